@@ -1,0 +1,55 @@
+# Two commands: `make run` starts the product, `make test` runs the whole suite.
+# Both create .venv when missing and reinstall only when pyproject.toml changed.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3.10 python3; do \
+	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+	&& echo $$p && break; done)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test chat lint typecheck bench browser-deps clean
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python >= 3.10 is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(VENV)/bin/chainlit run assistant/app.py --headless --host $(HOST) --port $(PORT)
+
+chat: $(RUN_STAMP)
+	$(VENV)/bin/cvm chat
+
+# Debian's chromium for the end-to-end browser test (installed when missing and we can).
+browser-deps:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing chromium for the browser test..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium missing and cannot be installed here: the browser test will report it"; fi; }
+
+test: $(DEV_STAMP) browser-deps
+	$(PY) -m pytest
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check assistant tools tests benchmarks
+	$(VENV)/bin/mypy
+
+bench: $(RUN_STAMP)
+	$(PY) -m benchmarks.decisions
+	$(PY) -m benchmarks.assistant
+
+clean:
+	rm -rf $(VENV) var .files .pytest_cache

@@ -1,0 +1,1 @@
+"""CVM Assistant: the conversation around the CVM tools."""

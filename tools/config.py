@@ -1,0 +1,363 @@
+"""Typed configuration: one YAML file, validated by pydantic, environment overrides.
+
+Every section forbids unknown keys, so a typo stops start-up with one line that names
+the file, the key path and the problem (see :class:`tools.errors.ConfigError`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tools.errors import ConfigError
+
+Channel = Literal["call", "sms", "email", "push", "app", "none"]
+ConsentChannel = Literal["call", "sms", "email", "push"]
+Purpose = Literal["marketing", "service", "billing"]
+SignalName = Literal[
+    "data_over_allowance",
+    "data_near_allowance",
+    "usage_rising",
+    "roaming_charges",
+    "bill_shock",
+    "billing_dispute",
+    "payment_issues",
+    "poor_network",
+    "network_complaints",
+    "negative_sentiment",
+    "competitor_mention",
+    "switch_threat",
+    "high_churn_risk",
+    "new_customer",
+    "long_tenure",
+    "family_interest",
+    "product_interest",
+    "international_usage",
+    "add_line_interest",
+]
+MetricName = Literal[
+    "churn_score",
+    "usage_ratio",
+    "tenure_months",
+    "monthly_revenue",
+    "bill_change_pct",
+    "lines",
+]
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "cvm_config.yaml"
+DEFAULT_STATE_DIR = "./var"
+DEFAULT_RESERVED_SHARE = 0.2
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Strict):
+    """One applicability test: a journey signal present, or a metric compared."""
+
+    signal: SignalName | None = None
+    metric: MetricName | None = None
+    op: Literal[">=", "<=", ">", "<", "=="] | None = None
+    value: float | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        if (self.signal is None) == (self.metric is None):
+            raise ValueError("give either 'signal' or 'metric' (with 'op' and 'value')")
+        if self.metric is not None and (self.op is None or self.value is None):
+            raise ValueError("a 'metric' condition needs 'op' and 'value'")
+        return self
+
+
+class Treatment(_Strict):
+    """A treatment (next-best action) the operator can deliver."""
+
+    display_name: str
+    description: str
+    channel: Channel
+    purpose: Purpose
+    enabled: bool = True
+    cost: float = Field(ge=0, description="Cost per contact in pounds.")
+    base_propensity: float = Field(0.1, ge=0, le=1)
+    propensity_boosts: dict[SignalName, float] = Field(default_factory=dict)
+    applicable_when: list[Condition] = Field(
+        default_factory=list,
+        description="Soft rule: applicable when ANY condition holds (empty = always).",
+    )
+
+
+class Constraint(_Strict):
+    """Daily capacity of a treatment."""
+
+    max_per_day: int = Field(ge=0)
+    daily_budget: float | None = Field(None, ge=0)
+    priority: int = Field(3, ge=1, le=9)
+    reserved_share: float = Field(DEFAULT_RESERVED_SHARE, ge=0, le=1)
+
+
+class TimeWindow(_Strict):
+    """A daily window, ``start`` inclusive, ``end`` exclusive, HH:MM local time."""
+
+    start: str
+    end: str
+
+    @model_validator(mode="after")
+    def _hhmm(self) -> TimeWindow:
+        for value in (self.start, self.end):
+            if not _HHMM.match(value):
+                raise ValueError(f"'{value}' is not a time in HH:MM form")
+        return self
+
+    def bounds(self) -> tuple[time, time]:
+        """Return the window as two ``datetime.time`` values."""
+        return time.fromisoformat(self.start), time.fromisoformat(self.end)
+
+
+class FrequencyCap(_Strict):
+    """At most ``max_contacts`` on ``channel`` for ``purpose`` per ``period_days``."""
+
+    channel: ConsentChannel
+    purpose: Purpose = "marketing"
+    max_contacts: int = Field(ge=0)
+    period_days: int = Field(ge=1)
+
+
+class Policy(_Strict):
+    """Contact-policy parameters the guard and the prompt both read."""
+
+    calling_window: TimeWindow = TimeWindow(start="08:00", end="21:00")
+    default_quiet_hours: TimeWindow = TimeWindow(start="21:00", end="09:00")
+    frequency_caps: list[FrequencyCap] = Field(default_factory=list)
+    consent_channel: dict[Channel, ConsentChannel] = Field(
+        default_factory=lambda: {"app": "push"},
+        description="Which consent channel covers a treatment channel.",
+    )
+    high_value_min_monthly_revenue: float = Field(120.0, ge=0)
+
+
+class ValueModel(_Strict):
+    """Parameters of the expected-value arbitration (P x V - cost)."""
+
+    margin_rate: float = Field(0.35, gt=0, le=1)
+    horizon_months: int = Field(12, ge=1)
+    propensity_cap: float = Field(0.95, gt=0, le=1)
+
+
+class ModelSettings(_Strict):
+    """Which model drives the conversation and its limits."""
+
+    provider: Literal["auto", "offline", "openai"] = "auto"
+    id: str = "gpt-4o"
+    base_url: str | None = None
+    temperature: float = Field(0.2, ge=0, le=2)
+    max_tokens: int = Field(800, ge=16)
+    max_tool_rounds: int = Field(6, ge=1, le=50)
+    max_tool_errors: int = Field(4, ge=1)
+    context_token_budget: int = Field(12000, ge=1000)
+    request_timeout_s: float = Field(30.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+    stream: bool = True
+    prices_per_million: dict[str, dict[Literal["input", "output"], float]] = Field(
+        default_factory=dict
+    )
+
+
+class Validation(_Strict):
+    """Input validation rules."""
+
+    customer_id_pattern: str = r"^U\d{3}$"
+    max_customers_per_batch: int = Field(100, ge=1)
+    required_journey_fields: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> Validation:
+        try:
+            re.compile(self.customer_id_pattern)
+        except re.error as exc:
+            raise ValueError(f"customer_id_pattern is not a valid regex: {exc}") from exc
+        return self
+
+
+class LoggingSettings(_Strict):
+    """Rotating log file settings; ``file`` is relative to the state dir."""
+
+    file: str = "logs/cvm.log"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_bytes: int = Field(10_485_760, ge=1024)
+    backup_count: int = Field(5, ge=0)
+
+
+class Settings(_Strict):
+    """Global settings."""
+
+    timezone: str = "Europe/London"
+    state_dir: str = DEFAULT_STATE_DIR
+    data_dir: str | None = None
+    logging: LoggingSettings = LoggingSettings()
+
+
+class CVMConfig(_Strict):
+    """The whole configuration file."""
+
+    treatments: dict[str, Treatment]
+    constraints: dict[str, Constraint]
+    policy: Policy = Policy()
+    value: ValueModel = ValueModel()
+    model: ModelSettings = ModelSettings()
+    validation: Validation = Validation()
+    settings: Settings = Settings()
+    source: str = Field("", exclude=True, description="Where it was loaded from.")
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> CVMConfig:
+        for key in self.constraints:
+            if key not in self.treatments:
+                raise ValueError(
+                    f"constraints.{key}: no treatment of that name "
+                    f"(known: {', '.join(self.treatments)})"
+                )
+        if "ignore" not in self.treatments:
+            raise ValueError("treatments: the no-action baseline 'ignore' is required")
+        return self
+
+    @property
+    def state_path(self) -> Path:
+        """The state directory as a path (ledger database, logs)."""
+        return Path(self.settings.state_dir)
+
+    def treatment(self, key: str) -> Treatment:
+        """Return a treatment, or raise ``UnknownTreatmentError``."""
+        from tools.errors import UnknownTreatmentError
+
+        try:
+            return self.treatments[key]
+        except KeyError:
+            raise UnknownTreatmentError(key, list(self.treatments)) from None
+
+    def consent_channel(self, channel: Channel) -> ConsentChannel | None:
+        """The consent channel that covers a treatment channel (None for 'none')."""
+        if channel == "none":
+            return None
+        mapped = self.policy.consent_channel.get(channel, channel)
+        return mapped  # type: ignore[return-value]
+
+
+def _describe(error: dict[str, Any], data: Any) -> tuple[str, str]:
+    """Turn one pydantic error into (key path, problem) with a did-you-mean hint."""
+    loc = [str(p) for p in error["loc"]]
+    key = ".".join(loc)
+    problem = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        problem = f"unknown key '{loc[-1]}'"
+        allowed = _allowed_keys(loc[:-1], data)
+        close = difflib.get_close_matches(loc[-1], allowed, n=1)
+        if close:
+            problem += f" (did you mean '{close[0]}'?)"
+    elif "input" in error and error["type"] != "missing":
+        problem += f" (got {error['input']!r})"
+    return key, problem
+
+
+def _allowed_keys(parent: list[str], data: Any) -> list[str]:
+    """The field names allowed at a key path, for did-you-mean hints."""
+    model: Any = CVMConfig
+    skip = False
+    for part in parent:
+        if skip:  # a dict key or list index: the value type is already in `model`
+            skip = False
+            continue
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        model = fields[part].annotation
+        while get_origin(model) is not None:
+            origin, args = get_origin(model), get_args(model)
+            skip = origin in (dict, list)
+            model = args[-1] if origin in (dict, list) else next(
+                (a for a in args if hasattr(a, "model_fields")), args[0])
+    return list(getattr(model, "model_fields", {}))
+
+
+def _env_overrides(data: dict[str, Any]) -> dict[str, Any]:
+    """Apply MODEL_ID, OPENAI_BASE_URL, LOG_LEVEL and CVM_STATE_DIR."""
+    model = dict(data.get("model") or {})
+    settings = dict(data.get("settings") or {})
+    if os.environ.get("MODEL_ID"):
+        model["id"] = os.environ["MODEL_ID"]
+    if os.environ.get("OPENAI_BASE_URL"):
+        model["base_url"] = os.environ["OPENAI_BASE_URL"]
+    if os.environ.get("CVM_STATE_DIR"):
+        settings["state_dir"] = os.environ["CVM_STATE_DIR"]
+    if os.environ.get("LOG_LEVEL"):
+        logging_cfg = dict(settings.get("logging") or {})
+        logging_cfg["level"] = os.environ["LOG_LEVEL"].upper()
+        settings["logging"] = logging_cfg
+    return {**data, "model": model, "settings": settings}
+
+
+def config_path() -> Path:
+    """The configuration file in force: ``$CVM_CONFIG`` or the project default."""
+    return Path(os.environ.get("CVM_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
+def load_config(path: str | Path | None = None) -> CVMConfig:
+    """Load, override from the environment, and validate the configuration.
+
+    Args:
+        path: The YAML file; defaults to ``$CVM_CONFIG`` or ``config/cvm_config.yaml``.
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        ConfigError: The file is missing, not YAML, or fails validation; the
+            message names the file, the key path and the problem.
+    """
+    file = Path(path) if path else config_path()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(file), "", f"cannot read the file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(str(file), where, f"not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(file), "", "the top level must be a mapping of sections")
+    data = _env_overrides(data)
+    try:
+        config = CVMConfig.model_validate({**data, "source": str(file)})
+    except ValidationError as exc:
+        errors = exc.errors()
+        key, problem = _describe(errors[0], data)
+        if len(errors) > 1:
+            problem += f" (and {len(errors) - 1} more problem(s))"
+        raise ConfigError(str(file), key, problem) from None
+    return config
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str, env_key: tuple[str | None, ...]) -> CVMConfig:
+    return load_config(path)
+
+
+def get_config() -> CVMConfig:
+    """The configuration in force, cached per file and environment overrides."""
+    env = tuple(
+        os.environ.get(name)
+        for name in ("MODEL_ID", "OPENAI_BASE_URL", "CVM_STATE_DIR", "LOG_LEVEL")
+    )
+    return _cached(str(config_path()), env)

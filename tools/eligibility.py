@@ -1,0 +1,286 @@
+"""Eligibility: pure functions deciding, per treatment, whether contact is allowed.
+
+Hard rules (DISABLED, CONSENT, OBJECTION, VULNERABLE, CAPACITY, BUDGET, FREQUENCY,
+DUPLICATE) exclude a treatment and are evaluated again, by the same function, inside
+the ledger's write transaction when a booking is committed. APPLICABILITY is soft: it
+keeps a treatment out of recommendations but an analyst may still book it.
+QUIET-HOURS never excludes; it yields the next lawful contact time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+
+from tools.clock import now as clock_now
+from tools.clock import zone
+from tools.config import Condition, CVMConfig, SignalName
+from tools.customer import CustomerData
+from tools.journey import JourneyMetrics
+
+RuleId = Literal[
+    "DISABLED", "CONSENT", "OBJECTION", "VULNERABLE", "CAPACITY", "BUDGET",
+    "FREQUENCY", "DUPLICATE", "APPLICABILITY", "QUIET-HOURS", "APPROVAL",
+]
+HARD_RULES: tuple[RuleId, ...] = (
+    "DISABLED", "CONSENT", "OBJECTION", "VULNERABLE", "CAPACITY", "BUDGET",
+    "FREQUENCY", "DUPLICATE",
+)
+RULE_TEXT: dict[str, str] = {
+    "DISABLED": "The treatment is switched off in the configuration.",
+    "CONSENT": "Contact needs the customer's consent for that channel and purpose; "
+               "consent for calls is not consent for texts.",
+    "OBJECTION": "A customer who refused marketing on every channel has objected to "
+                 "direct marketing: no marketing treatment at all; service and billing "
+                 "contact stay allowed.",
+    "VULNERABLE": "Customers flagged vulnerable get no automated marketing; route them "
+                  "to a specialist.",
+    "CAPACITY": "Never book beyond a treatment's remaining daily capacity; part of "
+                "scarce capacity is reserved for high-value customers.",
+    "BUDGET": "Never book beyond a treatment's daily budget.",
+    "FREQUENCY": "Per-customer caps on marketing contacts per channel and period.",
+    "DUPLICATE": "One booking per customer, treatment and day.",
+    "APPLICABILITY": "Soft rule: treatments whose conditions do not fit the customer "
+                     "are not recommended, but an analyst may still book them.",
+    "QUIET-HOURS": "No contact inside the customer's do-not-disturb window; calls only "
+                   "inside the calling window, in the customer's local time. Answer "
+                   "with the next lawful contact time instead of refusing.",
+    "APPROVAL": "Booking needs the analyst's explicit instruction or approval in the "
+                "conversation; who approved and when is recorded.",
+}
+
+
+class RuleVerdict(BaseModel):
+    """The outcome of one rule for one treatment."""
+
+    rule: RuleId
+    passed: bool
+    reason: str
+
+
+class NextContact(BaseModel):
+    """When the treatment's channel may lawfully reach the customer."""
+
+    channel: str
+    allowed_now: bool
+    next_time: datetime | None
+    time_zone: str
+    note: str
+
+
+class TreatmentVerdict(BaseModel):
+    """Every rule's verdict for one treatment and customer."""
+
+    treatment_key: str
+    eligible: bool
+    applicable: bool
+    verdicts: list[RuleVerdict]
+    next_contact: NextContact
+
+    @property
+    def failures(self) -> list[RuleVerdict]:
+        """The failed rules, hard first."""
+        return [v for v in self.verdicts if not v.passed]
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A ledger booking as the rules see it."""
+
+    treatment_key: str
+    channel: str
+    purpose: str
+    day: date
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    """The part of the ledger the rules read (taken inside the write transaction)."""
+
+    day: date
+    used_today: dict[str, int] = field(default_factory=dict)
+    spent_today: dict[str, float] = field(default_factory=dict)
+    customer_bookings: tuple[Booking, ...] = ()
+
+
+def is_high_value(customer: CustomerData, config: CVMConfig) -> bool:
+    """High-value customers may use the capacity reserved for them."""
+    return customer.monthly_revenue >= config.policy.high_value_min_monthly_revenue
+
+
+def _holds(cond: Condition, signals: set[str], metrics: JourneyMetrics) -> bool:
+    if cond.signal is not None:
+        return cond.signal in signals
+    values = {
+        "churn_score": metrics.churn_score, "usage_ratio": metrics.usage_ratio,
+        "tenure_months": metrics.tenure_months, "monthly_revenue": metrics.monthly_revenue,
+        "bill_change_pct": metrics.bill_change_pct, "lines": metrics.lines,
+    }
+    value = values.get(cond.metric or "")
+    if value is None:
+        return False
+    assert cond.value is not None
+    return {">=": value >= cond.value, "<=": value <= cond.value, ">": value > cond.value,
+            "<": value < cond.value, "==": value == cond.value}[cond.op or "=="]
+
+
+def _in_window(t: time, start: time, end: time) -> bool:
+    """Whether ``t`` is inside [start, end), windows may wrap midnight."""
+    return start <= t < end if start < end else t >= start or t < end
+
+
+def _parse_window(text: str | None) -> tuple[time, time] | None:
+    if not text or "-" not in text:
+        return None
+    start, end = (time.fromisoformat(p.strip()) for p in text.split("-", 1))
+    return start, end
+
+
+def next_contact(
+    customer: CustomerData, channel: str, config: CVMConfig, at: datetime | None = None
+) -> NextContact:
+    """The next lawful contact time on ``channel`` (QUIET-HOURS rule).
+
+    Uses the customer's do-not-disturb window and, for calls, the calling window,
+    in the customer's time zone. With no known time zone the operator's zone is used
+    and the policy's default quiet hours apply as well (the stricter of both).
+    """
+    at = at or clock_now()
+    known_tz = customer.time_zone is not None
+    tz_name = customer.time_zone or config.settings.timezone
+    local = at.astimezone(zone(tz_name))
+    if channel == "none":
+        return NextContact(channel=channel, allowed_now=True, next_time=None,
+                           time_zone=tz_name, note="no customer contact involved")
+    quiet = [w for w in (_parse_window(customer.do_not_disturb),) if w]
+    if not known_tz or not quiet:
+        quiet.append(config.policy.default_quiet_hours.bounds())
+    call_start, call_end = config.policy.calling_window.bounds()
+
+    def allowed(t: datetime) -> bool:
+        if any(_in_window(t.time(), s, e) for s, e in quiet):
+            return False
+        return channel != "call" or _in_window(t.time(), call_start, call_end)
+
+    desc = "; ".join(f"quiet {s:%H:%M}-{e:%H:%M}" for s, e in quiet)
+    if channel == "call":
+        desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
+    desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
+    if allowed(local):
+        return NextContact(channel=channel, allowed_now=True, next_time=local,
+                           time_zone=tz_name, note=f"contact allowed now; {desc}")
+    boundaries = [e for _, e in quiet] + ([call_start] if channel == "call" else [])
+    candidates = sorted(
+        datetime.combine(local.date() + timedelta(days=d), b, tzinfo=local.tzinfo)
+        for d in range(3) for b in boundaries
+    )
+    first = next((c for c in candidates if c > local and allowed(c)), None)
+    when = f"{first:%a %d %b %H:%M}" if first else "not within 3 days"
+    return NextContact(channel=channel, allowed_now=False, next_time=first,
+                       time_zone=tz_name, note=f"next lawful contact {when}; {desc}")
+
+
+def evaluate(
+    customer: CustomerData,
+    treatment_key: str,
+    config: CVMConfig,
+    state: LedgerState,
+    signals: set[SignalName] | set[str],
+    metrics: JourneyMetrics,
+    at: datetime | None = None,
+) -> TreatmentVerdict:
+    """Evaluate every rule for one treatment and customer.
+
+    Args:
+        customer: The customer's record.
+        treatment_key: A configured treatment key.
+        config: The configuration.
+        state: Ledger counts for today and the customer's recent bookings.
+        signals: The journey's signal names (for APPLICABILITY).
+        metrics: The journey's metrics (for APPLICABILITY).
+        at: The instant to evaluate at (defaults to now).
+
+    Returns:
+        The verdict of every rule; ``eligible`` is False if any hard rule failed.
+    """
+    t = config.treatment(treatment_key)
+    cons = config.constraints.get(treatment_key)
+    out: list[RuleVerdict] = []
+    add = lambda rule, ok, why: out.append(RuleVerdict(rule=rule, passed=ok, reason=why))  # noqa: E731
+
+    add("DISABLED", t.enabled, "enabled" if t.enabled else f"{t.display_name} is disabled")
+    consent_ch = config.consent_channel(t.channel)
+    if consent_ch is None:
+        add("CONSENT", True, "no customer contact")
+    else:
+        entry = customer.consents.get(consent_ch)
+        ok = bool(entry and getattr(entry, t.purpose))
+        since = f" (updated {entry.updated})" if entry and entry.updated else ""
+        add("CONSENT", ok,
+            f"{customer.customer_id} {'consented' if ok else 'has not consented'} to "
+            f"{t.purpose} contact by {consent_ch}{since}")
+    marketing = t.purpose == "marketing" and t.channel != "none"
+    objects = customer.objects_to_marketing()
+    add("OBJECTION", not (marketing and objects),
+        f"{customer.customer_id} refused marketing on every channel" if objects
+        else "no objection to marketing")
+    add("VULNERABLE", not (marketing and customer.vulnerable),
+        f"{customer.customer_id} is flagged vulnerable: no automated marketing, route to "
+        "a specialist" if customer.vulnerable else "not flagged vulnerable")
+    if cons is None:
+        add("CAPACITY", True, "no daily limit")
+        add("BUDGET", True, "no daily budget")
+    else:
+        used = state.used_today.get(treatment_key, 0)
+        reserved = int(cons.reserved_share * cons.max_per_day)
+        high = is_high_value(customer, config)
+        limit = cons.max_per_day if high else cons.max_per_day - reserved
+        if used < limit:
+            why = f"{cons.max_per_day - used} of {cons.max_per_day} left today"
+        elif used < cons.max_per_day:
+            why = (f"the last {cons.max_per_day - used} of {cons.max_per_day} slots today "
+                   "are reserved for high-value customers")
+        else:
+            why = f"all {cons.max_per_day} {t.display_name} slots are used today"
+        add("CAPACITY", used < limit, why)
+        spent = state.spent_today.get(treatment_key, 0.0)
+        if cons.daily_budget is None:
+            add("BUDGET", True, "no daily budget")
+        else:
+            ok = spent + t.cost <= cons.daily_budget + 1e-9
+            add("BUDGET", ok, f"£{spent:.2f} of £{cons.daily_budget:.2f} spent today")
+    caps = [c for c in config.policy.frequency_caps
+            if c.channel == consent_ch and c.purpose == t.purpose]
+    freq_ok, freq_why = True, "within contact frequency caps"
+    for cap in caps:
+        since_day = state.day - timedelta(days=cap.period_days - 1)
+        n = sum(1 for b in state.customer_bookings
+                if config.consent_channel(b.channel) == cap.channel  # type: ignore[arg-type]
+                and b.purpose == cap.purpose and b.day >= since_day)
+        if n >= cap.max_contacts:
+            freq_ok = False
+            freq_why = (f"{n} {cap.purpose} {cap.channel} contact(s) booked in the last "
+                        f"{cap.period_days} days (cap {cap.max_contacts})")
+    add("FREQUENCY", freq_ok, freq_why)
+    dup = any(b.treatment_key == treatment_key and b.day == state.day
+              for b in state.customer_bookings)
+    add("DUPLICATE", not dup, f"{t.display_name} already booked today for "
+        f"{customer.customer_id}" if dup else "not booked today")
+    applicable = not t.applicable_when or any(
+        _holds(c, set(signals), metrics) for c in t.applicable_when)
+    add("APPLICABILITY", applicable,
+        "fits the customer's journey" if applicable
+        else f"conditions not met: {_conditions_text(t.applicable_when)}")
+    eligible = all(v.passed for v in out if v.rule in HARD_RULES)
+    return TreatmentVerdict(
+        treatment_key=treatment_key, eligible=eligible, applicable=applicable,
+        verdicts=out, next_contact=next_contact(customer, t.channel, config, at))
+
+
+def _conditions_text(conds: list[Condition]) -> str:
+    parts = [c.signal if c.signal else f"{c.metric} {c.op} {c.value:g}"
+             for c in conds if c.signal or c.value is not None]
+    return " or ".join(p for p in parts if p)

@@ -1,0 +1,256 @@
+"""The Treatment tools: explainable next-best-action ranking and alternatives.
+
+Arbitration in the style of P x V - cost: P(accept) comes from the recommender's
+offers where one maps to the treatment, else the configured base propensity plus the
+boosts of the journey's signals; V is the margin at risk (churn score x monthly
+revenue x margin rate x horizon). ``ignore`` is the explicit no-action baseline at 0.
+Hard-rule exclusions come from :mod:`tools.eligibility`, the same code the ledger runs
+at commit time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from tools.allocation import ledger_day, read_state
+from tools.clock import now as clock_now
+from tools.config import Channel, CVMConfig
+from tools.context import ToolContext, default_context
+from tools.customer import CustomerData, Offer
+from tools.data import get_customer_data
+from tools.eligibility import HARD_RULES, NextContact, RuleId, TreatmentVerdict, evaluate
+from tools.journey import Insight, JourneyMetrics, analyze_journey, build_journey
+
+BASELINE = "ignore"
+
+
+class ScoreBreakdown(BaseModel):
+    """How a treatment's expected value was computed."""
+
+    propensity: float = Field(description="P(accept), 0..1.")
+    propensity_source: str
+    value: float = Field(description="Margin at risk in pounds (V).")
+    cost: float
+    expected_value: float = Field(description="P x V - cost, in pounds.")
+
+
+class RankedTreatment(BaseModel):
+    """An eligible treatment with its score and the reasons for it."""
+
+    treatment_key: str
+    display_name: str
+    channel: str
+    purpose: str
+    score: ScoreBreakdown
+    reasons: list[str]
+    next_contact: NextContact
+
+
+class Exclusion(BaseModel):
+    """Why a treatment is out, tagged with its rule id."""
+
+    rule: RuleId
+    reason: str
+
+
+class ExcludedTreatment(BaseModel):
+    """A treatment kept out of the recommendation and every reason why."""
+
+    treatment_key: str
+    display_name: str
+    channel: str
+    hard: bool = Field(description="True if a hard rule excludes it (cannot be booked).")
+    exclusions: list[Exclusion]
+
+
+class Recommendation(BaseModel):
+    """Result of ``recommend_treatment``."""
+
+    customer_id: str
+    top: RankedTreatment
+    ranked: list[RankedTreatment]
+    excluded: list[ExcludedTreatment]
+    next_contact: NextContact
+    evaluated_at: datetime
+
+
+class AlternativeArgs(BaseModel):
+    """Arguments of ``find_alternative_treatment``."""
+
+    customer_id: str = Field(description="The customer id, e.g. 'U124'.")
+    exclude_treatments: list[str] = Field(
+        default_factory=list,
+        description="Treatment keys to leave out (default: the current top pick).")
+    exclude_channels: list[Channel] = Field(
+        default_factory=list, description="Channels to avoid, e.g. ['call'].")
+    max_cost: float | None = Field(None, ge=0, description="Highest cost per contact.")
+
+
+class Alternative(BaseModel):
+    """Result of ``find_alternative_treatment``."""
+
+    customer_id: str
+    alternative: RankedTreatment | None
+    first_choice: RankedTreatment
+    ev_given_up: float = Field(description="First choice EV minus alternative EV.")
+    left_out: list[str] = Field(description="Eligible options dropped by the request.")
+
+
+def _offer_for(customer: CustomerData, key: str) -> Offer | None:
+    offers = [o for o in customer.offers if o.treatment == key and o.status != "declined"]
+    return max(offers, key=lambda o: o.acceptance_probability, default=None)
+
+
+def _score(key: str, customer: CustomerData, insights: dict[str, Insight],
+           config: CVMConfig) -> tuple[ScoreBreakdown, Offer | None]:
+    t = config.treatments[key]
+    value = round(customer.churn.score * customer.monthly_revenue
+                  * config.value.margin_rate * config.value.horizon_months, 2)
+    if key == BASELINE:
+        return ScoreBreakdown(propensity=0.0, propensity_source="no-action baseline",
+                              value=value, cost=0.0, expected_value=0.0), None
+    offer = _offer_for(customer, key)
+    if offer:
+        p = offer.acceptance_probability
+        source = f"recommender offer '{offer.name}' ({offer.date})"
+    else:
+        boosts = [b for s, b in t.propensity_boosts.items() if s in insights]
+        p = t.base_propensity + sum(boosts)
+        source = f"base {t.base_propensity:g}" + (
+            f" + {len(boosts)} journey signal(s)" if boosts else "")
+    p = round(min(max(p, 0.0), config.value.propensity_cap), 3)
+    return ScoreBreakdown(propensity=p, propensity_source=source, value=value,
+                          cost=t.cost, expected_value=round(p * value - t.cost, 2)), offer
+
+
+def _reasons(key: str, customer: CustomerData, insights: dict[str, Insight],
+             score: ScoreBreakdown, offer: Offer | None, verdict: TreatmentVerdict,
+             config: CVMConfig) -> list[str]:
+    t = config.treatments[key]
+    churn = customer.churn
+    at_risk = (f"churn score {churn.score:.2f} ({churn.scored_on}) puts £{score.value:.0f} "
+               f"of {config.value.horizon_months}-month margin at risk")
+    if key == BASELINE:
+        return ["No contact: the baseline every action has to beat (expected value £0)",
+                at_risk[0].upper() + at_risk[1:]]
+    reasons: list[str] = []
+    if offer:
+        reasons.append(f"The recommender rates '{offer.name}' ({offer.date}, "
+                       f"{offer.status}) at {offer.acceptance_probability:.0%} likely "
+                       "to be accepted")
+    ranked = sorted(((b, s) for s, b in t.propensity_boosts.items()
+                     if s in insights and s != "high_churn_risk"), reverse=True)
+    for _, signal in ranked[: 3 - len(reasons)]:
+        evidence = insights[signal].evidence
+        reasons.append(f"{signal.replace('_', ' ').capitalize()}: {evidence}")
+    reasons.append(at_risk[0].upper() + at_risk[1:]
+                   + f"; expected value £{score.expected_value:.2f} after £{t.cost:g} cost")
+    consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
+    if len(reasons) < 4 and t.channel != "none":
+        reasons.append(consent.reason[0].upper() + consent.reason[1:])
+    return reasons[:4]
+
+
+class _Assessment:
+    """Everything one recommendation needs, computed once."""
+
+    def __init__(self, customer_id: str, ctx: ToolContext) -> None:
+        config = ctx.config
+        self.customer = get_customer_data(customer_id, config)
+        cid = self.customer.customer_id
+        self.metrics: JourneyMetrics = build_journey(cid, config).metrics
+        self.insights = {i.signal: i for i in analyze_journey(cid, config).insights}
+        self.at = clock_now()
+        with ctx.ledger.connection() as conn:
+            state = read_state(conn, cid, ledger_day(config), config)
+        self.verdicts = {k: evaluate(self.customer, k, config, state, set(self.insights),
+                                     self.metrics, self.at) for k in config.treatments}
+        self.ranked: list[RankedTreatment] = []
+        self.excluded: list[ExcludedTreatment] = []
+        for key, verdict in self.verdicts.items():
+            t = config.treatments[key]
+            if verdict.eligible and verdict.applicable:
+                score, offer = _score(key, self.customer, self.insights, config)
+                self.ranked.append(RankedTreatment(
+                    treatment_key=key, display_name=t.display_name, channel=t.channel,
+                    purpose=t.purpose, score=score, next_contact=verdict.next_contact,
+                    reasons=_reasons(key, self.customer, self.insights, score, offer,
+                                     verdict, config)))
+            else:
+                self.excluded.append(ExcludedTreatment(
+                    treatment_key=key, display_name=t.display_name, channel=t.channel,
+                    hard=not verdict.eligible,
+                    exclusions=[Exclusion(rule=v.rule, reason=v.reason)
+                                for v in verdict.failures]))
+        priority = {k: c.priority for k, c in config.constraints.items()}
+        self.ranked.sort(key=lambda r: (-r.score.expected_value,
+                                        priority.get(r.treatment_key, 9), r.score.cost))
+        self.excluded.sort(key=lambda e: (not e.hard, e.treatment_key))
+
+
+def recommend_treatment(customer_id: str, ctx: ToolContext | None = None) -> Recommendation:
+    """Recommend the next best action for a customer, with reasons.
+
+    Ranks every treatment that passes all hard contact rules (consent, objection,
+    vulnerability, capacity, budget, frequency, duplicate) and fits the customer's
+    journey by expected value (P(accept) x margin at risk - cost); ``ignore`` (no
+    action) is the baseline. Lists every excluded treatment with its rule ids and
+    reasons, and the next lawful contact time for the top pick.
+
+    Args:
+        customer_id: The customer id, e.g. U124.
+        ctx: Configuration and ledger (defaults to the ones in force).
+    """
+    a = _Assessment(customer_id, ctx or default_context())
+    top = a.ranked[0]
+    return Recommendation(customer_id=a.customer.customer_id, top=top, ranked=a.ranked,
+                          excluded=a.excluded, next_contact=top.next_contact,
+                          evaluated_at=a.at)
+
+
+def find_alternative_treatment(
+    customer_id: str,
+    exclude_treatments: list[str] | None = None,
+    exclude_channels: list[str] | None = None,
+    max_cost: float | None = None,
+    ctx: ToolContext | None = None,
+) -> Alternative:
+    """Find the best eligible treatment other than the ones to avoid.
+
+    Args:
+        customer_id: The customer id, e.g. U124.
+        exclude_treatments: Treatment keys to leave out; when empty and no other
+            limit is given, the current top pick is left out.
+        exclude_channels: Channels to avoid (call, sms, email, push, app).
+        max_cost: Highest acceptable cost per contact, in pounds.
+        ctx: Configuration and ledger.
+
+    Returns:
+        The best remaining option (``ignore`` when nothing else is left) and how
+        much expected value it gives up against the first choice.
+    """
+    ctx = ctx or default_context()
+    a = _Assessment(customer_id, ctx)
+    first = a.ranked[0]
+    for key in exclude_treatments or []:
+        ctx.config.treatment(key)
+    skip = set(exclude_treatments or [])
+    if not skip and not exclude_channels and max_cost is None:
+        skip = {first.treatment_key}
+    channels = set(exclude_channels or [])
+    kept, left_out = [], []
+    for r in a.ranked:
+        ok = (r.treatment_key not in skip and r.channel not in channels
+              and (max_cost is None or r.score.cost <= max_cost))
+        (kept if ok or r.treatment_key == BASELINE else left_out).append(r)
+    kept = [r for r in kept if r.treatment_key not in skip or r.treatment_key == BASELINE]
+    best = kept[0] if kept else None
+    given_up = round(first.score.expected_value - (best.score.expected_value if best else 0), 2)
+    return Alternative(customer_id=a.customer.customer_id, alternative=best,
+                       first_choice=first, ev_given_up=given_up,
+                       left_out=[r.treatment_key for r in left_out])
+
+
+__all__ = ["HARD_RULES", "recommend_treatment", "find_alternative_treatment"]
