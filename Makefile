@@ -41,6 +41,8 @@ browser-deps:
 		else echo "chromium missing and cannot be installed here: the browser test will report it"; fi; }
 
 test: $(DEV_STAMP) browser-deps
+	$(VENV)/bin/ruff check assistant tools tests benchmarks
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 lint: $(DEV_STAMP)

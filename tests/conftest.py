@@ -13,7 +13,13 @@ FROZEN_NOW = "2024-03-06T12:00:00+00:00"
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     """Every test: fresh state dir, frozen clock, no API key, no stray overrides."""
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MODEL_ID", "LOG_LEVEL", "CVM_CONFIG"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "MODEL_ID",
+        "LOG_LEVEL",
+        "CVM_CONFIG",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CVM_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("CVM_NOW", FROZEN_NOW)

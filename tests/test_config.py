@@ -6,9 +6,18 @@ from tools.config import load_config
 from tools.errors import ConfigError
 
 ORIGINAL_TREATMENTS = {
-    "service_call_back", "marketing_call_back", "retention_email", "retention_sms",
-    "service_sms", "loyalty_app", "early_upgrade", "family_plan", "data_boost",
-    "loyalty_points", "personalized_offer", "ignore",
+    "service_call_back",
+    "marketing_call_back",
+    "retention_email",
+    "retention_sms",
+    "service_sms",
+    "loyalty_app",
+    "early_upgrade",
+    "family_plan",
+    "data_boost",
+    "loyalty_points",
+    "personalized_offer",
+    "ignore",
 }
 
 
@@ -50,6 +59,7 @@ def _set(path, value):
         for part in path[:-1]:
             node = node[part]
         node[path[-1]] = value
+
     return mutate
 
 
@@ -57,37 +67,69 @@ def _set(path, value):
     ("mutate", "key", "problem"),
     [
         # a typo in a key: unknown key with a did-you-mean
-        (lambda r: r["constraints"]["data_boost"].update(max_per_dya=3),
-         "constraints.data_boost.max_per_dya", "did you mean 'max_per_day'"),
+        (
+            lambda r: r["constraints"]["data_boost"].update(max_per_dya=3),
+            "constraints.data_boost.max_per_dya",
+            "did you mean 'max_per_day'",
+        ),
         # a wrong type
-        (_set(["constraints", "marketing_call_back", "max_per_day"], "two"),
-         "constraints.marketing_call_back.max_per_day", "valid integer"),
+        (
+            _set(["constraints", "marketing_call_back", "max_per_day"], "two"),
+            "constraints.marketing_call_back.max_per_day",
+            "valid integer",
+        ),
         # a value outside the allowed set
-        (_set(["treatments", "retention_sms", "channel"], "fax"),
-         "treatments.retention_sms.channel", "'fax'"),
+        (
+            _set(["treatments", "retention_sms", "channel"], "fax"),
+            "treatments.retention_sms.channel",
+            "'fax'",
+        ),
         # a missing required field
-        (lambda r: r["treatments"]["family_plan"].pop("purpose"),
-         "treatments.family_plan.purpose", "Field required"),
+        (
+            lambda r: r["treatments"]["family_plan"].pop("purpose"),
+            "treatments.family_plan.purpose",
+            "Field required",
+        ),
         # a negative number
-        (_set(["treatments", "data_boost", "cost"], -1),
-         "treatments.data_boost.cost", "greater than or equal to 0"),
+        (
+            _set(["treatments", "data_boost", "cost"], -1),
+            "treatments.data_boost.cost",
+            "greater than or equal to 0",
+        ),
         # an unknown signal in a condition
-        (_set(["treatments", "data_boost", "applicable_when"], [{"signal": "rainy_day"}]),
-         "treatments.data_boost.applicable_when.0.signal", "rainy_day"),
+        (
+            _set(
+                ["treatments", "data_boost", "applicable_when"],
+                [{"signal": "rainy_day"}],
+            ),
+            "treatments.data_boost.applicable_when.0.signal",
+            "rainy_day",
+        ),
         # a bad time
-        (_set(["policy", "calling_window"], {"start": "8am", "end": "21:00"}),
-         "policy.calling_window", "HH:MM"),
+        (
+            _set(["policy", "calling_window"], {"start": "8am", "end": "21:00"}),
+            "policy.calling_window",
+            "HH:MM",
+        ),
         # a bad regex
-        (_set(["validation", "customer_id_pattern"], "^U(\\d{3}$"),
-         "validation", "not a valid regex"),
+        (
+            _set(["validation", "customer_id_pattern"], "^U(\\d{3}$"),
+            "validation",
+            "not a valid regex",
+        ),
         # a constraint for a treatment that does not exist
-        (lambda r: r["constraints"].update(free_phone={"max_per_day": 1}),
-         "", "constraints.free_phone: no treatment of that name"),
+        (
+            lambda r: r["constraints"].update(free_phone={"max_per_day": 1}),
+            "",
+            "constraints.free_phone: no treatment of that name",
+        ),
         # an unknown top-level section
         (lambda r: r.update(modle={"id": "x"}), "modle", "did you mean 'model'"),
     ],
 )
-def test_each_kind_of_mistake_names_file_key_and_problem(write_config, mutate, key, problem):
+def test_each_kind_of_mistake_names_file_key_and_problem(
+    write_config, mutate, key, problem
+):
     path = write_config(mutate)
     with pytest.raises(ConfigError) as info:
         load_config(path)
@@ -116,6 +158,8 @@ def test_required_journey_field_must_exist(write_config):
     from tools.config import load_config as load
     from tools.journey import build_journey
 
-    config = load(write_config(_set(["validation", "required_journey_fields"], ["mood"])))
+    config = load(
+        write_config(_set(["validation", "required_journey_fields"], ["mood"]))
+    )
     with pytest.raises(ConfigError, match="'mood' is not a journey field"):
         build_journey("U124", config)

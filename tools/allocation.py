@@ -40,13 +40,17 @@ class AllocateArgs(BaseModel):
 class ReleaseArgs(BaseModel):
     """Arguments of ``release_allocation``."""
 
-    allocation_id: int = Field(ge=1, description="The id returned by allocate_treatment.")
+    allocation_id: int = Field(
+        ge=1, description="The id returned by allocate_treatment."
+    )
 
 
 class AvailabilityArgs(BaseModel):
     """Arguments of ``check_availability``."""
 
-    treatment_key: str = Field(description="A treatment key, e.g. 'marketing_call_back'.")
+    treatment_key: str = Field(
+        description="A treatment key, e.g. 'marketing_call_back'."
+    )
 
 
 class NoArgs(BaseModel):
@@ -107,7 +111,8 @@ def read_state(
     spent: dict[str, float] = {}
     for row in conn.execute(
         "SELECT treatment_key, COUNT(*), COALESCE(SUM(cost), 0) FROM allocations "
-        "WHERE day = ? AND status = 'active' GROUP BY treatment_key", (day.isoformat(),)
+        "WHERE day = ? AND status = 'active' GROUP BY treatment_key",
+        (day.isoformat(),),
     ):
         used[row[0]], spent[row[0]] = row[1], row[2]
     bookings: tuple[Booking, ...] = ()
@@ -122,25 +127,34 @@ def read_state(
                 (customer_id, since),
             )
         )
-    return LedgerState(day=day, used_today=used, spent_today=spent,
-                       customer_bookings=bookings)
+    return LedgerState(
+        day=day, used_today=used, spent_today=spent, customer_bookings=bookings
+    )
 
 
 def _row_to_allocation(row: sqlite3.Row, config: CVMConfig) -> Allocation:
     t = config.treatments.get(row["treatment_key"])
     return Allocation(
-        allocation_id=row["id"], customer_id=row["customer_id"],
+        allocation_id=row["id"],
+        customer_id=row["customer_id"],
         treatment_key=row["treatment_key"],
         display_name=t.display_name if t else row["treatment_key"],
-        channel=row["channel"], purpose=row["purpose"],
-        day=date.fromisoformat(row["day"]), created_at=row["created_at"],
-        approved_by=row["approved_by"], cost=row["cost"], status=row["status"],
+        channel=row["channel"],
+        purpose=row["purpose"],
+        day=date.fromisoformat(row["day"]),
+        created_at=row["created_at"],
+        approved_by=row["approved_by"],
+        cost=row["cost"],
+        status=row["status"],
         rules=[RuleVerdict(**v) for v in json.loads(row["rules"])],
     )
 
 
 def allocate_treatment(
-    customer_id: str, treatment_key: str, approved_by: str, ctx: ToolContext | None = None
+    customer_id: str,
+    treatment_key: str,
+    approved_by: str,
+    ctx: ToolContext | None = None,
 ) -> Allocation:
     """Book a treatment for a customer today, after re-checking every contact rule.
 
@@ -174,28 +188,45 @@ def allocate_treatment(
     day = ledger_day(config)
     with ctx.ledger.write() as conn:
         state = read_state(conn, customer.customer_id, day, config)
-        verdict = evaluate(customer, treatment_key, config, state, signals,
-                           journey.metrics, at)
+        verdict = evaluate(
+            customer, treatment_key, config, state, signals, journey.metrics, at
+        )
         hard = [v for v in verdict.failures if v.rule in HARD_RULES]
         if hard:
-            raise PolicyBlocked(hard[0].rule, "; ".join(v.reason for v in hard),
-                                [v.rule for v in hard])
+            raise PolicyBlocked(
+                hard[0].rule, "; ".join(v.reason for v in hard), [v.rule for v in hard]
+            )
         cur = conn.execute(
-            "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, day, "
-            "created_at, approved_by, cost, high_value, rules) "
+            "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, "
+            "day, created_at, approved_by, cost, high_value, rules) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (customer.customer_id, treatment_key, treatment.channel, treatment.purpose,
-             day.isoformat(), at.isoformat(timespec="seconds"), approved_by,
-             treatment.cost, int(is_high_value(customer, config)),
-             json.dumps([v.model_dump() for v in verdict.verdicts])),
+            (
+                customer.customer_id,
+                treatment_key,
+                treatment.channel,
+                treatment.purpose,
+                day.isoformat(),
+                at.isoformat(timespec="seconds"),
+                approved_by,
+                treatment.cost,
+                int(is_high_value(customer, config)),
+                json.dumps([v.model_dump() for v in verdict.verdicts]),
+            ),
         )
         allocation_id = int(cur.lastrowid or 0)
     return Allocation(
-        allocation_id=allocation_id, customer_id=customer.customer_id,
-        treatment_key=treatment_key, display_name=treatment.display_name,
-        channel=treatment.channel, purpose=treatment.purpose, day=day,
-        created_at=at.isoformat(timespec="seconds"), approved_by=approved_by,
-        cost=treatment.cost, next_contact=verdict.next_contact, rules=verdict.verdicts,
+        allocation_id=allocation_id,
+        customer_id=customer.customer_id,
+        treatment_key=treatment_key,
+        display_name=treatment.display_name,
+        channel=treatment.channel,
+        purpose=treatment.purpose,
+        day=day,
+        created_at=at.isoformat(timespec="seconds"),
+        approved_by=approved_by,
+        cost=treatment.cost,
+        next_contact=verdict.next_contact,
+        rules=verdict.verdicts,
     )
 
 
@@ -215,36 +246,54 @@ def release_allocation(
     ctx = ctx or default_context()
     at = clock_now().isoformat(timespec="seconds")
     with ctx.ledger.write() as conn:
-        row = conn.execute("SELECT * FROM allocations WHERE id = ?",
-                           (allocation_id,)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
+        ).fetchone()
         if row is None:
             raise ToolInputError(f"There is no allocation #{allocation_id}.")
         if row["status"] != "active":
-            raise ToolInputError(f"Allocation #{allocation_id} was already released "
-                                 f"on {row['released_at']}.")
-        conn.execute("UPDATE allocations SET status = 'released', released_at = ?, "
-                     "released_by = ? WHERE id = ?", (at, released_by, allocation_id))
-        row = conn.execute("SELECT * FROM allocations WHERE id = ?",
-                           (allocation_id,)).fetchone()
+            raise ToolInputError(
+                f"Allocation #{allocation_id} was already released "
+                f"on {row['released_at']}."
+            )
+        conn.execute(
+            "UPDATE allocations SET status = 'released', released_at = ?, "
+            "released_by = ? WHERE id = ?",
+            (at, released_by, allocation_id),
+        )
+        row = conn.execute(
+            "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
+        ).fetchone()
     return _row_to_allocation(row, ctx.config)
 
 
 def _availability(key: str, state: LedgerState, config: CVMConfig) -> Availability:
     t = config.treatment(key)
     c = config.constraints.get(key)
-    used, spent = state.used_today.get(key, 0), round(state.spent_today.get(key, 0.0), 2)
+    used, spent = (
+        state.used_today.get(key, 0),
+        round(state.spent_today.get(key, 0.0), 2),
+    )
     return Availability(
-        treatment_key=key, display_name=t.display_name, channel=t.channel, day=state.day,
-        max_per_day=c.max_per_day if c else None, used=used,
+        treatment_key=key,
+        display_name=t.display_name,
+        channel=t.channel,
+        day=state.day,
+        max_per_day=c.max_per_day if c else None,
+        used=used,
         remaining=max(0, c.max_per_day - used) if c else None,
         reserved_for_high_value=int(c.reserved_share * c.max_per_day) if c else 0,
-        daily_budget=c.daily_budget if c else None, spent=spent,
+        daily_budget=c.daily_budget if c else None,
+        spent=spent,
         budget_remaining=round(c.daily_budget - spent, 2)
-        if c and c.daily_budget is not None else None,
+        if c and c.daily_budget is not None
+        else None,
     )
 
 
-def check_availability(treatment_key: str, ctx: ToolContext | None = None) -> Availability:
+def check_availability(
+    treatment_key: str, ctx: ToolContext | None = None
+) -> Availability:
     """How much of a treatment's daily capacity and budget is used and left today.
 
     Raises:
@@ -263,17 +312,21 @@ def get_constraints(ctx: ToolContext | None = None) -> ConstraintsReport:
     day = ledger_day(ctx.config)
     with ctx.ledger.connection() as conn:
         state = read_state(conn, None, day, ctx.config)
-    return ConstraintsReport(day=day, treatments=[
-        _availability(k, state, ctx.config) for k in ctx.config.treatments])
+    return ConstraintsReport(
+        day=day,
+        treatments=[_availability(k, state, ctx.config) for k in ctx.config.treatments],
+    )
 
 
 def list_allocations(
-    ctx: ToolContext | None = None, customer_id: str | None = None,
-    day: date | None = None, include_released: bool = False,
+    ctx: ToolContext | None = None,
+    customer_id: str | None = None,
+    day: date | None = None,
+    include_released: bool = False,
 ) -> list[Allocation]:
     """Bookings in the ledger, newest first, optionally for one customer or day."""
     ctx = ctx or default_context()
-    sql, args = "SELECT * FROM allocations WHERE 1 = 1", []
+    sql, args = "SELECT * FROM allocations WHERE 1 = 1", list[str]()
     if customer_id:
         sql, args = sql + " AND customer_id = ?", [*args, customer_id.upper()]
     if day:
@@ -294,7 +347,9 @@ def reset_constraints(ctx: ToolContext | None = None, by: str = "admin") -> int:
     at = clock_now().isoformat(timespec="seconds")
     with ctx.ledger.write() as conn:
         cur = conn.execute(
-            "UPDATE allocations SET status = 'released', released_at = ?, released_by = ? "
+            "UPDATE allocations SET status = 'released', released_at = ?, "
+            "released_by = ? "
             "WHERE day = ? AND status = 'active'",
-            (at, by, ledger_day(ctx.config).isoformat()))
+            (at, by, ledger_day(ctx.config).isoformat()),
+        )
         return cur.rowcount

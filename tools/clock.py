@@ -21,7 +21,9 @@ def now() -> datetime:
         try:
             value = datetime.fromisoformat(frozen)
         except ValueError:
-            raise ToolInputError(f"CVM_NOW={frozen!r} is not an ISO timestamp") from None
+            raise ToolInputError(
+                f"CVM_NOW={frozen!r} is not an ISO timestamp"
+            ) from None
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     return datetime.now(timezone.utc)
 

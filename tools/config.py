@@ -52,7 +52,9 @@ MetricName = Literal[
     "lines",
 ]
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "cvm_config.yaml"
+DEFAULT_CONFIG_PATH = (
+    Path(__file__).resolve().parent.parent / "config" / "cvm_config.yaml"
+)
 DEFAULT_STATE_DIR = "./var"
 DEFAULT_RESERVED_SHARE = 0.2
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -132,6 +134,10 @@ class FrequencyCap(_Strict):
     period_days: int = Field(ge=1)
 
 
+def _default_consent_channels() -> dict[Channel, ConsentChannel]:
+    return {"app": "push"}
+
+
 class Policy(_Strict):
     """Contact-policy parameters the guard and the prompt both read."""
 
@@ -139,7 +145,7 @@ class Policy(_Strict):
     default_quiet_hours: TimeWindow = TimeWindow(start="21:00", end="09:00")
     frequency_caps: list[FrequencyCap] = Field(default_factory=list)
     consent_channel: dict[Channel, ConsentChannel] = Field(
-        default_factory=lambda: {"app": "push"},
+        default_factory=_default_consent_channels,
         description="Which consent channel covers a treatment channel.",
     )
     high_value_min_monthly_revenue: float = Field(120.0, ge=0)
@@ -184,7 +190,9 @@ class Validation(_Strict):
         try:
             re.compile(self.customer_id_pattern)
         except re.error as exc:
-            raise ValueError(f"customer_id_pattern is not a valid regex: {exc}") from exc
+            raise ValueError(
+                f"customer_id_pattern is not a valid regex: {exc}"
+            ) from exc
         return self
 
 
@@ -252,7 +260,7 @@ class CVMConfig(_Strict):
         return mapped  # type: ignore[return-value]
 
 
-def _describe(error: dict[str, Any], data: Any) -> tuple[str, str]:
+def _describe(error: Any, data: Any) -> tuple[str, str]:
     """Turn one pydantic error into (key path, problem) with a did-you-mean hint."""
     loc = [str(p) for p in error["loc"]]
     key = ".".join(loc)
@@ -283,8 +291,11 @@ def _allowed_keys(parent: list[str], data: Any) -> list[str]:
         while get_origin(model) is not None:
             origin, args = get_origin(model), get_args(model)
             skip = origin in (dict, list)
-            model = args[-1] if origin in (dict, list) else next(
-                (a for a in args if hasattr(a, "model_fields")), args[0])
+            model = (
+                args[-1]
+                if origin in (dict, list)
+                else next((a for a in args if hasattr(a, "model_fields")), args[0])
+            )
     return list(getattr(model, "model_fields", {}))
 
 
@@ -327,7 +338,9 @@ def load_config(path: str | Path | None = None) -> CVMConfig:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(str(file), "", f"cannot read the file ({exc.strerror})") from None
+        raise ConfigError(
+            str(file), "", f"cannot read the file ({exc.strerror})"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

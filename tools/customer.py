@@ -7,6 +7,7 @@ Field aliases accept the inconsistent names of the original system's files
 
 from __future__ import annotations
 
+import datetime as _dt
 from datetime import date
 from typing import Any, Literal
 
@@ -82,7 +83,9 @@ class Bill(_Record):
         default_factory=list,
         validation_alias=AliasChoices("extra_charges", "additional_charges"),
     )
-    total: float | None = Field(None, validation_alias=AliasChoices("total", "monthly_bill"))
+    total: float | None = Field(
+        None, validation_alias=AliasChoices("total", "monthly_bill")
+    )
     status: Literal["paid", "pending", "overdue"] = Field(
         validation_alias=AliasChoices("status", "payment_status")
     )
@@ -124,7 +127,9 @@ class Usage(_Record):
     sms_count: int = 0
     roaming_gb: float = Field(
         0.0,
-        validation_alias=AliasChoices("roaming_gb", "roaming_usage_gb", "roaming_data_gb"),
+        validation_alias=AliasChoices(
+            "roaming_gb", "roaming_usage_gb", "roaming_data_gb"
+        ),
     )
     data_by_app: dict[str, float] = Field(default_factory=dict)
 
@@ -159,7 +164,7 @@ class Offer(_Record):
     acceptance_probability: float = Field(ge=0, le=1)
     value: float = 0.0
     status: Literal["open", "pending", "accepted", "declined"] = "open"
-    expires: date | None = Field(
+    expires: _dt.date | None = Field(
         None, validation_alias=AliasChoices("expires", "expiration_date")
     )
 
@@ -187,7 +192,9 @@ class WebSession(_Record):
     date: date
     page: str
     duration_seconds: float = 0
-    device: str | None = Field(None, validation_alias=AliasChoices("device", "device_type"))
+    device: str | None = Field(
+        None, validation_alias=AliasChoices("device", "device_type")
+    )
 
 
 class CustomerData(_Record):
@@ -227,4 +234,6 @@ class CustomerData(_Record):
 
     def objects_to_marketing(self) -> bool:
         """True when marketing is refused on every channel (GDPR Art. 21 objection)."""
-        return bool(self.consents) and not any(c.marketing for c in self.consents.values())
+        return bool(self.consents) and not any(
+            c.marketing for c in self.consents.values()
+        )

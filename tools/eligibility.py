@@ -22,34 +22,49 @@ from tools.customer import CustomerData
 from tools.journey import JourneyMetrics
 
 RuleId = Literal[
-    "DISABLED", "CONSENT", "OBJECTION", "VULNERABLE", "CAPACITY", "BUDGET",
-    "FREQUENCY", "DUPLICATE", "APPLICABILITY", "QUIET-HOURS", "APPROVAL",
+    "DISABLED",
+    "CONSENT",
+    "OBJECTION",
+    "VULNERABLE",
+    "CAPACITY",
+    "BUDGET",
+    "FREQUENCY",
+    "DUPLICATE",
+    "APPLICABILITY",
+    "QUIET-HOURS",
+    "APPROVAL",
 ]
 HARD_RULES: tuple[RuleId, ...] = (
-    "DISABLED", "CONSENT", "OBJECTION", "VULNERABLE", "CAPACITY", "BUDGET",
-    "FREQUENCY", "DUPLICATE",
+    "DISABLED",
+    "CONSENT",
+    "OBJECTION",
+    "VULNERABLE",
+    "CAPACITY",
+    "BUDGET",
+    "FREQUENCY",
+    "DUPLICATE",
 )
 RULE_TEXT: dict[str, str] = {
     "DISABLED": "The treatment is switched off in the configuration.",
     "CONSENT": "Contact needs the customer's consent for that channel and purpose; "
-               "consent for calls is not consent for texts.",
+    "consent for calls is not consent for texts.",
     "OBJECTION": "A customer who refused marketing on every channel has objected to "
-                 "direct marketing: no marketing treatment at all; service and billing "
-                 "contact stay allowed.",
+    "direct marketing: no marketing treatment at all; service and billing "
+    "contact stay allowed.",
     "VULNERABLE": "Customers flagged vulnerable get no automated marketing; route them "
-                  "to a specialist.",
+    "to a specialist.",
     "CAPACITY": "Never book beyond a treatment's remaining daily capacity; part of "
-                "scarce capacity is reserved for high-value customers.",
+    "scarce capacity is reserved for high-value customers.",
     "BUDGET": "Never book beyond a treatment's daily budget.",
     "FREQUENCY": "Per-customer caps on marketing contacts per channel and period.",
     "DUPLICATE": "One booking per customer, treatment and day.",
     "APPLICABILITY": "Soft rule: treatments whose conditions do not fit the customer "
-                     "are not recommended, but an analyst may still book them.",
+    "are not recommended, but an analyst may still book them.",
     "QUIET-HOURS": "No contact inside the customer's do-not-disturb window; calls only "
-                   "inside the calling window, in the customer's local time. Answer "
-                   "with the next lawful contact time instead of refusing.",
+    "inside the calling window, in the customer's local time. Answer "
+    "with the next lawful contact time instead of refusing.",
     "APPROVAL": "Booking needs the analyst's explicit instruction or approval in the "
-                "conversation; who approved and when is recorded.",
+    "conversation; who approved and when is recorded.",
 }
 
 
@@ -115,16 +130,24 @@ def _holds(cond: Condition, signals: set[str], metrics: JourneyMetrics) -> bool:
     if cond.signal is not None:
         return cond.signal in signals
     values = {
-        "churn_score": metrics.churn_score, "usage_ratio": metrics.usage_ratio,
-        "tenure_months": metrics.tenure_months, "monthly_revenue": metrics.monthly_revenue,
-        "bill_change_pct": metrics.bill_change_pct, "lines": metrics.lines,
+        "churn_score": metrics.churn_score,
+        "usage_ratio": metrics.usage_ratio,
+        "tenure_months": metrics.tenure_months,
+        "monthly_revenue": metrics.monthly_revenue,
+        "bill_change_pct": metrics.bill_change_pct,
+        "lines": metrics.lines,
     }
     value = values.get(cond.metric or "")
     if value is None:
         return False
     assert cond.value is not None
-    return {">=": value >= cond.value, "<=": value <= cond.value, ">": value > cond.value,
-            "<": value < cond.value, "==": value == cond.value}[cond.op or "=="]
+    return {
+        ">=": value >= cond.value,
+        "<=": value <= cond.value,
+        ">": value > cond.value,
+        "<": value < cond.value,
+        "==": value == cond.value,
+    }[cond.op or "=="]
 
 
 def _in_window(t: time, start: time, end: time) -> bool:
@@ -153,8 +176,13 @@ def next_contact(
     tz_name = customer.time_zone or config.settings.timezone
     local = at.astimezone(zone(tz_name))
     if channel == "none":
-        return NextContact(channel=channel, allowed_now=True, next_time=None,
-                           time_zone=tz_name, note="no customer contact involved")
+        return NextContact(
+            channel=channel,
+            allowed_now=True,
+            next_time=None,
+            time_zone=tz_name,
+            note="no customer contact involved",
+        )
     quiet = [w for w in (_parse_window(customer.do_not_disturb),) if w]
     if not known_tz or not quiet:
         quiet.append(config.policy.default_quiet_hours.bounds())
@@ -170,17 +198,28 @@ def next_contact(
         desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
     desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
     if allowed(local):
-        return NextContact(channel=channel, allowed_now=True, next_time=local,
-                           time_zone=tz_name, note=f"contact allowed now; {desc}")
+        return NextContact(
+            channel=channel,
+            allowed_now=True,
+            next_time=local,
+            time_zone=tz_name,
+            note=f"contact allowed now; {desc}",
+        )
     boundaries = [e for _, e in quiet] + ([call_start] if channel == "call" else [])
     candidates = sorted(
         datetime.combine(local.date() + timedelta(days=d), b, tzinfo=local.tzinfo)
-        for d in range(3) for b in boundaries
+        for d in range(3)
+        for b in boundaries
     )
     first = next((c for c in candidates if c > local and allowed(c)), None)
     when = f"{first:%a %d %b %H:%M}" if first else "not within 3 days"
-    return NextContact(channel=channel, allowed_now=False, next_time=first,
-                       time_zone=tz_name, note=f"next lawful contact {when}; {desc}")
+    return NextContact(
+        channel=channel,
+        allowed_now=False,
+        next_time=first,
+        time_zone=tz_name,
+        note=f"next lawful contact {when}; {desc}",
+    )
 
 
 def evaluate(
@@ -209,9 +248,15 @@ def evaluate(
     t = config.treatment(treatment_key)
     cons = config.constraints.get(treatment_key)
     out: list[RuleVerdict] = []
-    add = lambda rule, ok, why: out.append(RuleVerdict(rule=rule, passed=ok, reason=why))  # noqa: E731
 
-    add("DISABLED", t.enabled, "enabled" if t.enabled else f"{t.display_name} is disabled")
+    def add(rule: RuleId, ok: bool, why: str) -> None:
+        out.append(RuleVerdict(rule=rule, passed=ok, reason=why))
+
+    add(
+        "DISABLED",
+        t.enabled,
+        "enabled" if t.enabled else f"{t.display_name} is disabled",
+    )
     consent_ch = config.consent_channel(t.channel)
     if consent_ch is None:
         add("CONSENT", True, "no customer contact")
@@ -219,17 +264,30 @@ def evaluate(
         entry = customer.consents.get(consent_ch)
         ok = bool(entry and getattr(entry, t.purpose))
         since = f" (updated {entry.updated})" if entry and entry.updated else ""
-        add("CONSENT", ok,
+        add(
+            "CONSENT",
+            ok,
             f"{customer.customer_id} {'consented' if ok else 'has not consented'} to "
-            f"{t.purpose} contact by {consent_ch}{since}")
+            f"{t.purpose} contact by {consent_ch}{since}",
+        )
     marketing = t.purpose == "marketing" and t.channel != "none"
     objects = customer.objects_to_marketing()
-    add("OBJECTION", not (marketing and objects),
-        f"{customer.customer_id} refused marketing on every channel" if objects
-        else "no objection to marketing")
-    add("VULNERABLE", not (marketing and customer.vulnerable),
-        f"{customer.customer_id} is flagged vulnerable: no automated marketing, route to "
-        "a specialist" if customer.vulnerable else "not flagged vulnerable")
+    add(
+        "OBJECTION",
+        not (marketing and objects),
+        f"{customer.customer_id} refused marketing on every channel"
+        if objects
+        else "no objection to marketing",
+    )
+    add(
+        "VULNERABLE",
+        not (marketing and customer.vulnerable),
+        f"{customer.customer_id} is flagged vulnerable: no automated marketing, "
+        "route to "
+        "a specialist"
+        if customer.vulnerable
+        else "not flagged vulnerable",
+    )
     if cons is None:
         add("CAPACITY", True, "no daily limit")
         add("BUDGET", True, "no daily budget")
@@ -241,8 +299,10 @@ def evaluate(
         if used < limit:
             why = f"{cons.max_per_day - used} of {cons.max_per_day} left today"
         elif used < cons.max_per_day:
-            why = (f"the last {cons.max_per_day - used} of {cons.max_per_day} slots today "
-                   "are reserved for high-value customers")
+            why = (
+                f"the last {cons.max_per_day - used} of {cons.max_per_day} slots today "
+                "are reserved for high-value customers"
+            )
         else:
             why = f"all {cons.max_per_day} {t.display_name} slots are used today"
         add("CAPACITY", used < limit, why)
@@ -252,35 +312,65 @@ def evaluate(
         else:
             ok = spent + t.cost <= cons.daily_budget + 1e-9
             add("BUDGET", ok, f"£{spent:.2f} of £{cons.daily_budget:.2f} spent today")
-    caps = [c for c in config.policy.frequency_caps
-            if c.channel == consent_ch and c.purpose == t.purpose]
+    caps = [
+        c
+        for c in config.policy.frequency_caps
+        if c.channel == consent_ch and c.purpose == t.purpose
+    ]
     freq_ok, freq_why = True, "within contact frequency caps"
     for cap in caps:
         since_day = state.day - timedelta(days=cap.period_days - 1)
-        n = sum(1 for b in state.customer_bookings
+        n = len(
+            [
+                b
+                for b in state.customer_bookings
                 if config.consent_channel(b.channel) == cap.channel  # type: ignore[arg-type]
-                and b.purpose == cap.purpose and b.day >= since_day)
+                and b.purpose == cap.purpose
+                and b.day >= since_day
+            ]
+        )
         if n >= cap.max_contacts:
             freq_ok = False
-            freq_why = (f"{n} {cap.purpose} {cap.channel} contact(s) booked in the last "
-                        f"{cap.period_days} days (cap {cap.max_contacts})")
+            freq_why = (
+                f"{n} {cap.purpose} {cap.channel} contact(s) booked in the last "
+                f"{cap.period_days} days (cap {cap.max_contacts})"
+            )
     add("FREQUENCY", freq_ok, freq_why)
-    dup = any(b.treatment_key == treatment_key and b.day == state.day
-              for b in state.customer_bookings)
-    add("DUPLICATE", not dup, f"{t.display_name} already booked today for "
-        f"{customer.customer_id}" if dup else "not booked today")
+    dup = any(
+        b.treatment_key == treatment_key and b.day == state.day
+        for b in state.customer_bookings
+    )
+    add(
+        "DUPLICATE",
+        not dup,
+        f"{t.display_name} already booked today for {customer.customer_id}"
+        if dup
+        else "not booked today",
+    )
     applicable = not t.applicable_when or any(
-        _holds(c, set(signals), metrics) for c in t.applicable_when)
-    add("APPLICABILITY", applicable,
-        "fits the customer's journey" if applicable
-        else f"conditions not met: {_conditions_text(t.applicable_when)}")
+        _holds(c, set(signals), metrics) for c in t.applicable_when
+    )
+    add(
+        "APPLICABILITY",
+        applicable,
+        "fits the customer's journey"
+        if applicable
+        else f"conditions not met: {_conditions_text(t.applicable_when)}",
+    )
     eligible = all(v.passed for v in out if v.rule in HARD_RULES)
     return TreatmentVerdict(
-        treatment_key=treatment_key, eligible=eligible, applicable=applicable,
-        verdicts=out, next_contact=next_contact(customer, t.channel, config, at))
+        treatment_key=treatment_key,
+        eligible=eligible,
+        applicable=applicable,
+        verdicts=out,
+        next_contact=next_contact(customer, t.channel, config, at),
+    )
 
 
 def _conditions_text(conds: list[Condition]) -> str:
-    parts = [c.signal if c.signal else f"{c.metric} {c.op} {c.value:g}"
-             for c in conds if c.signal or c.value is not None]
+    parts = [
+        c.signal if c.signal else f"{c.metric} {c.op} {c.value:g}"
+        for c in conds
+        if c.signal or c.value is not None
+    ]
     return " or ".join(p for p in parts if p)

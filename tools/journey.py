@@ -1,5 +1,8 @@
-"""The Journey tools: a chronological, typed journey with derived metrics, the
-insights (signals with evidence) drawn from it, and a token-bounded summary."""
+"""The Journey tools: a typed journey, its insights and a token-bounded summary.
+
+The journey is chronological with derived metrics; insights are named signals with
+the evidence (dates, values) behind them.
+"""
 
 from __future__ import annotations
 
@@ -146,27 +149,54 @@ def _events(c: CustomerData) -> list[JourneyEvent]:
     ev: list[JourneyEvent] = []
     for b in c.bills:
         extra = f" incl. £{b.extras_total:.2f} extras" if b.extras_total else ""
-        ev.append(JourneyEvent(date=b.date, source="bill",
-                               title=f"Bill £{b.amount:.2f}{extra}, {b.status}"))
+        ev.append(
+            JourneyEvent(
+                date=b.date,
+                source="bill",
+                title=f"Bill £{b.amount:.2f}{extra}, {b.status}",
+            )
+        )
     for u in c.usage:
         roam = f", roaming {u.roaming_gb} GB" if u.roaming_gb else ""
-        ev.append(JourneyEvent(date=u.date, source="usage",
-                               title=f"Used {u.data_gb} GB data{roam}"))
+        ev.append(
+            JourneyEvent(
+                date=u.date, source="usage", title=f"Used {u.data_gb} GB data{roam}"
+            )
+        )
     for n in c.network:
-        ev.append(JourneyEvent(
-            date=n.date, source="network",
-            title=f"Network {n.quality}: {n.latency_ms:g} ms, {n.packet_loss_pct}% loss"))
+        ev.append(
+            JourneyEvent(
+                date=n.date,
+                source="network",
+                title=f"Network {n.quality}: {n.latency_ms:g} ms, "
+                f"{n.packet_loss_pct}% loss",
+            )
+        )
     for o in c.offers:
-        ev.append(JourneyEvent(date=o.date, source="offer",
-                               title=f"Offer '{o.name}' ({o.status})"))
+        ev.append(
+            JourneyEvent(
+                date=o.date, source="offer", title=f"Offer '{o.name}' ({o.status})"
+            )
+        )
     for i in c.interactions:
-        ev.append(JourneyEvent(date=i.date, source="interaction", sentiment=i.sentiment,
-                               title=f"{i.channel.replace('_', ' ')}: "
-                                     f"{', '.join(i.topics) or 'contact'}"))
+        ev.append(
+            JourneyEvent(
+                date=i.date,
+                source="interaction",
+                sentiment=i.sentiment,
+                title=f"{i.channel.replace('_', ' ')}: "
+                f"{', '.join(i.topics) or 'contact'}",
+            )
+        )
     for w in c.web_sessions:
         ev.append(JourneyEvent(date=w.date, source="web", title=f"Visited {w.page}"))
-    ev.append(JourneyEvent(date=c.churn.scored_on, source="churn",
-                           title=f"Churn score {c.churn.score:.2f}"))
+    ev.append(
+        JourneyEvent(
+            date=c.churn.scored_on,
+            source="churn",
+            title=f"Churn score {c.churn.score:.2f}",
+        )
+    )
     return sorted(ev, key=lambda e: (e.date, e.source))
 
 
@@ -176,7 +206,13 @@ def _sentiment_trend(c: CustomerData) -> str:
         return "unknown"
     half = len(scores) // 2
     early, late = sum(scores[:half]) / half, sum(scores[half:]) / (len(scores) - half)
-    return "worsening" if late < early - 0.25 else "improving" if late > early + 0.25 else "stable"
+    return (
+        "worsening"
+        if late < early - 0.25
+        else "improving"
+        if late > early + 0.25
+        else "stable"
+    )
 
 
 def _metrics(c: CustomerData, config: CVMConfig) -> JourneyMetrics:
@@ -186,8 +222,11 @@ def _metrics(c: CustomerData, config: CVMConfig) -> JourneyMetrics:
         tenure_months=c.tenure_months,
         lines=c.plan.lines,
         monthly_revenue=c.monthly_revenue,
-        value_band=_band(c.monthly_revenue, config.policy.high_value_min_monthly_revenue,
-                         MEDIUM_VALUE_REVENUE),
+        value_band=_band(
+            c.monthly_revenue,
+            config.policy.high_value_min_monthly_revenue,
+            MEDIUM_VALUE_REVENUE,
+        ),
         interaction_count=len(c.interactions),
         negative_interactions=sum(i.sentiment == "negative" for i in c.interactions),
         sentiment_trend=_sentiment_trend(c),  # type: ignore[arg-type]
@@ -214,25 +253,38 @@ def _metrics(c: CustomerData, config: CVMConfig) -> JourneyMetrics:
             ):
                 m.bill_shock_dates.append(b.date)
             previous = b.amount
-        m.roaming_charges = round(sum(
-            e.amount for b in c.bills for e in b.extra_charges if e.kind == "roaming"), 2)
+        m.roaming_charges = round(
+            sum(
+                e.amount
+                for b in c.bills
+                for e in b.extra_charges
+                if e.kind == "roaming"
+            ),
+            2,
+        )
         m.payment_issues = any(
             b.status == "overdue" or any(e.kind == "late_fee" for e in b.extra_charges)
-            for b in c.bills)
+            for b in c.bills
+        )
     return m
 
 
 def _check_required(journey: Journey, config: CVMConfig) -> None:
     for field in config.validation.required_journey_fields:
         if field not in Journey.model_fields:
-            raise ConfigError(config.source, "validation.required_journey_fields",
-                              f"'{field}' is not a journey field "
-                              f"(known: {', '.join(Journey.model_fields)})")
+            raise ConfigError(
+                config.source,
+                "validation.required_journey_fields",
+                f"'{field}' is not a journey field "
+                f"(known: {', '.join(Journey.model_fields)})",
+            )
 
 
 def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
-    """Build the customer's journey: every bill, usage reading, network measurement,
-    offer, call, web chat and web visit in date order, the current state (plan,
+    """Build the customer's journey, its current state and derived metrics.
+
+    Every bill, usage reading, network measurement, offer, call, web chat and web
+    visit in date order, the current state (plan,
     allowance, consents, quiet hours) and derived metrics (usage vs allowance, bill
     trend and shocks, roaming charges, payment issues, sentiment trend, network
     quality, churn band, tenure, value band).
@@ -248,14 +300,25 @@ def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
     config = config or get_config()
     c = get_customer_data(customer_id, config)
     state = CurrentState(
-        plan_name=c.plan.name, monthly_fee=c.plan.monthly_fee,
-        data_allowance_gb=c.plan.data_allowance_gb, lines=c.plan.lines,
-        time_zone=c.time_zone, quiet_hours=c.do_not_disturb, vulnerable=c.vulnerable,
-        consents={ch: [p for p in ("marketing", "service", "billing") if getattr(e, p)]
-                  for ch, e in c.consents.items()},
+        plan_name=c.plan.name,
+        monthly_fee=c.plan.monthly_fee,
+        data_allowance_gb=c.plan.data_allowance_gb,
+        lines=c.plan.lines,
+        time_zone=c.time_zone,
+        quiet_hours=c.do_not_disturb,
+        vulnerable=c.vulnerable,
+        consents={
+            ch: [p for p in ("marketing", "service", "billing") if getattr(e, p)]
+            for ch, e in c.consents.items()
+        },
     )
-    journey = Journey(customer_id=c.customer_id, events=_events(c),
-                      current_plan=c.plan.name, state=state, metrics=_metrics(c, config))
+    journey = Journey(
+        customer_id=c.customer_id,
+        events=_events(c),
+        current_plan=c.plan.name,
+        state=state,
+        metrics=_metrics(c, config),
+    )
     _check_required(journey, config)
     return journey
 
@@ -267,33 +330,62 @@ def _insights(c: CustomerData, m: JourneyMetrics) -> list[Insight]:
         used = f"{c.usage[-1].data_gb:g} GB used by {c.usage[-1].date}"
         allowance = f"{c.plan.data_allowance_gb:g} GB allowance"
         if m.usage_ratio > 1:
-            add("data_over_allowance", f"{used} against a {allowance} "
-                                       f"({m.usage_ratio:.0%}, {m.overage_gb:g} GB over)")
+            add(
+                "data_over_allowance",
+                f"{used} against a {allowance} "
+                f"({m.usage_ratio:.0%}, {m.overage_gb:g} GB over)",
+            )
         elif m.usage_ratio >= NEAR_ALLOWANCE_RATIO:
-            add("data_near_allowance", f"{used}: {m.usage_ratio:.0%} of the {allowance}")
+            add(
+                "data_near_allowance", f"{used}: {m.usage_ratio:.0%} of the {allowance}"
+            )
     if m.usage_trend_pct is not None and m.usage_trend_pct >= 10:
-        add("usage_rising", f"data use up {m.usage_trend_pct:g}% between the last two "
-                            f"readings ({c.usage[-2].data_gb:g} → {c.usage[-1].data_gb:g} GB)")
-    roam = [(b.date, e.amount) for b in c.bills for e in b.extra_charges
-            if e.kind == "roaming"]
+        add(
+            "usage_rising",
+            f"data use up {m.usage_trend_pct:g}% between the last two "
+            f"readings ({c.usage[-2].data_gb:g} → {c.usage[-1].data_gb:g} GB)",
+        )
+    roam = [
+        (b.date, e.amount)
+        for b in c.bills
+        for e in b.extra_charges
+        if e.kind == "roaming"
+    ]
     if roam:
-        add("roaming_charges", "roaming charges " + ", ".join(
-            f"£{a:.2f} on {d}" for d, a in roam))
+        add(
+            "roaming_charges",
+            "roaming charges " + ", ".join(f"£{a:.2f} on {d}" for d, a in roam),
+        )
     if m.bill_shock_dates:
         shocks = [b for b in c.bills if b.date in m.bill_shock_dates]
-        change = (f" ({m.bill_change_pct:+g}% on the month before)"
-                  if shocks[-1] is c.bills[-1] and m.bill_change_pct else "")
-        add("bill_shock", "; ".join(f"bill of {b.date} was £{b.amount:.2f} with "
-                                    f"£{b.extras_total:.2f} of extra charges"
-                                    for b in shocks) + change)
+        change = (
+            f" ({m.bill_change_pct:+g}% on the month before)"
+            if shocks[-1] is c.bills[-1] and m.bill_change_pct
+            else ""
+        )
+        add(
+            "bill_shock",
+            "; ".join(
+                f"bill of {b.date} was £{b.amount:.2f} with "
+                f"£{b.extras_total:.2f} of extra charges"
+                for b in shocks
+            )
+            + change,
+        )
     if m.payment_issues:
         late = [f"{b.date} {b.status}" for b in c.bills if b.status != "paid"]
         add("payment_issues", "payment problems: " + ", ".join(late))
-    if c.network and (m.network_quality == "poor" or c.network[-1].latency_ms > 70
-                      or c.network[-1].packet_loss_pct > 2.5):
+    if c.network and (
+        m.network_quality == "poor"
+        or c.network[-1].latency_ms > 70
+        or c.network[-1].packet_loss_pct > 2.5
+    ):
         n = c.network[-1]
-        add("poor_network", f"network {n.quality} on {n.date}: {n.latency_ms:g} ms latency, "
-                            f"{n.packet_loss_pct}% packet loss, {n.download_mbps} Mbps down")
+        add(
+            "poor_network",
+            f"network {n.quality} on {n.date}: {n.latency_ms:g} ms latency, "
+            f"{n.packet_loss_pct}% packet loss, {n.download_mbps} Mbps down",
+        )
     topics: dict[SignalName, list[date]] = {}
     for i in c.interactions:
         for t in i.topics:
@@ -304,12 +396,20 @@ def _insights(c: CustomerData, m: JourneyMetrics) -> list[Insight]:
         add(signal, f"{_TOPIC_LABELS[signal]} {times} (latest {max(dates)})")
     recent = c.interactions[-3:]
     negative = [i for i in recent if i.sentiment == "negative"]
-    if negative and (len(negative) * 2 >= len(recent) or m.sentiment_trend == "worsening"):
-        add("negative_sentiment", f"{len(negative)} of the last {len(recent)} contacts "
-                                  f"negative (trend {m.sentiment_trend})")
+    if negative and (
+        len(negative) * 2 >= len(recent) or m.sentiment_trend == "worsening"
+    ):
+        add(
+            "negative_sentiment",
+            f"{len(negative)} of the last {len(recent)} contacts "
+            f"negative (trend {m.sentiment_trend})",
+        )
     if m.churn_band == "high":
-        add("high_churn_risk", f"churn score {c.churn.score:.2f} on {c.churn.scored_on} "
-                               f"({', '.join(c.churn.risk_factors)})")
+        add(
+            "high_churn_risk",
+            f"churn score {c.churn.score:.2f} on {c.churn.scored_on} "
+            f"({', '.join(c.churn.risk_factors)})",
+        )
     if c.tenure_months <= NEW_CUSTOMER_MONTHS:
         add("new_customer", f"customer for {c.tenure_months} month(s)")
     elif c.tenure_months >= LONG_TENURE_MONTHS:
@@ -317,10 +417,14 @@ def _insights(c: CustomerData, m: JourneyMetrics) -> list[Insight]:
     return out
 
 
-def analyze_journey(customer_id: str, config: CVMConfig | None = None) -> JourneyAnalysis:
-    """Analyse a customer's journey: a list of named signals (data over allowance,
-    bill shock, billing dispute, payment issues, poor network, competitor mentions,
-    high churn risk, ...) each with the dates and values that support it.
+def analyze_journey(
+    customer_id: str, config: CVMConfig | None = None
+) -> JourneyAnalysis:
+    """Analyse a customer's journey into named signals with their evidence.
+
+    Signals such as data over allowance, bill shock, billing dispute, payment
+    issues, poor network, competitor mentions or high churn risk, each with the
+    dates and values that support it.
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -329,15 +433,17 @@ def analyze_journey(customer_id: str, config: CVMConfig | None = None) -> Journe
     config = config or get_config()
     c = get_customer_data(customer_id, config)
     journey = build_journey(customer_id, config)
-    return JourneyAnalysis(customer_id=c.customer_id,
-                           insights=_insights(c, journey.metrics))
+    return JourneyAnalysis(
+        customer_id=c.customer_id, insights=_insights(c, journey.metrics)
+    )
 
 
 def summarize_journey(
     customer_id: str, max_tokens: int = 300, config: CVMConfig | None = None
 ) -> JourneySummary:
-    """A compact text of the journey for a prompt, at most ``max_tokens`` tokens
-    (o200k_base). Lines are dropped from the least important end to fit.
+    """A compact journey text for a prompt, within ``max_tokens`` (o200k_base).
+
+    Lines are dropped from the least important end to fit.
     """
     from tools.tokens import count_tokens
 
@@ -347,10 +453,11 @@ def summarize_journey(
     m, s = journey.metrics, journey.state
     lines = [
         f"Customer {journey.customer_id}: {s.plan_name} (£{s.monthly_fee:.2f}/month, "
-        f"{s.data_allowance_gb or '?'} GB, {s.lines} line(s)), tenure {m.tenure_months} "
+        f"{s.data_allowance_gb or '?'} GB, {s.lines} line(s)), "
+        f"tenure {m.tenure_months} "
         f"months, value {m.value_band}, churn {m.churn_score:.2f} ({m.churn_band}).",
-        "Consents: " + "; ".join(f"{ch}: {', '.join(p) or 'none'}"
-                                 for ch, p in s.consents.items())
+        "Consents: "
+        + "; ".join(f"{ch}: {', '.join(p) or 'none'}" for ch, p in s.consents.items())
         + f". Quiet hours {s.quiet_hours or 'none'}"
         + (". VULNERABLE customer." if s.vulnerable else "."),
         *[f"- {i.signal}: {i.evidence}" for i in analysis.insights],
@@ -367,5 +474,9 @@ def summarize_journey(
         kept.append(line)
         used += cost
     text = "\n".join(kept)
-    return JourneySummary(customer_id=journey.customer_id, text=text,
-                          tokens=count_tokens(text), truncated=truncated)
+    return JourneySummary(
+        customer_id=journey.customer_id,
+        text=text,
+        tokens=count_tokens(text),
+        truncated=truncated,
+    )

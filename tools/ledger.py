@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS allocations (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_booking_per_customer_treatment_day
     ON allocations (customer_id, treatment_key, day) WHERE status = 'active';
-CREATE INDEX IF NOT EXISTS allocations_by_day ON allocations (day, treatment_key, status);
+CREATE INDEX IF NOT EXISTS allocations_by_day
+    ON allocations (day, treatment_key, status);
 CREATE INDEX IF NOT EXISTS allocations_by_customer ON allocations (customer_id, day);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

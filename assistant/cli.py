@@ -1,0 +1,217 @@
+"""The ``cvm`` command line: the decision core and the conversation, from a shell.
+
+Exit codes: 0 success; 1 refused by a contact rule (or a failing conversation
+test); 2 bad input or configuration (one readable line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from tools.errors import CVMError, PolicyBlocked
+
+log = logging.getLogger(__name__)
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    """Register a sub-command handler under ``name``."""
+
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _emit(args: argparse.Namespace, payload: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(payload, indent=2, default=str))
+    else:
+        print(text)
+
+
+def _context():  # type: ignore[no-untyped-def]
+    from tools.context import default_context
+
+    return default_context()
+
+
+def _cli_approver() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:analyst"
+
+
+@command("recommend")
+def cmd_recommend(args: argparse.Namespace) -> int:
+    """The one-shot pipeline: data, journey, recommend, allocate, fallback."""
+    from assistant.pipeline import run_pipeline
+
+    result = run_pipeline(
+        args.customer_id,
+        _context(),
+        approved_by=args.approver or _cli_approver(),
+        allocate=not args.no_allocate,
+    )
+    _emit(args, result.model_dump(mode="json"), result.as_text())
+    return 0
+
+
+@command("allocate")
+def cmd_allocate(args: argparse.Namespace) -> int:
+    """Book one treatment (needs --yes: the analyst's explicit approval)."""
+    from tools.allocation import allocate_treatment
+
+    if not args.yes:
+        print("refused: APPROVAL: add --yes to confirm the booking", file=sys.stderr)
+        return 1
+    try:
+        a = allocate_treatment(
+            args.customer_id,
+            args.treatment_key,
+            args.approver or _cli_approver(),
+            _context(),
+        )
+    except PolicyBlocked as exc:
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "status": "refused",
+                        "rule": exc.rule,
+                        "rules": exc.rules,
+                        "reason": exc.reason,
+                    }
+                )
+            )
+        print(f"refused: {exc.rule}: {exc.reason}", file=sys.stderr)
+        return 1
+    nc = a.next_contact.note if a.next_contact else ""
+    _emit(
+        args,
+        {"status": "allocated", **a.model_dump(mode="json")},
+        f"allocated #{a.allocation_id}: {a.display_name} for {a.customer_id} "
+        f"(approved by {a.approved_by}); {nc}",
+    )
+    return 0
+
+
+@command("allocations")
+def cmd_allocations(args: argparse.Namespace) -> int:
+    """List bookings."""
+    from tools.allocation import list_allocations
+
+    rows = list_allocations(
+        _context(), customer_id=args.customer_id, include_released=args.all
+    )
+    text = (
+        "\n".join(
+            f"#{a.allocation_id:<4} {a.day} {a.customer_id} {a.treatment_key:<20} "
+            f"{a.status:<8} by {a.approved_by}"
+            for a in rows
+        )
+        or "no allocations"
+    )
+    _emit(args, [a.model_dump(mode="json", exclude={"rules"}) for a in rows], text)
+    return 0
+
+
+@command("constraints")
+def cmd_constraints(args: argparse.Namespace) -> int:
+    """Used / max / remaining today per treatment."""
+    from tools.allocation import get_constraints
+
+    report = get_constraints(_context())
+    lines = [f"Capacity on {report.day}:"] + [
+        f"  {t.treatment_key:<20} {t.used:>5} used / "
+        f"{t.max_per_day if t.max_per_day is not None else '∞':>5}  "
+        f"remaining {t.remaining if t.remaining is not None else '∞'}"
+        + (f"  budget £{t.spent:.2f}/£{t.daily_budget:.2f}" if t.daily_budget else "")
+        for t in report.treatments
+    ]
+    _emit(args, report.model_dump(mode="json"), "\n".join(lines))
+    return 0
+
+
+@command("reset-constraints")
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Admin: release every booking of today."""
+    from tools.allocation import reset_constraints
+
+    if not args.yes:
+        print("refused: add --yes to release every booking of today", file=sys.stderr)
+        return 1
+    n = reset_constraints(_context(), by=_cli_approver())
+    print(f"released {n} booking(s) of today")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    p = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
+    p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(
+        name: str, help_text: str, json_flag: bool = True
+    ) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text)
+        if json_flag:
+            sp.add_argument(
+                "--json", action="store_true", help="machine-readable output"
+            )
+        sp.add_argument(
+            "--log-level",
+            choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+            default=argparse.SUPPRESS,
+        )
+        return sp
+
+    r = add("recommend", "recommend (and book) the next best action for a customer")
+    r.add_argument("--customer-id", required=True)
+    r.add_argument("--approver", help="who approves the booking (default: cli:<user>)")
+    r.add_argument("--no-allocate", action="store_true", help="recommend only")
+    a = add("allocate", "book a treatment for a customer")
+    a.add_argument("--customer-id", required=True)
+    a.add_argument("--treatment-key", required=True)
+    a.add_argument("--approver")
+    a.add_argument("--yes", action="store_true", help="confirm the booking")
+    al = add("allocations", "list bookings")
+    al.add_argument("--customer-id")
+    al.add_argument("--all", action="store_true", help="include released bookings")
+    add("constraints", "capacity used and left today")
+    rc = add(
+        "reset-constraints", "admin: release every booking of today", json_flag=False
+    )
+    rc.add_argument("--yes", action="store_true")
+    for extend in _EXTENSIONS:
+        extend(add)
+    return p
+
+
+_EXTENSIONS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``cvm`` command line."""
+    args = build_parser().parse_args(argv)
+    try:
+        from assistant.logs import setup_logging
+        from tools.config import get_config
+
+        setup_logging(get_config(), args.log_level)
+        return COMMANDS[args.command](args)
+    except CVMError as exc:
+        print(f"cvm: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,124 @@
+"""The original one-shot pipeline, without a model.
+
+data → journey → recommend → allocate → if refused, find an alternative → allocate.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from tools.allocation import Allocation, allocate_treatment
+from tools.context import ToolContext
+from tools.eligibility import NextContact
+from tools.errors import PolicyBlocked
+from tools.journey import build_journey
+from tools.treatment import BASELINE, find_alternative_treatment, recommend_treatment
+
+
+class Refusal(BaseModel):
+    """A booking the ledger refused."""
+
+    treatment_key: str
+    rule: str
+    reason: str
+
+
+class PipelineResult(BaseModel):
+    """What ``cvm recommend`` prints."""
+
+    customer_id: str
+    selected_treatment: str
+    explanation: str
+    reasons: list[str]
+    expected_value: float
+    allocation: Allocation | None
+    status: Literal[
+        "allocated", "allocated_alternative", "recommended", "no_action", "refused"
+    ]
+    refusals: list[Refusal]
+    next_contact: NextContact
+
+    def as_text(self) -> str:
+        """A short human-readable report."""
+        lines = [
+            f"Customer:    {self.customer_id}",
+            f"Selected:    {self.selected_treatment} "
+            f"(expected value £{self.expected_value:.2f})",
+            "Why:",
+            *[f"  - {r}" for r in self.reasons],
+        ]
+        lines += [
+            f"Refused:     {r.treatment_key} ({r.rule}: {r.reason})"
+            for r in self.refusals
+        ]
+        if self.allocation:
+            lines.append(
+                f"Allocation:  #{self.allocation.allocation_id} approved by "
+                f"{self.allocation.approved_by}"
+            )
+        lines += [
+            f"Contact:     {self.next_contact.note}",
+            f"Status:      {self.status}",
+        ]
+        return "\n".join(lines)
+
+
+def run_pipeline(
+    customer_id: str, ctx: ToolContext, approved_by: str, allocate: bool = True
+) -> PipelineResult:
+    """Recommend and book the next best action, falling back once when refused.
+
+    Args:
+        customer_id: The customer.
+        ctx: Configuration and ledger.
+        approved_by: Who approved the booking (the person running the command).
+        allocate: Book the recommendation; False only recommends.
+    """
+    build_journey(customer_id, ctx.config)
+    rec = recommend_treatment(customer_id, ctx)
+    choice, refusals, allocation = rec.top, [], None
+    status: str = "no_action" if choice.treatment_key == BASELINE else "recommended"
+    if allocate and choice.treatment_key != BASELINE:
+        try:
+            allocation = allocate_treatment(
+                rec.customer_id, choice.treatment_key, approved_by, ctx
+            )
+            status = "allocated"
+        except PolicyBlocked as exc:
+            refusals.append(
+                Refusal(
+                    treatment_key=choice.treatment_key, rule=exc.rule, reason=exc.reason
+                )
+            )
+            alt = find_alternative_treatment(
+                rec.customer_id, exclude_treatments=[choice.treatment_key], ctx=ctx
+            )
+            status = "refused"
+            if alt.alternative and alt.alternative.treatment_key != BASELINE:
+                choice = alt.alternative
+                try:
+                    allocation = allocate_treatment(
+                        rec.customer_id, choice.treatment_key, approved_by, ctx
+                    )
+                    status = "allocated_alternative"
+                except PolicyBlocked as exc2:
+                    refusals.append(
+                        Refusal(
+                            treatment_key=choice.treatment_key,
+                            rule=exc2.rule,
+                            reason=exc2.reason,
+                        )
+                    )
+    return PipelineResult(
+        customer_id=rec.customer_id,
+        selected_treatment=choice.treatment_key,
+        explanation="; ".join(choice.reasons),
+        reasons=choice.reasons,
+        expected_value=choice.score.expected_value,
+        allocation=allocation,
+        status=status,  # type: ignore[arg-type]
+        refusals=refusals,
+        next_contact=choice.next_contact,
+    )

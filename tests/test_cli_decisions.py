@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CVM = [sys.executable, "-m", "assistant"]
+CALLABLE = ["U123", "U124", "U127", "U128", "U130", "U131", "U132", "U999"]
+
+
+def run(args, env=None, **kw):
+    return subprocess.run(
+        CVM + args,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        **kw,
+    )
+
+
+def test_recommend_json_never_selects_an_unconsented_treatment():
+    from tools.config import get_config
+    from tools.data import customer_ids, get_customer_data
+
+    config = get_config()
+    for cid in customer_ids():
+        out = run(["recommend", "--customer-id", cid, "--json"])
+        assert out.returncode == 0, out.stderr
+        result = json.loads(out.stdout)
+        assert result["customer_id"] == cid
+        key = result["selected_treatment"]
+        t = config.treatments[key]
+        ch = config.consent_channel(t.channel)
+        if ch:
+            assert get_customer_data(cid).has_consent(ch, t.purpose), (cid, key)
+        assert result["status"] in {"allocated", "allocated_alternative", "no_action"}
+        if result["allocation"]:
+            assert result["allocation"]["treatment_key"] == key
+
+
+def test_recommend_u124_books_the_call_back_then_something_else():
+    first = json.loads(run(["recommend", "--customer-id", "U124", "--json"]).stdout)
+    assert first["selected_treatment"] == "marketing_call_back"
+    assert first["status"] == "allocated" and first["explanation"]
+    second = json.loads(run(["recommend", "--customer-id", "U124", "--json"]).stdout)
+    assert second["selected_treatment"] != "marketing_call_back"
+    assert second["status"] == "allocated"
+
+
+def test_pipeline_falls_back_when_the_ledger_changed_since_the_recommendation(
+    ctx, monkeypatch
+):
+    from assistant import pipeline
+    from tools.allocation import allocate_treatment
+    from tools.treatment import recommend_treatment
+
+    stale = recommend_treatment("U124", ctx)
+    allocate_treatment("U123", "marketing_call_back", "other", ctx)
+    allocate_treatment("U128", "marketing_call_back", "other", ctx)
+    monkeypatch.setattr(pipeline, "recommend_treatment", lambda cid, c: stale)
+    result = pipeline.run_pipeline("U124", ctx, approved_by="ana")
+    assert result.refusals[0].rule == "CAPACITY"
+    assert result.status == "allocated_alternative"
+    assert result.selected_treatment != "marketing_call_back"
+    assert result.allocation and result.allocation.approved_by == "ana"
+
+
+def test_allocate_refusal_exit_code_and_rule():
+    out = run(
+        [
+            "allocate",
+            "--customer-id",
+            "U124",
+            "--treatment-key",
+            "retention_sms",
+            "--yes",
+        ]
+    )
+    assert out.returncode == 1 and "CONSENT" in out.stderr
+    out = run(
+        ["allocate", "--customer-id", "U124", "--treatment-key", "retention_email"]
+    )
+    assert out.returncode == 1 and "APPROVAL" in out.stderr
+
+
+def test_eight_allocate_processes_started_at_once(tmp_path):
+    env = {**os.environ}
+    procs = [
+        subprocess.Popen(
+            CVM
+            + [
+                "allocate",
+                "--customer-id",
+                cid,
+                "--treatment-key",
+                "marketing_call_back",
+                "--yes",
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for cid in CALLABLE
+    ]
+    results = [(p.wait(60), *p.communicate()) for p in procs]
+    assert [code for code, _, _ in results].count(0) == 2
+    refused = [err for code, _, err in results if code != 0]
+    assert len(refused) == 6 and all("CAPACITY" in err for err in refused)
+    listed = json.loads(run(["allocations", "--json"]).stdout)
+    assert len(listed) == 2
+
+
+def test_constraints_and_allocations_and_reset():
+    run(
+        [
+            "allocate",
+            "--customer-id",
+            "U124",
+            "--treatment-key",
+            "bill_review_call",
+            "--yes",
+        ]
+    )
+    report = json.loads(run(["constraints", "--json"]).stdout)
+    row = next(
+        t for t in report["treatments"] if t["treatment_key"] == "bill_review_call"
+    )
+    assert (row["used"], row["remaining"]) == (1, 9)
+    assert "bill_review_call" in run(["allocations"]).stdout
+    assert run(["reset-constraints"]).returncode == 1
+    assert "released 1" in run(["reset-constraints", "--yes"]).stdout
+    assert json.loads(run(["allocations", "--json"]).stdout) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["treatments: {}\nconstraints: {}\nmodle: {}\n", "treatments: [unclosed\n"]
+)
+def test_broken_config_gives_one_readable_line(tmp_path, text):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    out = run(["constraints"], env={"CVM_CONFIG": str(bad)})
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert str(bad) in out.stderr
+
+
+def test_unknown_customer_is_a_clear_error():
+    out = run(["recommend", "--customer-id", "U555"])
+    assert out.returncode == 2 and "not in the dataset" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_import_tools_imports_neither_chainlit_nor_openai():
+    code = (
+        "import sys, tools, tools.treatment, tools.allocation, tools.journey; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('openai', 'chainlit')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert out.stdout.strip() == "[]"

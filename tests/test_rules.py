@@ -1,0 +1,168 @@
+"""Each contact rule id has a test that triggers it (recommendation and commit)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tools.allocation import allocate_treatment, list_allocations
+from tools.config import load_config
+from tools.context import ToolContext
+from tools.errors import PolicyBlocked
+from tools.treatment import recommend_treatment
+
+
+def _excluded(rec, key):
+    return {
+        e.rule for x in rec.excluded if x.treatment_key == key for e in x.exclusions
+    }
+
+
+def _ranked(rec):
+    return [r.treatment_key for r in rec.ranked]
+
+
+def test_consent_sms_marketing(ctx):
+    rec = recommend_treatment("U124", ctx)
+    assert "CONSENT" in _excluded(rec, "retention_sms")
+    assert "retention_sms" not in _ranked(rec)
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U124", "retention_sms", "ana", ctx)
+    assert info.value.rule == "CONSENT"
+    assert "sms" in info.value.reason
+    assert list_allocations(ctx) == []
+
+
+def test_objection_blocks_every_marketing_treatment_but_not_service(ctx):
+    rec = recommend_treatment("U126", ctx)
+    marketing = [
+        k for k, t in ctx.config.treatments.items() if t.purpose == "marketing"
+    ]
+    for key in marketing:
+        assert "OBJECTION" in _excluded(rec, key), key
+    assert not set(marketing) & set(_ranked(rec))
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U126", "retention_email", "ana", ctx)
+    assert set(info.value.rules) >= {"CONSENT", "OBJECTION"}
+    assert allocate_treatment("U126", "bill_review_call", "ana", ctx).allocation_id
+
+
+def test_vulnerable_customer_gets_no_marketing(ctx):
+    rec = recommend_treatment("U133", ctx)
+    assert "VULNERABLE" in _excluded(rec, "retention_email")
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U133", "loyalty_points", "ana", ctx)
+    assert info.value.rule == "VULNERABLE"
+
+
+def test_disabled(write_config, tmp_path):
+    config = load_config(
+        write_config(lambda r: r["treatments"]["data_boost"].update(enabled=False))
+    )
+    ctx = ToolContext.create(config, state_dir=tmp_path / "s1")
+    assert "DISABLED" in _excluded(recommend_treatment("U124", ctx), "data_boost")
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U124", "data_boost", "ana", ctx)
+    assert info.value.rule == "DISABLED"
+
+
+def test_capacity_and_exhausted_capacity_moves_the_recommendation(ctx):
+    allocate_treatment("U123", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U128", "marketing_call_back", "ana", ctx)
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    assert info.value.rule == "CAPACITY" and "2" in info.value.reason
+    rec = recommend_treatment("U124", ctx)
+    assert "CAPACITY" in _excluded(rec, "marketing_call_back")
+    assert rec.top.treatment_key != "marketing_call_back"
+
+
+def test_priority_reservation_keeps_slots_for_high_value(ctx):
+    # service_call_back: 5 a day, reserved floor(0.2 * 5) = 1 for high-value customers.
+    for cid in ["U123", "U124", "U125", "U127"]:  # not high value
+        allocate_treatment(cid, "service_call_back", "ana", ctx)
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U128", "service_call_back", "ana", ctx)
+    assert info.value.rule == "CAPACITY" and "reserved" in info.value.reason
+    assert allocate_treatment("U131", "service_call_back", "ana", ctx)  # high value
+    # a 2-a-day treatment reserves nothing
+    allocate_treatment("U123", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+
+
+def test_budget(write_config, tmp_path):
+    config = load_config(
+        write_config(lambda r: r["constraints"]["data_boost"].update(daily_budget=3.0))
+    )
+    ctx = ToolContext.create(config, state_dir=tmp_path / "s2")
+    allocate_treatment("U123", "data_boost", "ana", ctx)
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U124", "data_boost", "ana", ctx)
+    assert info.value.rule == "BUDGET"
+
+
+def test_frequency_cap_across_days(ctx, monkeypatch):
+    allocate_treatment("U123", "retention_email", "ana", ctx)
+    with pytest.raises(PolicyBlocked) as info:  # same channel and purpose, same week
+        allocate_treatment("U123", "personalized_offer", "ana", ctx)
+    assert info.value.rule == "FREQUENCY"
+    monkeypatch.setenv("CVM_NOW", "2024-03-10T12:00:00+00:00")
+    assert "FREQUENCY" in _excluded(
+        recommend_treatment("U123", ctx), "personalized_offer"
+    )
+    monkeypatch.setenv("CVM_NOW", "2024-03-14T12:00:00+00:00")  # 8 days later
+    assert allocate_treatment("U123", "personalized_offer", "ana", ctx)
+
+
+def test_duplicate_is_idempotent(ctx):
+    first = allocate_treatment("U124", "bill_review_call", "ana", ctx)
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U124", "bill_review_call", "ana", ctx)
+    assert info.value.rule == "DUPLICATE"
+    assert [a.allocation_id for a in list_allocations(ctx)] == [first.allocation_id]
+
+
+def test_applicability_is_soft(ctx):
+    rec = recommend_treatment("U127", ctx)
+    excluded = next(x for x in rec.excluded if x.treatment_key == "data_boost")
+    assert not excluded.hard and [e.rule for e in excluded.exclusions] == [
+        "APPLICABILITY"
+    ]
+    booked = allocate_treatment("U127", "data_boost", "ana", ctx)
+    assert any(v.rule == "APPLICABILITY" and not v.passed for v in booked.rules)
+
+
+def test_quiet_hours_give_the_next_lawful_time(ctx, monkeypatch):
+    monkeypatch.setenv("CVM_NOW", "2024-03-06T23:30:00+00:00")
+    rec = recommend_treatment("U124", ctx)
+    nc = rec.next_contact
+    assert not nc.allowed_now
+    assert nc.next_time == datetime.fromisoformat("2024-03-07T08:00:00+00:00")
+    assert rec.ranked  # quiet hours never exclude
+    booked = allocate_treatment("U124", "bill_review_call", "ana", ctx)
+    assert booked.next_contact and not booked.next_contact.allowed_now
+
+
+def test_unknown_time_zone_uses_the_strictest_window(ctx, monkeypatch):
+    monkeypatch.setenv("CVM_NOW", "2024-03-06T08:30:00+00:00")
+    from tools.data import get_customer_data
+    from tools.eligibility import next_contact
+
+    u999 = get_customer_data("U999")  # no time zone; own DND ends 08:00
+    nc = next_contact(u999, "call", ctx.config)
+    assert not nc.allowed_now and nc.next_time.hour == 9 and "unknown" in nc.note
+    assert next_contact(get_customer_data("U123"), "call", ctx.config).allowed_now
+    assert next_contact(u999, "none", ctx.config).allowed_now
+
+
+def test_calls_respect_the_calling_window_even_without_quiet_hours(ctx, monkeypatch):
+    # U128's quiet hours end 07:00 but calls start 08:00.
+    monkeypatch.setenv("CVM_NOW", "2024-03-06T07:30:00+00:00")
+    from tools.data import get_customer_data
+    from tools.eligibility import next_contact
+
+    u128 = get_customer_data("U128")
+    assert next_contact(u128, "sms", ctx.config).allowed_now
+    call = next_contact(u128, "call", ctx.config)
+    assert not call.allowed_now and call.next_time.hour == 8
