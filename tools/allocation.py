@@ -156,12 +156,9 @@ def allocate_treatment(
     approved_by: str,
     ctx: ToolContext | None = None,
 ) -> Allocation:
-    """Book a treatment for a customer today, after re-checking every contact rule.
-
-    Every hard rule (DISABLED, CONSENT, OBJECTION, VULNERABLE, CAPACITY, BUDGET,
-    FREQUENCY, DUPLICATE) is evaluated inside one write transaction. One booking per
-    customer, treatment and day. The booking records who approved it, when, and every
-    rule's verdict.
+    """Book a treatment for a customer today (WRITE). Only when the analyst asked
+    to book. Every hard rule (consent, objection, vulnerable, capacity, budget,
+    frequency, duplicate) is re-checked at commit; a refusal names its rule id.
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -193,9 +190,11 @@ def allocate_treatment(
         )
         hard = [v for v in verdict.failures if v.rule in HARD_RULES]
         if hard:
-            raise PolicyBlocked(
-                hard[0].rule, "; ".join(v.reason for v in hard), [v.rule for v in hard]
+            reason = "; ".join(
+                v.reason if i == 0 else f"{v.rule}: {v.reason}"
+                for i, v in enumerate(hard)
             )
+            raise PolicyBlocked(hard[0].rule, reason, [v.rule for v in hard])
         cur = conn.execute(
             "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, "
             "day, created_at, approved_by, cost, high_value, rules) "
@@ -233,7 +232,8 @@ def allocate_treatment(
 def release_allocation(
     allocation_id: int, released_by: str = "analyst", ctx: ToolContext | None = None
 ) -> Allocation:
-    """Cancel an active booking; its capacity and budget are available again.
+    """Cancel an active booking by id (WRITE), freeing its capacity. Only when the
+    analyst asked to cancel.
 
     Args:
         allocation_id: The id returned by ``allocate_treatment``.

@@ -45,26 +45,24 @@ HARD_RULES: tuple[RuleId, ...] = (
     "DUPLICATE",
 )
 RULE_TEXT: dict[str, str] = {
-    "DISABLED": "The treatment is switched off in the configuration.",
-    "CONSENT": "Contact needs the customer's consent for that channel and purpose; "
-    "consent for calls is not consent for texts.",
-    "OBJECTION": "A customer who refused marketing on every channel has objected to "
-    "direct marketing: no marketing treatment at all; service and billing "
-    "contact stay allowed.",
-    "VULNERABLE": "Customers flagged vulnerable get no automated marketing; route them "
-    "to a specialist.",
-    "CAPACITY": "Never book beyond a treatment's remaining daily capacity; part of "
-    "scarce capacity is reserved for high-value customers.",
-    "BUDGET": "Never book beyond a treatment's daily budget.",
-    "FREQUENCY": "Per-customer caps on marketing contacts per channel and period.",
-    "DUPLICATE": "One booking per customer, treatment and day.",
-    "APPLICABILITY": "Soft rule: treatments whose conditions do not fit the customer "
-    "are not recommended, but an analyst may still book them.",
-    "QUIET-HOURS": "No contact inside the customer's do-not-disturb window; calls only "
-    "inside the calling window, in the customer's local time. Answer "
-    "with the next lawful contact time instead of refusing.",
-    "APPROVAL": "Booking needs the analyst's explicit instruction or approval in the "
-    "conversation; who approved and when is recorded.",
+    "DISABLED": "treatment switched off in the configuration.",
+    "CONSENT": "contact needs consent for that channel and purpose (call consent is "
+    "not SMS consent).",
+    "OBJECTION": "marketing refused on every channel = objection: no marketing at "
+    "all; service and billing contact stay allowed.",
+    "VULNERABLE": "vulnerable customers get no automated marketing; route to a "
+    "specialist.",
+    "CAPACITY": "never beyond a treatment's daily capacity; part of scarce capacity "
+    "is reserved for high-value customers.",
+    "BUDGET": "never beyond a treatment's daily budget.",
+    "FREQUENCY": "per-customer caps on marketing contacts per channel and period.",
+    "DUPLICATE": "one booking per customer, treatment and day.",
+    "APPLICABILITY": "soft: treatments that do not fit the journey are not "
+    "recommended, but an analyst may still book them.",
+    "QUIET-HOURS": "no contact in the customer's do-not-disturb window; calls only in "
+    "the calling window (customer's local time); give the next lawful time.",
+    "APPROVAL": "booking needs the analyst's explicit instruction in the current "
+    "message; the approver is recorded.",
 }
 
 

@@ -281,13 +281,9 @@ def _check_required(journey: Journey, config: CVMConfig) -> None:
 
 
 def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
-    """Build the customer's journey, its current state and derived metrics.
-
-    Every bill, usage reading, network measurement, offer, call, web chat and web
-    visit in date order, the current state (plan,
-    allowance, consents, quiet hours) and derived metrics (usage vs allowance, bill
-    trend and shocks, roaming charges, payment issues, sentiment trend, network
-    quality, churn band, tenure, value band).
+    """Build the customer's journey: dated events, current state and metrics
+    (usage vs allowance, bill trend and shocks, roaming, payment issues, sentiment,
+    network, churn band, tenure, value band).
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -420,11 +416,8 @@ def _insights(c: CustomerData, m: JourneyMetrics) -> list[Insight]:
 def analyze_journey(
     customer_id: str, config: CVMConfig | None = None
 ) -> JourneyAnalysis:
-    """Analyse a customer's journey into named signals with their evidence.
-
-    Signals such as data over allowance, bill shock, billing dispute, payment
-    issues, poor network, competitor mentions or high churn risk, each with the
-    dates and values that support it.
+    """List a customer's journey signals (e.g. bill_shock, billing_dispute,
+    poor_network, high_churn_risk), each with dated evidence.
 
     Args:
         customer_id: The customer id, e.g. U124.

@@ -282,13 +282,10 @@ class _Assessment:
 def recommend_treatment(
     customer_id: str, ctx: ToolContext | None = None
 ) -> Recommendation:
-    """Recommend the next best action for a customer, with reasons.
-
-    Ranks every treatment that passes all hard contact rules (consent, objection,
-    vulnerability, capacity, budget, frequency, duplicate) and fits the customer's
-    journey by expected value (P(accept) x margin at risk - cost); ``ignore`` (no
-    action) is the baseline. Lists every excluded treatment with its rule ids and
-    reasons, and the next lawful contact time for the top pick.
+    """Recommend the next best action for a customer. Runs data, journey and
+    every hard contact rule itself; ranks lawful treatments by expected value
+    (P(accept) x margin at risk - cost, 'ignore' = 0) with reasons; lists every
+    excluded treatment with rule ids; gives the next lawful contact time.
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -313,7 +310,9 @@ def find_alternative_treatment(
     max_cost: float | None = None,
     ctx: ToolContext | None = None,
 ) -> Alternative:
-    """Find the best eligible treatment other than the ones to avoid.
+    """Find the best lawful treatment avoiding given treatments, channels or a cost
+    ceiling, and the expected value it gives up against the first choice. With no
+    limits given, it leaves out the current top pick.
 
     Args:
         customer_id: The customer id, e.g. U124.

@@ -1,0 +1,100 @@
+"""The public Python API: ``Assistant.create(...)`` and ``bot.ask("...")``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from assistant.loop import Hooks, run_turn
+from assistant.models.base import Model
+from assistant.session import Session, Turn
+from tools.config import CVMConfig, get_config
+from tools.context import ToolContext
+from tools.errors import CVMError
+
+
+class MissingAPIKey(CVMError):
+    """The OpenAI model was asked for without an API key."""
+
+
+def make_model(
+    kind: Literal["auto", "offline", "openai"] | str, config: CVMConfig
+) -> Model:
+    """The model back-end by name (``auto``: openai if a key is set, else offline).
+
+    Raises:
+        MissingAPIKey: ``openai`` without ``OPENAI_API_KEY``.
+    """
+    kind = config.model.provider if kind == "auto" else kind
+    if kind == "auto":
+        kind = "openai" if os.environ.get("OPENAI_API_KEY") else "offline"
+    if kind == "offline":
+        from assistant.models.offline import OfflineModel
+
+        return OfflineModel(config)
+    if kind == "openai":
+        if not os.environ.get("OPENAI_API_KEY"):
+            raise MissingAPIKey(
+                "--model openai needs OPENAI_API_KEY (and optionally "
+                "OPENAI_BASE_URL for a compatible server); without a "
+                "key, use the offline model."
+            )
+        from assistant.models.openai_model import OpenAIModel
+
+        return OpenAIModel(config.model, os.environ["OPENAI_API_KEY"])
+    raise CVMError(f"unknown model '{kind}' (use offline or openai)")
+
+
+class Assistant:
+    """A conversation with the CVM assistant.
+
+    Example:
+        >>> bot = Assistant.create(model="offline")
+        >>> turn = bot.ask("What should we offer U124?")
+        >>> turn.recommended
+        'marketing_call_back'
+    """
+
+    def __init__(
+        self, model: Model, ctx: ToolContext, approver: str = "analyst"
+    ) -> None:
+        self.model = model
+        self.ctx = ctx
+        self.session = Session(approver=approver)
+
+    @classmethod
+    def create(
+        cls,
+        model: str | Model = "auto",
+        state_dir: str | Path | None = None,
+        config: CVMConfig | None = None,
+        approver: str = "analyst",
+    ) -> Assistant:
+        """Build an assistant.
+
+        Args:
+            model: ``"offline"``, ``"openai"``, ``"auto"`` or a model object (e.g. a
+                ``ScriptedModel``).
+            state_dir: Where the ledger lives (default: config / ``CVM_STATE_DIR``).
+            config: The configuration (default: the one in force).
+            approver: Who approves bookings made in this conversation.
+        """
+        config = config or get_config()
+        backend = make_model(model, config) if isinstance(model, str) else model
+        return cls(backend, ToolContext.create(config, state_dir), approver)
+
+    def ask(
+        self,
+        question: str,
+        approve: tuple[str, str] | None = None,
+        hooks: Hooks | None = None,
+    ) -> Turn:
+        """Answer one analyst message.
+
+        Args:
+            question: The analyst's message.
+            approve: ``(customer_id, treatment_key)`` approved in the UI, if any.
+            hooks: Streaming callbacks (answer tokens, tool steps).
+        """
+        return run_turn(question, self.session, self.model, self.ctx, approve, hooks)

@@ -1,0 +1,141 @@
+"""The tool-calling loop: model → guarded tool calls → results → repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.audit import write_audit
+from assistant.budget import estimate_cost, message_tokens, prompt_tokens, trim_history
+from assistant.dispatch import run_tool_call
+from assistant.guard import approval_from
+from assistant.messages import Message, ModelResponse
+from assistant.models.base import Model, ModelError, ModelRequest
+from assistant.prompt import build_system_prompt
+from assistant.registry import tool_schemas
+from assistant.session import Session, ToolCallRecord, Turn
+from assistant.state import remember
+from tools.context import ToolContext
+
+
+@dataclass
+class Hooks:
+    """Streaming hooks for a UI: answer tokens and tool calls as they happen."""
+
+    on_token: Callable[[str], None] | None = None
+    on_tool_start: Callable[[str, str], None] | None = None
+    on_tool_end: Callable[[ToolCallRecord], None] | None = None
+
+
+def run_turn(
+    question: str,
+    session: Session,
+    model: Model,
+    ctx: ToolContext,
+    ui_approval: tuple[str, str] | None = None,
+    hooks: Hooks | None = None,
+) -> Turn:
+    """Answer one analyst message, calling tools through the guard.
+
+    Exits, each with a reply and one audit record: the model answers without tool
+    calls; the round limit (``model.max_tool_rounds``) is reached; the tool-error
+    budget (``model.max_tool_errors``) is spent; the model service fails after its
+    retries (a friendly reply, never a traceback).
+    """
+    hooks, limits = hooks or Hooks(), ctx.config.model
+    turn = Turn(question=question)
+    approval = approval_from(
+        question, ctx.config, session.customer_id, session.proposed, ui_approval
+    )
+    session.messages.append(Message(role="user", content=question))
+    errors = 0
+    try:
+        for _ in range(limits.max_tool_rounds):
+            response = _call_model(model, session, ctx, turn, hooks)
+            session.messages.append(
+                Message(
+                    role="assistant",
+                    content=response.content,
+                    tool_calls=response.tool_calls,
+                )
+            )
+            if not response.tool_calls:
+                turn.reply = response.content or ""
+                break
+            for call in response.tool_calls:
+                if hooks.on_tool_start:
+                    hooks.on_tool_start(call.name, call.arguments)
+                record, content = run_tool_call(call, approval, ctx, session.approver)
+                session.messages.append(
+                    Message(
+                        role="tool",
+                        tool_call_id=call.id,
+                        name=call.name,
+                        content=content,
+                    )
+                )
+                turn.tool_calls.append(record)
+                remember(session, turn, record)
+                errors += not record.ok
+                if hooks.on_tool_end:
+                    hooks.on_tool_end(record)
+            if errors >= limits.max_tool_errors:
+                _stop(
+                    session,
+                    turn,
+                    "error_budget",
+                    f"I stopped after {errors} failed "
+                    "tool calls in this turn. Please rephrase or check the ids.",
+                )
+                break
+        else:
+            _stop(
+                session,
+                turn,
+                "round_limit",
+                f"I reached the limit of "
+                f"{limits.max_tool_rounds} tool rounds without a final answer. "
+                "Please narrow the question.",
+            )
+    except ModelError as exc:
+        _stop(session, turn, "model_error", str(exc))
+    session.turns += 1
+    write_audit(ctx.ledger, session, turn, approval, model.name)
+    return turn
+
+
+def _stop(session: Session, turn: Turn, why: str, reply: str) -> None:
+    turn.stopped, turn.reply = why, reply
+    session.messages.append(Message(role="assistant", content=reply))
+
+
+def _call_model(
+    model: Model, session: Session, ctx: ToolContext, turn: Turn, hooks: Hooks
+) -> ModelResponse:
+    system = build_system_prompt(ctx.config, session)
+    tools = tool_schemas()
+    messages = session.messages
+    if model.uses_prompt:
+        limits = ctx.config.model
+        fixed = prompt_tokens(system, [], tools) + limits.max_tokens
+        messages = trim_history(messages, limits.context_token_budget, fixed)
+    response = model.complete(
+        ModelRequest(system, messages, tools, session), hooks.on_token
+    )
+    turn.usage.model_calls += 1
+    if model.uses_prompt:
+        prompt = prompt_tokens(system, messages, tools)
+        completion = message_tokens(
+            Message(
+                role="assistant",
+                content=response.content,
+                tool_calls=response.tool_calls,
+            )
+        )
+        cost = estimate_cost(
+            ctx.config.model.prices_per_million, model.model_id, prompt, completion
+        )
+        turn.usage.prompt_tokens += prompt
+        turn.usage.completion_tokens += completion
+        turn.usage.estimated_cost_usd = round(turn.usage.estimated_cost_usd + cost, 6)
+    return response

@@ -1,0 +1,45 @@
+"""The one small interface every model back-end implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assistant.messages import Message, ModelResponse
+from assistant.session import Session
+from tools.errors import CVMError
+
+TokenSink = Callable[[str], None]
+
+
+class ModelError(CVMError):
+    """The model service failed after its retries; the message is analyst-friendly."""
+
+
+class UnexpectedModelCall(CVMError):
+    """A scripted model was called more often than its script allows."""
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """Everything a model sees for one call."""
+
+    system: str
+    messages: list[Message]
+    tools: list[dict[str, Any]]
+    session: Session
+
+
+class Model(Protocol):
+    """A chat model that may answer or ask for tool calls."""
+
+    name: str
+    model_id: str
+    uses_prompt: bool
+
+    def complete(
+        self, request: ModelRequest, on_token: TokenSink | None = None
+    ) -> ModelResponse:
+        """Answer the request; stream answer text to ``on_token`` when given."""
+        ...

@@ -1,0 +1,73 @@
+"""The system prompt: one template file, assembled in exactly one function.
+
+The policy section is rendered from the same rule texts and configuration values the
+guard and the ledger execute, so the prompt and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from assistant.session import Session
+from tools.config import CVMConfig
+from tools.eligibility import HARD_RULES, RULE_TEXT
+
+POLICY_RULES = (*HARD_RULES, "APPLICABILITY", "QUIET-HOURS", "APPROVAL")
+
+
+@lru_cache(maxsize=4)
+def _template(name: str = "system.md") -> str:
+    return (resources.files("assistant") / "prompts" / name).read_text(encoding="utf-8")
+
+
+def render_policy(config: CVMConfig) -> str:
+    """The contact rules with their ids and the configured numbers."""
+    p = config.policy
+    caps = ", ".join(
+        f"{c.max_contacts} {c.channel}/{c.period_days}d" for c in p.frequency_caps
+    )
+    extra = {
+        "QUIET-HOURS": f" Calls {p.calling_window.start}-{p.calling_window.end}; "
+        f"unknown time zone adds quiet {p.default_quiet_hours.start}-"
+        f"{p.default_quiet_hours.end}.",
+        "FREQUENCY": f" Caps: {caps}." if caps else "",
+        "CAPACITY": f" High value: revenue >= £{p.high_value_min_monthly_revenue:g}"
+        "/month.",
+    }
+    return "\n".join(
+        f"- {rule}: {RULE_TEXT[rule]}{extra.get(rule, '')}" for rule in POLICY_RULES
+    )
+
+
+def render_treatments(config: CVMConfig) -> str:
+    """The treatment keys with channel/purpose, on one line."""
+    return ", ".join(
+        f"{key} ({t.channel}/{t.purpose}{'' if t.enabled else ', off'})"
+        for key, t in config.treatments.items()
+    )
+
+
+def render_context(session: Session) -> str:
+    """What the conversation is about right now."""
+    parts = [
+        f"Analyst (approver): {session.approver}",
+        f"Current customer: {session.customer_id or 'none yet'}",
+        f"Last proposed treatment: {session.proposed or 'none'}",
+    ]
+    if session.allocations:
+        last = session.allocations[-1]
+        parts.append(
+            f"Last booking: #{last['allocation_id']} {last['treatment_key']} "
+            f"for {last['customer_id']}"
+        )
+    return "\n".join(parts)
+
+
+def build_system_prompt(config: CVMConfig, session: Session) -> str:
+    """The system prompt for this configuration and conversation state."""
+    return _template().format(
+        policy=render_policy(config),
+        treatments=render_treatments(config),
+        context=render_context(session),
+    )

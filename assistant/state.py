@@ -1,0 +1,34 @@
+"""How successful tool results update the conversation's state and the turn."""
+
+from __future__ import annotations
+
+from assistant.session import Session, ToolCallRecord, Turn
+
+
+def remember(session: Session, turn: Turn, record: ToolCallRecord) -> None:
+    """Update the current customer, last proposal and bookings from a tool result."""
+    result = record.result
+    if not record.ok or result is None:
+        return
+    customer = result.get("customer_id")
+    if customer and record.name != "release_allocation":
+        session.customer_id = customer
+    if record.name == "recommend_treatment":
+        session.proposed = turn.recommended = result["top"]["treatment_key"]
+        session.proposal = result["top"]
+        session.last_recommendation = result
+    elif (
+        record.name == "find_alternative_treatment"
+        and (result.get("alternative") or {}).get("treatment_key", "ignore") != "ignore"
+    ):
+        session.proposed = turn.recommended = result["alternative"]["treatment_key"]
+        session.proposal = result["alternative"]
+    elif record.name == "allocate_treatment":
+        session.allocations.append(result)
+        turn.allocations.append(result)
+    elif record.name == "release_allocation":
+        session.allocations = [
+            a
+            for a in session.allocations
+            if a["allocation_id"] != result["allocation_id"]
+        ]
