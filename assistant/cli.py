@@ -155,6 +155,71 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from assistant.api import Assistant
+
+    return Assistant.create(model=args.model, approver=_cli_approver())
+
+
+def _turn_json(turn: Any) -> str:
+    return json.dumps(turn.model_dump(mode="json"), default=str)
+
+
+@command("ask")
+def cmd_ask(args: argparse.Namespace) -> int:
+    """One question, one answer."""
+    turn = _assistant(args).ask(args.question)
+    print(_turn_json(turn) if args.json else turn.reply)
+    return 0
+
+
+@command("chat")
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A multi-turn conversation on the terminal (or lines piped on stdin)."""
+    bot = _assistant(args)
+    interactive = sys.stdin.isatty()
+    if interactive and not args.json:
+        print(
+            f"CVM Assistant ({bot.model.name} model). Ask about a customer, e.g. "
+            "'What should we offer U124?'. 'help' lists what I can do; 'exit' quits."
+        )
+    while True:
+        try:
+            line = input("you> " if interactive else "")
+        except EOFError:
+            break
+        if line.strip().lower() in {"exit", "quit", ":q"}:
+            break
+        if not line.strip():
+            continue
+        turn = bot.ask(line)
+        if args.json:
+            print(_turn_json(turn), flush=True)
+        else:
+            print(
+                ("assistant> " if interactive else "") + turn.reply + "\n", flush=True
+            )
+    return 0
+
+
+@command("audit")
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit trail of conversation turns."""
+    from assistant.audit import list_audit
+
+    records = list_audit(_context().ledger, args.customer_id)
+    text = (
+        "\n".join(
+            f"{r.at} {r.customer_id or '-':<5} {r.question[:50]!r:<52} "
+            + ", ".join(f"{v['tool']}:{v['rule']}" for v in r.record["verdicts"])
+            for r in records
+        )
+        or "no audit records"
+    )
+    _emit(args, [r.model_dump() for r in records], text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     p = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
@@ -193,12 +258,22 @@ def build_parser() -> argparse.ArgumentParser:
         "reset-constraints", "admin: release every booking of today", json_flag=False
     )
     rc.add_argument("--yes", action="store_true")
-    for extend in _EXTENSIONS:
-        extend(add)
+    for name, help_text in [
+        ("ask", "ask the assistant one question"),
+        ("chat", "chat with the assistant"),
+    ]:
+        sp = add(name, help_text)
+        sp.add_argument(
+            "--model",
+            choices=["auto", "offline", "openai"],
+            default="auto",
+            help="auto: openai when OPENAI_API_KEY is set, else offline",
+        )
+        if name == "ask":
+            sp.add_argument("question")
+    au = add("audit", "the audit trail of conversation turns")
+    au.add_argument("--customer-id")
     return p
-
-
-_EXTENSIONS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
 
 
 def main(argv: list[str] | None = None) -> int:

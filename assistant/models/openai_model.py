@@ -1,0 +1,194 @@
+"""The OpenAI back-end: the official SDK's chat.completions with tools.
+
+The only module that imports ``openai``. Works with any OpenAI-compatible endpoint
+(``OPENAI_BASE_URL``: Azure OpenAI, Ollama, vLLM, llama.cpp). Retries and timeouts
+come from the config; failures that survive the retries become a ``ModelError``
+with a message an analyst can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import openai
+
+from assistant.messages import Message, ModelResponse, ToolCall, Usage
+from assistant.models.base import ModelError, ModelRequest, TokenSink
+from tools.config import ModelSettings
+
+log = logging.getLogger(__name__)
+
+
+def to_openai_messages(system: str, messages: list[Message]) -> list[dict[str, Any]]:
+    """Our typed messages as chat.completions message dicts.
+
+    Assistant messages with tool calls carry ``content: ""`` rather than null:
+    some compatible servers (llama.cpp) reject null content.
+    """
+    out: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for m in messages:
+        if m.role == "assistant":
+            item: dict[str, Any] = {"role": "assistant", "content": m.content or ""}
+            if m.tool_calls:
+                item["tool_calls"] = [
+                    {
+                        "id": c.id,
+                        "type": "function",
+                        "function": {"name": c.name, "arguments": c.arguments},
+                    }
+                    for c in m.tool_calls
+                ]
+            out.append(item)
+        elif m.role == "tool":
+            out.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": m.tool_call_id,
+                    "content": m.content or "",
+                }
+            )
+        else:
+            out.append({"role": m.role, "content": m.content or ""})
+    return out
+
+
+class OpenAIModel:
+    """Chat completions with tools, streaming and parallel tool calls."""
+
+    name = "openai"
+    uses_prompt = True
+
+    def __init__(
+        self, settings: ModelSettings, api_key: str, client: openai.OpenAI | None = None
+    ) -> None:
+        self.settings = settings
+        self.model_id = settings.id
+        self.client = client or openai.OpenAI(
+            api_key=api_key,
+            base_url=settings.base_url,
+            timeout=settings.request_timeout_s,
+            max_retries=settings.max_retries,
+        )
+
+    def complete(
+        self, request: ModelRequest, on_token: TokenSink | None = None
+    ) -> ModelResponse:
+        """One chat.completions call (streamed when configured)."""
+        kwargs: dict[str, Any] = {
+            "model": self.settings.id,
+            "messages": to_openai_messages(request.system, request.messages),
+            "tools": request.tools,
+            "tool_choice": "auto",
+            "parallel_tool_calls": True,
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+        }
+        try:
+            if self.settings.stream:
+                return self._stream(kwargs, on_token)
+            return self._plain(kwargs, on_token)
+        except openai.AuthenticationError as exc:
+            raise ModelError(
+                "The model endpoint rejected the API key (401). Check "
+                "OPENAI_API_KEY; the offline model works without one."
+            ) from exc
+        except openai.RateLimitError as exc:
+            raise ModelError(
+                "The model service is rate-limiting us (429) even after "
+                f"{self.settings.max_retries} retries. Try again in a "
+                "minute."
+            ) from exc
+        except openai.APITimeoutError as exc:
+            raise ModelError(
+                "The model service did not answer within "
+                f"{self.settings.request_timeout_s:g} s. Try again, or "
+                "use the offline model."
+            ) from exc
+        except openai.APIConnectionError as exc:
+            raise ModelError(
+                "Cannot reach the model service at "
+                f"{self.client.base_url}. Check OPENAI_BASE_URL or your "
+                "network."
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise ModelError(
+                f"The model service failed (HTTP {exc.status_code}) after "
+                f"{self.settings.max_retries} retries. Try again "
+                "later."
+            ) from exc
+        except (openai.APIResponseValidationError, json.JSONDecodeError) as exc:
+            raise ModelError(
+                "The model service sent a response I could not read."
+            ) from exc
+
+    def _plain(
+        self, kwargs: dict[str, Any], on_token: TokenSink | None
+    ) -> ModelResponse:
+        completion = self.client.chat.completions.create(**kwargs)
+        if not completion.choices:
+            raise ModelError("The model service sent an empty response.")
+        msg = completion.choices[0].message
+        calls = [
+            ToolCall(
+                id=c.id, name=c.function.name, arguments=c.function.arguments or "{}"
+            )
+            for c in (msg.tool_calls or [])
+            if c.type == "function"
+        ]
+        if msg.content and on_token:
+            on_token(msg.content)
+        usage = completion.usage
+        return ModelResponse(
+            content=msg.content,
+            tool_calls=calls,
+            usage=Usage(
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+            )
+            if usage
+            else None,
+        )
+
+    def _stream(
+        self, kwargs: dict[str, Any], on_token: TokenSink | None
+    ) -> ModelResponse:
+        stream = self.client.chat.completions.create(
+            **kwargs, stream=True, stream_options={"include_usage": True}
+        )
+        text: list[str] = []
+        calls: dict[int, dict[str, str]] = {}
+        usage = None
+        for chunk in stream:
+            if chunk.usage:
+                usage = Usage(
+                    prompt_tokens=chunk.usage.prompt_tokens,
+                    completion_tokens=chunk.usage.completion_tokens,
+                )
+            if not chunk.choices:
+                continue
+            delta = chunk.choices[0].delta
+            if delta.content:
+                text.append(delta.content)
+                if on_token:
+                    on_token(delta.content)
+            for tc in delta.tool_calls or []:
+                slot = calls.setdefault(
+                    tc.index, {"id": "", "name": "", "arguments": ""}
+                )
+                slot["id"] = slot["id"] or (tc.id or "")
+                if tc.function:
+                    slot["name"] += tc.function.name or ""
+                    slot["arguments"] += tc.function.arguments or ""
+        tool_calls = [
+            ToolCall(
+                id=c["id"] or f"call_{i}",
+                name=c["name"],
+                arguments=c["arguments"] or "{}",
+            )
+            for i, c in sorted(calls.items())
+        ]
+        return ModelResponse(
+            content="".join(text) or None, tool_calls=tool_calls, usage=usage
+        )

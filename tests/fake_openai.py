@@ -1,0 +1,196 @@
+"""A local fake OpenAI-compatible server (stdlib) for exercising the real SDK path.
+
+Each POST to ``…/chat/completions`` takes the next step of a script: a response to
+send (plain JSON, an SSE stream, an HTTP error, a delay, a malformed body), or a
+callable that decides from the request. Requests are recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Step = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def completion(
+    content: str | None = None,
+    tool_calls: list[tuple[str, Any]] = (),
+    prompt_tokens: int = 100,
+    completion_tokens: int = 20,
+) -> dict[str, Any]:
+    """A chat.completion body with an answer or tool calls."""
+    calls = [
+        {
+            "id": f"call_{i}",
+            "type": "function",
+            "function": {
+                "name": name,
+                "arguments": args if isinstance(args, str) else json.dumps(args),
+            },
+        }
+        for i, (name, args) in enumerate(tool_calls)
+    ]
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if calls:
+        message["tool_calls"] = calls
+    return {
+        "json": {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "gpt-4o",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if calls else "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+    }
+
+
+def stream(content: str | None = None, tool_calls: list[tuple[str, Any]] = ()) -> dict:
+    """An SSE stream: content in small pieces, tool-call arguments split across deltas."""
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "gpt-4o",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+
+    chunks = [chunk({"role": "assistant", "content": None})]
+    for i, (name, args) in enumerate(tool_calls):
+        text = args if isinstance(args, str) else json.dumps(args)
+        half = len(text) // 2
+        chunks.append(
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": i,
+                            "id": f"call_{i}",
+                            "type": "function",
+                            "function": {"name": name, "arguments": ""},
+                        }
+                    ]
+                }
+            )
+        )
+        for part in (text[:half], text[half:]):
+            chunks.append(
+                chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]})
+            )
+    for i in range(0, len(content or ""), 7):
+        chunks.append(chunk({"content": content[i : i + 7]}))
+    chunks.append(chunk({}, "tool_calls" if tool_calls else "stop"))
+    chunks.append(
+        {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "gpt-4o",
+            "choices": [],
+            "usage": {
+                "prompt_tokens": 100,
+                "completion_tokens": 20,
+                "total_tokens": 120,
+            },
+        }
+    )
+    return {"stream": chunks}
+
+
+def error(status: int, message: str = "fake error") -> dict[str, Any]:
+    """An HTTP error response (retried by the SDK for 408/409/429/5xx)."""
+    return {"status": status, "json": {"error": {"message": message, "type": "fake"}}}
+
+
+class FakeOpenAI:
+    """The server. Use as a context manager; ``base_url`` for the SDK."""
+
+    def __init__(self, steps: list[Step] | None = None) -> None:
+        self.steps: list[Step] = list(steps or [])
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with fake._lock:
+                    fake.requests.append(body)
+                    if not fake.steps:
+                        step: Step = error(500, "fake server script exhausted")
+                    else:
+                        step = fake.steps.pop(0)
+                if callable(step):
+                    step = step(body)
+                if (
+                    body.get("stream")
+                    and step.get("status", 200) == 200
+                    and ("json" in step and step["json"].get("choices"))
+                ):
+                    message = step["json"]["choices"][0]["message"]
+                    step = stream(
+                        message.get("content"),
+                        [
+                            (c["function"]["name"], c["function"]["arguments"])
+                            for c in message.get("tool_calls", [])
+                        ],
+                    )
+                if step.get("sleep"):
+                    time.sleep(step["sleep"])
+                status = step.get("status", 200)
+                self.send_response(status)
+                self.send_header("retry-after-ms", "5")
+                if "stream" in step:
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    for c in step["stream"]:
+                        self.wfile.write(f"data: {json.dumps(c)}\n\n".encode())
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    return
+                payload = step.get("raw", json.dumps(step.get("json", {}))).encode()
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that timed out and hung up is part of the test
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
