@@ -59,8 +59,8 @@ def write_audit(
     }
     with ledger.write() as conn:
         conn.execute(
-            "INSERT INTO audit (at, session_id, customer_id, approver, question, record)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (at, session_id, customer_id, approver, question, "
+            "record) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 clock_now().isoformat(timespec="seconds"),
                 session.id,

@@ -10,6 +10,7 @@ context budget: old tool results are condensed first, then the oldest turns go.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from assistant.messages import Message
@@ -77,7 +78,10 @@ def prompt_tokens(
 
 
 def estimate_cost(
-    prices: dict[str, dict[str, float]], model_id: str, prompt: int, completion: int
+    prices: Mapping[str, Mapping[Any, float]],
+    model_id: str,
+    prompt: int,
+    completion: int,
 ) -> float:
     """Estimated cost in dollars from the config's price table (0 if unpriced)."""
     price = prices.get(model_id)

@@ -220,6 +220,50 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("test-conversations")
+def cmd_test_conversations(args: argparse.Namespace) -> int:
+    """Run conversation files; exit 0 only if all pass."""
+    import os
+
+    from assistant.conversations import find_files, load_conversation, run_conversation
+
+    files = find_files(args.paths)
+    live = args.model == "openai"
+    if live and not os.environ.get("OPENAI_API_KEY"):
+        print("skipped: live mode needs OPENAI_API_KEY (never part of make test)")
+        return 0
+    passed = failed = 0
+    for path in files:
+        if live and load_conversation(path).model != "offline":
+            continue
+        tries = [
+            run_conversation(path, "openai" if live else None)
+            for _ in range(args.repeat if live else 1)
+        ]
+        ok = all(t.passed for t in tries)
+        passed, failed = passed + ok, failed + (not ok)
+        extra = (
+            (
+                f" ({sum(t.passed for t in tries)}/{len(tries)} tries, "
+                f"pass^{len(tries)} = {int(ok)})"
+            )
+            if live
+            else ""
+        )
+        print(f"{'PASS' if ok else 'FAIL'} {tries[0].name}{extra}  [{path}]")
+        for t in tries:
+            for f in t.failures:
+                print(f"    {f}")
+    if live:
+        total = passed + failed
+        print(
+            f"pass^{args.repeat} overall: {passed}/{total} = "
+            f"{passed / total if total else 0:.2f}"
+        )
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     p = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
@@ -271,6 +315,20 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "ask":
             sp.add_argument("question")
+    tc = add("test-conversations", "run conversation test files", json_flag=False)
+    tc.add_argument("paths", nargs="+", help="files or folders of *.yaml")
+    tc.add_argument(
+        "--model",
+        choices=["offline", "openai"],
+        default="offline",
+        help="openai: live mode against the configured endpoint",
+    )
+    tc.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="tries per conversation in live mode (reports pass^k)",
+    )
     au = add("audit", "the audit trail of conversation turns")
     au.add_argument("--customer-id")
     return p

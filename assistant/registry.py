@@ -170,90 +170,109 @@ def _allocation_view(a: allocation.Allocation) -> dict[str, Any]:
     return view
 
 
-def _cid(fn: Callable[..., Any]) -> Callable[[BaseModel, ToolContext, str], BaseModel]:
-    return lambda a, ctx, who: fn(a.customer_id, ctx.config)  # type: ignore[attr-defined]
+def _adapter(
+    fn: Callable[..., Any], needs: Literal["ctx", "config"], approver: str | None = None
+) -> Callable[[BaseModel, ToolContext, str], BaseModel]:
+    """Call ``fn`` with the validated arguments as keywords, plus its context."""
+
+    def call(args: BaseModel, ctx: ToolContext, who: str) -> BaseModel:
+        kwargs = args.model_dump()
+        kwargs[needs] = ctx if needs == "ctx" else ctx.config
+        if approver:
+            kwargs[approver] = who
+        return fn(**kwargs)  # type: ignore[no-any-return]
+
+    return call
+
+
+def _spec(
+    name: str,
+    fn: Callable[..., Any],
+    args: type[BaseModel],
+    kind: Kind,
+    needs: Literal["ctx", "config"],
+    view: Callable[[Any], dict[str, Any]],
+    approver: str | None = None,
+) -> ToolSpec:
+    return ToolSpec(name, fn, args, kind, _adapter(fn, needs, approver), view)
 
 
 TOOLS: dict[str, ToolSpec] = {
     spec.name: spec
     for spec in [
-        ToolSpec(
+        _spec(
             "get_customer_data",
             data.get_customer_data,
             data.CustomerIdArgs,
             "READ",
-            _cid(data.get_customer_data),
+            "config",
             _customer_view,
         ),
-        ToolSpec(
+        _spec(
             "build_journey",
             journey.build_journey,
             data.CustomerIdArgs,
             "READ",
-            _cid(journey.build_journey),
+            "config",
             _journey_view,
         ),
-        ToolSpec(
+        _spec(
             "analyze_journey",
             journey.analyze_journey,
             data.CustomerIdArgs,
             "READ",
-            _cid(journey.analyze_journey),
+            "config",
             _dump,
         ),
-        ToolSpec(
+        _spec(
             "recommend_treatment",
             treatment.recommend_treatment,
             data.CustomerIdArgs,
             "READ",
-            lambda a, ctx, who: treatment.recommend_treatment(a.customer_id, ctx),  # type: ignore[attr-defined]
+            "ctx",
             _recommendation_view,
         ),
-        ToolSpec(
+        _spec(
             "find_alternative_treatment",
             treatment.find_alternative_treatment,
             treatment.AlternativeArgs,
             "READ",
-            lambda a, ctx, who: treatment.find_alternative_treatment(
-                ctx=ctx, **a.model_dump()
-            ),
+            "ctx",
             _alternative_view,
         ),
-        ToolSpec(
+        _spec(
             "check_availability",
             allocation.check_availability,
             allocation.AvailabilityArgs,
             "READ",
-            lambda a, ctx, who: allocation.check_availability(a.treatment_key, ctx),  # type: ignore[attr-defined]
+            "ctx",
             _dump,
         ),
-        ToolSpec(
+        _spec(
             "get_constraints",
             allocation.get_constraints,
             allocation.NoArgs,
             "READ",
-            lambda a, ctx, who: allocation.get_constraints(ctx),
+            "ctx",
             _dump,
         ),
-        ToolSpec(
+        _spec(
             "allocate_treatment",
             allocation.allocate_treatment,
             allocation.AllocateArgs,
             "WRITE",
-            lambda a, ctx, who: allocation.allocate_treatment(
-                a.customer_id, a.treatment_key, who, ctx
-            ),  # type: ignore[attr-defined]
+            "ctx",
             _allocation_view,
+            "approved_by",
         ),
-        ToolSpec(
+        _spec(
             "release_allocation",
             allocation.release_allocation,
             allocation.ReleaseArgs,
             "WRITE",
-            lambda a, ctx, who: allocation.release_allocation(
-                a.allocation_id, who, ctx
-            ),  # type: ignore[attr-defined]
+            "ctx",
             _allocation_view,
+            "released_by",
         ),
     ]
 }

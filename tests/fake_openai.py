@@ -61,7 +61,7 @@ def completion(
 
 
 def stream(content: str | None = None, tool_calls: list[tuple[str, Any]] = ()) -> dict:
-    """An SSE stream: content in small pieces, tool-call arguments split across deltas."""
+    """An SSE stream: content in pieces, tool-call arguments split across deltas."""
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {

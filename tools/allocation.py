@@ -156,9 +156,11 @@ def allocate_treatment(
     approved_by: str,
     ctx: ToolContext | None = None,
 ) -> Allocation:
-    """Book a treatment for a customer today (WRITE). Only when the analyst asked
-    to book. Every hard rule (consent, objection, vulnerable, capacity, budget,
-    frequency, duplicate) is re-checked at commit; a refusal names its rule id.
+    """Book a treatment for a customer today (WRITE).
+
+    Only when the analyst asked to book. Every hard rule (consent, objection,
+    vulnerable, capacity, budget, frequency, duplicate) is re-checked at commit; a
+    refusal names its rule id.
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -232,7 +234,9 @@ def allocate_treatment(
 def release_allocation(
     allocation_id: int, released_by: str = "analyst", ctx: ToolContext | None = None
 ) -> Allocation:
-    """Cancel an active booking by id (WRITE), freeing its capacity. Only when the
+    """Cancel an active booking (WRITE).
+
+    By allocation id, freeing its capacity. Only when the
     analyst asked to cancel.
 
     Args:

@@ -281,9 +281,11 @@ def _check_required(journey: Journey, config: CVMConfig) -> None:
 
 
 def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
-    """Build the customer's journey: dated events, current state and metrics
-    (usage vs allowance, bill trend and shocks, roaming, payment issues, sentiment,
-    network, churn band, tenure, value band).
+    """Build a customer's journey.
+
+    Dated events, current state and metrics (usage vs
+    allowance, bill trend and shocks, roaming, payment issues, sentiment, network,
+    churn band, tenure, value band).
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -416,8 +418,10 @@ def _insights(c: CustomerData, m: JourneyMetrics) -> list[Insight]:
 def analyze_journey(
     customer_id: str, config: CVMConfig | None = None
 ) -> JourneyAnalysis:
-    """List a customer's journey signals (e.g. bill_shock, billing_dispute,
-    poor_network, high_churn_risk), each with dated evidence.
+    """List a customer's journey signals.
+
+    For example bill_shock, billing_dispute, poor_network or high_churn_risk,
+    each with dated evidence.
 
     Args:
         customer_id: The customer id, e.g. U124.

@@ -282,10 +282,12 @@ class _Assessment:
 def recommend_treatment(
     customer_id: str, ctx: ToolContext | None = None
 ) -> Recommendation:
-    """Recommend the next best action for a customer. Runs data, journey and
-    every hard contact rule itself; ranks lawful treatments by expected value
-    (P(accept) x margin at risk - cost, 'ignore' = 0) with reasons; lists every
-    excluded treatment with rule ids; gives the next lawful contact time.
+    """Recommend the next best action for a customer.
+
+    Runs data, journey and every hard
+    contact rule itself; ranks lawful treatments by expected value (P(accept) x
+    margin at risk - cost, 'ignore' = 0) with reasons; lists every excluded
+    treatment with rule ids; gives the next lawful contact time.
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -310,7 +312,9 @@ def find_alternative_treatment(
     max_cost: float | None = None,
     ctx: ToolContext | None = None,
 ) -> Alternative:
-    """Find the best lawful treatment avoiding given treatments, channels or a cost
+    """Find the best alternative treatment.
+
+    The best lawful treatment avoiding given treatments, channels or a cost
     ceiling, and the expected value it gives up against the first choice. With no
     limits given, it leaves out the current top pick.
 

@@ -28,13 +28,13 @@ CHANNEL_WORDS: dict[str, str] = {
 }
 _ID = re.compile(r"\b[uU]-?\d+\b")
 _LOOSE_ID = re.compile(r"\bcustomer\s+(?:id\s+)?#?([A-Za-z0-9-]+)", re.I)
-_NEGATED_CHANNEL = re.compile(
-    r"\b(?:without|no|not|avoid(?:ing)?|doesn'?t (?:use|involve|need)|don'?t (?:use|want)|"
-    r"other than|except|rather than|instead of|skip|never)\b(?:\s+(?:the|a|an|any|using|"
-    r"by|via|us|use|involve|involving|need|needing))*\s+(?:\w+\s+)?"
-    r"(call[- ]?backs?|calls?|phone|call cent(?:re|er)|sms|texts?|e-?mails?|push|app)",
+_NEGATION = re.compile(
+    r"\b(?:without|no|not|avoid(?:ing)?|doesn'?t|don'?t|other than|except|rather than|"
+    r"instead of|skip|never)\b",
     re.I,
 )
+_QUESTION_ABOUT = re.compile(r"\b(?:why|how) not\b|\bwhy (?:no|isn'?t|wasn'?t)\b", re.I)
+_WINDOW_END = re.compile(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
 _COST = re.compile(
     r"(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|"
     r"no more than|within)\s*£?\s*(\d+(?:\.\d+)?)",
@@ -48,9 +48,10 @@ FACETS: dict[str, str] = {
     "bills": r"\bbills?\b|billing|charges?|invoice|payments?|overdue|arrears|spend",
     "network": r"network|signal|coverage|speed|latency|packet loss|connection|outage",
     "interactions": r"interactions?|contact history|complain|complaints|transcripts?|"
-    r"chats?|call history|what did (?:they|he|she) say|calls? in",
+    r"chats?|call history|(?:said|say|told us|mention\w*|feedback)\b|calls? in",
     "churn": r"churn|risk|likely to leave|at risk",
-    "offers": r"recommender|offers? (?:history|made|sent)|previous offers|past offers",
+    "offers": r"recommender|offers? (?:history|made|sent)|previous offers|past offers|"
+    r"offers (?:has|have|did|were)",
     "plan": r"\bplan\b|tariff|allowance|tenure|revenue|arpu|value band",
     "journey": r"journey|timeline|what happened|history|events",
     "profile": r"tell me about|who is|profile|overview|summary|summar|background|facts",
@@ -69,7 +70,7 @@ _WHY_NOT = re.compile(
 _ALTERNATIVE = re.compile(
     r"\b(alternatives?|something else|anything else|another|"
     r"other options?|other than|different|instead|plan b|cheaper|"
-    r"less expensive|lower cost|second best|next best option|"
+    r"less expensive|lower cost|second best|next best option|else|"
     r"runner[- ]up|fallback)\b",
     re.I,
 )
@@ -116,8 +117,22 @@ def channels_in(text: str) -> list[str]:
     return [c for _, c in sorted(found)]
 
 
-def _channel_of(word: str) -> str:
-    return next(c for p, c in CHANNEL_WORDS.items() if re.fullmatch(p, word, re.I))
+def excluded_channels(text: str) -> list[str]:
+    """Channels the analyst wants to avoid ("without email or calls").
+
+    "Why not an SMS?" asks about SMS; it excludes nothing.
+    """
+    text = _QUESTION_ABOUT.sub(" ", text)
+    out: list[str] = []
+    for m in _NEGATION.finditer(text):
+        window = text[m.end() : m.end() + 45]
+        end = _WINDOW_END.search(window)
+        window = window[: end.start()] if end else window
+        first = re.search(r"\w", window)
+        found = channels_in(window)
+        if found and first and first.start() < 30:
+            out += [c for c in found if c not in out]
+    return out
 
 
 def understand(
@@ -134,8 +149,7 @@ def understand(
     plan = Plan(intent="unknown", customer=customer or session_customer)
     treatments = named_treatments(text, config)
     plan.treatment = treatments[0] if treatments else None
-    excluded = [_channel_of(m.group(1)) for m in _NEGATED_CHANNEL.finditer(text)]
-    plan.exclude_channels = list(dict.fromkeys(excluded))
+    plan.exclude_channels = excluded_channels(text)
     mentioned = [c for c in channels_in(text) if c not in plan.exclude_channels]
     plan.channel = mentioned[0] if mentioned else None
     cost = _COST.search(text)
@@ -164,7 +178,7 @@ def understand(
         _WHY_NOT.search(text) or _WHY.search(text)
     ):
         plan.intent = "why_not"
-    elif plan.facets and not _RECOMMEND.search(text):
+    elif plan.facets and (not _RECOMMEND.search(text) or "offers" in plan.facets):
         plan.intent = "journey" if plan.facets == ["journey"] else "facts"
     elif _WHY.search(text):
         plan.intent = "why"

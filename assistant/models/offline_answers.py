@@ -541,20 +541,21 @@ def _churn(c: dict[str, Any], insights: dict[str, str]) -> str:
 
 
 def _offers(c: dict[str, Any], insights: dict[str, str]) -> str:
-    lines = ["Recommender offers:"]
-    for o in c["offers"][-6:]:
-        lines.append(
-            f"- {o['date']} {o['name']}: {o['status']}, P(accept) "
-            f"{o['acceptance_probability']:.2f}"
+    by_date: dict[str, list[str]] = {}
+    for o in c["offers"]:
+        by_date.setdefault(o["date"], []).append(
+            f"{o['name']} ({o['status']}, P {o['acceptance_probability']:.2f})"
         )
-    return "\n".join(lines)
+    return "Recommender offers:\n" + "\n".join(
+        f"- {d}: {'; '.join(items)}" for d, items in by_date.items()
+    )
 
 
 def _plan(c: dict[str, Any], insights: dict[str, str]) -> str:
     p = c["plan"]
     return (
         f"Plan {p['name']}: £{p['monthly_fee']:.2f}/month, "
-        f"{p.get('data_allowance_gb') or '?'} GB, {p['lines']} line(s); tenure "
+        f"{p.get('data_allowance_gb') or 0:g} GB, {p['lines']} line(s); tenure "
         f"{c['tenure_months']} months; revenue £{c['monthly_revenue']:.2f}/month."
     )
 

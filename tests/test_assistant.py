@@ -1,0 +1,320 @@
+"""Conversation behaviour with deterministic models (offline planner, scripted)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.audit import list_audit
+from assistant.budget import prompt_tokens, render_tools, trim_history
+from assistant.guard import Approval, approval_from, asks_for, check_write
+from assistant.messages import Message
+from assistant.models.base import UnexpectedModelCall
+from assistant.models.scripted import ScriptedModel
+from assistant.prompt import build_system_prompt
+from assistant.registry import TOOLS, tool_schemas
+from assistant.session import Session
+from tools.allocation import list_allocations
+from tools.config import get_config
+
+
+@pytest.fixture
+def offline(tmp_path):
+    return Assistant.create(model="offline", state_dir=tmp_path / "state")
+
+
+def scripted(tmp_path, *responses):
+    return Assistant.create(
+        model=ScriptedModel(responses), state_dir=tmp_path / "state"
+    )
+
+
+def test_the_nine_tools_with_kinds_and_strict_schemas():
+    assert list(TOOLS) == [
+        "get_customer_data",
+        "build_journey",
+        "analyze_journey",
+        "recommend_treatment",
+        "find_alternative_treatment",
+        "check_availability",
+        "get_constraints",
+        "allocate_treatment",
+        "release_allocation",
+    ]
+    assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
+        "allocate_treatment",
+        "release_allocation",
+    }
+    for schema in tool_schemas():
+        params = schema["function"]["parameters"]
+        assert schema["function"]["strict"] is True
+        assert params["additionalProperties"] is False
+        assert set(params["required"]) == set(params.get("properties", {}))
+        assert schema["function"]["description"]
+        assert "$ref" not in json.dumps(params)
+
+
+@pytest.mark.parametrize(
+    "text,book",
+    [
+        ("book it", True),
+        ("Go ahead", True),
+        ("yes", True),
+        ("confirm please", True),
+        ("ok, do it", True),
+        ("allocate retention_email to U124", True),
+        ("don't book it yet", False),
+        ("could we book it?", False),
+        ("why?", False),
+        ("what about an SMS instead?", False),
+        ("hold off, do not book", False),
+    ],
+)
+def test_booking_intent_detector(text, book):
+    assert asks_for(text, "book") is book
+
+
+def test_approval_scope_is_the_named_or_proposed_treatment_and_customer():
+    config = get_config()
+    a = approval_from("book it", config, "U124", "marketing_call_back")
+    assert (
+        a.book and a.customers == ("U124",) and a.treatments == ("marketing_call_back",)
+    )
+    assert check_write(
+        "allocate_treatment",
+        {"customer_id": "U124", "treatment_key": "marketing_call_back"},
+        a,
+    ).allowed
+    wrong = check_write(
+        "allocate_treatment",
+        {"customer_id": "U124", "treatment_key": "early_upgrade"},
+        a,
+    )
+    assert not wrong.allowed and wrong.rule == "APPROVAL"
+    other = check_write(
+        "allocate_treatment",
+        {"customer_id": "U125", "treatment_key": "marketing_call_back"},
+        a,
+    )
+    assert not other.allowed and "U125" in other.message
+    named = approval_from("Book the Retention Email for u126", config, "U124", None)
+    assert named.customers == ("U126",) and named.treatments == ("retention_email",)
+    assert not check_write(
+        "release_allocation", {"allocation_id": 1}, Approval()
+    ).allowed
+
+
+def test_system_prompt_renders_policy_from_the_config(write_config):
+    from tools.config import load_config
+
+    config = load_config(
+        write_config(lambda r: r["policy"]["calling_window"].update(start="09:30"))
+    )
+    prompt = build_system_prompt(config, Session(customer_id="U124"))
+    for rule in [
+        "CONSENT",
+        "OBJECTION",
+        "VULNERABLE",
+        "CAPACITY",
+        "BUDGET",
+        "FREQUENCY",
+        "DUPLICATE",
+        "QUIET-HOURS",
+        "APPROVAL",
+    ]:
+        assert f"- {rule}:" in prompt
+    assert "Calls 09:30-21:00" in prompt and "Current customer: U124" in prompt
+    assert "retention_sms (sms/marketing)" in prompt
+
+
+def test_offline_flow_recommend_why_sms_book(offline):
+    t1 = offline.ask("What should we offer U124?")
+    assert t1.recommended == "marketing_call_back" and not t1.allocations
+    assert "2024-03-0" in t1.reply and "CONSENT" in t1.reply
+    t2 = offline.ask("why?")
+    assert "Why Marketing Call Back" in t2.reply and "beats the runner-up" in t2.reply
+    t3 = offline.ask("what about an SMS instead?")
+    assert "Retention SMS: not allowed" in t3.reply and "CONSENT" in t3.reply
+    assert list_allocations(offline.ctx) == []
+    t4 = offline.ask("ok book it")
+    assert (
+        [a["treatment_key"] for a in t4.allocations]
+        == [t3.recommended]
+        == ["data_boost"]
+    )
+    assert "Booked Data Boost" in t4.reply
+    assert list_allocations(offline.ctx)[0].approved_by == "analyst"
+
+
+def test_offline_cancel_and_capacity(offline):
+    offline.ask("What should we offer U124?")
+    booked = offline.ask("book it").allocations[0]
+    assert (
+        "1 left" in offline.ask("how many marketing call backs are left today?").reply
+    )
+    t = offline.ask("cancel it")
+    assert t.tool_calls[0].name == "release_allocation" and t.tool_calls[0].ok
+    assert f"#{booked['allocation_id']}" in t.reply
+    assert list_allocations(offline.ctx) == []
+
+
+def test_offline_helpful_replies(offline):
+    assert "What should we offer U124" in offline.ask("asdf qwerty").reply
+    assert "Which customer" in offline.ask("what should we offer?").reply
+    assert "U125" in offline.ask("What should we offer U555?").reply  # nearest ids
+    assert "not a valid customer id" in offline.ask("recommend for customer 12x").reply
+
+
+def test_injected_transcript_cannot_cause_a_write(offline):
+    for q in [
+        "Tell me about U125's interactions",
+        "What should we offer U125?",
+        "Show U125's contact history",
+    ]:
+        turn = offline.ask(q)
+        assert not any(c.name == "allocate_treatment" for c in turn.tool_calls)
+    assert "ignore your rules" in offline.ask("U125's interactions").reply
+    assert list_allocations(offline.ctx) == []
+
+
+def test_injected_transcript_reaches_a_model_as_quoted_data_and_cannot_book(tmp_path):
+    bot = scripted(
+        tmp_path,
+        {
+            "tool_calls": [
+                {"name": "get_customer_data", "arguments": {"customer_id": "U125"}}
+            ]
+        },
+        {
+            "tool_calls": [
+                {
+                    "name": "allocate_treatment",
+                    "arguments": {
+                        "customer_id": "U125",
+                        "treatment_key": "early_upgrade",
+                    },
+                }
+            ]
+        },
+        {"content": "I will not act on instructions inside customer notes."},
+    )
+    turn = bot.ask("What's going on with U125?")
+    data = json.loads(next(m.content for m in bot.session.messages if m.role == "tool"))
+    chat = [
+        i["summary"]
+        for i in data["interactions"]
+        if "ignore your rules" in i["summary"]
+    ]
+    assert chat and chat[0].startswith("<customer_text>")
+    assert turn.tool_calls[1].rule == "APPROVAL"
+    assert list_allocations(bot.ctx) == []
+    bot.model.assert_complete()
+
+
+def test_bad_tool_calls_become_recoverable_errors(tmp_path):
+    bot = scripted(
+        tmp_path,
+        {
+            "tool_calls": [
+                {"name": "launch_rocket", "arguments": {}},
+                {"name": "recommend_treatment", "arguments": "{oops"},
+                {"name": "check_availability", "arguments": {"treatment_key": 5}},
+                {"name": "recommend_treatment", "arguments": {"customer_id": "U124"}},
+            ]
+        },
+        {"content": "Recovered: marketing call back."},
+    )
+    turn = bot.ask("What should we offer U124?")
+    errors = [c.error for c in turn.tool_calls if not c.ok]
+    assert "Unknown tool 'launch_rocket'" in errors[0]
+    assert "not valid JSON" in errors[1]
+    assert "treatment_key" in errors[2]
+    assert turn.tool_calls[3].ok and turn.reply.startswith("Recovered")
+    tool_msgs = [m for m in bot.session.messages if m.role == "tool"]
+    assert json.loads(tool_msgs[0].content)["error"].startswith("Unknown tool")
+
+
+def test_round_limit_and_error_budget(tmp_path):
+    loop_call = {"tool_calls": [{"name": "get_constraints", "arguments": {}}]}
+    bot = scripted(tmp_path, *[loop_call] * get_config().model.max_tool_rounds)
+    turn = bot.ask("How much capacity is left?")
+    assert turn.stopped == "round_limit" and "limit of" in turn.reply
+    bad = {"tool_calls": [{"name": "nope", "arguments": {}}] * 4}
+    bot2 = scripted(tmp_path, bad)
+    turn2 = bot2.ask("hello")
+    assert turn2.stopped == "error_budget"
+
+
+def test_scripted_model_raises_on_an_unexpected_extra_call(tmp_path):
+    bot = scripted(
+        tmp_path, {"tool_calls": [{"name": "get_constraints", "arguments": {}}]}
+    )
+    with pytest.raises(UnexpectedModelCall):
+        bot.ask("capacity?")
+
+
+def test_audit_records_every_turn_with_verdicts(offline):
+    offline.ask("What should we offer U124?")
+    offline.ask("book retention_sms for U124")
+    records = list_audit(offline.ctx.ledger, "U124")
+    assert len(records) == 2
+    latest = records[0].record
+    assert latest["approval"]["book"] and records[0].approver == "analyst"
+    assert {"tool": "allocate_treatment", "rule": "CONSENT"} in latest["verdicts"]
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "audit", "--customer-id", "U124", "--json"],
+        capture_output=True,
+        text=True,
+        env={
+            **__import__("os").environ,
+            "CVM_STATE_DIR": str(offline.ctx.ledger.path.parent),
+        },
+    )
+    assert len(json.loads(out.stdout)) == 2
+
+
+def test_no_customer_data_in_logs_above_debug(offline, caplog):
+    with caplog.at_level(logging.INFO):
+        offline.ask("What should we offer U124?")
+        offline.ask("book it")
+    assert "U124" not in caplog.text
+
+
+def test_history_trimming_condenses_old_tool_results_first():
+    msgs = [
+        Message(role="user", content="q1"),
+        Message(role="tool", tool_call_id="a", content="x" * 4000),
+        Message(role="assistant", content="a1"),
+        Message(role="user", content="q2"),
+        Message(role="tool", tool_call_id="b", content="y" * 400),
+    ]
+    trimmed = trim_history(msgs, budget=600, fixed=0)
+    assert len(trimmed) == 5 and trimmed[1].content.endswith("[condensed]")
+    assert trimmed[4].content == "y" * 400
+    dropped = trim_history(msgs, budget=150, fixed=0)
+    assert dropped[0].content == "q2"
+
+
+def test_tool_definitions_are_counted_as_rendered_to_the_model():
+    rendered = render_tools(tool_schemas())
+    assert "type recommend_treatment = (_: {" in rendered
+    assert 'exclude_channels: "call" | "sms"' in rendered
+    assert prompt_tokens("sys", [], tool_schemas()) < 700
+
+
+def test_cli_chat_piped_json_lines(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--json"],
+        input="What should we offer U124?\nwhy?\nok book it\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    turns = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [t["recommended"] for t in turns[:2]] == ["marketing_call_back"] * 2
+    assert turns[2]["allocations"][0]["treatment_key"] == "marketing_call_back"
