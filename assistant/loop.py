@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +18,8 @@ from assistant.registry import tool_schemas
 from assistant.session import Session, ToolCallRecord, Turn
 from assistant.state import remember
 from tools.context import ToolContext
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,6 +47,13 @@ def run_turn(
     retries (a friendly reply, never a traceback).
     """
     hooks, limits = hooks or Hooks(), ctx.config.model
+    started = time.perf_counter()
+    log.debug(
+        "turn start session=%s customer=%s question=%r",
+        session.id,
+        session.customer_id,
+        question,
+    )
     turn = Turn(question=question)
     approval = approval_from(
         question, ctx.config, session.customer_id, session.proposed, ui_approval
@@ -101,6 +112,17 @@ def run_turn(
         _stop(session, turn, "model_error", str(exc))
     session.turns += 1
     write_audit(ctx.ledger, session, turn, approval, model.name)
+    log.info(
+        "turn done session=%s model=%s calls=%d tools=%s refusals=%s stopped=%s "
+        "ms=%.1f",
+        session.id,
+        model.name,
+        turn.usage.model_calls,
+        [c.name for c in turn.tool_calls],
+        [c.rule for c in turn.tool_calls if c.rule],
+        turn.stopped,
+        (time.perf_counter() - started) * 1000,
+    )
     return turn
 
 

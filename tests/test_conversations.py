@@ -55,20 +55,21 @@ def test_failures_name_turn_expectation_and_actual(tmp_path):
 
 def test_breaking_the_consent_check_fails_several_conversations(monkeypatch):
     """The suite can fail: a ledger that ignores CONSENT is caught."""
-    from tools import allocation, eligibility
+    from dataclasses import replace
 
-    real = eligibility.evaluate
+    from tools import allocation
+
+    real = allocation.customer_verdicts
 
     def no_consent_check(*args, **kwargs):
-        verdict = real(*args, **kwargs)
-        verdicts = [
+        fixed = real(*args, **kwargs)
+        before = tuple(
             v.model_copy(update={"passed": True}) if v.rule == "CONSENT" else v
-            for v in verdict.verdicts
-        ]
-        eligible = all(v.passed for v in verdicts if v.rule in eligibility.HARD_RULES)
-        return verdict.model_copy(update={"verdicts": verdicts, "eligible": eligible})
+            for v in fixed.before
+        )
+        return replace(fixed, before=before)
 
-    monkeypatch.setattr(allocation, "evaluate", no_consent_check)
+    monkeypatch.setattr(allocation, "customer_verdicts", no_consent_check)
     monkeypatch.delenv("CVM_NOW")
     failed = [p.stem for p in FILES if not run_conversation(p).passed]
     assert len(failed) >= 3, failed

@@ -7,6 +7,7 @@ transaction, so what is checked is what is committed, across threads and process
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from datetime import date, timedelta
 
@@ -23,11 +24,15 @@ from tools.eligibility import (
     LedgerState,
     NextContact,
     RuleVerdict,
-    evaluate,
+    combine,
+    customer_verdicts,
     is_high_value,
+    ledger_verdicts,
 )
 from tools.errors import PolicyBlocked, ToolInputError
-from tools.journey import analyze_journey, build_journey
+from tools.journey import journey_metrics
+
+log = logging.getLogger(__name__)
 
 
 class AllocateArgs(BaseModel):
@@ -110,8 +115,7 @@ def read_state(
     used: dict[str, int] = {}
     spent: dict[str, float] = {}
     for row in conn.execute(
-        "SELECT treatment_key, COUNT(*), COALESCE(SUM(cost), 0) FROM allocations "
-        "WHERE day = ? AND status = 'active' GROUP BY treatment_key",
+        "SELECT treatment_key, used, spent FROM daily_usage WHERE day = ?",
         (day.isoformat(),),
     ):
         used[row[0]], spent[row[0]] = row[1], row[2]
@@ -181,20 +185,26 @@ def allocate_treatment(
     treatment = config.treatment(treatment_key)
     if not approved_by.strip():
         raise ToolInputError("approved_by must name the person approving the booking")
-    journey = build_journey(customer.customer_id, config)
-    signals = {i.signal for i in analyze_journey(customer.customer_id, config).insights}
+    metrics, analysis = journey_metrics(customer.customer_id, config)
+    signals = {i.signal for i in analysis.insights}
     at = clock_now()
     day = ledger_day(config)
-    with ctx.ledger.write() as conn:
+    fixed = customer_verdicts(customer, treatment_key, config, signals, metrics, at)
+    with ctx.ledger.write() as conn:  # the ledger rules are checked where they commit
         state = read_state(conn, customer.customer_id, day, config)
-        verdict = evaluate(
-            customer, treatment_key, config, state, signals, journey.metrics, at
+        verdict = combine(
+            fixed, ledger_verdicts(customer, treatment_key, config, state)
         )
         hard = [v for v in verdict.failures if v.rule in HARD_RULES]
         if hard:
             reason = "; ".join(
                 v.reason if i == 0 else f"{v.rule}: {v.reason}"
                 for i, v in enumerate(hard)
+            )
+            log.info(
+                "allocation refused treatment=%s rules=%s",
+                treatment_key,
+                [v.rule for v in hard],
             )
             raise PolicyBlocked(hard[0].rule, reason, [v.rule for v in hard])
         cur = conn.execute(
@@ -215,6 +225,13 @@ def allocate_treatment(
             ),
         )
         allocation_id = int(cur.lastrowid or 0)
+    log.info("allocation #%d committed treatment=%s", allocation_id, treatment_key)
+    log.debug(
+        "allocation #%d customer=%s approver=%s",
+        allocation_id,
+        customer.customer_id,
+        approved_by,
+    )
     return Allocation(
         allocation_id=allocation_id,
         customer_id=customer.customer_id,

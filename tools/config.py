@@ -12,7 +12,7 @@ import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, cast, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -252,12 +252,14 @@ class CVMConfig(_Strict):
         except KeyError:
             raise UnknownTreatmentError(key, list(self.treatments)) from None
 
-    def consent_channel(self, channel: Channel) -> ConsentChannel | None:
+    def consent_channel(self, channel: str) -> ConsentChannel | None:
         """The consent channel that covers a treatment channel (None for 'none')."""
         if channel == "none":
             return None
-        mapped = self.policy.consent_channel.get(channel, channel)
-        return mapped  # type: ignore[return-value]
+        for treatment_channel, consent in self.policy.consent_channel.items():
+            if treatment_channel == channel:
+                return consent
+        return cast(ConsentChannel, channel)
 
 
 def _describe(error: Any, data: Any) -> tuple[str, str]:

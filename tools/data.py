@@ -69,8 +69,11 @@ def load_customers(config: CVMConfig | None = None) -> dict[str, CustomerData]:
         DataFileError: A file cannot be parsed or a record is invalid (names both).
     """
     config = config or get_config()
+    key = config.settings.data_dir or ""
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
     folder = data_dir(config)
-    key = str(folder)
     with _lock:
         if key in _cache:
             return _cache[key]

@@ -220,6 +220,179 @@ def next_contact(
     )
 
 
+@dataclass(frozen=True)
+class CustomerVerdicts:
+    """The verdicts that depend only on the customer, not on the ledger."""
+
+    treatment_key: str
+    before: tuple[RuleVerdict, ...]
+    applicability: RuleVerdict
+    next_contact: NextContact
+
+
+def customer_verdicts(
+    customer: CustomerData,
+    treatment_key: str,
+    config: CVMConfig,
+    signals: set[SignalName] | set[str],
+    metrics: JourneyMetrics,
+    at: datetime | None = None,
+) -> CustomerVerdicts:
+    """DISABLED, CONSENT, OBJECTION, VULNERABLE, APPLICABILITY and QUIET-HOURS."""
+    t = config.treatment(treatment_key)
+    cid = customer.customer_id
+    out = [
+        RuleVerdict(
+            rule="DISABLED",
+            passed=t.enabled,
+            reason="enabled" if t.enabled else f"{t.display_name} is disabled",
+        )
+    ]
+    consent_ch = config.consent_channel(t.channel)
+    if consent_ch is None:
+        out.append(
+            RuleVerdict(rule="CONSENT", passed=True, reason="no customer contact")
+        )
+    else:
+        entry = customer.consents.get(consent_ch)
+        ok = bool(entry and getattr(entry, t.purpose))
+        since = f" (updated {entry.updated})" if entry and entry.updated else ""
+        out.append(
+            RuleVerdict(
+                rule="CONSENT",
+                passed=ok,
+                reason=f"{cid} {'consented' if ok else 'has not consented'} to "
+                f"{t.purpose} contact by {consent_ch}{since}",
+            )
+        )
+    marketing = t.purpose == "marketing" and t.channel != "none"
+    objects = customer.objects_to_marketing()
+    out.append(
+        RuleVerdict(
+            rule="OBJECTION",
+            passed=not (marketing and objects),
+            reason=f"{cid} refused marketing on every channel"
+            if objects
+            else "no objection to marketing",
+        )
+    )
+    out.append(
+        RuleVerdict(
+            rule="VULNERABLE",
+            passed=not (marketing and customer.vulnerable),
+            reason=f"{cid} is flagged vulnerable: no automated marketing, route to a "
+            "specialist"
+            if customer.vulnerable
+            else "not flagged vulnerable",
+        )
+    )
+    applicable = not t.applicable_when or any(
+        _holds(c, set(signals), metrics) for c in t.applicable_when
+    )
+    applicability = RuleVerdict(
+        rule="APPLICABILITY",
+        passed=applicable,
+        reason="fits the customer's journey"
+        if applicable
+        else f"conditions not met: {_conditions_text(t.applicable_when)}",
+    )
+    return CustomerVerdicts(
+        treatment_key,
+        tuple(out),
+        applicability,
+        next_contact(customer, t.channel, config, at),
+    )
+
+
+def ledger_verdicts(
+    customer: CustomerData, treatment_key: str, config: CVMConfig, state: LedgerState
+) -> list[RuleVerdict]:
+    """CAPACITY, BUDGET, FREQUENCY and DUPLICATE: the rules that read the ledger."""
+    t = config.treatment(treatment_key)
+    cons = config.constraints.get(treatment_key)
+    out: list[RuleVerdict] = []
+    if cons is None:
+        out.append(RuleVerdict(rule="CAPACITY", passed=True, reason="no daily limit"))
+        out.append(RuleVerdict(rule="BUDGET", passed=True, reason="no daily budget"))
+    else:
+        used = state.used_today.get(treatment_key, 0)
+        reserved = int(cons.reserved_share * cons.max_per_day)
+        high = is_high_value(customer, config)
+        limit = cons.max_per_day if high else cons.max_per_day - reserved
+        if used < limit:
+            why = f"{cons.max_per_day - used} of {cons.max_per_day} left today"
+        elif used < cons.max_per_day:
+            why = (
+                f"the last {cons.max_per_day - used} of {cons.max_per_day} slots "
+                "today are reserved for high-value customers"
+            )
+        else:
+            why = f"all {cons.max_per_day} {t.display_name} slots are used today"
+        out.append(RuleVerdict(rule="CAPACITY", passed=used < limit, reason=why))
+        spent = state.spent_today.get(treatment_key, 0.0)
+        if cons.daily_budget is None:
+            out.append(
+                RuleVerdict(rule="BUDGET", passed=True, reason="no daily budget")
+            )
+        else:
+            ok = spent + t.cost <= cons.daily_budget + 1e-9
+            out.append(
+                RuleVerdict(
+                    rule="BUDGET",
+                    passed=ok,
+                    reason=f"£{spent:.2f} of £{cons.daily_budget:.2f} spent today",
+                )
+            )
+    consent_ch = config.consent_channel(t.channel)
+    freq_ok, freq_why = True, "within contact frequency caps"
+    for cap in config.policy.frequency_caps:
+        if cap.channel != consent_ch or cap.purpose != t.purpose:
+            continue
+        since_day = state.day - timedelta(days=cap.period_days - 1)
+        n = len(
+            [
+                b
+                for b in state.customer_bookings
+                if config.consent_channel(b.channel) == cap.channel
+                and b.purpose == cap.purpose
+                and b.day >= since_day
+            ]
+        )
+        if n >= cap.max_contacts:
+            freq_ok = False
+            freq_why = (
+                f"{n} {cap.purpose} {cap.channel} contact(s) booked in the last "
+                f"{cap.period_days} days (cap {cap.max_contacts})"
+            )
+    out.append(RuleVerdict(rule="FREQUENCY", passed=freq_ok, reason=freq_why))
+    dup = any(
+        b.treatment_key == treatment_key and b.day == state.day
+        for b in state.customer_bookings
+    )
+    out.append(
+        RuleVerdict(
+            rule="DUPLICATE",
+            passed=not dup,
+            reason=f"{t.display_name} already booked today for {customer.customer_id}"
+            if dup
+            else "not booked today",
+        )
+    )
+    return out
+
+
+def combine(fixed: CustomerVerdicts, ledger: list[RuleVerdict]) -> TreatmentVerdict:
+    """Both halves as one verdict; ``eligible`` is False if any hard rule failed."""
+    verdicts = [*fixed.before, *ledger, fixed.applicability]
+    return TreatmentVerdict(
+        treatment_key=fixed.treatment_key,
+        eligible=all(v.passed for v in verdicts if v.rule in HARD_RULES),
+        applicable=fixed.applicability.passed,
+        verdicts=verdicts,
+        next_contact=fixed.next_contact,
+    )
+
+
 def evaluate(
     customer: CustomerData,
     treatment_key: str,
@@ -243,126 +416,8 @@ def evaluate(
     Returns:
         The verdict of every rule; ``eligible`` is False if any hard rule failed.
     """
-    t = config.treatment(treatment_key)
-    cons = config.constraints.get(treatment_key)
-    out: list[RuleVerdict] = []
-
-    def add(rule: RuleId, ok: bool, why: str) -> None:
-        out.append(RuleVerdict(rule=rule, passed=ok, reason=why))
-
-    add(
-        "DISABLED",
-        t.enabled,
-        "enabled" if t.enabled else f"{t.display_name} is disabled",
-    )
-    consent_ch = config.consent_channel(t.channel)
-    if consent_ch is None:
-        add("CONSENT", True, "no customer contact")
-    else:
-        entry = customer.consents.get(consent_ch)
-        ok = bool(entry and getattr(entry, t.purpose))
-        since = f" (updated {entry.updated})" if entry and entry.updated else ""
-        add(
-            "CONSENT",
-            ok,
-            f"{customer.customer_id} {'consented' if ok else 'has not consented'} to "
-            f"{t.purpose} contact by {consent_ch}{since}",
-        )
-    marketing = t.purpose == "marketing" and t.channel != "none"
-    objects = customer.objects_to_marketing()
-    add(
-        "OBJECTION",
-        not (marketing and objects),
-        f"{customer.customer_id} refused marketing on every channel"
-        if objects
-        else "no objection to marketing",
-    )
-    add(
-        "VULNERABLE",
-        not (marketing and customer.vulnerable),
-        f"{customer.customer_id} is flagged vulnerable: no automated marketing, "
-        "route to "
-        "a specialist"
-        if customer.vulnerable
-        else "not flagged vulnerable",
-    )
-    if cons is None:
-        add("CAPACITY", True, "no daily limit")
-        add("BUDGET", True, "no daily budget")
-    else:
-        used = state.used_today.get(treatment_key, 0)
-        reserved = int(cons.reserved_share * cons.max_per_day)
-        high = is_high_value(customer, config)
-        limit = cons.max_per_day if high else cons.max_per_day - reserved
-        if used < limit:
-            why = f"{cons.max_per_day - used} of {cons.max_per_day} left today"
-        elif used < cons.max_per_day:
-            why = (
-                f"the last {cons.max_per_day - used} of {cons.max_per_day} slots today "
-                "are reserved for high-value customers"
-            )
-        else:
-            why = f"all {cons.max_per_day} {t.display_name} slots are used today"
-        add("CAPACITY", used < limit, why)
-        spent = state.spent_today.get(treatment_key, 0.0)
-        if cons.daily_budget is None:
-            add("BUDGET", True, "no daily budget")
-        else:
-            ok = spent + t.cost <= cons.daily_budget + 1e-9
-            add("BUDGET", ok, f"£{spent:.2f} of £{cons.daily_budget:.2f} spent today")
-    caps = [
-        c
-        for c in config.policy.frequency_caps
-        if c.channel == consent_ch and c.purpose == t.purpose
-    ]
-    freq_ok, freq_why = True, "within contact frequency caps"
-    for cap in caps:
-        since_day = state.day - timedelta(days=cap.period_days - 1)
-        n = len(
-            [
-                b
-                for b in state.customer_bookings
-                if config.consent_channel(b.channel) == cap.channel  # type: ignore[arg-type]
-                and b.purpose == cap.purpose
-                and b.day >= since_day
-            ]
-        )
-        if n >= cap.max_contacts:
-            freq_ok = False
-            freq_why = (
-                f"{n} {cap.purpose} {cap.channel} contact(s) booked in the last "
-                f"{cap.period_days} days (cap {cap.max_contacts})"
-            )
-    add("FREQUENCY", freq_ok, freq_why)
-    dup = any(
-        b.treatment_key == treatment_key and b.day == state.day
-        for b in state.customer_bookings
-    )
-    add(
-        "DUPLICATE",
-        not dup,
-        f"{t.display_name} already booked today for {customer.customer_id}"
-        if dup
-        else "not booked today",
-    )
-    applicable = not t.applicable_when or any(
-        _holds(c, set(signals), metrics) for c in t.applicable_when
-    )
-    add(
-        "APPLICABILITY",
-        applicable,
-        "fits the customer's journey"
-        if applicable
-        else f"conditions not met: {_conditions_text(t.applicable_when)}",
-    )
-    eligible = all(v.passed for v in out if v.rule in HARD_RULES)
-    return TreatmentVerdict(
-        treatment_key=treatment_key,
-        eligible=eligible,
-        applicable=applicable,
-        verdicts=out,
-        next_contact=next_contact(customer, t.channel, config, at),
-    )
+    fixed = customer_verdicts(customer, treatment_key, config, signals, metrics, at)
+    return combine(fixed, ledger_verdicts(customer, treatment_key, config, state))
 
 
 def _conditions_text(conds: list[Condition]) -> str:

@@ -6,6 +6,7 @@ the evidence (dates, values) behind them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -95,6 +96,10 @@ class JourneyMetrics(BaseModel):
     monthly_revenue: float
     value_band: Band
     lines: int = 1
+
+
+_DERIVED_MAX = 50_000
+_derived: dict[tuple[int, int], _Derived] = {}
 
 
 class Journey(BaseModel):
@@ -297,7 +302,30 @@ def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
     """
     config = config or get_config()
     c = get_customer_data(customer_id, config)
-    state = CurrentState(
+    entry = _derive(c, config)
+    if entry.journey is None:
+        entry.journey = Journey(
+            customer_id=c.customer_id,
+            events=_events(c),
+            current_plan=c.plan.name,
+            state=_state(c),
+            metrics=entry.metrics,
+        )
+        _check_required(entry.journey, config)
+    return entry.journey
+
+
+def journey_metrics(
+    customer_id: str, config: CVMConfig | None = None
+) -> tuple[JourneyMetrics, JourneyAnalysis]:
+    """The journey's metrics and signals without its events (cheap, memoised)."""
+    config = config or get_config()
+    entry = _derive(get_customer_data(customer_id, config), config)
+    return entry.metrics, entry.analysis
+
+
+def _state(c: CustomerData) -> CurrentState:
+    return CurrentState(
         plan_name=c.plan.name,
         monthly_fee=c.plan.monthly_fee,
         data_allowance_gb=c.plan.data_allowance_gb,
@@ -310,15 +338,38 @@ def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
             for ch, e in c.consents.items()
         },
     )
-    journey = Journey(
-        customer_id=c.customer_id,
-        events=_events(c),
-        current_plan=c.plan.name,
-        state=state,
-        metrics=_metrics(c, config),
+
+
+@dataclass
+class _Derived:
+    customer: CustomerData
+    config: CVMConfig
+    metrics: JourneyMetrics
+    analysis: JourneyAnalysis
+    journey: Journey | None = None
+
+
+def _derive(c: CustomerData, config: CVMConfig) -> _Derived:
+    """Metrics and signals of one customer record (memoised; treat as read-only).
+
+    Customer records are immutable once loaded, so results are kept per record and
+    configuration object; reloading the data makes new records and new entries.
+    """
+    key = (id(c), id(config))
+    hit = _derived.get(key)
+    if hit is not None and hit.customer is c and hit.config is config:
+        return hit
+    metrics = _metrics(c, config)
+    entry = _Derived(
+        c,
+        config,
+        metrics,
+        JourneyAnalysis(customer_id=c.customer_id, insights=_insights(c, metrics)),
     )
-    _check_required(journey, config)
-    return journey
+    if len(_derived) >= _DERIVED_MAX:
+        _derived.clear()
+    _derived[key] = entry
+    return entry
 
 
 def _insights(c: CustomerData, m: JourneyMetrics) -> list[Insight]:
@@ -427,12 +478,7 @@ def analyze_journey(
         customer_id: The customer id, e.g. U124.
         config: The configuration (defaults to the one in force).
     """
-    config = config or get_config()
-    c = get_customer_data(customer_id, config)
-    journey = build_journey(customer_id, config)
-    return JourneyAnalysis(
-        customer_id=c.customer_id, insights=_insights(c, journey.metrics)
-    )
+    return journey_metrics(customer_id, config)[1]
 
 
 def summarize_journey(

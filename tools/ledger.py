@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS allocations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -48,6 +48,33 @@ CREATE TABLE IF NOT EXISTS audit (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_customer ON audit (customer_id, at);
+-- Today's use per treatment, kept by triggers in the same transaction as the
+-- allocation rows, so capacity checks read one row instead of counting.
+CREATE TABLE IF NOT EXISTS daily_usage (
+    day TEXT NOT NULL,
+    treatment_key TEXT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    spent REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, treatment_key)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS usage_on_booking AFTER INSERT ON allocations
+WHEN NEW.status = 'active' BEGIN
+    INSERT INTO daily_usage (day, treatment_key, used, spent)
+    VALUES (NEW.day, NEW.treatment_key, 1, NEW.cost)
+    ON CONFLICT (day, treatment_key)
+    DO UPDATE SET used = used + 1, spent = spent + excluded.spent;
+END;
+CREATE TRIGGER IF NOT EXISTS usage_on_release AFTER UPDATE OF status ON allocations
+WHEN OLD.status = 'active' AND NEW.status = 'released' BEGIN
+    UPDATE daily_usage SET used = used - 1, spent = spent - OLD.cost
+    WHERE day = OLD.day AND treatment_key = OLD.treatment_key;
+END;
+"""
+_BACKFILL_USAGE = """
+DELETE FROM daily_usage;
+INSERT INTO daily_usage (day, treatment_key, used, spent)
+SELECT day, treatment_key, COUNT(*), SUM(cost) FROM allocations
+WHERE status = 'active' GROUP BY day, treatment_key;
 """
 _process_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
@@ -68,7 +95,10 @@ class Ledger:
             self._write_lock = _process_locks.setdefault(key, threading.Lock())
         self._local = threading.local()
         with self._write_lock, self.connection() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
             conn.executescript(_SCHEMA)
+            if 0 < version < 2:  # ledgers from before daily_usage existed
+                conn.executescript(_BACKFILL_USAGE)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @classmethod

@@ -28,7 +28,7 @@ from tools.eligibility import (
     TreatmentVerdict,
     evaluate,
 )
-from tools.journey import Insight, JourneyMetrics, analyze_journey, build_journey
+from tools.journey import Insight, JourneyMetrics, journey_metrics
 
 BASELINE = "ignore"
 
@@ -211,10 +211,9 @@ class _Assessment:
         config = ctx.config
         self.customer = get_customer_data(customer_id, config)
         cid = self.customer.customer_id
-        self.metrics: JourneyMetrics = build_journey(cid, config).metrics
-        self.insights: dict[str, Insight] = {
-            i.signal: i for i in analyze_journey(cid, config).insights
-        }
+        self.metrics: JourneyMetrics
+        self.metrics, analysis = journey_metrics(cid, config)
+        self.insights: dict[str, Insight] = {i.signal: i for i in analysis.insights}
         self.at = clock_now()
         with ctx.ledger.connection() as conn:
             state = read_state(conn, cid, ledger_day(config), config)

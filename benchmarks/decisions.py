@@ -1,0 +1,133 @@
+"""Decision-core benchmark: recommend latency and ledger throughput.
+
+Run: ``python -m benchmarks.decisions`` (or ``make bench``). Prints numbers and the
+ratios to the targets: recommend <= 2 ms median per customer, >= 2,000 allocations/s
+under 16 threads with zero oversell.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tools import data
+from tools.allocation import allocate_treatment, check_availability
+from tools.config import get_config
+from tools.context import ToolContext
+from tools.errors import PolicyBlocked
+from tools.ledger import Ledger
+from tools.treatment import recommend_treatment
+
+TARGET_MEDIAN_MS = 2.0
+TARGET_ALLOC_PER_S = 2000
+THREADS = 16
+
+
+def bench_recommend(ctx: ToolContext, rounds: int = 200) -> None:
+    print(f"recommend_treatment latency ({rounds} calls per customer, warm cache)")
+    medians = []
+    for cid in data.customer_ids(ctx.config):
+        recommend_treatment(cid, ctx)
+        times = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            recommend_treatment(cid, ctx)
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        med, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]
+        medians.append(med)
+        print(f"  {cid}: median {med:.3f} ms  p95 {p95:.3f} ms")
+    worst = max(medians)
+    print(
+        f"  worst median {worst:.3f} ms; target <= {TARGET_MEDIAN_MS} ms "
+        f"(ratio {worst / TARGET_MEDIAN_MS:.2f})"
+    )
+
+
+def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None:
+    """16 threads race to book a treatment for ``customers`` distinct customers."""
+    base = json.loads((data.PACKAGED_DATA_DIR / "customers.json").read_text())
+    template = next(c for c in base["customers"] if c["customer_id"] == "U123")
+    folder = tmp / "data"
+    folder.mkdir()
+    ids = [f"U{100000 + i}" for i in range(customers)]
+    (folder / "c.json").write_text(
+        json.dumps([{**template, "customer_id": cid} for cid in ids])
+    )
+    config = get_config()
+    config = config.model_copy(
+        update={
+            "settings": config.settings.model_copy(update={"data_dir": str(folder)}),
+            "validation": config.validation.model_copy(
+                update={"customer_id_pattern": r"^U\d{3,6}$"}
+            ),
+            "constraints": {
+                **config.constraints,
+                "data_boost": config.constraints["data_boost"].model_copy(
+                    update={
+                        "max_per_day": capacity,
+                        "reserved_share": 0,
+                        "daily_budget": None,
+                    }
+                ),
+            },
+        }
+    )
+    ctx = ToolContext(config=config, ledger=Ledger(tmp / "ledger.sqlite3"))
+    data.load_customers(config)
+    for cid in ids[:50]:  # warm the journey code paths
+        recommend_treatment(cid, ctx)
+    ok, refused = [0], [0]
+    lock = threading.Lock()
+    chunks = [ids[i::THREADS] for i in range(THREADS)]
+    barrier = threading.Barrier(THREADS + 1)
+
+    def worker(mine: list[str]) -> None:
+        barrier.wait()
+        for cid in mine:
+            try:
+                allocate_treatment(cid, "data_boost", "bench", ctx)
+                with lock:
+                    ok[0] += 1
+            except PolicyBlocked:
+                with lock:
+                    refused[0] += 1
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    used = check_availability("data_boost", ctx).used
+    oversell = max(0, used - capacity)
+    rate = customers / elapsed
+    print(
+        f"ledger: {THREADS} threads, {customers} allocation attempts for a "
+        f"{capacity}-a-day treatment"
+    )
+    print(
+        f"  {rate:,.0f} allocations/s ({elapsed:.2f} s); booked {ok[0]}, refused "
+        f"{refused[0]}, ledger holds {used}, oversell {oversell}"
+    )
+    print(
+        f"  target >= {TARGET_ALLOC_PER_S:,}/s with 0 oversell "
+        f"(ratio {rate / TARGET_ALLOC_PER_S:.2f})"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = ToolContext.create(get_config(), state_dir=Path(tmp) / "state")
+        bench_recommend(ctx)
+        bench_ledger(Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
