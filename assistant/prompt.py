@@ -41,11 +41,15 @@ def render_policy(config: CVMConfig) -> str:
 
 
 def render_treatments(config: CVMConfig) -> str:
-    """The treatment keys with channel/purpose, on one line."""
-    return ", ".join(
-        f"{key} ({t.channel}/{t.purpose}{'' if t.enabled else ', off'})"
-        for key, t in config.treatments.items()
-    )
+    """Treatment keys grouped by channel; purpose marketing unless noted."""
+    groups: dict[str, list[str]] = {}
+    for key, t in config.treatments.items():
+        note: list[str] = [] if t.purpose == "marketing" else [t.purpose]
+        note += [] if t.enabled else ["off"]
+        groups.setdefault(t.channel, []).append(
+            f"{key} ({', '.join(note)})" if note else key
+        )
+    return "; ".join(f"{ch}: {', '.join(keys)}" for ch, keys in groups.items())
 
 
 def render_context(session: Session) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -102,7 +103,6 @@ def _ranked_view(r: treatment.RankedTreatment) -> dict[str, Any]:
     s = r.score
     return {
         "treatment_key": r.treatment_key,
-        "name": r.display_name,
         "channel": r.channel,
         "purpose": r.purpose,
         "expected_value": s.expected_value,
@@ -278,6 +278,7 @@ TOOLS: dict[str, ToolSpec] = {
 }
 
 
+@lru_cache(maxsize=1)
 def tool_schemas() -> list[dict[str, Any]]:
-    """Every tool's definition, in registry order."""
+    """Every tool's definition, in registry order (computed once; read-only)."""
     return [spec.schema() for spec in TOOLS.values()]

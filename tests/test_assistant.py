@@ -129,7 +129,7 @@ def test_system_prompt_renders_policy_from_the_config(write_config):
     ]:
         assert f"- {rule}:" in prompt
     assert "Calls 09:30-21:00" in prompt and "Current customer: U124" in prompt
-    assert "retention_sms (sms/marketing)" in prompt
+    assert "sms: retention_sms, service_sms (service), data_boost (service)" in prompt
 
 
 def test_offline_flow_recommend_why_sms_book(offline):

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 class AllocateArgs(BaseModel):
     """Arguments of ``allocate_treatment``."""
 
-    customer_id: str = Field(description="The customer id, e.g. 'U124'.")
+    customer_id: str = Field(description="Customer id, e.g. U124.")
     treatment_key: str = Field(description="A treatment key, e.g. 'retention_email'.")
 
 

@@ -45,23 +45,22 @@ HARD_RULES: tuple[RuleId, ...] = (
     "DUPLICATE",
 )
 RULE_TEXT: dict[str, str] = {
-    "DISABLED": "treatment switched off in the configuration.",
-    "CONSENT": "contact needs consent for that channel and purpose (call consent is "
-    "not SMS consent).",
-    "OBJECTION": "marketing refused on every channel = objection: no marketing at "
-    "all; service and billing contact stay allowed.",
-    "VULNERABLE": "vulnerable customers get no automated marketing; route to a "
-    "specialist.",
-    "CAPACITY": "never beyond a treatment's daily capacity; part of scarce capacity "
-    "is reserved for high-value customers.",
+    "DISABLED": "treatment switched off in the config.",
+    "CONSENT": "needs consent for the channel and purpose (call consent is not SMS "
+    "consent).",
+    "OBJECTION": "marketing refused on every channel: no marketing at all; service "
+    "and billing stay allowed.",
+    "VULNERABLE": "no automated marketing; route to a specialist.",
+    "CAPACITY": "never beyond daily capacity; some scarce slots are reserved for "
+    "high-value customers.",
     "BUDGET": "never beyond a treatment's daily budget.",
     "FREQUENCY": "per-customer caps on marketing contacts per channel and period.",
     "DUPLICATE": "one booking per customer, treatment and day.",
-    "APPLICABILITY": "soft: treatments that do not fit the journey are not "
-    "recommended, but an analyst may still book them.",
+    "APPLICABILITY": "soft: not recommended when the journey does not fit; an analyst "
+    "may still book it.",
     "QUIET-HOURS": "no contact in the customer's do-not-disturb window; calls only in "
-    "the calling window (customer's local time); give the next lawful time.",
-    "APPROVAL": "booking needs the analyst's explicit instruction in the current "
+    "the calling window (local time); give the next lawful time.",
+    "APPROVAL": "book only on the analyst's explicit instruction in the current "
     "message; the approver is recorded.",
 }
 
@@ -261,8 +260,8 @@ def customer_verdicts(
             RuleVerdict(
                 rule="CONSENT",
                 passed=ok,
-                reason=f"{cid} {'consented' if ok else 'has not consented'} to "
-                f"{t.purpose} contact by {consent_ch}{since}",
+                reason=f"{'' if ok else 'no '}{t.purpose} consent by "
+                f"{consent_ch}{since}",
             )
         )
     marketing = t.purpose == "marketing" and t.channel != "none"

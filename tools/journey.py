@@ -288,9 +288,8 @@ def _check_required(journey: Journey, config: CVMConfig) -> None:
 def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
     """Build a customer's journey.
 
-    Dated events, current state and metrics (usage vs
-    allowance, bill trend and shocks, roaming, payment issues, sentiment, network,
-    churn band, tenure, value band).
+    Dated events, current state and metrics (usage vs allowance, bills, roaming,
+    payments, sentiment, network, churn, tenure, value).
 
     Args:
         customer_id: The customer id, e.g. U124.

@@ -88,7 +88,7 @@ class Recommendation(BaseModel):
 class AlternativeArgs(BaseModel):
     """Arguments of ``find_alternative_treatment``."""
 
-    customer_id: str = Field(description="The customer id, e.g. 'U124'.")
+    customer_id: str = Field(description="Customer id, e.g. U124.")
     exclude_treatments: list[str] = Field(
         default_factory=list,
         description="Treatment keys to leave out (default: the current top pick).",
@@ -193,11 +193,7 @@ def _reasons(
     for _, signal in ranked[: 3 - len(reasons)]:
         evidence = insights[signal].evidence
         reasons.append(f"{signal.replace('_', ' ').capitalize()}: {evidence}")
-    reasons.append(
-        at_risk[0].upper()
-        + at_risk[1:]
-        + f"; expected value £{score.expected_value:.2f} after £{t.cost:g} cost"
-    )
+    reasons.append(at_risk[0].upper() + at_risk[1:])
     consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
     if len(reasons) < 4 and t.channel != "none":
         reasons.append(consent.reason[0].upper() + consent.reason[1:])
@@ -283,10 +279,9 @@ def recommend_treatment(
 ) -> Recommendation:
     """Recommend the next best action for a customer.
 
-    Runs data, journey and every hard
-    contact rule itself; ranks lawful treatments by expected value (P(accept) x
-    margin at risk - cost, 'ignore' = 0) with reasons; lists every excluded
-    treatment with rule ids; gives the next lawful contact time.
+    Runs data, journey and every hard contact rule itself; ranks lawful treatments
+    by expected value (P(accept) x value at risk - cost; 'ignore' = 0) with reasons;
+    lists exclusions with rule ids and the next lawful contact time.
 
     Args:
         customer_id: The customer id, e.g. U124.
@@ -313,9 +308,8 @@ def find_alternative_treatment(
 ) -> Alternative:
     """Find the best alternative treatment.
 
-    The best lawful treatment avoiding given treatments, channels or a cost
-    ceiling, and the expected value it gives up against the first choice. With no
-    limits given, it leaves out the current top pick.
+    Avoids given treatments, channels or a cost ceiling (no limits: leaves out the
+    top pick); says how much expected value it gives up.
 
     Args:
         customer_id: The customer id, e.g. U124.

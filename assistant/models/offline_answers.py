@@ -171,7 +171,7 @@ def _recommend(
             )
     else:
         head = [
-            f"**{cid}: recommend {top['name']}** "
+            f"**{cid}: recommend {name(top['treatment_key'])}** "
             f"({CHANNEL_NAMES[top['channel']]}, {top['purpose']}).",
             _score_line(top),
             "",
@@ -189,8 +189,8 @@ def _recommend(
     if top["treatment_key"] != "ignore":
         out += [
             "",
-            f"Say **book it** to book {top['name']}, or ask why, why not "
-            "another channel, or for an alternative.",
+            f"Say **book it** to book {name(top['treatment_key'])}, or ask why, why "
+            "not another channel, or for an alternative.",
         ]
     return "\n".join(out)
 
@@ -203,12 +203,12 @@ def _why(
         best, first = alt["alternative"], alt["first_choice"]
         return "\n".join(
             [
-                f"**Why {best['name']} for {alt['customer_id']}:**",
+                f"**Why {name(best['treatment_key'])} for {alt['customer_id']}:**",
                 *[f"- {r}" for r in best["reasons"]],
                 "",
                 _score_line(best),
                 f"It is the best option within your limits; it gives up "
-                f"{_money(alt['ev_given_up'])} against {first['name']} "
+                f"{_money(alt['ev_given_up'])} against {name(first['treatment_key'])} "
                 f"({_money(first['expected_value'])}).",
             ]
         )
@@ -217,7 +217,7 @@ def _why(
     proposal = session.proposal if session.customer_id == rec["customer_id"] else None
     subject = proposal if proposal and proposal["treatment_key"] != "ignore" else top
     lines = [
-        f"**Why {subject['name']} for {rec['customer_id']}:**",
+        f"**Why {name(subject['treatment_key'])} for {rec['customer_id']}:**",
         *[f"- {r}" for r in subject["reasons"]],
         "",
         _score_line(subject),
@@ -231,7 +231,7 @@ def _why(
         )
     elif subject["treatment_key"] != top["treatment_key"]:
         lines.append(
-            f"It is the alternative to {top['name']} "
+            f"It is the alternative to {name(top['treatment_key'])} "
             f"({_money(top['expected_value'])}), the top pick."
         )
     if rec["excluded"]:
@@ -271,7 +271,7 @@ def _why_not(
             lines.append(
                 f"- **{name(key)}: allowed**, expected value "
                 f"{_money(ranked[key])}, {_money(top['expected_value'] - ranked[key])}"
-                f" below {top['name']}."
+                f" below {name(top['treatment_key'])}."
             )
     what = (
         name(plan.treatment)
@@ -289,21 +289,21 @@ def _why_not(
         ):
             out += [
                 "",
-                f"The best lawful {what} option is **{best['name']}** "
+                f"The best lawful {what} option is **{name(best['treatment_key'])}** "
                 f"({_money(best['expected_value'])}, {_money(alt['ev_given_up'])} "
-                f"below {top['name']}). Say **book it** to book it instead, or "
-                f"stay with {top['name']}.",
+                f"below {name(top['treatment_key'])}). Say **book it** to book it "
+                f"instead, or stay with {name(top['treatment_key'])}.",
             ]
         elif not best or best["treatment_key"] == "ignore":
             out += [
                 "",
                 f"No {what} treatment is allowed and worth doing for {cid}; the "
-                f"recommendation stays **{top['name']}**.",
+                f"recommendation stays **{name(top['treatment_key'])}**.",
             ]
     elif plan.treatment and plan.treatment != top["treatment_key"]:
         out += [
             "",
-            f"The recommendation stays **{top['name']}** "
+            f"The recommendation stays **{name(top['treatment_key'])}** "
             f"({_money(top['expected_value'])}).",
         ]
     return "\n".join(out)
@@ -328,8 +328,8 @@ def _alternative(
         )
     return "\n".join(
         [
-            f"**{cid}, {scope}: {best['name']}** ({CHANNEL_NAMES[best['channel']]}, "
-            f"{best['purpose']}).",
+            f"**{cid}, {scope}: {name(best['treatment_key'])}** "
+            f"({CHANNEL_NAMES[best['channel']]}, {best['purpose']}).",
             f"Expected value {_money(best['expected_value'])}, "
             f"{_money(alt['ev_given_up'])} less than {alt['first_choice']['name']}.",
             "",
@@ -337,7 +337,7 @@ def _alternative(
             *[f"- {r}" for r in best["reasons"]],
             "",
             f"When: {best['next_contact']}.",
-            f"Say **book it** to book {best['name']}.",
+            f"Say **book it** to book {name(best['treatment_key'])}.",
         ]
     )
 
@@ -356,7 +356,7 @@ def _book(
         best = alt.get("alternative") if alt and not _failed(alt) else None
         if best and best["treatment_key"] != "ignore":
             lines.append(
-                f"The best lawful alternative is **{best['name']}** "
+                f"The best lawful alternative is **{name(best['treatment_key'])}** "
                 f"({_money(best['expected_value'])}). Say **book it** to book "
                 "it instead."
             )

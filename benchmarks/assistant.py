@@ -1,0 +1,131 @@
+"""Assistant benchmark: offline cold start and turn latency, OpenAI-path token cost.
+
+Run: ``python -m benchmarks.assistant`` (or ``make bench``). Targets: the offline
+path imports neither chainlit nor openai; ``cvm ask`` cold start <= 0.6 s above bare
+Python; an in-process offline turn <= 5 ms median; the OpenAI path answers "What
+should we offer U124?" in <= 2 round trips and <= 3,000 prompt tokens in total.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.api import Assistant
+from assistant.models.openai_model import OpenAIModel
+from tests.fake_openai import FakeOpenAI, completion
+from tools.config import get_config
+from tools.data import get_customer_data
+from tools.tokens import count_tokens
+
+QUESTION = "What should we offer U124?"
+
+
+def _median_run(cmd: list[str], env: dict[str, str], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_offline(state: Path) -> None:
+    env = {**os.environ, "CVM_STATE_DIR": str(state)}
+    env.pop("OPENAI_API_KEY", None)
+    probe = (
+        f"import sys; sys.argv=['cvm', 'ask', {QUESTION!r}]; "
+        "from assistant.cli import main; main(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'openai','chainlit','tiktoken'}))"
+    )
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    print(f"offline path imports of openai/chainlit/tiktoken: {out} (target [])")
+    bare = _median_run([sys.executable, "-c", "pass"], env)
+    ask = _median_run([sys.executable, "-m", "assistant", "ask", QUESTION], env)
+    print(
+        f"cvm ask cold start: {ask:.3f} s, bare python {bare:.3f} s, above bare "
+        f"{ask - bare:.3f} s; target <= 0.6 s (ratio {(ask - bare) / 0.6:.2f})"
+    )
+    bot = Assistant.create(model="offline", state_dir=state)
+    bot.ask(QUESTION)
+    times = []
+    for _ in range(200):
+        bot.session.messages.clear()
+        t0 = time.perf_counter()
+        bot.ask(QUESTION)
+        times.append((time.perf_counter() - t0) * 1000)
+    med = statistics.median(times)
+    print(
+        f"in-process offline turn: median {med:.2f} ms, p95 "
+        f"{sorted(times)[189]:.2f} ms; target <= 5 ms (ratio {med / 5:.2f})"
+    )
+
+
+def bench_openai(state: Path) -> None:
+    def model(body: dict) -> dict:
+        if not any(m["role"] == "tool" for m in body["messages"]):
+            return completion(
+                tool_calls=[("recommend_treatment", {"customer_id": "U124"})]
+            )
+        return completion(
+            "Offer U124 the marketing call back: high churn (0.75), "
+            "a billing dispute and a switch threat; SMS is excluded "
+            "(CONSENT)."
+        )
+
+    with FakeOpenAI([model, model, model]) as fake:
+        config = get_config()
+        settings = config.model.model_copy(
+            update={"base_url": fake.base_url, "stream": False}
+        )
+        bot = Assistant.create(
+            model=OpenAIModel(settings, "sk-bench"),
+            config=config.model_copy(update={"model": settings}),
+            state_dir=state,
+        )
+        turn = bot.ask(QUESTION)
+    ours = turn.usage.prompt_tokens
+    raw = get_customer_data("U124").model_dump(mode="json")
+    naive = (
+        "You are a telecom CVM assistant. Recommend the best treatment.\n"
+        f"Treatments: {json.dumps(list(config.treatments))}\n"
+        f"Customer data:\n{json.dumps(raw, indent=2)}\n\n{QUESTION}"
+    )
+    naive_tokens = count_tokens(naive)
+    print(
+        f"openai path (fake server): {len(fake.requests)} round trips, {ours:,} "
+        f"prompt tokens in total, {turn.usage.completion_tokens} completion tokens, "
+        f"est. ${turn.usage.estimated_cost_usd:.4f}; targets <= 2 and <= 3,000 "
+        f"(ratios {len(fake.requests) / 2:.2f}, {ours / 3000:.2f})"
+    )
+    print(
+        f"naive prompt pasting U124's raw data: {naive_tokens:,} tokens in one call "
+        f"and no contact-rule guarantees; ours / naive = {ours / naive_tokens:.2f}"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_offline(Path(tmp) / "offline")
+        bench_openai(Path(tmp) / "openai")
+
+
+if __name__ == "__main__":
+    main()
