@@ -1,0 +1,209 @@
+"""The Chainlit analyst UI: a thin adapter over :class:`assistant.api.Assistant`.
+
+Every decision is the assistant's (loop, guard, tools); this module only shows tool
+steps, streams the answer, renders the recommendation card and charts, and turns
+the Book button into an explicit approval. Run with ``make run``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+
+from assistant.api import Assistant
+from assistant.card import recommendation_card
+from assistant.charts import capacity_chart, journey_chart
+from assistant.logs import setup_logging
+from assistant.loop import Hooks
+from assistant.session import ToolCallRecord, Turn
+from tools.allocation import get_constraints
+from tools.config import get_config
+from tools.data import get_customer_data
+
+STARTERS = [
+    ("Offer for U124", "What should we offer U124?"),
+    ("Call-backs left", "How many call-backs are left today?"),
+    ("U126 permissions", "Explain U126's contact permissions"),
+    ("U125 network", "How is U125's network?"),
+]
+CAPACITY_TOOLS = {"get_constraints", "check_availability"}
+
+
+def load_users() -> dict[str, str]:
+    """Users for the optional password login: ``CVM_USERS`` or ``CVM_USERS_FILE``.
+
+    Format: ``name:password`` or ``name:sha256:<hex digest>``, comma- or
+    line-separated.
+    """
+    text = os.environ.get("CVM_USERS", "")
+    file = os.environ.get("CVM_USERS_FILE")
+    if file:
+        text += "\n" + Path(file).read_text(encoding="utf-8")
+    users = {}
+    for item in text.replace(",", "\n").splitlines():
+        if ":" in item.strip():
+            name, secret = item.strip().split(":", 1)
+            users[name.strip()] = secret.strip()
+    return users
+
+
+def check_password(users: dict[str, str], name: str, password: str) -> bool:
+    """Constant-time check of a user's password (plain or ``sha256:`` digest)."""
+    secret = users.get(name)
+    if secret is None:
+        return False
+    if secret.startswith("sha256:"):
+        digest = hashlib.sha256(password.encode()).hexdigest()
+        return hmac.compare_digest(digest, secret.removeprefix("sha256:"))
+    return hmac.compare_digest(password, secret)
+
+
+USERS = load_users()
+if USERS:
+    if not os.environ.get("CHAINLIT_AUTH_SECRET"):
+        raise SystemExit(
+            "CVM_USERS is set but CHAINLIT_AUTH_SECRET is not: run "
+            "`chainlit create-secret` and export the value."
+        )
+
+    @cl.password_auth_callback
+    def auth(username: str, password: str) -> cl.User | None:
+        """Log in an analyst from CVM_USERS / CVM_USERS_FILE."""
+        if check_password(USERS, username, password):
+            return cl.User(identifier=username, metadata={"provider": "credentials"})
+        return None
+
+
+def _bot() -> Assistant:
+    bot = cl.user_session.get("bot")
+    assert isinstance(bot, Assistant), "the chat was not started"
+    return bot
+
+
+@cl.set_starters
+async def starters(user: cl.User | None = None) -> list[cl.Starter]:
+    """The common questions, one click each."""
+    return [cl.Starter(label=label, message=message) for label, message in STARTERS]
+
+
+@cl.on_chat_start
+async def start() -> None:
+    """One assistant per chat; the logged-in user (or 'analyst') approves bookings."""
+    config = get_config()
+    setup_logging(config)
+    user = cl.user_session.get("user")
+    approver = user.identifier if user else "analyst"
+    cl.user_session.set("bot", Assistant.create(config=config, approver=approver))
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    """Answer the analyst's message."""
+    await respond(message.content)
+
+
+async def show_step(record: ToolCallRecord) -> None:
+    """One tool call as a step: input, output, error marked with its rule id."""
+    async with cl.Step(name=record.name, type="tool") as step:
+        step.input = record.arguments
+        if record.ok:
+            step.output = record.result
+        else:
+            step.is_error = True
+            step.output = f"{record.rule or 'ERROR'}: {record.error}"
+
+
+async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
+    """Run one turn: tool steps as they happen, the answer streamed, then extras."""
+    bot = _bot()
+    answer = cl.Message(content="")
+    hooks = Hooks(
+        on_token=lambda t: cl.run_sync(answer.stream_token(t)),
+        on_tool_end=lambda r: cl.run_sync(show_step(r)),
+    )
+    turn: Turn = await cl.make_async(bot.ask)(text, approve, hooks)
+    if not answer.content:
+        answer.content = turn.reply
+    await answer.send()
+    if turn.recommended:
+        await send_card(bot)
+    if CAPACITY_TOOLS & {c.name for c in turn.tool_calls if c.ok}:
+        figure = capacity_chart(get_constraints(bot.ctx))
+        await cl.Message(
+            content="Capacity today",
+            elements=[cl.Plotly(name="capacity", figure=figure, display="inline")],
+        ).send()
+    return turn
+
+
+async def send_card(bot: Assistant) -> None:
+    """The recommendation card with Book, Alternative, Why? and Journey."""
+    card = recommendation_card(bot.session, bot.ctx.config)
+    if card is None or bot.session.proposed == "ignore":
+        return
+    payload: dict[str, Any] = {
+        "customer_id": bot.session.customer_id,
+        "treatment_key": bot.session.proposed,
+    }
+    await cl.Message(
+        content=card,
+        actions=[
+            cl.Action(
+                name="book", payload=payload, label="Book", icon="calendar-check"
+            ),
+            cl.Action(name="alternative", payload=payload, label="Alternative"),
+            cl.Action(name="why", payload=payload, label="Why?"),
+            cl.Action(name="journey", payload=payload, label="Journey"),
+        ],
+    ).send()
+
+
+@cl.action_callback("book")
+async def on_book(action: cl.Action) -> None:
+    """Ask for explicit approval, then book exactly what was approved."""
+    cid, key = action.payload["customer_id"], action.payload["treatment_key"]
+    name = _bot().ctx.config.treatments[key].display_name
+    answer = await cl.AskActionMessage(
+        content=f"Book **{name}** for **{cid}** today? The contact rules are checked "
+        "again when it is booked.",
+        actions=[
+            cl.Action(name="approve", payload={"approved": True}, label="Approve"),
+            cl.Action(name="decline", payload={"approved": False}, label="Cancel"),
+        ],
+        timeout=300,
+    ).send()
+    if answer and answer.get("payload", {}).get("approved"):
+        await respond(f"Book {key} for {cid}", approve=(cid, key))
+    else:
+        await cl.Message(
+            content=f"Not booked: {name} for {cid} was not approved."
+        ).send()
+
+
+@cl.action_callback("alternative")
+async def on_alternative(action: cl.Action) -> None:
+    """Ask for the best other option."""
+    await respond(f"What else could we do for {action.payload['customer_id']}?")
+
+
+@cl.action_callback("why")
+async def on_why(action: cl.Action) -> None:
+    """Explain the current proposal."""
+    await respond("Why?")
+
+
+@cl.action_callback("journey")
+async def on_journey(action: cl.Action) -> None:
+    """The customer's journey, in words and as a chart."""
+    cid = action.payload["customer_id"]
+    await respond(f"Show {cid}'s journey")
+    figure = journey_chart(get_customer_data(cid, _bot().ctx.config))
+    await cl.Message(
+        content=f"Journey chart of {cid}",
+        elements=[cl.Plotly(name=f"journey-{cid}", figure=figure, display="inline")],
+    ).send()

@@ -1,0 +1,120 @@
+"""Pictures for the UI: the customer journey and today's capacity (plotly)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from tools.allocation import ConstraintsReport
+    from tools.customer import CustomerData
+
+SENTIMENT_COLOURS = {"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"}
+
+
+def journey_chart(c: CustomerData) -> go.Figure:
+    """Data use against the allowance, bill amounts, and contacts by sentiment."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=("Data use (GB)", "Bills (£) and contacts"),
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[u.date for u in c.usage],
+            y=[u.data_gb for u in c.usage],
+            name="data used",
+            marker_color="#1565c0",
+        ),
+        row=1,
+        col=1,
+    )
+    if c.plan.data_allowance_gb:
+        dates = [u.date for u in c.usage]
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[c.plan.data_allowance_gb] * len(dates),
+                mode="lines",
+                name="allowance",
+                line={"dash": "dash", "color": "#ef6c00"},
+            ),
+            row=1,
+            col=1,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[b.date for b in c.bills],
+            y=[b.amount for b in c.bills],
+            mode="lines+markers",
+            name="bill",
+            line={"color": "#6a1b9a"},
+        ),
+        row=2,
+        col=1,
+    )
+    floor = min((b.amount for b in c.bills), default=0) * 0.9
+    for sentiment, colour in SENTIMENT_COLOURS.items():
+        items = [i for i in c.interactions if i.sentiment == sentiment]
+        if items:
+            fig.add_trace(
+                go.Scatter(
+                    x=[i.date for i in items],
+                    y=[floor] * len(items),
+                    mode="markers",
+                    name=f"{sentiment} contact",
+                    marker={"color": colour, "size": 11},
+                    text=[", ".join(i.topics) or i.channel for i in items],
+                    hovertemplate="%{x}: %{text}<extra></extra>",
+                ),
+                row=2,
+                col=1,
+            )
+    fig.update_layout(
+        title=f"Journey of {c.customer_id}",
+        height=480,
+        margin={"l": 40, "r": 20, "t": 60, "b": 30},
+    )
+    return fig
+
+
+def capacity_chart(report: ConstraintsReport) -> go.Figure:
+    """Used and remaining slots today per capacity-limited treatment (share)."""
+    import plotly.graph_objects as go
+
+    rows = [t for t in report.treatments if t.max_per_day]
+    names = [t.display_name for t in rows]
+    used = [100 * t.used / t.max_per_day for t in rows if t.max_per_day]
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=names,
+                x=used,
+                orientation="h",
+                name="used",
+                marker_color="#c62828",
+                text=[f"{t.used}/{t.max_per_day}" for t in rows],
+            ),
+            go.Bar(
+                y=names,
+                x=[100 - u for u in used],
+                orientation="h",
+                name="remaining",
+                marker_color="#2e7d32",
+                text=[str(t.remaining) for t in rows],
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="stack",
+        title=f"Capacity on {report.day} (% of daily)",
+        height=420,
+        margin={"l": 140, "r": 20, "t": 60, "b": 30},
+    )
+    return fig

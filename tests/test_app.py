@@ -1,0 +1,204 @@
+"""Chainlit handlers, driven without a server through a recording emitter."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+import pytest
+
+cl = pytest.importorskip("chainlit")
+
+from chainlit.context import ChainlitContext, context_var  # noqa: E402
+from chainlit.emitter import BaseChainlitEmitter  # noqa: E402
+from chainlit.session import HTTPSession  # noqa: E402
+
+from assistant import app  # noqa: E402
+from tools.allocation import list_allocations  # noqa: E402
+
+
+class RecordingEmitter(BaseChainlitEmitter):
+    """Records what the handlers send; answers approval prompts as told."""
+
+    def __init__(self, session: HTTPSession, approve: bool = True) -> None:
+        super().__init__(session)
+        self.steps: list[dict[str, Any]] = []
+        self.events: list[tuple[str, Any]] = []
+        self.tokens: list[str] = []
+        self.asked: list[dict[str, Any]] = []
+        self.approve = approve
+
+    async def send_step(self, step_dict):
+        self.steps.append(dict(step_dict))
+
+    async def update_step(self, step_dict):
+        self.steps.append(dict(step_dict))
+
+    async def stream_start(self, step_dict):
+        self.steps.append(dict(step_dict))
+
+    async def send_token(self, id, token, is_sequence=False, is_input=False):
+        self.tokens.append(token)
+
+    async def emit(self, event, data):
+        self.events.append((event, data))
+
+    async def send_ask_user(self, step_dict, spec, raise_on_timeout=False):
+        self.asked.append(dict(step_dict))
+        return {
+            "name": "approve" if self.approve else "decline",
+            "payload": {"approved": self.approve},
+            "label": "Approve",
+            "tooltip": "",
+            "forId": step_dict["id"],
+            "id": "x",
+        }
+
+
+def run(handler_calls, approve=True, user=None):
+    async def main():
+        session = HTTPSession(
+            id="test-session", thread_id="t1", client_type="webapp", user=user
+        )
+        emitter = RecordingEmitter(session, approve)
+        context_var.set(ChainlitContext(session, emitter=emitter))
+        await app.start()
+        for call in handler_calls:
+            await call()
+        return emitter, cl.user_session.get("bot")
+
+    return asyncio.run(main())
+
+
+def tool_steps(emitter):
+    final = {}
+    for s in emitter.steps:
+        if s.get("type") == "tool":
+            final[s["id"]] = s
+    return list(final.values())
+
+
+def messages(emitter):
+    final = {}
+    for s in emitter.steps:
+        if s.get("type") == "assistant_message":
+            final[s["id"]] = s
+    return [s["output"] for s in final.values()]
+
+
+def test_starters():
+    starters = asyncio.run(app.starters())
+    assert [s.message for s in starters][:3] == [
+        "What should we offer U124?",
+        "How many call-backs are left today?",
+        "Explain U126's contact permissions",
+    ]
+
+
+def test_recommendation_shows_steps_answer_card_and_actions():
+    emitter, bot = run([lambda: app.respond("What should we offer U124?")])
+    assert [s["name"] for s in tool_steps(emitter)] == [
+        "get_customer_data",
+        "recommend_treatment",
+    ]
+    outputs = messages(emitter)
+    assert any("recommend Marketing Call Back" in o for o in outputs)
+    card = next(o for o in outputs if o.startswith("### U124: Marketing Call Back"))
+    assert "Excluded by contact rules" in card and "CONSENT" in card
+    assert "Expected value" in card and "Contact" in card
+    actions = [d["name"] for e, d in emitter.events if e == "action"]
+    assert actions == ["book", "alternative", "why", "journey"]
+    assert len(emitter.tokens) > 5  # streamed in pieces, the first via stream_start
+    answer = next(o for o in outputs if "recommend Marketing Call Back" in o)
+    assert answer.endswith("".join(emitter.tokens[-3:]))
+    assert list_allocations(bot.ctx) == []
+
+
+def test_book_asks_for_approval_and_books_with_the_approver():
+    user = cl.User(identifier="ana")
+    payload = {"customer_id": "U124", "treatment_key": "marketing_call_back"}
+    emitter, bot = run(
+        [
+            lambda: app.respond("What should we offer U124?"),
+            lambda: app.on_book(cl.Action(name="book", payload=payload, label="Book")),
+        ],
+        user=user,
+    )
+    assert (
+        emitter.asked
+        and "Book **Marketing Call Back** for **U124**" in emitter.asked[0]["output"]
+    )
+    [booked] = list_allocations(bot.ctx)
+    assert (booked.customer_id, booked.treatment_key) == ("U124", "marketing_call_back")
+    assert booked.approved_by == "ana (ui)"
+    assert any("Booked Marketing Call Back" in o for o in messages(emitter))
+
+
+def test_declined_approval_books_nothing():
+    payload = {"customer_id": "U124", "treatment_key": "marketing_call_back"}
+    emitter, bot = run(
+        [
+            lambda: app.respond("What should we offer U124?"),
+            lambda: app.on_book(cl.Action(name="book", payload=payload, label="Book")),
+        ],
+        approve=False,
+    )
+    assert list_allocations(bot.ctx) == []
+    assert any("Not booked" in o for o in messages(emitter))
+
+
+def test_refused_tool_call_is_a_visible_error_step_with_its_rule():
+    emitter, _ = run([lambda: app.respond("Book a retention SMS for U124")])
+    errors = [s for s in tool_steps(emitter) if s.get("isError")]
+    assert errors and errors[0]["name"] == "allocate_treatment"
+    assert errors[0]["output"].startswith("CONSENT")
+
+
+def test_pictures_capacity_and_journey():
+    emitter, _ = run(
+        [
+            lambda: app.respond("How many call-backs are left today?"),
+            lambda: app.on_journey(
+                cl.Action(
+                    name="journey",
+                    payload={"customer_id": "U124", "treatment_key": "x"},
+                    label="Journey",
+                )
+            ),
+        ]
+    )
+    assert any("Capacity today" in o for o in messages(emitter))
+    assert any("Journey chart of U124" in o for o in messages(emitter))
+    assert any("Journey of U124" in o for o in messages(emitter))
+
+
+def test_journey_and_capacity_charts_have_the_data():
+    from assistant.charts import capacity_chart, journey_chart
+    from tools.allocation import get_constraints
+    from tools.data import get_customer_data
+
+    fig = journey_chart(get_customer_data("U124"))
+    names = [t.name for t in fig.data]
+    assert {"data used", "allowance", "bill", "negative contact"} <= set(names)
+    bills = next(t for t in fig.data if t.name == "bill")
+    assert list(bills.y) == [78.49, 91.74]
+    cap = capacity_chart(get_constraints())
+    assert "Marketing Call Back" in list(cap.data[0].y)
+
+
+def test_password_users_and_check():
+    import os
+
+    os.environ["CVM_USERS"] = (
+        "ana:secret, bob:sha256:" + hashlib.sha256(b"pw").hexdigest()
+    )
+    try:
+        users = app.load_users()
+    finally:
+        del os.environ["CVM_USERS"]
+    assert set(users) == {"ana", "bob"}
+    assert app.check_password(users, "ana", "secret")
+    assert not app.check_password(users, "ana", "wrong")
+    assert app.check_password(users, "bob", "pw")
+    assert not app.check_password(users, "eve", "pw")
