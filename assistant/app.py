@@ -72,7 +72,7 @@ if USERS:
         )
 
     @cl.password_auth_callback
-    def auth(username: str, password: str) -> cl.User | None:
+    async def auth(username: str, password: str) -> cl.User | None:
         """Log in an analyst from CVM_USERS / CVM_USERS_FILE."""
         if check_password(USERS, username, password):
             return cl.User(identifier=username, metadata={"provider": "credentials"})

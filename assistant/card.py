@@ -26,8 +26,9 @@ def recommendation_card(session: Session, config: CVMConfig) -> str | None:
         "| Decision | |",
         "|---|---|",
         f"| Channel / purpose | {t.channel} / {t.purpose} |",
-        f"| Expected value | **{_money(p['expected_value'])}** = P {p['propensity']:.2f}"
-        f" × {_money(p['value_at_risk'])} at risk − {_money(p['cost'])} cost |",
+        f"| Expected value | **{_money(p['expected_value'])}** = "
+        f"P {p['propensity']:.2f} × {_money(p['value_at_risk'])} at risk − "
+        f"{_money(p['cost'])} cost |",
         f"| P(accept) from | {p['propensity_source']} |",
         f"| Contact | {p['next_contact']} |",
         "",
