@@ -20,8 +20,16 @@ from tools.context import ToolContext
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +52,30 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"OPENAI_API_KEY", "CVM_USERS", "CVM_NOW"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"OPENAI_API_KEY", "CVM_USERS", "CVM_NOW"}
+    }
     env["CVM_STATE_DIR"] = str(tmp_path / "state")
     chainlit = Path(sys.executable).parent / "chainlit"
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([str(chainlit), "run", "assistant/app.py", "--headless",
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(chainlit),
+            "run",
+            "assistant/app.py",
+            "--headless",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while True:
@@ -61,7 +85,9 @@ def server(tmp_path):
         except (urllib.error.URLError, ConnectionError):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail("chainlit did not start:\n" + (tmp_path / "server.log").read_text())
+                pytest.fail(
+                    "chainlit did not start:\n" + (tmp_path / "server.log").read_text()
+                )
             time.sleep(0.2)
     yield url, tmp_path / "state"
     proc.terminate()
@@ -77,30 +103,47 @@ def test_u124_starter_card_book_approve(server, tmp_path):
     external: list[str] = []
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium, headless=True,
-            args=ARGS, viewport={"width": 1280, "height": 1600})
+            str(tmp_path / "profile"),
+            executable_path=chromium,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 1600},
+        )
         try:
             page = ctx.new_page()
-            page.on("request", lambda r: external.append(r.url)
+            page.on(
+                "request",
+                lambda r: (
+                    external.append(r.url)
                     if not r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-                    else None)
+                    else None
+                ),
+            )
             page.goto(url)
             starter = page.locator("#starter-offer-for-u124")
             starter.wait_for(timeout=30_000)
             page.wait_for_timeout(500)  # the socket connects after the first paint
             starter.click()
-            page.get_by_text("recommend Marketing Call Back").first.wait_for(timeout=30_000)
+            page.get_by_text("recommend Marketing Call Back").first.wait_for(
+                timeout=30_000
+            )
             assert page.get_by_text("recommend_treatment").first.is_visible()
             page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=10_000)
             assert page.get_by_text("Excluded by contact rules").first.is_visible()
-            assert page.get_by_text("CONSENT: no marketing consent by sms").first.is_visible()
-            page.screenshot(path=str(ARTIFACTS / "browser-u124-card.png"), full_page=True)
+            assert page.get_by_text(
+                "CONSENT: no marketing consent by sms"
+            ).first.is_visible()
+            page.screenshot(
+                path=str(ARTIFACTS / "browser-u124-card.png"), full_page=True
+            )
             page.get_by_role("button", name="Book").first.click()
             page.get_by_role("button", name="Approve").click()
             page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
-                timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / "browser-u124-booked.png"),
-                            full_page=True)
+                timeout=30_000
+            )
+            page.screenshot(
+                path=str(ARTIFACTS / "browser-u124-booked.png"), full_page=True
+            )
         finally:
             ctx.close()
     bookings = ToolContext.create(get_config(), state_dir=state)
