@@ -89,16 +89,17 @@ def server(tmp_path):
                     "chainlit did not start:\n" + (tmp_path / "server.log").read_text()
                 )
             time.sleep(0.2)
-    yield url, tmp_path / "state"
+    yield url, tmp_path / "state", tmp_path / "server.log"
     proc.terminate()
     proc.wait(10)
 
 
 def test_u124_starter_card_book_approve(server, tmp_path):
     chromium = _require_browser()
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    url, state = server
+    url, state, log = server
     ARTIFACTS.mkdir(exist_ok=True)
     external: list[str] = []
     with sync_playwright() as p:
@@ -109,8 +110,8 @@ def test_u124_starter_card_book_approve(server, tmp_path):
             args=ARGS,
             viewport={"width": 1280, "height": 1600},
         )
+        page = ctx.new_page()
         try:
-            page = ctx.new_page()
             page.on(
                 "request",
                 lambda r: (
@@ -119,10 +120,19 @@ def test_u124_starter_card_book_approve(server, tmp_path):
                     else None
                 ),
             )
+            connected = []
+            page.on(
+                "websocket",
+                lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
+            )
             page.goto(url)
             starter = page.locator("#starter-offer-for-u124")
             starter.wait_for(timeout=30_000)
-            page.wait_for_timeout(500)  # the socket connects after the first paint
+            # A message sent before the socket is connected is dropped: wait for it.
+            deadline = time.monotonic() + 30
+            while not connected and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            assert connected, "the page never connected its websocket"
             starter.click()
             page.get_by_text("recommend Marketing Call Back").first.wait_for(
                 timeout=30_000
@@ -144,6 +154,9 @@ def test_u124_starter_card_book_approve(server, tmp_path):
             page.screenshot(
                 path=str(ARTIFACTS / "browser-u124-booked.png"), full_page=True
             )
+        except PlaywrightError as exc:
+            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
+            pytest.fail(f"{exc}\n--- server log ---\n{log.read_text()[-3000:]}")
         finally:
             ctx.close()
     bookings = ToolContext.create(get_config(), state_dir=state)
