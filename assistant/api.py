@@ -21,12 +21,16 @@ class MissingAPIKey(CVMError):
 def make_model(
     kind: Literal["auto", "offline", "openai"] | str, config: CVMConfig
 ) -> Model:
-    """The model back-end by name (``auto``: openai if a key is set, else offline).
+    """The model back-end by name.
+
+    ``auto`` resolves to ``$CVM_MODEL`` if set, else the config's ``model.provider``,
+    else openai when ``OPENAI_API_KEY`` is set and offline otherwise.
 
     Raises:
         MissingAPIKey: ``openai`` without ``OPENAI_API_KEY``.
     """
-    kind = config.model.provider if kind == "auto" else kind
+    if kind == "auto":
+        kind = os.environ.get("CVM_MODEL") or config.model.provider
     if kind == "auto":
         kind = "openai" if os.environ.get("OPENAI_API_KEY") else "offline"
     if kind == "offline":

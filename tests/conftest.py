@@ -14,6 +14,7 @@ FROZEN_NOW = "2024-03-06T12:00:00+00:00"
 def _isolated(monkeypatch, tmp_path):
     """Every test: fresh state dir, frozen clock, no API key, no stray overrides."""
     for var in (
+        "CVM_MODEL",
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
         "MODEL_ID",

@@ -55,8 +55,10 @@ def server(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"OPENAI_API_KEY", "CVM_USERS", "CVM_NOW"}
+        if k not in {"OPENAI_API_KEY", "CVM_USERS", "CVM_NOW", "CI"}
     }
+    # chainlit's CLI invents an OPENAI_API_KEY when CI is set: choose explicitly.
+    env["CVM_MODEL"] = "offline"
     env["CVM_STATE_DIR"] = str(tmp_path / "state")
     chainlit = Path(sys.executable).parent / "chainlit"
     log = (tmp_path / "server.log").open("w")

@@ -234,7 +234,12 @@ def test_openai_without_a_key_is_a_clear_error():
     assert "Traceback" not in out.stderr
 
 
-@pytest.mark.parametrize("model", ["offline"])
-def test_offline_is_the_default_without_a_key(model, tmp_path):
-    bot = Assistant.create(state_dir=tmp_path / "s")
-    assert bot.model.name == model
+def test_offline_is_the_default_without_a_key(tmp_path):
+    assert Assistant.create(state_dir=tmp_path / "s").model.name == "offline"
+
+
+def test_cvm_model_chooses_explicitly(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-FAKE-OPENAI-API-KEY")
+    assert Assistant.create(state_dir=tmp_path / "s").model.name == "openai"
+    monkeypatch.setenv("CVM_MODEL", "offline")
+    assert Assistant.create(state_dir=tmp_path / "s").model.name == "offline"
