@@ -6,8 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from assistant.api import Assistant
 from assistant.loop import Hooks
 from assistant.models.openai_model import OpenAIModel
