@@ -148,8 +148,10 @@ def test_authentication_error(tmp_path):
     assert "rejected the API key" in turn.reply
 
 
-def test_model_booking_a_non_consented_retention_email_is_refused(tmp_path):
-    """Acceptance: whatever the model asks, U126's missing consent holds."""
+def test_model_booking_a_non_consented_retention_email_is_refused(
+    tmp_path, monkeypatch
+):
+    """Acceptance: OPENAI_BASE_URL at a fake server whose model books U126's e-mail."""
 
     def book_then_report(body):
         results = tool_messages(body)
@@ -165,13 +167,17 @@ def test_model_booking_a_non_consented_retention_email_is_refused(tmp_path):
         return completion(f"Refused: {json.loads(results[-1]['content'])['rule']}")
 
     with FakeOpenAI([book_then_report, book_then_report]) as fake:
-        bot = make_bot(fake, tmp_path)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        bot = Assistant.create(model="openai", state_dir=tmp_path / "state")
         turn = bot.ask("Book a retention email for U126")
     assert list_allocations(bot.ctx) == []
     refusal = json.loads(tool_messages(fake.requests[1])[0]["content"])
     assert refusal["blocked"] and refusal["rule"] in {"CONSENT", "OBJECTION"}
+    assert "OBJECTION" in refusal["reason"]
     assert turn.reply.startswith("Refused: ")
     assert turn.tool_calls[0].rule == refusal["rule"]
+    assert fake.requests[0]["stream"] is True  # the configured default
 
 
 def test_model_cannot_book_without_the_analysts_instruction(tmp_path):
