@@ -65,6 +65,23 @@ class PipelineResult(BaseModel):
         return "\n".join(lines)
 
 
+def _book(
+    customer_id: str,
+    treatment_key: str,
+    approved_by: str,
+    ctx: ToolContext,
+    refusals: list[Refusal],
+) -> Allocation | None:
+    """Try one booking; a refusal is recorded, not raised."""
+    try:
+        return allocate_treatment(customer_id, treatment_key, approved_by, ctx)
+    except PolicyBlocked as exc:
+        refusals.append(
+            Refusal(treatment_key=treatment_key, rule=exc.rule, reason=exc.reason)
+        )
+        return None
+
+
 def run_pipeline(
     customer_id: str, ctx: ToolContext, approved_by: str, allocate: bool = True
 ) -> PipelineResult:
@@ -78,39 +95,23 @@ def run_pipeline(
     """
     build_journey(customer_id, ctx.config)
     rec = recommend_treatment(customer_id, ctx)
-    choice, refusals, allocation = rec.top, [], None
-    status: str = "no_action" if choice.treatment_key == BASELINE else "recommended"
+    choice, refusals, allocation = rec.top, list[Refusal](), None
+    status = "no_action" if choice.treatment_key == BASELINE else "recommended"
     if allocate and choice.treatment_key != BASELINE:
-        try:
-            allocation = allocate_treatment(
-                rec.customer_id, choice.treatment_key, approved_by, ctx
-            )
-            status = "allocated"
-        except PolicyBlocked as exc:
-            refusals.append(
-                Refusal(
-                    treatment_key=choice.treatment_key, rule=exc.rule, reason=exc.reason
-                )
-            )
+        allocation = _book(
+            rec.customer_id, choice.treatment_key, approved_by, ctx, refusals
+        )
+        status = "allocated" if allocation else "refused"
+        if allocation is None:
             alt = find_alternative_treatment(
                 rec.customer_id, exclude_treatments=[choice.treatment_key], ctx=ctx
             )
-            status = "refused"
             if alt.alternative and alt.alternative.treatment_key != BASELINE:
                 choice = alt.alternative
-                try:
-                    allocation = allocate_treatment(
-                        rec.customer_id, choice.treatment_key, approved_by, ctx
-                    )
-                    status = "allocated_alternative"
-                except PolicyBlocked as exc2:
-                    refusals.append(
-                        Refusal(
-                            treatment_key=choice.treatment_key,
-                            rule=exc2.rule,
-                            reason=exc2.reason,
-                        )
-                    )
+                allocation = _book(
+                    rec.customer_id, choice.treatment_key, approved_by, ctx, refusals
+                )
+                status = "allocated_alternative" if allocation else "refused"
     return PipelineResult(
         customer_id=rec.customer_id,
         selected_treatment=choice.treatment_key,

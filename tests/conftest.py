@@ -6,6 +6,9 @@ from tools import data
 from tools.config import get_config, load_config
 from tools.context import ToolContext
 
+# The sample dataset's customers (tests assert the dataset has exactly these).
+SAMPLE_CUSTOMERS = [f"U{n}" for n in range(123, 134)] + ["U999"]
+
 # A weekday noon in London: every channel may lawfully contact now.
 FROZEN_NOW = "2024-03-06T12:00:00+00:00"
 

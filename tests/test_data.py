@@ -4,25 +4,13 @@ import json
 
 import pytest
 
+from tests.conftest import SAMPLE_CUSTOMERS
 from tools import data
 from tools.config import load_config
 from tools.data import customer_ids, get_customer_data
 from tools.errors import DataFileError, InvalidCustomerIdError, UnknownCustomerError
 
-SAMPLE = [
-    "U123",
-    "U124",
-    "U125",
-    "U126",
-    "U127",
-    "U128",
-    "U129",
-    "U130",
-    "U131",
-    "U132",
-    "U133",
-    "U999",
-]
+SAMPLE = SAMPLE_CUSTOMERS
 
 
 def test_every_sample_customer_is_present_and_normalised():

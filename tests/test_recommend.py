@@ -4,28 +4,13 @@ import re
 
 import pytest
 
+from tests.conftest import SAMPLE_CUSTOMERS
 from tools.data import get_customer_data
 from tools.errors import UnknownCustomerError, UnknownTreatmentError
 from tools.treatment import find_alternative_treatment, recommend_treatment
 
 
-@pytest.mark.parametrize(
-    "cid",
-    [
-        "U123",
-        "U124",
-        "U125",
-        "U126",
-        "U127",
-        "U128",
-        "U129",
-        "U130",
-        "U131",
-        "U132",
-        "U133",
-        "U999",
-    ],
-)
+@pytest.mark.parametrize("cid", SAMPLE_CUSTOMERS)
 def test_every_ranked_item_is_consented_and_explained(ctx, cid):
     rec = recommend_treatment(cid, ctx)
     customer = get_customer_data(cid)

@@ -166,3 +166,11 @@ def test_calls_respect_the_calling_window_even_without_quiet_hours(ctx, monkeypa
     assert next_contact(u128, "sms", ctx.config).allowed_now
     call = next_contact(u128, "call", ctx.config)
     assert not call.allowed_now and call.next_time.hour == 8
+
+
+def test_a_same_day_repeat_is_reported_as_duplicate_first(ctx):
+    allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    with pytest.raises(PolicyBlocked) as info:
+        allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    assert info.value.rule == "DUPLICATE"
+    assert info.value.rules == ["DUPLICATE", "FREQUENCY"]

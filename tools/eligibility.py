@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
@@ -26,24 +26,15 @@ RuleId = Literal[
     "CONSENT",
     "OBJECTION",
     "VULNERABLE",
+    "DUPLICATE",
     "CAPACITY",
     "BUDGET",
     "FREQUENCY",
-    "DUPLICATE",
     "APPLICABILITY",
     "QUIET-HOURS",
     "APPROVAL",
 ]
-HARD_RULES: tuple[RuleId, ...] = (
-    "DISABLED",
-    "CONSENT",
-    "OBJECTION",
-    "VULNERABLE",
-    "CAPACITY",
-    "BUDGET",
-    "FREQUENCY",
-    "DUPLICATE",
-)
+HARD_RULES: tuple[RuleId, ...] = get_args(RuleId)[:8]  # DISABLED … FREQUENCY
 RULE_TEXT: dict[str, str] = {
     "DISABLED": "treatment switched off in the config.",
     "CONSENT": "needs consent for the channel and purpose (call consent is not SMS "
@@ -306,10 +297,26 @@ def customer_verdicts(
 def ledger_verdicts(
     customer: CustomerData, treatment_key: str, config: CVMConfig, state: LedgerState
 ) -> list[RuleVerdict]:
-    """CAPACITY, BUDGET, FREQUENCY and DUPLICATE: the rules that read the ledger."""
+    """DUPLICATE, CAPACITY, BUDGET and FREQUENCY: the rules that read the ledger.
+
+    DUPLICATE comes first: for a same-day repeat it is the most precise reason.
+    """
     t = config.treatment(treatment_key)
     cons = config.constraints.get(treatment_key)
     out: list[RuleVerdict] = []
+    dup = any(
+        b.treatment_key == treatment_key and b.day == state.day
+        for b in state.customer_bookings
+    )
+    out.append(
+        RuleVerdict(
+            rule="DUPLICATE",
+            passed=not dup,
+            reason=f"{t.display_name} already booked today for {customer.customer_id}"
+            if dup
+            else "not booked today",
+        )
+    )
     if cons is None:
         out.append(RuleVerdict(rule="CAPACITY", passed=True, reason="no daily limit"))
         out.append(RuleVerdict(rule="BUDGET", passed=True, reason="no daily budget"))
@@ -364,19 +371,6 @@ def ledger_verdicts(
                 f"{cap.period_days} days (cap {cap.max_contacts})"
             )
     out.append(RuleVerdict(rule="FREQUENCY", passed=freq_ok, reason=freq_why))
-    dup = any(
-        b.treatment_key == treatment_key and b.day == state.day
-        for b in state.customer_bookings
-    )
-    out.append(
-        RuleVerdict(
-            rule="DUPLICATE",
-            passed=not dup,
-            reason=f"{t.display_name} already booked today for {customer.customer_id}"
-            if dup
-            else "not booked today",
-        )
-    )
     return out
 
 
