@@ -56,13 +56,30 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     """The one-shot pipeline: data, journey, recommend, allocate, fallback."""
     from assistant.pipeline import run_pipeline
 
-    result = run_pipeline(
-        args.customer_id,
-        _context(),
-        approved_by=args.approver or _cli_approver(),
-        allocate=not args.no_allocate,
+    ctx = _context()
+    limit = ctx.config.validation.max_customers_per_batch
+    if len(args.customer_id) > limit:
+        print(
+            f"cvm: at most {limit} customers per batch "
+            "(validation.max_customers_per_batch)",
+            file=sys.stderr,
+        )
+        return 2
+    results = [
+        run_pipeline(
+            cid,
+            ctx,
+            approved_by=args.approver or _cli_approver(),
+            allocate=not args.no_allocate,
+        )
+        for cid in args.customer_id
+    ]
+    payload = [r.model_dump(mode="json") for r in results]
+    _emit(
+        args,
+        payload[0] if len(payload) == 1 else payload,
+        "\n\n".join(r.as_text() for r in results),
     )
-    _emit(args, result.model_dump(mode="json"), result.as_text())
     return 0
 
 
@@ -286,7 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
         return sp
 
     r = add("recommend", "recommend (and book) the next best action for a customer")
-    r.add_argument("--customer-id", required=True)
+    r.add_argument(
+        "--customer-id",
+        required=True,
+        nargs="+",
+        help="one customer, or several (a batch)",
+    )
     r.add_argument("--approver", help="who approves the booking (default: cli:<user>)")
     r.add_argument("--no-allocate", action="store_true", help="recommend only")
     a = add("allocate", "book a treatment for a customer")

@@ -62,7 +62,7 @@ def named_treatments(text: str, config: CVMConfig) -> list[str]:
         names = {key.replace("_", " "), t.display_name.lower()}
         if t.display_name.lower().endswith("personalised offer"):
             names.add("personalized offer")
-        if any(re.search(rf"\b{re.escape(n)}\b", lowered) for n in names):
+        if any(re.search(rf"\b{re.escape(n)}s?\b", lowered) for n in names):
             found.append(key)
     return found
 

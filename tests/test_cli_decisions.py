@@ -170,3 +170,13 @@ def test_import_tools_imports_neither_chainlit_nor_openai():
         cwd=Path(__file__).parent.parent,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_recommend_batch_and_its_limit(write_config):
+    out = run(["recommend", "--customer-id", "U124", "U126", "--no-allocate", "--json"])
+    assert [r["customer_id"] for r in json.loads(out.stdout)] == ["U124", "U126"]
+    path = write_config(lambda r: r["validation"].update(max_customers_per_batch=1))
+    out = run(
+        ["recommend", "--customer-id", "U124", "U126"], env={"CVM_CONFIG": str(path)}
+    )
+    assert out.returncode == 2 and "at most 1 customers per batch" in out.stderr

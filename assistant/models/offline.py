@@ -64,7 +64,7 @@ _HELP = re.compile(
 _WHY_NOT = re.compile(
     r"\b(why not|why no|why isn'?t|why wasn'?t|why can'?t|what about|"
     r"how about|instead|could we|can we|can'?t we|would|what if|"
-    r"is .* (?:allowed|possible|an option))\b",
+    r"ok|okay|fine|allowed|possible|permitted|an option|lawful|legal)\b",
     re.I,
 )
 _ALTERNATIVE = re.compile(
@@ -74,6 +74,8 @@ _ALTERNATIVE = re.compile(
     r"runner[- ]up|fallback)\b",
     re.I,
 )
+_THANKS = re.compile(r"^\s*(thanks|thank you|cheers|great|perfect|nice|ok|okay|"
+                     r"got it|understood)\b[\s!.]*$", re.I)
 _WHY = re.compile(
     r"\b(why|explain|reasons?|how come|justify|rationale|what makes|"
     r"basis|evidence|break ?down|score)\b",
@@ -81,7 +83,7 @@ _WHY = re.compile(
 )
 _CAPACITY = re.compile(
     r"\b(how many|capacity|availability|available|remaining|"
-    r"left today|slots?|constraints?|budget|quota|used today)\b",
+    r"left|slots?|constraints?|budget|quota|used today)\b",
     re.I,
 )
 _RECOMMEND = re.compile(
@@ -161,6 +163,8 @@ def understand(
 
     if not text.strip() or _HELP.match(text) and not ids:
         plan.intent = "help"
+    elif _THANKS.match(text):
+        plan.intent = "thanks"
     elif asks_for(text, "cancel"):
         plan.intent = "cancel"
     elif asks_for(text, "book"):

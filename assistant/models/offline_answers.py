@@ -80,6 +80,9 @@ def write(plan: Plan, results: Results, session: Session, config: CVMConfig) -> 
 
     if plan.intent == "help":
         return HELP
+    if plan.intent == "thanks":
+        return ("You're welcome. Ask about another customer, or say **cancel it** "
+                "to undo the last booking.")
     if plan.intent == "unknown":
         return "I did not catch what you need. " + HELP
     if not results:
