@@ -22,13 +22,13 @@ from tools.context import ToolContext, default_context
 from tools.customer import CustomerData, Offer
 from tools.data import get_customer_data
 from tools.eligibility import (
-    HARD_RULES,
     NextContact,
     RuleId,
     TreatmentVerdict,
     evaluate,
 )
-from tools.journey import Insight, JourneyMetrics, journey_metrics
+from tools.journey import JourneyMetrics, journey_metrics
+from tools.signals import Insight
 
 BASELINE = "ignore"
 
@@ -355,6 +355,3 @@ def find_alternative_treatment(
         ev_given_up=given_up,
         left_out=[r.treatment_key for r in left_out],
     )
-
-
-__all__ = ["HARD_RULES", "recommend_treatment", "find_alternative_treatment"]

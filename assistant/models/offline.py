@@ -74,8 +74,11 @@ _ALTERNATIVE = re.compile(
     r"runner[- ]up|fallback)\b",
     re.I,
 )
-_THANKS = re.compile(r"^\s*(thanks|thank you|cheers|great|perfect|nice|ok|okay|"
-                     r"got it|understood)\b[\s!.]*$", re.I)
+_THANKS = re.compile(
+    r"^\s*(thanks|thank you|cheers|great|perfect|nice|ok|okay|"
+    r"got it|understood)\b[\s!.]*$",
+    re.I,
+)
 _WHY = re.compile(
     r"\b(why|explain|reasons?|how come|justify|rationale|what makes|"
     r"basis|evidence|break ?down|score)\b",

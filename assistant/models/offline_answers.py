@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.registry import QUOTE_CLOSE, QUOTE_OPEN
+from assistant.models.offline_facts import write_facts, write_journey
+from assistant.models.results import CHANNEL_NAMES, Results, failed, money, one
 from assistant.session import Session
 from tools.config import CVMConfig
 
 if TYPE_CHECKING:
     from assistant.models.offline import Plan
 
-Results = list[tuple[str, dict[str, Any]]]
-CHANNEL_NAMES = {
-    "call": "call",
-    "sms": "SMS",
-    "email": "e-mail",
-    "push": "push",
-    "app": "in-app",
-    "none": "no contact",
-}
 HELP = """I can help you with:
 - **Recommend**: "What should we offer U124?"
 - **Explain**: "Why?", "Why not an SMS?", "What about a retention email?"
@@ -31,31 +23,15 @@ HELP = """I can help you with:
 Sample customers: U123–U133 and U999."""
 
 
-def _one(results: Results, tool: str) -> dict[str, Any] | None:
-    return next((r for name, r in results if name == tool), None)
-
-
-def _failed(payload: dict[str, Any] | None) -> str | None:
-    if payload is None:
-        return None
-    if payload.get("blocked"):
-        return f"{payload['rule']}: {payload['reason']}"
-    return payload.get("error")
-
-
-def _money(x: float) -> str:
-    return f"-£{-x:,.2f}" if x < 0 else f"£{x:,.2f}"
-
-
 def follow_up(plan: Plan, results: Results) -> list[tuple[str, dict[str, Any]]]:
     """A second round of tool calls, when the first results call for one."""
-    booked = _one(results, "allocate_treatment")
+    booked = one(results, "allocate_treatment")
     if (
         plan.intent == "book"
         and booked
         and booked.get("blocked")
         and booked.get("rule") != "APPROVAL"
-        and not _one(results, "find_alternative_treatment")
+        and not one(results, "find_alternative_treatment")
     ):
         return [
             (
@@ -81,13 +57,15 @@ def write(plan: Plan, results: Results, session: Session, config: CVMConfig) -> 
     if plan.intent == "help":
         return HELP
     if plan.intent == "thanks":
-        return ("You're welcome. Ask about another customer, or say **cancel it** "
-                "to undo the last booking.")
+        return (
+            "You're welcome. Ask about another customer, or say **cancel it** "
+            "to undo the last booking."
+        )
     if plan.intent == "unknown":
         return "I did not catch what you need. " + HELP
     if not results:
         return _no_tools(plan, name)
-    first_error = _failed(results[0][1])
+    first_error = failed(results[0][1])
     if first_error and plan.intent not in {"book", "cancel"}:
         return f"I could not do that: {first_error}"
     writer = {
@@ -98,8 +76,8 @@ def write(plan: Plan, results: Results, session: Session, config: CVMConfig) -> 
         "book": _book,
         "cancel": _cancel,
         "capacity": _capacity,
-        "facts": _facts,
-        "journey": _journey,
+        "facts": write_facts,
+        "journey": write_journey,
     }[plan.intent]
     return writer(plan, results, session, config, name)
 
@@ -128,7 +106,7 @@ def _ranked_lines(lines: list[str], name: Any, limit: int = 3) -> str:
     for line in lines[:limit]:
         key, channel, _, ev = line.split("|")
         parts.append(
-            f"{name(key)} ({CHANNEL_NAMES.get(channel, channel)}) {_money(float(ev))}"
+            f"{name(key)} ({CHANNEL_NAMES.get(channel, channel)}) {money(float(ev))}"
         )
     return ", ".join(parts)
 
@@ -139,16 +117,16 @@ def _excluded_text(rec: dict[str, Any], name: Any) -> list[str]:
 
 def _score_line(top: dict[str, Any]) -> str:
     return (
-        f"Expected value **{_money(top['expected_value'])}** = P(accept) "
+        f"Expected value **{money(top['expected_value'])}** = P(accept) "
         f"{top['propensity']:.2f} ({top['propensity_source']}) × "
-        f"{_money(top['value_at_risk'])} margin at risk − {_money(top['cost'])} cost."
+        f"{money(top['value_at_risk'])} margin at risk − {money(top['cost'])} cost."
     )
 
 
 def _recommend(
     plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
 ) -> str:
-    rec = _one(results, "recommend_treatment") or {}
+    rec = one(results, "recommend_treatment") or {}
     top, cid = rec["top"], rec["customer_id"]
     excluded_rules = " ".join(rec["excluded"].values())
     lines = []
@@ -201,7 +179,7 @@ def _recommend(
 def _why(
     plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
 ) -> str:
-    alt = _one(results, "find_alternative_treatment")
+    alt = one(results, "find_alternative_treatment")
     if alt and alt.get("alternative"):
         best, first = alt["alternative"], alt["first_choice"]
         return "\n".join(
@@ -211,11 +189,11 @@ def _why(
                 "",
                 _score_line(best),
                 f"It is the best option within your limits; it gives up "
-                f"{_money(alt['ev_given_up'])} against {name(first['treatment_key'])} "
-                f"({_money(first['expected_value'])}).",
+                f"{money(alt['ev_given_up'])} against {name(first['treatment_key'])} "
+                f"({money(first['expected_value'])}).",
             ]
         )
-    rec = _one(results, "recommend_treatment") or {}
+    rec = one(results, "recommend_treatment") or {}
     top = rec["top"]
     proposal = session.proposal if session.customer_id == rec["customer_id"] else None
     subject = proposal if proposal and proposal["treatment_key"] != "ignore" else top
@@ -229,13 +207,13 @@ def _why(
         key, _, _, ev = rec["runners_up"][0].split("|")
         gap = top["expected_value"] - float(ev)
         lines.append(
-            f"It beats the runner-up, {name(key)} ({_money(float(ev))}), "
-            f"by {_money(gap)}."
+            f"It beats the runner-up, {name(key)} ({money(float(ev))}), "
+            f"by {money(gap)}."
         )
     elif subject["treatment_key"] != top["treatment_key"]:
         lines.append(
             f"It is the alternative to {name(top['treatment_key'])} "
-            f"({_money(top['expected_value'])}), the top pick."
+            f"({money(top['expected_value'])}), the top pick."
         )
     if rec["excluded"]:
         lines += ["", "Excluded by contact rules:", *_excluded_text(rec, name)]
@@ -245,7 +223,7 @@ def _why(
 def _why_not(
     plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
 ) -> str:
-    rec = _one(results, "recommend_treatment") or {}
+    rec = one(results, "recommend_treatment") or {}
     cid, top = rec["customer_id"], rec["top"]
     keys = (
         [plan.treatment]
@@ -260,7 +238,7 @@ def _why_not(
         if key == top["treatment_key"]:
             lines.append(
                 f"- **{name(key)} is the recommendation** "
-                f"({_money(top['expected_value'])})."
+                f"({money(top['expected_value'])})."
             )
         elif key in rec["excluded"]:
             lines.append(f"- **{name(key)}: not allowed.** {rec['excluded'][key]}")
@@ -273,7 +251,7 @@ def _why_not(
         elif key in ranked:
             lines.append(
                 f"- **{name(key)}: allowed**, expected value "
-                f"{_money(ranked[key])}, {_money(top['expected_value'] - ranked[key])}"
+                f"{money(ranked[key])}, {money(top['expected_value'] - ranked[key])}"
                 f" below {name(top['treatment_key'])}."
             )
     what = (
@@ -282,8 +260,8 @@ def _why_not(
         else f"{CHANNEL_NAMES[plan.channel or 'none']}"
     )
     out = [f"**{what} for {cid}:**", *lines]
-    alt = _one(results, "find_alternative_treatment")
-    if alt is not None and not _failed(alt):
+    alt = one(results, "find_alternative_treatment")
+    if alt is not None and not failed(alt):
         best = alt.get("alternative")
         if (
             best
@@ -293,7 +271,7 @@ def _why_not(
             out += [
                 "",
                 f"The best lawful {what} option is **{name(best['treatment_key'])}** "
-                f"({_money(best['expected_value'])}, {_money(alt['ev_given_up'])} "
+                f"({money(best['expected_value'])}, {money(alt['ev_given_up'])} "
                 f"below {name(top['treatment_key'])}). Say **book it** to book it "
                 f"instead, or stay with {name(top['treatment_key'])}.",
             ]
@@ -307,7 +285,7 @@ def _why_not(
         out += [
             "",
             f"The recommendation stays **{name(top['treatment_key'])}** "
-            f"({_money(top['expected_value'])}).",
+            f"({money(top['expected_value'])}).",
         ]
     return "\n".join(out)
 
@@ -315,12 +293,12 @@ def _why_not(
 def _alternative(
     plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
 ) -> str:
-    alt = _one(results, "find_alternative_treatment") or {}
+    alt = one(results, "find_alternative_treatment") or {}
     limits = [
         f"without {CHANNEL_NAMES.get(c, c)} contact" for c in plan.exclude_channels
     ]
     if plan.max_cost is not None:
-        limits.append(f"costing at most {_money(plan.max_cost)}")
+        limits.append(f"costing at most {money(plan.max_cost)}")
     scope = " and ".join(limits) or f"other than {alt['first_choice']['name']}"
     best = alt.get("alternative")
     cid = alt["customer_id"]
@@ -333,8 +311,8 @@ def _alternative(
         [
             f"**{cid}, {scope}: {name(best['treatment_key'])}** "
             f"({CHANNEL_NAMES[best['channel']]}, {best['purpose']}).",
-            f"Expected value {_money(best['expected_value'])}, "
-            f"{_money(alt['ev_given_up'])} less than {alt['first_choice']['name']}.",
+            f"Expected value {money(best['expected_value'])}, "
+            f"{money(alt['ev_given_up'])} less than {alt['first_choice']['name']}.",
             "",
             "Why:",
             *[f"- {r}" for r in best["reasons"]],
@@ -348,23 +326,23 @@ def _alternative(
 def _book(
     plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
 ) -> str:
-    booked = _one(results, "allocate_treatment") or {}
-    refusal = _failed(booked)
+    booked = one(results, "allocate_treatment") or {}
+    refusal = failed(booked)
     if refusal:
         lines = [
             f"**Not booked:** {name(plan.treatment)} for {plan.customer} was "
             f"refused. {refusal}"
         ]
-        alt = _one(results, "find_alternative_treatment")
-        best = alt.get("alternative") if alt and not _failed(alt) else None
+        alt = one(results, "find_alternative_treatment")
+        best = alt.get("alternative") if alt and not failed(alt) else None
         if best and best["treatment_key"] != "ignore":
             lines.append(
                 f"The best lawful alternative is **{name(best['treatment_key'])}** "
-                f"({_money(best['expected_value'])}). Say **book it** to book "
+                f"({money(best['expected_value'])}). Say **book it** to book "
                 "it instead."
             )
         return "\n".join(lines)
-    avail = _one(results, "check_availability") or {}
+    avail = one(results, "check_availability") or {}
     lines = [
         f"**Booked {booked['display_name']} for {booked['customer_id']}** — "
         f"allocation #{booked['allocation_id']}, approved by {booked['approved_by']}.",
@@ -381,9 +359,9 @@ def _book(
 def _cancel(
     plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
 ) -> str:
-    released = _one(results, "release_allocation") or {}
-    if _failed(released):
-        return f"Nothing cancelled: {_failed(released)}"
+    released = one(results, "release_allocation") or {}
+    if failed(released):
+        return f"Nothing cancelled: {failed(released)}"
     return (
         f"Cancelled booking #{released['allocation_id']} "
         f"({released['display_name']} for {released['customer_id']}). "
@@ -401,14 +379,14 @@ def _availability_line(a: dict[str, Any]) -> str:
     if a.get("reserved_for_high_value"):
         line += f", {a['reserved_for_high_value']} reserved for high-value customers"
     if a.get("daily_budget") is not None:
-        line += f"; budget {_money(a['spent'])} of {_money(a['daily_budget'])} spent"
+        line += f"; budget {money(a['spent'])} of {money(a['daily_budget'])} spent"
     return line
 
 
 def _capacity(
     plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
 ) -> str:
-    report = _one(results, "get_constraints")
+    report = one(results, "get_constraints")
     items = (
         report["treatments"]
         if report
@@ -425,180 +403,3 @@ def _capacity(
             ],
         ]
     )
-
-
-def _unquote(text: str) -> str:
-    return text.replace(QUOTE_OPEN, "").replace(QUOTE_CLOSE, "")
-
-
-def _facts(
-    plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
-) -> str:
-    c = _one(results, "get_customer_data") or {}
-    insights = {
-        i["signal"]: i["evidence"]
-        for i in (_one(results, "analyze_journey") or {}).get("insights", [])
-    }
-    facets = [f for f in plan.facets if f != "journey"] or ["profile"]
-    if "profile" in facets:
-        facets = ["plan", "churn", "consents", "signals"]
-    sections = [
-        f"**{c['customer_id']}** ({c['segment'].replace('_', ' ')}, "
-        f"{c['plan']['name']})"
-    ]
-    for facet in dict.fromkeys(facets):
-        sections.append(FACT_WRITERS[facet](c, insights))
-    return "\n\n".join(sections)
-
-
-def _consents(c: dict[str, Any], insights: dict[str, str]) -> str:
-    rows = [
-        "| channel | marketing | service | billing | updated |",
-        "|---|---|---|---|---|",
-    ]
-    yes = {True: "yes", False: "**no**"}
-    for ch, e in c["consents"].items():
-        rows.append(
-            f"| {CHANNEL_NAMES.get(ch, ch)} | {yes[e['marketing']]} | "
-            f"{yes[e['service']]} | {yes[e['billing']]} | {e.get('updated', '')} |"
-        )
-    notes = []
-    if not any(e["marketing"] for e in c["consents"].values()):
-        notes.append(
-            "Marketing refused on every channel: this is an objection to "
-            "direct marketing (OBJECTION) — no marketing treatment at all; "
-            "service and billing contact stay allowed."
-        )
-    if c.get("vulnerable"):
-        notes.append("Flagged vulnerable (VULNERABLE): no automated marketing.")
-    notes.append(
-        f"Do not disturb: {c.get('do_not_disturb') or 'none given'} "
-        f"({c.get('time_zone') or 'time zone unknown: strictest window applies'})"
-        f"; prefers {c.get('preferred_contact_time') or 'any time'}."
-    )
-    return "Contact permissions:\n" + "\n".join(rows) + "\n\n" + "\n".join(notes)
-
-
-def _usage(c: dict[str, Any], insights: dict[str, str]) -> str:
-    allowance = c["plan"].get("data_allowance_gb")
-    lines = [f"Data use (allowance {allowance:g} GB):" if allowance else "Data use:"]
-    for u in c["usage"]:
-        roam = f", roaming {u['roaming_gb']:g} GB" if u.get("roaming_gb") else ""
-        lines.append(
-            f"- {u['date']}: {u['data_gb']:g} GB, {u['voice_minutes']} min, "
-            f"{u['sms_count']} SMS{roam}"
-        )
-    for s in ("data_over_allowance", "data_near_allowance", "usage_rising"):
-        if s in insights:
-            lines.append(f"- Signal {s}: {insights[s]}")
-    return "\n".join(lines)
-
-
-def _bills(c: dict[str, Any], insights: dict[str, str]) -> str:
-    lines = ["Bills:"]
-    for b in c["bills"]:
-        extras = sum(e["amount"] for e in b.get("extra_charges", []))
-        kinds = ", ".join(sorted({e["kind"] for e in b.get("extra_charges", [])}))
-        extra = f" incl. £{extras:.2f} extra ({kinds})" if extras else ""
-        lines.append(
-            f"- {b['date']}: £{b.get('total') or b['plan_charge']:.2f}{extra}, "
-            f"{b['status']}"
-        )
-    for s in ("bill_shock", "roaming_charges", "payment_issues", "billing_dispute"):
-        if s in insights:
-            lines.append(f"- Signal {s}: {insights[s]}")
-    return "\n".join(lines)
-
-
-def _network(c: dict[str, Any], insights: dict[str, str]) -> str:
-    lines = ["Network:"]
-    for n in c["network"]:
-        lines.append(
-            f"- {n['date']}: {n['quality']}, {n['download_mbps']:g}/"
-            f"{n['upload_mbps']:g} Mbps, {n['latency_ms']:g} ms, "
-            f"{n['packet_loss_pct']:g}% loss"
-        )
-    for s in ("poor_network", "network_complaints"):
-        if s in insights:
-            lines.append(f"- Signal {s}: {insights[s]}")
-    return "\n".join(lines)
-
-
-def _interactions(c: dict[str, Any], insights: dict[str, str]) -> str:
-    lines = ["Interactions (quoted from contact notes):"]
-    for i in c["interactions"][-6:]:
-        lines.append(
-            f"- {i['date']} {i['channel'].replace('_', ' ')}, {i['sentiment']}: "
-            f"“{_unquote(i['summary'])}”"
-        )
-    return "\n".join(lines)
-
-
-def _churn(c: dict[str, Any], insights: dict[str, str]) -> str:
-    ch = c["churn"]
-    return (
-        f"Churn score {ch['score']:.2f} on {ch['scored_on']} (risk factors: "
-        f"{', '.join(ch['risk_factors']) or 'none'}; satisfaction "
-        f"{ch.get('satisfaction', '?')}/5)."
-    )
-
-
-def _offers(c: dict[str, Any], insights: dict[str, str]) -> str:
-    by_date: dict[str, list[str]] = {}
-    for o in c["offers"]:
-        by_date.setdefault(o["date"], []).append(
-            f"{o['name']} ({o['status']}, P {o['acceptance_probability']:.2f})"
-        )
-    return "Recommender offers:\n" + "\n".join(
-        f"- {d}: {'; '.join(items)}" for d, items in by_date.items()
-    )
-
-
-def _plan(c: dict[str, Any], insights: dict[str, str]) -> str:
-    p = c["plan"]
-    return (
-        f"Plan {p['name']}: £{p['monthly_fee']:.2f}/month, "
-        f"{p.get('data_allowance_gb') or 0:g} GB, {p['lines']} line(s); tenure "
-        f"{c['tenure_months']} months; revenue £{c['monthly_revenue']:.2f}/month."
-    )
-
-
-def _signals(c: dict[str, Any], insights: dict[str, str]) -> str:
-    if not insights:
-        return "No notable signals in the journey."
-    return "Signals:\n" + "\n".join(f"- {k}: {v}" for k, v in insights.items())
-
-
-FACT_WRITERS = {
-    "consents": _consents,
-    "usage": _usage,
-    "bills": _bills,
-    "network": _network,
-    "interactions": _interactions,
-    "churn": _churn,
-    "offers": _offers,
-    "plan": _plan,
-    "signals": _signals,
-}
-
-
-def _journey(
-    plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
-) -> str:
-    j = _one(results, "build_journey") or {}
-    insights = (_one(results, "analyze_journey") or {}).get("insights", [])
-    m = j["metrics"]
-    events = j["events"]
-    lines = [
-        f"**Journey of {j['customer_id']}**: {len(events)} events from "
-        f"{events[0][:10]} to {events[-1][:10]}; churn {m['churn_score']:.2f} "
-        f"({m['churn_band']}), value {m['value_band']}, sentiment "
-        f"{m['sentiment_trend']}.",
-        "",
-        "Signals:",
-        *[f"- {i['signal']}: {i['evidence']}" for i in insights],
-        "",
-        "Latest events:",
-        *[f"- {e}" for e in events[-8:]],
-    ]
-    return "\n".join(lines)
