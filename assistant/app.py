@@ -32,6 +32,7 @@ STARTERS = [
     ("U125 network", "How is U125's network?"),
 ]
 CAPACITY_TOOLS = {"get_constraints", "check_availability"}
+WRITE_TOOLS = {"allocate_treatment", "release_allocation"}
 
 
 def load_users() -> dict[str, str]:
@@ -132,8 +133,19 @@ async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
     await answer.send()
     if turn.recommended:
         await send_card(bot)
-    if CAPACITY_TOOLS & {c.name for c in turn.tool_calls if c.ok}:
-        figure = capacity_chart(get_constraints(bot.ctx))
+    used = {c.name for c in turn.tool_calls if c.ok}
+    if CAPACITY_TOOLS & used and not WRITE_TOOLS & used:
+        asked = {
+            c.arguments["treatment_key"]
+            for c in turn.tool_calls
+            if c.ok and c.name == "check_availability" and isinstance(c.arguments, dict)
+        }
+        report = get_constraints(bot.ctx)
+        if asked and "get_constraints" not in used:
+            report.treatments = [
+                t for t in report.treatments if t.treatment_key in asked
+            ]
+        figure = capacity_chart(report)
         await cl.Message(
             content="Capacity today",
             elements=[cl.Plotly(name="capacity", figure=figure, display="inline")],

@@ -21,13 +21,12 @@ def journey_chart(c: CustomerData) -> go.Figure:
     fig = make_subplots(
         rows=2,
         cols=1,
-        shared_xaxes=True,
         vertical_spacing=0.12,
         subplot_titles=("Data use (GB)", "Bills (£) and contacts"),
     )
     fig.add_trace(
         go.Bar(
-            x=[u.date for u in c.usage],
+            x=[f"{u.date:%d %b %Y}" for u in c.usage],
             y=[u.data_gb for u in c.usage],
             name="data used",
             marker_color="#1565c0",
@@ -36,7 +35,7 @@ def journey_chart(c: CustomerData) -> go.Figure:
         col=1,
     )
     if c.plan.data_allowance_gb:
-        dates = [u.date for u in c.usage]
+        dates = [f"{u.date:%d %b %Y}" for u in c.usage]
         fig.add_trace(
             go.Scatter(
                 x=dates,
