@@ -23,7 +23,8 @@ from assistant.loop import Hooks
 from assistant.session import ToolCallRecord, Turn
 from tools.allocation import get_constraints
 from tools.config import get_config
-from tools.data import get_customer_data
+from tools.data import customer_ids, get_customer_data
+from tools.errors import CVMError
 
 STARTERS = [
     ("Offer for U124", "What should we offer U124?"),
@@ -64,6 +65,15 @@ def check_password(users: dict[str, str], name: str, password: str) -> bool:
     return hmac.compare_digest(password, secret)
 
 
+def check_setup() -> None:
+    """Stop start-up with one readable line if the config or the dataset is broken."""
+    try:
+        customer_ids(get_config())
+    except CVMError as exc:
+        raise SystemExit(f"cvm: {exc}") from None
+
+
+check_setup()
 USERS = load_users()
 if USERS:
     if not os.environ.get("CHAINLIT_AUTH_SECRET"):

@@ -202,3 +202,28 @@ def test_password_users_and_check():
     assert not app.check_password(users, "ana", "wrong")
     assert app.check_password(users, "bob", "pw")
     assert not app.check_password(users, "eve", "pw")
+
+
+def test_broken_config_stops_the_ui_with_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("treatments: {}\nconstraints: {}\nmodle: {}\n")
+    chainlit = Path(sys.executable).parent / "chainlit"
+    out = subprocess.run(
+        [str(chainlit), "run", "assistant/app.py", "--headless", "--port", "1"],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CVM_CONFIG": str(bad)},
+    )
+    assert out.returncode != 0
+    text = (out.stdout + out.stderr).strip()
+    assert text.splitlines() == [
+        f"cvm: config error in {bad}: modle: unknown key 'modle' "
+        "(did you mean 'model'?)"
+    ]
