@@ -247,3 +247,69 @@ def test_cvm_model_chooses_explicitly(tmp_path, monkeypatch):
     assert Assistant.create(state_dir=tmp_path / "s").model.name == "openai"
     monkeypatch.setenv("CVM_MODEL", "offline")
     assert Assistant.create(state_dir=tmp_path / "s").model.name == "offline"
+
+
+def test_live_mode_reports_pass_k_against_an_endpoint(tmp_path):
+    conv = tmp_path / "live.yaml"
+    conv.write_text(
+        "name: live-u124\nturns:\n  - user: What should we offer U124?\n"
+        "    expect: {recommended: marketing_call_back}\n"
+    )
+    scripted = tmp_path / "scripted.yaml"
+    scripted.write_text(
+        "name: s\nmodel: scripted\nturns:\n  - user: hi\n    model: [{content: hi}]\n"
+    )
+
+    def good_model(body):
+        if not tool_messages(body):
+            return completion(
+                tool_calls=[("recommend_treatment", {"customer_id": "U124"})]
+            )
+        return completion("Marketing call back.")
+
+    with FakeOpenAI([good_model] * 10) as fake:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "test-conversations",
+                "--model",
+                "openai",
+                "--repeat",
+                "3",
+                str(conv),
+                str(scripted),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={
+                **__import__("os").environ,
+                "OPENAI_API_KEY": "sk-test",
+                "OPENAI_BASE_URL": fake.base_url,
+            },
+        )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "PASS live-u124 (3/3 tries, pass^3 = 1)" in out.stdout
+    assert "pass^3 overall: 1/1 = 1.00" in out.stdout
+    assert out.stdout.strip().endswith("1 passed, 0 failed")  # scripted one skipped
+    assert len(fake.requests) == 6
+
+
+def test_live_mode_is_skipped_without_a_key(tmp_path):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "test-conversations",
+            "--model",
+            "openai",
+            "tests/conversations",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0 and out.stdout.startswith("skipped:")
