@@ -178,6 +178,11 @@ def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return Assistant.create(model=args.model, approver=_cli_approver())
 
 
+def _plain(markdown: str) -> str:
+    """The reply for a terminal: markdown emphasis removed."""
+    return markdown.replace("**", "")
+
+
 def _turn_json(turn: Any) -> str:
     return json.dumps(turn.model_dump(mode="json"), default=str)
 
@@ -186,7 +191,7 @@ def _turn_json(turn: Any) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     """One question, one answer."""
     turn = _assistant(args).ask(args.question)
-    print(_turn_json(turn) if args.json else turn.reply)
+    print(_turn_json(turn) if args.json else _plain(turn.reply))
     return 0
 
 
