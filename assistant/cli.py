@@ -218,9 +218,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if args.json:
             print(_turn_json(turn), flush=True)
         else:
-            print(
-                ("assistant> " if interactive else "") + turn.reply + "\n", flush=True
-            )
+            prefix = "assistant> " if interactive else ""
+            print(prefix + _plain(turn.reply) + "\n", flush=True)
     return 0
 
 
