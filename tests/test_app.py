@@ -223,6 +223,7 @@ def test_broken_config_stops_the_ui_with_one_line(tmp_path):
     )
     assert out.returncode != 0
     text = (out.stdout + out.stderr).strip()
+    assert "Traceback" not in text
     assert text.splitlines() == [
         f"cvm: config error in {bad}: modle: unknown key 'modle' "
         "(did you mean 'model'?)"
