@@ -135,3 +135,13 @@ def test_eight_processes_race_for_a_two_a_day_treatment(ctx):
     assert [r for _, r in results].count("ok") == 2
     assert {r for _, r in results if r != "ok"} == {"CAPACITY"}
     assert len(list_allocations(ctx)) == 2
+
+
+def test_the_ledger_day_is_the_evaluated_instant_in_the_configured_zone(ctx):
+    from datetime import date, datetime
+
+    from tools.allocation import ledger_day
+
+    late = datetime.fromisoformat("2024-07-01T23:30:00+00:00")  # 00:30 BST
+    assert ledger_day(ctx.config, late) == date(2024, 7, 2)
+    assert ledger_day(ctx.config) == date(2024, 3, 6)  # the frozen test clock

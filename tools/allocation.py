@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
 from tools.clock import now as clock_now
-from tools.clock import today
+from tools.clock import zone
 from tools.config import CVMConfig
 from tools.context import ToolContext, default_context
 from tools.data import get_customer_data
@@ -103,9 +103,13 @@ class ConstraintsReport(BaseModel):
     treatments: list[Availability]
 
 
-def ledger_day(config: CVMConfig) -> date:
-    """Today's ledger day (the configured time zone's date)."""
-    return today(config.settings.timezone)
+def ledger_day(config: CVMConfig, at: datetime | None = None) -> date:
+    """The ledger day of an instant (default now): its date in the configured zone.
+
+    Pass the instant a decision is evaluated at, so the rules and the booking agree
+    on the day even across midnight.
+    """
+    return (at or clock_now()).astimezone(zone(config.settings.timezone)).date()
 
 
 def read_state(
@@ -188,7 +192,7 @@ def allocate_treatment(
     metrics, analysis = journey_metrics(customer.customer_id, config)
     signals = {i.signal for i in analysis.insights}
     at = clock_now()
-    day = ledger_day(config)
+    day = ledger_day(config, at)
     fixed = customer_verdicts(customer, treatment_key, config, signals, metrics, at)
     with ctx.ledger.write() as conn:  # the ledger rules are checked where they commit
         state = read_state(conn, customer.customer_id, day, config)
@@ -365,12 +369,16 @@ def reset_constraints(ctx: ToolContext | None = None, by: str = "admin") -> int:
     History is kept (rows are marked released). Returns how many were released.
     """
     ctx = ctx or default_context()
-    at = clock_now().isoformat(timespec="seconds")
+    at = clock_now()
     with ctx.ledger.write() as conn:
         cur = conn.execute(
             "UPDATE allocations SET status = 'released', released_at = ?, "
             "released_by = ? "
             "WHERE day = ? AND status = 'active'",
-            (at, by, ledger_day(ctx.config).isoformat()),
+            (
+                at.isoformat(timespec="seconds"),
+                by,
+                ledger_day(ctx.config, at).isoformat(),
+            ),
         )
         return cur.rowcount

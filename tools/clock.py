@@ -7,7 +7,7 @@ Set ``CVM_NOW`` to an ISO-8601 timestamp with an offset (for example
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,8 +35,3 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ToolInputError(f"unknown time zone {name!r}") from None
-
-
-def today(tz_name: str) -> date:
-    """Today's date in the given time zone: ledger days roll over here."""
-    return now().astimezone(zone(tz_name)).date()

@@ -212,7 +212,7 @@ class _Assessment:
         self.insights: dict[str, Insight] = {i.signal: i for i in analysis.insights}
         self.at = clock_now()
         with ctx.ledger.connection() as conn:
-            state = read_state(conn, cid, ledger_day(config), config)
+            state = read_state(conn, cid, ledger_day(config, self.at), config)
         self.verdicts = {
             k: evaluate(
                 self.customer,
