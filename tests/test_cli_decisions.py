@@ -109,10 +109,12 @@ def test_eight_allocate_processes_started_at_once(tmp_path):
         )
         for cid in CALLABLE
     ]
-    results = [(p.wait(60), *p.communicate()) for p in procs]
-    assert [code for code, _, _ in results].count(0) == 2
+    outputs = [p.communicate(timeout=60) for p in procs]
+    results = [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs)]
+    seen = "\n".join(f"exit {code}: {err.strip()}" for code, _, err in results)
+    assert [code for code, _, _ in results].count(0) == 2, seen
     refused = [err for code, _, err in results if code != 0]
-    assert len(refused) == 6 and all("CAPACITY" in err for err in refused)
+    assert len(refused) == 6 and all("CAPACITY" in err for err in refused), seen
     listed = json.loads(run(["allocations", "--json"]).stdout)
     assert len(listed) == 2
 
