@@ -109,8 +109,10 @@ def test_eight_allocate_processes_started_at_once(tmp_path):
         )
         for cid in CALLABLE
     ]
-    outputs = [p.communicate(timeout=60) for p in procs]
-    results = [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=60)
+        results.append((p.returncode, out, err))
     seen = "\n".join(f"exit {code}: {err.strip()}" for code, _, err in results)
     assert [code for code, _, _ in results].count(0) == 2, seen
     refused = [err for code, _, err in results if code != 0]
