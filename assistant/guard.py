@@ -31,9 +31,18 @@ _NEGATED = re.compile(
 _QUESTION_ONLY = re.compile(
     r"^\s*(can|could|should|would|shall|may|is it|are we)\b[^.!]*\?\s*$", re.I
 )
-CUSTOMER_ID = re.compile(r"\b[uU]\d{1,6}\b")
+CUSTOMER_ID = re.compile(r"\b[uU]-?\d+\b")
 
 Intent = Literal["book", "cancel"]
+
+
+def customer_ids_in(text: str) -> list[str]:
+    """Customer ids mentioned in a message, normalised ("u-124" → "U124").
+
+    The one reading of ids in analyst text: the planner and the approval scope
+    must agree on which customer a message names.
+    """
+    return [m.upper().replace("-", "") for m in CUSTOMER_ID.findall(text)]
 
 
 def asks_for(text: str, intent: Intent) -> bool:
@@ -97,7 +106,7 @@ def approval_from(
             treatments=(ui_approved[1],),
             via_ui=True,
         )
-    customers = tuple(c.upper() for c in CUSTOMER_ID.findall(text)) or (
+    customers = tuple(customer_ids_in(text)) or (
         (current_customer,) if current_customer else ()
     )
     treatments = tuple(named_treatments(text, config)) or (

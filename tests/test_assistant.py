@@ -318,3 +318,14 @@ def test_cli_chat_piped_json_lines(tmp_path):
     turns = [json.loads(line) for line in out.stdout.splitlines()]
     assert [t["recommended"] for t in turns[:2]] == ["marketing_call_back"] * 2
     assert turns[2]["allocations"][0]["treatment_key"] == "marketing_call_back"
+
+
+def test_planner_and_approval_scope_read_customer_ids_the_same_way(offline):
+    from assistant.guard import customer_ids_in
+
+    assert customer_ids_in("book it for u-125 and U126") == ["U125", "U126"]
+    offline.ask("What should we offer U124?")
+    turn = offline.ask("book it for u-125")
+    [call] = [c for c in turn.tool_calls if c.name == "allocate_treatment"]
+    assert call.arguments["customer_id"] == "U125"
+    assert call.rule == "CONSENT"  # the ledger decides, not a scope mismatch

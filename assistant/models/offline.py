@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.guard import asks_for, named_treatments
+from assistant.guard import CUSTOMER_ID, asks_for, customer_ids_in, named_treatments
 from assistant.messages import Message, ModelResponse, ToolCall
 from assistant.models import offline_answers as answers
 from assistant.models.base import ModelRequest, TokenSink
@@ -26,7 +26,6 @@ CHANNEL_WORDS: dict[str, str] = {
     r"push|notifications?": "push",
     r"in-?app|app": "app",
 }
-_ID = re.compile(r"\b[uU]-?\d+\b")
 _LOOSE_ID = re.compile(r"\bcustomer\s+(?:id\s+)?#?([A-Za-z0-9-]+)", re.I)
 _NEGATION = re.compile(
     r"\b(?:without|no|not|avoid(?:ing)?|doesn'?t|don'?t|other than|except|rather than|"
@@ -144,10 +143,10 @@ def understand(
     text: str, config: CVMConfig, session_customer: str | None, proposed: str | None
 ) -> Plan:
     """Turn an analyst's message into a plan (intent and slots)."""
-    ids = _ID.findall(text)
+    ids = customer_ids_in(text)
     loose = _LOOSE_ID.search(text)
     customer = (
-        ids[0].upper().replace("-", "")
+        ids[0]
         if ids
         else (loose.group(1) if loose and not loose.group(1).isalpha() else None)
     )
@@ -162,7 +161,7 @@ def understand(
     plan.facets = [f for f, p in FACETS.items() if re.search(p, text, re.I)]
     alloc = _ALLOCATION_ID.search(text)
     plan.allocation_id = int(alloc.group(1)) if alloc else None
-    stripped = _ID.sub("", text).strip(" ?.!,")
+    stripped = CUSTOMER_ID.sub("", text).strip(" ?.!,")
 
     if not text.strip() or _HELP.match(text) and not ids:
         plan.intent = "help"
