@@ -54,8 +54,12 @@ class Session:
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     messages: list[Message] = field(default_factory=list)
     customer_id: str | None = None
-    proposed: str | None = None
     proposal: dict[str, Any] | None = None
     last_recommendation: dict[str, Any] | None = None
     allocations: list[dict[str, Any]] = field(default_factory=list)
     turns: int = 0
+
+    @property
+    def proposed(self) -> str | None:
+        """The treatment key last proposed to the analyst (what "book it" means)."""
+        return self.proposal["treatment_key"] if self.proposal else None

@@ -14,15 +14,15 @@ def remember(session: Session, turn: Turn, record: ToolCallRecord) -> None:
     if customer and record.name != "release_allocation":
         session.customer_id = customer
     if record.name == "recommend_treatment":
-        session.proposed = turn.recommended = result["top"]["treatment_key"]
         session.proposal = result["top"]
+        turn.recommended = session.proposed
         session.last_recommendation = result
     elif (
         record.name == "find_alternative_treatment"
         and (result.get("alternative") or {}).get("treatment_key", "ignore") != "ignore"
     ):
-        session.proposed = turn.recommended = result["alternative"]["treatment_key"]
         session.proposal = result["alternative"]
+        turn.recommended = session.proposed
     elif record.name == "allocate_treatment":
         session.allocations.append(result)
         turn.allocations.append(result)
