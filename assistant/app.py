@@ -25,6 +25,7 @@ from tools.allocation import get_constraints
 from tools.config import get_config
 from tools.data import customer_ids, get_customer_data
 from tools.errors import CVMError
+from tools.treatment import BASELINE
 
 STARTERS = [
     ("Offer for U124", "What should we offer U124?"),
@@ -166,7 +167,7 @@ async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
 async def send_card(bot: Assistant) -> None:
     """The recommendation card with Book, Alternative, Why? and Journey."""
     card = recommendation_card(bot.session, bot.ctx.config)
-    if card is None or bot.session.proposed == "ignore":
+    if card is None or bot.session.proposed == BASELINE:
         return
     payload: dict[str, Any] = {
         "customer_id": bot.session.customer_id,

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.models.results import money
 from assistant.session import Session
 from tools.config import CVMConfig
-
-
-def _money(x: float) -> str:
-    return f"-£{-x:,.2f}" if x < 0 else f"£{x:,.2f}"
 
 
 def recommendation_card(session: Session, config: CVMConfig) -> str | None:
@@ -26,9 +23,9 @@ def recommendation_card(session: Session, config: CVMConfig) -> str | None:
         "| Decision | |",
         "|---|---|",
         f"| Channel / purpose | {t.channel} / {t.purpose} |",
-        f"| Expected value | **{_money(p['expected_value'])}** = "
-        f"P {p['propensity']:.2f} × {_money(p['value_at_risk'])} at risk − "
-        f"{_money(p['cost'])} cost |",
+        f"| Expected value | **{money(p['expected_value'])}** = "
+        f"P {p['propensity']:.2f} × {money(p['value_at_risk'])} at risk − "
+        f"{money(p['cost'])} cost |",
         f"| P(accept) from | {p['propensity_source']} |",
         f"| Contact | {p['next_contact']} |",
         "",

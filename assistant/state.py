@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.session import Session, ToolCallRecord, Turn
+from tools.treatment import BASELINE
 
 
 def remember(session: Session, turn: Turn, record: ToolCallRecord) -> None:
@@ -19,7 +20,7 @@ def remember(session: Session, turn: Turn, record: ToolCallRecord) -> None:
         session.last_recommendation = result
     elif (
         record.name == "find_alternative_treatment"
-        and (result.get("alternative") or {}).get("treatment_key", "ignore") != "ignore"
+        and (result.get("alternative") or {}).get("treatment_key", BASELINE) != BASELINE
     ):
         session.proposal = result["alternative"]
         turn.recommended = session.proposed

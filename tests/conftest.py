@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tools import data
-from tools.config import get_config, load_config
+from tools.config import get_config
 from tools.context import ToolContext
 
 # The sample dataset's customers (tests assert the dataset has exactly these).
@@ -60,6 +60,3 @@ def write_config(tmp_path):
         return path
 
     return _write
-
-
-__all__ = ["load_config"]

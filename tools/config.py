@@ -17,7 +17,7 @@ from typing import Any, Literal, cast, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tools.errors import ConfigError
+from tools.errors import ConfigError, UnknownTreatmentError
 
 Channel = Literal["call", "sms", "email", "push", "app", "none"]
 ConsentChannel = Literal["call", "sms", "email", "push"]
@@ -245,8 +245,6 @@ class CVMConfig(_Strict):
 
     def treatment(self, key: str) -> Treatment:
         """Return a treatment, or raise ``UnknownTreatmentError``."""
-        from tools.errors import UnknownTreatmentError
-
         try:
             return self.treatments[key]
         except KeyError:

@@ -18,6 +18,7 @@ from assistant.messages import Message, ModelResponse, ToolCall
 from assistant.models import offline_answers as answers
 from assistant.models.base import ModelRequest, TokenSink
 from tools.config import CVMConfig
+from tools.treatment import BASELINE
 
 CHANNEL_WORDS: dict[str, str] = {
     r"call[- ]?backs?|calls?|phone|ring|call cent(?:re|er)|telephone": "call",
@@ -255,7 +256,7 @@ def tool_calls_for(plan: Plan, config: CVMConfig) -> list[tuple[str, dict[str, A
             )
         ]
     if plan.intent == "book":
-        if not plan.treatment or plan.treatment == "ignore":
+        if not plan.treatment or plan.treatment == BASELINE:
             return []
         return [
             ("allocate_treatment", {"customer_id": c, "treatment_key": plan.treatment}),

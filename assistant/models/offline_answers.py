@@ -8,6 +8,7 @@ from assistant.models.offline_facts import write_facts, write_journey
 from assistant.models.results import CHANNEL_NAMES, Results, failed, money, one
 from assistant.session import Session
 from tools.config import CVMConfig
+from tools.treatment import BASELINE
 
 if TYPE_CHECKING:
     from assistant.models.offline import Plan
@@ -83,7 +84,7 @@ def write(plan: Plan, results: Results, session: Session, config: CVMConfig) -> 
 
 
 def _no_tools(plan: Plan, name: Any) -> str:
-    if plan.intent == "book" and plan.treatment == "ignore":
+    if plan.intent == "book" and plan.treatment == BASELINE:
         return (
             "The recommendation is **no action**, so there is nothing to book. "
             "Ask for an alternative if you want to contact the customer anyway."
@@ -140,7 +141,7 @@ def _recommend(
             f"{cid} is flagged vulnerable (VULNERABLE): no automated "
             "marketing; route any sales conversation to a specialist."
         )
-    if top["treatment_key"] == "ignore":
+    if top["treatment_key"] == BASELINE:
         head = [
             f"**{cid}: no action recommended.** No lawful treatment is worth more "
             "than it costs right now."
@@ -167,7 +168,7 @@ def _recommend(
     out = head + lines
     if rec["excluded"]:
         out += ["", "Excluded by contact rules:", *_excluded_text(rec, name)]
-    if top["treatment_key"] != "ignore":
+    if top["treatment_key"] != BASELINE:
         out += [
             "",
             f"Say **book it** to book {name(top['treatment_key'])}, or ask why, why "
@@ -196,7 +197,7 @@ def _why(
     rec = one(results, "recommend_treatment") or {}
     top = rec["top"]
     proposal = session.proposal if session.customer_id == rec["customer_id"] else None
-    subject = proposal if proposal and proposal["treatment_key"] != "ignore" else top
+    subject = proposal if proposal and proposal["treatment_key"] != BASELINE else top
     lines = [
         f"**Why {name(subject['treatment_key'])} for {rec['customer_id']}:**",
         *[f"- {r}" for r in subject["reasons"]],
@@ -265,7 +266,7 @@ def _why_not(
         best = alt.get("alternative")
         if (
             best
-            and best["treatment_key"] != "ignore"
+            and best["treatment_key"] != BASELINE
             and best["treatment_key"] != top["treatment_key"]
         ):
             out += [
@@ -275,7 +276,7 @@ def _why_not(
                 f"below {name(top['treatment_key'])}). Say **book it** to book it "
                 f"instead, or stay with {name(top['treatment_key'])}.",
             ]
-        elif not best or best["treatment_key"] == "ignore":
+        elif not best or best["treatment_key"] == BASELINE:
             out += [
                 "",
                 f"No {what} treatment is allowed and worth doing for {cid}; the "
@@ -302,7 +303,7 @@ def _alternative(
     scope = " and ".join(limits) or f"other than {alt['first_choice']['name']}"
     best = alt.get("alternative")
     cid = alt["customer_id"]
-    if not best or best["treatment_key"] == "ignore":
+    if not best or best["treatment_key"] == BASELINE:
         return (
             f"Nothing {scope} is worth doing for {cid}: the best remaining option "
             "is no action."
@@ -335,7 +336,7 @@ def _book(
         ]
         alt = one(results, "find_alternative_treatment")
         best = alt.get("alternative") if alt and not failed(alt) else None
-        if best and best["treatment_key"] != "ignore":
+        if best and best["treatment_key"] != BASELINE:
             lines.append(
                 f"The best lawful alternative is **{name(best['treatment_key'])}** "
                 f"({money(best['expected_value'])}). Say **book it** to book "
@@ -399,7 +400,7 @@ def _capacity(
             *[
                 _availability_line(a)
                 for a in items
-                if not (report and a["treatment_key"] == "ignore")
+                if not (report and a["treatment_key"] == BASELINE)
             ],
         ]
     )
