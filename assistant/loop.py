@@ -137,16 +137,19 @@ def _call_model(
     system = build_system_prompt(ctx.config, session)
     tools = tool_schemas()
     messages = session.messages
+    fixed = 0  # tokens of the system prompt and tool definitions
     if model.uses_prompt:
         limits = ctx.config.model
-        fixed = prompt_tokens(system, [], tools) + limits.max_tokens
-        messages = trim_history(messages, limits.context_token_budget, fixed)
+        fixed = prompt_tokens(system, [], tools)
+        messages = trim_history(
+            messages, limits.context_token_budget, fixed + limits.max_tokens
+        )
     response = model.complete(
         ModelRequest(system, messages, tools, session), hooks.on_token
     )
     turn.usage.model_calls += 1
     if model.uses_prompt:
-        prompt = prompt_tokens(system, messages, tools)
+        prompt = fixed + sum(message_tokens(m) for m in messages)
         completion = message_tokens(
             Message(
                 role="assistant",

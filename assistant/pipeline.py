@@ -13,7 +13,6 @@ from tools.allocation import Allocation, allocate_treatment
 from tools.context import ToolContext
 from tools.eligibility import NextContact
 from tools.errors import PolicyBlocked
-from tools.journey import build_journey
 from tools.treatment import BASELINE, find_alternative_treatment, recommend_treatment
 
 
@@ -93,8 +92,7 @@ def run_pipeline(
         approved_by: Who approved the booking (the person running the command).
         allocate: Book the recommendation; False only recommends.
     """
-    build_journey(customer_id, ctx.config)
-    rec = recommend_treatment(customer_id, ctx)
+    rec = recommend_treatment(customer_id, ctx)  # runs the data and journey steps
     choice, refusals, allocation = rec.top, list[Refusal](), None
     status = "no_action" if choice.treatment_key == BASELINE else "recommended"
     if allocate and choice.treatment_key != BASELINE:

@@ -286,10 +286,7 @@ def release_allocation(
             "released_by = ? WHERE id = ?",
             (at, released_by, allocation_id),
         )
-        row = conn.execute(
-            "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
-        ).fetchone()
-    return _row_to_allocation(row, ctx.config)
+    return _row_to_allocation(row, ctx.config).model_copy(update={"status": "released"})
 
 
 def _availability(key: str, state: LedgerState, config: CVMConfig) -> Availability:

@@ -341,9 +341,6 @@ def find_alternative_treatment(
             and (max_cost is None or r.score.cost <= max_cost)
         )
         (kept if ok or r.treatment_key == BASELINE else left_out).append(r)
-    kept = [
-        r for r in kept if r.treatment_key not in skip or r.treatment_key == BASELINE
-    ]
     best = kept[0] if kept else None
     given_up = round(
         first.score.expected_value - (best.score.expected_value if best else 0), 2
