@@ -60,6 +60,18 @@ def completion(
     }
 
 
+def booking(customer_id: str, treatment_key: str) -> dict[str, Any]:
+    """A response whose model asks to book ``treatment_key`` for ``customer_id``."""
+    return completion(
+        tool_calls=[
+            (
+                "allocate_treatment",
+                {"customer_id": customer_id, "treatment_key": treatment_key},
+            )
+        ]
+    )
+
+
 def stream(content: str | None = None, tool_calls: list[tuple[str, Any]] = ()) -> dict:
     """An SSE stream: content in pieces, tool-call arguments split across deltas."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 
@@ -271,7 +272,7 @@ def test_audit_records_every_turn_with_verdicts(offline):
         capture_output=True,
         text=True,
         env={
-            **__import__("os").environ,
+            **os.environ,
             "CVM_STATE_DIR": str(offline.ctx.ledger.path.parent),
         },
     )

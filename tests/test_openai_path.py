@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 from assistant.api import Assistant
 from assistant.loop import Hooks
 from assistant.models.openai_model import OpenAIModel
-from tests.fake_openai import FakeOpenAI, completion, error, stream
+from tests.fake_openai import FakeOpenAI, booking, completion, error, stream
 from tools.allocation import list_allocations
 from tools.config import get_config
 
@@ -96,14 +97,7 @@ def test_rate_limit_then_success_books_once(tmp_path):
     with FakeOpenAI(
         [
             error(429),
-            completion(
-                tool_calls=[
-                    (
-                        "allocate_treatment",
-                        {"customer_id": "U124", "treatment_key": "bill_review_call"},
-                    )
-                ]
-            ),
+            booking("U124", "bill_review_call"),
             completion("Booked the bill review call."),
         ]
     ) as fake:
@@ -156,14 +150,7 @@ def test_model_booking_a_non_consented_retention_email_is_refused(
     def book_then_report(body):
         results = tool_messages(body)
         if not results:
-            return completion(
-                tool_calls=[
-                    (
-                        "allocate_treatment",
-                        {"customer_id": "U126", "treatment_key": "retention_email"},
-                    )
-                ]
-            )
+            return booking("U126", "retention_email")
         return completion(f"Refused: {json.loads(results[-1]['content'])['rule']}")
 
     with FakeOpenAI([book_then_report, book_then_report]) as fake:
@@ -183,14 +170,7 @@ def test_model_booking_a_non_consented_retention_email_is_refused(
 def test_model_cannot_book_without_the_analysts_instruction(tmp_path):
     with FakeOpenAI(
         [
-            completion(
-                tool_calls=[
-                    (
-                        "allocate_treatment",
-                        {"customer_id": "U124", "treatment_key": "marketing_call_back"},
-                    )
-                ]
-            ),
+            booking("U124", "marketing_call_back"),
             completion("I have not booked anything; shall I?"),
         ]
     ) as fake:
@@ -217,7 +197,7 @@ def test_openai_base_url_env_reaches_the_fake_server(tmp_path, monkeypatch):
             text=True,
             timeout=60,
             env={
-                **__import__("os").environ,
+                **os.environ,
                 "OPENAI_API_KEY": "sk-test",
                 "OPENAI_BASE_URL": fake.base_url,
             },
@@ -285,7 +265,7 @@ def test_live_mode_reports_pass_k_against_an_endpoint(tmp_path):
             text=True,
             timeout=120,
             env={
-                **__import__("os").environ,
+                **os.environ,
                 "OPENAI_API_KEY": "sk-test",
                 "OPENAI_BASE_URL": fake.base_url,
             },
