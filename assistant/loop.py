@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.audit import write_audit
 from assistant.budget import estimate_cost, message_tokens, prompt_tokens, trim_history
 from assistant.dispatch import run_tool_call
-from assistant.guard import approval_from
+from assistant.guard import Approval, approval_from
 from assistant.messages import Message, ModelResponse
-from assistant.models.base import Model, ModelError, ModelRequest
+from assistant.models.base import (
+    UNREADABLE,
+    Model,
+    ModelError,
+    ModelRequest,
+    UnexpectedModelCall,
+)
 from assistant.prompt import build_system_prompt
 from assistant.registry import tool_schemas
 from assistant.session import Session, ToolCallRecord, Turn
@@ -44,9 +52,12 @@ def run_turn(
     Exits, each with a reply and one audit record: the model answers without tool
     calls; the round limit (``model.max_tool_rounds``) is reached; the tool-error
     budget (``model.max_tool_errors``) is spent; the model service fails after its
-    retries (a friendly reply, never a traceback).
+    retries (a friendly reply, never a traceback); anything else raised inside the
+    turn (a bug) is caught at this one boundary: unanswered tool calls get error
+    results, the traceback is logged and the analyst gets a short apology
+    (``stopped="internal_error"``), so the next turn works on every back-end.
     """
-    hooks, limits = hooks or Hooks(), ctx.config.model
+    hooks = hooks or Hooks()
     started = time.perf_counter()
     log.debug(
         "turn start session=%s customer=%s question=%r",
@@ -55,61 +66,19 @@ def run_turn(
         question,
     )
     turn = Turn(question=question)
-    approval = approval_from(
-        question, ctx.config, session.customer_id, session.proposed, ui_approval
-    )
+    approval = Approval()
     session.messages.append(Message(role="user", content=question))
-    errors = 0
     try:
-        for _ in range(limits.max_tool_rounds):
-            response = _call_model(model, session, ctx, turn, hooks)
-            session.messages.append(
-                Message(
-                    role="assistant",
-                    content=response.content,
-                    tool_calls=response.tool_calls,
-                )
-            )
-            if not response.tool_calls:
-                turn.reply = response.content or ""
-                break
-            for call in response.tool_calls:
-                if hooks.on_tool_start:
-                    hooks.on_tool_start(call.name, call.arguments)
-                record, content = run_tool_call(call, approval, ctx, session.approver)
-                session.messages.append(
-                    Message(
-                        role="tool",
-                        tool_call_id=call.id,
-                        name=call.name,
-                        content=content,
-                    )
-                )
-                turn.tool_calls.append(record)
-                remember(session, turn, record)
-                errors += not record.ok
-                if hooks.on_tool_end:
-                    hooks.on_tool_end(record)
-            if errors >= limits.max_tool_errors:
-                _stop(
-                    session,
-                    turn,
-                    "error_budget",
-                    f"I stopped after {errors} failed "
-                    "tool calls in this turn. Please rephrase or check the ids.",
-                )
-                break
-        else:
-            _stop(
-                session,
-                turn,
-                "round_limit",
-                f"I reached the limit of "
-                f"{limits.max_tool_rounds} tool rounds without a final answer. "
-                "Please narrow the question.",
-            )
+        approval = approval_from(
+            question, ctx.config, session.customer_id, session.proposed, ui_approval
+        )
+        _rounds(session, model, ctx, turn, approval, hooks)
     except ModelError as exc:
         _stop(session, turn, "model_error", str(exc))
+    except UnexpectedModelCall:
+        raise  # a test's script ran out: the test must fail, not be apologised to
+    except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
+        _internal_error(session, turn, exc)
     session.turns += 1
     write_audit(ctx.ledger, session, turn, approval, model.name)
     log.info(
@@ -124,6 +93,128 @@ def run_turn(
         (time.perf_counter() - started) * 1000,
     )
     return turn
+
+
+def _rounds(
+    session: Session,
+    model: Model,
+    ctx: ToolContext,
+    turn: Turn,
+    approval: Approval,
+    hooks: Hooks,
+) -> None:
+    """Model calls and guarded tool calls until an answer or a limit."""
+    limits = ctx.config.model
+    errors = 0
+    for _ in range(limits.max_tool_rounds):
+        response = _call_model(model, session, ctx, turn, hooks)
+        if not response.tool_calls and not (response.content or "").strip():
+            raise ModelError(UNREADABLE)
+        session.messages.append(
+            Message(
+                role="assistant",
+                content=response.content,
+                tool_calls=response.tool_calls,
+            )
+        )
+        if not response.tool_calls:
+            turn.reply = response.content or ""
+            return
+        for call in response.tool_calls:
+            if hooks.on_tool_start:
+                hooks.on_tool_start(call.name, call.arguments)
+            record, content = run_tool_call(call, approval, ctx, session.approver)
+            session.messages.append(
+                Message(
+                    role="tool", tool_call_id=call.id, name=call.name, content=content
+                )
+            )
+            turn.tool_calls.append(record)
+            remember(session, turn, record)
+            errors += not record.ok
+            if hooks.on_tool_end:
+                hooks.on_tool_end(record)
+        if errors >= limits.max_tool_errors:
+            _stop(
+                session,
+                turn,
+                "error_budget",
+                f"I stopped after {errors} failed tool calls in this turn. "
+                "Please rephrase or check the ids.",
+            )
+            return
+    _stop(
+        session,
+        turn,
+        "round_limit",
+        f"I reached the limit of {limits.max_tool_rounds} tool rounds without a "
+        "final answer. Please narrow the question.",
+    )
+
+
+def _internal_error(session: Session, turn: Turn, exc: Exception) -> None:
+    """Close a turn that a bug interrupted, leaving a history every model accepts.
+
+    Every tool call of the last assistant message that has no result yet gets an
+    error result (an OpenAI-style history must answer each call). The traceback's
+    frames (file, line, function; no source text) are logged at ERROR; the
+    exception's text, which may quote customer data, only at DEBUG.
+    """
+    log.error(
+        "turn failed session=%s error=%s\n%s",
+        session.id,
+        type(exc).__name__,
+        "\n".join(
+            f'  File "{f.filename}", line {f.lineno}, in {f.name}'
+            for f in traceback.extract_tb(exc.__traceback__)
+        ),
+    )
+    log.debug("turn failed session=%s detail=%r", session.id, exc)
+    last = next(
+        (
+            i
+            for i in range(len(session.messages) - 1, -1, -1)
+            if session.messages[i].role == "assistant"
+        ),
+        None,
+    )
+    if last is not None:
+        answered = {
+            m.tool_call_id for m in session.messages[last + 1 :] if m.role == "tool"
+        }
+        for call in session.messages[last].tool_calls:
+            if call.id in answered:
+                continue
+            error = "internal error: this tool call was not completed"
+            session.messages.append(
+                Message(
+                    role="tool",
+                    tool_call_id=call.id,
+                    name=call.name,
+                    content=json.dumps({"error": error}),
+                )
+            )
+            turn.tool_calls.append(
+                ToolCallRecord(
+                    id=call.id,
+                    name=call.name,
+                    arguments=call.arguments,
+                    ok=False,
+                    error=error,
+                )
+            )
+    booked = (
+        f"{len(turn.allocations)} booking(s) made before the error stand."
+        if turn.allocations
+        else "Nothing was booked."
+    )
+    _stop(
+        session,
+        turn,
+        "internal_error",
+        "Sorry, something went wrong on my side and I could not finish this "
+        f"answer. {booked} Please ask again.",
+    )
 
 
 def _stop(session: Session, turn: Turn, why: str, reply: str) -> None:

@@ -131,10 +131,42 @@ def error(status: int, message: str = "fake error") -> dict[str, Any]:
     return {"status": status, "json": {"error": {"message": message, "type": "fake"}}}
 
 
-class FakeOpenAI:
-    """The server. Use as a context manager; ``base_url`` for the SDK."""
+def history_problem(messages: list[dict[str, Any]]) -> str | None:
+    """What OpenAI would reject in a message list (None if it is valid).
 
-    def __init__(self, steps: list[Step] | None = None) -> None:
+    Like the real service: every ``tool_calls`` of an assistant message must be
+    answered by tool messages right after it, and a tool message must answer one.
+    """
+    pending: set[str] = set()
+    for m in messages:
+        if m["role"] == "tool":
+            if m.get("tool_call_id") not in pending:
+                return (
+                    "messages with role 'tool' must be a response to a preceding "
+                    "message with 'tool_calls'"
+                )
+            pending.discard(m["tool_call_id"])
+            continue
+        if pending:
+            return (
+                "An assistant message with 'tool_calls' must be followed by tool "
+                "messages responding to each 'tool_call_id'. The following "
+                f"tool_call_ids did not have response messages: {sorted(pending)}"
+            )
+        pending = {c["id"] for c in m.get("tool_calls") or []}
+    return None
+
+
+class FakeOpenAI:
+    """The server. Use as a context manager; ``base_url`` for the SDK.
+
+    Like the real service, it answers HTTP 400 to a request whose history leaves a
+    tool call unanswered (``strict_history=False`` turns that off).
+    """
+
+    def __init__(
+        self, steps: list[Step] | None = None, strict_history: bool = True
+    ) -> None:
         self.steps: list[Step] = list(steps or [])
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -146,10 +178,13 @@ class FakeOpenAI:
 
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                problem = strict_history and history_problem(body["messages"])
                 with fake._lock:
                     fake.requests.append(body)
-                    if not fake.steps:
-                        step: Step = error(500, "fake server script exhausted")
+                    if problem:
+                        step: Step = error(400, problem)
+                    elif not fake.steps:
+                        step = error(500, "fake server script exhausted")
                     else:
                         step = fake.steps.pop(0)
                 if callable(step):

@@ -11,6 +11,10 @@ from assistant.session import Session
 from tools.errors import CVMError
 
 TokenSink = Callable[[str], None]
+UNREADABLE = (
+    "The model service returned an unreadable answer (empty or malformed). "
+    "Please try again; the offline model works without the service."
+)
 
 
 class ModelError(CVMError):
