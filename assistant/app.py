@@ -139,7 +139,7 @@ async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
         on_tool_end=lambda r: cl.run_sync(show_step(r)),
     )
     turn: Turn = await cl.make_async(bot.ask)(text, approve, hooks)
-    if not answer.content:
+    if not answer.content or turn.stopped:  # a stopped turn may have streamed part
         answer.content = turn.reply
     await answer.send()
     if turn.recommended:

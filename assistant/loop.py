@@ -15,11 +15,11 @@ from assistant.dispatch import run_tool_call
 from assistant.guard import Approval, approval_from
 from assistant.messages import Message, ModelResponse
 from assistant.models.base import (
-    UNREADABLE,
     Model,
     ModelError,
     ModelRequest,
     UnexpectedModelCall,
+    unreadable,
 )
 from assistant.prompt import build_system_prompt
 from assistant.registry import tool_schemas
@@ -109,7 +109,7 @@ def _rounds(
     for _ in range(limits.max_tool_rounds):
         response = _call_model(model, session, ctx, turn, hooks)
         if not response.tool_calls and not (response.content or "").strip():
-            raise ModelError(UNREADABLE)
+            raise unreadable("an empty answer")
         session.messages.append(
             Message(
                 role="assistant",

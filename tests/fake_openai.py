@@ -131,6 +131,15 @@ def error(status: int, message: str = "fake error") -> dict[str, Any]:
     return {"status": status, "json": {"error": {"message": message, "type": "fake"}}}
 
 
+def _plain_message(step: dict[str, Any]) -> dict[str, Any] | None:
+    """The message of a well-formed plain completion step (None otherwise)."""
+    choices = step.get("json", {}).get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        message = choices[0].get("message")
+        return message if isinstance(message, dict) else None
+    return None
+
+
 def history_problem(messages: list[dict[str, Any]]) -> str | None:
     """What OpenAI would reject in a message list (None if it is valid).
 
@@ -189,12 +198,12 @@ class FakeOpenAI:
                         step = fake.steps.pop(0)
                 if callable(step):
                     step = step(body)
-                if (
-                    body.get("stream")
-                    and step.get("status", 200) == 200
-                    and ("json" in step and step["json"].get("choices"))
-                ):
-                    message = step["json"]["choices"][0]["message"]
+                message = (
+                    _plain_message(step)
+                    if body.get("stream") and step.get("status", 200) == 200
+                    else None
+                )
+                if message is not None:  # a plain answer, sent as a stream
                     step = stream(
                         message.get("content"),
                         [
@@ -207,15 +216,20 @@ class FakeOpenAI:
                 status = step.get("status", 200)
                 self.send_response(status)
                 self.send_header("retry-after-ms", "5")
-                if "stream" in step:
+                if "stream" in step or "raw_stream" in step:
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
+                    if "raw_stream" in step:  # e.g. a stream cut off mid-event
+                        self.wfile.write(step["raw_stream"].encode())
+                        return
                     for c in step["stream"]:
                         self.wfile.write(f"data: {json.dumps(c)}\n\n".encode())
                     self.wfile.write(b"data: [DONE]\n\n")
                     return
                 payload = step.get("raw", json.dumps(step.get("json", {}))).encode()
-                self.send_header("Content-Type", "application/json")
+                self.send_header(
+                    "Content-Type", step.get("content_type", "application/json")
+                )
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

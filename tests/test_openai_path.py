@@ -133,7 +133,7 @@ def test_malformed_body_gives_a_friendly_reply(tmp_path):
         bot = make_bot(fake, tmp_path, max_retries=0)
         turn = bot.ask("What should we offer U124?")
     assert turn.stopped == "model_error"
-    assert "could not read" in turn.reply or "failed" in turn.reply
+    assert "unreadable answer (not JSON)" in turn.reply
 
 
 def test_authentication_error(tmp_path):

@@ -11,14 +11,19 @@ from assistant.session import Session
 from tools.errors import CVMError
 
 TokenSink = Callable[[str], None]
-UNREADABLE = (
-    "The model service returned an unreadable answer (empty or malformed). "
-    "Please try again; the offline model works without the service."
-)
+UNREADABLE = "The model service returned an unreadable answer"
 
 
 class ModelError(CVMError):
     """The model service failed after its retries; the message is analyst-friendly."""
+
+
+def unreadable(why: str) -> ModelError:
+    """The analyst-facing error for a reply that is no usable answer."""
+    return ModelError(
+        f"{UNREADABLE} ({why}). Please try again; the offline model works "
+        "without the service."
+    )
 
 
 class UnexpectedModelCall(CVMError):

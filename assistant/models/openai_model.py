@@ -14,8 +14,13 @@ from typing import Any
 
 import openai
 
-from assistant.messages import Message, ModelResponse, ToolCall, Usage
-from assistant.models.base import ModelError, ModelRequest, TokenSink
+from assistant.messages import Message, ModelResponse
+from assistant.models.base import ModelError, ModelRequest, TokenSink, unreadable
+from assistant.models.openai_reply import (
+    MAX_SERVICE_TEXT,
+    read_completion,
+    read_stream,
+)
 from tools.config import ModelSettings
 
 log = logging.getLogger(__name__)
@@ -119,37 +124,16 @@ class OpenAIModel:
                 "later."
             ) from exc
         except (openai.APIResponseValidationError, json.JSONDecodeError) as exc:
-            raise ModelError(
-                "The model service sent a response I could not read."
+            raise unreadable("not JSON") from exc
+        except openai.APIError as exc:  # e.g. an error event inside a stream
+            raise unreadable(
+                f"the service said: {str(exc.message)[:MAX_SERVICE_TEXT]}"
             ) from exc
 
     def _plain(
         self, kwargs: dict[str, Any], on_token: TokenSink | None
     ) -> ModelResponse:
-        completion = self.client.chat.completions.create(**kwargs)
-        if not completion.choices:
-            raise ModelError("The model service sent an empty response.")
-        msg = completion.choices[0].message
-        calls = [
-            ToolCall(
-                id=c.id, name=c.function.name, arguments=c.function.arguments or "{}"
-            )
-            for c in (msg.tool_calls or [])
-            if c.type == "function"
-        ]
-        if msg.content and on_token:
-            on_token(msg.content)
-        usage = completion.usage
-        return ModelResponse(
-            content=msg.content,
-            tool_calls=calls,
-            usage=Usage(
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-            )
-            if usage
-            else None,
-        )
+        return read_completion(self.client.chat.completions.create(**kwargs), on_token)
 
     def _stream(
         self, kwargs: dict[str, Any], on_token: TokenSink | None
@@ -157,38 +141,4 @@ class OpenAIModel:
         stream = self.client.chat.completions.create(
             **kwargs, stream=True, stream_options={"include_usage": True}
         )
-        text: list[str] = []
-        calls: dict[int, dict[str, str]] = {}
-        usage = None
-        for chunk in stream:
-            if chunk.usage:
-                usage = Usage(
-                    prompt_tokens=chunk.usage.prompt_tokens,
-                    completion_tokens=chunk.usage.completion_tokens,
-                )
-            if not chunk.choices:
-                continue
-            delta = chunk.choices[0].delta
-            if delta.content:
-                text.append(delta.content)
-                if on_token:
-                    on_token(delta.content)
-            for tc in delta.tool_calls or []:
-                slot = calls.setdefault(
-                    tc.index, {"id": "", "name": "", "arguments": ""}
-                )
-                slot["id"] = slot["id"] or (tc.id or "")
-                if tc.function:
-                    slot["name"] += tc.function.name or ""
-                    slot["arguments"] += tc.function.arguments or ""
-        tool_calls = [
-            ToolCall(
-                id=c["id"] or f"call_{i}",
-                name=c["name"],
-                arguments=c["arguments"] or "{}",
-            )
-            for i, c in sorted(calls.items())
-        ]
-        return ModelResponse(
-            content="".join(text) or None, tool_calls=tool_calls, usage=usage
-        )
+        return read_stream(stream, on_token)
