@@ -52,6 +52,7 @@ lint: $(DEV_STAMP)
 bench: $(RUN_STAMP)
 	$(PY) -m benchmarks.decisions
 	$(PY) -m benchmarks.assistant
+	$(PY) -m benchmarks.planning
 
 clean:
 	rm -rf $(VENV) var .files .pytest_cache

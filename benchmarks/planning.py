@@ -1,0 +1,105 @@
+"""Campaign-plan benchmark: value vs the exact optimum / the dual bound, time, memory.
+
+Run: ``python -m benchmarks.planning`` (part of ``make bench``). Each size runs in its
+own process so peak RSS is per size. Targets (issue 13): plan within 0.1% of the MIP
+optimum at 1k/10k/20k; gap to the bound <= 0.5% at 100k and 1M; at 1M decide + solve
+<= 60 s and peak RSS <= 4 GB. Instances are synthesised with numpy over the configured
+catalogue (``tools.planning.synthetic``) and its configured capacities.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from tools.planning.baselines import first_come, greedy_by_value
+from tools.planning.problem import value_of
+from tools.planning.solve import solve
+from tools.planning.synthetic import random_problem
+
+EXACT_SIZES = (1_000, 10_000, 20_000)
+BOUND_SIZES = (100_000, 1_000_000)
+TARGET_VS_OPT = 0.001
+TARGET_GAP = 0.005
+TARGET_1M_S = 60.0
+TARGET_1M_RSS_GB = 4.0
+
+
+def one(n: int) -> dict[str, float]:
+    t0 = time.perf_counter()
+    problem = random_problem(n, seed=7)
+    build = time.perf_counter() - t0
+    lag = solve(problem, "lagrangian")
+    out = {
+        "n": n,
+        "pairs": problem.n_pairs,
+        "build_s": build,
+        "solve_s": lag.seconds,
+        "value": lag.value,
+        "bound": lag.bound,
+        "gap": lag.gap,
+        "sweeps": lag.iterations,
+    }
+    t1 = time.perf_counter()
+    out["first_come"] = value_of(problem, first_come(problem))
+    out["greedy"] = value_of(problem, greedy_by_value(problem))
+    out["baselines_s"] = time.perf_counter() - t1
+    if n in EXACT_SIZES:
+        exact = solve(problem, "exact")
+        out["optimum"] = exact.value
+        out["exact_s"] = exact.seconds
+        out["exact_solver"] = exact.solver  # type: ignore[assignment]
+    out["total_s"] = time.perf_counter() - t0
+    out["rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    return out
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--one":
+        print(json.dumps(one(int(sys.argv[2]))))
+        return
+    print("campaign plan: Lagrangian + repair vs the exact optimum and the dual bound")
+    for n in EXACT_SIZES + BOUND_SIZES:
+        run = subprocess.run(
+            [sys.executable, "-m", "benchmarks.planning", "--one", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        r = json.loads(run.stdout.strip().splitlines()[-1])
+        line = (
+            f"  {n:>9,} customers {r['pairs']:>9,} pairs: plan £{r['value']:,.0f} "
+            f"bound £{r['bound']:,.0f} gap {r['gap']:.4%} (target <= "
+            f"{TARGET_GAP:.1%}, ratio {r['gap'] / TARGET_GAP:.3f}); "
+            f"solve {r['solve_s']:.2f} s, total {r['total_s']:.2f} s, "
+            f"peak RSS {r['rss_gb']:.2f} GB"
+        )
+        print(line)
+        if "optimum" in r:
+            short = 1 - r["value"] / r["optimum"] if r["optimum"] else 0.0
+            print(
+                f"      vs MIP optimum £{r['optimum']:,.0f} ({r['exact_solver']}, "
+                f"{r['exact_s']:.2f} s): {short:.5%} below (target <= "
+                f"{TARGET_VS_OPT:.1%}, ratio {short / TARGET_VS_OPT:.3f})"
+            )
+        fc, gr = r["first_come"], r["greedy"]
+        print(
+            f"      baselines ({r['baselines_s']:.2f} s): first-come £{fc:,.0f} "
+            f"(plan +{r['value'] / fc - 1:.1%}), greedy by EV £{gr:,.0f} "
+            f"(plan +{r['value'] / gr - 1:.2%})"
+        )
+        if n == 1_000_000:
+            print(
+                f"      1M: build + solve {r['build_s'] + r['solve_s']:.1f} s (target "
+                f"<= {TARGET_1M_S:.0f} s, ratio "
+                f"{(r['build_s'] + r['solve_s']) / TARGET_1M_S:.2f}); peak RSS "
+                f"{r['rss_gb']:.2f} GB (target <= {TARGET_1M_RSS_GB:.0f} GB, ratio "
+                f"{r['rss_gb'] / TARGET_1M_RSS_GB:.2f})"
+            )
+
+
+if __name__ == "__main__":
+    main()
