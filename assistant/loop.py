@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.audit import write_audit
-from assistant.budget import estimate_cost, message_tokens, prompt_tokens, trim_history
+from assistant.budget import (
+    estimate_cost,
+    fixed_tokens,
+    message_tokens,
+    trim_history,
+    trim_session,
+)
 from assistant.dispatch import run_tool_call
 from assistant.guard import Approval, approval_from
 from assistant.messages import Message, ModelResponse
@@ -67,6 +73,10 @@ def run_turn(
     )
     turn = Turn(question=question)
     approval = Approval()
+    limits = ctx.config.model
+    trim_session(
+        session.messages, limits.history_token_budget, limits.history_max_turns
+    )
     session.messages.append(Message(role="user", content=question))
     try:
         approval = approval_from(
@@ -225,28 +235,42 @@ def _stop(session: Session, turn: Turn, why: str, reply: str) -> None:
 def _call_model(
     model: Model, session: Session, ctx: ToolContext, turn: Turn, hooks: Hooks
 ) -> ModelResponse:
+    """One model call; usage as the service reports it, else as we count it."""
     system = build_system_prompt(ctx.config, session)
     tools = tool_schemas()
     messages = session.messages
-    fixed = 0  # tokens of the system prompt and tool definitions
+    estimate = 0
     if model.uses_prompt:
         limits = ctx.config.model
-        fixed = prompt_tokens(system, [], tools)
+        fixed = fixed_tokens(system, tools)
         messages = trim_history(
             messages, limits.context_token_budget, fixed + limits.max_tokens
         )
+        estimate = fixed + sum(message_tokens(m) for m in messages)
     response = model.complete(
         ModelRequest(system, messages, tools, session), hooks.on_token
     )
     turn.usage.model_calls += 1
     if model.uses_prompt:
-        prompt = fixed + sum(message_tokens(m) for m in messages)
-        completion = message_tokens(
-            Message(
-                role="assistant",
-                content=response.content,
-                tool_calls=response.tool_calls,
+        if response.usage:
+            prompt = response.usage.prompt_tokens
+            completion = response.usage.completion_tokens
+        else:
+            prompt = estimate
+            completion = message_tokens(
+                Message(
+                    role="assistant",
+                    content=response.content,
+                    tool_calls=response.tool_calls,
+                )
             )
+        log.debug(
+            "model call session=%s prompt=%d (estimated %d, %s) completion=%d",
+            session.id,
+            prompt,
+            estimate,
+            "reported" if response.usage else "not reported",
+            completion,
         )
         cost = estimate_cost(
             ctx.config.model.prices_per_million, model.model_id, prompt, completion

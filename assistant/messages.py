@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 
 class ToolCall(BaseModel):
@@ -23,6 +23,7 @@ class Message(BaseModel):
     tool_calls: list[ToolCall] = Field(default_factory=list)
     tool_call_id: str | None = None
     name: str | None = None
+    _tokens: int | None = PrivateAttr(default=None)  # counted once (budget.py)
 
 
 class Usage(BaseModel):

@@ -121,10 +121,71 @@ def bench_openai(state: Path) -> None:
     )
 
 
+def bench_history(state: Path, turns: int = 100, **model_settings: int) -> None:
+    """Prompt tokens and our own time per turn as an OpenAI-path conversation grows.
+
+    The fake server answers at once (recommend, then a short answer) and reports
+    the prompt tokens it received; our time is the turn's wall time minus the time
+    the server spent answering (so it includes the SDK, HTTP and our loop).
+    """
+    customers = [f"U{n}" for n in range(123, 134)]
+
+    def model(body: dict) -> dict:
+        last = body["messages"][-1]
+        if last["role"] == "user":
+            cid = last["content"].split()[-1].rstrip("?")
+            return completion(
+                tool_calls=[("recommend_treatment", {"customer_id": cid})]
+            )
+        top = json.loads(last["content"]).get("top", {}).get("treatment_key")
+        return completion(f"Recommend {top}: see the reasons in the card.")
+
+    count_tokens("warm up the encoding")
+    with FakeOpenAI([model] * (2 * turns)) as fake:
+        config = get_config()
+        settings = config.model.model_copy(
+            update={"base_url": fake.base_url, **model_settings}
+        )
+        bot = Assistant.create(
+            model=OpenAIModel(settings, "sk-bench"),
+            config=config.model_copy(update={"model": settings}),
+            state_dir=state,
+        )
+        prompt, ours = [], []
+        for i in range(turns):
+            server, t0 = fake.seconds, time.perf_counter()
+            turn = bot.ask(f"What should we offer {customers[i % len(customers)]}?")
+            wall = time.perf_counter() - t0
+            ours.append((wall - (fake.seconds - server)) * 1000)
+            prompt.append(turn.usage.prompt_tokens)
+            assert turn.stopped is None, turn.reply
+    marks = [m for m in (1, 10, 50, 100) if m <= turns]
+    window = {m: statistics.median(ours[max(1, m - 9) : m]) for m in marks if m > 1}
+    window[1] = ours[0]
+    kept = len(bot.session.messages)
+    print(
+        f"history cost, {turns}-turn OpenAI-path conversation against the fake "
+        f"server ({len(fake.requests)} requests, {kept} messages kept at the end; "
+        "prompt tokens of the turn as the server counted them; our time = turn "
+        "wall time minus the server's, median of the 9 turns up to the mark):"
+    )
+    for m in marks:
+        print(
+            f"  turn {m:>3}: {prompt[m - 1]:>6,} prompt tokens, {window[m]:6.1f} ms"
+            " ours"
+        )
+    last = marks[-1]
+    print(
+        f"  turn {last} / turn 10: prompt tokens {prompt[last - 1] / prompt[9]:.2f}x,"
+        f" our time {window[last] / window[10]:.2f}x; target <= 1.5x"
+    )
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench_offline(Path(tmp) / "offline")
         bench_openai(Path(tmp) / "openai")
+        bench_history(Path(tmp) / "history")
 
 
 if __name__ == "__main__":

@@ -7,23 +7,32 @@ callable that decides from the request. Requests are recorded.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tools.tokens import count_tokens
+
+_count_once = lru_cache(maxsize=8192)(count_tokens)  # each text counted once
 Step = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def completion(
     content: str | None = None,
     tool_calls: list[tuple[str, Any]] = (),
-    prompt_tokens: int = 100,
+    prompt_tokens: int | None = None,
     completion_tokens: int = 20,
 ) -> dict[str, Any]:
-    """A chat.completion body with an answer or tool calls."""
+    """A chat.completion body with an answer or tool calls.
+
+    ``prompt_tokens=None`` reports the request's size as the server counts it
+    (tiktoken over the messages and the tool definitions), like a real service.
+    """
     calls = [
         {
             "id": f"call_{i}",
@@ -54,7 +63,7 @@ def completion(
             "usage": {
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
+                "total_tokens": (prompt_tokens or 0) + completion_tokens,
             },
         }
     }
@@ -72,8 +81,15 @@ def booking(customer_id: str, treatment_key: str) -> dict[str, Any]:
     )
 
 
-def stream(content: str | None = None, tool_calls: list[tuple[str, Any]] = ()) -> dict:
-    """An SSE stream: content in pieces, tool-call arguments split across deltas."""
+def stream(
+    content: str | None = None,
+    tool_calls: list[tuple[str, Any]] = (),
+    prompt_tokens: int | None = None,
+) -> dict:
+    """An SSE stream: content in pieces, tool-call arguments split across deltas.
+
+    The last chunk reports usage (``prompt_tokens=None``: counted from the request).
+    """
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {
@@ -117,9 +133,9 @@ def stream(content: str | None = None, tool_calls: list[tuple[str, Any]] = ()) -
             "model": "gpt-4o",
             "choices": [],
             "usage": {
-                "prompt_tokens": 100,
+                "prompt_tokens": prompt_tokens,
                 "completion_tokens": 20,
-                "total_tokens": 120,
+                "total_tokens": (prompt_tokens or 0) + 20,
             },
         }
     )
@@ -129,6 +145,30 @@ def stream(content: str | None = None, tool_calls: list[tuple[str, Any]] = ()) -
 def error(status: int, message: str = "fake error") -> dict[str, Any]:
     """An HTTP error response (retried by the SDK for 408/409/429/5xx)."""
     return {"status": status, "json": {"error": {"message": message, "type": "fake"}}}
+
+
+def wire_prompt_tokens(body: dict[str, Any]) -> int:
+    """Prompt tokens of a request as sent: messages, tool calls, tool definitions."""
+    from assistant.budget import MESSAGE_OVERHEAD, render_tools
+
+    count = _count_once
+    total = count(render_tools(body.get("tools") or []))
+    for m in body["messages"]:
+        total += MESSAGE_OVERHEAD + count(m.get("content") or "")
+        for call in m.get("tool_calls") or []:
+            fn = call["function"]
+            total += MESSAGE_OVERHEAD + count(fn["name"]) + count(fn["arguments"])
+    return total
+
+
+def _fill_usage(step: dict[str, Any], body: dict[str, Any]) -> None:
+    """Report the request's counted size where the step left usage open."""
+    bodies = [step.get("json") or {}, *(step.get("stream") or [])]
+    for item in bodies:
+        usage = item.get("usage") if isinstance(item, dict) else None
+        if isinstance(usage, dict) and usage.get("prompt_tokens", 0) is None:
+            usage["prompt_tokens"] = wire_prompt_tokens(body)
+            usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
 
 
 def _plain_message(step: dict[str, Any]) -> dict[str, Any] | None:
@@ -178,6 +218,7 @@ class FakeOpenAI:
     ) -> None:
         self.steps: list[Step] = list(steps or [])
         self.requests: list[dict[str, Any]] = []
+        self.seconds = 0.0  # time spent answering (to tell it apart from ours)
         self._lock = threading.Lock()
         fake = self
 
@@ -186,6 +227,14 @@ class FakeOpenAI:
                 pass
 
             def do_POST(self) -> None:  # noqa: N802
+                started = time.perf_counter()
+                try:
+                    self.answer()
+                finally:
+                    with fake._lock:
+                        fake.seconds += time.perf_counter() - started
+
+            def answer(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 problem = strict_history and history_problem(body["messages"])
                 with fake._lock:
@@ -196,8 +245,7 @@ class FakeOpenAI:
                         step = error(500, "fake server script exhausted")
                     else:
                         step = fake.steps.pop(0)
-                if callable(step):
-                    step = step(body)
+                step = copy.deepcopy(step(body) if callable(step) else step)
                 message = (
                     _plain_message(step)
                     if body.get("stream") and step.get("status", 200) == 200
@@ -210,7 +258,9 @@ class FakeOpenAI:
                             (c["function"]["name"], c["function"]["arguments"])
                             for c in message.get("tool_calls", [])
                         ],
+                        step["json"].get("usage", {}).get("prompt_tokens"),
                     )
+                _fill_usage(step, body)
                 if step.get("sleep"):
                     time.sleep(step["sleep"])
                 status = step.get("status", 200)

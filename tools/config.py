@@ -170,6 +170,8 @@ class ModelSettings(_Strict):
     max_tool_rounds: int = Field(6, ge=1, le=50)
     max_tool_errors: int = Field(4, ge=1)
     context_token_budget: int = Field(12000, ge=1000)
+    history_token_budget: int = Field(2000, ge=0)
+    history_max_turns: int = Field(10, ge=1)
     request_timeout_s: float = Field(30.0, gt=0)
     max_retries: int = Field(2, ge=0, le=10)
     stream: bool = True
