@@ -18,6 +18,7 @@ from tools.clock import zone
 from tools.config import CVMConfig
 from tools.context import ToolContext, default_context
 from tools.data import get_customer_data
+from tools.decision_log import log_booking
 from tools.eligibility import (
     HARD_RULES,
     Booking,
@@ -200,6 +201,7 @@ def allocate_treatment(
             fixed, ledger_verdicts(customer, treatment_key, config, state)
         )
         hard = [v for v in verdict.failures if v.rule in HARD_RULES]
+        log_booking(customer.customer_id, treatment_key, verdict.verdicts, not hard)
         if hard:
             reason = "; ".join(
                 v.reason if i == 0 else f"{v.rule}: {v.reason}"

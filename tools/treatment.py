@@ -21,6 +21,7 @@ from tools.config import Channel, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.customer import CustomerData, Offer
 from tools.data import get_customer_data
+from tools.decision_log import log_ranking
 from tools.eligibility import (
     NextContact,
     RuleId,
@@ -289,6 +290,9 @@ def recommend_treatment(
     """
     a = _Assessment(customer_id, ctx or default_context())
     top = a.ranked[0]
+    log_ranking(
+        "recommend", a.customer.customer_id, a.ranked, a.excluded, top.treatment_key
+    )
     return Recommendation(
         customer_id=a.customer.customer_id,
         top=top,
@@ -344,6 +348,13 @@ def find_alternative_treatment(
     best = kept[0] if kept else None
     given_up = round(
         first.score.expected_value - (best.score.expected_value if best else 0), 2
+    )
+    log_ranking(
+        "alternative",
+        a.customer.customer_id,
+        kept,
+        a.excluded,
+        best.treatment_key if best else None,
     )
     return Alternative(
         customer_id=a.customer.customer_id,
