@@ -357,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     au = add("audit", "the audit trail of conversation turns")
     au.add_argument("--customer-id")
+    from assistant.cli_plan import add_parsers as add_plan_parsers
+
+    add_plan_parsers(add)
     return p
 
 

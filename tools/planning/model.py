@@ -1,0 +1,77 @@
+"""The plan as a stored, typed object, and its compact JSON view."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.planning.request import PlanRequest
+
+
+class TreatmentLine(BaseModel):
+    """One treatment in a plan."""
+
+    display_name: str
+    channel: str
+    count: int = Field(description="Customers planned for it.")
+    capacity: int | None = Field(description="Slots left today (None = unlimited).")
+    value: float = Field(description="Expected value of those bookings, pounds.")
+    spend: float = Field(description="Their cost, pounds.")
+    shadow_price: float = Field(description="What one more slot would add, pounds.")
+
+
+class Baselines(BaseModel):
+    """The value of booking without a plan, same candidates and limits."""
+
+    first_come: float = Field(description="Customers in id order, best free option.")
+    greedy_by_value: float = Field(description="Highest-EV pairs first.")
+    first_come_assigned: int = 0
+    greedy_assigned: int = 0
+
+
+class Plan(BaseModel):
+    """A campaign plan for one day: who gets what, its value and how good it is."""
+
+    plan_id: str = ""
+    created_at: datetime
+    day: date
+    request: PlanRequest
+    parent_id: str | None = Field(None, description="The plan a what-if changed.")
+    solver: str
+    customers: int = Field(description="Customers in scope.")
+    candidates: int = Field(description="Lawful customer x treatment pairs.")
+    assigned: int
+    expected_value: float
+    upper_bound: float
+    gap: float
+    spend: float
+    by_treatment: dict[str, TreatmentLine]
+    baselines: Baselines
+    budget_prices: dict[str, float] = Field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The fields of ``cvm plan --json``."""
+        return {
+            "plan_id": self.plan_id,
+            "customers": self.customers,
+            "assigned": self.assigned,
+            "expected_value": round(self.expected_value, 2),
+            "upper_bound": round(self.upper_bound, 2),
+            "gap": round(self.gap, 6),
+            "by_treatment": {
+                k: {
+                    "count": line.count,
+                    "capacity": line.capacity,
+                    "value": round(line.value, 2),
+                    "shadow_price": round(line.shadow_price, 2),
+                }
+                for k, line in self.by_treatment.items()
+            },
+            "baselines": {
+                "first_come": round(self.baselines.first_come, 2),
+                "greedy_by_value": round(self.baselines.greedy_by_value, 2),
+            },
+        }
