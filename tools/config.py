@@ -6,18 +6,26 @@ the file, the key path and the problem (see :class:`tools.errors.ConfigError`).
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, cast, get_args, get_origin
+from typing import Annotated, Any, Literal, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from tools.config_messages import describe
 from tools.errors import ConfigError, UnknownTreatmentError
+from tools.files import FileProblem, load_yaml
 
 Channel = Literal["call", "sms", "email", "push", "app", "none"]
 ConsentChannel = Literal["call", "sms", "email", "push"]
@@ -57,11 +65,30 @@ DEFAULT_CONFIG_PATH = (
 )
 DEFAULT_STATE_DIR = "./var"
 DEFAULT_RESERVED_SHARE = 0.2
+NO_ACTION = "ignore"  # the no-action baseline treatment: ranked, never booked
+DEFAULT_MAX_MESSAGE_CHARS = 4000
+DEFAULT_AUDIT_QUESTION_CHARS = 2000
+DEFAULT_AUDIT_RETENTION_DAYS = 400
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Finite numbers only: `cost: 1e400` or `.inf` is refused, not booked as inf.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def known_time_zone(name: str) -> str:
+    """Return ``name`` if it is an IANA time zone, else raise ``ValueError``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"unknown time zone {name[:60]!r} (use an IANA name like Europe/London)"
+        ) from None
+    return name
+
+
+Probability = Annotated[float, Field(ge=0, le=1)]
 
 
 class Condition(_Strict):
@@ -91,7 +118,7 @@ class Treatment(_Strict):
     enabled: bool = True
     cost: float = Field(ge=0, description="Cost per contact in pounds.")
     base_propensity: float = Field(0.1, ge=0, le=1)
-    propensity_boosts: dict[SignalName, float] = Field(default_factory=dict)
+    propensity_boosts: dict[SignalName, Probability] = Field(default_factory=dict)
     applicable_when: list[Condition] = Field(
         default_factory=list,
         description="Soft rule: applicable when ANY condition holds (empty = always).",
@@ -185,6 +212,11 @@ class Validation(_Strict):
 
     customer_id_pattern: str = r"^U\d{3}$"
     max_customers_per_batch: int = Field(100, ge=1)
+    max_message_chars: int = Field(
+        DEFAULT_MAX_MESSAGE_CHARS,
+        ge=20,
+        description="Longest analyst message accepted (longer ones are refused).",
+    )
     required_journey_fields: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -207,6 +239,21 @@ class LoggingSettings(_Strict):
     backup_count: int = Field(5, ge=0)
 
 
+class AuditSettings(_Strict):
+    """How much of each turn the audit keeps, and for how long."""
+
+    retention_days: int = Field(
+        DEFAULT_AUDIT_RETENTION_DAYS,
+        ge=1,
+        description="Audit records older than this are deleted as new ones arrive.",
+    )
+    max_question_chars: int = Field(
+        DEFAULT_AUDIT_QUESTION_CHARS,
+        ge=20,
+        description="The question is stored cut to this length (NUL bytes removed).",
+    )
+
+
 class Settings(_Strict):
     """Global settings."""
 
@@ -214,6 +261,9 @@ class Settings(_Strict):
     state_dir: str = DEFAULT_STATE_DIR
     data_dir: str | None = None
     logging: LoggingSettings = LoggingSettings()
+    audit: AuditSettings = AuditSettings()
+
+    _zone = field_validator("timezone")(lambda cls, v: known_time_zone(v))
 
 
 class CVMConfig(_Strict):
@@ -236,8 +286,10 @@ class CVMConfig(_Strict):
                     f"constraints.{key}: no treatment of that name "
                     f"(known: {', '.join(self.treatments)})"
                 )
-        if "ignore" not in self.treatments:
-            raise ValueError("treatments: the no-action baseline 'ignore' is required")
+        if NO_ACTION not in self.treatments:
+            raise ValueError(
+                f"treatments: the no-action baseline '{NO_ACTION}' is required"
+            )
         return self
 
     @property
@@ -260,45 +312,6 @@ class CVMConfig(_Strict):
             if treatment_channel == channel:
                 return consent
         return cast(ConsentChannel, channel)
-
-
-def _describe(error: Any, data: Any) -> tuple[str, str]:
-    """Turn one pydantic error into (key path, problem) with a did-you-mean hint."""
-    loc = [str(p) for p in error["loc"]]
-    key = ".".join(loc)
-    problem = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        problem = f"unknown key '{loc[-1]}'"
-        allowed = _allowed_keys(loc[:-1], data)
-        close = difflib.get_close_matches(loc[-1], allowed, n=1)
-        if close:
-            problem += f" (did you mean '{close[0]}'?)"
-    elif "input" in error and error["type"] != "missing":
-        problem += f" (got {error['input']!r})"
-    return key, problem
-
-
-def _allowed_keys(parent: list[str], data: Any) -> list[str]:
-    """The field names allowed at a key path, for did-you-mean hints."""
-    model: Any = CVMConfig
-    skip = False
-    for part in parent:
-        if skip:  # a dict key or list index: the value type is already in `model`
-            skip = False
-            continue
-        fields = getattr(model, "model_fields", None)
-        if fields is None or part not in fields:
-            return []
-        model = fields[part].annotation
-        while get_origin(model) is not None:
-            origin, args = get_origin(model), get_args(model)
-            skip = origin in (dict, list)
-            model = (
-                args[-1]
-                if origin in (dict, list)
-                else next((a for a in args if hasattr(a, "model_fields")), args[0])
-            )
-    return list(getattr(model, "model_fields", {}))
 
 
 def _env_overrides(data: dict[str, Any]) -> dict[str, Any]:
@@ -333,23 +346,16 @@ def load_config(path: str | Path | None = None) -> CVMConfig:
         The validated configuration.
 
     Raises:
-        ConfigError: The file is missing, not YAML, or fails validation; the
-            message names the file, the key path and the problem.
+        ConfigError: The file is missing, not UTF-8, not YAML (or has a duplicate
+            key), or fails validation (unknown keys, types, ranges, non-finite
+            numbers, unknown time zone); the message names the file, the key path
+            and the problem in one short line.
     """
     file = Path(path) if path else config_path()
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            str(file), "", f"cannot read the file ({exc.strerror})"
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(str(file), where, f"not valid YAML: {problem}") from None
+        data = load_yaml(file)
+    except FileProblem as exc:
+        raise ConfigError(str(file), exc.where, exc.problem) from None
     if not isinstance(data, dict):
         raise ConfigError(str(file), "", "the top level must be a mapping of sections")
     data = _env_overrides(data)
@@ -357,7 +363,7 @@ def load_config(path: str | Path | None = None) -> CVMConfig:
         config = CVMConfig.model_validate({**data, "source": str(file)})
     except ValidationError as exc:
         errors = exc.errors()
-        key, problem = _describe(errors[0], data)
+        key, problem = describe(errors[0], data, CVMConfig)
         if len(errors) > 1:
             problem += f" (and {len(errors) - 1} more problem(s))"
         raise ConfigError(str(file), key, problem) from None

@@ -8,16 +8,42 @@ Field aliases accept the inconsistent names of the original system's files
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from tools.config import known_time_zone
+
 Sentiment = Literal["positive", "neutral", "negative"]
+_HHMM = r"([01]\d|2[0-3]):([0-5]\d)"
+_WINDOW = re.compile(rf"^\s*{_HHMM}\s*-\s*{_HHMM}\s*$")
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    # Finite numbers only: `monthly_revenue: Infinity` is refused at load.
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+
+def window(value: str | None) -> str | None:
+    """Check a daily window ``HH:MM-HH:MM`` (may wrap midnight, not empty).
+
+    Raises:
+        ValueError: Not two 24-hour times, or start equals end.
+    """
+    if value is None or not value.strip():
+        return None
+    match = _WINDOW.match(value)
+    if not match:
+        raise ValueError(
+            f"{value[:40]!r} is not a window like 22:00-08:00 (24-hour HH:MM-HH:MM)"
+        )
+    if match.group(1, 2) == match.group(3, 4):
+        raise ValueError(f"{value!r} starts and ends at the same time")
+    return value.strip()
 
 
 def _yes_no(value: Any) -> Any:
@@ -200,7 +226,7 @@ class WebSession(_Record):
 class CustomerData(_Record):
     """Everything known about one customer, normalised."""
 
-    customer_id: str
+    customer_id: str = Field(min_length=1, max_length=64)
     name: str
     segment: str
     time_zone: str | None = None
@@ -219,6 +245,11 @@ class CustomerData(_Record):
     offers: list[Offer] = Field(default_factory=list)
     interactions: list[Interaction] = Field(default_factory=list)
     web_sessions: list[WebSession] = Field(default_factory=list)
+
+    _tz = field_validator("time_zone")(
+        lambda cls, v: None if v is None else known_time_zone(v)
+    )
+    _dnd = field_validator("do_not_disturb")(lambda cls, v: window(v))
 
     @field_validator("consents", mode="before")
     @classmethod

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 import re
 import threading
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData
 from tools.errors import DataFileError, InvalidCustomerIdError, UnknownCustomerError
+from tools.files import FileProblem, load_json
+from tools.records import check_unique, validate_customer_record
 
 log = logging.getLogger(__name__)
 
@@ -38,25 +39,22 @@ def data_dir(config: CVMConfig) -> Path:
     )
 
 
-def _load_file(path: Path) -> list[CustomerData]:
+def _load_file(
+    path: Path, config: CVMConfig, seen: dict[str, str]
+) -> list[CustomerData]:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        raw = load_json(path)
+    except FileProblem as exc:
         raise DataFileError(f"{path}: cannot read customer data: {exc}") from None
     records = raw.get("customers") if isinstance(raw, dict) else raw
     if not isinstance(records, list):
         raise DataFileError(f"{path}: expected a list of customers under 'customers'")
     customers = []
     for index, record in enumerate(records):
-        try:
-            customers.append(CustomerData.model_validate(record))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            cid = record.get("customer_id", "?") if isinstance(record, dict) else "?"
-            key = ".".join(str(p) for p in first["loc"])
-            raise DataFileError(
-                f"{path}: record {index} (customer {cid}): {key}: {first['msg']}"
-            ) from None
+        where = f"{path}: record {index}"
+        customer = validate_customer_record(record, config, where)
+        check_unique(customer.customer_id, where, seen)
+        customers.append(customer)
     return customers
 
 
@@ -64,7 +62,9 @@ def load_customers(config: CVMConfig | None = None) -> dict[str, CustomerData]:
     """All customers of the configured dataset, by id (cached until ``clear_cache``).
 
     Raises:
-        DataFileError: A file cannot be parsed or a record is invalid (names both).
+        DataFileError: A file cannot be read or parsed (not UTF-8, not JSON, too
+            deep), a record is invalid (see ``validate_customer_record``), or a
+            customer id appears twice across the files (names both places).
     """
     config = config or get_config()
     key = config.settings.data_dir or ""
@@ -79,8 +79,9 @@ def load_customers(config: CVMConfig | None = None) -> dict[str, CustomerData]:
         if not files:
             raise DataFileError(f"{folder}: no customer data files (*.json) found")
         customers: dict[str, CustomerData] = {}
+        seen: dict[str, str] = {}
         for path in files:
-            for customer in _load_file(path):
+            for customer in _load_file(path, config, seen):
                 customers[customer.customer_id] = customer
         log.info("loaded %d customers from %s", len(customers), folder)
         _cache[key] = customers

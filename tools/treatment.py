@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from tools.allocation import ledger_day, read_state
 from tools.clock import now as clock_now
-from tools.config import Channel, CVMConfig
+from tools.config import NO_ACTION, Channel, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.customer import CustomerData, Offer
 from tools.data import get_customer_data
@@ -31,7 +31,7 @@ from tools.eligibility import (
 from tools.journey import JourneyMetrics, journey_metrics
 from tools.signals import Insight
 
-BASELINE = "ignore"
+BASELINE = NO_ACTION
 
 
 class ScoreBreakdown(BaseModel):

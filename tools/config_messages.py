@@ -1,0 +1,68 @@
+"""One short line per configuration mistake: the key path and the problem.
+
+Pydantic's messages can quote the offending input; a top-level validator's input is
+the whole document, so quoted values are cut short and mappings or lists are never
+quoted (the key path says where to look).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, get_args, get_origin
+
+from tools.files import shorten
+
+MAX_PROBLEM = 200  # characters of a problem description
+
+
+def describe(error: Any, data: Any, root: Any) -> tuple[str, str]:
+    """Turn one pydantic error into (key path, problem) with a did-you-mean hint.
+
+    Args:
+        error: One item of ``ValidationError.errors()``.
+        data: The document that was validated (for the allowed keys).
+        root: The pydantic model the document was validated against.
+    """
+    loc = [str(p) for p in error["loc"]]
+    key = ".".join(loc)
+    problem = str(error["msg"]).removeprefix("Value error, ")
+    if len(problem) > MAX_PROBLEM:
+        problem = problem[: MAX_PROBLEM - 1] + "…"
+    if error["type"] == "extra_forbidden":
+        problem = f"unknown key {shorten(loc[-1])}"
+        allowed = allowed_keys(loc[:-1], root)
+        close = difflib.get_close_matches(loc[-1], allowed, n=1)
+        if close:
+            problem += f" (did you mean '{close[0]}'?)"
+    elif (
+        "input" in error
+        and error["type"] not in ("missing", "value_error")  # ours name the value
+        and not isinstance(error["input"], (dict, list))
+    ):
+        problem += f" (got {shorten(error['input'])})"
+    if len(key) > 120:
+        key = key[:119] + "…"
+    return key, problem
+
+
+def allowed_keys(parent: list[str], root: Any) -> list[str]:
+    """The field names allowed at a key path, for did-you-mean hints."""
+    model: Any = root
+    skip = False
+    for part in parent:
+        if skip:  # a dict key or list index: the value type is already in `model`
+            skip = False
+            continue
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        model = fields[part].annotation
+        while get_origin(model) is not None:
+            origin, args = get_origin(model), get_args(model)
+            skip = origin in (dict, list)
+            model = (
+                args[-1]
+                if origin in (dict, list)
+                else next((a for a in args if hasattr(a, "model_fields")), args[0])
+            )
+    return list(getattr(model, "model_fields", {}))

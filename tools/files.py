@@ -1,0 +1,133 @@
+"""Reading operator files safely: text, YAML and JSON with one-line errors.
+
+Every reader raises ``FileProblem`` (a short ``where`` and ``problem``) instead of
+``UnicodeDecodeError``, ``RecursionError`` or a parser traceback; callers wrap it in
+their own error type naming the file (``ConfigError``, ``DataFileError``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_SHOWN = 60  # characters of an offending value quoted in a message
+MAX_DEPTH = 64  # nesting allowed in a JSON or YAML document
+
+
+class FileProblem(Exception):
+    """A file cannot be used: ``where`` (line, key; may be empty) and ``problem``."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where, self.problem = where, problem
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A value's ``repr`` cut to ``limit`` characters (never a whole document)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text.
+
+    Raises:
+        FileProblem: Unreadable, or not UTF-8 (names the byte offset).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FileProblem("", f"cannot read the file ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileProblem(
+            f"line {line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        ) from None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # '<<: *anchor' merges; explicit keys may override those
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                first = seen.get(key)
+                seen.setdefault(key, line)
+            except TypeError:  # an unhashable key: the base loader reports it
+                continue
+            if first is not None:
+                raise FileProblem(
+                    f"line {line}",
+                    f"duplicate key {shorten(key)} (first given on line {first})",
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """Nesting depth of lists and dicts, iteratively (no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _check_depth(value: Any) -> None:
+    if _depth(value) > MAX_DEPTH:
+        raise FileProblem("", f"nested more than {MAX_DEPTH} levels deep")
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file: UTF-8, no duplicate keys, bounded nesting.
+
+    Raises:
+        FileProblem: Unreadable, not UTF-8, not YAML, a duplicate key, too deep.
+    """
+    text = read_text(path)
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FileProblem(where, f"not valid YAML: {problem}") from None
+    except RecursionError:
+        raise FileProblem("", f"nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(data)
+    return data
+
+
+def load_json(path: Path) -> Any:
+    """Parse a JSON file: UTF-8, bounded nesting.
+
+    ``Infinity`` and ``NaN`` parse here; the record models refuse them.
+
+    Raises:
+        FileProblem: Unreadable, not UTF-8, not JSON, too deep.
+    """
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileProblem(
+            f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise FileProblem("", f"nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(data)
+    return data
