@@ -23,6 +23,7 @@ from assistant.loop import Hooks
 from assistant.session import ToolCallRecord, Turn
 from tools.allocation import get_constraints
 from tools.config import get_config
+from tools.context import ToolContext
 from tools.data import customer_ids, get_customer_data
 from tools.errors import CVMError
 from tools.treatment import BASELINE
@@ -67,9 +68,12 @@ def check_password(users: dict[str, str], name: str, password: str) -> bool:
 
 
 def check_setup() -> None:
-    """Stop start-up with one readable line if the config or the dataset is broken."""
+    """Stop start-up with one line: bad config, dataset, log file or ledger."""
     try:
-        customer_ids(get_config())
+        config = get_config()
+        setup_logging(config)
+        customer_ids(config)
+        ToolContext.create(config)
     except CVMError as exc:
         raise SystemExit(f"cvm: {exc}") from None
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel
 
 from assistant.guard import Approval
+from assistant.limits import bounded_text
 from assistant.session import Session, Turn
 from tools.clock import now as clock_now
+from tools.config import AuditSettings
 from tools.ledger import Ledger
 
 
@@ -26,9 +29,22 @@ class AuditRecord(BaseModel):
 
 
 def write_audit(
-    ledger: Ledger, session: Session, turn: Turn, approval: Approval, model: str
+    ledger: Ledger,
+    session: Session,
+    turn: Turn,
+    approval: Approval,
+    model: str,
+    settings: AuditSettings | None = None,
 ) -> None:
-    """Store the audit record of one turn."""
+    """Store the audit record of one turn, and drop records past retention.
+
+    The question is kept without NUL bytes and cut to
+    ``settings.audit.max_question_chars``; records older than
+    ``settings.audit.retention_days`` are deleted in the same transaction.
+
+    Raises:
+        LedgerUnavailable: The ledger refused the write.
+    """
     record = {
         "model": model,
         "approval": {
@@ -57,18 +73,24 @@ def write_audit(
         "stopped": turn.stopped,
         "usage": turn.usage.model_dump(),
     }
+    settings = settings or AuditSettings()
+    at = clock_now().astimezone(timezone.utc)
+    cutoff = at - timedelta(days=settings.retention_days)
     with ledger.write() as conn:
         conn.execute(
             "INSERT INTO audit (at, session_id, customer_id, approver, question, "
             "record) VALUES (?, ?, ?, ?, ?, ?)",
             (
-                clock_now().isoformat(timespec="seconds"),
+                at.isoformat(timespec="seconds"),
                 session.id,
                 session.customer_id,
                 session.approver if (approval.book or approval.cancel) else None,
-                turn.question,
+                bounded_text(turn.question, settings.max_question_chars),
                 json.dumps(record, default=str),
             ),
+        )
+        conn.execute(
+            "DELETE FROM audit WHERE at < ?", (cutoff.isoformat(timespec="seconds"),)
         )
 
 

@@ -17,7 +17,7 @@ from assistant.messages import ToolCall
 from assistant.registry import TOOLS
 from assistant.session import ToolCallRecord
 from tools.context import ToolContext
-from tools.errors import PolicyBlocked, ToolInputError
+from tools.errors import LedgerUnavailable, PolicyBlocked, ToolInputError
 
 
 def _json(payload: Any) -> str:
@@ -78,6 +78,8 @@ def run_tool_call(
         result = spec.call(args, ctx, who)
     except PolicyBlocked as exc:
         return _failure(call, raw, exc.reason, exc.rule)
+    except LedgerUnavailable as exc:
+        return _failure(call, raw, str(exc).removeprefix("LEDGER: "), exc.rule)
     except ToolInputError as exc:
         return _failure(call, raw, str(exc))
     view = spec.view(result)

@@ -11,6 +11,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from tools.config import CVMConfig
+from tools.errors import StorageError
+from tools.ledger import ensure_state_dir
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _configured: dict[str, RotatingFileHandler] = {}
@@ -25,19 +27,32 @@ def setup_logging(config: CVMConfig, level: str | None = None) -> Path:
 
     Returns:
         The log file path.
+
+    Raises:
+        StorageError: The log file cannot be created or opened (its folder is a
+            file, read-only, ...); names the path and ``settings.logging.file``.
     """
     cfg = config.settings.logging
     path = Path(cfg.file)
     if not path.is_absolute():
-        path = config.state_path / path
+        path = ensure_state_dir(config.state_path) / path
     root = logging.getLogger()
     root.setLevel((level or cfg.level).upper())
     key = str(path.resolve())
     if key not in _configured:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
-            path, maxBytes=cfg.max_bytes, backupCount=cfg.backup_count, encoding="utf-8"
-        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(
+                path,
+                maxBytes=cfg.max_bytes,
+                backupCount=cfg.backup_count,
+                encoding="utf-8",
+            )
+        except OSError as exc:
+            raise StorageError(
+                f"log file {path} (settings.logging.file under settings.state_dir): "
+                f"cannot be opened: {exc.strerror or exc}"
+            ) from None
         handler.setFormatter(logging.Formatter(_FORMAT))
         for old in _configured.values():
             root.removeHandler(old)

@@ -19,6 +19,7 @@ from assistant.budget import (
 )
 from assistant.dispatch import run_tool_call
 from assistant.guard import Approval, approval_from
+from assistant.limits import bounded_text, message_refusal
 from assistant.messages import Message, ModelResponse
 from assistant.models.base import (
     Model,
@@ -32,6 +33,7 @@ from assistant.registry import tool_schemas
 from assistant.session import Session, ToolCallRecord, Turn
 from assistant.state import remember
 from tools.context import ToolContext
+from tools.errors import LedgerUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -61,19 +63,28 @@ def run_turn(
     retries (a friendly reply, never a traceback); anything else raised inside the
     turn (a bug) is caught at this one boundary: unanswered tool calls get error
     results, the traceback is logged and the analyst gets a short apology
-    (``stopped="internal_error"``), so the next turn works on every back-end.
+    (``stopped="internal_error"``), so the next turn works on every back-end; the
+    message is longer than ``validation.max_message_chars`` (refused before the
+    model sees it). An audit record the ledger refuses is said in the reply.
     """
     hooks = hooks or Hooks()
     started = time.perf_counter()
+    kept = bounded_text(question, ctx.config.settings.audit.max_question_chars)
     log.debug(
         "turn start session=%s customer=%s question=%r",
         session.id,
         session.customer_id,
-        question,
+        kept,
     )
-    turn = Turn(question=question)
+    turn = Turn(question=kept)
     approval = Approval()
     limits = ctx.config.model
+    refusal = message_refusal(question, ctx.config)
+    if refusal:
+        turn.stopped, turn.reply = "message_too_long", refusal
+        session.turns += 1
+        _audit(ctx, session, turn, approval, model.name)
+        return turn
     trim_session(
         session.messages, limits.history_token_budget, limits.history_max_turns
     )
@@ -90,7 +101,7 @@ def run_turn(
     except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
         _internal_error(session, turn, exc)
     session.turns += 1
-    write_audit(ctx.ledger, session, turn, approval, model.name)
+    _audit(ctx, session, turn, approval, model.name)
     log.info(
         "turn done session=%s model=%s calls=%d tools=%s refusals=%s stopped=%s "
         "ms=%.1f",
@@ -225,6 +236,18 @@ def _internal_error(session: Session, turn: Turn, exc: Exception) -> None:
         "Sorry, something went wrong on my side and I could not finish this "
         f"answer. {booked} Please ask again.",
     )
+
+
+def _audit(
+    ctx: ToolContext, session: Session, turn: Turn, approval: Approval, model: str
+) -> None:
+    """Write the turn's audit record; if the ledger refuses, say so in the reply."""
+    try:
+        write_audit(
+            ctx.ledger, session, turn, approval, model, ctx.config.settings.audit
+        )
+    except LedgerUnavailable as exc:
+        turn.reply += f"\n\n(This turn's audit record could not be written: {exc})"
 
 
 def _stop(session: Session, turn: Turn, why: str, reply: str) -> None:

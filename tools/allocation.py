@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from tools.clock import now as clock_now
 from tools.clock import zone
-from tools.config import CVMConfig
+from tools.config import NO_ACTION, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.data import get_customer_data
 from tools.decision_log import log_booking
@@ -34,6 +34,8 @@ from tools.errors import PolicyBlocked, ToolInputError
 from tools.journey import journey_metrics
 
 log = logging.getLogger(__name__)
+MAX_ALLOCATION_ID = 2**63 - 1  # SQLite's largest integer
+PAST_DAY = "PAST-DAY"
 
 
 class AllocateArgs(BaseModel):
@@ -47,7 +49,7 @@ class ReleaseArgs(BaseModel):
     """Arguments of ``release_allocation``."""
 
     allocation_id: int = Field(
-        ge=1, description="The id returned by allocate_treatment."
+        ge=1, le=MAX_ALLOCATION_ID, description="The id returned by allocate_treatment."
     )
 
 
@@ -181,13 +183,21 @@ def allocate_treatment(
         The booking, with the next lawful contact time.
 
     Raises:
-        PolicyBlocked: A hard rule refused it; ``rule`` names the first rule failed.
+        PolicyBlocked: A hard rule refused it; ``rule`` names the first rule failed
+            (``PAST-DAY`` when the clock is behind a day the ledger already holds).
+        LedgerUnavailable: The ledger cannot be written safely (rule LEDGER).
         UnknownCustomerError, InvalidCustomerIdError, UnknownTreatmentError.
+        ToolInputError: The no-action baseline was asked for (nothing to book).
     """
     ctx = ctx or default_context()
     config = ctx.config
     customer = get_customer_data(customer_id, config)
     treatment = config.treatment(treatment_key)
+    if treatment_key == NO_ACTION:
+        raise ToolInputError(
+            f"'{NO_ACTION}' ({treatment.display_name}) is the no-action baseline: "
+            "there is nothing to book."
+        )
     if not approved_by.strip():
         raise ToolInputError("approved_by must name the person approving the booking")
     metrics, analysis = journey_metrics(customer.customer_id, config)
@@ -196,6 +206,7 @@ def allocate_treatment(
     day = ledger_day(config, at)
     fixed = customer_verdicts(customer, treatment_key, config, signals, metrics, at)
     with ctx.ledger.write() as conn:  # the ledger rules are checked where they commit
+        _refuse_past_day(conn, day)
         state = read_state(conn, customer.customer_id, day, config)
         verdict = combine(
             fixed, ledger_verdicts(customer, treatment_key, config, state)
@@ -254,6 +265,22 @@ def allocate_treatment(
     )
 
 
+def _refuse_past_day(conn: sqlite3.Connection, day: date) -> None:
+    """Refuse a booking for a day earlier than the newest day the ledger holds.
+
+    A clock set back (``CVM_NOW`` in the past, a wrong system clock) must not book
+    onto a day that is over; the ledger's newest day is the time it has seen.
+    """
+    latest = conn.execute("SELECT MAX(day) FROM allocations").fetchone()[0]
+    if latest and day.isoformat() < latest:
+        raise PolicyBlocked(
+            PAST_DAY,
+            f"the clock says {day}, but the ledger already holds bookings for "
+            f"{latest}: a day that is over cannot be booked (check the clock / "
+            "CVM_NOW)",
+        )
+
+
 def release_allocation(
     allocation_id: int, released_by: str = "analyst", ctx: ToolContext | None = None
 ) -> Allocation:
@@ -269,8 +296,11 @@ def release_allocation(
 
     Raises:
         ToolInputError: No such booking, or it was already released.
+        LedgerUnavailable: The ledger cannot be written safely (rule LEDGER).
     """
     ctx = ctx or default_context()
+    if not 1 <= allocation_id <= MAX_ALLOCATION_ID:
+        raise ToolInputError(f"There is no allocation #{allocation_id}.")
     at = clock_now().isoformat(timespec="seconds")
     with ctx.ledger.write() as conn:
         row = conn.execute(

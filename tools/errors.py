@@ -33,6 +33,26 @@ class DataFileError(CVMError):
     """A customer data file cannot be read or a record in it is invalid."""
 
 
+class StorageError(CVMError):
+    """The state dir, the ledger file or the log file cannot be used; start-up stops.
+
+    The message names the path, the setting that chose it and the problem.
+    """
+
+
+class LedgerUnavailable(StorageError):
+    """The ledger refused a write; nothing of it was committed, nothing earlier lost.
+
+    Its file was removed or replaced under this process, or the disk is read-only,
+    full or failing.
+
+    Attributes:
+        rule: Always ``"LEDGER"`` (a refusal carries a rule id).
+    """
+
+    rule = "LEDGER"
+
+
 class ToolInputError(CVMError):
     """The arguments of a tool call are wrong; the caller should correct them."""
 

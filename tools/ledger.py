@@ -5,15 +5,27 @@ with ``BEGIN IMMEDIATE`` before reading the counts they check, so check and act 
 one transaction across threads and processes. Inside one process, writers queue on a
 lock first (SQLite's own busy handler sleeps in coarse steps, which would waste
 throughput when many threads contend).
+
+The ledger protects itself: inside each write transaction it checks that the file
+it opened is still the one at its path (device and inode), so a ledger removed or
+replaced under a running process is never written "into the void" while another
+process starts a fresh one; a read-only, full or failing disk becomes a
+``LedgerUnavailable`` refusal (rule LEDGER) with the transaction rolled back.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tools.errors import LedgerUnavailable, StorageError
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -48,6 +60,7 @@ CREATE TABLE IF NOT EXISTS audit (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_customer ON audit (customer_id, at);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at);
 -- Today's use per treatment, kept by triggers in the same transaction as the
 -- allocation rows, so capacity checks read one row instead of counting.
 CREATE TABLE IF NOT EXISTS daily_usage (
@@ -78,6 +91,50 @@ WHERE status = 'active' GROUP BY day, treatment_key;
 """
 _process_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
+_STORAGE_FAULTS = (
+    "SQLITE_READONLY",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_CORRUPT",
+    "SQLITE_NOTADB",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+)
+_FAULT_WORDS = ("readonly", "disk", "unable to open", "malformed", "not a database")
+SETTING = "settings.state_dir / CVM_STATE_DIR"
+
+
+def _is_storage_fault(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    return name.startswith(_STORAGE_FAULTS) or any(w in text for w in _FAULT_WORDS)
+
+
+def ensure_state_dir(folder: Path) -> Path:
+    """Create the state dir if missing; refuse one that cannot hold files.
+
+    Raises:
+        StorageError: It (or a parent) is a file, or cannot be created.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise StorageError(f"state dir {folder} ({SETTING}): not a directory")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"state dir {folder} ({SETTING}): cannot be used: {exc.strerror or exc}"
+        ) from None
+    return folder
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The (device, inode) of the file at ``path`` now, None if it is gone."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class Ledger:
@@ -85,21 +142,40 @@ class Ledger:
 
     Args:
         path: The SQLite file; its folder is created if missing.
+
+    Raises:
+        StorageError: The folder cannot be created or used, the file cannot be
+            opened or written, or the file is missing while its write-ahead log
+            is still there (committed bookings would be lost by starting afresh).
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_state_dir(self.path.parent)
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not self.path.exists() and wal.exists() and wal.stat().st_size > 0:
+            raise StorageError(
+                f"ledger {self.path} is missing but its write-ahead log {wal.name} "
+                "is present: restore the ledger file (or move the log away) before "
+                "starting, or committed bookings would be lost"
+            )
         key = str(self.path.resolve())
         with _registry_lock:
             self._write_lock = _process_locks.setdefault(key, threading.Lock())
         self._local = threading.local()
-        with self._write_lock, self.connection() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.executescript(_SCHEMA)
-            if 0 < version < 2:  # ledgers from before daily_usage existed
-                conn.executescript(_BACKFILL_USAGE)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        try:
+            with self._write_lock, self.connection() as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                conn.executescript(_SCHEMA)
+                if 0 < version < 2:  # ledgers from before daily_usage existed
+                    conn.executescript(_BACKFILL_USAGE)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            self.close()
+            raise StorageError(
+                f"ledger {self.path} ({SETTING}): cannot be opened for writing: {exc}"
+            ) from None
+        self._identity = _identity(self.path)
 
     @classmethod
     def in_state_dir(cls, state_dir: str | Path) -> Ledger:
@@ -124,15 +200,53 @@ class Ledger:
         """One write transaction, holding SQLite's write lock from its first read.
 
         Everything done inside commits together or not at all.
+
+        Raises:
+            LedgerUnavailable: The ledger file was removed or replaced since this
+                process opened it, or the disk refused the write (read-only, full,
+                I/O error); the transaction is rolled back.
         """
         with self._write_lock, self.connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
+                conn.execute("BEGIN IMMEDIATE")
+                self._check_identity()
+            except sqlite3.Error as exc:
+                raise self._refusal(exc) from None
+            except LedgerUnavailable:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:  # the disk failed: SQLite rolls back itself
+                        pass
+                if isinstance(exc, sqlite3.Error) and _is_storage_fault(exc):
+                    raise self._refusal(exc) from None
+                raise
+
+    def _check_identity(self) -> None:
+        """Refuse to write unless ``path`` is still the file this process opened."""
+        now = _identity(self.path)
+        if now == self._identity:
+            return
+        what = "removed" if now is None else "replaced"
+        log.error("ledger file %s was %s under a running process", self.path, what)
+        raise LedgerUnavailable(
+            f"LEDGER: the ledger file {self.path} was {what} while this process was "
+            "running; refusing to write (nothing was committed). Restore the file or "
+            "restart the process."
+        )
+
+    def _refusal(self, exc: sqlite3.Error) -> LedgerUnavailable:
+        log.error("ledger %s refused a write: %s", self.path, exc)
+        return LedgerUnavailable(
+            f"LEDGER: the ledger {self.path} cannot be written ({exc}); nothing was "
+            "committed and earlier bookings are kept"
+        )
 
     def close(self) -> None:
         """Close this thread's connection."""

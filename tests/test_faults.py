@@ -1,0 +1,600 @@
+"""Fault injection: every bad input or fault of issue 11 is a clear line or a refusal.
+
+Each case builds the broken input, runs the ``cvm`` command line in-process and
+checks the exit code, that stderr is one short line naming the file / key / record
+and the problem, and that no traceback is printed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.cli import main
+from tools import data
+from tools.config import DEFAULT_CONFIG_PATH
+
+SAMPLE = data.PACKAGED_DATA_DIR / "customers.json"
+RECOMMEND = ["recommend", "--customer-id", "U124", "--no-allocate"]
+CONSTRAINTS = ["constraints"]
+
+
+def _use_config(tmp_path: Path, monkeypatch, text: str | bytes) -> Path:
+    path = tmp_path / "cvm_config.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    monkeypatch.setenv("CVM_CONFIG", str(path))
+    return path
+
+
+def _mutated_config(tmp_path, monkeypatch, mutate: Callable[[dict], None]) -> Path:
+    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    mutate(raw)
+    return _use_config(tmp_path, monkeypatch, yaml.safe_dump(raw, sort_keys=False))
+
+
+def _dataset(tmp_path, monkeypatch, files: dict[str, str | bytes]) -> Path:
+    """A data_dir with the given files; the config points at it."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, content in files.items():
+        target = folder / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    _mutated_config(
+        tmp_path, monkeypatch, lambda r: r["settings"].update(data_dir=str(folder))
+    )
+    return folder
+
+
+def _sample() -> dict:
+    return json.loads(SAMPLE.read_text())
+
+
+def _with_customer(change: Callable[[dict], None], cid: str = "U124") -> str:
+    doc = _sample()
+    for record in doc["customers"]:
+        if record["customer_id"] == cid:
+            change(record)
+    return json.dumps(doc)
+
+
+# --- each case: (id, setup(tmp_path, monkeypatch) -> (argv, where), expected) ---
+# `where` is the file the message must name (None: the config file); `expected` are
+# substrings of the one line printed.
+
+
+def _cfg_text(text: str | bytes):
+    def setup(tmp_path, monkeypatch):
+        path = _use_config(tmp_path, monkeypatch, text)
+        return CONSTRAINTS, path
+
+    return setup
+
+
+def _cfg(mutate):
+    def setup(tmp_path, monkeypatch):
+        return CONSTRAINTS, _mutated_config(tmp_path, monkeypatch, mutate)
+
+    return setup
+
+
+def _data(files: Callable[[], dict[str, str | bytes]], argv=RECOMMEND):
+    def setup(tmp_path, monkeypatch):
+        folder = _dataset(tmp_path, monkeypatch, files())
+        return argv, folder
+
+    return setup
+
+
+DEFAULT_TEXT = DEFAULT_CONFIG_PATH.read_text()
+
+
+def _boost(value):
+    def mutate(raw):
+        raw["treatments"]["retention_sms"]["propensity_boosts"]["bill_shock"] = value
+
+    return mutate
+
+
+CASES = [
+    (
+        "config-not-utf8",
+        _cfg_text(DEFAULT_TEXT.encode().replace(b"# ", b"# caf\xe9 ", 1)),
+        ["not UTF-8", "byte 0xe9", "line 1"],
+    ),
+    (
+        "config-duplicate-top-level-key",
+        _cfg_text(DEFAULT_TEXT + "\ntreatments:\n  ignore: {}\n"),
+        ["duplicate key 'treatments'", "first given on line"],
+    ),
+    (
+        "config-duplicate-nested-key",
+        _cfg_text(
+            DEFAULT_TEXT.replace(
+                "  service_call_back:\n", "  service_call_back:\n    cost: 9\n", 1
+            )
+        ),
+        ["duplicate key 'cost'"],
+    ),
+    (
+        "config-cost-1e400",
+        _cfg_text(DEFAULT_TEXT.replace("cost: 0.5\n", "cost: 1e400\n", 1)),
+        ["cost", "finite number"],
+    ),
+    (
+        "config-cost-dot-inf",
+        _cfg(lambda r: r["treatments"]["data_boost"].update(cost=float("inf"))),
+        ["treatments.data_boost.cost", "finite number"],
+    ),
+    (
+        "config-negative-propensity-boost",
+        _cfg(_boost(-0.4)),
+        ["treatments.retention_sms.propensity_boosts.bill_shock", "greater than"],
+    ),
+    (
+        "config-propensity-boost-above-one",
+        _cfg(_boost(7)),
+        ["propensity_boosts.bill_shock", "less than or equal to 1"],
+    ),
+    (
+        "config-unknown-time-zone",
+        _cfg(lambda r: r["settings"].update(timezone="Mars/Olympus_Mons")),
+        ["settings.timezone", "unknown time zone 'Mars/Olympus_Mons'"],
+    ),
+    (
+        "config-deeply-nested",
+        _cfg_text("model:\n  id: " + "[" * 5000 + "]" * 5000 + "\n"),
+        ["nested"],
+    ),
+    (
+        "config-long-value-is-cut",
+        _cfg(lambda r: r["treatments"]["retention_sms"].update(channel="x" * 7000)),
+        ["treatments.retention_sms.channel", "…"],
+    ),
+    (
+        "config-section-of-wrong-type-is-not-dumped",
+        _cfg(lambda r: r.update(policy=[{"k": "v" * 50}] * 200)),
+        ["policy", "valid dictionary"],
+    ),
+    (
+        "data-not-utf8",
+        _data(lambda: {"customers.json": SAMPLE.read_bytes() + b"\n\xff\xfe"}),
+        ["customers.json", "not UTF-8", "0xff"],
+    ),
+    (
+        "data-deeply-nested-json",
+        _data(lambda: {"customers.json": "[" * 100_000 + "]" * 100_000}),
+        ["customers.json", "nested"],
+    ),
+    (
+        "data-dnd-window-25-99",
+        _data(
+            lambda: {
+                "customers.json": _with_customer(
+                    lambda c: c.update(do_not_disturb="25:00-99:00")
+                )
+            }
+        ),
+        ["customers.json", "record 1", "U124", "do_not_disturb", "25:00-99:00"],
+    ),
+    (
+        "data-unknown-time-zone",
+        _data(
+            lambda: {
+                "customers.json": _with_customer(
+                    lambda c: c.update(time_zone="Europe/Atlantis")
+                )
+            }
+        ),
+        ["record 1", "U124", "time_zone", "unknown time zone 'Europe/Atlantis'"],
+    ),
+    (
+        "data-monthly-revenue-infinity",
+        _data(
+            lambda: {
+                "customers.json": _with_customer(
+                    lambda c: c.update(monthly_revenue=float("inf"))
+                )
+            }
+        ),
+        ["U124", "monthly_revenue", "finite number"],
+    ),
+    (
+        "data-bill-1e400",
+        _data(
+            lambda: {
+                "customers.json": _with_customer(
+                    lambda c: c["bills"][0].update(total="__BIG__")
+                ).replace('"__BIG__"', "1e400")
+            }
+        ),
+        ["U124", "bills.0.total", "finite number"],
+    ),
+    (
+        "data-duplicate-customer-across-files",
+        _data(
+            lambda: {
+                "a_customers.json": SAMPLE.read_text(),
+                "b_extra.json": json.dumps(
+                    [
+                        next(
+                            {**c, "consents": {**c["consents"]}}
+                            for c in _sample()["customers"]
+                            if c["customer_id"] == "U124"
+                        )
+                    ]
+                ),
+            }
+        ),
+        ["b_extra.json: record 0", "U124 is a duplicate", "a_customers.json"],
+    ),
+    (
+        "data-duplicate-customer-in-one-file",
+        _data(
+            lambda: {
+                "customers.json": json.dumps(
+                    _sample()["customers"] + [_sample()["customers"][1]]
+                )
+            }
+        ),
+        ["record 12", "U124 is a duplicate", "record 1"],
+    ),
+    (
+        "data-id-not-matching-pattern",
+        _data(
+            lambda: {
+                "customers.json": _with_customer(
+                    lambda c: c.update(customer_id="cust-124")
+                )
+            }
+        ),
+        ["record 1", "cust-124", "customer_id", "validation.customer_id_pattern"],
+    ),
+    (
+        "data-record-not-an-object",
+        _data(lambda: {"customers.json": json.dumps([1, 2])}),
+        ["record 0", "expected an object"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_bad_input_is_one_clear_line_and_exit_2(
+    tmp_path, monkeypatch, capsys, setup, expected
+):
+    argv, where = setup(tmp_path, monkeypatch)
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1, out.err
+    line = lines[0]
+    assert "Traceback" not in out.err + out.out
+    assert str(where) in line
+    for part in expected:
+        assert part in line, (part, line)
+    assert len(line) < 400 + len(str(where)), len(line)
+
+
+def test_the_refused_duplicate_would_have_widened_consent(tmp_path, monkeypatch):
+    """The second U124 (SMS marketing consent) never replaces the first one."""
+    second = next(c for c in _sample()["customers"] if c["customer_id"] == "U124")
+    assert second["consents"]["sms"]["marketing"] is False
+    second["consents"]["sms"]["marketing"] = True
+    _dataset(
+        tmp_path,
+        monkeypatch,
+        {"a.json": SAMPLE.read_text(), "b.json": json.dumps([second])},
+    )
+    argv = ["allocate", "--customer-id", "U124", "--treatment-key", "retention_sms"]
+    assert main([*argv, "--yes"]) == 2  # the dataset is refused, nothing is booked
+
+
+# --- state dir, log file -------------------------------------------------------
+
+
+def _blocker(tmp_path) -> Path:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    return blocker
+
+
+@pytest.mark.parametrize(
+    ("state_dir", "log_file", "expected"),
+    [
+        ("{blocker}", None, ["state dir", "{blocker}", "not a directory"]),
+        ("{blocker}/state", None, ["state dir", "{blocker}/state", "Not a directory"]),
+        (None, "{blocker}/logs/cvm.log", ["log file", "settings.logging.file"]),
+        (None, "/proc/no-such-dir/cvm.log", ["log file", "/proc/no-such-dir"]),
+    ],
+    ids=[
+        "state-dir-is-a-file",
+        "state-dir-parent-is-a-file",
+        "log-dir-is-a-file",
+        "log-dir-cannot-be-created",
+    ],
+)
+def test_unusable_state_dir_or_log_file_is_one_line(
+    tmp_path, monkeypatch, capsys, state_dir, log_file, expected
+):
+    blocker = str(_blocker(tmp_path))
+    if state_dir:
+        monkeypatch.setenv("CVM_STATE_DIR", state_dir.format(blocker=blocker))
+    if log_file:
+        _mutated_config(
+            tmp_path,
+            monkeypatch,
+            lambda r: r["settings"]["logging"].update(
+                file=log_file.format(blocker=blocker)
+            ),
+        )
+    assert main(CONSTRAINTS) == 2
+    out = capsys.readouterr()
+    assert len(out.err.strip().splitlines()) == 1 and "Traceback" not in out.err
+    for part in expected:
+        assert part.format(blocker=blocker) in out.err, out.err
+
+
+def test_ledger_missing_but_its_log_present_refuses_to_start_afresh(tmp_path):
+    from tools.allocation import allocate_treatment
+    from tools.config import get_config
+    from tools.context import ToolContext
+    from tools.errors import StorageError
+    from tools.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "s" / "ledger.sqlite3")
+    allocate_treatment(
+        "U123", "marketing_call_back", "ana", ToolContext(get_config(), ledger)
+    )
+    ledger.path.unlink()  # the WAL still holds the committed booking
+    with pytest.raises(StorageError, match="write-ahead log .* is present"):
+        Ledger(ledger.path)
+
+
+# --- the ledger protects itself -----------------------------------------------
+
+
+def _ledger_ctx(folder: Path):
+    from tools.config import get_config
+    from tools.context import ToolContext
+    from tools.ledger import Ledger
+
+    return ToolContext(get_config(), Ledger(folder / "ledger.sqlite3"))
+
+
+def _book(ctx, cid: str, key: str = "marketing_call_back"):
+    from tools.allocation import allocate_treatment
+
+    return allocate_treatment(cid, key, "ana", ctx)
+
+
+def _rows(ledger) -> list[tuple]:
+    with ledger.connection() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                "SELECT id, customer_id, treatment_key, status FROM allocations "
+                "ORDER BY id"
+            )
+        ]
+
+
+def _sound(ledger) -> None:
+    """PRAGMA integrity_check is ok and the usage counters equal the rows."""
+    with ledger.connection() as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        counted = dict(
+            ((r[0], r[1]), r[2])
+            for r in conn.execute(
+                "SELECT day, treatment_key, COUNT(*) FROM allocations "
+                "WHERE status = 'active' GROUP BY day, treatment_key"
+            )
+        )
+        kept = {
+            (r[0], r[1]): r[2]
+            for r in conn.execute("SELECT day, treatment_key, used FROM daily_usage")
+            if r[2]
+        }
+    assert counted == kept
+
+
+@pytest.mark.parametrize("remove_log", [False, True], ids=["db-file", "db-and-wal"])
+def test_ledger_removed_under_a_running_process_never_oversells(tmp_path, remove_log):
+    from tools.errors import LedgerUnavailable, PolicyBlocked, StorageError
+
+    running = _ledger_ctx(tmp_path)
+    _book(running, "U123")
+    files = ["ledger.sqlite3"] + (
+        ["ledger.sqlite3-wal", "ledger.sqlite3-shm"] if remove_log else []
+    )
+    for name in files:
+        (tmp_path / name).unlink()
+    with pytest.raises(LedgerUnavailable, match="was removed while this process"):
+        _book(running, "U124", "bill_review_call")
+    if not remove_log:  # a new process refuses to start an empty ledger
+        with pytest.raises(StorageError, match="write-ahead log"):
+            _ledger_ctx(tmp_path)
+        return
+    fresh = _ledger_ctx(tmp_path)  # everything was deleted: a new ledger
+    _book(fresh, "U123")
+    _book(fresh, "U127")
+    for cid in ("U130", "U128"):
+        with pytest.raises((LedgerUnavailable, PolicyBlocked)):
+            _book(running, cid)  # the old process never writes again
+        with pytest.raises(PolicyBlocked, match="CAPACITY|Capacity|capacity"):
+            _book(fresh, cid)
+    booked = [r for r in _rows(fresh.ledger) if r[2] == "marketing_call_back"]
+    assert len(booked) == 2  # the 2-a-day cap holds
+    _sound(fresh.ledger)
+
+
+def test_ledger_replaced_under_a_running_process_refuses_writes(tmp_path):
+    from tools.errors import LedgerUnavailable
+
+    running = _ledger_ctx(tmp_path / "a")
+    _book(running, "U123")
+    other = _ledger_ctx(tmp_path / "b")
+    other.ledger.close()
+    (tmp_path / "b" / "ledger.sqlite3").replace(tmp_path / "a" / "ledger.sqlite3")
+    with pytest.raises(LedgerUnavailable, match="was replaced"):
+        _book(running, "U127")
+
+
+def test_read_only_ledger_at_run_time_is_a_refusal_and_loses_nothing(tmp_path):
+    from tools.errors import LedgerUnavailable
+
+    ctx = _ledger_ctx(tmp_path)
+    first = _book(ctx, "U123")
+    with ctx.ledger.connection() as conn:
+        conn.execute("PRAGMA query_only = ON")  # SQLite answers SQLITE_READONLY
+    with pytest.raises(LedgerUnavailable, match="LEDGER: .*readonly"):
+        _book(ctx, "U127")
+    with ctx.ledger.connection() as conn:
+        conn.execute("PRAGMA query_only = OFF")
+    assert [r[0] for r in _rows(ctx.ledger)] == [first.allocation_id]
+    _book(ctx, "U127")
+    _sound(ctx.ledger)
+
+
+def test_full_disk_is_a_refusal_and_loses_nothing(tmp_path):
+    """SQLite's max_page_count makes the file full, as a full disk does."""
+    from tools.errors import LedgerUnavailable
+
+    ctx = _ledger_ctx(tmp_path)
+    first = _book(ctx, "U123")
+    with ctx.ledger.connection() as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(LedgerUnavailable, match="full"):
+        with ctx.ledger.write() as conn:
+            conn.execute(
+                "INSERT INTO audit (at, session_id, question, record) "
+                "VALUES ('2024-03-06', 's', ?, '{}')",
+                ("x" * 200_000,),
+            )
+    assert [r[0] for r in _rows(ctx.ledger)] == [first.allocation_id]
+    _sound(ctx.ledger)
+
+
+# --- tool and command-line inputs ---------------------------------------------
+
+
+def test_release_with_a_20_digit_id_is_a_tool_error_not_an_overflow(ctx):
+    from assistant.dispatch import run_tool_call
+    from assistant.guard import Approval
+    from assistant.messages import ToolCall
+    from tools.allocation import release_allocation
+    from tools.errors import ToolInputError
+
+    call = ToolCall(
+        id="c1",
+        name="release_allocation",
+        arguments='{"allocation_id": 99999999999999999999}',
+    )
+    record, content = run_tool_call(call, Approval(cancel=True), ctx, "ana")
+    assert not record.ok and "less than or equal to" in (record.error or "")
+    assert "error" in json.loads(content)
+    with pytest.raises(ToolInputError, match="no allocation #99999999999999999999"):
+        release_allocation(99999999999999999999, "ana", ctx)
+
+
+def test_allocating_the_no_action_baseline_is_refused(capsys):
+    argv = ["allocate", "--customer-id", "U124", "--treatment-key", "ignore", "--yes"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "'ignore' (No Action) is the no-action baseline" in err
+    assert main(["allocations", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_booking_a_past_day_is_refused_with_a_rule(monkeypatch, capsys):
+    book = ["allocate", "--treatment-key", "marketing_call_back", "--yes"]
+    assert main([*book, "--customer-id", "U123"]) == 0
+    monkeypatch.setenv("CVM_NOW", "2024-03-05T12:00:00+00:00")
+    assert main([*book, "--customer-id", "U127"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("refused: PAST-DAY: the clock says 2024-03-05")
+    assert "2024-03-06" in err
+
+
+# --- bounded inputs and stores -------------------------------------------------
+
+
+def test_a_one_megabyte_message_is_refused_and_the_audit_stays_bounded(config):
+    from assistant.api import Assistant
+    from assistant.audit import list_audit
+
+    bot = Assistant.create(model="offline")
+    turn = bot.ask("What should we offer U124?\x00" + "x" * 1_000_000)
+    assert turn.stopped == "message_too_long"
+    assert "1,000,027 characters long" in turn.reply
+    assert f"at most {config.validation.max_message_chars:,}" in turn.reply
+    assert turn.tool_calls == [] and turn.usage.model_calls == 0
+    ok = bot.ask("What should\x00 we offer U124?")
+    assert ok.recommended and ok.stopped is None
+    records = list_audit(bot.ctx.ledger)
+    assert len(records) == 2
+    limit = config.settings.audit.max_question_chars
+    assert records[0].question == "What should we offer U124?"
+    long = records[1].question
+    assert "\x00" not in long and long.endswith("more characters not kept]")
+    assert len(long) < limit + 60
+
+
+def test_message_length_limit_is_configurable(tmp_path, monkeypatch):
+    from assistant.api import Assistant
+
+    _mutated_config(
+        tmp_path, monkeypatch, lambda r: r["validation"].update(max_message_chars=30)
+    )
+    bot = Assistant.create(model="offline")
+    assert bot.ask("What should we offer U124?").stopped is None
+    assert bot.ask("What should we offer U124 today, please?").stopped == (
+        "message_too_long"
+    )
+
+
+def test_audit_retention_is_configurable(tmp_path, monkeypatch):
+    from assistant.api import Assistant
+    from assistant.audit import list_audit
+
+    _mutated_config(
+        tmp_path,
+        monkeypatch,
+        lambda r: r["settings"].update(audit={"retention_days": 30}),
+    )
+    monkeypatch.setenv("CVM_NOW", "2024-01-10T12:00:00+00:00")
+    bot = Assistant.create(model="offline")
+    bot.ask("What should we offer U124?")
+    monkeypatch.setenv("CVM_NOW", "2024-02-10T12:00:00+00:00")
+    bot.ask("Why?")
+    monkeypatch.setenv("CVM_NOW", "2024-03-06T12:00:00+00:00")
+    bot.ask("What about U123?")
+    kept = [r.at for r in list_audit(bot.ctx.ledger)]
+    assert kept == ["2024-03-06T12:00:00+00:00", "2024-02-10T12:00:00+00:00"]
+
+
+def test_a_ledger_refusal_in_chat_is_a_polite_reply_with_its_rule(tmp_path):
+    from assistant.api import Assistant
+
+    bot = Assistant.create(model="offline", state_dir=tmp_path / "chat")
+    assert bot.ask("What should we offer U123?").recommended
+    for path in (tmp_path / "chat").glob("ledger.sqlite3*"):
+        path.unlink()
+    turn = bot.ask("book it")
+    assert turn.allocations == []
+    assert [c.rule for c in turn.tool_calls if c.name == "allocate_treatment"] == [
+        "LEDGER"
+    ]
+    assert "was removed while this process was running" in turn.reply
+    assert "audit record could not be written" in turn.reply
