@@ -20,6 +20,7 @@ from assistant.card import recommendation_card
 from assistant.charts import capacity_chart, journey_chart
 from assistant.logs import setup_logging
 from assistant.loop import Hooks
+from assistant.registry import names
 from assistant.session import ToolCallRecord, Turn
 from tools.allocation import get_constraints
 from tools.config import get_config
@@ -34,8 +35,8 @@ STARTERS = [
     ("U126 permissions", "Explain U126's contact permissions"),
     ("U125 network", "How is U125's network?"),
 ]
-CAPACITY_TOOLS = {"get_constraints", "check_availability"}
-WRITE_TOOLS = {"allocate_treatment", "release_allocation"}
+CAPACITY_TOOLS = names(topic="capacity")
+WRITE_TOOLS = names(kind="WRITE")
 
 
 def load_users() -> dict[str, str]:

@@ -1,42 +1,46 @@
 """The recommendation card: the proposal, its score, reasons and exclusions.
 
-Pure text from the tool views kept in the session; the UI adds the buttons.
+Pure text from the typed results kept in the session; the UI adds the buttons.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from assistant.models.results import money
+from assistant.planner.answers.common import money
 from assistant.session import Session
 from tools.config import CVMConfig
 
 
 def recommendation_card(session: Session, config: CVMConfig) -> str | None:
     """Markdown for the current proposal (None when nothing is proposed)."""
-    p: dict[str, Any] | None = session.proposal
+    p = session.proposal
     if not p or not session.customer_id:
         return None
-    t = config.treatments[p["treatment_key"]]
+    s = p.score
     lines = [
-        f"### {session.customer_id}: {t.display_name}",
+        f"### {session.customer_id}: {p.display_name}",
         "| Decision | |",
         "|---|---|",
-        f"| Channel / purpose | {t.channel} / {t.purpose} |",
-        f"| Expected value | **{money(p['expected_value'])}** = "
-        f"P {p['propensity']:.2f} × {money(p['value_at_risk'])} at risk − "
-        f"{money(p['cost'])} cost |",
-        f"| P(accept) from | {p['propensity_source']} |",
-        f"| Contact | {p['next_contact']} |",
+        f"| Channel / purpose | {p.channel} / {p.purpose} |",
+        f"| Expected value | **{money(s.expected_value)}** = "
+        f"P {s.propensity:.2f} × {money(s.value)} at risk − "
+        f"{money(s.cost)} cost |",
+        f"| P(accept) from | {s.propensity_source} |",
+        f"| Contact | {p.next_contact.note} |",
         "",
         "**Reasons**",
-        *[f"- {r}" for r in p["reasons"]],
+        *[f"- {r}" for r in p.reasons],
     ]
-    rec = session.last_recommendation or {}
-    if rec.get("customer_id") == session.customer_id and rec.get("excluded"):
+    rec = session.last_recommendation
+    hard = [x for x in rec.excluded if x.hard] if rec else []
+    if rec and rec.customer_id == session.customer_id and hard:
         lines += ["", "**Excluded by contact rules**"]
         lines += [
-            f"- {config.treatments[k].display_name}: {why}"
-            for k, why in rec["excluded"].items()
+            f"- {x.display_name}: "
+            + "; ".join(
+                f"{e.rule}: {e.reason}"
+                for e in x.exclusions
+                if e.rule != "APPLICABILITY"
+            )
+            for x in hard
         ]
     return "\n".join(lines)

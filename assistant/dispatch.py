@@ -84,6 +84,6 @@ def run_tool_call(
         return _failure(call, raw, str(exc))
     view = spec.view(result)
     record = ToolCallRecord(
-        id=call.id, name=call.name, arguments=raw, ok=True, result=view
+        id=call.id, name=call.name, arguments=raw, ok=True, result=view, value=result
     )
     return record, _json(view)

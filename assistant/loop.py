@@ -77,6 +77,7 @@ def run_turn(
         kept,
     )
     turn = Turn(question=kept)
+    session.current = turn
     approval = Approval()
     limits = ctx.config.model
     refusal = message_refusal(question, ctx.config)

@@ -62,8 +62,8 @@ def render_context(session: Session) -> str:
     if session.allocations:
         last = session.allocations[-1]
         parts.append(
-            f"Last booking: #{last['allocation_id']} {last['treatment_key']} "
-            f"for {last['customer_id']}"
+            f"Last booking: #{last.allocation_id} {last.treatment_key} "
+            f"for {last.customer_id}"
         )
     return "\n".join(parts)
 

@@ -16,22 +16,25 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from tools import allocation, data, journey, treatment
+from tools import allocation, bookings, catalogue, data, journey, treatment
 from tools.context import ToolContext
 from tools.customer import CustomerData
 
 Kind = Literal["READ", "WRITE"]
+Topic = Literal["customer", "decision", "catalogue", "capacity", "booking"]
+APPROVER_PARAMS = ("approved_by", "released_by")
 QUOTE_OPEN, QUOTE_CLOSE = "<customer_text>", "</customer_text>"
 
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """One tool: its function, arguments model, kind and model-facing view."""
+    """One tool: its function, arguments model, kind, topic and model-facing view."""
 
     name: str
     function: Callable[..., Any]
     args: type[BaseModel]
     kind: Kind
+    topic: Topic
     call: Callable[[BaseModel, ToolContext, str], BaseModel]
     view: Callable[[Any], dict[str, Any]]
 
@@ -115,17 +118,21 @@ def _ranked_view(r: treatment.RankedTreatment) -> dict[str, Any]:
     }
 
 
-def ranked_line(r: treatment.RankedTreatment) -> str:
-    """One ranked option as ``key|channel|purpose|EV``."""
-    return f"{r.treatment_key}|{r.channel}|{r.purpose}|{r.score.expected_value}"
-
-
 def _recommendation_view(rec: treatment.Recommendation) -> dict[str, Any]:
     hard = [x for x in rec.excluded if x.hard]
     return {
         "customer_id": rec.customer_id,
         "top": _ranked_view(rec.top),
-        "runners_up": [ranked_line(r) for r in rec.ranked[1:]],
+        "runners_up": [
+            {
+                "treatment_key": r.treatment_key,
+                "channel": r.channel,
+                "purpose": r.purpose,
+                "expected_value": r.score.expected_value,
+                "cost": r.score.cost,
+            }
+            for r in rec.ranked[1:]
+        ],
         "excluded": {
             x.treatment_key: "; ".join(
                 f"{e.rule}: {e.reason}"
@@ -170,14 +177,29 @@ def _allocation_view(a: allocation.Allocation) -> dict[str, Any]:
     return view
 
 
+def _bookings_view(b: bookings.Bookings) -> dict[str, Any]:
+    view = b.model_dump(mode="json", exclude_none=True, exclude={"bookings"})
+    view["bookings"] = [_allocation_view(a) for a in b.bookings]
+    return view
+
+
 def _adapter(
-    fn: Callable[..., Any], needs: Literal["ctx", "config"], approver: str | None = None
+    fn: Callable[..., Any],
 ) -> Callable[[BaseModel, ToolContext, str], BaseModel]:
-    """Call ``fn`` with the validated arguments as keywords, plus its context."""
+    """Call ``fn`` with the validated arguments as keywords, plus what it needs.
+
+    What it needs is read from its signature: ``ctx`` (configuration and ledger) or
+    ``config``; ``approved_by`` / ``released_by`` receive the approver.
+    """
+    params = inspect.signature(fn).parameters
+    approver = next((p for p in APPROVER_PARAMS if p in params), None)
 
     def call(args: BaseModel, ctx: ToolContext, who: str) -> BaseModel:
         kwargs = args.model_dump()
-        kwargs[needs] = ctx if needs == "ctx" else ctx.config
+        if "ctx" in params:
+            kwargs["ctx"] = ctx
+        if "config" in params:
+            kwargs["config"] = ctx.config
         if approver:
             kwargs[approver] = who
         return fn(**kwargs)  # type: ignore[no-any-return]
@@ -185,97 +207,97 @@ def _adapter(
     return call
 
 
-def _spec(
-    name: str,
+def tool(
     fn: Callable[..., Any],
     args: type[BaseModel],
     kind: Kind,
-    needs: Literal["ctx", "config"],
-    view: Callable[[Any], dict[str, Any]],
-    approver: str | None = None,
+    topic: Topic,
+    view: Callable[[Any], dict[str, Any]] = _dump,
 ) -> ToolSpec:
-    return ToolSpec(name, fn, args, kind, _adapter(fn, needs, approver), view)
+    """Declare one tool: its name is the function's, its description its docstring.
+
+    Args:
+        fn: The typed function in ``tools/``.
+        args: Its arguments model (the strict JSON schema derives from it).
+        kind: READ, or WRITE (guarded: runs only on the analyst's approval).
+        topic: What it is about (how the UI groups and shows it).
+        view: The model-facing view of its typed result.
+    """
+    return ToolSpec(fn.__name__, fn, args, kind, topic, _adapter(fn), view)
 
 
 TOOLS: dict[str, ToolSpec] = {
     spec.name: spec
     for spec in [
-        _spec(
-            "get_customer_data",
+        tool(
             data.get_customer_data,
             data.CustomerIdArgs,
             "READ",
-            "config",
+            "customer",
             _customer_view,
         ),
-        _spec(
-            "build_journey",
+        tool(
             journey.build_journey,
             data.CustomerIdArgs,
             "READ",
-            "config",
+            "customer",
             _journey_view,
         ),
-        _spec(
-            "analyze_journey",
-            journey.analyze_journey,
-            data.CustomerIdArgs,
-            "READ",
-            "config",
-            _dump,
-        ),
-        _spec(
-            "recommend_treatment",
+        tool(journey.analyze_journey, data.CustomerIdArgs, "READ", "customer"),
+        tool(
             treatment.recommend_treatment,
             data.CustomerIdArgs,
             "READ",
-            "ctx",
+            "decision",
             _recommendation_view,
         ),
-        _spec(
-            "find_alternative_treatment",
+        tool(
             treatment.find_alternative_treatment,
             treatment.AlternativeArgs,
             "READ",
-            "ctx",
+            "decision",
             _alternative_view,
         ),
-        _spec(
-            "check_availability",
+        tool(catalogue.list_treatments, allocation.NoArgs, "READ", "catalogue"),
+        tool(
             allocation.check_availability,
             allocation.AvailabilityArgs,
             "READ",
-            "ctx",
-            _dump,
+            "capacity",
         ),
-        _spec(
-            "get_constraints",
-            allocation.get_constraints,
-            allocation.NoArgs,
+        tool(allocation.get_constraints, allocation.NoArgs, "READ", "capacity"),
+        tool(
+            bookings.list_bookings,
+            bookings.BookingsArgs,
             "READ",
-            "ctx",
-            _dump,
+            "booking",
+            _bookings_view,
         ),
-        _spec(
-            "allocate_treatment",
+        tool(
             allocation.allocate_treatment,
             allocation.AllocateArgs,
             "WRITE",
-            "ctx",
+            "booking",
             _allocation_view,
-            "approved_by",
         ),
-        _spec(
-            "release_allocation",
+        tool(
             allocation.release_allocation,
             allocation.ReleaseArgs,
             "WRITE",
-            "ctx",
+            "booking",
             _allocation_view,
-            "released_by",
         ),
     ]
 }
+
+
+def names(kind: Kind | None = None, topic: Topic | None = None) -> frozenset[str]:
+    """Names of the tools of a kind and/or topic (what the UI and guard read)."""
+    return frozenset(
+        n
+        for n, s in TOOLS.items()
+        if (kind is None or s.kind == kind) and (topic is None or s.topic == topic)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant.messages import Message
+from assistant.planner.state import PlannerState
+from tools.allocation import Allocation
+from tools.treatment import RankedTreatment, Recommendation
 
 
 class ToolCallRecord(BaseModel):
@@ -21,6 +24,9 @@ class ToolCallRecord(BaseModel):
     error: str | None = None
     rule: str | None = None
     result: dict[str, Any] | None = None
+    value: Any = Field(
+        None, exclude=True, repr=False, description="The tool's typed result."
+    )
 
 
 class TurnUsage(BaseModel):
@@ -54,12 +60,14 @@ class Session:
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     messages: list[Message] = field(default_factory=list)
     customer_id: str | None = None
-    proposal: dict[str, Any] | None = None
-    last_recommendation: dict[str, Any] | None = None
-    allocations: list[dict[str, Any]] = field(default_factory=list)
+    proposal: RankedTreatment | None = None
+    last_recommendation: Recommendation | None = None
+    allocations: list[Allocation] = field(default_factory=list)
     turns: int = 0
+    current: Turn | None = None
+    planner: PlannerState = field(default_factory=PlannerState)
 
     @property
     def proposed(self) -> str | None:
         """The treatment key last proposed to the analyst (what "book it" means)."""
-        return self.proposal["treatment_key"] if self.proposal else None
+        return self.proposal.treatment_key if self.proposal else None

@@ -1,32 +1,26 @@
-"""Offline answers about a customer's facts and journey, from tool results."""
+"""Answers about a customer's facts and journey, from the typed tool results."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from assistant.models.results import CHANNEL_NAMES, Results, one
-from assistant.registry import QUOTE_CLOSE, QUOTE_OPEN
-from assistant.session import Session
-from tools.config import CVMConfig
-
-if TYPE_CHECKING:
-    from assistant.models.offline import Plan
+from assistant.planner.answers.common import CHANNEL_NAMES
+from assistant.planner.intent import Ask, Results
+from tools.customer import CustomerData
+from tools.journey import Journey, JourneyAnalysis
 
 
-def _unquote(text: str) -> str:
-    return text.replace(QUOTE_OPEN, "").replace(QUOTE_CLOSE, "")
+def _insights(results: Results) -> dict[str, str]:
+    analysis: JourneyAnalysis | None = results.one("analyze_journey")
+    return {i.signal: i.evidence for i in analysis.insights} if analysis else {}
 
 
-def write_facts(
-    plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
-) -> str:
+def facts(ask: Ask, customer: str | None, results: Results) -> str:
     """The facets the analyst asked about (consents, bills, usage, …)."""
-    c = one(results, "get_customer_data") or {}
-    insights = {
-        i["signal"]: i["evidence"]
-        for i in (one(results, "analyze_journey") or {}).get("insights", [])
-    }
-    facets = [f for f in plan.facets if f != "journey"] or ["profile"]
+    record: CustomerData = results.one("get_customer_data")
+    c = record.model_dump(mode="json", exclude_none=True)
+    insights = _insights(results)
+    facets = [f for f in ask.u.facets if f != "journey"] or ["profile"]
     if "profile" in facets:
         facets = ["plan", "churn", "consents", "signals"]
     sections = [
@@ -116,7 +110,7 @@ def _interactions(c: dict[str, Any], insights: dict[str, str]) -> str:
     for i in c["interactions"][-6:]:
         lines.append(
             f"- {i['date']} {i['channel'].replace('_', ' ')}, {i['sentiment']}: "
-            f"“{_unquote(i['summary'])}”"
+            f"“{i['summary']}”"
         )
     return "\n".join(lines)
 
@@ -169,24 +163,21 @@ FACT_WRITERS = {
 }
 
 
-def write_journey(
-    plan: Plan, results: Results, session: Session, config: CVMConfig, name: Any
-) -> str:
+def journey(ask: Ask, customer: str | None, results: Results) -> str:
     """The journey's size, signals and latest events."""
-    j = one(results, "build_journey") or {}
-    insights = (one(results, "analyze_journey") or {}).get("insights", [])
-    m = j["metrics"]
-    events = j["events"]
+    j: Journey = results.one("build_journey")
+    insights = _insights(results)
+    m, events = j.metrics, j.events
     lines = [
-        f"**Journey of {j['customer_id']}**: {len(events)} events from "
-        f"{events[0][:10]} to {events[-1][:10]}; churn {m['churn_score']:.2f} "
-        f"({m['churn_band']}), value {m['value_band']}, sentiment "
-        f"{m['sentiment_trend']}.",
+        f"**Journey of {j.customer_id}**: {len(events)} events from "
+        f"{events[0].date} to {events[-1].date}; churn {m.churn_score:.2f} "
+        f"({m.churn_band}), value {m.value_band}, sentiment "
+        f"{m.sentiment_trend}.",
         "",
         "Signals:",
-        *[f"- {i['signal']}: {i['evidence']}" for i in insights],
+        *[f"- {k}: {v}" for k, v in insights.items()],
         "",
         "Latest events:",
-        *[f"- {e}" for e in events[-8:]],
+        *[f"- {e.date} {e.source}: {e.title}" for e in events[-8:]],
     ]
     return "\n".join(lines)

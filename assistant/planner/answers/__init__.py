@@ -1,0 +1,1 @@
+"""The planner's answers, written only from this turn's typed tool results."""

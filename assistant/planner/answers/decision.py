@@ -1,0 +1,261 @@
+"""Answers about the decision: recommend, explain, cost, options, choose, compare."""
+
+from __future__ import annotations
+
+from assistant.planner.answers.common import (
+    CHANNEL_NAMES,
+    excluded_lines,
+    lawful,
+    money,
+    option_line,
+    score_line,
+)
+from assistant.planner.intent import Ask, Results
+from assistant.state import propose
+from tools.treatment import BASELINE, Alternative, RankedTreatment, Recommendation
+
+
+def _rec(results: Results) -> Recommendation:
+    rec: Recommendation = results.one("recommend_treatment")
+    return rec
+
+
+def recommend(ask: Ask, customer: str | None, results: Results) -> str:
+    """The recommendation with its score, reasons, timing and exclusions."""
+    rec = _rec(results)
+    top, cid = rec.top, rec.customer_id
+    rules = " ".join(e.rule for x in rec.excluded if x.hard for e in x.exclusions)
+    notes = []
+    if "OBJECTION" in rules:
+        notes.append(
+            f"{cid} refused marketing on every channel (OBJECTION): only "
+            "service and billing actions are considered."
+        )
+    if "VULNERABLE" in rules:
+        notes.append(
+            f"{cid} is flagged vulnerable (VULNERABLE): no automated "
+            "marketing; route any sales conversation to a specialist."
+        )
+    others = lawful(rec)
+    if top.treatment_key == BASELINE:
+        out = [
+            f"**{cid}: no action recommended.** No lawful treatment is worth more "
+            "than it costs right now."
+        ]
+        if others:
+            out.append(
+                "Best contact options, all below doing nothing: "
+                + ", ".join(option_line(r) for r in others[:3])
+                + "."
+            )
+    else:
+        out = [
+            f"**{cid}: recommend {top.display_name}** "
+            f"({CHANNEL_NAMES[top.channel]}, {top.purpose}).",
+            score_line(top),
+            "",
+            "Why:",
+            *[f"- {r}" for r in top.reasons],
+            "",
+            f"When: {top.next_contact.note}.",
+        ]
+        if others[1:]:
+            out.append(
+                "Also lawful: " + ", ".join(option_line(r) for r in others[1:4]) + "."
+            )
+    out += notes + excluded_lines(rec)
+    if top.treatment_key != BASELINE:
+        out += [
+            "",
+            f"Say **book it** to book {top.display_name}, or ask why, what it costs, "
+            "for the top 3 options, or for an alternative.",
+        ]
+    return "\n".join(out)
+
+
+def explain(ask: Ask, customer: str | None, results: Results) -> str:
+    """Why the proposal (or the alternative searched last) is the one."""
+    alt: Alternative | None = results.one("find_alternative_treatment")
+    if alt is not None and alt.alternative is not None:
+        best, first = alt.alternative, alt.first_choice
+        return "\n".join(
+            [
+                f"**Why {best.display_name} for {alt.customer_id}:**",
+                *[f"- {r}" for r in best.reasons],
+                "",
+                score_line(best),
+                f"It is the best option within your limits; it gives up "
+                f"{money(alt.ev_given_up)} against {first.display_name} "
+                f"({money(first.score.expected_value)}).",
+            ]
+        )
+    rec = _rec(results)
+    top = rec.top
+    subject = _subject(ask, rec)
+    lines = [
+        f"**Why {subject.display_name} for {rec.customer_id}:**",
+        *[f"- {r}" for r in subject.reasons],
+        "",
+        score_line(subject),
+    ]
+    if subject is top and len(rec.ranked) > 1:
+        second = rec.ranked[1]
+        gap = top.score.expected_value - second.score.expected_value
+        lines.append(
+            f"It beats the runner-up, {second.display_name} "
+            f"({money(second.score.expected_value)}), by {money(gap)}."
+        )
+    elif subject is not top:
+        lines.append(
+            f"It is the alternative to {top.display_name} "
+            f"({money(top.score.expected_value)}), the top pick."
+        )
+    return "\n".join(lines + excluded_lines(rec))
+
+
+def _subject(ask: Ask, rec: Recommendation) -> RankedTreatment:
+    """The option a follow-up is about: one named, else the proposal, else the top."""
+    held = ask.held if ask.held and ask.held_for == rec.customer_id else None
+    keys = ask.u.treatments or ([held.treatment_key] if held else [])
+    return next((r for r in rec.ranked if r.treatment_key in keys), rec.top)
+
+
+def cost(ask: Ask, customer: str | None, results: Results) -> str:
+    """What the recommendation (or the option named) costs and is worth."""
+    rec = _rec(results)
+    r = _subject(ask, rec)
+    if r.treatment_key == BASELINE:
+        return (
+            f"**{rec.customer_id}: no action is recommended, so it costs nothing** "
+            f"(£0.00). The cheapest contact option would be "
+            + (
+                option_line(min(lawful(rec), key=lambda x: x.score.cost))
+                + f" at {money(min(lawful(rec), key=lambda x: x.score.cost).score.cost)}"
+                if lawful(rec)
+                else "none: no treatment is lawful"
+            )
+            + "."
+        )
+    s = r.score
+    return "\n".join(
+        [
+            f"**{r.display_name} for {rec.customer_id} costs {money(s.cost)} per "
+            f"contact** ({CHANNEL_NAMES[r.channel]}).",
+            f"For that it is expected to earn {money(s.expected_value)} net: "
+            f"P(accept) {s.propensity:.2f} × {money(s.value)} margin at risk − "
+            f"{money(s.cost)}.",
+            "Ask for **cheaper options** or **the top 3 options** to compare costs.",
+        ]
+    )
+
+
+def options(ask: Ask, customer: str | None, results: Results) -> str:
+    """The top-N lawful options with values and costs (cheaper ones when asked)."""
+    rec = _rec(results)
+    ranked = lawful(rec)
+    cheaper = ask.u.has(r"\b(cheap|cheaper|cheapest|less expensive|lower cost)\b")
+    title = f"**Top options for {rec.customer_id}**"
+    if cheaper:
+        ceiling = _subject(ask, rec).score.cost
+        ranked = sorted(
+            [r for r in ranked if r.score.cost < ceiling] or ranked,
+            key=lambda r: (r.score.cost, -r.score.expected_value),
+        )
+        title = (
+            f"**Cheaper options for {rec.customer_id}** (below "
+            f"{money(ceiling)} per contact, cheapest first)"
+        )
+    shown = ranked[: ask.u.count or 3]
+    state = ask.session.planner
+    state.options = [r.treatment_key for r in shown]
+    state.options_for = rec.customer_id
+    if not shown:
+        return (
+            f"No lawful treatment for {rec.customer_id}: "
+            + "; ".join(line[2:] for line in excluded_lines(rec)[2:])
+        )
+    rows = [
+        "| # | treatment | channel | expected value | cost |",
+        "|---|---|---|---|---|",
+    ]
+    for i, r in enumerate(shown, 1):
+        rows.append(
+            f"| {i} | {r.display_name} | {CHANNEL_NAMES[r.channel]} | "
+            f"{money(r.score.expected_value)} | {money(r.score.cost)} |"
+        )
+    tail = []
+    if rec.top.treatment_key == BASELINE:
+        tail.append("All are worth less than doing nothing (£0.00).")
+    if ask.u.count and ask.u.count > len(shown):
+        tail.append(f"Only {len(shown)} lawful option(s) exist.")
+    tail.append('Say **go with the second one** (or its name) to choose one.')
+    return "\n".join([title, *rows, "", *tail])
+
+
+def choose(ask: Ask, customer: str | None, results: Results) -> str:
+    """Make the option the analyst picked the proposal, to confirm before booking."""
+    rec = _rec(results)
+    state, u = ask.session.planner, ask.u
+    listed = state.options if state.options_for == rec.customer_id else []
+    ranked = {r.treatment_key: r for r in rec.ranked}
+    pick: RankedTreatment | None = None
+    if u.treatments:
+        pick = ranked.get(u.treatments[0])
+    elif u.ordinal == 0:
+        pool = [ranked[k] for k in listed if k in ranked] or lawful(rec)
+        pick = min(pool, key=lambda r: r.score.cost) if pool else None
+    elif u.ordinal is not None:
+        pool = [ranked[k] for k in listed if k in ranked] or lawful(rec)
+        index = u.ordinal - 1 if u.ordinal > 0 else len(pool) - 1
+        pick = pool[index] if 0 <= index < len(pool) else None
+    else:
+        pick = _subject(ask, rec)
+    if pick is None:
+        return (
+            f"There is no such option for {rec.customer_id}: the list has "
+            f"{len(listed) or len(lawful(rec))}. Ask for the top 3 options to see them."
+        )
+    if pick.treatment_key == BASELINE:
+        return (
+            f"{rec.customer_id}: no action is the choice, so there is nothing to book."
+        )
+    if ask.session.current is not None:
+        propose(ask.session, ask.session.current, pick)
+    state.options_for = rec.customer_id
+    return "\n".join(
+        [
+            f"**{rec.customer_id}: {pick.display_name}** "
+            f"({CHANNEL_NAMES[pick.channel]}, {money(pick.score.expected_value)}, "
+            f"cost {money(pick.score.cost)}) is ready to book.",
+            f"When: {pick.next_contact.note}.",
+            f"Nothing is booked yet: say **book it** (or **yes**) to book "
+            f"{pick.display_name} for {rec.customer_id}.",
+        ]
+    )
+
+
+def compare(ask: Ask, customer: str | None, results: Results) -> str:
+    """Each customer's recommendation side by side (never dropping one)."""
+    rows = [
+        "| customer | recommendation | channel | expected value | cost |",
+        "|---|---|---|---|---|",
+    ]
+    notes = []
+    for cid in ask.customers:
+        mine = results.for_customer(cid)
+        rec: Recommendation | None = mine.one("recommend_treatment")
+        if rec is None:
+            notes.append(f"- {cid}: {mine.failure() or 'no answer'}")
+            rows.append(f"| {cid} | could not be evaluated | | | |")
+            continue
+        t = rec.top
+        rows.append(
+            f"| {cid} | {t.display_name} | {CHANNEL_NAMES[t.channel]} | "
+            f"{money(t.score.expected_value)} | {money(t.score.cost)} |"
+        )
+        why = t.reasons[0] if t.reasons else "no contact is worth its cost"
+        notes.append(f"- **{cid}**: {why}")
+    ask.session.planner.customers = list(ask.customers)
+    return "\n".join(
+        [f"**{', '.join(ask.customers)} compared:**", *rows, "", *notes]
+    )

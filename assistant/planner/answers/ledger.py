@@ -1,0 +1,150 @@
+"""Answers about the ledger and the catalogue: book, cancel, bookings, capacity."""
+
+from __future__ import annotations
+
+from assistant.planner.answers.common import CHANNEL_NAMES, money
+from assistant.planner.intent import Ask, Results
+from tools.allocation import Allocation, Availability, ConstraintsReport
+from tools.bookings import Bookings
+from tools.catalogue import Catalogue
+from tools.treatment import BASELINE, Alternative
+
+
+def book(ask: Ask, customer: str | None, results: Results) -> str:
+    """The booking made, or why it was refused and the best lawful alternative."""
+    key = ask.u.treatments[0] if ask.u.treatments else ask.session.proposed
+    if not results.called("allocate_treatment"):
+        if key == BASELINE:
+            return (
+                "The recommendation is **no action**, so there is nothing to book. "
+                "Ask for an alternative if you want to contact the customer anyway."
+            )
+        return (
+            "There is nothing to book yet: ask for a recommendation first, or name "
+            'the treatment (e.g. "book retention_email for U124").'
+        )
+    booked: Allocation | None = results.one("allocate_treatment")
+    if booked is None:
+        lines = [
+            f"**Not booked:** {ask.name(key)} for {customer} was refused. "
+            f"{results.failure('allocate_treatment')}"
+        ]
+        alt: Alternative | None = results.one("find_alternative_treatment")
+        best = alt.alternative if alt else None
+        if best and best.treatment_key != BASELINE:
+            lines.append(
+                f"The best lawful alternative is **{best.display_name}** "
+                f"({money(best.score.expected_value)}). Say **book it** to book "
+                "it instead."
+            )
+        return "\n".join(lines)
+    avail: Availability | None = results.one("check_availability")
+    lines = [
+        f"**Booked {booked.display_name} for {booked.customer_id}** — "
+        f"allocation #{booked.allocation_id}, approved by {booked.approved_by}.",
+        "When: "
+        + (booked.next_contact.note if booked.next_contact else "no contact involved")
+        + ".",
+    ]
+    if avail is not None and avail.max_per_day is not None:
+        lines.append(f"Capacity left today: {avail.remaining} of {avail.max_per_day}.")
+    lines.append("Say **cancel it** to release the booking.")
+    return "\n".join(lines)
+
+
+def cancel(ask: Ask, customer: str | None, results: Results) -> str:
+    """The booking released, or why not."""
+    if not results.called("release_allocation"):
+        return (
+            "Which booking? There is no booking in this conversation yet; give its "
+            'id, e.g. "cancel booking #3", or say "show today\'s bookings".'
+        )
+    released: Allocation | None = results.one("release_allocation")
+    if released is None:
+        return f"Nothing cancelled: {results.failure('release_allocation')}"
+    return (
+        f"Cancelled booking #{released.allocation_id} "
+        f"({released.display_name} for {released.customer_id}). "
+        "Its slot is free again."
+    )
+
+
+def bookings(ask: Ask, customer: str | None, results: Results) -> str:
+    """The active bookings asked for, newest first."""
+    out = []
+    for found in results.all("list_bookings"):
+        assert isinstance(found, Bookings)
+        who = found.customer_id or "all customers"
+        when = f"today ({found.day})" if found.today_only else "(every day)"
+        if not found.bookings:
+            out.append(f"**No active bookings for {who} {when}.**")
+            continue
+        out.append(f"**Bookings for {who} {when}:** {len(found.bookings)}")
+        out += [
+            f"- #{a.allocation_id} {a.customer_id}: {a.display_name} "
+            f"({CHANNEL_NAMES.get(a.channel, a.channel)}, {money(a.cost)}), "
+            f"{a.day}, approved by {a.approved_by}"
+            for a in found.bookings
+        ]
+    if not out:
+        return f"I could not read the bookings: {results.failure()}"
+    out.append("")
+    out.append('Say **cancel booking #N** to release one.')
+    return "\n".join(out)
+
+
+def _availability_line(a: Availability) -> str:
+    if a.max_per_day is None:
+        return f"- {a.display_name}: {a.used} booked today, no daily limit"
+    line = (
+        f"- {a.display_name}: **{a.remaining} left** of {a.max_per_day} "
+        f"({a.used} used)"
+    )
+    if a.reserved_for_high_value:
+        line += f", {a.reserved_for_high_value} reserved for high-value customers"
+    if a.daily_budget is not None:
+        line += f"; budget {money(a.spent)} of {money(a.daily_budget)} spent"
+    return line
+
+
+def capacity(ask: Ask, customer: str | None, results: Results) -> str:
+    """Today's capacity of the treatments asked about (or all)."""
+    report: ConstraintsReport | None = results.one("get_constraints")
+    items: list[Availability] = (
+        [a for a in report.treatments if a.treatment_key != BASELINE]
+        if report
+        else results.all("check_availability")
+    )
+    if not items:
+        return f"I could not read the capacity: {results.failure()}"
+    return "\n".join(
+        [f"**Capacity today ({items[0].day}):**", *map(_availability_line, items)]
+    )
+
+
+def catalogue(ask: Ask, customer: str | None, results: Results) -> str:
+    """The treatment catalogue grouped by purpose."""
+    cat: Catalogue = results.one("list_treatments")
+    rows = [
+        "| treatment | channel | purpose | cost | daily capacity |",
+        "|---|---|---|---|---|",
+    ]
+    for t in cat.treatments:
+        if t.treatment_key == BASELINE:
+            continue
+        cap = "no limit" if t.max_per_day is None else str(t.max_per_day)
+        off = " (off)" if not t.enabled else ""
+        rows.append(
+            f"| {t.display_name}{off} | {CHANNEL_NAMES.get(t.channel, t.channel)} | "
+            f"{t.purpose} | {money(t.cost)} | {cap} |"
+        )
+    count = len(rows) - 2
+    return "\n".join(
+        [
+            f"**{count} treatments** (plus no action):",
+            *rows,
+            "",
+            'Ask "what should we offer U124?" to see which are lawful and worth '
+            "doing for a customer.",
+        ]
+    )

@@ -1,0 +1,106 @@
+"""Answers about other options: why not X, and the best option under limits."""
+
+from __future__ import annotations
+
+from assistant.planner.answers.common import (
+    CHANNEL_NAMES,
+    excluded,
+    money,
+    not_applicable,
+)
+from assistant.planner.intent import Ask, Results
+from tools.treatment import BASELINE, Alternative, Recommendation
+
+
+def why_not(ask: Ask, customer: str | None, results: Results) -> str:
+    """Whether the treatment or channel asked about is allowed, and its value."""
+    rec: Recommendation = results.one("recommend_treatment")
+    cid, top = rec.customer_id, rec.top
+    u = ask.u
+    keys = u.treatments or [
+        k for k, t in ask.config.treatments.items() if t.channel in u.channels[:1]
+    ]
+    ranked = {r.treatment_key: r for r in rec.ranked}
+    hard, soft = excluded(rec), not_applicable(rec)
+    lines = []
+    for key in keys:
+        name = ask.name(key)
+        if key == top.treatment_key:
+            lines.append(
+                f"- **{name} is the recommendation** "
+                f"({money(top.score.expected_value)})."
+            )
+        elif key in hard:
+            lines.append(f"- **{name}: not allowed.** {hard[key]}")
+        elif key in soft:
+            lines.append(
+                f"- **{name}: lawful but not recommended** (APPLICABILITY: "
+                f"{soft[key]}). You can still book it by name."
+            )
+        elif key in ranked:
+            ev = ranked[key].score.expected_value
+            lines.append(
+                f"- **{name}: allowed**, expected value {money(ev)}, "
+                f"{money(top.score.expected_value - ev)} below {top.display_name}."
+            )
+    what = (
+        ask.name(u.treatments[0])
+        if u.treatments
+        else CHANNEL_NAMES[u.channels[0] if u.channels else "none"]
+    )
+    out = [f"**{what} for {cid}:**", *lines]
+    alt: Alternative | None = results.one("find_alternative_treatment")
+    if results.called("find_alternative_treatment") and alt is not None:
+        best = alt.alternative
+        if best and best.treatment_key not in (BASELINE, top.treatment_key):
+            out += [
+                "",
+                f"The best lawful {what} option is **{best.display_name}** "
+                f"({money(best.score.expected_value)}, {money(alt.ev_given_up)} "
+                f"below {top.display_name}). Say **book it** to book it "
+                f"instead, or stay with {top.display_name}.",
+            ]
+        elif not best or best.treatment_key == BASELINE:
+            out += [
+                "",
+                f"No {what} treatment is allowed and worth doing for {cid}; the "
+                f"recommendation stays **{top.display_name}**.",
+            ]
+    elif u.treatments and u.treatments[0] != top.treatment_key:
+        out += [
+            "",
+            f"The recommendation stays **{top.display_name}** "
+            f"({money(top.score.expected_value)}).",
+        ]
+    return "\n".join(out)
+
+
+def alternative(ask: Ask, customer: str | None, results: Results) -> str:
+    """The best option within the analyst's limits, and what it gives up."""
+    alt: Alternative = results.one("find_alternative_treatment")
+    u = ask.u
+    limits = [f"without {CHANNEL_NAMES.get(c, c)} contact" for c in u.excluded_channels]
+    if u.max_cost is not None:
+        limits.append(f"costing at most {money(u.max_cost)}")
+    scope = " and ".join(limits) or f"other than {alt.first_choice.display_name}"
+    best, cid = alt.alternative, alt.customer_id
+    if not best or best.treatment_key == BASELINE:
+        return (
+            f"Nothing {scope} is worth doing for {cid}: the best remaining option "
+            "is no action."
+        )
+    return "\n".join(
+        [
+            f"**{cid}, {scope}: {best.display_name}** "
+            f"({CHANNEL_NAMES[best.channel]}, {best.purpose}).",
+            f"Expected value {money(best.score.expected_value)}, cost "
+            f"{money(best.score.cost)}; {money(alt.ev_given_up)} less than "
+            f"{alt.first_choice.display_name}.",
+            "",
+            "Why:",
+            *[f"- {r}" for r in best.reasons],
+            "",
+            f"When: {best.next_contact.note}.",
+            f"Say **book it** to book {best.display_name}.",
+        ]
+    )

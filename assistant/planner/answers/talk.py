@@ -1,0 +1,58 @@
+"""Answers that need no tool: help, thanks, and what to say when lost."""
+
+from __future__ import annotations
+
+from assistant.planner.intent import Ask, Results
+
+HELP = """I can help you with:
+- **Recommend**: "What should we offer U124?", "U124 - best next action?", "customer 124"
+- **Explain**: "Why?", "What would it cost?", "Why not an SMS?"
+- **Options**: "Give me the top 3 options for U128", "anything cheaper?", \
+"go with the second one"
+- **Alternatives**: "Something that doesn't use the call centre", "under £5"
+- **Compare**: "Compare U124 and U126"
+- **Book or cancel**: "Book it", "Cancel booking #3", "Show today's bookings"
+- **Capacity and catalogue**: "How many call-backs are left today?", \
+"What treatments do we have?"
+- **Customer facts**: "Explain U126's contact permissions", "Show U124's bills", \
+"How is U125's network?", "U124's journey"
+Sample customers: U123–U133 and U999."""
+
+
+def can_do_for(customer: str) -> str:
+    """What the planner can do for one customer, as suggestions."""
+    return (
+        f"For {customer} I can: recommend the next best action (\"what should we "
+        f'offer {customer}?"), explain it or its cost, list the top options, find an '
+        "alternative without a channel or under a cost, show consents, bills, "
+        "usage, network, interactions or the journey, and book or cancel once you "
+        "confirm."
+    )
+
+
+def help_text(ask: Ask, customer: str | None, results: Results) -> str:
+    """What the assistant can do."""
+    return HELP
+
+
+def thanks(ask: Ask, customer: str | None, results: Results) -> str:
+    """A courtesy reply that points to what comes next."""
+    return (
+        "You're welcome. Ask about another customer, or say **cancel it** "
+        "to undo the last booking."
+    )
+
+
+def unknown(ask: Ask, customer: str | None, results: Results) -> str:
+    """Say what can be done (for the customer in focus) instead of a dead end."""
+    focus = customer or (ask.customers[0] if ask.customers else None)
+    if focus:
+        return "I can't do that here. " + can_do_for(focus)
+    return "I did not catch what you need. " + HELP
+
+
+def which_customer(ask: Ask) -> str:
+    """The question asked when an intent needs a customer and none is known."""
+    return (
+        "Which customer do you mean? Give an id such as U124 (or \"customer 124\")."
+    )

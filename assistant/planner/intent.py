@@ -1,0 +1,139 @@
+"""The shape of one intent (a row of the table) and what its parts receive."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.planner.utterance import Utterance
+
+if TYPE_CHECKING:
+    from assistant.session import Session, ToolCallRecord
+    from tools.config import CVMConfig
+    from tools.treatment import RankedTreatment
+
+Call = tuple[str, dict[str, Any]]
+
+
+class Results:
+    """This turn's tool results, typed (the tools' own pydantic objects)."""
+
+    def __init__(self, records: list[ToolCallRecord]) -> None:
+        self.records = records
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def one(self, tool: str) -> Any:
+        """The typed result of the first successful call of ``tool`` (or None)."""
+        return next((r.value for r in self.records if r.name == tool and r.ok), None)
+
+    def all(self, tool: str) -> list[Any]:
+        """Typed results of every successful call of ``tool``, in call order."""
+        return [r.value for r in self.records if r.name == tool and r.ok]
+
+    def called(self, tool: str) -> bool:
+        """Whether ``tool`` was called this turn (successfully or not)."""
+        return any(r.name == tool for r in self.records)
+
+    def failure(self, tool: str | None = None) -> str | None:
+        """The first error (``RULE: reason`` for policy blocks), of ``tool`` or any."""
+        for r in self.records:
+            if not r.ok and (tool is None or r.name == tool):
+                return f"{r.rule}: {r.error}" if r.rule else r.error
+        return None
+
+    def for_customer(self, customer: str) -> Results:
+        """The results of calls made for one customer (and of customer-less calls)."""
+        return Results(
+            [
+                r
+                for r in self.records
+                if not isinstance(r.arguments, dict)
+                or str(r.arguments.get("customer_id") or customer).upper() == customer
+            ]
+        )
+
+
+@dataclass
+class Ask:
+    """Everything an intent's parts see: the message, its plan and the context.
+
+    Attributes:
+        u: The message's utterance.
+        customers: The customers it is about (named, referred to, or in focus).
+        session: The conversation (its planner state is ``session.planner``).
+        config: The configuration in force.
+        results: This turn's typed tool results (empty while planning).
+        held: The proposal before this message (what "it" and "that one" meant).
+        held_for: The customer of :attr:`held`.
+    """
+
+    u: Utterance
+    customers: list[str]
+    session: Session
+    config: CVMConfig
+    results: Results = field(default_factory=lambda: Results([]))
+    held: RankedTreatment | None = None
+    held_for: str | None = None
+
+    def name(self, key: str | None) -> str:
+        """A treatment's display name (the key itself when unknown)."""
+        t = self.config.treatments.get(key or "")
+        return t.display_name if t else str(key)
+
+
+CallBuilder = Callable[[Ask, "str | None"], list[Call]]
+Writer = Callable[[Ask, "str | None", Results], str]
+Condition = Callable[[Utterance, Ask], bool]
+Bonus = Callable[[Utterance, Ask], float]
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One thing an analyst can ask: one row of the planner's table.
+
+    Attributes:
+        name: The intent's name (what the corpus labels messages with).
+        cues: ``(regex, weight)`` pairs matched on the normalised message; the
+            intent's score is the sum of the weights of the cues that match.
+        calls: The tool calls that answer it, for one customer (or None).
+        answer: Writes the reply from this turn's typed results.
+        examples: Phrasings it must understand (they double as tests).
+        needs_customer: It is about a customer: without one in the message, a
+            reference or the focus, the planner asks which customer.
+        when: It is considered only when this holds (default: always).
+        bonus: Extra score from the slots (e.g. a cost limit for alternatives).
+        priority: Breaks ties between equal scores (higher wins).
+        follow_up: Tool calls for a second round, from the first round's results.
+        keeps_proposal: Its tool calls must not change what "book it" means (an
+            explanation or a price does not replace the option being discussed).
+    """
+
+    name: str
+    cues: tuple[tuple[str, float], ...]
+    calls: CallBuilder
+    answer: Writer
+    examples: tuple[str, ...]
+    needs_customer: bool = True
+    when: Condition | None = None
+    bonus: Bonus | None = None
+    priority: int = 0
+    follow_up: CallBuilder | None = None
+    keeps_proposal: bool = False
+
+    def score(self, u: Utterance, ask: Ask) -> float:
+        """How strongly the message asks for this intent (0: not at all)."""
+        if self.when is not None and not self.when(u, ask):
+            return 0.0
+        total = sum(w for pattern, w in self.cues if re.search(pattern, u.norm))
+        if self.bonus is not None:
+            total += self.bonus(u, ask)
+        return total
+
+
+def cue(*patterns: str, weight: float = 1.0) -> tuple[tuple[str, float], ...]:
+    """Cues of one weight: ``cue("why not", "what about", weight=2)``."""
+    return tuple((p, weight) for p in patterns)

@@ -1,0 +1,438 @@
+"""The planner's table: every intent it understands, one entry each.
+
+Read :mod:`assistant.planner` for how to add one.
+"""
+
+from __future__ import annotations
+
+from assistant.guard import asks_for
+from assistant.planner import calls
+from assistant.planner.answers import decision, facts, ledger, limits, talk
+from assistant.planner.intent import Ask, Intent, cue
+from assistant.planner.utterance import Utterance, pattern_words
+
+
+def is_order(u: Utterance, action: str) -> bool:
+    """Whether the message orders a booking or a cancellation (the one classifier)."""
+    return asks_for(u.text, "book" if action == "book" else "cancel")
+
+
+def _names_option(u: Utterance, ask: Ask) -> bool:
+    return bool(u.treatments or u.channels)
+
+
+def _id_alone(u: Utterance, ask: Ask) -> float:
+    """A customer id with (almost) nothing else reads as "recommend for them"."""
+    return 2.0 if u.customers and u.other_words <= 2 else 0.0
+
+
+def _several(u: Utterance, ask: Ask) -> bool:
+    return len(ask.customers) > 1
+
+
+def _limits(u: Utterance, ask: Ask) -> float:
+    return 3.0 * bool(u.excluded_channels) + 3.0 * (u.max_cost is not None)
+
+
+def _has_options(u: Utterance, ask: Ask) -> bool:
+    return bool(ask.session.proposal or ask.session.planner.options)
+
+
+def _no_customer(u: Utterance, ask: Ask) -> bool:
+    return not u.customers
+
+
+def _repeat(u: Utterance, ask: Ask) -> bool:
+    return bool(u.customers) and ask.session.planner.intent in REPEATABLE
+
+
+RECOMMEND_CUES = (
+    cue(
+        r"\brecommend",
+        r"\bnext best\b",
+        r"\bbest (next )?(action|thing|move|step)\b",
+        r"\bnba\b",
+        r"\bwhat (should|shall|can|could|would|do) (we|i) (do|offer|send|give|"
+        r"propose|try)\b",
+        r"\bworth doing\b",
+        r"\bwhat to (do|offer)\b",
+        r"\bwhat('s| is) best for\b",
+        weight=2.0,
+    )
+    + cue(
+        r"\boffer\b",
+        r"\bsuggest",
+        r"\bpropos",
+        r"\b(retain|save|keep|win back)\b",
+        r"\bdo (for|with|about)\b",
+        r"\btreatment for\b",
+        r"\bany(thing)? (we can|to) do\b",
+        r"\baction for\b",
+        r"\bshould we (contact|reach|approach)\b",
+        r"\bwhat now\b",
+        r"\bplay for\b",
+        r"\bbest offer\b",
+    )
+)
+
+TABLE: list[Intent] = [
+    Intent(
+        name="help",
+        cues=cue(
+            r"^\W*(help|menu|commands|\?+)\W*$",
+            r"\bwhat (can|do) you do\b",
+            r"\bhow (does this|do (i|you)) (work|use)\b",
+            r"\bwhat can i ask\b",
+            r"\bhow do i use\b",
+            r"^\W*(hi|hello|hey|good (morning|afternoon))\W*$",
+            r"\bwhat are you\b",
+            r"\bshow me what you can\b",
+            weight=3.0,
+        )
+        + cue(r"\bhelp\b", weight=1.5),
+        calls=calls.none,
+        answer=talk.help_text,
+        needs_customer=False,
+        examples=("help", "what can you do?", "hi", "how does this work?"),
+    ),
+    Intent(
+        name="thanks",
+        cues=cue(
+            r"^\W*(ok(ay)?|great|perfect|nice|cool|lovely|good|brilliant|excellent|"
+            r"got it|understood|noted|fine)?\W*(thanks|thank you|thx|cheers|ta)?"
+            r"( (very|so) much)?\W*$",
+            weight=4.0,
+        ),
+        calls=calls.none,
+        answer=talk.thanks,
+        needs_customer=False,
+        examples=("thanks", "great, thank you!", "cheers", "ok"),
+    ),
+    Intent(
+        name="recommend",
+        cues=RECOMMEND_CUES,
+        bonus=_id_alone,
+        calls=calls.recommend,
+        answer=decision.recommend,
+        examples=(
+            "What should we offer U124?",
+            "U124 - best next action?",
+            "offer for customer 124",
+            "U124",
+            "is there anything worth doing for them?",
+            "wat shud we ofer u124",
+        ),
+    ),
+    Intent(
+        name="explain",
+        keeps_proposal=True,
+        cues=cue(
+            r"^\W*why\b",
+            r"\bhow come\b",
+            r"\bjustify",
+            r"\brationale\b",
+            r"\bwalk me through\b",
+            r"\bexplain (it|that|this|the (recommendation|choice|decision|pick))\b",
+            weight=2.0,
+        )
+        + cue(
+            r"\bwhy\b",
+            r"\bexplain\b",
+            r"\breasons?\b",
+            r"\bwhat makes\b",
+            r"\b(basis|evidence|logic|reasoning)\b",
+            r"\bbreak ?down\b",
+            r"\bscore\b",
+            r"\bhow did you (get|decide|choose|pick)\b",
+        ),
+        calls=calls.explain,
+        answer=decision.explain,
+        examples=("why?", "explain the recommendation", "how come?", "why that one?"),
+    ),
+    Intent(
+        name="cost",
+        keeps_proposal=True,
+        cues=cue(
+            r"\bcost\b",
+            r"\bcosts\b",
+            r"\bhow much\b",
+            r"\bprice\b",
+            r"\bpriced\b",
+            weight=2.0,
+        )
+        + cue(r"\bexpensive\b", r"\bspend\b", r"\bset us back\b", r"\bpay\b"),
+        when=lambda u, ask: u.max_cost is None and not u.facets[:1] == ["bills"],
+        calls=calls.recommendation,
+        answer=decision.cost,
+        examples=("what would it cost us?", "how much is that?", "cost of U124's NBA"),
+    ),
+    Intent(
+        name="options",
+        keeps_proposal=True,
+        cues=cue(
+            r"\btop \d+\b",
+            r"\btop (two|three|four|five)\b",
+            r"\b(\d+|two|three|four|five) (best |top |cheapest )?(options|choices|ideas)\b",
+            r"\bcheapest\b",
+            r"\brunner[- ]?ups?\b",
+            r"\bsecond best\b",
+            r"\b(rank|ranked|ranking)\b",
+            weight=3.0,
+        )
+        + cue(
+            r"\boptions\b",
+            r"\bchoices\b",
+            r"\bcheaper\b",
+            r"\bless expensive\b",
+            r"\blower[- ]cost\b",
+            r"\bshortlist\b",
+            r"\b(list|show|give)\b.*\b(options|possibilities)\b",
+            weight=1.5,
+        ),
+        calls=calls.recommendation,
+        answer=decision.options,
+        examples=(
+            "give me the top 3 options for U128",
+            "anything cheaper?",
+            "what are the options?",
+            "rank the options for U124",
+        ),
+    ),
+    Intent(
+        name="choose",
+        cues=cue(
+            r"\bgo (with|for)\b",
+            r"^\W*(the |ok |okay |fine,? )?(first|second|third|fourth|fifth|last|"
+            r"cheapest|cheaper|1st|2nd|3rd) (one|option|choice)?\W*$",
+            r"\b(take|pick|choose|select|prefer|use|want|try|let'?s do|we'?ll do)"
+            r" (the )?(first|second|third|fourth|fifth|last|cheapest|cheaper|1st|"
+            r"2nd|3rd|option|number)\b",
+            r"\b(that|this) one\b",
+            weight=3.0,
+        )
+        + cue(r"\boption (\d|one|two|three)\b", r"\bnumber (\d|one|two|three)\b"),
+        when=_has_options,
+        calls=calls.recommendation,
+        answer=decision.choose,
+        priority=1,
+        examples=(
+            "fine, go with that one",
+            "the second one",
+            "let's take option 2",
+            "go with the cheapest",
+        ),
+    ),
+    Intent(
+        name="why_not",
+        cues=cue(
+            r"\bwhy (not|no|isn'?t|wasn'?t|can'?t|don'?t we|didn'?t)\b",
+            r"\bwhat about\b",
+            r"\bhow about\b",
+            r"\b(is|are|would) (an? |the )?.{0,30}\b(ok|okay|fine|allowed|possible|"
+            r"permitted|an option|lawful|legal|better)\b",
+            weight=2.5,
+        )
+        + cue(
+            r"\b(could|can|should) (we|i)\b",
+            r"\binstead\b",
+            r"\bwould\b",
+            r"\bwhat if\b",
+            r"\brather\b",
+            r"\bwhy\b",
+            r"\bconsider\b",
+            r"\?\s*$",
+        ),
+        when=_names_option,
+        bonus=lambda u, ask: 1.0,
+        calls=calls.why_not,
+        answer=limits.why_not,
+        examples=("why not an SMS?", "what about a retention email?", "is email ok?"),
+    ),
+    Intent(
+        name="alternative",
+        cues=cue(
+            r"\balternatives?\b",
+            r"\bsomething else\b",
+            r"\bplan b\b",
+            r"\bfallback\b",
+            r"\bother than\b",
+            weight=2.5,
+        )
+        + cue(
+            r"\banything else\b",
+            r"\banother\b",
+            r"\bother (option|idea|treatment)s?\b",
+            r"\bdifferent\b",
+            r"\belse\b",
+            r"\binstead\b",
+        ),
+        bonus=_limits,
+        calls=calls.alternative,
+        answer=limits.alternative,
+        examples=(
+            "something that doesn't use the call centre",
+            "anything under £5?",
+            "what's the alternative?",
+        ),
+    ),
+    Intent(
+        name="compare",
+        cues=cue(r"\bcompare\b", r"\bvs\.?\b", r"\bversus\b", weight=3.0)
+        + cue(r"\bboth\b", r"\beach\b", r"\bdifference\b", r"\bwhich of\b")
+        + RECOMMEND_CUES,
+        when=_several,
+        bonus=lambda u, ask: 1.5,
+        calls=calls.recommendation,
+        answer=decision.compare,
+        priority=1,
+        examples=("compare U124 and U126", "U124 vs U125", "what should we do for both?"),
+    ),
+    Intent(
+        name="bookings",
+        cues=cue(
+            r"\bwhat (did|have) we (book|booked|allocate|allocated)\b",
+            r"\bbookings\b",
+            r"\ballocations\b",
+            r"\bwhat('s| is| has been| was) (been )?(booked|allocated|scheduled)\b",
+            weight=3.0,
+        )
+        + cue(
+            r"\bbooking\b",
+            r"\ballocation\b",
+            r"\bbooked\b",
+            r"\breservations?\b",
+            r"\bscheduled\b",
+            r"\b(list|show|see)\b",
+        ),
+        needs_customer=False,
+        calls=calls.bookings,
+        answer=ledger.bookings,
+        examples=("show today's bookings", "list allocations", "what did we book today?"),
+    ),
+    Intent(
+        name="cancel",
+        cues=(),
+        when=lambda u, ask: is_order(u, "cancel"),
+        bonus=lambda u, ask: 4.0,
+        needs_customer=False,
+        calls=calls.cancel,
+        answer=ledger.cancel,
+        priority=2,
+        examples=("cancel it", "cancel booking #3", "release that allocation"),
+    ),
+    Intent(
+        name="book",
+        cues=(),
+        when=lambda u, ask: is_order(u, "book"),
+        bonus=lambda u, ask: 3.5,
+        calls=calls.book,
+        follow_up=calls.book_refused,
+        answer=ledger.book,
+        priority=1,
+        examples=("book it", "yes, go ahead", "book retention_sms for U124"),
+    ),
+    Intent(
+        name="capacity",
+        cues=cue(
+            r"\bcapacity\b",
+            r"\bquota\b",
+            r"\bused today\b",
+            r"\bslots?\b",
+            r"\bwhat('s| is) left\b",
+            r"\bhow many .{0,40}\b(left|remaining|available|free)\b",
+            weight=2.5,
+        )
+        + cue(
+            r"\bhow many\b",
+            r"\bavailab",
+            r"\bremaining\b",
+            r"\bleft\b",
+            r"\bbudget\b",
+            r"\b(room|space)\b",
+            r"\bconstraints?\b",
+            r"\blimits?\b",
+        ),
+        when=lambda u, ask: "consents" not in u.facets,
+        needs_customer=False,
+        calls=calls.capacity,
+        answer=ledger.capacity,
+        examples=("how many call-backs are left today?", "capacity?"),
+    ),
+    Intent(
+        name="catalogue",
+        cues=cue(
+            r"\bwhat (treatments|offers|actions|products)\b",
+            r"\b(list|show|which|all|every) (the |our |of the )?(treatments|offers|"
+            r"actions|products)\b",
+            r"\bcatalog(ue)?\b",
+            r"\b(treatments|offers|actions) (do |can |could )?we (have|offer|run)\b",
+            r"\bwhat (can|could) we (offer|send)\W*$",
+            weight=3.0,
+        )
+        + cue(r"\btreatments\b", r"\bportfolio\b", r"\brange\b"),
+        when=_no_customer,
+        needs_customer=False,
+        calls=calls.catalogue,
+        answer=ledger.catalogue,
+        examples=("what treatments do we have?", "list the treatments", "catalogue"),
+    ),
+    Intent(
+        name="facts",
+        cues=(),
+        when=lambda u, ask: bool([f for f in u.facets if f != "journey"]),
+        bonus=lambda u, ask: 2.0
+        + 0.5 * len(u.facets)
+        + 1.0 * u.has(r"\b(show|tell|what|how|list|give|explain|check|see)\b"),
+        calls=calls.facts,
+        answer=facts.facts,
+        examples=("explain U126's contact permissions", "show U124's bills"),
+    ),
+    Intent(
+        name="journey",
+        cues=cue(r"\bjourney\b", r"\btimeline\b", r"\bwhat happened\b", weight=3.0)
+        + cue(r"\bhistory\b", r"\bevents\b"),
+        calls=calls.journey,
+        answer=facts.journey,
+        examples=("U124's journey", "show the timeline for U125"),
+    ),
+]
+
+REPEATABLE = {
+    i.name
+    for i in TABLE
+    if i.needs_customer and i.name not in {"book", "choose", "compare"}
+}
+
+FOLLOW_ON = Intent(
+    name="repeat",
+    cues=cue(
+        r"^\W*(and|what about|how about|same (for|with)|now|then|ok,? (and|now))\b",
+        r"^\W*u-?\d+\W*(too|as well|also)\W*$",
+        r"\bsame for\b",
+        weight=3.0,
+    ),
+    when=_repeat,
+    bonus=lambda u, ask: 1.0 if u.other_words <= 3 else -2.0,
+    calls=calls.none,
+    answer=talk.unknown,
+    priority=3,
+    examples=("and U126?", "what about U125?", "same for U127"),
+)
+UNKNOWN = Intent(
+    name="unknown",
+    cues=(),
+    calls=calls.none,
+    answer=talk.unknown,
+    needs_customer=False,
+    examples=("asdf qwerty",),
+)
+BY_NAME = {i.name: i for i in [*TABLE, FOLLOW_ON, UNKNOWN]}
+
+
+def cue_words() -> set[str]:
+    """Plain words in the cues (the typo corrector's vocabulary)."""
+    words: set[str] = set()
+    for intent in [*TABLE, FOLLOW_ON]:
+        for pattern, _ in intent.cues:
+            words |= pattern_words(pattern)
+    return words

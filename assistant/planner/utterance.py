@@ -1,0 +1,229 @@
+"""The typed reading of one analyst message: normalised words and filled slots.
+
+Typos are corrected word by word against the planner's vocabulary (difflib), so
+"wat shud we ofer u124" reads as "what should we offer u124"; treatment names are
+then matched on the corrected text. Nothing here knows about intents: the table in
+:mod:`assistant.planner.intents` reads the slots.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.guard import customer_ids_in, named_treatments
+from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS
+from tools.config import CVMConfig
+
+Reference = Literal["it", "them", "that", "both"]
+
+_LOOSE_ID = re.compile(
+    r"\b(?:customer|cust|client|subscriber|account)s?\s+(?:id\s+|number\s+|no\.?\s+)?"
+    r"#?([a-z0-9-]*\d[a-z0-9-]*)\b",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"\b(?:without|no|not|avoid(?:ing)?|doesn'?t|don'?t|other than|except|rather than|"
+    r"instead of|skip|never|excluding)\b",
+    re.I,
+)
+_QUESTION_ABOUT = re.compile(r"\b(?:why|how) not\b|\bwhy (?:no|isn'?t|wasn'?t)\b", re.I)
+_WINDOW_END = re.compile(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
+_COST = re.compile(
+    r"(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|"
+    r"no more than|within|not over|not more than)\s*£?\s*(\d+(?:\.\d+)?)",
+    re.I,
+)
+_ALLOCATION_ID = re.compile(r"(?:#|\ballocation\s+|\bbooking\s+|\bid\s+)(\d+)", re.I)
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "top one": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+}
+_COUNT = re.compile(
+    r"\b(?:top|best|first)\s+(\d{1,2}|one|two|three|four|five|six|ten)\b|"
+    r"\b(\d{1,2}|two|three|four|five|six|ten)\s+(?:best\s+|top\s+|cheapest\s+)?"
+    r"(?:options|alternatives|choices|treatments|offers|ideas)\b",
+    re.I,
+)
+_ORDINAL = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|cheapest|"
+    r"cheaper)\b(?:\s+(?:one|option|choice|alternative))?|"
+    r"\b(?:option|number|choice|no\.?)\s*(\d|one|two|three|four|five)\b",
+    re.I,
+)
+_REFERENCES: list[tuple[str, Reference]] = [
+    (r"\b(both|each of them|all of them|all three|either)\b", "both"),
+    (r"\b(them|they|their|those)\b", "them"),
+    (r"\b(that one|this one|that option|this option|that|this)\b", "that"),
+    (r"\b(it|its|him|her|he|she|the customer)\b", "it"),
+]
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_VOCABULARY: dict[int, tuple[CVMConfig, frozenset[str]]] = {}
+
+
+@dataclass
+class Utterance:
+    """One analyst message with its slots filled.
+
+    Attributes:
+        text: The message as typed.
+        norm: Lower-case text with typos corrected (what intents' cues match).
+        customers: Customer ids named, in order ("customer 124" reads as U124).
+        treatments: Treatment keys named (by key or display name, typos fixed).
+        channels: Channels mentioned and not excluded.
+        excluded_channels: Channels the analyst wants to avoid.
+        max_cost: Cost limit per contact ("under £5").
+        count: How many options ("top 3").
+        ordinal: Which option of the last list ("the second one" = 2, last = -1,
+            cheapest = 0).
+        references: Pronoun references found ("it", "them", "that", "both").
+        allocation_id: A booking id ("#3", "booking 3").
+        facets: Customer facts asked about (consents, bills, usage, ...).
+        corrected: Words the typo correction changed (typed → read as).
+    """
+
+    text: str
+    norm: str
+    customers: list[str] = field(default_factory=list)
+    treatments: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    excluded_channels: list[str] = field(default_factory=list)
+    max_cost: float | None = None
+    count: int | None = None
+    ordinal: int | None = None
+    references: list[Reference] = field(default_factory=list)
+    allocation_id: int | None = None
+    facets: list[str] = field(default_factory=list)
+    corrected: dict[str, str] = field(default_factory=dict)
+
+    def has(self, pattern: str) -> bool:
+        """Whether the normalised text matches a regular expression."""
+        return re.search(pattern, self.norm) is not None
+
+    @property
+    def other_words(self) -> int:
+        """How many words the message has besides customer ids."""
+        return len(_WORD.findall(re.sub(r"\bu-?\d+\b", " ", self.norm)))
+
+
+def channels_in(text: str) -> list[str]:
+    """Channels mentioned in the text, in order of appearance."""
+    found: list[tuple[int, str]] = []
+    for pattern, channel in CHANNEL_WORDS.items():
+        m = re.search(rf"\b(?:{pattern})\b", text, re.I)
+        if m and channel not in [c for _, c in found]:
+            found.append((m.start(), channel))
+    return [c for _, c in sorted(found)]
+
+
+def excluded_channels(text: str) -> list[str]:
+    """Channels the analyst wants to avoid ("without email or calls").
+
+    "Why not an SMS?" asks about SMS; it excludes nothing.
+    """
+    text = _QUESTION_ABOUT.sub(" ", text)
+    out: list[str] = []
+    for m in _NEGATION.finditer(text):
+        window = text[m.end() : m.end() + 45]
+        end = _WINDOW_END.search(window)
+        window = window[: end.start()] if end else window
+        first = re.search(r"\w", window)
+        found = channels_in(window)
+        if found and first and first.start() < 30:
+            out += [c for c in found if c not in out]
+    return out
+
+
+def vocabulary(config: CVMConfig) -> frozenset[str]:
+    """Every word the planner knows: cues, treatment names, channels, facets."""
+    cached = _VOCABULARY.get(id(config))
+    if cached and cached[0] is config:
+        return cached[1]
+    from assistant.planner.intents import cue_words
+
+    words = set(COMMON_WORDS) | cue_words()
+    for key, t in config.treatments.items():
+        words |= set(_WORD.findall(f"{key.replace('_', ' ')} {t.display_name}".lower()))
+    for source in (*CHANNEL_WORDS, *FACETS.values()):
+        words |= pattern_words(source)
+    vocab = frozenset(w for w in words if len(w) > 1)
+    _VOCABULARY[id(config)] = (config, vocab)
+    return vocab
+
+
+def pattern_words(pattern: str) -> set[str]:
+    """The plain words of a regular expression (escapes like ``\\b`` removed)."""
+    plain = re.sub(r"\\[a-zA-Z]", " ", pattern).replace("?", "")
+    return set(re.findall(r"[a-z]{2,}", plain.lower()))
+
+
+def correct(text: str, config: CVMConfig) -> tuple[str, dict[str, str]]:
+    """Lower-case the text and fix words that are close to a known word."""
+    vocab = vocabulary(config)
+    ordered = sorted(vocab)
+    fixed: dict[str, str] = {}
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word in vocab or len(word) < 3 or "'" in word:
+            return word
+        best = difflib.get_close_matches(word, ordered, n=1, cutoff=0.75)
+        if best and abs(len(best[0]) - len(word)) <= 2:
+            fixed[word] = best[0]
+            return best[0]
+        return word
+
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    return _WORD.sub(fix, lowered), fixed
+
+
+def _number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else NUMBERS[raw.lower()]
+
+
+def read(text: str, config: CVMConfig) -> Utterance:
+    """Read an analyst message into an utterance with its slots."""
+    norm, corrected = correct(text, config)
+    customers = customer_ids_in(text)
+    customers += [
+        f"U{m}" if m.isdigit() else m.upper()
+        for m in _LOOSE_ID.findall(text)
+        if not customer_ids_in(m)
+    ]
+    u = Utterance(text=text, norm=norm, corrected=corrected)
+    u.customers = list(dict.fromkeys(customers))
+    u.treatments = named_treatments(norm, config)
+    u.excluded_channels = excluded_channels(norm)
+    u.channels = [c for c in channels_in(norm) if c not in u.excluded_channels]
+    cost = _COST.search(norm)
+    u.max_cost = float(cost.group(1)) if cost else None
+    count = _COUNT.search(norm)
+    if count:
+        u.count = _number(count.group(1) or count.group(2))
+    ordinal = _ORDINAL.search(norm)
+    if ordinal:
+        word = (ordinal.group(1) or "").lower()
+        u.ordinal = (
+            _number(ordinal.group(2))
+            if ordinal.group(2)
+            else {"last": -1, "cheapest": 0, "cheaper": 0}.get(word, ORDINALS.get(word))
+        )
+    u.references = [
+        ref for pattern, ref in _REFERENCES if re.search(pattern, norm) is not None
+    ]
+    alloc = _ALLOCATION_ID.search(norm)
+    u.allocation_id = int(alloc.group(1)) if alloc else None
+    u.facets = [f for f, p in FACETS.items() if re.search(p, norm, re.I)]
+    return u

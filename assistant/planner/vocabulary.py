@@ -1,0 +1,51 @@
+"""Words the planner reads: channels, customer-fact facets, plain English words.
+
+Typo correction never "corrects" a word listed here (:data:`COMMON_WORDS` keeps
+"them" from turning into "then").
+"""
+
+from __future__ import annotations
+
+CHANNEL_WORDS: dict[str, str] = {
+    r"call[- ]?backs?|calls?|phone|ring|call cent(?:re|er)|telephone|calling": "call",
+    r"sms|texts?|text messages?|texting": "sms",
+    r"e-?mails?|mail|emailing": "email",
+    r"push|notifications?": "push",
+    r"in-?app|app": "app",
+}
+FACETS: dict[str, str] = {
+    "consents": r"consents?|permissions?|opt(?:ed)?[- ]?(?:in|out)|contact pref|"
+    r"do[- ]not[- ]disturb|\bdnd\b|quiet hours|allowed to contact|can we contact|"
+    r"may we contact",
+    "usage": r"usage|data use|how much data|allowance|gigabytes|\bgb\b|roaming",
+    "bills": r"\bbills?\b|billing|charges?|invoices?|payments?|overdue|arrears",
+    "network": r"network|signal|coverage|speed|latency|packet loss|connection|outage",
+    "interactions": r"interactions?|contact history|complain|complaints|transcripts?|"
+    r"\bchats?\b|call history|(?:said|say|told us|mention\w*|feedback)\b|calls? in",
+    "churn": r"churn|likely to leave|at risk|risk score",
+    "offers": r"recommender|offers? (?:history|made|sent)|previous offers|past offers|"
+    r"offers (?:has|have|did|were)",
+    "plan": r"\bplan\b|tariff|tenure|revenue|arpu|value band|contract",
+    "journey": r"journey|timeline|what happened|history|events",
+    "profile": r"tell me about|who is|profile|overview|summary|summar|background|"
+    r"facts|details|info\b|information",
+}
+COMMON_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any anything are as at be
+    because been before being below between both but by can could customer customers
+    did do does doing done down during each else even ever every few for from further
+    get give go going good got had has have having he her here hers him his how i if
+    in into is it its just know last least less let like look make many may me might
+    more most much must my need no nor not now of off on once one only or other our
+    ours out over own please put really right same say see send she should show so
+    some such take tell than that the their theirs them then there these they thing
+    think this those through to today tomorrow too under until up us very want was we
+    week were what when where which while who whom whose why will with would yes yet
+    you your yours new old one two three four five six ten first second third fourth
+    fifth last next cheaper cheapest cheap option options them him
+    team analyst hello hi hey thanks thank cheers okay ok fine great nice sure well
+    still just quickly currently want wanna gonna let's lets pls plz thx
+    day days month months year years time times money pound pounds
+    """.split()
+)
