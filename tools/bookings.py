@@ -16,7 +16,7 @@ class BookingsArgs(BaseModel):
     customer_id: str | None = Field(
         None, description="Customer id, or null for everyone."
     )
-    today_only: bool = Field(True, description="Only today.s.")
+    today_only: bool = Field(True, description="Only today's.")
 
 
 class Bookings(BaseModel):

@@ -1,4 +1,4 @@
-"""The offline planner, as data: an intents table read against a typed utterance.
+r"""The offline planner, as data: an intents table read against a typed utterance.
 
 How a message is answered:
 
@@ -27,7 +27,7 @@ Adding an intent is ONE entry in ``TABLE``::
 
     Intent(
         name="churn_ranking",                      # label used by the corpus
-        cues=cue(r"\\bhighest churn\\b", r"\\bmost at risk\\b", weight=3.0),
+        cues=cue(r"\bhighest churn\b", r"\bmost at risk\b", weight=3.0),
         needs_customer=False,                      # a question across customers
         calls=lambda ask, customer: [("find_customers", {"order_by": "churn"})],
         answer=my_answers.churn_ranking,           # (ask, customer, results) -> str

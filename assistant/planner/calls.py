@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.planner.intent import Ask, Call, Results
+from assistant.planner.intent import Ask, Call
 from tools.treatment import BASELINE
 
 CHANNELS = ("call", "sms", "email", "push", "app")
@@ -20,7 +20,10 @@ def recommendation(ask: Ask, customer: str | None) -> list[Call]:
 
 def recommend(ask: Ask, customer: str | None) -> list[Call]:
     """The customer's record, then the recommendation."""
-    return [("get_customer_data", {"customer_id": customer}), *recommendation(ask, customer)]
+    return [
+        ("get_customer_data", {"customer_id": customer}),
+        *recommendation(ask, customer),
+    ]
 
 
 def explain(ask: Ask, customer: str | None) -> list[Call]:
@@ -122,17 +125,17 @@ def booking_to_cancel(ask: Ask) -> int | None:
 def cancel(ask: Ask, customer: str | None) -> list[Call]:
     """Release the booking meant."""
     booking = booking_to_cancel(ask)
-    return [] if booking is None else [("release_allocation", {"allocation_id": booking})]
+    return (
+        [] if booking is None else [("release_allocation", {"allocation_id": booking})]
+    )
 
 
 def bookings(ask: Ask, customer: str | None) -> list[Call]:
     """Today's bookings (of the customers named, else everyone's)."""
     everyone = not ask.u.customers and not ask.u.has(r"\b(his|her|their|its)\b")
     today = not ask.u.has(r"\b(all|every|ever|any day|so far)\b") or ask.u.has("today")
-    targets = [None] if everyone else ask.customers or [None]
-    return [
-        ("list_bookings", {"customer_id": c, "today_only": today}) for c in targets
-    ]
+    targets: list[str | None] = [None] if everyone else [*ask.customers] or [None]
+    return [("list_bookings", {"customer_id": c, "today_only": today}) for c in targets]
 
 
 def capacity(ask: Ask, customer: str | None) -> list[Call]:

@@ -23,7 +23,7 @@ def _names_option(u: Utterance, ask: Ask) -> bool:
 
 def _id_alone(u: Utterance, ask: Ask) -> float:
     """A customer id with (almost) nothing else reads as "recommend for them"."""
-    return 2.0 if u.customers and u.other_words <= 2 else 0.0
+    return 1.5 if u.customers and u.other_words <= 2 else 0.0
 
 
 def _several(u: Utterance, ask: Ask) -> bool:
@@ -31,7 +31,7 @@ def _several(u: Utterance, ask: Ask) -> bool:
 
 
 def _limits(u: Utterance, ask: Ask) -> float:
-    return 3.0 * bool(u.excluded_channels) + 3.0 * (u.max_cost is not None)
+    return 4.0 * bool(u.excluded_channels) + 4.0 * (u.max_cost is not None)
 
 
 def _has_options(u: Utterance, ask: Ask) -> bool:
@@ -43,36 +43,35 @@ def _no_customer(u: Utterance, ask: Ask) -> bool:
 
 
 def _repeat(u: Utterance, ask: Ask) -> bool:
-    return bool(u.customers) and ask.session.planner.intent in REPEATABLE
+    """Only a customer and a linking word: "and U126?", "same for U127"."""
+    last = ask.session.planner.intent
+    return bool(u.customers) and u.other_words <= 4 and last in REPEATABLE
 
 
-RECOMMEND_CUES = (
-    cue(
-        r"\brecommend",
-        r"\bnext best\b",
-        r"\bbest (next )?(action|thing|move|step)\b",
-        r"\bnba\b",
-        r"\bwhat (should|shall|can|could|would|do) (we|i) (do|offer|send|give|"
-        r"propose|try)\b",
-        r"\bworth doing\b",
-        r"\bwhat to (do|offer)\b",
-        r"\bwhat('s| is) best for\b",
-        weight=2.0,
-    )
-    + cue(
-        r"\boffer\b",
-        r"\bsuggest",
-        r"\bpropos",
-        r"\b(retain|save|keep|win back)\b",
-        r"\bdo (for|with|about)\b",
-        r"\btreatment for\b",
-        r"\bany(thing)? (we can|to) do\b",
-        r"\baction for\b",
-        r"\bshould we (contact|reach|approach)\b",
-        r"\bwhat now\b",
-        r"\bplay for\b",
-        r"\bbest offer\b",
-    )
+RECOMMEND_CUES = cue(
+    r"\brecommend",
+    r"\bnext best\b",
+    r"\bbest (next )?(action|thing|move|step)\b",
+    r"\bnba\b",
+    r"\bwhat (should|shall|can|could|would|do) (we|i) (do|offer|send|give|"
+    r"propose|try)\b",
+    r"\bworth doing\b",
+    r"\bwhat to (do|offer)\b",
+    r"\bwhat('s| is) best for\b",
+    weight=2.0,
+) + cue(
+    r"\boffer\b",
+    r"\bsuggest",
+    r"\bpropos",
+    r"\b(retain|save|keep|win back)\b",
+    r"\bdo (for|with|about)\b",
+    r"\btreatment for\b",
+    r"\bany(thing)? (we can|to) do\b",
+    r"\baction for\b",
+    r"\bshould we (contact|reach|approach)\b",
+    r"\bwhat now\b",
+    r"\bplay for\b",
+    r"\bbest offer\b",
 )
 
 TABLE: list[Intent] = [
@@ -98,9 +97,9 @@ TABLE: list[Intent] = [
     Intent(
         name="thanks",
         cues=cue(
-            r"^\W*(ok(ay)?|great|perfect|nice|cool|lovely|good|brilliant|excellent|"
-            r"got it|understood|noted|fine)?\W*(thanks|thank you|thx|cheers|ta)?"
-            r"( (very|so) much)?\W*$",
+            r"^\W*(?=\w)(ok(ay)?|great|perfect|nice|cool|lovely|good|brilliant|"
+            r"excellent|got it|understood|noted|fine)?\W*(thanks|thank you|thx|cheers|"
+            r"ta)?( a lot| (very|so) much)?\W*$",
             weight=4.0,
         ),
         calls=calls.none,
@@ -133,6 +132,7 @@ TABLE: list[Intent] = [
             r"\brationale\b",
             r"\bwalk me through\b",
             r"\bexplain (it|that|this|the (recommendation|choice|decision|pick))\b",
+            r"\bbreak (it|that|this) down\b",
             weight=2.0,
         )
         + cue(
@@ -152,16 +152,14 @@ TABLE: list[Intent] = [
     Intent(
         name="cost",
         keeps_proposal=True,
-        cues=cue(
-            r"\bcost\b",
-            r"\bcosts\b",
-            r"\bhow much\b",
-            r"\bprice\b",
-            r"\bpriced\b",
-            weight=2.0,
-        )
+        cues=cue(r"\bcosts?\b", r"\bprice\b", r"\bpriced\b", weight=3.0)
+        + cue(r"\bhow much\b", weight=2.5)
         + cue(r"\bexpensive\b", r"\bspend\b", r"\bset us back\b", r"\bpay\b"),
-        when=lambda u, ask: u.max_cost is None and not u.facets[:1] == ["bills"],
+        when=lambda u, ask: (
+            u.max_cost is None
+            and not u.facets[:1] == ["bills"]
+            and not u.has(r"\b(capacity|slots?|left|remaining|budget)\b")
+        ),
         calls=calls.recommendation,
         answer=decision.cost,
         examples=("what would it cost us?", "how much is that?", "cost of U124's NBA"),
@@ -172,10 +170,13 @@ TABLE: list[Intent] = [
         cues=cue(
             r"\btop \d+\b",
             r"\btop (two|three|four|five)\b",
-            r"\b(\d+|two|three|four|five) (best |top |cheapest )?(options|choices|ideas)\b",
+            r"\b(\d+|two|three|four|five) (best |top |cheapest )?"
+            r"(options|choices|ideas|alternatives)\b",
             r"\bcheapest\b",
             r"\brunner[- ]?ups?\b",
             r"\bsecond best\b",
+            r"\bless expensive\b",
+            r"\blower[- ]cost\b",
             r"\b(rank|ranked|ranking)\b",
             weight=3.0,
         )
@@ -183,8 +184,6 @@ TABLE: list[Intent] = [
             r"\boptions\b",
             r"\bchoices\b",
             r"\bcheaper\b",
-            r"\bless expensive\b",
-            r"\blower[- ]cost\b",
             r"\bshortlist\b",
             r"\b(list|show|give)\b.*\b(options|possibilities)\b",
             weight=1.5,
@@ -203,15 +202,16 @@ TABLE: list[Intent] = [
         cues=cue(
             r"\bgo (with|for)\b",
             r"^\W*(the |ok |okay |fine,? )?(first|second|third|fourth|fifth|last|"
-            r"cheapest|cheaper|1st|2nd|3rd) (one|option|choice)?\W*$",
+            r"cheapest|cheaper|1st|2nd|3rd) ?(one|option|choice)?\W*(please|pls)?\W*$",
             r"\b(take|pick|choose|select|prefer|use|want|try|let'?s do|we'?ll do)"
             r" (the )?(first|second|third|fourth|fifth|last|cheapest|cheaper|1st|"
             r"2nd|3rd|option|number)\b",
-            r"\b(that|this) one\b",
             weight=3.0,
         )
+        + cue(r"\b(that|this) one\b", weight=2.0)
         + cue(r"\boption (\d|one|two|three)\b", r"\bnumber (\d|one|two|three)\b"),
         when=_has_options,
+        bonus=lambda u, ask: 1.0 if u.ordinal is not None else 0.0,
         calls=calls.recommendation,
         answer=decision.choose,
         priority=1,
@@ -278,6 +278,7 @@ TABLE: list[Intent] = [
     Intent(
         name="compare",
         cues=cue(r"\bcompare\b", r"\bvs\.?\b", r"\bversus\b", weight=3.0)
+        + cue(r"\bwho (should|shall|do|would) we\b", weight=2.0)
         + cue(r"\bboth\b", r"\beach\b", r"\bdifference\b", r"\bwhich of\b")
         + RECOMMEND_CUES,
         when=_several,
@@ -285,12 +286,20 @@ TABLE: list[Intent] = [
         calls=calls.recommendation,
         answer=decision.compare,
         priority=1,
-        examples=("compare U124 and U126", "U124 vs U125", "what should we do for both?"),
+        examples=(
+            "compare U124 and U126",
+            "U124 vs U125",
+            "what should we do for both?",
+        ),
     ),
     Intent(
         name="bookings",
         cues=cue(
-            r"\bwhat (did|have) we (book|booked|allocate|allocated)\b",
+            r"\b(what|which|anything|did|have) (did |have )?we "
+            r"(book|booked|allocate|allocated)\b",
+            weight=4.0,
+        )
+        + cue(
             r"\bbookings\b",
             r"\ballocations\b",
             r"\bwhat('s| is| has been| was) (been )?(booked|allocated|scheduled)\b",
@@ -307,7 +316,11 @@ TABLE: list[Intent] = [
         needs_customer=False,
         calls=calls.bookings,
         answer=ledger.bookings,
-        examples=("show today's bookings", "list allocations", "what did we book today?"),
+        examples=(
+            "show today's bookings",
+            "list allocations",
+            "what did we book today?",
+        ),
     ),
     Intent(
         name="cancel",
@@ -335,6 +348,10 @@ TABLE: list[Intent] = [
         name="capacity",
         cues=cue(
             r"\bcapacity\b",
+            r"\bavailability\b",
+            r"\bconstraints?\b",
+            r"\broom for\b",
+            r"\b(budget|capacity|room|slots?|space) (left|remaining|available)\b",
             r"\bquota\b",
             r"\bused today\b",
             r"\bslots?\b",
@@ -349,9 +366,10 @@ TABLE: list[Intent] = [
             r"\bleft\b",
             r"\bbudget\b",
             r"\b(room|space)\b",
-            r"\bconstraints?\b",
             r"\blimits?\b",
-        ),
+            r"\bleft (for|today)\b",
+        )
+        + cue(r"\btoday\b", weight=0.5),
         when=lambda u, ask: "consents" not in u.facets,
         needs_customer=False,
         calls=calls.capacity,
@@ -362,14 +380,14 @@ TABLE: list[Intent] = [
         name="catalogue",
         cues=cue(
             r"\bwhat (treatments|offers|actions|products)\b",
-            r"\b(list|show|which|all|every) (the |our |of the )?(treatments|offers|"
+            r"\b(list|show|which|all|every) (the |our |of the )?(treatments?|offers|"
             r"actions|products)\b",
             r"\bcatalog(ue)?\b",
             r"\b(treatments|offers|actions) (do |can |could )?we (have|offer|run)\b",
             r"\bwhat (can|could) we (offer|send)\W*$",
             weight=3.0,
         )
-        + cue(r"\btreatments\b", r"\bportfolio\b", r"\brange\b"),
+        + cue(r"\btreatments\b", r"\bportfolio\b", r"\brange\b", weight=1.5),
         when=_no_customer,
         needs_customer=False,
         calls=calls.catalogue,
@@ -380,17 +398,24 @@ TABLE: list[Intent] = [
         name="facts",
         cues=(),
         when=lambda u, ask: bool([f for f in u.facets if f != "journey"]),
-        bonus=lambda u, ask: 2.0
-        + 0.5 * len(u.facets)
-        + 1.0 * u.has(r"\b(show|tell|what|how|list|give|explain|check|see)\b"),
+        bonus=lambda u, ask: (
+            2.0
+            + 0.5 * len(u.facets)
+            + 1.0 * u.has(r"\b(show|tell|what|how|list|give|explain|check|see)\b")
+        ),
         calls=calls.facts,
         answer=facts.facts,
         examples=("explain U126's contact permissions", "show U124's bills"),
     ),
     Intent(
         name="journey",
-        cues=cue(r"\bjourney\b", r"\btimeline\b", r"\bwhat happened\b", weight=3.0)
-        + cue(r"\bhistory\b", r"\bevents\b"),
+        cues=cue(
+            r"\bjourney\b",
+            r"\btimeline\b",
+            r"\bwhat('s| has)? happened\b",
+            weight=3.0,
+        )
+        + cue(r"\bhistory\b", r"\bevents\b", weight=2.0),
         calls=calls.journey,
         answer=facts.journey,
         examples=("U124's journey", "show the timeline for U125"),
@@ -412,7 +437,6 @@ FOLLOW_ON = Intent(
         weight=3.0,
     ),
     when=_repeat,
-    bonus=lambda u, ask: 1.0 if u.other_words <= 3 else -2.0,
     calls=calls.none,
     answer=talk.unknown,
     priority=3,

@@ -70,7 +70,7 @@ def understand(text: str, session: Session, config: CVMConfig) -> tuple[Intent, 
     if intent is FOLLOW_ON and state.intent and isinstance(state.last, Utterance):
         intent = BY_NAME[state.intent]
         ask.u = replace(state.last, text=text, customers=u.customers)
-    if len(u.customers) > 1:
+    if u.customers:
         state.customers = list(u.customers)
     return intent, ask
 
@@ -98,9 +98,7 @@ def plan(text: str, session: Session, config: CVMConfig) -> list[Call]:
     )
     if intent.needs_customer and not ask.customers:
         return []
-    targets: list[str | None] = (
-        list(ask.customers) if intent.needs_customer else [None]
-    )
+    targets: list[str | None] = list(ask.customers) if intent.needs_customer else [None]
     return [c for target in targets for c in intent.calls(ask, target)]
 
 

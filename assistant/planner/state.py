@@ -12,7 +12,8 @@ class PlannerState:
 
     Attributes:
         intent: The intent of the last message the planner understood.
-        customers: The customers of the last message that named several ("them").
+        customers: The customers the last message named ("them" means them when
+            there were several).
         options: Treatment keys of the last list of options shown, in order, and
             the customer they were for ("the second one").
         options_for: The customer of :attr:`options`.

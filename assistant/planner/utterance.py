@@ -164,7 +164,7 @@ def vocabulary(config: CVMConfig) -> frozenset[str]:
 
 
 def pattern_words(pattern: str) -> set[str]:
-    """The plain words of a regular expression (escapes like ``\\b`` removed)."""
+    """The plain words of a regular expression (its escapes removed)."""
     plain = re.sub(r"\\[a-zA-Z]", " ", pattern).replace("?", "")
     return set(re.findall(r"[a-z]{2,}", plain.lower()))
 
@@ -179,7 +179,7 @@ def correct(text: str, config: CVMConfig) -> tuple[str, dict[str, str]]:
         word = m.group(0)
         if word in vocab or len(word) < 3 or "'" in word:
             return word
-        best = difflib.get_close_matches(word, ordered, n=1, cutoff=0.75)
+        best = difflib.get_close_matches(word, ordered, n=1, cutoff=0.8)
         if best and abs(len(best[0]) - len(word)) <= 2:
             fixed[word] = best[0]
             return best[0]

@@ -46,6 +46,6 @@ COMMON_WORDS = frozenset(
     fifth last next cheaper cheapest cheap option options them him
     team analyst hello hi hey thanks thank cheers okay ok fine great nice sure well
     still just quickly currently want wanna gonna let's lets pls plz thx
-    day days month months year years time times money pound pounds
+    lot lots day days month months year years time times money pound pounds
     """.split()
 )

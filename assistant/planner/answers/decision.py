@@ -125,16 +125,16 @@ def cost(ask: Ask, customer: str | None, results: Results) -> str:
     rec = _rec(results)
     r = _subject(ask, rec)
     if r.treatment_key == BASELINE:
+        options = lawful(rec)
+        cheapest = min(options, key=lambda x: x.score.cost) if options else None
+        other = (
+            f"{option_line(cheapest)} at {money(cheapest.score.cost)} per contact"
+            if cheapest
+            else "none: no treatment is lawful"
+        )
         return (
             f"**{rec.customer_id}: no action is recommended, so it costs nothing** "
-            f"(£0.00). The cheapest contact option would be "
-            + (
-                option_line(min(lawful(rec), key=lambda x: x.score.cost))
-                + f" at {money(min(lawful(rec), key=lambda x: x.score.cost).score.cost)}"
-                if lawful(rec)
-                else "none: no treatment is lawful"
-            )
-            + "."
+            f"(£0.00). The cheapest contact option would be {other}."
         )
     s = r.score
     return "\n".join(
@@ -170,9 +170,8 @@ def options(ask: Ask, customer: str | None, results: Results) -> str:
     state.options = [r.treatment_key for r in shown]
     state.options_for = rec.customer_id
     if not shown:
-        return (
-            f"No lawful treatment for {rec.customer_id}: "
-            + "; ".join(line[2:] for line in excluded_lines(rec)[2:])
+        return f"No lawful treatment for {rec.customer_id}: " + "; ".join(
+            line[2:] for line in excluded_lines(rec)[2:]
         )
     rows = [
         "| # | treatment | channel | expected value | cost |",
@@ -188,7 +187,7 @@ def options(ask: Ask, customer: str | None, results: Results) -> str:
         tail.append("All are worth less than doing nothing (£0.00).")
     if ask.u.count and ask.u.count > len(shown):
         tail.append(f"Only {len(shown)} lawful option(s) exist.")
-    tail.append('Say **go with the second one** (or its name) to choose one.')
+    tail.append("Say **go with the second one** (or its name) to choose one.")
     return "\n".join([title, *rows, "", *tail])
 
 
@@ -256,6 +255,4 @@ def compare(ask: Ask, customer: str | None, results: Results) -> str:
         why = t.reasons[0] if t.reasons else "no contact is worth its cost"
         notes.append(f"- **{cid}**: {why}")
     ask.session.planner.customers = list(ask.customers)
-    return "\n".join(
-        [f"**{', '.join(ask.customers)} compared:**", *rows, "", *notes]
-    )
+    return "\n".join([f"**{', '.join(ask.customers)} compared:**", *rows, "", *notes])

@@ -89,7 +89,7 @@ def bookings(ask: Ask, customer: str | None, results: Results) -> str:
     if not out:
         return f"I could not read the bookings: {results.failure()}"
     out.append("")
-    out.append('Say **cancel booking #N** to release one.')
+    out.append("Say **cancel booking #N** to release one.")
     return "\n".join(out)
 
 
@@ -97,8 +97,7 @@ def _availability_line(a: Availability) -> str:
     if a.max_per_day is None:
         return f"- {a.display_name}: {a.used} booked today, no daily limit"
     line = (
-        f"- {a.display_name}: **{a.remaining} left** of {a.max_per_day} "
-        f"({a.used} used)"
+        f"- {a.display_name}: **{a.remaining} left** of {a.max_per_day} ({a.used} used)"
     )
     if a.reserved_for_high_value:
         line += f", {a.reserved_for_high_value} reserved for high-value customers"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from assistant.planner.intent import Ask, Results
 
 HELP = """I can help you with:
-- **Recommend**: "What should we offer U124?", "U124 - best next action?", "customer 124"
+- **Recommend**: "What should we offer U124?", "U124 - best next action?", \
+"customer 124"
 - **Explain**: "Why?", "What would it cost?", "Why not an SMS?"
 - **Options**: "Give me the top 3 options for U128", "anything cheaper?", \
 "go with the second one"
@@ -22,7 +23,7 @@ Sample customers: U123–U133 and U999."""
 def can_do_for(customer: str) -> str:
     """What the planner can do for one customer, as suggestions."""
     return (
-        f"For {customer} I can: recommend the next best action (\"what should we "
+        f'For {customer} I can: recommend the next best action ("what should we '
         f'offer {customer}?"), explain it or its cost, list the top options, find an '
         "alternative without a channel or under a cost, show consents, bills, "
         "usage, network, interactions or the journey, and book or cancel once you "
@@ -53,6 +54,4 @@ def unknown(ask: Ask, customer: str | None, results: Results) -> str:
 
 def which_customer(ask: Ask) -> str:
     """The question asked when an intent needs a customer and none is known."""
-    return (
-        "Which customer do you mean? Give an id such as U124 (or \"customer 124\")."
-    )
+    return 'Which customer do you mean? Give an id such as U124 (or "customer 124").'

@@ -1,0 +1,148 @@
+"""The offline planner's understanding, measured on a labelled corpus of messages.
+
+``tests/corpus/understanding.yaml`` holds analyst messages with the intent and
+slots expected; the test prints the coverage per intent and fails below 95%.
+Every intent's own examples (the table's ``examples``) must be understood too.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.api import Assistant
+from assistant.planner.intents import FOLLOW_ON, TABLE
+from assistant.planner.planner import understand
+from assistant.planner.utterance import read
+from tools.config import get_config
+
+CORPUS = Path(__file__).parent / "corpus" / "understanding.yaml"
+TARGET = 0.95
+SLOTS = (
+    "treatments",
+    "channels",
+    "excluded_channels",
+    "max_cost",
+    "count",
+    "ordinal",
+    "allocation_id",
+)
+
+
+class Labelled(BaseModel):
+    """One message with what it must be read as."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    intent: str
+    customers: list[str] | None = None
+    treatments: list[str] | None = None
+    channels: list[str] | None = None
+    excluded_channels: list[str] | None = None
+    max_cost: float | None = None
+    count: int | None = None
+    ordinal: int | None = None
+    allocation_id: int | None = None
+    facets: list[str] | None = None
+
+
+class Section(BaseModel):
+    """Messages read in the same context."""
+
+    model_config = ConfigDict(extra="forbid")
+    section: str
+    context: list[str] = Field(default_factory=list)
+    messages: list[Labelled]
+
+
+def load() -> list[Section]:
+    raw = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+    return [Section.model_validate(s) for s in raw]
+
+
+def misreadings(item: Labelled, bot: Assistant) -> list[str]:
+    """How the planner's reading differs from the label (empty: understood)."""
+    session = copy.deepcopy(bot.session)
+    intent, ask = understand(item.text, session, bot.ctx.config)
+    got: dict[str, Any] = {"intent": intent.name, "customers": ask.customers}
+    got |= {slot: getattr(ask.u, slot) for slot in SLOTS}
+    wrong = [f"intent {intent.name}"] if intent.name != item.intent else []
+    want = item.model_dump(exclude_none=True, exclude={"text", "intent", "facets"})
+    wrong += [f"{k} {got[k]!r} (want {v!r})" for k, v in want.items() if got[k] != v]
+    missing = set(item.facets or []) - set(ask.u.facets)
+    wrong += [f"facets {ask.u.facets} (want {item.facets})"] if missing else []
+    return wrong
+
+
+def test_corpus_is_large_and_varied():
+    sections = load()
+    items = [m for s in sections for m in s.messages]
+    per_intent = Counter(m.intent for m in items)
+    assert len(items) >= 300
+    keys = {(tuple(s.context), m.text) for s in sections for m in s.messages}
+    assert len(keys) == len(items), "a phrasing is listed twice in one context"
+    for intent in TABLE:
+        assert per_intent[intent.name] >= 5, f"few phrasings of {intent.name}"
+
+
+def test_understanding_coverage(tmp_path, capsys):
+    understood, failures = Counter[str](), []
+    totals = Counter[str]()
+    for n, section in enumerate(load()):
+        bot = Assistant.create(model="offline", state_dir=tmp_path / f"s{n}")
+        for message in section.context:
+            bot.ask(message)
+        for item in section.messages:
+            totals[item.intent] += 1
+            wrong = misreadings(item, bot)
+            if wrong:
+                failures.append(
+                    f"  [{section.section}] {item.text!r}: {'; '.join(wrong)}"
+                )
+            else:
+                understood[item.intent] += 1
+    total, ok = sum(totals.values()), sum(understood.values())
+    coverage = ok / total
+    with capsys.disabled():
+        print(f"\nunderstanding corpus: {ok}/{total} = {coverage:.1%}")
+        for intent in sorted(totals):
+            print(f"  {intent:<12} {understood[intent]:>3}/{totals[intent]}")
+        if failures:
+            print("misread:\n" + "\n".join(failures))
+    assert coverage >= TARGET, f"coverage {coverage:.1%} < {TARGET:.0%}"
+
+
+@pytest.mark.parametrize("intent", TABLE, ids=lambda i: i.name)
+def test_every_intent_understands_its_own_examples(intent, tmp_path):
+    bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
+    context = ["give me the top 3 options for U128"]
+    if intent.name == "compare":  # "both" refers to the customers just compared
+        context.append("compare U124 and U126")
+    for message in context:
+        bot.ask(message)
+    for example in intent.examples:
+        got, _ = understand(example, copy.deepcopy(bot.session), bot.ctx.config)
+        assert got.name == intent.name, f"{example!r} read as {got.name}"
+
+
+def test_follow_ons_repeat_the_last_question_for_another_customer(tmp_path):
+    bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
+    bot.ask("show U124's bills")
+    for example in FOLLOW_ON.examples:
+        got, ask = understand(example, copy.deepcopy(bot.session), bot.ctx.config)
+        assert got.name == "facts" and ask.u.facets == ["bills"], example
+        assert ask.customers[0] != "U124"
+
+
+def test_typos_are_corrected_against_the_vocabulary():
+    u = read("wat shud we ofer u124 - a retension emial?", get_config())
+    assert u.norm.startswith("what should we offer u124")
+    assert u.treatments == ["retention_email"]
+    assert u.corrected["shud"] == "should"
+    assert read("them", get_config()).norm == "them"  # known words are kept
