@@ -38,3 +38,9 @@ def propose(session: Session, turn: Turn, option: RankedTreatment) -> None:
     """Make ``option`` the proposal: what "book it" and the card refer to."""
     session.proposal = option
     turn.recommended = option.treatment_key
+
+
+def withdraw(session: Session, turn: Turn) -> None:
+    """Nothing is proposed any more (e.g. after comparing several customers)."""
+    session.proposal = None
+    turn.recommended = None

@@ -11,7 +11,7 @@ from assistant.planner.answers.common import (
     score_line,
 )
 from assistant.planner.intent import Ask, Results
-from assistant.state import propose
+from assistant.state import propose, withdraw
 from tools.treatment import BASELINE, Alternative, RankedTreatment, Recommendation
 
 

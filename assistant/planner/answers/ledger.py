@@ -77,7 +77,7 @@ def bookings(ask: Ask, customer: str | None, results: Results) -> str:
         who = found.customer_id or "all customers"
         when = f"today ({found.day})" if found.today_only else "(every day)"
         if not found.bookings:
-            out.append(f"**No active bookings for {who} {when}.**")
+            out.append(f"**No active bookings {when} for {who}.**")
             continue
         out.append(f"**Bookings for {who} {when}:** {len(found.bookings)}")
         out += [
