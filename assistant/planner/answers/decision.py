@@ -255,4 +255,15 @@ def compare(ask: Ask, customer: str | None, results: Results) -> str:
         why = t.reasons[0] if t.reasons else "no contact is worth its cost"
         notes.append(f"- **{cid}**: {why}")
     ask.session.planner.customers = list(ask.customers)
-    return "\n".join([f"**{', '.join(ask.customers)} compared:**", *rows, "", *notes])
+    if ask.session.current is not None:
+        withdraw(ask.session, ask.session.current)
+    return "\n".join(
+        [
+            f"**{', '.join(ask.customers)} compared:**",
+            *rows,
+            "",
+            *notes,
+            "",
+            "Nothing is proposed for booking: ask about one customer to book.",
+        ]
+    )
