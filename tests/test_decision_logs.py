@@ -28,11 +28,11 @@ def test_recommend_logs_scores_verdicts_and_the_choice_at_debug(bot, caplog):
         turn = bot.ask("What should we offer U124?")
     [line] = [m for m in debug_lines(caplog) if m.startswith("recommend ")]
     assert "customer=U124" in line and f"chosen={turn.recommended}" in line
-    top = bot.session.last_recommendation["top"]
-    assert f"{top['treatment_key']} ev={top['expected_value']:.2f}" in line
-    assert f"p={top['propensity']:.3f}" in line and "cost=" in line
-    for key in bot.session.last_recommendation["excluded"]:
-        assert key in line.split("excluded=")[1]
+    top = bot.session.last_recommendation.top
+    assert f"{top.treatment_key} ev={top.score.expected_value:.2f}" in line
+    assert f"p={top.score.propensity:.3f}" in line and "cost=" in line
+    for x in bot.session.last_recommendation.excluded:
+        assert x.treatment_key in line.split("excluded=")[1]
     assert "retention_sms hard CONSENT" in line  # U124 has no SMS marketing consent
 
 
