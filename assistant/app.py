@@ -21,7 +21,8 @@ from assistant.charts import capacity_chart, journey_chart
 from assistant.logs import setup_logging
 from assistant.loop import Hooks
 from assistant.registry import names
-from assistant.session import ToolCallRecord, Turn
+from assistant.session import Turn
+from assistant.steps import ToolSteps
 from tools.allocation import get_constraints
 from tools.config import get_config
 from tools.context import ToolContext
@@ -124,24 +125,13 @@ async def on_message(message: cl.Message) -> None:
     await respond(message.content)
 
 
-async def show_step(record: ToolCallRecord) -> None:
-    """One tool call as a step: input, output, error marked with its rule id."""
-    async with cl.Step(name=record.name, type="tool") as step:
-        step.input = record.arguments
-        if record.ok:
-            step.output = record.result
-        else:
-            step.is_error = True
-            step.output = f"{record.rule or 'ERROR'}: {record.error}"
-
-
 async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
     """Run one turn: tool steps as they happen, the answer streamed, then extras."""
     bot = _bot()
-    answer = cl.Message(content="")
+    answer, steps = cl.Message(content=""), ToolSteps()
     hooks = Hooks(
         on_token=lambda t: cl.run_sync(answer.stream_token(t)),
-        on_tool_end=lambda r: cl.run_sync(show_step(r)),
+        on_tool_end=lambda r: cl.run_sync(steps.show(r)),
     )
     turn: Turn = await cl.make_async(bot.ask)(text, approve, hooks)
     if not answer.content or turn.stopped:  # a stopped turn may have streamed part

@@ -1,4 +1,9 @@
-"""Pictures for the UI: the customer journey and today's capacity (plotly)."""
+"""Pictures for the UI: the customer journey and today's capacity (plotly).
+
+Charts carry no background of their own (transparent paper and plot) and colours
+that read on light and dark: the UI's theme shows through, and ``public/cvm.css``
+sets text and grid colours for each theme.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,28 @@ if TYPE_CHECKING:
     from tools.allocation import ConstraintsReport
     from tools.customer import CustomerData
 
-SENTIMENT_COLOURS = {"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"}
+SENTIMENT_COLOURS = {"positive": "#22c55e", "neutral": "#94a3b8", "negative": "#ef4444"}
+DATA, ALLOWANCE, BILL = "#3b82f6", "#f59e0b", "#a855f7"
+USED, REMAINING = "#ef4444", "#22c55e"
+MUTED = "#6b7280"  # text before the theme's CSS applies (legible on both)
+GRID = "rgba(128, 128, 128, 0.22)"
+
+
+def themed(fig: go.Figure) -> go.Figure:
+    """The product's chart look: transparent, neutral text, faint grid."""
+    fig.update_layout(
+        template="none",
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": "Inter, system-ui, sans-serif", "size": 12, "color": MUTED},
+        title={"font": {"size": 15}, "x": 0.01, "xanchor": "left"},
+        legend={"orientation": "h", "y": -0.12, "x": 0},
+        hoverlabel={"font": {"family": "Inter, system-ui, sans-serif"}},
+    )
+    axes = {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID}
+    fig.update_xaxes(**axes)
+    fig.update_yaxes(**axes)
+    return fig
 
 
 def journey_chart(c: CustomerData) -> go.Figure:
@@ -29,7 +55,7 @@ def journey_chart(c: CustomerData) -> go.Figure:
             x=[f"{u.date:%d %b %Y}" for u in c.usage],
             y=[u.data_gb for u in c.usage],
             name="data used",
-            marker_color="#1565c0",
+            marker_color=DATA,
         ),
         row=1,
         col=1,
@@ -42,7 +68,7 @@ def journey_chart(c: CustomerData) -> go.Figure:
                 y=[c.plan.data_allowance_gb] * len(dates),
                 mode="lines",
                 name="allowance",
-                line={"dash": "dash", "color": "#ef6c00"},
+                line={"dash": "dash", "color": ALLOWANCE},
             ),
             row=1,
             col=1,
@@ -53,7 +79,7 @@ def journey_chart(c: CustomerData) -> go.Figure:
             y=[b.amount for b in c.bills],
             mode="lines+markers",
             name="bill",
-            line={"color": "#6a1b9a"},
+            line={"color": BILL},
         ),
         row=2,
         col=1,
@@ -80,7 +106,7 @@ def journey_chart(c: CustomerData) -> go.Figure:
         height=480,
         margin={"l": 40, "r": 20, "t": 60, "b": 30},
     )
-    return fig
+    return themed(fig)
 
 
 def capacity_chart(report: ConstraintsReport) -> go.Figure:
@@ -97,16 +123,18 @@ def capacity_chart(report: ConstraintsReport) -> go.Figure:
                 x=used,
                 orientation="h",
                 name="used",
-                marker_color="#c62828",
+                marker_color=USED,
                 text=[f"{t.used}/{t.max_per_day}" for t in rows],
+                textfont={"color": "#ffffff"},
             ),
             go.Bar(
                 y=names,
                 x=[100 - u for u in used],
                 orientation="h",
                 name="remaining",
-                marker_color="#2e7d32",
+                marker_color=REMAINING,
                 text=[str(t.remaining) for t in rows],
+                textfont={"color": "#ffffff"},
             ),
         ]
     )
@@ -116,4 +144,4 @@ def capacity_chart(report: ConstraintsReport) -> go.Figure:
         height=420,
         margin={"l": 140, "r": 20, "t": 60, "b": 30},
     )
-    return fig
+    return themed(fig)

@@ -231,3 +231,50 @@ def test_broken_config_stops_the_ui_with_one_line(tmp_path):
         f"cvm: config error in {bad}: modle: unknown key 'modle' "
         "(did you mean 'model'?)"
     ]
+
+
+def test_one_step_line_per_tool_with_every_call_inside():
+    emitter, _ = run([lambda: app.respond("How many call-backs are left today?")])
+    [step] = tool_steps(emitter)
+    assert step["name"] == "check_availability - 3 calls"
+    import json
+
+    calls = json.loads(step["output"])
+    assert list(calls) == ["call 1", "call 2", "call 3"]
+    assert {c["treatment_key"] for c in calls.values()} == {
+        "service_call_back",
+        "marketing_call_back",
+        "bill_review_call",
+    }
+    assert not step.get("isError") and step["end"]
+
+
+def test_the_ui_is_branded_and_charts_follow_the_theme():
+    import json
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from chainlit.config import config
+
+    from assistant.charts import capacity_chart, journey_chart
+    from tools.allocation import get_constraints
+    from tools.data import get_customer_data
+
+    root = Path(app.__file__).resolve().parent.parent
+    assert config.ui.name == "CVM Assistant" and config.ui.language == "en-US"
+    assert (root / (config.ui.custom_css or "?").lstrip("/")).is_file()
+    for name in ("logo_light", "logo_dark", "favicon", "avatars/cvm_assistant"):
+        svg = ET.parse(root / "public" / f"{name}.svg").getroot()
+        assert svg.tag.endswith("svg") and svg.get("aria-label") == "CVM Assistant"
+    light = (root / "public/logo_light.svg").read_text()
+    dark = (root / "public/logo_dark.svg").read_text()
+    assert light != dark  # the wordmark is readable on each background
+    footer = json.loads((root / ".chainlit/translations/en-US.json").read_text())
+    assert "LLMs can make mistakes" not in footer["chat"]["watermark"]
+    assert "Nothing is booked without your approval" in footer["chat"]["watermark"]
+    for fig in (
+        journey_chart(get_customer_data("U124")),
+        capacity_chart(get_constraints()),
+    ):
+        assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
+        assert fig.layout.template.layout.to_plotly_json() == {}  # no built-in theme

@@ -135,6 +135,10 @@ def test_u124_starter_card_book_approve(server, tmp_path):
             while not connected and time.monotonic() < deadline:
                 page.wait_for_timeout(100)
             assert connected, "the page never connected its websocket"
+            # the product's own look: its logo (not the framework's) and footer
+            logo = page.locator('img[src*="/logo"]').first
+            assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+            assert "/logo" in (logo.get_attribute("src") or "")
             starter.click()
             page.get_by_text("recommend Marketing Call Back").first.wait_for(
                 timeout=30_000
@@ -142,6 +146,7 @@ def test_u124_starter_card_book_approve(server, tmp_path):
             assert page.get_by_text("recommend_treatment").first.is_visible()
             page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=10_000)
             assert page.get_by_text("Excluded by contact rules").first.is_visible()
+            assert page.get_by_text("Nothing is booked without your approval").count()
             assert page.get_by_text(
                 "CONSENT: no marketing consent by sms"
             ).first.is_visible()
