@@ -58,6 +58,13 @@ RECOMMEND_CUES = cue(
     r"\bworth doing\b",
     r"\bwhat to (do|offer)\b",
     r"\bwhat('s| is) best for\b",
+    r"\bwhat would you (do|suggest|recommend)\b",
+    r"\b(smartest|right|wisest) (next )?(move|step|action|thing to do)\b",
+    r"\bfrom (churning|leaving|switching)\b",
+    r"\bhow (do|can|should|shall) (i|we) (stop|prevent|keep|retain|save)\b",
+    r"\bneeds? (something|anything|an action|a treatment|help)\b",
+    r"\bhow (should|shall|do|can|would) we (treat|handle|approach|help|win)\b",
+    r"\b(ideas?|actions?) for\b",
     weight=2.0,
 ) + cue(
     r"\boffer\b",
@@ -72,6 +79,8 @@ RECOMMEND_CUES = cue(
     r"\bwhat now\b",
     r"\bplay for\b",
     r"\bbest offer\b",
+    r"\banything\W*$",
+    r"\btreat\b",
 )
 
 TABLE: list[Intent] = [
@@ -80,6 +89,7 @@ TABLE: list[Intent] = [
         cues=cue(
             r"^\W*(help|menu|commands|\?+)\W*$",
             r"\bwhat (can|do) you do\b",
+            r"\bwhat (can|does) (this|the) \w+ do\b",
             r"\bhow (does this|do (i|you)) (work|use)\b",
             r"\bwhat can i ask\b",
             r"\bhow do i use\b",
@@ -133,6 +143,7 @@ TABLE: list[Intent] = [
             r"\bwalk me through\b",
             r"\bexplain (it|that|this|the (recommendation|choice|decision|pick))\b",
             r"\bbreak (it|that|this) down\b",
+            r"\b(comes?|came) from\b",
             weight=2.0,
         )
         + cue(
@@ -144,6 +155,7 @@ TABLE: list[Intent] = [
             r"\bbreak ?down\b",
             r"\bscore\b",
             r"\bhow did you (get|decide|choose|pick)\b",
+            r"^\W*why (this|that|it)\b",
         ),
         calls=calls.explain,
         answer=decision.explain,
@@ -157,7 +169,7 @@ TABLE: list[Intent] = [
         + cue(r"\bexpensive\b", r"\bspend\b", r"\bset us back\b", r"\bpay\b"),
         when=lambda u, ask: (
             u.max_cost is None
-            and not u.facets[:1] == ["bills"]
+            and not ("bills" in u.facets and u.customers)
             and not u.has(r"\b(capacity|slots?|left|remaining|budget)\b")
         ),
         calls=calls.recommendation,
@@ -173,7 +185,7 @@ TABLE: list[Intent] = [
             r"\b(\d+|two|three|four|five) (best |top |cheapest )?"
             r"(options|choices|ideas|alternatives)\b",
             r"\bcheapest\b",
-            r"\brunner[- ]?ups?\b",
+            r"\brunners?[- ]?ups?\b",
             r"\bsecond best\b",
             r"\bless expensive\b",
             r"\blower[- ]cost\b",
@@ -301,6 +313,7 @@ TABLE: list[Intent] = [
         )
         + cue(
             r"\bbookings\b",
+            r"\bon the books\b",
             r"\ballocations\b",
             r"\bwhat('s| is| has been| was) (been )?(booked|allocated|scheduled)\b",
             weight=3.0,
@@ -353,10 +366,12 @@ TABLE: list[Intent] = [
             r"\broom for\b",
             r"\b(budget|capacity|room|slots?|space) (left|remaining|available)\b",
             r"\bquota\b",
+            r"\b(at|reached|hit) (the |our )?(limit|cap|capacity)\b",
             r"\bused today\b",
             r"\bslots?\b",
             r"\bwhat('s| is) left\b",
             r"\bhow many .{0,40}\b(left|remaining|available|free)\b",
+            r"\bhow many\b.{0,50}\b(can|could) we (still )?(send|do|make|book|use)\b",
             weight=2.5,
         )
         + cue(
@@ -385,6 +400,8 @@ TABLE: list[Intent] = [
             r"\bcatalog(ue)?\b",
             r"\b(treatments|offers|actions) (do |can |could )?we (have|offer|run)\b",
             r"\bwhat (can|could) we (offer|send)\W*$",
+            r"\b(kinds?|types?|sorts?) of (treatments?|offers?|actions?)\b",
+            r"\btreatments? (are there|exist|available)\b",
             weight=3.0,
         )
         + cue(r"\btreatments\b", r"\bportfolio\b", r"\brange\b", weight=1.5),

@@ -26,10 +26,12 @@ _LOOSE_ID = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:without|no|not|avoid(?:ing)?|doesn'?t|don'?t|other than|except|rather than|"
-    r"instead of|skip|never|excluding)\b",
+    r"instead of|skip|never|excluding|can'?t|cannot|mustn'?t|won'?t|shouldn'?t)\b",
     re.I,
 )
-_QUESTION_ABOUT = re.compile(r"\b(?:why|how) not\b|\bwhy (?:no|isn'?t|wasn'?t)\b", re.I)
+_QUESTION_ABOUT = re.compile(
+    r"\b(?:why|how) not\b|\bwhy (?:no|isn'?t|wasn'?t|can'?t|don'?t|won'?t)\b", re.I
+)
 _WINDOW_END = re.compile(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
 _COST = re.compile(
     r"(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|"
@@ -70,6 +72,7 @@ _REFERENCES: list[tuple[str, Reference]] = [
     (r"\b(it|its|him|her|he|she|the customer)\b", "it"),
 ]
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_INFLECTIONS = {"s", "es", "ed", "d", "ing", "er", "ers", "ly", "ion", "al"}
 _VOCABULARY: dict[int, tuple[CVMConfig, frozenset[str]]] = {}
 
 
@@ -169,6 +172,15 @@ def pattern_words(pattern: str) -> set[str]:
     return set(re.findall(r"[a-z]{2,}", plain.lower()))
 
 
+def _plausible_typo(word: str, known: str) -> bool:
+    """A typo keeps the first letter and the length (give or take two letters);
+    an inflection ("complained" of "complain") is not a typo."""
+    if word[0] != known[0] or abs(len(word) - len(known)) > 2:
+        return False
+    short, long = sorted((word, known), key=len)
+    return not (long.startswith(short) and long[len(short) :] in _INFLECTIONS)
+
+
 def correct(text: str, config: CVMConfig) -> tuple[str, dict[str, str]]:
     """Lower-case the text and fix words that are close to a known word."""
     vocab = vocabulary(config)
@@ -179,10 +191,10 @@ def correct(text: str, config: CVMConfig) -> tuple[str, dict[str, str]]:
         word = m.group(0)
         if word in vocab or len(word) < 3 or "'" in word:
             return word
-        best = difflib.get_close_matches(word, ordered, n=1, cutoff=0.8)
-        if best and abs(len(best[0]) - len(word)) <= 2:
-            fixed[word] = best[0]
-            return best[0]
+        for best in difflib.get_close_matches(word, ordered, n=3, cutoff=0.8):
+            if _plausible_typo(word, best):
+                fixed[word] = best
+                return best
         return word
 
     lowered = text.lower().replace("’", "'").replace("‘", "'")

@@ -16,9 +16,10 @@ CHANNEL_WORDS: dict[str, str] = {
 FACETS: dict[str, str] = {
     "consents": r"consents?|permissions?|opt(?:ed)?[- ]?(?:in|out)|contact pref|"
     r"do[- ]not[- ]disturb|\bdnd\b|quiet hours|allowed to contact|can we contact|"
-    r"may we contact",
+    r"may we contact|vulnerab",
     "usage": r"usage|data use|how much data|allowance|gigabytes|\bgb\b|roaming",
-    "bills": r"\bbills?\b|billing|charges?|invoices?|payments?|overdue|arrears",
+    "bills": r"\bbills?\b|billing|charges?|invoices?|payments?|overdue|arrears|"
+    r"\bpays?\b|\bpaid\b|monthly",
     "network": r"network|signal|coverage|speed|latency|packet loss|connection|outage",
     "interactions": r"interactions?|contact history|complain|complaints|transcripts?|"
     r"\bchats?\b|call history|(?:said|say|told us|mention\w*|feedback)\b|calls? in",
@@ -28,7 +29,7 @@ FACETS: dict[str, str] = {
     "plan": r"\bplan\b|tariff|tenure|revenue|arpu|value band|contract",
     "journey": r"journey|timeline|what happened|history|events",
     "profile": r"tell me about|who is|profile|overview|summary|summar|background|"
-    r"facts|details|info\b|information",
+    r"facts|details|info\b|information|everything about|all about",
 }
 COMMON_WORDS = frozenset(
     """
@@ -46,6 +47,7 @@ COMMON_WORDS = frozenset(
     fifth last next cheaper cheapest cheap option options them him
     team analyst hello hi hey thanks thank cheers okay ok fine great nice sure well
     still just quickly currently want wanna gonna let's lets pls plz thx
-    lot lots day days month months year years time times money pound pounds
+    lot lots store chart worst web stop hold letter later chat
+    average mate day days month months year years time times money pound pounds
     """.split()
 )
