@@ -1,0 +1,74 @@
+"""Each tool declared once: name, description, kind and topic read from one place;
+results kept typed in the session and read typed by the card and the planner."""
+
+from __future__ import annotations
+
+import inspect
+
+from assistant import dispatch
+from assistant.api import Assistant
+from assistant.card import recommendation_card
+from assistant.registry import TOOLS, names
+from tools.allocation import Allocation, allocate_treatment
+from tools.bookings import list_bookings
+from tools.catalogue import list_treatments
+from tools.treatment import RankedTreatment, Recommendation
+
+
+def test_name_and_description_come_from_the_function():
+    for name, spec in TOOLS.items():
+        assert name == spec.function.__name__
+        first_line = inspect.getdoc(spec.function).splitlines()[0]
+        assert spec.description.startswith(first_line.rstrip("."))
+        assert "Args:" not in spec.description
+
+
+def test_kinds_and_topics_are_read_from_the_registry():
+    assert names(kind="WRITE") == {"allocate_treatment", "release_allocation"}
+    assert names(topic="capacity") == {"check_availability", "get_constraints"}
+    assert names(topic="booking") == {
+        "list_bookings",
+        "allocate_treatment",
+        "release_allocation",
+    }
+    assert names(kind="READ") | names(kind="WRITE") == set(TOOLS)
+
+
+def test_results_stay_typed_in_the_session(tmp_path):
+    bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
+    turn = bot.ask("What should we offer U124?")
+    assert isinstance(bot.session.last_recommendation, Recommendation)
+    assert isinstance(bot.session.proposal, RankedTreatment)
+    record = next(c for c in turn.tool_calls if c.name == "recommend_treatment")
+    assert isinstance(record.value, Recommendation)
+    assert "value" not in record.model_dump()  # the audit keeps the JSON view only
+    card = recommendation_card(bot.session, bot.ctx.config)
+    assert card is not None and "£150.86" in card and "CONSENT" in card
+    bot.ask("book it")
+    assert isinstance(bot.session.allocations[0], Allocation)
+
+
+def test_the_planner_reads_typed_results_not_the_models_json(tmp_path, monkeypatch):
+    """Blank out what the model would read: the offline answers do not change."""
+    bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
+    monkeypatch.setattr(dispatch, "_json", lambda payload: '"(not shown)"')
+    reply = bot.ask("give me the top 3 options for U128").reply
+    assert "| 1 | Data Boost | SMS | £57.22 | £2.00 |" in reply
+
+
+def test_list_treatments_lists_the_catalogue(config):
+    cat = list_treatments(config)
+    keys = [t.treatment_key for t in cat.treatments]
+    assert keys == list(config.treatments)
+    mcb = next(t for t in cat.treatments if t.treatment_key == "marketing_call_back")
+    assert (mcb.channel, mcb.cost, mcb.max_per_day) == ("call", 10.0, 2)
+
+
+def test_list_bookings_reads_the_ledger_and_changes_nothing(ctx):
+    assert list_bookings(ctx=ctx).bookings == []
+    made = allocate_treatment("U125", "retention_email", "analyst", ctx)
+    found = list_bookings(ctx=ctx)
+    assert [b.allocation_id for b in found.bookings] == [made.allocation_id]
+    assert list_bookings("U124", ctx=ctx).bookings == []  # another customer's: none
+    assert list_bookings("u125", ctx=ctx).customer_id == "U125"
+    assert len(list_bookings(ctx=ctx).bookings) == 1
