@@ -173,8 +173,11 @@ def pattern_words(pattern: str) -> set[str]:
 
 
 def _plausible_typo(word: str, known: str) -> bool:
-    """A typo keeps the first letter and the length (give or take two letters);
-    an inflection ("complained" of "complain") is not a typo."""
+    """Whether ``known`` is a plausible correction of ``word``.
+
+    A typo keeps the first letter and the length (give or take two letters); an
+    inflection ("complained" of "complain") is not a typo.
+    """
     if word[0] != known[0] or abs(len(word) - len(known)) > 2:
         return False
     short, long = sorted((word, known), key=len)
