@@ -28,12 +28,11 @@ def render_policy(config: CVMConfig) -> str:
         f"{c.max_contacts} {c.channel}/{c.period_days}d" for c in p.frequency_caps
     )
     extra = {
-        "QUIET-HOURS": f" Calls {p.calling_window.start}-{p.calling_window.end}; "
-        f"unknown time zone adds quiet {p.default_quiet_hours.start}-"
+        "QUIET-HOURS": f" Calls {p.calling_window.start}-{p.calling_window.end};"
+        f" unknown time zone: quiet {p.default_quiet_hours.start}-"
         f"{p.default_quiet_hours.end}.",
         "FREQUENCY": f" Caps: {caps}." if caps else "",
-        "CAPACITY": f" High value: revenue >= £{p.high_value_min_monthly_revenue:g}"
-        "/month.",
+        "CAPACITY": f" High value: >= £{p.high_value_min_monthly_revenue:g}/month.",
     }
     return "\n".join(
         f"- {rule}: {RULE_TEXT[rule]}{extra.get(rule, '')}" for rule in POLICY_RULES
@@ -54,17 +53,19 @@ def render_treatments(config: CVMConfig) -> str:
 
 def render_context(session: Session) -> str:
     """What the conversation is about right now."""
-    parts = [
-        f"Analyst (approver): {session.approver}",
-        f"Current customer: {session.customer_id or 'none yet'}",
-        f"Last proposed treatment: {session.proposed or 'none'}",
-    ]
+    parts = []
+    if session.customer_id:
+        parts.append(f"Current customer: {session.customer_id}")
+    if session.proposed:
+        parts.append(f"Last proposed treatment: {session.proposed}")
     if session.allocations:
         last = session.allocations[-1]
         parts.append(
             f"Last booking: #{last.allocation_id} {last.treatment_key} "
             f"for {last.customer_id}"
         )
+    if not parts:
+        return "No customer yet."
     return "\n".join(parts)
 
 

@@ -123,16 +123,10 @@ def _recommendation_view(rec: treatment.Recommendation) -> dict[str, Any]:
     return {
         "customer_id": rec.customer_id,
         "top": _ranked_view(rec.top),
-        "runners_up": [
-            {
-                "treatment_key": r.treatment_key,
-                "channel": r.channel,
-                "purpose": r.purpose,
-                "expected_value": r.score.expected_value,
-                "cost": r.score.cost,
-            }
+        "runners_up": {  # channel and purpose: the catalogue in the system prompt
+            r.treatment_key: {"ev": r.score.expected_value, "cost": r.score.cost}
             for r in rec.ranked[1:]
-        ],
+        },
         "excluded": {
             x.treatment_key: "; ".join(
                 f"{e.rule}: {e.reason}"

@@ -142,3 +142,11 @@ def test_a_long_conversation_costs_the_same_per_turn(tmp_path, monkeypatch, stre
     # each turn counts only its new messages (and a new system prompt at most)
     assert max(counts[10:]) <= max(counts[1:10])
     assert max(counts) <= 8
+
+
+def test_the_u124_question_fits_3000_prompt_tokens_in_two_round_trips(tmp_path):
+    """The benchmark's figure, kept as a deterministic guard (tokens, not time)."""
+    with FakeOpenAI([recommend_then_answer] * 2) as fake:
+        turn = openai_bot(fake, tmp_path).ask("What should we offer U124?")
+    assert turn.recommended == "marketing_call_back" and len(fake.requests) == 2
+    assert 2000 < turn.usage.prompt_tokens <= 3000

@@ -41,7 +41,7 @@ PAST_DAY = "PAST-DAY"
 class AllocateArgs(BaseModel):
     """Arguments of ``allocate_treatment``."""
 
-    customer_id: str = Field(description="Customer id, e.g. U124.")
+    customer_id: str
     treatment_key: str = Field(description="A treatment key, e.g. 'retention_email'.")
 
 

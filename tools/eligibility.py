@@ -39,20 +39,20 @@ RULE_TEXT: dict[str, str] = {
     "DISABLED": "treatment switched off in the config.",
     "CONSENT": "needs consent for the channel and purpose (call consent is not SMS "
     "consent).",
-    "OBJECTION": "marketing refused on every channel: no marketing at all; service "
-    "and billing stay allowed.",
+    "OBJECTION": "marketing refused everywhere: no marketing; service and billing "
+    "allowed.",
     "VULNERABLE": "no automated marketing; route to a specialist.",
-    "CAPACITY": "never beyond daily capacity; some scarce slots are reserved for "
-    "high-value customers.",
+    "CAPACITY": "never beyond daily capacity; scarce slots kept for high-value "
+    "customers.",
     "BUDGET": "never beyond a treatment's daily budget.",
-    "FREQUENCY": "per-customer caps on marketing contacts per channel and period.",
+    "FREQUENCY": "marketing contacts per customer are capped per channel.",
     "DUPLICATE": "one booking per customer, treatment and day.",
-    "APPLICABILITY": "soft: not recommended when the journey does not fit; an analyst "
-    "may still book it.",
-    "QUIET-HOURS": "no contact in the customer's do-not-disturb window; calls only in "
+    "APPLICABILITY": "soft: not recommended when the journey does not fit; may "
+    "still be booked.",
+    "QUIET-HOURS": "never in the customer's do-not-disturb window; calls only in "
     "the calling window (local time); give the next lawful time.",
     "APPROVAL": "book only on the analyst's explicit instruction in the current "
-    "message; the approver is recorded.",
+    "message.",
 }
 
 
@@ -284,7 +284,7 @@ def customer_verdicts(
         passed=applicable,
         reason="fits the customer's journey"
         if applicable
-        else f"conditions not met: {_conditions_text(t.applicable_when)}",
+        else f"needs {_conditions_text(t.applicable_when)}",
     )
     return CustomerVerdicts(
         treatment_key,

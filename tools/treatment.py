@@ -89,7 +89,7 @@ class Recommendation(BaseModel):
 class AlternativeArgs(BaseModel):
     """Arguments of ``find_alternative_treatment``."""
 
-    customer_id: str = Field(description="Customer id, e.g. U124.")
+    customer_id: str
     exclude_treatments: list[str] = Field(
         default_factory=list,
         description="Treatment keys to leave out (default: the current top pick).",
