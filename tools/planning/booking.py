@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import cast
@@ -105,7 +106,11 @@ def _bookings(
 
 
 def book_plan(
-    plan_id: str, approved_by: str, ctx: ToolContext | None = None, chunk: int = CHUNK
+    plan_id: str,
+    approved_by: str,
+    ctx: ToolContext | None = None,
+    chunk: int = CHUNK,
+    decide: Callable[[list[str]], DecisionBatch] | None = None,
 ) -> PlanBooking:
     """Book every row of a stored plan that is not booked yet (WRITE).
 
@@ -117,6 +122,7 @@ def book_plan(
         approved_by: Who approved booking this plan.
         ctx: Configuration and ledger.
         chunk: Rows per transaction.
+        decide: Decisions taken now for a list of ids (default: the context's).
 
     Raises:
         ToolInputError: No such plan, not today's plan, or no approver.
@@ -143,7 +149,7 @@ def book_plan(
     for lo in range(0, len(todo), chunk):
         part = todo[lo : lo + chunk]
         ids = sorted({r.customer_id for r in part})
-        batch = decide_ids(ctx, ids)
+        batch = decide(ids) if decide else decide_ids(ctx, ids)
         failures = _customer_failures(batch)
         high = dict(
             zip(

@@ -8,9 +8,11 @@ are the configured ones by default (scarce call-centre slots, large e-mail volum
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+from tools.planning.adapter import Batch
 from tools.planning.problem import BudgetGroup, PlanProblem, treatment_caps
 
 # (key, cost, max_per_day, daily_budget, base propensity, lawful share)
@@ -83,3 +85,59 @@ def random_problem(
         cap_std=np.array([c[1] for c in caps]),
         groups=groups,
     )
+
+
+def as_batches(
+    problem: PlanProblem, keys: tuple[str, ...], chunk: int = 250_000
+) -> list[Batch]:
+    """The problem's pairs as decision batches over the configured treatments.
+
+    Treatments of the catalogue map to ``keys`` by name; other keys get no pairs.
+    """
+    index = {k: i for i, k in enumerate(keys)}
+    col = np.array([index[k] for k in problem.treatments])
+    n, t = problem.n_customers, len(keys)
+    cost = np.zeros(t)
+    cost[col] = [c[1] for c in CATALOGUE]
+    out = []
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        sel = (problem.pair_customer >= lo) & (problem.pair_customer < hi)
+        rows = problem.pair_customer[sel] - lo
+        cols = col[problem.pair_treatment[sel]]
+        lawful = np.zeros((hi - lo, t), dtype=bool)
+        ev = np.zeros((hi - lo, t))
+        lawful[rows, cols] = True
+        ev[rows, cols] = problem.ev[sel]
+        out.append(
+            Batch(
+                customer_id=problem.customer_ids[lo:hi],
+                high_value=problem.high_value[lo:hi],
+                treatments=keys,
+                lawful=lawful,
+                expected_value=ev,
+                cost=cost,
+                failed={},
+            )
+        )
+    return out
+
+
+def lawful_now(
+    keys: tuple[str, ...], high_value: dict[str, bool]
+) -> Callable[[list[str]], Batch]:
+    """A ``decide`` for :func:`tools.planning.booking.book_plan`: nothing failed now."""
+
+    def decide(ids: list[str]) -> Batch:
+        n = len(ids)
+        return Batch(
+            customer_id=np.array(ids),
+            high_value=np.array([high_value[i] for i in ids], dtype=bool),
+            treatments=keys,
+            lawful=np.ones((n, len(keys)), dtype=bool),
+            expected_value=np.zeros((n, len(keys))),
+            cost=np.zeros(len(keys)),
+            failed={},
+        )
+
+    return decide
