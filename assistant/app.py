@@ -20,6 +20,7 @@ from assistant.card import recommendation_card
 from assistant.charts import capacity_chart, journey_chart
 from assistant.logs import setup_logging
 from assistant.loop import Hooks
+from assistant.plan_ui import send_plan_card, solving_step
 from assistant.registry import names
 from assistant.session import Turn
 from assistant.steps import ToolSteps
@@ -28,6 +29,7 @@ from tools.config import get_config
 from tools.context import ToolContext
 from tools.data import customer_ids, get_customer_data
 from tools.errors import CVMError
+from tools.planning.plan import plan_store
 from tools.treatment import BASELINE
 
 STARTERS = [
@@ -35,6 +37,7 @@ STARTERS = [
     ("Call-backs left", "How many call-backs are left today?"),
     ("U126 permissions", "Explain U126's contact permissions"),
     ("U125 network", "How is U125's network?"),
+    ("Today's plan", "Who should we call today?"),
 ]
 CAPACITY_TOOLS = names(topic="capacity")
 WRITE_TOOLS = names(kind="WRITE")
@@ -131,6 +134,7 @@ async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
     answer, steps = cl.Message(content=""), ToolSteps()
     hooks = Hooks(
         on_token=lambda t: cl.run_sync(answer.stream_token(t)),
+        on_tool_start=lambda name, _args: cl.run_sync(solving_step(name)),
         on_tool_end=lambda r: cl.run_sync(steps.show(r)),
     )
     turn: Turn = await cl.make_async(bot.ask)(text, approve, hooks)
@@ -139,6 +143,7 @@ async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
     await answer.send()
     if turn.recommended:
         await send_card(bot)
+    await send_plan_card(turn, bot.ctx, bot.session.plan_id)
     used = {c.name for c in turn.tool_calls if c.ok}
     if CAPACITY_TOOLS & used and not WRITE_TOOLS & used:
         asked = {
@@ -201,6 +206,33 @@ async def on_book(action: cl.Action) -> None:
         await cl.Message(
             content=f"Not booked: {name} for {cid} was not approved."
         ).send()
+
+
+@cl.action_callback("book_plan")
+async def on_book_plan(action: cl.Action) -> None:
+    """Ask for explicit approval of the session's plan id, then book exactly it."""
+    bot = _bot()
+    plan_id = str(action.payload.get("plan_id", ""))
+    if plan_id != bot.session.plan_id:
+        await cl.Message(content="That plan is not the one on screen any more.").send()
+        return
+    plan = plan_store(bot.ctx).get(plan_id)
+    answer = await cl.AskActionMessage(
+        content=f"Book plan **{plan_id}**: {plan.assigned:,} bookings, expected value "
+        f"£{plan.expected_value:,.2f}, cost £{plan.spend:,.2f}? Every booking is "
+        "checked again against the contact rules and capacity.",
+        actions=[
+            cl.Action(name="approve", payload={"approved": True}, label="Approve"),
+            cl.Action(name="decline", payload={"approved": False}, label="Cancel"),
+        ],
+        timeout=300,
+    ).send()
+    if answer and answer.get("payload", {}).get("approved"):
+        bot.session.pending_plan = plan_id
+        bot.session.planner.intent = "plan_book"
+        await respond("yes", approve=("plan", plan_id))
+    else:
+        await cl.Message(content=f"Not booked: plan {plan_id} was not approved.").send()
 
 
 @cl.action_callback("alternative")

@@ -32,6 +32,11 @@ _QUESTION_ONLY = re.compile(
     r"^\s*(can|could|should|would|shall|may|is it|are we)\b[^.!]*\?\s*$", re.I
 )
 CUSTOMER_ID = re.compile(r"\b[uU]-?\d+\b")
+_PLAN_CONFIRM = re.compile(
+    r"^\W*(yes|yep|yeah|approve[d]?|confirm(ed)?|go ahead|do it|book it|"
+    r"yes,? (please|book( it| the plan)?|go ahead))\W*(please)?\W*$",
+    re.I,
+)
 
 Intent = Literal["book", "cancel"]
 
@@ -85,6 +90,7 @@ class Approval:
     customers: tuple[str, ...] = ()
     treatments: tuple[str, ...] = ()
     via_ui: bool = False
+    plan: str | None = None  # the plan id whose booking the analyst approved
 
 
 def approval_from(
@@ -93,12 +99,17 @@ def approval_from(
     current_customer: str | None,
     proposed: str | None,
     ui_approved: tuple[str, str] | None = None,
+    pending_plan: str | None = None,
 ) -> Approval:
     """Read the analyst's approval from their current message (or the UI's).
 
     Scope: the customers named in the message (else the current customer) and the
     treatments named (else the one last proposed by the assistant).
     """
+    if ui_approved and ui_approved[0] == "plan":  # approves that plan and nothing else
+        return Approval(plan=ui_approved[1], via_ui=True)
+    if pending_plan and _PLAN_CONFIRM.match(text):
+        return Approval(plan=pending_plan)
     if ui_approved:
         return Approval(
             book=True,
@@ -140,6 +151,16 @@ def check_write(tool: str, args: dict[str, object], approval: Approval) -> Verdi
         args: The validated arguments.
         approval: What the analyst approved this turn.
     """
+    if tool == "book_plan":
+        plan = str(args.get("plan_id", "")).strip().upper()
+        if approval.plan and approval.plan.upper() == plan:
+            return ALLOW
+        return Verdict(
+            False,
+            "APPROVAL",
+            f"Booking plan {plan} needs the analyst's approval of that plan: show "
+            "its bookings and value and ask them to approve it (reply 'yes').",
+        )
     if tool == "release_allocation":
         if approval.cancel:
             return ALLOW

@@ -92,7 +92,12 @@ def run_turn(
     session.messages.append(Message(role="user", content=question))
     try:
         approval = approval_from(
-            question, ctx.config, session.customer_id, session.proposed, ui_approval
+            question,
+            ctx.config,
+            session.customer_id,
+            session.proposed,
+            ui_approval,
+            pending_plan=session.pending_plan,
         )
         _rounds(session, model, ctx, turn, approval, hooks)
     except ModelError as exc:

@@ -19,9 +19,12 @@ from pydantic import BaseModel
 from tools import allocation, bookings, catalogue, data, journey, treatment
 from tools.context import ToolContext
 from tools.customer import CustomerData
+from tools.planning import tools as planning
+from tools.planning.booking import book_plan
+from tools.planning.model import Plan
 
 Kind = Literal["READ", "WRITE"]
-Topic = Literal["customer", "decision", "catalogue", "capacity", "booking"]
+Topic = Literal["customer", "decision", "catalogue", "capacity", "booking", "plan"]
 APPROVER_PARAMS = ("approved_by", "released_by")
 QUOTE_OPEN, QUOTE_CLOSE = "<customer_text>", "</customer_text>"
 
@@ -177,6 +180,14 @@ def _bookings_view(b: bookings.Bookings) -> dict[str, Any]:
     return view
 
 
+def _plan_view(plan: Plan) -> dict[str, Any]:
+    return {
+        **plan.model_dump(mode="json", exclude={"request", "budget_prices"}),
+        "note": f"Nothing is booked. Booking needs the analyst's approval of plan "
+        f"{plan.plan_id} (book_plan).",
+    }
+
+
 def _adapter(
     fn: Callable[..., Any],
 ) -> Callable[[BaseModel, ToolContext, str], BaseModel]:
@@ -281,6 +292,10 @@ TOOLS: dict[str, ToolSpec] = {
             "booking",
             _allocation_view,
         ),
+        tool(planning.plan_campaign, planning.PlanArgs, "READ", "plan", _plan_view),
+        tool(planning.get_plan, planning.PlanIdArgs, "READ", "plan", _plan_view),
+        tool(planning.plan_what_if, planning.WhatIfArgs, "READ", "plan"),
+        tool(book_plan, planning.BookPlanArgs, "WRITE", "plan"),
     ]
 }
 

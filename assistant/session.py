@@ -66,6 +66,8 @@ class Session:
     turns: int = 0
     current: Turn | None = None
     planner: PlannerState = field(default_factory=PlannerState)
+    plan_id: str | None = None  # the campaign plan "the plan" means
+    pending_plan: str | None = None  # a plan waiting for the analyst's approval
 
     @property
     def proposed(self) -> str | None:

@@ -44,6 +44,9 @@ class RecordingEmitter(BaseChainlitEmitter):
     async def emit(self, event, data):
         self.events.append((event, data))
 
+    async def send_element(self, element_dict):
+        self.events.append(("element", dict(element_dict)))
+
     async def send_ask_user(self, step_dict, spec, raise_on_timeout=False):
         self.asked.append(dict(step_dict))
         return {
@@ -278,3 +281,57 @@ def test_the_ui_is_branded_and_charts_follow_the_theme():
     ):
         assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
         assert fig.layout.template.layout.to_plotly_json() == {}  # no built-in theme
+
+
+def test_plan_card_with_chart_csv_and_book_plan_approval():
+    emitter, bot = run([lambda: app.respond("Who should we call today?")])
+    names = [s["name"] for s in emitter.steps]
+    assert "solving the plan" in names and "plan_campaign" in names
+    plan_id = bot.session.plan_id
+    card = next(o for o in messages(emitter) if o.startswith(f"### Plan {plan_id}"))
+    assert "| Treatment | Planned | Capacity left | Value | One more slot |" in card
+    assert "First come, in id order" in card and "Greedy by value" in card
+    actions = [d for e, d in emitter.events if e == "action"]
+    assert any(a["name"] == "book_plan" for a in actions)
+    elements = {d["name"]: d for e, d in emitter.events if e == "element"}
+    assert elements[f"plan-{plan_id}"]["type"] == "plotly"
+    assert elements[f"plan-{plan_id}.csv"]["type"] == "file"
+    assert list_allocations(bot.ctx) == []
+
+    async def click():
+        current = cl.user_session.get("bot").session.plan_id
+        await app.on_book_plan(
+            cl.Action(name="book_plan", payload={"plan_id": current})
+        )
+
+    emitter2, bot2 = run(
+        [lambda: app.respond("Who should we call today?"), click], approve=True
+    )
+    assert emitter2.asked and "Book plan" in emitter2.asked[0]["output"]
+    booked = list_allocations(bot2.ctx)
+    assert booked and {b.approved_by for b in booked} == {"analyst (ui)"}
+    assert any("booked" in o and bot2.session.plan_id in o for o in messages(emitter2))
+
+
+def test_book_plan_button_for_a_stale_plan_books_nothing():
+    async def click():
+        await app.on_book_plan(cl.Action(name="book_plan", payload={"plan_id": "P1-1"}))
+
+    emitter, bot = run([lambda: app.respond("Who should we call today?"), click])
+    assert not emitter.asked
+    assert list_allocations(bot.ctx) == []
+
+
+def test_plan_declined_in_the_ui_books_nothing():
+    async def click():
+        bot = cl.user_session.get("bot")
+        await app.on_book_plan(
+            cl.Action(name="book_plan", payload={"plan_id": bot.session.plan_id})
+        )
+
+    emitter, bot = run(
+        [lambda: app.respond("Who should we call today?"), click], approve=False
+    )
+    assert emitter.asked
+    assert list_allocations(bot.ctx) == []
+    assert any("was not approved" in o for o in messages(emitter))

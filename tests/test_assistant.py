@@ -48,10 +48,15 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "list_bookings",
         "allocate_treatment",
         "release_allocation",
+        "plan_campaign",
+        "get_plan",
+        "plan_what_if",
+        "book_plan",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",
         "release_allocation",
+        "book_plan",
     }
     for schema in tool_schemas():
         params = schema["function"]["parameters"]
@@ -307,7 +312,8 @@ def test_tool_definitions_are_counted_as_rendered_to_the_model():
     rendered = render_tools(tool_schemas())
     assert "type recommend_treatment = (_: {" in rendered
     assert 'exclude_channels: "call" | "sms"' in rendered
-    assert prompt_tokens("sys", [], tool_schemas()) < 750  # eleven tools
+    assert prompt_tokens("sys", [], tool_schemas()[:11]) < 750  # eleven tools
+    assert prompt_tokens("sys", [], tool_schemas()) < 1100  # and the four plan tools
 
 
 def test_cli_chat_piped_json_lines(tmp_path):

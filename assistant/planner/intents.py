@@ -9,6 +9,7 @@ from assistant.guard import asks_for
 from assistant.planner import calls
 from assistant.planner.answers import decision, facts, ledger, limits, talk
 from assistant.planner.intent import Ask, Intent, cue
+from assistant.planner.plan_intents import PLAN_INTENTS
 from assistant.planner.utterance import Utterance, pattern_words
 
 
@@ -438,6 +439,8 @@ TABLE: list[Intent] = [
         examples=("U124's journey", "show the timeline for U125"),
     ),
 ]
+
+TABLE += PLAN_INTENTS
 
 REPEATABLE = {
     i.name

@@ -112,10 +112,9 @@ def book_plan(
     chunk: int = CHUNK,
     decide: Callable[[list[str]], DecisionBatch] | None = None,
 ) -> PlanBooking:
-    """Book every row of a stored plan that is not booked yet (WRITE).
+    """Book a stored plan's rows not booked yet (WRITE); only once approved.
 
-    Only on the analyst's explicit approval of this plan id. Each chunk of rows is
-    one transaction that re-checks every hard rule; refusals are counted by rule.
+    Every hard rule is checked again at commit; refusals are counted by rule.
 
     Args:
         plan_id: The plan to book, e.g. P20240306-1.

@@ -1,0 +1,73 @@
+"""The plan card in the chat UI: totals, table, chart, CSV, and Book plan.
+
+Kept apart from :mod:`assistant.app` (which only calls :func:`send_plan_card` after
+a turn and registers the Book plan callback). The button carries the plan id the
+server issued; the server checks it is the session's plan before asking for
+approval, and the booking runs through the same loop and guard as typed approval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import chainlit as cl
+
+from assistant.plan_card import assignment_csv, plan_card, plan_chart
+from assistant.session import Turn
+from tools.context import ToolContext
+from tools.planning.model import Plan
+from tools.planning.plan import plan_store
+from tools.planning.whatif import WhatIf
+
+PLAN_TOOLS = {"plan_campaign", "get_plan", "plan_what_if"}
+SOLVING = (
+    "Deciding every customer's lawful options, then optimising today's capacity "
+    "(exact HiGHS for small bases, Lagrangian prices with a repair for large ones) "
+    "and comparing with booking one by one…"
+)
+
+
+def plan_of(turn: Turn, ctx: ToolContext) -> Plan | None:
+    """The plan this turn made or showed (a what-if's new plan), if any."""
+    for record in reversed(turn.tool_calls):
+        if not record.ok or record.name not in PLAN_TOOLS:
+            continue
+        if isinstance(record.value, WhatIf):
+            return plan_store(ctx).get(record.value.after_id)
+        if isinstance(record.value, Plan):
+            return record.value
+    return None
+
+
+async def solving_step(name: str) -> None:
+    """A step shown while a plan is being solved."""
+    if name in PLAN_TOOLS:
+        async with cl.Step(name="solving the plan", type="run") as step:
+            step.output = SOLVING
+
+
+async def send_plan_card(turn: Turn, ctx: ToolContext, bookable: str | None) -> None:
+    """The card of the turn's plan: table, chart, CSV and (if bookable) Book plan."""
+    plan = plan_of(turn, ctx)
+    if plan is None:
+        return
+    rows = plan_store(ctx).rows(plan.plan_id)
+    actions: list[cl.Action] = []
+    if plan.plan_id == bookable and plan.assigned:
+        payload: dict[str, Any] = {"plan_id": plan.plan_id}
+        actions.append(cl.Action(name="book_plan", payload=payload, label="Book plan"))
+    await cl.Message(
+        content=plan_card(plan),
+        elements=[
+            cl.Plotly(
+                name=f"plan-{plan.plan_id}", figure=plan_chart(plan), display="inline"
+            ),
+            cl.File(
+                name=f"plan-{plan.plan_id}.csv",
+                content=assignment_csv(rows),
+                mime="text/csv",
+                display="inline",
+            ),
+        ],
+        actions=actions,
+    ).send()

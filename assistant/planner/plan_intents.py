@@ -1,0 +1,387 @@
+"""The planner's rows for campaign plans: plan, compare, what-ifs, book, approve.
+
+"Who should we call today?" / "plan today's retention campaign" make a plan; "how
+much value does the plan add over booking one by one?" compares it with the
+baselines; "what if we had 10 more marketing call-back slots?", "plan without the
+call centre", "cut the SMS budget to £200" and "what is one more call-centre slot
+worth?" re-plan with one change; "book the plan" asks the analyst to approve that
+plan id (it books nothing); "yes" right after books exactly that plan, "no" drops it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.guard import named_treatments
+from assistant.plan_card import booking_answer, plan_answer, what_if_answer
+from assistant.planner.intent import Ask, Call, Intent, Results
+from assistant.planner.utterance import Utterance
+from assistant.session import Session
+from tools.config import CVMConfig
+from tools.planning.booking import PlanBooking
+from tools.planning.model import Plan
+from tools.planning.whatif import WhatIf
+
+PLAN_ID = re.compile(r"\bP\d{8}-\d+\b", re.I)
+_PLAN = re.compile(
+    r"\bwho (should|shall|do|can|could) (we|i) (call|contact|ring|reach|target|text|"
+    r"e-?mail)\b|\bwho to (call|contact)\b|\bplan (for )?(today|tomorrow|the day)\b|"
+    r"\b(plan|optimi[sz]e|build|make) (a |an |the |today'?s |our )?(\w+ )?"
+    r"(campaign|plan)\b|\bcampaign plan\b|\bbest use of (today'?s |our )?capacity\b|"
+    r"\bshow (me )?the plan\b|\bwhat('s| is) the plan\b",
+    re.I,
+)
+_COMPARE = re.compile(
+    r"\b(one by one|first[- ]come|baseline|greedy|without (a|the) plan|"
+    r"customer by customer)\b",
+    re.I,
+)
+_BOOK_PLAN = re.compile(
+    r"^\W*(please\W+)?(book|approve|run|execute|launch) (the |this |that |today'?s )?"
+    r"(plan|campaign)\b|\bbook (plan )?P\d{8}-\d+",
+    re.I,
+)
+_CONFIRM = re.compile(
+    r"^\W*(yes|yep|yeah|y|approve[d]?|confirm(ed)?|go ahead|go for it|do it|"
+    r"book it|ok(ay)?,? book( it)?|yes,? (please|book( it| the plan)?|go ahead))"
+    r"\W*(please)?\W*$",
+    re.I,
+)
+_DECLINE = re.compile(
+    r"^\W*(no|nope|cancel|don'?t|do not|not now|stop|hold off|wait)\b", re.I
+)
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twenty": 20,
+}
+_SLOTS = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+"
+    r"(more|extra|additional|fewer|less)\b(?P<what>[^?.!]*?)\b(slots?|places?|"
+    r"capacity|calls?|call-?backs?)\b",
+    re.I,
+)
+_WORTH = re.compile(r"\bworth\b|\bvalue of (one|an?) (more|extra)\b", re.I)
+_WITHOUT = re.compile(
+    r"\bwithout (the |any )?(?P<what>call[- ]?cent(re|er)|calls?|phone|sms|texts?|"
+    r"e-?mails?|push|app)\b|\bno (more )?(?P<what2>calls?|sms|texts?|e-?mails?)\b",
+    re.I,
+)
+_BUDGET = re.compile(
+    r"\b(?P<what>sms|text|e-?mail|call|push|app|total|overall)?\s*budget\b"
+    r"[^£\d]{0,20}£?\s*(?P<amount>\d[\d,]*(\.\d+)?)",
+    re.I,
+)
+_CHANNEL = {
+    "call": "call",
+    "phone": "call",
+    "sms": "sms",
+    "text": "sms",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "push": "push",
+    "app": "app",
+}
+
+
+def _channel(word: str | None) -> str | None:
+    if not word:
+        return None
+    w = word.lower().replace("-", "").rstrip("s")
+    if w.startswith("callcent") or w.startswith("call cent") or w.startswith("call"):
+        return "call"
+    return _CHANNEL.get(w, _CHANNEL.get(word.lower()))
+
+
+def _treatments_for(text: str, config: CVMConfig) -> list[str]:
+    """Capacity-limited treatments the text names (by name, else by channel)."""
+    named = [k for k in named_treatments(text, config) if k in config.constraints]
+    if named:
+        return named
+    channel = None
+    if re.search(r"call[- ]?cent(re|er)|call[- ]?backs?|\bcalls?\b|phone", text, re.I):
+        channel = "call"
+    elif re.search(r"\b(sms|texts?)\b", text, re.I):
+        channel = "sms"
+    elif re.search(r"\be-?mails?\b", text, re.I):
+        channel = "email"
+    return [
+        k
+        for k, t in config.treatments.items()
+        if channel and t.channel == channel and k in config.constraints
+    ]
+
+
+def _what_if(text: str, session: Session, config: CVMConfig) -> list[Call] | None:
+    base: dict[str, Any] = {"plan_id": session.plan_id, "extra_slots": []}
+    base |= {"without_channels": [], "channel_budgets": [], "budget": None}
+    slots = _SLOTS.search(text)
+    if _WORTH.search(text) and re.search(r"\b(one|an?) (more|extra)\b", text, re.I):
+        keys = _treatments_for(text, config)
+        if not keys:
+            return None
+        calls = [
+            (
+                "plan_what_if",
+                {**base, "extra_slots": [{"treatment_key": k, "slots": 1}]},
+            )
+            for k in keys
+        ]
+        return calls
+    if slots:
+        n = slots.group(1).lower()
+        count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n, 1)
+        if slots.group(2).lower() in ("fewer", "less"):
+            count = -count
+        keys = _treatments_for(text, config)
+        if not keys:
+            return None
+        extra = [{"treatment_key": keys[0], "slots": count}]
+        return [("plan_what_if", {**base, "extra_slots": extra})]
+    budget = _BUDGET.search(text)
+    if budget and re.search(
+        r"\b(cut|set|limit|cap|reduce|lower|raise|increase|"
+        r"what if|only|to)\b",
+        text,
+        re.I,
+    ):
+        amount = float(budget.group("amount").replace(",", ""))
+        channel = _channel(budget.group("what"))
+        if channel:
+            args = {**base, "channel_budgets": [{"channel": channel, "pounds": amount}]}
+        else:
+            args = {**base, "budget": amount}
+        return [("plan_what_if", args)]
+    without = _WITHOUT.search(text)
+    if without and re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I):
+        channel = _channel(without.group("what") or without.group("what2"))
+        if channel:
+            args = {**base, "without_channels": [channel]}
+            return [("plan_what_if", args)]
+    return None
+
+
+def _pending(ask: Ask) -> bool:
+    """A plan waits for approval and the last message asked for it."""
+    return bool(ask.session.pending_plan) and ask.session.planner.intent == "plan_book"
+
+
+def _is_plan(u: Utterance, ask: Ask) -> bool:
+    return bool(_PLAN.search(u.text)) and not u.customers
+
+
+def _is_compare(u: Utterance, ask: Ask) -> bool:
+    return bool(re.search(r"\bplan\b", u.text, re.I) and _COMPARE.search(u.text))
+
+
+def _what_if_calls(ask: Ask, customer: str | None) -> list[Call]:
+    return _what_if(ask.u.text, ask.session, ask.config) or []
+
+
+def _plan_calls(ask: Ask, customer: str | None) -> list[Call]:
+    marketing = re.search(r"\b(retention|marketing|retain)\b", ask.u.text, re.I)
+    args: dict[str, Any] = {"purposes": ["marketing"] if marketing else []}
+    args |= {"channels": [], "without_channels": [], "budget": None}
+    return [("plan_campaign", args)]
+
+
+def _latest(ask: Ask, customer: str | None) -> list[Call]:
+    named = PLAN_ID.search(ask.u.text)
+    plan_id = named.group(0).upper() if named else ask.session.plan_id
+    return [("get_plan", {"plan_id": plan_id})]
+
+
+def _book_calls(ask: Ask, customer: str | None) -> list[Call]:
+    named = PLAN_ID.search(ask.u.text)
+    plan_id = named.group(0).upper() if named else ask.session.plan_id
+    return [("get_plan", {"plan_id": plan_id})] if plan_id else []
+
+
+def _confirm_calls(ask: Ask, customer: str | None) -> list[Call]:
+    return [("book_plan", {"plan_id": ask.session.pending_plan})]
+
+
+def _none(ask: Ask, customer: str | None) -> list[Call]:
+    return []
+
+
+def _failed(results: Results) -> str | None:
+    failure = results.failure()
+    return f"I could not do that: {failure}" if failure else None
+
+
+def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
+    """The plan: value, gap, volumes, baselines and how to book it."""
+    plan: Plan | None = results.one("plan_campaign")
+    return plan_answer(plan) if plan else _failed(results) or "No plan was made."
+
+
+def answer_compare(ask: Ask, customer: str | None, results: Results) -> str:
+    """How much the plan adds over first-come and greedy booking."""
+    plan: Plan | None = results.one("get_plan")
+    if plan is None:
+        return _failed(results) or "There is no plan yet."
+    b = plan.baselines
+    return (
+        f"Plan {plan.plan_id} is worth £{plan.expected_value:,.2f}. Booking one by "
+        f"one in id order (first come) would get £{b.first_come:,.2f} for "
+        f"{b.first_come_assigned:,} customers: the plan adds "
+        f"£{plan.expected_value - b.first_come:,.2f}. Greedy by value would get "
+        f"£{b.greedy_by_value:,.2f} (the plan adds "
+        f"£{plan.expected_value - b.greedy_by_value:,.2f}). The plan is within "
+        f"{plan.gap:.2%} of the best possible (bound £{plan.upper_bound:,.2f})."
+    )
+
+
+def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
+    """Δ value and Δ volume of the change (or of one more slot of each treatment)."""
+    changes: list[WhatIf] = results.all("plan_what_if")
+    if not changes:
+        return _failed(results) or (
+            "Which change? For example 'what if we had 10 more marketing call-back "
+            "slots?', 'plan without the call centre' or 'cut the SMS budget to £200'."
+        )
+    session = ask.session
+    if len(changes) > 1 or _WORTH.search(ask.u.text):
+        parts = [
+            f"{next(iter(w.change.extra_capacity))}: £{w.delta_value:,.2f}"
+            for w in changes
+        ]
+        return (
+            f"One more slot, re-planning plan {changes[0].before_id} each time: "
+            + "; ".join(parts)
+            + ". (Hypothetical: today's capacity is unchanged.)"
+        )
+    change = changes[0]
+    text = what_if_answer(change)
+    if any(n > 0 for n in change.change.extra_capacity.values()):
+        return text + (
+            "\nExtra slots are hypothetical: 'book the plan' books plan "
+            f"{session.plan_id or change.before_id} within today's real capacity."
+        )
+    return text + (
+        f"\nPlan {change.before_id} is kept; 'book the plan' now books "
+        f"{change.after_id}."
+    )
+
+
+def answer_book(ask: Ask, customer: str | None, results: Results) -> str:
+    """Ask the analyst to approve booking the plan (nothing is booked here)."""
+    plan: Plan | None = results.one("get_plan")
+    if plan is None:
+        return _failed(results) or (
+            "There is no plan to book yet: ask me to plan today's campaign first "
+            "(for example 'who should we call today?')."
+        )
+    if not plan.assigned:
+        return f"Plan {plan.plan_id} has nothing to book."
+    ask.session.pending_plan = plan.plan_id
+    return (
+        f"Pending approval: book plan {plan.plan_id} for {plan.day:%a %d %b}: "
+        f"{plan.assigned:,} bookings, expected value £{plan.expected_value:,.2f}, "
+        f"cost £{plan.spend:,.2f}. Every booking is checked again against the "
+        "contact rules and capacity when it is made.\n"
+        f"Reply 'yes' to approve plan {plan.plan_id}, or 'no' to leave it."
+    )
+
+
+def answer_confirm(ask: Ask, customer: str | None, results: Results) -> str:
+    """What booking the plan did."""
+    booked: PlanBooking | None = results.one("book_plan")
+    ask.session.pending_plan = None
+    if booked is None:
+        return _failed(results) or "Nothing was booked."
+    return booking_answer(booked)
+
+
+def answer_decline(ask: Ask, customer: str | None, results: Results) -> str:
+    """The plan is left unbooked."""
+    ask.session.pending_plan = None
+    return "Not booked: the plan stays as it is. Ask again when you are ready."
+
+
+PLAN_INTENTS: list[Intent] = [
+    Intent(
+        name="plan_confirm",
+        cues=(),
+        when=lambda u, ask: _pending(ask) and bool(_CONFIRM.match(u.text)),
+        bonus=lambda u, ask: 10.0,
+        calls=_confirm_calls,
+        answer=answer_confirm,
+        needs_customer=False,
+        priority=5,
+        examples=("yes",),
+    ),
+    Intent(
+        name="plan_decline",
+        cues=(),
+        when=lambda u, ask: _pending(ask) and bool(_DECLINE.match(u.text)),
+        bonus=lambda u, ask: 10.0,
+        calls=_none,
+        answer=answer_decline,
+        needs_customer=False,
+        priority=5,
+        examples=("no",),
+    ),
+    Intent(
+        name="plan_book",
+        cues=(),
+        when=lambda u, ask: bool(_BOOK_PLAN.search(u.text)),
+        bonus=lambda u, ask: 9.0,
+        calls=_book_calls,
+        answer=answer_book,
+        needs_customer=False,
+        priority=4,
+        examples=("book the plan", "book today's plan"),
+    ),
+    Intent(
+        name="plan_what_if",
+        cues=(),
+        when=lambda u, ask: _what_if(u.text, ask.session, ask.config) is not None,
+        bonus=lambda u, ask: 7.0,
+        calls=_what_if_calls,
+        answer=answer_what_if,
+        needs_customer=False,
+        priority=3,
+        examples=(
+            "what if we had 10 more marketing call-back slots?",
+            "plan without the call centre",
+            "cut the SMS budget to £200",
+            "what is one more call-centre slot worth?",
+        ),
+    ),
+    Intent(
+        name="plan_compare",
+        cues=(),
+        when=_is_compare,
+        bonus=lambda u, ask: 6.0,
+        calls=_latest,
+        answer=answer_compare,
+        needs_customer=False,
+        priority=3,
+        examples=("how much value does the plan add over booking one by one?",),
+    ),
+    Intent(
+        name="plan",
+        cues=(),
+        when=_is_plan,
+        bonus=lambda u, ask: 6.0,
+        calls=_plan_calls,
+        answer=answer_plan,
+        needs_customer=False,
+        priority=2,
+        examples=("who should we call today?", "plan today's retention campaign"),
+    ),
+]

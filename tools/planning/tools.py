@@ -1,0 +1,128 @@
+"""The plan as tools for a model: make a plan, show it, change it (READ), book it.
+
+Booking is :func:`tools.planning.booking.book_plan` (WRITE), registered next to these.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from tools.config import Channel, Purpose
+from tools.context import ToolContext, default_context
+from tools.errors import ToolInputError
+from tools.planning.model import Plan
+from tools.planning.plan import make_plan, plan_store
+from tools.planning.request import PlanRequest, PlanScope
+from tools.planning.whatif import PlanChange, WhatIf, what_if
+
+
+class PlanArgs(BaseModel):
+    """Arguments of ``plan_campaign`` (all optional: empty = the whole base)."""
+
+    purposes: list[Purpose] = Field(
+        default_factory=list, description="e.g. ['marketing'] for retention."
+    )
+    channels: list[Channel] = Field(default_factory=list)
+    without_channels: list[Channel] = Field(default_factory=list)
+    budget: float | None = Field(None, ge=0)
+
+
+class PlanIdArgs(BaseModel):
+    """Arguments of ``get_plan``."""
+
+    plan_id: str | None = Field(None, description="null = the latest.")
+
+
+class BookPlanArgs(BaseModel):
+    """Arguments of ``book_plan``."""
+
+    plan_id: str = Field(description="The plan the analyst approved.")
+
+
+class SlotChange(BaseModel):
+    """More (or fewer) daily slots of one treatment."""
+
+    treatment_key: str
+    slots: int = Field(description="To add (negative: remove).")
+
+
+class ChannelBudget(BaseModel):
+    """A budget for one channel today."""
+
+    channel: Channel
+    pounds: float = Field(ge=0)
+
+
+class WhatIfArgs(BaseModel):
+    """Arguments of ``plan_what_if``: one change to the latest (or a named) plan."""
+
+    plan_id: str | None = Field(None, description="null = the latest.")
+    extra_slots: list[SlotChange] = Field(default_factory=list)
+    without_channels: list[Channel] = Field(default_factory=list)
+    channel_budgets: list[ChannelBudget] = Field(default_factory=list)
+    budget: float | None = Field(None, ge=0)
+
+
+def plan_campaign(
+    purposes: list[Purpose] | None = None,
+    channels: list[Channel] | None = None,
+    without_channels: list[Channel] | None = None,
+    budget: float | None = None,
+    ctx: ToolContext | None = None,
+) -> Plan:
+    """Plan today's campaign across the base: the best lawful treatment per customer.
+
+    Maximises expected value within remaining capacity and budgets. Returns value,
+    bound, gap, volumes, slot values and baselines (first come, greedy). Books
+    nothing.
+    """
+    request = PlanRequest(
+        scope=PlanScope(purposes=purposes or [], channels=channels or []),
+        without_channels=without_channels or [],
+        budget=budget,
+    )
+    return make_plan(request, ctx or default_context()).plan
+
+
+def get_plan(plan_id: str | None = None, ctx: ToolContext | None = None) -> Plan:
+    """A stored plan (default: the latest), as plan_campaign returns it.
+
+    Raises:
+        ToolInputError: No such plan, or no plan made yet.
+    """
+    store = plan_store(ctx or default_context())
+    plan = store.get(plan_id) if plan_id else store.latest()
+    if plan is None:
+        raise ToolInputError("No plan yet: make one with plan_campaign first.")
+    return plan
+
+
+def plan_what_if(
+    plan_id: str | None = None,
+    extra_slots: list[SlotChange] | None = None,
+    without_channels: list[Channel] | None = None,
+    channel_budgets: list[ChannelBudget] | None = None,
+    budget: float | None = None,
+    ctx: ToolContext | None = None,
+) -> WhatIf:
+    """Re-plan with one change (slots, channels, budgets); returns Δ value and volume.
+
+    The previous plan is kept.
+    """
+    change = PlanChange(
+        extra_capacity={
+            s["treatment_key"] if isinstance(s, dict) else s.treatment_key: (
+                s["slots"] if isinstance(s, dict) else s.slots
+            )
+            for s in extra_slots or []
+        },
+        without_channels=without_channels or [],
+        channel_budgets={
+            (b["channel"] if isinstance(b, dict) else b.channel): (
+                b["pounds"] if isinstance(b, dict) else b.pounds
+            )
+            for b in channel_budgets or []
+        },
+        budget=budget,
+    )
+    return what_if(change, plan_id, ctx or default_context())
