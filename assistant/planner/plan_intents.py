@@ -322,7 +322,7 @@ PLAN_INTENTS: list[Intent] = [
         answer=answer_confirm,
         needs_customer=False,
         priority=5,
-        examples=("yes",),
+        examples=(),  # needs a plan waiting for approval: see the corpus
     ),
     Intent(
         name="plan_decline",
@@ -333,7 +333,7 @@ PLAN_INTENTS: list[Intent] = [
         answer=answer_decline,
         needs_customer=False,
         priority=5,
-        examples=("no",),
+        examples=(),  # needs a plan waiting for approval: see the corpus
     ),
     Intent(
         name="plan_book",
