@@ -24,7 +24,17 @@ def test_name_and_description_come_from_the_function():
 
 
 def test_kinds_and_topics_are_read_from_the_registry():
-    assert names(kind="WRITE") == {"allocate_treatment", "release_allocation"}
+    assert names(kind="WRITE") == {
+        "allocate_treatment",
+        "release_allocation",
+        "book_plan",
+    }
+    assert names(topic="plan") == {
+        "plan_campaign",
+        "get_plan",
+        "plan_what_if",
+        "book_plan",
+    }
     assert names(topic="capacity") == {"check_availability", "get_constraints"}
     assert names(topic="booking") == {
         "list_bookings",
