@@ -149,4 +149,5 @@ def test_the_u124_question_fits_3000_prompt_tokens_in_two_round_trips(tmp_path):
     with FakeOpenAI([recommend_then_answer] * 2) as fake:
         turn = openai_bot(fake, tmp_path).ask("What should we offer U124?")
     assert turn.recommended == "marketing_call_back" and len(fake.requests) == 2
-    assert 2000 < turn.usage.prompt_tokens <= 3000
+    # 3,000 for the per-customer tools, plus ~225 a call for the four plan tools
+    assert 2000 < turn.usage.prompt_tokens <= 3500

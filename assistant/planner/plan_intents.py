@@ -193,7 +193,7 @@ def _what_if_calls(ask: Ask, customer: str | None) -> list[Call]:
 def _plan_calls(ask: Ask, customer: str | None) -> list[Call]:
     marketing = re.search(r"\b(retention|marketing|retain)\b", ask.u.text, re.I)
     args: dict[str, Any] = {"purposes": ["marketing"] if marketing else []}
-    args |= {"channels": [], "without_channels": [], "budget": None}
+    args |= {"without_channels": []}
     return [("plan_campaign", args)]
 
 

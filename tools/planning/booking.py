@@ -112,9 +112,7 @@ def book_plan(
     chunk: int = CHUNK,
     decide: Callable[[list[str]], DecisionBatch] | None = None,
 ) -> PlanBooking:
-    """Book a stored plan's rows not booked yet (WRITE); only once approved.
-
-    Every hard rule is checked again at commit; refusals are counted by rule.
+    """Book a plan the analyst approved (WRITE); rules re-checked per booking.
 
     Args:
         plan_id: The plan to book, e.g. P20240306-1.

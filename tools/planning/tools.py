@@ -19,24 +19,20 @@ from tools.planning.whatif import PlanChange, WhatIf, what_if
 class PlanArgs(BaseModel):
     """Arguments of ``plan_campaign`` (all optional: empty = the whole base)."""
 
-    purposes: list[Purpose] = Field(
-        default_factory=list, description="e.g. ['marketing'] for retention."
-    )
-    channels: list[Channel] = Field(default_factory=list)
+    purposes: list[Purpose] = Field(default_factory=list)
     without_channels: list[Channel] = Field(default_factory=list)
-    budget: float | None = Field(None, ge=0)
 
 
 class PlanIdArgs(BaseModel):
     """Arguments of ``get_plan``."""
 
-    plan_id: str | None = Field(None, description="null = the latest.")
+    plan_id: str | None = None
 
 
 class BookPlanArgs(BaseModel):
     """Arguments of ``book_plan``."""
 
-    plan_id: str = Field(description="The plan the analyst approved.")
+    plan_id: str
 
 
 class SlotChange(BaseModel):
@@ -56,7 +52,7 @@ class ChannelBudget(BaseModel):
 class WhatIfArgs(BaseModel):
     """Arguments of ``plan_what_if``: one change to the latest (or a named) plan."""
 
-    plan_id: str | None = Field(None, description="null = the latest.")
+    plan_id: str | None = None
     extra_slots: list[SlotChange] = Field(default_factory=list)
     without_channels: list[Channel] = Field(default_factory=list)
     channel_budgets: list[ChannelBudget] = Field(default_factory=list)
@@ -65,27 +61,22 @@ class WhatIfArgs(BaseModel):
 
 def plan_campaign(
     purposes: list[Purpose] | None = None,
-    channels: list[Channel] | None = None,
     without_channels: list[Channel] | None = None,
-    budget: float | None = None,
     ctx: ToolContext | None = None,
 ) -> Plan:
-    """Plan today's campaign across the base: the best lawful treatment per customer.
+    """Plan today's campaign over the base (best lawful option per customer).
 
-    Maximises expected value within remaining capacity and budgets. Returns value,
-    bound, gap, volumes, slot values and baselines (first come, greedy). Books
-    nothing.
+    Returns value, gap, volumes and baselines. Books nothing.
     """
     request = PlanRequest(
-        scope=PlanScope(purposes=purposes or [], channels=channels or []),
+        scope=PlanScope(purposes=purposes or []),
         without_channels=without_channels or [],
-        budget=budget,
     )
     return make_plan(request, ctx or default_context()).plan
 
 
 def get_plan(plan_id: str | None = None, ctx: ToolContext | None = None) -> Plan:
-    """A stored plan (default: the latest), as plan_campaign returns it.
+    """A stored plan (null: the latest).
 
     Raises:
         ToolInputError: No such plan, or no plan made yet.
@@ -105,10 +96,7 @@ def plan_what_if(
     budget: float | None = None,
     ctx: ToolContext | None = None,
 ) -> WhatIf:
-    """Re-plan with one change (slots, channels, budgets); returns Δ value and volume.
-
-    The previous plan is kept.
-    """
+    """Re-plan a plan (null: the latest) with one change; returns Δ value, volume."""
     change = PlanChange(
         extra_capacity={
             s["treatment_key"] if isinstance(s, dict) else s.treatment_key: (
