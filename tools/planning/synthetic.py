@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.planning.adapter import Batch
 from tools.planning.problem import BudgetGroup, PlanProblem, treatment_caps
 
 # (key, cost, max_per_day, daily_budget, base propensity, lawful share)
@@ -85,6 +85,19 @@ def random_problem(
         cap_std=np.array([c[1] for c in caps]),
         groups=groups,
     )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A decision batch (the kernel's columns) made up for tests and benchmarks."""
+
+    customer_id: np.ndarray
+    high_value: np.ndarray
+    treatments: tuple[str, ...]
+    lawful: np.ndarray
+    expected_value: np.ndarray
+    cost: np.ndarray
+    failed: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def as_batches(
