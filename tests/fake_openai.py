@@ -219,6 +219,7 @@ class FakeOpenAI:
         self.steps: list[Step] = list(steps or [])
         self.requests: list[dict[str, Any]] = []
         self.seconds = 0.0  # time spent answering (to tell it apart from ours)
+        self.cpu_seconds = 0.0  # CPU time of the threads that answered
         self._lock = threading.Lock()
         fake = self
 
@@ -227,12 +228,13 @@ class FakeOpenAI:
                 pass
 
             def do_POST(self) -> None:  # noqa: N802
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.thread_time()
                 try:
                     self.answer()
                 finally:
                     with fake._lock:
                         fake.seconds += time.perf_counter() - started
+                        fake.cpu_seconds += time.thread_time() - cpu
 
             def answer(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
