@@ -29,9 +29,9 @@ from assistant.models.base import (
     unreadable,
 )
 from assistant.prompt import build_system_prompt
-from assistant.registry import tool_schemas
 from assistant.session import Session, ToolCallRecord, Turn
 from assistant.state import remember
+from assistant.toolset import offered_tools
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable
 
@@ -266,7 +266,7 @@ def _call_model(
 ) -> ModelResponse:
     """One model call; usage as the service reports it, else as we count it."""
     system = build_system_prompt(ctx.config, session)
-    tools = tool_schemas()
+    tools = offered_tools(session, turn.question)
     messages = session.messages
     estimate = 0
     if model.uses_prompt:

@@ -149,5 +149,47 @@ def test_the_u124_question_fits_3000_prompt_tokens_in_two_round_trips(tmp_path):
     with FakeOpenAI([recommend_then_answer] * 2) as fake:
         turn = openai_bot(fake, tmp_path).ask("What should we offer U124?")
     assert turn.recommended == "marketing_call_back" and len(fake.requests) == 2
-    # 3,000 for the per-customer tools, plus ~225 a call for the four plan tools
-    assert 2000 < turn.usage.prompt_tokens <= 3500
+    assert 2000 < turn.usage.prompt_tokens <= 3000  # plan tools are not offered
+    assert not {t["function"]["name"] for t in fake.requests[0]["tools"]} & {
+        "plan_campaign",
+        "plan_what_if",
+    }
+
+
+PLAN_TOOLS = {"plan_campaign", "get_plan", "plan_what_if", "book_plan"}
+
+
+@pytest.mark.parametrize(
+    ("message", "offered"),
+    [
+        ("What should we offer U124?", False),
+        ("Book a bill review call for U124", False),
+        ("How many call-backs are left today?", False),
+        ("Who should we call today?", True),
+        ("Plan today's retention campaign", True),
+        ("what if we had 10 more marketing call-back slots?", True),
+        ("How much value does that add over booking one by one?", True),
+        ("book P20240306-1", True),
+    ],
+)
+def test_plan_tools_are_offered_when_plans_are_in_play(message, offered):
+    from assistant.registry import names
+    from assistant.session import Session
+    from assistant.toolset import offered_tools
+
+    assert names(topic="plan") == PLAN_TOOLS
+    session = Session()
+    sent = {t["function"]["name"] for t in offered_tools(session, message)}
+    assert (PLAN_TOOLS <= sent) is offered
+    assert sent >= names() - PLAN_TOOLS  # every other tool, always
+    session.plan_id = "P20240306-1"  # a plan in the conversation: always offered
+    assert PLAN_TOOLS <= {t["function"]["name"] for t in offered_tools(session, "hi")}
+
+
+def test_the_openai_path_gets_plan_tools_for_a_plan_question(tmp_path):
+    with FakeOpenAI([completion("Let me plan that."), completion("Sure.")]) as fake:
+        bot = openai_bot(fake, tmp_path)
+        bot.ask("Who should we call today?")
+        bot.ask("What should we offer U124?")
+    first, second = ({t["function"]["name"] for t in r["tools"]} for r in fake.requests)
+    assert PLAN_TOOLS <= first and not PLAN_TOOLS & second
