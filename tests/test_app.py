@@ -335,3 +335,23 @@ def test_plan_declined_in_the_ui_books_nothing():
     assert emitter.asked
     assert list_allocations(bot.ctx) == []
     assert any("was not approved" in o for o in messages(emitter))
+
+
+def test_a_turn_stopped_after_partial_streaming_shows_the_clear_reply():
+    from assistant.models.base import unreadable
+
+    class CutOff:
+        name, model_id, uses_prompt = "cutoff", "cutoff", False
+
+        def complete(self, request, on_token=None):
+            on_token("Offer U124 the mar")  # the stream breaks off here
+            raise unreadable("the stream ended before the answer was complete")
+
+    async def ask():
+        app._bot().model = CutOff()
+        await app.respond("What should we offer U124?")
+
+    emitter, bot = run([ask])
+    shown = messages(emitter)[-1]
+    assert shown.startswith("The model service returned an unreadable answer")
+    assert "Offer U124 the mar" not in shown
