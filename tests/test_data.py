@@ -100,11 +100,13 @@ def test_seed_shaped_fields_normalise_to_the_same_schema(
     assert c.churn.score == 0.75 and c.churn.satisfaction == 2
 
 
-def test_cache_is_explicit(monkeypatch):
-    first = data.load_customers()
-    assert data.load_customers() is first
+def test_source_is_shared_until_cleared(config):
+    from tools.store.source import customer_source
+
+    first = customer_source(config)
+    assert customer_source(config) is first
     data.clear_cache()
-    assert data.load_customers() is not first
+    assert customer_source(config) is not first
 
 
 @pytest.mark.parametrize("bad", ["124", "U12", "U1234", "X124", "", "U12a"])

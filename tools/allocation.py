@@ -17,7 +17,6 @@ from tools.clock import now as clock_now
 from tools.clock import zone
 from tools.config import NO_ACTION, CVMConfig
 from tools.context import ToolContext, default_context
-from tools.data import get_customer_data
 from tools.decision_log import log_booking
 from tools.eligibility import (
     HARD_RULES,
@@ -31,7 +30,7 @@ from tools.eligibility import (
     ledger_verdicts,
 )
 from tools.errors import PolicyBlocked, ToolInputError
-from tools.journey import journey_metrics
+from tools.journey import assess
 
 log = logging.getLogger(__name__)
 MAX_ALLOCATION_ID = 2**63 - 1  # SQLite's largest integer
@@ -191,7 +190,8 @@ def allocate_treatment(
     """
     ctx = ctx or default_context()
     config = ctx.config
-    customer = get_customer_data(customer_id, config)
+    assessment = assess(customer_id, ctx)
+    customer = assessment.customer
     treatment = config.treatment(treatment_key)
     if treatment_key == NO_ACTION:
         raise ToolInputError(
@@ -200,11 +200,9 @@ def allocate_treatment(
         )
     if not approved_by.strip():
         raise ToolInputError("approved_by must name the person approving the booking")
-    metrics, analysis = journey_metrics(customer.customer_id, config)
-    signals = {i.signal for i in analysis.insights}
-    at = clock_now()
+    at = ctx.now()
     day = ledger_day(config, at)
-    fixed = customer_verdicts(customer, treatment_key, config, signals, metrics, at)
+    fixed = customer_verdicts(assessment, treatment_key, config, at)
     with ctx.ledger.write() as conn:  # the ledger rules are checked where they commit
         _refuse_past_day(conn, day)
         state = read_state(conn, customer.customer_id, day, config)
@@ -301,7 +299,7 @@ def release_allocation(
     ctx = ctx or default_context()
     if not 1 <= allocation_id <= MAX_ALLOCATION_ID:
         raise ToolInputError(f"There is no allocation #{allocation_id}.")
-    at = clock_now().isoformat(timespec="seconds")
+    at = ctx.now().isoformat(timespec="seconds")
     with ctx.ledger.write() as conn:
         row = conn.execute(
             "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
@@ -356,14 +354,14 @@ def check_availability(
     ctx = ctx or default_context()
     ctx.config.treatment(treatment_key)
     with ctx.ledger.connection() as conn:
-        state = read_state(conn, None, ledger_day(ctx.config), ctx.config)
+        state = read_state(conn, None, ledger_day(ctx.config, ctx.now()), ctx.config)
     return _availability(treatment_key, state, ctx.config)
 
 
 def get_constraints(ctx: ToolContext | None = None) -> ConstraintsReport:
     """Used / maximum / remaining today, and budget, for every treatment."""
     ctx = ctx or default_context()
-    day = ledger_day(ctx.config)
+    day = ledger_day(ctx.config, ctx.now())
     with ctx.ledger.connection() as conn:
         state = read_state(conn, None, day, ctx.config)
     return ConstraintsReport(
@@ -398,7 +396,7 @@ def reset_constraints(ctx: ToolContext | None = None, by: str = "admin") -> int:
     History is kept (rows are marked released). Returns how many were released.
     """
     ctx = ctx or default_context()
-    at = clock_now()
+    at = ctx.now()
     with ctx.ledger.write() as conn:
         cur = conn.execute(
             "UPDATE allocations SET status = 'released', released_at = ?, "

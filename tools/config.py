@@ -210,7 +210,7 @@ class ModelSettings(_Strict):
 class Validation(_Strict):
     """Input validation rules."""
 
-    customer_id_pattern: str = r"^U\d{3}$"
+    customer_id_pattern: str = r"^U(\d{3}|\d{7})$"
     max_customers_per_batch: int = Field(100, ge=1)
     max_message_chars: int = Field(
         DEFAULT_MAX_MESSAGE_CHARS,

@@ -1,27 +1,28 @@
-"""The Data tool: load, validate, cache and look up customer records."""
+"""The Data tool: look up one customer record in the customer source.
+
+Customers live in the customer store (:mod:`tools.store`); this module reads one by
+key on demand and validates ids. It also reads JSON extracts (the packaged sample,
+``settings.data_dir`` folders and the original system's files for ``cvm import``).
+"""
 
 from __future__ import annotations
 
-import difflib
-import logging
 import re
-import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData
-from tools.errors import DataFileError, InvalidCustomerIdError, UnknownCustomerError
+from tools.errors import DataFileError, InvalidCustomerIdError
 from tools.files import FileProblem, load_json
 from tools.records import check_unique, validate_customer_record
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from tools.context import ToolContext
 
 PACKAGED_DATA_DIR = Path(__file__).resolve().parent / "data"
-
-_cache: dict[str, dict[str, CustomerData]] = {}
-_lock = threading.Lock()
 
 
 class CustomerIdArgs(BaseModel):
@@ -31,7 +32,7 @@ class CustomerIdArgs(BaseModel):
 
 
 def data_dir(config: CVMConfig) -> Path:
-    """The dataset folder: config ``settings.data_dir``, else the packaged one."""
+    """The JSON dataset folder: config ``settings.data_dir``, else the packaged one."""
     return (
         Path(config.settings.data_dir)
         if config.settings.data_dir
@@ -39,9 +40,18 @@ def data_dir(config: CVMConfig) -> Path:
     )
 
 
-def _load_file(
-    path: Path, config: CVMConfig, seen: dict[str, str]
+def read_json_file(
+    path: Path, config: CVMConfig, seen: dict[str, str] | None = None
 ) -> list[CustomerData]:
+    """Validate every customer record of one JSON file.
+
+    Each record goes through :func:`tools.records.validate_customer_record`, and
+    ids must be unique across the files read with the same ``seen``.
+
+    Raises:
+        DataFileError: The file cannot be read or parsed, a record is invalid or an
+            id repeats; names the file, the record index, the customer and the key.
+    """
     try:
         raw = load_json(path)
     except FileProblem as exc:
@@ -49,6 +59,7 @@ def _load_file(
     records = raw.get("customers") if isinstance(raw, dict) else raw
     if not isinstance(records, list):
         raise DataFileError(f"{path}: expected a list of customers under 'customers'")
+    seen = {} if seen is None else seen
     customers = []
     for index, record in enumerate(records):
         where = f"{path}: record {index}"
@@ -58,40 +69,20 @@ def _load_file(
     return customers
 
 
-def load_customers(config: CVMConfig | None = None) -> dict[str, CustomerData]:
-    """All customers of the configured dataset, by id (cached until ``clear_cache``).
-
-    Raises:
-        DataFileError: A file cannot be read or parsed (not UTF-8, not JSON, too
-            deep), a record is invalid (see ``validate_customer_record``), or a
-            customer id appears twice across the files (names both places).
-    """
-    config = config or get_config()
-    key = config.settings.data_dir or ""
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    folder = data_dir(config)
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-        files = sorted(folder.glob("*.json"))
-        if not files:
-            raise DataFileError(f"{folder}: no customer data files (*.json) found")
-        customers: dict[str, CustomerData] = {}
-        seen: dict[str, str] = {}
-        for path in files:
-            for customer in _load_file(path, config, seen):
-                customers[customer.customer_id] = customer
-        log.info("loaded %d customers from %s", len(customers), folder)
-        _cache[key] = customers
-        return customers
+def read_json_folder(folder: Path, config: CVMConfig) -> list[CustomerData]:
+    """Every record of a folder's ``*.json`` files (an id may appear only once)."""
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise DataFileError(f"{folder}: no customer data files (*.json) found")
+    seen: dict[str, str] = {}
+    return [c for path in files for c in read_json_file(path, config, seen)]
 
 
 def clear_cache() -> None:
-    """Forget every loaded dataset; the next lookup reads the files again."""
-    with _lock:
-        _cache.clear()
+    """Forget every opened customer source; the next lookup opens them again."""
+    from tools.store.source import forget_sources
+
+    forget_sources()
 
 
 def validate_customer_id(customer_id: str, config: CVMConfig | None = None) -> str:
@@ -105,13 +96,15 @@ def validate_customer_id(customer_id: str, config: CVMConfig | None = None) -> s
     if not re.fullmatch(config.validation.customer_id_pattern, cid):
         raise InvalidCustomerIdError(
             f"'{customer_id}' is not a valid customer id: expected the pattern "
-            f"{config.validation.customer_id_pattern} (for example U124)."
+            f"{config.validation.customer_id_pattern} (for example U124 or U1000123)."
         )
     return cid
 
 
 def get_customer_data(
-    customer_id: str, config: CVMConfig | None = None
+    customer_id: str,
+    config: CVMConfig | None = None,
+    ctx: ToolContext | None = None,
 ) -> CustomerData:
     """Get everything known about one customer.
 
@@ -121,6 +114,8 @@ def get_customer_data(
     Args:
         customer_id: The customer id, e.g. U124.
         config: The configuration (defaults to the one in force).
+        ctx: The tool context whose customer source to read (defaults to the
+            configuration's source).
 
     Returns:
         The customer's normalised record.
@@ -129,16 +124,18 @@ def get_customer_data(
         InvalidCustomerIdError: The id is malformed.
         UnknownCustomerError: No such customer; the error suggests the nearest ids.
     """
-    config = config or get_config()
+    from tools.store.source import customer_source
+
+    config = ctx.config if ctx else config or get_config()
     cid = validate_customer_id(customer_id, config)
-    customers = load_customers(config)
-    try:
-        return customers[cid]
-    except KeyError:
-        near = difflib.get_close_matches(cid, list(customers), n=3, cutoff=0.5)
-        raise UnknownCustomerError(cid, near) from None
+    source = ctx.customers if ctx else customer_source(config)
+    return source.get(cid)
 
 
-def customer_ids(config: CVMConfig | None = None) -> list[str]:
-    """The ids of every customer in the dataset, sorted."""
-    return sorted(load_customers(config))
+def customer_ids(
+    config: CVMConfig | None = None, limit: int | None = None
+) -> list[str]:
+    """Customer ids of the source in order (all, or the first ``limit``)."""
+    from tools.store.source import customer_source
+
+    return customer_source(config or get_config()).ids(limit)

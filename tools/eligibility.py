@@ -17,9 +17,9 @@ from pydantic import BaseModel
 
 from tools.clock import now as clock_now
 from tools.clock import zone
-from tools.config import Condition, CVMConfig, SignalName
+from tools.config import Condition, CVMConfig
 from tools.customer import CustomerData
-from tools.journey import JourneyMetrics
+from tools.journey import Assessment
 
 RuleId = Literal[
     "DISABLED",
@@ -114,30 +114,6 @@ def is_high_value(customer: CustomerData, config: CVMConfig) -> bool:
     return customer.monthly_revenue >= config.policy.high_value_min_monthly_revenue
 
 
-def _holds(cond: Condition, signals: set[str], metrics: JourneyMetrics) -> bool:
-    if cond.signal is not None:
-        return cond.signal in signals
-    values = {
-        "churn_score": metrics.churn_score,
-        "usage_ratio": metrics.usage_ratio,
-        "tenure_months": metrics.tenure_months,
-        "monthly_revenue": metrics.monthly_revenue,
-        "bill_change_pct": metrics.bill_change_pct,
-        "lines": metrics.lines,
-    }
-    value = values.get(cond.metric or "")
-    if value is None:
-        return False
-    assert cond.value is not None
-    return {
-        ">=": value >= cond.value,
-        "<=": value <= cond.value,
-        ">": value > cond.value,
-        "<": value < cond.value,
-        "==": value == cond.value,
-    }[cond.op or "=="]
-
-
 def _in_window(t: time, start: time, end: time) -> bool:
     """Whether ``t`` is inside [start, end), windows may wrap midnight."""
     return start <= t < end if start < end else t >= start or t < end
@@ -221,20 +197,25 @@ class CustomerVerdicts:
 
 
 def customer_verdicts(
-    customer: CustomerData,
+    a: Assessment,
     treatment_key: str,
     config: CVMConfig,
-    signals: set[SignalName] | set[str],
-    metrics: JourneyMetrics,
     at: datetime | None = None,
 ) -> CustomerVerdicts:
-    """DISABLED, CONSENT, OBJECTION, VULNERABLE, APPLICABILITY and QUIET-HOURS."""
+    """DISABLED, CONSENT, OBJECTION, VULNERABLE, APPLICABILITY and QUIET-HOURS.
+
+    Pass or fail is the decision kernel's (``a.decisions``); the reasons are worded
+    here from the customer's record.
+    """
     t = config.treatment(treatment_key)
+    customer = a.customer
     cid = customer.customer_id
+    j = a.decisions.treatments.index(treatment_key)
+    failed = {rule: bool(mask[0, j]) for rule, mask in a.decisions.failed.items()}
     out = [
         RuleVerdict(
             rule="DISABLED",
-            passed=t.enabled,
+            passed=not failed["DISABLED"],
             reason="enabled" if t.enabled else f"{t.display_name} is disabled",
         )
     ]
@@ -245,7 +226,7 @@ def customer_verdicts(
         )
     else:
         entry = customer.consents.get(consent_ch)
-        ok = bool(entry and getattr(entry, t.purpose))
+        ok = not failed["CONSENT"]
         since = f" (updated {entry.updated})" if entry and entry.updated else ""
         out.append(
             RuleVerdict(
@@ -255,12 +236,11 @@ def customer_verdicts(
                 f"{consent_ch}{since}",
             )
         )
-    marketing = t.purpose == "marketing" and t.channel != "none"
     objects = customer.objects_to_marketing()
     out.append(
         RuleVerdict(
             rule="OBJECTION",
-            passed=not (marketing and objects),
+            passed=not failed["OBJECTION"],
             reason=f"{cid} refused marketing on every channel"
             if objects
             else "no objection to marketing",
@@ -269,16 +249,14 @@ def customer_verdicts(
     out.append(
         RuleVerdict(
             rule="VULNERABLE",
-            passed=not (marketing and customer.vulnerable),
+            passed=not failed["VULNERABLE"],
             reason=f"{cid} is flagged vulnerable: no automated marketing, route to a "
             "specialist"
             if customer.vulnerable
             else "not flagged vulnerable",
         )
     )
-    applicable = not t.applicable_when or any(
-        _holds(c, set(signals), metrics) for c in t.applicable_when
-    )
+    applicable = bool(a.decisions.applicable[0, j])
     applicability = RuleVerdict(
         rule="APPLICABILITY",
         passed=applicable,
@@ -387,30 +365,26 @@ def combine(fixed: CustomerVerdicts, ledger: list[RuleVerdict]) -> TreatmentVerd
 
 
 def evaluate(
-    customer: CustomerData,
+    a: Assessment,
     treatment_key: str,
     config: CVMConfig,
     state: LedgerState,
-    signals: set[SignalName] | set[str],
-    metrics: JourneyMetrics,
     at: datetime | None = None,
 ) -> TreatmentVerdict:
     """Evaluate every rule for one treatment and customer.
 
     Args:
-        customer: The customer's record.
+        a: The customer through the decision kernel (record, signals, masks).
         treatment_key: A configured treatment key.
         config: The configuration.
         state: Ledger counts for today and the customer's recent bookings.
-        signals: The journey's signal names (for APPLICABILITY).
-        metrics: The journey's metrics (for APPLICABILITY).
         at: The instant to evaluate at (defaults to now).
 
     Returns:
         The verdict of every rule; ``eligible`` is False if any hard rule failed.
     """
-    fixed = customer_verdicts(customer, treatment_key, config, signals, metrics, at)
-    return combine(fixed, ledger_verdicts(customer, treatment_key, config, state))
+    fixed = customer_verdicts(a, treatment_key, config, at)
+    return combine(fixed, ledger_verdicts(a.customer, treatment_key, config, state))
 
 
 def _conditions_text(conds: list[Condition]) -> str:

@@ -6,26 +6,26 @@ the evidence (dates, values) behind them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData, Sentiment
-from tools.data import get_customer_data
+from tools.data import validate_customer_id
 from tools.errors import ConfigError
+from tools.kernel.decide import SIGNALS, Decisions, decide
 from tools.signals import Insight, find_signals
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext
 
 Source = Literal["bill", "usage", "network", "offer", "interaction", "web", "churn"]
 Band = Literal["low", "medium", "high"]
 
-BILL_SHOCK_RISE_PCT = 10.0
-BILL_SHOCK_EXTRAS_SHARE = 0.30
-HIGH_CHURN, MEDIUM_CHURN = 0.6, 0.3
-MEDIUM_VALUE_REVENUE = 60.0
-_SENTIMENT_SCORE = {"negative": -1, "neutral": 0, "positive": 1}
 
 
 class JourneyEvent(BaseModel):
@@ -76,9 +76,6 @@ class JourneyMetrics(BaseModel):
     lines: int = 1
 
 
-_DERIVED_MAX = 50_000
-_derived: dict[tuple[int, int], _Derived] = {}
-
 
 class Journey(BaseModel):
     """A customer's journey: events in date order, current state and metrics."""
@@ -111,14 +108,6 @@ class JourneySummary(BaseModel):
     text: str
     tokens: int
     truncated: bool
-
-
-def _pct(new: float, old: float) -> float | None:
-    return round((new - old) / old * 100, 1) if old else None
-
-
-def _band(value: float, high: float, medium: float) -> Band:
-    return "high" if value >= high else "medium" if value >= medium else "low"
 
 
 def _events(c: CustomerData) -> list[JourneyEvent]:
@@ -176,73 +165,87 @@ def _events(c: CustomerData) -> list[JourneyEvent]:
     return sorted(ev, key=lambda e: (e.date, e.source))
 
 
-def _sentiment_trend(c: CustomerData) -> str:
-    scores = [_SENTIMENT_SCORE[i.sentiment] for i in c.interactions]
-    if len(scores) < 2:
-        return "unknown"
-    half = len(scores) // 2
-    early, late = sum(scores[:half]) / half, sum(scores[half:]) / (len(scores) - half)
-    return (
-        "worsening"
-        if late < early - 0.25
-        else "improving"
-        if late > early + 0.25
-        else "stable"
-    )
+def _num(value: Any) -> float | None:
+    number = float(value)
+    return None if math.isnan(number) else number
 
 
-def _metrics(c: CustomerData, config: CVMConfig) -> JourneyMetrics:
-    m = JourneyMetrics(
-        churn_score=c.churn.score,
-        churn_band=_band(c.churn.score, HIGH_CHURN, MEDIUM_CHURN),
-        tenure_months=c.tenure_months,
-        lines=c.plan.lines,
-        monthly_revenue=c.monthly_revenue,
-        value_band=_band(
-            c.monthly_revenue,
-            config.policy.high_value_min_monthly_revenue,
-            MEDIUM_VALUE_REVENUE,
+def _metrics(row: dict[str, Any], d: Decisions) -> JourneyMetrics:
+    """The journey metrics of one customer from the kernel's feature row."""
+    return JourneyMetrics(
+        usage_latest_gb=_num(row["usage_latest_gb"]),
+        usage_trend_pct=_num(row["usage_trend_pct"]),
+        usage_ratio=_num(row["usage_ratio"]),
+        overage_gb=float(row["overage_gb"]),
+        bill_latest=_num(row["bill_latest"]),
+        bill_change_pct=_num(row["bill_change_pct"]),
+        bill_shock_dates=[
+            date.fromisoformat(str(v)[:10]) for v in row["bill_shock_dates"]
+        ],
+        roaming_charges=float(row["roaming_charges"]),
+        payment_issues=bool(row["payment_issues"]),
+        interaction_count=int(row["interaction_count"]),
+        negative_interactions=int(row["negative_interactions"]),
+        sentiment_trend=str(row["sentiment_trend"]),
+        network_quality=None if row["network_quality"] is None else str(
+            row["network_quality"]
         ),
-        interaction_count=len(c.interactions),
-        negative_interactions=sum(i.sentiment == "negative" for i in c.interactions),
-        sentiment_trend=_sentiment_trend(c),  # type: ignore[arg-type]
-        network_quality=c.network[-1].quality if c.network else None,
+        churn_score=float(row["churn_score"]),
+        churn_band=str(d.churn_band[0]),
+        tenure_months=int(row["tenure_months"]),
+        monthly_revenue=float(row["monthly_revenue"]),
+        value_band=str(d.value_band[0]),
+        lines=int(row["lines"]),
     )
-    if c.usage:
-        latest = c.usage[-1]
-        m.usage_latest_gb = latest.data_gb
-        if len(c.usage) > 1:
-            m.usage_trend_pct = _pct(latest.data_gb, c.usage[-2].data_gb)
-        allowance = c.plan.data_allowance_gb
-        if allowance:
-            m.usage_ratio = round(latest.data_gb / allowance, 2)
-            m.overage_gb = round(max(0.0, latest.data_gb - allowance), 2)
-    if c.bills:
-        m.bill_latest = c.bills[-1].amount
-        if len(c.bills) > 1:
-            m.bill_change_pct = _pct(c.bills[-1].amount, c.bills[-2].amount)
-        previous = None
-        for b in c.bills:
-            rise = _pct(b.amount, previous) if previous else None
-            if (rise is not None and rise >= BILL_SHOCK_RISE_PCT) or (
-                b.extras_total >= BILL_SHOCK_EXTRAS_SHARE * b.plan_charge
-            ):
-                m.bill_shock_dates.append(b.date)
-            previous = b.amount
-        m.roaming_charges = round(
-            sum(
-                e.amount
-                for b in c.bills
-                for e in b.extra_charges
-                if e.kind == "roaming"
-            ),
-            2,
-        )
-        m.payment_issues = any(
-            b.status == "overdue" or any(e.kind == "late_fee" for e in b.extra_charges)
-            for b in c.bills
-        )
-    return m
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One customer through the decision kernel (a batch of one), with the record.
+
+    ``decisions`` holds the kernel's numbers (rules, P, V, EV) for this customer;
+    ``metrics`` and ``insights`` explain them from the record.
+    """
+
+    customer: CustomerData
+    metrics: JourneyMetrics
+    analysis: JourneyAnalysis
+    decisions: Decisions
+
+
+_ASSESSED_MAX = 256
+_assessed: dict[tuple[int, object, int, str], Assessment] = {}
+
+
+def assess(customer_id: str, ctx: ToolContext) -> Assessment:
+    """Record, journey metrics, signals and kernel decisions of one customer.
+
+    Raises:
+        InvalidCustomerIdError: The id is malformed.
+        UnknownCustomerError: No such customer.
+    """
+    cid = validate_customer_id(customer_id, ctx.config)
+    source = ctx.customers
+    version = getattr(source, "version", lambda: None)()
+    key = (id(source), version, id(ctx.config), cid)
+    hit = _assessed.get(key)
+    if hit is not None:
+        return hit
+    customer = source.get(cid)
+    cols = source.feature_columns(None, "customer_id = ?", [cid])
+    offers = source.offer_propensity(int(cols["row_no"][0]), int(cols["row_no"][0]))
+    d = decide(cols, offers, ctx.config)
+    row = {k: v[0] for k, v in cols.items()}
+    metrics = _metrics(row, d)
+    present = {s for s, on in zip(SIGNALS, d.signals[0], strict=False) if on}
+    analysis = JourneyAnalysis(
+        customer_id=cid, insights=find_signals(customer, metrics, present)
+    )
+    result = Assessment(customer, metrics, analysis, d)
+    if len(_assessed) >= _ASSESSED_MAX:
+        _assessed.clear()
+    _assessed[key] = result
+    return result
 
 
 def _check_required(journey: Journey, config: CVMConfig) -> None:
@@ -256,7 +259,9 @@ def _check_required(journey: Journey, config: CVMConfig) -> None:
             )
 
 
-def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
+def build_journey(
+    customer_id: str, config: CVMConfig | None = None, ctx: ToolContext | None = None
+) -> Journey:
     """Build a customer's journey.
 
     Dated events, current state and metrics (usage vs allowance, bills, roaming,
@@ -265,33 +270,39 @@ def build_journey(customer_id: str, config: CVMConfig | None = None) -> Journey:
     Args:
         customer_id: The customer id, e.g. U124.
         config: The configuration (defaults to the one in force).
+        ctx: The tool context (defaults to the configuration's).
 
     Raises:
         InvalidCustomerIdError: The id is malformed.
         UnknownCustomerError: No such customer.
     """
-    config = config or get_config()
-    c = get_customer_data(customer_id, config)
-    entry = _derive(c, config)
-    if entry.journey is None:
-        entry.journey = Journey(
-            customer_id=c.customer_id,
-            events=_events(c),
-            current_plan=c.plan.name,
-            state=_state(c),
-            metrics=entry.metrics,
-        )
-        _check_required(entry.journey, config)
-    return entry.journey
+    a = assess(customer_id, _ctx(config, ctx))
+    c = a.customer
+    journey = Journey(
+        customer_id=c.customer_id,
+        events=_events(c),
+        current_plan=c.plan.name,
+        state=_state(c),
+        metrics=a.metrics,
+    )
+    _check_required(journey, _ctx(config, ctx).config)
+    return journey
+
+
+def _ctx(config: CVMConfig | None, ctx: ToolContext | None) -> ToolContext:
+    from tools.context import ToolContext
+
+    if ctx is not None:
+        return ctx
+    return ToolContext.create(config or get_config())
 
 
 def journey_metrics(
-    customer_id: str, config: CVMConfig | None = None
+    customer_id: str, config: CVMConfig | None = None, ctx: ToolContext | None = None
 ) -> tuple[JourneyMetrics, JourneyAnalysis]:
-    """The journey's metrics and signals without its events (cheap, memoised)."""
-    config = config or get_config()
-    entry = _derive(get_customer_data(customer_id, config), config)
-    return entry.metrics, entry.analysis
+    """The journey's metrics and signals without its events."""
+    a = assess(customer_id, _ctx(config, ctx))
+    return a.metrics, a.analysis
 
 
 def _state(c: CustomerData) -> CurrentState:
@@ -310,40 +321,8 @@ def _state(c: CustomerData) -> CurrentState:
     )
 
 
-@dataclass
-class _Derived:
-    customer: CustomerData
-    config: CVMConfig
-    metrics: JourneyMetrics
-    analysis: JourneyAnalysis
-    journey: Journey | None = None
-
-
-def _derive(c: CustomerData, config: CVMConfig) -> _Derived:
-    """Metrics and signals of one customer record (memoised; treat as read-only).
-
-    Customer records are immutable once loaded, so results are kept per record and
-    configuration object; reloading the data makes new records and new entries.
-    """
-    key = (id(c), id(config))
-    hit = _derived.get(key)
-    if hit is not None and hit.customer is c and hit.config is config:
-        return hit
-    metrics = _metrics(c, config)
-    entry = _Derived(
-        c,
-        config,
-        metrics,
-        JourneyAnalysis(customer_id=c.customer_id, insights=find_signals(c, metrics)),
-    )
-    if len(_derived) >= _DERIVED_MAX:
-        _derived.clear()
-    _derived[key] = entry
-    return entry
-
-
 def analyze_journey(
-    customer_id: str, config: CVMConfig | None = None
+    customer_id: str, config: CVMConfig | None = None, ctx: ToolContext | None = None
 ) -> JourneyAnalysis:
     """List a customer's journey signals.
 
@@ -353,12 +332,16 @@ def analyze_journey(
     Args:
         customer_id: The customer id, e.g. U124.
         config: The configuration (defaults to the one in force).
+        ctx: The tool context (defaults to the configuration's).
     """
-    return journey_metrics(customer_id, config)[1]
+    return journey_metrics(customer_id, config, ctx)[1]
 
 
 def summarize_journey(
-    customer_id: str, max_tokens: int = 300, config: CVMConfig | None = None
+    customer_id: str,
+    max_tokens: int = 300,
+    config: CVMConfig | None = None,
+    ctx: ToolContext | None = None,
 ) -> JourneySummary:
     """A compact journey text for a prompt, within ``max_tokens`` (o200k_base).
 
@@ -366,9 +349,9 @@ def summarize_journey(
     """
     from tools.tokens import count_tokens
 
-    config = config or get_config()
-    journey = build_journey(customer_id, config)
-    analysis = analyze_journey(customer_id, config)
+    context = _ctx(config, ctx)
+    journey = build_journey(customer_id, ctx=context)
+    analysis = analyze_journey(customer_id, ctx=context)
     m, s = journey.metrics, journey.state
     lines = [
         f"Customer {journey.customer_id}: {s.plan_name} (£{s.monthly_fee:.2f}/month, "

@@ -16,11 +16,9 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from tools.allocation import ledger_day, read_state
-from tools.clock import now as clock_now
 from tools.config import NO_ACTION, Channel, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.customer import CustomerData, Offer
-from tools.data import get_customer_data
 from tools.decision_log import log_ranking
 from tools.eligibility import (
     NextContact,
@@ -28,7 +26,7 @@ from tools.eligibility import (
     TreatmentVerdict,
     evaluate,
 )
-from tools.journey import JourneyMetrics, journey_metrics
+from tools.journey import Assessment, JourneyMetrics, assess
 from tools.signals import Insight
 
 BASELINE = NO_ACTION
@@ -118,42 +116,30 @@ def _offer_for(customer: CustomerData, key: str) -> Offer | None:
 
 
 def _score(
-    key: str, customer: CustomerData, insights: Mapping[str, Insight], config: CVMConfig
+    key: str, a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
 ) -> tuple[ScoreBreakdown, Offer | None]:
-    t = config.treatments[key]
-    value = round(
-        customer.churn.score
-        * customer.monthly_revenue
-        * config.value.margin_rate
-        * config.value.horizon_months,
-        2,
-    )
+    """The kernel's P, V, cost and EV for one treatment, with where P came from."""
+    d = a.decisions
+    j = d.treatments.index(key)
+    value = float(d.value_at_risk[0])
+    numbers = {
+        "propensity": float(d.propensity[0, j]),
+        "value": value,
+        "cost": float(d.cost[j]),
+        "expected_value": float(d.expected_value[0, j]),
+    }
     if key == BASELINE:
-        return ScoreBreakdown(
-            propensity=0.0,
-            propensity_source="no-action baseline",
-            value=value,
-            cost=0.0,
-            expected_value=0.0,
-        ), None
-    offer = _offer_for(customer, key)
+        return ScoreBreakdown(propensity_source="no-action baseline", **numbers), None
+    t = config.treatments[key]
+    offer = _offer_for(a.customer, key) if d.from_offer[0, j] else None
     if offer:
-        p = offer.acceptance_probability
         source = f"recommender offer '{offer.name}' ({offer.date})"
     else:
-        boosts = [b for s, b in t.propensity_boosts.items() if s in insights]
-        p = t.base_propensity + sum(boosts)
+        boosts = [s for s in t.propensity_boosts if s in insights]
         source = f"base {t.base_propensity:g}" + (
             f" + {len(boosts)} journey signal(s)" if boosts else ""
         )
-    p = round(min(max(p, 0.0), config.value.propensity_cap), 3)
-    return ScoreBreakdown(
-        propensity=p,
-        propensity_source=source,
-        value=value,
-        cost=t.cost,
-        expected_value=round(p * value - t.cost, 2),
-    ), offer
+    return ScoreBreakdown(propensity_source=source, **numbers), offer
 
 
 def _reasons(
@@ -202,76 +188,61 @@ def _reasons(
 
 
 class _Assessment:
-    """Everything one recommendation needs, computed once."""
+    """Everything one recommendation needs: the kernel's numbers plus the ledger."""
 
     def __init__(self, customer_id: str, ctx: ToolContext) -> None:
         config = ctx.config
-        self.customer = get_customer_data(customer_id, config)
+        a = assess(customer_id, ctx)
+        self.customer = a.customer
         cid = self.customer.customer_id
-        self.metrics: JourneyMetrics
-        self.metrics, analysis = journey_metrics(cid, config)
-        self.insights: dict[str, Insight] = {i.signal: i for i in analysis.insights}
-        self.at = clock_now()
+        self.metrics: JourneyMetrics = a.metrics
+        self.insights: dict[str, Insight] = {i.signal: i for i in a.analysis.insights}
+        self.at = ctx.now()
         with ctx.ledger.connection() as conn:
             state = read_state(conn, cid, ledger_day(config, self.at), config)
         self.verdicts = {
-            k: evaluate(
-                self.customer,
-                k,
-                config,
-                state,
-                set(self.insights),
-                self.metrics,
-                self.at,
-            )
-            for k in config.treatments
+            k: evaluate(a, k, config, state, self.at) for k in config.treatments
         }
+        d = a.decisions
         self.ranked: list[RankedTreatment] = []
         self.excluded: list[ExcludedTreatment] = []
-        for key, verdict in self.verdicts.items():
+        for j in d.ranking(0):  # the kernel's order: EV, then priority, cost
+            key = d.treatments[j]
+            verdict = self.verdicts[key]
+            if not verdict.eligible:  # a ledger rule (capacity, frequency, …)
+                continue
             t = config.treatments[key]
-            if verdict.eligible and verdict.applicable:
-                score, offer = _score(key, self.customer, self.insights, config)
-                self.ranked.append(
-                    RankedTreatment(
-                        treatment_key=key,
-                        display_name=t.display_name,
-                        channel=t.channel,
-                        purpose=t.purpose,
-                        score=score,
-                        next_contact=verdict.next_contact,
-                        reasons=_reasons(
-                            key,
-                            self.customer,
-                            self.insights,
-                            score,
-                            offer,
-                            verdict,
-                            config,
-                        ),
-                    )
+            score, offer = _score(key, a, self.insights, config)
+            self.ranked.append(
+                RankedTreatment(
+                    treatment_key=key,
+                    display_name=t.display_name,
+                    channel=t.channel,
+                    purpose=t.purpose,
+                    score=score,
+                    next_contact=verdict.next_contact,
+                    reasons=_reasons(
+                        key, self.customer, self.insights, score, offer, verdict, config
+                    ),
                 )
-            else:
-                self.excluded.append(
-                    ExcludedTreatment(
-                        treatment_key=key,
-                        display_name=t.display_name,
-                        channel=t.channel,
-                        hard=not verdict.eligible,
-                        exclusions=[
-                            Exclusion(rule=v.rule, reason=v.reason)
-                            for v in verdict.failures
-                        ],
-                    )
-                )
-        priority = {k: c.priority for k, c in config.constraints.items()}
-        self.ranked.sort(
-            key=lambda r: (
-                -r.score.expected_value,
-                priority.get(r.treatment_key, 9),
-                r.score.cost,
             )
-        )
+        ranked = {r.treatment_key for r in self.ranked}
+        for key, verdict in self.verdicts.items():
+            if key in ranked:
+                continue
+            t = config.treatments[key]
+            self.excluded.append(
+                ExcludedTreatment(
+                    treatment_key=key,
+                    display_name=t.display_name,
+                    channel=t.channel,
+                    hard=not verdict.eligible,
+                    exclusions=[
+                        Exclusion(rule=v.rule, reason=v.reason)
+                        for v in verdict.failures
+                    ],
+                )
+            )
         self.excluded.sort(key=lambda e: (not e.hard, e.treatment_key))
 
 

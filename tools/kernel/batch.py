@@ -1,0 +1,72 @@
+"""The kernel over a customer source: one customer, a filtered batch, the whole base.
+
+Feature columns come from the source (``customer_features``), decisions from
+:func:`tools.kernel.decide.decide`; the whole base is walked in chunks of row numbers
+so memory stays bounded whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from tools.config import CVMConfig
+from tools.kernel.decide import KERNEL_COLUMNS, Columns, Decisions, decide
+from tools.store.source import CustomerSource
+
+CHUNK = 250_000
+
+
+def load(
+    source: CustomerSource,
+    where: str = "",
+    params: Sequence[Any] = (),
+    columns: Sequence[str] | None = KERNEL_COLUMNS,
+) -> tuple[Columns, Columns]:
+    """Feature columns and recommender propensities of the customers ``where`` holds."""
+    cols = source.feature_columns(columns, where, params)
+    rows = np.asarray(cols["row_no"])
+    if len(rows) == 0:
+        return cols, {"row_no": rows, "treatment": rows, "propensity": rows}
+    return cols, source.offer_propensity(int(rows.min()), int(rows.max()))
+
+
+def decide_where(
+    source: CustomerSource,
+    config: CVMConfig,
+    where: str = "",
+    params: Sequence[Any] = (),
+    blocked: np.ndarray | None = None,
+) -> Decisions:
+    """Decisions for the customers an SQL condition over the features selects."""
+    cols, offers = load(source, where, params)
+    return decide(cols, offers, config, blocked)
+
+
+def decide_ids(
+    source: CustomerSource, config: CVMConfig, ids: Sequence[str]
+) -> Decisions:
+    """Decisions for the given customer ids (unknown ids are simply absent)."""
+    return decide_where(
+        source, config, "customer_id IN (SELECT unnest(?))", [list(ids)]
+    )
+
+
+def iter_decisions(
+    source: CustomerSource,
+    config: CVMConfig,
+    chunk: int = CHUNK,
+    where: str = "",
+    params: Sequence[Any] = (),
+) -> Iterator[Decisions]:
+    """Decisions for the whole base (or those ``where`` selects), chunk by chunk."""
+    total = source.count()
+    for lo in range(0, max(total, 1), chunk):
+        cond = f"row_no >= {lo} AND row_no < {lo + chunk}"
+        if where:
+            cond += f" AND ({where})"
+        d = decide_where(source, config, cond, params)
+        if len(d.row_no):
+            yield d

@@ -1,0 +1,319 @@
+"""The decision kernel: signals, contact rules and P x V - cost, column-wise.
+
+One definition, used for the whole base and for one customer (a batch of one):
+
+* ``signals(cols)``: the journey signals as an ``(n, S)`` boolean matrix, ``S`` in
+  :data:`SIGNALS` order, from the journey-metric columns of
+  :mod:`tools.kernel.features`.
+* ``decide(cols, offers, config)``: per customer x treatment (``T`` in config order)
+  the rule masks (DISABLED, CONSENT, OBJECTION, VULNERABLE fail; APPLICABILITY holds),
+  P(accept), value at risk, cost and expected value; the best lawful treatment per
+  customer (ties: constraint priority, then cost, then config order) and the
+  per-customer value band / high-value flag and excluded-by-rule counts.
+
+The rules that read the ledger (DUPLICATE, CAPACITY, BUDGET, FREQUENCY) are applied on
+top by the caller: per customer by :func:`tools.eligibility.ledger_verdicts`; for a
+whole base, capacity is the planner's constraint (:mod:`tools.kernel.batch` applies
+today's exhausted capacity as a mask).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import get_args
+
+import numpy as np
+
+from tools.config import NO_ACTION, Condition, CVMConfig, SignalName
+from tools.kernel.features import CONSENT_CHANNELS, TOPICS
+
+SIGNALS: tuple[str, ...] = get_args(SignalName)
+NEAR_ALLOWANCE_RATIO = 0.85
+USAGE_RISING_PCT = 10.0
+POOR_LATENCY_MS, POOR_PACKET_LOSS_PCT = 70.0, 2.5
+NEW_CUSTOMER_MONTHS, LONG_TENURE_MONTHS = 3, 48
+HIGH_CHURN, MEDIUM_CHURN = 0.6, 0.3
+MEDIUM_VALUE_REVENUE = 60.0
+CUSTOMER_RULES = ("DISABLED", "CONSENT", "OBJECTION", "VULNERABLE")
+BANDS = np.array(["low", "medium", "high"])
+BASELINE = NO_ACTION
+
+# The feature columns the kernel reads (fetch only these for big batches).
+KERNEL_COLUMNS: tuple[str, ...] = (
+    "row_no",
+    "customer_id",
+    "vulnerable",
+    "monthly_revenue",
+    "churn_score",
+    "tenure_months",
+    "lines",
+    "usage_ratio",
+    "usage_trend_pct",
+    "bill_change_pct",
+    "bill_shock_count",
+    "roaming_charge_count",
+    "payment_issues",
+    "network_quality_rank",
+    "network_latency_ms",
+    "network_packet_loss_pct",
+    "recent_count",
+    "recent_negative",
+    "sentiment_worsening",
+    "consent_channels",
+    *(f"topic_{t}" for t in TOPICS),
+    *(
+        f"consent_{ch}_{p}"
+        for ch in CONSENT_CHANNELS
+        for p in ("marketing", "service", "billing")
+    ),
+)
+Columns = dict[str, np.ndarray]
+
+
+def _f(cols: Columns, name: str) -> np.ndarray:
+    return np.asarray(cols[name], dtype=np.float64)
+
+
+def _b(cols: Columns, name: str) -> np.ndarray:
+    return np.asarray(cols[name], dtype=bool)
+
+
+def signals(cols: Columns) -> np.ndarray:
+    """The journey signals of every customer of a batch, ``(n, len(SIGNALS))``."""
+    n = len(cols["row_no"])
+    out = np.zeros((n, len(SIGNALS)), dtype=bool)
+    col = {s: i for i, s in enumerate(SIGNALS)}
+    ratio = _f(cols, "usage_ratio")
+    out[:, col["data_over_allowance"]] = ratio > 1
+    out[:, col["data_near_allowance"]] = (ratio <= 1) & (ratio >= NEAR_ALLOWANCE_RATIO)
+    out[:, col["usage_rising"]] = _f(cols, "usage_trend_pct") >= USAGE_RISING_PCT
+    out[:, col["roaming_charges"]] = _f(cols, "roaming_charge_count") > 0
+    out[:, col["bill_shock"]] = _f(cols, "bill_shock_count") > 0
+    out[:, col["payment_issues"]] = _b(cols, "payment_issues")
+    rank = _f(cols, "network_quality_rank")
+    out[:, col["poor_network"]] = (rank >= 0) & (
+        (rank == 0)
+        | (_f(cols, "network_latency_ms") > POOR_LATENCY_MS)
+        | (_f(cols, "network_packet_loss_pct") > POOR_PACKET_LOSS_PCT)
+    )
+    for code, signal in TOPICS.items():
+        out[:, col[signal]] |= _b(cols, f"topic_{code}")
+    negative = _f(cols, "recent_negative")
+    out[:, col["negative_sentiment"]] = (negative > 0) & (
+        (negative * 2 >= _f(cols, "recent_count")) | _b(cols, "sentiment_worsening")
+    )
+    churn = _f(cols, "churn_score")
+    out[:, col["high_churn_risk"]] = churn >= HIGH_CHURN
+    tenure = _f(cols, "tenure_months")
+    out[:, col["new_customer"]] = tenure <= NEW_CUSTOMER_MONTHS
+    out[:, col["long_tenure"]] = tenure >= LONG_TENURE_MONTHS
+    return out
+
+
+def band(values: np.ndarray, high: float, medium: float) -> np.ndarray:
+    """``low`` / ``medium`` / ``high`` per value (``high`` from ``high`` up)."""
+    values = np.asarray(values, dtype=np.float64)
+    return BANDS[(values >= medium).astype(np.int8) + (values >= high)]
+
+
+def churn_band(churn: np.ndarray) -> np.ndarray:
+    """Churn band per customer (high from 0.6, medium from 0.3)."""
+    return band(churn, HIGH_CHURN, MEDIUM_CHURN)
+
+
+def value_band(revenue: np.ndarray, config: CVMConfig) -> np.ndarray:
+    """Value band per customer (high from the policy's high-value revenue)."""
+    return band(
+        revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
+    )
+
+
+_METRICS = {
+    "churn_score": "churn_score",
+    "usage_ratio": "usage_ratio",
+    "tenure_months": "tenure_months",
+    "monthly_revenue": "monthly_revenue",
+    "bill_change_pct": "bill_change_pct",
+    "lines": "lines",
+}
+
+
+def _holds(cond: Condition, cols: Columns, sig: np.ndarray) -> np.ndarray:
+    if cond.signal is not None:
+        return sig[:, SIGNALS.index(cond.signal)].copy()
+    value = _f(cols, _METRICS[cond.metric or ""])
+    target = float(cond.value or 0.0)
+    with np.errstate(invalid="ignore"):
+        return {  # type: ignore[no-any-return]
+            ">=": value >= target,
+            "<=": value <= target,
+            ">": value > target,
+            "<": value < target,
+            "==": value == target,
+        }[cond.op or "=="]
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The kernel's answer for a batch: columns per customer and per treatment.
+
+    Shapes: ``n`` customers, ``T`` treatments (``treatments`` order = config order).
+    """
+
+    customer_id: np.ndarray  # (n,) str
+    row_no: np.ndarray  # (n,) int64, the store's row number
+    treatments: tuple[str, ...]  # (T,)
+    failed: dict[str, np.ndarray]  # rule id -> (n, T) bool, True = rule failed
+    applicable: np.ndarray  # (n, T) bool (soft APPLICABILITY)
+    lawful: np.ndarray  # (n, T) bool: every hard rule passed and applicable
+    propensity: np.ndarray  # (n, T) float64, P(accept) after cap and rounding
+    from_offer: np.ndarray  # (n, T) bool: P came from a recommender offer
+    value_at_risk: np.ndarray  # (n,) float64, pounds
+    cost: np.ndarray  # (T,) float64, pounds per contact
+    expected_value: np.ndarray  # (n, T) float64, P x V - cost (0 for the baseline)
+    best: np.ndarray  # (n,) int, index into ``treatments`` of the best lawful one
+    signals: np.ndarray  # (n, S) bool in SIGNALS order
+    churn_band: np.ndarray  # (n,) str
+    value_band: np.ndarray  # (n,) str
+    high_value: np.ndarray  # (n,) bool
+    order: tuple[int, ...]  # treatment indexes by tie-break (priority, cost, config)
+
+    @property
+    def best_key(self) -> np.ndarray:
+        """The best lawful treatment's key per customer."""
+        return np.asarray(self.treatments, dtype=object)[self.best]
+
+    @property
+    def best_ev(self) -> np.ndarray:
+        """The best lawful treatment's expected value per customer."""
+        return self.expected_value[np.arange(len(self.best)), self.best]
+
+    def excluded_counts(self) -> dict[str, np.ndarray]:
+        """Per customer, how many treatments each rule excludes.
+
+        Hard rules and APPLICABILITY; a treatment may count under several rules.
+        """
+        out = {rule: mask.sum(axis=1) for rule, mask in self.failed.items()}
+        out["APPLICABILITY"] = (~self.applicable).sum(axis=1)
+        return out
+
+    def ranking(self, i: int) -> list[int]:
+        """Customer ``i``'s lawful treatments, best first (the kernel's order)."""
+        lawful = [t for t in self.order if self.lawful[i, t]]
+        return sorted(lawful, key=lambda t: -self.expected_value[i, t])
+
+
+def _static_rank(config: CVMConfig) -> list[int]:
+    """Treatment indexes by tie-break: constraint priority, cost, config order."""
+    keys = list(config.treatments)
+    prio = {k: c.priority for k, c in config.constraints.items()}
+    return sorted(
+        range(len(keys)),
+        key=lambda t: (prio.get(keys[t], 9), config.treatments[keys[t]].cost, t),
+    )
+
+
+def decide(
+    cols: Columns,
+    offers: Columns,
+    config: CVMConfig,
+    blocked: np.ndarray | None = None,
+) -> Decisions:
+    """Rules and P x V - cost for every customer x treatment of a batch.
+
+    Args:
+        cols: Feature columns (at least :data:`KERNEL_COLUMNS`), ordered by row_no.
+        offers: ``row_no``, ``treatment``, ``propensity`` of the recommender's best
+            open offer per customer and treatment (rows outside the batch ignored).
+        config: Treatments, policy and value model.
+        blocked: Optional ``(n, T)`` mask of pairs excluded by the caller (e.g.
+            today's exhausted capacity); they are not lawful.
+
+    Returns:
+        The batch's :class:`Decisions`.
+    """
+    keys = tuple(config.treatments)
+    n, n_t = len(cols["row_no"]), len(keys)
+    sig = signals(cols)
+    vulnerable = _b(cols, "vulnerable")
+    any_marketing = np.zeros(n, dtype=bool)
+    for ch in CONSENT_CHANNELS:
+        any_marketing |= _b(cols, f"consent_{ch}_marketing")
+    objects = (_f(cols, "consent_channels") > 0) & ~any_marketing
+    failed = {rule: np.zeros((n, n_t), dtype=bool) for rule in CUSTOMER_RULES}
+    applicable = np.ones((n, n_t), dtype=bool)
+    base = np.zeros(n_t)
+    boosts = np.zeros((len(SIGNALS), n_t))
+    cost = np.zeros(n_t)
+    for t, key in enumerate(keys):
+        tr = config.treatments[key]
+        cost[t] = 0.0 if key == BASELINE else tr.cost
+        base[t] = tr.base_propensity
+        for s, b in tr.propensity_boosts.items():
+            boosts[SIGNALS.index(s), t] += b
+        failed["DISABLED"][:, t] = not tr.enabled
+        consent = config.consent_channel(tr.channel)
+        if consent is not None:
+            failed["CONSENT"][:, t] = ~_b(cols, f"consent_{consent}_{tr.purpose}")
+        if tr.purpose == "marketing" and tr.channel != "none":
+            failed["OBJECTION"][:, t] = objects
+            failed["VULNERABLE"][:, t] = vulnerable
+        if tr.applicable_when:
+            held = np.zeros(n, dtype=bool)
+            for cond in tr.applicable_when:
+                held |= _holds(cond, cols, sig)
+            applicable[:, t] = held
+    hard_ok = ~(failed["DISABLED"] | failed["CONSENT"])
+    hard_ok &= ~(failed["OBJECTION"] | failed["VULNERABLE"])
+    lawful = hard_ok & applicable
+    if blocked is not None:
+        lawful &= ~blocked
+    # P(accept): the recommender's offer where one maps, else base + signal boosts.
+    offer_p = np.full((n, n_t), np.nan)
+    if len(offers.get("row_no", ())):
+        pos = np.searchsorted(cols["row_no"], offers["row_no"])
+        pos = np.minimum(pos, max(n - 1, 0))
+        index = {k: t for t, k in enumerate(keys)}
+        t_idx = np.array([index.get(str(k), -1) for k in offers["treatment"]])
+        ok = (np.asarray(cols["row_no"])[pos] == offers["row_no"]) & (t_idx >= 0)
+        offer_p[pos[ok], t_idx[ok]] = np.asarray(offers["propensity"], float)[ok]
+    from_offer = ~np.isnan(offer_p)
+    p = np.where(from_offer, offer_p, base + sig.astype(np.float64) @ boosts)
+    p = np.round(np.clip(p, 0.0, config.value.propensity_cap), 3)
+    v = config.value
+    value = np.round(
+        _f(cols, "churn_score")
+        * _f(cols, "monthly_revenue")
+        * v.margin_rate
+        * v.horizon_months,
+        2,
+    )
+    if BASELINE in keys:
+        b = keys.index(BASELINE)
+        p[:, b], from_offer[:, b] = 0.0, False
+    ev = np.round(p * value[:, None] - cost[None, :], 2)
+    if BASELINE in keys:
+        ev[:, keys.index(BASELINE)] = 0.0
+    order = _static_rank(config)
+    masked = np.where(lawful, ev, -np.inf)[:, order]
+    best = np.asarray(order)[np.argmax(masked, axis=1)] if n_t else np.zeros(n, int)
+    revenue = _f(cols, "monthly_revenue")
+    return Decisions(
+        customer_id=np.asarray(cols["customer_id"]),
+        row_no=np.asarray(cols["row_no"]),
+        treatments=keys,
+        failed=failed,
+        applicable=applicable,
+        lawful=lawful,
+        propensity=p,
+        from_offer=from_offer,
+        value_at_risk=value,
+        cost=cost,
+        expected_value=ev,
+        best=best,
+        signals=sig,
+        churn_band=churn_band(_f(cols, "churn_score")),
+        value_band=value_band(revenue, config),
+        high_value=revenue >= config.policy.high_value_min_monthly_revenue,
+        order=tuple(order),
+    )

@@ -1,0 +1,193 @@
+"""Journey metrics, once, in SQL: one row of numbers per customer.
+
+``FEATURES_SQL`` turns the store's tables into ``customer_features`` (usage vs
+allowance, bill shocks, roaming, payments, network, topics, sentiment, consents, …);
+``OFFERS_SQL`` into ``offer_propensity`` (the recommender's best open P(accept) per
+customer and treatment). Both are built on every import and read by the decision
+kernel (:mod:`tools.kernel.decide`) for a batch of customers or for one.
+Missing numbers are NaN in the output, so every numpy comparison with them is
+false (inside SQL they stay NULL: DuckDB orders NaN above every number).
+"""
+
+from __future__ import annotations
+
+BILL_SHOCK_RISE_PCT = 10.0
+BILL_SHOCK_EXTRAS_SHARE = 0.30
+CONSENT_CHANNELS = ("call", "sms", "email", "push")
+PURPOSES = ("marketing", "service", "billing")
+TOPICS: dict[str, str] = {  # interaction topic code -> signal
+    "billing_dispute": "billing_dispute",
+    "network_issue": "network_complaints",
+    "competitor_mention": "competitor_mention",
+    "switch_threat": "switch_threat",
+    "family_interest": "family_interest",
+    "product_interest": "product_interest",
+    "international_calls": "international_usage",
+    "add_line": "add_line_interest",
+}
+_NAN = "'NaN'::DOUBLE"
+
+_CONSENT_COLS = ",\n    ".join(
+    f"coalesce(bool_or(channel = '{ch}' AND {p}), false) AS consent_{ch}_{p}"
+    for ch in CONSENT_CHANNELS
+    for p in PURPOSES
+)
+_TOPIC_COLS = ",\n    ".join(
+    f"coalesce(bool_or(list_contains(topics, '{code}')), false) AS topic_{code}"
+    for code in TOPICS
+)
+
+BILL_FACTS_SQL = f"""
+WITH extras AS (
+    SELECT customer_id, bill_date, sum(amount) AS extras_total,
+           sum(amount) FILTER (WHERE kind = 'roaming') AS roaming,
+           count(*) FILTER (WHERE kind = 'roaming') AS roaming_n,
+           bool_or(kind = 'late_fee') AS late_fee
+    FROM bill_charges GROUP BY ALL
+), amounts AS (
+    SELECT b.customer_id, b.bill_date, b.plan_charge, b.status,
+           coalesce(e.extras_total, 0) AS extras_total,
+           coalesce(e.roaming, 0) AS roaming, coalesce(e.roaming_n, 0) AS roaming_n,
+           coalesce(e.late_fee, false) AS late_fee,
+           coalesce(b.total, b.plan_charge + coalesce(e.extras_total, 0))::DOUBLE
+               AS amount
+    FROM bills b LEFT JOIN extras e USING (customer_id, bill_date)
+), ordered AS (
+    SELECT *,
+        lag(amount) OVER (PARTITION BY customer_id ORDER BY bill_date) AS previous,
+        row_number() OVER (PARTITION BY customer_id ORDER BY bill_date DESC) AS back
+    FROM amounts
+)
+SELECT *,
+    CASE WHEN previous IS NULL OR previous = 0 THEN NULL
+         ELSE round((amount - previous) / previous * 100, 1) END AS rise_pct,
+    (rise_pct >= {BILL_SHOCK_RISE_PCT}
+     OR extras_total >= {BILL_SHOCK_EXTRAS_SHARE} * plan_charge) AS shock
+FROM ordered
+"""
+
+FEATURES_SQL = f"""
+WITH bill_facts AS ({BILL_FACTS_SQL}),
+bill_f AS (
+    SELECT customer_id,
+        max(amount) FILTER (WHERE back = 1) AS bill_latest,
+        max(rise_pct) FILTER (WHERE back = 1) AS bill_change_pct,
+        count(*) FILTER (WHERE shock) AS bill_shock_count,
+        list(bill_date ORDER BY bill_date) FILTER (WHERE shock) AS bill_shock_dates,
+        sum(roaming)::DOUBLE AS roaming_charges,
+        sum(roaming_n) AS roaming_charge_count,
+        bool_or(status = 'overdue' OR late_fee) AS payment_issues
+    FROM bill_facts GROUP BY customer_id
+), usage_o AS (
+    SELECT customer_id, data_gb,
+        row_number() OVER (PARTITION BY customer_id ORDER BY reading_date DESC) AS back
+    FROM usage
+), usage_f AS (
+    SELECT customer_id,
+        max(data_gb) FILTER (WHERE back = 1) AS usage_latest_gb,
+        max(data_gb) FILTER (WHERE back = 2) AS usage_previous_gb
+    FROM usage_o WHERE back <= 2 GROUP BY customer_id
+), net_o AS (
+    SELECT *,
+        row_number() OVER (PARTITION BY customer_id ORDER BY measured_on DESC) AS back
+    FROM network
+), net_f AS (
+    SELECT customer_id, quality AS network_quality, latency_ms AS network_latency_ms,
+           packet_loss_pct AS network_packet_loss_pct
+    FROM net_o WHERE back = 1
+), int_o AS (
+    SELECT customer_id, topics, sentiment,
+        CASE sentiment WHEN 'negative' THEN -1 WHEN 'positive' THEN 1 ELSE 0 END
+            AS score,
+        row_number() OVER (PARTITION BY customer_id ORDER BY seq) AS rn,
+        count(*) OVER (PARTITION BY customer_id) AS n
+    FROM interactions
+), int_f AS (
+    SELECT customer_id,
+        any_value(n) AS interaction_count,
+        count(*) FILTER (WHERE sentiment = 'negative') AS negative_interactions,
+        count(*) FILTER (WHERE rn > n - 3) AS recent_count,
+        count(*) FILTER (WHERE rn > n - 3 AND sentiment = 'negative')
+            AS recent_negative,
+        CASE WHEN any_value(n) < 2 THEN 'unknown'
+             WHEN avg(score) FILTER (WHERE rn > n // 2)
+                  < avg(score) FILTER (WHERE rn <= n // 2) - 0.25 THEN 'worsening'
+             WHEN avg(score) FILTER (WHERE rn > n // 2)
+                  > avg(score) FILTER (WHERE rn <= n // 2) + 0.25 THEN 'improving'
+             ELSE 'stable' END AS sentiment_trend,
+        {_TOPIC_COLS}
+    FROM int_o GROUP BY customer_id
+), consent_f AS (
+    SELECT customer_id, count(*) AS consent_channels,
+    {_CONSENT_COLS}
+    FROM consents GROUP BY customer_id
+)
+SELECT
+    (row_number() OVER (ORDER BY c.customer_id) - 1)::BIGINT AS row_no,
+    c.customer_id, c.segment, c.region, c.plan_name, c.time_zone,
+    c.vulnerable, c.monthly_revenue::DOUBLE AS monthly_revenue,
+    c.churn_score, c.tenure_months, c.plan_lines AS lines,
+    c.plan_data_allowance_gb,
+    coalesce(u.usage_latest_gb, {_NAN}) AS usage_latest_gb,
+    CASE WHEN c.plan_data_allowance_gb > 0
+         THEN round(u.usage_latest_gb / c.plan_data_allowance_gb, 2) END
+        AS usage_ratio_raw,
+    coalesce(usage_ratio_raw, {_NAN}) AS usage_ratio,
+    CASE WHEN usage_ratio_raw IS NULL THEN 0
+         ELSE round(greatest(0, u.usage_latest_gb - c.plan_data_allowance_gb), 2)
+         END AS overage_gb,
+    CASE WHEN u.usage_previous_gb IS NULL OR u.usage_previous_gb = 0 THEN {_NAN}
+         ELSE round((u.usage_latest_gb - u.usage_previous_gb)
+                    / u.usage_previous_gb * 100, 1) END AS usage_trend_pct,
+    coalesce(b.bill_latest, {_NAN}) AS bill_latest,
+    coalesce(b.bill_change_pct, {_NAN}) AS bill_change_pct,
+    coalesce(b.bill_shock_count, 0) AS bill_shock_count,
+    coalesce(b.bill_shock_dates, []::DATE[]) AS bill_shock_dates,
+    round(coalesce(b.roaming_charges, 0), 2) AS roaming_charges,
+    coalesce(b.roaming_charge_count, 0) AS roaming_charge_count,
+    coalesce(b.payment_issues, false) AS payment_issues,
+    n.network_quality,
+    CASE n.network_quality WHEN 'poor' THEN 0 WHEN 'fair' THEN 1 WHEN 'good' THEN 2
+         WHEN 'excellent' THEN 3 ELSE -1 END AS network_quality_rank,
+    coalesce(n.network_latency_ms, {_NAN}) AS network_latency_ms,
+    coalesce(n.network_packet_loss_pct, {_NAN}) AS network_packet_loss_pct,
+    coalesce(i.interaction_count, 0) AS interaction_count,
+    coalesce(i.negative_interactions, 0) AS negative_interactions,
+    coalesce(i.recent_count, 0) AS recent_count,
+    coalesce(i.recent_negative, 0) AS recent_negative,
+    coalesce(i.sentiment_trend, 'unknown') AS sentiment_trend,
+    coalesce(i.sentiment_trend = 'worsening', false) AS sentiment_worsening,
+    {", ".join(f"coalesce(i.topic_{t}, false) AS topic_{t}" for t in TOPICS)},
+    coalesce(k.consent_channels, 0) AS consent_channels,
+    {
+    ", ".join(
+        f"coalesce(k.consent_{ch}_{p}, false) AS consent_{ch}_{p}"
+        for ch in CONSENT_CHANNELS
+        for p in PURPOSES
+    )
+}
+FROM customers c
+LEFT JOIN usage_f u USING (customer_id)
+LEFT JOIN bill_f b USING (customer_id)
+LEFT JOIN net_f n USING (customer_id)
+LEFT JOIN int_f i USING (customer_id)
+LEFT JOIN consent_f k USING (customer_id)
+ORDER BY c.customer_id
+"""
+
+OFFERS_SQL = """
+SELECT f.row_no, o.customer_id, o.treatment,
+       max(o.acceptance_probability) AS propensity
+FROM offers o JOIN customer_features f USING (customer_id)
+WHERE o.treatment IS NOT NULL AND o.status <> 'declined'
+GROUP BY ALL ORDER BY f.row_no
+"""
+
+
+def build(con: object) -> None:
+    """(Re)build ``customer_features`` and ``offer_propensity`` on a connection."""
+    run = con.execute  # type: ignore[attr-defined]
+    run("DROP TABLE IF EXISTS offer_propensity")
+    run("DROP TABLE IF EXISTS customer_features")
+    run(f"CREATE TABLE customer_features AS {FEATURES_SQL}")
+    run(f"CREATE TABLE offer_propensity AS {OFFERS_SQL}")

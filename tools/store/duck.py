@@ -1,0 +1,276 @@
+"""The DuckDB customer store: one database file in the state dir.
+
+Readers (the chat server, ``cvm ask``, ``cvm decide``) open the file read-only, so any
+number of processes read at once. Writers never modify the file in place: ``cvm
+import`` builds a complete new file next to it and renames it over the old one
+(``os.replace``), so a bad import changes nothing and readers switch to the new file
+on their next query (they notice the file changed; the old one stays readable until
+they do). The packaged sample is written the same way on first use.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from tools.customer import CustomerData
+from tools.errors import DataFileError, UnknownCustomerError
+from tools.kernel import features
+from tools.store.records import Rows, from_rows, to_rows
+from tools.store.schema import ORDER, SCHEMA_VERSION, TABLES, column_names, create_sql
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "customers.duckdb"
+Columns = dict[str, np.ndarray]
+_ONE_CUSTOMER = {
+    table: f"SELECT * FROM {table} WHERE customer_id = ?"
+    + (f" ORDER BY {ORDER[table]}" if table in ORDER else "")
+    for table in TABLES
+}
+_ONE_CUSTOMER["bill_charges"] += ", kind, amount"
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the schema and the ``meta`` table."""
+    for table in TABLES:
+        con.execute(create_sql(table))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, rows: Rows) -> None:
+    """Insert row tuples into their tables."""
+    for table, items in rows.items():
+        if items:
+            marks = ", ".join("?" for _ in column_names(table))
+            con.executemany(f"INSERT INTO {table} VALUES ({marks})", items)
+
+
+def build_from_records(path: Path | str, records: Sequence[CustomerData]) -> None:
+    """Write a complete store of ``records`` at ``path`` (``:memory:`` allowed)."""
+    con = duckdb.connect(str(path))
+    try:
+        fill_from_records(con, records)
+    finally:
+        con.close()
+
+
+def fill_from_records(
+    con: duckdb.DuckDBPyConnection, records: Sequence[CustomerData]
+) -> None:
+    """Create the schema on ``con`` and load ``records`` into it, with features."""
+    create_tables(con)
+    merged: Rows = {t: [] for t in TABLES}
+    for record in records:
+        for table, items in to_rows(record).items():
+            merged[table].extend(items)
+    insert_rows(con, merged)
+    features.build(con)
+
+
+def sample_records() -> list[CustomerData]:
+    """The packaged sample customers (``tools/data/customers.json``)."""
+    from tools.config import get_config
+    from tools.data import PACKAGED_DATA_DIR, read_json_file
+
+    return read_json_file(PACKAGED_DATA_DIR / "customers.json", get_config())
+
+
+_template_lock = threading.Lock()
+_template: list[Path] = []
+
+
+def _sample_template() -> Path:
+    """A store of the sample built once per process, copied into new state dirs."""
+    with _template_lock:
+        if not _template or not _template[0].exists():
+            folder = Path(tempfile.mkdtemp(prefix="cvm-sample-"))
+            path = folder / STORE_FILE
+            build_from_records(path, sample_records())
+            _template[:] = [path]
+        return _template[0]
+
+
+@contextmanager
+def store_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes that write the store at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_store(path: Path) -> None:
+    """Create the store at ``path`` with the sample customers unless it exists."""
+    if path.exists():
+        return
+    with store_lock(path):
+        if path.exists():
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+        shutil.copyfile(_sample_template(), tmp)
+        os.replace(tmp, path)
+        log.info("customer store created with the sample customers at %s", path)
+
+
+class DuckStore:
+    """A :class:`tools.store.source.CustomerSource` over a DuckDB database.
+
+    Args:
+        path: The database file, or ``None`` for an in-memory database that
+            ``records`` fill (used for ``settings.data_dir`` JSON folders).
+        records: Records for the in-memory database.
+    """
+
+    def __init__(
+        self, path: Path | None, records: Sequence[CustomerData] | None = None
+    ) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._memory: duckdb.DuckDBPyConnection | None = None
+        if path is None:
+            self._memory = duckdb.connect(":memory:")
+            fill_from_records(self._memory, records or [])
+        else:
+            ensure_store(path)
+
+    def _identity(self) -> tuple[int, int, int]:
+        assert self.path is not None
+        st = os.stat(self.path)
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection, reopened when an import replaced the file."""
+        if self._memory is not None:
+            cur = getattr(self._local, "cur", None)
+            if cur is None:
+                with self._lock:
+                    cur = self._local.cur = self._memory.cursor()
+            return cur  # type: ignore[no-any-return]
+        try:
+            identity = self._identity()
+        except FileNotFoundError:
+            ensure_store(self.path)  # type: ignore[arg-type]
+            identity = self._identity()
+        cur = getattr(self._local, "cur", None)
+        if cur is None or self._local.identity != identity:
+            if cur is not None:
+                cur.close()
+            try:
+                cur = duckdb.connect(str(self.path), read_only=True)
+            except duckdb.Error as exc:
+                raise DataFileError(
+                    f"{self.path}: cannot open the customer store: {exc}"
+                ) from None
+            self._local.cur, self._local.identity = cur, identity
+        return cur  # type: ignore[no-any-return]
+
+    def version(self) -> object:
+        """Changes whenever an import replaced the store (for caches)."""
+        return None if self.path is None else self._identity()
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        cur = getattr(self._local, "cur", None)
+        if cur is not None:
+            cur.close()
+            self._local.cur = None
+
+    # -- the CustomerSource interface -------------------------------------------
+    def get(self, customer_id: str) -> CustomerData:
+        """One customer's full record by id.
+
+        Raises:
+            UnknownCustomerError: No such customer (with the nearest ids).
+        """
+        cur = self.cursor()
+        rows = {
+            table: cur.execute(sql, [customer_id]).fetchall()
+            for table, sql in _ONE_CUSTOMER.items()
+        }
+        if not rows["customers"]:
+            raise UnknownCustomerError(customer_id, self.nearest(customer_id))
+        return from_rows(rows)
+
+    def nearest(self, customer_id: str, n: int = 3) -> list[str]:
+        """The ids most like ``customer_id`` (for "did you mean")."""
+        found = (
+            self.cursor()
+            .execute(
+                "SELECT customer_id FROM customers "
+                "WHERE jaro_winkler_similarity(customer_id, $id) >= 0.6 "
+                "ORDER BY jaro_winkler_similarity(customer_id, $id) DESC, "
+                "abs(TRY_CAST(customer_id[2:] AS BIGINT) "
+                "- TRY_CAST($id[2:] AS BIGINT)), customer_id LIMIT $n",
+                {"id": customer_id, "n": n},
+            )
+            .fetchall()
+        )
+        return [r[0] for r in found]
+
+    def count(self) -> int:
+        """How many customers the store holds."""
+        row = self.cursor().execute("SELECT count(*) FROM customers").fetchone()
+        return int(row[0]) if row else 0
+
+    def ids(self, limit: int | None = None) -> list[str]:
+        """Customer ids in order (all, or the first ``limit``)."""
+        sql = "SELECT customer_id FROM customers ORDER BY customer_id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self.cursor().execute(sql).fetchall()]
+
+    def feature_columns(
+        self,
+        columns: Sequence[str] | None = None,
+        where: str = "",
+        params: Sequence[Any] = (),
+    ) -> Columns:
+        """Columns of ``customer_features`` (all, or those named) for a batch.
+
+        Args:
+            columns: Column names; ``None`` = every column.
+            where: An SQL condition over the feature columns ("" = every customer).
+            params: Its parameters.
+        """
+        cols = ", ".join(columns) if columns else "*"
+        sql = f"SELECT {cols} FROM customer_features"
+        if where:
+            sql += f" WHERE {where}"
+        sql += " ORDER BY row_no"
+        return dict(self.cursor().execute(sql, list(params)).fetchnumpy())
+
+    def offer_propensity(self, row_lo: int, row_hi: int) -> Columns:
+        """The recommender's best open P(accept) per customer and treatment.
+
+        For customers whose ``row_no`` is in ``[row_lo, row_hi]``.
+        """
+        return dict(
+            self.cursor()
+            .execute(
+                "SELECT row_no, treatment, propensity FROM offer_propensity "
+                "WHERE row_no BETWEEN ? AND ?",
+                [row_lo, row_hi],
+            )
+            .fetchnumpy()
+        )
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only query and return its rows."""
+        return self.cursor().execute(query, list(params)).fetchall()

@@ -1,0 +1,201 @@
+"""Between one ``CustomerData`` record and its rows in the store's tables.
+
+``to_rows`` splits a validated record into rows of every table (for the sample and
+JSON imports); ``from_rows`` puts one customer's rows back together as the typed record
+the per-customer tools read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import time
+from decimal import Decimal
+from typing import Any
+
+from tools.customer import CustomerData
+from tools.store.schema import column_names
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+def _window(text: str | None) -> tuple[time, time] | None:
+    if not text or "-" not in text:
+        return None
+    start, end = (time.fromisoformat(p.strip()) for p in text.split("-", 1))
+    return start, end
+
+
+def to_rows(c: CustomerData, region: str | None = None) -> Rows:
+    """Every table's rows for one customer record."""
+    cid = c.customer_id
+    rows: Rows = {
+        "customers": [
+            (
+                cid,
+                c.name,
+                c.segment,
+                region,
+                c.time_zone,
+                c.tenure_months,
+                c.vulnerable,
+                c.monthly_revenue,
+                c.plan.name,
+                c.plan.monthly_fee,
+                c.plan.data_allowance_gb,
+                c.plan.lines,
+                c.preferred_contact_time,
+                c.language,
+                c.churn.score,
+                c.churn.scored_on,
+                c.churn.satisfaction,
+                list(c.churn.risk_factors),
+            )
+        ],
+        "consents": [
+            (cid, ch, e.marketing, e.service, e.billing, e.updated)
+            for ch, e in c.consents.items()
+        ],
+        "do_not_disturb": [],
+        "bills": [
+            (cid, b.date, b.plan_name, b.plan_charge, b.total, b.status, b.auto_pay)
+            for b in c.bills
+        ],
+        "bill_charges": [
+            (cid, b.date, e.kind, e.amount, e.note)
+            for b in c.bills
+            for e in b.extra_charges
+        ],
+        "usage": [
+            (cid, u.date, u.data_gb, u.voice_minutes, u.sms_count, u.roaming_gb)
+            for u in c.usage
+        ],
+        "network": [
+            (
+                cid,
+                n.date,
+                n.quality,
+                n.download_mbps,
+                n.upload_mbps,
+                n.latency_ms,
+                n.packet_loss_pct,
+            )
+            for n in c.network
+        ],
+        "interactions": [
+            (
+                cid,
+                seq,
+                i.date,
+                i.channel,
+                i.summary,
+                i.sentiment,
+                i.duration_minutes,
+                list(i.topics),
+                i.resolution,
+            )
+            for seq, i in enumerate(c.interactions)
+        ],
+        "offers": [
+            (
+                cid,
+                seq,
+                o.date,
+                o.offer_id,
+                o.name,
+                o.kind,
+                o.treatment,
+                o.acceptance_probability,
+                o.value,
+                o.status,
+                o.expires,
+            )
+            for seq, o in enumerate(c.offers)
+        ],
+        "web_sessions": [
+            (cid, w.date, w.page, w.duration_seconds, w.device) for w in c.web_sessions
+        ],
+    }
+    window = _window(c.do_not_disturb)
+    if window:
+        rows["do_not_disturb"].append((cid, *window))
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _dicts(table: str, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    names = column_names(table)
+    return [{n: _plain(v) for n, v in zip(names, row, strict=False)} for row in rows]
+
+
+def from_rows(rows: Mapping[str, Sequence[Sequence[Any]]]) -> CustomerData:
+    """One customer's record from its rows (``customers`` must hold exactly one)."""
+    (c,) = _dicts("customers", rows["customers"])
+    charges: dict[Any, list[dict[str, Any]]] = {}
+    for e in _dicts("bill_charges", rows["bill_charges"]):
+        charges.setdefault(e["bill_date"], []).append(
+            {"kind": e["kind"], "amount": e["amount"], "note": e["note"]}
+        )
+    dnd = rows["do_not_disturb"]
+    record = {
+        "customer_id": c["customer_id"],
+        "name": c["name"],
+        "segment": c["segment"],
+        "time_zone": c["time_zone"],
+        "tenure_months": c["tenure_months"],
+        "vulnerable": c["vulnerable"],
+        "monthly_revenue": c["monthly_revenue"],
+        "plan": {
+            "name": c["plan_name"],
+            "monthly_fee": c["plan_monthly_fee"],
+            "data_allowance_gb": c["plan_data_allowance_gb"],
+            "lines": c["plan_lines"],
+        },
+        "preferred_contact_time": c["preferred_contact_time"],
+        "language": c["language"],
+        "do_not_disturb": f"{dnd[0][1]:%H:%M}-{dnd[0][2]:%H:%M}" if dnd else None,
+        "churn": {
+            "score": c["churn_score"],
+            "scored_on": c["churn_scored_on"],
+            "satisfaction": c["churn_satisfaction"],
+            "risk_factors": c["churn_risk_factors"] or [],
+        },
+        "consents": {
+            e["channel"]: {k: e[k] for k in ("marketing", "service", "billing")}
+            | {"updated": e["updated"]}
+            for e in _dicts("consents", rows["consents"])
+        },
+        "bills": [
+            {
+                "date": b["bill_date"],
+                "plan_name": b["plan_name"],
+                "plan_charge": b["plan_charge"],
+                "total": b["total"],
+                "status": b["status"],
+                "auto_pay": b["auto_pay"],
+                "extra_charges": charges.get(b["bill_date"], []),
+            }
+            for b in _dicts("bills", rows["bills"])
+        ],
+        "usage": [
+            {**u, "date": u.pop("reading_date")} for u in _dicts("usage", rows["usage"])
+        ],
+        "network": [
+            {**n, "date": n.pop("measured_on")}
+            for n in _dicts("network", rows["network"])
+        ],
+        "interactions": [
+            {**i, "date": i.pop("interaction_date"), "topics": i["topics"] or []}
+            for i in _dicts("interactions", rows["interactions"])
+        ],
+        "offers": [
+            {**o, "date": o.pop("offer_date")} for o in _dicts("offers", rows["offers"])
+        ],
+        "web_sessions": [
+            {**w, "date": w.pop("session_date")}
+            for w in _dicts("web_sessions", rows["web_sessions"])
+        ],
+    }
+    return CustomerData.model_validate(record)

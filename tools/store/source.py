@@ -1,0 +1,103 @@
+"""Where customers come from: the ``CustomerSource`` interface and its default.
+
+A source answers three kinds of question: one customer by key (the chat path), column
+batches of the derived journey metrics (the decision kernel, for one customer or for
+millions) and read-only SQL over the schema (finding and summarising customers).
+:class:`tools.store.duck.DuckStore` is the default; a warehouse over SQL or a feature
+store would implement the same methods and be passed to ``ToolContext``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from tools.config import CVMConfig
+from tools.customer import CustomerData
+
+
+class CustomerSource(Protocol):
+    """The customer base as the tools read it (read-only)."""
+
+    def get(self, customer_id: str) -> CustomerData:
+        """One customer's full record (raises ``UnknownCustomerError``)."""
+        ...
+
+    def count(self) -> int:
+        """How many customers there are."""
+        ...
+
+    def ids(self, limit: int | None = None) -> list[str]:
+        """Customer ids in order."""
+        ...
+
+    def feature_columns(
+        self,
+        columns: Sequence[str] | None = None,
+        where: str = "",
+        params: Sequence[Any] = (),
+    ) -> dict[str, np.ndarray]:
+        """Journey-metric columns (``customer_features``) of a batch of customers."""
+        ...
+
+    def offer_propensity(self, row_lo: int, row_hi: int) -> dict[str, np.ndarray]:
+        """Best open recommender P(accept) per (row_no, treatment) in a row range."""
+        ...
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A read-only query over the schema."""
+        ...
+
+
+_sources: dict[str, CustomerSource] = {}
+_lock = threading.Lock()
+
+
+def store_path(config: CVMConfig) -> Path:
+    """The store file of a configuration: ``<state_dir>/customers.duckdb``."""
+    from tools.store.duck import STORE_FILE
+
+    return config.state_path / STORE_FILE
+
+
+def customer_source(config: CVMConfig) -> CustomerSource:
+    """The configured source, shared per store file or JSON folder.
+
+    ``settings.data_dir`` set: its ``*.json`` files, held in an in-memory store.
+    Otherwise the DuckDB store in the state dir (the sample on first use).
+    """
+    from tools.store.duck import DuckStore
+
+    if config.settings.data_dir:
+        key = "json:" + str(Path(config.settings.data_dir).resolve())
+    else:
+        key = str(store_path(config).resolve())
+    source = _sources.get(key)
+    if source is not None:
+        return source
+    with _lock:
+        source = _sources.get(key)
+        if source is None:
+            if config.settings.data_dir:
+                from tools.data import read_json_folder
+
+                records = read_json_folder(Path(config.settings.data_dir), config)
+                source = DuckStore(None, records)
+            else:
+                source = DuckStore(store_path(config))
+            _sources[key] = source
+        return source
+
+
+def forget_sources() -> None:
+    """Drop every shared source (the next use opens or reads them again)."""
+    with _lock:
+        for source in _sources.values():
+            close = getattr(source, "close", None)
+            if close:
+                close()
+        _sources.clear()
