@@ -360,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli_plan import add_parsers as add_plan_parsers
 
     add_plan_parsers(add)
+    from assistant.cli_base import register
+
+    register(add, command)
     return p
 
 

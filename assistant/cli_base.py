@@ -1,0 +1,224 @@
+"""``cvm`` commands for the whole customer base: generate, import, decide.
+
+``cvm generate-customers --customers N --seed S --out DIR`` writes a synthetic base
+(Parquet, the store's schema); ``cvm import PATH`` loads a folder of Parquet / CSV
+tables or JSON records into the store atomically; ``cvm decide --all [--out FILE]``
+runs the decision kernel over every customer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Add = Callable[..., argparse.ArgumentParser]
+Register = Callable[[str], Callable[[Callable[[argparse.Namespace], int]], Any]]
+
+
+def _progress(enabled: bool) -> Callable[[int, int, str], None] | None:
+    """A one-line progress bar on stderr when it is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, label: str) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{total} {label[:40]:<40}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write a synthetic customer base as Parquet files."""
+    from tools.store.generate import generate
+
+    if args.customers < 1:
+        print("cvm: --customers must be at least 1", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    rows = generate(args.customers, args.seed, Path(args.out))
+    seconds = time.perf_counter() - start
+    payload = {"out": args.out, "seed": args.seed, "rows": rows, "seconds": seconds}
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(
+            f"wrote {args.customers:,} customers to {args.out} in {seconds:.1f} s "
+            f"({', '.join(f'{t} {n:,}' for t, n in rows.items())})"
+        )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a folder of tables (or JSON records) into the customer store."""
+    from tools.config import get_config
+    from tools.store.importer import ImportFailed, import_path
+    from tools.store.source import store_path
+
+    config = get_config()
+    try:
+        report = import_path(
+            Path(args.path),
+            store_path(config),
+            config.validation.customer_id_pattern,
+            replace=args.replace,
+            progress=_progress(not args.json),
+        )
+    except ImportFailed as exc:
+        report = exc.report
+        if args.json:
+            print(json.dumps(report.as_json(), indent=2))
+        else:
+            print(f"cvm: {exc}", file=sys.stderr)
+            for problem in report.problems:
+                print(f"  {problem.line()}", file=sys.stderr)
+            shown = sum(p.count for p in report.problems)
+            if report.problem_count > shown:
+                print(f"  … and {report.problem_count - shown} more", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(
+            f"imported {report.customers_imported:,} customers from {args.path} in "
+            f"{report.seconds:.1f} s; the store now holds "
+            f"{report.customers_total:,} customers"
+        )
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    """The best lawful treatment and its EV for every customer (or the ids given)."""
+    from tools.context import default_context
+    from tools.kernel.batch import decide_ids, iter_decisions
+
+    if not args.all and not args.customer_id:
+        print("cvm: give --all or --customer-id", file=sys.stderr)
+        return 2
+    ctx = default_context()
+    start = time.perf_counter()
+    batches = (
+        iter_decisions(ctx.customers, ctx.config)
+        if args.all
+        else [
+            decide_ids(ctx.customers, ctx.config, [c.upper() for c in args.customer_id])
+        ]
+    )
+    parts: list[dict[str, np.ndarray]] = []
+    for d in batches:
+        best = d.best
+        rows = np.arange(len(best))
+        cols: dict[str, np.ndarray] = {
+            "customer_id": d.customer_id.astype(str),
+            "best_treatment": d.best_key.astype(str),
+            "expected_value": d.best_ev,
+            "propensity": d.propensity[rows, best],
+            "value_at_risk": d.value_at_risk,
+            "cost": d.cost[best],
+            "value_band": d.value_band.astype(str),
+            "churn_band": d.churn_band.astype(str),
+            "high_value": d.high_value,
+        }
+        for rule, counts in d.excluded_counts().items():
+            cols[f"excluded_{rule.lower()}"] = counts
+        parts.append(cols)
+    seconds = time.perf_counter() - start
+    if not parts:
+        print("cvm: no customers", file=sys.stderr)
+        return 2
+    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    n = len(out["customer_id"])
+    keys, counts = np.unique(out["best_treatment"], return_counts=True)
+    excluded = {
+        k.removeprefix("excluded_").upper(): int(v.sum())
+        for k, v in out.items()
+        if k.startswith("excluded_")
+    }
+    summary = {
+        "customers": n,
+        "seconds": round(seconds, 3),
+        "customers_per_second": round(n / seconds) if seconds else None,
+        "expected_value": round(float(out["expected_value"].sum()), 2),
+        "by_treatment": {str(k): int(c) for k, c in zip(keys, counts, strict=True)},
+        "excluded_by_rule": excluded,
+        "out": args.out,
+    }
+    if args.out:
+        _write(out, Path(args.out))
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    elif not args.all and n <= 20:
+        for i in range(n):
+            print(
+                f"{out['customer_id'][i]}: {out['best_treatment'][i]} "
+                f"EV £{out['expected_value'][i]:.2f}"
+            )
+    else:
+        print(
+            f"decided {n:,} customers in {seconds:.2f} s "
+            f"({summary['customers_per_second']:,}/s); total EV "
+            f"£{summary['expected_value']:,.2f}"
+        )
+        for k, c in sorted(summary["by_treatment"].items(), key=lambda kv: -kv[1]):
+            print(f"  {k:<22} {c:>10,}")
+        print(
+            "  excluded (treatment x customer): "
+            + ", ".join(f"{r} {v:,}" for r, v in excluded.items())
+        )
+        if args.out:
+            print(f"  written to {args.out}")
+    return 0
+
+
+def _write(cols: dict[str, np.ndarray], path: Path) -> None:
+    import duckdb
+
+    from tools.errors import ToolInputError
+
+    fmt = {".parquet": "parquet", ".csv": "csv"}.get(path.suffix)
+    if fmt is None:
+        raise ToolInputError(f"{path}: --out must end in .parquet or .csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = cols  # noqa: F841  (scanned by DuckDB by name)
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"COPY (SELECT * FROM frame) TO '{path}' (FORMAT {fmt}"
+            + (", HEADER true" if fmt == "csv" else "")
+            + ")"
+        )
+    finally:
+        con.close()
+
+
+def register(add: Add, command: Register) -> None:
+    """Add the base commands to ``cvm``'s parser and command table."""
+    g = add("generate-customers", "write a synthetic customer base (Parquet)")
+    g.add_argument("--customers", type=int, required=True, help="how many")
+    g.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    g.add_argument("--out", required=True, help="output folder")
+    command("generate-customers")(cmd_generate)
+    i = add("import", "import Parquet / CSV tables or JSON records into the store")
+    i.add_argument("path", help="a folder of <table>.parquet|csv, or *.json files")
+    i.add_argument(
+        "--replace",
+        action="store_true",
+        help="the import becomes the whole base (default: add / replace by id)",
+    )
+    command("import")(cmd_import)
+    d = add("decide", "best lawful treatment and EV for every customer")
+    d.add_argument("--all", action="store_true", help="every customer in the store")
+    d.add_argument("--customer-id", nargs="+", help="only these customers")
+    d.add_argument("--out", help="write per-customer rows to FILE.parquet or .csv")
+    command("decide")(cmd_decide)
