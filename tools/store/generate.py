@@ -12,6 +12,8 @@ time zones (a few unknown). Ids are ``U`` + 7 digits from ``U1000000``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -137,41 +139,77 @@ def _months_back(k: int) -> np.datetime64:
 
 
 def _child(parent: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Parent index per child row, and the child's position within its parent."""
-    idx = np.repeat(np.arange(len(parent)), counts)
+    """Parent per child row, and the child's position within its parent."""
+    idx = np.repeat(parent, counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     return idx, np.arange(len(idx)) - starts
 
 
+@dataclass(frozen=True)
+class Cat:
+    """A categorical column: integer codes into labels (``None`` = NULL)."""
+
+    codes: np.ndarray
+    labels: Sequence[str | None]
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A column computed by DuckDB from helper columns (no Python strings)."""
+
+    expr: str
+    helpers: dict[str, np.ndarray]
+
+
+def ids_of(index: np.ndarray) -> Sql:
+    """Customer ids ``U`` + 7 digits of customer indexes."""
+    return Sql(f"'U' || ({FIRST_ID} + cidx)::VARCHAR", {"cidx": index})
+
+
+def _literal(labels: Sequence[str | None]) -> str:
+    quoted = ("NULL" if v is None else "'" + v.replace("'", "''") + "'" for v in labels)
+    return f"([{', '.join(quoted)}]::VARCHAR[])"
+
+
 class _Writer:
-    """Writes numpy column dicts as Parquet files in the schema's types."""
+    """Writes numpy columns as Parquet files in the schema's types."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
         self.con = duckdb.connect()
 
-    def write(self, table: str, cols: dict[str, np.ndarray]) -> None:
-        select = []
+    def write(self, table: str, cols: dict[str, np.ndarray | Cat | Sql]) -> None:
+        select, frame = [], {}
         for c in TABLES[table]:
-            src = f'"{c.name}"'
-            if c.type.endswith("[]"):
-                expr = (
-                    f"CASE WHEN {src} = '' THEN []::VARCHAR[] ELSE "
-                    f"string_split({src}, '|') END"
-                )
-            elif c.name not in cols:
+            value = cols.get(c.name)
+            if value is None:
                 expr = "NULL"
+            elif isinstance(value, Cat):
+                frame[f"{c.name}__code"] = value.codes.astype(np.int32)
+                expr = f"{_literal(value.labels)}[{c.name}__code + 1]"
+            elif isinstance(value, Sql):
+                frame.update(value.helpers)
+                expr = value.expr
             else:
-                expr = src
+                frame[c.name] = (
+                    value.astype("datetime64[us]") if value.dtype.kind == "M" else value
+                )
+                expr = f'"{c.name}"'
             select.append(f"CAST({expr} AS {c.type}) AS {c.name}")
-        frame = {  # noqa: F841  (scanned by DuckDB by name)
-            k: v.astype("datetime64[us]") if v.dtype.kind == "M" else v
-            for k, v in cols.items()
-        }
+        self.con.register("frame", frame)
         self.con.execute(
             f"COPY (SELECT {', '.join(select)} FROM frame) TO "
             f"'{self.out / (table + '.parquet')}' (FORMAT parquet)"
         )
+        self.con.unregister("frame")
+
+
+def _flat_plans() -> list[tuple[int, str, float, float, int, int]]:
+    return [
+        (seg, name, fee, allowance, lo, hi)
+        for seg, plans in enumerate(PLANS)
+        for name, fee, allowance, lo, hi in plans
+    ]
 
 
 def generate(n: int, seed: int, out: Path) -> dict[str, int]:
@@ -184,71 +222,67 @@ def generate(n: int, seed: int, out: Path) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     w = _Writer(out)
     rows: dict[str, int] = {}
-    ids = np.char.add("U", (FIRST_ID + np.arange(n)).astype("U7"))
+    cust = np.arange(n)
     seg = rng.choice(len(SEGMENTS), n, p=SEGMENT_P)
-    plan_i = np.zeros(n, dtype=np.int64)
-    fee, allowance = np.zeros(n), np.zeros(n)
-    lines = np.ones(n, dtype=np.int64)
-    plan_name = np.empty(n, dtype=object)
+    flat = _flat_plans()
+    plan = np.zeros(n, dtype=np.int64)
     for s, plans in enumerate(PLANS):
         sel = np.flatnonzero(seg == s)
-        pick = rng.integers(0, len(plans), len(sel))
-        plan_i[sel] = pick
-        for j, (name, f, a, lo, hi) in enumerate(plans):
-            m = sel[pick == j]
-            plan_name[m], fee[m], allowance[m] = name, f, a
-            lines[m] = rng.integers(lo, hi + 1, len(m))
+        first = next(i for i, p in enumerate(flat) if p[0] == s)
+        plan[sel] = first + rng.integers(0, len(plans), len(sel))
+    fee = np.array([p[2] for p in flat])[plan]
+    allowance = np.array([p[3] for p in flat])[plan]
+    lo, hi = np.array([p[4] for p in flat])[plan], np.array([p[5] for p in flat])[plan]
+    lines = lo + (rng.random(n) * (hi - lo + 1)).astype(np.int64)
     region_i = rng.integers(0, len(REGIONS), n)
-    region = np.asarray(REGIONS, dtype=object)[region_i]
-    zone_pick = rng.choice(len(ZONES) + 1, n, p=[*ZONE_P, 1 - sum(ZONE_P)])
-    zones = np.asarray([*ZONES, None], dtype=object)[zone_pick]
+    zone = rng.choice(len(ZONES) + 1, n, p=[*ZONE_P, 1 - sum(ZONE_P)])
     tenure = np.minimum(rng.exponential(30, n).astype(np.int64), 240)
     vulnerable = rng.random(n) < np.where(seg == 2, 0.15, 0.02)
     revenue = np.round(fee * np.maximum(1, lines * 0.6) * rng.uniform(0.9, 1.25, n), 2)
     churn = np.round(np.clip(rng.beta(1.6, 4.5, n) + (tenure < 6) * 0.1, 0, 1), 2)
-    names = np.char.add(
-        np.char.add(np.asarray(FIRST)[rng.integers(0, len(FIRST), n)], " "),
-        np.asarray(LAST)[rng.integers(0, len(LAST), n)],
-    )
     w.write(
         "customers",
         {
-            "customer_id": ids,
-            "name": names,
-            "segment": np.asarray(SEGMENTS, dtype=object)[seg],
-            "region": region,
-            "time_zone": zones,
+            "customer_id": ids_of(cust),
+            "name": Sql(
+                f"{_literal(FIRST)}[fn + 1] || ' ' || {_literal(LAST)}[ln + 1]",
+                {
+                    "fn": rng.integers(0, len(FIRST), n),
+                    "ln": rng.integers(0, len(LAST), n),
+                },
+            ),
+            "segment": Cat(seg, SEGMENTS),
+            "region": Cat(region_i, REGIONS),
+            "time_zone": Cat(zone, [*ZONES, None]),
             "tenure_months": tenure,
             "vulnerable": vulnerable,
             "monthly_revenue": revenue,
-            "plan_name": plan_name,
+            "plan_name": Cat(plan, [p[1] for p in flat]),
             "plan_monthly_fee": fee,
             "plan_data_allowance_gb": allowance,
             "plan_lines": lines,
-            "language": np.full(n, "en", dtype=object),
+            "language": Cat(np.zeros(n, dtype=np.int32), ["en"]),
             "churn_score": churn,
             "churn_scored_on": np.full(n, np.datetime64(AS_OF, "D")),
             "churn_satisfaction": rng.integers(1, 6, n),
-            "churn_risk_factors": np.where(
-                churn >= 0.6,
-                "price|competitor_offers",
-                np.where(churn >= 0.3, "price", ""),
+            "churn_risk_factors": Sql(
+                "CASE WHEN churn >= 0.6 THEN ['price', 'competitor_offers'] "
+                "WHEN churn >= 0.3 THEN ['price'] ELSE [] END",
+                {"churn": churn},
             ),
         },
     )
     rows["customers"] = n
-    # consents: four channels each, objectors refuse marketing everywhere
+    # consents: four channels each; objectors refuse marketing everywhere
     objector = rng.random(n) < OBJECTION_P
-    cid4 = np.repeat(ids, 4)
-    chans = np.tile(np.asarray(list(CONSENT_P), dtype=object), n)
     probs = np.tile(np.asarray(list(CONSENT_P.values())), (n, 1))
     grant = rng.random((4 * n, 3)) < probs
     grant[:, 0] &= ~np.repeat(objector, 4)
     w.write(
         "consents",
         {
-            "customer_id": cid4,
-            "channel": chans,
+            "customer_id": ids_of(np.repeat(cust, 4)),
+            "channel": Cat(np.tile(np.arange(4), n), list(CONSENT_P)),
             "marketing": grant[:, 0],
             "service": grant[:, 1],
             "billing": grant[:, 2],
@@ -261,21 +295,21 @@ def generate(n: int, seed: int, out: Path) -> dict[str, int]:
     w.write(
         "do_not_disturb",
         {
-            "customer_id": ids[has],
-            "starts": np.char.add(rng.integers(19, 24, len(has)).astype("U2"), ":00"),
-            "ends": np.char.add(
-                np.char.zfill(rng.integers(6, 10, len(has)).astype("U2"), 2), ":00"
+            "customer_id": ids_of(has),
+            "starts": Sql(
+                "make_time(sh, 0, 0)", {"sh": rng.integers(19, 24, len(has))}
             ),
+            "ends": Sql("make_time(eh, 0, 0)", {"eh": rng.integers(6, 10, len(has))}),
         },
     )
     rows["do_not_disturb"] = len(has)
     # usage: three monthly readings around the allowance, a tail above it
-    level = rng.lognormal(np.log(0.55), 0.45, n)
     months = 3
-    uidx = np.repeat(np.arange(n), months)
+    level = rng.lognormal(np.log(0.55), 0.45, n)
+    uidx = np.repeat(cust, months)
     k = np.tile(np.arange(months), n)
     drift = rng.normal(1.0, 0.12, n * months) * (1 + 0.08 * k * (level[uidx] > 0.9))
-    data_gb = np.round(allowance[uidx] * level[uidx] * drift, 1)
+    data_gb = np.maximum(np.round(allowance[uidx] * level[uidx] * drift, 1), 0)
     roamer = rng.random(n) < 0.1
     roam_gb = np.where(
         roamer[uidx] & (rng.random(n * months) < 0.5),
@@ -286,162 +320,137 @@ def generate(n: int, seed: int, out: Path) -> dict[str, int]:
     w.write(
         "usage",
         {
-            "customer_id": ids[uidx],
+            "customer_id": ids_of(uidx),
             "reading_date": dates[k] - 3,
-            "data_gb": np.maximum(data_gb, 0),
+            "data_gb": data_gb,
             "voice_minutes": rng.poisson(250, n * months),
             "sms_count": rng.poisson(40, n * months),
             "roaming_gb": roam_gb,
         },
     )
     rows["usage"] = n * months
-    # bills: plan charge, roaming / overage / late fees as extra charges
-    status = np.asarray(["paid", "pending", "overdue"], dtype=object)[
-        rng.choice(3, n * months, p=[0.9, 0.07, 0.03])
-    ]
-    status[k < months - 1] = np.where(
-        status[k < months - 1] == "pending", "paid", status[k < months - 1]
-    )
+    # bills: plan charge; roaming, overage and late fees as extra charges
+    status = rng.choice(3, n * months, p=[0.9, 0.07, 0.03])  # paid, pending, overdue
+    status[(k < months - 1) & (status == 1)] = 0
     roam_fee = np.round(roam_gb * rng.uniform(6, 12, n * months), 2)
-    over = np.maximum(0, data_gb - allowance[uidx])
-    over_fee = np.round(over * 2.5, 2)
-    late = (status == "overdue") & (rng.random(n * months) < 0.6)
-    charge_kind, charge_row, charge_amt = [], [], []
-    for kind, mask, amt in (
-        ("roaming", roam_fee > 0, roam_fee),
-        ("overage", over_fee > 0, over_fee),
-        ("late_fee", late, np.full(n * months, 7.5)),
-    ):
-        sel = np.flatnonzero(mask)
-        charge_row.append(sel)
-        charge_kind.append(np.full(len(sel), kind, dtype=object))
-        charge_amt.append(amt[sel])
-    crow = np.concatenate(charge_row)
+    over_fee = np.round(np.maximum(0, data_gb - allowance[uidx]) * 2.5, 2)
+    late = (status == 2) & (rng.random(n * months) < 0.6)
+    kinds = ["roaming", "overage", "late_fee"]
+    masks = [roam_fee > 0, over_fee > 0, late]
+    amounts = [roam_fee, over_fee, np.full(n * months, 7.5)]
+    crow = np.concatenate([np.flatnonzero(m) for m in masks])
+    ckind = np.concatenate([np.full(m.sum(), j) for j, m in enumerate(masks)])
+    camt = np.concatenate([a[m] for a, m in zip(amounts, masks, strict=True)])
+    order = np.argsort(crow, kind="stable")
+    crow, ckind, camt = crow[order], ckind[order], camt[order]
     w.write(
         "bill_charges",
         {
-            "customer_id": ids[uidx[crow]],
+            "customer_id": ids_of(uidx[crow]),
             "bill_date": dates[k[crow]],
-            "kind": np.concatenate(charge_kind),
-            "amount": np.concatenate(charge_amt),
+            "kind": Cat(ckind, kinds),
+            "amount": camt,
         },
     )
     rows["bill_charges"] = len(crow)
-    plan_charge = np.round(fee[uidx] * np.maximum(1, lines[uidx] * 0.6), 2)
     w.write(
         "bills",
         {
-            "customer_id": ids[uidx],
+            "customer_id": ids_of(uidx),
             "bill_date": dates[k],
-            "plan_name": plan_name[uidx],
-            "plan_charge": plan_charge,
-            "status": status,
+            "plan_name": Cat(plan[uidx], [p[1] for p in flat]),
+            "plan_charge": np.round(fee[uidx] * np.maximum(1, lines[uidx] * 0.6), 2),
+            "status": Cat(status, ["paid", "pending", "overdue"]),
             "auto_pay": rng.random(n * months) < 0.7,
         },
     )
     rows["bills"] = n * months
     # network: two measurements, poor far more often in some regions
-    nidx = np.repeat(np.arange(n), 2)
+    nidx = np.repeat(cust, 2)
     p_poor = np.array([POOR_NETWORK_P.get(r, 0.04) for r in REGIONS])
     poor = rng.random(2 * n) < p_poor[region_i][nidx]
-    quality = np.where(
-        poor,
-        "poor",
-        np.asarray(["fair", "good", "excellent"], dtype=object)[
-            rng.choice(3, 2 * n, p=[0.2, 0.5, 0.3])
-        ],
-    )
+    quality = np.where(poor, 0, 1 + rng.choice(3, 2 * n, p=[0.2, 0.5, 0.3]))
+    m2 = 2 * n
     w.write(
         "network",
         {
-            "customer_id": ids[nidx],
+            "customer_id": ids_of(nidx),
             "measured_on": np.datetime64(AS_OF, "D") - np.tile([20, 3], n),
-            "quality": quality,
+            "quality": Cat(quality, ["poor", "fair", "good", "excellent"]),
             "download_mbps": np.round(
-                np.where(poor, rng.uniform(1, 8, 2 * n), rng.uniform(15, 150, 2 * n)), 1
+                np.where(poor, rng.uniform(1, 8, m2), rng.uniform(15, 150, m2)), 1
             ),
-            "upload_mbps": np.round(rng.uniform(2, 40, 2 * n), 1),
+            "upload_mbps": np.round(rng.uniform(2, 40, m2), 1),
             "latency_ms": np.round(
-                np.where(poor, rng.uniform(70, 180, 2 * n), rng.uniform(12, 60, 2 * n))
+                np.where(poor, rng.uniform(70, 180, m2), rng.uniform(12, 60, m2))
             ),
             "packet_loss_pct": np.round(
-                np.where(poor, rng.uniform(1, 6, 2 * n), rng.uniform(0, 1.2, 2 * n)), 1
+                np.where(poor, rng.uniform(1, 6, m2), rng.uniform(0, 1.2, m2)), 1
             ),
         },
     )
-    rows["network"] = 2 * n
+    rows["network"] = m2
     # interactions: more for churn-prone and poorly served customers
     counts = np.minimum(rng.poisson(0.8 + 2.5 * churn + 1.5 * poor[1::2]), 10)
-    iidx, seq = _child(ids, counts)
+    iidx, seq = _child(cust, counts)
     m = len(iidx)
     topic_p = np.array([t[1] for t in TOPICS])
     pick = rng.random((m, len(TOPICS))) < topic_p * (1 + churn[iidx, None])
     pick[np.arange(m), rng.integers(0, len(TOPICS), m)] |= ~pick.any(axis=1)
-    neg_share = np.array([t[2] for t in TOPICS])
-    p_neg = (pick * neg_share).max(axis=1)
+    p_neg = (pick * np.array([t[2] for t in TOPICS])).max(axis=1)
     u = rng.random(m)
-    sentiment = np.where(
-        u < p_neg,
-        "negative",
-        np.where(u < p_neg + (1 - p_neg) * 0.6, "neutral", "positive"),
-    )
-    codes = np.asarray([t[0] for t in TOPICS], dtype=object)
-    summaries = np.asarray([t[3] for t in TOPICS], dtype=object)
-    first = pick.argmax(axis=1)
-    topic_text = np.full(m, "", dtype=object)
-    for j in range(len(TOPICS)):
-        sel = pick[:, j]
-        topic_text[sel] = np.where(
-            topic_text[sel] == "", codes[j], topic_text[sel] + "|" + codes[j]
-        )
-    day = (
-        np.datetime64(AS_OF, "D") - 60 + rng.integers(0, 60, m).astype("timedelta64[D]")
-    )
-    order = np.lexsort((day, iidx))
+    sentiment = np.where(u < p_neg, 2, np.where(u < p_neg + (1 - p_neg) * 0.6, 1, 0))
+    mask = (pick * (1 << np.arange(len(TOPICS)))).sum(axis=1)
+    day = np.datetime64(AS_OF, "D") - 60 + rng.integers(0, 60, m)
+    day = day[np.lexsort((day, iidx))]  # chronological within each customer
     w.write(
         "interactions",
         {
-            "customer_id": ids[iidx],
+            "customer_id": ids_of(iidx),
             "seq": seq,
-            "interaction_date": day[order],
-            "channel": np.asarray(["call", "web_chat", "email", "store"], dtype=object)[
-                rng.choice(4, m, p=[0.5, 0.35, 0.1, 0.05])
-            ],
-            "summary": summaries[first],
-            "sentiment": sentiment,
+            "interaction_date": day,
+            "channel": Cat(
+                rng.choice(4, m, p=[0.5, 0.35, 0.1, 0.05]),
+                ["call", "web_chat", "email", "store"],
+            ),
+            "summary": Cat(pick.argmax(axis=1), [t[3] for t in TOPICS]),
+            "sentiment": Cat(sentiment, ["positive", "neutral", "negative"]),
             "duration_minutes": np.round(rng.gamma(2, 5, m), 1),
-            "topics": topic_text,
+            "topics": Sql(
+                f"list_filter({_literal([t[0] for t in TOPICS])}, "
+                "lambda x, i: (tmask >> (i - 1)) & 1 = 1)",
+                {"tmask": mask},
+            ),
         },
     )
     rows["interactions"] = m
     # recommender offers
     counts = np.minimum(rng.poisson(1.0, n), 4)
-    oidx, oseq = _child(ids, counts)
+    oidx, oseq = _child(cust, counts)
     m = len(oidx)
-    treat = np.asarray(OFFER_TREATMENTS, dtype=object)[
-        rng.integers(0, len(OFFER_TREATMENTS), m)
-    ]
+    treat = rng.integers(0, len(OFFER_TREATMENTS), m)
     w.write(
         "offers",
         {
-            "customer_id": ids[oidx],
+            "customer_id": ids_of(oidx),
             "seq": oseq,
             "offer_date": np.datetime64(AS_OF, "D") - rng.integers(1, 30, m),
-            "offer_id": np.char.add(
-                np.char.add(ids[oidx].astype(str), "-"), oseq.astype(str)
+            "offer_id": Sql(
+                f"'U' || ({FIRST_ID} + oc)::VARCHAR || '-' || os::VARCHAR",
+                {"oc": oidx, "os": oseq},
             ),
-            "name": np.where(
-                treat is None,
-                "Usage Alerts",  # noqa: E711
-                np.char.add("Offer: ", treat.astype(str)),
+            "name": Cat(
+                treat,
+                [
+                    "Usage Alerts" if t is None else f"Offer: {t}"
+                    for t in OFFER_TREATMENTS
+                ],
             ),
-            "kind": np.full(m, "recommender", dtype=object),
-            "treatment": treat,
+            "kind": Cat(np.zeros(m, dtype=np.int32), ["recommender"]),
+            "treatment": Cat(treat, OFFER_TREATMENTS),
             "acceptance_probability": np.round(rng.uniform(0.05, 0.6, m), 2),
             "value": np.round(rng.uniform(5, 150, m), 2),
-            "status": np.asarray(OFFER_STATUS, dtype=object)[
-                rng.choice(4, m, p=[0.6, 0.1, 0.1, 0.2])
-            ],
+            "status": Cat(rng.choice(4, m, p=[0.6, 0.1, 0.1, 0.2]), OFFER_STATUS),
             "expires": np.datetime64(AS_OF, "D") + rng.integers(1, 30, m),
         },
     )
@@ -449,9 +458,9 @@ def generate(n: int, seed: int, out: Path) -> dict[str, int]:
     w.write(
         "web_sessions",
         {
-            "customer_id": ids[:0],
+            "customer_id": ids_of(cust[:0]),
             "session_date": np.array([], dtype="datetime64[D]"),
-            "page": ids[:0],
+            "page": Cat(cust[:0], ["home"]),
             "duration_seconds": np.zeros(0),
         },
     )
