@@ -8,6 +8,7 @@ own contact rules allow it (and it fits the journey) and its expected value —
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -16,7 +17,7 @@ from tools.config import CVMConfig
 from tools.kernel.decide import CUSTOMER_RULES, Decisions
 from tools.store.source import customer_source
 
-__all__ = ["CUSTOMER_RULES", "DecisionBatch", "decide_customers"]
+__all__ = ["CUSTOMER_RULES", "Batch", "DecisionBatch", "decide_customers"]
 
 
 class DecisionBatch(Protocol):
@@ -55,6 +56,19 @@ class DecisionBatch(Protocol):
     @property
     def failed(self) -> dict[str, np.ndarray]:
         """See the class docstring."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A plain decision batch (synthetic instances, tests)."""
+
+    customer_id: np.ndarray
+    high_value: np.ndarray
+    treatments: tuple[str, ...]
+    lawful: np.ndarray
+    expected_value: np.ndarray
+    cost: np.ndarray
+    failed: dict[str, np.ndarray]
 
 
 def decide_customers(ids: Iterable[str], config: CVMConfig) -> Decisions:
