@@ -146,3 +146,20 @@ def test_typos_are_corrected_against_the_vocabulary():
     assert u.treatments == ["retention_email"]
     assert u.corrected["shud"] == "should"
     assert read("them", get_config()).norm == "them"  # known words are kept
+
+
+def test_every_corpus_message_gets_an_answer_without_error(tmp_path):
+    """Each message run as a real turn in its context: a reply, no internal error."""
+    problems = []
+    for n, section in enumerate(load()):
+        bot = Assistant.create(model="offline", state_dir=tmp_path / f"s{n}")
+        for message in section.context:
+            bot.ask(message)
+        for item in section.messages:
+            trial = copy.deepcopy(bot.session)
+            saved, bot.session = bot.session, trial
+            turn = bot.ask(item.text)
+            bot.session = saved
+            if turn.stopped or not turn.reply.strip():
+                problems.append(f"{item.text!r}: stopped={turn.stopped} {turn.reply!r}")
+    assert not problems, "\n".join(problems)
