@@ -172,6 +172,14 @@ def pattern_words(pattern: str) -> set[str]:
     return set(re.findall(r"[a-z]{2,}", plain.lower()))
 
 
+def _inflected(word: str, vocab: frozenset[str]) -> bool:
+    """Whether the word is a known word plus an inflection ("recommended")."""
+    return any(
+        word.endswith(end) and len(word) - len(end) >= 4 and word[: -len(end)] in vocab
+        for end in _INFLECTIONS
+    )
+
+
 def _plausible_typo(word: str, known: str) -> bool:
     """Whether ``known`` is a plausible correction of ``word``.
 
@@ -192,7 +200,7 @@ def correct(text: str, config: CVMConfig) -> tuple[str, dict[str, str]]:
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if word in vocab or len(word) < 3 or "'" in word:
+        if word in vocab or len(word) < 3 or "'" in word or _inflected(word, vocab):
             return word
         for best in difflib.get_close_matches(word, ordered, n=3, cutoff=0.8):
             if _plausible_typo(word, best):
