@@ -95,6 +95,8 @@ def plan_chart(plan: Plan) -> go.Figure:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from assistant.charts import DATA, REMAINING, USED, themed
+
     items = [(k, v) for k, v in plan.by_treatment.items() if v.count or v.capacity]
     names = [v.display_name for _, v in items]
     fig = make_subplots(
@@ -104,7 +106,11 @@ def plan_chart(plan: Plan) -> go.Figure:
         subplot_titles=("Planned vs capacity left", "Expected value (£)"),
     )
     fig.add_trace(
-        go.Bar(x=names, y=[v.count for _, v in items], name="planned"), row=1, col=1
+        go.Bar(
+            x=names, y=[v.count for _, v in items], name="planned", marker_color=USED
+        ),
+        row=1,
+        col=1,
     )
     fig.add_trace(
         go.Bar(
@@ -112,16 +118,19 @@ def plan_chart(plan: Plan) -> go.Figure:
             y=[v.capacity if v.capacity is not None else v.count for _, v in items],
             name="capacity left",
             opacity=0.35,
+            marker_color=REMAINING,
         ),
         row=1,
         col=1,
     )
     fig.add_trace(
-        go.Bar(x=names, y=[v.value for _, v in items], name="value"), row=1, col=2
+        go.Bar(x=names, y=[v.value for _, v in items], name="value", marker_color=DATA),
+        row=1,
+        col=2,
     )
     fig.update_yaxes(type="log", row=1, col=1)
     fig.update_layout(barmode="overlay", height=380, margin={"t": 40, "b": 10})
-    return fig
+    return themed(fig)
 
 
 def assignment_csv(rows: list[PlanRow]) -> bytes:

@@ -42,7 +42,7 @@ def plan_of(turn: Turn, ctx: ToolContext) -> Plan | None:
 async def solving_step(name: str) -> None:
     """A step shown while a plan is being solved."""
     if name in PLAN_TOOLS:
-        async with cl.Step(name="solving the plan", type="run") as step:
+        async with cl.Step(name="plan solver", type="run") as step:
             step.output = SOLVING
 
 

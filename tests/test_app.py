@@ -286,7 +286,7 @@ def test_the_ui_is_branded_and_charts_follow_the_theme():
 def test_plan_card_with_chart_csv_and_book_plan_approval():
     emitter, bot = run([lambda: app.respond("Who should we call today?")])
     names = [s["name"] for s in emitter.steps]
-    assert "solving the plan" in names and "plan_campaign" in names
+    assert "plan solver" in names and "plan_campaign" in names
     plan_id = bot.session.plan_id
     card = next(o for o in messages(emitter) if o.startswith(f"### Plan {plan_id}"))
     assert "| Treatment | Planned | Capacity left | Value | One more slot |" in card

@@ -174,3 +174,58 @@ def test_u124_starter_card_book_approve(server, tmp_path):
     assert booked.approved_by == "analyst (ui)"
     assert not [u for u in external if "fonts.googleapis.com/css" in u]
     assert (ARTIFACTS / "browser-u124-booked.png").stat().st_size > 10_000
+
+
+def test_plan_card_book_plan_approve(server, tmp_path):
+    chromium = _require_browser()
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    url, state, log = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 1800},
+        )
+        page = ctx.new_page()
+        try:
+            connected = []
+            page.on(
+                "websocket",
+                lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
+            )
+            page.goto(url)
+            page.locator("#chat-input").wait_for(timeout=30_000)
+            deadline = time.monotonic() + 30
+            while not connected and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            assert connected, "the page never connected its websocket"
+            page.locator("#chat-input").fill("Who should we call today?")
+            page.locator("#chat-submit:enabled").click()
+            page.get_by_text("Planned vs capacity left").first.wait_for(timeout=30_000)
+            assert page.get_by_text("First come, in id order").first.is_visible()
+            assert page.get_by_text("One more slot").first.is_visible()
+            page.screenshot(path=str(ARTIFACTS / "browser-plan.png"), full_page=True)
+            page.get_by_role("button", name="Book plan").first.click()
+            page.get_by_role("button", name="Approve").click()
+            page.get_by_text("nothing refused").first.wait_for(timeout=30_000)
+            page.screenshot(
+                path=str(ARTIFACTS / "browser-plan-booked.png"), full_page=True
+            )
+        except PlaywrightError as exc:
+            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
+            pytest.fail(f"{exc}\n--- server log ---\n{log.read_text()[-3000:]}")
+        finally:
+            ctx.close()
+    from tools.allocation import list_allocations
+    from tools.planning.plan import plan_store
+
+    booked_ctx = ToolContext.create(get_config(), state_dir=state)
+    plan = plan_store(booked_ctx).latest()
+    booked = list_allocations(booked_ctx)
+    assert plan is not None and len(booked) == plan.assigned > 0
+    assert {b.approved_by for b in booked} == {"analyst (ui)"}
