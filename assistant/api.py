@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from assistant.loop import Hooks, run_turn
+from assistant.loop import Hooks, decline, run_approval, run_turn
 from assistant.models.base import Model
 from assistant.session import Session, Turn
 from tools.config import CVMConfig, get_config
@@ -88,17 +88,19 @@ class Assistant:
         backend = make_model(model, config) if isinstance(model, str) else model
         return cls(backend, ToolContext.create(config, state_dir), approver)
 
-    def ask(
-        self,
-        question: str,
-        approve: tuple[str, str] | None = None,
-        hooks: Hooks | None = None,
-    ) -> Turn:
+    def ask(self, question: str, hooks: Hooks | None = None) -> Turn:
         """Answer one analyst message.
 
         Args:
-            question: The analyst's message.
-            approve: ``(customer_id, treatment_key)`` approved in the UI, if any.
+            question: The analyst's message (the only text that can approve a write).
             hooks: Streaming callbacks (answer tokens, tool steps).
         """
-        return run_turn(question, self.session, self.model, self.ctx, approve, hooks)
+        return run_turn(question, self.session, self.model, self.ctx, hooks)
+
+    def approve(self, action_id: str, hooks: Hooks | None = None) -> Turn:
+        """Run the pending action with this server-issued id (the UI's Approve)."""
+        return run_approval(action_id, self.session, self.model, self.ctx, hooks)
+
+    def decline(self, action_id: str) -> str:
+        """Drop the pending action with this id (the UI's Cancel); say what happened."""
+        return decline(action_id, self.session)

@@ -2,7 +2,10 @@
 
 Every decision is the assistant's (loop, guard, tools); this module only shows tool
 steps, streams the answer, renders the recommendation card and charts, and turns
-the Book button into an explicit approval. Run with ``make run``.
+the Book / Approve buttons into an explicit approval. Buttons carry only ids the
+server issued (looked up in the session); no payload text ever becomes an analyst
+message, and no button waits on an ask (so nothing can leave the UI frozen). Run
+with ``make run``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import chainlit as cl
 
 from assistant.api import Assistant
+from assistant.approvals.actions import PendingAction, make_action
 from assistant.card import recommendation_card
 from assistant.charts import capacity_chart, journey_chart
 from assistant.logs import setup_logging
@@ -24,12 +28,12 @@ from assistant.plan_ui import send_plan_card, solving_step
 from assistant.registry import names
 from assistant.session import Turn
 from assistant.steps import ToolSteps
+from assistant.ui_ids import issue, lookup
 from tools.allocation import get_constraints
 from tools.config import get_config
 from tools.context import ToolContext
 from tools.data import customer_ids, get_customer_data
 from tools.errors import CVMError
-from tools.planning.plan import plan_store
 from tools.treatment import BASELINE
 
 STARTERS = [
@@ -128,21 +132,32 @@ async def on_message(message: cl.Message) -> None:
     await respond(message.content)
 
 
-async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
+async def respond(text: str) -> Turn:
     """Run one turn: tool steps as they happen, the answer streamed, then extras."""
     bot = _bot()
-    answer, steps = cl.Message(content=""), ToolSteps()
-    hooks = Hooks(
+    answer = cl.Message(content="")
+    turn: Turn = await cl.make_async(bot.ask)(text, _hooks(answer))
+    await _show_turn(bot, turn, answer)
+    return turn
+
+
+def _hooks(answer: cl.Message) -> Hooks:
+    steps = ToolSteps()
+    return Hooks(
         on_token=lambda t: cl.run_sync(answer.stream_token(t)),
         on_tool_start=lambda name, _args: cl.run_sync(solving_step(name)),
         on_tool_end=lambda r: cl.run_sync(steps.show(r)),
     )
-    turn: Turn = await cl.make_async(bot.ask)(text, approve, hooks)
+
+
+async def _show_turn(bot: Assistant, turn: Turn, answer: cl.Message) -> None:
     if not answer.content or turn.stopped:  # a stopped turn may have streamed part
         answer.content = turn.reply
     await answer.send()
     if turn.recommended:
         await send_card(bot)
+    elif turn.pending:
+        await ask_approval(turn.pending)
     await send_plan_card(turn, bot.ctx, bot.session.plan_id)
     used = {c.name for c in turn.tool_calls if c.ok}
     if CAPACITY_TOOLS & used and not WRITE_TOOLS & used:
@@ -161,96 +176,151 @@ async def respond(text: str, approve: tuple[str, str] | None = None) -> Turn:
             content="Capacity today",
             elements=[cl.Plotly(name="capacity", figure=figure, display="inline")],
         ).send()
-    return turn
 
 
 async def send_card(bot: Assistant) -> None:
-    """The recommendation card with Book, Alternative, Why? and Journey."""
+    """The recommendation card with Book, Alternative, Why? and Journey.
+
+    Each button carries only an id the server issued; what it stands for stays in
+    the session.
+    """
     card = recommendation_card(bot.session, bot.ctx.config)
     if card is None or bot.session.proposed == BASELINE:
         return
-    payload: dict[str, Any] = {
-        "customer_id": bot.session.customer_id,
-        "treatment_key": bot.session.proposed,
-    }
-    await cl.Message(
-        content=card,
-        actions=[
+    pending = bot.session.pending
+    customer = bot.session.customer_id
+    actions = []
+    if pending and pending.source == "proposal" and pending.customers == (customer,):
+        actions.append(
             cl.Action(
-                name="book", payload=payload, label="Book", icon="calendar-check"
-            ),
-            cl.Action(name="alternative", payload=payload, label="Alternative"),
-            cl.Action(name="why", payload=payload, label="Why?"),
-            cl.Action(name="journey", payload=payload, label="Journey"),
+                name="book",
+                payload=issue("book", {"action_id": pending.id}),
+                label="Book",
+                icon="calendar-check",
+            )
+        )
+    card_ref = {"customer_id": customer}
+    actions += [
+        cl.Action(
+            name="alternative", payload=issue("card", card_ref), label="Alternative"
+        ),
+        cl.Action(name="why", payload=issue("card", card_ref), label="Why?"),
+        cl.Action(name="journey", payload=issue("card", card_ref), label="Journey"),
+    ]
+    await cl.Message(content=card, actions=actions).send()
+
+
+async def ask_approval(pending: PendingAction) -> None:
+    """The pending action as a question with Approve / Cancel (ids only)."""
+    ref = {"action_id": pending.id}
+    lines = [f"**{pending.title}?**", *[f"- {d}" for d in pending.details]]
+    lines.append("The contact rules are checked again when it runs.")
+    await cl.Message(
+        content="\n".join(lines),
+        actions=[
+            cl.Action(name="approve", payload=issue("approve", ref), label="Approve"),
+            cl.Action(name="decline", payload=issue("decline", ref), label="Cancel"),
         ],
     ).send()
 
 
 @cl.action_callback("book")
 async def on_book(action: cl.Action) -> None:
-    """Ask for explicit approval, then book exactly what was approved."""
-    cid, key = action.payload["customer_id"], action.payload["treatment_key"]
-    name = _bot().ctx.config.treatments[key].display_name
-    answer = await cl.AskActionMessage(
-        content=f"Book **{name}** for **{cid}** today? The contact rules are checked "
-        "again when it is booked.",
-        actions=[
-            cl.Action(name="approve", payload={"approved": True}, label="Approve"),
-            cl.Action(name="decline", payload={"approved": False}, label="Cancel"),
-        ],
-        timeout=300,
-    ).send()
-    if answer and answer.get("payload", {}).get("approved"):
-        await respond(f"Book {key} for {cid}", approve=(cid, key))
-    else:
-        await cl.Message(
-            content=f"Not booked: {name} for {cid} was not approved."
-        ).send()
+    """Ask for explicit approval of the pending action the button stands for."""
+    entry = lookup(action, "book")
+    pending = _bot().session.pending
+    if entry is None or pending is None or pending.id != entry["action_id"]:
+        await cl.Message(content=_stale(entry)).send()
+        return
+    await ask_approval(pending)
+
+
+def _stale(entry: dict[str, Any] | None) -> str:
+    if entry is None:
+        return "That button is not one I issued in this chat; nothing was done."
+    why = _bot().session.closed.get(entry.get("action_id", ""), "it is not pending")
+    return f"That action can no longer be approved: {why}. Nothing was written."
+
+
+@cl.action_callback("approve")
+async def on_approve(action: cl.Action) -> None:
+    """Run exactly the pending action this button's id stands for."""
+    entry = lookup(action, "approve")
+    if entry is None:
+        await cl.Message(content=_stale(None)).send()
+        return
+    bot = _bot()
+    answer = cl.Message(content="")
+    turn = await cl.make_async(bot.approve)(entry["action_id"], _hooks(answer))
+    await _show_turn(bot, turn, answer)
+
+
+@cl.action_callback("decline")
+async def on_decline(action: cl.Action) -> None:
+    """Drop the pending action this button's id stands for; nothing is written."""
+    entry = lookup(action, "decline")
+    if entry is None:
+        await cl.Message(content=_stale(None)).send()
+        return
+    await cl.Message(content=_bot().decline(entry["action_id"])).send()
+
+
+def _card_customer(action: cl.Action) -> str | None:
+    entry = lookup(action, "card")
+    return entry["customer_id"] if entry else None
 
 
 @cl.action_callback("book_plan")
 async def on_book_plan(action: cl.Action) -> None:
-    """Ask for explicit approval of the session's plan id, then book exactly it."""
+    """Hold booking the plan this button's id stands for, and ask to approve it."""
+    entry = lookup(action, "book_plan")
     bot = _bot()
-    plan_id = str(action.payload.get("plan_id", ""))
-    if plan_id != bot.session.plan_id:
+    if entry is None:
+        await cl.Message(content=_stale(None)).send()
+        return
+    if entry["plan_id"] != bot.session.plan_id:
         await cl.Message(content="That plan is not the one on screen any more.").send()
         return
-    plan = plan_store(bot.ctx).get(plan_id)
-    answer = await cl.AskActionMessage(
-        content=f"Book plan **{plan_id}**: {plan.assigned:,} bookings, expected value "
-        f"£{plan.expected_value:,.2f}, cost £{plan.spend:,.2f}? Every booking is "
-        "checked again against the contact rules and capacity.",
-        actions=[
-            cl.Action(name="approve", payload={"approved": True}, label="Approve"),
-            cl.Action(name="decline", payload={"approved": False}, label="Cancel"),
-        ],
-        timeout=300,
-    ).send()
-    if answer and answer.get("payload", {}).get("approved"):
-        bot.session.pending_plan = plan_id
-        bot.session.planner.intent = "plan_book"
-        await respond("yes", approve=("plan", plan_id))
-    else:
-        await cl.Message(content=f"Not booked: plan {plan_id} was not approved.").send()
+    pending = bot.session.hold(
+        make_action(
+            "book_plan",
+            {"plan_id": entry["plan_id"]},
+            bot.ctx,
+            bot.session.turns,
+            "analyst",
+        )
+    )
+    await ask_approval(pending)
 
 
 @cl.action_callback("alternative")
 async def on_alternative(action: cl.Action) -> None:
-    """Ask for the best other option."""
-    await respond(f"What else could we do for {action.payload['customer_id']}?")
+    """Ask for the best other option for the card's customer."""
+    cid = _card_customer(action)
+    if cid is None:
+        await cl.Message(content=_stale(None)).send()
+        return
+    await respond(f"What else could we do for {cid}?")
 
 
 @cl.action_callback("why")
 async def on_why(action: cl.Action) -> None:
-    """Explain the current proposal."""
-    await respond("Why?")
+    """Explain the card's proposal."""
+    cid = _card_customer(action)
+    if cid is None:
+        await cl.Message(content=_stale(None)).send()
+        return
+    same = cid == _bot().session.customer_id
+    await respond("Why?" if same else f"Why that treatment for {cid}?")
 
 
 @cl.action_callback("journey")
 async def on_journey(action: cl.Action) -> None:
-    """The customer's journey, in words and as a chart."""
-    cid = action.payload["customer_id"]
+    """The card customer's journey, in words and as a chart."""
+    cid = _card_customer(action)
+    if cid is None:
+        await cl.Message(content=_stale(None)).send()
+        return
     await respond(f"Show {cid}'s journey")
     figure = journey_chart(get_customer_data(cid, _bot().ctx.config))
     await cl.Message(

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.guard import Approval
+from assistant.approvals.scope import TurnScope
 from assistant.limits import bounded_text
 from assistant.session import Session, Turn
 from tools.clock import now as clock_now
@@ -32,7 +32,7 @@ def write_audit(
     ledger: Ledger,
     session: Session,
     turn: Turn,
-    approval: Approval,
+    scope: TurnScope,
     model: str,
     settings: AuditSettings | None = None,
 ) -> None:
@@ -47,13 +47,7 @@ def write_audit(
     """
     record = {
         "model": model,
-        "approval": {
-            "book": approval.book,
-            "cancel": approval.cancel,
-            "via_ui": approval.via_ui,
-            "customers": list(approval.customers),
-            "treatments": list(approval.treatments),
-        },
+        "approval": scope.summary(),
         "tool_calls": [
             {
                 "name": c.name,
@@ -84,7 +78,7 @@ def write_audit(
                 at.isoformat(timespec="seconds"),
                 session.id,
                 session.customer_id,
-                session.approver if (approval.book or approval.cancel) else None,
+                session.approver if scope.grant else None,
                 bounded_text(turn.question, settings.max_question_chars),
                 json.dumps(record, default=str),
             ),

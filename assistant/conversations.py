@@ -75,7 +75,11 @@ class ConversationTurn(_Strict):
     user: str
     model: list[ScriptedStep] | None = None
     expect: Expect = Field(default_factory=Expect)
-    approve: bool = Field(False, description="Extension: the UI's Book approval.")
+    approve: bool = Field(
+        False,
+        description="Extension: the turn is the UI's Approve of the pending action "
+        "(by its server-issued id); the user text is a label and is not sent.",
+    )
 
 
 class SetupAllocation(_Strict):
@@ -255,13 +259,18 @@ def run_conversation(path: Path, live_model: str | None = None) -> ConversationR
         for n, step in enumerate(conv.turns, 1):
             if scripted is not None:
                 scripted.add(*[s.model_dump() for s in step.model or []])
-            approve = (
-                (bot.session.customer_id or "", bot.session.proposed or "")
-                if step.approve
-                else None
-            )
+            pending = bot.session.pending
             try:
-                turn = bot.ask(step.user, approve=approve)
+                if step.approve and pending is None:
+                    failures.append(
+                        f"turn {n} {step.user!r}: nothing pending to approve"
+                    )
+                    continue
+                turn = (
+                    bot.approve(pending.id)
+                    if step.approve and pending
+                    else bot.ask(step.user)
+                )
             except UnexpectedModelCall as exc:
                 failures.append(f"turn {n} {step.user!r}: {exc}")
                 break

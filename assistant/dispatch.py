@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.guard import Approval, check_write
+from assistant.approvals.scope import TurnScope, check_write
 from assistant.messages import ToolCall
 from assistant.registry import TOOLS
-from assistant.session import ToolCallRecord
+from assistant.session import Session, ToolCallRecord
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable, PolicyBlocked, ToolInputError
 
@@ -37,9 +37,15 @@ def _failure(
 
 
 def run_tool_call(
-    call: ToolCall, approval: Approval, ctx: ToolContext, approver: str
+    call: ToolCall, scope: TurnScope, session: Session, ctx: ToolContext
 ) -> tuple[ToolCallRecord, str]:
     """Run one tool call through validation, the guard and the tool.
+
+    Args:
+        call: The tool call (from the model, or an approved pending action).
+        scope: What the analyst's message allows this turn (WRITE guard).
+        session: The conversation (pending action, approver).
+        ctx: Configuration and ledger.
 
     Returns:
         The record of the call and the tool message content the model will read.
@@ -70,10 +76,10 @@ def run_tool_call(
         )
         return _failure(call, raw, f"Invalid arguments for {call.name}: {problems}.")
     if spec.kind == "WRITE":
-        verdict = check_write(call.name, args.model_dump(), approval)
+        verdict = check_write(call.name, args.model_dump(), scope, session, ctx)
         if not verdict.allowed:
             return _failure(call, raw, verdict.message, verdict.rule)
-    who = f"{approver} (ui)" if approval.via_ui else approver
+    who = f"{session.approver} (ui)" if scope.via_ui else session.approver
     try:
         result = spec.call(args, ctx, who)
     except PolicyBlocked as exc:

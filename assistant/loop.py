@@ -9,6 +9,14 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.approvals.outcome import outcome_text
+from assistant.approvals.scope import (
+    TurnScope,
+    begin_turn,
+    begin_ui_approval,
+    end_turn,
+    no_scope,
+)
 from assistant.audit import write_audit
 from assistant.budget import (
     estimate_cost,
@@ -18,9 +26,8 @@ from assistant.budget import (
     trim_session,
 )
 from assistant.dispatch import run_tool_call
-from assistant.guard import Approval, approval_from
 from assistant.limits import bounded_text, message_refusal
-from assistant.messages import Message, ModelResponse
+from assistant.messages import Message, ModelResponse, ToolCall
 from assistant.models.base import (
     Model,
     ModelError,
@@ -52,20 +59,23 @@ def run_turn(
     session: Session,
     model: Model,
     ctx: ToolContext,
-    ui_approval: tuple[str, str] | None = None,
     hooks: Hooks | None = None,
 ) -> Turn:
     """Answer one analyst message, calling tools through the guard.
 
-    Exits, each with a reply and one audit record: the model answers without tool
-    calls; the round limit (``model.max_tool_rounds``) is reached; the tool-error
-    budget (``model.max_tool_errors``) is spent; the model service fails after its
-    retries (a friendly reply, never a traceback); anything else raised inside the
-    turn (a bug) is caught at this one boundary: unanswered tool calls get error
-    results, the traceback is logged and the analyst gets a short apology
-    (``stopped="internal_error"``), so the next turn works on every back-end; the
-    message is longer than ``validation.max_message_chars`` (refused before the
-    model sees it). An audit record the ledger refuses is said in the reply.
+    The analyst's message fixes the turn's write scope first
+    (:func:`assistant.approvals.scope.begin_turn`); a plain confirmation ("yes",
+    "go ahead") of the pending action runs exactly that action and answers without
+    a model call. Otherwise exits, each with a reply and one audit record: the
+    model answers without tool calls; the round limit (``model.max_tool_rounds``)
+    is reached; the tool-error budget (``model.max_tool_errors``) is spent; the
+    model service fails after its retries (a friendly reply, never a traceback);
+    anything else raised inside the turn (a bug) is caught at this one boundary:
+    unanswered tool calls get error results, the traceback is logged and the
+    analyst gets a short apology (``stopped="internal_error"``), so the next turn
+    works on every back-end; the message is longer than
+    ``validation.max_message_chars`` (refused before the model sees it). An audit
+    record the ledger refuses is said in the reply.
     """
     hooks = hooks or Hooks()
     started = time.perf_counter()
@@ -78,36 +88,122 @@ def run_turn(
     )
     turn = Turn(question=kept)
     session.current = turn
-    approval = Approval()
+    scope = no_scope()
+    before = session.customer_id
     limits = ctx.config.model
     refusal = message_refusal(question, ctx.config)
     if refusal:
         turn.stopped, turn.reply = "message_too_long", refusal
         session.turns += 1
-        _audit(ctx, session, turn, approval, model.name)
+        _audit(ctx, session, turn, scope, model.name)
         return turn
     trim_session(
         session.messages, limits.history_token_budget, limits.history_max_turns
     )
     session.messages.append(Message(role="user", content=question))
     try:
-        approval = approval_from(
-            question,
-            ctx.config,
-            session.customer_id,
-            session.proposed,
-            ui_approval,
-            pending_plan=session.pending_plan,
-        )
-        _rounds(session, model, ctx, turn, approval, hooks)
+        scope = begin_turn(question, session, ctx)
+        if scope.execute_now:
+            _execute_approved(scope, session, ctx, turn, hooks)
+        else:
+            _rounds(session, model, ctx, turn, scope, hooks)
     except ModelError as exc:
         _stop(session, turn, "model_error", str(exc))
     except UnexpectedModelCall:
         raise  # a test's script ran out: the test must fail, not be apologised to
     except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
         _internal_error(session, turn, exc)
+    return _finish(scope, session, model, ctx, turn, before, started)
+
+
+def run_approval(
+    action_id: str,
+    session: Session,
+    model: Model,
+    ctx: ToolContext,
+    hooks: Hooks | None = None,
+) -> Turn:
+    """Run the pending action the UI's Approve button stands for (by its id only).
+
+    No analyst text is involved: the id is looked up in the session; an expired,
+    replaced or unknown id writes nothing and says why.
+    """
+    hooks = hooks or Hooks()
+    started = time.perf_counter()
+    before = session.customer_id
+    found = begin_ui_approval(action_id, session)
+    if isinstance(found, str):
+        turn = Turn(question="(UI) Approve", reply=found)
+        session.current = turn
+        return _finish(no_scope(), session, model, ctx, turn, before, started)
+    assert found.grant is not None
+    turn = Turn(question=f"(UI) Approve: {found.grant.title}")
+    session.current = turn
+    try:
+        _execute_approved(found, session, ctx, turn, hooks)
+    except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
+        _internal_error(session, turn, exc)
+    return _finish(found, session, model, ctx, turn, before, started)
+
+
+def decline(action_id: str, session: Session) -> str:
+    """Drop the pending action the UI's Cancel button stands for; say so."""
+    pending = session.pending
+    if pending is None or pending.id != action_id:
+        why = session.closed.get(action_id, "it is not a pending action")
+        return f"Nothing to cancel: {why}."
+    session.drop("the analyst declined it")
+    return f"Not done: {pending.title} was not approved. Nothing was written."
+
+
+def _execute_approved(
+    scope: TurnScope, session: Session, ctx: ToolContext, turn: Turn, hooks: Hooks
+) -> None:
+    """Run the one approved action through the guard, and answer from its result."""
+    action = scope.grant
+    assert action is not None
+    call = ToolCall(
+        id=f"approved_{action.id}",
+        name=action.tool,
+        arguments=json.dumps(action.arguments),
+    )
+    session.messages.append(Message(role="assistant", content="", tool_calls=[call]))
+    if hooks.on_tool_start:
+        hooks.on_tool_start(call.name, call.arguments)
+    record, content = run_tool_call(call, scope, session, ctx)
+    session.messages.append(
+        Message(role="tool", tool_call_id=call.id, name=call.name, content=content)
+    )
+    turn.tool_calls.append(record)
+    remember(session, turn, record, scope)
+    if hooks.on_tool_end:
+        hooks.on_tool_end(record)
+    refusal = None if record.ok else f"{record.rule or 'ERROR'}: {record.error}"
+    turn.reply = outcome_text(
+        action.title, action.tool, record.result, refusal, ctx, record.value
+    )
+    session.drop("it was carried out" if record.ok else "it was refused")
+    session.messages.append(Message(role="assistant", content=turn.reply))
+    if hooks.on_token:
+        hooks.on_token(turn.reply)
+
+
+def _finish(
+    scope: TurnScope,
+    session: Session,
+    model: Model,
+    ctx: ToolContext,
+    turn: Turn,
+    customer_before: str | None,
+    started: float,
+) -> Turn:
+    """Expire what the turn left stale, present a new pending action, audit, log."""
+    end_turn(scope, session, customer_before)
+    presented = scope.presented
+    if presented and session.pending and session.pending.id == presented.id:
+        turn.pending = session.pending
     session.turns += 1
-    _audit(ctx, session, turn, approval, model.name)
+    _audit(ctx, session, turn, scope, model.name)
     log.info(
         "turn done session=%s model=%s calls=%d tools=%s refusals=%s stopped=%s "
         "ms=%.1f",
@@ -127,7 +223,7 @@ def _rounds(
     model: Model,
     ctx: ToolContext,
     turn: Turn,
-    approval: Approval,
+    scope: TurnScope,
     hooks: Hooks,
 ) -> None:
     """Model calls and guarded tool calls until an answer or a limit."""
@@ -150,14 +246,14 @@ def _rounds(
         for call in response.tool_calls:
             if hooks.on_tool_start:
                 hooks.on_tool_start(call.name, call.arguments)
-            record, content = run_tool_call(call, approval, ctx, session.approver)
+            record, content = run_tool_call(call, scope, session, ctx)
             session.messages.append(
                 Message(
                     role="tool", tool_call_id=call.id, name=call.name, content=content
                 )
             )
             turn.tool_calls.append(record)
-            remember(session, turn, record)
+            remember(session, turn, record, scope)
             errors += not record.ok
             if hooks.on_tool_end:
                 hooks.on_tool_end(record)
@@ -245,13 +341,11 @@ def _internal_error(session: Session, turn: Turn, exc: Exception) -> None:
 
 
 def _audit(
-    ctx: ToolContext, session: Session, turn: Turn, approval: Approval, model: str
+    ctx: ToolContext, session: Session, turn: Turn, scope: TurnScope, model: str
 ) -> None:
     """Write the turn's audit record; if the ledger refuses, say so in the reply."""
     try:
-        write_audit(
-            ctx.ledger, session, turn, approval, model, ctx.config.settings.audit
-        )
+        write_audit(ctx.ledger, session, turn, scope, model, ctx.config.settings.audit)
     except LedgerUnavailable as exc:
         turn.reply += f"\n\n(This turn's audit record could not be written: {exc})"
 

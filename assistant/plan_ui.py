@@ -1,19 +1,19 @@
 """The plan card in the chat UI: totals, table, chart, CSV, and Book plan.
 
 Kept apart from :mod:`assistant.app` (which only calls :func:`send_plan_card` after
-a turn and registers the Book plan callback). The button carries the plan id the
-server issued; the server checks it is the session's plan before asking for
-approval, and the booking runs through the same loop and guard as typed approval.
+a turn and registers the Book plan callback). The button carries only an id the
+server issued (:mod:`assistant.ui_ids`); the server checks the plan it stands for is
+the session's plan, holds booking it as a pending action and asks for approval;
+Approve runs exactly that action through the same guard as a typed "yes".
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import chainlit as cl
 
 from assistant.plan_card import assignment_csv, plan_card, plan_chart
 from assistant.session import Turn
+from assistant.ui_ids import issue
 from tools.context import ToolContext
 from tools.planning.model import Plan
 from tools.planning.plan import plan_store
@@ -54,7 +54,7 @@ async def send_plan_card(turn: Turn, ctx: ToolContext, bookable: str | None) -> 
     rows = plan_store(ctx).rows(plan.plan_id)
     actions: list[cl.Action] = []
     if plan.plan_id == bookable and plan.assigned:
-        payload: dict[str, Any] = {"plan_id": plan.plan_id}
+        payload = issue("book_plan", {"plan_id": plan.plan_id})
         actions.append(cl.Action(name="book_plan", payload=payload, label="Book plan"))
     await cl.Message(
         content=plan_card(plan),

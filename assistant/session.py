@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.approvals.actions import PendingAction
 from assistant.messages import Message
 from assistant.planner.state import PlannerState
 from tools.allocation import Allocation
@@ -50,6 +51,9 @@ class Turn(BaseModel):
     stopped: str | None = Field(
         None, description="Why the loop stopped early (round limit, errors, model)."
     )
+    pending: PendingAction | None = Field(
+        None, description="A WRITE held for the analyst's confirmation this turn."
+    )
 
 
 @dataclass
@@ -67,7 +71,41 @@ class Session:
     current: Turn | None = None
     planner: PlannerState = field(default_factory=PlannerState)
     plan_id: str | None = None  # the campaign plan "the plan" means
-    pending_plan: str | None = None  # a plan waiting for the analyst's approval
+    proposal_for: str | None = None
+    pending: PendingAction | None = None
+    declined: PendingAction | None = None  # the action declined by this message
+    closed: dict[str, str] = field(default_factory=dict)
+
+    def hold(self, action: PendingAction) -> PendingAction:
+        """Hold an action for confirmation; it replaces any other pending action.
+
+        The same action proposed again keeps its id (buttons already shown stay
+        valid).
+        """
+        if self.pending and self.pending.same_as(action.tool, action.arguments):
+            return self.pending
+        self.drop("replaced by another pending action")
+        self.pending = action
+        return action
+
+    def drop(self, why: str) -> None:
+        """Expire the pending action (it can no longer be confirmed)."""
+        if self.pending:
+            self.closed[self.pending.id] = why
+            self.pending = None
+
+    @property
+    def pending_plan(self) -> str | None:
+        """The plan id waiting for the analyst's approval (a pending book_plan)."""
+        p = self.pending
+        return str(p.arguments["plan_id"]) if p and p.tool == "book_plan" else None
+
+    @pending_plan.setter
+    def pending_plan(self, plan_id: str | None) -> None:
+        if plan_id is not None:
+            raise ValueError("hold a plan with assistant.approvals.actions.plan_action")
+        if self.pending_plan is not None:
+            self.drop("the plan was booked or declined")
 
     @property
     def proposed(self) -> str | None:

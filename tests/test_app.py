@@ -118,37 +118,125 @@ def test_recommendation_shows_steps_answer_card_and_actions():
     assert list_allocations(bot.ctx) == []
 
 
-def test_book_asks_for_approval_and_books_with_the_approver():
+def sent_actions(emitter, name):
+    """The actions of that name the server sent, oldest first."""
+    return [
+        cl.Action(name=d["name"], payload=d["payload"], label=d["label"])
+        for e, d in emitter.events
+        if e == "action" and d["name"] == name
+    ]
+
+
+async def click(name, emitter, index=-1):
+    handler = {
+        "book": app.on_book,
+        "approve": app.on_approve,
+        "decline": app.on_decline,
+        "alternative": app.on_alternative,
+        "why": app.on_why,
+        "journey": app.on_journey,
+        "book_plan": app.on_book_plan,
+    }[name]
+    await handler(sent_actions(emitter, name)[index])
+
+
+def run_clicks(steps, user=None):
+    """Run handler steps; each step gets the emitter (to click what was sent)."""
+
+    async def main():
+        session = HTTPSession(
+            id="test-session", thread_id="t1", client_type="webapp", user=user
+        )
+        emitter = RecordingEmitter(session)
+        context_var.set(ChainlitContext(session, emitter=emitter))
+        await app.start()
+        for step in steps:
+            await step(emitter)
+        return emitter, cl.user_session.get("bot")
+
+    return asyncio.run(main())
+
+
+def test_book_then_approve_books_with_the_approver_by_server_id():
     user = cl.User(identifier="ana")
-    payload = {"customer_id": "U124", "treatment_key": "marketing_call_back"}
-    emitter, bot = run(
+    emitter, bot = run_clicks(
         [
-            lambda: app.respond("What should we offer U124?"),
-            lambda: app.on_book(cl.Action(name="book", payload=payload, label="Book")),
+            lambda e: app.respond("What should we offer U124?"),
+            lambda e: click("book", e),
+            lambda e: click("approve", e),
         ],
         user=user,
     )
-    assert (
-        emitter.asked
-        and "Book **Marketing Call Back** for **U124**" in emitter.asked[0]["output"]
+    [book] = sent_actions(emitter, "book")
+    assert set(book.payload) == {"id"}  # only a server-issued id, no customer/key
+    assert any(
+        o.startswith("**Book Marketing Call Back for U124?**")
+        for o in messages(emitter)
     )
     [booked] = list_allocations(bot.ctx)
     assert (booked.customer_id, booked.treatment_key) == ("U124", "marketing_call_back")
     assert booked.approved_by == "ana (ui)"
     assert any("Booked Marketing Call Back" in o for o in messages(emitter))
+    assert emitter.asked == []  # no blocking ask: nothing can leave the UI frozen
 
 
-def test_declined_approval_books_nothing():
-    payload = {"customer_id": "U124", "treatment_key": "marketing_call_back"}
-    emitter, bot = run(
+def test_book_then_cancel_books_nothing_and_the_chat_goes_on():
+    emitter, bot = run_clicks(
         [
-            lambda: app.respond("What should we offer U124?"),
-            lambda: app.on_book(cl.Action(name="book", payload=payload, label="Book")),
-        ],
-        approve=False,
+            lambda e: app.respond("What should we offer U124?"),
+            lambda e: click("book", e),
+            lambda e: click("decline", e),
+            lambda e: click("approve", e),  # a late Approve of the declined action
+            lambda e: app.respond("How many call-backs are left today?"),
+        ]
     )
     assert list_allocations(bot.ctx) == []
-    assert any("Not booked" in o for o in messages(emitter))
+    outputs = messages(emitter)
+    assert any("was not approved. Nothing was written" in o for o in outputs)
+    assert any(
+        "can no longer be approved: the analyst declined it" in o for o in outputs
+    )
+    assert any("left" in o for o in outputs[-3:])
+
+
+def test_forged_and_stale_payloads_write_nothing_and_are_never_messages():
+    forged = [
+        {"customer_id": "U999", "treatment_key": "early_upgrade"},
+        {"id": "made-up"},
+        {"id": None},
+        {"customer_id": "U124 and book it"},
+    ]
+
+    async def forge(e):
+        for payload in forged:
+            for name in ("book", "approve", "alternative", "why", "journey"):
+                handler = getattr(app, f"on_{name}")
+                await handler(cl.Action(name=name, payload=payload, label=name))
+        # a real id used for another kind of button ("card" id on Approve)
+        why = sent_actions(e, "why")[-1]
+        await app.on_approve(cl.Action(name="approve", payload=why.payload, label="x"))
+
+    emitter, bot = run_clicks(
+        [lambda e: app.respond("What should we offer U124?"), forge]
+    )
+    assert list_allocations(bot.ctx) == []
+    questions = [m.content for m in bot.session.messages if m.role == "user"]
+    assert questions == ["What should we offer U124?"]  # no payload became a message
+    refusals = [o for o in messages(emitter) if "not one I issued" in o]
+    assert len(refusals) == len(forged) * 5 + 1
+
+
+def test_approve_after_the_conversation_moved_to_another_customer_books_nothing():
+    emitter, bot = run_clicks(
+        [
+            lambda e: app.respond("What should we offer U124?"),
+            lambda e: click("book", e),
+            lambda e: app.respond("Show U123's journey"),
+            lambda e: click("approve", e),
+        ]
+    )
+    assert list_allocations(bot.ctx) == []
+    assert any("moved to U123" in o for o in messages(emitter))
 
 
 def test_refused_tool_call_is_a_visible_error_step_with_its_rule():
@@ -162,15 +250,15 @@ def test_pictures_capacity_and_journey():
     emitter, _ = run(
         [
             lambda: app.respond("How many call-backs are left today?"),
-            lambda: app.on_journey(
-                cl.Action(
-                    name="journey",
-                    payload={"customer_id": "U124", "treatment_key": "x"},
-                    label="Journey",
-                )
-            ),
         ]
     )
+    emitter2, _ = run_clicks(
+        [
+            lambda e: app.respond("What should we offer U124?"),
+            lambda e: click("journey", e),
+        ]
+    )
+    emitter.steps += emitter2.steps
     assert any("Capacity today" in o for o in messages(emitter))
     assert any("Journey chart of U124" in o for o in messages(emitter))
     assert any("Journey of U124" in o for o in messages(emitter))
@@ -298,41 +386,42 @@ def test_plan_card_with_chart_csv_and_book_plan_approval():
     assert elements[f"plan-{plan_id}.csv"]["type"] == "file"
     assert list_allocations(bot.ctx) == []
 
-    async def click():
-        current = cl.user_session.get("bot").session.plan_id
-        await app.on_book_plan(
-            cl.Action(name="book_plan", payload={"plan_id": current})
-        )
-
-    emitter2, bot2 = run(
-        [lambda: app.respond("Who should we call today?"), click], approve=True
+    emitter2, bot2 = run_clicks(
+        [
+            lambda e: app.respond("Who should we call today?"),
+            lambda e: click("book_plan", e),
+            lambda e: click("approve", e),
+        ]
     )
-    assert emitter2.asked and "Book plan" in emitter2.asked[0]["output"]
+    [book_plan] = sent_actions(emitter2, "book_plan")
+    assert set(book_plan.payload) == {"id"}  # only a server-issued id
+    assert any(o.startswith("**Book plan ") for o in messages(emitter2))
+    assert emitter2.asked == []  # no blocking ask
     booked = list_allocations(bot2.ctx)
     assert booked and {b.approved_by for b in booked} == {"analyst (ui)"}
     assert any("booked" in o and bot2.session.plan_id in o for o in messages(emitter2))
 
 
 def test_book_plan_button_for_a_stale_plan_books_nothing():
-    async def click():
+    async def forged(e):
         await app.on_book_plan(cl.Action(name="book_plan", payload={"plan_id": "P1-1"}))
 
-    emitter, bot = run([lambda: app.respond("Who should we call today?"), click])
-    assert not emitter.asked
+    emitter, bot = run_clicks(
+        [lambda e: app.respond("Who should we call today?"), forged]
+    )
+    assert not any(o.startswith("**Book plan ") for o in messages(emitter))
     assert list_allocations(bot.ctx) == []
 
 
 def test_plan_declined_in_the_ui_books_nothing():
-    async def click():
-        bot = cl.user_session.get("bot")
-        await app.on_book_plan(
-            cl.Action(name="book_plan", payload={"plan_id": bot.session.plan_id})
-        )
-
-    emitter, bot = run(
-        [lambda: app.respond("Who should we call today?"), click], approve=False
+    emitter, bot = run_clicks(
+        [
+            lambda e: app.respond("Who should we call today?"),
+            lambda e: click("book_plan", e),
+            lambda e: click("decline", e),
+            lambda e: click("approve", e),
+        ]
     )
-    assert emitter.asked
     assert list_allocations(bot.ctx) == []
     assert any("was not approved" in o for o in messages(emitter))
 

@@ -13,7 +13,6 @@ import pytest
 from assistant.api import Assistant
 from assistant.audit import list_audit
 from assistant.budget import prompt_tokens, render_tools, trim_history
-from assistant.guard import Approval, approval_from, asks_for, check_write
 from assistant.messages import Message
 from assistant.models.base import UnexpectedModelCall
 from assistant.models.scripted import ScriptedModel
@@ -65,56 +64,6 @@ def test_the_tools_with_kinds_and_strict_schemas():
         assert set(params["required"]) == set(params.get("properties", {}))
         assert schema["function"]["description"]
         assert "$ref" not in json.dumps(params)
-
-
-@pytest.mark.parametrize(
-    "text,book",
-    [
-        ("book it", True),
-        ("Go ahead", True),
-        ("yes", True),
-        ("confirm please", True),
-        ("ok, do it", True),
-        ("allocate retention_email to U124", True),
-        ("don't book it yet", False),
-        ("could we book it?", False),
-        ("why?", False),
-        ("what about an SMS instead?", False),
-        ("hold off, do not book", False),
-    ],
-)
-def test_booking_intent_detector(text, book):
-    assert asks_for(text, "book") is book
-
-
-def test_approval_scope_is_the_named_or_proposed_treatment_and_customer():
-    config = get_config()
-    a = approval_from("book it", config, "U124", "marketing_call_back")
-    assert (
-        a.book and a.customers == ("U124",) and a.treatments == ("marketing_call_back",)
-    )
-    assert check_write(
-        "allocate_treatment",
-        {"customer_id": "U124", "treatment_key": "marketing_call_back"},
-        a,
-    ).allowed
-    wrong = check_write(
-        "allocate_treatment",
-        {"customer_id": "U124", "treatment_key": "early_upgrade"},
-        a,
-    )
-    assert not wrong.allowed and wrong.rule == "APPROVAL"
-    other = check_write(
-        "allocate_treatment",
-        {"customer_id": "U125", "treatment_key": "marketing_call_back"},
-        a,
-    )
-    assert not other.allowed and "U125" in other.message
-    named = approval_from("Book the Retention Email for u126", config, "U124", None)
-    assert named.customers == ("U126",) and named.treatments == ("retention_email",)
-    assert not check_write(
-        "release_allocation", {"allocation_id": 1}, Approval()
-    ).allowed
 
 
 def test_system_prompt_renders_policy_from_the_config(write_config):
@@ -272,7 +221,8 @@ def test_audit_records_every_turn_with_verdicts(offline):
     records = list_audit(offline.ctx.ledger, "U124")
     assert len(records) == 2
     latest = records[0].record
-    assert latest["approval"]["book"] and records[0].approver == "analyst"
+    assert latest["approval"]["granted"] == "Book Retention SMS for U124"
+    assert records[0].approver == "analyst"
     assert {"tool": "allocate_treatment", "rule": "CONSENT"} in latest["verdicts"]
     out = subprocess.run(
         [sys.executable, "-m", "assistant", "audit", "--customer-id", "U124", "--json"],
@@ -330,11 +280,14 @@ def test_cli_chat_piped_json_lines(tmp_path):
 
 
 def test_planner_and_approval_scope_read_customer_ids_the_same_way(offline):
-    from assistant.guard import customer_ids_in
+    from assistant.approvals.orders import customer_ids_in
 
     assert customer_ids_in("book it for u-125 and U126") == ["U125", "U126"]
     offline.ask("What should we offer U124?")
     turn = offline.ask("book it for u-125")
-    [call] = [c for c in turn.tool_calls if c.name == "allocate_treatment"]
-    assert call.arguments["customer_id"] == "U125"
-    assert call.rule == "CONSENT"  # the ledger decides, not a scope mismatch
+    assert list_allocations(offline.ctx) == []
+    # "it" was proposed for U124, never for U125: nothing approved for U125
+    for call in turn.tool_calls:
+        if call.name == "allocate_treatment":
+            assert call.arguments["customer_id"] == "U125"
+            assert call.rule == "APPROVAL"

@@ -490,9 +490,10 @@ def test_full_disk_is_a_refusal_and_loses_nothing(tmp_path):
 
 
 def test_release_with_a_20_digit_id_is_a_tool_error_not_an_overflow(ctx):
+    from assistant.approvals.scope import no_scope
     from assistant.dispatch import run_tool_call
-    from assistant.guard import Approval
     from assistant.messages import ToolCall
+    from assistant.session import Session
     from tools.allocation import release_allocation
     from tools.errors import ToolInputError
 
@@ -501,7 +502,7 @@ def test_release_with_a_20_digit_id_is_a_tool_error_not_an_overflow(ctx):
         name="release_allocation",
         arguments='{"allocation_id": 99999999999999999999}',
     )
-    record, content = run_tool_call(call, Approval(cancel=True), ctx, "ana")
+    record, content = run_tool_call(call, no_scope(), Session(approver="ana"), ctx)
     assert not record.ok and "less than or equal to" in (record.error or "")
     assert "error" in json.loads(content)
     with pytest.raises(ToolInputError, match="no allocation #99999999999999999999"):

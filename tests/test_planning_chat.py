@@ -143,7 +143,14 @@ def test_a_model_cannot_book_a_plan_without_approval_of_that_plan(tmp_path):
         assert turn.tool_calls[0].rule == "APPROVAL" and not turn.tool_calls[0].ok
     assert list_allocations(bot.ctx) == []
     assert bot.session.pending_plan == plan.plan_id
-    # Approval of that plan id lets exactly that plan through, not another.
+    # "yes" runs exactly the pending plan (the model is not asked what to book).
+    turn = bot.ask("yes")
+    assert [c.name for c in turn.tool_calls] == ["book_plan"]
+    assert turn.tool_calls[0].ok and turn.tool_calls[0].arguments == {
+        "plan_id": plan.plan_id
+    }
+    model.assert_complete()
+    # Nothing is pending any more: another plan id is refused.
     model.add(
         {
             "tool_calls": [
@@ -153,11 +160,4 @@ def test_a_model_cannot_book_a_plan_without_approval_of_that_plan(tmp_path):
         {"content": "no"},
     )
     assert bot.ask("yes").tool_calls[0].rule == "APPROVAL"
-    model.add(
-        {"tool_calls": [{"name": "book_plan", "arguments": {"plan_id": plan.plan_id}}]},
-        {"content": "Booked."},
-    )
-    bot.session.pending_plan = plan.plan_id
-    turn = bot.ask("yes")
-    assert turn.tool_calls[0].ok
     assert len(list_allocations(bot.ctx)) == plan.assigned

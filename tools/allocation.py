@@ -370,6 +370,18 @@ def get_constraints(ctx: ToolContext | None = None) -> ConstraintsReport:
     )
 
 
+def get_allocation(
+    allocation_id: int, ctx: ToolContext | None = None
+) -> Allocation | None:
+    """One booking by id, active or released (None when there is no such booking)."""
+    ctx = ctx or default_context()
+    with ctx.ledger.connection() as conn:
+        row = conn.execute(
+            "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
+        ).fetchone()
+    return _row_to_allocation(row, ctx.config) if row else None
+
+
 def list_allocations(
     ctx: ToolContext | None = None,
     customer_id: str | None = None,

@@ -51,8 +51,8 @@ RULE_TEXT: dict[str, str] = {
     "still be booked.",
     "QUIET-HOURS": "never in the customer's do-not-disturb window; calls only in "
     "the calling window (local time); give the next lawful time.",
-    "APPROVAL": "book only on the analyst's explicit instruction in the current "
-    "message.",
+    "APPROVAL": "a write runs only on the analyst's order or confirmation, one "
+    "action each; else it is held for them.",
 }
 
 

@@ -76,14 +76,26 @@ def why_not(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def book(ask: Ask, customer: str | None) -> list[Call]:
-    """Book the named treatment, else the proposal; then read its capacity."""
-    key = ask.u.treatments[0] if ask.u.treatments else ask.session.proposed
+    """Book the named treatment, else the proposal; then read its capacity.
+
+    Only the proposal made for this customer: "go ahead" after moving to another
+    customer calls nothing (a proposal never follows the conversation elsewhere).
+    """
+    key = booking_key(ask, customer)
     if not key or key == BASELINE or not customer:
         return []
     return [
         ("allocate_treatment", {"customer_id": customer, "treatment_key": key}),
         ("check_availability", {"treatment_key": key}),
     ]
+
+
+def booking_key(ask: Ask, customer: str | None) -> str | None:
+    """The treatment a booking order means: named, else proposed for ``customer``."""
+    if ask.u.treatments:
+        return ask.u.treatments[0]
+    session = ask.session
+    return session.proposed if session.proposal_for == customer else None
 
 
 def book_refused(ask: Ask, customer: str | None) -> list[Call]:

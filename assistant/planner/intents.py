@@ -5,17 +5,49 @@ Read :mod:`assistant.planner` for how to add one.
 
 from __future__ import annotations
 
-from assistant.guard import asks_for
+import re
+
+from assistant.approvals.orders import Order, classify_order
 from assistant.planner import calls
 from assistant.planner.answers import decision, facts, ledger, limits, talk
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.plan_intents import PLAN_INTENTS
 from assistant.planner.utterance import Utterance, pattern_words
+from tools.config import CVMConfig
 
 
-def is_order(u: Utterance, action: str) -> bool:
-    """Whether the message orders a booking or a cancellation (the one classifier)."""
-    return asks_for(u.text, "book" if action == "book" else "cancel")
+def is_order(u: Utterance, action: str, config: CVMConfig | None = None) -> bool:
+    """Whether the message orders a booking or a cancellation (the one classifier).
+
+    A plain confirmation ("yes", "go ahead") counts as a booking order here; what
+    it approves is the guard's business (:mod:`assistant.approvals.scope`).
+    """
+    reading = classify_order(u.text, config)
+    if not isinstance(reading, Order):
+        return False
+    if action == "book":
+        return reading.kind in {"book", "confirm"}
+    return reading.kind == "cancel"
+
+
+_DECLINE_WORDS = re.compile(
+    r"\b(?:book|cancel|go ahead|proceed|confirm|approve|do it|plan)\b|"
+    r"^\W*(?:no|nope|nah|not now|not yet|hold off|wait|stop|forget it)\W*"
+    r"(?:thanks|thank you)?\W*$",
+    re.I,
+)
+
+
+def is_decline(u: Utterance, ask: Ask) -> bool:
+    """The analyst refuses or puts off a booking ("no", "don't book it yet")."""
+    if ask.session.pending_plan:
+        return False  # a plan waiting for approval has its own "no"
+    reading = classify_order(u.text, ask.config)
+    if isinstance(reading, Order):  # "cancel it" while a booking was only pending
+        return reading.kind == "cancel" and ask.session.declined is not None
+    return reading.declines and (
+        ask.session.declined is not None or bool(_DECLINE_WORDS.search(u.text))
+    )
 
 
 def _names_option(u: Utterance, ask: Ask) -> bool:
@@ -104,6 +136,15 @@ TABLE: list[Intent] = [
         answer=talk.help_text,
         needs_customer=False,
         examples=("help", "what can you do?", "hi", "how does this work?"),
+    ),
+    Intent(
+        name="decline",
+        cues=cue(r".", weight=8.0),
+        when=is_decline,
+        calls=calls.none,
+        answer=ledger.declined,
+        needs_customer=False,
+        examples=("no", "no, don't go ahead", "don't book it yet", "not now"),
     ),
     Intent(
         name="thanks",
@@ -339,7 +380,7 @@ TABLE: list[Intent] = [
     Intent(
         name="cancel",
         cues=(),
-        when=lambda u, ask: is_order(u, "cancel"),
+        when=lambda u, ask: is_order(u, "cancel", ask.config),
         bonus=lambda u, ask: 4.0,
         needs_customer=False,
         calls=calls.cancel,
@@ -350,7 +391,7 @@ TABLE: list[Intent] = [
     Intent(
         name="book",
         cues=(),
-        when=lambda u, ask: is_order(u, "book"),
+        when=lambda u, ask: is_order(u, "book", ask.config),
         bonus=lambda u, ask: 3.5,
         calls=calls.book,
         follow_up=calls.book_refused,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.guard import named_treatments
+from assistant.approvals.actions import plan_action
+from assistant.approvals.orders import named_treatments
 from assistant.plan_card import booking_answer, plan_answer, what_if_answer
 from assistant.planner.intent import Ask, Call, Intent, Results
 from assistant.planner.utterance import Utterance
@@ -287,7 +288,9 @@ def answer_book(ask: Ask, customer: str | None, results: Results) -> str:
         )
     if not plan.assigned:
         return f"Plan {plan.plan_id} has nothing to book."
-    ask.session.pending_plan = plan.plan_id
+    held = ask.session.hold(plan_action(plan, ask.session.turns))
+    if ask.session.current is not None:
+        ask.session.current.pending = held
     return (
         f"Pending approval: book plan {plan.plan_id} for {plan.day:%a %d %b}: "
         f"{plan.assigned:,} bookings, expected value £{plan.expected_value:,.2f}, "

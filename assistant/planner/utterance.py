@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.guard import customer_ids_in, named_treatments
+from assistant.approvals.orders import customer_ids_in, named_treatments
 from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS
 from tools.config import CVMConfig
 

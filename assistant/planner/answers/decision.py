@@ -219,7 +219,7 @@ def choose(ask: Ask, customer: str | None, results: Results) -> str:
             f"{rec.customer_id}: no action is the choice, so there is nothing to book."
         )
     if ask.session.current is not None:
-        propose(ask.session, ask.session.current, pick)
+        propose(ask.session, ask.session.current, pick, rec.customer_id)
     state.options_for = rec.customer_id
     return "\n".join(
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.planner.answers.common import CHANNEL_NAMES, money
+from assistant.planner.calls import booking_key
 from assistant.planner.intent import Ask, Results
 from tools.allocation import Allocation, Availability, ConstraintsReport
 from tools.bookings import Bookings
@@ -10,9 +11,17 @@ from tools.catalogue import Catalogue
 from tools.treatment import BASELINE, Alternative
 
 
+def declined(ask: Ask, customer: str | None, results: Results) -> str:
+    """The analyst said no: what was dropped (nothing is ever written)."""
+    dropped = ask.session.declined
+    if dropped is not None:
+        return f"Not booked: {dropped.title} was dropped. Nothing was written."
+    return "Understood: nothing was booked or cancelled."
+
+
 def book(ask: Ask, customer: str | None, results: Results) -> str:
     """The booking made, or why it was refused and the best lawful alternative."""
-    key = ask.u.treatments[0] if ask.u.treatments else ask.session.proposed
+    key = booking_key(ask, customer)
     if not results.called("allocate_treatment"):
         if key == BASELINE:
             return (
