@@ -1,23 +1,21 @@
 """Decision columns for the plan, from the column-wise decision kernel.
 
 The plan reads *decision batches*: per customer × treatment, whether the customer's
-own contact rules allow it (and it fits the journey) and its expected value —
-:class:`tools.kernel.decide.Decisions`, for a list of ids or the whole base in chunks.
+own contact rules allow it (and it fits the journey) and its expected value. The
+kernel's :class:`tools.kernel.decide.Decisions` is one (``tools.planning.plan`` takes
+them for a list of ids or the whole base in chunks); synthetic instances build their
+own (``tools.planning.synthetic``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from tools.config import CVMConfig
-from tools.kernel.decide import CUSTOMER_RULES, Decisions
-from tools.store.source import customer_source
+from tools.kernel.decide import CUSTOMER_RULES
 
-__all__ = ["CUSTOMER_RULES", "Batch", "DecisionBatch", "decide_customers"]
+__all__ = ["CUSTOMER_RULES", "DecisionBatch"]
 
 
 class DecisionBatch(Protocol):
@@ -56,36 +54,3 @@ class DecisionBatch(Protocol):
     @property
     def failed(self) -> dict[str, np.ndarray]:
         """See the class docstring."""
-
-
-@dataclass(frozen=True)
-class Batch:
-    """A plain decision batch (synthetic instances, tests)."""
-
-    customer_id: np.ndarray
-    high_value: np.ndarray
-    treatments: tuple[str, ...]
-    lawful: np.ndarray
-    expected_value: np.ndarray
-    cost: np.ndarray
-    failed: dict[str, np.ndarray]
-
-
-def decide_customers(ids: Iterable[str], config: CVMConfig) -> Decisions:
-    """One batch for these customers, from the decision kernel."""
-    from tools.kernel.batch import decide_ids
-
-    wanted = [c.strip().upper() for c in ids]
-    return decide_ids(customer_source(config), config, wanted)
-
-
-def per_customer_batches(
-    config: CVMConfig, ids: list[str] | None = None
-) -> Iterator[Decisions]:
-    """The whole base (in chunks), or these ids as one batch, from the kernel."""
-    from tools.kernel.batch import iter_decisions
-
-    if ids:
-        yield decide_customers(ids, config)
-    else:
-        yield from iter_decisions(customer_source(config), config)

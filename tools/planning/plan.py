@@ -13,11 +13,9 @@ import numpy as np
 from tools.allocation import ledger_day
 from tools.clock import now as clock_now
 from tools.context import ToolContext, default_context
-from tools.planning.adapter import (
-    DecisionBatch,
-    decide_customers,
-    per_customer_batches,
-)
+from tools.kernel.batch import decide_ids as kernel_decide_ids
+from tools.kernel.batch import iter_decisions
+from tools.planning.adapter import DecisionBatch
 from tools.planning.baselines import first_come, greedy_by_value
 from tools.planning.candidates import Candidates, build_candidates
 from tools.planning.marginal import slot_values
@@ -46,13 +44,16 @@ def plan_store(ctx: ToolContext) -> PlanStore:
 
 
 def decision_batches(ctx: ToolContext, request: PlanRequest) -> Iterable[DecisionBatch]:
-    """The decision columns for the plan's customers."""
-    return per_customer_batches(ctx.config, request.scope.customers or None)
+    """The kernel's decision columns for the plan's customers (the base in chunks)."""
+    if request.scope.customers:
+        return [decide_ids(ctx, request.scope.customers)]
+    return iter_decisions(ctx.customers, ctx.config)
 
 
 def decide_ids(ctx: ToolContext, ids: list[str]) -> DecisionBatch:
     """Decisions taken now for these customers (unknown ids are absent)."""
-    return decide_customers(ids, ctx.config)
+    wanted = [c.strip().upper() for c in ids]
+    return kernel_decide_ids(ctx.customers, ctx.config, wanted)
 
 
 def _lines(
