@@ -53,6 +53,7 @@ bench: $(RUN_STAMP)
 	$(PY) -m benchmarks.decisions
 	$(PY) -m benchmarks.assistant
 	$(PY) -m benchmarks.planning
+	$(PY) -m benchmarks.ledger
 
 clean:
 	rm -rf $(VENV) var .files .pytest_cache

@@ -122,26 +122,6 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("allocations")
-def cmd_allocations(args: argparse.Namespace) -> int:
-    """List bookings."""
-    from tools.allocation import list_allocations
-
-    rows = list_allocations(
-        _context(), customer_id=args.customer_id, include_released=args.all
-    )
-    text = (
-        "\n".join(
-            f"#{a.allocation_id:<4} {a.day} {a.customer_id} {a.treatment_key:<20} "
-            f"{a.status:<8} by {a.approved_by}"
-            for a in rows
-        )
-        or "no allocations"
-    )
-    _emit(args, [a.model_dump(mode="json", exclude={"rules"}) for a in rows], text)
-    return 0
-
-
 @command("constraints")
 def cmd_constraints(args: argparse.Namespace) -> int:
     """Used / max / remaining today per treatment."""
@@ -320,9 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--treatment-key", required=True)
     a.add_argument("--approver")
     a.add_argument("--yes", action="store_true", help="confirm the booking")
-    al = add("allocations", "list bookings")
-    al.add_argument("--customer-id")
-    al.add_argument("--all", action="store_true", help="include released bookings")
+    from assistant.cli_ledger import add_parsers as add_ledger_parsers
+
+    add_ledger_parsers(add)
     add("constraints", "capacity used and left today")
     rc = add(
         "reset-constraints", "admin: release every booking of today", json_flag=False

@@ -599,3 +599,174 @@ def test_a_ledger_refusal_in_chat_is_a_polite_reply_with_its_rule(tmp_path):
     ]
     assert "was removed while this process was running" in turn.reply
     assert "audit record could not be written" in turn.reply
+
+
+def test_allocations_list_today_by_default_and_page_through_every_day(
+    ctx, monkeypatch, capsys
+):
+    from tools.allocation import list_allocations
+
+    monkeypatch.setenv("CVM_NOW", "2024-03-05T12:00:00+00:00")
+    yesterday = [_book(ctx, c).allocation_id for c in ("U123", "U124")]
+    monkeypatch.setenv("CVM_NOW", "2024-03-06T12:00:00+00:00")
+    today = [_book(ctx, c).allocation_id for c in ("U127", "U128")]
+    assert [a.allocation_id for a in list_allocations(ctx)] == today[::-1]
+    every = list_allocations(ctx, all_days=True)
+    assert [a.allocation_id for a in every] == (yesterday + today)[::-1]
+    first = list_allocations(ctx, all_days=True, limit=3)
+    rest = list_allocations(
+        ctx, all_days=True, limit=3, before_id=first[-1].allocation_id
+    )
+    assert [a.allocation_id for a in first + rest] == (yesterday + today)[::-1]
+    assert main(["allocations", "--all", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("marketing_call_back") == 3
+    assert f"next page: add --before {first[-1].allocation_id}" in out
+    assert main(["allocations", "--day", "2024-03-05", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [a["allocation_id"] for a in listed] == yesterday[::-1]
+    with pytest.raises(SystemExit) as stopped:  # argparse's own usage error
+        main(["allocations", "--limit", "0"])
+    assert stopped.value.code == 2
+    assert "--limit: give a number from 1 to" in capsys.readouterr().err
+
+
+KILL_WORKER = """
+import sys
+from tools.allocation import allocate_treatment, release_allocation, reset_constraints
+from tools.context import ToolContext
+
+ctx = ToolContext.create()
+reset_constraints(ctx, by="kill-test")  # a booking left by the previous kill
+print("ready", flush=True)
+while True:
+    a = allocate_treatment("U123", "marketing_call_back", "kill-test", ctx)
+    print(a.allocation_id, flush=True)
+    release_allocation(a.allocation_id, "kill-test", ctx)
+"""
+
+
+def test_kill_9_during_booking_leaves_a_sound_ledger(tmp_path):
+    """A booking process is killed at random moments; every time, the ledger is
+    intact, its counters equal its rows and every reported commit is there."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tools.ledger import Ledger
+
+    state = tmp_path / "state"
+    env = {**os.environ, "CVM_STATE_DIR": str(state)}
+    rng = random.Random(11)
+    committed: list[int] = []
+    for _ in range(6):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILL_WORKER],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready", proc.stderr
+            time.sleep(rng.uniform(0.01, 0.25))
+            proc.send_signal(signal.SIGKILL)
+            out, _ = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == -signal.SIGKILL
+        committed += [int(line) for line in out.split() if line.isdigit()]
+        ledger = Ledger(state / "ledger.sqlite3")
+        _sound(ledger)
+        ids = {r[0] for r in _rows(ledger)}
+        assert set(committed) <= ids  # nothing reported as booked was lost
+        with ledger.connection() as conn:  # at most one active: the 2-a-day cap
+            active = conn.execute(
+                "SELECT COUNT(*) FROM allocations WHERE status = 'active'"
+            ).fetchone()[0]
+        assert active <= 1
+        ledger.close()
+    assert committed  # the loop really booked
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 512 KiB file system (tmpfs) to fill up or make read-only (root)."""
+    import os
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        yield mount, None
+        return
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)],
+        capture_output=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+
+    def remount(options: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,{options}", str(mount)], check=True)
+
+    try:
+        yield mount, remount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_really_full_disk_is_a_refusal_and_loses_nothing(small_disk):
+    from tools.errors import LedgerUnavailable
+
+    mount, remount = small_disk
+    if remount is None:
+        pytest.skip("filling a real file system needs root (tmpfs)")
+    ctx = _ledger_ctx(mount / "state")
+    booked = [_book(ctx, "U123").allocation_id]
+    (mount / "ballast").write_bytes(b"\0" * 10_000)
+    with pytest.raises(LedgerUnavailable, match="full|disk"):
+        for i in range(10_000):
+            with ctx.ledger.write() as conn:
+                conn.execute(
+                    "INSERT INTO audit (at, session_id, question, record) "
+                    "VALUES ('2024-03-06', 's', ?, '{}')",
+                    (f"{i}" + "x" * 20_000,),
+                )
+    (mount / "ballast").unlink()
+    assert [r[0] for r in _rows(ctx.ledger)] == booked
+    _sound(ctx.ledger)
+
+
+def test_a_read_only_state_dir_stops_start_up_with_one_line(small_disk, capsys):
+    import os
+
+    mount, remount = small_disk
+    state = mount / "state"
+    ctx = _ledger_ctx(state)
+    _book(ctx, "U123")
+    ctx.ledger.close()
+    if remount is not None:
+        remount("ro")
+    else:
+        for path in [state, *state.iterdir()]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+    os.environ["CVM_STATE_DIR"] = str(state)  # restored by the autouse fixture
+    assert main(CONSTRAINTS) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"log file {state}" in err  # the first thing start-up writes
+    assert "Read-only file system" in err or "Permission denied" in err
+    from tools.errors import StorageError
+    from tools.ledger import Ledger
+
+    with pytest.raises(StorageError) as refused:  # the ledger on its own
+        Ledger(state / "ledger.sqlite3")
+    assert f"ledger {state}" in str(refused.value)
+    assert "cannot be opened for writing" in str(refused.value)
+    assert "read-only" in str(refused.value)

@@ -10,6 +10,7 @@ import json
 import logging
 import sqlite3
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -375,6 +376,8 @@ def get_allocation(
 ) -> Allocation | None:
     """One booking by id, active or released (None when there is no such booking)."""
     ctx = ctx or default_context()
+    if not 1 <= allocation_id <= MAX_ALLOCATION_ID:  # SQLite's integers are 64-bit
+        return None
     with ctx.ledger.connection() as conn:
         row = conn.execute(
             "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
@@ -382,23 +385,50 @@ def get_allocation(
     return _row_to_allocation(row, ctx.config) if row else None
 
 
+DEFAULT_PAGE = 100  # bookings per listing page
+MAX_PAGE = 10_000
+
+
 def list_allocations(
     ctx: ToolContext | None = None,
     customer_id: str | None = None,
     day: date | None = None,
     include_released: bool = False,
+    all_days: bool = False,
+    limit: int | None = DEFAULT_PAGE,
+    before_id: int | None = None,
 ) -> list[Allocation]:
-    """Bookings in the ledger, newest first, optionally for one customer or day."""
+    """Bookings in the ledger, newest first, one page at a time.
+
+    Without ``day``, ``customer_id`` or ``all_days`` the listing is today's (the
+    ledger day now), so it never reads the whole ledger.
+
+    Args:
+        ctx: Configuration and ledger.
+        customer_id: Only this customer's bookings (every day).
+        day: Only this day's bookings.
+        include_released: Include cancelled bookings.
+        all_days: Every day (newest first); use ``limit`` and ``before_id`` to page.
+        limit: At most this many bookings (None: no limit, for small ledgers).
+        before_id: Only bookings with a smaller id (the next page after that id).
+    """
     ctx = ctx or default_context()
-    sql, args = "SELECT * FROM allocations WHERE 1 = 1", list[str]()
+    if day is None and not customer_id and not all_days:
+        day = ledger_day(ctx.config)
+    sql, args = "SELECT * FROM allocations WHERE 1 = 1", list[Any]()
     if customer_id:
         sql, args = sql + " AND customer_id = ?", [*args, customer_id.upper()]
     if day:
         sql, args = sql + " AND day = ?", [*args, day.isoformat()]
     if not include_released:
         sql += " AND status = 'active'"
+    if before_id is not None:
+        sql, args = sql + " AND id < ?", [*args, min(before_id, MAX_ALLOCATION_ID)]
+    sql += " ORDER BY id DESC"
+    if limit is not None:
+        sql, args = sql + " LIMIT ?", [*args, max(0, min(limit, MAX_PAGE))]
     with ctx.ledger.connection() as conn:
-        rows = conn.execute(sql + " ORDER BY id DESC", args).fetchall()
+        rows = conn.execute(sql, args).fetchall()
     return [_row_to_allocation(r, ctx.config) for r in rows]
 
 

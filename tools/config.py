@@ -315,19 +315,27 @@ class CVMConfig(_Strict):
 
 
 def _env_overrides(data: dict[str, Any]) -> dict[str, Any]:
-    """Apply MODEL_ID, OPENAI_BASE_URL, LOG_LEVEL and CVM_STATE_DIR."""
-    model = dict(data.get("model") or {})
-    settings = dict(data.get("settings") or {})
-    if os.environ.get("MODEL_ID"):
-        model["id"] = os.environ["MODEL_ID"]
-    if os.environ.get("OPENAI_BASE_URL"):
-        model["base_url"] = os.environ["OPENAI_BASE_URL"]
-    if os.environ.get("CVM_STATE_DIR"):
-        settings["state_dir"] = os.environ["CVM_STATE_DIR"]
-    if os.environ.get("LOG_LEVEL"):
-        logging_cfg = dict(settings.get("logging") or {})
-        logging_cfg["level"] = os.environ["LOG_LEVEL"].upper()
-        settings["logging"] = logging_cfg
+    """Apply MODEL_ID, OPENAI_BASE_URL, LOG_LEVEL and CVM_STATE_DIR.
+
+    A section that is not a mapping is left as it is for validation to name.
+    """
+    model, settings = data.get("model") or {}, data.get("settings") or {}
+    if isinstance(model, dict):
+        model = dict(model)
+        if os.environ.get("MODEL_ID"):
+            model["id"] = os.environ["MODEL_ID"]
+        if os.environ.get("OPENAI_BASE_URL"):
+            model["base_url"] = os.environ["OPENAI_BASE_URL"]
+    if isinstance(settings, dict):
+        settings = dict(settings)
+        if os.environ.get("CVM_STATE_DIR"):
+            settings["state_dir"] = os.environ["CVM_STATE_DIR"]
+        logging_cfg = settings.get("logging") or {}
+        if os.environ.get("LOG_LEVEL") and isinstance(logging_cfg, dict):
+            settings["logging"] = {
+                **logging_cfg,
+                "level": os.environ["LOG_LEVEL"].upper(),
+            }
     return {**data, "model": model, "settings": settings}
 
 

@@ -24,12 +24,12 @@ def describe(error: Any, data: Any, root: Any) -> tuple[str, str]:
         root: The pydantic model the document was validated against.
     """
     loc = [str(p) for p in error["loc"]]
-    key = ".".join(loc)
+    key = ".".join(_part(p) for p in loc)
     problem = str(error["msg"]).removeprefix("Value error, ")
     if len(problem) > MAX_PROBLEM:
         problem = problem[: MAX_PROBLEM - 1] + "…"
     if error["type"] == "extra_forbidden":
-        problem = f"unknown key {shorten(loc[-1])}"
+        problem = f"unknown key {_part(loc[-1], quote=True)}"
         allowed = allowed_keys(loc[:-1], root)
         close = difflib.get_close_matches(loc[-1], allowed, n=1)
         if close:
@@ -42,7 +42,18 @@ def describe(error: Any, data: Any, root: Any) -> tuple[str, str]:
         problem += f" (got {shorten(error['input'])})"
     if len(key) > 120:
         key = key[:119] + "…"
-    return key, problem
+    return key, one_line(problem)
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _part(part: str, quote: bool = False) -> str:
+    """One key of a path: plain names as they are, odd ones quoted and cut."""
+    plain = part.isprintable() and part.strip() == part and part and len(part) < 60
+    return (f"'{part}'" if quote else part) if plain else shorten(part, 40)
 
 
 def allowed_keys(parent: list[str], root: Any) -> list[str]:

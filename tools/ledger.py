@@ -172,8 +172,10 @@ class Ledger:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             self.close()
+            hint = "" if os.access(self.path.parent, os.W_OK) else " (read-only)"
             raise StorageError(
-                f"ledger {self.path} ({SETTING}): cannot be opened for writing: {exc}"
+                f"ledger {self.path} ({SETTING}): cannot be opened for writing: "
+                f"{exc}{hint}"
             ) from None
         self._identity = _identity(self.path)
 
