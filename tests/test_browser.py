@@ -169,7 +169,7 @@ def test_u124_starter_card_book_approve(server, tmp_path):
     bookings = ToolContext.create(get_config(), state_dir=state)
     from tools.allocation import list_allocations
 
-    [booked] = list_allocations(bookings)
+    [booked] = list_allocations(bookings, all_days=True)  # booked on the real day
     assert (booked.customer_id, booked.treatment_key) == ("U124", "marketing_call_back")
     assert booked.approved_by == "analyst (ui)"
     assert not [u for u in external if "fonts.googleapis.com/css" in u]
