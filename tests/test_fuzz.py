@@ -135,20 +135,10 @@ def test_random_bytes_as_config_or_data_give_one_clear_line(blob):
         folder = Path(tmp) / "data"
         folder.mkdir()
         (folder / "c.json").write_bytes(blob)
-        config = get_config().model_copy(
-            update={
-                "settings": get_config().settings.model_copy(
-                    update={"data_dir": str(folder)}
-                )
-            }
-        )
-        data.clear_cache()
         try:
-            data.load_customers(config)
+            data.read_json_folder(folder, get_config())
         except DataFileError as exc:
             _one_line(exc)
-        finally:
-            data.clear_cache()
 
 
 @settings(
