@@ -42,8 +42,11 @@ def list_bookings(
     """
     ctx = ctx or default_context()
     day = ledger_day(ctx.config)
-    found = list_allocations(
-        ctx, customer_id=customer_id, day=day if today_only else None
+    found = list_allocations(  # newest first, one page (DEFAULT_PAGE bookings)
+        ctx,
+        customer_id=customer_id,
+        day=day if today_only else None,
+        all_days=not today_only,
     )
     return Bookings(
         day=day,
