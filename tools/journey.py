@@ -232,7 +232,7 @@ def assess(customer_id: str, ctx: ToolContext) -> Assessment:
     if hit is not None:
         return hit
     customer = source.get(cid)
-    cols = source.feature_columns(None, "customer_id = ?", [cid])
+    cols = source.feature_row(cid)
     offers = source.offer_propensity(int(cols["row_no"][0]), int(cols["row_no"][0]))
     d = decide(cols, offers, ctx.config)
     row = {k: v[0] for k, v in cols.items()}

@@ -23,10 +23,14 @@ def load(
     source: CustomerSource,
     where: str = "",
     params: Sequence[Any] = (),
-    columns: Sequence[str] | None = KERNEL_COLUMNS,
+    extra: Sequence[str] = (),
 ) -> tuple[Columns, Columns]:
-    """Feature columns and recommender propensities of the customers ``where`` holds."""
-    cols = source.feature_columns(columns, where, params)
+    """Feature columns and recommender propensities of the customers ``where`` holds.
+
+    ``extra`` names further feature columns to fetch (kept in ``Decisions.extra``).
+    """
+    wanted = [*KERNEL_COLUMNS, *(c for c in extra if c not in KERNEL_COLUMNS)]
+    cols = source.feature_columns(wanted, where, params)
     rows = np.asarray(cols["row_no"])
     if len(rows) == 0:
         return cols, {"row_no": rows, "treatment": rows, "propensity": rows}
@@ -39,9 +43,10 @@ def decide_where(
     where: str = "",
     params: Sequence[Any] = (),
     blocked: np.ndarray | None = None,
+    extra: Sequence[str] = (),
 ) -> Decisions:
     """Decisions for the customers an SQL condition over the features selects."""
-    cols, offers = load(source, where, params)
+    cols, offers = load(source, where, params, extra)
     return decide(cols, offers, config, blocked)
 
 
@@ -60,6 +65,7 @@ def iter_decisions(
     chunk: int = CHUNK,
     where: str = "",
     params: Sequence[Any] = (),
+    extra: Sequence[str] = (),
 ) -> Iterator[Decisions]:
     """Decisions for the whole base (or those ``where`` selects), chunk by chunk."""
     total = source.count()
@@ -67,6 +73,6 @@ def iter_decisions(
         cond = f"row_no >= {lo} AND row_no < {lo + chunk}"
         if where:
             cond += f" AND ({where})"
-        d = decide_where(source, config, cond, params)
+        d = decide_where(source, config, cond, params, extra=extra)
         if len(d.row_no):
             yield d

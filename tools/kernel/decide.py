@@ -19,7 +19,7 @@ today's exhausted capacity as a mask).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import get_args
 
 import numpy as np
@@ -177,6 +177,7 @@ class Decisions:
     value_band: np.ndarray  # (n,) str
     high_value: np.ndarray  # (n,) bool
     order: tuple[int, ...]  # treatment indexes by tie-break (priority, cost, config)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # its feature columns
 
     @property
     def best_key(self) -> np.ndarray:
@@ -316,4 +317,5 @@ def decide(
         value_band=value_band(revenue, config),
         high_value=revenue >= config.policy.high_value_min_monthly_revenue,
         order=tuple(order),
+        extra={k: np.asarray(v) for k, v in cols.items()},
     )

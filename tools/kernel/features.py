@@ -54,8 +54,7 @@ WITH extras AS (
     FROM bills b LEFT JOIN extras e USING (customer_id, bill_date)
 ), ordered AS (
     SELECT *,
-        lag(amount) OVER (PARTITION BY customer_id ORDER BY bill_date) AS previous,
-        row_number() OVER (PARTITION BY customer_id ORDER BY bill_date DESC) AS back
+        lag(amount) OVER (PARTITION BY customer_id ORDER BY bill_date) AS previous
     FROM amounts
 )
 SELECT *,
@@ -70,53 +69,43 @@ FEATURES_SQL = f"""
 WITH bill_facts AS ({BILL_FACTS_SQL}),
 bill_f AS (
     SELECT customer_id,
-        max(amount) FILTER (WHERE back = 1) AS bill_latest,
-        max(rise_pct) FILTER (WHERE back = 1) AS bill_change_pct,
+        arg_max_null(amount, bill_date) AS bill_latest,
+        arg_max_null(rise_pct, bill_date) AS bill_change_pct,
         count(*) FILTER (WHERE shock) AS bill_shock_count,
         list(bill_date ORDER BY bill_date) FILTER (WHERE shock) AS bill_shock_dates,
         sum(roaming)::DOUBLE AS roaming_charges,
         sum(roaming_n) AS roaming_charge_count,
         bool_or(status = 'overdue' OR late_fee) AS payment_issues
     FROM bill_facts GROUP BY customer_id
-), usage_o AS (
-    SELECT customer_id, data_gb,
-        row_number() OVER (PARTITION BY customer_id ORDER BY reading_date DESC) AS back
-    FROM usage
 ), usage_f AS (
     SELECT customer_id,
-        max(data_gb) FILTER (WHERE back = 1) AS usage_latest_gb,
-        max(data_gb) FILTER (WHERE back = 2) AS usage_previous_gb
-    FROM usage_o WHERE back <= 2 GROUP BY customer_id
-), net_o AS (
-    SELECT *,
-        row_number() OVER (PARTITION BY customer_id ORDER BY measured_on DESC) AS back
-    FROM network
+        max_by(data_gb, reading_date, 2) AS last_two
+    FROM usage GROUP BY customer_id
 ), net_f AS (
-    SELECT customer_id, quality AS network_quality, latency_ms AS network_latency_ms,
-           packet_loss_pct AS network_packet_loss_pct
-    FROM net_o WHERE back = 1
-), int_o AS (
-    SELECT customer_id, topics, sentiment,
-        CASE sentiment WHEN 'negative' THEN -1 WHEN 'positive' THEN 1 ELSE 0 END
-            AS score,
-        row_number() OVER (PARTITION BY customer_id ORDER BY seq) AS rn,
-        count(*) OVER (PARTITION BY customer_id) AS n
-    FROM interactions
-), int_f AS (
     SELECT customer_id,
-        any_value(n) AS interaction_count,
-        count(*) FILTER (WHERE sentiment = 'negative') AS negative_interactions,
-        count(*) FILTER (WHERE rn > n - 3) AS recent_count,
-        count(*) FILTER (WHERE rn > n - 3 AND sentiment = 'negative')
-            AS recent_negative,
-        CASE WHEN any_value(n) < 2 THEN 'unknown'
-             WHEN avg(score) FILTER (WHERE rn > n // 2)
-                  < avg(score) FILTER (WHERE rn <= n // 2) - 0.25 THEN 'worsening'
-             WHEN avg(score) FILTER (WHERE rn > n // 2)
-                  > avg(score) FILTER (WHERE rn <= n // 2) + 0.25 THEN 'improving'
-             ELSE 'stable' END AS sentiment_trend,
+        arg_max(quality, measured_on) AS network_quality,
+        arg_max(latency_ms, measured_on) AS network_latency_ms,
+        arg_max(packet_loss_pct, measured_on) AS network_packet_loss_pct
+    FROM network GROUP BY customer_id
+), int_a AS (
+    SELECT customer_id,
+        list(CASE sentiment WHEN 'negative' THEN -1 WHEN 'positive' THEN 1 ELSE 0 END
+             ORDER BY seq) AS s,
         {_TOPIC_COLS}
-    FROM int_o GROUP BY customer_id
+    FROM interactions GROUP BY customer_id
+), int_f AS (
+    SELECT *,
+        len(s) AS interaction_count,
+        list_count(list_filter(s, lambda x: x = -1)) AS negative_interactions,
+        least(len(s), 3) AS recent_count,
+        list_count(list_filter(s[-3:], lambda x: x = -1)) AS recent_negative,
+        CASE WHEN len(s) < 2 THEN 'unknown'
+             WHEN list_avg(s[len(s) // 2 + 1:])
+                  < list_avg(s[:len(s) // 2]) - 0.25 THEN 'worsening'
+             WHEN list_avg(s[len(s) // 2 + 1:])
+                  > list_avg(s[:len(s) // 2]) + 0.25 THEN 'improving'
+             ELSE 'stable' END AS sentiment_trend
+    FROM int_a
 ), consent_f AS (
     SELECT customer_id, count(*) AS consent_channels,
     {_CONSENT_COLS}
@@ -128,17 +117,19 @@ SELECT
     c.vulnerable, c.monthly_revenue::DOUBLE AS monthly_revenue,
     c.churn_score, c.tenure_months, c.plan_lines AS lines,
     c.plan_data_allowance_gb,
-    coalesce(u.usage_latest_gb, {_NAN}) AS usage_latest_gb,
+    u.last_two[1] AS latest_raw,
+    u.last_two[2] AS previous_raw,
+    coalesce(latest_raw, {_NAN}) AS usage_latest_gb,
     CASE WHEN c.plan_data_allowance_gb > 0
-         THEN round(u.usage_latest_gb / c.plan_data_allowance_gb, 2) END
+         THEN round(latest_raw / c.plan_data_allowance_gb, 2) END
         AS usage_ratio_raw,
     coalesce(usage_ratio_raw, {_NAN}) AS usage_ratio,
     CASE WHEN usage_ratio_raw IS NULL THEN 0
-         ELSE round(greatest(0, u.usage_latest_gb - c.plan_data_allowance_gb), 2)
+         ELSE round(greatest(0, latest_raw - c.plan_data_allowance_gb), 2)
          END AS overage_gb,
-    CASE WHEN u.usage_previous_gb IS NULL OR u.usage_previous_gb = 0 THEN {_NAN}
-         ELSE round((u.usage_latest_gb - u.usage_previous_gb)
-                    / u.usage_previous_gb * 100, 1) END AS usage_trend_pct,
+    CASE WHEN previous_raw IS NULL OR previous_raw = 0 THEN {_NAN}
+         ELSE round((latest_raw - previous_raw) / previous_raw * 100, 1)
+         END AS usage_trend_pct,
     coalesce(b.bill_latest, {_NAN}) AS bill_latest,
     coalesce(b.bill_change_pct, {_NAN}) AS bill_change_pct,
     coalesce(b.bill_shock_count, 0) AS bill_shock_count,
@@ -184,10 +175,34 @@ GROUP BY ALL ORDER BY f.row_no
 """
 
 
+def _records_sql() -> str:
+    """One row per customer with every child table's rows as a list (chat path)."""
+    from tools.store.schema import ORDER, TABLES
+
+    children = [t for t in TABLES if t != "customers"]
+    ctes = ",\n".join(
+        f"{t}_l AS (SELECT customer_id, list(x ORDER BY x.{ORDER.get(t, 'customer_id')}"
+        + (", x.kind, x.amount" if t == "bill_charges" else "")
+        + f") AS {t} FROM {t} x GROUP BY customer_id)"
+        for t in children
+    )
+    joins = "\n".join(f"LEFT JOIN {t}_l USING (customer_id)" for t in children)
+    cols = ", ".join(f"{t}_l.{t}" for t in children)
+    return (
+        f"WITH {ctes}\nSELECT c.customer_id, c AS customers, {cols}\n"
+        f"FROM customers c\n{joins}\nORDER BY c.customer_id"
+    )
+
+
 def build(con: object) -> None:
-    """(Re)build ``customer_features`` and ``offer_propensity`` on a connection."""
+    """(Re)build the derived tables on a connection.
+
+    ``customer_features`` and ``offer_propensity`` (the kernel's inputs) and
+    ``customer_records`` (each customer's rows in one row, for the chat path).
+    """
     run = con.execute  # type: ignore[attr-defined]
-    run("DROP TABLE IF EXISTS offer_propensity")
-    run("DROP TABLE IF EXISTS customer_features")
+    for table in ("offer_propensity", "customer_features", "customer_records"):
+        run(f"DROP TABLE IF EXISTS {table}")
     run(f"CREATE TABLE customer_features AS {FEATURES_SQL}")
     run(f"CREATE TABLE offer_propensity AS {OFFERS_SQL}")
+    run(f"CREATE TABLE customer_records AS {_records_sql()}")

@@ -57,13 +57,15 @@ def check_table(
     present: set[str],
     id_pattern: str,
 ) -> list[Problem]:
-    """Every problem of one staged table (raw text or typed columns)."""
+    """Every problem of one staged table (raw text or typed columns).
+
+    The per-row checks run together in one pass over the table.
+    """
     out: list[Problem] = []
+    pending: list[tuple[str, str, str, list[object]]] = []
 
     def add(column: str, cond: str, problem: str, params: list[object]) -> None:
-        count, rows = _rows_where(con, table, cond, params)
-        if count:
-            out.append(Problem(file, column, rows, problem, count))
+        pending.append((column, cond, problem, params))
 
     known = {c.name for c in TABLES[table]}
     for extra in sorted(present - known - {"__row"}):
@@ -123,6 +125,7 @@ def check_table(
                 "unknown time zone",
                 [bad],
             )
+    out += _one_pass(con, table, file, pending)
     key = KEYS.get(table)
     if key and set(key) <= present:
         cols = ", ".join(f'"{k}"' for k in key)
@@ -135,6 +138,34 @@ def check_table(
             out.append(
                 Problem(file, "+".join(key), tuple(row[1]), "duplicate key", row[0])
             )
+    return out
+
+
+def _one_pass(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file: str,
+    checks: list[tuple[str, str, str, list[object]]],
+) -> list[Problem]:
+    """Evaluate every row check of a table in one scan."""
+    if not checks:
+        return []
+    parts, params = [], []
+    for _, cond, _, p in checks:
+        parts.append(
+            f"count(*) FILTER (WHERE {cond}), "
+            f"(list(__row ORDER BY __row) FILTER (WHERE {cond}))[1:{EXAMPLES}]"
+        )
+        params += p + p
+    row = con.execute(
+        f"SELECT {', '.join(parts)} FROM stage_{table}", params
+    ).fetchone()
+    assert row is not None
+    out = []
+    for i, (column, _, problem, _) in enumerate(checks):
+        count, rows = row[2 * i], row[2 * i + 1]
+        if count:
+            out.append(Problem(file, column, tuple(rows or ()), problem, int(count)))
     return out
 
 

@@ -28,18 +28,13 @@ from tools.customer import CustomerData
 from tools.errors import DataFileError, UnknownCustomerError
 from tools.kernel import features
 from tools.store.records import Rows, from_rows, to_rows
-from tools.store.schema import ORDER, SCHEMA_VERSION, TABLES, column_names, create_sql
+from tools.store.schema import SCHEMA_VERSION, TABLES, column_names, create_sql
 
 log = logging.getLogger(__name__)
 
 STORE_FILE = "customers.duckdb"
 Columns = dict[str, np.ndarray]
-_ONE_CUSTOMER = {
-    table: f"SELECT * FROM {table} WHERE customer_id = ?"
-    + (f" ORDER BY {ORDER[table]}" if table in ORDER else "")
-    for table in TABLES
-}
-_ONE_CUSTOMER["bill_charges"] += ", kind, amount"
+RECORD_TABLES = tuple(TABLES)  # customer_records' columns after the id
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -199,13 +194,22 @@ class DuckStore:
         Raises:
             UnknownCustomerError: No such customer (with the nearest ids).
         """
-        cur = self.cursor()
-        rows = {
-            table: cur.execute(sql, [customer_id]).fetchall()
-            for table, sql in _ONE_CUSTOMER.items()
-        }
-        if not rows["customers"]:
+        found = (
+            self.cursor()
+            .execute(
+                "SELECT * FROM customer_records WHERE customer_id = ?", [customer_id]
+            )
+            .fetchone()
+        )
+        if found is None:
             raise UnknownCustomerError(customer_id, self.nearest(customer_id))
+        rows = {
+            table: [
+                tuple(r[c] for c in column_names(table))
+                for r in ([value] if table == "customers" else value or [])
+            ]
+            for table, value in zip(RECORD_TABLES, found[1:], strict=True)
+        }
         return from_rows(rows)
 
     def nearest(self, customer_id: str, n: int = 3) -> list[str]:
@@ -255,6 +259,22 @@ class DuckStore:
             sql += f" WHERE {where}"
         sql += " ORDER BY row_no"
         return dict(self.cursor().execute(sql, list(params)).fetchnumpy())
+
+    def feature_row(self, customer_id: str) -> Columns:
+        """Every feature column of one customer, as arrays of length 1 (or 0)."""
+        cur = self.cursor().execute(
+            "SELECT * FROM customer_features WHERE customer_id = ?", [customer_id]
+        )
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description or []]
+        if row is None:
+            return {n: np.array([]) for n in names}
+        out: Columns = {}
+        for name, value in zip(names, row, strict=True):
+            arr = np.empty(1, dtype=object)
+            arr[0] = value
+            out[name] = arr if isinstance(value, (str, list)) else np.array([value])
+        return out
 
     def offer_propensity(self, row_lo: int, row_hi: int) -> Columns:
         """The recommender's best open P(accept) per customer and treatment.

@@ -104,7 +104,7 @@ def _reader(paths: list[Path]) -> str:
     names = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
     if paths[0].suffix == ".csv":
         return f"read_csv({names}, header = true, all_varchar = true)"
-    return f"read_parquet({names}, union_by_name = true)"
+    return f"read_parquet({names}, union_by_name = true, file_row_number = true)"
 
 
 def _stage_files(
@@ -125,10 +125,16 @@ def _stage_files(
             continue
         tick(f"reading {label}")
         try:
-            con.execute(
-                f"CREATE TABLE stage_{table} AS SELECT *, "
-                f"row_number() OVER () AS __row FROM {_reader(paths)}"
-            )
+            if paths[0].suffix == ".csv":
+                con.execute(
+                    f"CREATE TABLE stage_{table} AS SELECT *, "
+                    f"row_number() OVER () AS __row FROM {_reader(paths)}"
+                )
+            else:  # Parquet is read where it lies, with its own row numbers
+                con.execute(
+                    f"CREATE VIEW stage_{table} AS SELECT * EXCLUDE (file_row_number), "
+                    f"file_row_number + 1 AS __row FROM {_reader(paths)}"
+                )
         except duckdb.Error as exc:
             problems.append(Problem(label, "", (), f"cannot read: {exc}", 1))
             continue
@@ -271,8 +277,11 @@ def _run(
             report.rows[table] = _count(con, table)
         report.customers_total = report.rows["customers"]
         report.customers_imported = _count(con, "stage_customers")
-        for table in TABLES:
-            con.execute(f"DROP TABLE stage_{table}")
+        for name, kind in con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_name LIKE 'stage\\_%' ESCAPE '\\'"
+        ).fetchall():
+            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
         con.execute("CHECKPOINT")
         con.close()
         os.replace(tmp, store)

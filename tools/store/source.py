@@ -44,6 +44,10 @@ class CustomerSource(Protocol):
         """Journey-metric columns (``customer_features``) of a batch of customers."""
         ...
 
+    def feature_row(self, customer_id: str) -> dict[str, np.ndarray]:
+        """Every journey-metric column of one customer (arrays of length 1)."""
+        ...
+
     def offer_propensity(self, row_lo: int, row_hi: int) -> dict[str, np.ndarray]:
         """Best open recommender P(accept) per (row_no, treatment) in a row range."""
         ...

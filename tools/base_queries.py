@@ -1,0 +1,309 @@
+"""Questions across customers: find customers by typed filters, summarise the base.
+
+Both walk the customer source in chunks through the decision kernel
+(:mod:`tools.kernel.batch`), so bands, signals, the recommended treatment and its
+expected value are the same numbers the per-customer tools give; filters on stored
+columns (segment, plan, consent, vulnerable) are pushed down into SQL first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal, get_args
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from tools.config import ConsentChannel, Purpose, SignalName
+from tools.context import ToolContext, default_context
+from tools.errors import ToolInputError
+from tools.kernel.batch import iter_decisions
+from tools.kernel.decide import SIGNALS, Decisions
+
+Band = Literal["low", "medium", "high"]
+OrderBy = Literal["churn", "expected_value", "value"]
+GroupBy = Literal["segment", "signal", "recommended", "excluded_rule"]
+
+
+class FindArgs(BaseModel):
+    """Filters of ``find_customers`` (all optional; combined with AND)."""
+
+    churn_band: Band | None = Field(None, description="low <0.3, medium, high >=0.6")
+    value_band: Band | None = Field(None, description="high = high-value customers")
+    segment: str | None = Field(None, description="e.g. consumer, family, senior")
+    plan: str | None = Field(None, description="tariff name, e.g. 'Premium Data'")
+    signals: list[SignalName] = Field(
+        default_factory=list, description="journey signals that must all be present"
+    )
+    consent_channel: ConsentChannel | None = None
+    consent_purpose: Purpose | None = None
+    consent_granted: bool = Field(
+        True, description="with consent_channel/purpose: True = has it, False = not"
+    )
+    marketing_allowed: bool | None = Field(
+        None,
+        description="False = no marketing treatment is lawful for them (no consent, "
+        "objection or vulnerable)",
+    )
+    vulnerable: bool | None = None
+    recommended: str | None = Field(None, description="best lawful treatment key")
+    order_by: OrderBy = Field("churn", description="churn, expected_value or value")
+    limit: int = Field(10, ge=1, le=100)
+
+
+class CustomerRow(BaseModel):
+    """One customer in a list: the kernel's numbers, no personal details."""
+
+    customer_id: str
+    segment: str
+    plan: str
+    churn_score: float
+    churn_band: str
+    value_band: str
+    monthly_revenue: float
+    recommended: str
+    expected_value: float
+    signals: list[str]
+
+
+class CustomerList(BaseModel):
+    """Result of ``find_customers``."""
+
+    matched: int = Field(description="How many customers match (all, not just shown).")
+    total: int = Field(description="Customers in the base.")
+    order_by: OrderBy
+    rows: list[CustomerRow]
+
+
+class SummariseArgs(BaseModel):
+    """Arguments of ``summarise_base``: the same filters as ``find_customers``."""
+
+    filters: FindArgs = Field(default_factory=FindArgs)
+
+
+class Group(BaseModel):
+    """A group of customers: how many and the expected value of their best actions."""
+
+    key: str
+    customers: int
+    expected_value: float
+
+
+class BaseSummary(BaseModel):
+    """Result of ``summarise_base``."""
+
+    customers: int
+    total: int
+    expected_value: float = Field(description="Sum of every best lawful action's EV.")
+    by_segment: list[Group]
+    by_signal: list[Group]
+    by_recommended: list[Group]
+    excluded_by_rule: list[Group] = Field(
+        description="Customers with at least one treatment excluded by each rule."
+    )
+
+
+_COLUMNS = ("segment", "plan_name", "churn_score", "monthly_revenue")
+
+
+def _sql_filter(a: FindArgs) -> tuple[str, list[Any]]:
+    conds: list[str] = []
+    params: list[Any] = []
+    if a.segment:
+        conds.append("lower(segment) = lower(?)")
+        params.append(a.segment)
+    if a.plan:
+        conds.append("lower(plan_name) = lower(?)")
+        params.append(a.plan)
+    if a.vulnerable is not None:
+        conds.append("vulnerable = ?")
+        params.append(a.vulnerable)
+    if a.consent_channel or a.consent_purpose:
+        if not (a.consent_channel and a.consent_purpose):
+            raise ToolInputError("give both consent_channel and consent_purpose")
+        col = f"consent_{a.consent_channel}_{a.consent_purpose}"
+        conds.append(col if a.consent_granted else f"NOT {col}")
+    return " AND ".join(conds), params
+
+
+def _mask(d: Decisions, a: FindArgs, ctx: ToolContext) -> np.ndarray:
+    keep = np.ones(len(d.best), dtype=bool)
+    if a.churn_band:
+        keep &= d.churn_band == a.churn_band
+    if a.value_band:
+        keep &= d.value_band == a.value_band
+    for s in a.signals:
+        keep &= d.signals[:, SIGNALS.index(s)]
+    if a.recommended:
+        ctx.config.treatment(a.recommended)
+        keep &= d.best_key == a.recommended
+    if a.marketing_allowed is not None:
+        marketing = np.array(
+            [
+                ctx.config.treatments[k].purpose == "marketing"
+                and ctx.config.treatments[k].channel != "none"
+                for k in d.treatments
+            ]
+        )
+        hard_ok = ~np.logical_or.reduce([m for m in d.failed.values()])
+        reachable = (hard_ok & marketing[None, :]).any(axis=1)
+        keep &= reachable == a.marketing_allowed
+    return keep
+
+
+def _walk(a: FindArgs, ctx: ToolContext) -> Iterator[tuple[Decisions, np.ndarray]]:
+    where, params = _sql_filter(a)
+    for d in iter_decisions(
+        ctx.customers, ctx.config, where=where, params=params, extra=_COLUMNS
+    ):
+        yield d, _mask(d, a, ctx)
+
+
+def _sort_key(d: Decisions, order_by: OrderBy) -> np.ndarray:
+    if order_by == "expected_value":
+        return d.best_ev
+    if order_by == "value":
+        return np.asarray(d.extra["monthly_revenue"], dtype=np.float64)
+    return np.asarray(d.extra["churn_score"], dtype=np.float64)
+
+
+def _row(d: Decisions, i: int) -> CustomerRow:
+    return CustomerRow(
+        customer_id=str(d.customer_id[i]),
+        segment=str(d.extra["segment"][i]),
+        plan=str(d.extra["plan_name"][i]),
+        churn_score=float(d.extra["churn_score"][i]),
+        churn_band=str(d.churn_band[i]),
+        value_band=str(d.value_band[i]),
+        monthly_revenue=float(d.extra["monthly_revenue"][i]),
+        recommended=str(d.best_key[i]),
+        expected_value=float(d.best_ev[i]),
+        signals=[s for s, on in zip(SIGNALS, d.signals[i], strict=True) if on],
+    )
+
+
+def find_customers(
+    churn_band: Band | None = None,
+    value_band: Band | None = None,
+    segment: str | None = None,
+    plan: str | None = None,
+    signals: list[str] | None = None,
+    consent_channel: str | None = None,
+    consent_purpose: str | None = None,
+    consent_granted: bool = True,
+    marketing_allowed: bool | None = None,
+    vulnerable: bool | None = None,
+    recommended: str | None = None,
+    order_by: OrderBy = "churn",
+    limit: int = 10,
+    ctx: ToolContext | None = None,
+) -> CustomerList:
+    """Find customers across the whole base by typed filters, ranked.
+
+    Filters (all optional, combined with AND): churn band, value band, segment,
+    plan, journey signals present, consent for a channel x purpose (granted or
+    not), whether any marketing is lawful for them, vulnerable, recommended
+    treatment. Sorted by churn score, expected value of the best lawful action, or
+    monthly revenue (highest first). ``matched`` counts every match, so it answers
+    "how many" questions; ``rows`` holds the first ``limit``.
+    """
+    ctx = ctx or default_context()
+    a = FindArgs.model_validate(
+        {k: v for k, v in locals().items() if k in FindArgs.model_fields}
+        | {"signals": signals or []}
+    )
+    matched = 0
+    best: list[tuple[float, str, Decisions, int]] = []
+    for d, keep in _walk(a, ctx):
+        idx = np.flatnonzero(keep)
+        matched += len(idx)
+        if not len(idx):
+            continue
+        key = _sort_key(d, a.order_by)[idx]
+        top = idx[np.argsort(-key, kind="stable")[: a.limit]]
+        best += [
+            (float(_sort_key(d, a.order_by)[i]), str(d.customer_id[i]), d, i)
+            for i in top
+        ]
+        best = sorted(best, key=lambda b: (-b[0], b[1]))[: a.limit]
+    return CustomerList(
+        matched=matched,
+        total=ctx.customers.count(),
+        order_by=a.order_by,
+        rows=[_row(d, i) for _, _, d, i in best],
+    )
+
+
+def _groups(keys: np.ndarray, ev: np.ndarray) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    if len(keys):
+        names, inverse = np.unique(keys.astype(str), return_inverse=True)
+        counts = np.bincount(inverse)
+        sums = np.bincount(inverse, weights=ev)
+        for n, c, s in zip(names, counts, sums, strict=True):
+            out[str(n)] = [float(c), float(s)]
+    return out
+
+
+def _merge(total: dict[str, list[float]], part: dict[str, list[float]]) -> None:
+    for k, (c, s) in part.items():
+        acc = total.setdefault(k, [0.0, 0.0])
+        acc[0] += c
+        acc[1] += s
+
+
+def _as_groups(acc: dict[str, list[float]]) -> list[Group]:
+    return sorted(
+        (
+            Group(key=k, customers=int(c), expected_value=round(s, 2))
+            for k, (c, s) in acc.items()
+        ),
+        key=lambda g: (-g.customers, g.key),
+    )
+
+
+def summarise_base(
+    filters: FindArgs | None = None, ctx: ToolContext | None = None
+) -> BaseSummary:
+    """Summarise the whole base (or the customers the filters select).
+
+    Counts and the expected value of each customer's best lawful action, by
+    segment, by journey signal, by recommended treatment, and how many customers
+    each contact rule excludes at least one treatment for.
+    """
+    ctx = ctx or default_context()
+    a = filters or FindArgs()
+    seg: dict[str, list[float]] = {}
+    sig: dict[str, list[float]] = {}
+    rec: dict[str, list[float]] = {}
+    rules: dict[str, list[float]] = {}
+    customers, ev_total = 0, 0.0
+    for d, keep in _walk(a, ctx):
+        idx = np.flatnonzero(keep)
+        if not len(idx):
+            continue
+        ev = d.best_ev[idx]
+        customers += len(idx)
+        ev_total += float(ev.sum())
+        _merge(seg, _groups(np.asarray(d.extra["segment"])[idx], ev))
+        _merge(rec, _groups(d.best_key[idx], ev))
+        for j, s in enumerate(SIGNALS):
+            on = d.signals[idx, j]
+            if on.any():
+                _merge(sig, {s: [float(on.sum()), float(ev[on].sum())]})
+        for rule, mask in [*d.failed.items(), ("APPLICABILITY", ~d.applicable)]:
+            on = mask[idx].any(axis=1)
+            if on.any():
+                _merge(rules, {rule: [float(on.sum()), float(ev[on].sum())]})
+    return BaseSummary(
+        customers=customers,
+        total=ctx.customers.count(),
+        expected_value=round(ev_total, 2),
+        by_segment=_as_groups(seg),
+        by_signal=_as_groups(sig),
+        by_recommended=_as_groups(rec),
+        excluded_by_rule=_as_groups(rules),
+    )
+
+
+SIGNAL_NAMES: tuple[str, ...] = get_args(SignalName)
