@@ -16,7 +16,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from tools import allocation, bookings, catalogue, data, journey, treatment
+from tools import (
+    allocation,
+    base_queries,
+    bookings,
+    catalogue,
+    data,
+    journey,
+    treatment,
+)
 from tools.context import ToolContext
 from tools.customer import CustomerData
 from tools.planning import tools as planning
@@ -24,7 +32,9 @@ from tools.planning.booking import book_plan
 from tools.planning.model import Plan
 
 Kind = Literal["READ", "WRITE"]
-Topic = Literal["customer", "decision", "catalogue", "capacity", "booking", "plan"]
+Topic = Literal[
+    "customer", "decision", "catalogue", "capacity", "booking", "plan", "base"
+]
 APPROVER_PARAMS = ("approved_by", "released_by")
 QUOTE_OPEN, QUOTE_CLOSE = "<customer_text>", "</customer_text>"
 
@@ -296,6 +306,10 @@ TOOLS: dict[str, ToolSpec] = {
         tool(planning.get_plan, planning.PlanIdArgs, "READ", "plan", _plan_view),
         tool(planning.plan_what_if, planning.WhatIfArgs, "READ", "plan"),
         tool(book_plan, planning.BookPlanArgs, "WRITE", "plan"),
+        tool(base_queries.find_customers, base_queries.FindArgs, "READ", "base"),
+        tool(
+            base_queries.summarise_base, base_queries.SummariseArgs, "READ", "base"
+        ),
     ]
 }
 

@@ -4,8 +4,11 @@ Every tool's definition is sent with every call, so each one is paid for on ever
 round trip. The campaign-plan tools (topic ``plan``) are offered only while plans
 are in play: the analyst's message is about a plan or campaign (or who to contact
 across the base, a what-if, a baseline), or the conversation already holds a plan.
-Per-customer questions then cost what they cost before plans existed. A call to a
-tool that was not offered still goes through the same dispatch and guard.
+Per-customer questions then cost what they cost before plans existed. Likewise the
+questions-across-customers tools (topic ``base``: find and summarise customers) are
+offered only when the message is about customers in the plural, counts, rankings or
+the base. A call to a tool that was not offered still goes through the same dispatch
+and guard.
 """
 
 from __future__ import annotations
@@ -27,17 +30,27 @@ PLAN_TALK = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _without_plan_tools() -> list[dict[str, Any]]:
+BASE_TALK = re.compile(
+    r"\b(customers|subscribers|accounts|how many|which ones|who are|top \d+|"
+    r"highest|most at risk|segments?|base|summar(y|ise|ize)|overview|breakdown)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=4)
+def _offered(topics: frozenset[str]) -> list[dict[str, Any]]:
     return [
         schema
         for schema, spec in zip(tool_schemas(), TOOLS.values(), strict=True)
-        if spec.topic != "plan"
+        if spec.topic not in {"plan", "base"} or spec.topic in topics
     ]
 
 
 def offered_tools(session: Session, message: str) -> list[dict[str, Any]]:
     """The tool definitions for a model call answering ``message``."""
+    topics = set()
     if session.plan_id or session.pending_plan or PLAN_TALK.search(message):
-        return tool_schemas()
-    return _without_plan_tools()
+        topics.add("plan")
+    if BASE_TALK.search(message):
+        topics.add("base")
+    return _offered(frozenset(topics))

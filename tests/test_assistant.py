@@ -51,6 +51,8 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "get_plan",
         "plan_what_if",
         "book_plan",
+        "find_customers",
+        "summarise_base",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",
@@ -263,7 +265,8 @@ def test_tool_definitions_are_counted_as_rendered_to_the_model():
     assert "type recommend_treatment = (_: {" in rendered
     assert 'exclude_channels: "call" | "sms"' in rendered
     assert prompt_tokens("sys", [], tool_schemas()[:11]) < 750  # eleven tools
-    assert prompt_tokens("sys", [], tool_schemas()) < 900  # and the four plan tools
+    assert prompt_tokens("sys", [], tool_schemas()[:15]) < 900  # and the plan tools
+    assert prompt_tokens("sys", [], tool_schemas()[15:]) < 450  # find, summarise
 
 
 def test_cli_chat_piped_json_lines(tmp_path):

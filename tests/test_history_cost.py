@@ -181,9 +181,31 @@ def test_plan_tools_are_offered_when_plans_are_in_play(message, offered):
     session = Session()
     sent = {t["function"]["name"] for t in offered_tools(session, message)}
     assert (PLAN_TOOLS <= sent) is offered
-    assert sent >= names() - PLAN_TOOLS  # every other tool, always
+    # every other tool, always (the questions-across-customers tools: when asked)
+    assert sent >= names() - PLAN_TOOLS - names(topic="base")
     session.plan_id = "P20240306-1"  # a plan in the conversation: always offered
     assert PLAN_TOOLS <= {t["function"]["name"] for t in offered_tools(session, "hi")}
+
+
+@pytest.mark.parametrize(
+    ("message", "offered"),
+    [
+        ("What should we offer U124?", False),
+        ("why not an SMS?", False),
+        ("which customers are at the highest churn risk?", True),
+        ("how many customers have bill shock?", True),
+        ("summarise the base", True),
+    ],
+)
+def test_base_tools_are_offered_for_questions_across_customers(message, offered):
+    from assistant.registry import names
+    from assistant.session import Session
+    from assistant.toolset import offered_tools
+
+    base = names(topic="base")
+    assert base == {"find_customers", "summarise_base"}
+    sent = {t["function"]["name"] for t in offered_tools(Session(), message)}
+    assert (base <= sent) is offered
 
 
 def test_the_openai_path_gets_plan_tools_for_a_plan_question(tmp_path):

@@ -28,26 +28,18 @@ GroupBy = Literal["segment", "signal", "recommended", "excluded_rule"]
 class FindArgs(BaseModel):
     """Filters of ``find_customers`` (all optional; combined with AND)."""
 
-    churn_band: Band | None = Field(None, description="low <0.3, medium, high >=0.6")
-    value_band: Band | None = Field(None, description="high = high-value customers")
-    segment: str | None = Field(None, description="e.g. consumer, family, senior")
-    plan: str | None = Field(None, description="tariff name, e.g. 'Premium Data'")
-    signals: list[SignalName] = Field(
-        default_factory=list, description="journey signals that must all be present"
-    )
+    churn_band: Band | None = None
+    value_band: Band | None = None
+    segment: str | None = None
+    plan: str | None = None
+    signals: list[SignalName] = Field(default_factory=list)
     consent_channel: ConsentChannel | None = None
     consent_purpose: Purpose | None = None
-    consent_granted: bool = Field(
-        True, description="with consent_channel/purpose: True = has it, False = not"
-    )
-    marketing_allowed: bool | None = Field(
-        None,
-        description="False = no marketing treatment is lawful for them (no consent, "
-        "objection or vulnerable)",
-    )
+    consent_granted: bool = True
+    marketing_allowed: bool | None = None
     vulnerable: bool | None = None
-    recommended: str | None = Field(None, description="best lawful treatment key")
-    order_by: OrderBy = Field("churn", description="churn, expected_value or value")
+    recommended: str | None = None
+    order_by: OrderBy = "churn"
     limit: int = Field(10, ge=1, le=100)
 
 
@@ -76,9 +68,7 @@ class CustomerList(BaseModel):
 
 
 class SummariseArgs(BaseModel):
-    """Arguments of ``summarise_base``: the same filters as ``find_customers``."""
-
-    filters: FindArgs = Field(default_factory=FindArgs)
+    """``summarise_base`` takes no arguments (the whole base)."""
 
 
 class Group(BaseModel):
@@ -198,14 +188,13 @@ def find_customers(
     limit: int = 10,
     ctx: ToolContext | None = None,
 ) -> CustomerList:
-    """Find customers across the whole base by typed filters, ranked.
+    """Find customers across the base; ranked rows and how many match.
 
-    Filters (all optional, combined with AND): churn band, value band, segment,
-    plan, journey signals present, consent for a channel x purpose (granted or
-    not), whether any marketing is lawful for them, vulnerable, recommended
-    treatment. Sorted by churn score, expected value of the best lawful action, or
-    monthly revenue (highest first). ``matched`` counts every match, so it answers
-    "how many" questions; ``rows`` holds the first ``limit``.
+    All filters optional (AND). Bands: churn high >= 0.6, medium >= 0.3; value high
+    = high-value. signals: all present. consent_*: has (or not) that consent.
+    marketing_allowed=false: no marketing treatment is lawful. recommended: best
+    lawful treatment key. order_by: churn, expected_value (best action) or value
+    (revenue).
     """
     ctx = ctx or default_context()
     a = FindArgs.model_validate(
@@ -263,16 +252,16 @@ def _as_groups(acc: dict[str, list[float]]) -> list[Group]:
 
 
 def summarise_base(
-    filters: FindArgs | None = None, ctx: ToolContext | None = None
+    filters: FindArgs | dict[str, Any] | None = None, ctx: ToolContext | None = None
 ) -> BaseSummary:
-    """Summarise the whole base (or the customers the filters select).
+    """Summarise the whole customer base.
 
-    Counts and the expected value of each customer's best lawful action, by
-    segment, by journey signal, by recommended treatment, and how many customers
-    each contact rule excludes at least one treatment for.
+    Counts and expected value of best actions by segment, signal, recommended
+    treatment, and customers each contact rule excludes something for.
     """
     ctx = ctx or default_context()
-    a = filters or FindArgs()
+    a = FindArgs.model_validate(filters) if isinstance(filters, dict) else filters
+    a = a or FindArgs()
     seg: dict[str, list[float]] = {}
     sig: dict[str, list[float]] = {}
     rec: dict[str, list[float]] = {}

@@ -10,6 +10,7 @@ import re
 from assistant.approvals.orders import Order, classify_order
 from assistant.planner import calls
 from assistant.planner.answers import decision, facts, ledger, limits, talk
+from assistant.planner.base_intents import BASE_INTENTS
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.plan_intents import PLAN_INTENTS
 from assistant.planner.utterance import Utterance, pattern_words
@@ -482,6 +483,7 @@ TABLE: list[Intent] = [
 ]
 
 TABLE += PLAN_INTENTS
+TABLE += BASE_INTENTS
 
 REPEATABLE = {
     i.name

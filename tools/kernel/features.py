@@ -11,6 +11,7 @@ false (inside SQL they stay NULL: DuckDB orders NaN above every number).
 
 from __future__ import annotations
 
+DERIVED_VERSION = "2"  # bump when the derived tables' definitions change
 BILL_SHOCK_RISE_PCT = 10.0
 BILL_SHOCK_EXTRAS_SHARE = 0.30
 CONSENT_CHANNELS = ("call", "sms", "email", "push")
@@ -206,3 +207,5 @@ def build(con: object) -> None:
     run(f"CREATE TABLE customer_features AS {FEATURES_SQL}")
     run(f"CREATE TABLE offer_propensity AS {OFFERS_SQL}")
     run(f"CREATE TABLE customer_records AS {_records_sql()}")
+    run("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    run("INSERT OR REPLACE INTO meta VALUES ('derived_version', ?)", [DERIVED_VERSION])

@@ -110,9 +110,44 @@ def store_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _derived_version(path: Path) -> str | None:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT value FROM meta WHERE key = 'derived_version'"
+        ).fetchone()
+    except duckdb.Error:
+        row = None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def upgrade_store(path: Path) -> None:
+    """Rebuild the derived tables of a store made by an older version, atomically."""
+    with store_lock(path):
+        if _derived_version(path) == features.DERIVED_VERSION:
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.upgrade")
+        shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            features.build(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+        log.info("customer store at %s upgraded (derived tables rebuilt)", path)
+
+
 def ensure_store(path: Path) -> None:
-    """Create the store at ``path`` with the sample customers unless it exists."""
+    """Create the store at ``path`` with the sample customers unless it exists.
+
+    A store whose derived tables an older version built is upgraded first.
+    """
     if path.exists():
+        if _derived_version(path) != features.DERIVED_VERSION:
+            upgrade_store(path)
         return
     with store_lock(path):
         if path.exists():
