@@ -34,7 +34,9 @@ Adding an intent is ONE entry in ``TABLE``::
         examples=("which customers are at the highest churn risk?",),
     )
 
-Put the writer next to the others in :mod:`assistant.planner.answers`, add a few
+A family of intents can live in its own module and join the table there
+(``TABLE += PLAN_INTENTS``, see :mod:`assistant.planner.plan_intents`). Put the
+writer next to the others in :mod:`assistant.planner.answers`, add a few
 phrasings (with the intent and slots expected) to
 ``tests/corpus/understanding.yaml``, and a conversation under
 ``tests/conversations/``. Words in cues join the typo corrector's vocabulary by
