@@ -51,29 +51,53 @@ def _cli_approver() -> str:
         return "cli:analyst"
 
 
+def _customer_ids(values: list[str]) -> list[str]:
+    """Customer ids given space- or comma-separated ("U124 U125", "U124,U125")."""
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
 @command("recommend")
 def cmd_recommend(args: argparse.Namespace) -> int:
-    """The one-shot pipeline: data, journey, recommend, allocate, fallback."""
+    """Recommend the next best action; book it only with --book (and approval).
+
+    ``--book`` is the original one-shot "process and allocate": data, journey,
+    recommend, allocate, one fallback when refused. It needs the analyst's approval:
+    ``--yes``, or a yes to the question asked per customer on a terminal. A customer
+    already booked today is not booked again (no runner-up on a second run).
+    """
     from assistant.pipeline import run_pipeline
 
     ctx = _context()
+    ids = _customer_ids(args.customer_id)
     limit = ctx.config.validation.max_customers_per_batch
-    if len(args.customer_id) > limit:
+    if not ids:
+        print("cvm: --customer-id needs at least one id", file=sys.stderr)
+        return 2
+    if len(ids) > limit:
         print(
             f"cvm: at most {limit} customers per batch "
             "(validation.max_customers_per_batch)",
             file=sys.stderr,
         )
         return 2
-    results = [
-        run_pipeline(
-            cid,
-            ctx,
-            approved_by=args.approver or _cli_approver(),
-            allocate=not args.no_allocate,
+    interactive = sys.stdin.isatty() and not args.json
+    if args.book and not args.yes and not interactive:
+        print(
+            "refused: APPROVAL: --book needs --yes (or a terminal to confirm each "
+            "booking); nothing was booked",
+            file=sys.stderr,
         )
-        for cid in args.customer_id
-    ]
+        return 1
+    approver = args.approver or _cli_approver()
+    results = []
+    for cid in ids:
+        result = run_pipeline(cid, ctx, approved_by=approver, allocate=False)
+        if args.book and result.status == "recommended":
+            if args.yes or _confirm(
+                f"Book {result.selected_treatment} for {result.customer_id}?"
+            ):
+                result = run_pipeline(cid, ctx, approved_by=approver, allocate=True)
+        results.append(result)
     payload = [r.model_dump(mode="json") for r in results]
     _emit(
         args,
@@ -81,6 +105,15 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         "\n\n".join(r.as_text() for r in results),
     )
     return 0
+
+
+def _confirm(question: str) -> bool:
+    """Ask the analyst on the terminal; only an explicit yes approves."""
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}
 
 
 @command("allocate")
@@ -163,6 +196,14 @@ def _plain(markdown: str) -> str:
     return markdown.replace("**", "")
 
 
+def _answer(turn: Any) -> str:
+    """The reply, then the pending action as a question when one was held."""
+    text = _plain(turn.reply)
+    if turn.pending is not None:
+        text += "\n\n" + turn.pending.question()
+    return text
+
+
 def _turn_json(turn: Any) -> str:
     return json.dumps(turn.model_dump(mode="json"), default=str)
 
@@ -171,7 +212,7 @@ def _turn_json(turn: Any) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     """One question, one answer."""
     turn = _assistant(args).ask(args.question)
-    print(_turn_json(turn) if args.json else _plain(turn.reply))
+    print(_turn_json(turn) if args.json else _answer(turn))
     return 0
 
 
@@ -199,7 +240,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(_turn_json(turn), flush=True)
         else:
             prefix = "assistant> " if interactive else ""
-            print(prefix + _plain(turn.reply) + "\n", flush=True)
+            print(prefix + _answer(turn) + "\n", flush=True)
     return 0
 
 
@@ -286,15 +327,27 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return sp
 
-    r = add("recommend", "recommend (and book) the next best action for a customer")
+    r = add("recommend", "recommend the next best action (--book to book it)")
     r.add_argument(
         "--customer-id",
+        "--customer_id",
+        dest="customer_id",
         required=True,
         nargs="+",
-        help="one customer, or several (a batch)",
+        help="one customer, or several (a batch), space- or comma-separated",
     )
     r.add_argument("--approver", help="who approves the booking (default: cli:<user>)")
-    r.add_argument("--no-allocate", action="store_true", help="recommend only")
+    r.add_argument(
+        "--book",
+        action="store_true",
+        help="also book the recommendation (one fallback when refused)",
+    )
+    r.add_argument(
+        "--yes", action="store_true", help="approve the bookings (non-interactive)"
+    )
+    r.add_argument(
+        "--no-allocate", action="store_true", help="recommend only (the default)"
+    )
     a = add("allocate", "book a treatment for a customer")
     a.add_argument("--customer-id", required=True)
     a.add_argument("--treatment-key", required=True)

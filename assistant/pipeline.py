@@ -9,7 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from tools.allocation import Allocation, allocate_treatment
+from tools.allocation import (
+    Allocation,
+    allocate_treatment,
+    ledger_day,
+    list_allocations,
+)
 from tools.context import ToolContext
 from tools.eligibility import NextContact
 from tools.errors import PolicyBlocked
@@ -34,7 +39,12 @@ class PipelineResult(BaseModel):
     expected_value: float
     allocation: Allocation | None
     status: Literal[
-        "allocated", "allocated_alternative", "recommended", "no_action", "refused"
+        "allocated",
+        "allocated_alternative",
+        "already_booked",
+        "recommended",
+        "no_action",
+        "refused",
     ]
     refusals: list[Refusal]
     next_contact: NextContact
@@ -95,7 +105,12 @@ def run_pipeline(
     rec = recommend_treatment(customer_id, ctx)  # runs the data and journey steps
     choice, refusals, allocation = rec.top, list[Refusal](), None
     status = "no_action" if choice.treatment_key == BASELINE else "recommended"
-    if allocate and choice.treatment_key != BASELINE:
+    booked = list_allocations(
+        ctx, customer_id=rec.customer_id, day=ledger_day(ctx.config)
+    )
+    if allocate and booked:
+        status, allocation = "already_booked", booked[0]
+    elif allocate and choice.treatment_key != BASELINE:
         allocation = _book(
             rec.customer_id, choice.treatment_key, approved_by, ctx, refusals
         )

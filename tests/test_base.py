@@ -40,8 +40,7 @@ def test_generator_is_deterministic_by_seed(tmp_path):
     sql = "SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) FROM '{}' t"
     for table in ("customers", "consents", "bills", "interactions", "offers"):
         digest = [
-            duckdb.sql(sql.format(d / f"{table}.parquet")).fetchall()
-            for d in (a, b, c)
+            duckdb.sql(sql.format(d / f"{table}.parquet")).fetchall() for d in (a, b, c)
         ]
         assert digest[0] == digest[1], table
         assert digest[0] != digest[2], table

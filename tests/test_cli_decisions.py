@@ -29,7 +29,7 @@ def test_recommend_json_never_selects_an_unconsented_treatment():
 
     config = get_config()
     for cid in customer_ids():
-        out = run(["recommend", "--customer-id", cid, "--json"])
+        out = run(["recommend", "--customer-id", cid, "--book", "--yes", "--json"])
         assert out.returncode == 0, out.stderr
         result = json.loads(out.stdout)
         assert result["customer_id"] == cid
@@ -43,13 +43,25 @@ def test_recommend_json_never_selects_an_unconsented_treatment():
             assert result["allocation"]["treatment_key"] == key
 
 
-def test_recommend_u124_books_the_call_back_then_something_else():
-    first = json.loads(run(["recommend", "--customer-id", "U124", "--json"]).stdout)
+def test_recommend_only_recommends_and_book_needs_approval():
+    plain = run(["recommend", "--customer_id", "U124,U126", "--json"])
+    assert [r["status"] for r in json.loads(plain.stdout)] == ["recommended"] * 2
+    assert json.loads(run(["allocations", "--json"]).stdout) == []
+    refused = run(["recommend", "--customer-id", "U124", "U125", "U126", "--book"])
+    assert refused.returncode == 1 and refused.stderr.startswith("refused: APPROVAL")
+    assert json.loads(run(["allocations", "--json"]).stdout) == []
+
+
+def test_recommend_book_yes_books_the_call_back_once_never_the_runner_up():
+    book = ["recommend", "--customer-id", "U124", "--book", "--yes", "--json"]
+    first = json.loads(run(book).stdout)
     assert first["selected_treatment"] == "marketing_call_back"
     assert first["status"] == "allocated" and first["explanation"]
-    second = json.loads(run(["recommend", "--customer-id", "U124", "--json"]).stdout)
-    assert second["selected_treatment"] != "marketing_call_back"
-    assert second["status"] == "allocated"
+    second = json.loads(run(book).stdout)
+    assert second["status"] == "already_booked"
+    assert second["allocation"]["treatment_key"] == "marketing_call_back"
+    booked = json.loads(run(["allocations", "--json"]).stdout)
+    assert [b["treatment_key"] for b in booked] == ["marketing_call_back"]
 
 
 def test_pipeline_falls_back_when_the_ledger_changed_since_the_recommendation(
