@@ -93,20 +93,13 @@ def test_order_targets(entry, config):
 def context(ctx):
     """Customer in focus U124, booking #1 (U124), the proposal pending."""
     booked = allocate_treatment("U124", "retention_email", "ana", ctx)
-    return ctx, booked.allocation_id
+    return ctx, booked
 
 
-def _session(ctx, booking_id):
+def _session(ctx, booked):
     s = Session()
     s.customer_id = "U124"
-    s.proposal = {"treatment_key": "marketing_call_back", "customer_id": "U124"}
-    s.allocations = [
-        {
-            "allocation_id": booking_id,
-            "customer_id": "U124",
-            "treatment_key": "retention_email",
-        }
-    ]
+    s.allocations = [booked]
     s.hold(
         make_action(
             "allocate_treatment",
@@ -121,17 +114,18 @@ def _session(ctx, booking_id):
 
 
 def test_no_non_order_approves_anything_in_context(context):
-    ctx, booking_id = context
+    ctx, booked = context
     for e in NON_ORDERS:
-        scope = begin_turn(e["text"], _session(ctx, booking_id), ctx)
+        scope = begin_turn(e["text"], _session(ctx, booked), ctx)
         assert scope.grant is None, e["text"]
 
 
 def test_plain_orders_approve_exactly_one_action_in_context(context):
-    ctx, booking_id = context
+    ctx, booked = context
+    booking_id = booked.allocation_id
     granted = 0
     for e in PLAIN:
-        session = _session(ctx, booking_id)
+        session = _session(ctx, booked)
         scope = begin_turn(e["text"], session, ctx)
         if e["expect"] in {"book", "confirm"}:
             key = e.get("treatment", "marketing_call_back")

@@ -39,6 +39,7 @@ from assistant.approvals.orders import (
     customer_ids_in,
 )
 from assistant.session import Session
+from tools.allocation import get_allocation
 from tools.context import ToolContext
 from tools.treatment import BASELINE
 
@@ -273,13 +274,19 @@ def _resolve_cancel(
 ) -> PendingAction | None:
     pending = session.pending
     if order.booking_ids:
-        args = {"allocation_id": order.booking_ids[0]}
+        booking_id = order.booking_ids[0]
+        args = {"allocation_id": booking_id}
         action = make_action("release_allocation", args, ctx, session.turns, "analyst")
-        if not action.customers or set(action.customers) <= set(scope.focus):
-            return action
-        # Another customer's booking: ask first, never release it on the spot.
+        ours = any(a.allocation_id == booking_id for a in session.allocations)
+        booking = get_allocation(booking_id, ctx)
+        if booking is None or booking.status != "active":
+            return action  # nothing to release: the tool says why, writes nothing
+        if ours and set(action.customers) <= set(scope.focus):
+            return action  # a booking made in this conversation, customer in focus
+        # A booking made elsewhere (another analyst, another customer): ask first,
+        # showing whose it is; never release it on the spot.
         scope.held = scope.presented = session.hold(action)
-        scope.notes.append("booking of a customer not in focus: held to confirm")
+        scope.notes.append("booking not made in this conversation: held to confirm")
         return None
     if (
         pending
