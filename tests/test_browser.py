@@ -226,6 +226,6 @@ def test_plan_card_book_plan_approve(server, tmp_path):
 
     booked_ctx = ToolContext.create(get_config(), state_dir=state)
     plan = plan_store(booked_ctx).latest()
-    booked = list_allocations(booked_ctx)
+    booked = list_allocations(booked_ctx, all_days=True)  # the real day
     assert plan is not None and len(booked) == plan.assigned > 0
     assert {b.approved_by for b in booked} == {"analyst (ui)"}
