@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,27 +17,15 @@ from assistant.approvals.scope import (
     no_scope,
 )
 from assistant.audit import write_audit
-from assistant.budget import (
-    estimate_cost,
-    fixed_tokens,
-    message_tokens,
-    trim_history,
-    trim_session,
-)
+from assistant.budget import trim_session
 from assistant.dispatch import run_tool_call
 from assistant.limits import bounded_text, message_refusal
-from assistant.messages import Message, ModelResponse, ToolCall
-from assistant.models.base import (
-    Model,
-    ModelError,
-    ModelRequest,
-    UnexpectedModelCall,
-    unreadable,
-)
-from assistant.prompt import build_system_prompt
+from assistant.messages import Message, ToolCall
+from assistant.model_call import call_model
+from assistant.models.base import Model, ModelError, UnexpectedModelCall, unreadable
+from assistant.recovery import internal_error, stop_turn
 from assistant.session import Session, ToolCallRecord, Turn
 from assistant.state import remember
-from assistant.toolset import offered_tools
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable
 
@@ -108,11 +95,11 @@ def run_turn(
         else:
             _rounds(session, model, ctx, turn, scope, hooks)
     except ModelError as exc:
-        _stop(session, turn, "model_error", str(exc))
+        stop_turn(session, turn, "model_error", str(exc))
     except UnexpectedModelCall:
         raise  # a test's script ran out: the test must fail, not be apologised to
     except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
-        _internal_error(session, turn, exc)
+        internal_error(session, turn, exc)
     return _finish(scope, session, model, ctx, turn, before, started)
 
 
@@ -142,7 +129,7 @@ def run_approval(
     try:
         _execute_approved(found, session, ctx, turn, hooks)
     except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
-        _internal_error(session, turn, exc)
+        internal_error(session, turn, exc)
     return _finish(found, session, model, ctx, turn, before, started)
 
 
@@ -230,7 +217,7 @@ def _rounds(
     limits = ctx.config.model
     errors = 0
     for _ in range(limits.max_tool_rounds):
-        response = _call_model(model, session, ctx, turn, hooks)
+        response = call_model(model, session, ctx, turn, hooks.on_token)
         if not response.tool_calls and not (response.content or "").strip():
             raise unreadable("an empty answer")
         session.messages.append(
@@ -258,7 +245,7 @@ def _rounds(
             if hooks.on_tool_end:
                 hooks.on_tool_end(record)
         if errors >= limits.max_tool_errors:
-            _stop(
+            stop_turn(
                 session,
                 turn,
                 "error_budget",
@@ -266,77 +253,12 @@ def _rounds(
                 "Please rephrase or check the ids.",
             )
             return
-    _stop(
+    stop_turn(
         session,
         turn,
         "round_limit",
         f"I reached the limit of {limits.max_tool_rounds} tool rounds without a "
         "final answer. Please narrow the question.",
-    )
-
-
-def _internal_error(session: Session, turn: Turn, exc: Exception) -> None:
-    """Close a turn that a bug interrupted, leaving a history every model accepts.
-
-    Every tool call of the last assistant message that has no result yet gets an
-    error result (an OpenAI-style history must answer each call). The traceback's
-    frames (file, line, function; no source text) are logged at ERROR; the
-    exception's text, which may quote customer data, only at DEBUG.
-    """
-    log.error(
-        "turn failed session=%s error=%s\n%s",
-        session.id,
-        type(exc).__name__,
-        "\n".join(
-            f'  File "{f.filename}", line {f.lineno}, in {f.name}'
-            for f in traceback.extract_tb(exc.__traceback__)
-        ),
-    )
-    log.debug("turn failed session=%s detail=%r", session.id, exc)
-    last = next(
-        (
-            i
-            for i in range(len(session.messages) - 1, -1, -1)
-            if session.messages[i].role == "assistant"
-        ),
-        None,
-    )
-    if last is not None:
-        answered = {
-            m.tool_call_id for m in session.messages[last + 1 :] if m.role == "tool"
-        }
-        for call in session.messages[last].tool_calls:
-            if call.id in answered:
-                continue
-            error = "internal error: this tool call was not completed"
-            session.messages.append(
-                Message(
-                    role="tool",
-                    tool_call_id=call.id,
-                    name=call.name,
-                    content=json.dumps({"error": error}),
-                )
-            )
-            turn.tool_calls.append(
-                ToolCallRecord(
-                    id=call.id,
-                    name=call.name,
-                    arguments=call.arguments,
-                    ok=False,
-                    error=error,
-                )
-            )
-    booked = (
-        f"{len(turn.allocations)} booking(s) made before the error stand."
-        if turn.allocations
-        else "Nothing was booked."
-    )
-    _stop(
-        session,
-        turn,
-        "internal_error",
-        "Sorry, something went wrong on my side and I could not finish this "
-        f"answer. {booked} Please ask again.",
     )
 
 
@@ -348,57 +270,3 @@ def _audit(
         write_audit(ctx.ledger, session, turn, scope, model, ctx.config.settings.audit)
     except LedgerUnavailable as exc:
         turn.reply += f"\n\n(This turn's audit record could not be written: {exc})"
-
-
-def _stop(session: Session, turn: Turn, why: str, reply: str) -> None:
-    turn.stopped, turn.reply = why, reply
-    session.messages.append(Message(role="assistant", content=reply))
-
-
-def _call_model(
-    model: Model, session: Session, ctx: ToolContext, turn: Turn, hooks: Hooks
-) -> ModelResponse:
-    """One model call; usage as the service reports it, else as we count it."""
-    system = build_system_prompt(ctx.config, session)
-    tools = offered_tools(session, turn.question)
-    messages = session.messages
-    estimate = 0
-    if model.uses_prompt:
-        limits = ctx.config.model
-        fixed = fixed_tokens(system, tools)
-        messages = trim_history(
-            messages, limits.context_token_budget, fixed + limits.max_tokens
-        )
-        estimate = fixed + sum(message_tokens(m) for m in messages)
-    response = model.complete(
-        ModelRequest(system, messages, tools, session), hooks.on_token
-    )
-    turn.usage.model_calls += 1
-    if model.uses_prompt:
-        if response.usage:
-            prompt = response.usage.prompt_tokens
-            completion = response.usage.completion_tokens
-        else:
-            prompt = estimate
-            completion = message_tokens(
-                Message(
-                    role="assistant",
-                    content=response.content,
-                    tool_calls=response.tool_calls,
-                )
-            )
-        log.debug(
-            "model call session=%s prompt=%d (estimated %d, %s) completion=%d",
-            session.id,
-            prompt,
-            estimate,
-            "reported" if response.usage else "not reported",
-            completion,
-        )
-        cost = estimate_cost(
-            ctx.config.model.prices_per_million, model.model_id, prompt, completion
-        )
-        turn.usage.prompt_tokens += prompt
-        turn.usage.completion_tokens += completion
-        turn.usage.estimated_cost_usd = round(turn.usage.estimated_cost_usd + cost, 6)
-    return response

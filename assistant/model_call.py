@@ -1,0 +1,70 @@
+"""One model call: the system prompt, the tools offered, the trimmed history, usage.
+
+Usage is what the service reports when it does, else our own count (each message
+counted once, ``budget.py``), priced from the config.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.budget import estimate_cost, fixed_tokens, message_tokens, trim_history
+from assistant.messages import Message, ModelResponse
+from assistant.models.base import Model, ModelRequest, TokenSink
+from assistant.prompt import build_system_prompt
+from assistant.session import Session, Turn
+from assistant.toolset import offered_tools
+from tools.context import ToolContext
+
+log = logging.getLogger("assistant.loop")
+
+
+def call_model(
+    model: Model,
+    session: Session,
+    ctx: ToolContext,
+    turn: Turn,
+    on_token: TokenSink | None,
+) -> ModelResponse:
+    """One model call; usage as the service reports it, else as we count it."""
+    system = build_system_prompt(ctx.config, session)
+    tools = offered_tools(session, turn.question)
+    messages = session.messages
+    estimate = 0
+    if model.uses_prompt:
+        limits = ctx.config.model
+        fixed = fixed_tokens(system, tools)
+        messages = trim_history(
+            messages, limits.context_token_budget, fixed + limits.max_tokens
+        )
+        estimate = fixed + sum(message_tokens(m) for m in messages)
+    response = model.complete(ModelRequest(system, messages, tools, session), on_token)
+    turn.usage.model_calls += 1
+    if model.uses_prompt:
+        if response.usage:
+            prompt = response.usage.prompt_tokens
+            completion = response.usage.completion_tokens
+        else:
+            prompt = estimate
+            completion = message_tokens(
+                Message(
+                    role="assistant",
+                    content=response.content,
+                    tool_calls=response.tool_calls,
+                )
+            )
+        log.debug(
+            "model call session=%s prompt=%d (estimated %d, %s) completion=%d",
+            session.id,
+            prompt,
+            estimate,
+            "reported" if response.usage else "not reported",
+            completion,
+        )
+        cost = estimate_cost(
+            ctx.config.model.prices_per_million, model.model_id, prompt, completion
+        )
+        turn.usage.prompt_tokens += prompt
+        turn.usage.completion_tokens += completion
+        turn.usage.estimated_cost_usd = round(turn.usage.estimated_cost_usd + cost, 6)
+    return response
