@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from chainlit.server import app as server_app
 
 from assistant.api import Assistant
 from assistant.approvals.actions import PendingAction, make_action
@@ -29,6 +30,7 @@ from assistant.registry import names
 from assistant.session import Turn
 from assistant.steps import ToolSteps
 from assistant.ui_ids import issue, lookup
+from assistant.ui_sessions import UnknownSessionGuard
 from tools.allocation import get_constraints
 from tools.config import get_config
 from tools.context import ToolContext
@@ -88,6 +90,7 @@ def check_setup() -> None:
 
 
 check_setup()
+server_app.add_middleware(UnknownSessionGuard)  # actions for unknown chats: 404
 USERS = load_users()
 if USERS:
     if not os.environ.get("CHAINLIT_AUTH_SECRET"):
@@ -228,7 +231,7 @@ async def ask_approval(pending: PendingAction) -> None:
 async def on_book(action: cl.Action) -> None:
     """Ask for explicit approval of the pending action the button stands for."""
     entry = lookup(action, "book")
-    pending = _bot().session.pending
+    pending = _bot().session.pending if entry else None
     if entry is None or pending is None or pending.id != entry["action_id"]:
         await cl.Message(content=_stale(entry)).send()
         return
@@ -274,10 +277,10 @@ def _card_customer(action: cl.Action) -> str | None:
 async def on_book_plan(action: cl.Action) -> None:
     """Hold booking the plan this button's id stands for, and ask to approve it."""
     entry = lookup(action, "book_plan")
-    bot = _bot()
     if entry is None:
         await cl.Message(content=_stale(None)).send()
         return
+    bot = _bot()
     if entry["plan_id"] != bot.session.plan_id:
         await cl.Message(content="That plan is not the one on screen any more.").send()
         return

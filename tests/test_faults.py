@@ -770,3 +770,86 @@ def test_a_read_only_state_dir_stops_start_up_with_one_line(small_disk, capsys):
     assert f"ledger {state}" in str(refused.value)
     assert "cannot be opened for writing" in str(refused.value)
     assert "read-only" in str(refused.value)
+
+
+# --- UI actions (payloads are server-issued ids; see tests/test_app.py) --------
+
+
+UI_PAYLOADS = {
+    "unknown-treatment-key": {"customer_id": "U124", "treatment_key": "no_such"},
+    "empty-payload": {},
+    "path-like-customer-id": {"customer_id": "../../../etc/passwd"},
+    "path-like-id": {"id": "../../../etc/passwd"},
+    "huge-id": {"id": "9" * 10_000},
+}
+UI_HANDLERS = ("book", "approve", "decline", "alternative", "why", "journey")
+
+
+@pytest.mark.parametrize("payload", UI_PAYLOADS.values(), ids=UI_PAYLOADS.keys())
+@pytest.mark.parametrize("started", [True, False], ids=["chat", "unknown-session"])
+def test_forged_ui_actions_are_refused_politely_and_write_nothing(payload, started):
+    """Every button handler, in a started chat and in a session the server does
+    not know (no assistant), answers "not one I issued" and writes nothing."""
+    import asyncio
+
+    cl = pytest.importorskip("chainlit")
+    from chainlit.context import ChainlitContext, context_var
+    from chainlit.session import HTTPSession
+
+    from assistant import app
+    from tests.test_app import RecordingEmitter, messages
+
+    async def main():
+        session = HTTPSession(id="s-faults", thread_id="t", client_type="webapp")
+        emitter = RecordingEmitter(session)
+        context_var.set(ChainlitContext(session, emitter=emitter))
+        if started:
+            await app.start()
+        for name in (*UI_HANDLERS, "book_plan"):
+            handler = getattr(app, f"on_{name}")
+            await handler(cl.Action(name=name, payload=payload, label=name))
+        return emitter
+
+    emitter = asyncio.run(main())
+    replies = messages(emitter)
+    assert len(replies) == len(UI_HANDLERS) + 1
+    assert all("not one I issued" in r for r in replies), replies
+    from tools.allocation import list_allocations
+    from tools.context import ToolContext
+
+    assert list_allocations(ToolContext.create(), all_days=True) == []
+
+
+def test_an_action_for_an_unknown_session_is_a_404_with_a_sentence():
+    """The real Chainlit server app: an unknown session id is a clear 404, not a
+    500; a request without the middleware's concern passes through."""
+    pytest.importorskip("chainlit")
+    from chainlit.server import app as server_app
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    import assistant.app  # noqa: F401 - installs the middleware on Chainlit's app
+    from assistant.ui_sessions import UNKNOWN_SESSION, UnknownSessionGuard
+
+    action = {"name": "book", "payload": {"id": "x"}, "label": "Book", "id": "a"}
+    bogus = {"sessionId": "no-such-session", "action": action}
+    answer = TestClient(server_app, raise_server_exceptions=False).post(
+        "/project/action", json=bogus
+    )
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": UNKNOWN_SESSION}
+
+    async def echo(request: Request) -> JSONResponse:
+        return JSONResponse({"body": (await request.body()).decode()})
+
+    inner = Starlette(routes=[Route("/project/action", echo, methods=["POST"])])
+    known = TestClient(UnknownSessionGuard(inner, known=lambda sid: sid == "live"))
+    live = {"sessionId": "live", "action": action}
+    passed = known.post("/project/action", json=live).json()["body"]
+    assert json.loads(passed) == live  # the body reaches the app unchanged
+    assert known.post("/project/action", json=bogus).status_code == 404
+    raw = known.post("/project/action", content=b"not json")  # Chainlit's concern
+    assert raw.json() == {"body": "not json"}
