@@ -853,3 +853,42 @@ def test_an_action_for_an_unknown_session_is_a_404_with_a_sentence():
     assert known.post("/project/action", json=bogus).status_code == 404
     raw = known.post("/project/action", content=b"not json")  # Chainlit's concern
     assert raw.json() == {"body": "not json"}
+
+
+IMPORT_CASES = {
+    "deeply-nested": ("[" * 100_000 + "]" * 100_000, ["c.json: cannot read: nested"]),
+    "not-utf8": (b"\xff\xfe[]", ["c.json: cannot read: line 1: not UTF-8"]),
+    "dnd-25-99": (
+        _with_customer(lambda c: c.update(do_not_disturb="25:00-99:00")),
+        ["c.json record 1: (customer U124): do_not_disturb: '25:00-99:00'"],
+    ),
+    "revenue-infinity": (
+        _with_customer(lambda c: c.update(monthly_revenue=float("inf"))),
+        ["(customer U124): monthly_revenue: Input should be a finite number"],
+    ),
+    "duplicate-id": (
+        json.dumps(_sample()["customers"] + [_sample()["customers"][1]]),
+        ["customer_id: row 2, 13: duplicate key"],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"), IMPORT_CASES.values(), ids=IMPORT_CASES.keys()
+)
+def test_cvm_import_of_a_bad_json_file_names_it_and_changes_nothing(
+    tmp_path, capsys, content, expected
+):
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    target = folder / "c.json"
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content)
+    assert main(["import", str(folder)]) != 0
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out
+    assert "the store is unchanged" in out.err + out.out
+    for part in expected:
+        assert part in out.err + out.out, out.err

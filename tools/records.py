@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tools.config import CVMConfig
+from tools.config import CVMConfig, get_config
 from tools.config_messages import describe
 from tools.customer import CustomerData
 from tools.errors import DataFileError
@@ -28,7 +28,10 @@ def _record_id(record: Any) -> str:
 
 
 def validate_customer_record(
-    record: Any, config: CVMConfig, where: str = "record"
+    record: Any,
+    config: CVMConfig | None = None,
+    where: str = "record",
+    id_pattern: str | None = None,
 ) -> CustomerData:
     """Validate one raw customer record (a dict from JSON, Parquet, CSV ...).
 
@@ -37,9 +40,12 @@ def validate_customer_record(
     Args:
         record: The raw record (field names of this schema or the original
             system's aliases).
-        config: The configuration (``validation.customer_id_pattern``).
+        config: The configuration (``validation.customer_id_pattern``); the one
+            in force when neither it nor ``id_pattern`` is given.
         where: Where the record came from, e.g. ``"data/a.json: record 3"``; it
             starts the error message.
+        id_pattern: The id pattern to enforce instead of the config's (the
+            store's import passes the pattern it checks columns with).
 
     Returns:
         The normalised record.
@@ -59,7 +65,7 @@ def validate_customer_record(
         raise DataFileError(f"{head}: {key or 'record'}: {problem}{more}") from None
     except RecursionError:
         raise DataFileError(f"{head}: nested too deeply") from None
-    pattern = config.validation.customer_id_pattern
+    pattern = id_pattern or (config or get_config()).validation.customer_id_pattern
     if not re.fullmatch(pattern, customer.customer_id):
         raise DataFileError(
             f"{head}: customer_id: does not match the configured pattern {pattern} "

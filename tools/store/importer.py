@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-from pydantic import ValidationError
 
-from tools.customer import CustomerData
-from tools.errors import CVMError
+from tools.errors import CVMError, DataFileError
+from tools.files import FileProblem, load_json
 from tools.kernel import features
+from tools.records import validate_customer_record
 from tools.store.checks import Problem, check_orphans, check_table
 from tools.store.duck import create_tables, ensure_store, store_lock
 from tools.store.records import Rows, to_rows
@@ -149,15 +149,13 @@ def _stage_json(
     id_pattern: str,
     tick: Callable[[str], None],
 ) -> list[Problem]:
-    import json
-
     problems: list[Problem] = []
     rows: Rows = {t: [] for t in TABLES}
     for path in files:
         tick(f"reading {path.name}")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            raw = load_json(path)  # UTF-8, bounded nesting, one-line problems
+        except FileProblem as exc:
             problems.append(Problem(str(path), "", (), f"cannot read: {exc}", 1))
             continue
         records = raw.get("customers") if isinstance(raw, dict) else raw
@@ -165,16 +163,14 @@ def _stage_json(
             problems.append(Problem(str(path), "", (), "no list of customers", 1))
             continue
         for index, record in enumerate(records):
-            try:
-                customer = CustomerData.model_validate(record)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                key = ".".join(str(p) for p in first["loc"])
-                problems.append(
-                    Problem(
-                        f"{path} record {index}", key, (index + 1,), first["msg"], 1
-                    )
+            where = f"{path} record {index}"
+            try:  # the one record check every loader shares
+                customer = validate_customer_record(
+                    record, where=where, id_pattern=id_pattern
                 )
+            except DataFileError as exc:
+                problem = str(exc).removeprefix(where).lstrip(": ")
+                problems.append(Problem(where, "", (), problem, 1))
                 continue
             for table, items in to_rows(customer).items():
                 rows[table].extend(items)
