@@ -223,3 +223,50 @@ def test_cli_bad_input_is_one_line(argv, needle, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_export_is_enough_to_check_the_optimum_independently(ctx, tmp_path, suffix):
+    import duckdb
+    import numpy as np
+
+    from tools.planning.export import export_candidates
+    from tools.planning.problem import PlanProblem
+    from tools.planning.solve import solve
+
+    allocate_treatment("U124", "retention_email", "ana", ctx)  # limits in force move
+    out = make_plan(PlanRequest(capacity={"personalized_offer": 2}), ctx)
+    path = tmp_path / f"pairs{suffix}"
+    assert export_candidates(out.candidates.problem, path) == out.plan.candidates
+    reader = "read_parquet" if suffix == ".parquet" else "read_csv_auto"
+    cols = duckdb.sql(
+        f"SELECT * FROM {reader}('{path}') ORDER BY customer_id, treatment_key"
+    ).fetchnumpy()
+    ids, cust = np.unique(cols["customer_id"].astype(str), return_inverse=True)
+    keys, treat = np.unique(cols["treatment_key"].astype(str), return_inverse=True)
+    first = {k: int(np.flatnonzero(treat == i)[0]) for i, k in enumerate(keys)}
+
+    def cap(column):
+        values = cols[column]
+        return np.array(
+            [
+                np.inf if np.ma.is_masked(values[first[k]]) else float(values[first[k]])
+                for k in keys
+            ]
+        )
+
+    hv = np.zeros(len(ids), dtype=bool)
+    hv[cust] = cols["high_value"].astype(bool)
+    again = PlanProblem(
+        customer_ids=ids,
+        high_value=hv,
+        treatments=tuple(keys),
+        pair_customer=cust.astype(np.int64),
+        pair_treatment=treat.astype(np.int64),
+        ev=cols["expected_value"].astype(float),
+        cost=cols["cost"].astype(float),
+        cap_all=cap("capacity"),
+        cap_std=cap("capacity_standard"),
+    )
+    assert cap("capacity")[list(keys).index("personalized_offer")] == 2
+    assert solve(again, "exact").value == pytest.approx(out.plan.expected_value)
