@@ -26,6 +26,7 @@ from tools.planning.problem import (
     IntArray,
     PlanProblem,
     best_per_customer,
+    segment_starts,
     usage,
 )
 
@@ -62,6 +63,11 @@ class _State:
         self.by_treatment = [
             np.flatnonzero(problem.pair_treatment == i) for i in range(t)
         ]
+        _, starts = segment_starts(problem.pair_customer)
+        sizes = np.diff(np.r_[starts, problem.n_pairs])
+        self.segment = np.repeat(np.arange(len(starts)), sizes)
+        # treatments x customers, -inf where there is no pair: "best but one" is fast
+        self.dense = np.full((t, len(starts)), -np.inf)
 
     def net(self) -> FloatArray:
         """Each pair's EV net of the prices of the limits it uses."""
@@ -69,6 +75,20 @@ class _State:
         per_cost = self.lam @ self.in_group if len(self.lam) else np.zeros_like(self.mu)
         tr = p.pair_treatment
         return p.ev - self.mu[tr] - self.nu[tr] * self.std - per_cost[tr] * p.cost
+
+    def sync(self, net: FloatArray) -> None:
+        """Copy every pair's net value into the dense customer x treatment table."""
+        self.dense[self.p.pair_treatment, self.segment] = net
+
+    def refresh(self, net: FloatArray, i: int) -> None:
+        """Update, in place, the net values of treatment ``i``'s pairs only."""
+        own = self.by_treatment[i]
+        p = self.p
+        per_cost = self.lam @ self.in_group[:, i] if len(self.lam) else 0.0
+        net[own] = (
+            p.ev[own] - self.mu[i] - self.nu[i] * self.std[own] - per_cost * p.cost[own]
+        )
+        self.dense[i, self.segment[own]] = net[own]
 
     def dual(self, net: FloatArray) -> float:
         """The dual value: an upper bound on any feasible assignment's value."""
@@ -92,11 +112,12 @@ class _State:
         if len(own) == 0:
             self.mu[i] = self.nu[i] = 0.0
             return
-        masked = net.copy()
-        masked[own] = -np.inf
-        other, _ = best_per_customer(masked, p.pair_customer, p.n_customers)
+        other = np.zeros(self.dense.shape[1])  # each customer's best option but this
+        for j in range(len(self.dense)):
+            if j != i:
+                np.maximum(other, self.dense[j], out=other)
         gain = net[own] + self.mu[i] + self.nu[i] * self.std[own]
-        gain -= other[p.pair_customer[own]]
+        gain -= other[self.segment[own]]
         std = self.std[own]
         g_std = np.sort(gain[std & (gain > 0)])[::-1]
         g_high = gain[~std & (gain > 0)]
@@ -104,11 +125,19 @@ class _State:
         merged = np.sort(np.r_[g_high, g_std[:s_cap]])[::-1]
         c_cap = len(merged) if math.isinf(cap) else int(cap)
         mu = float(merged[c_cap]) if len(merged) > c_cap else 0.0
-        is_std = np.r_[
-            np.zeros(len(g_high), bool), np.ones(min(s_cap, len(g_std)), bool)
-        ]
-        order = np.argsort(-np.r_[g_high, g_std[:s_cap]], kind="stable")
-        std_taken = int(is_std[order[:c_cap]].sum())
+        top_std = g_std[:s_cap]
+        if c_cap >= len(merged):
+            std_taken = len(top_std)
+        elif c_cap == 0:
+            std_taken = 0
+        else:  # the greedy takes high-value customers first among equal gains
+            v = merged[c_cap - 1]
+            above = int(np.count_nonzero(merged > v))
+            tied_high = int(np.count_nonzero(g_high == v))
+            tied_std = int(np.count_nonzero(top_std == v))
+            std_taken = int(np.count_nonzero(top_std > v)) + min(
+                tied_std, max(0, c_cap - above - tied_high)
+            )
         nu = 0.0
         if std_taken >= s_cap and len(g_std) > s_cap:
             nu = max(0.0, float(g_std[s_cap]) - mu)
@@ -290,16 +319,18 @@ def solve_lagrangian(
     """
     state = _State(problem)
     net = state.net()
+    state.sync(net)
     best_bound = state.dual(net)
     best_prices = state.prices()
     sweeps = 0
     for sweeps in range(1, max_sweeps + 1):  # noqa: B007 - reported below
         for i in range(len(problem.treatments)):
             state.update_treatment(i, net)
-            net = state.net()
+            state.refresh(net, i)
         for g in range(len(problem.groups)):
             state.update_group(g)
             net = state.net()
+            state.sync(net)
         bound = state.dual(net)
         improved = best_bound - bound
         if bound < best_bound:
