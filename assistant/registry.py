@@ -307,9 +307,7 @@ TOOLS: dict[str, ToolSpec] = {
         tool(planning.plan_what_if, planning.WhatIfArgs, "READ", "plan"),
         tool(book_plan, planning.BookPlanArgs, "WRITE", "plan"),
         tool(base_queries.find_customers, base_queries.FindArgs, "READ", "base"),
-        tool(
-            base_queries.summarise_base, base_queries.SummariseArgs, "READ", "base"
-        ),
+        tool(base_queries.summarise_base, base_queries.SummariseArgs, "READ", "base"),
     ]
 }
 

@@ -229,3 +229,74 @@ def test_plan_card_book_plan_approve(server, tmp_path):
     booked = list_allocations(booked_ctx, all_days=True)  # the real day
     assert plan is not None and len(booked) == plan.assigned > 0
     assert {b.approved_by for b in booked} == {"analyst (ui)"}
+
+
+def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
+    """Book → Cancel, then a new question is answered; Book → Approve, likewise."""
+    chromium = _require_browser()
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    url, state, log = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 1800},
+        )
+        page = ctx.new_page()
+
+        def ask(text: str) -> None:
+            # the send button is a send button again (not a stuck stop button)
+            page.locator("#chat-input").fill(text)
+            page.locator("#chat-submit:enabled").click(timeout=15_000)
+
+        try:
+            connected = []
+            page.on(
+                "websocket",
+                lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
+            )
+            page.goto(url)
+            page.locator("#chat-input").wait_for(timeout=30_000)
+            deadline = time.monotonic() + 30
+            while not connected and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            assert connected, "the page never connected its websocket"
+            ask("What should we offer U126?")
+            page.get_by_text("U126: Data Boost").first.wait_for(timeout=30_000)
+            page.get_by_role("button", name="Book").first.click()
+            page.get_by_role("button", name="Cancel").first.click()
+            page.get_by_text("was not approved").first.wait_for(timeout=30_000)
+            ask("How many call-backs are left today?")
+            page.get_by_text("Capacity today").first.wait_for(timeout=30_000)
+            ask("What should we offer U124?")
+            page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=30_000)
+            page.get_by_role("button", name="Book").last.click()
+            page.get_by_role("button", name="Approve").last.click()
+            page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
+                timeout=30_000
+            )
+            ask("What did we book today?")
+            page.get_by_text("#1 U124: Marketing Call Back").first.wait_for(
+                timeout=30_000
+            )
+            page.screenshot(
+                path=str(ARTIFACTS / "browser-approve-then-ask.png"), full_page=True
+            )
+        except PlaywrightError as exc:
+            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
+            pytest.fail(f"{exc}\n--- server log ---\n{log.read_text()[-3000:]}")
+        finally:
+            ctx.close()
+    from tools.allocation import list_allocations
+
+    booked = list_allocations(
+        ToolContext.create(get_config(), state_dir=state), all_days=True
+    )
+    assert [(b.customer_id, b.treatment_key) for b in booked] == [
+        ("U124", "marketing_call_back")
+    ]

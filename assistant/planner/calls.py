@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.approvals.orders import Order, classify_order
 from assistant.planner.intent import Ask, Call
 from tools.treatment import BASELINE
 
@@ -82,12 +83,24 @@ def book(ask: Ask, customer: str | None) -> list[Call]:
     customer calls nothing (a proposal never follows the conversation elsewhere).
     """
     key = booking_key(ask, customer)
+    if confirms_nothing(ask):
+        return []
     if not key or key == BASELINE or not customer:
         return []
     return [
         ("allocate_treatment", {"customer_id": customer, "treatment_key": key}),
         ("check_availability", {"treatment_key": key}),
     ]
+
+
+def confirms_nothing(ask: Ask) -> bool:
+    """A plain "yes" / "go ahead" with no pending action: nothing to run."""
+    reading = classify_order(ask.u.text, ask.config)
+    return (
+        isinstance(reading, Order)
+        and reading.kind == "confirm"
+        and ask.session.pending is None
+    )
 
 
 def booking_key(ask: Ask, customer: str | None) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.planner.answers.common import CHANNEL_NAMES, money
-from assistant.planner.calls import booking_key
+from assistant.planner.calls import booking_key, confirms_nothing
 from assistant.planner.intent import Ask, Results
 from tools.allocation import Allocation, Availability, ConstraintsReport
 from tools.bookings import Bookings
@@ -15,7 +15,8 @@ def declined(ask: Ask, customer: str | None, results: Results) -> str:
     """The analyst said no: what was dropped (nothing is ever written)."""
     dropped = ask.session.declined
     if dropped is not None:
-        return f"Not booked: {dropped.title} was dropped. Nothing was written."
+        verb = "Not booked" if dropped.verb.startswith("book") else "Not done"
+        return f"{verb}: {dropped.title} was dropped. Nothing was written."
     return "Understood: nothing was booked or cancelled."
 
 
@@ -23,6 +24,12 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
     """The booking made, or why it was refused and the best lawful alternative."""
     key = booking_key(ask, customer)
     if not results.called("allocate_treatment"):
+        if confirms_nothing(ask):
+            return (
+                "Nothing is waiting for your approval, so nothing was booked. Ask "
+                'for a recommendation first, or name the treatment ("book '
+                'retention_email for U124").'
+            )
         if key == BASELINE:
             return (
                 "The recommendation is **no action**, so there is nothing to book. "
