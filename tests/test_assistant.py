@@ -294,3 +294,19 @@ def test_planner_and_approval_scope_read_customer_ids_the_same_way(offline):
         if call.name == "allocate_treatment":
             assert call.arguments["customer_id"] == "U125"
             assert call.rule == "APPROVAL"
+
+
+def test_cli_chat_asks_the_pending_action_as_a_question_and_yes_books_it(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat"],
+        input="What should we offer U126?\nWhat did we book today?\nyes\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    text = out.stdout
+    asked = text.index("Pending approval: Book Data Boost for U126?")
+    listed = text.index("No active bookings today")
+    booked = text.index("Booked Data Boost for U126")
+    assert asked < listed < booked and text.count("Pending approval") == 1
+    assert "Reply 'yes' to confirm it" in text
