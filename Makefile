@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test chat lint typecheck bench browser-deps clean
+.PHONY: run test chat lint typecheck bench bench-1m bench-10m browser-deps clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python >= 3.10 is required"; exit 1; }
@@ -54,6 +54,15 @@ bench: $(RUN_STAMP)
 	$(PY) -m benchmarks.assistant
 	$(PY) -m benchmarks.planning
 	$(PY) -m benchmarks.ledger
+	$(PY) -m benchmarks.base --customers 100000
+
+# The customer base at 1M (and 10M: long, not in CI): generate, import, decide-all,
+# chat turn, find, peak RSS, against the targets.
+bench-1m: $(RUN_STAMP)
+	$(PY) -m benchmarks.base --customers 1000000
+
+bench-10m: $(RUN_STAMP)
+	$(PY) -m benchmarks.base --customers 10000000
 
 clean:
 	rm -rf $(VENV) var .files .pytest_cache

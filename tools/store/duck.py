@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 STORE_FILE = "customers.duckdb"
 Columns = dict[str, np.ndarray]
+RECENT = 64  # records kept after a lookup (a turn reads its customer more than once)
 RECORD_TABLES = tuple(TABLES)  # customer_records' columns after the id
 
 
@@ -174,6 +175,7 @@ class DuckStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._memory: duckdb.DuckDBPyConnection | None = None
+        self._recent: dict[tuple[object, str], CustomerData] = {}
         if path is None:
             self._memory = duckdb.connect(":memory:")
             fill_from_records(self._memory, records or [])
@@ -229,6 +231,10 @@ class DuckStore:
         Raises:
             UnknownCustomerError: No such customer (with the nearest ids).
         """
+        key = (self.version(), customer_id)
+        hit = self._recent.get(key)
+        if hit is not None:
+            return hit
         found = (
             self.cursor()
             .execute(
@@ -245,7 +251,12 @@ class DuckStore:
             ]
             for table, value in zip(RECORD_TABLES, found[1:], strict=True)
         }
-        return from_rows(rows)
+        record = from_rows(rows)
+        with self._lock:
+            if len(self._recent) >= RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[key] = record
+        return record
 
     def nearest(self, customer_id: str, n: int = 3) -> list[str]:
         """The ids most like ``customer_id`` (for "did you mean")."""

@@ -245,6 +245,7 @@ def _run(
     tmp = store.with_name(f".{store.name}.{os.getpid()}.import")
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
+    con.execute("SET enable_progress_bar = false")
     try:
         problems = [
             Problem(str(p), "", (), "not a table of the schema", 1) for p in unknown

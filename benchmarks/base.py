@@ -1,0 +1,215 @@
+"""The whole customer base: generate, import, decide-all, chat turn, find.
+
+``python -m benchmarks.base --customers 100000 [1000000 …]`` runs every phase in
+its own process (so each peak RSS is that phase's) on a generated base in a
+temporary state dir, and prints figures with their ratio to the issue's targets
+(targets are for 1M customers on 2 cores). The old per-customer path is measured
+side by side on the same base (customers/s of ``recommend_treatment`` one by one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = {  # at 1M customers on 2 cores
+    "generate_s": 60.0,
+    "import_s": 30.0,
+    "decide_all_s": 30.0,
+    "peak_rss_mb": 3072.0,
+    "chat_turn_ms": 20.0,
+    "find_ms": 1000.0,
+}
+NOW = "2024-03-06T12:00:00+00:00"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_generate(n: int, folder: Path) -> dict[str, float]:
+    from tools.store.generate import generate
+
+    start = time.perf_counter()
+    generate(n, 1, folder / "base")
+    return {"generate_s": time.perf_counter() - start}
+
+
+def phase_import(n: int, folder: Path) -> dict[str, float]:
+    from tools.config import get_config
+    from tools.store.importer import import_path
+    from tools.store.source import store_path
+
+    config = get_config()
+    from tools.store.duck import ensure_store
+
+    ensure_store(store_path(config))  # the sample store exists before, as in use
+    start = time.perf_counter()
+    import_path(
+        folder / "base",
+        store_path(config),
+        config.validation.customer_id_pattern,
+        replace=True,
+    )
+    return {"import_s": time.perf_counter() - start}
+
+
+def phase_decide(n: int, folder: Path) -> dict[str, float]:
+    from tools.context import default_context
+    from tools.kernel.batch import iter_decisions
+
+    ctx = default_context()
+    start = time.perf_counter()
+    total = sum(len(d.best) for d in iter_decisions(ctx.customers, ctx.config))
+    seconds = time.perf_counter() - start
+    return {"decide_all_s": seconds, "decide_per_s": total / seconds}
+
+
+def phase_old_path(n: int, folder: Path) -> dict[str, float]:
+    from tools.context import default_context
+    from tools.treatment import recommend_treatment
+
+    ctx = default_context()
+    ids = ctx.customers.ids(limit=300)
+    recommend_treatment(ids[0], ctx)
+    start = time.perf_counter()
+    for cid in ids:
+        recommend_treatment(cid, ctx)
+    return {"per_customer_per_s": len(ids) / (time.perf_counter() - start)}
+
+
+def phase_chat(n: int, folder: Path) -> dict[str, float]:
+    from assistant.api import Assistant
+
+    bot = Assistant.create(model="offline")
+    bot.ask("What should we offer U1000001?")  # warm-up: imports, connections
+    rss_before = _rss_mb()
+    times = []
+    for i in range(30):
+        cid = f"U{1_000_000 + (i * 7919) % n}"
+        start = time.perf_counter()
+        turn = bot.ask(f"What should we offer {cid}?")
+        times.append((time.perf_counter() - start) * 1000)
+        assert turn.recommended, turn.reply
+    return {
+        "chat_turn_ms": statistics.median(times),
+        "chat_rss_mb": rss_before,
+    }
+
+
+def phase_find(n: int, folder: Path) -> dict[str, float]:
+    from tools.base_queries import find_customers, summarise_base
+    from tools.context import default_context
+
+    ctx = default_context()
+    out = {}
+    for name, kwargs in [
+        ("find_ms", {"churn_band": "high"}),
+        (
+            "find_ev_ms",
+            {"order_by": "expected_value", "recommended": "marketing_call_back"},
+        ),
+    ]:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            find_customers(ctx=ctx, **kwargs)  # type: ignore[arg-type]
+            times.append((time.perf_counter() - start) * 1000)
+        out[name] = statistics.median(times)
+    start = time.perf_counter()
+    summarise_base(ctx=ctx)
+    out["summarise_ms"] = (time.perf_counter() - start) * 1000
+    return out
+
+
+PHASES = {
+    "generate": phase_generate,
+    "import": phase_import,
+    "decide": phase_decide,
+    "old_path": phase_old_path,
+    "chat": phase_chat,
+    "find": phase_find,
+}
+
+
+def _child(phase: str, n: int, folder: Path) -> dict[str, float]:
+    env = {
+        **os.environ,
+        "CVM_STATE_DIR": str(folder / "state"),
+        "CVM_NOW": NOW,
+        "LOG_LEVEL": "WARNING",
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.base",
+            "--phase",
+            phase,
+            "--customers",
+            str(n),
+            "--folder",
+            str(folder),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode:
+        raise SystemExit(f"phase {phase} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _ratio(key: str, value: float) -> str:
+    target = TARGETS.get(key)
+    return f"{value / target:5.2f}x of target {target:g}" if target else ""
+
+
+def run(sizes: list[int]) -> None:
+    print(f"# customer base benchmark ({os.cpu_count()} cores)")
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="cvm-bench-base-") as tmp:
+            folder = Path(tmp)
+            figures: dict[str, float] = {}
+            peak = 0.0
+            for phase in PHASES:
+                res = _child(phase, n, folder)
+                peak = max(peak, res.pop("peak_rss_mb"))
+                figures |= res
+            figures["peak_rss_mb"] = peak
+        print(f"\n## {n:,} customers")
+        for key, value in figures.items():
+            unit = "" if key.endswith("per_s") else ""
+            print(f"{key:<22} {value:>12,.1f}{unit}   {_ratio(key, value)}")
+        ratio = figures["decide_per_s"] / figures["per_customer_per_s"]
+        print(
+            f"{'kernel vs one by one':<22} {ratio:>12,.0f}x  (decide-all customers/s "
+            "over per-customer recommend_treatment customers/s)"
+        )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--customers", type=int, nargs="+", default=[100_000])
+    p.add_argument("--phase", choices=list(PHASES))
+    p.add_argument("--folder")
+    args = p.parse_args()
+    if args.phase:
+        res = PHASES[args.phase](args.customers[0], Path(args.folder))
+        res["peak_rss_mb"] = _rss_mb()
+        print(json.dumps(res))
+        return
+    run(args.customers)
+
+
+if __name__ == "__main__":
+    main()
