@@ -142,7 +142,10 @@ _FILLER = re.compile(
     r"i)\b[\s,!.:-]*",
     re.I,
 )
-_BOOK = r"book|allocate|schedule|arrange|reserve|assign|lock(?: it)? in|set up"
+_BOOK = (
+    r"book|allocate|schedule|arrange|reserve|assign|lock(?: it| that| this)? in|"
+    r"set up"
+)
 _CANCEL = (
     r"cancel|release|undo|revoke|withdraw|un-?book|drop|remove|delete|scrap|"
     r"call off|reverse"
@@ -183,6 +186,11 @@ _CONDITIONAL = re.compile(
     r"\b(?:if|unless|suppose|supposing|assuming|assume|imagine|hypothetically|"
     r"in case|provided|as long as|what if|say we|once|whenever|when|as soon as|"
     r"in theory)\b",
+    re.I,
+)
+_HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|probably|possibly|might|not sure|unsure|i guess|"
+    r"i suppose|in principle)\b",
     re.I,
 )
 _DEFERRED = re.compile(
@@ -282,7 +290,7 @@ def _clause(text: str, config: CVMConfig | None) -> _Clause:
         return _Clause("negated")
     if _NEGATION.search(bare) and mentions_verb:
         return _Clause("negated")
-    if _CONDITIONAL.search(bare) and mentions_verb:
+    if (_CONDITIONAL.search(bare) or _HEDGE.search(bare)) and mentions_verb:
         return _Clause("conditional")
     if _DEFERRED.search(bare):
         return _Clause("deferred")
@@ -380,6 +388,8 @@ def classify_order(message: str, config: CVMConfig | None = None) -> Reading:
         return NotAnOrder("empty")
     if _CONDITIONAL.match(text) and not re.match(r"^when\b.*\?$", text, re.I):
         return NotAnOrder("conditional", "", customers)
+    if _HEDGE.search(text) and _ANY_VERB.search(text):
+        return NotAnOrder("conditional", "hedged", customers)
     if _QUOTED.search(text) and any(_ANY_VERB.search(q) for q in _QUOTED.findall(text)):
         return NotAnOrder("reported", "an order inside quotes", customers)
     if _REPORTED.search(text) and (
