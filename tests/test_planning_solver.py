@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tools.planning.baselines import first_come, greedy_by_value
@@ -138,6 +138,8 @@ def test_small_instances_match_brute_force(seed):
     t=st.integers(1, 5),
     groups=st.booleans(),
 )
+# HiGHS once returned the LP solve's point as the MIP's: value below greedy's.
+@example(seed=1249, n=16, t=4, groups=True)
 def test_no_solver_or_baseline_breaks_a_limit(seed, n, t, groups):
     problem = make_problem(np.random.default_rng(seed), n, t, groups, zero_ev=True)
     exact = solve(problem, "exact")

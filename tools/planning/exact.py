@@ -193,6 +193,7 @@ def solve_exact(
     bound, status = lp_value, "lp-optimal"
     if not integral:
         integrality = np.full(m, int(highspy.HighsVarType.kInteger), dtype=np.uint8)
+        h.clearSolver()  # a stale LP solution can come back as the MIP solution
         h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), integrality)
         h.setOptionValue("time_limit", float(time_limit_s))
         h.setOptionValue("mip_rel_gap", 1e-6)
