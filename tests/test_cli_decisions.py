@@ -196,3 +196,22 @@ def test_recommend_batch_and_its_limit(write_config):
         ["recommend", "--customer-id", "U124", "U126"], env={"CVM_CONFIG": str(path)}
     )
     assert out.returncode == 2 and "at most 1 customers per batch" in out.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    # `cvm recommend ... | head`: the reader has gone before we print.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            CVM + ["recommend", "--customer-id", "U124", "--json"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
