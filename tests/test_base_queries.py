@@ -52,3 +52,19 @@ def test_summary_adds_up(ctx):
     assert round(sum(g.expected_value for g in s.by_recommended), 2) == s.expected_value
     rules = {g.key: g.customers for g in s.excluded_by_rule}
     assert rules["OBJECTION"] >= 1 and rules["VULNERABLE"] == 1
+
+
+def test_the_sql_fast_path_agrees_with_the_kernel_walk(ctx, monkeypatch):
+    from tools import base_queries
+
+    cases = [
+        {"churn_band": "high"},
+        {"order_by": "value", "limit": 5},
+        {"value_band": "medium", "segment": "consumer"},
+        {"vulnerable": False, "churn_band": "low", "limit": 3},
+    ]
+    fast = [find_customers(ctx=ctx, **c) for c in cases]
+    monkeypatch.setattr(base_queries, "_fast", lambda a, ctx: None)
+    slow = [find_customers(ctx=ctx, **c) for c in cases]
+    assert [f.model_dump() for f in fast] == [s.model_dump() for s in slow]
+    assert fast[0].matched == 2

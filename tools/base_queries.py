@@ -17,8 +17,14 @@ from pydantic import BaseModel, Field
 from tools.config import ConsentChannel, Purpose, SignalName
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
-from tools.kernel.batch import iter_decisions
-from tools.kernel.decide import SIGNALS, Decisions
+from tools.kernel.batch import decide_where, iter_decisions
+from tools.kernel.decide import (
+    HIGH_CHURN,
+    MEDIUM_CHURN,
+    MEDIUM_VALUE_REVENUE,
+    SIGNALS,
+    Decisions,
+)
 
 Band = Literal["low", "medium", "high"]
 OrderBy = Literal["churn", "expected_value", "value"]
@@ -116,6 +122,70 @@ def _sql_filter(a: FindArgs) -> tuple[str, list[Any]]:
     return " AND ".join(conds), params
 
 
+def _bands_sql(a: FindArgs, ctx: ToolContext) -> tuple[str, list[Any]]:
+    """Band filters as SQL over the same thresholds the kernel's bands use."""
+    conds: list[str] = []
+    params: list[Any] = []
+    for band, column, high, medium in (
+        (a.churn_band, "churn_score", HIGH_CHURN, MEDIUM_CHURN),
+        (
+            a.value_band,
+            "monthly_revenue",
+            ctx.config.policy.high_value_min_monthly_revenue,
+            MEDIUM_VALUE_REVENUE,
+        ),
+    ):
+        if band == "high":
+            conds.append(f"{column} >= ?")
+            params.append(high)
+        elif band == "medium":
+            conds.append(f"{column} >= ? AND {column} < ?")
+            params += [medium, high]
+        elif band == "low":
+            conds.append(f"{column} < ?")
+            params.append(medium)
+    return " AND ".join(conds), params
+
+
+def _fast(a: FindArgs, ctx: ToolContext) -> CustomerList | None:
+    """Answer from SQL alone when the filters and order allow it.
+
+    Count and top rows come from the store; the kernel then runs on those rows
+    only (the same numbers, far less work). None when a filter needs the kernel.
+    """
+    if a.signals or a.recommended or a.marketing_allowed is not None:
+        return None
+    if a.order_by == "expected_value":
+        return None
+    where, params = _sql_filter(a)
+    bands, more = _bands_sql(a, ctx)
+    cond = " AND ".join(c for c in (where, bands) if c) or "true"
+    params = [*params, *more]
+    row = ctx.customers.sql(
+        f"SELECT count(*) FROM customer_features WHERE {cond}", params
+    )[0]
+    column = "churn_score" if a.order_by == "churn" else "monthly_revenue"
+    top = ctx.customers.sql(
+        f"SELECT row_no FROM customer_features WHERE {cond} "
+        f"ORDER BY {column} DESC, customer_id LIMIT {int(a.limit)}",
+        params,
+    )
+    rows: list[CustomerRow] = []
+    if top:
+        d = decide_where(
+            ctx.customers,
+            ctx.config,
+            "row_no IN (SELECT unnest(?))",
+            [[r[0] for r in top]],
+            extra=_COLUMNS,
+        )
+        order = np.argsort(-_sort_key(d, a.order_by), kind="stable")
+        rows = [_row(d, int(i)) for i in order]
+    return CustomerList(
+        matched=int(row[0]), total=ctx.customers.count(), order_by=a.order_by, rows=rows
+    )
+
+
 def _mask(d: Decisions, a: FindArgs, ctx: ToolContext) -> np.ndarray:
     keep = np.ones(len(d.best), dtype=bool)
     if a.churn_band:
@@ -143,6 +213,9 @@ def _mask(d: Decisions, a: FindArgs, ctx: ToolContext) -> np.ndarray:
 
 def _walk(a: FindArgs, ctx: ToolContext) -> Iterator[tuple[Decisions, np.ndarray]]:
     where, params = _sql_filter(a)
+    bands, more = _bands_sql(a, ctx)
+    where = " AND ".join(c for c in (where, bands) if c)
+    params = [*params, *more]
     for d in iter_decisions(
         ctx.customers, ctx.config, where=where, params=params, extra=_COLUMNS
     ):
@@ -201,6 +274,9 @@ def find_customers(
         {k: v for k, v in locals().items() if k in FindArgs.model_fields}
         | {"signals": signals or []}
     )
+    fast = _fast(a, ctx)
+    if fast is not None:
+        return fast
     matched = 0
     best: list[tuple[float, str, Decisions, int]] = []
     for d, keep in _walk(a, ctx):
