@@ -32,7 +32,6 @@ from tools.store.records import Rows, to_rows
 from tools.store.schema import KEYS, ORDER, TABLES, column_names, create_sql
 
 MAX_PROBLEMS = 20
-MEMORY_LIMIT = "1500MB"  # DuckDB's own cap while importing (peak RSS stays < 3 GB)
 Progress = Callable[[int, int, str], None]
 
 
@@ -247,7 +246,6 @@ def _run(
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")  # spill to disk beyond it
     con.execute(f"SET temp_directory = '{store.parent / '.import-spill'}'")
     try:
         problems = [
