@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.approvals import vocabulary as words
 from tools.config import CVMConfig
 
 OrderKind = Literal["book", "cancel", "confirm"]
@@ -131,138 +132,17 @@ def named_treatments(text: str, config: CVMConfig) -> list[str]:
     return found
 
 
-# --- vocabulary ---------------------------------------------------------------
-
-_FILLER = re.compile(
-    r"^(?:ok(?:ay)?|alright|all right|right|fine|great|good|cool|perfect|sure|so|"
-    r"now|then|and|please|pls|plz|just|kindly|well|thanks|thank you|excellent|"
-    r"brilliant|lovely|nice|hmm|go on and|"
-    r"i'?d like (?:you )?to|i would like (?:you )?to|i want (?:you )?to|"
-    r"i need (?:you )?to|let'?s|let us|can you please|could you please|"
-    r"i)\b[\s,!.:-]*",
-    re.I,
-)
-_BOOK = (
-    r"book|allocate|schedule|arrange|reserve|assign|lock(?: it| that| this)? in|"
-    r"set up"
-)
-_CANCEL = (
-    r"cancel|release|undo|revoke|withdraw|un-?book|drop|remove|delete|scrap|"
-    r"call off|reverse"
-)
-_CONFIRM = (
-    r"yes|yep|yeah|yup|aye|y|approve|approved|confirm|confirmed|go ahead|proceed|"
-    r"do it|do that|go for it|make it so|sounds good|agreed|ship it|let'?s do it|"
-    r"that'?s fine|fine by me|ok(?:ay)? go"
-)
-_VERB = re.compile(
-    rf"^(?:(?P<book>{_BOOK})|(?P<cancel>{_CANCEL})|(?P<confirm>{_CONFIRM}))\b", re.I
-)
-_ANY_VERB = re.compile(
-    rf"\b(?:{_BOOK}|{_CANCEL}|{_CONFIRM}|booked|booking|cancelled|canceled)\b", re.I
-)
-_QUESTION_START = re.compile(
-    r"^(?:what|what's|whats|why|how|when|where|who|whom|which|whose|did|"
-    r"do(?! it\b| that\b| not\b)|does|"
-    r"is|are|was|were|can|could|would|should|shall|will|has|have|had|may|might|"
-    r"am|isn'?t|aren'?t|didn'?t|doesn'?t|won'?t|wouldn'?t|shouldn'?t|hasn'?t|"
-    r"haven'?t|any idea|tell me whether|i wonder|wondering)\b",
-    re.I,
-)
-_NEGATION = re.compile(
-    r"\b(?:no|nope|nah|not|never|don'?t|dont|do not|doesn'?t|won'?t|wouldn'?t|"
-    r"shouldn'?t|can'?t|cannot|mustn'?t|hold off|hold on|hang on|wait|stop|"
-    r"no need|never mind|nevermind|forget it|refuse|decline|declined|without)\b",
-    re.I,
-)
-_REFUSAL = re.compile(
-    r"^(?:no(?=\W*$|\W+(?:thanks|thank you|don'?t|do not|not|wait|stop)\b)|"
-    r"nope|nah|never|not (?:now|yet|today|this one|that one|ready|interested)|"
-    r"hold off|hold on|hang on|wait|stop|forget it|never mind|nevermind|decline|"
-    r"refuse)\b",
-    re.I,
-)
-_CONDITIONAL = re.compile(
-    r"\b(?:if|unless|suppose|supposing|assuming|assume|imagine|hypothetically|"
-    r"in case|provided|as long as|what if|say we|once|whenever|when|as soon as|"
-    r"in theory)\b",
-    re.I,
-)
-_HEDGE = re.compile(
-    r"\b(?:maybe|perhaps|probably|possibly|might|not sure|unsure|i guess|"
-    r"i suppose|in principle)\b",
-    re.I,
-)
-_DEFERRED = re.compile(
-    r"\b(?:tomorrow|later|next (?:week|month|time|monday|tuesday|wednesday|"
-    r"thursday|friday)|tonight|in an? (?:hour|minute|bit|while)|in \d+ \w+|"
-    r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    r"at some point|eventually|after (?:the|we|i|you|lunch)|not now|not yet|"
-    r"end of (?:the )?(?:day|week))\b",
-    re.I,
-)
-_REPORTED = re.compile(
-    r"\b(?:said|says|saying|told|tells|telling|asked|asks|asking|wrote|writes|"
-    r"replied|replies|mentioned|mentions|claims?|claimed|requested|according to|"
-    r"quote|quoted|wants us to|wanted us to|typed|texted|emailed)\b",
-    re.I,
-)
-_QUOTED = re.compile(r"\"[^\"]+\"|(?:^|(?<=\s))'[^']+'(?=$|[\s.,!?;:])")
-_REFERENCE = re.compile(
-    r"^(?:it|that|this|them|that one|this one|the one|the first one|the top one|"
-    r"the recommendation|the recommended one|the recommended (?:treatment|action)|"
-    r"the proposal|the proposed (?:one|treatment|action|booking)|the suggestion|"
-    r"the suggested one|the action|the booking|that booking|this booking|"
-    r"the last booking|the last one|my booking|the allocation|that allocation|"
-    r"the pending (?:one|action|booking)|the offer|that offer|the treatment|"
-    r"an? slot|the slot|a booking|one|"
-    r"that treatment|what you (?:proposed|recommended|suggested))$",
-    re.I,
-)
-_VAGUE = re.compile(
-    r"\b(?:whatever|whichever|anything|something|everything|everyone|all|"
-    r"best|what you think|what'?s best|as you see fit|any|some)\b",
-    re.I,
-)
-_BOOKING_WORDS = re.compile(r"\b(?:booking|bookings|allocation|allocations)\b", re.I)
-_OTHER_SENSE = re.compile(
-    r"\b(?:options?|list|table|order|sort|by cost|by value|by channel|by price|"
-    r"alphabetical\w*|results?|explanation|analysis|reasoning|details?|status|"
-    r"consents?|permissions?|whether|that the|address|identity|data|numbers?|"
-    r"figures?|meeting|call with|chat|question|subject|topic|idea|filter|column|"
-    r"channel|channels|from the|next customer|next one|review of|summary|report|"
-    r"understanding|email address|phone number|is|are|was|were|matters?|looks?|"
-    r"seems?)\b",
-    re.I,
-)
-# Words that may surround an order's object without changing it.
-_TRAILING = re.compile(
-    r"\b(?:please|pls|now|today|right away|straight away|immediately|asap|then|"
-    r"for me|for us|thanks|thank you|as proposed|as recommended|as suggested|"
-    r"as planned|for (?:them|him|her|the customer|this customer|that customer)|"
-    r"for today|again|too|as well|right now|already|after all|"
-    r"for (?:u-?\d+)|to (?:u-?\d+)|(?:u-?\d+)'?s?|with it|on it|with that|"
-    r"with the booking|with booking|with the action|with (?:u-?\d+))\b",
-    re.I,
-)
-_CLAUSE_SPLIT = re.compile(
-    r"(?<=[.!?;:])\s+|\s*[;,]\s*|\s+[-\u2013\u2014]+\s+|"
-    r"\s+\b(?:and then|and|then|but|so)\b\s+",
-    re.I,
-)
-
-
 def _strip_fillers(clause: str) -> str:
     previous = None
     while previous != clause:
         previous = clause
-        clause = _FILLER.sub("", clause, count=1).strip()
+        clause = words.FILLER.sub("", clause, count=1).strip()
     return clause
 
 
 def _object_of(rest: str) -> str:
     rest = re.sub(r"[\"'`]", "", rest)
-    rest = _TRAILING.sub(" ", rest)
+    rest = words.TRAILING.sub(" ", rest)
     rest = re.sub(r"\b(?:a|an|the|our|my|to|for|of|on|in)\b(?=\s*$)", " ", rest)
     return " ".join(rest.replace("!", " ").replace(".", " ").split())
 
@@ -278,23 +158,23 @@ def _clause(text: str, config: CVMConfig | None) -> _Clause:
     clause = raw.strip(" .!").strip()
     if not clause:
         return _Clause("neutral")
-    mentions_verb = bool(_ANY_VERB.search(clause))
+    mentions_verb = bool(words.ANY_VERB.search(clause))
     bare = _strip_fillers(clause.rstrip("?").strip())
     if (
         clause.endswith("?")
-        or _QUESTION_START.match(clause)
-        or _QUESTION_START.match(bare)
+        or words.QUESTION_START.match(clause)
+        or words.QUESTION_START.match(bare)
     ):
         return _Clause("question" if mentions_verb or "?" in clause else "neutral")
-    if _REFUSAL.match(bare):
+    if words.REFUSAL.match(bare):
         return _Clause("negated")
-    if _NEGATION.search(bare) and mentions_verb:
+    if words.NEGATION.search(bare) and mentions_verb:
         return _Clause("negated")
-    if (_CONDITIONAL.search(bare) or _HEDGE.search(bare)) and mentions_verb:
+    if (words.CONDITIONAL.search(bare) or words.HEDGE.search(bare)) and mentions_verb:
         return _Clause("conditional")
-    if _DEFERRED.search(bare):
+    if words.DEFERRED.search(bare):
         return _Clause("deferred")
-    verb = _VERB.match(bare)
+    verb = words.VERB.match(bare)
     if not verb:
         if mentions_verb:
             return _Clause("not_imperative")
@@ -315,33 +195,38 @@ def _clause(text: str, config: CVMConfig | None) -> _Clause:
         if sub.verdict in {"book", "cancel", "confirm"}:
             return sub
         obj = _object_of(inner)
-        if not obj or _REFERENCE.match(obj) or _BOOKING_WORDS.search(obj):
+        if not obj or words.REFERENCE.match(obj) or words.BOOKING_WORDS.search(obj):
             return _Clause("confirm")
         return _Clause("other_sense", obj)
-    if kind == "confirm" and _VERB.match(_strip_fillers(rest)):
+    if kind == "confirm" and words.VERB.match(_strip_fillers(rest)):
         return _clause(rest, config)  # "yes please book it", "approve, cancel it"
     obj = _object_of(rest)
     named = named_treatments(obj, config) if config else []
     if kind == "confirm":
-        if not obj or _REFERENCE.match(obj) or _BOOKING_WORDS.search(obj) or named:
+        if (
+            not obj
+            or words.REFERENCE.match(obj)
+            or words.BOOKING_WORDS.search(obj)
+            or named
+        ):
             return _Clause("confirm", obj)
         return _Clause("other_sense", obj)
     if kind == "cancel":
         loose = re.match(r"^(?:drop|remove|delete|scrap)", bare, re.I)
         if (
             (not obj and not loose)
-            or (_REFERENCE.match(obj) and not loose)
-            or _BOOKING_WORDS.search(obj)
+            or (words.REFERENCE.match(obj) and not loose)
+            or words.BOOKING_WORDS.search(obj)
             or booking_ids_in(rest)
             or named
         ):
             return _Clause("cancel", obj)
         return _Clause("other_sense", obj)
-    if not obj or _REFERENCE.match(obj) or named:
+    if not obj or words.REFERENCE.match(obj) or named:
         return _Clause("book", obj)
-    if _VAGUE.search(obj):
+    if words.VAGUE.search(obj):
         return _Clause("vague", obj)
-    if _OTHER_SENSE.search(obj):
+    if words.OTHER_SENSE.search(obj):
         return _Clause("other_sense", obj)
     return _Clause("book", obj)
 
@@ -386,17 +271,19 @@ def classify_order(message: str, config: CVMConfig | None = None) -> Reading:
     customers = tuple(customer_ids_in(text))
     if not text:
         return NotAnOrder("empty")
-    if _CONDITIONAL.match(text) and not re.match(r"^when\b.*\?$", text, re.I):
+    if words.CONDITIONAL.match(text) and not re.match(r"^when\b.*\?$", text, re.I):
         return NotAnOrder("conditional", "", customers)
-    if _HEDGE.search(text) and _ANY_VERB.search(text):
+    if words.HEDGE.search(text) and words.ANY_VERB.search(text):
         return NotAnOrder("conditional", "hedged", customers)
-    if _QUOTED.search(text) and any(_ANY_VERB.search(q) for q in _QUOTED.findall(text)):
+    if words.QUOTED.search(text) and any(
+        words.ANY_VERB.search(q) for q in words.QUOTED.findall(text)
+    ):
         return NotAnOrder("reported", "an order inside quotes", customers)
-    if _REPORTED.search(text) and (
-        _ANY_VERB.search(text) or re.search(r"\byes\b", text, re.I)
+    if words.REPORTED.search(text) and (
+        words.ANY_VERB.search(text) or re.search(r"\byes\b", text, re.I)
     ):
         return NotAnOrder("reported", "reported speech", customers)
-    clauses = [_clause(c, config) for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    clauses = [_clause(c, config) for c in words.CLAUSE_SPLIT.split(text) if c.strip()]
     verdicts = {c.verdict for c in clauses}
     for reason in _PRIORITY:
         if reason in verdicts:
@@ -425,7 +312,7 @@ def classify_order(message: str, config: CVMConfig | None = None) -> Reading:
         reference = "booking"
     elif treatments:
         reference = "named"
-    elif obj and not _REFERENCE.match(obj) and not _BOOKING_WORDS.search(obj):
+    elif obj and not words.REFERENCE.match(obj) and not words.BOOKING_WORDS.search(obj):
         reference = "phrase"
     return Order(
         kind=kind,
