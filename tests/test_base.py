@@ -180,3 +180,14 @@ def test_kernel_batch_of_one_equals_the_batch(ctx, base_1k):
 def test_unknown_ids_are_simply_absent_from_a_batch(ctx):
     d = decide_ids(ctx.customers, ctx.config, ["U124", "U7777777"])
     assert list(d.customer_id) == ["U124"]
+
+
+def test_records_are_built_in_slices_and_all_land(ctx, base_1k, monkeypatch):
+    from tools.kernel import features
+
+    monkeypatch.setattr(features, "RECORDS_SLICE", 300)
+    import_path(base_1k, _store(ctx), PATTERN)
+    (n,) = ctx.customers.sql("SELECT count(*) FROM customer_records")[0]
+    assert n == 1012
+    for cid in ("U1000000", "U1000299", "U1000300", "U1000999", "U999"):
+        assert data.get_customer_data(cid, ctx=ctx).customer_id == cid

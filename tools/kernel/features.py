@@ -12,6 +12,7 @@ false (inside SQL they stay NULL: DuckDB orders NaN above every number).
 from __future__ import annotations
 
 DERIVED_VERSION = "3"  # bump when the derived tables' definitions change
+RECORDS_SLICE = 200_000  # customers per slice when building customer_records
 BILL_SHOCK_RISE_PCT = 10.0
 BILL_SHOCK_EXTRAS_SHARE = 0.30
 CONSENT_CHANNELS = ("call", "sms", "email", "push")
@@ -176,22 +177,30 @@ GROUP BY ALL ORDER BY f.row_no
 """
 
 
-def _records_sql() -> str:
-    """One row per customer with every child table's rows as a list (chat path)."""
+def _records_sql(upper: bool) -> str:
+    """Customer rows with every child table's rows as lists, for one id range.
+
+    Customers ``>= $lo`` (and ``< $hi`` when ``upper``); the chat path reads one
+    such row per customer.
+    """
     from tools.store.schema import ORDER, TABLES
+
+    def within(col: str) -> str:
+        return f"{col} >= $lo" + (f" AND {col} < $hi" if upper else "")
 
     children = [t for t in TABLES if t != "customers"]
     ctes = ",\n".join(
         f"{t}_l AS (SELECT customer_id, list(x ORDER BY x.{ORDER.get(t, 'customer_id')}"
         + (", x.kind, x.amount" if t == "bill_charges" else "")
-        + f") AS {t} FROM {t} x GROUP BY customer_id)"
+        + f") AS {t} FROM {t} x WHERE {within('customer_id')} GROUP BY customer_id)"
         for t in children
     )
     joins = "\n".join(f"LEFT JOIN {t}_l USING (customer_id)" for t in children)
     cols = ", ".join(f"{t}_l.{t}" for t in children)
     return (
         f"WITH {ctes}\nSELECT c.customer_id, c AS customers, {cols}\n"
-        f"FROM customers c\n{joins}\nORDER BY c.customer_id"
+        f"FROM customers c\n{joins}\nWHERE {within('c.customer_id')}\n"
+        "ORDER BY c.customer_id"
     )
 
 
@@ -207,7 +216,24 @@ def build(con: object) -> None:
         run(f"DROP TABLE IF EXISTS {table}")
     run(f"CREATE TABLE customer_features AS {FEATURES_SQL}")
     run(f"CREATE TABLE offer_propensity AS {OFFERS_SQL}")
-    run(f"CREATE TABLE customer_records AS {_records_sql()}")
+    # in slices of customers, so memory stays bounded whatever the base's size
+    bounds = [
+        r[0]
+        for r in run(
+            "SELECT customer_id FROM (SELECT customer_id, row_number() OVER "
+            "(ORDER BY customer_id) AS n FROM customers) "
+            f"WHERE n % {RECORDS_SLICE} = 1 ORDER BY customer_id"
+        ).fetchall()
+    ] or [""]
+    for i, lo in enumerate(bounds):
+        last = i + 1 == len(bounds)
+        params = {"lo": lo} if last else {"lo": lo, "hi": bounds[i + 1]}
+        verb = (
+            "CREATE TABLE customer_records AS"
+            if i == 0
+            else ("INSERT INTO customer_records")
+        )
+        run(f"{verb} {_records_sql(upper=not last)}", params)
     # point lookups by id (the chat path) use these instead of scanning row groups
     run("CREATE UNIQUE INDEX customer_features_id ON customer_features (customer_id)")
     run("CREATE UNIQUE INDEX customer_records_id ON customer_records (customer_id)")
