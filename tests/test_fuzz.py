@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,6 +164,26 @@ def test_fuzzed_customer_record_loads_and_decides_or_gives_one_clear_line(index,
         return
     assert isinstance(customer, CustomerData)
     _decide(record, customer.customer_id, config)
+
+
+@pytest.mark.parametrize(
+    "path, value, problem",
+    [
+        (("usage", 0, "voice_minutes"), 2**31, "less than or equal to 2147483647"),
+        (("usage", 0, "sms_count"), -1, "greater than or equal to 0"),
+        (("plan", "monthly_fee"), 1e15, "less than or equal to 9999999999.99"),
+        (("monthly_revenue",), 1e13, "less than or equal to 9999999999.99"),
+    ],
+)
+def test_values_the_store_cannot_hold_are_refused_at_validation(path, value, problem):
+    # Found by the fuzz: a 2**31 voice-minute count passed validation, then
+    # overflowed the store's INTEGER column.
+    record = _set(json.loads(json.dumps(RECORDS[1])), path, value)
+    with pytest.raises(DataFileError) as caught:
+        validate_customer_record(record, get_config(), "fuzz.json: record 0")
+    _one_line(caught.value)
+    assert problem in str(caught.value)
+    assert str(caught.value).startswith("fuzz.json: record 0")
 
 
 def _decide(record: dict, customer_id: str, config: CVMConfig) -> None:

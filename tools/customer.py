@@ -10,13 +10,19 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from tools.config import known_time_zone
 
 Sentiment = Literal["positive", "neutral", "negative"]
+INT32_MAX = 2**31 - 1  # the customer store's INTEGER columns hold no more
+Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
+StoreInt = Annotated[int, Field(ge=-INT32_MAX, le=INT32_MAX)]
+MONEY_MAX = 9_999_999_999.99  # the store's DECIMAL(12,2) money columns
+Money = Annotated[float, Field(ge=-MONEY_MAX, le=MONEY_MAX)]
+
 _HHMM = r"([01]\d|2[0-3]):([0-5]\d)"
 _WINDOW = re.compile(rf"^\s*{_HHMM}\s*-\s*{_HHMM}\s*$")
 
@@ -71,9 +77,9 @@ class Plan(_Record):
     """The customer's current tariff."""
 
     name: str
-    monthly_fee: float
+    monthly_fee: Money
     data_allowance_gb: float | None = None
-    lines: int = 1
+    lines: Count = 1
 
 
 class Churn(_Record):
@@ -84,7 +90,7 @@ class Churn(_Record):
     )
     risk_factors: list[str] = Field(default_factory=list)
     scored_on: date = Field(validation_alias=AliasChoices("scored_on", "date"))
-    satisfaction: int | None = Field(
+    satisfaction: StoreInt | None = Field(
         None, validation_alias=AliasChoices("satisfaction", "recent_satisfaction_score")
     )
 
@@ -93,7 +99,7 @@ class ExtraCharge(_Record):
     """A charge on top of the plan fee."""
 
     kind: str = Field(validation_alias=AliasChoices("kind", "type"))
-    amount: float
+    amount: Money
     note: str | None = Field(None, validation_alias=AliasChoices("note", "description"))
 
 
@@ -102,14 +108,14 @@ class Bill(_Record):
 
     date: date
     plan_name: str
-    plan_charge: float = Field(
+    plan_charge: Money = Field(
         validation_alias=AliasChoices("plan_charge", "monthly_charge", "plan_cost")
     )
     extra_charges: list[ExtraCharge] = Field(
         default_factory=list,
         validation_alias=AliasChoices("extra_charges", "additional_charges"),
     )
-    total: float | None = Field(
+    total: Money | None = Field(
         None, validation_alias=AliasChoices("total", "monthly_bill")
     )
     status: Literal["paid", "pending", "overdue"] = Field(
@@ -149,8 +155,8 @@ class Usage(_Record):
     data_gb: float = Field(
         validation_alias=AliasChoices("data_gb", "total_data_gb", "data_usage_gb")
     )
-    voice_minutes: int = 0
-    sms_count: int = 0
+    voice_minutes: Count = 0
+    sms_count: Count = 0
     roaming_gb: float = Field(
         0.0,
         validation_alias=AliasChoices(
@@ -188,7 +194,7 @@ class Offer(_Record):
     kind: str = "recommender"
     treatment: str | None = None
     acceptance_probability: float = Field(ge=0, le=1)
-    value: float = 0.0
+    value: Money = 0.0
     status: Literal["open", "pending", "accepted", "declined"] = "open"
     expires: _dt.date | None = Field(
         None, validation_alias=AliasChoices("expires", "expiration_date")
@@ -230,9 +236,9 @@ class CustomerData(_Record):
     name: str
     segment: str
     time_zone: str | None = None
-    tenure_months: int = Field(ge=0)
+    tenure_months: int = Field(ge=0, le=INT32_MAX)
     vulnerable: bool = False
-    monthly_revenue: float = Field(ge=0)
+    monthly_revenue: float = Field(ge=0, le=MONEY_MAX)
     plan: Plan
     consents: dict[Literal["call", "sms", "email", "push"], ConsentEntry]
     do_not_disturb: str | None = None
