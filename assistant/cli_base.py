@@ -86,7 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             shown = sum(p.count for p in report.problems)
             if report.problem_count > shown:
                 print(f"  … and {report.problem_count - shown} more", file=sys.stderr)
-        return 1
+        return 2  # bad input, like every other clear error of the CLI
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:

@@ -886,7 +886,7 @@ def test_cvm_import_of_a_bad_json_file_names_it_and_changes_nothing(
         target.write_bytes(content)
     else:
         target.write_text(content)
-    assert main(["import", str(folder)]) != 0
+    assert main(["import", str(folder)]) == 2
     out = capsys.readouterr()
     assert "Traceback" not in out.err + out.out
     assert "the store is unchanged" in out.err + out.out
