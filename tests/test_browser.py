@@ -276,6 +276,10 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
             ask("What should we offer U124?")
             page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=30_000)
             page.get_by_role("button", name="Book").last.click()
+            # wait for the new question: until it renders, .last is U126's old one
+            page.get_by_text("Book Marketing Call Back for U124?").first.wait_for(
+                timeout=30_000
+            )
             page.get_by_role("button", name="Approve").last.click()
             page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
                 timeout=30_000
