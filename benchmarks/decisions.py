@@ -78,7 +78,6 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         }
     )
     ctx = ToolContext(config=config, ledger=Ledger(tmp / "ledger.sqlite3"))
-    data.load_customers(config)
     for cid in ids[:50]:  # warm the journey code paths
         recommend_treatment(cid, ctx)
     ok, refused = [0], [0]
