@@ -15,6 +15,7 @@ from chainlit.emitter import BaseChainlitEmitter  # noqa: E402
 from chainlit.session import HTTPSession  # noqa: E402
 
 from assistant import app  # noqa: E402
+from tests.ui_start import failed_ui_start  # noqa: E402
 from tools.allocation import list_allocations  # noqa: E402
 
 
@@ -296,28 +297,9 @@ def test_password_users_and_check():
 
 
 def test_broken_config_stops_the_ui_with_one_line(tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     bad = tmp_path / "bad.yaml"
     bad.write_text("treatments: {}\nconstraints: {}\nmodle: {}\n")
-    chainlit = Path(sys.executable).parent / "chainlit"
-    out = subprocess.run(
-        [str(chainlit), "run", "assistant/app.py", "--headless", "--port", "1"],
-        cwd=Path(__file__).parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            **{k: v for k, v in os.environ.items() if k != "CI"},
-            "CVM_CONFIG": str(bad),
-        },
-    )
-    assert out.returncode != 0
-    text = (out.stdout + out.stderr).strip()
-    assert "Traceback" not in text
+    text = failed_ui_start(CVM_CONFIG=str(bad))
     assert text.splitlines() == [
         f"cvm: config error in {bad}: modle: unknown key 'modle' "
         "(did you mean 'model'?)"

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from assistant.cli import main
+from tests.ui_start import failed_ui_start
 from tools import data
 from tools.config import DEFAULT_CONFIG_PATH
 
@@ -895,26 +896,8 @@ def test_cvm_import_of_a_bad_json_file_names_it_and_changes_nothing(
 
 
 def test_an_unusable_state_dir_stops_the_ui_with_one_line(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     blocker = _blocker(tmp_path)
-    chainlit = Path(sys.executable).parent / "chainlit"
-    out = subprocess.run(
-        [str(chainlit), "run", "assistant/app.py", "--headless", "--port", "1"],
-        cwd=Path(__file__).parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            **{k: v for k, v in os.environ.items() if k != "CI"},
-            "CVM_STATE_DIR": str(blocker),
-        },
-    )
-    assert out.returncode != 0
-    text = (out.stdout + out.stderr).strip()
-    assert "Traceback" not in text
+    text = failed_ui_start(CVM_STATE_DIR=str(blocker))
     assert text.splitlines() == [
         f"cvm: state dir {blocker} (settings.state_dir / CVM_STATE_DIR): "
         "not a directory"

@@ -88,24 +88,6 @@ class PlanProblem:
         """Whether each pair's customer is high-value."""
         return self.high_value[self.pair_customer]
 
-    def positive(self) -> PlanProblem:
-        """The same problem without pairs whose EV is not positive (never chosen)."""
-        keep = self.ev > _EPS
-        if keep.all():
-            return self
-        return PlanProblem(
-            customer_ids=self.customer_ids,
-            high_value=self.high_value,
-            treatments=self.treatments,
-            pair_customer=self.pair_customer[keep],
-            pair_treatment=self.pair_treatment[keep],
-            ev=self.ev[keep],
-            cost=self.cost[keep],
-            cap_all=self.cap_all,
-            cap_std=self.cap_std,
-            groups=self.groups,
-        )
-
     def restrict(self, keep: BoolArray) -> PlanProblem:
         """The same problem with only the pairs where ``keep`` is true."""
         return PlanProblem(

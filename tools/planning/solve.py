@@ -60,8 +60,9 @@ def solve(problem: PlanProblem, method: Method = "auto") -> Solution:
     Raises:
         RuntimeError: A solver returned an infeasible assignment (a bug).
     """
-    kept = np.flatnonzero(problem.ev > 1e-9)
-    work = problem.restrict(problem.ev > 1e-9)
+    positive = problem.ev > 1e-9  # pairs worth choosing at all
+    kept = np.flatnonzero(positive)
+    work = problem.restrict(positive)
     if method == "auto":
         method = "exact" if work.n_pairs <= EXACT_MAX_PAIRS else "lagrangian"
     t0 = time.perf_counter()
