@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,76 +97,85 @@ def server(tmp_path):
     proc.wait(10)
 
 
-def test_u124_starter_card_book_approve(server, tmp_path):
+@contextmanager
+def chat_page(tmp_path: Path, url: str, log: Path, requests: list[str] | None = None):
+    """A Chromium page on the chat UI, connected; a failure keeps a screenshot.
+
+    Yields the page once its websocket is connected (a message sent before that
+    is dropped); every URL the page requests goes into ``requests`` when given.
+    A Playwright error fails the test with the server's log.
+    """
     chromium = _require_browser()
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    url, state, log = server
     ARTIFACTS.mkdir(exist_ok=True)
-    external: list[str] = []
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=chromium,
             headless=True,
             args=ARGS,
-            viewport={"width": 1280, "height": 1600},
+            viewport={"width": 1280, "height": 1800},
         )
         page = ctx.new_page()
+        if requests is not None:
+            page.on("request", lambda r: requests.append(r.url))
+        connected: list[bool] = []
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
+        )
         try:
-            page.on(
-                "request",
-                lambda r: (
-                    external.append(r.url)
-                    if not r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-                    else None
-                ),
-            )
-            connected = []
-            page.on(
-                "websocket",
-                lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
-            )
             page.goto(url)
-            starter = page.locator("#starter-offer-for-u124")
-            starter.wait_for(timeout=30_000)
-            # A message sent before the socket is connected is dropped: wait for it.
+            page.locator("#chat-input").wait_for(timeout=30_000)
             deadline = time.monotonic() + 30
             while not connected and time.monotonic() < deadline:
                 page.wait_for_timeout(100)
             assert connected, "the page never connected its websocket"
-            # the product's own look: its logo (not the framework's) and footer
-            logo = page.locator('img[src*="/logo"]').first
-            assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
-            assert "/logo" in (logo.get_attribute("src") or "")
-            starter.click()
-            page.get_by_text("recommend Marketing Call Back").first.wait_for(
-                timeout=30_000
-            )
-            assert page.get_by_text("recommend_treatment").first.is_visible()
-            page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=10_000)
-            assert page.get_by_text("Excluded by contact rules").first.is_visible()
-            assert page.get_by_text("Nothing is booked without your approval").count()
-            assert page.get_by_text(
-                "CONSENT: no marketing consent by sms"
-            ).first.is_visible()
-            page.screenshot(
-                path=str(ARTIFACTS / "browser-u124-card.png"), full_page=True
-            )
-            page.get_by_role("button", name="Book").first.click()
-            page.get_by_role("button", name="Approve").click()
-            page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
-                timeout=30_000
-            )
-            page.screenshot(
-                path=str(ARTIFACTS / "browser-u124-booked.png"), full_page=True
-            )
+            yield page
         except PlaywrightError as exc:
             page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
             pytest.fail(f"{exc}\n--- server log ---\n{log.read_text()[-3000:]}")
         finally:
             ctx.close()
+
+
+def ask(page, text: str) -> None:
+    """Send a message (the send button must be a send button again, not stuck)."""
+    page.locator("#chat-input").fill(text)
+    page.locator("#chat-submit:enabled").click(timeout=15_000)
+
+
+def test_u124_starter_card_book_approve(server, tmp_path):
+    url, state, log = server
+    requested: list[str] = []
+    with chat_page(tmp_path, url, log, requested) as page:
+        starter = page.locator("#starter-offer-for-u124")
+        starter.wait_for(timeout=30_000)
+        # the product's own look: its logo (not the framework's) and footer
+        logo = page.locator('img[src*="/logo"]').first
+        assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert "/logo" in (logo.get_attribute("src") or "")
+        starter.click()
+        page.get_by_text("recommend Marketing Call Back").first.wait_for(timeout=30_000)
+        assert page.get_by_text("recommend_treatment").first.is_visible()
+        page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=10_000)
+        assert page.get_by_text("Excluded by contact rules").first.is_visible()
+        assert page.get_by_text("Nothing is booked without your approval").count()
+        assert page.get_by_text(
+            "CONSENT: no marketing consent by sms"
+        ).first.is_visible()
+        page.screenshot(path=str(ARTIFACTS / "browser-u124-card.png"), full_page=True)
+        page.get_by_role("button", name="Book").first.click()
+        page.get_by_role("button", name="Approve").click()
+        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
+            timeout=30_000
+        )
+        page.screenshot(path=str(ARTIFACTS / "browser-u124-booked.png"), full_page=True)
+    external = [
+        u for u in requested if not u.startswith(("http://127.0.0.1", "data:", "blob:"))
+    ]
     bookings = ToolContext.create(get_config(), state_dir=state)
     from tools.allocation import list_allocations
 
@@ -177,50 +187,17 @@ def test_u124_starter_card_book_approve(server, tmp_path):
 
 
 def test_plan_card_book_plan_approve(server, tmp_path):
-    chromium = _require_browser()
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
     url, state, log = server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=chromium,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 1800},
-        )
-        page = ctx.new_page()
-        try:
-            connected = []
-            page.on(
-                "websocket",
-                lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
-            )
-            page.goto(url)
-            page.locator("#chat-input").wait_for(timeout=30_000)
-            deadline = time.monotonic() + 30
-            while not connected and time.monotonic() < deadline:
-                page.wait_for_timeout(100)
-            assert connected, "the page never connected its websocket"
-            page.locator("#chat-input").fill("Who should we call today?")
-            page.locator("#chat-submit:enabled").click()
-            page.get_by_text("Planned vs capacity left").first.wait_for(timeout=30_000)
-            assert page.get_by_text("First come, in id order").first.is_visible()
-            assert page.get_by_text("One more slot").first.is_visible()
-            page.screenshot(path=str(ARTIFACTS / "browser-plan.png"), full_page=True)
-            page.get_by_role("button", name="Book plan").first.click()
-            page.get_by_role("button", name="Approve").click()
-            page.get_by_text("nothing refused").first.wait_for(timeout=30_000)
-            page.screenshot(
-                path=str(ARTIFACTS / "browser-plan-booked.png"), full_page=True
-            )
-        except PlaywrightError as exc:
-            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
-            pytest.fail(f"{exc}\n--- server log ---\n{log.read_text()[-3000:]}")
-        finally:
-            ctx.close()
+    with chat_page(tmp_path, url, log) as page:
+        ask(page, "Who should we call today?")
+        page.get_by_text("Planned vs capacity left").first.wait_for(timeout=30_000)
+        assert page.get_by_text("First come, in id order").first.is_visible()
+        assert page.get_by_text("One more slot").first.is_visible()
+        page.screenshot(path=str(ARTIFACTS / "browser-plan.png"), full_page=True)
+        page.get_by_role("button", name="Book plan").first.click()
+        page.get_by_role("button", name="Approve").click()
+        page.get_by_text("nothing refused").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "browser-plan-booked.png"), full_page=True)
     from tools.allocation import list_allocations
     from tools.planning.plan import plan_store
 
@@ -233,69 +210,31 @@ def test_plan_card_book_plan_approve(server, tmp_path):
 
 def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
     """Book → Cancel, then a new question is answered; Book → Approve, likewise."""
-    chromium = _require_browser()
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
     url, state, log = server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=chromium,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 1800},
+    with chat_page(tmp_path, url, log) as page:
+        ask(page, "What should we offer U126?")
+        page.get_by_text("U126: Data Boost").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Book").first.click()
+        page.get_by_role("button", name="Cancel").first.click()
+        page.get_by_text("was not approved").first.wait_for(timeout=30_000)
+        ask(page, "How many call-backs are left today?")
+        page.get_by_text("Capacity today").first.wait_for(timeout=30_000)
+        ask(page, "What should we offer U124?")
+        page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Book").last.click()
+        # wait for the new question: until it renders, .last is U126's old one
+        page.get_by_text("Book Marketing Call Back for U124?").first.wait_for(
+            timeout=30_000
         )
-        page = ctx.new_page()
-
-        def ask(text: str) -> None:
-            # the send button is a send button again (not a stuck stop button)
-            page.locator("#chat-input").fill(text)
-            page.locator("#chat-submit:enabled").click(timeout=15_000)
-
-        try:
-            connected = []
-            page.on(
-                "websocket",
-                lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
-            )
-            page.goto(url)
-            page.locator("#chat-input").wait_for(timeout=30_000)
-            deadline = time.monotonic() + 30
-            while not connected and time.monotonic() < deadline:
-                page.wait_for_timeout(100)
-            assert connected, "the page never connected its websocket"
-            ask("What should we offer U126?")
-            page.get_by_text("U126: Data Boost").first.wait_for(timeout=30_000)
-            page.get_by_role("button", name="Book").first.click()
-            page.get_by_role("button", name="Cancel").first.click()
-            page.get_by_text("was not approved").first.wait_for(timeout=30_000)
-            ask("How many call-backs are left today?")
-            page.get_by_text("Capacity today").first.wait_for(timeout=30_000)
-            ask("What should we offer U124?")
-            page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=30_000)
-            page.get_by_role("button", name="Book").last.click()
-            # wait for the new question: until it renders, .last is U126's old one
-            page.get_by_text("Book Marketing Call Back for U124?").first.wait_for(
-                timeout=30_000
-            )
-            page.get_by_role("button", name="Approve").last.click()
-            page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
-                timeout=30_000
-            )
-            ask("What did we book today?")
-            page.get_by_text("#1 U124: Marketing Call Back").first.wait_for(
-                timeout=30_000
-            )
-            page.screenshot(
-                path=str(ARTIFACTS / "browser-approve-then-ask.png"), full_page=True
-            )
-        except PlaywrightError as exc:
-            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
-            pytest.fail(f"{exc}\n--- server log ---\n{log.read_text()[-3000:]}")
-        finally:
-            ctx.close()
+        page.get_by_role("button", name="Approve").last.click()
+        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
+            timeout=30_000
+        )
+        ask(page, "What did we book today?")
+        page.get_by_text("#1 U124: Marketing Call Back").first.wait_for(timeout=30_000)
+        page.screenshot(
+            path=str(ARTIFACTS / "browser-approve-then-ask.png"), full_page=True
+        )
     from tools.allocation import list_allocations
 
     booked = list_allocations(
