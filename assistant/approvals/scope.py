@@ -342,6 +342,18 @@ def check_write(
             "them to confirm it separately."
         )
     customers = kind.customers(args, ctx)
+    held = scope.held
+    if held is not None and held.same_as(tool, args):
+        why = (
+            f"it is for {', '.join(customers)}; the customer in focus is "
+            f"{', '.join(scope.focus) or 'none yet'}"
+            if customers and not set(customers) <= set(scope.focus)
+            else "it was not made in this conversation"
+        )
+        return _refuse(
+            f"'{held.title}' waits for the analyst's confirmation ({why}); it runs "
+            "only when they reply yes (or press Approve)."
+        )
     if customers and not set(customers) <= set(scope.focus):
         return _refuse(
             f"{', '.join(customers)} is not the customer in focus "
