@@ -1,54 +1,22 @@
 """The planner's table: every intent it understands, one entry each.
 
+The decision and customer-fact intents are here; conversation, ledger, plan and
+base intents sit in their own modules and join the table in order.
+
 Read :mod:`assistant.planner` for how to add one.
 """
 
 from __future__ import annotations
 
-import re
-
-from assistant.approvals.orders import Order, classify_order
 from assistant.planner import calls
-from assistant.planner.answers import decision, facts, ledger, limits, talk
+from assistant.planner.answers import decision, limits, talk
 from assistant.planner.base_intents import BASE_INTENTS
+from assistant.planner.fact_intents import FACT_INTENTS
 from assistant.planner.intent import Ask, Intent, cue
+from assistant.planner.ledger_intents import LEDGER_INTENTS
 from assistant.planner.plan_intents import PLAN_INTENTS
+from assistant.planner.talk_intents import TALK_INTENTS
 from assistant.planner.utterance import Utterance, pattern_words
-from tools.config import CVMConfig
-
-
-def is_order(u: Utterance, action: str, config: CVMConfig | None = None) -> bool:
-    """Whether the message orders a booking or a cancellation (the one classifier).
-
-    A plain confirmation ("yes", "go ahead") counts as a booking order here; what
-    it approves is the guard's business (:mod:`assistant.approvals.scope`).
-    """
-    reading = classify_order(u.text, config)
-    if not isinstance(reading, Order):
-        return False
-    if action == "book":
-        return reading.kind in {"book", "confirm"}
-    return reading.kind == "cancel"
-
-
-_DECLINE_WORDS = re.compile(
-    r"\b(?:book|cancel|go ahead|proceed|confirm|approve|do it|plan)\b|"
-    r"^\W*(?:no|nope|nah|not now|not yet|hold off|wait|stop|forget it)\W*"
-    r"(?:thanks|thank you)?\W*$",
-    re.I,
-)
-
-
-def is_decline(u: Utterance, ask: Ask) -> bool:
-    """The analyst refuses or puts off a booking ("no", "don't book it yet")."""
-    if ask.session.pending_plan:
-        return False  # a plan waiting for approval has its own "no"
-    reading = classify_order(u.text, ask.config)
-    if isinstance(reading, Order):  # "cancel it" while a booking was only pending
-        return reading.kind == "cancel" and ask.session.declined is not None
-    return reading.declines and (
-        ask.session.declined is not None or bool(_DECLINE_WORDS.search(u.text))
-    )
 
 
 def _names_option(u: Utterance, ask: Ask) -> bool:
@@ -70,10 +38,6 @@ def _limits(u: Utterance, ask: Ask) -> float:
 
 def _has_options(u: Utterance, ask: Ask) -> bool:
     return bool(ask.session.proposal or ask.session.planner.options)
-
-
-def _no_customer(u: Utterance, ask: Ask) -> bool:
-    return not u.customers
 
 
 def _repeat(u: Utterance, ask: Ask) -> bool:
@@ -118,48 +82,7 @@ RECOMMEND_CUES = cue(
 )
 
 TABLE: list[Intent] = [
-    Intent(
-        name="help",
-        cues=cue(
-            r"^\W*(help|menu|commands|\?+)\W*$",
-            r"\bwhat (can|do) you do\b",
-            r"\bwhat (can|does) (this|the) \w+ do\b",
-            r"\bhow (does this|do (i|you)) (work|use)\b",
-            r"\bwhat can i ask\b",
-            r"\bhow do i use\b",
-            r"^\W*(hi|hello|hey|good (morning|afternoon))\W*$",
-            r"\bwhat are you\b",
-            r"\bshow me what you can\b",
-            weight=3.0,
-        )
-        + cue(r"\bhelp\b", weight=1.5),
-        calls=calls.none,
-        answer=talk.help_text,
-        needs_customer=False,
-        examples=("help", "what can you do?", "hi", "how does this work?"),
-    ),
-    Intent(
-        name="decline",
-        cues=cue(r".", weight=8.0),
-        when=is_decline,
-        calls=calls.none,
-        answer=ledger.declined,
-        needs_customer=False,
-        examples=("no", "no, don't go ahead", "don't book it yet", "not now"),
-    ),
-    Intent(
-        name="thanks",
-        cues=cue(
-            r"^\W*(?=\w)(ok(ay)?|great|perfect|nice|cool|lovely|good|brilliant|"
-            r"excellent|got it|understood|noted|fine)?\W*(thanks|thank you|thx|cheers|"
-            r"ta)?( a lot| (very|so) much)?\W*$",
-            weight=4.0,
-        ),
-        calls=calls.none,
-        answer=talk.thanks,
-        needs_customer=False,
-        examples=("thanks", "great, thank you!", "cheers", "ok"),
-    ),
+    *TALK_INTENTS,
     Intent(
         name="recommend",
         cues=RECOMMEND_CUES,
@@ -347,139 +270,8 @@ TABLE: list[Intent] = [
             "what should we do for both?",
         ),
     ),
-    Intent(
-        name="bookings",
-        cues=cue(
-            r"\b(what|which|anything|did|have) (did |have )?we "
-            r"(book|booked|allocate|allocated)\b",
-            weight=4.0,
-        )
-        + cue(
-            r"\bbookings\b",
-            r"\bon the books\b",
-            r"\ballocations\b",
-            r"\bwhat('s| is| has been| was) (been )?(booked|allocated|scheduled)\b",
-            weight=3.0,
-        )
-        + cue(
-            r"\bbooking\b",
-            r"\ballocation\b",
-            r"\bbooked\b",
-            r"\breservations?\b",
-            r"\bscheduled\b",
-            r"\b(list|show|see)\b",
-        ),
-        needs_customer=False,
-        calls=calls.bookings,
-        answer=ledger.bookings,
-        examples=(
-            "show today's bookings",
-            "list allocations",
-            "what did we book today?",
-        ),
-    ),
-    Intent(
-        name="cancel",
-        cues=(),
-        when=lambda u, ask: is_order(u, "cancel", ask.config),
-        bonus=lambda u, ask: 4.0,
-        needs_customer=False,
-        calls=calls.cancel,
-        answer=ledger.cancel,
-        priority=2,
-        examples=("cancel it", "cancel booking #3", "release that allocation"),
-    ),
-    Intent(
-        name="book",
-        cues=(),
-        when=lambda u, ask: is_order(u, "book", ask.config),
-        bonus=lambda u, ask: 3.5,
-        calls=calls.book,
-        follow_up=calls.book_refused,
-        answer=ledger.book,
-        priority=1,
-        examples=("book it", "yes, go ahead", "book retention_sms for U124"),
-    ),
-    Intent(
-        name="capacity",
-        cues=cue(
-            r"\bcapacity\b",
-            r"\bavailability\b",
-            r"\bconstraints?\b",
-            r"\broom for\b",
-            r"\b(budget|capacity|room|slots?|space) (left|remaining|available)\b",
-            r"\bquota\b",
-            r"\b(at|reached|hit) (the |our )?(limit|cap|capacity)\b",
-            r"\bused today\b",
-            r"\bslots?\b",
-            r"\bwhat('s| is) left\b",
-            r"\bhow many .{0,40}\b(left|remaining|available|free)\b",
-            r"\bhow many\b.{0,50}\b(can|could) we (still )?(send|do|make|book|use)\b",
-            weight=2.5,
-        )
-        + cue(
-            r"\bhow many\b",
-            r"\bavailab",
-            r"\bremaining\b",
-            r"\bleft\b",
-            r"\bbudget\b",
-            r"\b(room|space)\b",
-            r"\blimits?\b",
-            r"\bleft (for|today)\b",
-        )
-        + cue(r"\btoday\b", weight=0.5),
-        when=lambda u, ask: "consents" not in u.facets,
-        needs_customer=False,
-        calls=calls.capacity,
-        answer=ledger.capacity,
-        examples=("how many call-backs are left today?", "capacity?"),
-    ),
-    Intent(
-        name="catalogue",
-        cues=cue(
-            r"\bwhat (treatments|offers|actions|products)\b",
-            r"\b(list|show|which|all|every) (the |our |of the )?(treatments?|offers|"
-            r"actions|products)\b",
-            r"\bcatalog(ue)?\b",
-            r"\b(treatments|offers|actions) (do |can |could )?we (have|offer|run)\b",
-            r"\bwhat (can|could) we (offer|send)\W*$",
-            r"\b(kinds?|types?|sorts?) of (treatments?|offers?|actions?)\b",
-            r"\btreatments? (are there|exist|available)\b",
-            weight=3.0,
-        )
-        + cue(r"\btreatments\b", r"\bportfolio\b", r"\brange\b", weight=1.5),
-        when=_no_customer,
-        needs_customer=False,
-        calls=calls.catalogue,
-        answer=ledger.catalogue,
-        examples=("what treatments do we have?", "list the treatments", "catalogue"),
-    ),
-    Intent(
-        name="facts",
-        cues=(),
-        when=lambda u, ask: bool([f for f in u.facets if f != "journey"]),
-        bonus=lambda u, ask: (
-            2.0
-            + 0.5 * len(u.facets)
-            + 1.0 * u.has(r"\b(show|tell|what|how|list|give|explain|check|see)\b")
-        ),
-        calls=calls.facts,
-        answer=facts.facts,
-        examples=("explain U126's contact permissions", "show U124's bills"),
-    ),
-    Intent(
-        name="journey",
-        cues=cue(
-            r"\bjourney\b",
-            r"\btimeline\b",
-            r"\bwhat('s| has)? happened\b",
-            weight=3.0,
-        )
-        + cue(r"\bhistory\b", r"\bevents\b", weight=2.0),
-        calls=calls.journey,
-        answer=facts.journey,
-        examples=("U124's journey", "show the timeline for U125"),
-    ),
+    *LEDGER_INTENTS,
+    *FACT_INTENTS,
 ]
 
 TABLE += PLAN_INTENTS

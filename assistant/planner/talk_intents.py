@@ -1,0 +1,76 @@
+"""The planner's conversational intents: help, "no" to a proposal, thanks."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.approvals.orders import Order, classify_order
+from assistant.planner import calls
+from assistant.planner.answers import ledger, talk
+from assistant.planner.intent import Ask, Intent, cue
+from assistant.planner.utterance import Utterance
+
+_DECLINE_WORDS = re.compile(
+    r"\b(?:book|cancel|go ahead|proceed|confirm|approve|do it|plan)\b|"
+    r"^\W*(?:no|nope|nah|not now|not yet|hold off|wait|stop|forget it)\W*"
+    r"(?:thanks|thank you)?\W*$",
+    re.I,
+)
+
+
+def is_decline(u: Utterance, ask: Ask) -> bool:
+    """The analyst refuses or puts off a booking ("no", "don't book it yet")."""
+    if ask.session.pending_plan:
+        return False  # a plan waiting for approval has its own "no"
+    reading = classify_order(u.text, ask.config)
+    if isinstance(reading, Order):  # "cancel it" while a booking was only pending
+        return reading.kind == "cancel" and ask.session.declined is not None
+    return reading.declines and (
+        ask.session.declined is not None or bool(_DECLINE_WORDS.search(u.text))
+    )
+
+
+TALK_INTENTS: list[Intent] = [
+    Intent(
+        name="help",
+        cues=cue(
+            r"^\W*(help|menu|commands|\?+)\W*$",
+            r"\bwhat (can|do) you do\b",
+            r"\bwhat (can|does) (this|the) \w+ do\b",
+            r"\bhow (does this|do (i|you)) (work|use)\b",
+            r"\bwhat can i ask\b",
+            r"\bhow do i use\b",
+            r"^\W*(hi|hello|hey|good (morning|afternoon))\W*$",
+            r"\bwhat are you\b",
+            r"\bshow me what you can\b",
+            weight=3.0,
+        )
+        + cue(r"\bhelp\b", weight=1.5),
+        calls=calls.none,
+        answer=talk.help_text,
+        needs_customer=False,
+        examples=("help", "what can you do?", "hi", "how does this work?"),
+    ),
+    Intent(
+        name="decline",
+        cues=cue(r".", weight=8.0),
+        when=is_decline,
+        calls=calls.none,
+        answer=ledger.declined,
+        needs_customer=False,
+        examples=("no", "no, don't go ahead", "don't book it yet", "not now"),
+    ),
+    Intent(
+        name="thanks",
+        cues=cue(
+            r"^\W*(?=\w)(ok(ay)?|great|perfect|nice|cool|lovely|good|brilliant|"
+            r"excellent|got it|understood|noted|fine)?\W*(thanks|thank you|thx|cheers|"
+            r"ta)?( a lot| (very|so) much)?\W*$",
+            weight=4.0,
+        ),
+        calls=calls.none,
+        answer=talk.thanks,
+        needs_customer=False,
+        examples=("thanks", "great, thank you!", "cheers", "ok"),
+    ),
+]
