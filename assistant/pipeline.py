@@ -15,8 +15,8 @@ from tools.allocation import (
     ledger_day,
     list_allocations,
 )
+from tools.contact_time import NextContact
 from tools.context import ToolContext
-from tools.eligibility import NextContact
 from tools.errors import PolicyBlocked
 from tools.treatment import BASELINE, find_alternative_treatment, recommend_treatment
 

@@ -31,8 +31,11 @@ def test_filters_combine(ctx):
     vuln = find_customers(vulnerable=True, ctx=ctx)
     assert [r.customer_id for r in vuln.rows] == ["U133"]
     no_sms = find_customers(
-        consent_channel="sms", consent_purpose="marketing", consent_granted=False,
-        limit=100, ctx=ctx,
+        consent_channel="sms",
+        consent_purpose="marketing",
+        consent_granted=False,
+        limit=100,
+        ctx=ctx,
     )
     assert "U124" in {r.customer_id for r in no_sms.rows}
     by_ev = find_customers(order_by="expected_value", limit=3, ctx=ctx)

@@ -146,8 +146,8 @@ def test_quiet_hours_give_the_next_lawful_time(ctx, monkeypatch):
 
 def test_unknown_time_zone_uses_the_strictest_window(ctx, monkeypatch):
     monkeypatch.setenv("CVM_NOW", "2024-03-06T08:30:00+00:00")
+    from tools.contact_time import next_contact
     from tools.data import get_customer_data
-    from tools.eligibility import next_contact
 
     u999 = get_customer_data("U999")  # no time zone; own DND ends 08:00
     nc = next_contact(u999, "call", ctx.config)
@@ -159,8 +159,8 @@ def test_unknown_time_zone_uses_the_strictest_window(ctx, monkeypatch):
 def test_calls_respect_the_calling_window_even_without_quiet_hours(ctx, monkeypatch):
     # U128's quiet hours end 07:00 but calls start 08:00.
     monkeypatch.setenv("CVM_NOW", "2024-03-06T07:30:00+00:00")
+    from tools.contact_time import next_contact
     from tools.data import get_customer_data
-    from tools.eligibility import next_contact
 
     u128 = get_customer_data("U128")
     assert next_contact(u128, "sms", ctx.config).allowed_now

@@ -17,13 +17,13 @@ from pydantic import BaseModel, Field
 from tools.clock import now as clock_now
 from tools.clock import zone
 from tools.config import NO_ACTION, CVMConfig
+from tools.contact_time import NextContact
 from tools.context import ToolContext, default_context
 from tools.decision_log import log_booking
 from tools.eligibility import (
     HARD_RULES,
     Booking,
     LedgerState,
-    NextContact,
     RuleVerdict,
     combine,
     customer_verdicts,

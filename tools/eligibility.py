@@ -10,14 +10,13 @@ QUIET-HOURS never excludes; it yields the next lawful contact time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 
 from pydantic import BaseModel
 
-from tools.clock import now as clock_now
-from tools.clock import zone
 from tools.config import Condition, CVMConfig
+from tools.contact_time import NextContact, next_contact
 from tools.customer import CustomerData
 from tools.journey import Assessment
 
@@ -64,16 +63,6 @@ class RuleVerdict(BaseModel):
     reason: str
 
 
-class NextContact(BaseModel):
-    """When the treatment's channel may lawfully reach the customer."""
-
-    channel: str
-    allowed_now: bool
-    next_time: datetime | None
-    time_zone: str
-    note: str
-
-
 class TreatmentVerdict(BaseModel):
     """Every rule's verdict for one treatment and customer."""
 
@@ -112,78 +101,6 @@ class LedgerState:
 def is_high_value(customer: CustomerData, config: CVMConfig) -> bool:
     """High-value customers may use the capacity reserved for them."""
     return customer.monthly_revenue >= config.policy.high_value_min_monthly_revenue
-
-
-def _in_window(t: time, start: time, end: time) -> bool:
-    """Whether ``t`` is inside [start, end), windows may wrap midnight."""
-    return start <= t < end if start < end else t >= start or t < end
-
-
-def _parse_window(text: str | None) -> tuple[time, time] | None:
-    if not text or "-" not in text:
-        return None
-    start, end = (time.fromisoformat(p.strip()) for p in text.split("-", 1))
-    return start, end
-
-
-def next_contact(
-    customer: CustomerData, channel: str, config: CVMConfig, at: datetime | None = None
-) -> NextContact:
-    """The next lawful contact time on ``channel`` (QUIET-HOURS rule).
-
-    Uses the customer's do-not-disturb window and, for calls, the calling window,
-    in the customer's time zone. With no known time zone the operator's zone is used
-    and the policy's default quiet hours apply as well (the stricter of both).
-    """
-    at = at or clock_now()
-    known_tz = customer.time_zone is not None
-    tz_name = customer.time_zone or config.settings.timezone
-    local = at.astimezone(zone(tz_name))
-    if channel == "none":
-        return NextContact(
-            channel=channel,
-            allowed_now=True,
-            next_time=None,
-            time_zone=tz_name,
-            note="no customer contact involved",
-        )
-    quiet = [w for w in (_parse_window(customer.do_not_disturb),) if w]
-    if not known_tz or not quiet:
-        quiet.append(config.policy.default_quiet_hours.bounds())
-    call_start, call_end = config.policy.calling_window.bounds()
-
-    def allowed(t: datetime) -> bool:
-        if any(_in_window(t.time(), s, e) for s, e in quiet):
-            return False
-        return channel != "call" or _in_window(t.time(), call_start, call_end)
-
-    desc = "; ".join(f"quiet {s:%H:%M}-{e:%H:%M}" for s, e in quiet)
-    if channel == "call":
-        desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
-    desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
-    if allowed(local):
-        return NextContact(
-            channel=channel,
-            allowed_now=True,
-            next_time=local,
-            time_zone=tz_name,
-            note=f"contact allowed now; {desc}",
-        )
-    boundaries = [e for _, e in quiet] + ([call_start] if channel == "call" else [])
-    candidates = sorted(
-        datetime.combine(local.date() + timedelta(days=d), b, tzinfo=local.tzinfo)
-        for d in range(3)
-        for b in boundaries
-    )
-    first = next((c for c in candidates if c > local and allowed(c)), None)
-    when = f"{first:%a %d %b %H:%M}" if first else "not within 3 days"
-    return NextContact(
-        channel=channel,
-        allowed_now=False,
-        next_time=first,
-        time_zone=tz_name,
-        note=f"next lawful contact {when}; {desc}",
-    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ Source = Literal["bill", "usage", "network", "offer", "interaction", "web", "chu
 Band = Literal["low", "medium", "high"]
 
 
-
 class JourneyEvent(BaseModel):
     """One dated thing that happened to or with the customer."""
 
@@ -74,7 +73,6 @@ class JourneyMetrics(BaseModel):
     monthly_revenue: float
     value_band: Band
     lines: int = 1
-
 
 
 class Journey(BaseModel):
@@ -187,9 +185,9 @@ def _metrics(row: dict[str, Any], d: Decisions) -> JourneyMetrics:
         interaction_count=int(row["interaction_count"]),
         negative_interactions=int(row["negative_interactions"]),
         sentiment_trend=str(row["sentiment_trend"]),
-        network_quality=None if row["network_quality"] is None else str(
-            row["network_quality"]
-        ),
+        network_quality=None
+        if row["network_quality"] is None
+        else str(row["network_quality"]),
         churn_score=float(row["churn_score"]),
         churn_band=str(d.churn_band[0]),
         tenure_months=int(row["tenure_months"]),

@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 
 from tools.allocation import ledger_day, read_state
 from tools.config import NO_ACTION, Channel, CVMConfig
+from tools.contact_time import NextContact
 from tools.context import ToolContext, default_context
 from tools.customer import CustomerData, Offer
 from tools.decision_log import log_ranking
 from tools.eligibility import (
-    NextContact,
     RuleId,
     TreatmentVerdict,
     evaluate,
