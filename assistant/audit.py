@@ -12,7 +12,7 @@ from assistant.approvals.scope import TurnScope
 from assistant.limits import bounded_text
 from assistant.session import Session, Turn
 from tools.clock import now as clock_now
-from tools.config import AuditSettings
+from tools.config_settings import AuditSettings
 from tools.ledger import Ledger
 
 

@@ -12,18 +12,20 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
 from tools.config_messages import describe
+from tools.config_settings import (
+    ModelSettings,
+    Settings,
+    Strict,
+    Validation,
+)
 from tools.errors import ConfigError, UnknownTreatmentError
 from tools.files import FileProblem, load_yaml
 
@@ -63,35 +65,15 @@ MetricName = Literal[
 DEFAULT_CONFIG_PATH = (
     Path(__file__).resolve().parent.parent / "config" / "cvm_config.yaml"
 )
-DEFAULT_STATE_DIR = "./var"
 DEFAULT_RESERVED_SHARE = 0.2
 NO_ACTION = "ignore"  # the no-action baseline treatment: ranked, never booked
-DEFAULT_MAX_MESSAGE_CHARS = 4000
-DEFAULT_AUDIT_QUESTION_CHARS = 2000
-DEFAULT_AUDIT_RETENTION_DAYS = 400
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-class _Strict(BaseModel):
-    # Finite numbers only: `cost: 1e400` or `.inf` is refused, not booked as inf.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-def known_time_zone(name: str) -> str:
-    """Return ``name`` if it is an IANA time zone, else raise ``ValueError``."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(
-            f"unknown time zone {name[:60]!r} (use an IANA name like Europe/London)"
-        ) from None
-    return name
 
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
-class Condition(_Strict):
+class Condition(Strict):
     """One applicability test: a journey signal present, or a metric compared."""
 
     signal: SignalName | None = None
@@ -108,7 +90,7 @@ class Condition(_Strict):
         return self
 
 
-class Treatment(_Strict):
+class Treatment(Strict):
     """A treatment (next-best action) the operator can deliver."""
 
     display_name: str
@@ -125,7 +107,7 @@ class Treatment(_Strict):
     )
 
 
-class Constraint(_Strict):
+class Constraint(Strict):
     """Daily capacity of a treatment."""
 
     max_per_day: int = Field(ge=0)
@@ -134,7 +116,7 @@ class Constraint(_Strict):
     reserved_share: float = Field(DEFAULT_RESERVED_SHARE, ge=0, le=1)
 
 
-class TimeWindow(_Strict):
+class TimeWindow(Strict):
     """A daily window, ``start`` inclusive, ``end`` exclusive, HH:MM local time."""
 
     start: str
@@ -152,7 +134,7 @@ class TimeWindow(_Strict):
         return time.fromisoformat(self.start), time.fromisoformat(self.end)
 
 
-class FrequencyCap(_Strict):
+class FrequencyCap(Strict):
     """At most ``max_contacts`` on ``channel`` for ``purpose`` per ``period_days``."""
 
     channel: ConsentChannel
@@ -165,7 +147,7 @@ def _default_consent_channels() -> dict[Channel, ConsentChannel]:
     return {"app": "push"}
 
 
-class Policy(_Strict):
+class Policy(Strict):
     """Contact-policy parameters the guard and the prompt both read."""
 
     calling_window: TimeWindow = TimeWindow(start="08:00", end="21:00")
@@ -178,7 +160,7 @@ class Policy(_Strict):
     high_value_min_monthly_revenue: float = Field(120.0, ge=0)
 
 
-class ValueModel(_Strict):
+class ValueModel(Strict):
     """Parameters of the expected-value arbitration (P x V - cost)."""
 
     margin_rate: float = Field(0.35, gt=0, le=1)
@@ -186,87 +168,7 @@ class ValueModel(_Strict):
     propensity_cap: float = Field(0.95, gt=0, le=1)
 
 
-class ModelSettings(_Strict):
-    """Which model drives the conversation and its limits."""
-
-    provider: Literal["auto", "offline", "openai"] = "auto"
-    id: str = "gpt-4o"
-    base_url: str | None = None
-    temperature: float = Field(0.2, ge=0, le=2)
-    max_tokens: int = Field(800, ge=16)
-    max_tool_rounds: int = Field(6, ge=1, le=50)
-    max_tool_errors: int = Field(4, ge=1)
-    context_token_budget: int = Field(12000, ge=1000)
-    history_token_budget: int = Field(2000, ge=0)
-    history_max_turns: int = Field(10, ge=1)
-    request_timeout_s: float = Field(30.0, gt=0)
-    max_retries: int = Field(2, ge=0, le=10)
-    stream: bool = True
-    prices_per_million: dict[str, dict[Literal["input", "output"], float]] = Field(
-        default_factory=dict
-    )
-
-
-class Validation(_Strict):
-    """Input validation rules."""
-
-    customer_id_pattern: str = r"^U(\d{3}|\d{7})$"
-    max_customers_per_batch: int = Field(100, ge=1)
-    max_message_chars: int = Field(
-        DEFAULT_MAX_MESSAGE_CHARS,
-        ge=20,
-        description="Longest analyst message accepted (longer ones are refused).",
-    )
-    required_journey_fields: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _pattern_compiles(self) -> Validation:
-        try:
-            re.compile(self.customer_id_pattern)
-        except re.error as exc:
-            raise ValueError(
-                f"customer_id_pattern is not a valid regex: {exc}"
-            ) from exc
-        return self
-
-
-class LoggingSettings(_Strict):
-    """Rotating log file settings; ``file`` is relative to the state dir."""
-
-    file: str = "logs/cvm.log"
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    max_bytes: int = Field(10_485_760, ge=1024)
-    backup_count: int = Field(5, ge=0)
-
-
-class AuditSettings(_Strict):
-    """How much of each turn the audit keeps, and for how long."""
-
-    retention_days: int = Field(
-        DEFAULT_AUDIT_RETENTION_DAYS,
-        ge=1,
-        description="Audit records older than this are deleted as new ones arrive.",
-    )
-    max_question_chars: int = Field(
-        DEFAULT_AUDIT_QUESTION_CHARS,
-        ge=20,
-        description="The question is stored cut to this length (NUL bytes removed).",
-    )
-
-
-class Settings(_Strict):
-    """Global settings."""
-
-    timezone: str = "Europe/London"
-    state_dir: str = DEFAULT_STATE_DIR
-    data_dir: str | None = None
-    logging: LoggingSettings = LoggingSettings()
-    audit: AuditSettings = AuditSettings()
-
-    _zone = field_validator("timezone")(lambda cls, v: known_time_zone(v))
-
-
-class CVMConfig(_Strict):
+class CVMConfig(Strict):
     """The whole configuration file."""
 
     treatments: dict[str, Treatment]

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from tools.config import known_time_zone
+from tools.config_settings import known_time_zone
 
 Sentiment = Literal["positive", "neutral", "negative"]
 INT32_MAX = 2**31 - 1  # the customer store's INTEGER columns hold no more

@@ -21,7 +21,7 @@ from assistant.models.openai_reply import (
     read_completion,
     read_stream,
 )
-from tools.config import ModelSettings
+from tools.config_settings import ModelSettings
 
 log = logging.getLogger(__name__)
 
