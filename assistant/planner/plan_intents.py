@@ -14,12 +14,10 @@ import re
 from typing import Any
 
 from assistant.approvals.actions import plan_action
-from assistant.approvals.orders import named_treatments
 from assistant.plan_card import booking_answer, plan_answer, what_if_answer
 from assistant.planner.intent import Ask, Call, Intent, Results
 from assistant.planner.utterance import Utterance
-from assistant.session import Session
-from tools.config import CVMConfig
+from assistant.planner.what_if import WORTH, what_if_calls
 from tools.planning.booking import PlanBooking
 from tools.planning.model import Plan
 from tools.planning.whatif import WhatIf
@@ -52,126 +50,6 @@ _CONFIRM = re.compile(
 _DECLINE = re.compile(
     r"^\W*(no|nope|cancel|don'?t|do not|not now|stop|hold off|wait)\b", re.I
 )
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twenty": 20,
-}
-_SLOTS = re.compile(
-    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+"
-    r"(more|extra|additional|fewer|less)\b(?P<what>[^?.!]*?)\b(slots?|places?|"
-    r"capacity|calls?|call-?backs?)\b",
-    re.I,
-)
-_WORTH = re.compile(r"\bworth\b|\bvalue of (one|an?) (more|extra)\b", re.I)
-_WITHOUT = re.compile(
-    r"\bwithout (the |any )?(?P<what>call[- ]?cent(re|er)|calls?|phone|sms|texts?|"
-    r"e-?mails?|push|app)\b|\bno (more )?(?P<what2>calls?|sms|texts?|e-?mails?)\b",
-    re.I,
-)
-_BUDGET = re.compile(
-    r"\b(?P<what>sms|text|e-?mail|call|push|app|total|overall)?\s*budget\b"
-    r"[^£\d]{0,20}£?\s*(?P<amount>\d[\d,]*(\.\d+)?)",
-    re.I,
-)
-_CHANNEL = {
-    "call": "call",
-    "phone": "call",
-    "sms": "sms",
-    "text": "sms",
-    "email": "email",
-    "e-mail": "email",
-    "mail": "email",
-    "push": "push",
-    "app": "app",
-}
-
-
-def _channel(word: str | None) -> str | None:
-    if not word:
-        return None
-    w = word.lower().replace("-", "").rstrip("s")
-    if w.startswith("callcent") or w.startswith("call cent") or w.startswith("call"):
-        return "call"
-    return _CHANNEL.get(w, _CHANNEL.get(word.lower()))
-
-
-def _treatments_for(text: str, config: CVMConfig) -> list[str]:
-    """Capacity-limited treatments the text names (by name, else by channel)."""
-    named = [k for k in named_treatments(text, config) if k in config.constraints]
-    if named:
-        return named
-    channel = None
-    if re.search(r"call[- ]?cent(re|er)|call[- ]?backs?|\bcalls?\b|phone", text, re.I):
-        channel = "call"
-    elif re.search(r"\b(sms|texts?)\b", text, re.I):
-        channel = "sms"
-    elif re.search(r"\be-?mails?\b", text, re.I):
-        channel = "email"
-    return [
-        k
-        for k, t in config.treatments.items()
-        if channel and t.channel == channel and k in config.constraints
-    ]
-
-
-def _what_if(text: str, session: Session, config: CVMConfig) -> list[Call] | None:
-    base: dict[str, Any] = {"plan_id": session.plan_id, "extra_slots": []}
-    base |= {"without_channels": [], "channel_budgets": [], "budget": None}
-    slots = _SLOTS.search(text)
-    if _WORTH.search(text) and re.search(r"\b(one|an?) (more|extra)\b", text, re.I):
-        keys = _treatments_for(text, config)
-        if not keys:
-            return None
-        calls = [
-            (
-                "plan_what_if",
-                {**base, "extra_slots": [{"treatment_key": k, "slots": 1}]},
-            )
-            for k in keys
-        ]
-        return calls
-    if slots:
-        n = slots.group(1).lower()
-        count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n, 1)
-        if slots.group(2).lower() in ("fewer", "less"):
-            count = -count
-        keys = _treatments_for(text, config)
-        if not keys:
-            return None
-        extra = [{"treatment_key": keys[0], "slots": count}]
-        return [("plan_what_if", {**base, "extra_slots": extra})]
-    budget = _BUDGET.search(text)
-    if budget and re.search(
-        r"\b(cut|set|limit|cap|reduce|lower|raise|increase|"
-        r"what if|only|to)\b",
-        text,
-        re.I,
-    ):
-        amount = float(budget.group("amount").replace(",", ""))
-        channel = _channel(budget.group("what"))
-        if channel:
-            args = {**base, "channel_budgets": [{"channel": channel, "pounds": amount}]}
-        else:
-            args = {**base, "budget": amount}
-        return [("plan_what_if", args)]
-    without = _WITHOUT.search(text)
-    if without and re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I):
-        channel = _channel(without.group("what") or without.group("what2"))
-        if channel:
-            args = {**base, "without_channels": [channel]}
-            return [("plan_what_if", args)]
-    return None
 
 
 def _pending(ask: Ask) -> bool:
@@ -188,7 +66,7 @@ def _is_compare(u: Utterance, ask: Ask) -> bool:
 
 
 def _what_if_calls(ask: Ask, customer: str | None) -> list[Call]:
-    return _what_if(ask.u.text, ask.session, ask.config) or []
+    return what_if_calls(ask.u.text, ask.session, ask.config) or []
 
 
 def _plan_calls(ask: Ask, customer: str | None) -> list[Call]:
@@ -255,7 +133,7 @@ def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
             "slots?', 'plan without the call centre' or 'cut the SMS budget to £200'."
         )
     session = ask.session
-    if len(changes) > 1 or _WORTH.search(ask.u.text):
+    if len(changes) > 1 or WORTH.search(ask.u.text):
         parts = [
             f"{next(iter(w.change.extra_capacity))}: £{w.delta_value:,.2f}"
             for w in changes
@@ -352,7 +230,7 @@ PLAN_INTENTS: list[Intent] = [
     Intent(
         name="plan_what_if",
         cues=(),
-        when=lambda u, ask: _what_if(u.text, ask.session, ask.config) is not None,
+        when=lambda u, ask: what_if_calls(u.text, ask.session, ask.config) is not None,
         bonus=lambda u, ask: 7.0,
         calls=_what_if_calls,
         answer=answer_what_if,

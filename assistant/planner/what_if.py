@@ -1,0 +1,143 @@
+"""Reading a what-if question about the plan into ``plan_what_if`` calls.
+
+"what if we had 10 more marketing call-back slots?", "plan without the call centre",
+"cut the SMS budget to £200", "what is one more call-centre slot worth?".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.approvals.orders import named_treatments
+from assistant.planner.intent import Call
+from assistant.session import Session
+from tools.config import CVMConfig
+
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twenty": 20,
+}
+_SLOTS = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+"
+    r"(more|extra|additional|fewer|less)\b(?P<what>[^?.!]*?)\b(slots?|places?|"
+    r"capacity|calls?|call-?backs?)\b",
+    re.I,
+)
+WORTH = re.compile(r"\bworth\b|\bvalue of (one|an?) (more|extra)\b", re.I)
+_WITHOUT = re.compile(
+    r"\bwithout (the |any )?(?P<what>call[- ]?cent(re|er)|calls?|phone|sms|texts?|"
+    r"e-?mails?|push|app)\b|\bno (more )?(?P<what2>calls?|sms|texts?|e-?mails?)\b",
+    re.I,
+)
+_BUDGET = re.compile(
+    r"\b(?P<what>sms|text|e-?mail|call|push|app|total|overall)?\s*budget\b"
+    r"[^£\d]{0,20}£?\s*(?P<amount>\d[\d,]*(\.\d+)?)",
+    re.I,
+)
+_CHANNEL = {
+    "call": "call",
+    "phone": "call",
+    "sms": "sms",
+    "text": "sms",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "push": "push",
+    "app": "app",
+}
+
+
+def _channel(word: str | None) -> str | None:
+    if not word:
+        return None
+    w = word.lower().replace("-", "").rstrip("s")
+    if w.startswith("callcent") or w.startswith("call cent") or w.startswith("call"):
+        return "call"
+    return _CHANNEL.get(w, _CHANNEL.get(word.lower()))
+
+
+def _treatments_for(text: str, config: CVMConfig) -> list[str]:
+    """Capacity-limited treatments the text names (by name, else by channel)."""
+    named = [k for k in named_treatments(text, config) if k in config.constraints]
+    if named:
+        return named
+    channel = None
+    if re.search(r"call[- ]?cent(re|er)|call[- ]?backs?|\bcalls?\b|phone", text, re.I):
+        channel = "call"
+    elif re.search(r"\b(sms|texts?)\b", text, re.I):
+        channel = "sms"
+    elif re.search(r"\be-?mails?\b", text, re.I):
+        channel = "email"
+    return [
+        k
+        for k, t in config.treatments.items()
+        if channel and t.channel == channel and k in config.constraints
+    ]
+
+
+def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] | None:
+    """The ``plan_what_if`` calls a message asks for (None: it asks no what-if).
+
+    Args:
+        text: The analyst's message.
+        session: The conversation (its latest plan id).
+        config: Treatments and constraints (which treatments a channel means).
+    """
+    base: dict[str, Any] = {"plan_id": session.plan_id, "extra_slots": []}
+    base |= {"without_channels": [], "channel_budgets": [], "budget": None}
+    slots = _SLOTS.search(text)
+    if WORTH.search(text) and re.search(r"\b(one|an?) (more|extra)\b", text, re.I):
+        keys = _treatments_for(text, config)
+        if not keys:
+            return None
+        calls = [
+            (
+                "plan_what_if",
+                {**base, "extra_slots": [{"treatment_key": k, "slots": 1}]},
+            )
+            for k in keys
+        ]
+        return calls
+    if slots:
+        n = slots.group(1).lower()
+        count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n, 1)
+        if slots.group(2).lower() in ("fewer", "less"):
+            count = -count
+        keys = _treatments_for(text, config)
+        if not keys:
+            return None
+        extra = [{"treatment_key": keys[0], "slots": count}]
+        return [("plan_what_if", {**base, "extra_slots": extra})]
+    budget = _BUDGET.search(text)
+    if budget and re.search(
+        r"\b(cut|set|limit|cap|reduce|lower|raise|increase|"
+        r"what if|only|to)\b",
+        text,
+        re.I,
+    ):
+        amount = float(budget.group("amount").replace(",", ""))
+        channel = _channel(budget.group("what"))
+        if channel:
+            args = {**base, "channel_budgets": [{"channel": channel, "pounds": amount}]}
+        else:
+            args = {**base, "budget": amount}
+        return [("plan_what_if", args)]
+    without = _WITHOUT.search(text)
+    if without and re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I):
+        channel = _channel(without.group("what") or without.group("what2"))
+        if channel:
+            args = {**base, "without_channels": [channel]}
+            return [("plan_what_if", args)]
+    return None
