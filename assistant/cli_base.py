@@ -46,8 +46,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.customers < 1:
         print("cvm: --customers must be at least 1", file=sys.stderr)
         return 2
+    if args.seed < 0:
+        print("cvm: --seed must be 0 or more", file=sys.stderr)
+        return 2
     start = time.perf_counter()
-    rows = generate(args.customers, args.seed, Path(args.out))
+    try:
+        rows = generate(args.customers, args.seed, Path(args.out))
+    except OSError as exc:
+        print(f"cvm: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     seconds = time.perf_counter() - start
     payload = {"out": args.out, "seed": args.seed, "rows": rows, "seconds": seconds}
     if args.json:
@@ -206,8 +213,10 @@ def register(add: Add, command: Register) -> None:
     """Add the base commands to ``cvm``'s parser and command table."""
     g = add("generate-customers", "write a synthetic customer base (Parquet)")
     g.add_argument("--customers", type=int, required=True, help="how many")
-    g.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--seed", type=int, default=1, help="random seed >= 0 (default 1)")
+    g.add_argument(
+        "--out", required=True, help="output folder (<table>/part-NNNNN.parquet)"
+    )
     command("generate-customers")(cmd_generate)
     i = add("import", "import Parquet / CSV tables or JSON records into the store")
     i.add_argument("path", help="a folder of <table>.parquet|csv, or *.json files")

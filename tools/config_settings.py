@@ -60,7 +60,7 @@ class ModelSettings(Strict):
 class Validation(Strict):
     """Input validation rules."""
 
-    customer_id_pattern: str = r"^U(\d{3}|\d{7})$"
+    customer_id_pattern: str = r"^U(\d{3}|\d{7,8})$"
     max_customers_per_batch: int = Field(100, ge=1)
     max_message_chars: int = Field(
         DEFAULT_MAX_MESSAGE_CHARS,

@@ -1,0 +1,82 @@
+"""A synthetic customer base in the store's schema (``cvm generate-customers``).
+
+Column-wise with numpy, a chunk of customers at a time (:data:`CHUNK`), each chunk
+written as one Parquet part per table (``DIR/<table>/part-00000.parquet`` …, the
+layout ``cvm import`` reads), so memory stays flat however many customers are asked
+for. Each chunk has its own random generator seeded by ``(seed, chunk number)``: the
+same seed gives the same base on every machine, and a smaller base is the start of a
+bigger one.
+
+Modules: :mod:`.catalogue` (every distribution's parameters), :mod:`.people`
+(segment, tariff, lines, region, tenure, churn), :mod:`.billing` (usage, bills, extra
+charges, revenue), :mod:`.contacts` (consents, quiet hours, network, interactions,
+offers), :mod:`.writer` (numpy columns to Parquet parts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from tools.store.generate import billing, contacts, people
+from tools.store.generate.catalogue import AS_OF, CHUNK, FIRST_ID
+from tools.store.generate.writer import Cat, Column, PartWriter, clear, ids_of
+from tools.store.schema import TABLES
+
+__all__ = ["AS_OF", "CHUNK", "FIRST_ID", "generate"]
+
+
+def chunk_tables(
+    seed: int, part: int, start: int, n: int
+) -> Iterator[tuple[str, dict[str, Column]]]:
+    """The tables of customers ``start`` … ``start + n - 1``, one at a time."""
+    rng = np.random.default_rng([seed, part])
+    who = people.draw(rng, start, n)
+    bills = billing.draw(rng, who)
+    yield "customers", people.customers_table(rng, who, bills.revenue)
+    yield from bills.tables.items()
+    bills.tables = {}  # written: free them before the next tables
+    yield "consents", contacts.consents(rng, who)
+    yield "do_not_disturb", contacts.quiet_hours(rng, who)
+    measured, poor_now = contacts.network(rng, who)
+    yield "network", measured
+    del measured
+    yield "interactions", contacts.interactions(rng, who, bills, poor_now)
+    yield "offers", contacts.offers(rng, who, bills.usage_level)
+    if part == 0:  # the table exists, empty: the generator has no web analytics
+        yield (
+            "web_sessions",
+            {
+                "customer_id": ids_of(np.zeros(0, dtype=np.int64)),
+                "session_date": np.array([], dtype="datetime64[D]"),
+                "page": Cat(np.zeros(0, dtype=np.int32), ["home"]),
+                "duration_seconds": np.zeros(0),
+            },
+        )
+
+
+def generate(n: int, seed: int, out: Path, chunk: int = CHUNK) -> dict[str, int]:
+    """Write a base of ``n`` customers into ``out`` as Parquet parts.
+
+    Args:
+        n: Customers (ids ``U1000000`` upwards).
+        seed: Random seed (>= 0).
+        out: Folder; an earlier generated base there is replaced.
+        chunk: Customers per part (the base depends on it; keep the default).
+
+    Returns:
+        Rows written per table.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    clear(out)
+    writer = PartWriter(out)
+    rows = dict.fromkeys(TABLES, 0)
+    try:
+        for part, start in enumerate(range(0, n, chunk)):
+            for table, cols in chunk_tables(seed, part, start, min(chunk, n - start)):
+                rows[table] += writer.write(table, part, cols)
+    finally:
+        writer.close()
+    return rows

@@ -1,0 +1,182 @@
+"""Consents, quiet hours, network measurements, interactions and recommender offers.
+
+Consent rates differ per channel x purpose and per customer (some opt in readily,
+some rarely, a few object to all marketing). Network problems follow the home's
+coverage, so they concentrate in some regions. Interactions follow what happened to
+the customer: complaints about the network where it is poor, about bills after a
+shock or overdue bill, about roaming after a trip, competitor talk with churn risk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tools.store.generate import catalogue as cat
+from tools.store.generate.billing import Billing
+from tools.store.generate.people import People
+from tools.store.generate.writer import Cat, Column, Sql, ids_of, literal
+
+TODAY = np.datetime64(cat.AS_OF, "D")
+SEGMENT_NAMES = [s.name for s in cat.SEGMENTS]
+OFFER_SCALE = {"family": 1.5, "senior": 0.6, "small_business": 2.0, "enterprise": 8.0}
+
+
+def _child(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Chunk row of each child row, and the child's position within its parent."""
+    idx = np.repeat(np.arange(len(counts)), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return idx, np.arange(len(idx)) - starts
+
+
+def consents(rng: np.random.Generator, p: People) -> dict[str, Column]:
+    """Four channels per customer: marketing / service / billing consent."""
+    n, channels = p.n, list(cat.CONSENT_P)
+    shares = np.array([m[0] for m in cat.MARKETING_MOOD])
+    mood = np.array([m[1] for m in cat.MARKETING_MOOD])[
+        rng.choice(len(shares), n, p=shares)
+    ]
+    probs = np.broadcast_to(np.array(list(cat.CONSENT_P.values())), (n, 4, 3)).copy()
+    probs[:, :, 0] *= mood[:, None]
+    senior = p.seg == SEGMENT_NAMES.index("senior")
+    probs[senior, channels.index("push"), :] *= cat.SENIOR_PUSH
+    grant = rng.random((n, 4, 3)) < probs
+    objector = rng.random(n) < cat.OBJECTION_P
+    grant[objector, :, 0] = False
+    grant = grant.reshape(4 * n, 3)
+    return {
+        "customer_id": ids_of(np.repeat(p.index, 4)),
+        "channel": Cat(np.tile(np.arange(4), n), channels),
+        "marketing": grant[:, 0],
+        "service": grant[:, 1],
+        "billing": grant[:, 2],
+        "updated": TODAY - rng.integers(0, 700, 4 * n),
+    }
+
+
+def quiet_hours(rng: np.random.Generator, p: People) -> dict[str, Column]:
+    """A daily do-not-disturb window for most customers."""
+    has = np.flatnonzero(rng.random(p.n) < 0.85)
+    return {
+        "customer_id": ids_of(p.index[has]),
+        "starts": Sql("make_time(sh, 0, 0)", {"sh": rng.integers(19, 24, len(has))}),
+        "ends": Sql("make_time(eh, 0, 0)", {"eh": rng.integers(6, 10, len(has))}),
+    }
+
+
+def network(
+    rng: np.random.Generator, p: People
+) -> tuple[dict[str, Column], np.ndarray]:
+    """Two measurements per customer; also whether the latest one is poor."""
+    n, m = p.n, 2 * p.n
+    home = np.repeat(p.poor_home, 2)
+    poor = rng.random(m) < np.where(home, cat.POOR_AGAIN, cat.POOR_ELSEWHERE)
+    quality = np.where(poor, 0, 1 + rng.choice(3, m, p=[0.25, 0.5, 0.25]))
+    speed = np.minimum(rng.lognormal(np.log(45), 0.6, m), 300)
+    cols: dict[str, Column] = {
+        "customer_id": ids_of(np.repeat(p.index, 2)),
+        "measured_on": TODAY - np.tile([20, 3], n),
+        "quality": Cat(quality, ["poor", "fair", "good", "excellent"]),
+        "download_mbps": np.round(np.where(poor, rng.uniform(1, 8, m), speed), 1),
+        "upload_mbps": np.round(np.where(poor, rng.uniform(0.5, 3, m), speed / 4), 1),
+        "latency_ms": np.round(
+            np.where(poor, rng.uniform(70, 180, m), rng.uniform(12, 60, m))
+        ),
+        "packet_loss_pct": np.round(
+            np.where(poor, rng.uniform(1, 6, m), rng.uniform(0, 1.2, m)), 1
+        ),
+    }
+    return cols, poor[1::2]
+
+
+def interactions(
+    rng: np.random.Generator, p: People, bills: Billing, poor_now: np.ndarray
+) -> dict[str, Column]:
+    """Contacts in the last 60 days, with topics and sentiment."""
+    family = p.seg == SEGMENT_NAMES.index("family")
+    lam = 0.5 + 1.8 * p.churn + 1.2 * poor_now + 0.8 * bills.shock + 0.3 * (p.lines > 5)
+    counts = np.minimum(rng.poisson(lam), cat.INTERACTIONS_CAP)
+    row, seq = _child(counts)
+    m = len(row)
+    codes = [t[0] for t in cat.TOPICS]
+    boost = np.ones((p.n, len(codes)))
+    for code, factor in (
+        ("billing_dispute", 1 + 3.0 * (bills.overdue | bills.overage)),
+        ("bill_shock", 1 + 5.0 * bills.shock),
+        ("network_issue", 1 + 6.0 * p.poor_home),
+        ("competitor_mention", 1 + 4.0 * p.churn),
+        ("switch_threat", 1 + 8.0 * p.churn**2),
+        ("family_interest", 1 + 1.0 * family),
+        ("add_line", 1 + 1.0 * (p.lines > 1)),
+        ("roaming", 1 + 8.0 * bills.roamed),
+    ):
+        boost[:, codes.index(code)] = factor
+    weight = np.array([t[1] for t in cat.TOPICS])
+    pick = rng.random((m, len(codes))) < np.minimum(weight * boost[row], 0.9)
+    pick[np.arange(m), rng.integers(0, len(codes), m)] |= ~pick.any(axis=1)
+    p_neg = (pick * np.array([t[2] for t in cat.TOPICS])).max(axis=1)
+    u = rng.random(m)
+    sentiment = np.where(u < p_neg, 2, np.where(u < p_neg + (1 - p_neg) * 0.6, 1, 0))
+    mask = (pick * (1 << np.arange(len(codes)))).sum(axis=1)
+    day = TODAY - 60 + rng.integers(0, 60, m)
+    day = day[np.lexsort((day, row))]  # chronological within each customer
+    return {
+        "customer_id": ids_of(p.index[row]),
+        "seq": seq,
+        "interaction_date": day,
+        "channel": Cat(
+            rng.choice(4, m, p=[c[1] for c in cat.CONTACT_CHANNELS]),
+            [c[0] for c in cat.CONTACT_CHANNELS],
+        ),
+        "summary": Cat(pick.argmax(axis=1), [t[3] for t in cat.TOPICS]),
+        "sentiment": Cat(sentiment, ["positive", "neutral", "negative"]),
+        "duration_minutes": np.round(rng.gamma(2, 5, m), 1),
+        "topics": Sql(
+            f"list_filter({literal(codes)}, lambda x, i: (tmask >> (i - 1)) & 1 = 1)",
+            {"tmask": mask},
+        ),
+    }
+
+
+def offers(
+    rng: np.random.Generator, p: People, usage_level: np.ndarray
+) -> dict[str, Column]:
+    """The recommender's recent offers.
+
+    A family plan only to multi-line accounts; data boosts more often to customers
+    who use most of their allowance.
+    """
+    counts = np.minimum(rng.poisson(cat.OFFERS_MEAN, p.n), cat.OFFERS_CAP)
+    row, seq = _child(counts)
+    m = len(row)
+    treatments = list(cat.OFFER_TREATMENTS)
+    treat = rng.integers(0, len(treatments), m)
+    single = p.lines[row] < 2
+    treat[single & (treat == treatments.index("family_plan"))] = treatments.index(
+        "personalized_offer"
+    )
+    heavy = (usage_level[row] > 0.8) & (rng.random(m) < 0.3)
+    treat[heavy] = treatments.index("data_boost")
+    scale = np.array([OFFER_SCALE.get(s, 1.0) for s in SEGMENT_NAMES])[p.seg[row]]
+    accept = np.clip(rng.beta(*cat.OFFER_P_BETA, m), 0.01, 0.9)
+    status = [s[0] for s in cat.OFFER_STATUS]
+    return {
+        "customer_id": ids_of(p.index[row]),
+        "seq": seq,
+        "offer_date": TODAY - rng.integers(1, 30, m),
+        "offer_id": Sql(
+            f"'U' || ({cat.FIRST_ID} + oc)::VARCHAR || '-' || os::VARCHAR",
+            {"oc": p.index[row], "os": seq},
+        ),
+        "name": Cat(
+            treat,
+            ["Usage Alerts" if t is None else f"Offer: {t}" for t in treatments],
+        ),
+        "kind": Cat(np.zeros(m, dtype=np.int32), ["recommender"]),
+        "treatment": Cat(treat, treatments),
+        "acceptance_probability": np.round(accept, 2),
+        "value": np.round(rng.uniform(5, 60, m) * scale, 2),
+        "status": Cat(
+            rng.choice(len(status), m, p=[s[1] for s in cat.OFFER_STATUS]), status
+        ),
+        "expires": TODAY + rng.integers(1, 30, m),
+    }
