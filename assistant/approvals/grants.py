@@ -4,13 +4,13 @@
 :class:`~assistant.approvals.actions.PendingAction` it approves: the pending action a
 "yes" confirms, the booking "book it" names (the proposal, or a treatment named), or
 the booking "cancel booking #3" releases. A cancel of a booking not made in this
-conversation approves nothing: it is held on the scope as a question to confirm.
+conversation approves nothing: it is held as a question to confirm.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from assistant.approvals.actions import PendingAction, make_action
 from assistant.approvals.orders import Order
@@ -19,18 +19,27 @@ from tools.allocation import get_allocation
 from tools.context import ToolContext
 from tools.treatment import BASELINE
 
-if TYPE_CHECKING:
-    from assistant.approvals.scope import TurnScope
+
+@dataclass(frozen=True)
+class Resolution:
+    """What an order approves: one action to run now, or one to ask about first."""
+
+    grant: PendingAction | None = None
+    hold: PendingAction | None = None
+    note: str | None = None
+
+
+NOTHING = Resolution()
 
 
 def resolve(
-    order: Order, scope: TurnScope, session: Session, ctx: ToolContext
-) -> PendingAction | None:
-    """The one action an order approves (None: it approves nothing).
+    order: Order, focus: tuple[str, ...], session: Session, ctx: ToolContext
+) -> Resolution:
+    """The one action an order approves, or the one to hold as a question.
 
     Args:
         order: The analyst's order (book, cancel or confirm).
-        scope: The turn's scope; a cancel of a booking made elsewhere is held on it.
+        focus: The customers in focus this turn.
         session: The conversation (its pending action, proposal and bookings).
         ctx: Configuration and ledger.
     """
@@ -43,12 +52,12 @@ def resolve(
                 not order.treatments
                 or pending.arguments.get("treatment_key") in order.treatments
             ):
-                return pending
-        return None
+                return Resolution(pending)
+        return NOTHING
     if order.kind == "book":
         customer = order.customers[0] if order.customers else session.customer_id
         if not customer:
-            return None
+            return NOTHING
         proposed = (
             pending
             if pending
@@ -69,14 +78,16 @@ def resolve(
         elif proposed and _phrase_fits(order, proposed.title):
             key = proposed.arguments["treatment_key"]
         else:
-            return None
+            return NOTHING
         args = {"customer_id": customer, "treatment_key": key}
         if proposed and proposed.same_as("allocate_treatment", args):
-            return proposed
-        return make_action(
-            "allocate_treatment", args, ctx, session.turns, "analyst", False
+            return Resolution(proposed)
+        return Resolution(
+            make_action(
+                "allocate_treatment", args, ctx, session.turns, "analyst", False
+            )
         )
-    return _resolve_cancel(order, scope, session, ctx)
+    return _resolve_cancel(order, focus, session, ctx)
 
 
 def _phrase_fits(order: Order, title: str) -> bool:
@@ -99,8 +110,8 @@ def _phrase_fits(order: Order, title: str) -> bool:
 
 
 def _resolve_cancel(
-    order: Order, scope: TurnScope, session: Session, ctx: ToolContext
-) -> PendingAction | None:
+    order: Order, focus: tuple[str, ...], session: Session, ctx: ToolContext
+) -> Resolution:
     pending = session.pending
     if order.booking_ids:
         booking_id = order.booking_ids[0]
@@ -109,14 +120,16 @@ def _resolve_cancel(
         ours = any(a.allocation_id == booking_id for a in session.allocations)
         booking = get_allocation(booking_id, ctx)
         if booking is None or booking.status != "active":
-            return action  # nothing to release: the tool says why, writes nothing
-        if ours and set(action.customers) <= set(scope.focus):
-            return action  # a booking made in this conversation, customer in focus
+            # Nothing to release: the tool says why and writes nothing.
+            return Resolution(action)
+        if ours and set(action.customers) <= set(focus):
+            # A booking made in this conversation, for a customer in focus.
+            return Resolution(action)
         # A booking made elsewhere (another analyst, another customer): ask first,
         # showing whose it is; never release it on the spot.
-        scope.held = scope.presented = session.hold(action)
-        scope.notes.append("booking not made in this conversation: held to confirm")
-        return None
+        return Resolution(
+            hold=action, note="booking not made in this conversation: held to confirm"
+        )
     if (
         pending
         and pending.tool == "allocate_treatment"
@@ -127,8 +140,7 @@ def _resolve_cancel(
     ):
         session.drop("the analyst cancelled it before it was booked")
         session.declined = pending
-        scope.notes.append("pending booking declined")
-        return None
+        return Resolution(note="pending booking declined")
     customer = order.customers[0] if order.customers else session.customer_id
     for booked in reversed(session.allocations):
         if booked.customer_id != customer:
@@ -136,7 +148,9 @@ def _resolve_cancel(
         if order.treatments and booked.treatment_key not in order.treatments:
             continue
         args = {"allocation_id": booked.allocation_id}
-        return make_action(
-            "release_allocation", args, ctx, session.turns, "analyst", False
+        return Resolution(
+            make_action(
+                "release_allocation", args, ctx, session.turns, "analyst", False
+            )
         )
-    return None
+    return NOTHING

@@ -115,7 +115,12 @@ def begin_turn(text: str, session: Session, ctx: ToolContext) -> TurnScope:
     )
     _expire(scope, session, named)
     if isinstance(reading, Order):
-        scope.grant = resolve(reading, scope, session, ctx)
+        resolution = resolve(reading, focus, session, ctx)
+        scope.grant = resolution.grant
+        if resolution.hold is not None:
+            scope.held = scope.presented = session.hold(resolution.hold)
+        if resolution.note:
+            scope.notes.append(resolution.note)
         pending = session.pending
         scope.execute_now = bool(
             reading.kind == "confirm"
