@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api import Assistant
-from assistant.planner.intents import FOLLOW_ON, TABLE
+from assistant.planner.intents import FOLLOW_ON, TABLE, cue_words
 from assistant.planner.planner import understand
 from assistant.planner.utterance import read
 from tools.config import get_config
@@ -141,11 +141,13 @@ def test_follow_ons_repeat_the_last_question_for_another_customer(tmp_path):
 
 
 def test_typos_are_corrected_against_the_vocabulary():
-    u = read("wat shud we ofer u124 - a retension emial?", get_config())
+    u = read("wat shud we ofer u124 - a retension emial?", get_config(), cue_words())
     assert u.norm.startswith("what should we offer u124")
     assert u.treatments == ["retention_email"]
     assert u.corrected["shud"] == "should"
-    assert read("them", get_config()).norm == "them"  # known words are kept
+    assert (
+        read("them", get_config(), cue_words()).norm == "them"
+    )  # known words are kept
 
 
 def test_every_corpus_message_gets_an_answer_without_error(tmp_path):

@@ -8,6 +8,8 @@ Read :mod:`assistant.planner` for how to add one.
 
 from __future__ import annotations
 
+from functools import cache
+
 from assistant.planner import calls
 from assistant.planner.answers import decision, limits, talk
 from assistant.planner.base_intents import BASE_INTENTS
@@ -308,10 +310,11 @@ UNKNOWN = Intent(
 BY_NAME = {i.name: i for i in [*TABLE, FOLLOW_ON, UNKNOWN]}
 
 
-def cue_words() -> set[str]:
+@cache
+def cue_words() -> frozenset[str]:
     """Plain words in the cues (the typo corrector's vocabulary)."""
     words: set[str] = set()
     for intent in [*TABLE, FOLLOW_ON]:
         for pattern, _ in intent.cues:
             words |= pattern_words(pattern)
-    return words
+    return frozenset(words)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from assistant.planner.answers.talk import HELP, which_customer
 from assistant.planner.intent import Ask, Call, Intent, Results
-from assistant.planner.intents import BY_NAME, FOLLOW_ON, TABLE, UNKNOWN
+from assistant.planner.intents import BY_NAME, FOLLOW_ON, TABLE, UNKNOWN, cue_words
 from assistant.planner.utterance import Utterance, read
 from assistant.registry import names
 from assistant.session import Session
@@ -57,7 +57,7 @@ def customers_meant(u: Utterance, session: Session) -> list[str]:
 def understand(text: str, session: Session, config: CVMConfig) -> tuple[Intent, Ask]:
     """Read a message in the conversation's context: its intent and slots."""
     state = session.planner
-    u = read(text, config)
+    u = read(text, config, cue_words())
     ask = Ask(
         u=u,
         customers=customers_meant(u, session),

@@ -73,7 +73,7 @@ _REFERENCES: list[tuple[str, Reference]] = [
 ]
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _INFLECTIONS = {"s", "es", "ed", "d", "ing", "er", "ers", "ly", "ion", "al"}
-_VOCABULARY: dict[int, tuple[CVMConfig, frozenset[str]]] = {}
+_VOCABULARY: dict[tuple[int, frozenset[str]], tuple[CVMConfig, frozenset[str]]] = {}
 
 
 @dataclass
@@ -149,20 +149,27 @@ def excluded_channels(text: str) -> list[str]:
     return out
 
 
-def vocabulary(config: CVMConfig) -> frozenset[str]:
-    """Every word the planner knows: cues, treatment names, channels, facets."""
-    cached = _VOCABULARY.get(id(config))
+def vocabulary(config: CVMConfig, known: frozenset[str]) -> frozenset[str]:
+    """Every word the planner knows: ``known`` (its cues), treatments, channels, facets.
+
+    Args:
+        config: The configuration (treatment keys and names).
+        known: The intents table's cue words
+            (:func:`assistant.planner.intents.cue_words`).
+    """
+    key = (id(config), known)
+    cached = _VOCABULARY.get(key)
     if cached and cached[0] is config:
         return cached[1]
-    from assistant.planner.intents import cue_words
-
-    words = set(COMMON_WORDS) | cue_words()
-    for key, t in config.treatments.items():
-        words |= set(_WORD.findall(f"{key.replace('_', ' ')} {t.display_name}".lower()))
+    words = set(COMMON_WORDS) | known
+    for key_, t in config.treatments.items():
+        words |= set(
+            _WORD.findall(f"{key_.replace('_', ' ')} {t.display_name}".lower())
+        )
     for source in (*CHANNEL_WORDS, *FACETS.values()):
         words |= pattern_words(source)
     vocab = frozenset(w for w in words if len(w) > 1)
-    _VOCABULARY[id(config)] = (config, vocab)
+    _VOCABULARY[key] = (config, vocab)
     return vocab
 
 
@@ -192,9 +199,11 @@ def _plausible_typo(word: str, known: str) -> bool:
     return not (long.startswith(short) and long[len(short) :] in _INFLECTIONS)
 
 
-def correct(text: str, config: CVMConfig) -> tuple[str, dict[str, str]]:
+def correct(
+    text: str, config: CVMConfig, known: frozenset[str] = frozenset()
+) -> tuple[str, dict[str, str]]:
     """Lower-case the text and fix words that are close to a known word."""
-    vocab = vocabulary(config)
+    vocab = vocabulary(config, known)
     ordered = sorted(vocab)
     fixed: dict[str, str] = {}
 
@@ -216,9 +225,18 @@ def _number(raw: str) -> int:
     return int(raw) if raw.isdigit() else NUMBERS[raw.lower()]
 
 
-def read(text: str, config: CVMConfig) -> Utterance:
-    """Read an analyst message into an utterance with its slots."""
-    norm, corrected = correct(text, config)
+def read(
+    text: str, config: CVMConfig, known: frozenset[str] = frozenset()
+) -> Utterance:
+    """Read an analyst message into an utterance with its slots.
+
+    Args:
+        text: The analyst's message.
+        config: The configuration (treatments, channels).
+        known: Words typos are corrected to besides the built-in vocabulary (the
+            planner passes its intents' cue words).
+    """
+    norm, corrected = correct(text, config, known)
     customers = customer_ids_in(text)
     customers += [
         f"U{m}" if m.isdigit() else m.upper()
