@@ -139,7 +139,7 @@ SEGMENTS: tuple[Segment, ...] = (
 )
 DEVICE_GAMMA = (4.0, 6.0)  # a handset's monthly payment: shape, scale (mean £24)
 DEVICE_CAP = 60.0
-AT_RISK, AT_RISK_BETA = 0.05, (4.0, 3.0)  # churn scores of a clearly at-risk group
+AT_RISK, AT_RISK_BETA = 0.06, (4.0, 3.0)  # churn scores of a clearly at-risk group
 NEW_JOINERS = 0.05  # share of customers who joined in the last six months
 TENURE_SIGMA, TENURE_CAP = 0.95, 240
 

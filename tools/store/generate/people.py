@@ -105,7 +105,9 @@ def _churn(
     score = rng.beta(a, b)
     at_risk = rng.random(len(seg)) < cat.AT_RISK  # a group the model is sure about
     score = np.where(at_risk, rng.beta(*cat.AT_RISK_BETA, len(seg)), score)
-    score += 0.10 * (tenure < 6) - 0.04 * (tenure >= 48) + 0.12 * poor
+    # drivers raise the score towards 1 (or lower it) without piling up at the ends
+    score = 1 - (1 - score) * (1 - 0.12 * (tenure < 6)) * (1 - 0.15 * poor)
+    score *= 1 - 0.15 * (tenure >= 48)
     return np.round(np.clip(score, 0.01, 0.99), 2)
 
 
