@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 TARGETS = {  # at 1M customers on 2 cores
@@ -27,6 +29,10 @@ TARGETS = {  # at 1M customers on 2 cores
     "peak_rss_mb": 3072.0,
     "chat_turn_ms": 20.0,
     "find_ms": 1000.0,
+    "find_ev_ms": 1000.0,
+    "find_ev_call_ms": 1000.0,
+    "find_filters_ms": 1000.0,
+    "summarise_ms": 1000.0,
 }
 TARGETS_10M = {"decide_all_s": 300.0, "peak_rss_mb": 6144.0}  # the issue's, at 10M
 NOW = "2024-03-06T12:00:00+00:00"
@@ -106,28 +112,46 @@ def phase_chat(n: int, folder: Path) -> dict[str, float]:
     }
 
 
+FIND_CASES: dict[str, dict[str, object]] = {  # every one against the 1 s target
+    "find_ms": {"churn_band": "high"},
+    "find_ev_ms": {"order_by": "expected_value"},
+    "find_ev_call_ms": {
+        "order_by": "expected_value",
+        "recommended": "marketing_call_back",
+    },
+    "find_filters_ms": {
+        "value_band": "high",
+        "marketing_allowed": False,
+        "signals": ["bill_shock"],
+    },
+}
+
+
 def phase_find(n: int, folder: Path) -> dict[str, float]:
+    """find_customers (by churn, by EV, with kernel filters) and summarise_base.
+
+    The first call of each (a cold process: nothing of the base in memory yet) and
+    the median of three more.
+    """
     from tools.base_queries import find_customers, summarise_base
     from tools.context import default_context
 
     ctx = default_context()
+    ctx.customers.count()  # open the store
+    calls: dict[str, Callable[[], object]] = {
+        name: partial(find_customers, ctx=ctx, **kwargs)  # type: ignore[arg-type]
+        for name, kwargs in FIND_CASES.items()
+    }
+    calls["summarise_ms"] = partial(summarise_base, ctx=ctx)
     out = {}
-    for name, kwargs in [
-        ("find_ms", {"churn_band": "high"}),
-        (
-            "find_ev_ms",
-            {"order_by": "expected_value", "recommended": "marketing_call_back"},
-        ),
-    ]:
+    for name, call in calls.items():
         times = []
-        for _ in range(3):
+        for _ in range(4):
             start = time.perf_counter()
-            find_customers(ctx=ctx, **kwargs)  # type: ignore[arg-type]
+            call()
             times.append((time.perf_counter() - start) * 1000)
-        out[name] = statistics.median(times)
-    start = time.perf_counter()
-    summarise_base(ctx=ctx)
-    out["summarise_ms"] = (time.perf_counter() - start) * 1000
+        out[name.replace("_ms", "_cold_ms")] = times[0]
+        out[name] = statistics.median(times[1:])
     return out
 
 
@@ -171,7 +195,8 @@ def _child(phase: str, n: int, folder: Path) -> dict[str, float]:
 
 
 def _ratio(key: str, value: float, n: int) -> str:
-    target = (TARGETS_10M if n >= 10_000_000 else TARGETS).get(key)
+    targets = TARGETS_10M if n >= 10_000_000 else TARGETS
+    target = targets.get(key) or targets.get(key.replace("_cold", ""))
     return f"{value / target:5.2f}x of target {target:g}" if target else ""
 
 

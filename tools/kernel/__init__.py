@@ -22,7 +22,8 @@ Batch API (what the campaign planner calls)::
 (``n`` customers in ``row_no`` order, ``T`` treatments in config order,
 ``d.treatments``):
 
-* ``d.customer_id`` (n,) str, ``d.row_no`` (n,) int64;
+* ``d.customer_id`` (n,) str (empty when loaded with ``ids=False``, as a scan of
+  the whole base does), ``d.row_no`` (n,) int64;
 * ``d.lawful`` (n, T) bool — every customer-level hard rule passed (DISABLED,
   CONSENT, OBJECTION, VULNERABLE) and APPLICABILITY holds; the baseline ``ignore``
   is always lawful;
@@ -31,8 +32,9 @@ Batch API (what the campaign planner calls)::
   ``d.cost`` (T,), pounds, rounded to pence (0 for ``ignore``);
 * ``d.best`` (n,) index of the best lawful treatment (ties: constraint priority,
   cost, config order), ``d.best_key``, ``d.best_ev``;
-* ``d.value_band`` (n,) low/medium/high, ``d.high_value`` (n,) bool (may use the
-  capacity reserved for high-value customers), ``d.churn_band``, ``d.signals`` (n, S);
+* ``d.value_band`` (n,) low/medium/high (made on first use from ``d.value_level``,
+  0/1/2), ``d.high_value`` (n,) bool (may use the capacity reserved for high-value
+  customers), ``d.churn_band`` (from ``d.churn_level``), ``d.signals`` (n, S);
 * ``d.excluded_counts()`` → {rule: (n,) int} treatments excluded per customer.
 
 Ledger rules (CAPACITY, BUDGET, FREQUENCY, DUPLICATE) are not in the kernel: the

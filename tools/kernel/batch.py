@@ -24,17 +24,32 @@ def load(
     where: str = "",
     params: Sequence[Any] = (),
     extra: Sequence[str] = (),
+    treatments: Sequence[str] | None = None,
+    ids: bool = True,
 ) -> tuple[Columns, Columns]:
     """Feature columns and recommender propensities of the customers ``where`` holds.
 
-    ``extra`` names further feature columns to fetch (kept in ``Decisions.extra``).
+    Args:
+        source: The customer source.
+        where: An SQL condition over the feature columns ("" = every customer).
+        params: Its parameters.
+        extra: Further feature columns to fetch (kept in ``Decisions.extra``).
+        treatments: The configuration's treatment keys: offers then come as
+            indexes into them (no per-offer names; see ``offer_propensity``).
+        ids: Fetch ``customer_id`` (a scan of the whole base that shows only a few
+            rows leaves it out: a million strings cost more than the numbers).
     """
     wanted = [*KERNEL_COLUMNS, *(c for c in extra if c not in KERNEL_COLUMNS)]
+    if not ids:
+        wanted.remove("customer_id")
     cols = source.feature_columns(wanted, where, params)
     rows = np.asarray(cols["row_no"])
     if len(rows) == 0:
         return cols, {"row_no": rows, "treatment": rows, "propensity": rows}
-    return cols, source.offer_propensity(int(rows.min()), int(rows.max()))
+    lo, hi = int(rows[0]), int(rows[-1])
+    if treatments is None:
+        return cols, source.offer_propensity(lo, hi)
+    return cols, source.offer_propensity(lo, hi, treatments)
 
 
 def decide_where(
@@ -44,9 +59,13 @@ def decide_where(
     params: Sequence[Any] = (),
     blocked: np.ndarray | None = None,
     extra: Sequence[str] = (),
+    ids: bool = True,
 ) -> Decisions:
-    """Decisions for the customers an SQL condition over the features selects."""
-    cols, offers = load(source, where, params, extra)
+    """Decisions for the customers an SQL condition over the features selects.
+
+    ``ids=False`` leaves ``customer_id`` out (``Decisions.customer_id`` is empty).
+    """
+    cols, offers = load(source, where, params, extra, tuple(config.treatments), ids)
     return decide(cols, offers, config, blocked)
 
 

@@ -20,6 +20,7 @@ today's exhausted capacity as a mask).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import get_args
 
 import numpy as np
@@ -110,10 +111,15 @@ def signals(cols: Columns) -> np.ndarray:
     return out
 
 
+def band_level(values: np.ndarray, high: float, medium: float) -> np.ndarray:
+    """0 (low), 1 (medium) or 2 (high) per value: an index into :data:`BANDS`."""
+    values = np.asarray(values, dtype=np.float64)
+    return (values >= medium).astype(np.int8) + (values >= high)
+
+
 def band(values: np.ndarray, high: float, medium: float) -> np.ndarray:
     """``low`` / ``medium`` / ``high`` per value (``high`` from ``high`` up)."""
-    values = np.asarray(values, dtype=np.float64)
-    return BANDS[(values >= medium).astype(np.int8) + (values >= high)]
+    return BANDS[band_level(values, high, medium)]
 
 
 def churn_band(churn: np.ndarray) -> np.ndarray:
@@ -160,7 +166,7 @@ class Decisions:
     Shapes: ``n`` customers, ``T`` treatments (``treatments`` order = config order).
     """
 
-    customer_id: np.ndarray  # (n,) str
+    customer_id: np.ndarray  # (n,) str; (0,) when the batch was loaded without ids
     row_no: np.ndarray  # (n,) int64, the store's row number
     treatments: tuple[str, ...]  # (T,)
     failed: dict[str, np.ndarray]  # rule id -> (n, T) bool, True = rule failed
@@ -173,11 +179,21 @@ class Decisions:
     expected_value: np.ndarray  # (n, T) float64, P x V - cost (0 for the baseline)
     best: np.ndarray  # (n,) int, index into ``treatments`` of the best lawful one
     signals: np.ndarray  # (n, S) bool in SIGNALS order
-    churn_band: np.ndarray  # (n,) str
-    value_band: np.ndarray  # (n,) str
+    churn_level: np.ndarray  # (n,) int8 index into BANDS (0 low, 1 medium, 2 high)
+    value_level: np.ndarray  # (n,) int8 index into BANDS
     high_value: np.ndarray  # (n,) bool
     order: tuple[int, ...]  # treatment indexes by tie-break (priority, cost, config)
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # its feature columns
+
+    @cached_property
+    def churn_band(self) -> np.ndarray:
+        """``low`` / ``medium`` / ``high`` churn band per customer (str)."""
+        return BANDS[self.churn_level]  # type: ignore[no-any-return]
+
+    @cached_property
+    def value_band(self) -> np.ndarray:
+        """``low`` / ``medium`` / ``high`` value band per customer (str)."""
+        return BANDS[self.value_level]  # type: ignore[no-any-return]
 
     @property
     def best_key(self) -> np.ndarray:
@@ -204,6 +220,50 @@ class Decisions:
         return sorted(lawful, key=lambda t: -self.expected_value[i, t])
 
 
+def _boosted(sig: np.ndarray, base: np.ndarray, boosts: np.ndarray) -> np.ndarray:
+    """P(accept) before offers, ``(n, T)``: base plus the boosts of the signals held.
+
+    Per treatment, the sum for every combination of its boosting signals is made
+    once (signal by signal in :data:`SIGNALS` order, then the base) and looked up
+    per customer by the combination held. The same sum in the same order for a
+    batch of one and a batch of millions, and no BLAS call (whose threads spin at a
+    million customers: more CPU than the whole kernel).
+    """
+    n, n_t = len(sig), len(base)
+    out = np.empty((n, n_t))
+    for t in range(n_t):
+        used = np.flatnonzero(boosts[:, t])
+        if len(used) > 16:  # a table of 2**16 sums at most; else sum per customer
+            total = np.zeros(n)
+            for s in used:
+                total += np.where(sig[:, s], boosts[s, t], 0.0)
+            out[:, t] = total + base[t]
+            continue
+        code = np.zeros(n, dtype=np.int32)
+        combos = np.arange(1 << len(used))
+        table = np.zeros(len(combos))
+        for j, s in enumerate(used):
+            code |= sig[:, s].astype(np.int32) << j
+            table += np.where((combos >> j) & 1, boosts[s, t], 0.0)
+        out[:, t] = (table + base[t])[code]
+    return out
+
+
+def _treatment_index(offers: Columns, keys: tuple[str, ...]) -> np.ndarray:
+    """Each offer's treatment as an index into ``keys`` (-1: not a treatment).
+
+    Offers come with ``treatment`` names, or (cheaper for big batches, see
+    :func:`tools.kernel.batch.load`) with ``treatment_index`` into the names
+    ``treatment_keys`` (-1 for none of them), re-mapped here onto ``keys``.
+    """
+    index = {k: t for t, k in enumerate(keys)}
+    if "treatment_index" not in offers:
+        names = [str(k) for k in offers["treatment"]]
+        return np.array([index.get(k, -1) for k in names], dtype=np.int64)
+    remap = [index.get(str(k), -1) for k in offers["treatment_keys"]] + [-1]
+    return np.asarray(remap, dtype=np.int64)[np.asarray(offers["treatment_index"])]
+
+
 def _static_rank(config: CVMConfig) -> list[int]:
     """Treatment indexes by tie-break: constraint priority, cost, config order."""
     keys = list(config.treatments)
@@ -223,7 +283,8 @@ def decide(
     """Rules and P x V - cost for every customer x treatment of a batch.
 
     Args:
-        cols: Feature columns (at least :data:`KERNEL_COLUMNS`), ordered by row_no.
+        cols: Feature columns (at least :data:`KERNEL_COLUMNS`; ``customer_id`` may
+            be left out, e.g. by a scan of the whole base), ordered by row_no.
         offers: ``row_no``, ``treatment``, ``propensity`` of the recommender's best
             open offer per customer and treatment (rows outside the batch ignored).
         config: Treatments, policy and value model.
@@ -270,17 +331,22 @@ def decide(
     if blocked is not None:
         lawful &= ~blocked
     # P(accept): the recommender's offer where one maps, else base + signal boosts.
-    offer_p = np.full((n, n_t), np.nan)
+    p = _boosted(sig, base, boosts)
+    from_offer = np.zeros((n, n_t), dtype=bool)
     if len(offers.get("row_no", ())):
-        pos = np.searchsorted(cols["row_no"], offers["row_no"])
-        pos = np.minimum(pos, max(n - 1, 0))
-        index = {k: t for t, k in enumerate(keys)}
-        t_idx = np.array([index.get(str(k), -1) for k in offers["treatment"]])
-        ok = (np.asarray(cols["row_no"])[pos] == offers["row_no"]) & (t_idx >= 0)
-        offer_p[pos[ok], t_idx[ok]] = np.asarray(offers["propensity"], float)[ok]
-    from_offer = ~np.isnan(offer_p)
-    p = np.where(from_offer, offer_p, base + sig.astype(np.float64) @ boosts)
-    p = np.round(np.clip(p, 0.0, config.value.propensity_cap), 3)
+        rows, orow = np.asarray(cols["row_no"]), np.asarray(offers["row_no"])
+        if n and rows[-1] - rows[0] == n - 1:  # consecutive rows: no search needed
+            pos = np.clip(orow - rows[0], 0, n - 1)
+        else:
+            pos = np.minimum(np.searchsorted(rows, orow), max(n - 1, 0))
+        t_idx = _treatment_index(offers, keys)
+        offer_p = np.asarray(offers["propensity"], dtype=np.float64)
+        ok = (rows[pos] == orow) & (t_idx >= 0)
+        ok &= ~np.isnan(offer_p)
+        p[pos[ok], t_idx[ok]] = offer_p[ok]
+        from_offer[pos[ok], t_idx[ok]] = True
+    np.clip(p, 0.0, config.value.propensity_cap, out=p)
+    np.round(p, 3, out=p)
     v = config.value
     value = np.round(
         _f(cols, "churn_score")
@@ -292,7 +358,9 @@ def decide(
     if BASELINE in keys:
         b = keys.index(BASELINE)
         p[:, b], from_offer[:, b] = 0.0, False
-    ev = np.round(p * value[:, None] - cost[None, :], 2)
+    ev = p * value[:, None]
+    ev -= cost[None, :]
+    np.round(ev, 2, out=ev)
     if BASELINE in keys:
         ev[:, keys.index(BASELINE)] = 0.0
     order = _static_rank(config)
@@ -300,7 +368,7 @@ def decide(
     best = np.asarray(order)[np.argmax(masked, axis=1)] if n_t else np.zeros(n, int)
     revenue = _f(cols, "monthly_revenue")
     return Decisions(
-        customer_id=np.asarray(cols["customer_id"]),
+        customer_id=np.asarray(cols.get("customer_id", np.array([], dtype=object))),
         row_no=np.asarray(cols["row_no"]),
         treatments=keys,
         failed=failed,
@@ -313,8 +381,10 @@ def decide(
         expected_value=ev,
         best=best,
         signals=sig,
-        churn_band=churn_band(_f(cols, "churn_score")),
-        value_band=value_band(revenue, config),
+        churn_level=band_level(_f(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN),
+        value_level=band_level(
+            revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
+        ),
         high_value=revenue >= config.policy.high_value_min_monthly_revenue,
         order=tuple(order),
         extra={k: np.asarray(v) for k, v in cols.items()},

@@ -294,17 +294,62 @@ class DuckStore:
     ) -> Columns:
         """Columns of ``customer_features`` (all, or those named) for a batch.
 
+        Rows come in ``row_no`` order: the table is stored in that order and DuckDB
+        preserves insertion order, which is checked (and restored if ever not so)
+        here rather than sorted in SQL (a sort of every column costs more than the
+        read at a million customers).
+
         Args:
             columns: Column names; ``None`` = every column.
             where: An SQL condition over the feature columns ("" = every customer).
             params: Its parameters.
         """
-        cols = ", ".join(columns) if columns else "*"
-        sql = f"SELECT {cols} FROM customer_features"
+        names = list(columns) if columns else None
+        if names is not None and "row_no" not in names:
+            names.append("row_no")
+        sql = f"SELECT {', '.join(names) if names else '*'} FROM customer_features"
         if where:
             sql += f" WHERE {where}"
-        sql += " ORDER BY row_no"
-        return dict(self.cursor().execute(sql, list(params)).fetchnumpy())
+        out: Columns = dict(self.cursor().execute(sql, list(params)).fetchnumpy())
+        rows = np.asarray(out["row_no"])
+        if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
+            order = np.argsort(rows, kind="stable")
+            out = {k: np.asarray(v)[order] for k, v in out.items()}
+        if columns and "row_no" not in columns:
+            out.pop("row_no")
+        return out
+
+    def feature_codes(
+        self, column: str, where: str = "", params: Sequence[Any] = ()
+    ) -> tuple[list[str], np.ndarray]:
+        """A text feature column as codes (a million cost less than a million str).
+
+        Returns its sorted distinct values and, per customer ``where`` selects (in
+        row_no order), the index of its value (-1 for none).
+        """
+        cond = f" WHERE {where}" if where else ""
+        cur = self.cursor()
+        values = [
+            str(r[0])
+            for r in cur.execute(
+                f"SELECT DISTINCT {column} FROM customer_features{cond} "
+                f"ORDER BY {column}",
+                list(params),
+            ).fetchall()
+            if r[0] is not None
+        ]
+        got = (
+            cur.execute(
+                f"SELECT row_no, coalesce(list_position(?::VARCHAR[], {column}), 0)"
+                f"::INTEGER - 1 AS code FROM customer_features{cond}",
+                [values, *params],
+            )
+            .fetchnumpy()
+        )
+        rows, codes = np.asarray(got["row_no"]), np.asarray(got["code"])
+        if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
+            codes = codes[np.argsort(rows, kind="stable")]
+        return values, codes
 
     def feature_row(self, customer_id: str) -> Columns:
         """Every feature column of one customer, as arrays of length 1 (or 0)."""
@@ -322,20 +367,37 @@ class DuckStore:
             out[name] = arr if isinstance(value, (str, list)) else np.array([value])
         return out
 
-    def offer_propensity(self, row_lo: int, row_hi: int) -> Columns:
+    def offer_propensity(
+        self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None
+    ) -> Columns:
         """The recommender's best open P(accept) per customer and treatment.
 
-        For customers whose ``row_no`` is in ``[row_lo, row_hi]``.
+        For customers whose ``row_no`` is in ``[row_lo, row_hi]``. With
+        ``treatments``, each row's treatment comes as ``treatment_index`` into that
+        list (-1: none of them) and the list as ``treatment_keys``, not as names.
         """
-        return dict(
+        if treatments is None:
+            return dict(
+                self.cursor()
+                .execute(
+                    "SELECT row_no, treatment, propensity FROM offer_propensity "
+                    "WHERE row_no BETWEEN ? AND ?",
+                    [row_lo, row_hi],
+                )
+                .fetchnumpy()
+            )
+        out: Columns = dict(
             self.cursor()
             .execute(
-                "SELECT row_no, treatment, propensity FROM offer_propensity "
-                "WHERE row_no BETWEEN ? AND ?",
-                [row_lo, row_hi],
+                "SELECT row_no, coalesce(list_position($keys::VARCHAR[], treatment), 0)"
+                "::INTEGER - 1 AS treatment_index, propensity FROM offer_propensity "
+                "WHERE row_no BETWEEN $lo AND $hi",
+                {"keys": list(treatments), "lo": row_lo, "hi": row_hi},
             )
             .fetchnumpy()
         )
+        out["treatment_keys"] = np.array(list(treatments), dtype=object)
+        return out
 
     def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read-only query and return its rows."""

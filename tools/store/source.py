@@ -41,15 +41,31 @@ class CustomerSource(Protocol):
         where: str = "",
         params: Sequence[Any] = (),
     ) -> dict[str, np.ndarray]:
-        """Journey-metric columns (``customer_features``) of a batch of customers."""
+        """Journey-metric columns (``customer_features``) of a batch, by row_no."""
+        ...
+
+    def feature_codes(
+        self, column: str, where: str = "", params: Sequence[Any] = ()
+    ) -> tuple[list[str], np.ndarray]:
+        """A text feature column as codes.
+
+        Its sorted distinct values and, per customer ``where`` selects (in row_no
+        order), the index of its value (-1: none).
+        """
         ...
 
     def feature_row(self, customer_id: str) -> dict[str, np.ndarray]:
         """Every journey-metric column of one customer (arrays of length 1)."""
         ...
 
-    def offer_propensity(self, row_lo: int, row_hi: int) -> dict[str, np.ndarray]:
-        """Best open recommender P(accept) per (row_no, treatment) in a row range."""
+    def offer_propensity(
+        self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Best open recommender P(accept) per (row_no, treatment) in a row range.
+
+        With ``treatments``, the treatment comes as ``treatment_index`` into that
+        list (-1: none of them), not as names (cheaper for big batches).
+        """
         ...
 
     def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

@@ -1,0 +1,41 @@
+"""Questions across customers: find customers by typed filters, summarise the base.
+
+Both run the one decision kernel (:mod:`tools.kernel`), so bands, signals, the
+recommended treatment and its expected value are the numbers the per-customer tools
+give. Modules, one job each:
+
+* :mod:`~tools.base_queries.models` — typed arguments and results;
+* :mod:`~tools.base_queries.filters` — filters as SQL over stored columns, and as
+  masks over what the kernel decides;
+* :mod:`~tools.base_queries.scan` — one compact kernel pass over (part of) the base;
+* :mod:`~tools.base_queries.find` — ``find_customers``;
+* :mod:`~tools.base_queries.summary` — ``summarise_base``.
+"""
+
+from __future__ import annotations
+
+from tools.base_queries.find import find_customers
+from tools.base_queries.models import (
+    Band,
+    BaseSummary,
+    CustomerList,
+    CustomerRow,
+    FindArgs,
+    Group,
+    OrderBy,
+    SummariseArgs,
+)
+from tools.base_queries.summary import summarise_base
+
+__all__ = [
+    "Band",
+    "BaseSummary",
+    "CustomerList",
+    "CustomerRow",
+    "FindArgs",
+    "Group",
+    "OrderBy",
+    "SummariseArgs",
+    "find_customers",
+    "summarise_base",
+]

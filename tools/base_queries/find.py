@@ -1,0 +1,150 @@
+"""``find_customers``: ranked customers by typed filters, and how many match.
+
+Stored-column filters are SQL (:mod:`tools.base_queries.filters`). When nothing
+else is asked and the order is a stored column, count and top rows come from SQL
+alone; otherwise one compact kernel pass (:mod:`tools.base_queries.scan`) decides
+who matches and ranks them. Either way the rows shown are the kernel's decisions
+for exactly those customers, so their numbers are the per-customer tools'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tools.base_queries.filters import kernel_mask, needs_kernel, sql_where
+from tools.base_queries.models import Band, CustomerList, CustomerRow, FindArgs, OrderBy
+from tools.base_queries.scan import scan
+from tools.context import ToolContext, default_context
+from tools.kernel.batch import decide_where
+from tools.kernel.decide import SIGNALS, Decisions
+
+ROW_COLUMNS = ("segment", "plan_name")
+
+
+def _row(d: Decisions, i: int) -> CustomerRow:
+    return CustomerRow(
+        customer_id=str(d.customer_id[i]),
+        segment=str(d.extra["segment"][i]),
+        plan=str(d.extra["plan_name"][i]),
+        churn_score=float(d.extra["churn_score"][i]),
+        churn_band=str(d.churn_band[i]),
+        value_band=str(d.value_band[i]),
+        monthly_revenue=float(d.extra["monthly_revenue"][i]),
+        recommended=str(d.best_key[i]),
+        expected_value=float(d.best_ev[i]),
+        signals=[s for s, on in zip(SIGNALS, d.signals[i], strict=True) if on],
+    )
+
+
+def rows_for(ctx: ToolContext, row_nos: Sequence[int]) -> list[CustomerRow]:
+    """The kernel's rows for these customers (by row number), in the given order."""
+    if not len(row_nos):
+        return []
+    wanted = [int(r) for r in row_nos]
+    d = decide_where(
+        ctx.customers,
+        ctx.config,
+        "row_no IN (SELECT unnest(?))",
+        [wanted],
+        extra=ROW_COLUMNS,
+    )
+    at = {int(r): i for i, r in enumerate(d.row_no)}
+    return [_row(d, at[r]) for r in wanted if r in at]
+
+
+def top(key: np.ndarray, row_no: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the ``limit`` largest keys, ties by row number (= customer id).
+
+    NaN keys rank last.
+    """
+    key = np.where(np.isnan(key), -np.inf, key)
+    if len(key) > limit:
+        kth = np.partition(-key, limit - 1)[limit - 1]
+        candidates = np.flatnonzero(-key <= kth)
+    else:
+        candidates = np.arange(len(key))
+    order = np.lexsort((row_no[candidates], -key[candidates]))
+    return candidates[order[:limit]]  # type: ignore[no-any-return]
+
+
+def _from_sql(a: FindArgs, ctx: ToolContext, where: str, params: list) -> CustomerList:
+    """Count and order from the store; the kernel runs on the rows shown only."""
+    cond = where or "true"
+    count = ctx.customers.sql(
+        f"SELECT count(*) FROM customer_features WHERE {cond}", params
+    )[0][0]
+    column = "churn_score" if a.order_by == "churn" else "monthly_revenue"
+    first = ctx.customers.sql(
+        f"SELECT row_no FROM customer_features WHERE {cond} "
+        f"ORDER BY {column} DESC, row_no LIMIT {int(a.limit)}",
+        params,
+    )
+    return CustomerList(
+        matched=int(count),
+        total=ctx.customers.count(),
+        order_by=a.order_by,
+        rows=rows_for(ctx, [r[0] for r in first]),
+    )
+
+
+def _from_scan(a: FindArgs, ctx: ToolContext, where: str, params: list) -> CustomerList:
+    """One compact kernel pass decides who matches and ranks them."""
+    s = scan(
+        ctx,
+        where,
+        params,
+        signals=bool(a.signals),
+        rules=a.marketing_allowed is not None,
+    )
+    keep = np.flatnonzero(kernel_mask(s, a, ctx))
+    key = {
+        "expected_value": s.best_ev,
+        "churn": s.churn_score,
+        "value": s.monthly_revenue,
+    }[a.order_by][keep]
+    chosen = keep[top(key, s.row_no[keep], a.limit)]
+    return CustomerList(
+        matched=len(keep),
+        total=ctx.customers.count(),
+        order_by=a.order_by,
+        rows=rows_for(ctx, s.row_no[chosen].tolist()),
+    )
+
+
+def find_customers(
+    churn_band: Band | None = None,
+    value_band: Band | None = None,
+    segment: str | None = None,
+    plan: str | None = None,
+    signals: list[str] | None = None,
+    consent_channel: str | None = None,
+    consent_purpose: str | None = None,
+    consent_granted: bool = True,
+    marketing_allowed: bool | None = None,
+    vulnerable: bool | None = None,
+    recommended: str | None = None,
+    order_by: OrderBy = "churn",
+    limit: int = 10,
+    ctx: ToolContext | None = None,
+) -> CustomerList:
+    """Find customers across the base; ranked rows and how many match.
+
+    All filters optional (AND). Bands: churn high >= 0.6, medium >= 0.3; value high
+    = high-value. signals: all present. consent_*: has (or not) that consent.
+    marketing_allowed=false: no marketing treatment is lawful. recommended: best
+    lawful treatment key. order_by: churn, expected_value (best action) or value
+    (revenue).
+    """
+    ctx = ctx or default_context()
+    a = FindArgs.model_validate(
+        {k: v for k, v in locals().items() if k in FindArgs.model_fields}
+        | {"signals": signals or []}
+    )
+    if a.recommended:
+        ctx.config.treatment(a.recommended)  # an unknown key: the model's to fix
+    where, params = sql_where(a, ctx)
+    if needs_kernel(a):
+        return _from_scan(a, ctx, where, params)
+    return _from_sql(a, ctx, where, params)

@@ -1,0 +1,80 @@
+"""The typed arguments and results of the questions across customers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tools.config import ConsentChannel, Purpose, SignalName
+
+Band = Literal["low", "medium", "high"]
+OrderBy = Literal["churn", "expected_value", "value"]
+
+
+class FindArgs(BaseModel):
+    """Filters of ``find_customers`` (all optional; combined with AND)."""
+
+    churn_band: Band | None = None
+    value_band: Band | None = None
+    segment: str | None = None
+    plan: str | None = None
+    signals: list[SignalName] = Field(default_factory=list)
+    consent_channel: ConsentChannel | None = None
+    consent_purpose: Purpose | None = None
+    consent_granted: bool = True
+    marketing_allowed: bool | None = None
+    vulnerable: bool | None = None
+    recommended: str | None = None
+    order_by: OrderBy = "churn"
+    limit: int = Field(10, ge=1, le=100)
+
+
+class CustomerRow(BaseModel):
+    """One customer in a list: the kernel's numbers, no personal details."""
+
+    customer_id: str
+    segment: str
+    plan: str
+    churn_score: float
+    churn_band: str
+    value_band: str
+    monthly_revenue: float
+    recommended: str
+    expected_value: float
+    signals: list[str]
+
+
+class CustomerList(BaseModel):
+    """Result of ``find_customers``."""
+
+    matched: int = Field(description="How many customers match (all, not just shown).")
+    total: int = Field(description="Customers in the base.")
+    order_by: OrderBy
+    rows: list[CustomerRow]
+
+
+class SummariseArgs(BaseModel):
+    """``summarise_base`` takes no arguments (the whole base)."""
+
+
+class Group(BaseModel):
+    """A group of customers: how many and the expected value of their best actions."""
+
+    key: str
+    customers: int
+    expected_value: float
+
+
+class BaseSummary(BaseModel):
+    """Result of ``summarise_base``."""
+
+    customers: int
+    total: int
+    expected_value: float = Field(description="Sum of every best lawful action's EV.")
+    by_segment: list[Group]
+    by_signal: list[Group]
+    by_recommended: list[Group]
+    excluded_by_rule: list[Group] = Field(
+        description="Customers with at least one treatment excluded by each rule."
+    )
