@@ -11,6 +11,8 @@ false (inside SQL they stay NULL: DuckDB orders NaN above every number).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 DERIVED_VERSION = "3"  # bump when the derived tables' definitions change
 RECORDS_SLICE = 200_000  # customers per slice when building customer_records
 BILL_SHOCK_RISE_PCT = 10.0
@@ -39,7 +41,7 @@ _TOPIC_COLS = ",\n    ".join(
     for code in TOPICS
 )
 
-BILL_FACTS_SQL = f"""
+BILLS_SQL = f"""
 WITH extras AS (
     SELECT customer_id, bill_date, sum(amount) AS extras_total,
            sum(amount) FILTER (WHERE kind = 'roaming') AS roaming,
@@ -47,39 +49,40 @@ WITH extras AS (
            bool_or(kind = 'late_fee') AS late_fee
     FROM bill_charges GROUP BY ALL
 ), amounts AS (
-    SELECT b.customer_id, b.bill_date, b.plan_charge, b.status,
-           coalesce(e.extras_total, 0) AS extras_total,
+    SELECT b.customer_id, b.bill_date, b.status,
            coalesce(e.roaming, 0) AS roaming, coalesce(e.roaming_n, 0) AS roaming_n,
            coalesce(e.late_fee, false) AS late_fee,
            coalesce(b.total, b.plan_charge + coalesce(e.extras_total, 0))::DOUBLE
-               AS amount
+               AS amount,
+           coalesce(e.extras_total, 0) >= {BILL_SHOCK_EXTRAS_SHARE} * b.plan_charge
+               AS extras_shock
     FROM bills b LEFT JOIN extras e USING (customer_id, bill_date)
-), ordered AS (
-    SELECT *,
-        lag(amount) OVER (PARTITION BY customer_id ORDER BY bill_date) AS previous
-    FROM amounts
-)
-SELECT *,
-    CASE WHEN previous IS NULL OR previous = 0 THEN NULL
-         ELSE round((amount - previous) / previous * 100, 1) END AS rise_pct,
-    (rise_pct >= {BILL_SHOCK_RISE_PCT}
-     OR extras_total >= {BILL_SHOCK_EXTRAS_SHARE} * plan_charge) AS shock
-FROM ordered
-"""
-
-FEATURES_SQL = f"""
-WITH bill_facts AS ({BILL_FACTS_SQL}),
-bill_f AS (
+), history AS (  -- each customer's bills by date, in one list (no window sort)
     SELECT customer_id,
-        arg_max_null(amount, bill_date) AS bill_latest,
-        arg_max_null(rise_pct, bill_date) AS bill_change_pct,
-        count(*) FILTER (WHERE shock) AS bill_shock_count,
-        list(bill_date ORDER BY bill_date) FILTER (WHERE shock) AS bill_shock_dates,
+        list_sort(list({{'d': bill_date, 'a': amount, 'x': extras_shock}})) AS h,
         sum(roaming)::DOUBLE AS roaming_charges,
         sum(roaming_n) AS roaming_charge_count,
         bool_or(status = 'overdue' OR late_fee) AS payment_issues
-    FROM bill_facts GROUP BY customer_id
-), usage_f AS (
+    FROM amounts GROUP BY customer_id
+), rises AS (  -- % change of each bill over the one before (NULL for the first)
+    SELECT *, list_transform(h, lambda b, i:
+        CASE WHEN i = 1 OR h[i - 1].a = 0 THEN NULL
+             ELSE round((b.a - h[i - 1].a) / h[i - 1].a * 100, 1) END) AS r
+    FROM history
+), shocks AS (
+    SELECT *, list_filter(list_transform(h, lambda b, i:
+        CASE WHEN r[i] >= {BILL_SHOCK_RISE_PCT} OR b.x THEN b.d END),
+        lambda d: d IS NOT NULL) AS bill_shock_dates
+    FROM rises
+)
+SELECT customer_id, h[-1].a AS bill_latest, r[-1] AS bill_change_pct,
+    len(bill_shock_dates) AS bill_shock_count, bill_shock_dates,
+    roaming_charges, roaming_charge_count, payment_issues
+FROM shocks
+"""
+
+FEATURES_SQL = f"""
+WITH bill_f AS ({BILLS_SQL}), usage_f AS (
     SELECT customer_id,
         max_by(data_gb, reading_date, 2) AS last_two
     FROM usage GROUP BY customer_id
@@ -112,9 +115,12 @@ bill_f AS (
     SELECT customer_id, count(*) AS consent_channels,
     {_CONSENT_COLS}
     FROM consents GROUP BY customer_id
+), ranked AS (  -- the kernel's row number: position in id order (sorts ids only)
+    SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::BIGINT AS row_no
+    FROM customers
 )
 SELECT
-    (row_number() OVER (ORDER BY c.customer_id) - 1)::BIGINT AS row_no,
+    r.row_no,
     c.customer_id, c.segment, c.region, c.plan_name, c.time_zone,
     c.vulnerable, c.monthly_revenue::DOUBLE AS monthly_revenue,
     c.churn_score, c.tenure_months, c.plan_lines AS lines,
@@ -160,12 +166,13 @@ SELECT
     )
 }
 FROM customers c
+JOIN ranked r USING (customer_id)
 LEFT JOIN usage_f u USING (customer_id)
 LEFT JOIN bill_f b USING (customer_id)
 LEFT JOIN net_f n USING (customer_id)
 LEFT JOIN int_f i USING (customer_id)
 LEFT JOIN consent_f k USING (customer_id)
-ORDER BY c.customer_id
+ORDER BY r.row_no
 """
 
 OFFERS_SQL = """
@@ -177,22 +184,37 @@ GROUP BY ALL ORDER BY f.row_no
 """
 
 
+def _row_struct(table: str) -> str:
+    """One row of ``table`` as a struct whose first fields are its list order.
+
+    ``list_sort`` of such structs is the customer's rows in the record's order
+    (ties broken by the other fields), several times cheaper than an ordered
+    aggregate; readers take fields by name, so the field order is free.
+    """
+    from tools.store.schema import ORDER, TABLES
+
+    first = [ORDER.get(table, "customer_id")]
+    if table == "bill_charges":
+        first += ["kind", "amount"]
+    names = first + [c.name for c in TABLES[table] if c.name not in first]
+    return "{" + ", ".join(f"'{n}': {n}" for n in names) + "}"
+
+
 def _records_sql(upper: bool) -> str:
     """Customer rows with every child table's rows as lists, for one id range.
 
     Customers ``>= $lo`` (and ``< $hi`` when ``upper``); the chat path reads one
     such row per customer.
     """
-    from tools.store.schema import ORDER, TABLES
+    from tools.store.schema import TABLES
 
     def within(col: str) -> str:
         return f"{col} >= $lo" + (f" AND {col} < $hi" if upper else "")
 
     children = [t for t in TABLES if t != "customers"]
     ctes = ",\n".join(
-        f"{t}_l AS (SELECT customer_id, list(x ORDER BY x.{ORDER.get(t, 'customer_id')}"
-        + (", x.kind, x.amount" if t == "bill_charges" else "")
-        + f") AS {t} FROM {t} x WHERE {within('customer_id')} GROUP BY customer_id)"
+        f"{t}_l AS (SELECT customer_id, list_sort(list({_row_struct(t)})) AS {t} "
+        f"FROM {t} WHERE {within('customer_id')} GROUP BY customer_id)"
         for t in children
     )
     joins = "\n".join(f"LEFT JOIN {t}_l USING (customer_id)" for t in children)
@@ -204,18 +226,27 @@ def _records_sql(upper: bool) -> str:
     )
 
 
-def build(con: object) -> None:
+def build(con: object, tick: Callable[[str], None] | None = None) -> None:
     """(Re)build the derived tables on a connection.
 
     ``customer_features`` and ``offer_propensity`` (the kernel's inputs) and
-    ``customer_records`` (each customer's rows in one row, for the chat path).
+    ``customer_records`` (each customer's rows in one row, for the chat path), each
+    stored in customer order (the kernel reads them in ``row_no`` ranges).
+
+    Args:
+        con: A DuckDB connection to the store being built.
+        tick: Called with a label as each step starts (a progress bar).
     """
+    step = tick or (lambda _label: None)
     run = con.execute  # type: ignore[attr-defined]
     run("SET enable_progress_bar = false")
+    run("SET preserve_insertion_order = true")  # stored in the ORDER BY's order
     for table in ("offer_propensity", "customer_features", "customer_records"):
         run(f"DROP TABLE IF EXISTS {table}")
+    step("journey metrics")
     run(f"CREATE TABLE customer_features AS {FEATURES_SQL}")
     run(f"CREATE TABLE offer_propensity AS {OFFERS_SQL}")
+    step("customer records")
     # in slices of customers, so memory stays bounded whatever the base's size
     bounds = [
         r[0]
@@ -235,6 +266,7 @@ def build(con: object) -> None:
         )
         run(f"{verb} {_records_sql(upper=not last)}", params)
     # point lookups by id (the chat path) use these instead of scanning row groups
+    step("indexes")
     run("CREATE UNIQUE INDEX customer_features_id ON customer_features (customer_id)")
     run("CREATE UNIQUE INDEX customer_records_id ON customer_records (customer_id)")
     run("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")

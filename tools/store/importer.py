@@ -8,6 +8,12 @@ pattern, time zones, duplicate keys, rows of unknown customers); only when nothi
 wrong is the new file renamed over the store. A bad import changes nothing and reports
 file, column, row and problem (first 20, with counts).
 
+Parquet and CSV never become Python objects: files are read, checked, written into the
+typed tables and turned into the derived tables by DuckDB SQL (:mod:`.stage`,
+:mod:`.checks`, :mod:`.merge`, :mod:`tools.kernel.features`) with bounded memory
+(``MEMORY_LIMIT``; DuckDB spills to the state dir beyond it), so a base of tens of
+millions of customers imports on one machine.
+
 By default imported customers are added to the store's (same id: replaced whole);
 ``replace=True`` makes the import the whole base.
 """
@@ -22,16 +28,18 @@ from pathlib import Path
 
 import duckdb
 
-from tools.errors import CVMError, DataFileError
-from tools.files import FileProblem, load_json
+from tools.errors import CVMError
 from tools.kernel import features
-from tools.records import validate_customer_record
-from tools.store.checks import Problem, check_orphans, check_table
-from tools.store.duck import create_tables, ensure_store, store_lock
-from tools.store.records import Rows, to_rows
-from tools.store.schema import KEYS, ORDER, TABLES, column_names, create_sql
+from tools.store.checks import Problem
+from tools.store.duck import ensure_store, store_lock
+from tools.store.merge import merge
+from tools.store.schema import TABLES
+from tools.store.stage import stage_files, stage_json, table_sources
 
 MAX_PROBLEMS = 20
+# DuckDB's own budget during an import (its buffers; Python and the allocator come on
+# top): what does not fit spills to the state dir. Override with CVM_IMPORT_MEMORY.
+MEMORY_LIMIT = "2GB"
 Progress = Callable[[int, int, str], None]
 
 
@@ -82,116 +90,6 @@ class ImportReport:
         }
 
 
-def _table_sources(folder: Path) -> tuple[dict[str, list[Path]], list[Path]]:
-    """Table files by table, and files that match no table."""
-    found: dict[str, list[Path]] = {}
-    unknown: list[Path] = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        stem = entry.name.split(".")[0]
-        if entry.is_dir():
-            parts = sorted(
-                p for p in entry.iterdir() if p.suffix in (".parquet", ".csv")
-            )
-            (found.setdefault(stem, []) if stem in TABLES else unknown).extend(parts)
-        elif entry.suffix in (".parquet", ".csv"):
-            (found.setdefault(stem, []) if stem in TABLES else unknown).append(entry)
-    return found, unknown
-
-
-def _reader(paths: list[Path]) -> str:
-    names = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
-    if paths[0].suffix == ".csv":
-        return f"read_csv({names}, header = true, all_varchar = true)"
-    return f"read_parquet({names}, union_by_name = true, file_row_number = true)"
-
-
-def _stage_files(
-    con: duckdb.DuckDBPyConnection,
-    found: dict[str, list[Path]],
-    id_pattern: str,
-    tick: Callable[[str], None],
-) -> list[Problem]:
-    problems: list[Problem] = []
-    for table in TABLES:
-        paths = found.get(table)
-        label = str(paths[0].parent / paths[0].name) if paths else table
-        if not paths:
-            con.execute(create_sql(table, f"stage_{table}"))
-            con.execute(f"ALTER TABLE stage_{table} ADD COLUMN __row BIGINT")
-            if table == "customers":
-                problems.append(Problem(table, "", (), "no customers file", 1))
-            continue
-        tick(f"reading {label}")
-        try:
-            if paths[0].suffix == ".csv":
-                con.execute(
-                    f"CREATE TABLE stage_{table} AS SELECT *, "
-                    f"row_number() OVER () AS __row FROM {_reader(paths)}"
-                )
-            else:  # Parquet is read where it lies, with its own row numbers
-                con.execute(
-                    f"CREATE VIEW stage_{table} AS SELECT * EXCLUDE (file_row_number), "
-                    f"file_row_number + 1 AS __row FROM {_reader(paths)}"
-                )
-        except duckdb.Error as exc:
-            problems.append(Problem(label, "", (), f"cannot read: {exc}", 1))
-            continue
-        present = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
-        problems += check_table(con, table, label, present, id_pattern)
-    return problems
-
-
-def _stage_json(
-    con: duckdb.DuckDBPyConnection,
-    files: list[Path],
-    id_pattern: str,
-    tick: Callable[[str], None],
-) -> list[Problem]:
-    problems: list[Problem] = []
-    rows: Rows = {t: [] for t in TABLES}
-    for path in files:
-        tick(f"reading {path.name}")
-        try:
-            raw = load_json(path)  # UTF-8, bounded nesting, one-line problems
-        except FileProblem as exc:
-            problems.append(Problem(str(path), "", (), f"cannot read: {exc}", 1))
-            continue
-        records = raw.get("customers") if isinstance(raw, dict) else raw
-        if not isinstance(records, list):
-            problems.append(Problem(str(path), "", (), "no list of customers", 1))
-            continue
-        for index, record in enumerate(records):
-            where = f"{path} record {index}"
-            try:  # the one record check every loader shares
-                customer = validate_customer_record(
-                    record, where=where, id_pattern=id_pattern
-                )
-            except DataFileError as exc:
-                problem = str(exc).removeprefix(where).lstrip(": ")
-                problems.append(Problem(where, "", (), problem, 1))
-                continue
-            for table, items in to_rows(customer).items():
-                rows[table].extend(items)
-    for table in TABLES:
-        con.execute(create_sql(table, f"stage_{table}"))
-    for table, items in rows.items():
-        if items:
-            marks = ", ".join("?" for _ in column_names(table))
-            con.executemany(f"INSERT INTO stage_{table} VALUES ({marks})", items)
-    for table in TABLES:
-        con.execute(
-            f"CREATE TABLE stage_{table}_n AS SELECT *, row_number() OVER () AS __row "
-            f"FROM stage_{table}"
-        )
-        con.execute(f"DROP TABLE stage_{table}")
-        con.execute(f"ALTER TABLE stage_{table}_n RENAME TO stage_{table}")
-        present = set(column_names(table)) | {"__row"}
-        problems += check_table(con, table, f"JSON {table}", present, id_pattern)
-    return problems
-
-
 def import_path(
     path: Path,
     store: Path,
@@ -215,8 +113,8 @@ def import_path(
     found: dict[str, list[Path]] = {}
     unknown: list[Path] = []
     if path.is_dir():
-        found, unknown = _table_sources(path)
-    steps = 2 * len(TABLES) + 3
+        found, unknown = table_sources(path)
+    steps = 2 * len(TABLES) + 5
     done = [0]
 
     def tick(label: str) -> None:
@@ -244,9 +142,8 @@ def _run(
 ) -> None:
     tmp = store.with_name(f".{store.name}.{os.getpid()}.import")
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config=_settings(store))
     con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET temp_directory = '{store.parent / '.import-spill'}'")
     try:
         problems = [
             Problem(str(p), "", (), "not a table of the schema", 1) for p in unknown
@@ -256,21 +153,24 @@ def _run(
                 Problem(str(path), "", (), "mix of JSON and table files", 1)
             )
         elif json_files:
-            problems += _stage_json(con, json_files, id_pattern, tick)
+            problems += stage_json(con, json_files, id_pattern, tick)
         elif found:
-            problems += _stage_files(con, found, id_pattern, tick)
+            problems += stage_files(con, found, id_pattern, tick)
         else:
             problems.append(
                 Problem(str(path), "", (), "no Parquet, CSV or JSON files", 1)
             )
         if not problems:
-            problems += _merge(con, store, replace, found, tick)
+            labels = {
+                t: str(found[t][0]) if t in found else f"JSON {t}" for t in TABLES
+            }
+            problems += merge(con, store, replace, labels, tick)
         if problems:
             report.problem_count = sum(p.count for p in problems)
             report.problems = problems[:MAX_PROBLEMS]
             raise ImportFailed(report)
-        tick("journey metrics")
-        features.build(con)
+        features.build(con, tick)
+        tick("saving")
         for table in TABLES:
             report.rows[table] = _count(con, table)
         report.customers_total = report.rows["customers"]
@@ -298,50 +198,16 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _typed(table: str, present: set[str]) -> str:
-    cols = []
-    for c in TABLES[table]:
-        expr = f'CAST("{c.name}" AS {c.type})' if c.name in present else "NULL"
-        cols.append(f"{expr} AS {c.name}")
-    return f"SELECT {', '.join(cols)} FROM stage_{table}"
+def _settings(store: Path) -> dict[str, str | bool | int | float | list[str]]:
+    """DuckDB's settings for an import (see DuckDB's "Tuning workloads" guide).
 
-
-def _merge(
-    con: duckdb.DuckDBPyConnection,
-    store: Path,
-    replace: bool,
-    found: dict[str, list[Path]],
-    tick: Callable[[str], None],
-) -> list[Problem]:
-    """Write the final tables (old customers kept unless replaced), sorted by id."""
-    known = "SELECT customer_id::VARCHAR FROM stage_customers"
-    if not replace:
-        con.execute(f"ATTACH '{store}' AS old (READ_ONLY)")
-        known += " UNION ALL SELECT customer_id FROM old.customers"
-    problems: list[Problem] = []
-    for table in TABLES:
-        if table != "customers":
-            label = str(found[table][0]) if table in found else f"JSON {table}"
-            problems += check_orphans(con, table, label, known)
-    if problems:
-        return problems
-    create_tables(con)
-    for table in TABLES:
-        tick(f"writing {table}")
-        present = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
-        parts = [_typed(table, present)]
-        if not replace:
-            parts.append(
-                f"SELECT * FROM old.{table} WHERE customer_id NOT IN "
-                "(SELECT customer_id::VARCHAR FROM stage_customers)"
-            )
-        order = ", ".join(["customer_id", *KEYS.get(table, ())[1:]])
-        if table in ORDER and ORDER[table] not in order:
-            order += f", {ORDER[table]}"
-        con.execute(
-            f"INSERT INTO {table} SELECT * FROM ({' UNION ALL '.join(parts)}) "
-            f"ORDER BY {order}"
-        )
-    if not replace:
-        con.execute("DETACH old")
-    return []
+    Bounded memory with spilling to the state dir, every core, and no insertion
+    order kept where nothing needs it (the typed tables are written with ORDER BY
+    and order kept on purpose).
+    """
+    return {
+        "threads": os.cpu_count() or 1,
+        "memory_limit": os.environ.get("CVM_IMPORT_MEMORY", MEMORY_LIMIT),
+        "temp_directory": str(store.parent / ".import-spill"),
+        "preserve_insertion_order": False,
+    }

@@ -1,0 +1,244 @@
+"""``cvm import`` of Parquet / CSV: set-based checks, order, reports, progress."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assistant.cli import main
+from tools import data
+from tools.context import ToolContext
+from tools.kernel import features
+from tools.store.generate import generate
+from tools.store.importer import MAX_PROBLEMS, ImportFailed, import_path
+from tools.store.source import store_path
+
+PATTERN = r"^U(\d{3}|\d{7})$"
+
+
+@pytest.fixture(scope="module")
+def base_1k(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("base1k")
+    generate(1000, 5, out)
+    return out
+
+
+def _store(ctx: ToolContext) -> Path:
+    return store_path(ctx.config)
+
+
+def _copy(base: Path, folder: Path) -> Path:
+    shutil.copytree(base, folder)
+    return folder
+
+
+def _rewrite(folder: Path, table: str, select: str) -> None:
+    """Replace ``folder/table.parquet`` by ``select`` over its old rows (``t``)."""
+    path = folder / f"{table}.parquet"
+    old = folder / f".{table}.old.parquet"
+    path.rename(old)
+    duckdb.sql(
+        f"COPY (WITH t AS (SELECT * FROM '{old}') {select}) TO '{path}' "
+        "(FORMAT parquet)"
+    )
+    old.unlink()
+
+
+def _unchanged(ctx: ToolContext, before: os.stat_result) -> bool:
+    after = os.stat(_store(ctx))
+    return (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_json_summary_of_a_good_import(ctx, base_1k, capsys):
+    assert main(["import", str(base_1k), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and report["problems"] == []
+    assert report["customers_imported"] == 1000
+    assert report["customers_total"] == 1012  # the sample is kept
+    assert report["rows"]["customers"] == 1012
+    assert report["rows"]["consents"] > 1000
+    assert ctx.customers.count() == 1012
+
+
+def test_progress_runs_in_order_to_the_end(ctx, base_1k):
+    seen: list[tuple[int, int, str]] = []
+    import_path(base_1k, _store(ctx), PATTERN, progress=lambda *a: seen.append(a))
+    steps = [s[0] for s in seen]
+    assert steps == sorted(steps) and len(set(steps)) == len(steps)
+    assert seen[-1] == (seen[-1][1], seen[-1][1], "done")
+    labels = [s[2] for s in seen]
+    for expected in ("customers.parquet", "writing offers", "journey metrics"):
+        assert any(expected in label for label in labels), labels
+    assert "customer records" in labels and "saving" in labels
+
+
+def test_json_report_of_a_bad_import_keeps_the_first_20_with_counts(
+    ctx, tmp_path, capsys
+):
+    ctx.customers.count()
+    before = os.stat(_store(ctx))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    extras = [f"extra_{i:02d}" for i in range(25)]
+    header = (
+        "customer_id,name,segment,tenure_months,vulnerable,monthly_revenue,"
+        "plan_name,plan_monthly_fee,plan_lines,language,churn_score,"
+        "churn_scored_on,churn_risk_factors," + ",".join(extras)
+    )
+    good = "U2000001,A,consumer,5,false,10,P,10,1,en,0.5,2024-03-01,[]"
+    rows = [good.replace("U2000001", f"U20000{i:02d}") for i in range(10, 40)]
+    rows += ["U2000002,B,consumer,-3,false,10,P,10,0,en,0.5,2024-03-01,[]"]
+    (bad / "customers.csv").write_text(
+        "\n".join([header] + [r + "," * len(extras) for r in rows]) + "\n"
+    )
+    assert main(["import", str(bad), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert len(report["problems"]) == MAX_PROBLEMS
+    assert report["problem_count"] == 27  # 25 unknown columns, 2 bad values
+    first = report["problems"][0]
+    assert set(first) == {"file", "column", "rows", "problem", "count"}
+    assert first["column"] == "extra_00" and first["problem"] == "unknown column"
+    assert _unchanged(ctx, before)
+    # the same refusal on a terminal: the first 20, then how many more
+    assert main(["import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "… and 7 more" in err and "the store is unchanged" in err
+
+
+def test_duplicate_composite_keys_and_counts_in_a_child_table(ctx, tmp_path, base_1k):
+    folder = _copy(base_1k, tmp_path / "dups")
+    _rewrite(
+        folder,
+        "consents",
+        "SELECT * FROM t UNION ALL (SELECT * FROM t WHERE channel = 'sms' LIMIT 3)",
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_path(folder, _store(ctx), PATTERN)
+    (problem,) = info.value.report.problems
+    assert problem.column == "customer_id+channel"
+    assert problem.problem == "duplicate key" and problem.count == 6
+    assert len(problem.rows) == 3 and problem.rows == tuple(sorted(problem.rows))
+    assert "consents.parquet: customer_id+channel: row " in problem.line()
+
+
+def test_bad_values_in_typed_parquet_name_column_and_rows(ctx, tmp_path, base_1k):
+    folder = _copy(base_1k, tmp_path / "typed")
+    _rewrite(
+        folder,
+        "customers",
+        "SELECT * REPLACE (CASE WHEN customer_id IN ('U1000004', 'U1000009') "
+        "THEN 'high' ELSE churn_score::VARCHAR END AS churn_score) FROM t",
+    )
+    _rewrite(
+        folder,
+        "usage",
+        "SELECT * REPLACE (CASE WHEN customer_id = 'U1000002' THEN -1.5 "
+        "ELSE data_gb END AS data_gb) FROM t",
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_path(folder, _store(ctx), PATTERN)
+    lines = [p.line() for p in info.value.report.problems]
+    assert any(
+        line.endswith(
+            "customers.parquet: churn_score: row 5, 10: not a valid double (2 rows)"
+        )
+        for line in lines
+    ), lines
+    assert any("usage.parquet: data_gb: row" in ln and "below 0" in ln for ln in lines)
+
+
+def test_an_unreadable_file_is_one_line_and_changes_nothing(ctx, tmp_path, base_1k):
+    ctx.customers.count()
+    before = os.stat(_store(ctx))
+    folder = _copy(base_1k, tmp_path / "broken")
+    (folder / "offers.parquet").write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(ImportFailed) as info:
+        import_path(folder, _store(ctx), PATTERN)
+    (problem,) = info.value.report.problems
+    assert problem.file.endswith("offers.parquet")
+    assert problem.problem.startswith("cannot read:")
+    assert _unchanged(ctx, before)
+    assert not list(_store(ctx).parent.glob(".*import*"))
+
+
+def test_records_keep_their_order_whatever_the_file_order(ctx, tmp_path, base_1k):
+    ids = ["U1000000", "U1000417", "U1000999"]
+    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    ordered = {cid: data.get_customer_data(cid, ctx=ctx) for cid in ids}
+    folder = _copy(base_1k, tmp_path / "shuffled")
+    for table in (
+        "customers",
+        "consents",
+        "bills",
+        "bill_charges",
+        "usage",
+        "network",
+        "interactions",
+        "offers",
+    ):
+        _rewrite(folder, table, "SELECT * FROM t ORDER BY hash(t::VARCHAR)")
+    import_path(folder, _store(ctx), PATTERN, replace=True)
+    for cid in ids:
+        record = data.get_customer_data(cid, ctx=ctx)
+        assert record == ordered[cid]
+        dates = [b.date for b in record.bills]
+        assert dates == sorted(dates) and len(dates) == 3
+        assert list(record.consents) == sorted(record.consents)
+
+
+def _bill_reference(record) -> tuple[float, float | None, list]:
+    """Latest bill, its % rise, and bill-shock dates, computed the plain way."""
+    bills = sorted(record.bills, key=lambda b: b.date)
+    rises: list[float | None] = [None]
+    for prev, bill in zip(bills, bills[1:], strict=False):
+        rises.append(
+            None
+            if prev.amount == 0
+            else round((bill.amount - prev.amount) / prev.amount * 100, 1)
+        )
+    shocks = [
+        b.date
+        for b, rise in zip(bills, rises, strict=True)
+        if (rise is not None and rise >= features.BILL_SHOCK_RISE_PCT)
+        or b.extras_total >= features.BILL_SHOCK_EXTRAS_SHARE * b.plan_charge
+    ]
+    return bills[-1].amount, rises[-1], shocks
+
+
+def test_bill_metrics_in_sql_match_the_plain_computation(ctx, base_1k):
+    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    rows = ctx.customers.sql(
+        "SELECT customer_id, bill_latest, bill_change_pct, bill_shock_count, "
+        "bill_shock_dates FROM customer_features ORDER BY row_no"
+    )
+    assert len(rows) == 1000
+    shocked = 0
+    for cid, latest, change, count, dates in rows[::7]:
+        ref_latest, ref_change, ref_dates = _bill_reference(
+            data.get_customer_data(cid, ctx=ctx)
+        )
+        assert latest == pytest.approx(ref_latest, abs=0.005)
+        if ref_change is None:
+            assert change != change  # NaN
+        else:
+            assert change == pytest.approx(ref_change, abs=0.051)
+        assert list(dates) == ref_dates and count == len(ref_dates)
+        shocked += bool(count)
+    assert shocked > 5  # the base has bill shocks to compare
+
+
+def test_a_base_imports_with_the_same_store_whatever_the_slice(
+    ctx, base_1k, monkeypatch
+):
+    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    whole = ctx.customers.sql("SELECT * FROM customer_records ORDER BY customer_id")
+    monkeypatch.setattr(features, "RECORDS_SLICE", 97)
+    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    sliced = ctx.customers.sql("SELECT * FROM customer_records ORDER BY customer_id")
+    assert sliced == whole and len(whole) == 1000
