@@ -244,9 +244,12 @@ class DuckStore:
         )
         if found is None:
             raise UnknownCustomerError(customer_id, self.nearest(customer_id))
-        rows = {
+        rows = {  # child rows leave out the customer id: it is the record's
             table: [
-                tuple(r[c] for c in column_names(table))
+                tuple(
+                    customer_id if c == "customer_id" else r[c]
+                    for c in column_names(table)
+                )
                 for r in ([value] if table == "customers" else value or [])
             ]
             for table, value in zip(RECORD_TABLES, found[1:], strict=True)
