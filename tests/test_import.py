@@ -37,16 +37,27 @@ def _copy(base: Path, folder: Path) -> Path:
     return folder
 
 
-def _rewrite(folder: Path, table: str, select: str) -> None:
-    """Replace ``folder/table.parquet`` by ``select`` over its old rows (``t``)."""
-    path = folder / f"{table}.parquet"
+def _files(folder: Path, table: str) -> list[Path]:
+    """A table's Parquet file, or the parts of its folder."""
+    single = folder / f"{table}.parquet"
+    return [single] if single.exists() else sorted((folder / table).glob("*.parquet"))
+
+
+def _rewrite(folder: Path, table: str, select: str) -> Path:
+    """Replace a table's files by one file: ``select`` over the old rows (``t``)."""
+    parts = _files(folder, table)
     old = folder / f".{table}.old.parquet"
-    path.rename(old)
+    names = ", ".join(f"'{p}'" for p in parts)
+    duckdb.sql(f"COPY (SELECT * FROM read_parquet([{names}])) TO '{old}'")
+    for part in parts:
+        part.unlink()
+    path = folder / f"{table}.parquet"
     duckdb.sql(
         f"COPY (WITH t AS (SELECT * FROM '{old}') {select}) TO '{path}' "
         "(FORMAT parquet)"
     )
     old.unlink()
+    return path
 
 
 def _unchanged(ctx: ToolContext, before: os.stat_result) -> bool:
@@ -72,7 +83,7 @@ def test_progress_runs_in_order_to_the_end(ctx, base_1k):
     assert steps == sorted(steps) and len(set(steps)) == len(steps)
     assert seen[-1] == (seen[-1][1], seen[-1][1], "done")
     labels = [s[2] for s in seen]
-    for expected in ("customers.parquet", "writing offers", "journey metrics"):
+    for expected in ("checking", "customers", "writing offers", "journey metrics"):
         assert any(expected in label for label in labels), labels
     assert "customer records" in labels and "saving" in labels
 
@@ -157,11 +168,11 @@ def test_an_unreadable_file_is_one_line_and_changes_nothing(ctx, tmp_path, base_
     ctx.customers.count()
     before = os.stat(_store(ctx))
     folder = _copy(base_1k, tmp_path / "broken")
-    (folder / "offers.parquet").write_bytes(b"PAR1 this is not parquet")
+    _files(folder, "offers")[0].write_bytes(b"PAR1 this is not parquet")
     with pytest.raises(ImportFailed) as info:
         import_path(folder, _store(ctx), PATTERN)
     (problem,) = info.value.report.problems
-    assert problem.file.endswith("offers.parquet")
+    assert "offers" in problem.file
     assert problem.problem.startswith("cannot read:")
     assert _unchanged(ctx, before)
     assert not list(_store(ctx).parent.glob(".*import*"))
@@ -242,3 +253,24 @@ def test_a_base_imports_with_the_same_store_whatever_the_slice(
     import_path(base_1k, _store(ctx), PATTERN, replace=True)
     sliced = ctx.customers.sql("SELECT * FROM customer_records ORDER BY customer_id")
     assert sliced == whole and len(whole) == 1000
+
+
+def test_a_table_in_parts_names_the_part_and_its_own_rows(ctx, tmp_path, base_1k):
+    folder = _copy(base_1k, tmp_path / "parts")
+    single = _rewrite(folder, "customers", "SELECT * FROM t ORDER BY customer_id")
+    (folder / "customers").mkdir(exist_ok=True)
+    for i, (lo, hi) in enumerate([(0, 400), (400, 1000)]):
+        duckdb.sql(
+            f"COPY (SELECT * REPLACE (CASE WHEN customer_id IN ('U1000402', "
+            f"'U1000410') THEN 1.5 ELSE churn_score END AS churn_score) "
+            f"FROM '{single}' ORDER BY customer_id LIMIT {hi - lo} OFFSET {lo}) "
+            f"TO '{folder}/customers/part-{i:05d}.parquet'"
+        )
+    single.unlink()
+    with pytest.raises(ImportFailed) as info:
+        import_path(folder, _store(ctx), PATTERN)
+    (problem,) = info.value.report.problems
+    assert problem.line() == (
+        f"{folder}/customers/part-00001.parquet: churn_score: row 3, 11: above 1 "
+        "(2 rows)"
+    )

@@ -1,9 +1,11 @@
 """Column-wise checks of staged import data, in SQL: what is wrong, where, how often.
 
-Every row check of a staged table (``stage_<table>``, with ``__row`` the 1-based row
-in its file) is a ``count(*) FILTER (WHERE …)`` in one scan of the table; only a check
-that found something runs again for its first few row numbers (a top-N query), so a
-clean million-row file costs one pass, and keys are checked by a hash aggregate.
+Every row check of a staged table (``stage_<table>``, with ``__file`` the file a row
+came from and ``__row`` its 1-based row in that file) is a ``count(*) FILTER (WHERE
+…)`` in one scan of the table, per file; only a check that found something runs again
+for its first few row numbers (a top-N query), so a clean million-row file costs one
+pass, and keys are checked by a hash aggregate. A table split into several files
+(``customers/part-0.parquet`` …) gets one problem per file it occurs in.
 """
 
 from __future__ import annotations
@@ -38,15 +40,45 @@ class Problem:
         return text + (f" ({self.count} rows)" if self.count > 1 else "")
 
 
-def _first_rows(
-    con: duckdb.DuckDBPyConnection, source: str, cond: str, params: list[object]
-) -> tuple[int, ...]:
-    """The first few row numbers of ``source`` where ``cond`` holds."""
-    found = con.execute(
-        f"SELECT __row FROM {source} WHERE {cond} ORDER BY __row LIMIT {EXAMPLES}",
+def _found(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    column: str,
+    problem: str,
+    cond: str = "true",
+    params: list[object] | None = None,
+) -> list[Problem]:
+    """One problem per file of ``source`` where ``cond`` holds on some rows."""
+    params = params or []
+    out = []
+    counts = con.execute(
+        f"SELECT __file, count(*) FROM {source} WHERE {cond} GROUP BY __file "
+        "ORDER BY __file",
         params,
     ).fetchall()
-    return tuple(int(r[0]) for r in found)
+    for file, count in counts:
+        out.append(_problem(con, source, file, count, column, problem, cond, params))
+    return out
+
+
+def _problem(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    file: str,
+    count: int,
+    column: str,
+    problem: str,
+    cond: str,
+    params: list[object],
+) -> Problem:
+    """The problem in ``file``, with its first few rows (``count`` in all)."""
+    found = con.execute(
+        f"SELECT __row FROM {source} WHERE __file = ? AND ({cond}) "
+        f"ORDER BY __row LIMIT {EXAMPLES}",
+        [file, *params],
+    ).fetchall()
+    rows = tuple(int(r[0]) for r in found)
+    return Problem(file, column, rows, problem, int(count))
 
 
 def check_table(
@@ -67,7 +99,7 @@ def check_table(
         pending.append((column, cond, problem, params))
 
     known = {c.name for c in TABLES[table]}
-    for extra in sorted(present - known - {"__row"}):
+    for extra in sorted(present - known - {"__row", "__file"}):
         out.append(Problem(file, extra, (), "unknown column", 1))
     for col in TABLES[table]:
         if col.name not in present:
@@ -124,58 +156,54 @@ def check_table(
                 "unknown time zone",
                 [bad],
             )
-    out += _one_pass(con, table, file, pending)
+    out += _one_pass(con, table, pending)
     key = KEYS.get(table)
     if key and set(key) <= present:
-        out += _duplicate_keys(con, table, file, key)
+        out += _duplicate_keys(con, table, key)
     return out
 
 
 def _duplicate_keys(
-    con: duckdb.DuckDBPyConnection, table: str, file: str, key: tuple[str, ...]
+    con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...]
 ) -> list[Problem]:
-    """Rows whose key another row of the file has too (NULLs count as equal)."""
+    """Rows whose key another row of the table has too (NULLs count as equal)."""
     cols = ", ".join(f'"{k}"' for k in key)
     dups = f"SELECT {cols} FROM stage_{table} GROUP BY ALL HAVING count(*) > 1"
-    row = con.execute(
-        f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n "
-        f"FROM stage_{table} GROUP BY {cols} HAVING count(*) > 1)"
-    ).fetchone()
-    count = int(row[0]) if row else 0
-    if not count:
+    row = con.execute(f"SELECT count(*) FROM ({dups})").fetchone()
+    if not row or not row[0]:
         return []
     same = " AND ".join(f's."{k}" IS NOT DISTINCT FROM d."{k}"' for k in key)
-    rows = _first_rows(
-        con,
-        f"(SELECT s.__row FROM stage_{table} s JOIN ({dups}) d ON {same})",
-        "true",
-        [],
+    source = (
+        f"(SELECT s.__file, s.__row FROM stage_{table} s JOIN ({dups}) d ON {same})"
     )
-    return [Problem(file, "+".join(key), rows, "duplicate key", count)]
+    return _found(con, source, "+".join(key), "duplicate key")
 
 
 def _one_pass(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    file: str,
     checks: list[tuple[str, str, str, list[object]]],
 ) -> list[Problem]:
-    """Count every row check of a table in one scan; first rows only where needed."""
+    """Count every row check of a table in one scan (per file); first rows after."""
     if not checks:
         return []
     parts, params = [], []
     for _, cond, _, p in checks:
         parts.append(f"count(*) FILTER (WHERE {cond})")
         params += p
-    row = con.execute(
-        f"SELECT {', '.join(parts)} FROM stage_{table}", params
-    ).fetchone()
-    assert row is not None
+    found = con.execute(
+        f"SELECT __file, {', '.join(parts)} FROM stage_{table} GROUP BY __file "
+        "ORDER BY __file",
+        params,
+    ).fetchall()
     out = []
-    for count, (column, cond, problem, p) in zip(row, checks, strict=True):
-        if count:
-            rows = _first_rows(con, f"stage_{table}", cond, p)
-            out.append(Problem(file, column, rows, problem, int(count)))
+    for i, (column, cond, problem, p) in enumerate(checks):
+        for row in found:
+            if row[i + 1]:
+                source = f"stage_{table}"
+                out.append(
+                    _problem(con, source, row[0], row[i + 1], column, problem, cond, p)
+                )
     return out
 
 
@@ -190,7 +218,6 @@ def _zone_ok(name: str) -> bool:
 def check_orphans(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    file: str,
     known: str,
 ) -> list[Problem]:
     """Rows whose customer is neither imported nor already in the store.
@@ -198,16 +225,10 @@ def check_orphans(
     Args:
         con: The import's connection.
         table: The staged table (``stage_<table>``) to check.
-        file: Where its rows came from (for the problem).
         known: A table with the known ids in its column ``id`` (VARCHAR).
     """
     orphans = (
-        f"(SELECT s.__row FROM stage_{table} s ANTI JOIN {known} k "
+        f"(SELECT s.__file, s.__row FROM stage_{table} s ANTI JOIN {known} k "
         "ON s.customer_id::VARCHAR = k.id)"
     )
-    row = con.execute(f"SELECT count(*) FROM {orphans}").fetchone()
-    count = int(row[0]) if row else 0
-    if not count:
-        return []
-    rows = _first_rows(con, orphans, "true", [])
-    return [Problem(file, "customer_id", rows, "no such customer", count)]
+    return _found(con, orphans, "customer_id", "no such customer")

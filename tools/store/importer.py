@@ -161,10 +161,7 @@ def _run(
                 Problem(str(path), "", (), "no Parquet, CSV or JSON files", 1)
             )
         if not problems:
-            labels = {
-                t: str(found[t][0]) if t in found else f"JSON {t}" for t in TABLES
-            }
-            problems += merge(con, store, replace, labels, tick)
+            problems += merge(con, store, replace, tick)
         if problems:
             report.problem_count = sum(p.count for p in problems)
             report.problems = problems[:MAX_PROBLEMS]
@@ -201,13 +198,12 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def _settings(store: Path) -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB's settings for an import (see DuckDB's "Tuning workloads" guide).
 
-    Bounded memory with spilling to the state dir, every core, and no insertion
-    order kept where nothing needs it (the typed tables are written with ORDER BY
-    and order kept on purpose).
+    Bounded memory with spilling to the state dir and every core. Insertion order
+    stays on: CSV row numbers and the sorted typed and derived tables need it;
+    :mod:`.merge` turns it off for what it materialises in no particular order.
     """
     return {
         "threads": os.cpu_count() or 1,
         "memory_limit": os.environ.get("CVM_IMPORT_MEMORY", MEMORY_LIMIT),
         "temp_directory": str(store.parent / ".import-spill"),
-        "preserve_insertion_order": False,
     }

@@ -40,7 +40,6 @@ def merge(
     con: duckdb.DuckDBPyConnection,
     store: Path,
     replace: bool,
-    labels: dict[str, str],
     tick: Callable[[str], None],
 ) -> list[Problem]:
     """Write the final tables (old customers kept unless replaced), sorted by id.
@@ -49,7 +48,6 @@ def merge(
         con: The import's connection (the new store file).
         store: The current store (its customers are kept unless ``replace``).
         replace: The import is the whole base.
-        labels: The file each table came from, for problems.
         tick: Called as each table is written (a progress bar).
 
     Returns:
@@ -59,11 +57,12 @@ def merge(
     if not replace:
         con.execute(f"ATTACH '{store}' AS old (READ_ONLY)")
         known += " UNION ALL SELECT customer_id FROM old.customers"
+    con.execute("SET preserve_insertion_order = false")  # a set of ids: no order
     con.execute(f"CREATE TEMP TABLE {KNOWN} AS {known}")
     problems: list[Problem] = []
     for table in TABLES:
         if table != "customers":
-            problems += check_orphans(con, table, labels[table], KNOWN)
+            problems += check_orphans(con, table, KNOWN)
     con.execute(f"DROP TABLE {KNOWN}")
     if problems:
         return problems
@@ -83,7 +82,6 @@ def merge(
             f"INSERT INTO {table} SELECT * FROM ({' UNION ALL '.join(parts)}) "
             f"ORDER BY {_order(table)}"
         )
-    con.execute("SET preserve_insertion_order = false")
     if not replace:
         con.execute("DETACH old")
     return []

@@ -46,11 +46,24 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _reader(paths: list[Path]) -> str:
-    names = "[" + ", ".join(_quoted(p) for p in paths) + "]"
+def _staging_sql(paths: list[Path]) -> str:
+    """The rows of a table's files with ``__file`` and ``__row`` (1-based, per file).
+
+    Parquet is read where it lies (a view), with its own row numbers; each CSV file
+    is read as text (every value as written, so a bad one can be named).
+    """
     if paths[0].suffix == ".csv":
-        return f"read_csv({names}, header = true, all_varchar = true)"
-    return f"read_parquet({names}, union_by_name = true, file_row_number = true)"
+        return " UNION ALL BY NAME ".join(
+            f"SELECT *, {_quoted(p)} AS __file, row_number() OVER () AS __row "
+            f"FROM read_csv({_quoted(p)}, header = true, all_varchar = true)"
+            for p in paths
+        )
+    names = "[" + ", ".join(_quoted(p) for p in paths) + "]"
+    return (
+        "SELECT * EXCLUDE (file_row_number, filename), filename AS __file, "
+        "file_row_number + 1 AS __row FROM read_parquet("
+        f"{names}, union_by_name = true, file_row_number = true, filename = true)"
+    )
 
 
 def stage_files(
@@ -63,25 +76,18 @@ def stage_files(
     problems: list[Problem] = []
     for table in TABLES:
         paths = found.get(table)
-        label = str(paths[0].parent / paths[0].name) if paths else table
         if not paths:
             con.execute(create_sql(table, f"stage_{table}"))
+            con.execute(f"ALTER TABLE stage_{table} ADD COLUMN __file VARCHAR")
             con.execute(f"ALTER TABLE stage_{table} ADD COLUMN __row BIGINT")
             if table == "customers":
                 problems.append(Problem(table, "", (), "no customers file", 1))
             continue
+        label = str(paths[0] if len(paths) == 1 else paths[0].parent)
         tick(f"checking {label}")
+        kind = "TABLE" if paths[0].suffix == ".csv" else "VIEW"
         try:
-            if paths[0].suffix == ".csv":
-                con.execute(
-                    f"CREATE TABLE stage_{table} AS SELECT *, "
-                    f"row_number() OVER () AS __row FROM {_reader(paths)}"
-                )
-            else:  # Parquet is read where it lies, with its own row numbers
-                con.execute(
-                    f"CREATE VIEW stage_{table} AS SELECT * EXCLUDE (file_row_number), "
-                    f"file_row_number + 1 AS __row FROM {_reader(paths)}"
-                )
+            con.execute(f"CREATE {kind} stage_{table} AS {_staging_sql(paths)}")
             present = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
             problems += check_table(con, table, label, present, id_pattern)
         except duckdb.Error as exc:
@@ -129,11 +135,11 @@ def stage_json(
             con.executemany(f"INSERT INTO stage_{table} VALUES ({marks})", items)
     for table in TABLES:
         con.execute(
-            f"CREATE TABLE stage_{table}_n AS SELECT *, row_number() OVER () AS __row "
-            f"FROM stage_{table}"
+            f"CREATE TABLE stage_{table}_n AS SELECT *, 'JSON {table}' AS __file, "
+            f"row_number() OVER () AS __row FROM stage_{table}"
         )
         con.execute(f"DROP TABLE stage_{table}")
         con.execute(f"ALTER TABLE stage_{table}_n RENAME TO stage_{table}")
-        present = set(column_names(table)) | {"__row"}
+        present = set(column_names(table)) | {"__file", "__row"}
         problems += check_table(con, table, f"JSON {table}", present, id_pattern)
     return problems
