@@ -22,6 +22,7 @@ from chainlit.server import app as server_app
 from assistant.api import Assistant
 from assistant.approvals.actions import PendingAction, make_action
 from assistant.card import recommendation_card
+from assistant.chart_ui import send_tool_charts
 from assistant.charts import capacity_chart, journey_chart
 from assistant.logs import setup_logging
 from assistant.loop import Hooks
@@ -162,6 +163,7 @@ async def _show_turn(bot: Assistant, turn: Turn, answer: cl.Message) -> None:
     elif turn.pending:
         await ask_approval(turn.pending)
     await send_plan_card(turn, bot.ctx, bot.session.plan_id)
+    await send_tool_charts(turn)
     used = {c.name for c in turn.tool_calls if c.ok}
     if CAPACITY_TOOLS & used and not WRITE_TOOLS & used:
         asked = {

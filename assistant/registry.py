@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from assistant import base_charts
 from tools import (
     allocation,
     base_queries,
@@ -50,6 +51,7 @@ class ToolSpec:
     topic: Topic
     call: Callable[[BaseModel, ToolContext, str], BaseModel]
     view: Callable[[Any], dict[str, Any]]
+    chart: Callable[[Any], Any] | None = None  # typed result -> plotly figure | None
 
     @property
     def description(self) -> str:
@@ -228,6 +230,7 @@ def tool(
     kind: Kind,
     topic: Topic,
     view: Callable[[Any], dict[str, Any]] = _dump,
+    chart: Callable[[Any], Any] | None = None,
 ) -> ToolSpec:
     """Declare one tool: its name is the function's, its description its docstring.
 
@@ -237,8 +240,10 @@ def tool(
         kind: READ, or WRITE (guarded: runs only on the analyst's approval).
         topic: What it is about (how the UI groups and shows it).
         view: The model-facing view of its typed result.
+        chart: The UI's chart of its typed result (a plotly figure, or None when
+            a chart would not help); none by default.
     """
-    return ToolSpec(fn.__name__, fn, args, kind, topic, _adapter(fn), view)
+    return ToolSpec(fn.__name__, fn, args, kind, topic, _adapter(fn), view, chart)
 
 
 TOOLS: dict[str, ToolSpec] = {
@@ -306,8 +311,20 @@ TOOLS: dict[str, ToolSpec] = {
         tool(planning.get_plan, planning.PlanIdArgs, "READ", "plan", _plan_view),
         tool(planning.plan_what_if, planning.WhatIfArgs, "READ", "plan"),
         tool(book_plan, planning.BookPlanArgs, "WRITE", "plan"),
-        tool(base_queries.find_customers, base_queries.FindArgs, "READ", "base"),
-        tool(base_queries.summarise_base, base_queries.SummariseArgs, "READ", "base"),
+        tool(
+            base_queries.find_customers,
+            base_queries.FindArgs,
+            "READ",
+            "base",
+            chart=base_charts.found_chart,
+        ),
+        tool(
+            base_queries.summarise_base,
+            base_queries.SummariseArgs,
+            "READ",
+            "base",
+            chart=base_charts.summary_chart,
+        ),
     ]
 }
 

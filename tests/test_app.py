@@ -426,3 +426,14 @@ def test_a_turn_stopped_after_partial_streaming_shows_the_clear_reply():
     shown = messages(emitter)[-1]
     assert shown.startswith("The model service returned an unreadable answer")
     assert "Offer U124 the mar" not in shown
+
+
+def test_base_answers_draw_their_declared_charts_under_the_answer():
+    emitter, _ = run([lambda: app.respond("summarise the base")])
+    elements = {d["name"]: d for e, d in emitter.events if e == "element"}
+    assert elements["summarise_base-chart"]["type"] == "plotly"
+    emitter, _ = run([lambda: app.respond("top 5 by expected value")])
+    elements = {d["name"]: d for e, d in emitter.events if e == "element"}
+    assert elements["find_customers-chart"]["type"] == "plotly"
+    emitter, _ = run([lambda: app.respond("What should we offer U124?")])
+    assert not [d for e, d in emitter.events if e == "element"]  # no tool chart

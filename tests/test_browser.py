@@ -243,3 +243,31 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
     assert [(b.customer_id, b.treatment_key) for b in booked] == [
         ("U124", "marketing_call_back")
     ]
+
+
+def test_a_summary_question_shows_the_base_chart_in_both_themes(server, tmp_path):
+    url, _, log = server
+    with chat_page(tmp_path, url, log) as page:
+        ask(page, "Summarise the base")
+        page.get_by_text("customers (of").first.wait_for(timeout=30_000)
+        chart = page.locator(".js-plotly-plot").first
+        chart.wait_for(timeout=30_000)
+        chart.scroll_into_view_if_needed()
+        titles = chart.locator(".annotation-text").all_text_contents()
+        assert "Customers by best action" in titles
+        assert "EV (£) of best actions by segment" in titles
+        assert chart.locator(".barlayer .point").count() >= 10  # bars drawn
+        fills = {}
+        for theme in ("light", "dark"):  # as the UI's theme switch sets it
+            page.evaluate(
+                "t => { const c = document.documentElement.classList;"
+                " c.remove('light', 'dark'); c.add(t); }",
+                theme,
+            )
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(ARTIFACTS / f"browser-base-chart-{theme}.png"))
+            fills[theme] = chart.locator(".gtitle").evaluate(
+                "e => getComputedStyle(e).fill"
+            )
+        light, dark = fills["light"], fills["dark"]
+        assert (light, dark) == ("rgb(55, 65, 81)", "rgb(229, 231, 235)")
