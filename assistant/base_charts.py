@@ -66,7 +66,7 @@ def summary_chart(s: BaseSummary) -> go.Figure | None:
         subplot_titles=[
             text
             for title, _ in blocks
-            for text in (f"Customers by {title}", f"EV (£) of best actions by {title}")
+            for text in (f"Customers by {title}", f"EV (£) by {title}")
         ],
     )
     for row, (_, groups) in enumerate(blocks, 1):
