@@ -14,9 +14,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 Add = Callable[..., argparse.ArgumentParser]
 Register = Callable[[str], Callable[[Callable[[argparse.Namespace], int]], Any]]
@@ -122,6 +123,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
             decide_ids(ctx.customers, ctx.config, [c.upper() for c in args.customer_id])
         ]
     )
+    import numpy as np
+
     parts: list[dict[str, np.ndarray]] = []
     for d in batches:
         best = d.best

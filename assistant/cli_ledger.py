@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import date
 
 from assistant.cli import _context, _emit, command
-from tools.allocation import MAX_ALLOCATION_ID, MAX_PAGE
 
 
 @command("allocations")
@@ -57,6 +56,8 @@ def _day(text: str) -> date:
 
 
 def _page_size(text: str) -> int:
+    from tools.allocation import MAX_PAGE
+
     try:
         value = int(text)
     except ValueError:
@@ -67,6 +68,8 @@ def _page_size(text: str) -> int:
 
 
 def _allocation_id(text: str) -> int:
+    from tools.allocation import MAX_ALLOCATION_ID
+
     try:
         value = int(text)
     except ValueError:

@@ -31,7 +31,6 @@ from tools.eligibility import (
     ledger_verdicts,
 )
 from tools.errors import PolicyBlocked, ToolInputError
-from tools.journey import assess
 
 log = logging.getLogger(__name__)
 MAX_ALLOCATION_ID = 2**63 - 1  # SQLite's largest integer
@@ -189,6 +188,8 @@ def allocate_treatment(
         UnknownCustomerError, InvalidCustomerIdError, UnknownTreatmentError.
         ToolInputError: The no-action baseline was asked for (nothing to book).
     """
+    from tools.assess import assess  # the kernel loads only where a booking is made
+
     ctx = ctx or default_context()
     config = ctx.config
     assessment = assess(customer_id, ctx)

@@ -1,7 +1,9 @@
 """What every tool needs besides its arguments: configuration, ledger, customers, clock.
 
 ``customers`` is the customer source (:class:`tools.store.source.CustomerSource`;
-default: the DuckDB store of the state dir, or the ``settings.data_dir`` JSON folder);
+default: the DuckDB store of the state dir, or the ``settings.data_dir`` JSON folder),
+opened on first use and shared per store file, so a command that only reads the
+ledger (``cvm allocations``) never loads numpy or DuckDB nor opens the store.
 ``clock`` returns the current instant (default :func:`tools.clock.now`, which honours
 ``CVM_NOW``). Tests and other deployments pass their own.
 """
@@ -10,31 +12,62 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tools import clock as _clock
 from tools.config import CVMConfig, get_config
 from tools.ledger import Ledger
-from tools.store.source import CustomerSource, customer_source
+
+if TYPE_CHECKING:
+    from tools.store.source import CustomerSource
 
 _ledgers: dict[str, Ledger] = {}
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True)
 class ToolContext:
-    """The configuration, ledger, customer source and clock a tool call runs against."""
+    """The configuration, ledger, customer source and clock a tool call runs against.
 
+    Immutable once made. ``customers`` is the source given, or the configuration's
+    shared source, opened on first use.
+    """
+
+    __slots__ = ("config", "ledger", "clock", "_customers")
     config: CVMConfig
     ledger: Ledger
-    customers: CustomerSource = field(default=None)  # type: ignore[assignment]
-    clock: Callable[[], datetime] = _clock.now
+    clock: Callable[[], datetime]
+    _customers: CustomerSource | None
 
-    def __post_init__(self) -> None:
-        if self.customers is None:
-            object.__setattr__(self, "customers", customer_source(self.config))
+    def __init__(
+        self,
+        config: CVMConfig,
+        ledger: Ledger,
+        customers: CustomerSource | None = None,
+        clock: Callable[[], datetime] = _clock.now,
+    ) -> None:
+        object.__setattr__(self, "config", config)
+        object.__setattr__(self, "ledger", ledger)
+        object.__setattr__(self, "clock", clock)
+        object.__setattr__(self, "_customers", customers)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"ToolContext is immutable: cannot set {name}")
+
+    def __repr__(self) -> str:
+        return f"ToolContext(state_dir={str(self.config.state_path)!r})"
+
+    @property
+    def customers(self) -> CustomerSource:
+        """The customer source, opened (and shared per store file) on first use."""
+        source = self._customers
+        if source is None:
+            from tools.store.source import customer_source
+
+            source = customer_source(self.config)  # one per store, under its lock
+            object.__setattr__(self, "_customers", source)
+        return source
 
     def now(self) -> datetime:
         """The current instant by this context's clock."""
@@ -63,7 +96,7 @@ class ToolContext:
             ledger = _ledgers.get(key)
             if ledger is None:
                 ledger = _ledgers[key] = Ledger.in_state_dir(folder)
-        return cls(config=config, ledger=ledger, customers=customers)  # type: ignore[arg-type]
+        return cls(config=config, ledger=ledger, customers=customers)
 
 
 def default_context() -> ToolContext:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import BaseModel
 
 from tools.config import Condition, CVMConfig
 from tools.contact_time import NextContact, next_contact
 from tools.customer import CustomerData
-from tools.journey import Assessment
+
+if TYPE_CHECKING:  # the kernel (numpy) loads where a customer is assessed
+    from tools.assess import Assessment
 
 RuleId = Literal[
     "DISABLED",

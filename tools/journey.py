@@ -6,25 +6,35 @@ the evidence (dates, values) behind them.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from tools.assess import Assessment, JourneyAnalysis, JourneyMetrics, assess
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData, Sentiment
-from tools.data import validate_customer_id
 from tools.errors import ConfigError
-from tools.kernel.decide import SIGNALS, Decisions, decide
-from tools.signals import Insight, find_signals
 
 if TYPE_CHECKING:
     from tools.context import ToolContext
 
 Source = Literal["bill", "usage", "network", "offer", "interaction", "web", "churn"]
-Band = Literal["low", "medium", "high"]
+__all__ = [  # the assessment's parts are defined in tools.assess, used from here too
+    "Assessment",
+    "CurrentState",
+    "Journey",
+    "JourneyAnalysis",
+    "JourneyEvent",
+    "JourneyMetrics",
+    "JourneySummary",
+    "SummarizeArgs",
+    "analyze_journey",
+    "assess",
+    "build_journey",
+    "journey_metrics",
+    "summarize_journey",
+]
 
 
 class JourneyEvent(BaseModel):
@@ -51,30 +61,6 @@ class CurrentState(BaseModel):
     )
 
 
-class JourneyMetrics(BaseModel):
-    """Numbers derived from the journey."""
-
-    usage_latest_gb: float | None = None
-    usage_trend_pct: float | None = None
-    usage_ratio: float | None = Field(None, description="Latest usage / allowance.")
-    overage_gb: float = 0.0
-    bill_latest: float | None = None
-    bill_change_pct: float | None = None
-    bill_shock_dates: list[date] = Field(default_factory=list)
-    roaming_charges: float = 0.0
-    payment_issues: bool = False
-    interaction_count: int = 0
-    negative_interactions: int = 0
-    sentiment_trend: Literal["improving", "stable", "worsening", "unknown"] = "unknown"
-    network_quality: str | None = None
-    churn_score: float
-    churn_band: Band
-    tenure_months: int
-    monthly_revenue: float
-    value_band: Band
-    lines: int = 1
-
-
 class Journey(BaseModel):
     """A customer's journey: events in date order, current state and metrics."""
 
@@ -83,13 +69,6 @@ class Journey(BaseModel):
     current_plan: str
     state: CurrentState
     metrics: JourneyMetrics
-
-
-class JourneyAnalysis(BaseModel):
-    """Result of ``analyze_journey``."""
-
-    customer_id: str
-    insights: list[Insight]
 
 
 class SummarizeArgs(BaseModel):
@@ -161,89 +140,6 @@ def _events(c: CustomerData) -> list[JourneyEvent]:
         )
     )
     return sorted(ev, key=lambda e: (e.date, e.source))
-
-
-def _num(value: Any) -> float | None:
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _metrics(row: dict[str, Any], d: Decisions) -> JourneyMetrics:
-    """The journey metrics of one customer from the kernel's feature row."""
-    return JourneyMetrics(
-        usage_latest_gb=_num(row["usage_latest_gb"]),
-        usage_trend_pct=_num(row["usage_trend_pct"]),
-        usage_ratio=_num(row["usage_ratio"]),
-        overage_gb=float(row["overage_gb"]),
-        bill_latest=_num(row["bill_latest"]),
-        bill_change_pct=_num(row["bill_change_pct"]),
-        bill_shock_dates=[
-            date.fromisoformat(str(v)[:10]) for v in row["bill_shock_dates"]
-        ],
-        roaming_charges=float(row["roaming_charges"]),
-        payment_issues=bool(row["payment_issues"]),
-        interaction_count=int(row["interaction_count"]),
-        negative_interactions=int(row["negative_interactions"]),
-        sentiment_trend=str(row["sentiment_trend"]),
-        network_quality=None
-        if row["network_quality"] is None
-        else str(row["network_quality"]),
-        churn_score=float(row["churn_score"]),
-        churn_band=str(d.churn_band[0]),
-        tenure_months=int(row["tenure_months"]),
-        monthly_revenue=float(row["monthly_revenue"]),
-        value_band=str(d.value_band[0]),
-        lines=int(row["lines"]),
-    )
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """One customer through the decision kernel (a batch of one), with the record.
-
-    ``decisions`` holds the kernel's numbers (rules, P, V, EV) for this customer;
-    ``metrics`` and ``insights`` explain them from the record.
-    """
-
-    customer: CustomerData
-    metrics: JourneyMetrics
-    analysis: JourneyAnalysis
-    decisions: Decisions
-
-
-_ASSESSED_MAX = 256
-_assessed: dict[tuple[int, object, int, str], Assessment] = {}
-
-
-def assess(customer_id: str, ctx: ToolContext) -> Assessment:
-    """Record, journey metrics, signals and kernel decisions of one customer.
-
-    Raises:
-        InvalidCustomerIdError: The id is malformed.
-        UnknownCustomerError: No such customer.
-    """
-    cid = validate_customer_id(customer_id, ctx.config)
-    source = ctx.customers
-    version = getattr(source, "version", lambda: None)()
-    key = (id(source), version, id(ctx.config), cid)
-    hit = _assessed.get(key)
-    if hit is not None:
-        return hit
-    customer = source.get(cid)
-    cols = source.feature_row(cid)
-    offers = source.offer_propensity(int(cols["row_no"][0]), int(cols["row_no"][0]))
-    d = decide(cols, offers, ctx.config)
-    row = {k: v[0] for k, v in cols.items()}
-    metrics = _metrics(row, d)
-    present = {s for s, on in zip(SIGNALS, d.signals[0], strict=False) if on}
-    analysis = JourneyAnalysis(
-        customer_id=cid, insights=find_signals(customer, metrics, present)
-    )
-    result = Assessment(customer, metrics, analysis, d)
-    if len(_assessed) >= _ASSESSED_MAX:
-        _assessed.clear()
-    _assessed[key] = result
-    return result
 
 
 def _check_required(journey: Journey, config: CVMConfig) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from tools.allocation import ledger_day, read_state
+from tools.assess import Assessment, JourneyMetrics, assess
 from tools.config import NO_ACTION, Channel, CVMConfig
 from tools.contact_time import NextContact
 from tools.context import ToolContext, default_context
@@ -26,7 +27,6 @@ from tools.eligibility import (
     TreatmentVerdict,
     evaluate,
 )
-from tools.journey import Assessment, JourneyMetrics, assess
 from tools.signals import Insight
 
 BASELINE = NO_ACTION

@@ -19,6 +19,7 @@ today's exhausted capacity as a mask).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import get_args
@@ -213,6 +214,34 @@ class Decisions:
         out = {rule: mask.sum(axis=1) for rule, mask in self.failed.items()}
         out["APPLICABILITY"] = (~self.applicable).sum(axis=1)
         return out
+
+    def take(self, rows: Sequence[int] | np.ndarray) -> Decisions:
+        """The same decisions for some customers of the batch (``rows`` indexes).
+
+        Every number is per customer (row-wise), so a customer's row of a batch is
+        what a batch of one gives.
+        """
+        i = np.asarray(rows, dtype=np.intp)
+        return Decisions(
+            customer_id=self.customer_id[i],
+            row_no=self.row_no[i],
+            treatments=self.treatments,
+            failed={rule: mask[i] for rule, mask in self.failed.items()},
+            applicable=self.applicable[i],
+            lawful=self.lawful[i],
+            propensity=self.propensity[i],
+            from_offer=self.from_offer[i],
+            value_at_risk=self.value_at_risk[i],
+            cost=self.cost,
+            expected_value=self.expected_value[i],
+            best=self.best[i],
+            signals=self.signals[i],
+            churn_band=self.churn_band[i],
+            value_band=self.value_band[i],
+            high_value=self.high_value[i],
+            order=self.order,
+            extra={k: v[i] for k, v in self.extra.items()},
+        )
 
     def ranking(self, i: int) -> list[int]:
         """Customer ``i``'s lawful treatments, best first (the kernel's order)."""

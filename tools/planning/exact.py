@@ -12,9 +12,8 @@ import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import highspy
 import numpy as np
 
 from tools.planning.problem import (
@@ -24,6 +23,9 @@ from tools.planning.problem import (
     PlanProblem,
     segment_starts,
 )
+
+if TYPE_CHECKING:
+    import highspy
 
 MIP_TIME_LIMIT_S = 60.0
 _INTEGRAL_TOL = 1e-6
@@ -130,6 +132,8 @@ def _quiet() -> Iterator[None]:
 
 
 def _highs() -> highspy.Highs:
+    import highspy  # the solver loads when a plan is solved, not with the tools
+
     with _quiet():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -162,6 +166,8 @@ def solve_exact(
     starts, index, value, upper = _matrix(problem, rows, cust_row)
     m = problem.n_pairs
     h = _highs()
+    import highspy
+
     h.passModel(
         m,
         rows.n_rows,

@@ -159,6 +159,34 @@ def ensure_store(path: Path) -> None:
         log.info("customer store created with the sample customers at %s", path)
 
 
+def _marks(values: Sequence[object]) -> str:
+    """``?, ?, …``: one placeholder per value (an IN list the scan can filter on)."""
+    return ", ".join("?" * len(values))
+
+
+def _column(values: list[Any]) -> np.ndarray:
+    """A feature column from Python values: objects (text, lists, NULL) kept as such."""
+    if any(v is None or isinstance(v, (str, list)) for v in values):
+        out = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            out[i] = v
+        return out
+    return np.array(values)
+
+
+def _record(found: Sequence[Any]) -> CustomerData:
+    """A customer's record from its ``customer_records`` row."""
+    cid = found[0]
+    rows = {  # child rows leave out the customer id: it is the record's
+        table: [
+            tuple(cid if c == "customer_id" else r[c] for c in column_names(table))
+            for r in ([value] if table == "customers" else value or [])
+        ]
+        for table, value in zip(RECORD_TABLES, found[1:], strict=True)
+    }
+    return from_rows(rows)
+
+
 class DuckStore:
     """A :class:`tools.store.source.CustomerSource` over a DuckDB database.
 
@@ -231,35 +259,32 @@ class DuckStore:
         Raises:
             UnknownCustomerError: No such customer (with the nearest ids).
         """
-        key = (self.version(), customer_id)
-        hit = self._recent.get(key)
-        if hit is not None:
-            return hit
-        found = (
-            self.cursor()
-            .execute(
-                "SELECT * FROM customer_records WHERE customer_id = ?", [customer_id]
-            )
-            .fetchone()
-        )
+        found = self.get_many([customer_id]).get(customer_id)
         if found is None:
             raise UnknownCustomerError(customer_id, self.nearest(customer_id))
-        rows = {  # child rows leave out the customer id: it is the record's
-            table: [
-                tuple(
-                    customer_id if c == "customer_id" else r[c]
-                    for c in column_names(table)
-                )
-                for r in ([value] if table == "customers" else value or [])
-            ]
-            for table, value in zip(RECORD_TABLES, found[1:], strict=True)
-        }
-        record = from_rows(rows)
-        with self._lock:
-            if len(self._recent) >= RECENT:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[key] = record
-        return record
+        return found
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, CustomerData]:
+        """The records of the customers of ``ids`` that exist, in one query."""
+        version = self.version()
+        out: dict[str, CustomerData] = {}
+        missing = []
+        for cid in ids:
+            hit = self._recent.get((version, cid))
+            if hit is None:
+                missing.append(cid)
+            else:
+                out[cid] = hit
+        if not missing:
+            return out
+        sql = f"SELECT * FROM customer_records WHERE customer_id IN ({_marks(missing)})"
+        for row in self.cursor().execute(sql, missing).fetchall():
+            record = out[row[0]] = _record(row)
+            with self._lock:
+                if len(self._recent) >= RECENT:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[(version, row[0])] = record
+        return out
 
     def nearest(self, customer_id: str, n: int = 3) -> list[str]:
         """The ids most like ``customer_id`` (for "did you mean")."""
@@ -356,19 +381,37 @@ class DuckStore:
 
     def feature_row(self, customer_id: str) -> Columns:
         """Every feature column of one customer, as arrays of length 1 (or 0)."""
-        cur = self.cursor().execute(
-            "SELECT * FROM customer_features WHERE customer_id = ?", [customer_id]
+        return self._feature_rows([customer_id])
+
+    def feature_rows(self, ids: Sequence[str]) -> tuple[Columns, Columns]:
+        """Every feature column of some customers, and their recommender offers.
+
+        The kernel's two inputs (as :func:`tools.kernel.batch.load` gives them for a
+        filtered batch) for the customers of ``ids`` (unknown ids are absent), in
+        ``row_no`` order, Python values kept as they are (dates, lists, ``None``).
+        """
+        if not ids:
+            return {}, {}
+        sql = (
+            "SELECT row_no, treatment, propensity FROM offer_propensity "
+            f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no"
         )
-        row = cur.fetchone()
+        offers = dict(self.cursor().execute(sql, list(ids)).fetchnumpy())
+        return self._feature_rows(ids), offers
+
+    def _feature_rows(self, ids: Sequence[str]) -> Columns:
+        if not ids:
+            return {}
+        cur = self.cursor().execute(
+            f"SELECT * FROM customer_features WHERE customer_id IN ({_marks(ids)}) "
+            "ORDER BY row_no",
+            list(ids),
+        )
+        rows = cur.fetchall()
         names = [d[0] for d in cur.description or []]
-        if row is None:
-            return {n: np.array([]) for n in names}
-        out: Columns = {}
-        for name, value in zip(names, row, strict=True):
-            arr = np.empty(1, dtype=object)
-            arr[0] = value
-            out[name] = arr if isinstance(value, (str, list)) else np.array([value])
-        return out
+        return {
+            name: _column([row[j] for row in rows]) for j, name in enumerate(names)
+        }
 
     def offer_propensity(
         self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None

@@ -12,12 +12,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # numpy and the record models load only where a source is used
+    import numpy as np
 
-from tools.config import CVMConfig
-from tools.customer import CustomerData
+    from tools.config import CVMConfig
+    from tools.customer import CustomerData
 
 
 class CustomerSource(Protocol):
@@ -25,6 +26,14 @@ class CustomerSource(Protocol):
 
     def get(self, customer_id: str) -> CustomerData:
         """One customer's full record (raises ``UnknownCustomerError``)."""
+        ...
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, CustomerData]:
+        """The records of those of ``ids`` that exist (unknown ids are absent)."""
+        ...
+
+    def nearest(self, customer_id: str, n: int = 3) -> list[str]:
+        """The ids most like ``customer_id`` (for "did you mean")."""
         ...
 
     def count(self) -> int:
@@ -56,6 +65,12 @@ class CustomerSource(Protocol):
 
     def feature_row(self, customer_id: str) -> dict[str, np.ndarray]:
         """Every journey-metric column of one customer (arrays of length 1)."""
+        ...
+
+    def feature_rows(
+        self, ids: Sequence[str]
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Journey-metric columns and recommender offers of the customers of ``ids``."""
         ...
 
     def offer_propensity(

@@ -1,0 +1,220 @@
+"""One customer through the decision kernel, with the record that explains it.
+
+:func:`assess` is what every per-customer tool starts from (recommend, eligibility,
+allocate, the journey tools): the customer's record, journey metrics, signals and the
+kernel's decisions (:func:`tools.kernel.decide.decide`) as a batch of one.
+
+Customers not seen yet are fetched in batches: threads that ask at the same time
+(16 booking threads, a chat server under load) are served by one
+:class:`tools.coalesce.Coalescer` call per customer source, which reads their records
+and feature rows in one round of queries and runs the kernel once over them. Each
+customer's :class:`Assessment` is its row of that batch (:meth:`Decisions.take`): the
+kernel is row-wise, so the numbers are the ones a batch of one gives. Results are kept
+in a bounded least-recently-used cache keyed by the store's version (an import
+replaces the store file and so starts afresh).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from tools.coalesce import Coalescer
+from tools.config import CVMConfig
+from tools.customer import CustomerData
+from tools.data import validate_customer_id
+from tools.errors import UnknownCustomerError
+from tools.kernel.decide import SIGNALS, Decisions, decide
+from tools.signals import Insight, find_signals
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext
+    from tools.store.source import CustomerSource
+
+Band = Literal["low", "medium", "high"]
+CACHE_MAX = 1024  # assessments kept (least recently used dropped first)
+MAX_BATCH = 64  # customers fetched together at most
+
+
+class JourneyMetrics(BaseModel):
+    """Numbers derived from the journey."""
+
+    usage_latest_gb: float | None = None
+    usage_trend_pct: float | None = None
+    usage_ratio: float | None = Field(None, description="Latest usage / allowance.")
+    overage_gb: float = 0.0
+    bill_latest: float | None = None
+    bill_change_pct: float | None = None
+    bill_shock_dates: list[date] = Field(default_factory=list)
+    roaming_charges: float = 0.0
+    payment_issues: bool = False
+    interaction_count: int = 0
+    negative_interactions: int = 0
+    sentiment_trend: Literal["improving", "stable", "worsening", "unknown"] = "unknown"
+    network_quality: str | None = None
+    churn_score: float
+    churn_band: Band
+    tenure_months: int
+    monthly_revenue: float
+    value_band: Band
+    lines: int = 1
+
+
+class JourneyAnalysis(BaseModel):
+    """Result of ``analyze_journey``."""
+
+    customer_id: str
+    insights: list[Insight]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One customer through the decision kernel (a batch of one), with the record.
+
+    ``decisions`` holds the kernel's numbers (rules, P, V, EV) for this customer;
+    ``metrics`` and ``insights`` explain them from the record.
+    """
+
+    customer: CustomerData
+    metrics: JourneyMetrics
+    analysis: JourneyAnalysis
+    decisions: Decisions
+
+
+def _num(value: Any) -> float | None:
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _metrics(row: Mapping[str, Any], d: Decisions) -> JourneyMetrics:
+    """The journey metrics of one customer from the kernel's feature row."""
+    return JourneyMetrics(
+        usage_latest_gb=_num(row["usage_latest_gb"]),
+        usage_trend_pct=_num(row["usage_trend_pct"]),
+        usage_ratio=_num(row["usage_ratio"]),
+        overage_gb=float(row["overage_gb"]),
+        bill_latest=_num(row["bill_latest"]),
+        bill_change_pct=_num(row["bill_change_pct"]),
+        bill_shock_dates=[
+            date.fromisoformat(str(v)[:10]) for v in row["bill_shock_dates"]
+        ],
+        roaming_charges=float(row["roaming_charges"]),
+        payment_issues=bool(row["payment_issues"]),
+        interaction_count=int(row["interaction_count"]),
+        negative_interactions=int(row["negative_interactions"]),
+        sentiment_trend=str(row["sentiment_trend"]),
+        network_quality=None
+        if row["network_quality"] is None
+        else str(row["network_quality"]),
+        churn_score=float(row["churn_score"]),
+        churn_band=str(d.churn_band[0]),
+        tenure_months=int(row["tenure_months"]),
+        monthly_revenue=float(row["monthly_revenue"]),
+        value_band=str(d.value_band[0]),
+        lines=int(row["lines"]),
+    )
+
+
+def _one(customer: CustomerData, d: Decisions, i: int) -> Assessment:
+    """Customer ``i`` of a batch's decisions, with its metrics and evidence."""
+    mine = d.take([i])
+    metrics = _metrics({k: v[0] for k, v in mine.extra.items()}, mine)
+    present = {s for s, on in zip(SIGNALS, mine.signals[0], strict=False) if on}
+    analysis = JourneyAnalysis(
+        customer_id=customer.customer_id,
+        insights=find_signals(customer, metrics, present),
+    )
+    return Assessment(customer, metrics, analysis, mine)
+
+
+def assess_batch(
+    ids: Sequence[str], source: CustomerSource, config: CVMConfig
+) -> dict[str, Assessment | Exception]:
+    """Assess several customers at once: one round of queries, one kernel run.
+
+    Args:
+        ids: Valid customer ids (distinct).
+        source: Where the customers are read.
+        config: Treatments, policy and value model.
+
+    Returns:
+        Per id its :class:`Assessment`, or the ``UnknownCustomerError`` to raise.
+    """
+    records = source.get_many(ids)
+    out: dict[str, Assessment | Exception] = {}
+    if records:
+        cols, offers = source.feature_rows(list(records))
+        d = decide(cols, offers, config)
+        for i, cid in enumerate(np.asarray(d.customer_id).tolist()):
+            out[cid] = _one(records[cid], d, i)
+    for cid in ids:
+        if cid not in out:
+            out[cid] = UnknownCustomerError(cid, source.nearest(cid))
+    return out
+
+
+_lock = threading.Lock()
+# key -> (the configuration it was made with, the assessment): an id can be reused
+_cache: OrderedDict[tuple[int, object, int, str], tuple[CVMConfig, Assessment]] = (
+    OrderedDict()
+)
+_batchers: OrderedDict[tuple[int, object, int], Coalescer[str, Assessment]] = (
+    OrderedDict()
+)
+
+
+def _batcher(
+    source: CustomerSource, version: object, config: CVMConfig
+) -> Coalescer[str, Assessment]:
+    """The coalescer of a source version and configuration (a few kept)."""
+    key = (id(source), version, id(config))
+    with _lock:
+        batcher = _batchers.get(key)
+        if batcher is None:
+
+            def fetch(ids: Sequence[str]) -> dict[str, Assessment | Exception]:
+                return assess_batch(ids, source, config)
+
+            batcher = _batchers[key] = Coalescer(fetch, MAX_BATCH)
+            while len(_batchers) > 8:
+                _batchers.popitem(last=False)
+        return batcher
+
+
+def assess(customer_id: str, ctx: ToolContext) -> Assessment:
+    """Record, journey metrics, signals and kernel decisions of one customer.
+
+    Raises:
+        InvalidCustomerIdError: The id is malformed.
+        UnknownCustomerError: No such customer.
+    """
+    cid = validate_customer_id(customer_id, ctx.config)
+    source = ctx.customers
+    version = getattr(source, "version", lambda: None)()
+    key = (id(source), version, id(ctx.config), cid)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is ctx.config:
+            _cache.move_to_end(key)
+            return hit[1]
+    result = _batcher(source, version, ctx.config).get(cid)
+    with _lock:
+        _cache[key] = (ctx.config, result)
+        while len(_cache) > CACHE_MAX:
+            _cache.popitem(last=False)
+    return result
+
+
+def forget_assessments() -> None:
+    """Drop every cached assessment (tests; a changed source is noticed anyway)."""
+    with _lock:
+        _cache.clear()
+        _batchers.clear()
