@@ -108,7 +108,8 @@ def test_sixteen_threads_get_what_one_thread_gets(big):
 
 def test_an_unknown_customer_in_a_batch_fails_alone(big):
     ids = big.customers.ids(3)
-    out = assess_mod.assess_batch([ids[0], "U9999999", ids[1]], big.customers, big.config)
+    asked = [ids[0], "U9999999", ids[1]]
+    out = assess_mod.assess_batch(asked, big.customers, big.config)
     assert isinstance(out["U9999999"], UnknownCustomerError)
     assert out[ids[0]].customer.customer_id == ids[0]  # type: ignore[union-attr]
     assert out[ids[1]].customer.customer_id == ids[1]  # type: ignore[union-attr]
