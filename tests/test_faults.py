@@ -635,10 +635,12 @@ def test_allocations_list_today_by_default_and_page_through_every_day(
 KILL_WORKER = """
 import sys
 from tools.allocation import allocate_treatment, release_allocation, reset_constraints
+from tools.assess import assess
 from tools.context import ToolContext
 
 ctx = ToolContext.create()
 reset_constraints(ctx, by="kill-test")  # a booking left by the previous kill
+assess("U123", ctx)  # the store opens on first use: before the kill window
 print("ready", flush=True)
 while True:
     a = allocate_treatment("U123", "marketing_call_back", "kill-test", ctx)
