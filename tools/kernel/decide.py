@@ -222,8 +222,9 @@ class Decisions:
         what a batch of one gives.
         """
         i = np.asarray(rows, dtype=np.intp)
+        ids = self.customer_id[i] if len(self.customer_id) else self.customer_id
         return Decisions(
-            customer_id=self.customer_id[i],
+            customer_id=ids,
             row_no=self.row_no[i],
             treatments=self.treatments,
             failed={rule: mask[i] for rule, mask in self.failed.items()},
@@ -236,8 +237,8 @@ class Decisions:
             expected_value=self.expected_value[i],
             best=self.best[i],
             signals=self.signals[i],
-            churn_band=self.churn_band[i],
-            value_band=self.value_band[i],
+            churn_level=self.churn_level[i],
+            value_level=self.value_level[i],
             high_value=self.high_value[i],
             order=self.order,
             extra={k: v[i] for k, v in self.extra.items()},
