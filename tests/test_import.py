@@ -247,12 +247,26 @@ def test_bill_metrics_in_sql_match_the_plain_computation(ctx, base_1k):
 def test_a_base_imports_with_the_same_store_whatever_the_slice(
     ctx, base_1k, monkeypatch
 ):
+    tables = ("customer_records", "customer_features", "offer_propensity")
+
+    def derived() -> dict[str, list]:
+        return {t: ctx.customers.sql(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+
     import_path(base_1k, _store(ctx), PATTERN, replace=True)
-    whole = ctx.customers.sql("SELECT * FROM customer_records ORDER BY customer_id")
+    whole = derived()
     monkeypatch.setattr(features, "RECORDS_SLICE", 97)
     import_path(base_1k, _store(ctx), PATTERN, replace=True)
-    sliced = ctx.customers.sql("SELECT * FROM customer_records ORDER BY customer_id")
-    assert sliced == whole and len(whole) == 1000
+    sliced = derived()
+    assert len(whole["customer_features"]) == 1000
+    for table in tables:
+        assert sliced[table] == whole[table], table
+    row_no = [
+        r[0]
+        for r in ctx.customers.sql(
+            "SELECT row_no FROM customer_features ORDER BY customer_id"
+        )
+    ]
+    assert row_no == list(range(1000))
 
 
 def test_a_table_in_parts_names_the_part_and_its_own_rows(ctx, tmp_path, base_1k):

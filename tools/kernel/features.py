@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 DERIVED_VERSION = "4"  # bump when the derived tables' definitions change
-RECORDS_SLICE = 200_000  # customers per slice when building customer_records
+RECORDS_SLICE = 200_000  # customers per slice when building the derived tables
 BILL_SHOCK_RISE_PCT = 10.0
 BILL_SHOCK_EXTRAS_SHARE = 0.30
 CONSENT_CHANNELS = ("call", "sms", "email", "push")
@@ -47,7 +47,7 @@ WITH extras AS (
            sum(amount) FILTER (WHERE kind = 'roaming') AS roaming,
            count(*) FILTER (WHERE kind = 'roaming') AS roaming_n,
            bool_or(kind = 'late_fee') AS late_fee
-    FROM bill_charges GROUP BY ALL
+    FROM bill_charges WHERE __SLICE__ GROUP BY ALL
 ), amounts AS (
     SELECT b.customer_id, b.bill_date, b.status,
            coalesce(e.roaming, 0) AS roaming, coalesce(e.roaming_n, 0) AS roaming_n,
@@ -56,7 +56,7 @@ WITH extras AS (
                AS amount,
            coalesce(e.extras_total, 0) >= {BILL_SHOCK_EXTRAS_SHARE} * b.plan_charge
                AS extras_shock
-    FROM bills b LEFT JOIN extras e USING (customer_id, bill_date)
+    FROM bills b LEFT JOIN extras e USING (customer_id, bill_date) WHERE __SLICE__
 ), history AS (  -- each customer's bills by date, in one list (no window sort)
     SELECT customer_id,
         list_sort(list({{'d': bill_date, 'a': amount, 'x': extras_shock}})) AS h,
@@ -85,19 +85,19 @@ FEATURES_SQL = f"""
 WITH bill_f AS ({BILLS_SQL}), usage_f AS (
     SELECT customer_id,
         max_by(data_gb, reading_date, 2) AS last_two
-    FROM usage GROUP BY customer_id
+    FROM usage WHERE __SLICE__ GROUP BY customer_id
 ), net_f AS (
     SELECT customer_id,
         arg_max(quality, measured_on) AS network_quality,
         arg_max(latency_ms, measured_on) AS network_latency_ms,
         arg_max(packet_loss_pct, measured_on) AS network_packet_loss_pct
-    FROM network GROUP BY customer_id
+    FROM network WHERE __SLICE__ GROUP BY customer_id
 ), int_a AS (
     SELECT customer_id,
         list(CASE sentiment WHEN 'negative' THEN -1 WHEN 'positive' THEN 1 ELSE 0 END
              ORDER BY seq) AS s,
         {_TOPIC_COLS}
-    FROM interactions GROUP BY customer_id
+    FROM interactions WHERE __SLICE__ GROUP BY customer_id
 ), int_f AS (
     SELECT *,
         len(s) AS interaction_count,
@@ -114,10 +114,11 @@ WITH bill_f AS ({BILLS_SQL}), usage_f AS (
 ), consent_f AS (
     SELECT customer_id, count(*) AS consent_channels,
     {_CONSENT_COLS}
-    FROM consents GROUP BY customer_id
+    FROM consents WHERE __SLICE__ GROUP BY customer_id
 ), ranked AS (  -- the kernel's row number: position in id order (sorts ids only)
-    SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::BIGINT AS row_no
-    FROM customers
+    SELECT customer_id,
+        (row_number() OVER (ORDER BY customer_id) - 1 + $base)::BIGINT AS row_no
+    FROM customers WHERE __SLICE__
 )
 SELECT
     r.row_no,
@@ -172,6 +173,7 @@ LEFT JOIN bill_f b USING (customer_id)
 LEFT JOIN net_f n USING (customer_id)
 LEFT JOIN int_f i USING (customer_id)
 LEFT JOIN consent_f k USING (customer_id)
+WHERE __SLICE__
 ORDER BY r.row_no
 """
 
@@ -179,7 +181,7 @@ OFFERS_SQL = """
 SELECT f.row_no, o.customer_id, o.treatment,
        max(o.acceptance_probability) AS propensity
 FROM offers o JOIN customer_features f USING (customer_id)
-WHERE o.treatment IS NOT NULL AND o.status <> 'declined'
+WHERE __SLICE__ AND o.treatment IS NOT NULL AND o.status <> 'declined'
 GROUP BY ALL ORDER BY f.row_no
 """
 
@@ -205,30 +207,32 @@ def _row_struct(table: str) -> str:
     return "{" + ", ".join(f"'{n}': {n}" for n in names) + "}"
 
 
-def _records_sql(upper: bool) -> str:
-    """Customer rows with every child table's rows as lists, for one id range.
+def _records_sql() -> str:
+    """Customer rows with every child table's rows as lists (``__SLICE__``: which).
 
-    Customers ``>= $lo`` (and ``< $hi`` when ``upper``); the chat path reads one
-    such row per customer.
+    The chat path reads one such row per customer.
     """
     from tools.store.schema import TABLES
-
-    def within(col: str) -> str:
-        return f"{col} >= $lo" + (f" AND {col} < $hi" if upper else "")
 
     children = [t for t in TABLES if t != "customers"]
     ctes = ",\n".join(
         f"{t}_l AS (SELECT customer_id, list_sort(list({_row_struct(t)})) AS {t} "
-        f"FROM {t} WHERE {within('customer_id')} GROUP BY customer_id)"
+        f"FROM {t} WHERE __SLICE__ GROUP BY customer_id)"
         for t in children
     )
     joins = "\n".join(f"LEFT JOIN {t}_l USING (customer_id)" for t in children)
     cols = ", ".join(f"{t}_l.{t}" for t in children)
     return (
         f"WITH {ctes}\nSELECT c.customer_id, c AS customers, {cols}\n"
-        f"FROM customers c\n{joins}\nWHERE {within('c.customer_id')}\n"
+        f"FROM customers c\n{joins}\nWHERE __SLICE__\n"
         "ORDER BY c.customer_id"
     )
+
+
+def _slice(sql: str, upper: bool) -> str:
+    """``sql`` for the customers of one slice: ids ``>= $lo`` (and ``< $hi``)."""
+    cond = "customer_id >= $lo" + (" AND customer_id < $hi" if upper else "")
+    return sql.replace("__SLICE__", cond)
 
 
 def build(con: object, tick: Callable[[str], None] | None = None) -> None:
@@ -236,7 +240,10 @@ def build(con: object, tick: Callable[[str], None] | None = None) -> None:
 
     ``customer_features`` and ``offer_propensity`` (the kernel's inputs) and
     ``customer_records`` (each customer's rows in one row, for the chat path), each
-    stored in customer order (the kernel reads them in ``row_no`` ranges).
+    stored in customer order (the kernel reads them in ``row_no`` ranges). Every
+    table is built in slices of ``RECORDS_SLICE`` customers (the stored tables are
+    sorted by customer, so a slice reads only its row groups): memory stays
+    bounded whatever the base's size.
 
     Args:
         con: A DuckDB connection to the store being built.
@@ -248,11 +255,6 @@ def build(con: object, tick: Callable[[str], None] | None = None) -> None:
     run("SET preserve_insertion_order = true")  # stored in the ORDER BY's order
     for table in ("offer_propensity", "customer_features", "customer_records"):
         run(f"DROP TABLE IF EXISTS {table}")
-    step("journey metrics")
-    run(f"CREATE TABLE customer_features AS {FEATURES_SQL}")
-    run(f"CREATE TABLE offer_propensity AS {OFFERS_SQL}")
-    step("customer records")
-    # in slices of customers, so memory stays bounded whatever the base's size
     bounds = [
         r[0]
         for r in run(
@@ -261,15 +263,23 @@ def build(con: object, tick: Callable[[str], None] | None = None) -> None:
             f"WHERE n % {RECORDS_SLICE} = 1 ORDER BY customer_id"
         ).fetchall()
     ] or [""]
-    for i, lo in enumerate(bounds):
-        last = i + 1 == len(bounds)
-        params = {"lo": lo} if last else {"lo": lo, "hi": bounds[i + 1]}
-        verb = (
-            "CREATE TABLE customer_records AS"
-            if i == 0
-            else ("INSERT INTO customer_records")
-        )
-        run(f"{verb} {_records_sql(upper=not last)}", params)
+    builds = [
+        ("journey metrics", "customer_features", FEATURES_SQL),
+        (None, "offer_propensity", OFFERS_SQL),
+        ("customer records", "customer_records", _records_sql()),
+    ]
+    for label, table, sql in builds:
+        if label:
+            step(label)
+        for i, lo in enumerate(bounds):
+            upper = i + 1 < len(bounds)
+            params: dict[str, object] = {"lo": lo}
+            if upper:
+                params["hi"] = bounds[i + 1]
+            if "$base" in sql:
+                params["base"] = i * RECORDS_SLICE  # row_no of the slice's first
+            verb = f"CREATE TABLE {table} AS" if i == 0 else f"INSERT INTO {table}"
+            run(f"{verb} {_slice(sql, upper)}", params)
     # point lookups by id (the chat path) use these instead of scanning row groups
     step("indexes")
     run("CREATE UNIQUE INDEX customer_features_id ON customer_features (customer_id)")
