@@ -184,26 +184,19 @@ def _one_pass(
     table: str,
     checks: list[tuple[str, str, str, list[object]]],
 ) -> list[Problem]:
-    """Count every row check of a table in one scan (per file); first rows after."""
+    """Count every row check of a table in one scan; per file only what failed."""
     if not checks:
         return []
     parts, params = [], []
     for _, cond, _, p in checks:
         parts.append(f"count(*) FILTER (WHERE {cond})")
         params += p
-    found = con.execute(
-        f"SELECT __file, {', '.join(parts)} FROM stage_{table} GROUP BY __file "
-        "ORDER BY __file",
-        params,
-    ).fetchall()
+    row = con.execute(f"SELECT {', '.join(parts)} FROM stage_{table}", params)
+    counts = row.fetchone() or ()
     out = []
-    for i, (column, cond, problem, p) in enumerate(checks):
-        for row in found:
-            if row[i + 1]:
-                source = f"stage_{table}"
-                out.append(
-                    _problem(con, source, row[0], row[i + 1], column, problem, cond, p)
-                )
+    for count, (column, cond, problem, p) in zip(counts, checks, strict=True):
+        if count:
+            out += _found(con, f"stage_{table}", column, problem, cond, p)
     return out
 
 
