@@ -20,10 +20,12 @@ import numpy as np
 import pytest
 
 from tools import assess as assess_mod
+from tools import data
 from tools.assess import assess, forget_assessments
 from tools.coalesce import Coalescer
 from tools.context import ToolContext
 from tools.errors import UnknownCustomerError
+from tools.ledger import Ledger
 from tools.store.generate import generate
 from tools.store.importer import import_path
 from tools.store.source import customer_source, store_path
@@ -261,3 +263,34 @@ def test_batch_rows_equal_a_batch_of_one(big):
         row = batch.take([i])
         for name in ("lawful", "propensity", "expected_value", "best", "signals"):
             assert np.array_equal(getattr(row, name), getattr(alone, name)), name
+
+
+def test_a_json_folder_is_served_as_a_store_file_would_be(tmp_path, config):
+    """The in-memory source holds its reads; they equal a store file's of the same
+    customers (records, feature rows, offers, and so every assessment)."""
+    from tools.data import read_json_folder
+    from tools.store.duck import DuckStore, build_from_records
+    from tools.store.memory import MemoryStore
+
+    records = read_json_folder(data.PACKAGED_DATA_DIR, config)
+    memory = MemoryStore(records)
+    build_from_records(tmp_path / "c.duckdb", records)
+    disk = DuckStore(tmp_path / "c.duckdb")
+    ids = disk.ids()
+    assert memory.ids() == ids and len(ids) >= 12
+    asked = [*ids[::2], "U9999", *ids[1::2]]
+    assert memory.get_many(asked) == disk.get_many(asked)
+    cols_m, offers_m = memory.feature_rows(asked)
+    cols_d, offers_d = disk.feature_rows(asked)
+    assert cols_m.keys() == cols_d.keys()
+    for name in cols_d:  # repr: NaN (no number) equals NaN
+        assert repr(cols_m[name].tolist()) == repr(cols_d[name].tolist()), name
+    for name in offers_d:
+        assert offers_m[name].tolist() == offers_d[name].tolist(), name
+    assert memory.get("U124") == disk.get("U124")
+    with pytest.raises(UnknownCustomerError):
+        memory.get("U9999")
+    ctx_m = ToolContext(config, Ledger(tmp_path / "m.db"), customers=memory)
+    ctx_d = ToolContext(config, Ledger(tmp_path / "d.db"), customers=disk)
+    for cid in ids:
+        assert _digest(assess(cid, ctx_m)) == _digest(assess(cid, ctx_d)), cid

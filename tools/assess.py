@@ -213,6 +213,14 @@ def assess(customer_id: str, ctx: ToolContext) -> Assessment:
     return result
 
 
+def batch_stats(ctx: ToolContext) -> tuple[int, int]:
+    """Batches made and customers assessed through them for ``ctx``'s source."""
+    source = ctx.customers
+    version = getattr(source, "version", lambda: None)()
+    batcher = _batcher(source, version, ctx.config)
+    return batcher.batches, batcher.keys
+
+
 def forget_assessments() -> None:
     """Drop every cached assessment (tests; a changed source is noticed anyway)."""
     with _lock:

@@ -94,7 +94,7 @@ _lock = threading.Lock()
 
 def store_path(config: CVMConfig) -> Path:
     """The store file of a configuration: ``<state_dir>/customers.duckdb``."""
-    from tools.store.duck import STORE_FILE
+    from tools.store.build import STORE_FILE
 
     return config.state_path / STORE_FILE
 
@@ -106,6 +106,7 @@ def customer_source(config: CVMConfig) -> CustomerSource:
     Otherwise the DuckDB store in the state dir (the sample on first use).
     """
     from tools.store.duck import DuckStore
+    from tools.store.memory import MemoryStore
 
     if config.settings.data_dir:
         key = "json:" + str(Path(config.settings.data_dir).resolve())
@@ -121,7 +122,7 @@ def customer_source(config: CVMConfig) -> CustomerSource:
                 from tools.data import read_json_folder
 
                 records = read_json_folder(Path(config.settings.data_dir), config)
-                source = DuckStore(None, records)
+                source = MemoryStore(records)
             else:
                 source = DuckStore(store_path(config))
             _sources[key] = source

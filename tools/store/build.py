@@ -1,0 +1,156 @@
+"""Writing the customer store: the schema, rows in, the sample on first use, upgrades.
+
+Writers never modify a store file in place: the sample (on first use) and upgrades of
+the derived tables are written to a new file next to it and renamed over it
+(``os.replace``) under an exclusive lock, so readers always see a whole store.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from tools.customer import CustomerData
+from tools.kernel import features
+from tools.store.records import Rows, to_rows
+from tools.store.schema import SCHEMA_VERSION, TABLES, column_names, create_sql
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "customers.duckdb"
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the schema and the ``meta`` table."""
+    for table in TABLES:
+        con.execute(create_sql(table))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, rows: Rows) -> None:
+    """Insert row tuples into their tables, one statement per table.
+
+    The rows go in as one list per column, unnested side by side (about 30 times
+    faster than ``executemany`` row by row).
+    """
+    for table, items in rows.items():
+        if items:
+            names = column_names(table)
+            columns = [list(c) for c in zip(*items, strict=True)]
+            picks = ", ".join(f"unnest(${i + 1})" for i in range(len(names)))
+            con.execute(f"INSERT INTO {table} SELECT {picks}", columns)
+
+
+def build_from_records(path: Path | str, records: Sequence[CustomerData]) -> None:
+    """Write a complete store of ``records`` at ``path`` (``:memory:`` allowed)."""
+    con = duckdb.connect(str(path))
+    try:
+        fill_from_records(con, records)
+    finally:
+        con.close()
+
+
+def fill_from_records(
+    con: duckdb.DuckDBPyConnection, records: Sequence[CustomerData]
+) -> None:
+    """Create the schema on ``con`` and load ``records`` into it, with features."""
+    create_tables(con)
+    merged: Rows = {t: [] for t in TABLES}
+    for record in records:
+        for table, items in to_rows(record).items():
+            merged[table].extend(items)
+    insert_rows(con, merged)
+    features.build(con)
+
+
+def sample_records() -> list[CustomerData]:
+    """The packaged sample customers (``tools/data/customers.json``)."""
+    from tools.config import get_config
+    from tools.data import PACKAGED_DATA_DIR, read_json_file
+
+    return read_json_file(PACKAGED_DATA_DIR / "customers.json", get_config())
+
+
+_template_lock = threading.Lock()
+_template: list[Path] = []
+
+
+def _sample_template() -> Path:
+    """A store of the sample built once per process, copied into new state dirs."""
+    with _template_lock:
+        if not _template or not _template[0].exists():
+            folder = Path(tempfile.mkdtemp(prefix="cvm-sample-"))
+            path = folder / STORE_FILE
+            build_from_records(path, sample_records())
+            _template[:] = [path]
+        return _template[0]
+
+
+@contextmanager
+def store_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes that write the store at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _derived_version(path: Path) -> str | None:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT value FROM meta WHERE key = 'derived_version'"
+        ).fetchone()
+    except duckdb.Error:
+        row = None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def upgrade_store(path: Path) -> None:
+    """Rebuild the derived tables of a store made by an older version, atomically."""
+    with store_lock(path):
+        if _derived_version(path) == features.DERIVED_VERSION:
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.upgrade")
+        shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            features.build(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+        log.info("customer store at %s upgraded (derived tables rebuilt)", path)
+
+
+def ensure_store(path: Path) -> None:
+    """Create the store at ``path`` with the sample customers unless it exists.
+
+    A store whose derived tables an older version built is upgraded first.
+    """
+    if path.exists():
+        if _derived_version(path) != features.DERIVED_VERSION:
+            upgrade_store(path)
+        return
+    with store_lock(path):
+        if path.exists():
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+        shutil.copyfile(_sample_template(), tmp)
+        os.replace(tmp, path)
+        log.info("customer store created with the sample customers at %s", path)
