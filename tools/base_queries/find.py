@@ -15,7 +15,7 @@ import numpy as np
 
 from tools.base_queries.filters import kernel_mask, needs_kernel, sql_where
 from tools.base_queries.models import Band, CustomerList, CustomerRow, FindArgs, OrderBy
-from tools.base_queries.scan import scan
+from tools.base_queries.scan import scan_chunks
 from tools.context import ToolContext, default_context
 from tools.kernel.batch import decide_where
 from tools.kernel.decide import SIGNALS, Decisions
@@ -90,26 +90,35 @@ def _from_sql(a: FindArgs, ctx: ToolContext, where: str, params: list) -> Custom
 
 
 def _from_scan(a: FindArgs, ctx: ToolContext, where: str, params: list) -> CustomerList:
-    """One compact kernel pass decides who matches and ranks them."""
-    s = scan(
+    """One compact kernel pass decides who matches; each chunk's best few are kept."""
+    matched = 0
+    keys: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    for s in scan_chunks(
         ctx,
         where,
         params,
         signals=bool(a.signals),
         rules=a.marketing_allowed is not None,
-    )
-    keep = np.flatnonzero(kernel_mask(s, a, ctx))
-    key = {
-        "expected_value": s.best_ev,
-        "churn": s.churn_score,
-        "value": s.monthly_revenue,
-    }[a.order_by][keep]
-    chosen = keep[top(key, s.row_no[keep], a.limit)]
+    ):
+        keep = np.flatnonzero(kernel_mask(s, a, ctx))
+        matched += len(keep)
+        key = {
+            "expected_value": s.best_ev,
+            "churn": s.churn_score,
+            "value": s.monthly_revenue,
+        }[a.order_by][keep]
+        best = top(key, s.row_no[keep], a.limit)  # the global top is among these
+        keys.append(key[best])
+        rows.append(s.row_no[keep][best])
+    key_all = np.concatenate(keys) if keys else np.zeros(0)
+    row_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    chosen = top(key_all, row_all, a.limit)
     return CustomerList(
-        matched=len(keep),
+        matched=matched,
         total=ctx.customers.count(),
         order_by=a.order_by,
-        rows=rows_for(ctx, s.row_no[chosen].tolist()),
+        rows=rows_for(ctx, row_all[chosen].tolist()),
     )
 
 

@@ -105,18 +105,19 @@ def _slices(cols: Columns, offers: Columns) -> Iterator[tuple[Columns, Columns]]
         yield part, {**offers, **{k: offers[k][a:b] for k in per_offer}}
 
 
-def scan(
+def scan_chunks(
     ctx: ToolContext,
     where: str = "",
     params: Sequence[Any] = (),
     signals: bool = False,
     rules: bool = False,
     chunk: int = CHUNK,
-) -> Scan:
-    """The kernel over the customers ``where`` selects, chunk by chunk, kept compact.
+) -> Iterator[Scan]:
+    """The kernel over the customers ``where`` selects: one compact Scan per chunk.
 
-    Chunks are read and decided by :data:`WORKERS` threads (DuckDB and numpy both
-    release the GIL), at most that many chunks in memory at once.
+    Chunks (of row numbers) are read and decided by :data:`WORKERS` threads (DuckDB
+    and numpy both release the GIL) and come in row order; a caller that folds them
+    as they come holds a few chunks at most, whatever the base's size.
 
     Args:
         ctx: Configuration and customer source.
@@ -129,22 +130,60 @@ def scan(
     """
     keys = tuple(ctx.config.treatments)
 
-    def work(lo: int) -> list[dict[str, Any]]:
+    def work(lo: int) -> Scan | None:
         cond = f"row_no >= {lo} AND row_no < {lo + chunk}"
         if where:
             cond += f" AND ({where})"
         cols, offers = load(ctx.customers, cond, params, (), keys, ids=False)
         if not len(cols["row_no"]):
-            return []
-        return [
-            _part(decide(part, part_offers, ctx.config), ctx, signals, rules)
-            for part, part_offers in _slices(cols, offers)
-        ]
+            return None
+        return _merge(
+            keys,
+            [
+                _part(decide(part, part_offers, ctx.config), ctx, signals, rules)
+                for part, part_offers in _slices(cols, offers)
+            ],
+            signals,
+            rules,
+        )
 
     starts = range(0, max(ctx.customers.count(), 1), chunk)
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="scan") as pool:
-        parts = [part for done in pool.map(work, starts) for part in done]
+        for done in pool.map(work, starts):
+            if done is not None:
+                yield done
 
+
+def scan(
+    ctx: ToolContext,
+    where: str = "",
+    params: Sequence[Any] = (),
+    signals: bool = False,
+    rules: bool = False,
+    chunk: int = CHUNK,
+) -> Scan:
+    """Every chunk of :func:`scan_chunks` in one Scan (memory grows with the base)."""
+    parts = [
+        {
+            "row_no": c.row_no,
+            "best": c.best,
+            "best_ev": c.best_ev,
+            "churn_level": c.churn_level,
+            "value_level": c.value_level,
+            "churn_score": c.churn_score,
+            "monthly_revenue": c.monthly_revenue,
+            "signals": c.signals,
+            "marketing_reachable": c.marketing_reachable,
+            **c.excluded,
+        }
+        for c in scan_chunks(ctx, where, params, signals, rules, chunk)
+    ]
+    return _merge(tuple(ctx.config.treatments), parts, signals, rules)
+
+
+def _merge(
+    keys: tuple[str, ...], parts: list[dict[str, Any]], signals: bool, rules: bool
+) -> Scan:
     def cat(name: str, empty: np.ndarray) -> np.ndarray:
         return np.concatenate([p[name] for p in parts]) if parts else empty
 

@@ -6,27 +6,24 @@ with numpy; segments come from the store as codes, not a million strings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from tools.base_queries.filters import kernel_mask, sql_where
 from tools.base_queries.models import BaseSummary, FindArgs, Group
-from tools.base_queries.scan import RULES, scan
+from tools.base_queries.scan import RULES, scan_chunks
 from tools.context import ToolContext, default_context
 from tools.kernel.decide import SIGNALS
 
 
-def groups(
-    names: list[str] | tuple[str, ...], codes: np.ndarray, ev: np.ndarray
-) -> list[Group]:
-    """Customers and EV per code (an index into ``names``; -1 is left out).
+def _sorted(items: Any) -> list[Group]:
+    return sorted(items, key=lambda g: (-g.customers, g.key))
 
-    Largest group first (ties by name); EV rounded to pence.
-    """
-    ok = codes >= 0
-    counts = np.bincount(codes[ok], minlength=len(names))
-    sums = np.bincount(codes[ok], weights=ev[ok], minlength=len(names))
+
+def _groups(names: Sequence[str], counts: np.ndarray, sums: np.ndarray) -> list[Group]:
+    """Non-empty groups, largest first (ties by name), EV rounded to pence."""
     return _sorted(
         Group(key=str(n), customers=int(c), expected_value=round(float(v), 2))
         for n, c, v in zip(names, counts, sums, strict=True)
@@ -34,21 +31,25 @@ def groups(
     )
 
 
-def _flags(named: dict[str, np.ndarray], ev: np.ndarray) -> list[Group]:
-    """Customers and EV where each named flag is on (flags may overlap)."""
-    return _sorted(
-        Group(
-            key=name,
-            customers=int(on.sum()),
-            expected_value=round(float(ev[on].sum()), 2),
-        )
-        for name, on in named.items()
-        if on.any()
-    )
+class _Totals:
+    """Counts and EV sums per group, added up chunk by chunk."""
 
+    def __init__(self, n: int) -> None:
+        self.counts = np.zeros(n, dtype=np.int64)
+        self.sums = np.zeros(n)
 
-def _sorted(items: Any) -> list[Group]:
-    return sorted(items, key=lambda g: (-g.customers, g.key))
+    def add_codes(self, codes: np.ndarray, ev: np.ndarray) -> None:
+        ok = codes >= 0
+        n = len(self.counts)
+        self.counts += np.bincount(codes[ok], minlength=n)
+        self.sums += np.bincount(codes[ok], weights=ev[ok], minlength=n)
+
+    def add_flags(self, flags: np.ndarray, ev: np.ndarray) -> None:
+        """``flags`` (m, n) bool: customer in group j (groups may overlap)."""
+        for j in range(flags.shape[1]):
+            on = flags[:, j]
+            self.counts[j] += int(on.sum())
+            self.sums[j] += float(ev[on].sum())
 
 
 def summarise_base(
@@ -65,21 +66,35 @@ def summarise_base(
     if a.recommended:
         ctx.config.treatment(a.recommended)
     where, params = sql_where(a, ctx)
-    s = scan(ctx, where, params, signals=True, rules=True)
     segments, segment = ctx.customers.feature_codes("segment", where, params)
-    if len(segment) != len(s):  # the base changed between the two reads
+    keys = tuple(ctx.config.treatments)
+    by = {
+        "segment": _Totals(len(segments)),
+        "best": _Totals(len(keys)),
+        "signal": _Totals(len(SIGNALS)),
+        "rule": _Totals(len(RULES)),
+    }
+    customers, ev_total, seen = 0, 0.0, 0
+    for s in scan_chunks(ctx, where, params, signals=True, rules=True):
+        assert s.signals is not None
+        codes = segment[seen : seen + len(s)]
+        seen += len(s)
+        keep = kernel_mask(s, a, ctx)
+        ev = s.best_ev[keep]
+        customers += int(keep.sum())
+        ev_total += float(ev.sum())
+        by["segment"].add_codes(codes[keep], ev)
+        by["best"].add_codes(s.best[keep].astype(np.int64), ev)
+        by["signal"].add_flags(s.signals[keep], ev)
+        by["rule"].add_flags(np.column_stack([s.excluded[r][keep] for r in RULES]), ev)
+    if seen != len(segment):  # an import replaced the base between the two reads
         raise RuntimeError("the customer base changed while it was summarised")
-    keep = kernel_mask(s, a, ctx)
-    ev = s.best_ev[keep]
-    assert s.signals is not None
     return BaseSummary(
-        customers=int(keep.sum()),
+        customers=customers,
         total=ctx.customers.count(),
-        expected_value=round(float(ev.sum()), 2),
-        by_segment=groups(segments, segment[keep], ev),
-        by_signal=_flags(
-            {name: s.signals[keep, j] for j, name in enumerate(SIGNALS)}, ev
-        ),
-        by_recommended=groups(s.treatments, s.best[keep].astype(np.int64), ev),
-        excluded_by_rule=_flags({r: s.excluded[r][keep] for r in RULES}, ev),
+        expected_value=round(ev_total, 2),
+        by_segment=_groups(segments, by["segment"].counts, by["segment"].sums),
+        by_signal=_groups(SIGNALS, by["signal"].counts, by["signal"].sums),
+        by_recommended=_groups(keys, by["best"].counts, by["best"].sums),
+        excluded_by_rule=_groups(RULES, by["rule"].counts, by["rule"].sums),
     )
