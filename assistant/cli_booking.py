@@ -149,7 +149,6 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add recommend, allocate, constraints and reset-constraints to ``cvm``."""
     r = add("recommend", "recommend the next best action (--book to book it)")

@@ -132,7 +132,6 @@ def cmd_test_conversations(args: argparse.Namespace) -> int:
     return 0 if failed == 0 and passed > 0 else 1
 
 
-
 def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add ask, chat, test-conversations and audit to ``cvm``."""
     for name, help_text in [

@@ -45,7 +45,9 @@ def test_the_found_chart_places_each_listed_customer(ctx):
     }
     assert points == {
         r.customer_id: (
-            r.churn_score, r.expected_value, r.recommended.replace("_", " ")
+            r.churn_score,
+            r.expected_value,
+            r.recommended.replace("_", " "),
         )
         for r in found.rows
     }

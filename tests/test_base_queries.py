@@ -7,7 +7,7 @@ import pytest
 
 from tools.base_queries import Group, find_customers, summarise_base
 from tools.errors import ToolInputError
-from tools.kernel.decide import SIGNALS
+from tools.kernel.signals import SIGNALS
 from tools.treatment import recommend_treatment
 
 

@@ -231,7 +231,7 @@ def test_network_problems_by_region_and_interactions(q):
 
 def test_imported_base_gives_bounded_decisions(ctx, base):
     from tools.kernel.batch import iter_decisions
-    from tools.kernel.decide import SIGNALS
+    from tools.kernel.signals import SIGNALS
 
     import_path(base, store_path(ctx.config), PATTERN, replace=True)
     names = ("high_churn_risk", "bill_shock", "poor_network", "data_over_allowance")

@@ -32,7 +32,8 @@ from tools.config import CVMConfig
 from tools.customer import CustomerData
 from tools.data import validate_customer_id
 from tools.errors import UnknownCustomerError
-from tools.kernel.decide import SIGNALS, Decisions, decide
+from tools.kernel.decide import Decisions, decide
+from tools.kernel.signals import SIGNALS
 from tools.signals import Insight, find_signals
 
 if TYPE_CHECKING:

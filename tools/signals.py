@@ -1,7 +1,7 @@
 """Journey signals' evidence: the dates and values behind each signal, in words.
 
 Whether a signal is present is decided once, column-wise, by the decision kernel
-(:func:`tools.kernel.decide.signals`); this module only explains the signals the kernel
+(:func:`tools.kernel.signals.signals`); this module only explains the signals the kernel
 found for one customer, from the customer's record and journey metrics. Treatments'
 propensity boosts and applicability conditions refer to these names
 (``tools.config.SignalName``).

@@ -14,7 +14,7 @@ from typing import Any
 from assistant.planner.answers.common import money
 from assistant.planner.intent import Ask, Call, Intent, Results, cue
 from tools.base_queries import BaseSummary, CustomerList
-from tools.kernel.decide import SIGNALS
+from tools.kernel.signals import SIGNALS
 
 _SEGMENTS = {
     r"\bconsumers?\b": "consumer",

@@ -17,7 +17,7 @@ from tools.base_queries.models import FindArgs
 from tools.base_queries.scan import Scan
 from tools.context import ToolContext
 from tools.errors import ToolInputError
-from tools.kernel.decide import (
+from tools.kernel.signals import (
     BANDS,
     HIGH_CHURN,
     MEDIUM_CHURN,

@@ -18,7 +18,8 @@ from tools.base_queries.models import Band, CustomerList, CustomerRow, FindArgs,
 from tools.base_queries.scan import scan_chunks
 from tools.context import ToolContext, default_context
 from tools.kernel.batch import decide_where
-from tools.kernel.decide import SIGNALS, Decisions
+from tools.kernel.decide import Decisions
+from tools.kernel.signals import SIGNALS
 
 ROW_COLUMNS = ("segment", "plan_name")
 

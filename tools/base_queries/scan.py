@@ -21,7 +21,8 @@ import numpy as np
 
 from tools.context import ToolContext
 from tools.kernel.batch import CHUNK, load
-from tools.kernel.decide import CUSTOMER_RULES, SIGNALS, Columns, Decisions, decide
+from tools.kernel.decide import CUSTOMER_RULES, Decisions, decide
+from tools.kernel.signals import SIGNALS, Columns
 
 RULES: tuple[str, ...] = (*CUSTOMER_RULES, "APPLICABILITY")
 SLICE = 65_536  # customers per kernel call (its arrays stay in cache)

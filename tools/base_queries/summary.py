@@ -15,7 +15,7 @@ from tools.base_queries.filters import kernel_mask, sql_where
 from tools.base_queries.models import BaseSummary, FindArgs, Group
 from tools.base_queries.scan import RULES, scan_chunks
 from tools.context import ToolContext, default_context
-from tools.kernel.decide import SIGNALS
+from tools.kernel.signals import SIGNALS
 
 
 def _sorted(items: Any) -> list[Group]:

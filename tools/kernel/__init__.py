@@ -4,7 +4,9 @@ Used for the whole base and for one customer (a batch of one). Layers:
 
 * :mod:`tools.kernel.features` — journey metrics in SQL, one row per customer
   (``customer_features``, ``offer_propensity``), rebuilt on every import.
-* :mod:`tools.kernel.decide` — numpy over those columns: ``signals``, ``decide``.
+* :mod:`tools.kernel.signals` — numpy over those columns: journey ``signals`` and
+  churn / value bands.
+* :mod:`tools.kernel.decide` — numpy: contact rules and P x V - cost, ``decide``.
 * :mod:`tools.kernel.batch` — the kernel over a customer source.
 
 Batch API (what the campaign planner calls)::

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from tools.config import CVMConfig
-from tools.kernel.decide import KERNEL_COLUMNS, Columns, Decisions, decide
+from tools.kernel.decide import Decisions, decide
+from tools.kernel.signals import KERNEL_COLUMNS, Columns
 from tools.store.source import CustomerSource
 
 CHUNK = 250_000

@@ -2,9 +2,9 @@
 
 One definition, used for the whole base and for one customer (a batch of one):
 
-* ``signals(cols)``: the journey signals as an ``(n, S)`` boolean matrix, ``S`` in
-  :data:`SIGNALS` order, from the journey-metric columns of
-  :mod:`tools.kernel.features`.
+* ``signals(cols)`` (:mod:`tools.kernel.signals`): the journey signals as an
+  ``(n, S)`` boolean matrix, ``S`` in :data:`SIGNALS` order, from the journey-metric
+  columns of :mod:`tools.kernel.features`, and the churn / value bands.
 * ``decide(cols, offers, config)``: per customer x treatment (``T`` in config order)
   the rule masks (DISABLED, CONSENT, OBJECTION, VULNERABLE fail; APPLICABILITY holds),
   P(accept), value at risk, cost and expected value; the best lawful treatment per
@@ -22,117 +22,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import get_args
 
 import numpy as np
 
-from tools.config import NO_ACTION, Condition, CVMConfig, SignalName
-from tools.kernel.features import CONSENT_CHANNELS, TOPICS
-
-SIGNALS: tuple[str, ...] = get_args(SignalName)
-NEAR_ALLOWANCE_RATIO = 0.85
-USAGE_RISING_PCT = 10.0
-POOR_LATENCY_MS, POOR_PACKET_LOSS_PCT = 70.0, 2.5
-NEW_CUSTOMER_MONTHS, LONG_TENURE_MONTHS = 3, 48
-HIGH_CHURN, MEDIUM_CHURN = 0.6, 0.3
-MEDIUM_VALUE_REVENUE = 60.0
-CUSTOMER_RULES = ("DISABLED", "CONSENT", "OBJECTION", "VULNERABLE")
-BANDS = np.array(["low", "medium", "high"])
-BASELINE = NO_ACTION
-
-# The feature columns the kernel reads (fetch only these for big batches).
-KERNEL_COLUMNS: tuple[str, ...] = (
-    "row_no",
-    "customer_id",
-    "vulnerable",
-    "monthly_revenue",
-    "churn_score",
-    "tenure_months",
-    "lines",
-    "usage_ratio",
-    "usage_trend_pct",
-    "bill_change_pct",
-    "bill_shock_count",
-    "roaming_charge_count",
-    "payment_issues",
-    "network_quality_rank",
-    "network_latency_ms",
-    "network_packet_loss_pct",
-    "recent_count",
-    "recent_negative",
-    "sentiment_worsening",
-    "consent_channels",
-    *(f"topic_{t}" for t in TOPICS),
-    *(
-        f"consent_{ch}_{p}"
-        for ch in CONSENT_CHANNELS
-        for p in ("marketing", "service", "billing")
-    ),
+from tools.config import NO_ACTION, Condition, CVMConfig
+from tools.kernel.features import CONSENT_CHANNELS
+from tools.kernel.signals import (
+    BANDS,
+    HIGH_CHURN,
+    MEDIUM_CHURN,
+    MEDIUM_VALUE_REVENUE,
+    SIGNALS,
+    Columns,
+    as_bool,
+    as_float,
+    band_level,
+    signals,
 )
-Columns = dict[str, np.ndarray]
 
-
-def _f(cols: Columns, name: str) -> np.ndarray:
-    return np.asarray(cols[name], dtype=np.float64)
-
-
-def _b(cols: Columns, name: str) -> np.ndarray:
-    return np.asarray(cols[name], dtype=bool)
-
-
-def signals(cols: Columns) -> np.ndarray:
-    """The journey signals of every customer of a batch, ``(n, len(SIGNALS))``."""
-    n = len(cols["row_no"])
-    out = np.zeros((n, len(SIGNALS)), dtype=bool)
-    col = {s: i for i, s in enumerate(SIGNALS)}
-    ratio = _f(cols, "usage_ratio")
-    out[:, col["data_over_allowance"]] = ratio > 1
-    out[:, col["data_near_allowance"]] = (ratio <= 1) & (ratio >= NEAR_ALLOWANCE_RATIO)
-    out[:, col["usage_rising"]] = _f(cols, "usage_trend_pct") >= USAGE_RISING_PCT
-    out[:, col["roaming_charges"]] = _f(cols, "roaming_charge_count") > 0
-    out[:, col["bill_shock"]] = _f(cols, "bill_shock_count") > 0
-    out[:, col["payment_issues"]] = _b(cols, "payment_issues")
-    rank = _f(cols, "network_quality_rank")
-    out[:, col["poor_network"]] = (rank >= 0) & (
-        (rank == 0)
-        | (_f(cols, "network_latency_ms") > POOR_LATENCY_MS)
-        | (_f(cols, "network_packet_loss_pct") > POOR_PACKET_LOSS_PCT)
-    )
-    for code, signal in TOPICS.items():
-        out[:, col[signal]] |= _b(cols, f"topic_{code}")
-    negative = _f(cols, "recent_negative")
-    out[:, col["negative_sentiment"]] = (negative > 0) & (
-        (negative * 2 >= _f(cols, "recent_count")) | _b(cols, "sentiment_worsening")
-    )
-    churn = _f(cols, "churn_score")
-    out[:, col["high_churn_risk"]] = churn >= HIGH_CHURN
-    tenure = _f(cols, "tenure_months")
-    out[:, col["new_customer"]] = tenure <= NEW_CUSTOMER_MONTHS
-    out[:, col["long_tenure"]] = tenure >= LONG_TENURE_MONTHS
-    return out
-
-
-def band_level(values: np.ndarray, high: float, medium: float) -> np.ndarray:
-    """0 (low), 1 (medium) or 2 (high) per value: an index into :data:`BANDS`."""
-    values = np.asarray(values, dtype=np.float64)
-    return (values >= medium).astype(np.int8) + (values >= high)
-
-
-def band(values: np.ndarray, high: float, medium: float) -> np.ndarray:
-    """``low`` / ``medium`` / ``high`` per value (``high`` from ``high`` up)."""
-    return BANDS[band_level(values, high, medium)]
-
-
-def churn_band(churn: np.ndarray) -> np.ndarray:
-    """Churn band per customer (high from 0.6, medium from 0.3)."""
-    return band(churn, HIGH_CHURN, MEDIUM_CHURN)
-
-
-def value_band(revenue: np.ndarray, config: CVMConfig) -> np.ndarray:
-    """Value band per customer (high from the policy's high-value revenue)."""
-    return band(
-        revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
-    )
+CUSTOMER_RULES = ("DISABLED", "CONSENT", "OBJECTION", "VULNERABLE")
+BASELINE = NO_ACTION
 
 
 _METRICS = {
@@ -148,7 +57,7 @@ _METRICS = {
 def _holds(cond: Condition, cols: Columns, sig: np.ndarray) -> np.ndarray:
     if cond.signal is not None:
         return sig[:, SIGNALS.index(cond.signal)].copy()
-    value = _f(cols, _METRICS[cond.metric or ""])
+    value = as_float(cols, _METRICS[cond.metric or ""])
     target = float(cond.value or 0.0)
     with np.errstate(invalid="ignore"):
         return {  # type: ignore[no-any-return]
@@ -327,11 +236,11 @@ def decide(
     keys = tuple(config.treatments)
     n, n_t = len(cols["row_no"]), len(keys)
     sig = signals(cols)
-    vulnerable = _b(cols, "vulnerable")
+    vulnerable = as_bool(cols, "vulnerable")
     any_marketing = np.zeros(n, dtype=bool)
     for ch in CONSENT_CHANNELS:
-        any_marketing |= _b(cols, f"consent_{ch}_marketing")
-    objects = (_f(cols, "consent_channels") > 0) & ~any_marketing
+        any_marketing |= as_bool(cols, f"consent_{ch}_marketing")
+    objects = (as_float(cols, "consent_channels") > 0) & ~any_marketing
     failed = {rule: np.zeros((n, n_t), dtype=bool) for rule in CUSTOMER_RULES}
     applicable = np.ones((n, n_t), dtype=bool)
     base = np.zeros(n_t)
@@ -346,7 +255,7 @@ def decide(
         failed["DISABLED"][:, t] = not tr.enabled
         consent = config.consent_channel(tr.channel)
         if consent is not None:
-            failed["CONSENT"][:, t] = ~_b(cols, f"consent_{consent}_{tr.purpose}")
+            failed["CONSENT"][:, t] = ~as_bool(cols, f"consent_{consent}_{tr.purpose}")
         if tr.purpose == "marketing" and tr.channel != "none":
             failed["OBJECTION"][:, t] = objects
             failed["VULNERABLE"][:, t] = vulnerable
@@ -379,8 +288,8 @@ def decide(
     np.round(p, 3, out=p)
     v = config.value
     value = np.round(
-        _f(cols, "churn_score")
-        * _f(cols, "monthly_revenue")
+        as_float(cols, "churn_score")
+        * as_float(cols, "monthly_revenue")
         * v.margin_rate
         * v.horizon_months,
         2,
@@ -396,7 +305,7 @@ def decide(
     order = _static_rank(config)
     masked = np.where(lawful, ev, -np.inf)[:, order]
     best = np.asarray(order)[np.argmax(masked, axis=1)] if n_t else np.zeros(n, int)
-    revenue = _f(cols, "monthly_revenue")
+    revenue = as_float(cols, "monthly_revenue")
     return Decisions(
         customer_id=np.asarray(cols.get("customer_id", np.array([], dtype=object))),
         row_no=np.asarray(cols["row_no"]),
@@ -411,7 +320,7 @@ def decide(
         expected_value=ev,
         best=best,
         signals=sig,
-        churn_level=band_level(_f(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN),
+        churn_level=band_level(as_float(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN),
         value_level=band_level(
             revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
         ),

@@ -258,14 +258,11 @@ class DuckStore:
             ).fetchall()
             if r[0] is not None
         ]
-        got = (
-            cur.execute(
-                f"SELECT row_no, coalesce(list_position(?::VARCHAR[], {column}), 0)"
-                f"::INTEGER - 1 AS code FROM customer_features{cond}",
-                [values, *params],
-            )
-            .fetchnumpy()
-        )
+        got = cur.execute(
+            f"SELECT row_no, coalesce(list_position(?::VARCHAR[], {column}), 0)"
+            f"::INTEGER - 1 AS code FROM customer_features{cond}",
+            [values, *params],
+        ).fetchnumpy()
         rows, codes = np.asarray(got["row_no"]), np.asarray(got["code"])
         if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
             codes = codes[np.argsort(rows, kind="stable")]
@@ -301,9 +298,7 @@ class DuckStore:
         )
         rows = cur.fetchall()
         names = [d[0] for d in cur.description or []]
-        return {
-            name: _column([row[j] for row in rows]) for j, name in enumerate(names)
-        }
+        return {name: _column([row[j] for row in rows]) for j, name in enumerate(names)}
 
     def offer_propensity(
         self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None

@@ -1,0 +1,121 @@
+"""Journey signals and churn / value bands, column-wise over a batch of customers.
+
+The first half of the decision kernel (:mod:`tools.kernel.decide` is the second):
+thresholds and signals defined once, read from the journey-metric columns of
+:mod:`tools.kernel.features`, for a batch of one or of millions.
+"""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import numpy as np
+
+from tools.config import CVMConfig, SignalName
+from tools.kernel.features import CONSENT_CHANNELS, TOPICS
+
+SIGNALS: tuple[str, ...] = get_args(SignalName)
+NEAR_ALLOWANCE_RATIO = 0.85
+USAGE_RISING_PCT = 10.0
+POOR_LATENCY_MS, POOR_PACKET_LOSS_PCT = 70.0, 2.5
+NEW_CUSTOMER_MONTHS, LONG_TENURE_MONTHS = 3, 48
+HIGH_CHURN, MEDIUM_CHURN = 0.6, 0.3
+MEDIUM_VALUE_REVENUE = 60.0
+BANDS = np.array(["low", "medium", "high"])
+
+# The feature columns the kernel reads (fetch only these for big batches).
+KERNEL_COLUMNS: tuple[str, ...] = (
+    "row_no",
+    "customer_id",
+    "vulnerable",
+    "monthly_revenue",
+    "churn_score",
+    "tenure_months",
+    "lines",
+    "usage_ratio",
+    "usage_trend_pct",
+    "bill_change_pct",
+    "bill_shock_count",
+    "roaming_charge_count",
+    "payment_issues",
+    "network_quality_rank",
+    "network_latency_ms",
+    "network_packet_loss_pct",
+    "recent_count",
+    "recent_negative",
+    "sentiment_worsening",
+    "consent_channels",
+    *(f"topic_{t}" for t in TOPICS),
+    *(
+        f"consent_{ch}_{p}"
+        for ch in CONSENT_CHANNELS
+        for p in ("marketing", "service", "billing")
+    ),
+)
+Columns = dict[str, np.ndarray]
+
+
+def as_float(cols: Columns, name: str) -> np.ndarray:
+    """Column ``name`` as float64 (NULL as NaN)."""
+    return np.asarray(cols[name], dtype=np.float64)
+
+
+def as_bool(cols: Columns, name: str) -> np.ndarray:
+    """Column ``name`` as booleans."""
+    return np.asarray(cols[name], dtype=bool)
+
+
+def signals(cols: Columns) -> np.ndarray:
+    """The journey signals of every customer of a batch, ``(n, len(SIGNALS))``."""
+    n = len(cols["row_no"])
+    out = np.zeros((n, len(SIGNALS)), dtype=bool)
+    col = {s: i for i, s in enumerate(SIGNALS)}
+    ratio = as_float(cols, "usage_ratio")
+    out[:, col["data_over_allowance"]] = ratio > 1
+    out[:, col["data_near_allowance"]] = (ratio <= 1) & (ratio >= NEAR_ALLOWANCE_RATIO)
+    out[:, col["usage_rising"]] = as_float(cols, "usage_trend_pct") >= USAGE_RISING_PCT
+    out[:, col["roaming_charges"]] = as_float(cols, "roaming_charge_count") > 0
+    out[:, col["bill_shock"]] = as_float(cols, "bill_shock_count") > 0
+    out[:, col["payment_issues"]] = as_bool(cols, "payment_issues")
+    rank = as_float(cols, "network_quality_rank")
+    out[:, col["poor_network"]] = (rank >= 0) & (
+        (rank == 0)
+        | (as_float(cols, "network_latency_ms") > POOR_LATENCY_MS)
+        | (as_float(cols, "network_packet_loss_pct") > POOR_PACKET_LOSS_PCT)
+    )
+    for code, signal in TOPICS.items():
+        out[:, col[signal]] |= as_bool(cols, f"topic_{code}")
+    negative = as_float(cols, "recent_negative")
+    out[:, col["negative_sentiment"]] = (negative > 0) & (
+        (negative * 2 >= as_float(cols, "recent_count"))
+        | as_bool(cols, "sentiment_worsening")
+    )
+    churn = as_float(cols, "churn_score")
+    out[:, col["high_churn_risk"]] = churn >= HIGH_CHURN
+    tenure = as_float(cols, "tenure_months")
+    out[:, col["new_customer"]] = tenure <= NEW_CUSTOMER_MONTHS
+    out[:, col["long_tenure"]] = tenure >= LONG_TENURE_MONTHS
+    return out
+
+
+def band_level(values: np.ndarray, high: float, medium: float) -> np.ndarray:
+    """0 (low), 1 (medium) or 2 (high) per value: an index into :data:`BANDS`."""
+    values = np.asarray(values, dtype=np.float64)
+    return (values >= medium).astype(np.int8) + (values >= high)
+
+
+def band(values: np.ndarray, high: float, medium: float) -> np.ndarray:
+    """``low`` / ``medium`` / ``high`` per value (``high`` from ``high`` up)."""
+    return BANDS[band_level(values, high, medium)]
+
+
+def churn_band(churn: np.ndarray) -> np.ndarray:
+    """Churn band per customer (high from 0.6, medium from 0.3)."""
+    return band(churn, HIGH_CHURN, MEDIUM_CHURN)
+
+
+def value_band(revenue: np.ndarray, config: CVMConfig) -> np.ndarray:
+    """Value band per customer (high from the policy's high-value revenue)."""
+    return band(
+        revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
+    )
