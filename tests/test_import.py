@@ -288,3 +288,24 @@ def test_a_table_in_parts_names_the_part_and_its_own_rows(ctx, tmp_path, base_1k
         f"{folder}/customers/part-00001.parquet: churn_score: row 3, 11: above 1 "
         "(2 rows)"
     )
+
+
+@pytest.mark.parametrize("value", ["lots", "2 gigs", "-1GB", ""])
+def test_a_bad_import_memory_setting_is_one_line_and_changes_nothing(
+    ctx, base_1k, monkeypatch, capsys, value
+):
+    ctx.customers.count()
+    before = os.stat(_store(ctx))
+    monkeypatch.setenv("CVM_IMPORT_MEMORY", value)
+    assert main(["import", str(base_1k)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("cvm: CVM_IMPORT_MEMORY: ") and "not a memory size" in err
+    assert "\n" not in err and "Traceback" not in err
+    assert _unchanged(ctx, before)
+    assert not list(_store(ctx).parent.glob(".*import*"))
+
+
+def test_a_memory_setting_with_units_is_accepted(ctx, base_1k, monkeypatch):
+    monkeypatch.setenv("CVM_IMPORT_MEMORY", "1.5GiB")
+    report = import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    assert report.customers_total == 1000

@@ -283,7 +283,7 @@ class DuckStore:
             return {}, {}
         sql = (
             "SELECT row_no, treatment, propensity FROM offer_propensity "
-            f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no"
+            f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no, treatment"
         )
         offers = dict(self.cursor().execute(sql, list(ids)).fetchnumpy())
         return self._feature_rows(ids), offers

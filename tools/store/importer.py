@@ -21,6 +21,7 @@ By default imported customers are added to the store's (same id: replaced whole)
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from tools.errors import CVMError
+from tools.errors import CVMError, StorageError
 from tools.kernel import features
 from tools.store.checks import Problem
 from tools.store.duck import ensure_store, store_lock
@@ -195,6 +196,24 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+_MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*([KMGT]i?B|B)\s*$", re.I)
+
+
+def _memory_limit() -> str:
+    """DuckDB's memory budget: ``CVM_IMPORT_MEMORY`` (e.g. ``4GB``) or the default.
+
+    Raises:
+        StorageError: The variable is not a memory size (one line, nothing changed).
+    """
+    value = os.environ.get("CVM_IMPORT_MEMORY", MEMORY_LIMIT)
+    if not _MEMORY_SIZE.match(value):
+        raise StorageError(
+            f"CVM_IMPORT_MEMORY: {value[:60]!r} is not a memory size "
+            "(use e.g. 2GB or 512MB); nothing was imported"
+        )
+    return value
+
+
 def _settings(store: Path) -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB's settings for an import (see DuckDB's "Tuning workloads" guide).
 
@@ -204,6 +223,6 @@ def _settings(store: Path) -> dict[str, str | bool | int | float | list[str]]:
     """
     return {
         "threads": os.cpu_count() or 1,
-        "memory_limit": os.environ.get("CVM_IMPORT_MEMORY", MEMORY_LIMIT),
+        "memory_limit": _memory_limit(),
         "temp_directory": str(store.parent / ".import-spill"),
     }

@@ -45,7 +45,7 @@ class MemoryStore(DuckStore):
         self._offers = dict(
             cur.execute(
                 "SELECT row_no, treatment, propensity FROM offer_propensity "
-                "ORDER BY row_no"
+                "ORDER BY row_no, treatment"
             ).fetchnumpy()
         )
 
