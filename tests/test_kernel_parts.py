@@ -32,6 +32,8 @@ def test_boosts_are_summed_signal_by_signal_for_every_customer():
     assert np.array_equal(got, _plain(sig, base, boosts))
     assert (got[:, 2] == 0.2).all()
     assert np.array_equal(_boosted(sig[:1], base, boosts), got[:1])  # batch of one
+    small = _boosted(sig[:200], base, boosts)  # signal by signal (small batch)
+    assert np.array_equal(small, got[:200])
     assert _boosted(sig[:0], base, boosts).shape == (0, 4)
 
 
