@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from tools.config import NO_ACTION, Condition, CVMConfig
+from tools.config import Condition, CVMConfig
 from tools.kernel.features import CONSENT_CHANNELS
 from tools.kernel.signals import (
     BANDS,
@@ -39,9 +39,9 @@ from tools.kernel.signals import (
     band_level,
     signals,
 )
+from tools.kernel.treatments import treatments
 
 CUSTOMER_RULES = ("DISABLED", "CONSENT", "OBJECTION", "VULNERABLE")
-BASELINE = NO_ACTION
 SMALL_BATCH = 256  # customers up to which _boosted adds signal by signal
 
 
@@ -211,16 +211,6 @@ def _treatment_index(offers: Columns, keys: tuple[str, ...]) -> np.ndarray:
     return np.asarray(remap, dtype=np.int64)[np.asarray(offers["treatment_index"])]
 
 
-def _static_rank(config: CVMConfig) -> list[int]:
-    """Treatment indexes by tie-break: constraint priority, cost, config order."""
-    keys = list(config.treatments)
-    prio = {k: c.priority for k, c in config.constraints.items()}
-    return sorted(
-        range(len(keys)),
-        key=lambda t: (prio.get(keys[t], 9), config.treatments[keys[t]].cost, t),
-    )
-
-
 def decide(
     cols: Columns,
     offers: Columns,
@@ -241,7 +231,8 @@ def decide(
     Returns:
         The batch's :class:`Decisions`.
     """
-    keys = tuple(config.treatments)
+    tt = treatments(config)
+    keys, base, boosts, cost = tt.keys, tt.base, tt.boosts, tt.cost
     n, n_t = len(cols["row_no"]), len(keys)
     sig = signals(cols)
     vulnerable = as_bool(cols, "vulnerable")
@@ -250,28 +241,20 @@ def decide(
         any_marketing |= as_bool(cols, f"consent_{ch}_marketing")
     objects = (as_float(cols, "consent_channels") > 0) & ~any_marketing
     failed = {rule: np.zeros((n, n_t), dtype=bool) for rule in CUSTOMER_RULES}
+    failed["DISABLED"][:] = tt.disabled
+    if len(tt.consent_t):
+        given = np.empty((n, len(tt.consent_columns)), dtype=bool)
+        for c, column in enumerate(tt.consent_columns):
+            given[:, c] = as_bool(cols, column)
+        failed["CONSENT"][:, tt.consent_t] = ~given[:, tt.consent_c]
+    failed["OBJECTION"][:] = objects[:, None] & tt.marketing
+    failed["VULNERABLE"][:] = vulnerable[:, None] & tt.marketing
     applicable = np.ones((n, n_t), dtype=bool)
-    base = np.zeros(n_t)
-    boosts = np.zeros((len(SIGNALS), n_t))
-    cost = np.zeros(n_t)
-    for t, key in enumerate(keys):
-        tr = config.treatments[key]
-        cost[t] = 0.0 if key == BASELINE else tr.cost
-        base[t] = tr.base_propensity
-        for s, b in tr.propensity_boosts.items():
-            boosts[SIGNALS.index(s), t] += b
-        failed["DISABLED"][:, t] = not tr.enabled
-        consent = config.consent_channel(tr.channel)
-        if consent is not None:
-            failed["CONSENT"][:, t] = ~as_bool(cols, f"consent_{consent}_{tr.purpose}")
-        if tr.purpose == "marketing" and tr.channel != "none":
-            failed["OBJECTION"][:, t] = objects
-            failed["VULNERABLE"][:, t] = vulnerable
-        if tr.applicable_when:
-            held = np.zeros(n, dtype=bool)
-            for cond in tr.applicable_when:
-                held |= _holds(cond, cols, sig)
-            applicable[:, t] = held
+    for t, conditions in tt.applicable_when:
+        held = np.zeros(n, dtype=bool)
+        for cond in conditions:
+            held |= _holds(cond, cols, sig)
+        applicable[:, t] = held
     hard_ok = ~(failed["DISABLED"] | failed["CONSENT"])
     hard_ok &= ~(failed["OBJECTION"] | failed["VULNERABLE"])
     lawful = hard_ok & applicable
@@ -302,15 +285,14 @@ def decide(
         * v.horizon_months,
         2,
     )
-    if BASELINE in keys:
-        b = keys.index(BASELINE)
-        p[:, b], from_offer[:, b] = 0.0, False
+    if tt.baseline is not None:
+        p[:, tt.baseline], from_offer[:, tt.baseline] = 0.0, False
     ev = p * value[:, None]
     ev -= cost[None, :]
     np.round(ev, 2, out=ev)
-    if BASELINE in keys:
-        ev[:, keys.index(BASELINE)] = 0.0
-    order = _static_rank(config)
+    if tt.baseline is not None:
+        ev[:, tt.baseline] = 0.0
+    order = tt.order
     masked = np.where(lawful, ev, -np.inf)[:, order]
     best = np.asarray(order)[np.argmax(masked, axis=1)] if n_t else np.zeros(n, int)
     revenue = as_float(cols, "monthly_revenue")

@@ -1,0 +1,102 @@
+"""A configuration's treatments as the arrays the kernel works with.
+
+Everything :func:`tools.kernel.decide.decide` needs from the configuration (base
+propensities, signal boosts, costs, which consent column each treatment needs, which
+treatments are marketing contacts, the tie-break order) depends on the configuration
+alone, so it is worked out once per configuration object and reused by every batch:
+a chat turn or a booking (a batch of one) then pays for its customer only.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from tools.config import NO_ACTION, Condition, CVMConfig
+from tools.kernel.signals import SIGNALS
+
+BASELINE = NO_ACTION
+
+
+@dataclass(frozen=True)
+class Treatments:
+    """The treatments of one configuration, ``T`` of them in config order."""
+
+    keys: tuple[str, ...]  # (T,)
+    base: np.ndarray  # (T,) float64 base P(accept)
+    boosts: np.ndarray  # (S, T) float64 P(accept) added per signal held
+    cost: np.ndarray  # (T,) float64 pounds per contact (0 for the baseline)
+    disabled: np.ndarray  # (T,) bool
+    consent_columns: tuple[str, ...]  # distinct consent feature columns needed
+    consent_t: np.ndarray  # (k,) treatment index of each consent check
+    consent_c: np.ndarray  # (k,) index into consent_columns of that check
+    marketing: np.ndarray  # (T,) bool: a marketing contact (OBJECTION, VULNERABLE)
+    applicable_when: tuple[tuple[int, tuple[Condition, ...]], ...]  # soft conditions
+    order: tuple[int, ...]  # tie-break: constraint priority, cost, config order
+    baseline: int | None  # index of the no-action baseline, if configured
+
+
+def _build(config: CVMConfig) -> Treatments:
+    keys = tuple(config.treatments)
+    n_t = len(keys)
+    base, cost = np.zeros(n_t), np.zeros(n_t)
+    boosts = np.zeros((len(SIGNALS), n_t))
+    disabled = np.zeros(n_t, dtype=bool)
+    marketing = np.zeros(n_t, dtype=bool)
+    columns: dict[str, int] = {}
+    consent_t: list[int] = []
+    consent_c: list[int] = []
+    conditions: list[tuple[int, tuple[Condition, ...]]] = []
+    for t, key in enumerate(keys):
+        tr = config.treatments[key]
+        cost[t] = 0.0 if key == BASELINE else tr.cost
+        base[t] = tr.base_propensity
+        for s, b in tr.propensity_boosts.items():
+            boosts[SIGNALS.index(s), t] += b
+        disabled[t] = not tr.enabled
+        consent = config.consent_channel(tr.channel)
+        if consent is not None:
+            column = f"consent_{consent}_{tr.purpose}"
+            consent_t.append(t)
+            consent_c.append(columns.setdefault(column, len(columns)))
+        marketing[t] = tr.purpose == "marketing" and tr.channel != "none"
+        if tr.applicable_when:
+            conditions.append((t, tuple(tr.applicable_when)))
+    prio = {k: c.priority for k, c in config.constraints.items()}
+    order = sorted(
+        range(n_t),
+        key=lambda t: (prio.get(keys[t], 9), config.treatments[keys[t]].cost, t),
+    )
+    return Treatments(
+        keys=keys,
+        base=base,
+        boosts=boosts,
+        cost=cost,
+        disabled=disabled,
+        consent_columns=tuple(columns),
+        consent_t=np.asarray(consent_t, dtype=np.intp),
+        consent_c=np.asarray(consent_c, dtype=np.intp),
+        marketing=marketing,
+        applicable_when=tuple(conditions),
+        order=tuple(order),
+        baseline=keys.index(BASELINE) if BASELINE in keys else None,
+    )
+
+
+_lock = threading.Lock()
+_made: dict[int, tuple[CVMConfig, Treatments]] = {}  # id(config) -> (config, table)
+
+
+def treatments(config: CVMConfig) -> Treatments:
+    """The treatment arrays of ``config``, made on its first use (a few kept)."""
+    hit = _made.get(id(config))
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    table = _build(config)
+    with _lock:
+        _made[id(config)] = (config, table)
+        while len(_made) > 8:
+            _made.pop(next(iter(_made)))
+    return table
