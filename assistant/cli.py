@@ -7,49 +7,14 @@ test); 2 bad input or configuration (one readable line on stderr, no traceback).
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import logging
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
 
+from assistant.cli_commands import COMMANDS, command
 from tools.errors import CVMError
 
 log = logging.getLogger(__name__)
-Command = Callable[[argparse.Namespace], int]
-COMMANDS: dict[str, Command] = {}
-
-
-def command(name: str) -> Callable[[Command], Command]:
-    """Register a sub-command handler under ``name``."""
-
-    def register(fn: Command) -> Command:
-        COMMANDS[name] = fn
-        return fn
-
-    return register
-
-
-def _emit(args: argparse.Namespace, payload: Any, text: str) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(payload, indent=2, default=str))
-    else:
-        print(text)
-
-
-def _context():  # type: ignore[no-untyped-def]
-    from tools.context import default_context
-
-    return default_context()
-
-
-def _cli_approver() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:analyst"
 
 
 def build_parser() -> argparse.ArgumentParser:

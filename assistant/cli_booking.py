@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from assistant.cli import _cli_approver, _context, _emit, command
+from assistant.cli_commands import cli_approver, cli_context, command, emit
 from tools.errors import PolicyBlocked
 
 
@@ -31,7 +31,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     """
     from assistant.pipeline import run_pipeline
 
-    ctx = _context()
+    ctx = cli_context()
     ids = _customer_ids(args.customer_id)
     limit = ctx.config.validation.max_customers_per_batch
     if not ids:
@@ -52,7 +52,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    approver = args.approver or _cli_approver()
+    approver = args.approver or cli_approver()
     results = []
     for cid in ids:
         result = run_pipeline(cid, ctx, approved_by=approver, allocate=False)
@@ -63,7 +63,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
                 result = run_pipeline(cid, ctx, approved_by=approver, allocate=True)
         results.append(result)
     payload = [r.model_dump(mode="json") for r in results]
-    _emit(
+    emit(
         args,
         payload[0] if len(payload) == 1 else payload,
         "\n\n".join(r.as_text() for r in results),
@@ -92,8 +92,8 @@ def cmd_allocate(args: argparse.Namespace) -> int:
         a = allocate_treatment(
             args.customer_id,
             args.treatment_key,
-            args.approver or _cli_approver(),
-            _context(),
+            args.approver or cli_approver(),
+            cli_context(),
         )
     except PolicyBlocked as exc:
         if args.json:
@@ -110,7 +110,7 @@ def cmd_allocate(args: argparse.Namespace) -> int:
         print(f"refused: {exc.rule}: {exc.reason}", file=sys.stderr)
         return 1
     nc = a.next_contact.note if a.next_contact else ""
-    _emit(
+    emit(
         args,
         {"status": "allocated", **a.model_dump(mode="json")},
         f"allocated #{a.allocation_id}: {a.display_name} for {a.customer_id} "
@@ -124,7 +124,7 @@ def cmd_constraints(args: argparse.Namespace) -> int:
     """Used / max / remaining today per treatment."""
     from tools.allocation import get_constraints
 
-    report = get_constraints(_context())
+    report = get_constraints(cli_context())
     lines = [f"Capacity on {report.day}:"] + [
         f"  {t.treatment_key:<20} {t.used:>5} used / "
         f"{t.max_per_day if t.max_per_day is not None else '∞':>5}  "
@@ -132,7 +132,7 @@ def cmd_constraints(args: argparse.Namespace) -> int:
         + (f"  budget £{t.spent:.2f}/£{t.daily_budget:.2f}" if t.daily_budget else "")
         for t in report.treatments
     ]
-    _emit(args, report.model_dump(mode="json"), "\n".join(lines))
+    emit(args, report.model_dump(mode="json"), "\n".join(lines))
     return 0
 
 
@@ -144,7 +144,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if not args.yes:
         print("refused: add --yes to release every booking of today", file=sys.stderr)
         return 1
-    n = reset_constraints(_context(), by=_cli_approver())
+    n = reset_constraints(cli_context(), by=cli_approver())
     print(f"released {n} booking(s) of today")
     return 0
 

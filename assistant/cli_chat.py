@@ -8,13 +8,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from assistant.cli import _cli_approver, _context, _emit, command
+from assistant.cli_commands import cli_approver, cli_context, command, emit
 
 
 def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from assistant.api import Assistant
 
-    return Assistant.create(model=args.model, approver=_cli_approver())
+    return Assistant.create(model=args.model, approver=cli_approver())
 
 
 def _plain(markdown: str) -> str:
@@ -75,7 +75,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """The audit trail of conversation turns."""
     from assistant.audit import list_audit
 
-    records = list_audit(_context().ledger, args.customer_id)
+    records = list_audit(cli_context().ledger, args.customer_id)
     text = (
         "\n".join(
             f"{r.at} {r.customer_id or '-':<5} {r.question[:50]!r:<52} "
@@ -84,7 +84,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         )
         or "no audit records"
     )
-    _emit(args, [r.model_dump() for r in records], text)
+    emit(args, [r.model_dump() for r in records], text)
     return 0
 
 

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 
-from assistant.cli import _context, _emit, command
+from assistant.cli_commands import cli_context, command, emit
 
 
 @command("allocations")
@@ -19,7 +19,7 @@ def cmd_allocations(args: argparse.Namespace) -> int:
     """List bookings a page at a time: today's by default, ``--all`` for every day."""
     from tools.allocation import ledger_day, list_allocations
 
-    ctx = _context()
+    ctx = cli_context()
     day = args.day
     if day is None and not args.customer_id and not args.all:
         day = ledger_day(ctx.config)
@@ -42,7 +42,7 @@ def cmd_allocations(args: argparse.Namespace) -> int:
             f"\n(first {args.limit} shown, newest first; next page: add "
             f"--before {rows[-1].allocation_id})"
         )
-    _emit(args, [a.model_dump(mode="json", exclude={"rules"}) for a in rows], text)
+    emit(args, [a.model_dump(mode="json", exclude={"rules"}) for a in rows], text)
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.cli import _cli_approver, _context, command
+from assistant.cli_commands import cli_approver, cli_context, command
 from tools.errors import ToolInputError
 
 
@@ -86,7 +86,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]).replace("day", "date", 1)
         raise ToolInputError(f"--{where}: {err['msg']}") from None
-    ctx = _context()
+    ctx = cli_context()
     say = None if args.json else (lambda line: print(f"… {line}", file=sys.stderr))
     outcome = make_plan(request, ctx, method=args.method, progress=say)
     if args.export:
@@ -113,7 +113,7 @@ def cmd_book_plan(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    report = book_plan(args.plan_id, args.approver or _cli_approver(), _context())
+    report = book_plan(args.plan_id, args.approver or cli_approver(), cli_context())
     refused = ", ".join(f"{n} {rule}" for rule, n in report.refused.items()) or "none"
     text = (
         f"plan {report.plan_id}: booked {report.booked:,}, already booked "

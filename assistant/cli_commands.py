@@ -1,0 +1,50 @@
+"""What every ``cvm`` sub-command module shares: the command table and its helpers.
+
+:mod:`assistant.cli` builds the parser and runs the handler registered here under
+the sub-command's name; the modules ``cli_*`` register their handlers with
+:func:`command` and print through :func:`emit`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from collections.abc import Callable
+from typing import Any
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    """Register a sub-command handler under ``name``."""
+
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
+    """Print ``payload`` as JSON under ``--json``, else ``text``."""
+    if getattr(args, "json", False):
+        print(json.dumps(payload, indent=2, default=str))
+    else:
+        print(text)
+
+
+def cli_context():  # type: ignore[no-untyped-def]
+    """The tool context of this process (configuration, ledger, customers)."""
+    from tools.context import default_context
+
+    return default_context()
+
+
+def cli_approver() -> str:
+    """Who approves a booking made from this shell (``cli:<user>``)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:analyst"
