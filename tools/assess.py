@@ -16,22 +16,21 @@ replaces the store file and so starts afresh).
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from tools.coalesce import Coalescer
 from tools.config import CVMConfig
 from tools.customer import CustomerData
 from tools.data import validate_customer_id
 from tools.errors import UnknownCustomerError
+from tools.journey_metrics import JourneyMetrics, journey_metrics
 from tools.kernel.decide import Decisions, decide
 from tools.kernel.signals import SIGNALS
 from tools.signals import Insight, find_signals
@@ -40,33 +39,8 @@ if TYPE_CHECKING:
     from tools.context import ToolContext
     from tools.store.source import CustomerSource
 
-Band = Literal["low", "medium", "high"]
 CACHE_MAX = 1024  # assessments kept (least recently used dropped first)
 MAX_BATCH = 64  # customers fetched together at most
-
-
-class JourneyMetrics(BaseModel):
-    """Numbers derived from the journey."""
-
-    usage_latest_gb: float | None = None
-    usage_trend_pct: float | None = None
-    usage_ratio: float | None = Field(None, description="Latest usage / allowance.")
-    overage_gb: float = 0.0
-    bill_latest: float | None = None
-    bill_change_pct: float | None = None
-    bill_shock_dates: list[date] = Field(default_factory=list)
-    roaming_charges: float = 0.0
-    payment_issues: bool = False
-    interaction_count: int = 0
-    negative_interactions: int = 0
-    sentiment_trend: Literal["improving", "stable", "worsening", "unknown"] = "unknown"
-    network_quality: str | None = None
-    churn_score: float
-    churn_band: Band
-    tenure_months: int
-    monthly_revenue: float
-    value_band: Band
-    lines: int = 1
 
 
 class JourneyAnalysis(BaseModel):
@@ -90,44 +64,10 @@ class Assessment:
     decisions: Decisions
 
 
-def _num(value: Any) -> float | None:
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _metrics(row: Mapping[str, Any], d: Decisions) -> JourneyMetrics:
-    """The journey metrics of one customer from the kernel's feature row."""
-    return JourneyMetrics(
-        usage_latest_gb=_num(row["usage_latest_gb"]),
-        usage_trend_pct=_num(row["usage_trend_pct"]),
-        usage_ratio=_num(row["usage_ratio"]),
-        overage_gb=float(row["overage_gb"]),
-        bill_latest=_num(row["bill_latest"]),
-        bill_change_pct=_num(row["bill_change_pct"]),
-        bill_shock_dates=[
-            date.fromisoformat(str(v)[:10]) for v in row["bill_shock_dates"]
-        ],
-        roaming_charges=float(row["roaming_charges"]),
-        payment_issues=bool(row["payment_issues"]),
-        interaction_count=int(row["interaction_count"]),
-        negative_interactions=int(row["negative_interactions"]),
-        sentiment_trend=str(row["sentiment_trend"]),
-        network_quality=None
-        if row["network_quality"] is None
-        else str(row["network_quality"]),
-        churn_score=float(row["churn_score"]),
-        churn_band=str(d.churn_band[0]),
-        tenure_months=int(row["tenure_months"]),
-        monthly_revenue=float(row["monthly_revenue"]),
-        value_band=str(d.value_band[0]),
-        lines=int(row["lines"]),
-    )
-
-
 def _one(customer: CustomerData, d: Decisions, i: int) -> Assessment:
     """Customer ``i`` of a batch's decisions, with its metrics and evidence."""
     mine = d.take([i])
-    metrics = _metrics({k: v[0] for k, v in mine.extra.items()}, mine)
+    metrics = journey_metrics({k: v[0] for k, v in mine.extra.items()}, mine)
     present = {s for s, on in zip(SIGNALS, mine.signals[0], strict=False) if on}
     analysis = JourneyAnalysis(
         customer_id=customer.customer_id,

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.assess import Assessment, JourneyAnalysis, JourneyMetrics, assess
+from tools.assess import Assessment, JourneyAnalysis, assess
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData, Sentiment
 from tools.errors import ConfigError
+from tools.journey_metrics import JourneyMetrics
 
 if TYPE_CHECKING:
     from tools.context import ToolContext

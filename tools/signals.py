@@ -19,7 +19,7 @@ from tools.customer import CustomerData
 from tools.kernel.features import TOPICS
 
 if TYPE_CHECKING:
-    from tools.journey import JourneyMetrics
+    from tools.journey_metrics import JourneyMetrics
 
 _TOPIC_LABELS: dict[str, str] = {
     "billing_dispute": "raised a billing dispute",

@@ -11,77 +11,31 @@ at commit time.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from tools.allocation import ledger_day, read_state
-from tools.assess import Assessment, JourneyMetrics, assess
+from tools.assess import Assessment, assess
 from tools.config import NO_ACTION, Channel, CVMConfig
-from tools.contact_time import NextContact
 from tools.context import ToolContext, default_context
 from tools.customer import CustomerData, Offer
 from tools.decision_log import log_ranking
 from tools.eligibility import (
-    RuleId,
     TreatmentVerdict,
     evaluate,
+)
+from tools.journey_metrics import JourneyMetrics
+from tools.recommendation import (
+    Alternative,
+    ExcludedTreatment,
+    Exclusion,
+    RankedTreatment,
+    Recommendation,
+    ScoreBreakdown,
 )
 from tools.signals import Insight
 
 BASELINE = NO_ACTION
-
-
-class ScoreBreakdown(BaseModel):
-    """How a treatment's expected value was computed."""
-
-    propensity: float = Field(description="P(accept), 0..1.")
-    propensity_source: str
-    value: float = Field(description="Margin at risk in pounds (V).")
-    cost: float
-    expected_value: float = Field(description="P x V - cost, in pounds.")
-
-
-class RankedTreatment(BaseModel):
-    """An eligible treatment with its score and the reasons for it."""
-
-    treatment_key: str
-    display_name: str
-    channel: str
-    purpose: str
-    score: ScoreBreakdown
-    reasons: list[str]
-    next_contact: NextContact
-
-
-class Exclusion(BaseModel):
-    """Why a treatment is out, tagged with its rule id."""
-
-    rule: RuleId
-    reason: str
-
-
-class ExcludedTreatment(BaseModel):
-    """A treatment kept out of the recommendation and every reason why."""
-
-    treatment_key: str
-    display_name: str
-    channel: str
-    hard: bool = Field(
-        description="True if a hard rule excludes it (cannot be booked)."
-    )
-    exclusions: list[Exclusion]
-
-
-class Recommendation(BaseModel):
-    """Result of ``recommend_treatment``."""
-
-    customer_id: str
-    top: RankedTreatment
-    ranked: list[RankedTreatment]
-    excluded: list[ExcludedTreatment]
-    next_contact: NextContact
-    evaluated_at: datetime
 
 
 class AlternativeArgs(BaseModel):
@@ -96,16 +50,6 @@ class AlternativeArgs(BaseModel):
         default_factory=list, description="Channels to avoid, e.g. ['call']."
     )
     max_cost: float | None = Field(None, ge=0, description="Highest cost per contact.")
-
-
-class Alternative(BaseModel):
-    """Result of ``find_alternative_treatment``."""
-
-    customer_id: str
-    alternative: RankedTreatment | None
-    first_choice: RankedTreatment
-    ev_given_up: float = Field(description="First choice EV minus alternative EV.")
-    left_out: list[str] = Field(description="Eligible options dropped by the request.")
 
 
 def _offer_for(customer: CustomerData, key: str) -> Offer | None:
