@@ -12,7 +12,7 @@ from assistant.approvals.actions import PendingAction
 from assistant.messages import Message
 from assistant.planner.state import PlannerState
 from tools.allocation import Allocation
-from tools.treatment import RankedTreatment, Recommendation
+from tools.recommendation import RankedTreatment, Recommendation
 
 
 class ToolCallRecord(BaseModel):

@@ -17,7 +17,8 @@ from tools.allocation import Allocation
 from tools.planning.booking import PlanBooking
 from tools.planning.model import Plan
 from tools.planning.whatif import WhatIf
-from tools.treatment import BASELINE, Alternative, RankedTreatment, Recommendation
+from tools.recommendation import Alternative, RankedTreatment, Recommendation
+from tools.treatment import BASELINE
 
 if TYPE_CHECKING:
     from assistant.approvals.scope import TurnScope

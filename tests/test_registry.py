@@ -12,7 +12,7 @@ from assistant.registry import TOOLS, names
 from tools.allocation import Allocation, allocate_treatment
 from tools.bookings import list_bookings
 from tools.catalogue import list_treatments
-from tools.treatment import RankedTreatment, Recommendation
+from tools.recommendation import RankedTreatment, Recommendation
 
 
 def test_name_and_description_come_from_the_function():

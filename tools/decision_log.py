@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tools.eligibility import RuleVerdict
-    from tools.treatment import ExcludedTreatment, RankedTreatment
+    from tools.recommendation import ExcludedTreatment, RankedTreatment
 
 log = logging.getLogger("tools.decisions")
 

@@ -48,7 +48,8 @@ from tools.allocation import get_allocation
 from tools.config import CVMConfig
 from tools.context import ToolContext
 from tools.errors import CVMError
-from tools.treatment import RankedTreatment, recommend_treatment
+from tools.recommendation import RankedTreatment
+from tools.treatment import recommend_treatment
 
 Source = Literal["proposal", "model", "analyst"]
 

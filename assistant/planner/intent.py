@@ -12,7 +12,7 @@ from assistant.planner.utterance import Utterance
 if TYPE_CHECKING:
     from assistant.session import Session, ToolCallRecord
     from tools.config import CVMConfig
-    from tools.treatment import RankedTreatment
+    from tools.recommendation import RankedTreatment
 
 Call = tuple[str, dict[str, Any]]
 

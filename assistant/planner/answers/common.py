@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tools.treatment import BASELINE, RankedTreatment, Recommendation
+from tools.recommendation import RankedTreatment, Recommendation
+from tools.treatment import BASELINE
 
 CHANNEL_NAMES = {
     "call": "call",

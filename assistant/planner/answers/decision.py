@@ -12,7 +12,8 @@ from assistant.planner.answers.common import (
 )
 from assistant.planner.intent import Ask, Results
 from assistant.state import propose, withdraw
-from tools.treatment import BASELINE, Alternative, RankedTreatment, Recommendation
+from tools.recommendation import Alternative, RankedTreatment, Recommendation
+from tools.treatment import BASELINE
 
 
 def _rec(results: Results) -> Recommendation:

@@ -8,7 +8,8 @@ from assistant.planner.intent import Ask, Results
 from tools.allocation import Allocation, Availability, ConstraintsReport
 from tools.bookings import Bookings
 from tools.catalogue import Catalogue
-from tools.treatment import BASELINE, Alternative
+from tools.recommendation import Alternative
+from tools.treatment import BASELINE
 
 
 def declined(ask: Ask, customer: str | None, results: Results) -> str:

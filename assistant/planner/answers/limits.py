@@ -9,7 +9,8 @@ from assistant.planner.answers.common import (
     not_applicable,
 )
 from assistant.planner.intent import Ask, Results
-from tools.treatment import BASELINE, Alternative, Recommendation
+from tools.recommendation import Alternative, Recommendation
+from tools.treatment import BASELINE
 
 
 def why_not(ask: Ask, customer: str | None, results: Results) -> str:

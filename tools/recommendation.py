@@ -1,0 +1,78 @@
+"""What a recommendation says: ranked treatments, exclusions and alternatives.
+
+The result models of :func:`tools.treatment.recommend_treatment` and
+:func:`tools.treatment.find_alternative_treatment`, apart from the code that makes
+them, so that what records and shows them (the decision log, the planner's answers,
+the UI) does not import the ranking itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from tools.contact_time import NextContact
+from tools.eligibility import RuleId
+
+
+class ScoreBreakdown(BaseModel):
+    """How a treatment's expected value was computed."""
+
+    propensity: float = Field(description="P(accept), 0..1.")
+    propensity_source: str
+    value: float = Field(description="Margin at risk in pounds (V).")
+    cost: float
+    expected_value: float = Field(description="P x V - cost, in pounds.")
+
+
+class RankedTreatment(BaseModel):
+    """An eligible treatment with its score and the reasons for it."""
+
+    treatment_key: str
+    display_name: str
+    channel: str
+    purpose: str
+    score: ScoreBreakdown
+    reasons: list[str]
+    next_contact: NextContact
+
+
+class Exclusion(BaseModel):
+    """Why a treatment is out, tagged with its rule id."""
+
+    rule: RuleId
+    reason: str
+
+
+class ExcludedTreatment(BaseModel):
+    """A treatment kept out of the recommendation and every reason why."""
+
+    treatment_key: str
+    display_name: str
+    channel: str
+    hard: bool = Field(
+        description="True if a hard rule excludes it (cannot be booked)."
+    )
+    exclusions: list[Exclusion]
+
+
+class Recommendation(BaseModel):
+    """Result of ``recommend_treatment``."""
+
+    customer_id: str
+    top: RankedTreatment
+    ranked: list[RankedTreatment]
+    excluded: list[ExcludedTreatment]
+    next_contact: NextContact
+    evaluated_at: datetime
+
+
+class Alternative(BaseModel):
+    """Result of ``find_alternative_treatment``."""
+
+    customer_id: str
+    alternative: RankedTreatment | None
+    first_choice: RankedTreatment
+    ev_given_up: float = Field(description="First choice EV minus alternative EV.")
+    left_out: list[str] = Field(description="Eligible options dropped by the request.")
