@@ -23,10 +23,10 @@ from tools.allocation import allocate_treatment, check_availability
 from tools.assess import batch_stats
 from tools.config import get_config
 from tools.context import ToolContext
-from tools.data import read_json_folder
 from tools.errors import PolicyBlocked
 from tools.ledger import Ledger
 from tools.store.duck import DuckStore, build_from_records
+from tools.store.json_files import read_json_folder
 from tools.treatment import recommend_treatment
 
 TARGET_MEDIAN_MS = 2.0

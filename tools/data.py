@@ -1,81 +1,32 @@
 """The Data tool: look up one customer record in the customer source.
 
 Customers live in the customer store (:mod:`tools.store`); this module reads one by
-key on demand and validates ids. It also reads JSON extracts (the packaged sample,
-``settings.data_dir`` folders and the original system's files for ``cvm import``).
+key on demand and validates ids. JSON extracts (the packaged sample,
+``settings.data_dir`` folders, the original system's files for ``cvm import``) are
+read by :mod:`tools.store.json_files`.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData
-from tools.errors import DataFileError, InvalidCustomerIdError
-from tools.files import FileProblem, load_json
-from tools.records import check_unique, validate_customer_record
+from tools.errors import InvalidCustomerIdError
+from tools.store.json_files import PACKAGED_DATA_DIR as PACKAGED_DATA_DIR
+from tools.store.json_files import read_json_folder as read_json_folder
 
 if TYPE_CHECKING:
     from tools.context import ToolContext
-
-PACKAGED_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 class CustomerIdArgs(BaseModel):
     """Arguments of every tool that takes one customer."""
 
     customer_id: str
-
-
-def data_dir(config: CVMConfig) -> Path:
-    """The JSON dataset folder: config ``settings.data_dir``, else the packaged one."""
-    return (
-        Path(config.settings.data_dir)
-        if config.settings.data_dir
-        else PACKAGED_DATA_DIR
-    )
-
-
-def read_json_file(
-    path: Path, config: CVMConfig, seen: dict[str, str] | None = None
-) -> list[CustomerData]:
-    """Validate every customer record of one JSON file.
-
-    Each record goes through :func:`tools.records.validate_customer_record`, and
-    ids must be unique across the files read with the same ``seen``.
-
-    Raises:
-        DataFileError: The file cannot be read or parsed, a record is invalid or an
-            id repeats; names the file, the record index, the customer and the key.
-    """
-    try:
-        raw = load_json(path)
-    except FileProblem as exc:
-        raise DataFileError(f"{path}: cannot read customer data: {exc}") from None
-    records = raw.get("customers") if isinstance(raw, dict) else raw
-    if not isinstance(records, list):
-        raise DataFileError(f"{path}: expected a list of customers under 'customers'")
-    seen = {} if seen is None else seen
-    customers = []
-    for index, record in enumerate(records):
-        where = f"{path}: record {index}"
-        customer = validate_customer_record(record, config, where)
-        check_unique(customer.customer_id, where, seen)
-        customers.append(customer)
-    return customers
-
-
-def read_json_folder(folder: Path, config: CVMConfig) -> list[CustomerData]:
-    """Every record of a folder's ``*.json`` files (an id may appear only once)."""
-    files = sorted(folder.glob("*.json"))
-    if not files:
-        raise DataFileError(f"{folder}: no customer data files (*.json) found")
-    seen: dict[str, str] = {}
-    return [c for path in files for c in read_json_file(path, config, seen)]
 
 
 def clear_cache() -> None:

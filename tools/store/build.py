@@ -76,7 +76,7 @@ def fill_from_records(
 def sample_records() -> list[CustomerData]:
     """The packaged sample customers (``tools/data/customers.json``)."""
     from tools.config import get_config
-    from tools.data import PACKAGED_DATA_DIR, read_json_file
+    from tools.store.json_files import PACKAGED_DATA_DIR, read_json_file
 
     return read_json_file(PACKAGED_DATA_DIR / "customers.json", get_config())
 

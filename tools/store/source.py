@@ -119,7 +119,7 @@ def customer_source(config: CVMConfig) -> CustomerSource:
         source = _sources.get(key)
         if source is None:
             if config.settings.data_dir:
-                from tools.data import read_json_folder
+                from tools.store.json_files import read_json_folder
 
                 records = read_json_folder(Path(config.settings.data_dir), config)
                 source = MemoryStore(records)
