@@ -69,6 +69,12 @@ def _build(config: CVMConfig) -> Treatments:
         range(n_t),
         key=lambda t: (prio.get(keys[t], 9), config.treatments[keys[t]].cost, t),
     )
+    checks = (
+        np.asarray(consent_t, dtype=np.intp),
+        np.asarray(consent_c, dtype=np.intp),
+    )
+    for shared in (base, boosts, cost, disabled, marketing, *checks):
+        shared.setflags(write=False)  # every batch reads these: none may change them
     return Treatments(
         keys=keys,
         base=base,
@@ -76,8 +82,8 @@ def _build(config: CVMConfig) -> Treatments:
         cost=cost,
         disabled=disabled,
         consent_columns=tuple(columns),
-        consent_t=np.asarray(consent_t, dtype=np.intp),
-        consent_c=np.asarray(consent_c, dtype=np.intp),
+        consent_t=checks[0],
+        consent_c=checks[1],
         marketing=marketing,
         applicable_when=tuple(conditions),
         order=tuple(order),
