@@ -25,14 +25,13 @@ from functools import cached_property
 
 import numpy as np
 
-from tools.config import Condition, CVMConfig
+from tools.config import CVMConfig
 from tools.kernel.features import CONSENT_CHANNELS
 from tools.kernel.signals import (
     BANDS,
     HIGH_CHURN,
     MEDIUM_CHURN,
     MEDIUM_VALUE_REVENUE,
-    SIGNALS,
     Columns,
     as_bool,
     as_float,
@@ -43,31 +42,6 @@ from tools.kernel.treatments import treatments
 
 CUSTOMER_RULES = ("DISABLED", "CONSENT", "OBJECTION", "VULNERABLE")
 SMALL_BATCH = 256  # customers up to which _boosted adds signal by signal
-
-
-_METRICS = {
-    "churn_score": "churn_score",
-    "usage_ratio": "usage_ratio",
-    "tenure_months": "tenure_months",
-    "monthly_revenue": "monthly_revenue",
-    "bill_change_pct": "bill_change_pct",
-    "lines": "lines",
-}
-
-
-def _holds(cond: Condition, cols: Columns, sig: np.ndarray) -> np.ndarray:
-    if cond.signal is not None:
-        return sig[:, SIGNALS.index(cond.signal)].copy()
-    value = as_float(cols, _METRICS[cond.metric or ""])
-    target = float(cond.value or 0.0)
-    with np.errstate(invalid="ignore"):
-        return {  # type: ignore[no-any-return]
-            ">=": value >= target,
-            "<=": value <= target,
-            ">": value > target,
-            "<": value < target,
-            "==": value == target,
-        }[cond.op or "=="]
 
 
 @dataclass(frozen=True)
@@ -250,11 +224,12 @@ def decide(
     failed["OBJECTION"][:] = objects[:, None] & tt.marketing
     failed["VULNERABLE"][:] = vulnerable[:, None] & tt.marketing
     applicable = np.ones((n, n_t), dtype=bool)
-    for t, conditions in tt.applicable_when:
-        held = np.zeros(n, dtype=bool)
-        for cond in conditions:
-            held |= _holds(cond, cols, sig)
-        applicable[:, t] = held
+    for when in tt.applicable:  # any of its signals held, or any metric test true
+        held = sig[:, when.signals].any(axis=1)
+        with np.errstate(invalid="ignore"):  # a missing metric (NaN) passes no test
+            for column, compare, value in when.metrics:
+                held |= compare(as_float(cols, column), value)
+        applicable[:, when.t] = held
     hard_ok = ~(failed["DISABLED"] | failed["CONSENT"])
     hard_ok &= ~(failed["OBJECTION"] | failed["VULNERABLE"])
     lawful = hard_ok & applicable

@@ -9,15 +9,34 @@ a chat turn or a booking (a batch of one) then pays for its customer only.
 
 from __future__ import annotations
 
+import operator
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from tools.config import NO_ACTION, Condition, CVMConfig
+from tools.config import NO_ACTION, CVMConfig
 from tools.kernel.signals import SIGNALS
 
 BASELINE = NO_ACTION
+Compare = Callable[[np.ndarray, float], np.ndarray]
+_OPS: dict[str, Compare] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+}
+
+
+@dataclass(frozen=True)
+class Applicable:
+    """When a treatment applies: any of its signals held, or any metric test true."""
+
+    t: int  # the treatment's index
+    signals: np.ndarray  # (k,) indexes into SIGNALS
+    metrics: tuple[tuple[str, Compare, float], ...]  # (feature column, op, value)
 
 
 @dataclass(frozen=True)
@@ -33,7 +52,7 @@ class Treatments:
     consent_t: np.ndarray  # (k,) treatment index of each consent check
     consent_c: np.ndarray  # (k,) index into consent_columns of that check
     marketing: np.ndarray  # (T,) bool: a marketing contact (OBJECTION, VULNERABLE)
-    applicable_when: tuple[tuple[int, tuple[Condition, ...]], ...]  # soft conditions
+    applicable: tuple[Applicable, ...]  # treatments with conditions (soft rule)
     order: tuple[int, ...]  # tie-break: constraint priority, cost, config order
     baseline: int | None  # index of the no-action baseline, if configured
 
@@ -48,7 +67,7 @@ def _build(config: CVMConfig) -> Treatments:
     columns: dict[str, int] = {}
     consent_t: list[int] = []
     consent_c: list[int] = []
-    conditions: list[tuple[int, tuple[Condition, ...]]] = []
+    conditions: list[Applicable] = []
     for t, key in enumerate(keys):
         tr = config.treatments[key]
         cost[t] = 0.0 if key == BASELINE else tr.cost
@@ -63,7 +82,16 @@ def _build(config: CVMConfig) -> Treatments:
             consent_c.append(columns.setdefault(column, len(columns)))
         marketing[t] = tr.purpose == "marketing" and tr.channel != "none"
         if tr.applicable_when:
-            conditions.append((t, tuple(tr.applicable_when)))
+            when = tr.applicable_when
+            found = [SIGNALS.index(c.signal) for c in when if c.signal is not None]
+            held = np.asarray(found, dtype=np.intp)
+            held.setflags(write=False)
+            tests = tuple(
+                (c.metric, _OPS[c.op or "=="], float(c.value or 0.0))
+                for c in when
+                if c.metric is not None
+            )
+            conditions.append(Applicable(t, held, tests))
     prio = {k: c.priority for k, c in config.constraints.items()}
     order = sorted(
         range(n_t),
@@ -85,7 +113,7 @@ def _build(config: CVMConfig) -> Treatments:
         consent_t=checks[0],
         consent_c=checks[1],
         marketing=marketing,
-        applicable_when=tuple(conditions),
+        applicable=tuple(conditions),
         order=tuple(order),
         baseline=keys.index(BASELINE) if BASELINE in keys else None,
     )
