@@ -6,16 +6,20 @@ under 16 threads with zero oversell (customers from a JSON folder, as the target
 set, and from a DuckDB store file, the default source). Each source is raced twice:
 customers never assessed before (every booking reads and decides its customer), and
 customers recommended just before (the chat flow: "book it" follows a
-recommendation, whose assessment the booking reuses).
+recommendation, whose assessment the booking reuses). The cold JSON-folder race runs
+once more on one core, to show the share of CPython's lock hand-over between cores.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tools import data
@@ -97,13 +101,15 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         f"ledger: {THREADS} threads, {customers} allocation attempts for a "
         f"{capacity}-a-day treatment (distinct customers, none assessed before)"
     )
-    for name, source in sources:
+    one_core = _one_core()
+    for name, source in (*sources, *one_core):
         ctx = ToolContext(
             config=config, ledger=Ledger(tmp / f"{name}.sqlite3"), customers=source
         )
         for cid in ids[:50]:  # warm the code paths
             recommend_treatment(cid, ctx)
-        _race(name, ctx, ids, capacity)
+        with _pinned(name in dict(one_core)):
+            _race(name, ctx, ids, capacity)
     recent = ids[-RECOMMENDED:]
     print(
         f"ledger: {THREADS} threads, {len(recent)} allocation attempts for the same "
@@ -116,6 +122,32 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         for cid in recent:
             recommend_treatment(cid, ctx)
         _race(name, ctx, recent, capacity)
+
+
+def _one_core() -> tuple[tuple[str, None], ...]:
+    """The JSON-folder race once more on one core, where the machine has several.
+
+    16 Python threads on several cores hand the interpreter lock from core to core
+    at every switch; on one core they do not. The two figures side by side show how
+    much of the time is that hand-over rather than the kernel or the ledger.
+    """
+    if len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2:
+        return ()
+    return (("JSON folder, the race on one core", None),)
+
+
+@contextmanager
+def _pinned(on: bool) -> Iterator[None]:
+    """Threads started inside run on one core (Linux; the caller's own too)."""
+    if not on:
+        yield
+        return
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, cores)
 
 
 def _race(name: str, ctx: ToolContext, ids: list[str], capacity: int) -> None:
