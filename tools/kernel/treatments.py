@@ -19,7 +19,6 @@ import numpy as np
 from tools.config import NO_ACTION, CVMConfig
 from tools.kernel.signals import SIGNALS
 
-BASELINE = NO_ACTION
 Compare = Callable[[np.ndarray, float], np.ndarray]
 _OPS: dict[str, Compare] = {
     ">=": operator.ge,
@@ -70,7 +69,7 @@ def _build(config: CVMConfig) -> Treatments:
     conditions: list[Applicable] = []
     for t, key in enumerate(keys):
         tr = config.treatments[key]
-        cost[t] = 0.0 if key == BASELINE else tr.cost
+        cost[t] = 0.0 if key == NO_ACTION else tr.cost
         base[t] = tr.base_propensity
         for s, b in tr.propensity_boosts.items():
             boosts[SIGNALS.index(s), t] += b
@@ -115,7 +114,7 @@ def _build(config: CVMConfig) -> Treatments:
         marketing=marketing,
         applicable=tuple(conditions),
         order=tuple(order),
-        baseline=keys.index(BASELINE) if BASELINE in keys else None,
+        baseline=keys.index(NO_ACTION) if NO_ACTION in keys else None,
     )
 
 
