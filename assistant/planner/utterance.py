@@ -16,6 +16,7 @@ from typing import Literal
 from assistant.approvals.orders import customer_ids_in, named_treatments
 from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS
 from tools.config import CVMConfig
+from tools.config_memo import per_config
 
 Reference = Literal["it", "them", "that", "both"]
 
@@ -73,7 +74,6 @@ _REFERENCES: list[tuple[str, Reference]] = [
 ]
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _INFLECTIONS = {"s", "es", "ed", "d", "ing", "er", "ers", "ly", "ion", "al"}
-_VOCABULARY: dict[tuple[int, frozenset[str]], tuple[CVMConfig, frozenset[str]]] = {}
 
 
 @dataclass
@@ -149,6 +149,7 @@ def excluded_channels(text: str) -> list[str]:
     return out
 
 
+@per_config
 def vocabulary(config: CVMConfig, known: frozenset[str]) -> frozenset[str]:
     """Every word the planner knows: ``known`` (its cues), treatments, channels, facets.
 
@@ -157,20 +158,12 @@ def vocabulary(config: CVMConfig, known: frozenset[str]) -> frozenset[str]:
         known: The intents table's cue words
             (:func:`assistant.planner.intents.cue_words`).
     """
-    key = (id(config), known)
-    cached = _VOCABULARY.get(key)
-    if cached and cached[0] is config:
-        return cached[1]
     words = set(COMMON_WORDS) | known
-    for key_, t in config.treatments.items():
-        words |= set(
-            _WORD.findall(f"{key_.replace('_', ' ')} {t.display_name}".lower())
-        )
+    for key, t in config.treatments.items():
+        words |= set(_WORD.findall(f"{key.replace('_', ' ')} {t.display_name}".lower()))
     for source in (*CHANNEL_WORDS, *FACETS.values()):
         words |= pattern_words(source)
-    vocab = frozenset(w for w in words if len(w) > 1)
-    _VOCABULARY[key] = (config, vocab)
-    return vocab
+    return frozenset(w for w in words if len(w) > 1)
 
 
 def pattern_words(pattern: str) -> set[str]:

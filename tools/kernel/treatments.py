@@ -10,13 +10,13 @@ a chat turn or a booking (a batch of one) then pays for its customer only.
 from __future__ import annotations
 
 import operator
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from tools.config import NO_ACTION, CVMConfig
+from tools.config_memo import per_config
 from tools.kernel.signals import SIGNALS
 
 Compare = Callable[[np.ndarray, float], np.ndarray]
@@ -118,18 +118,7 @@ def _build(config: CVMConfig) -> Treatments:
     )
 
 
-_lock = threading.Lock()
-_made: dict[int, tuple[CVMConfig, Treatments]] = {}  # id(config) -> (config, table)
-
-
+@per_config
 def treatments(config: CVMConfig) -> Treatments:
-    """The treatment arrays of ``config``, made on its first use (a few kept)."""
-    hit = _made.get(id(config))
-    if hit is not None and hit[0] is config:
-        return hit[1]
-    table = _build(config)
-    with _lock:
-        _made[id(config)] = (config, table)
-        while len(_made) > 8:
-            _made.pop(next(iter(_made)))
-    return table
+    """The treatment arrays of ``config``, made on its first use."""
+    return _build(config)
