@@ -29,6 +29,7 @@ from tools.config import get_config
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked
 from tools.ledger import Ledger
+from tools.store import json_files
 from tools.store.duck import DuckStore, build_from_records
 from tools.store.json_files import read_json_folder
 from tools.treatment import recommend_treatment
@@ -67,7 +68,7 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
     memory) and in a DuckDB store file (the product's default source, read per
     customer). None of them was assessed before except the first 50.
     """
-    base = json.loads((data.PACKAGED_DATA_DIR / "customers.json").read_text())
+    base = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())
     template = next(c for c in base["customers"] if c["customer_id"] == "U123")
     folder = tmp / "data"
     folder.mkdir()

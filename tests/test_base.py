@@ -15,6 +15,7 @@ from tools import data
 from tools.context import ToolContext
 from tools.errors import UnknownCustomerError
 from tools.kernel.batch import decide_ids, decide_where, iter_decisions
+from tools.store import json_files
 from tools.store.generate import generate
 from tools.store.importer import ImportFailed, import_path
 from tools.store.source import store_path
@@ -102,7 +103,7 @@ def test_orphan_rows_are_refused(ctx, tmp_path, base_1k):
 
 
 def test_json_records_import_through_record_validation(ctx, tmp_path):
-    raw = json.loads((data.PACKAGED_DATA_DIR / "customers.json").read_text())
+    raw = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())
     new = dict(raw["customers"][1], customer_id="U5550001")
     (tmp_path / "more.json").write_text(json.dumps({"customers": [new]}))
     assert import_path(tmp_path / "more.json", _store(ctx), PATTERN).ok

@@ -9,6 +9,7 @@ from tools import data
 from tools.config import load_config
 from tools.data import customer_ids, get_customer_data
 from tools.errors import DataFileError, InvalidCustomerIdError, UnknownCustomerError
+from tools.store import json_files
 
 SAMPLE = SAMPLE_CUSTOMERS
 
@@ -52,7 +53,7 @@ def test_injected_transcript_is_present_as_data():
 def test_seed_shaped_fields_normalise_to_the_same_schema(
     tmp_path, monkeypatch, write_config
 ):
-    record = json.loads((data.PACKAGED_DATA_DIR / "customers.json").read_text())[
+    record = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())[
         "customers"
     ][1]
     # The original system's names for the same facts.
@@ -129,7 +130,7 @@ def test_unknown_customer_suggests_nearest_ids():
 def test_corrupt_file_names_file_and_record(tmp_path, write_config):
     folder = tmp_path / "data"
     folder.mkdir()
-    good = json.loads((data.PACKAGED_DATA_DIR / "customers.json").read_text())
+    good = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())
     good["customers"][3]["churn"]["score"] = "very high"
     (folder / "customers.json").write_text(json.dumps(good))
     config = load_config(

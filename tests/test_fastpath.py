@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 
 from tools import assess as assess_mod
-from tools import data
 from tools.assess import assess, forget_assessments
 from tools.coalesce import Coalescer
 from tools.context import ToolContext
 from tools.errors import UnknownCustomerError
 from tools.ledger import Ledger
+from tools.store import json_files
 from tools.store.generate import generate
 from tools.store.importer import import_path
 from tools.store.source import customer_source, store_path
@@ -268,11 +268,10 @@ def test_batch_rows_equal_a_batch_of_one(big):
 def test_a_json_folder_is_served_as_a_store_file_would_be(tmp_path, config):
     """The in-memory source holds its reads; they equal a store file's of the same
     customers (records, feature rows, offers, and so every assessment)."""
-    from tools.data import read_json_folder
     from tools.store.duck import DuckStore, build_from_records
     from tools.store.memory import MemoryStore
 
-    records = read_json_folder(data.PACKAGED_DATA_DIR, config)
+    records = json_files.read_json_folder(json_files.PACKAGED_DATA_DIR, config)
     memory = MemoryStore(records)
     build_from_records(tmp_path / "c.duckdb", records)
     disk = DuckStore(tmp_path / "c.duckdb")

@@ -16,10 +16,10 @@ import yaml
 
 from assistant.cli import main
 from tests.ui_start import failed_ui_start
-from tools import data
 from tools.config import DEFAULT_CONFIG_PATH
+from tools.store import json_files
 
-SAMPLE = data.PACKAGED_DATA_DIR / "customers.json"
+SAMPLE = json_files.PACKAGED_DATA_DIR / "customers.json"
 RECOMMEND = ["recommend", "--customer-id", "U124", "--no-allocate"]
 CONSTRAINTS = ["constraints"]
 

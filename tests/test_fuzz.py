@@ -26,6 +26,7 @@ from tools.customer import CustomerData
 from tools.errors import ConfigError, CVMError, DataFileError
 from tools.ledger import Ledger
 from tools.records import validate_customer_record
+from tools.store import json_files
 from tools.treatment import recommend_treatment
 
 CONFIG_EXAMPLES = 300
@@ -34,7 +35,7 @@ BYTES_EXAMPLES = 100
 MAX_LINE = 600  # characters of an error line, file path included
 
 DEFAULT = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
-SAMPLE = json.loads((data.PACKAGED_DATA_DIR / "customers.json").read_text())
+SAMPLE = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())
 RECORDS = SAMPLE["customers"]
 RUNS: dict[str, int] = {"config": 0, "record": 0, "bytes": 0}
 
@@ -137,7 +138,7 @@ def test_random_bytes_as_config_or_data_give_one_clear_line(blob):
         folder.mkdir()
         (folder / "c.json").write_bytes(blob)
         try:
-            data.read_json_folder(folder, get_config())
+            json_files.read_json_folder(folder, get_config())
         except DataFileError as exc:
             _one_line(exc)
 

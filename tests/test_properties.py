@@ -17,11 +17,14 @@ from tools.config import NO_ACTION, get_config
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked
 from tools.ledger import Ledger
+from tools.store import json_files
 from tools.treatment import recommend_treatment
 
 CHANNELS = ["call", "sms", "email", "push"]
 PURPOSES = ["marketing", "service", "billing"]
-BASE = json.loads((data.PACKAGED_DATA_DIR / "customers.json").read_text())["customers"]
+BASE = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())[
+    "customers"
+]
 SCARCE = ["marketing_call_back", "service_call_back", "bill_review_call"]
 
 consents = st.fixed_dictionaries(

@@ -16,8 +16,6 @@ from pydantic import BaseModel
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData
 from tools.errors import InvalidCustomerIdError
-from tools.store.json_files import PACKAGED_DATA_DIR as PACKAGED_DATA_DIR
-from tools.store.json_files import read_json_folder as read_json_folder
 
 if TYPE_CHECKING:
     from tools.context import ToolContext
