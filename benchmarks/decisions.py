@@ -102,14 +102,16 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         f"ledger: {THREADS} threads, {customers} allocation attempts for a "
         f"{capacity}-a-day treatment (distinct customers, none assessed before)"
     )
-    one_core = _one_core()
-    for name, source in (*sources, *one_core):
+    races = [(name, source, False) for name, source in sources]
+    if len(os.sched_getaffinity(0)) > 1:  # and once more on one core: see _pinned
+        races.append(("JSON folder, the race on one core", None, True))
+    for name, source, one_core in races:
         ctx = ToolContext(
             config=config, ledger=Ledger(tmp / f"{name}.sqlite3"), customers=source
         )
         for cid in ids[:50]:  # warm the code paths
             recommend_treatment(cid, ctx)
-        with _pinned(name in dict(one_core)):
+        with _pinned(one_core):
             _race(name, ctx, ids, capacity)
     recent = ids[-RECOMMENDED:]
     print(
@@ -125,21 +127,14 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         _race(name, ctx, recent, capacity)
 
 
-def _one_core() -> tuple[tuple[str, None], ...]:
-    """The JSON-folder race once more on one core, where the machine has several.
-
-    16 Python threads on several cores hand the interpreter lock from core to core
-    at every switch; on one core they do not. The two figures side by side show how
-    much of the time is that hand-over rather than the kernel or the ledger.
-    """
-    if len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2:
-        return ()
-    return (("JSON folder, the race on one core", None),)
-
-
 @contextmanager
 def _pinned(on: bool) -> Iterator[None]:
-    """Threads started inside run on one core (Linux; the caller's own too)."""
+    """Threads started inside run on one core (Linux; the caller's own too).
+
+    16 Python threads on several cores hand the interpreter lock from core to core
+    at every switch; on one core they do not. The two races side by side show how
+    much of the time is that hand-over rather than the kernel or the ledger.
+    """
     if not on:
         yield
         return
