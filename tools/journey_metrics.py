@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.kernel.decide import Decisions
+if TYPE_CHECKING:
+    from tools.kernel.decide import Decisions
 
 Band = Literal["low", "medium", "high"]
 
