@@ -27,7 +27,7 @@ $(DEV_STAMP): pyproject.toml | $(PY)
 	@touch $@ $(RUN_STAMP)
 
 run: $(RUN_STAMP)
-	$(VENV)/bin/chainlit run assistant/app.py --headless --host $(HOST) --port $(PORT)
+	$(VENV)/bin/chainlit run assistant/ui/app.py --headless --host $(HOST) --port $(PORT)
 
 chat: $(RUN_STAMP)
 	$(VENV)/bin/cvm chat

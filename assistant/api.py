@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from assistant.loop import Hooks, decline, run_approval, run_turn
+from assistant.conversation.loop import Hooks, decline, run_approval, run_turn
+from assistant.conversation.session import Session, Turn
 from assistant.models.base import Model
-from assistant.session import Session, Turn
 from tools.config import CVMConfig, get_config
 from tools.context import ToolContext
 from tools.errors import CVMError

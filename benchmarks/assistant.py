@@ -41,7 +41,7 @@ def bench_offline(state: Path) -> None:
     env.pop("OPENAI_API_KEY", None)
     probe = (
         f"import sys; sys.argv=['cvm', 'ask', {QUESTION!r}]; "
-        "from assistant.cli import main; main(); "
+        "from assistant.cli.main import main; main(); "
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'openai','chainlit','tiktoken'}))"
     )

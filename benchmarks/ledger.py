@@ -72,7 +72,7 @@ def _median(fn: Callable[[], object], runs: int = 5) -> float:
 
 
 def _cli(argv: list[str]) -> None:
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(argv) == 0

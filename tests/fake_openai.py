@@ -149,7 +149,7 @@ def error(status: int, message: str = "fake error") -> dict[str, Any]:
 
 def wire_prompt_tokens(body: dict[str, Any]) -> int:
     """Prompt tokens of a request as sent: messages, tool calls, tool definitions."""
-    from assistant.budget import MESSAGE_OVERHEAD, render_tools
+    from assistant.conversation.budget import MESSAGE_OVERHEAD, render_tools
 
     count = _count_once
     total = count(render_tools(body.get("tools") or []))

@@ -14,7 +14,7 @@ from chainlit.context import ChainlitContext, context_var  # noqa: E402
 from chainlit.emitter import BaseChainlitEmitter  # noqa: E402
 from chainlit.session import HTTPSession  # noqa: E402
 
-from assistant import app  # noqa: E402
+from assistant.ui import app  # noqa: E402
 from tests.ui_start import failed_ui_start  # noqa: E402
 from tools.allocation import list_allocations  # noqa: E402
 
@@ -266,7 +266,7 @@ def test_pictures_capacity_and_journey():
 
 
 def test_journey_and_capacity_charts_have_the_data():
-    from assistant.charts import capacity_chart, journey_chart
+    from assistant.views.charts import capacity_chart, journey_chart
     from tools.allocation import get_constraints
     from tools.data import get_customer_data
 
@@ -329,11 +329,11 @@ def test_the_ui_is_branded_and_charts_follow_the_theme():
 
     from chainlit.config import config
 
-    from assistant.charts import capacity_chart, journey_chart
+    from assistant.views.charts import capacity_chart, journey_chart
     from tools.allocation import get_constraints
     from tools.data import get_customer_data
 
-    root = Path(app.__file__).resolve().parent.parent
+    root = Path(app.__file__).resolve().parents[2]
     assert config.ui.name == "CVM Assistant" and config.ui.language == "en-US"
     assert (root / (config.ui.custom_css or "?").lstrip("/")).is_file()
     for name in ("logo_light", "logo_dark", "favicon", "avatars/cvm_assistant"):

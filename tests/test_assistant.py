@@ -11,14 +11,14 @@ import sys
 import pytest
 
 from assistant.api import Assistant
-from assistant.audit import list_audit
-from assistant.budget import prompt_tokens, render_tools, trim_history
-from assistant.messages import Message
+from assistant.conversation.audit import list_audit
+from assistant.conversation.budget import prompt_tokens, render_tools, trim_history
+from assistant.conversation.messages import Message
+from assistant.conversation.prompt import build_system_prompt
+from assistant.conversation.session import Session
 from assistant.models.base import UnexpectedModelCall
 from assistant.models.scripted import ScriptedModel
-from assistant.prompt import build_system_prompt
-from assistant.registry import TOOLS, tool_schemas
-from assistant.session import Session
+from assistant.toolkit.registry import TOOLS, tool_schemas
 from tools.allocation import list_allocations
 from tools.config import get_config
 

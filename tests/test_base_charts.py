@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.base_charts import found_chart, summary_chart
-from assistant.registry import TOOLS
+from assistant.toolkit.registry import TOOLS
+from assistant.views.base_charts import found_chart, summary_chart
 from tools.base_queries import find_customers, summarise_base
 
 

@@ -67,7 +67,7 @@ def server(tmp_path):
         [
             str(chainlit),
             "run",
-            "assistant/app.py",
+            "assistant/ui/app.py",
             "--headless",
             "--host",
             "127.0.0.1",

@@ -67,7 +67,7 @@ def test_recommend_book_yes_books_the_call_back_once_never_the_runner_up():
 def test_pipeline_falls_back_when_the_ledger_changed_since_the_recommendation(
     ctx, monkeypatch
 ):
-    from assistant import pipeline
+    from assistant.cli import pipeline
     from tools.allocation import allocate_treatment
     from tools.treatment import recommend_treatment
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversations import (
+from assistant.evaluation.conversations import (
     ConversationFileError,
     load_conversation,
     run_conversation,

@@ -201,7 +201,7 @@ def test_a_key_the_fetch_does_not_answer_is_a_key_error():
 
 _PROBE = """
 import json, sys
-from assistant.cli import main
+from assistant.cli.main import main
 from tools.context import ToolContext
 ctx = ToolContext.create()
 assert main(sys.argv[1:]) == 0

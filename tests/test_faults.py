@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.cli import main
+from assistant.cli.main import main
 from tests.ui_start import failed_ui_start
 from tools.config import DEFAULT_CONFIG_PATH
 from tools.store import json_files
@@ -492,9 +492,9 @@ def test_full_disk_is_a_refusal_and_loses_nothing(tmp_path):
 
 def test_release_with_a_20_digit_id_is_a_tool_error_not_an_overflow(ctx):
     from assistant.approvals.scope import no_scope
-    from assistant.dispatch import run_tool_call
-    from assistant.messages import ToolCall
-    from assistant.session import Session
+    from assistant.conversation.dispatch import run_tool_call
+    from assistant.conversation.messages import ToolCall
+    from assistant.conversation.session import Session
     from tools.allocation import release_allocation
     from tools.errors import ToolInputError
 
@@ -534,7 +534,7 @@ def test_booking_a_past_day_is_refused_with_a_rule(monkeypatch, capsys):
 
 def test_a_one_megabyte_message_is_refused_and_the_audit_stays_bounded(config):
     from assistant.api import Assistant
-    from assistant.audit import list_audit
+    from assistant.conversation.audit import list_audit
 
     bot = Assistant.create(model="offline")
     turn = bot.ask("What should we offer U124?\x00" + "x" * 1_000_000)
@@ -568,7 +568,7 @@ def test_message_length_limit_is_configurable(tmp_path, monkeypatch):
 
 def test_audit_retention_is_configurable(tmp_path, monkeypatch):
     from assistant.api import Assistant
-    from assistant.audit import list_audit
+    from assistant.conversation.audit import list_audit
 
     _mutated_config(
         tmp_path,
@@ -799,7 +799,7 @@ def test_forged_ui_actions_are_refused_politely_and_write_nothing(payload, start
     from chainlit.context import ChainlitContext, context_var
     from chainlit.session import HTTPSession
 
-    from assistant import app
+    from assistant.ui import app
     from tests.test_app import RecordingEmitter, messages
 
     async def main():
@@ -834,8 +834,8 @@ def test_an_action_for_an_unknown_session_is_a_404_with_a_sentence():
     from starlette.routing import Route
     from starlette.testclient import TestClient
 
-    import assistant.app  # noqa: F401 - installs the middleware on Chainlit's app
-    from assistant.ui_sessions import UNKNOWN_SESSION, UnknownSessionGuard
+    import assistant.ui.app  # noqa: F401 - installs the middleware on Chainlit's app
+    from assistant.ui.sessions import UNKNOWN_SESSION, UnknownSessionGuard
 
     action = {"name": "book", "payload": {"id": "x"}, "label": "Book", "id": "a"}
     bogus = {"sessionId": "no-such-session", "action": action}

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from assistant import budget
-from assistant.budget import CONDENSED_MARK, message_tokens, trim_session
-from assistant.messages import Message, ToolCall
+from assistant.conversation import budget
+from assistant.conversation.budget import CONDENSED_MARK, message_tokens, trim_session
+from assistant.conversation.messages import Message, ToolCall
 from tests.fake_openai import FakeOpenAI, completion, history_problem
 from tests.test_turn_boundary import openai_bot
 from tools.config import get_config
@@ -173,9 +173,9 @@ PLAN_TOOLS = {"plan_campaign", "get_plan", "plan_what_if", "book_plan"}
     ],
 )
 def test_plan_tools_are_offered_when_plans_are_in_play(message, offered):
-    from assistant.registry import names
-    from assistant.session import Session
-    from assistant.toolset import offered_tools
+    from assistant.conversation.session import Session
+    from assistant.conversation.toolset import offered_tools
+    from assistant.toolkit.registry import names
 
     assert names(topic="plan") == PLAN_TOOLS
     session = Session()
@@ -198,9 +198,9 @@ def test_plan_tools_are_offered_when_plans_are_in_play(message, offered):
     ],
 )
 def test_base_tools_are_offered_for_questions_across_customers(message, offered):
-    from assistant.registry import names
-    from assistant.session import Session
-    from assistant.toolset import offered_tools
+    from assistant.conversation.session import Session
+    from assistant.conversation.toolset import offered_tools
+    from assistant.toolkit.registry import names
 
     base = names(topic="base")
     assert base == {"find_customers", "summarise_base"}

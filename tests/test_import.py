@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assistant.cli import main
+from assistant.cli.main import main
 from tools import data
 from tools.context import ToolContext
 from tools.kernel import features

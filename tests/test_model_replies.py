@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from assistant.audit import list_audit
-from assistant.loop import Hooks
+from assistant.conversation.audit import list_audit
+from assistant.conversation.loop import Hooks
 from tests.fake_openai import FakeOpenAI, completion
 from tests.test_turn_boundary import openai_bot
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from assistant.api import Assistant
-from assistant.loop import Hooks
+from assistant.conversation.loop import Hooks
 from assistant.models.openai_model import OpenAIModel
 from tests.fake_openai import FakeOpenAI, booking, completion, error, stream
 from tools.allocation import list_allocations

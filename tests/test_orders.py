@@ -10,7 +10,7 @@ import yaml
 from assistant.approvals.actions import make_action
 from assistant.approvals.orders import NotAnOrder, Order, classify_order
 from assistant.approvals.scope import begin_turn
-from assistant.session import Session
+from assistant.conversation.session import Session
 from tools.allocation import allocate_treatment
 
 CORPUS = yaml.safe_load(

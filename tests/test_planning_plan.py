@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from assistant.cli import main
+from assistant.cli.main import main
 from tools.allocation import allocate_treatment, check_availability, list_allocations
 from tools.errors import ToolInputError
 from tools.planning.booking import book_plan

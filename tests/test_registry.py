@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import inspect
 
-from assistant import dispatch
 from assistant.api import Assistant
-from assistant.card import recommendation_card
-from assistant.registry import TOOLS, names
+from assistant.conversation import dispatch
+from assistant.toolkit.registry import TOOLS, names
+from assistant.views.card import recommendation_card
 from tools.allocation import Allocation, allocate_treatment
 from tools.bookings import list_bookings
 from tools.catalogue import list_treatments

@@ -9,10 +9,10 @@ import logging
 import pytest
 
 from assistant.api import Assistant
-from assistant.audit import list_audit
+from assistant.conversation.audit import list_audit
 from assistant.models.openai_model import OpenAIModel
 from assistant.models.scripted import ScriptedModel
-from assistant.registry import TOOLS
+from assistant.toolkit.registry import TOOLS
 from tests.fake_openai import FakeOpenAI, completion, history_problem
 from tools.allocation import list_allocations
 from tools.config import get_config
@@ -184,7 +184,7 @@ def test_a_booking_made_before_the_bug_is_reported(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("where", ["model", "hook"])
 def test_a_bug_outside_the_tools_also_ends_the_turn(tmp_path, where):
-    from assistant.loop import Hooks
+    from assistant.conversation.loop import Hooks
 
     class BrokenModel(ScriptedModel):
         def complete(self, request, on_token=None):

@@ -9,14 +9,14 @@ from pathlib import Path
 
 
 def failed_ui_start(**env: str) -> str:
-    """Run ``chainlit run assistant/app.py`` with ``env`` set; return its output.
+    """Run ``chainlit run assistant/ui/app.py`` with ``env`` set; return its output.
 
     Asserts that the server stopped (non-zero exit) and printed no traceback;
     CI is unset because chainlit logs its own banner under CI.
     """
     chainlit = Path(sys.executable).parent / "chainlit"
     out = subprocess.run(
-        [str(chainlit), "run", "assistant/app.py", "--headless", "--port", "1"],
+        [str(chainlit), "run", "assistant/ui/app.py", "--headless", "--port", "1"],
         cwd=Path(__file__).parent.parent,
         capture_output=True,
         text=True,

@@ -14,7 +14,7 @@ things, when another action replaces it, or when the analyst declines it.
 
 Adding a WRITE action kind (e.g. "book plan <plan_id>")
 ------------------------------------------------------
-1. Write the tool and register it in :mod:`assistant.registry` with kind
+1. Write the tool and register it in :mod:`assistant.toolkit.registry` with kind
    ``"WRITE"`` (the guard then applies to it automatically).
 2. Register an :class:`ActionKind` here with :func:`register`::
 
@@ -183,7 +183,7 @@ def booking_action(
 
 
 def _arg_names(tool: str) -> set[str]:
-    from assistant.registry import TOOLS
+    from assistant.toolkit.registry import TOOLS
 
     return set(TOOLS[tool].args.model_fields)
 
@@ -292,7 +292,7 @@ def _plan_lines(plan: Any) -> list[str]:
 
 
 def _plan_outcome(result: Any) -> str:
-    from assistant.plan_card import booking_answer
+    from assistant.views.plan_card import booking_answer
 
     return booking_answer(result)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.approvals.actions import PendingAction, make_action
 from assistant.approvals.orders import Order
-from assistant.session import Session
+from assistant.conversation.session import Session
 from tools.allocation import get_allocation
 from tools.context import ToolContext
 from tools.treatment import BASELINE

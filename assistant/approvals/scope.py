@@ -39,7 +39,7 @@ from assistant.approvals.orders import (
     classify_order,
     customer_ids_in,
 )
-from assistant.session import Session
+from assistant.conversation.session import Session
 from tools.context import ToolContext
 from tools.treatment import BASELINE
 

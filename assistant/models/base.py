@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assistant.messages import Message, ModelResponse
-from assistant.session import Session
+from assistant.conversation.messages import Message, ModelResponse
+from assistant.conversation.session import Session
 from tools.errors import CVMError
 
 TokenSink = Callable[[str], None]

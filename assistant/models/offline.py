@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from assistant.messages import ModelResponse, ToolCall
+from assistant.conversation.messages import ModelResponse, ToolCall
 from assistant.models.base import ModelRequest, TokenSink
 from assistant.planner.planner import plan, respond
 from tools.config import CVMConfig

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.planner.utterance import Utterance
 
 if TYPE_CHECKING:
-    from assistant.session import Session, ToolCallRecord
+    from assistant.conversation.session import Session, ToolCallRecord
     from tools.config import CVMConfig
     from tools.recommendation import RankedTreatment
 

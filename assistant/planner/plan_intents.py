@@ -14,10 +14,10 @@ import re
 from typing import Any
 
 from assistant.approvals.actions import plan_action
-from assistant.plan_card import booking_answer, plan_answer, what_if_answer
 from assistant.planner.intent import Ask, Call, Intent, Results
 from assistant.planner.utterance import Utterance
 from assistant.planner.what_if import WORTH, what_if_calls
+from assistant.views.plan_card import booking_answer, plan_answer, what_if_answer
 from tools.planning.booking import PlanBooking
 from tools.planning.model import Plan
 from tools.planning.whatif import WhatIf

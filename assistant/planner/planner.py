@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from assistant.conversation.session import Session
+from assistant.conversation.state import propose
 from assistant.planner.answers.talk import HELP, which_customer
 from assistant.planner.intent import Ask, Call, Intent, Results
 from assistant.planner.intents import BY_NAME, FOLLOW_ON, TABLE, UNKNOWN, cue_words
 from assistant.planner.utterance import Utterance, read
-from assistant.registry import names
-from assistant.session import Session
-from assistant.state import propose
+from assistant.toolkit.registry import names
 from tools.config import CVMConfig
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 from assistant.approvals.orders import named_treatments
+from assistant.conversation.session import Session
 from assistant.planner.intent import Call
-from assistant.session import Session
 from tools.config import CVMConfig
 
 _NUMBER_WORDS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.conversation.state import propose, withdraw
 from assistant.planner.answers.common import (
     CHANNEL_NAMES,
     excluded_lines,
@@ -11,7 +12,6 @@ from assistant.planner.answers.common import (
     score_line,
 )
 from assistant.planner.intent import Ask, Results
-from assistant.state import propose, withdraw
 from tools.recommendation import Alternative, RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 

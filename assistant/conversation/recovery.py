@@ -6,10 +6,10 @@ import json
 import logging
 import traceback
 
-from assistant.messages import Message
-from assistant.session import Session, ToolCallRecord, Turn
+from assistant.conversation.messages import Message
+from assistant.conversation.session import Session, ToolCallRecord, Turn
 
-log = logging.getLogger("assistant.loop")
+log = logging.getLogger("assistant.conversation.loop")
 
 
 def stop_turn(session: Session, turn: Turn, why: str, reply: str) -> None:

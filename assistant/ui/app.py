@@ -21,17 +21,17 @@ from chainlit.server import app as server_app
 
 from assistant.api import Assistant
 from assistant.approvals.actions import PendingAction, make_action
-from assistant.card import recommendation_card
-from assistant.chart_ui import send_tool_charts
-from assistant.charts import capacity_chart, journey_chart
+from assistant.conversation.loop import Hooks
+from assistant.conversation.session import Turn
 from assistant.logs import setup_logging
-from assistant.loop import Hooks
-from assistant.plan_ui import send_plan_card, solving_step
-from assistant.registry import names
-from assistant.session import Turn
-from assistant.steps import ToolSteps
-from assistant.ui_ids import issue, lookup
-from assistant.ui_sessions import UnknownSessionGuard
+from assistant.toolkit.registry import names
+from assistant.ui.charts import send_tool_charts
+from assistant.ui.ids import issue, lookup
+from assistant.ui.plan import send_plan_card, solving_step
+from assistant.ui.sessions import UnknownSessionGuard
+from assistant.ui.steps import ToolSteps
+from assistant.views.card import recommendation_card
+from assistant.views.charts import capacity_chart, journey_chart
 from tools.allocation import get_constraints
 from tools.config import get_config
 from tools.context import ToolContext

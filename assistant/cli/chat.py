@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from assistant.cli_commands import cli_approver, cli_context, command, emit
+from assistant.cli.commands import cli_approver, cli_context, command, emit
 
 
 def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -73,7 +73,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 @command("audit")
 def cmd_audit(args: argparse.Namespace) -> int:
     """The audit trail of conversation turns."""
-    from assistant.audit import list_audit
+    from assistant.conversation.audit import list_audit
 
     records = list_audit(cli_context().ledger, args.customer_id)
     text = (
@@ -93,7 +93,11 @@ def cmd_test_conversations(args: argparse.Namespace) -> int:
     """Run conversation files; exit 0 only if all pass."""
     import os
 
-    from assistant.conversations import find_files, load_conversation, run_conversation
+    from assistant.evaluation.conversations import (
+        find_files,
+        load_conversation,
+        run_conversation,
+    )
 
     files = find_files(args.paths)
     live = args.model == "openai"

@@ -1,8 +1,8 @@
 """The plan card in the chat UI: totals, table, chart, CSV, and Book plan.
 
-Kept apart from :mod:`assistant.app` (which only calls :func:`send_plan_card` after
+Kept apart from :mod:`assistant.ui.app` (which only calls :func:`send_plan_card` after
 a turn and registers the Book plan callback). The button carries only an id the
-server issued (:mod:`assistant.ui_ids`); the server checks the plan it stands for is
+server issued (:mod:`assistant.ui.ids`); the server checks the plan it stands for is
 the session's plan, holds booking it as a pending action and asks for approval;
 Approve runs exactly that action through the same guard as a typed "yes".
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import chainlit as cl
 
-from assistant.plan_card import assignment_csv, plan_card, plan_chart
-from assistant.session import Turn
-from assistant.ui_ids import issue
+from assistant.conversation.session import Turn
+from assistant.ui.ids import issue
+from assistant.views.plan_card import assignment_csv, plan_card, plan_chart
 from tools.context import ToolContext
 from tools.planning.model import Plan
 from tools.planning.plan import plan_store

@@ -19,9 +19,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.api import Assistant, make_model
+from assistant.conversation.session import Turn
 from assistant.models.base import Model, UnexpectedModelCall
 from assistant.models.scripted import ScriptedModel
-from assistant.session import Turn
 from tools.allocation import allocate_treatment, list_allocations
 from tools.config import get_config
 from tools.context import ToolContext

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.cli_commands import cli_approver, cli_context, command
+from assistant.cli.commands import cli_approver, cli_context, command
 from tools.errors import ToolInputError
 
 

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 
-from assistant.cli_commands import cli_context, command, emit
+from assistant.cli.commands import cli_context, command, emit
 
 
 @command("allocations")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.approvals.actions import booking_action
-from assistant.session import Session, ToolCallRecord, Turn
+from assistant.conversation.session import Session, ToolCallRecord, Turn
 from tools.allocation import Allocation
 from tools.planning.booking import PlanBooking
 from tools.planning.model import Plan

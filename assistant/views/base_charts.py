@@ -1,8 +1,9 @@
 """Charts of answers across customers: the base summary and a list of customers.
 
-Each is declared with its tool in :mod:`assistant.registry` (``tool(..., chart=)``)
-and drawn by the UI under the answer (:mod:`assistant.chart_ui`). They read only the
-tool's typed result, and look like the other charts (:func:`assistant.charts.
+Each is declared with its tool in :mod:`assistant.toolkit.registry`
+(``tool(..., chart=)``)
+and drawn by the UI under the answer (:mod:`assistant.ui.charts`). They read only the
+tool's typed result, and look like the other charts (:func:`assistant.views.charts.
 themed`: transparent, following the UI's light or dark theme).
 """
 
@@ -48,7 +49,7 @@ def summary_chart(s: BaseSummary) -> go.Figure | None:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from assistant.charts import themed
+    from assistant.views.charts import themed
 
     blocks: list[tuple[str, list[Group]]] = [
         ("best action", s.by_recommended),
@@ -121,7 +122,7 @@ def found_chart(found: CustomerList) -> go.Figure | None:
         return None
     import plotly.graph_objects as go
 
-    from assistant.charts import themed
+    from assistant.views.charts import themed
 
     fig = go.Figure()
     actions = list(dict.fromkeys(r.recommended for r in found.rows))

@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.approvals.scope import TurnScope, check_write
-from assistant.messages import ToolCall
-from assistant.registry import TOOLS
-from assistant.session import Session, ToolCallRecord
+from assistant.conversation.messages import ToolCall
+from assistant.conversation.session import Session, ToolCallRecord
+from assistant.toolkit.registry import TOOLS
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable, PolicyBlocked, ToolInputError
 

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import logging
 
-from assistant.budget import estimate_cost, fixed_tokens, message_tokens, trim_history
-from assistant.messages import Message, ModelResponse
+from assistant.conversation.budget import (
+    estimate_cost,
+    fixed_tokens,
+    message_tokens,
+    trim_history,
+)
+from assistant.conversation.messages import Message, ModelResponse
+from assistant.conversation.prompt import build_system_prompt
+from assistant.conversation.session import Session, Turn
+from assistant.conversation.toolset import offered_tools
 from assistant.models.base import Model, ModelRequest, TokenSink
-from assistant.prompt import build_system_prompt
-from assistant.session import Session, Turn
-from assistant.toolset import offered_tools
 from tools.context import ToolContext
 
-log = logging.getLogger("assistant.loop")
+log = logging.getLogger("assistant.conversation.loop")
 
 
 def call_model(

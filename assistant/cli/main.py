@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from assistant.cli_commands import COMMANDS, command
+from assistant.cli.commands import COMMANDS, command
 from tools.errors import CVMError
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     The sub-command modules are small (argparse only); each handler imports what it
     needs when it runs.
     """
-    from assistant import cli_base, cli_booking, cli_chat, cli_ledger, cli_plan
+    from assistant.cli import base as cli_base
+    from assistant.cli import booking as cli_booking
+    from assistant.cli import chat as cli_chat
+    from assistant.cli import ledger as cli_ledger
+    from assistant.cli import plan as cli_plan
 
     p = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])

@@ -16,16 +16,16 @@ from assistant.approvals.scope import (
     end_turn,
     no_scope,
 )
-from assistant.audit import write_audit
-from assistant.budget import trim_session
-from assistant.dispatch import run_tool_call
-from assistant.limits import bounded_text, message_refusal
-from assistant.messages import Message, ToolCall
-from assistant.model_call import call_model
+from assistant.conversation.audit import write_audit
+from assistant.conversation.budget import trim_session
+from assistant.conversation.dispatch import run_tool_call
+from assistant.conversation.limits import bounded_text, message_refusal
+from assistant.conversation.messages import Message, ToolCall
+from assistant.conversation.model_call import call_model
+from assistant.conversation.recovery import internal_error, stop_turn
+from assistant.conversation.session import Session, ToolCallRecord, Turn
+from assistant.conversation.state import remember
 from assistant.models.base import Model, ModelError, UnexpectedModelCall, unreadable
-from assistant.recovery import internal_error, stop_turn
-from assistant.session import Session, ToolCallRecord, Turn
-from assistant.state import remember
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable
 

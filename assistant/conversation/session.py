@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant.approvals.actions import PendingAction
-from assistant.messages import Message
+from assistant.conversation.messages import Message
 from assistant.planner.state import PlannerState
 from tools.allocation import Allocation
 from tools.recommendation import RankedTreatment, Recommendation

@@ -95,7 +95,7 @@ def plan_chart(plan: Plan) -> go.Figure:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from assistant.charts import DATA, REMAINING, USED, themed
+    from assistant.views.charts import DATA, REMAINING, USED, themed
 
     items = [(k, v) for k, v in plan.by_treatment.items() if v.count or v.capacity]
     names = [v.display_name for _, v in items]

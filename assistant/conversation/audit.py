@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant.approvals.scope import TurnScope
-from assistant.limits import bounded_text
-from assistant.session import Session, Turn
+from assistant.conversation.limits import bounded_text
+from assistant.conversation.session import Session, Turn
 from tools.clock import now as clock_now
 from tools.config_settings import AuditSettings
 from tools.ledger import Ledger

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from assistant.cli_commands import cli_approver, cli_context, command, emit
+from assistant.cli.commands import cli_approver, cli_context, command, emit
 from tools.errors import PolicyBlocked
 
 
@@ -29,7 +29,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     ``--yes``, or a yes to the question asked per customer on a terminal. A customer
     already booked today is not booked again (no runner-up on a second run).
     """
-    from assistant.pipeline import run_pipeline
+    from assistant.cli.pipeline import run_pipeline
 
     ctx = cli_context()
     ids = _customer_ids(args.customer_id)

@@ -1,8 +1,9 @@
 """The charts a turn's tools declare, drawn under the answer.
 
-A tool declares its chart in :mod:`assistant.registry` (``tool(..., chart=...)``);
+A tool declares its chart in :mod:`assistant.toolkit.registry`
+(``tool(..., chart=...)``);
 after a turn the UI draws the chart of each tool's last successful result, titled
-inside the figure. The plan card (:mod:`assistant.plan_ui`) and
+inside the figure. The plan card (:mod:`assistant.ui.plan`) and
 the capacity and journey pictures keep their own messages.
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import chainlit as cl
 
-from assistant.registry import TOOLS
-from assistant.session import Turn
+from assistant.conversation.session import Turn
+from assistant.toolkit.registry import TOOLS
 
 
 async def send_tool_charts(turn: Turn) -> None:

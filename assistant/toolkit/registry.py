@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from assistant import base_charts
+from assistant.views import base_charts
 from tools import (
     allocation,
     base_queries,

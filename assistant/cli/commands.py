@@ -1,6 +1,6 @@
 """What every ``cvm`` sub-command module shares: the command table and its helpers.
 
-:mod:`assistant.cli` builds the parser and runs the handler registered here under
+:mod:`assistant.cli.main` builds the parser and runs the handler registered here under
 the sub-command's name; the modules ``cli_*`` register their handlers with
 :func:`command` and print through :func:`emit`.
 """

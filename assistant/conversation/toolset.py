@@ -17,8 +17,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from assistant.registry import TOOLS, tool_schemas
-from assistant.session import Session
+from assistant.conversation.session import Session
+from assistant.toolkit.registry import TOOLS, tool_schemas
 
 PLAN_TALK = re.compile(
     r"\b(plans?|planning|campaigns?|what[- ]ifs?|baselines?|greedy|one by one|"
