@@ -28,7 +28,7 @@ from tools.assess import batch_stats
 from tools.config import get_config
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked
-from tools.ledger import Ledger
+from tools.ledger import SQLiteLedger
 from tools.store import json_files
 from tools.store.duck import DuckStore, build_from_records
 from tools.store.json_files import read_json_folder
@@ -107,7 +107,9 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         races.append(("JSON folder, the race on one core", None, True))
     for name, source, one_core in races:
         ctx = ToolContext(
-            config=config, ledger=Ledger(tmp / f"{name}.sqlite3"), customers=source
+            config=config,
+            ledger=SQLiteLedger(tmp / f"{name}.sqlite3"),
+            customers=source,
         )
         for cid in ids[:50]:  # warm the code paths
             recommend_treatment(cid, ctx)
@@ -120,7 +122,9 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
     )
     for name, source in sources:
         ctx = ToolContext(
-            config=config, ledger=Ledger(tmp / f"{name}-2.sqlite3"), customers=source
+            config=config,
+            ledger=SQLiteLedger(tmp / f"{name}-2.sqlite3"),
+            customers=source,
         )
         for cid in recent:
             recommend_treatment(cid, ctx)

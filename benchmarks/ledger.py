@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from tools.ledger import Ledger
+from tools.ledger import SQLiteLedger
 
 TARGET_S = 0.5
 DAYS = 365
@@ -37,11 +37,11 @@ TREATMENTS = [
 
 def build(path: Path, rows: int) -> date:
     """Fill a ledger with ``rows`` bookings over ``DAYS`` days; return the last day."""
-    ledger = Ledger(path)
+    ledger = SQLiteLedger(path)
     per_day = -(-rows // DAYS)
     with ledger.connection() as conn:
         conn.execute("PRAGMA synchronous = OFF")  # a throw-away file: build fast
-    with ledger.write() as conn:
+    with ledger.transaction() as conn:
         conn.executemany(
             "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, "
             "day, created_at, approved_by, cost, high_value, rules, status) "

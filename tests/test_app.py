@@ -17,6 +17,7 @@ from chainlit.session import HTTPSession  # noqa: E402
 from assistant.ui import app  # noqa: E402
 from tests.ui_start import failed_ui_start  # noqa: E402
 from tools.allocation import list_allocations  # noqa: E402
+from tools.context import ToolContext  # noqa: E402
 
 
 class RecordingEmitter(BaseChainlitEmitter):
@@ -275,7 +276,7 @@ def test_journey_and_capacity_charts_have_the_data():
     assert {"data used", "allowance", "bill", "negative contact"} <= set(names)
     bills = next(t for t in fig.data if t.name == "bill")
     assert list(bills.y) == [78.49, 91.74]
-    cap = capacity_chart(get_constraints())
+    cap = capacity_chart(get_constraints(ToolContext.create()))
     assert "Marketing Call Back" in list(cap.data[0].y)
 
 
@@ -347,7 +348,7 @@ def test_the_ui_is_branded_and_charts_follow_the_theme():
     assert "Nothing is booked without your approval" in footer["chat"]["watermark"]
     for fig in (
         journey_chart(get_customer_data("U124")),
-        capacity_chart(get_constraints()),
+        capacity_chart(get_constraints(ToolContext.create())),
     ):
         assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
         assert fig.layout.template.layout.to_plotly_json() == {}  # no built-in theme

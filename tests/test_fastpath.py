@@ -24,7 +24,7 @@ from tools.assess import assess, forget_assessments
 from tools.coalesce import Coalescer
 from tools.context import ToolContext
 from tools.errors import UnknownCustomerError
-from tools.ledger import Ledger
+from tools.ledger import SQLiteLedger
 from tools.store import json_files
 from tools.store.generate import generate
 from tools.store.importer import import_path
@@ -289,7 +289,7 @@ def test_a_json_folder_is_served_as_a_store_file_would_be(tmp_path, config):
     assert memory.get("U124") == disk.get("U124")
     with pytest.raises(UnknownCustomerError):
         memory.get("U9999")
-    ctx_m = ToolContext(config, Ledger(tmp_path / "m.db"), customers=memory)
-    ctx_d = ToolContext(config, Ledger(tmp_path / "d.db"), customers=disk)
+    ctx_m = ToolContext(config, SQLiteLedger(tmp_path / "m.db"), customers=memory)
+    ctx_d = ToolContext(config, SQLiteLedger(tmp_path / "d.db"), customers=disk)
     for cid in ids:
         assert _digest(assess(cid, ctx_m)) == _digest(assess(cid, ctx_d)), cid

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -351,15 +352,15 @@ def test_ledger_missing_but_its_log_present_refuses_to_start_afresh(tmp_path):
     from tools.config import get_config
     from tools.context import ToolContext
     from tools.errors import StorageError
-    from tools.ledger import Ledger
+    from tools.ledger import SQLiteLedger
 
-    ledger = Ledger(tmp_path / "s" / "ledger.sqlite3")
+    ledger = SQLiteLedger(tmp_path / "s" / "ledger.sqlite3")
     allocate_treatment(
         "U123", "marketing_call_back", "ana", ToolContext(get_config(), ledger)
     )
     ledger.path.unlink()  # the WAL still holds the committed booking
     with pytest.raises(StorageError, match="write-ahead log .* is present"):
-        Ledger(ledger.path)
+        SQLiteLedger(ledger.path)
 
 
 # --- the ledger protects itself -----------------------------------------------
@@ -368,9 +369,19 @@ def test_ledger_missing_but_its_log_present_refuses_to_start_afresh(tmp_path):
 def _ledger_ctx(folder: Path):
     from tools.config import get_config
     from tools.context import ToolContext
-    from tools.ledger import Ledger
+    from tools.ledger import SQLiteLedger
 
-    return ToolContext(get_config(), Ledger(folder / "ledger.sqlite3"))
+    return ToolContext(get_config(), SQLiteLedger(folder / "ledger.sqlite3"))
+
+
+_LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)  # audit kept since then
+
+
+def _audit(question: str):
+    from tools.ledger import AuditEntry
+
+    at = datetime(2024, 3, 6, 12, tzinfo=timezone.utc)
+    return AuditEntry(at, "s", None, None, question, {})
 
 
 def _book(ctx, cid: str, key: str = "marketing_call_back"):
@@ -380,38 +391,24 @@ def _book(ctx, cid: str, key: str = "marketing_call_back"):
 
 
 def _rows(ledger) -> list[tuple]:
-    with ledger.connection() as conn:
-        return [
-            tuple(r)
-            for r in conn.execute(
-                "SELECT id, customer_id, treatment_key, status FROM allocations "
-                "ORDER BY id"
-            )
-        ]
+    from tools.ledger import BookingQuery
+
+    page = ledger.list_bookings(BookingQuery(include_released=True, limit=None))
+    return sorted(
+        (b.allocation_id, b.customer_id, b.treatment_key, b.status)
+        for b in page.bookings
+    )
 
 
 def _sound(ledger) -> None:
-    """PRAGMA integrity_check is ok and the usage counters equal the rows."""
-    with ledger.connection() as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        counted = dict(
-            ((r[0], r[1]), r[2])
-            for r in conn.execute(
-                "SELECT day, treatment_key, COUNT(*) FROM allocations "
-                "WHERE status = 'active' GROUP BY day, treatment_key"
-            )
-        )
-        kept = {
-            (r[0], r[1]): r[2]
-            for r in conn.execute("SELECT day, treatment_key, used FROM daily_usage")
-            if r[2]
-        }
-    assert counted == kept
+    """The storage is intact and the usage counters equal the bookings."""
+    assert ledger.verify() == []
 
 
 @pytest.mark.parametrize("remove_log", [False, True], ids=["db-file", "db-and-wal"])
 def test_ledger_removed_under_a_running_process_never_oversells(tmp_path, remove_log):
     from tools.errors import LedgerUnavailable, PolicyBlocked, StorageError
+    from tools.ledger import SQLiteLedger
 
     running = _ledger_ctx(tmp_path)
     _book(running, "U123")
@@ -426,7 +423,11 @@ def test_ledger_removed_under_a_running_process_never_oversells(tmp_path, remove
         with pytest.raises(StorageError, match="write-ahead log"):
             _ledger_ctx(tmp_path)
         return
-    fresh = _ledger_ctx(tmp_path)  # everything was deleted: a new ledger
+    # Every file was deleted: the state dir's marker still knows the ledger.
+    with pytest.raises(StorageError, match="held ledger .* the file is missing"):
+        _ledger_ctx(tmp_path)
+    SQLiteLedger(tmp_path / "ledger.sqlite3", recover=True).accept()  # the operator
+    fresh = _ledger_ctx(tmp_path)
     _book(fresh, "U123")
     _book(fresh, "U127")
     for cid in ("U130", "U128"):
@@ -477,12 +478,7 @@ def test_full_disk_is_a_refusal_and_loses_nothing(tmp_path):
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(LedgerUnavailable, match="full"):
-        with ctx.ledger.write() as conn:
-            conn.execute(
-                "INSERT INTO audit (at, session_id, question, record) "
-                "VALUES ('2024-03-06', 's', ?, '{}')",
-                ("x" * 200_000,),
-            )
+        ctx.ledger.write_audit(_audit("x" * 200_000), _LONG_AGO)
     assert [r[0] for r in _rows(ctx.ledger)] == [first.allocation_id]
     _sound(ctx.ledger)
 
@@ -659,7 +655,7 @@ def test_kill_9_during_booking_leaves_a_sound_ledger(tmp_path):
     import sys
     import time
 
-    from tools.ledger import Ledger
+    from tools.ledger import SQLiteLedger
 
     state = tmp_path / "state"
     env = {**os.environ, "CVM_STATE_DIR": str(state)}
@@ -684,15 +680,12 @@ def test_kill_9_during_booking_leaves_a_sound_ledger(tmp_path):
                 proc.kill()
         assert proc.returncode == -signal.SIGKILL
         committed += [int(line) for line in out.split() if line.isdigit()]
-        ledger = Ledger(state / "ledger.sqlite3")
+        ledger = SQLiteLedger(state / "ledger.sqlite3")
         _sound(ledger)
         ids = {r[0] for r in _rows(ledger)}
         assert set(committed) <= ids  # nothing reported as booked was lost
-        with ledger.connection() as conn:  # at most one active: the 2-a-day cap
-            active = conn.execute(
-                "SELECT COUNT(*) FROM allocations WHERE status = 'active'"
-            ).fetchone()[0]
-        assert active <= 1
+        active = [r for r in _rows(ledger) if r[3] == "active"]
+        assert len(active) <= 1  # the worker releases each booking it makes
         ledger.close()
     assert committed  # the loop really booked
 
@@ -735,12 +728,7 @@ def test_a_really_full_disk_is_a_refusal_and_loses_nothing(small_disk):
     (mount / "ballast").write_bytes(b"\0" * 10_000)
     with pytest.raises(LedgerUnavailable, match="full|disk"):
         for i in range(10_000):
-            with ctx.ledger.write() as conn:
-                conn.execute(
-                    "INSERT INTO audit (at, session_id, question, record) "
-                    "VALUES ('2024-03-06', 's', ?, '{}')",
-                    (f"{i}" + "x" * 20_000,),
-                )
+            ctx.ledger.write_audit(_audit(f"{i}" + "x" * 20_000), _LONG_AGO)
     (mount / "ballast").unlink()
     assert [r[0] for r in _rows(ctx.ledger)] == booked
     _sound(ctx.ledger)
@@ -766,10 +754,10 @@ def test_a_read_only_state_dir_stops_start_up_with_one_line(small_disk, capsys):
     assert f"log file {state}" in err  # the first thing start-up writes
     assert "Read-only file system" in err or "Permission denied" in err
     from tools.errors import StorageError
-    from tools.ledger import Ledger
+    from tools.ledger import SQLiteLedger
 
     with pytest.raises(StorageError) as refused:  # the ledger on its own
-        Ledger(state / "ledger.sqlite3")
+        SQLiteLedger(state / "ledger.sqlite3")
     assert f"ledger {state}" in str(refused.value)
     assert "cannot be opened for writing" in str(refused.value)
     assert "read-only" in str(refused.value)

@@ -24,7 +24,7 @@ from tools.config import DEFAULT_CONFIG_PATH, CVMConfig, get_config, load_config
 from tools.context import ToolContext
 from tools.customer import CustomerData
 from tools.errors import ConfigError, CVMError, DataFileError
-from tools.ledger import Ledger
+from tools.ledger import SQLiteLedger
 from tools.records import validate_customer_record
 from tools.store import json_files
 from tools.treatment import recommend_treatment
@@ -198,7 +198,7 @@ def _decide(record: dict, customer_id: str, config: CVMConfig) -> None:
                 "settings": config.settings.model_copy(update={"data_dir": str(folder)})
             }
         )
-        ctx = ToolContext(config=config, ledger=Ledger(Path(tmp) / "l.sqlite3"))
+        ctx = ToolContext(config=config, ledger=SQLiteLedger(Path(tmp) / "l.sqlite3"))
         data.clear_cache()
         try:
             rec = recommend_treatment(customer_id, ctx)

@@ -13,7 +13,7 @@ from tools.allocation import (
 )
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked, ToolInputError
-from tools.ledger import Ledger
+from tools.ledger import SQLiteLedger
 
 # Customers who consented to marketing calls (eligible for marketing_call_back).
 CALLABLE = ["U123", "U124", "U127", "U128", "U130", "U131", "U132", "U999"]
@@ -73,7 +73,7 @@ def test_days_roll_over_by_date(ctx, monkeypatch):
 def test_state_survives_a_restart(ctx, tmp_path):
     allocate_treatment("U124", "bill_review_call", "ana", ctx)
     ctx.ledger.close()
-    fresh = ToolContext(config=ctx.config, ledger=Ledger(ctx.ledger.path))
+    fresh = ToolContext(config=ctx.config, ledger=SQLiteLedger(ctx.ledger.path))
     assert [a.customer_id for a in list_allocations(fresh)] == ["U124"]
     assert check_availability("bill_review_call", fresh).used == 1
 
@@ -145,3 +145,41 @@ def test_the_ledger_day_is_the_evaluated_instant_in_the_configured_zone(ctx):
     late = datetime.fromisoformat("2024-07-01T23:30:00+00:00")  # 00:30 BST
     assert ledger_day(ctx.config, late) == date(2024, 7, 2)
     assert ledger_day(ctx.config) == date(2024, 3, 6)  # the frozen test clock
+
+
+def test_all_ledger_sql_lives_in_the_ledger_package():
+    """Outside tools/ledger no code opens SQLite or reaches into a ledger's
+    connection: every read and write is a store verb."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    reach = re.compile(r"\bimport sqlite3\b|ledger\.(connection|transaction)\(")
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("tools", "assistant")
+        for path in (root / folder).rglob("*.py")
+        if "ledger" not in path.relative_to(root / folder).parts[:1]
+        and reach.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_sqlite_backend_implements_every_verb_of_the_protocol():
+    """A second backend is checked the same way: same verbs, same parameters."""
+    import inspect
+
+    from tools.ledger import LedgerStore, SQLiteLedger
+
+    verbs = {
+        name: member
+        for name, member in vars(LedgerStore).items()
+        if not name.startswith("_") and callable(member)
+    }
+    assert {"book", "release", "day_state", "save_plan", "write_audit"} <= set(verbs)
+    for name, member in verbs.items():
+        mine = getattr(SQLiteLedger, name)
+        want = list(inspect.signature(member).parameters)
+        assert list(inspect.signature(mine).parameters) == want, name
+    assert isinstance(vars(LedgerStore)["location"], property)
+    assert isinstance(SQLiteLedger.location, property)

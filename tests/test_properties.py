@@ -16,7 +16,7 @@ from tools.allocation import allocate_treatment, check_availability
 from tools.config import NO_ACTION, get_config
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked
-from tools.ledger import Ledger
+from tools.ledger import SQLiteLedger
 from tools.store import json_files
 from tools.treatment import recommend_treatment
 
@@ -61,10 +61,10 @@ def test_nothing_violates_consent_objection_or_capacity(
                 )
             }
         )
-        ledger = Ledger(Path(tmp) / "ledger.sqlite3")
+        ledger = SQLiteLedger(Path(tmp) / "ledger.sqlite3")
         ctx = ToolContext(config=config, ledger=ledger)
         day = date(2024, 3, 6).isoformat()
-        with ledger.write() as conn:
+        with ledger.transaction() as conn:
             for key, n in used.items():
                 for i in range(n):
                     conn.execute(

@@ -6,8 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from tools.allocation import Allocation, ledger_day, list_allocations
-from tools.context import ToolContext, default_context
+from tools.allocation import Allocation, allocation_page, ledger_day
+from tools.context import ToolContext
 
 
 class BookingsArgs(BaseModel):
@@ -20,29 +20,30 @@ class BookingsArgs(BaseModel):
 
 
 class Bookings(BaseModel):
-    """Active bookings, newest first."""
+    """Active bookings, newest first: one page and how many there are in all."""
 
     day: date
     customer_id: str | None
     today_only: bool
-    bookings: list[Allocation]
+    total: int = Field(description="Active bookings matching, across every page.")
+    bookings: list[Allocation] = Field(description="The newest of them (one page).")
 
 
 def list_bookings(
     customer_id: str | None = None,
     today_only: bool = True,
-    ctx: ToolContext | None = None,
+    *,
+    ctx: ToolContext,
 ) -> Bookings:
     """List active bookings, newest first (read only; today's by default).
 
     Args:
         customer_id: Only this customer's bookings (None: every customer).
         today_only: Only today's bookings (False: every active booking).
-        ctx: Configuration and ledger (defaults to the ones in force).
+        ctx: Configuration, ledger and clock.
     """
-    ctx = ctx or default_context()
-    day = ledger_day(ctx.config)
-    found = list_allocations(  # newest first, one page (DEFAULT_PAGE bookings)
+    day = ledger_day(ctx.config, ctx.now())
+    page = allocation_page(  # newest first, one page (DEFAULT_PAGE bookings)
         ctx,
         customer_id=customer_id,
         day=day if today_only else None,
@@ -52,5 +53,6 @@ def list_bookings(
         day=day,
         customer_id=customer_id.upper() if customer_id else None,
         today_only=today_only,
-        bookings=found,
+        total=page.total,
+        bookings=page.allocations,
     )

@@ -10,7 +10,6 @@ ledger (``cvm allocations``) never loads numpy or DuckDB nor opens the store.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from tools import clock as _clock
 from tools.config import CVMConfig, get_config
-from tools.ledger import Ledger
+from tools.ledger import LedgerStore, open_ledger
 
 if TYPE_CHECKING:
     from tools.store.source import CustomerSource
-
-_ledgers: dict[str, Ledger] = {}
-_lock = threading.Lock()
 
 
 class ToolContext:
@@ -36,14 +32,14 @@ class ToolContext:
 
     __slots__ = ("config", "ledger", "clock", "_customers")
     config: CVMConfig
-    ledger: Ledger
+    ledger: LedgerStore
     clock: Callable[[], datetime]
     _customers: CustomerSource | None
 
     def __init__(
         self,
         config: CVMConfig,
-        ledger: Ledger,
+        ledger: LedgerStore,
         customers: CustomerSource | None = None,
         clock: Callable[[], datetime] = _clock.now,
     ) -> None:
@@ -90,12 +86,7 @@ class ToolContext:
                     )
                 }
             )
-        folder = config.state_path
-        key = str(folder.resolve())
-        with _lock:
-            ledger = _ledgers.get(key)
-            if ledger is None:
-                ledger = _ledgers[key] = Ledger.in_state_dir(folder)
+        ledger = open_ledger(config.state_path)  # one store per file and process
         return cls(config=config, ledger=ledger, customers=customers)
 
 

@@ -77,6 +77,8 @@ def log_booking(
     booked: bool,
 ) -> None:
     """Log the rules' verdicts on one booking at commit time (DEBUG)."""
+    if not log.isEnabledFor(logging.DEBUG):  # a plan books thousands at once
+        return
     log.debug(
         "allocate customer=%s treatment=%s decision=%s verdicts=[%s]",
         customer_id,

@@ -142,8 +142,7 @@ class _Assessment:
         self.metrics: JourneyMetrics = a.metrics
         self.insights: dict[str, Insight] = {i.signal: i for i in a.analysis.insights}
         self.at = ctx.now()
-        with ctx.ledger.connection() as conn:
-            state = read_state(conn, cid, ledger_day(config, self.at), config)
+        state = read_state(ctx.ledger, cid, ledger_day(config, self.at), config)
         self.verdicts = {
             k: evaluate(a, k, config, state, self.at) for k in config.treatments
         }

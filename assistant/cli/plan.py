@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.cli.commands import cli_approver, cli_context, command
-from tools.errors import ToolInputError
+from tools.errors import PolicyBlocked, ToolInputError
 
 
 def _pairs(
@@ -113,7 +113,11 @@ def cmd_book_plan(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    report = book_plan(args.plan_id, args.approver or cli_approver(), cli_context())
+    try:
+        report = book_plan(args.plan_id, args.approver or cli_approver(), cli_context())
+    except PolicyBlocked as exc:  # the whole plan: HYPOTHETICAL, PAST-DAY
+        print(f"refused: {exc.rule}: {exc.reason}", file=sys.stderr)
+        return 1
     refused = ", ".join(f"{n} {rule}" for rule, n in report.refused.items()) or "none"
     text = (
         f"plan {report.plan_id}: booked {report.booked:,}, already booked "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -13,7 +12,7 @@ from assistant.conversation.limits import bounded_text
 from assistant.conversation.session import Session, Turn
 from tools.clock import now as clock_now
 from tools.config_settings import AuditSettings
-from tools.ledger import Ledger
+from tools.ledger import AuditEntry, LedgerStore
 
 
 class AuditRecord(BaseModel):
@@ -29,7 +28,7 @@ class AuditRecord(BaseModel):
 
 
 def write_audit(
-    ledger: Ledger,
+    ledger: LedgerStore,
     session: Session,
     turn: Turn,
     scope: TurnScope,
@@ -69,45 +68,33 @@ def write_audit(
     }
     settings = settings or AuditSettings()
     at = clock_now().astimezone(timezone.utc)
-    cutoff = at - timedelta(days=settings.retention_days)
-    with ledger.write() as conn:
-        conn.execute(
-            "INSERT INTO audit (at, session_id, customer_id, approver, question, "
-            "record) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                at.isoformat(timespec="seconds"),
-                session.id,
-                session.customer_id,
-                session.approver if scope.grant else None,
-                bounded_text(turn.question, settings.max_question_chars),
-                json.dumps(record, default=str),
-            ),
-        )
-        conn.execute(
-            "DELETE FROM audit WHERE at < ?", (cutoff.isoformat(timespec="seconds"),)
-        )
+    ledger.write_audit(
+        AuditEntry(
+            at=at,
+            session_id=session.id,
+            customer_id=session.customer_id,
+            approver=session.approver if scope.grant else None,
+            question=bounded_text(turn.question, settings.max_question_chars),
+            record=record,
+        ),
+        keep_since=at - timedelta(days=settings.retention_days),
+    )
 
 
 def list_audit(
-    ledger: Ledger, customer_id: str | None = None, limit: int = 200
+    ledger: LedgerStore, customer_id: str | None = None, limit: int = 200
 ) -> list[AuditRecord]:
     """Audit records, newest first, optionally for one customer."""
-    sql, args = "SELECT * FROM audit", list[Any]()
-    if customer_id:
-        sql, args = sql + " WHERE customer_id = ?", [customer_id.upper()]
-    with ledger.connection() as conn:
-        rows = conn.execute(
-            sql + " ORDER BY id DESC LIMIT ?", [*args, limit]
-        ).fetchall()
+    found = ledger.read_audit(customer_id.upper() if customer_id else None, limit)
     return [
         AuditRecord(
-            id=r["id"],
-            at=r["at"],
-            session_id=r["session_id"],
-            customer_id=r["customer_id"],
-            approver=r["approver"],
-            question=r["question"],
-            record=json.loads(r["record"]),
+            id=r.id,
+            at=r.at,
+            session_id=r.session_id,
+            customer_id=r.customer_id,
+            approver=r.approver,
+            question=r.question,
+            record=r.record,
         )
-        for r in rows
+        for r in found
     ]

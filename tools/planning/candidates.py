@@ -11,16 +11,16 @@ with the high-value reservation).
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
-from tools.allocation import read_state
 from tools.config import CVMConfig
+from tools.ledger import LedgerStore
+from tools.ledger.days import history_since
 from tools.planning.adapter import DecisionBatch
 from tools.planning.problem import BudgetGroup, PlanProblem, treatment_caps
 from tools.planning.request import PlanRequest
@@ -46,28 +46,23 @@ class Candidates:
 
 
 def _blocked_by_ledger(
-    conn: sqlite3.Connection, day: date, config: CVMConfig
+    ledger: LedgerStore, day: date, config: CVMConfig
 ) -> tuple[set[str], dict[str, set[int]]]:
     """Customers booked on ``day``, and per customer the treatments FREQUENCY blocks."""
     caps = config.policy.frequency_caps
-    longest = max((c.period_days for c in caps), default=1)
-    since = (day - timedelta(days=longest)).isoformat()
-    rows = conn.execute(
-        "SELECT customer_id, channel, purpose, day FROM allocations "
-        "WHERE status = 'active' AND day >= ? AND day <= ?",
-        (since, day.isoformat()),
-    ).fetchall()
-    booked_today = {r[0] for r in rows if r[3] == day.isoformat()}
+    history = ledger.bookings_since(history_since(day, config), day)
+    booked_today = {c for c, bs in history.items() if any(b.day == day for b in bs)}
     blocked: dict[str, set[int]] = {}
     keys = list(config.treatments)
     for cap in caps:
-        first = (day - timedelta(days=cap.period_days - 1)).isoformat()
+        first = day - timedelta(days=cap.period_days - 1)
         counts = Counter(
-            r[0]
-            for r in rows
-            if r[3] >= first
-            and r[2] == cap.purpose
-            and config.consent_channel(r[1]) == cap.channel
+            c
+            for c, bs in history.items()
+            for b in bs
+            if b.day >= first
+            and b.purpose == cap.purpose
+            and config.consent_channel(b.channel) == cap.channel
         )
         hit = [c for c, n in counts.items() if n >= cap.max_contacts]
         if not hit:
@@ -84,10 +79,10 @@ def _blocked_by_ledger(
 
 
 def limits_in_force(
-    conn: sqlite3.Connection, day: date, request: PlanRequest, config: CVMConfig
+    ledger: LedgerStore, day: date, request: PlanRequest, config: CVMConfig
 ) -> Limits:
     """Capacity and budget per treatment with the request's overrides, and use."""
-    state = read_state(conn, None, day, config)
+    state = ledger.day_state(day)
     max_per_day: dict[str, int | None] = {}
     budget: dict[str, float | None] = {}
     for key in config.treatments:
@@ -96,39 +91,35 @@ def limits_in_force(
         budget[key] = request.treatment_budgets.get(
             key, cons.daily_budget if cons else None
         )
-    return Limits(max_per_day, dict(state.used_today), budget, dict(state.spent_today))
+    return Limits(max_per_day, dict(state.used), budget, dict(state.spent))
 
 
-def build_candidates(
-    batches: Iterable[DecisionBatch],
-    request: PlanRequest,
-    config: CVMConfig,
-    conn: sqlite3.Connection,
-    day: date,
-) -> Candidates:
-    """Every lawful, positive-EV pair of the batches in scope, with today's limits.
+@dataclass
+class _Pairs:
+    """The lawful pairs gathered batch by batch (customers numbered as met)."""
 
-    Args:
-        batches: Decision batches (the kernel's, or the per-customer adapter's).
-        request: Scope and changed limits.
-        config: Treatments, constraints and policy.
-        conn: A ledger connection (read inside one transaction by the caller).
-        day: The plan's day.
-    """
-    keys = tuple(config.treatments)
-    allowed = np.array(request.treatment_mask(config))
-    wanted = {c.upper() for c in request.scope.customers}
-    booked_today, freq_blocked = _blocked_by_ledger(conn, day, config)
-    ids, high, p_cust, p_treat, p_ev = [], [], [], [], []
-    offset, total = 0, 0
-    for batch in batches:
-        if tuple(batch.treatments) != keys:
-            raise ValueError("decision batch treatments differ from the configuration")
+    ids: list[np.ndarray] = field(default_factory=list)
+    high: list[np.ndarray] = field(default_factory=list)
+    customer: list[np.ndarray] = field(default_factory=list)
+    treatment: list[np.ndarray] = field(default_factory=list)
+    ev: list[np.ndarray] = field(default_factory=list)
+    met: int = 0  # customers with a pair so far
+    in_scope: int = 0  # customers in scope, with or without a pair
+
+    def add(
+        self,
+        batch: DecisionBatch,
+        allowed: np.ndarray,
+        wanted: set[str],
+        booked_today: set[str],
+        freq_blocked: dict[str, set[int]],
+    ) -> None:
+        """Keep a batch's lawful, allowed, positive-EV pairs of customers in scope."""
         cid = np.asarray(batch.customer_id).astype(str)
         keep = np.ones(len(cid), dtype=bool)
         if wanted:
             keep &= np.isin(cid, np.array(sorted(wanted)))
-        total += int(keep.sum())
+        self.in_scope += int(keep.sum())
         if booked_today:
             keep &= ~np.isin(cid, np.array(sorted(booked_today)))
         ok = np.asarray(batch.lawful) & allowed[None, :] & keep[:, None]
@@ -139,22 +130,18 @@ def build_candidates(
             ok[row, sorted(freq_blocked[c])] = False
         rows, cols = np.nonzero(ok)
         has = np.unique(rows)
-        local = np.searchsorted(has, rows)
-        ids.append(cid[has])
-        high.append(np.asarray(batch.high_value, dtype=bool)[has])
-        p_cust.append(local + offset)
-        p_treat.append(cols)
-        p_ev.append(ev[rows, cols])
-        offset += len(has)
-    cust_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=str)
-    order = np.argsort(cust_ids, kind="stable")  # first come = id order
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    pc = rank[np.concatenate(p_cust)] if p_cust else np.zeros(0, dtype=np.int64)
-    pt = np.concatenate(p_treat) if p_treat else np.zeros(0, dtype=np.int64)
-    pe = np.concatenate(p_ev) if p_ev else np.zeros(0)
-    sort = np.lexsort((pt, pc))
-    limits = limits_in_force(conn, day, request, config)
+        self.ids.append(cid[has])
+        self.high.append(np.asarray(batch.high_value, dtype=bool)[has])
+        self.customer.append(np.searchsorted(has, rows) + self.met)
+        self.treatment.append(cols)
+        self.ev.append(ev[rows, cols])
+        self.met += len(has)
+
+
+def _caps(
+    keys: tuple[str, ...], limits: Limits, config: CVMConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Slots left per treatment for everyone and for standard customers."""
     cap_all, cap_std = np.full(len(keys), math.inf), np.full(len(keys), math.inf)
     for i, key in enumerate(keys):
         cons = config.constraints.get(key)
@@ -166,6 +153,13 @@ def build_candidates(
             limits.spent.get(key, 0.0),
             config.treatments[key].cost,
         )
+    return cap_all, cap_std
+
+
+def _budget_groups(
+    keys: tuple[str, ...], limits: Limits, request: PlanRequest, config: CVMConfig
+) -> tuple[BudgetGroup, ...]:
+    """The request's channel budgets (less today's spend) and total budget."""
     groups = []
     for channel, bound in request.channel_budgets.items():
         members = tuple(
@@ -179,10 +173,50 @@ def build_candidates(
         groups.append(
             BudgetGroup("budget:total", tuple(range(len(keys))), request.budget)
         )
+    return tuple(groups)
+
+
+def build_candidates(
+    batches: Iterable[DecisionBatch],
+    request: PlanRequest,
+    config: CVMConfig,
+    ledger: LedgerStore,
+    day: date,
+) -> Candidates:
+    """Every lawful, positive-EV pair of the batches in scope, with today's limits.
+
+    Args:
+        batches: Decision batches (the kernel's, or the per-customer adapter's).
+        request: Scope and changed limits.
+        config: Treatments, constraints and policy.
+        ledger: The ledger (today's use and the customers' recent bookings).
+        day: The plan's day.
+    """
+    keys = tuple(config.treatments)
+    allowed = np.array(request.treatment_mask(config))
+    wanted = {c.upper() for c in request.scope.customers}
+    booked_today, freq_blocked = _blocked_by_ledger(ledger, day, config)
+    pairs = _Pairs()
+    for batch in batches:
+        if tuple(batch.treatments) != keys:
+            raise ValueError("decision batch treatments differ from the configuration")
+        pairs.add(batch, allowed, wanted, booked_today, freq_blocked)
+    cust_ids = np.concatenate(pairs.ids) if pairs.ids else np.zeros(0, dtype=str)
+    order = np.argsort(cust_ids, kind="stable")  # first come = id order
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    empty = np.zeros(0, dtype=np.int64)
+    pc = rank[np.concatenate(pairs.customer)] if pairs.customer else empty
+    pt = np.concatenate(pairs.treatment) if pairs.treatment else empty
+    pe = np.concatenate(pairs.ev) if pairs.ev else np.zeros(0)
+    sort = np.lexsort((pt, pc))
+    limits = limits_in_force(ledger, day, request, config)
+    cap_all, cap_std = _caps(keys, limits, config)
     cost = np.array([config.treatments[k].cost for k in keys])
+    high = np.concatenate(pairs.high) if pairs.high else np.zeros(0, bool)
     problem = PlanProblem(
         customer_ids=cust_ids[order],
-        high_value=(np.concatenate(high) if high else np.zeros(0, bool))[order],
+        high_value=high[order],
         treatments=keys,
         pair_customer=pc[sort].astype(np.int64),
         pair_treatment=pt[sort].astype(np.int64),
@@ -190,6 +224,6 @@ def build_candidates(
         cost=cost[pt[sort]],
         cap_all=cap_all,
         cap_std=cap_std,
-        groups=tuple(groups),
+        groups=_budget_groups(keys, limits, request, config),
     )
-    return Candidates(problem, total, limits)
+    return Candidates(problem, pairs.in_scope, limits)

@@ -39,6 +39,9 @@ class Plan(BaseModel):
     day: date
     request: PlanRequest
     parent_id: str | None = Field(None, description="The plan a what-if changed.")
+    hypothetical: bool = Field(
+        False, description="Limits beyond the configuration: not bookable."
+    )
     solver: str
     customers: int = Field(description="Customers in scope.")
     candidates: int = Field(description="Lawful customer x treatment pairs.")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.allocation import ledger_day
-from tools.clock import now as clock_now
 from tools.context import ToolContext, default_context
 from tools.kernel.batch import decide_ids as kernel_decide_ids
 from tools.kernel.batch import iter_decisions
@@ -93,6 +92,7 @@ def make_plan(
     batches: Iterable[DecisionBatch] | None = None,
     method: Method = "auto",
     progress: Progress | None = None,
+    hypothetical: bool = False,
 ) -> PlanOutcome:
     """Plan the day: the best lawful treatment, if any, for each customer in scope.
 
@@ -104,6 +104,8 @@ def make_plan(
         batches: Decision columns (default: decided for the scope now).
         method: Solver choice (``auto``: exact when small).
         progress: Called with a short line at each stage.
+        hypothetical: A what-if with slots that do not exist (never bookable);
+            a plan with limits beyond the configuration is hypothetical anyway.
 
     Returns:
         The stored plan, its candidates and its solution.
@@ -115,12 +117,11 @@ def make_plan(
     request = (request or PlanRequest()).check(ctx.config)
     say = progress or (lambda _line: None)
     t0 = time.perf_counter()
-    at = clock_now()
+    at = ctx.now()
     day = request.day or ledger_day(ctx.config, at)
     say("deciding every customer's lawful options")
     source = batches if batches is not None else decision_batches(ctx, request)
-    with ctx.ledger.connection() as conn:
-        cands = build_candidates(source, request, ctx.config, conn, day)
+    cands = build_candidates(source, request, ctx.config, ctx.ledger, day)
     p = cands.problem
     say(f"optimising {p.n_pairs:,} lawful pairs over {p.n_customers:,} customers")
     sol = solve(p, method)
@@ -133,6 +134,7 @@ def make_plan(
         day=day,
         request=request,
         parent_id=parent_id,
+        hypothetical=hypothetical or request.beyond_configuration(ctx.config),
         solver=sol.solver,
         customers=cands.customers,
         candidates=p.n_pairs,

@@ -65,6 +65,22 @@ class PlanRequest(BaseModel):
                 raise ToolInputError(f"budget for {name}: must be 0 or more")
         return self
 
+    def beyond_configuration(self, config: CVMConfig) -> bool:
+        """Whether a limit is above the configured one (extra slots or budget).
+
+        Such a plan is for comparison (a what-if), never for booking.
+        """
+        for key, n in self.capacity.items():
+            cons = config.constraints.get(key)
+            if cons is not None and n > cons.max_per_day:
+                return True
+        for key, pounds in self.treatment_budgets.items():
+            cons = config.constraints.get(key)
+            budget = cons.daily_budget if cons is not None else None
+            if budget is not None and pounds > budget:
+                return True
+        return False
+
     def treatment_mask(self, config: CVMConfig) -> list[bool]:
         """Per configured treatment: whether this plan may use it."""
         scope = self.scope

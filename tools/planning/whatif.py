@@ -122,7 +122,8 @@ def what_if(
     if before is None:
         before = make_plan(None, ctx).plan
     request = apply_change(before.request, change, ctx.config)
-    after = make_plan(request, ctx, parent_id=before.plan_id).plan
+    extra = any(n > 0 for n in change.extra_capacity.values())  # slots not there
+    after = make_plan(request, ctx, parent_id=before.plan_id, hypothetical=extra).plan
     by_t, by_c = _deltas(before, after)
     return WhatIf(
         before_id=before.plan_id,

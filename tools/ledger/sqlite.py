@@ -1,0 +1,292 @@
+"""The ledger store on one SQLite file: the embedded default backend.
+
+Bookings and the day's counters here; plans in :mod:`tools.ledger.sqlite_plans`;
+audit records, backups and checks in :mod:`tools.ledger.sqlite_care`; the file's
+connections, transactions and lost-ledger guard in :mod:`tools.ledger.sqlite_file`.
+Every verb keeps the guarantee :class:`tools.ledger.protocol.LedgerStore` states;
+here the lock is SQLite's single write lock (``BEGIN IMMEDIATE``), so a booking
+transaction is serialised against every other writer of the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tools.eligibility import Booking, RuleVerdict
+from tools.ledger.model import (
+    BookingPage,
+    BookingQuery,
+    BookingScope,
+    DayState,
+    Judge,
+    NewBooking,
+    StoredBooking,
+)
+from tools.ledger.sqlite_care import CareTables
+from tools.ledger.sqlite_plans import PlanTables
+
+FILE_NAME = "ledger.sqlite3"
+_INSERT = (
+    "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, day, "
+    "created_at, approved_by, cost, high_value, rules, overrides) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RELEASE = (
+    "UPDATE allocations SET status = 'released', released_at = ?, released_by = ? "
+    "WHERE id = ? AND status = 'active'"
+)
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+def _booking(row: sqlite3.Row) -> StoredBooking:
+    return StoredBooking(
+        allocation_id=row["id"],
+        customer_id=row["customer_id"],
+        treatment_key=row["treatment_key"],
+        channel=row["channel"],
+        purpose=row["purpose"],
+        day=date.fromisoformat(row["day"]),
+        created_at=row["created_at"],
+        approved_by=row["approved_by"],
+        cost=row["cost"],
+        high_value=bool(row["high_value"]),
+        status=row["status"],
+        # written by the booking writer from validated verdicts: trusted as stored
+        rules=tuple(RuleVerdict.model_construct(**v) for v in json.loads(row["rules"])),
+        overrides=tuple(json.loads(row["overrides"])),
+        released_at=row["released_at"],
+        released_by=row["released_by"],
+    )
+
+
+def _insert_args(b: NewBooking) -> tuple[Any, ...]:
+    return (
+        b.customer_id,
+        b.treatment_key,
+        b.channel,
+        b.purpose,
+        b.day.isoformat(),
+        _stamp(b.created_at),
+        b.approved_by,
+        b.cost,
+        int(b.high_value),
+        json.dumps([v.model_dump() for v in b.rules]),
+        json.dumps(list(b.overrides)),
+    )
+
+
+class SQLiteLedger(PlanTables, CareTables):
+    """The ledger store on one SQLite file (see :class:`LedgerFile` for its args)."""
+
+    @classmethod
+    def in_state_dir(
+        cls, state_dir: str | Path, *, recover: bool = False
+    ) -> SQLiteLedger:
+        """The ledger of a state directory (``<state_dir>/ledger.sqlite3``)."""
+        return cls(Path(state_dir) / FILE_NAME, recover=recover)
+
+    # --- the booking transaction --------------------------------------------------
+
+    def book(self, scope: BookingScope, judge: Judge) -> list[int]:
+        """See :meth:`tools.ledger.protocol.LedgerStore.book`."""
+        with self.transaction() as conn:
+            state = self._state(
+                conn, scope.day, scope.customer_ids, scope.history_since, newest=True
+            )
+            if scope.plan_id is not None:
+                state = self._with_plan(conn, state, scope)
+            judgement = judge(state)
+            ids = [
+                int(conn.execute(_INSERT, _insert_args(b)).lastrowid or 0)
+                for b in judgement.bookings
+            ]
+            if scope.plan_id is not None:
+                conn.executemany(
+                    "UPDATE plan_rows SET outcome = 'booked', allocation_id = ? "
+                    "WHERE plan_id = ? AND seq = ? AND outcome IS NULL",
+                    [
+                        (i, scope.plan_id, b.plan_seq)
+                        for i, b in zip(ids, judgement.bookings, strict=True)
+                        if b.plan_seq is not None
+                    ],
+                )
+                conn.executemany(
+                    "UPDATE plan_rows SET outcome = ? "
+                    "WHERE plan_id = ? AND seq = ? AND outcome IS NULL",
+                    [(f"refused:{r}", scope.plan_id, s) for s, r in judgement.refused],
+                )
+        return ids
+
+    def _with_plan(
+        self, conn: sqlite3.Connection, state: DayState, scope: BookingScope
+    ) -> DayState:
+        header = self._plan_header(conn, str(scope.plan_id))
+        marked = {
+            int(r[0]): str(r[1])
+            for r in conn.execute(
+                "SELECT seq, outcome FROM plan_rows WHERE plan_id = ? AND outcome IS "
+                "NOT NULL AND seq IN (SELECT value FROM json_each(?))",
+                (scope.plan_id, json.dumps(list(scope.plan_seqs))),
+            )
+        }
+        return DayState(
+            day=state.day,
+            used=state.used,
+            spent=state.spent,
+            history=state.history,
+            newest_day=state.newest_day,
+            plan=header,
+            marked=marked,
+        )
+
+    def _state(
+        self,
+        conn: sqlite3.Connection,
+        day: date,
+        customer_ids: Collection[str],
+        since: date | None,
+        newest: bool = False,
+    ) -> DayState:
+        used: dict[str, int] = {}
+        spent: dict[str, float] = {}
+        for row in conn.execute(
+            "SELECT treatment_key, used, spent FROM daily_usage WHERE day = ?",
+            (day.isoformat(),),
+        ):
+            used[row[0]], spent[row[0]] = row[1], row[2]
+        history: dict[str, tuple[Booking, ...]] = {}
+        if customer_ids:
+            first = (since or day).isoformat()
+            if len(customer_ids) == 1:
+                [cid] = customer_ids
+                rows = conn.execute(
+                    "SELECT customer_id, treatment_key, channel, purpose, day FROM "
+                    "allocations WHERE customer_id = ? AND status = 'active' "
+                    "AND day >= ?",
+                    (cid, first),
+                )
+            else:
+                rows = conn.execute(
+                    "SELECT customer_id, treatment_key, channel, purpose, day FROM "
+                    "allocations WHERE status = 'active' AND day >= ? AND customer_id "
+                    "IN (SELECT value FROM json_each(?))",
+                    (first, json.dumps(list(customer_ids))),
+                )
+            history = _by_customer(rows)
+        latest = None
+        if newest:
+            found = conn.execute("SELECT MAX(day) FROM allocations").fetchone()[0]
+            latest = date.fromisoformat(found) if found else None
+        return DayState(
+            day=day, used=used, spent=spent, history=history, newest_day=latest
+        )
+
+    # --- bookings -------------------------------------------------------------------
+
+    def release(
+        self, allocation_id: int, at: datetime, by: str
+    ) -> StoredBooking | None:
+        """See :meth:`tools.ledger.protocol.LedgerStore.release`."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
+            ).fetchone()
+            if row is not None and row["status"] == "active":
+                conn.execute(_RELEASE, (_stamp(at), by, allocation_id))
+        return _booking(row) if row is not None else None
+
+    def reset_day(self, day: date, at: datetime, by: str) -> int:
+        """See :meth:`tools.ledger.protocol.LedgerStore.reset_day`."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE allocations SET status = 'released', released_at = ?, "
+                "released_by = ? WHERE day = ? AND status = 'active'",
+                (_stamp(at), by, day.isoformat()),
+            )
+            return cur.rowcount
+
+    def get_booking(self, allocation_id: int) -> StoredBooking | None:
+        """See :meth:`tools.ledger.protocol.LedgerStore.get_booking`."""
+        with self.connection() as conn:
+            row = conn.execute(
+                "SELECT * FROM allocations WHERE id = ?", (allocation_id,)
+            ).fetchone()
+        return _booking(row) if row is not None else None
+
+    def list_bookings(self, query: BookingQuery) -> BookingPage:
+        """See :meth:`tools.ledger.protocol.LedgerStore.list_bookings`."""
+        where, args = "WHERE 1 = 1", list[Any]()
+        if query.customer_id:
+            where, args = where + " AND customer_id = ?", [*args, query.customer_id]
+        if query.day:
+            where, args = where + " AND day = ?", [*args, query.day.isoformat()]
+        if not query.include_released:
+            where += " AND status = 'active'"
+        page, page_args = where, list(args)
+        if query.before_id is not None:
+            page, page_args = page + " AND id < ?", [*page_args, query.before_id]
+        page += " ORDER BY id DESC"
+        if query.limit is not None:
+            page, page_args = page + " LIMIT ?", [*page_args, max(0, query.limit)]
+        with self.connection() as conn:
+            conn.execute("BEGIN")  # the page and the count from one snapshot
+            try:
+                rows = conn.execute(
+                    "SELECT * FROM allocations " + page, page_args
+                ).fetchall()
+                total = (
+                    conn.execute(
+                        "SELECT COUNT(*) FROM allocations " + where, args
+                    ).fetchone()[0]
+                    if query.count
+                    else None
+                )
+            finally:
+                conn.execute("COMMIT")
+        return BookingPage([_booking(r) for r in rows], total)
+
+    def day_state(
+        self, day: date, customer_ids: Collection[str] = (), since: date | None = None
+    ) -> DayState:
+        """See :meth:`tools.ledger.protocol.LedgerStore.day_state`."""
+        with self.connection() as conn:
+            conn.execute("BEGIN")  # counters and history from one snapshot
+            try:
+                return self._state(conn, day, customer_ids, since)
+            finally:
+                conn.execute("COMMIT")
+
+    def bookings_since(
+        self, since: date, until: date
+    ) -> dict[str, tuple[Booking, ...]]:
+        """See :meth:`tools.ledger.protocol.LedgerStore.bookings_since`."""
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT customer_id, treatment_key, channel, purpose, day FROM "
+                "allocations WHERE status = 'active' AND day >= ? AND day <= ?",
+                (since.isoformat(), until.isoformat()),
+            )
+            return _by_customer(rows)
+
+    def newest_day(self) -> date | None:
+        """See :meth:`tools.ledger.protocol.LedgerStore.newest_day`."""
+        with self.connection() as conn:
+            found = conn.execute("SELECT MAX(day) FROM allocations").fetchone()[0]
+        return date.fromisoformat(found) if found else None
+
+
+def _by_customer(rows: sqlite3.Cursor) -> dict[str, tuple[Booking, ...]]:
+    out: dict[str, list[Booking]] = {}
+    for r in rows:
+        out.setdefault(r[0], []).append(
+            Booking(r[1], r[2], r[3], date.fromisoformat(r[4]))
+        )
+    return {c: tuple(b) for c, b in out.items()}

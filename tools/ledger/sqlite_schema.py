@@ -1,0 +1,167 @@
+"""The SQLite ledger's tables, and how a file of an older version is brought up to date.
+
+Version 3 (this one): bookings (``allocations``) with the rules' verdicts and the
+overrides recorded; per-day usage counters kept by triggers in the booking's own
+transaction; plans and their rows (marked booked or refused by the booking that
+read them); audit records; and ``ledger_meta``, one row naming the ledger (a
+random id) and counting its commits (the generation), which the state dir's marker
+(:mod:`tools.ledger.marker`) is compared with.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+SCHEMA_VERSION = 3
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS allocations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id TEXT NOT NULL,
+    treatment_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    day TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    cost REAL NOT NULL,
+    high_value INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'released')),
+    released_at TEXT,
+    released_by TEXT,
+    rules TEXT NOT NULL,
+    overrides TEXT NOT NULL DEFAULT '[]'
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_booking_per_customer_treatment_day
+    ON allocations (customer_id, treatment_key, day) WHERE status = 'active';
+CREATE INDEX IF NOT EXISTS allocations_by_day
+    ON allocations (day, treatment_key, status);
+CREATE INDEX IF NOT EXISTS allocations_by_customer ON allocations (customer_id, day);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    customer_id TEXT,
+    approver TEXT,
+    question TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_customer ON audit (customer_id, at);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at);
+-- Today's use per treatment, kept by triggers in the same transaction as the
+-- allocation rows, so capacity checks read one row instead of counting.
+CREATE TABLE IF NOT EXISTS daily_usage (
+    day TEXT NOT NULL,
+    treatment_key TEXT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    spent REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, treatment_key)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS usage_on_booking AFTER INSERT ON allocations
+WHEN NEW.status = 'active' BEGIN
+    INSERT INTO daily_usage (day, treatment_key, used, spent)
+    VALUES (NEW.day, NEW.treatment_key, 1, NEW.cost)
+    ON CONFLICT (day, treatment_key)
+    DO UPDATE SET used = used + 1, spent = spent + excluded.spent;
+END;
+CREATE TRIGGER IF NOT EXISTS usage_on_release AFTER UPDATE OF status ON allocations
+WHEN OLD.status = 'active' AND NEW.status = 'released' BEGIN
+    UPDATE daily_usage SET used = used - 1, spent = spent - OLD.cost
+    WHERE day = OLD.day AND treatment_key = OLD.treatment_key;
+END;
+CREATE TABLE IF NOT EXISTS plans (
+    plan_id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    day TEXT NOT NULL,
+    parent_id TEXT,
+    body TEXT NOT NULL,
+    hypothetical INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS plan_rows (
+    plan_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    customer_id TEXT NOT NULL,
+    treatment_key TEXT NOT NULL,
+    expected_value REAL NOT NULL,
+    cost REAL NOT NULL,
+    high_value INTEGER NOT NULL,
+    allocation_id INTEGER,
+    outcome TEXT,
+    PRIMARY KEY (plan_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_meta (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    ledger_id TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+_BACKFILL_USAGE = """
+DELETE FROM daily_usage;
+INSERT INTO daily_usage (day, treatment_key, used, spent)
+SELECT day, treatment_key, COUNT(*), SUM(cost) FROM allocations
+WHERE status = 'active' GROUP BY day, treatment_key;
+"""
+# Columns added after a table first shipped: (table, column, definition).
+_ADDED_COLUMNS = (
+    ("allocations", "overrides", "TEXT NOT NULL DEFAULT '[]'"),
+    ("plans", "hypothetical", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {
+        r[0] for r in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))
+    }
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Create the tables, or bring an older file up to this version (one transaction).
+
+    Version 1 had no usage counters (they are counted from the bookings), version 2
+    no overrides, plan flags or ledger identity.
+    """
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, definition in _ADDED_COLUMNS:  # tables from before
+            have = _columns(conn, table)
+            if have and column not in have:  # names and types are this module's own
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        for statement in _statements(SCHEMA):
+            conn.execute(statement)
+        if 0 < version < 2:  # ledgers from before daily_usage existed
+            for statement in _statements(_BACKFILL_USAGE):
+                conn.execute(statement)
+        conn.execute(
+            "INSERT OR IGNORE INTO ledger_meta (one, ledger_id, generation, "
+            "created_at) VALUES (1, ?, 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            (uuid.uuid4().hex,),
+        )
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """A script's statements, one by one (triggers kept whole)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return [s for s in out if s]
+
+
+def meta(conn: sqlite3.Connection) -> tuple[str, int] | None:
+    """The ledger's id and generation, None for a file without them (new or old)."""
+    if not _columns(conn, "ledger_meta"):
+        return None
+    row = conn.execute("SELECT ledger_id, generation FROM ledger_meta").fetchone()
+    return (str(row[0]), int(row[1])) if row else None
