@@ -25,9 +25,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     """Recommend the next best action; book it only with --book (and approval).
 
     ``--book`` is the original one-shot "process and allocate": data, journey,
-    recommend, allocate, one fallback when refused. It needs the analyst's approval:
-    ``--yes``, or a yes to the question asked per customer on a terminal. A customer
-    already booked today is not booked again (no runner-up on a second run).
+    recommend, allocate, one fallback when refused, in one pass per customer. It
+    needs the analyst's approval: ``--yes``, or a yes to the question asked per
+    customer on a terminal. A customer already booked today is reported with that
+    booking and not booked again (no runner-up on a second run).
     """
     from assistant.cli.pipeline import run_pipeline
 
@@ -53,15 +54,13 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         )
         return 1
     approver = args.approver or cli_approver()
-    results = []
-    for cid in ids:
-        result = run_pipeline(cid, ctx, approved_by=approver, allocate=False)
-        if args.book and result.status == "recommended":
-            if args.yes or _confirm(
-                f"Book {result.selected_treatment} for {result.customer_id}?"
-            ):
-                result = run_pipeline(cid, ctx, approved_by=approver, allocate=True)
-        results.append(result)
+    confirm = None if args.yes else _confirm_booking
+    results = [
+        run_pipeline(
+            cid, ctx, approved_by=approver, allocate=args.book, confirm=confirm
+        )
+        for cid in ids
+    ]
     payload = [r.model_dump(mode="json") for r in results]
     emit(
         args,
@@ -71,10 +70,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirm(question: str) -> bool:
+def _confirm_booking(customer_id: str, treatment_key: str) -> bool:
     """Ask the analyst on the terminal; only an explicit yes approves."""
     try:
-        answer = input(f"{question} [y/N] ")
+        answer = input(f"Book {treatment_key} for {customer_id}? [y/N] ")
     except EOFError:
         return False
     return answer.strip().lower() in {"y", "yes"}

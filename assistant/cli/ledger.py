@@ -1,29 +1,39 @@
-"""``cvm allocations``: the ledger's bookings, a page at a time.
+"""``cvm allocations``, ``backup``, ``restore``, ``accept-ledger``: the ledger itself.
 
-Today's bookings by default (a day filter keeps it fast on a ledger of millions of
-rows); ``--day``, ``--customer-id`` or ``--all`` widen it, ``--limit`` and
-``--before`` page through it newest first.
+``allocations`` lists bookings a page at a time with the total matching: today's by
+default (a day filter keeps it fast on a ledger of millions of rows); ``--day``,
+``--customer-id`` or ``--all`` widen it, ``--limit`` and ``--before`` page through
+it newest first. ``backup DEST`` copies the ledger while bookings go on; ``restore
+SRC --yes`` puts a backup in its place; ``accept-ledger --yes`` is the operator's
+explicit decision to go on with the ledger file as it is after the state dir showed
+that an earlier ledger was lost (see :mod:`tools.ledger.marker`).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.cli.commands import cli_context, command, emit
+
+if TYPE_CHECKING:
+    from tools.ledger import BackupInfo
 
 
 @command("allocations")
 def cmd_allocations(args: argparse.Namespace) -> int:
     """List bookings a page at a time: today's by default, ``--all`` for every day."""
-    from tools.allocation import ledger_day, list_allocations
+    from tools.allocation import allocation_page, ledger_day
 
     ctx = cli_context()
     day = args.day
     if day is None and not args.customer_id and not args.all:
-        day = ledger_day(ctx.config)
-    rows = list_allocations(
+        day = ledger_day(ctx.config, ctx.now())
+    page = allocation_page(
         ctx,
         customer_id=args.customer_id,
         day=day,
@@ -32,18 +42,90 @@ def cmd_allocations(args: argparse.Namespace) -> int:
         limit=args.limit,
         before_id=args.before,
     )
+    rows = page.allocations
     text = "\n".join(
         f"#{a.allocation_id:<4} {a.day} {a.customer_id} {a.treatment_key:<20} "
         f"{a.status:<8} by {a.approved_by}"
         for a in rows
     ) or (f"no allocations on {day}" if day else "no allocations")
+    if rows:
+        which = "booking(s)" if args.all or args.released else "active booking(s)"
+        where = f" on {day}" if day else ""
+        text += f"\n{page.total:,} {which}{where}; showing {len(rows):,}"
     if len(rows) == args.limit:
-        text += (
-            f"\n(first {args.limit} shown, newest first; next page: add "
-            f"--before {rows[-1].allocation_id})"
-        )
+        text += f" (newest first; next page: add --before {rows[-1].allocation_id})"
     emit(args, [a.model_dump(mode="json", exclude={"rules"}) for a in rows], text)
     return 0
+
+
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the ledger to a new file while bookings go on (SQLite's backup API)."""
+    info = cli_context().ledger.backup(Path(args.dest))
+    emit(
+        args,
+        _info(info),
+        f"backed up ledger {info.ledger_id[:8]} ({info.bookings:,} bookings, "
+        f"{info.generation:,} commits) to {info.path}",
+    )
+    return 0
+
+
+@command("restore")
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the ledger with a backup (needs --yes); the state dir's marker too."""
+    from tools.config import get_config
+    from tools.ledger import SQLiteLedger
+
+    if not args.yes:
+        print(
+            "refused: APPROVAL: add --yes to replace the ledger with the backup",
+            file=sys.stderr,
+        )
+        return 1
+    store = SQLiteLedger.in_state_dir(get_config().state_path, recover=True)
+    info = store.restore(Path(args.src))
+    emit(
+        args,
+        _info(info),
+        f"restored ledger {info.ledger_id[:8]} ({info.bookings:,} bookings, "
+        f"{info.generation:,} commits) from {info.path} into {store.location}",
+    )
+    return 0
+
+
+@command("accept-ledger")
+def cmd_accept_ledger(args: argparse.Namespace) -> int:
+    """Accept the ledger file as it is now, where an earlier one was lost (--yes)."""
+    from tools.config import get_config
+    from tools.ledger import SQLiteLedger
+
+    if not args.yes:
+        print(
+            "refused: APPROVAL: add --yes to accept the ledger as it is now (bookings "
+            "it lost will not be known)",
+            file=sys.stderr,
+        )
+        return 1
+    store = SQLiteLedger.in_state_dir(get_config().state_path, recover=True)
+    marker = store.accept()
+    emit(
+        args,
+        {"ledger_id": marker.ledger_id, "generation": marker.generation},
+        f"accepted ledger {marker.ledger_id[:8]} at {store.location} "
+        f"({marker.generation:,} commits)",
+    )
+    return 0
+
+
+def _info(info: BackupInfo) -> dict[str, object]:
+    return {
+        "path": str(info.path),
+        "ledger_id": info.ledger_id,
+        "generation": info.generation,
+        "bookings": info.bookings,
+        "bytes": info.bytes,
+    }
 
 
 def _day(text: str) -> date:
@@ -93,4 +175,16 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     )
     al.add_argument(
         "--before", type=_allocation_id, help="next page: ids below this one"
+    )
+    b = add("backup", "copy the ledger to a new file (consistent while booking)")
+    b.add_argument("dest", help="the new file (must not exist)")
+    r = add("restore", "replace the ledger with a backup (needs --yes)")
+    r.add_argument("src", help="a file made by `cvm backup`")
+    r.add_argument("--yes", action="store_true", help="confirm replacing the ledger")
+    a = add(
+        "accept-ledger",
+        "go on with the ledger file as it is after an earlier one was lost",
+    )
+    a.add_argument(
+        "--yes", action="store_true", help="confirm (lost bookings stay lost)"
     )
