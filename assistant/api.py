@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from assistant.conversation.loop import Hooks, decline, run_approval, run_turn
 from assistant.conversation.session import Session, Turn
@@ -66,6 +66,7 @@ class Assistant:
         self.model = model
         self.ctx = ctx
         self.session = Session(approver=approver)
+        self._buttons: Any = None
 
     @classmethod
     def create(
@@ -96,6 +97,34 @@ class Assistant:
             hooks: Streaming callbacks (answer tokens, tool steps).
         """
         return run_turn(question, self.session, self.model, self.ctx, hooks)
+
+    def request(
+        self,
+        intent: str,
+        label: str,
+        customer: str | None = None,
+        hooks: Hooks | None = None,
+    ) -> Turn:
+        """Answer a UI button: the offline planner's ``intent``, read from no text.
+
+        The same loop, dispatch, guard and failure boundary as a typed message;
+        ``label`` is what the turn records as the analyst's message.
+        """
+        from assistant.models.offline import OfflineModel
+        from assistant.planner.planner import Preset
+
+        model = self.model if isinstance(self.model, OfflineModel) else self._planner
+        model.preset = Preset(intent, customer)
+        return run_turn(label, self.session, model, self.ctx, hooks)
+
+    @property
+    def _planner(self) -> Any:
+        """The offline planner answering buttons when the model is another one."""
+        from assistant.models.offline import OfflineModel
+
+        if self._buttons is None:
+            self._buttons = OfflineModel(self.ctx.config)
+        return self._buttons
 
     def approve(self, action_id: str, hooks: Hooks | None = None) -> Turn:
         """Run the pending action with this server-issued id (the UI's Approve)."""

@@ -21,6 +21,7 @@ from assistant.api import Assistant
 from assistant.models.openai_model import OpenAIModel
 from tests.fake_openai import FakeOpenAI, completion
 from tools.config import get_config
+from tools.context import ToolContext
 from tools.data import get_customer_data
 from tools.tokens import count_tokens
 
@@ -102,7 +103,7 @@ def bench_openai(state: Path) -> None:
         )
         turn = bot.ask(QUESTION)
     ours = turn.usage.prompt_tokens
-    raw = get_customer_data("U124").model_dump(mode="json")
+    raw = get_customer_data("U124", ToolContext.create()).model_dump(mode="json")
     naive = (
         "You are a telecom CVM assistant. Recommend the best treatment.\n"
         f"Treatments: {json.dumps(list(config.treatments))}\n"

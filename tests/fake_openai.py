@@ -147,17 +147,50 @@ def error(status: int, message: str = "fake error") -> dict[str, Any]:
     return {"status": status, "json": {"error": {"message": message, "type": "fake"}}}
 
 
+def last_message(body: dict[str, Any]) -> dict[str, Any]:
+    """The request's last conversation message (the turn's context comes after it)."""
+    messages = body["messages"]
+    last = messages[-1]
+    if last["role"] == "system" and len(messages) > 1:
+        return messages[-2]
+    return last
+
+
 def wire_prompt_tokens(body: dict[str, Any]) -> int:
     """Prompt tokens of a request as sent: messages, tool calls, tool definitions."""
-    from assistant.conversation.budget import MESSAGE_OVERHEAD, render_tools
+    from assistant.conversation.budget import render_tools
+
+    total = _count_once(render_tools(body.get("tools") or []))
+    return total + sum(_wire_message_tokens(m) for m in body["messages"])
+
+
+def _wire_message_tokens(m: dict[str, Any]) -> int:
+    from assistant.conversation.budget import MESSAGE_OVERHEAD
 
     count = _count_once
-    total = count(render_tools(body.get("tools") or []))
-    for m in body["messages"]:
-        total += MESSAGE_OVERHEAD + count(m.get("content") or "")
-        for call in m.get("tool_calls") or []:
-            fn = call["function"]
-            total += MESSAGE_OVERHEAD + count(fn["name"]) + count(fn["arguments"])
+    total = MESSAGE_OVERHEAD + count(m.get("content") or "")
+    for call in m.get("tool_calls") or []:
+        fn = call["function"]
+        total += MESSAGE_OVERHEAD + count(fn["name"]) + count(fn["arguments"])
+    return total
+
+
+def cached_prefix_tokens(previous: dict[str, Any], body: dict[str, Any]) -> int:
+    """Prompt tokens of ``body`` that repeat ``previous`` from the start.
+
+    What a provider's prefix cache would serve: the tool definitions (when
+    unchanged), then the messages identical to the previous request's, in order,
+    up to the first that differs.
+    """
+    from assistant.conversation.budget import render_tools
+
+    if previous.get("tools") != body.get("tools"):
+        return 0
+    total = _count_once(render_tools(body.get("tools") or []))
+    for before, now in zip(previous["messages"], body["messages"], strict=False):
+        if before != now:
+            break
+        total += _wire_message_tokens(now)
     return total
 
 

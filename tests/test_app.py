@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tools.context import ToolContext
+
 cl = pytest.importorskip("chainlit")
 
 from chainlit.context import ChainlitContext, context_var  # noqa: E402
@@ -249,34 +251,36 @@ def test_refused_tool_call_is_a_visible_error_step_with_its_rule():
 
 
 def test_pictures_capacity_and_journey():
-    emitter, _ = run(
-        [
-            lambda: app.respond("How many call-backs are left today?"),
-        ]
-    )
-    emitter2, _ = run_clicks(
+    emitter, _ = run([lambda: app.respond("How many call-backs are left today?")])
+    charts = {d["name"] for e, d in emitter.events if e == "element"}
+    assert "check_availability-chart" in charts or "get_constraints-chart" in charts
+    emitter2, bot = run_clicks(
         [
             lambda e: app.respond("What should we offer U124?"),
             lambda e: click("journey", e),
         ]
     )
-    emitter.steps += emitter2.steps
-    assert any("Capacity today" in o for o in messages(emitter))
-    assert any("Journey chart of U124" in o for o in messages(emitter))
-    assert any("Journey of U124" in o for o in messages(emitter))
+    # the Journey button runs the journey through the same loop: a turn, a chart
+    assert [m.content for m in bot.session.messages if m.role == "user"] == [
+        "What should we offer U124?",
+        "(UI) Journey for U124",
+    ]
+    charts = {d["name"] for e, d in emitter2.events if e == "element"}
+    assert "build_journey-chart" in charts
+    assert any("journey" in o.lower() and "U124" in o for o in messages(emitter2))
 
 
 def test_journey_and_capacity_charts_have_the_data():
     from assistant.views.charts import capacity_chart, journey_chart
     from tools.allocation import get_constraints
-    from tools.data import get_customer_data
+    from tools.journey import build_journey
 
-    fig = journey_chart(get_customer_data("U124"))
+    fig = journey_chart(build_journey("U124", ToolContext.create()))
     names = [t.name for t in fig.data]
     assert {"data used", "allowance", "bill", "negative contact"} <= set(names)
     bills = next(t for t in fig.data if t.name == "bill")
     assert list(bills.y) == [78.49, 91.74]
-    cap = capacity_chart(get_constraints(ToolContext.create()))
+    cap = capacity_chart(get_constraints(ctx=ToolContext.create()))
     assert "Marketing Call Back" in list(cap.data[0].y)
 
 
@@ -332,7 +336,7 @@ def test_the_ui_is_branded_and_charts_follow_the_theme():
 
     from assistant.views.charts import capacity_chart, journey_chart
     from tools.allocation import get_constraints
-    from tools.data import get_customer_data
+    from tools.journey import build_journey
 
     root = Path(app.__file__).resolve().parents[2]
     assert config.ui.name == "CVM Assistant" and config.ui.language == "en-US"
@@ -347,8 +351,8 @@ def test_the_ui_is_branded_and_charts_follow_the_theme():
     assert "LLMs can make mistakes" not in footer["chat"]["watermark"]
     assert "Nothing is booked without your approval" in footer["chat"]["watermark"]
     for fig in (
-        journey_chart(get_customer_data("U124")),
-        capacity_chart(get_constraints(ToolContext.create())),
+        journey_chart(build_journey("U124", ToolContext.create())),
+        capacity_chart(get_constraints(ctx=ToolContext.create())),
     ):
         assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
         assert fig.layout.template.layout.to_plotly_json() == {}  # no built-in theme

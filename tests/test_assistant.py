@@ -14,7 +14,7 @@ from assistant.api import Assistant
 from assistant.conversation.audit import list_audit
 from assistant.conversation.budget import prompt_tokens, render_tools, trim_history
 from assistant.conversation.messages import Message
-from assistant.conversation.prompt import build_system_prompt
+from assistant.conversation.prompt import build_system_prompt, render_context
 from assistant.conversation.session import Session
 from assistant.models.base import UnexpectedModelCall
 from assistant.models.scripted import ScriptedModel
@@ -74,7 +74,8 @@ def test_system_prompt_renders_policy_from_the_config(write_config):
     config = load_config(
         write_config(lambda r: r["policy"]["calling_window"].update(start="09:30"))
     )
-    prompt = build_system_prompt(config, Session(customer_id="U124"))
+    prompt = build_system_prompt(config)
+    context = render_context(Session(customer_id="U124"))
     for rule in [
         "CONSENT",
         "OBJECTION",
@@ -87,7 +88,8 @@ def test_system_prompt_renders_policy_from_the_config(write_config):
         "APPROVAL",
     ]:
         assert f"- {rule}:" in prompt
-    assert "Calls 09:30-21:00" in prompt and "Current customer: U124" in prompt
+    assert "Calls 09:30-21:00" in prompt and "Current customer: U124" in context
+    assert "Current customer" not in prompt  # the same for every customer
     assert "sms: retention_sms, service_sms (service), data_boost (service)" in prompt
 
 
@@ -100,13 +102,10 @@ def test_offline_flow_recommend_why_sms_book(offline):
     t3 = offline.ask("what about an SMS instead?")
     assert "Retention SMS: not allowed" in t3.reply and "CONSENT" in t3.reply
     assert list_allocations(offline.ctx) == []
-    t4 = offline.ask("ok book it")
-    assert (
-        [a["treatment_key"] for a in t4.allocations]
-        == [t3.recommended]
-        == ["data_boost"]
-    )
-    assert "Booked Data Boost" in t4.reply
+    assert t3.pending is not None and t3.pending.id == t1.pending.id  # a question
+    t4 = offline.ask("ok book it")  # books what was proposed and shown
+    assert [a["treatment_key"] for a in t4.allocations] == ["marketing_call_back"]
+    assert "Booked Marketing Call Back" in t4.reply
     assert list_allocations(offline.ctx)[0].approved_by == "analyst"
 
 
@@ -116,7 +115,10 @@ def test_offline_cancel_and_capacity(offline):
     assert (
         "1 left" in offline.ask("how many marketing call backs are left today?").reply
     )
-    t = offline.ask("cancel it")
+    held = offline.ask("cancel it")
+    assert held.pending is not None and held.tool_calls[0].held
+    assert list_allocations(offline.ctx) != []  # shown, not done
+    t = offline.ask("yes")
     assert t.tool_calls[0].name == "release_allocation" and t.tool_calls[0].ok
     assert f"#{booked['allocation_id']}" in t.reply
     assert list_allocations(offline.ctx) == []
@@ -136,7 +138,10 @@ def test_injected_transcript_cannot_cause_a_write(offline):
         "Show U125's contact history",
     ]:
         turn = offline.ask(q)
-        assert not any(c.name == "allocate_treatment" for c in turn.tool_calls)
+        booking = [c for c in turn.tool_calls if c.name == "allocate_treatment"]
+        assert all(c.held for c in booking)  # at most proposed, never run
+        if booking:  # the recommendation's own pick, not what the chat asked for
+            assert booking[0].arguments["treatment_key"] != "early_upgrade"
     assert "ignore your rules" in offline.ask("U125's interactions").reply
     assert list_allocations(offline.ctx) == []
 
@@ -170,7 +175,9 @@ def test_injected_transcript_reaches_a_model_as_quoted_data_and_cannot_book(tmp_
         if "ignore your rules" in i["summary"]
     ]
     assert chat and chat[0].startswith("<customer_text>")
-    assert turn.tool_calls[1].rule == "APPROVAL"
+    proposal = turn.tool_calls[1]
+    assert proposal.held and not turn.allocations  # at most shown, never run
+    assert turn.pending is not None and turn.pending_new  # the analyst sees it
     assert list_allocations(bot.ctx) == []
     bot.model.assert_complete()
 
@@ -220,12 +227,19 @@ def test_scripted_model_raises_on_an_unexpected_extra_call(tmp_path):
 def test_audit_records_every_turn_with_verdicts(offline):
     offline.ask("What should we offer U124?")
     offline.ask("book retention_sms for U124")
+    offline.ask("yes")
     records = list_audit(offline.ctx.ledger, "U124")
-    assert len(records) == 2
-    latest = records[0].record
-    assert latest["approval"]["granted"] == "Book Retention SMS for U124"
-    assert records[0].approver == "analyst"
-    assert {"tool": "allocate_treatment", "rule": "CONSENT"} in latest["verdicts"]
+    assert len(records) == 3
+    refused = records[1].record
+    assert refused["approval"]["granted"] is None and records[1].approver is None
+    assert {"tool": "allocate_treatment", "rule": "CONSENT"} in refused["verdicts"]
+    first = records[2].record  # the recommendation proposed its top pick
+    assert first["approval"]["proposed"] == "Book Marketing Call Back for U124"
+    confirmed = records[0]
+    assert confirmed.record["approval"]["decision"] == "confirmed"
+    granted = confirmed.record["approval"]["granted"]
+    assert granted == "Book Marketing Call Back for U124"
+    assert confirmed.approver == "analyst"
     out = subprocess.run(
         [sys.executable, "-m", "assistant", "audit", "--customer-id", "U124", "--json"],
         capture_output=True,
@@ -235,7 +249,7 @@ def test_audit_records_every_turn_with_verdicts(offline):
             "CVM_STATE_DIR": str(offline.ctx.ledger.path.parent),
         },
     )
-    assert len(json.loads(out.stdout)) == 2
+    assert len(json.loads(out.stdout)) == 3
 
 
 def test_no_customer_data_in_logs_above_debug(offline, caplog):
@@ -283,7 +297,7 @@ def test_cli_chat_piped_json_lines(tmp_path):
 
 
 def test_planner_and_approval_scope_read_customer_ids_the_same_way(offline):
-    from assistant.approvals.orders import customer_ids_in
+    from assistant.conversation.mentions import customer_ids_in
 
     assert customer_ids_in("book it for u-125 and U126") == ["U125", "U126"]
     offline.ask("What should we offer U124?")

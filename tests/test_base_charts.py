@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from assistant.toolkit.registry import TOOLS
-from assistant.views.base_charts import found_chart, summary_chart
+from assistant.views.base_charts import (
+    found_chart,
+    found_charts,
+    summary_chart,
+    summary_charts,
+)
 from tools.base_queries import find_customers, summarise_base
 
 
 def test_the_base_tools_declare_their_charts():
-    assert TOOLS["summarise_base"].chart is summary_chart
-    assert TOOLS["find_customers"].chart is found_chart
+    assert TOOLS["summarise_base"].chart is summary_charts
+    assert TOOLS["find_customers"].chart is found_charts
     assert TOOLS["recommend_treatment"].chart is None
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.context import ToolContext
+
 CVM = [sys.executable, "-m", "assistant"]
 CALLABLE = ["U123", "U124", "U127", "U128", "U130", "U131", "U132", "U999"]
 
@@ -37,7 +39,9 @@ def test_recommend_json_never_selects_an_unconsented_treatment():
         t = config.treatments[key]
         ch = config.consent_channel(t.channel)
         if ch:
-            assert get_customer_data(cid).has_consent(ch, t.purpose), (cid, key)
+            assert get_customer_data(cid, ToolContext.create()).has_consent(
+                ch, t.purpose
+            ), (cid, key)
         assert result["status"] in {"allocated", "allocated_alternative", "no_action"}
         if result["allocation"]:
             assert result["allocation"]["treatment_key"] == key

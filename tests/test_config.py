@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tools.config import load_config
+from tools.context import ToolContext
 from tools.errors import ConfigError
 
 ORIGINAL_TREATMENTS = {
@@ -162,4 +163,4 @@ def test_required_journey_field_must_exist(write_config):
         write_config(_set(["validation", "required_journey_fields"], ["mood"]))
     )
     with pytest.raises(ConfigError, match="'mood' is not a journey field"):
-        build_journey("U124", config)
+        build_journey("U124", ToolContext.create(config))

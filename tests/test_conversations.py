@@ -54,12 +54,16 @@ def test_failures_name_turn_expectation_and_actual(tmp_path):
 
 
 def test_breaking_the_consent_check_fails_several_conversations(monkeypatch):
-    """The suite can fail: a ledger that ignores CONSENT is caught."""
+    """The suite can fail: rules that ignore CONSENT are caught.
+
+    Consent is decided in one place for recommendations and bookings alike; with
+    it broken, proposals and bookings the conversations forbid go through.
+    """
     from dataclasses import replace
 
-    from tools import allocation
+    from tools import allocation, eligibility
 
-    real = allocation.customer_verdicts
+    real = eligibility.customer_verdicts
 
     def no_consent_check(*args, **kwargs):
         fixed = real(*args, **kwargs)
@@ -69,6 +73,7 @@ def test_breaking_the_consent_check_fails_several_conversations(monkeypatch):
         )
         return replace(fixed, before=before)
 
+    monkeypatch.setattr(eligibility, "customer_verdicts", no_consent_check)
     monkeypatch.setattr(allocation, "customer_verdicts", no_consent_check)
     monkeypatch.delenv("CVM_NOW")
     failed = [p.stem for p in FILES if not run_conversation(p).passed]

@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import SAMPLE_CUSTOMERS
 from tools import data
 from tools.config import load_config
+from tools.context import ToolContext
 from tools.data import customer_ids, get_customer_data
 from tools.errors import DataFileError, InvalidCustomerIdError, UnknownCustomerError
 from tools.store import json_files
@@ -17,7 +18,7 @@ SAMPLE = SAMPLE_CUSTOMERS
 def test_every_sample_customer_is_present_and_normalised():
     assert customer_ids() == SAMPLE
     for cid in SAMPLE:
-        c = get_customer_data(cid)
+        c = get_customer_data(cid, ToolContext.create())
         assert c.customer_id == cid
         assert set(c.consents) == {"call", "sms", "email", "push"}
         assert c.bills and c.usage and c.network and c.interactions
@@ -30,23 +31,28 @@ def test_every_sample_customer_is_present_and_normalised():
 
 
 def test_seed_facts_are_reproduced():
-    u124 = get_customer_data("U124")
+    u124 = get_customer_data("U124", ToolContext.create())
     assert u124.churn.score == 0.75
     assert not u124.consents["sms"].marketing and u124.consents["sms"].service
     assert u124.do_not_disturb == "22:00-08:00"
     assert [u.data_gb for u in u124.usage] == [15.2, 18.7]
     assert [b.extras_total for b in u124.bills] == [12.5, 25.75]
-    u126 = get_customer_data("U126")
+    u126 = get_customer_data("U126", ToolContext.create())
     assert not any(c.marketing for c in u126.consents.values())
     assert u126.objects_to_marketing()
-    assert get_customer_data("U125").network[-1].quality == "poor"
-    assert get_customer_data("U127").consents["push"].service is False
-    assert get_customer_data("U133").vulnerable
-    assert get_customer_data("U999").time_zone is None
+    assert get_customer_data("U125", ToolContext.create()).network[-1].quality == "poor"
+    assert (
+        get_customer_data("U127", ToolContext.create()).consents["push"].service
+        is False
+    )
+    assert get_customer_data("U133", ToolContext.create()).vulnerable
+    assert get_customer_data("U999", ToolContext.create()).time_zone is None
 
 
 def test_injected_transcript_is_present_as_data():
-    chats = [i.summary for i in get_customer_data("U125").interactions]
+    chats = [
+        i.summary for i in get_customer_data("U125", ToolContext.create()).interactions
+    ]
     assert any("ignore your rules" in s for s in chats)
 
 
@@ -92,7 +98,7 @@ def test_seed_shaped_fields_normalise_to_the_same_schema(
     config = load_config(
         write_config(lambda r: r["settings"].update(data_dir=str(folder)))
     )
-    c = get_customer_data("U124", config)
+    c = get_customer_data("U124", ToolContext.create(config))
     assert [u.data_gb for u in c.usage] == [15.2, 18.7]
     assert [u.roaming_gb for u in c.usage] == [0.5, 0]
     assert c.interactions[0].channel == "call"
@@ -113,16 +119,16 @@ def test_source_is_shared_until_cleared(config):
 @pytest.mark.parametrize("bad", ["124", "U12", "U1234", "X124", "", "U12a"])
 def test_malformed_ids_are_rejected_with_the_pattern(bad):
     with pytest.raises(InvalidCustomerIdError, match="not a valid customer id"):
-        get_customer_data(bad)
+        get_customer_data(bad, ToolContext.create())
 
 
 def test_ids_are_normalised():
-    assert get_customer_data(" u124 ").customer_id == "U124"
+    assert get_customer_data(" u124 ", ToolContext.create()).customer_id == "U124"
 
 
 def test_unknown_customer_suggests_nearest_ids():
     with pytest.raises(UnknownCustomerError) as info:
-        get_customer_data("U134")
+        get_customer_data("U134", ToolContext.create())
     assert info.value.suggestions and "U133" in info.value.suggestions
     assert "Did you mean" in str(info.value)
 
@@ -137,11 +143,11 @@ def test_corrupt_file_names_file_and_record(tmp_path, write_config):
         write_config(lambda r: r["settings"].update(data_dir=str(folder)))
     )
     with pytest.raises(DataFileError) as info:
-        get_customer_data("U124", config)
+        get_customer_data("U124", ToolContext.create(config))
     msg = str(info.value)
     assert "customers.json" in msg and "record 3" in msg and "U126" in msg
     assert "churn.score" in msg
     (folder / "customers.json").write_text("{not json")
     data.clear_cache()
     with pytest.raises(DataFileError, match="cannot read customer data"):
-        get_customer_data("U124", config)
+        get_customer_data("U124", ToolContext.create(config))

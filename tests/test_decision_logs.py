@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from assistant.api import Assistant
+from tools.context import ToolContext
 from tools.data import get_customer_data
 
 
@@ -26,7 +27,7 @@ def debug_lines(caplog, name: str = "tools.decisions") -> list[str]:
 def test_recommend_logs_scores_verdicts_and_the_choice_at_debug(bot, caplog):
     with caplog.at_level(logging.DEBUG):
         turn = bot.ask("What should we offer U124?")
-    [line] = [m for m in debug_lines(caplog) if m.startswith("recommend ")]
+    line = next(m for m in debug_lines(caplog) if m.startswith("recommend "))
     assert "customer=U124" in line and f"chosen={turn.recommended}" in line
     top = bot.session.last_recommendation.top
     assert f"{top.treatment_key} ev={top.score.expected_value:.2f}" in line
@@ -40,19 +41,21 @@ def test_alternative_and_booking_verdicts_at_debug(bot, caplog):
     with caplog.at_level(logging.DEBUG):
         bot.ask("What should we offer U124?")
         bot.ask("Something that doesn't use the call centre")
-        bot.ask("book retention_sms for U124")
+        sms = bot.ask("book retention_sms for U124")  # refused before it is held
         bot.ask("book bill_review_call for U124")
+        bot.ask("yes")
     lines = debug_lines(caplog)
     assert any(m.startswith("alternative customer=U124 chosen=") for m in lines)
-    refused = [m for m in lines if "treatment=retention_sms" in m]
-    assert refused and "decision=refused" in refused[0]
-    assert "CONSENT=FAIL" in refused[0] and "CAPACITY=ok" in refused[0]
+    [refused] = [c for c in sms.tool_calls if c.name == "allocate_treatment"]
+    assert refused.rule == "CONSENT" and not refused.held
+    recommend = next(m for m in lines if m.startswith("recommend customer=U124"))
+    assert "retention_sms hard CONSENT" in recommend  # the verdict it rests on
     booked = [m for m in lines if "treatment=bill_review_call" in m]
     assert booked and "decision=booked" in booked[0] and "FAIL" not in booked[0]
 
 
 def test_no_customer_pii_above_debug(bot, caplog):
-    customer = get_customer_data("U125")
+    customer = get_customer_data("U125", ToolContext.create())
     private = [
         customer.customer_id,
         customer.name,

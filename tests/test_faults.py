@@ -487,7 +487,7 @@ def test_full_disk_is_a_refusal_and_loses_nothing(tmp_path):
 
 
 def test_release_with_a_20_digit_id_is_a_tool_error_not_an_overflow(ctx):
-    from assistant.approvals.scope import no_scope
+    from assistant.approvals.guard import no_scope
     from assistant.conversation.dispatch import run_tool_call
     from assistant.conversation.messages import ToolCall
     from assistant.conversation.session import Session
@@ -823,7 +823,7 @@ def test_an_action_for_an_unknown_session_is_a_404_with_a_sentence():
     from starlette.testclient import TestClient
 
     import assistant.ui.app  # noqa: F401 - installs the middleware on Chainlit's app
-    from assistant.ui.sessions import UNKNOWN_SESSION, UnknownSessionGuard
+    from assistant.ui.sessions import MALFORMED, UNKNOWN_SESSION, UnknownSessionGuard
 
     action = {"name": "book", "payload": {"id": "x"}, "label": "Book", "id": "a"}
     bogus = {"sessionId": "no-such-session", "action": action}
@@ -842,8 +842,14 @@ def test_an_action_for_an_unknown_session_is_a_404_with_a_sentence():
     passed = known.post("/project/action", json=live).json()["body"]
     assert json.loads(passed) == live  # the body reaches the app unchanged
     assert known.post("/project/action", json=bogus).status_code == 404
-    raw = known.post("/project/action", content=b"not json")  # Chainlit's concern
-    assert raw.json() == {"body": "not json"}
+    for body in (b"not json", b"[1]", b'{"sessionId": "live", "action": 7}'):
+        bad = known.post("/project/action", content=body)
+        assert bad.status_code == 400 and bad.json() == {"detail": MALFORMED}
+    payload = {"sessionId": "live", "action": {**action, "payload": ["x"]}}
+    bad = TestClient(server_app, raise_server_exceptions=False).post(
+        "/project/action", json=payload
+    )  # the real app: a non-object payload is a 400 with a sentence, not a 500
+    assert bad.status_code == 400 and bad.json() == {"detail": MALFORMED}
 
 
 IMPORT_CASES = {

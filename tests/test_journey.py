@@ -4,16 +4,20 @@ from datetime import date
 
 import pytest
 
+from tools.context import ToolContext
 from tools.errors import InvalidCustomerIdError, UnknownCustomerError
 from tools.journey import analyze_journey, build_journey, summarize_journey
 
 
 def _signals(cid):
-    return {i.signal: i.evidence for i in analyze_journey(cid).insights}
+    return {
+        i.signal: i.evidence
+        for i in analyze_journey(cid, ToolContext.create()).insights
+    }
 
 
 def test_journey_is_chronological_and_covers_every_source():
-    j = build_journey("U124")
+    j = build_journey("U124", ToolContext.create())
     dates = [e.date for e in j.events]
     assert dates == sorted(dates)
     assert {e.source for e in j.events} == {
@@ -31,7 +35,7 @@ def test_journey_is_chronological_and_covers_every_source():
 
 
 def test_u124_roaming_bill_shock_and_billing_dispute():
-    m = build_journey("U124").metrics
+    m = build_journey("U124", ToolContext.create()).metrics
     assert m.roaming_charges == pytest.approx(38.25)
     assert m.bill_shock_dates == [date(2024, 3, 1)]
     assert m.bill_change_pct == pytest.approx(16.9)
@@ -48,7 +52,7 @@ def test_u124_roaming_bill_shock_and_billing_dispute():
 
 
 def test_u125_poor_network():
-    m = build_journey("U125").metrics
+    m = build_journey("U125", ToolContext.create()).metrics
     assert m.network_quality == "poor"
     s = _signals("U125")
     assert "85 ms" in s["poor_network"] and "2.8% packet loss" in s["poor_network"]
@@ -56,10 +60,10 @@ def test_u125_poor_network():
 
 
 def test_u126_payment_issues():
-    m = build_journey("U126").metrics
+    m = build_journey("U126", ToolContext.create()).metrics
     assert m.payment_issues
     assert "2024-02-01 overdue" in _signals("U126")["payment_issues"]
-    assert not build_journey("U125").metrics.payment_issues
+    assert not build_journey("U125", ToolContext.create()).metrics.payment_issues
 
 
 def test_calm_customers_have_calm_journeys():
@@ -70,23 +74,25 @@ def test_calm_customers_have_calm_journeys():
         "payment_issues",
         "poor_network",
     } & set(s)
-    assert build_journey("U130").metrics.churn_band == "low"
-    assert build_journey("U131").metrics.value_band == "high"
+    assert build_journey("U130", ToolContext.create()).metrics.churn_band == "low"
+    assert build_journey("U131", ToolContext.create()).metrics.value_band == "high"
 
 
 @pytest.mark.parametrize("budget", [40, 80, 150, 400])
 def test_summary_respects_the_token_budget(budget):
     from tools.tokens import count_tokens
 
-    s = summarize_journey("U124", max_tokens=budget)
+    s = summarize_journey("U124", ToolContext.create(), max_tokens=budget)
     assert s.tokens <= budget
     assert count_tokens(s.text) == s.tokens
     assert s.text.startswith("Customer U124")
 
 
 def test_summary_reports_truncation():
-    assert summarize_journey("U124", max_tokens=60).truncated
-    assert not summarize_journey("U127", max_tokens=4000).truncated
+    assert summarize_journey("U124", ToolContext.create(), max_tokens=60).truncated
+    assert not summarize_journey(
+        "U127", ToolContext.create(), max_tokens=4000
+    ).truncated
 
 
 def test_tiktoken_works_offline_from_the_shipped_file(tmp_path, monkeypatch):
@@ -103,6 +109,6 @@ def test_tiktoken_works_offline_from_the_shipped_file(tmp_path, monkeypatch):
 
 def test_unknown_and_malformed_ids():
     with pytest.raises(UnknownCustomerError):
-        build_journey("U500")
+        build_journey("U500", ToolContext.create())
     with pytest.raises(InvalidCustomerIdError):
-        analyze_journey("customer 124")
+        analyze_journey("customer 124", ToolContext.create())

@@ -98,14 +98,16 @@ def test_rate_limit_then_success_books_once(tmp_path):
         [
             error(429),
             booking("U124", "bill_review_call"),
-            completion("Booked the bill review call."),
+            completion("It needs your confirmation."),
         ]
     ) as fake:
         bot = make_bot(fake, tmp_path)
         bot.session.customer_id = "U124"
         turn = bot.ask("Book a bill review call for U124")
-    assert turn.reply == "Booked the bill review call."
-    assert len(fake.requests) == 3
+        assert turn.reply == "It needs your confirmation." and turn.pending_new
+        assert list_allocations(bot.ctx) == []  # proposed once, not booked
+        done = bot.ask("yes")  # runs the shown action: no model call at all
+    assert done.usage.model_calls == 0 and len(fake.requests) == 3
     booked = list_allocations(bot.ctx)
     assert [(a.customer_id, a.treatment_key) for a in booked] == [
         ("U124", "bill_review_call")
@@ -176,7 +178,7 @@ def test_model_cannot_book_without_the_analysts_instruction(tmp_path):
     ) as fake:
         bot = make_bot(fake, tmp_path)
         turn = bot.ask("What should we offer U124?")
-    assert turn.tool_calls[0].rule == "APPROVAL"
+    assert turn.tool_calls[0].held and turn.pending is not None  # shown, not run
     assert list_allocations(bot.ctx) == []
 
 

@@ -45,8 +45,9 @@ def test_book_the_plan_asks_for_approval_then_yes_books_it_once(offline):
     offline.ask("who should we call today?")
     plan = plan_store(offline.ctx).latest()
     ask = offline.ask("book the plan")
-    assert not any(c.name == "book_plan" for c in ask.tool_calls)
-    assert f"approve plan {plan.plan_id}" in ask.reply
+    assert [c.held for c in ask.tool_calls if c.name == "book_plan"] == [True]
+    assert ask.pending is not None and ask.pending.title == f"Book plan {plan.plan_id}"
+    assert "waiting for your approval" in ask.reply
     assert list_allocations(offline.ctx) == []
     done = offline.ask("yes")
     assert [c.name for c in done.tool_calls] == ["book_plan"]
@@ -63,7 +64,7 @@ def test_book_the_plan_asks_for_approval_then_yes_books_it_once(offline):
 def test_no_declines_and_a_new_topic_drops_the_pending_plan(offline):
     offline.ask("who should we call today?")
     offline.ask("book the plan")
-    assert "Not booked" in offline.ask("no").reply
+    assert "Not done: Book plan" in offline.ask("no").reply
     assert not any(c.name == "book_plan" for c in offline.ask("yes").tool_calls)
     offline.ask("book the plan")
     offline.ask("What should we offer U124?")
@@ -129,18 +130,13 @@ def test_a_model_cannot_book_a_plan_without_approval_of_that_plan(tmp_path):
     bot = Assistant.create(model=model, state_dir=tmp_path / "state")
     bot.ask("who should we call today?")
     plan = plan_store(bot.ctx).latest()
-    # A rogue model books on a question, and on an order it was not shown.
-    for question in ("what is in the plan?", "book the plan"):
-        model.add(
-            {
-                "tool_calls": [
-                    {"name": "book_plan", "arguments": {"plan_id": plan.plan_id}}
-                ]
-            },
-            {"content": "Please approve."},
-        )
-        turn = bot.ask(question)
-        assert turn.tool_calls[0].rule == "APPROVAL" and not turn.tool_calls[0].ok
+    # A rogue model books on a question: it is only proposed, and shown.
+    model.add(
+        {"tool_calls": [{"name": "book_plan", "arguments": {"plan_id": plan.plan_id}}]},
+        {"content": "Please approve."},
+    )
+    turn = bot.ask("what is in the plan?")
+    assert turn.tool_calls[0].held and turn.pending is not None and turn.pending_new
     assert list_allocations(bot.ctx) == []
     assert bot.session.pending_plan == plan.plan_id
     # "yes" runs exactly the pending plan (the model is not asked what to book).
@@ -159,5 +155,6 @@ def test_a_model_cannot_book_a_plan_without_approval_of_that_plan(tmp_path):
         },
         {"content": "no"},
     )
-    assert bot.ask("yes").tool_calls[0].rule == "APPROVAL"
+    later = bot.ask("yes")  # nothing pending: said without asking the model
+    assert later.usage.model_calls == 0 and not later.tool_calls
     assert len(list_allocations(bot.ctx)) == plan.assigned

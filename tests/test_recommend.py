@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.conftest import SAMPLE_CUSTOMERS
+from tools.context import ToolContext
 from tools.data import get_customer_data
 from tools.errors import UnknownCustomerError, UnknownTreatmentError
 from tools.treatment import find_alternative_treatment, recommend_treatment
@@ -13,7 +14,7 @@ from tools.treatment import find_alternative_treatment, recommend_treatment
 @pytest.mark.parametrize("cid", SAMPLE_CUSTOMERS)
 def test_every_ranked_item_is_consented_and_explained(ctx, cid):
     rec = recommend_treatment(cid, ctx)
-    customer = get_customer_data(cid)
+    customer = get_customer_data(cid, ToolContext.create())
     evs = [r.score.expected_value for r in rec.ranked]
     assert evs == sorted(evs, reverse=True)
     assert rec.top == rec.ranked[0]

@@ -12,6 +12,7 @@ from assistant.views.card import recommendation_card
 from tools.allocation import Allocation, allocate_treatment
 from tools.bookings import list_bookings
 from tools.catalogue import list_treatments
+from tools.context import ToolContext
 from tools.recommendation import RankedTreatment, Recommendation
 
 
@@ -23,25 +24,30 @@ def test_name_and_description_come_from_the_function():
         assert "Args:" not in spec.description
 
 
-def test_kinds_and_topics_are_read_from_the_registry():
+def test_kinds_are_read_from_the_registry():
     assert names(kind="WRITE") == {
         "allocate_treatment",
         "release_allocation",
         "book_plan",
     }
-    assert names(topic="plan") == {
-        "plan_campaign",
-        "get_plan",
-        "plan_what_if",
-        "book_plan",
-    }
-    assert names(topic="capacity") == {"check_availability", "get_constraints"}
-    assert names(topic="booking") == {
-        "list_bookings",
-        "allocate_treatment",
-        "release_allocation",
-    }
     assert names(kind="READ") | names(kind="WRITE") == set(TOOLS)
+    for spec in TOOLS.values():  # a WRITE, and only a WRITE, has an approval
+        assert (spec.kind == "WRITE") == (spec.approval is not None), spec.name
+
+
+def test_every_spec_calls_its_function_by_contract():
+    """Arguments model fields + ``ctx`` (+ the approver for a WRITE): no guessing."""
+    for spec in TOOLS.values():
+        params = inspect.signature(spec.function).parameters
+        fields = set(spec.args.model_fields)
+        deps = {"ctx"}
+        if spec.kind == "WRITE":
+            deps.add(spec.approver_param)
+        if spec.override_param:
+            deps.add(spec.override_param)
+        required = {n for n, p in params.items() if p.default is p.empty}
+        assert fields | deps <= set(params), spec.name  # each one is a parameter
+        assert required <= fields | deps, spec.name  # nothing else is needed
 
 
 def test_results_stay_typed_in_the_session(tmp_path):
@@ -54,20 +60,20 @@ def test_results_stay_typed_in_the_session(tmp_path):
     assert "value" not in record.model_dump()  # the audit keeps the JSON view only
     card = recommendation_card(bot.session, bot.ctx.config)
     assert card is not None and "£150.86" in card and "CONSENT" in card
-    bot.ask("book it")
+    bot.ask("book it")  # confirms the proposal shown
     assert isinstance(bot.session.allocations[0], Allocation)
 
 
 def test_the_planner_reads_typed_results_not_the_models_json(tmp_path, monkeypatch):
     """Blank out what the model would read: the offline answers do not change."""
     bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
-    monkeypatch.setattr(dispatch, "_json", lambda payload: '"(not shown)"')
+    monkeypatch.setattr(dispatch, "as_json", lambda payload: '"(not shown)"')
     reply = bot.ask("give me the top 3 options for U128").reply
     assert "| 1 | Data Boost | SMS | £57.22 | £2.00 |" in reply
 
 
 def test_list_treatments_lists_the_catalogue(config):
-    cat = list_treatments(config)
+    cat = list_treatments(ToolContext.create(config))
     keys = [t.treatment_key for t in cat.treatments]
     assert keys == list(config.treatments)
     mcb = next(t for t in cat.treatments if t.treatment_key == "marketing_call_back")

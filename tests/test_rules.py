@@ -149,10 +149,14 @@ def test_unknown_time_zone_uses_the_strictest_window(ctx, monkeypatch):
     from tools.contact_time import next_contact
     from tools.data import get_customer_data
 
-    u999 = get_customer_data("U999")  # no time zone; own DND ends 08:00
+    u999 = get_customer_data(
+        "U999", ToolContext.create()
+    )  # no time zone; own DND ends 08:00
     nc = next_contact(u999, "call", ctx.config)
     assert not nc.allowed_now and nc.next_time.hour == 9 and "unknown" in nc.note
-    assert next_contact(get_customer_data("U123"), "call", ctx.config).allowed_now
+    assert next_contact(
+        get_customer_data("U123", ToolContext.create()), "call", ctx.config
+    ).allowed_now
     assert next_contact(u999, "none", ctx.config).allowed_now
 
 
@@ -162,7 +166,7 @@ def test_calls_respect_the_calling_window_even_without_quiet_hours(ctx, monkeypa
     from tools.contact_time import next_contact
     from tools.data import get_customer_data
 
-    u128 = get_customer_data("U128")
+    u128 = get_customer_data("U128", ToolContext.create())
     assert next_contact(u128, "sms", ctx.config).allowed_now
     call = next_contact(u128, "call", ctx.config)
     assert not call.allowed_now and call.next_time.hour == 8

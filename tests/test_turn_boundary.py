@@ -28,11 +28,12 @@ def break_tool(monkeypatch, name: str) -> list[str]:
     """Make tool ``name`` raise; returns the list its calls are recorded in."""
     calls: list[str] = []
 
-    def boom(args, ctx, who):
+    def boom(ctx, **kwargs):
         calls.append(name)
         raise ToolBug("secret detail U124 Jane Doe")
 
-    monkeypatch.setitem(TOOLS, name, dataclasses.replace(TOOLS[name], call=boom))
+    boom.__name__ = name
+    monkeypatch.setitem(TOOLS, name, dataclasses.replace(TOOLS[name], function=boom))
     return calls
 
 
@@ -115,6 +116,7 @@ def test_openai_path_failing_tool_then_a_successful_turn(tmp_path, monkeypatch, 
         "tool",
         "assistant",
         "user",
+        "system",  # the turn's context, after the history
     ]
 
 
@@ -166,15 +168,22 @@ def test_a_booking_made_before_the_bug_is_reported(tmp_path, monkeypatch):
                             "customer_id": "U124",
                             "treatment_key": "bill_review_call",
                         },
-                    },
-                    {"name": "get_constraints", "arguments": {}},
+                    }
                 ]
-            }
+            },
+            {"content": "Shall I book it?"},
         ]
     )
     bot = Assistant.create(model=model, state_dir=tmp_path / "state")
-    break_tool(monkeypatch, "get_constraints")
-    turn = bot.ask("Book a bill review call for U124")
+    assert bot.ask("Book a bill review call for U124").pending is not None
+    spec = TOOLS["allocate_treatment"]
+
+    def boom(result, ctx):
+        raise ToolBug("secret detail U124 Jane Doe")
+
+    broken = dataclasses.replace(spec.approval, outcome=boom)
+    monkeypatch.setitem(TOOLS, spec.name, dataclasses.replace(spec, approval=broken))
+    turn = bot.ask("yes")  # the booking commits, then writing the answer fails
     assert turn.stopped == "internal_error"
     assert "1 booking(s) made before the error stand" in turn.reply
     assert len(list_allocations(bot.ctx)) == 1

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api import Assistant
+from assistant.approvals.confirm import confirms, declines
 from assistant.planner.intents import FOLLOW_ON, TABLE, cue_words
 from assistant.planner.planner import understand
 from assistant.planner.utterance import read
@@ -66,10 +67,25 @@ def load() -> list[Section]:
     return [Section.model_validate(s) for s in raw]
 
 
-def misreadings(item: Labelled, bot: Assistant) -> list[str]:
-    """How the planner's reading differs from the label (empty: understood)."""
+def read_in_context(text: str, bot: Assistant):  # type: ignore[no-untyped-def]
+    """The planner's reading of ``text`` in the bot's conversation (left unchanged)."""
     session = copy.deepcopy(bot.session)
-    intent, ask = understand(item.text, session, bot.ctx.config)
+    memory = copy.deepcopy(bot.model.memory(bot.session))
+    return understand(text, session, memory, bot.ctx.config)
+
+
+def misreadings(item: Labelled, bot: Assistant) -> list[str]:
+    """How the reading differs from the label (empty: understood).
+
+    A whole-message confirmation or decline of the action pending is read by the
+    guard before the planner (labels ``confirm`` / ``decline``).
+    """
+    pending = bot.session.pending
+    if pending is not None and confirms(item.text, pending.confirmations):
+        return [] if item.intent == "confirm" else ["intent confirm"]
+    if pending is not None and declines(item.text):
+        return [] if item.intent == "decline" else ["intent decline"]
+    intent, ask = read_in_context(item.text, bot)
     got: dict[str, Any] = {"intent": intent.name, "customers": ask.customers}
     got |= {slot: getattr(ask.u, slot) for slot in SLOTS}
     wrong = [f"intent {intent.name}"] if intent.name != item.intent else []
@@ -89,6 +105,7 @@ def test_corpus_is_large_and_varied():
     assert len(keys) == len(items), "a phrasing is listed twice in one context"
     for intent in TABLE:
         assert per_intent[intent.name] >= 5, f"few phrasings of {intent.name}"
+    assert per_intent["confirm"] >= 5  # read by the guard, before the planner
 
 
 def test_understanding_coverage(tmp_path, capsys):
@@ -127,7 +144,7 @@ def test_every_intent_understands_its_own_examples(intent, tmp_path):
     for message in context:
         bot.ask(message)
     for example in intent.examples:
-        got, _ = understand(example, copy.deepcopy(bot.session), bot.ctx.config)
+        got, _ = read_in_context(example, bot)
         assert got.name == intent.name, f"{example!r} read as {got.name}"
 
 
@@ -135,7 +152,7 @@ def test_follow_ons_repeat_the_last_question_for_another_customer(tmp_path):
     bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
     bot.ask("show U124's bills")
     for example in FOLLOW_ON.examples:
-        got, ask = understand(example, copy.deepcopy(bot.session), bot.ctx.config)
+        got, ask = read_in_context(example, bot)
         assert got.name == "facts" and ask.u.facets == ["bills"], example
         assert ask.customers[0] != "U124"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from tools.config import CVMConfig, get_config
+from tools.context import ToolContext
 
 
 class CatalogueItem(BaseModel):
@@ -26,15 +26,15 @@ class Catalogue(BaseModel):
     treatments: list[CatalogueItem]
 
 
-def list_treatments(config: CVMConfig | None = None) -> Catalogue:
+def list_treatments(ctx: ToolContext) -> Catalogue:
     """List the treatment catalogue (key, channel, purpose, cost, daily capacity).
 
     Not whether one is lawful for a customer: that is recommend_treatment.
 
     Args:
-        config: The configuration (defaults to the one in force).
+        ctx: The configuration in force.
     """
-    config = config or get_config()
+    config = ctx.config
     return Catalogue(
         treatments=[
             CatalogueItem(

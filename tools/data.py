@@ -50,11 +50,7 @@ def validate_customer_id(customer_id: str, config: CVMConfig | None = None) -> s
     return cid
 
 
-def get_customer_data(
-    customer_id: str,
-    config: CVMConfig | None = None,
-    ctx: ToolContext | None = None,
-) -> CustomerData:
+def get_customer_data(customer_id: str, ctx: ToolContext) -> CustomerData:
     """Get everything known about one customer.
 
     Plan, consents per channel and purpose, bills, usage, network, churn, offers and
@@ -62,9 +58,7 @@ def get_customer_data(
 
     Args:
         customer_id: The customer id, e.g. U124.
-        config: The configuration (defaults to the one in force).
-        ctx: The tool context whose customer source to read (defaults to the
-            configuration's source).
+        ctx: Configuration and the customer source to read.
 
     Returns:
         The customer's normalised record.
@@ -73,12 +67,8 @@ def get_customer_data(
         InvalidCustomerIdError: The id is malformed.
         UnknownCustomerError: No such customer; the error suggests the nearest ids.
     """
-    from tools.store.source import customer_source
-
-    config = ctx.config if ctx else config or get_config()
-    cid = validate_customer_id(customer_id, config)
-    source = ctx.customers if ctx else customer_source(config)
-    return source.get(cid)
+    cid = validate_customer_id(customer_id, ctx.config)
+    return ctx.customers.get(cid)
 
 
 def customer_ids(

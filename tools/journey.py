@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from tools.assess import Assessment, JourneyAnalysis, assess
-from tools.config import CVMConfig, get_config
+from tools.config import CVMConfig
 from tools.customer import CustomerData, Sentiment
 from tools.errors import ConfigError
 from tools.journey_metrics import JourneyMetrics
@@ -45,6 +45,9 @@ class JourneyEvent(BaseModel):
     source: Source
     title: str
     sentiment: Sentiment | None = None
+    value: float | None = Field(
+        None, description="The event's number: a bill's pounds, a month's GB used."
+    )
 
 
 class CurrentState(BaseModel):
@@ -97,13 +100,17 @@ def _events(c: CustomerData) -> list[JourneyEvent]:
                 date=b.date,
                 source="bill",
                 title=f"Bill £{b.amount:.2f}{extra}, {b.status}",
+                value=b.amount,
             )
         )
     for u in c.usage:
         roam = f", roaming {u.roaming_gb} GB" if u.roaming_gb else ""
         ev.append(
             JourneyEvent(
-                date=u.date, source="usage", title=f"Used {u.data_gb} GB data{roam}"
+                date=u.date,
+                source="usage",
+                title=f"Used {u.data_gb} GB data{roam}",
+                value=u.data_gb,
             )
         )
     for n in c.network:
@@ -154,9 +161,7 @@ def _check_required(journey: Journey, config: CVMConfig) -> None:
             )
 
 
-def build_journey(
-    customer_id: str, config: CVMConfig | None = None, ctx: ToolContext | None = None
-) -> Journey:
+def build_journey(customer_id: str, ctx: ToolContext) -> Journey:
     """Build a customer's journey.
 
     Dated events, current state and metrics (usage vs allowance, bills, roaming,
@@ -164,14 +169,13 @@ def build_journey(
 
     Args:
         customer_id: The customer id, e.g. U124.
-        config: The configuration (defaults to the one in force).
-        ctx: The tool context (defaults to the configuration's).
+        ctx: Configuration, customers and clock.
 
     Raises:
         InvalidCustomerIdError: The id is malformed.
         UnknownCustomerError: No such customer.
     """
-    a = assess(customer_id, _ctx(config, ctx))
+    a = assess(customer_id, ctx)
     c = a.customer
     journey = Journey(
         customer_id=c.customer_id,
@@ -180,23 +184,15 @@ def build_journey(
         state=_state(c),
         metrics=a.metrics,
     )
-    _check_required(journey, _ctx(config, ctx).config)
+    _check_required(journey, ctx.config)
     return journey
 
 
-def _ctx(config: CVMConfig | None, ctx: ToolContext | None) -> ToolContext:
-    from tools.context import ToolContext
-
-    if ctx is not None:
-        return ctx
-    return ToolContext.create(config or get_config())
-
-
 def journey_metrics(
-    customer_id: str, config: CVMConfig | None = None, ctx: ToolContext | None = None
+    customer_id: str, ctx: ToolContext
 ) -> tuple[JourneyMetrics, JourneyAnalysis]:
     """The journey's metrics and signals without its events."""
-    a = assess(customer_id, _ctx(config, ctx))
+    a = assess(customer_id, ctx)
     return a.metrics, a.analysis
 
 
@@ -216,9 +212,7 @@ def _state(c: CustomerData) -> CurrentState:
     )
 
 
-def analyze_journey(
-    customer_id: str, config: CVMConfig | None = None, ctx: ToolContext | None = None
-) -> JourneyAnalysis:
+def analyze_journey(customer_id: str, ctx: ToolContext) -> JourneyAnalysis:
     """List a customer's journey signals.
 
     For example bill_shock, billing_dispute, poor_network or high_churn_risk,
@@ -226,17 +220,13 @@ def analyze_journey(
 
     Args:
         customer_id: The customer id, e.g. U124.
-        config: The configuration (defaults to the one in force).
-        ctx: The tool context (defaults to the configuration's).
+        ctx: Configuration, customers and clock.
     """
-    return journey_metrics(customer_id, config, ctx)[1]
+    return journey_metrics(customer_id, ctx)[1]
 
 
 def summarize_journey(
-    customer_id: str,
-    max_tokens: int = 300,
-    config: CVMConfig | None = None,
-    ctx: ToolContext | None = None,
+    customer_id: str, ctx: ToolContext, max_tokens: int = 300
 ) -> JourneySummary:
     """A compact journey text for a prompt, within ``max_tokens`` (o200k_base).
 
@@ -244,9 +234,8 @@ def summarize_journey(
     """
     from tools.tokens import count_tokens
 
-    context = _ctx(config, ctx)
-    journey = build_journey(customer_id, ctx=context)
-    analysis = analyze_journey(customer_id, ctx=context)
+    journey = build_journey(customer_id, ctx)
+    analysis = analyze_journey(customer_id, ctx)
     m, s = journey.metrics, journey.state
     lines = [
         f"Customer {journey.customer_id}: {s.plan_name} (£{s.monthly_fee:.2f}/month, "

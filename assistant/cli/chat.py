@@ -26,7 +26,8 @@ def _answer(turn: Any) -> str:
     """The reply, then the pending action as a question when one was held."""
     text = _plain(turn.reply)
     if turn.pending is not None:
-        text += "\n\n" + turn.pending.question()
+        shown = turn.pending.question() if turn.pending_new else turn.pending.reminder()
+        text += "\n\n" + shown
     return text
 
 

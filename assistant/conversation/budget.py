@@ -142,24 +142,32 @@ def _drop_oldest_turns(messages: list[Message], budget: int, fixed: int) -> None
 
 
 def trim_session(messages: list[Message], budget: int, max_turns: int) -> int:
-    """Trim a conversation's past turns in place to ``budget`` tokens.
+    """Trim a conversation's past turns in place, rarely.
 
-    Called before the next analyst message is added. Only the last ``max_turns``
-    turns are kept; tool results older than the last turn are condensed
-    (follow-ups such as "why?" read the last turn whole); then the oldest turns
-    are dropped while over budget; if the last turn alone is still over, its tool
-    results are condensed too. A tool result never loses the call it answers.
+    Called before the next analyst message is added. While the history is within
+    ``budget`` tokens and ``max_turns`` turns nothing changes, so each model call
+    repeats the previous one's messages as a prefix (what a provider's prompt
+    cache serves). Once over either limit it is cut back at once to half of each
+    (hysteresis, so this happens every few turns, not every turn): tool results
+    older than the last turn are condensed (follow-ups such as "why?" read the
+    last turn whole), then the oldest turns are dropped while over half the
+    budget; if the last turn alone is still over the budget, its tool results are
+    condensed too. A tool result never loses the call it answers.
 
     Returns:
         The tokens of the history that remains.
     """
     starts = _turn_starts(messages)
-    if len(starts) > max_turns:
-        del messages[: starts[-max_turns]]
+    total = sum(message_tokens(m) for m in messages)
+    if len(starts) <= max_turns and total <= budget:
+        return total
+    keep = max(1, max_turns // 2)
+    if len(starts) > keep:
+        del messages[: starts[-keep]]
         starts = _turn_starts(messages)
     last = starts[-1] if starts else 0
     messages[:last] = [condensed(m) for m in messages[:last]]
-    _drop_oldest_turns(messages, budget, 0)
+    _drop_oldest_turns(messages, budget // 2, 0)
     total = sum(message_tokens(m) for m in messages)
     if total > budget:
         messages[:] = [condensed(m) for m in messages]

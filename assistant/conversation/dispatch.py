@@ -1,8 +1,10 @@
-"""The one boundary where a model's tool call is parsed, guarded, run and shown.
+"""The one boundary where a tool call is parsed, guarded, run, shown and remembered.
 
 Unknown tools, malformed JSON, invalid arguments, guard refusals and policy blocks
 all become tool results flagged as errors (with a rule id for policy), which the
-model sees and can recover from. Anything else is a bug and propagates.
+model sees and can recover from. A WRITE the analyst has not confirmed is held as
+the pending action (not run) and the model is told so. Anything else is a bug and
+propagates.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from assistant.approvals.scope import TurnScope, check_write
+from assistant.approvals.guard import TurnScope, check_write
+from assistant.approvals.pending import PendingAction, Source
 from assistant.conversation.messages import ToolCall
 from assistant.conversation.session import Session, ToolCallRecord
 from assistant.toolkit.registry import TOOLS
+from assistant.toolkit.spec import RunContext, ToolSpec
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable, PolicyBlocked, ToolInputError
 
 
-def _json(payload: Any) -> str:
+def as_json(payload: Any) -> str:
+    """Compact JSON for the model (the one serialisation at the model boundary)."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -33,19 +38,69 @@ def _failure(
     record = ToolCallRecord(
         id=call.id, name=call.name, arguments=args, ok=False, error=error, rule=rule
     )
-    return record, _json(payload)
+    return record, as_json(payload)
+
+
+def _held(
+    call: ToolCall, args: dict[str, Any], action: PendingAction
+) -> tuple[ToolCallRecord, str]:
+    view = {
+        "held_for_confirmation": action.title,
+        "consequences": action.details,
+        "note": "Not run. It runs only when the analyst confirms it (they reply "
+        f"'{action.confirmations[0]}' or press Approve); tell them what it is and "
+        "do not call it again.",
+    }
+    record = ToolCallRecord(
+        id=call.id,
+        name=call.name,
+        arguments=args,
+        ok=True,
+        held=True,
+        result=view,
+        value=action,
+    )
+    return record, as_json(view)
+
+
+def _arguments(
+    spec: ToolSpec[Any, Any], call: ToolCall
+) -> BaseModel | tuple[dict[str, Any] | str, str]:
+    """The validated arguments, or (what was sent, why it is not valid)."""
+    if call.typed is not None:
+        return call.typed
+    try:
+        raw = json.loads(call.arguments or "{}")
+    except json.JSONDecodeError as exc:
+        why = f"Arguments are not valid JSON ({exc.msg}); send a JSON object."
+        return call.arguments, why
+    if not isinstance(raw, dict):
+        return call.arguments, "Arguments must be a JSON object."
+    try:
+        return spec.args.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        return raw, f"Invalid arguments for {call.name}: {problems}."
 
 
 def run_tool_call(
-    call: ToolCall, scope: TurnScope, session: Session, ctx: ToolContext
+    call: ToolCall,
+    scope: TurnScope,
+    session: Session,
+    ctx: ToolContext,
+    source: Source = "model",
 ) -> tuple[ToolCallRecord, str]:
     """Run one tool call through validation, the guard and the tool.
 
     Args:
-        call: The tool call (from the model, or an approved pending action).
+        call: The tool call (from the model, the planner, or a confirmed action).
         scope: What the analyst's message allows this turn (WRITE guard).
         session: The conversation (pending action, approver).
-        ctx: Configuration and ledger.
+        ctx: Configuration, ledger, customers and clock.
+        source: Who made the call.
 
     Returns:
         The record of the call and the tool message content the model will read.
@@ -57,31 +112,23 @@ def run_tool_call(
             call.arguments,
             f"Unknown tool '{call.name}'. Available tools: {', '.join(TOOLS)}.",
         )
-    try:
-        raw = json.loads(call.arguments or "{}")
-    except json.JSONDecodeError as exc:
-        return _failure(
-            call,
-            call.arguments,
-            f"Arguments are not valid JSON ({exc.msg}); send a JSON object.",
-        )
-    if not isinstance(raw, dict):
-        return _failure(call, call.arguments, "Arguments must be a JSON object.")
-    try:
-        args = spec.args.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        return _failure(call, raw, f"Invalid arguments for {call.name}: {problems}.")
+    args = _arguments(spec, call)
+    if not isinstance(args, BaseModel):
+        return _failure(call, args[0], args[1])
+    raw = args.model_dump(mode="json")
     if spec.kind == "WRITE":
-        verdict = check_write(call.name, args.model_dump(), scope, session, ctx)
-        if not verdict.allowed:
+        verdict = check_write(spec, args, scope, session, ctx, source)
+        if verdict.outcome == "refused":
             return _failure(call, raw, verdict.message, verdict.rule)
+        if verdict.outcome == "held":
+            assert verdict.action is not None and spec.approval is not None
+            if spec.approval.proposed is not None:
+                spec.approval.proposed(session, args)
+            return _held(call, raw, verdict.action)
     who = f"{session.approver} (ui)" if scope.via_ui else session.approver
+    overrides = scope.grant.overrides if scope.grant and scope.used else ()
     try:
-        result = spec.call(args, ctx, who)
+        result = spec.run(RunContext(ctx, who, frozenset(overrides)), args)
     except PolicyBlocked as exc:
         return _failure(call, raw, exc.reason, exc.rule)
     except LedgerUnavailable as exc:
@@ -89,7 +136,9 @@ def run_tool_call(
     except ToolInputError as exc:
         return _failure(call, raw, str(exc))
     view = spec.view(result)
+    if spec.effect is not None:
+        spec.effect(session, args, result, scope)
     record = ToolCallRecord(
         id=call.id, name=call.name, arguments=raw, ok=True, result=view, value=result
     )
-    return record, _json(view)
+    return record, as_json(view)

@@ -8,8 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.approvals.outcome import outcome_text
-from assistant.approvals.scope import (
+from assistant.approvals.guard import (
     TurnScope,
     begin_turn,
     begin_ui_approval,
@@ -24,12 +23,17 @@ from assistant.conversation.messages import Message, ToolCall
 from assistant.conversation.model_call import call_model
 from assistant.conversation.recovery import internal_error, stop_turn
 from assistant.conversation.session import Session, ToolCallRecord, Turn
-from assistant.conversation.state import remember
 from assistant.models.base import Model, ModelError, UnexpectedModelCall, unreadable
+from assistant.toolkit.registry import TOOLS
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable
 
 log = logging.getLogger(__name__)
+NOTHING_PENDING = (
+    "Nothing is waiting for your confirmation, so nothing was done. Ask for the "
+    "action first (for example 'book the bill review call for U124'); I will show "
+    "it and its consequences, and your 'yes' then books it."
+)
 
 
 @dataclass
@@ -51,47 +55,44 @@ def run_turn(
     """Answer one analyst message, calling tools through the guard.
 
     The analyst's message fixes the turn's write scope first
-    (:func:`assistant.approvals.scope.begin_turn`); a plain confirmation ("yes",
-    "go ahead") of the pending action runs exactly that action and answers without
-    a model call. Otherwise exits, each with a reply and one audit record: the
-    model answers without tool calls; the round limit (``model.max_tool_rounds``)
-    is reached; the tool-error budget (``model.max_tool_errors``) is spent; the
-    model service fails after its retries (a friendly reply, never a traceback);
-    anything else raised inside the turn (a bug) is caught at this one boundary:
-    unanswered tool calls get error results, the traceback is logged and the
-    analyst gets a short apology (``stopped="internal_error"``), so the next turn
-    works on every back-end; the message is longer than
-    ``validation.max_message_chars`` (refused before the model sees it). An audit
-    record the ledger refuses is said in the reply.
+    (:func:`assistant.approvals.guard.begin_turn`). Exits, each with a reply and one
+    audit record: a closed-set confirmation of the pending action runs exactly that
+    action, without a model call; a decline drops it; a confirmation with nothing
+    pending says so; otherwise the model answers without tool calls, or the round
+    limit (``model.max_tool_rounds``) or the tool-error budget
+    (``model.max_tool_errors``) is reached; the model service fails after its
+    retries (a friendly reply, never a traceback); anything else raised inside the
+    turn (a bug) is caught at this one boundary: unanswered tool calls get error
+    results, the traceback is logged and the analyst gets a short apology
+    (``stopped="internal_error"``), so the next turn works; the message is longer
+    than ``validation.max_message_chars`` (refused before the model sees it). An
+    audit record the ledger refuses is said in the reply.
     """
     hooks = hooks or Hooks()
     started = time.perf_counter()
     kept = bounded_text(question, ctx.config.settings.audit.max_question_chars)
-    log.debug(
-        "turn start session=%s customer=%s question=%r",
-        session.id,
-        session.customer_id,
-        kept,
-    )
+    log.debug("turn start session=%s question=%r", session.id, kept)
     turn = Turn(question=kept)
     session.current = turn
     scope = no_scope()
     before = session.customer_id
-    limits = ctx.config.model
     refusal = message_refusal(question, ctx.config)
     if refusal:
         turn.stopped, turn.reply = "message_too_long", refusal
         session.turns += 1
         _audit(ctx, session, turn, scope, model.name)
         return turn
+    limits = ctx.config.model
     trim_session(
         session.messages, limits.history_token_budget, limits.history_max_turns
     )
     session.messages.append(Message(role="user", content=question))
     try:
         scope = begin_turn(question, session, ctx)
-        if scope.execute_now:
+        if scope.grant is not None:
             _execute_approved(scope, session, ctx, turn, hooks)
+        elif scope.decision in {"declined", "nothing_pending", "reshow"}:
+            _answer(session, turn, hooks, _closed_reply(scope))
         else:
             _rounds(session, model, ctx, turn, scope, hooks)
     except ModelError as exc:
@@ -101,6 +102,23 @@ def run_turn(
     except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
         internal_error(session, turn, exc)
     return _finish(scope, session, model, ctx, turn, before, started)
+
+
+def _closed_reply(scope: TurnScope) -> str:
+    """The reply to a whole-message confirmation or decline (no model call)."""
+    if scope.decision == "declined":
+        title = scope.notes[-1].removeprefix("declined: ")
+        return f"Not done: {title} was dropped. Nothing was written."
+    if scope.decision == "reshow":
+        return "Before anything is done, this is what your confirmation would run:"
+    return NOTHING_PENDING
+
+
+def _answer(session: Session, turn: Turn, hooks: Hooks, text: str) -> None:
+    turn.reply = text
+    session.messages.append(Message(role="assistant", content=text))
+    if hooks.on_token:
+        hooks.on_token(text)
 
 
 def run_approval(
@@ -146,9 +164,10 @@ def decline(action_id: str, session: Session) -> str:
 def _execute_approved(
     scope: TurnScope, session: Session, ctx: ToolContext, turn: Turn, hooks: Hooks
 ) -> None:
-    """Run the one approved action through the guard, and answer from its result."""
+    """Run the one confirmed action through the guard, and answer from its result."""
     action = scope.grant
     assert action is not None
+    spec = TOOLS[action.tool]
     call = ToolCall(
         id=f"approved_{action.id}",
         name=action.tool,
@@ -157,22 +176,22 @@ def _execute_approved(
     session.messages.append(Message(role="assistant", content="", tool_calls=[call]))
     if hooks.on_tool_start:
         hooks.on_tool_start(call.name, call.arguments)
-    record, content = run_tool_call(call, scope, session, ctx)
+    record, content = run_tool_call(call, scope, session, ctx, "analyst")
     session.messages.append(
         Message(role="tool", tool_call_id=call.id, name=call.name, content=content)
     )
     turn.tool_calls.append(record)
-    remember(session, turn, record, scope)
     if hooks.on_tool_end:
         hooks.on_tool_end(record)
-    refusal = None if record.ok else f"{record.rule or 'ERROR'}: {record.error}"
-    turn.reply = outcome_text(
-        action.title, action.tool, record.result, refusal, ctx, record.value
-    )
+    assert spec.approval is not None
+    if record.ok and not record.held:
+        reply = spec.approval.outcome(record.value, ctx)
+    else:
+        verb = "Nothing cancelled" if spec.approval.verb == "cancel" else "Not done"
+        why = f"{record.rule or 'ERROR'}: {record.error}"
+        reply = f"**{verb}:** {action.title} was refused. {why}"
     session.drop("it was carried out" if record.ok else "it was refused")
-    session.messages.append(Message(role="assistant", content=turn.reply))
-    if hooks.on_token:
-        hooks.on_token(turn.reply)
+    _answer(session, turn, hooks, reply)
 
 
 def _finish(
@@ -184,21 +203,29 @@ def _finish(
     customer_before: str | None,
     started: float,
 ) -> Turn:
-    """Expire what the turn left stale, present a new pending action, audit, log."""
+    """Expire what the turn left stale, show the pending action, audit, log."""
     end_turn(scope, session, customer_before)
-    presented = scope.presented
-    if presented and session.pending and session.pending.id == presented.id:
-        turn.pending = session.pending
+    pending = session.pending
+    turn.pending = pending
+    turn.pending_new = bool(
+        pending
+        and (
+            (scope.presented is not None and scope.presented.id == pending.id)
+            or session.shown != pending.id
+        )
+    )
+    session.shown = pending.id if pending else None
     session.turns += 1
     _audit(ctx, session, turn, scope, model.name)
     log.info(
-        "turn done session=%s model=%s calls=%d tools=%s refusals=%s stopped=%s "
-        "ms=%.1f",
+        "turn done session=%s model=%s calls=%d tools=%s refusals=%s held=%s "
+        "stopped=%s ms=%.1f",
         session.id,
         model.name,
         turn.usage.model_calls,
         [c.name for c in turn.tool_calls],
         [c.rule for c in turn.tool_calls if c.rule],
+        [c.name for c in turn.tool_calls if c.held],
         turn.stopped,
         (time.perf_counter() - started) * 1000,
     )
@@ -240,7 +267,6 @@ def _rounds(
                 )
             )
             turn.tool_calls.append(record)
-            remember(session, turn, record, scope)
             errors += not record.ok
             if hooks.on_tool_end:
                 hooks.on_tool_end(record)

@@ -8,11 +8,16 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 
 class ToolCall(BaseModel):
-    """A tool call proposed by the model; ``arguments`` is the raw JSON text."""
+    """A tool call proposed by a model; ``arguments`` is the raw JSON text.
+
+    A call the planner builds also carries its typed arguments (``typed``), which
+    the dispatch uses as they are instead of parsing the JSON.
+    """
 
     id: str
     name: str
     arguments: str = "{}"
+    typed: BaseModel | None = Field(None, exclude=True, repr=False)
 
 
 class Message(BaseModel):

@@ -15,7 +15,7 @@ from assistant.conversation.budget import (
     trim_history,
 )
 from assistant.conversation.messages import Message, ModelResponse
-from assistant.conversation.prompt import build_system_prompt
+from assistant.conversation.prompt import build_system_prompt, render_context
 from assistant.conversation.session import Session, Turn
 from assistant.conversation.toolset import offered_tools
 from assistant.models.base import Model, ModelRequest, TokenSink
@@ -32,8 +32,9 @@ def call_model(
     on_token: TokenSink | None,
 ) -> ModelResponse:
     """One model call; usage as the service reports it, else as we count it."""
-    system = build_system_prompt(ctx.config, session)
-    tools = offered_tools(session, turn.question)
+    system = build_system_prompt(ctx.config)
+    context = render_context(session)
+    tools = offered_tools(session)
     messages = session.messages
     estimate = 0
     if model.uses_prompt:
@@ -43,7 +44,9 @@ def call_model(
             messages, limits.context_token_budget, fixed + limits.max_tokens
         )
         estimate = fixed + sum(message_tokens(m) for m in messages)
-    response = model.complete(ModelRequest(system, messages, tools, session), on_token)
+        estimate += message_tokens(Message(role="system", content=context))
+    request = ModelRequest(system, messages, tools, session, context)
+    response = model.complete(request, on_token)
     turn.usage.model_calls += 1
     if model.uses_prompt:
         if response.usage:

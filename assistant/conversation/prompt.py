@@ -11,6 +11,7 @@ from importlib import resources
 
 from assistant.conversation.session import Session
 from tools.config import CVMConfig
+from tools.config_memo import per_config
 from tools.eligibility import HARD_RULES, RULE_TEXT
 
 POLICY_RULES = (*HARD_RULES, "APPLICABILITY", "QUIET-HOURS", "APPROVAL")
@@ -52,27 +53,37 @@ def render_treatments(config: CVMConfig) -> str:
 
 
 def render_context(session: Session) -> str:
-    """What the conversation is about right now."""
+    """What the conversation is about right now (sent after the history).
+
+    Kept out of the system prompt so that the system prompt and the tool list stay
+    a stable prefix, identical across turns and customers, which a provider's
+    prompt cache serves from the second call on.
+    """
     parts = []
     if session.customer_id:
         parts.append(f"Current customer: {session.customer_id}")
-    if session.proposed:
-        parts.append(f"Last proposed treatment: {session.proposed}")
+    if session.proposed and session.proposal_for == session.customer_id:
+        parts.append(f"Option under discussion: {session.proposed}")
+    if session.pending:
+        parts.append(
+            f"Pending, shown to the analyst, awaiting their yes/Approve: "
+            f"{session.pending.title} (do not call it again)"
+        )
     if session.allocations:
         last = session.allocations[-1]
         parts.append(
             f"Last booking: #{last.allocation_id} {last.treatment_key} "
             f"for {last.customer_id}"
         )
-    if not parts:
-        return "No customer yet."
-    return "\n".join(parts)
+    if session.plan_id:
+        parts.append(f"The plan: {session.plan_id}")
+    body = "\n".join(parts) if parts else "No customer yet."
+    return f"<context>\n{body}\n</context>"
 
 
-def build_system_prompt(config: CVMConfig, session: Session) -> str:
-    """The system prompt for this configuration and conversation state."""
+@per_config
+def build_system_prompt(config: CVMConfig) -> str:
+    """The system prompt of a configuration: the same for every turn and customer."""
     return _template().format(
-        policy=render_policy(config),
-        treatments=render_treatments(config),
-        context=render_context(session),
+        policy=render_policy(config), treatments=render_treatments(config)
     )

@@ -8,9 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.approvals.actions import PendingAction
+from assistant.approvals.pending import PendingAction
 from assistant.conversation.messages import Message
-from assistant.planner.state import PlannerState
 from tools.allocation import Allocation
 from tools.recommendation import RankedTreatment, Recommendation
 
@@ -24,6 +23,9 @@ class ToolCallRecord(BaseModel):
     ok: bool
     error: str | None = None
     rule: str | None = None
+    held: bool = Field(
+        False, description="A WRITE held for the analyst's confirmation (not run)."
+    )
     result: dict[str, Any] | None = None
     value: Any = Field(
         None, exclude=True, repr=False, description="The tool's typed result."
@@ -52,28 +54,54 @@ class Turn(BaseModel):
         None, description="Why the loop stopped early (round limit, errors, model)."
     )
     pending: PendingAction | None = Field(
-        None, description="A WRITE held for the analyst's confirmation this turn."
+        None, description="The action waiting for confirmation, shown with this turn."
+    )
+    pending_new: bool = Field(
+        False, description="The pending action was proposed (or replaced) this turn."
     )
 
 
 @dataclass
+class Focus:
+    """What the conversation is looking at besides its customer.
+
+    Attributes:
+        customers: The customers the last message named ("them", "both").
+        options: Treatment keys of the last list of options shown ("the second").
+        options_for: The customer of :attr:`options`.
+        alternative: The arguments of the last alternative search (so "why?"
+            explains the alternative, not the first choice).
+        found: Customer ids of the last list of customers shown ("those").
+    """
+
+    customers: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    options_for: str | None = None
+    alternative: dict[str, Any] | None = None
+    found: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class Session:
-    """What the assistant remembers within one conversation."""
+    """What the assistant remembers within one conversation.
+
+    At most one :class:`PendingAction` is held; ``shown`` is the id of the one the
+    analyst saw at the end of the last turn (only that one can be confirmed by a
+    typed message).
+    """
 
     approver: str = "analyst"
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     messages: list[Message] = field(default_factory=list)
     customer_id: str | None = None
-    proposal: RankedTreatment | None = None
     last_recommendation: Recommendation | None = None
     allocations: list[Allocation] = field(default_factory=list)
     turns: int = 0
     current: Turn | None = None
-    planner: PlannerState = field(default_factory=PlannerState)
+    focus: Focus = field(default_factory=Focus)
     plan_id: str | None = None  # the campaign plan "the plan" means
-    proposal_for: str | None = None
     pending: PendingAction | None = None
-    declined: PendingAction | None = None  # the action declined by this message
+    shown: str | None = None
     closed: dict[str, str] = field(default_factory=dict)
 
     def hold(self, action: PendingAction) -> PendingAction:
@@ -82,7 +110,7 @@ class Session:
         The same action proposed again keeps its id (buttons already shown stay
         valid).
         """
-        if self.pending and self.pending.same_as(action.tool, action.arguments):
+        if self.pending and self.pending.same_as(action.tool, action.key):
             return self.pending
         self.drop("replaced by another pending action")
         self.pending = action
@@ -95,19 +123,35 @@ class Session:
             self.pending = None
 
     @property
+    def proposal(self) -> RankedTreatment | None:
+        """The option under discussion: the pending booking's, else the top pick.
+
+        Derived from the last recommendation and the pending action, never kept
+        apart from them.
+        """
+        rec = self.last_recommendation
+        if rec is None:
+            return None
+        p = self.pending
+        if p and p.tool == "allocate_treatment" and p.customers == (rec.customer_id,):
+            key = p.arguments["treatment_key"]
+            return next((r for r in rec.ranked if r.treatment_key == key), rec.top)
+        return rec.top
+
+    @property
+    def proposal_for(self) -> str | None:
+        """The customer of :attr:`proposal`."""
+        rec = self.last_recommendation
+        return rec.customer_id if rec else None
+
+    @property
+    def proposed(self) -> str | None:
+        """The treatment key of :attr:`proposal`."""
+        p = self.proposal
+        return p.treatment_key if p else None
+
+    @property
     def pending_plan(self) -> str | None:
         """The plan id waiting for the analyst's approval (a pending book_plan)."""
         p = self.pending
         return str(p.arguments["plan_id"]) if p and p.tool == "book_plan" else None
-
-    @pending_plan.setter
-    def pending_plan(self, plan_id: str | None) -> None:
-        if plan_id is not None:
-            raise ValueError("hold a plan with assistant.approvals.actions.plan_action")
-        if self.pending_plan is not None:
-            self.drop("the plan was booked or declined")
-
-    @property
-    def proposed(self) -> str | None:
-        """The treatment key last proposed to the analyst (what "book it" means)."""
-        return self.proposal.treatment_key if self.proposal else None

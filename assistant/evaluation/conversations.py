@@ -67,6 +67,12 @@ class Expect(_Strict):
     reply_not_contains: list[str] | None = None
     tool_error_contains: list[str] | None = None
     tool_error_contains_any: list[str] | None = None
+    pending: str | None = Field(
+        None,
+        description="The action waiting for confirmation after the turn: its title "
+        "contains this (null: nothing pending). Tools 'called' are those that ran; "
+        "a WRITE only proposed (held) is the pending action, not a call.",
+    )
 
 
 class ConversationTurn(_Strict):
@@ -179,7 +185,7 @@ def _lower(items: list[str]) -> list[str]:
 def check_turn(expect: Expect, turn: Turn) -> list[str]:
     """Every unmet expectation of a turn, as 'key: expected …, got …'."""
     given = expect.model_fields_set
-    called = [c.name for c in turn.tool_calls]
+    called = [c.name for c in turn.tool_calls if not c.held]
     booked = [a["treatment_key"] for a in turn.allocations]
     reply = turn.reply.lower()
     errors = " ".join(
@@ -224,6 +230,13 @@ def check_turn(expect: Expect, turn: Turn) -> list[str]:
     ]:
         if needles and not any(n in text for n in _lower(needles)):
             fail(key, needles, turn.reply if key.startswith("reply") else errors)
+    if "pending" in given:
+        title = turn.pending.title if turn.pending else None
+        want = expect.pending
+        if (want is None) != (title is None) or (
+            want and title and want.lower() not in title.lower()
+        ):
+            fail("pending", want, title)
     present = [n for n in _lower(expect.reply_not_contains or []) if n in reply]
     if present:
         fail("reply_not_contains", present, turn.reply)

@@ -38,6 +38,7 @@ class ModelRequest:
     messages: list[Message]
     tools: list[dict[str, Any]]
     session: Session
+    context: str = ""
 
 
 class Model(Protocol):

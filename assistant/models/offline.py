@@ -1,19 +1,23 @@
 """The offline model: a deterministic planner, the default with no API key.
 
 The understanding lives in :mod:`assistant.planner` (an intents table, a typed
-utterance, planner state in the session); this class puts it behind the same
-interface as any chat model, so its tool calls go through the same loop and guard.
+utterance); this class puts it behind the same interface as any chat model, so its
+tool calls go through the same loop and guard. It keeps the planner's own memory
+per conversation (the session holds only what the conversation is about).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+import weakref
 
 from assistant.conversation.messages import ModelResponse, ToolCall
+from assistant.conversation.session import Session
 from assistant.models.base import ModelRequest, TokenSink
-from assistant.planner.planner import plan, respond
+from assistant.planner.intent import Call
+from assistant.planner.planner import Preset, plan, respond
+from assistant.planner.state import PlannerState
 from tools.config import CVMConfig
 
 
@@ -26,37 +30,50 @@ class OfflineModel:
 
     def __init__(self, config: CVMConfig) -> None:
         self.config = config
+        self.preset: Preset | None = None  # the next message is a UI button's
+        self._memory: weakref.WeakKeyDictionary[Session, PlannerState] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def memory(self, session: Session) -> PlannerState:
+        """The planner's memory of this conversation."""
+        found = self._memory.get(session)
+        if found is None:
+            found = self._memory[session] = PlannerState()
+        return found
 
     def complete(
         self, request: ModelRequest, on_token: TokenSink | None = None
     ) -> ModelResponse:
         """Plan tool calls for a new message, or answer from this turn's results."""
         session = request.session
+        memory = self.memory(session)
         turn = session.current
         done = len(turn.tool_calls) if turn else 0
         if turn is not None and not done:
-            calls = plan(turn.question, session, self.config)
+            preset, self.preset = self.preset, None
+            calls = plan(turn.question, session, memory, self.config, preset)
             if calls:
-                return self._calls(calls, session.turns, 0)
-        out = respond(session)
+                return _calls(calls, session.turns, 0)
+        out = respond(session, memory)
         if not isinstance(out, str):
-            return self._calls(out, session.turns, done)
+            return _calls(out, session.turns, done)
         if on_token:
             for chunk in re.split(r"(?<=\n)", out):
                 on_token(chunk)
         return ModelResponse(content=out)
 
-    @staticmethod
-    def _calls(
-        calls: list[tuple[str, dict[str, Any]]], turn: int, offset: int
-    ) -> ModelResponse:
-        return ModelResponse(
-            tool_calls=[
-                ToolCall(
-                    id=f"offline_{turn}_{offset + i}",
-                    name=name,
-                    arguments=json.dumps(args),
-                )
-                for i, (name, args) in enumerate(calls)
-            ]
-        )
+
+def _calls(calls: list[Call], turn: int, offset: int) -> ModelResponse:
+    """The planner's typed calls as tool calls (JSON for the history, typed too)."""
+    return ModelResponse(
+        tool_calls=[
+            ToolCall(
+                id=f"offline_{turn}_{offset + i}",
+                name=spec.name,
+                arguments=json.dumps(args.model_dump(mode="json")),
+                typed=args,
+            )
+            for i, (spec, args) in enumerate(calls)
+        ]
+    )

@@ -26,9 +26,13 @@ from tools.config_settings import ModelSettings
 log = logging.getLogger(__name__)
 
 
-def to_openai_messages(system: str, messages: list[Message]) -> list[dict[str, Any]]:
+def to_openai_messages(
+    system: str, messages: list[Message], context: str = ""
+) -> list[dict[str, Any]]:
     """Our typed messages as chat.completions message dicts.
 
+    The stable system prompt comes first and the turn's context last, after the
+    history, so the prefix a provider caches stays the same from call to call.
     Assistant messages with tool calls carry ``content: ""`` rather than null:
     some compatible servers (llama.cpp) reject null content.
     """
@@ -56,6 +60,8 @@ def to_openai_messages(system: str, messages: list[Message]) -> list[dict[str, A
             )
         else:
             out.append({"role": m.role, "content": m.content or ""})
+    if context:
+        out.append({"role": "system", "content": context})
     return out
 
 
@@ -83,7 +89,9 @@ class OpenAIModel:
         """One chat.completions call (streamed when configured)."""
         kwargs: dict[str, Any] = {
             "model": self.settings.id,
-            "messages": to_openai_messages(request.system, request.messages),
+            "messages": to_openai_messages(
+                request.system, request.messages, request.context
+            ),
             "tools": request.tools,
             "tool_choice": "auto",
             "parallel_tool_calls": True,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.planner.answers.common import money
-from assistant.planner.intent import Ask, Call, Intent, Results, cue
+from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
+from assistant.views.text import money
 from tools.base_queries import BaseSummary, CustomerList
 from tools.kernel.signals import SIGNALS
 
@@ -93,12 +93,12 @@ def _filters(ask: Ask) -> dict[str, Any]:
 
 def find(ask: Ask, customer: str | None) -> list[Call]:
     """find_customers with the filters the message names."""
-    return [("find_customers", _filters(ask))]
+    return [call("find_customers", **_filters(ask))]
 
 
 def summarise(ask: Ask, customer: str | None) -> list[Call]:
     """summarise_base (the whole base)."""
-    return [("summarise_base", {})]
+    return [call("summarise_base")]
 
 
 def _describe(f: dict[str, Any]) -> str:

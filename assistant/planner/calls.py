@@ -1,9 +1,14 @@
-"""Which tools answer an intent: one small builder per intent, for one customer."""
+"""Which tools answer an intent: one small builder per intent, for one customer.
+
+Builders return typed calls (:func:`assistant.planner.intent.call`: the tool's spec
+and its validated arguments). A proposal (``proposes``) is a WRITE call the guard
+holds for the analyst's confirmation: the planner never decides that a write runs.
+"""
 
 from __future__ import annotations
 
-from assistant.approvals.orders import Order, classify_order
-from assistant.planner.intent import Ask, Call
+from assistant.planner.intent import Ask, Call, call
+from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
 CHANNELS = ("call", "sms", "email", "push", "app")
@@ -16,21 +21,34 @@ def none(ask: Ask, customer: str | None) -> list[Call]:
 
 def recommendation(ask: Ask, customer: str | None) -> list[Call]:
     """A fresh recommendation (explain, cost, options, choose, compare)."""
-    return [("recommend_treatment", {"customer_id": customer})]
+    return [call("recommend_treatment", customer_id=customer)]
 
 
 def recommend(ask: Ask, customer: str | None) -> list[Call]:
     """The customer's record, then the recommendation."""
-    return [
-        ("get_customer_data", {"customer_id": customer}),
-        *recommendation(ask, customer),
-    ]
+    record = call("get_customer_data", customer_id=customer)
+    return [record, *recommendation(ask, customer)]
+
+
+def booking(customer: str | None, option: RankedTreatment | None) -> Call | None:
+    """Booking ``option`` for ``customer``, to be held for confirmation."""
+    if customer is None or option is None or option.treatment_key == BASELINE:
+        return None
+    return call(
+        "allocate_treatment", customer_id=customer, treatment_key=option.treatment_key
+    )
+
+
+def propose_top(ask: Ask, customer: str | None) -> Call | None:
+    """Propose booking the recommendation's top pick."""
+    rec: Recommendation | None = ask.results.one("recommend_treatment")
+    return booking(customer, rec.top if rec else None)
 
 
 def explain(ask: Ask, customer: str | None) -> list[Call]:
     """Explain the proposal: the alternative searched last, else the recommendation."""
-    state, session = ask.session.planner, ask.session
-    alt = state.alternative
+    session = ask.session
+    alt = session.focus.alternative
     top = session.last_recommendation
     if (
         alt
@@ -39,7 +57,7 @@ def explain(ask: Ask, customer: str | None) -> list[Call]:
         and top is not None
         and session.proposed != top.top.treatment_key
     ):
-        return [("find_alternative_treatment", alt)]
+        return [call("find_alternative_treatment", **alt)]
     return recommendation(ask, customer)
 
 
@@ -56,8 +74,14 @@ def alternative_args(ask: Ask, customer: str | None) -> dict[str, object]:
 def alternative(ask: Ask, customer: str | None) -> list[Call]:
     """The best option under the message's limits (channels, cost)."""
     args = alternative_args(ask, customer)
-    ask.session.planner.alternative = args
-    return [("find_alternative_treatment", args)]
+    ask.session.focus.alternative = args
+    return [call("find_alternative_treatment", **args)]
+
+
+def propose_alternative(ask: Ask, customer: str | None) -> Call | None:
+    """Propose booking the alternative found."""
+    alt = ask.results.one("find_alternative_treatment")
+    return booking(customer, alt.alternative if alt else None)
 
 
 def why_not(ask: Ask, customer: str | None) -> list[Call]:
@@ -71,36 +95,20 @@ def why_not(ask: Ask, customer: str | None) -> list[Call]:
             "exclude_channels": [c for c in CHANNELS if c != channel],
             "max_cost": None,
         }
-        ask.session.planner.alternative = args
-        calls.append(("find_alternative_treatment", args))
+        calls.append(call("find_alternative_treatment", **args))
     return calls
 
 
 def book(ask: Ask, customer: str | None) -> list[Call]:
-    """Book the named treatment, else the proposal; then read its capacity.
+    """Propose booking the named treatment, else the proposal (held, not run).
 
-    Only the proposal made for this customer: "go ahead" after moving to another
-    customer calls nothing (a proposal never follows the conversation elsewhere).
+    Only the proposal made for this customer: "book it" after moving to another
+    customer proposes nothing (a proposal never follows the conversation elsewhere).
     """
     key = booking_key(ask, customer)
-    if confirms_nothing(ask):
-        return []
     if not key or key == BASELINE or not customer:
         return []
-    return [
-        ("allocate_treatment", {"customer_id": customer, "treatment_key": key}),
-        ("check_availability", {"treatment_key": key}),
-    ]
-
-
-def confirms_nothing(ask: Ask) -> bool:
-    """A plain "yes" / "go ahead" with no pending action: nothing to run."""
-    reading = classify_order(ask.u.text, ask.config)
-    return (
-        isinstance(reading, Order)
-        and reading.kind == "confirm"
-        and ask.session.pending is None
-    )
+    return [call("allocate_treatment", customer_id=customer, treatment_key=key)]
 
 
 def booking_key(ask: Ask, customer: str | None) -> str | None:
@@ -112,7 +120,7 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
 
 
 def book_refused(ask: Ask, customer: str | None) -> list[Call]:
-    """After a refused booking (not by approval), look for the best alternative."""
+    """After a booking refused by a contact rule, look for the best alternative."""
     r = ask.results
     key = ask.u.treatments[0] if ask.u.treatments else ask.session.proposed
     refused = next(
@@ -123,16 +131,23 @@ def book_refused(ask: Ask, customer: str | None) -> list[Call]:
     if r.called("find_alternative_treatment"):
         return []
     return [
-        (
+        call(
             "find_alternative_treatment",
-            {
-                "customer_id": customer,
-                "exclude_treatments": [key] if key else [],
-                "exclude_channels": [],
-                "max_cost": None,
-            },
+            customer_id=customer,
+            exclude_treatments=[key] if key else [],
+            exclude_channels=[],
+            max_cost=None,
         )
     ]
+
+
+def dropping_proposal(ask: Ask) -> bool:
+    """Whether a cancel means the booking only proposed (pending), not a booked one."""
+    pending = ask.session.pending
+    if pending is None or pending.tool != "allocate_treatment":
+        return False
+    named = ask.u.treatments
+    return not named or pending.arguments["treatment_key"] in named
 
 
 def booking_to_cancel(ask: Ask) -> int | None:
@@ -148,11 +163,17 @@ def booking_to_cancel(ask: Ask) -> int | None:
 
 
 def cancel(ask: Ask, customer: str | None) -> list[Call]:
-    """Release the booking meant."""
-    booking = booking_to_cancel(ask)
-    return (
-        [] if booking is None else [("release_allocation", {"allocation_id": booking})]
-    )
+    """Propose releasing the booking meant (held, not run).
+
+    While a booking is only proposed, "cancel it" / "cancel the booking" means that
+    proposal (the answer drops it), unless a booking id is named.
+    """
+    if ask.u.allocation_id is None and dropping_proposal(ask):
+        return []
+    booking_id = booking_to_cancel(ask)
+    if booking_id is None:
+        return []
+    return [call("release_allocation", allocation_id=booking_id)]
 
 
 def bookings(ask: Ask, customer: str | None) -> list[Call]:
@@ -160,7 +181,7 @@ def bookings(ask: Ask, customer: str | None) -> list[Call]:
     everyone = not ask.u.customers and not ask.u.has(r"\b(his|her|their|its)\b")
     today = not ask.u.has(r"\b(all|every|ever|any day|so far)\b") or ask.u.has("today")
     targets: list[str | None] = [None] if everyone else [*ask.customers] or [None]
-    return [("list_bookings", {"customer_id": c, "today_only": today}) for c in targets]
+    return [call("list_bookings", customer_id=c, today_only=today) for c in targets]
 
 
 def capacity(ask: Ask, customer: str | None) -> list[Call]:
@@ -172,26 +193,26 @@ def capacity(ask: Ask, customer: str | None) -> list[Call]:
         if t.channel in ask.u.channels and k in config.constraints
     ]
     if keys:
-        return [("check_availability", {"treatment_key": k}) for k in keys]
-    return [("get_constraints", {})]
+        return [call("check_availability", treatment_key=k) for k in keys]
+    return [call("get_constraints")]
 
 
 def catalogue(ask: Ask, customer: str | None) -> list[Call]:
     """The treatment catalogue."""
-    return [("list_treatments", {})]
+    return [call("list_treatments")]
 
 
 def facts(ask: Ask, customer: str | None) -> list[Call]:
     """The customer's record and journey signals."""
     return [
-        ("get_customer_data", {"customer_id": customer}),
-        ("analyze_journey", {"customer_id": customer}),
+        call("get_customer_data", customer_id=customer),
+        call("analyze_journey", customer_id=customer),
     ]
 
 
 def journey(ask: Ask, customer: str | None) -> list[Call]:
     """The customer's journey and its signals."""
     return [
-        ("build_journey", {"customer_id": customer}),
-        ("analyze_journey", {"customer_id": customer}),
+        call("build_journey", customer_id=customer),
+        call("analyze_journey", customer_id=customer),
     ]

@@ -7,14 +7,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
+from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance
+from assistant.toolkit.registry import TOOLS
 
 if TYPE_CHECKING:
+    from assistant.approvals.pending import PendingAction
     from assistant.conversation.session import Session, ToolCallRecord
+    from assistant.toolkit.spec import ToolSpec
     from tools.config import CVMConfig
     from tools.recommendation import RankedTreatment
 
-Call = tuple[str, dict[str, Any]]
+Call = tuple["ToolSpec[Any, Any]", BaseModel]
+
+
+def call(tool: str, **fields: Any) -> Call:
+    """A typed call of a tool by name: its spec and validated arguments."""
+    return TOOLS[tool](**fields)
 
 
 class Results:
@@ -28,11 +39,15 @@ class Results:
 
     def one(self, tool: str) -> Any:
         """The typed result of the first successful call of ``tool`` (or None)."""
-        return next((r.value for r in self.records if r.name == tool and r.ok), None)
+        return next((v for v in self.all(tool)), None)
 
     def all(self, tool: str) -> list[Any]:
-        """Typed results of every successful call of ``tool``, in call order."""
-        return [r.value for r in self.records if r.name == tool and r.ok]
+        """Typed results of every call of ``tool`` that ran, in call order."""
+        return [r.value for r in self.records if r.name == tool and r.ok and not r.held]
+
+    def held(self, tool: str) -> PendingAction | None:
+        """The pending action a WRITE call of ``tool`` became (held, not run)."""
+        return next((r.value for r in self.records if r.name == tool and r.held), None)
 
     def called(self, tool: str) -> bool:
         """Whether ``tool`` was called this turn (successfully or not)."""
@@ -64,7 +79,8 @@ class Ask:
     Attributes:
         u: The message's utterance.
         customers: The customers it is about (named, referred to, or in focus).
-        session: The conversation (its planner state is ``session.planner``).
+        session: The conversation (its focus is ``session.focus``).
+        memory: The planner's own memory of the conversation.
         config: The configuration in force.
         results: This turn's typed tool results (empty while planning).
         held: The proposal before this message (what "it" and "that one" meant).
@@ -74,6 +90,7 @@ class Ask:
     u: Utterance
     customers: list[str]
     session: Session
+    memory: PlannerState
     config: CVMConfig
     results: Results = field(default_factory=lambda: Results([]))
     held: RankedTreatment | None = None
@@ -108,8 +125,8 @@ class Intent:
         bonus: Extra score from the slots (e.g. a cost limit for alternatives).
         priority: Breaks ties between equal scores (higher wins).
         follow_up: Tool calls for a second round, from the first round's results.
-        keeps_proposal: Its tool calls must not change what "book it" means (an
-            explanation or a price does not replace the option being discussed).
+        proposes: After its answer's results, the one action it proposes (a WRITE
+            call, held for the analyst's confirmation), or None.
     """
 
     name: str
@@ -122,7 +139,7 @@ class Intent:
     bonus: Bonus | None = None
     priority: int = 0
     follow_up: CallBuilder | None = None
-    keeps_proposal: bool = False
+    proposes: Callable[[Ask, str | None], Call | None] | None = None
 
     def score(self, u: Utterance, ask: Ask) -> float:
         """How strongly the message asks for this intent (0: not at all)."""

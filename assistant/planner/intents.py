@@ -39,12 +39,12 @@ def _limits(u: Utterance, ask: Ask) -> float:
 
 
 def _has_options(u: Utterance, ask: Ask) -> bool:
-    return bool(ask.session.proposal or ask.session.planner.options)
+    return bool(ask.session.proposal or ask.session.focus.options)
 
 
 def _repeat(u: Utterance, ask: Ask) -> bool:
     """Only a customer and a linking word: "and U126?", "same for U127"."""
-    last = ask.session.planner.intent
+    last = ask.memory.intent
     return bool(u.customers) and u.other_words <= 4 and last in REPEATABLE
 
 
@@ -90,6 +90,7 @@ TABLE: list[Intent] = [
         cues=RECOMMEND_CUES,
         bonus=_id_alone,
         calls=calls.recommend,
+        proposes=calls.propose_top,
         answer=decision.recommend,
         examples=(
             "What should we offer U124?",
@@ -102,7 +103,6 @@ TABLE: list[Intent] = [
     ),
     Intent(
         name="explain",
-        keeps_proposal=True,
         cues=cue(
             r"^\W*why\b",
             r"\bhow come\b",
@@ -131,7 +131,6 @@ TABLE: list[Intent] = [
     ),
     Intent(
         name="cost",
-        keeps_proposal=True,
         cues=cue(r"\bcosts?\b", r"\bprice\b", r"\bpriced\b", weight=3.0)
         + cue(r"\bhow much\b", weight=2.5)
         + cue(r"\bexpensive\b", r"\bspend\b", r"\bset us back\b", r"\bpay\b"),
@@ -146,7 +145,6 @@ TABLE: list[Intent] = [
     ),
     Intent(
         name="options",
-        keeps_proposal=True,
         cues=cue(
             r"\btop \d+\b",
             r"\btop (two|three|four|five)\b",
@@ -193,6 +191,9 @@ TABLE: list[Intent] = [
         when=_has_options,
         bonus=lambda u, ask: 1.0 if u.ordinal is not None else 0.0,
         calls=calls.recommendation,
+        proposes=lambda ask, c: calls.booking(
+            c, decision.chosen(ask, ask.results.one("recommend_treatment"))
+        ),
         answer=decision.choose,
         priority=1,
         examples=(
@@ -248,6 +249,7 @@ TABLE: list[Intent] = [
         ),
         bonus=_limits,
         calls=calls.alternative,
+        proposes=calls.propose_alternative,
         answer=limits.alternative,
         examples=(
             "something that doesn't use the call centre",

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from assistant.approvals.orders import Order, classify_order
 from assistant.planner import calls
 from assistant.planner.answers import ledger
 from assistant.planner.intent import Intent, cue
-from assistant.planner.utterance import Utterance
-from tools.config import CVMConfig
 
-
-def is_order(u: Utterance, action: str, config: CVMConfig | None = None) -> bool:
-    """Whether the message orders a booking or a cancellation (the one classifier).
-
-    A plain confirmation ("yes", "go ahead") counts as a booking order here; what
-    it approves is the guard's business (:mod:`assistant.approvals.scope`).
-    """
-    reading = classify_order(u.text, config)
-    if not isinstance(reading, Order):
-        return False
-    if action == "book":
-        return reading.kind in {"book", "confirm"}
-    return reading.kind == "cancel"
+_POLITE = (
+    r"^\W*((please|pls|ok(ay)?|yes|yeah|right|fine|great|perfect|then|so|now)\W+)*"
+)
+BOOK_CUES = cue(
+    _POLITE + r"(go ahead and |let'?s |i'?d like to |i want to )?"
+    r"(book|allocate|schedule|reserve|lock (it|that|this) in|set up|arrange|assign)\b",
+    r"\b(get|have) (it|that|this|them|\w+) booked\b",
+    r"\bbook (it|that|this|that one|the \w+)\b",
+    r"\b(go ahead|proceed) (and|with)\b.{0,20}\bbook",
+    _POLITE + r"(confirm|approve)d?\b(?!.*\b(consent|status|number|count|list)\b)",
+    _POLITE + r"(go ahead|proceed|do it|make it so|agreed|sounds good|go for it)\W*"
+    r"(with (it|that|the booking|u-?\d+))?\W*(please|thanks|thank you)?\W*$",
+    weight=3.5,
+) + cue(r"\bbook\b", r"\bbooked\b", weight=1.0)
+CANCEL_CUES = cue(
+    _POLITE + r"(cancel|release|undo|revoke|un-?book|withdraw|drop|remove|scrap)\b"
+    r"(?!.*\b(row|column|filter|sort|order|options?|from the (list|table|options))\b)",
+    r"\bcancel (booking|allocation|it|that|#)",
+    weight=4.0,
+) + cue(r"#\s*\d+", r"\bbooking \d+\b", weight=1.0)
 
 
 LEDGER_INTENTS: list[Intent] = [
@@ -58,9 +62,7 @@ LEDGER_INTENTS: list[Intent] = [
     ),
     Intent(
         name="cancel",
-        cues=(),
-        when=lambda u, ask: is_order(u, "cancel", ask.config),
-        bonus=lambda u, ask: 4.0,
+        cues=CANCEL_CUES,
         needs_customer=False,
         calls=calls.cancel,
         answer=ledger.cancel,
@@ -69,14 +71,12 @@ LEDGER_INTENTS: list[Intent] = [
     ),
     Intent(
         name="book",
-        cues=(),
-        when=lambda u, ask: is_order(u, "book", ask.config),
-        bonus=lambda u, ask: 3.5,
+        cues=BOOK_CUES,
         calls=calls.book,
         follow_up=calls.book_refused,
         answer=ledger.book,
         priority=1,
-        examples=("book it", "yes, go ahead", "book retention_sms for U124"),
+        examples=("book it", "book retention_sms for U124", "could we get it booked?"),
     ),
     Intent(
         name="capacity",

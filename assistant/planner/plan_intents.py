@@ -4,8 +4,9 @@
 much value does the plan add over booking one by one?" compares it with the
 baselines; "what if we had 10 more marketing call-back slots?", "plan without the
 call centre", "cut the SMS budget to £200" and "what is one more call-centre slot
-worth?" re-plan with one change; "book the plan" asks the analyst to approve that
-plan id (it books nothing); "yes" right after books exactly that plan, "no" drops it.
+worth?" re-plan with one change; "book the plan" proposes booking that plan id (a
+WRITE held for the analyst's confirmation: it books nothing); the analyst's "yes"
+(or Approve) books exactly that plan, "no" drops it (:mod:`assistant.approvals`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.approvals.actions import plan_action
-from assistant.planner.intent import Ask, Call, Intent, Results
+from assistant.planner.intent import Ask, Call, Intent, Results, call
 from assistant.planner.utterance import Utterance
 from assistant.planner.what_if import WORTH, what_if_calls
-from assistant.views.plan_card import booking_answer, plan_answer, what_if_answer
-from tools.planning.booking import PlanBooking
+from assistant.views.plan_card import plan_answer, what_if_answer
 from tools.planning.model import Plan
 from tools.planning.whatif import WhatIf
 
@@ -41,20 +40,6 @@ _BOOK_PLAN = re.compile(
     r"(plan|campaign)\b|\bbook (plan )?P\d{8}-\d+",
     re.I,
 )
-_CONFIRM = re.compile(
-    r"^\W*(yes|yep|yeah|y|approve[d]?|confirm(ed)?|go ahead|go for it|do it|"
-    r"book it|ok(ay)?,? book( it)?|yes,? (please|book( it| the plan)?|go ahead))"
-    r"\W*(please)?\W*$",
-    re.I,
-)
-_DECLINE = re.compile(
-    r"^\W*(no|nope|cancel|don'?t|do not|not now|stop|hold off|wait)\b", re.I
-)
-
-
-def _pending(ask: Ask) -> bool:
-    """A plan waits for approval and the last message asked for it."""
-    return bool(ask.session.pending_plan) and ask.session.planner.intent == "plan_book"
 
 
 def _is_plan(u: Utterance, ask: Ask) -> bool:
@@ -73,27 +58,19 @@ def _plan_calls(ask: Ask, customer: str | None) -> list[Call]:
     marketing = re.search(r"\b(retention|marketing|retain)\b", ask.u.text, re.I)
     args: dict[str, Any] = {"purposes": ["marketing"] if marketing else []}
     args |= {"without_channels": []}
-    return [("plan_campaign", args)]
+    return [call("plan_campaign", **args)]
 
 
 def _latest(ask: Ask, customer: str | None) -> list[Call]:
     named = PLAN_ID.search(ask.u.text)
     plan_id = named.group(0).upper() if named else ask.session.plan_id
-    return [("get_plan", {"plan_id": plan_id})]
+    return [call("get_plan", plan_id=plan_id)]
 
 
 def _book_calls(ask: Ask, customer: str | None) -> list[Call]:
     named = PLAN_ID.search(ask.u.text)
     plan_id = named.group(0).upper() if named else ask.session.plan_id
-    return [("get_plan", {"plan_id": plan_id})] if plan_id else []
-
-
-def _confirm_calls(ask: Ask, customer: str | None) -> list[Call]:
-    return [("book_plan", {"plan_id": ask.session.pending_plan})]
-
-
-def _none(ask: Ask, customer: str | None) -> list[Call]:
-    return []
+    return [call("book_plan", plan_id=plan_id)] if plan_id else []
 
 
 def _failed(results: Results) -> str | None:
@@ -157,65 +134,19 @@ def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
 
 
 def answer_book(ask: Ask, customer: str | None, results: Results) -> str:
-    """Ask the analyst to approve booking the plan (nothing is booked here)."""
-    plan: Plan | None = results.one("get_plan")
-    if plan is None:
-        return _failed(results) or (
+    """Booking the plan, proposed for the analyst's approval (nothing is booked)."""
+    held = results.held("book_plan")
+    if held is not None:
+        return f"{held.title}: waiting for your approval (nothing is booked yet)."
+    if not results.called("book_plan"):
+        return (
             "There is no plan to book yet: ask me to plan today's campaign first "
             "(for example 'who should we call today?')."
         )
-    if not plan.assigned:
-        return f"Plan {plan.plan_id} has nothing to book."
-    held = ask.session.hold(plan_action(plan, ask.session.turns))
-    if ask.session.current is not None:
-        ask.session.current.pending = held
-    return (
-        f"Pending approval: book plan {plan.plan_id} for {plan.day:%a %d %b}: "
-        f"{plan.assigned:,} bookings, expected value £{plan.expected_value:,.2f}, "
-        f"cost £{plan.spend:,.2f}. Every booking is checked again against the "
-        "contact rules and capacity when it is made.\n"
-        f"Reply 'yes' to approve plan {plan.plan_id}, or 'no' to leave it."
-    )
-
-
-def answer_confirm(ask: Ask, customer: str | None, results: Results) -> str:
-    """What booking the plan did."""
-    booked: PlanBooking | None = results.one("book_plan")
-    ask.session.pending_plan = None
-    if booked is None:
-        return _failed(results) or "Nothing was booked."
-    return booking_answer(booked)
-
-
-def answer_decline(ask: Ask, customer: str | None, results: Results) -> str:
-    """The plan is left unbooked."""
-    ask.session.pending_plan = None
-    return "Not booked: the plan stays as it is. Ask again when you are ready."
+    return _failed(results) or "Nothing was proposed."
 
 
 PLAN_INTENTS: list[Intent] = [
-    Intent(
-        name="plan_confirm",
-        cues=(),
-        when=lambda u, ask: _pending(ask) and bool(_CONFIRM.match(u.text)),
-        bonus=lambda u, ask: 10.0,
-        calls=_confirm_calls,
-        answer=answer_confirm,
-        needs_customer=False,
-        priority=5,
-        examples=(),  # needs a plan waiting for approval: see the corpus
-    ),
-    Intent(
-        name="plan_decline",
-        cues=(),
-        when=lambda u, ask: _pending(ask) and bool(_DECLINE.match(u.text)),
-        bonus=lambda u, ask: 10.0,
-        calls=_none,
-        answer=answer_decline,
-        needs_customer=False,
-        priority=5,
-        examples=(),  # needs a plan waiting for approval: see the corpus
-    ),
     Intent(
         name="plan_book",
         cues=(),

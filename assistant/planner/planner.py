@@ -1,9 +1,9 @@
 """Run the table: read a message, pick its intent, plan tool calls, write the answer.
 
-Two steps per turn, both pure functions of the session: :func:`plan` (tool calls
-for a new message) and :func:`respond` (a second round of calls, or the reply,
-once the results are in). What the planner remembers lives in
-``session.planner``; results are read typed from ``session.current``.
+Two steps per turn, both pure functions of the session and the planner's memory:
+:func:`plan` (tool calls for a new message) and :func:`respond` (a second round of
+calls, the intent's proposal, or the reply, once the results are in). Results are
+read typed from ``session.current``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass, replace
 
 from assistant.conversation.session import Session
-from assistant.conversation.state import propose
 from assistant.planner.answers.talk import HELP, which_customer
 from assistant.planner.intent import Ask, Call, Intent, Results
 from assistant.planner.intents import BY_NAME, FOLLOW_ON, TABLE, UNKNOWN, cue_words
+from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
 from assistant.toolkit.registry import names
 from tools.config import CVMConfig
@@ -46,41 +46,56 @@ def recognise(u: Utterance, ask: Ask) -> Intent:
 
 def customers_meant(u: Utterance, session: Session) -> list[str]:
     """The customers a message is about: named, else "them", else the focus."""
-    state = session.planner
+    focus = session.focus
     if u.customers:
         return u.customers
-    if len(state.customers) > 1 and ({"them", "both"} & set(u.references)):
-        return list(state.customers)
+    if len(focus.customers) > 1 and ({"them", "both"} & set(u.references)):
+        return list(focus.customers)
     return [session.customer_id] if session.customer_id else []
 
 
-def understand(text: str, session: Session, config: CVMConfig) -> tuple[Intent, Ask]:
+def understand(
+    text: str, session: Session, memory: PlannerState, config: CVMConfig
+) -> tuple[Intent, Ask]:
     """Read a message in the conversation's context: its intent and slots."""
-    state = session.planner
     u = read(text, config, cue_words())
     ask = Ask(
         u=u,
         customers=customers_meant(u, session),
         session=session,
+        memory=memory,
         config=config,
         held=session.proposal,
-        held_for=session.customer_id,
+        held_for=session.proposal_for,
     )
     intent = recognise(u, ask)
-    if intent is FOLLOW_ON and state.intent and isinstance(state.last, Utterance):
-        intent = BY_NAME[state.intent]
-        ask.u = replace(state.last, text=text, customers=u.customers)
+    if intent is FOLLOW_ON and memory.intent and isinstance(memory.last, Utterance):
+        intent = BY_NAME[memory.intent]
+        ask.u = replace(memory.last, text=text, customers=u.customers)
     if u.customers:
-        state.customers = list(u.customers)
+        session.focus.customers = list(u.customers)
     return intent, ask
 
 
-def plan(text: str, session: Session, config: CVMConfig) -> list[Call]:
-    """Understand a new message and return the tool calls that answer it."""
-    intent, ask = understand(text, session, config)
-    state = session.planner
-    state.pending = Pending(intent, ask)
-    state.intent, state.last = intent.name, ask.u
+def plan(
+    text: str,
+    session: Session,
+    memory: PlannerState,
+    config: CVMConfig,
+    preset: Preset | None = None,
+) -> list[Call]:
+    """Understand a new message and return the tool calls that answer it.
+
+    With ``preset`` (a UI button: an intent and its customer), nothing is read
+    from the text: that intent answers, for that customer.
+    """
+    if preset is None:
+        intent, ask = understand(text, session, memory, config)
+    else:
+        intent, ask = _preset(preset, session, memory, config)
+    memory.pending = Pending(intent, ask)
+    memory.proposed = False
+    memory.intent, memory.last = intent.name, ask.u
     log.debug(
         "planner intent=%s customers=%s slots=%s",
         intent.name,
@@ -102,9 +117,37 @@ def plan(text: str, session: Session, config: CVMConfig) -> list[Call]:
     return [c for target in targets for c in intent.calls(ask, target)]
 
 
-def respond(session: Session) -> list[Call] | str:
-    """A second round of tool calls, or the reply, from this turn's typed results."""
-    pending = session.planner.pending
+@dataclass(frozen=True)
+class Preset:
+    """A typed request from a UI button: an intent and the customer it is for."""
+
+    intent: str
+    customer: str | None = None
+
+
+def _preset(
+    preset: Preset, session: Session, memory: PlannerState, config: CVMConfig
+) -> tuple[Intent, Ask]:
+    customers = (
+        [preset.customer]
+        if preset.customer
+        else customers_meant(read("", config, frozenset()), session)
+    )
+    ask = Ask(
+        u=read("", config, frozenset()),
+        customers=customers,
+        session=session,
+        memory=memory,
+        config=config,
+        held=session.proposal,
+        held_for=session.proposal_for,
+    )
+    return BY_NAME[preset.intent], ask
+
+
+def respond(session: Session, memory: PlannerState) -> list[Call] | str:
+    """A second round of calls, the proposal, or the reply, from typed results."""
+    pending = memory.pending
     if not isinstance(pending, Pending):
         return HELP
     intent, ask = pending.intent, pending.ask
@@ -115,19 +158,23 @@ def respond(session: Session) -> list[Call] | str:
         more = [c for t in ask.customers for c in intent.follow_up(ask, t)]
         if more:
             return more
+    proposal = _proposal(intent, ask, memory)
+    if proposal is not None:
+        return [proposal]
     if intent.name == "compare" or not intent.needs_customer:
         focus = ask.customers[0] if ask.customers else None
-        reply = intent.answer(ask, focus, ask.results)
-    else:
-        parts = [_for_customer(intent, ask, c) for c in ask.customers]
-        reply = "\n\n".join(parts)
-    if (
-        intent.keeps_proposal
-        and ask.held is not None
-        and ask.held_for == session.customer_id
-    ):
-        _restore(session, ask)
-    return reply
+        return intent.answer(ask, focus, ask.results)
+    return "\n\n".join(_for_customer(intent, ask, c) for c in ask.customers)
+
+
+def _proposal(intent: Intent, ask: Ask, memory: PlannerState) -> Call | None:
+    """The one action the intent proposes (once per message, one customer only)."""
+    if intent.proposes is None or memory.proposed:
+        return None
+    memory.proposed = True
+    if intent.needs_customer and len(ask.customers) != 1:
+        return None
+    return intent.proposes(ask, ask.customers[0] if ask.customers else None)
 
 
 def _for_customer(intent: Intent, ask: Ask, customer: str) -> str:
@@ -136,14 +183,3 @@ def _for_customer(intent: Intent, ask: Ask, customer: str) -> str:
     if first is not None and not first.ok and first.name in READ_TOOLS:
         return f"I could not do that for {customer}: {results.failure()}"
     return intent.answer(ask, customer, results)
-
-
-def _restore(session: Session, ask: Ask) -> None:
-    """Keep the option being discussed as the proposal (fresh values if re-ranked)."""
-    held = ask.held
-    assert held is not None
-    rec = session.last_recommendation
-    ranked = rec.ranked if rec else []
-    fresh = next((r for r in ranked if r.treatment_key == held.treatment_key), held)
-    if session.current is not None:
-        propose(session, session.current, fresh)

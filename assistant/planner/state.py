@@ -1,8 +1,14 @@
-"""What the planner remembers between turns (kept in the session, not the model)."""
+"""What the planner itself remembers between turns (kept by the offline model).
+
+The conversation's own focus (customer, lists shown, plan) lives in the session
+(:class:`assistant.conversation.session.Focus`); this is only what the planner needs
+to read the next message: the last intent and utterance (so "and U126?" repeats the
+last question) and the plan of the message being answered.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -12,23 +18,14 @@ class PlannerState:
 
     Attributes:
         intent: The intent of the last message the planner understood.
-        customers: The customers the last message named ("them" means them when
-            there were several).
-        options: Treatment keys of the last list of options shown, in order, and
-            the customer they were for ("the second one").
-        options_for: The customer of :attr:`options`.
-        alternative: The arguments of the last alternative search (so "why?"
-            explains the alternative, not the first choice).
-        pending: The plan of the current message (intent, customers, slots) while
-            its tool results come in.
         last: The utterance of the last message (its slots carry over to a
             follow-up such as "and U126?").
+        pending: The plan of the current message (intent, customers, slots) while
+            its tool results come in.
+        proposed: Whether this message's proposal (a held WRITE) was made.
     """
 
     intent: str | None = None
-    customers: list[str] = field(default_factory=list)
-    options: list[str] = field(default_factory=list)
-    options_for: str | None = None
-    alternative: dict[str, Any] | None = None
-    pending: Any = None
     last: Any = None
+    pending: Any = None
+    proposed: bool = False

@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import re
 
-from assistant.approvals.orders import Order, classify_order
 from assistant.planner import calls
 from assistant.planner.answers import ledger, talk
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.utterance import Utterance
 
-_DECLINE_WORDS = re.compile(
-    r"\b(?:book|cancel|go ahead|proceed|confirm|approve|do it|plan)\b|"
-    r"^\W*(?:no|nope|nah|not now|not yet|hold off|wait|stop|forget it)\W*"
-    r"(?:thanks|thank you)?\W*$",
+_DECLINE = re.compile(
+    r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|"
+    r"nah|not now|not yet|hold off|wait|stop|forget it|never ?mind|leave it)\b|"
+    r"\b(not ready|don'?t (book|go ahead|do it)|do not (book|go ahead|do it)|"
+    r"hold off|not (now|yet|today))\b",
     re.I,
 )
 
 
 def is_decline(u: Utterance, ask: Ask) -> bool:
-    """The analyst refuses or puts off a booking ("no", "don't book it yet")."""
-    if ask.session.pending_plan:
-        return False  # a plan waiting for approval has its own "no"
-    reading = classify_order(u.text, ask.config)
-    if isinstance(reading, Order):  # "cancel it" while a booking was only pending
-        return reading.kind == "cancel" and ask.session.declined is not None
-    return reading.declines and (
-        ask.session.declined is not None or bool(_DECLINE_WORDS.search(u.text))
-    )
+    """The analyst says no: "no", "don't book it yet", "not now" (never a write)."""
+    return bool(_DECLINE.search(u.text))
 
 
 TALK_INTENTS: list[Intent] = [

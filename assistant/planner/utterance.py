@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.approvals.orders import customer_ids_in, named_treatments
+from assistant.conversation.mentions import customer_ids_in, treatments_named
 from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS
 from tools.config import CVMConfig
 from tools.config_memo import per_config
@@ -238,7 +238,7 @@ def read(
     ]
     u = Utterance(text=text, norm=norm, corrected=corrected)
     u.customers = list(dict.fromkeys(customers))
-    u.treatments = named_treatments(norm, config)
+    u.treatments = treatments_named(norm, config)
     u.excluded_channels = excluded_channels(norm)
     u.channels = [c for c in channels_in(norm) if c not in u.excluded_channels]
     cost = _COST.search(norm)

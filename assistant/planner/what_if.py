@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.approvals.orders import named_treatments
+from assistant.conversation.mentions import treatments_named
 from assistant.conversation.session import Session
-from assistant.planner.intent import Call
+from assistant.planner.intent import Call, call
 from tools.config import CVMConfig
 
 _NUMBER_WORDS = {
@@ -70,7 +70,7 @@ def _channel(word: str | None) -> str | None:
 
 def _treatments_for(text: str, config: CVMConfig) -> list[str]:
     """Capacity-limited treatments the text names (by name, else by channel)."""
-    named = [k for k in named_treatments(text, config) if k in config.constraints]
+    named = [k for k in treatments_named(text, config) if k in config.constraints]
     if named:
         return named
     channel = None
@@ -85,6 +85,10 @@ def _treatments_for(text: str, config: CVMConfig) -> list[str]:
         for k, t in config.treatments.items()
         if channel and t.channel == channel and k in config.constraints
     ]
+
+
+def _slot(key: str, slots: int) -> dict[str, Any]:
+    return {"treatment_key": key, "slots": slots}
 
 
 def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] | None:
@@ -102,14 +106,9 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
         keys = _treatments_for(text, config)
         if not keys:
             return None
-        calls = [
-            (
-                "plan_what_if",
-                {**base, "extra_slots": [{"treatment_key": k, "slots": 1}]},
-            )
-            for k in keys
+        return [
+            call("plan_what_if", **base | {"extra_slots": [_slot(k, 1)]}) for k in keys
         ]
-        return calls
     if slots:
         n = slots.group(1).lower()
         count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n, 1)
@@ -118,8 +117,7 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
         keys = _treatments_for(text, config)
         if not keys:
             return None
-        extra = [{"treatment_key": keys[0], "slots": count}]
-        return [("plan_what_if", {**base, "extra_slots": extra})]
+        return [call("plan_what_if", **base | {"extra_slots": [_slot(keys[0], count)]})]
     budget = _BUDGET.search(text)
     if budget and re.search(
         r"\b(cut|set|limit|cap|reduce|lower|raise|increase|"
@@ -133,11 +131,11 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
             args = {**base, "channel_budgets": [{"channel": channel, "pounds": amount}]}
         else:
             args = {**base, "budget": amount}
-        return [("plan_what_if", args)]
+        return [call("plan_what_if", **args)]
     without = _WITHOUT.search(text)
     if without and re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I):
         channel = _channel(without.group("what") or without.group("what2"))
         if channel:
             args = {**base, "without_channels": [channel]}
-            return [("plan_what_if", args)]
+            return [call("plan_what_if", **args)]
     return None

@@ -20,22 +20,19 @@ import chainlit as cl
 from chainlit.server import app as server_app
 
 from assistant.api import Assistant
-from assistant.approvals.actions import PendingAction, make_action
+from assistant.approvals.pending import PendingAction
 from assistant.conversation.loop import Hooks
 from assistant.conversation.session import Turn
 from assistant.logs import setup_logging
-from assistant.toolkit.registry import names
 from assistant.ui.charts import send_tool_charts
 from assistant.ui.ids import issue, lookup
 from assistant.ui.plan import send_plan_card, solving_step
 from assistant.ui.sessions import UnknownSessionGuard
 from assistant.ui.steps import ToolSteps
 from assistant.views.card import recommendation_card
-from assistant.views.charts import capacity_chart, journey_chart
-from tools.allocation import get_constraints
 from tools.config import get_config
 from tools.context import ToolContext
-from tools.data import customer_ids, get_customer_data
+from tools.data import customer_ids
 from tools.errors import CVMError
 from tools.treatment import BASELINE
 
@@ -46,8 +43,6 @@ STARTERS = [
     ("U125 network", "How is U125's network?"),
     ("Today's plan", "Who should we call today?"),
 ]
-CAPACITY_TOOLS = names(topic="capacity")
-WRITE_TOOLS = names(kind="WRITE")
 
 
 def load_users() -> dict[str, str]:
@@ -150,37 +145,23 @@ def _hooks(answer: cl.Message) -> Hooks:
     return Hooks(
         on_token=lambda t: cl.run_sync(answer.stream_token(t)),
         on_tool_start=lambda name, _args: cl.run_sync(solving_step(name)),
-        on_tool_end=lambda r: cl.run_sync(steps.show(r)),
+        on_tool_end=lambda r: None if r.held else cl.run_sync(steps.show(r)),
     )
 
 
 async def _show_turn(bot: Assistant, turn: Turn, answer: cl.Message) -> None:
     if not answer.content or turn.stopped:  # a stopped turn may have streamed part
         answer.content = turn.reply
+    pending = turn.pending
+    if pending is not None and not turn.pending_new:
+        answer.content += f"\n\n_{pending.reminder()}_"
     await answer.send()
     if turn.recommended:
         await send_card(bot)
-    elif turn.pending:
-        await ask_approval(turn.pending)
+    elif pending is not None and turn.pending_new:
+        await ask_approval(pending)
     await send_plan_card(turn, bot.ctx, bot.session.plan_id)
     await send_tool_charts(turn)
-    used = {c.name for c in turn.tool_calls if c.ok}
-    if CAPACITY_TOOLS & used and not WRITE_TOOLS & used:
-        asked = {
-            c.arguments["treatment_key"]
-            for c in turn.tool_calls
-            if c.ok and c.name == "check_availability" and isinstance(c.arguments, dict)
-        }
-        report = get_constraints(bot.ctx)
-        if asked and "get_constraints" not in used:
-            report.treatments = [
-                t for t in report.treatments if t.treatment_key in asked
-            ]
-        figure = capacity_chart(report)
-        await cl.Message(
-            content="Capacity today",
-            elements=[cl.Plotly(name="capacity", figure=figure, display="inline")],
-        ).send()
 
 
 async def send_card(bot: Assistant) -> None:
@@ -195,7 +176,11 @@ async def send_card(bot: Assistant) -> None:
     pending = bot.session.pending
     customer = bot.session.customer_id
     actions = []
-    if pending and pending.source == "proposal" and pending.customers == (customer,):
+    if (
+        pending
+        and pending.tool == "allocate_treatment"
+        and pending.customers == (customer,)
+    ):
         actions.append(
             cl.Action(
                 name="book",
@@ -277,58 +262,49 @@ def _card_customer(action: cl.Action) -> str | None:
 
 @cl.action_callback("book_plan")
 async def on_book_plan(action: cl.Action) -> None:
-    """Hold booking the plan this button's id stands for, and ask to approve it."""
+    """Propose booking the plan this button's id stands for (held, shown)."""
     entry = lookup(action, "book_plan")
     if entry is None:
         await cl.Message(content=_stale(None)).send()
         return
-    bot = _bot()
-    if entry["plan_id"] != bot.session.plan_id:
+    if entry["plan_id"] != _bot().session.plan_id:
         await cl.Message(content="That plan is not the one on screen any more.").send()
         return
-    pending = bot.session.hold(
-        make_action(
-            "book_plan",
-            {"plan_id": entry["plan_id"]},
-            bot.ctx,
-            bot.session.turns,
-            "analyst",
-        )
+    await _request("plan_book", f"(UI) Book plan {entry['plan_id']}")
+
+
+async def _request(intent: str, label: str, customer: str | None = None) -> Turn:
+    """Run a button's intent as a turn: same dispatch, guard and failure boundary."""
+    bot = _bot()
+    answer = cl.Message(content="")
+    turn: Turn = await cl.make_async(bot.request)(
+        intent, label, customer, _hooks(answer)
     )
-    await ask_approval(pending)
+    await _show_turn(bot, turn, answer)
+    return turn
 
 
-@cl.action_callback("alternative")
-async def on_alternative(action: cl.Action) -> None:
-    """Ask for the best other option for the card's customer."""
+async def _card_request(action: cl.Action, intent: str, label: str) -> None:
     cid = _card_customer(action)
     if cid is None:
         await cl.Message(content=_stale(None)).send()
         return
-    await respond(f"What else could we do for {cid}?")
+    await _request(intent, f"(UI) {label} for {cid}", cid)
+
+
+@cl.action_callback("alternative")
+async def on_alternative(action: cl.Action) -> None:
+    """The best other option for the card's customer (find_alternative_treatment)."""
+    await _card_request(action, "alternative", "Alternative")
 
 
 @cl.action_callback("why")
 async def on_why(action: cl.Action) -> None:
     """Explain the card's proposal."""
-    cid = _card_customer(action)
-    if cid is None:
-        await cl.Message(content=_stale(None)).send()
-        return
-    same = cid == _bot().session.customer_id
-    await respond("Why?" if same else f"Why that treatment for {cid}?")
+    await _card_request(action, "explain", "Why")
 
 
 @cl.action_callback("journey")
 async def on_journey(action: cl.Action) -> None:
     """The card customer's journey, in words and as a chart."""
-    cid = _card_customer(action)
-    if cid is None:
-        await cl.Message(content=_stale(None)).send()
-        return
-    await respond(f"Show {cid}'s journey")
-    figure = journey_chart(get_customer_data(cid, _bot().ctx.config))
-    await cl.Message(
-        content=f"Journey chart of {cid}",
-        elements=[cl.Plotly(name=f"journey-{cid}", figure=figure, display="inline")],
-    ).send()
+    await _card_request(action, "journey", "Journey")

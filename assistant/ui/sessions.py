@@ -1,9 +1,10 @@
-"""A UI action for a chat session the server does not know: a clear 404, not a 500.
+"""UI action requests Chainlit would answer with an HTTP 500: a clear 4xx instead.
 
 Chainlit's ``POST /project/action`` looks the session up and fails with an HTTP 500
-(and a server traceback) when the id is unknown or expired. This ASGI middleware
-answers those requests first with ``404`` and one sentence; every other request
-passes through untouched (the body is replayed).
+(and a server traceback) when the id is unknown or expired, or when the action or
+its payload is not a JSON object. This ASGI middleware answers those requests first
+(``404`` for an unknown session, ``400`` for a malformed action) with one sentence;
+every other request passes through untouched (the body is replayed).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Scope, Send
 
 ACTION_PATH = "/project/action"
+MALFORMED = "This action request is malformed (its action and payload must be JSON \
+objects). Nothing was done."
 UNKNOWN_SESSION = (
     "This chat session is unknown or has expired; reload the page to start a new "
     "chat. Nothing was done."
@@ -60,9 +63,15 @@ class UnknownSessionGuard:
             )
         body = b"".join(m.get("body", b"") for m in messages)
         try:
-            session_id = json.loads(body).get("sessionId")
-        except (ValueError, AttributeError):
-            session_id = None  # not our concern: Chainlit validates the request
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        if not _well_formed(request):
+            await JSONResponse({"detail": MALFORMED}, status_code=400)(
+                scope, receive, send
+            )
+            return
+        session_id = request.get("sessionId")
         if isinstance(session_id, str) and not self.known(session_id):
             await JSONResponse({"detail": UNKNOWN_SESSION}, status_code=404)(
                 scope, receive, send
@@ -74,3 +83,13 @@ class UnknownSessionGuard:
             return next(replay, None) or await receive()
 
         await self.app(scope, again, send)
+
+
+def _well_formed(request: Any) -> bool:
+    """An object whose ``action`` (and its ``payload``, if any) are objects."""
+    if not isinstance(request, dict):
+        return False
+    action = request.get("action")
+    if not isinstance(action, dict):
+        return False
+    return isinstance(action.get("payload", {}), dict)

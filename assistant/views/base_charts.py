@@ -155,3 +155,13 @@ def found_chart(found: CustomerList) -> go.Figure | None:
         margin={"l": 60, "r": 20, "t": 60, "b": 80},
     )
     return themed(fig)
+
+
+def summary_charts(found: list[BaseSummary]) -> go.Figure | None:
+    """The chart of the turn's last base summary."""
+    return summary_chart(found[-1])
+
+
+def found_charts(found: list[CustomerList]) -> go.Figure | None:
+    """The chart of the turn's last list of customers."""
+    return found_chart(found[-1])

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from tools.allocation import ConstraintsReport
-    from tools.customer import CustomerData
+    from tools.allocation import Availability, ConstraintsReport
+    from tools.journey import Journey
 
 SENTIMENT_COLOURS = {"positive": "#22c55e", "neutral": "#94a3b8", "negative": "#ef4444"}
 DATA, ALLOWANCE, BILL = "#3b82f6", "#f59e0b", "#a855f7"
@@ -39,33 +39,33 @@ def themed(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def journey_chart(c: CustomerData) -> go.Figure:
+def journey_chart(j: Journey) -> go.Figure:
     """Data use against the allowance, bill amounts, and contacts by sentiment."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    usage = [e for e in j.events if e.source == "usage" and e.value is not None]
+    bills = [e for e in j.events if e.source == "bill" and e.value is not None]
     fig = make_subplots(
         rows=2,
         cols=1,
         vertical_spacing=0.12,
         subplot_titles=("Data use (GB)", "Bills (£) and contacts"),
     )
+    dates = [f"{u.date:%d %b %Y}" for u in usage]
     fig.add_trace(
         go.Bar(
-            x=[f"{u.date:%d %b %Y}" for u in c.usage],
-            y=[u.data_gb for u in c.usage],
-            name="data used",
-            marker_color=DATA,
+            x=dates, y=[u.value for u in usage], name="data used", marker_color=DATA
         ),
         row=1,
         col=1,
     )
-    if c.plan.data_allowance_gb:
-        dates = [f"{u.date:%d %b %Y}" for u in c.usage]
+    allowance = j.state.data_allowance_gb
+    if allowance:
         fig.add_trace(
             go.Scatter(
                 x=dates,
-                y=[c.plan.data_allowance_gb] * len(dates),
+                y=[allowance] * len(dates),
                 mode="lines",
                 name="allowance",
                 line={"dash": "dash", "color": ALLOWANCE},
@@ -75,8 +75,8 @@ def journey_chart(c: CustomerData) -> go.Figure:
         )
     fig.add_trace(
         go.Scatter(
-            x=[b.date for b in c.bills],
-            y=[b.amount for b in c.bills],
+            x=[b.date for b in bills],
+            y=[b.value for b in bills],
             mode="lines+markers",
             name="bill",
             line={"color": BILL},
@@ -84,9 +84,10 @@ def journey_chart(c: CustomerData) -> go.Figure:
         row=2,
         col=1,
     )
-    floor = min((b.amount for b in c.bills), default=0) * 0.9
+    floor = min((b.value or 0 for b in bills), default=0) * 0.9
     for sentiment, colour in SENTIMENT_COLOURS.items():
-        items = [i for i in c.interactions if i.sentiment == sentiment]
+        items = [e for e in j.events if e.source == "interaction"]
+        items = [e for e in items if e.sentiment == sentiment]
         if items:
             fig.add_trace(
                 go.Scatter(
@@ -95,18 +96,23 @@ def journey_chart(c: CustomerData) -> go.Figure:
                     mode="markers",
                     name=f"{sentiment} contact",
                     marker={"color": colour, "size": 11},
-                    text=[", ".join(i.topics) or i.channel for i in items],
+                    text=[i.title for i in items],
                     hovertemplate="%{x}: %{text}<extra></extra>",
                 ),
                 row=2,
                 col=1,
             )
     fig.update_layout(
-        title=f"Journey of {c.customer_id}",
+        title=f"Journey of {j.customer_id}",
         height=480,
         margin={"l": 40, "r": 20, "t": 60, "b": 30},
     )
     return themed(fig)
+
+
+def journey_charts(found: list[Journey]) -> go.Figure:
+    """The journey chart of the turn's last journey."""
+    return journey_chart(found[-1])
 
 
 def capacity_chart(report: ConstraintsReport) -> go.Figure:
@@ -145,3 +151,17 @@ def capacity_chart(report: ConstraintsReport) -> go.Figure:
         margin={"l": 140, "r": 20, "t": 60, "b": 30},
     )
     return themed(fig)
+
+
+def capacity_charts(reports: list[ConstraintsReport]) -> go.Figure:
+    """The capacity chart of the last capacity report of a turn."""
+    return capacity_chart(reports[-1])
+
+
+def availability_chart(found: list[Availability]) -> go.Figure:
+    """Capacity of the treatments asked about this turn (each once, in order)."""
+    from tools.allocation import ConstraintsReport
+
+    seen: dict[str, Availability] = {a.treatment_key: a for a in found}
+    day = found[-1].day
+    return capacity_chart(ConstraintsReport(day=day, treatments=list(seen.values())))

@@ -10,7 +10,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from assistant.planner.answers.common import money
+from assistant.views.text import money
 from tools.planning.model import Plan
 
 if TYPE_CHECKING:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from assistant.views.text import CHANNEL_NAMES, money
 from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
-CHANNEL_NAMES = {
-    "call": "call",
-    "sms": "SMS",
-    "email": "e-mail",
-    "push": "push",
-    "app": "in-app",
-    "none": "no contact",
-}
-
-
-def money(x: float) -> str:
-    """Pounds with two decimals and a leading minus when negative."""
-    return f"-£{-x:,.2f}" if x < 0 else f"£{x:,.2f}"
+if TYPE_CHECKING:
+    from assistant.planner.intent import Ask
 
 
 def score_line(r: RankedTreatment) -> str:
@@ -64,3 +56,13 @@ def excluded_lines(rec: Recommendation) -> list[str]:
     names = {x.treatment_key: x.display_name for x in rec.excluded}
     rows = [f"- {names[k]}: {why}" for k, why in excluded(rec).items()]
     return ["", "Excluded by contact rules:", *rows] if rows else []
+
+
+def how_to_book(ask: Ask, customer: str, key: str, name: str) -> str:
+    """How to book this option: "book it" only when it is the action pending."""
+    p = ask.session.pending
+    if p and p.tool == "allocate_treatment" and p.key == (customer, key):
+        return f"Say **book it** (or **yes**) to book {name}."
+    if p is not None:
+        return f"Say **book {name}** to propose it instead of {p.title.lower()}."
+    return f"Say **book {name}** to propose it."

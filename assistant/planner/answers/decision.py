@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from assistant.conversation.state import propose, withdraw
 from assistant.planner.answers.common import (
-    CHANNEL_NAMES,
     excluded_lines,
+    how_to_book,
     lawful,
-    money,
     option_line,
     score_line,
 )
 from assistant.planner.intent import Ask, Results
+from assistant.views.text import CHANNEL_NAMES, money
 from tools.recommendation import Alternative, RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
@@ -68,8 +67,9 @@ def recommend(ask: Ask, customer: str | None, results: Results) -> str:
     if top.treatment_key != BASELINE:
         out += [
             "",
-            f"Say **book it** to book {top.display_name}, or ask why, what it costs, "
-            "for the top 3 options, or for an alternative.",
+            how_to_book(ask, cid, top.treatment_key, top.display_name)
+            + " Or ask why, what it costs, for the top 3 options, or for an "
+            "alternative.",
         ]
     return "\n".join(out)
 
@@ -167,9 +167,9 @@ def options(ask: Ask, customer: str | None, results: Results) -> str:
             f"{money(ceiling)} per contact, cheapest first)"
         )
     shown = ranked[: ask.u.count or 3]
-    state = ask.session.planner
-    state.options = [r.treatment_key for r in shown]
-    state.options_for = rec.customer_id
+    focus = ask.session.focus
+    focus.options = [r.treatment_key for r in shown]
+    focus.options_for = rec.customer_id
     if not shown:
         return f"No lawful treatment for {rec.customer_id}: " + "; ".join(
             line[2:] for line in excluded_lines(rec)[2:]
@@ -192,25 +192,29 @@ def options(ask: Ask, customer: str | None, results: Results) -> str:
     return "\n".join([title, *rows, "", *tail])
 
 
-def choose(ask: Ask, customer: str | None, results: Results) -> str:
-    """Make the option the analyst picked the proposal, to confirm before booking."""
-    rec = _rec(results)
-    state, u = ask.session.planner, ask.u
-    listed = state.options if state.options_for == rec.customer_id else []
+def chosen(ask: Ask, rec: Recommendation) -> RankedTreatment | None:
+    """The option the analyst picked: named, by ordinal in the list, or cheapest."""
+    focus, u = ask.session.focus, ask.u
+    listed = focus.options if focus.options_for == rec.customer_id else []
     ranked = {r.treatment_key: r for r in rec.ranked}
-    pick: RankedTreatment | None = None
     if u.treatments:
-        pick = ranked.get(u.treatments[0])
-    elif u.ordinal == 0:
-        pool = [ranked[k] for k in listed if k in ranked] or lawful(rec)
-        pick = min(pool, key=lambda r: r.score.cost) if pool else None
-    elif u.ordinal is not None:
-        pool = [ranked[k] for k in listed if k in ranked] or lawful(rec)
+        return ranked.get(u.treatments[0])
+    pool = [ranked[k] for k in listed if k in ranked] or lawful(rec)
+    if u.ordinal == 0:
+        return min(pool, key=lambda r: r.score.cost) if pool else None
+    if u.ordinal is not None:
         index = u.ordinal - 1 if u.ordinal > 0 else len(pool) - 1
-        pick = pool[index] if 0 <= index < len(pool) else None
-    else:
-        pick = _subject(ask, rec)
+        return pool[index] if 0 <= index < len(pool) else None
+    return _subject(ask, rec)
+
+
+def choose(ask: Ask, customer: str | None, results: Results) -> str:
+    """The option the analyst picked, proposed for booking (held, not booked)."""
+    rec = _rec(results)
+    pick = chosen(ask, rec)
     if pick is None:
+        focus = ask.session.focus
+        listed = focus.options if focus.options_for == rec.customer_id else []
         return (
             f"There is no such option for {rec.customer_id}: the list has "
             f"{len(listed) or len(lawful(rec))}. Ask for the top 3 options to see them."
@@ -219,17 +223,15 @@ def choose(ask: Ask, customer: str | None, results: Results) -> str:
         return (
             f"{rec.customer_id}: no action is the choice, so there is nothing to book."
         )
-    if ask.session.current is not None:
-        propose(ask.session, ask.session.current, pick, rec.customer_id)
-    state.options_for = rec.customer_id
+    ask.session.focus.options_for = rec.customer_id
     return "\n".join(
         [
             f"**{rec.customer_id}: {pick.display_name}** "
             f"({CHANNEL_NAMES[pick.channel]}, {money(pick.score.expected_value)}, "
-            f"cost {money(pick.score.cost)}) is ready to book.",
+            f"cost {money(pick.score.cost)}).",
             f"When: {pick.next_contact.note}.",
-            f"Nothing is booked yet: say **book it** (or **yes**) to book "
-            f"{pick.display_name} for {rec.customer_id}.",
+            "Nothing is booked yet. "
+            + how_to_book(ask, rec.customer_id, pick.treatment_key, pick.display_name),
         ]
     )
 
@@ -255,9 +257,7 @@ def compare(ask: Ask, customer: str | None, results: Results) -> str:
         )
         why = t.reasons[0] if t.reasons else "no contact is worth its cost"
         notes.append(f"- **{cid}**: {why}")
-    ask.session.planner.customers = list(ask.customers)
-    if ask.session.current is not None:
-        withdraw(ask.session, ask.session.current)
+    ask.session.focus.customers = list(ask.customers)
     return "\n".join(
         [
             f"**{', '.join(ask.customers)} compared:**",
@@ -265,6 +265,6 @@ def compare(ask: Ask, customer: str | None, results: Results) -> str:
             "",
             *notes,
             "",
-            "Nothing is proposed for booking: ask about one customer to book.",
+            "Ask about one customer to propose a booking.",
         ]
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.planner.answers.common import CHANNEL_NAMES
 from assistant.planner.intent import Ask, Results
+from assistant.views.text import CHANNEL_NAMES
 from tools.customer import CustomerData
 from tools.journey import Journey, JourneyAnalysis
 

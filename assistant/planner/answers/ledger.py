@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.planner.answers.common import CHANNEL_NAMES, money
-from assistant.planner.calls import booking_key, confirms_nothing
+from assistant.planner.calls import booking_key, dropping_proposal
 from assistant.planner.intent import Ask, Results
-from tools.allocation import Allocation, Availability, ConstraintsReport
+from assistant.views.text import CHANNEL_NAMES, money
+from tools.allocation import Availability, ConstraintsReport
 from tools.bookings import Bookings
 from tools.catalogue import Catalogue
 from tools.recommendation import Alternative
@@ -13,24 +13,21 @@ from tools.treatment import BASELINE
 
 
 def declined(ask: Ask, customer: str | None, results: Results) -> str:
-    """The analyst said no: what was dropped (nothing is ever written)."""
-    dropped = ask.session.declined
-    if dropped is not None:
-        verb = "Not booked" if dropped.verb.startswith("book") else "Not done"
-        return f"{verb}: {dropped.title} was dropped. Nothing was written."
-    return "Understood: nothing was booked or cancelled."
+    """The analyst said no: drop what is pending (dropping never writes)."""
+    pending = ask.session.pending
+    if pending is None:
+        return "Understood: nothing is pending, and nothing was booked or cancelled."
+    ask.session.drop("the analyst declined it")
+    return f"Not done: {pending.title} was dropped. Nothing was written."
 
 
 def book(ask: Ask, customer: str | None, results: Results) -> str:
-    """The booking made, or why it was refused and the best lawful alternative."""
+    """The booking proposed for confirmation, or why it cannot be booked."""
     key = booking_key(ask, customer)
+    held = results.held("allocate_treatment")
+    if held is not None:
+        return f"{held.title}: ready for your confirmation (nothing is booked yet)."
     if not results.called("allocate_treatment"):
-        if confirms_nothing(ask):
-            return (
-                "Nothing is waiting for your approval, so nothing was booked. Ask "
-                'for a recommendation first, or name the treatment ("book '
-                'retention_email for U124").'
-            )
         if key == BASELINE:
             return (
                 "The recommendation is **no action**, so there is nothing to book. "
@@ -40,50 +37,34 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
             "There is nothing to book yet: ask for a recommendation first, or name "
             'the treatment (e.g. "book retention_email for U124").'
         )
-    booked: Allocation | None = results.one("allocate_treatment")
-    if booked is None:
-        lines = [
-            f"**Not booked:** {ask.name(key)} for {customer} was refused. "
-            f"{results.failure('allocate_treatment')}"
-        ]
-        alt: Alternative | None = results.one("find_alternative_treatment")
-        best = alt.alternative if alt else None
-        if best and best.treatment_key != BASELINE:
-            lines.append(
-                f"The best lawful alternative is **{best.display_name}** "
-                f"({money(best.score.expected_value)}). Say **book it** to book "
-                "it instead."
-            )
-        return "\n".join(lines)
-    avail: Availability | None = results.one("check_availability")
     lines = [
-        f"**Booked {booked.display_name} for {booked.customer_id}** — "
-        f"allocation #{booked.allocation_id}, approved by {booked.approved_by}.",
-        "When: "
-        + (booked.next_contact.note if booked.next_contact else "no contact involved")
-        + ".",
+        f"**Not booked:** {ask.name(key)} for {customer} cannot be booked. "
+        f"{results.failure('allocate_treatment')}"
     ]
-    if avail is not None and avail.max_per_day is not None:
-        lines.append(f"Capacity left today: {avail.remaining} of {avail.max_per_day}.")
-    lines.append("Say **cancel it** to release the booking.")
+    alt: Alternative | None = results.one("find_alternative_treatment")
+    best = alt.alternative if alt else None
+    if best and best.treatment_key != BASELINE:
+        lines.append(
+            f"The best lawful alternative is **{best.display_name}** "
+            f"({money(best.score.expected_value)}): say **book "
+            f"{best.display_name}** to propose it."
+        )
     return "\n".join(lines)
 
 
 def cancel(ask: Ask, customer: str | None, results: Results) -> str:
-    """The booking released, or why not."""
+    """The cancellation proposed for confirmation, or why not."""
     if not results.called("release_allocation"):
+        if ask.u.allocation_id is None and dropping_proposal(ask):
+            return declined(ask, customer, results)
         return (
             "Which booking? There is no booking in this conversation yet; give its "
             'id, e.g. "cancel booking #3", or say "show today\'s bookings".'
         )
-    released: Allocation | None = results.one("release_allocation")
-    if released is None:
-        return f"Nothing cancelled: {results.failure('release_allocation')}"
-    return (
-        f"Cancelled booking #{released.allocation_id} "
-        f"({released.display_name} for {released.customer_id}). "
-        "Its slot is free again."
-    )
+    held = results.held("release_allocation")
+    if held is not None:
+        return f"{held.title}: ready for your confirmation (nothing is cancelled yet)."
+    return f"Nothing cancelled: {results.failure('release_allocation')}"
 
 
 def bookings(ask: Ask, customer: str | None, results: Results) -> str:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.planner.answers.common import (
-    CHANNEL_NAMES,
-    excluded,
-    money,
-    not_applicable,
-)
+from assistant.planner.answers.common import excluded, how_to_book, not_applicable
 from assistant.planner.intent import Ask, Results
+from assistant.views.text import CHANNEL_NAMES, money
 from tools.recommendation import Alternative, Recommendation
 from tools.treatment import BASELINE
 
@@ -58,8 +54,8 @@ def why_not(ask: Ask, customer: str | None, results: Results) -> str:
                 "",
                 f"The best lawful {what} option is **{best.display_name}** "
                 f"({money(best.score.expected_value)}, {money(alt.ev_given_up)} "
-                f"below {top.display_name}). Say **book it** to book it "
-                f"instead, or stay with {top.display_name}.",
+                f"below {top.display_name}). Say **book {best.display_name}** to "
+                f"propose it instead, or stay with {top.display_name}.",
             ]
         elif not best or best.treatment_key == BASELINE:
             out += [
@@ -102,6 +98,6 @@ def alternative(ask: Ask, customer: str | None, results: Results) -> str:
             *[f"- {r}" for r in best.reasons],
             "",
             f"When: {best.next_contact.note}.",
-            f"Say **book it** to book {best.display_name}.",
+            how_to_book(ask, cid, best.treatment_key, best.display_name),
         ]
     )

@@ -1,0 +1,114 @@
+"""Which whole messages confirm or decline a pending action: small closed sets.
+
+A message confirms only if, once normalised, it *is* one of the pending action's
+confirmations. Normalising folds case and Unicode forms, straightens quotes, drops
+commas and trailing full stops or exclamation marks, collapses spaces, and drops a
+leading courtesy ("ok", "great", "perfect") and a trailing one ("please", "thanks",
+"now") — nothing else. Nothing is read from prose: "Confirm the number of bookings
+we made today", "Dry run: book it", "Book it. Scratch that." or "yes?" confirm
+nothing, whatever is pending.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+GENERIC = frozenset(
+    {
+        "yes",
+        "y",
+        "yep",
+        "yeah",
+        "yup",
+        "yes please",
+        "please do",
+        "approve",
+        "approved",
+        "i approve",
+        "approve it",
+        "yes approve",
+        "yes approved",
+        "approve the booking",
+        "confirm",
+        "confirmed",
+        "i confirm",
+        "confirm it",
+        "yes confirm",
+        "confirm the booking",
+        "confirm booking",
+        "go ahead",
+        "please go ahead",
+        "yes go ahead",
+        "yeah go ahead",
+        "yep go ahead",
+        "go ahead with it",
+        "go for it",
+        "do it",
+        "yes do it",
+        "let's do it",
+        "proceed",
+        "please proceed",
+        "yes proceed",
+    }
+)
+BOOKING = frozenset({"book it", "yes book it", "please book it", "book that", "book"})
+PLAN = BOOKING | frozenset({"book the plan", "yes book the plan", "book plan"})
+DECLINES = frozenset(
+    {
+        "no",
+        "n",
+        "nope",
+        "nah",
+        "no thanks",
+        "no thank you",
+        "cancel",
+        "cancel that",
+        "don't",
+        "dont",
+        "do not",
+        "not now",
+        "drop it",
+        "forget it",
+        "never mind",
+        "nevermind",
+        "decline",
+        "reject",
+        "no don't",
+        "leave it",
+        "cancel it",
+        "don't book it",
+        "do not book it",
+        "no don't book it",
+    }
+)
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_COURTESY_BEFORE = re.compile(
+    r"^(?:(?:ok|okay|right|alright|great|perfect|fine|good|cool|then|so)\b[\s.]*)+"
+)
+_COURTESY_AFTER = re.compile(r"(?:\s+(?:please|thanks|thank you|now|then))+$")
+
+
+def normalise(message: str) -> str:
+    """The message as compared with the closed sets."""
+    text = unicodedata.normalize("NFKC", message).translate(_QUOTES).casefold()
+    text = " ".join(text.strip().replace(",", " ").split())
+    text = re.sub(r"(?<=\w)[.!]+(?=\s)", "", text)  # "Perfect. Book it."
+    text = re.sub(r"[.!\s]+$", "", text)
+    text = _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", text))
+    return text.strip()
+
+
+def confirms(message: str, confirmations: tuple[str, ...]) -> bool:
+    """Whether the whole message is one of these confirmations."""
+    return normalise(message) in confirmations
+
+
+def is_confirmation(message: str) -> bool:
+    """Whether the message is a bare confirmation ("yes", "go ahead") of anything."""
+    return normalise(message) in GENERIC
+
+
+def declines(message: str) -> bool:
+    """Whether the whole message declines what is pending ("no", "not now")."""
+    return normalise(message) in DECLINES

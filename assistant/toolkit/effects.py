@@ -1,0 +1,84 @@
+"""What tool results leave in the session (each spec names its effect).
+
+Results stay typed: the session keeps the tools' own pydantic objects (the
+recommendation, bookings), never their JSON views. A result changes the customer in
+focus only when its customer is in the turn's focus, so a model looking at another
+customer widens nothing. READ results never create or change a pending action:
+only a WRITE call (held by the guard) does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assistant.toolkit.views import allocation_view
+from tools.allocation import Allocation
+from tools.base_queries.models import CustomerList
+from tools.planning.model import Plan
+from tools.planning.whatif import WhatIf
+from tools.recommendation import Recommendation
+
+if TYPE_CHECKING:
+    from assistant.approvals.guard import TurnScope
+    from assistant.conversation.session import Session
+
+
+def _in_focus(customer: object, scope: TurnScope) -> bool:
+    return isinstance(customer, str) and (not scope.focus or customer in scope.focus)
+
+
+def focus_customer(session: Session, args: Any, result: Any, scope: TurnScope) -> None:
+    """The result's customer becomes the conversation's (if in the turn's focus)."""
+    customer = getattr(result, "customer_id", None)
+    if _in_focus(customer, scope):
+        session.customer_id = customer
+
+
+def remember_recommendation(
+    session: Session, args: Any, rec: Recommendation, scope: TurnScope
+) -> None:
+    """The recommendation is what "why?", "cost?" and the card are about."""
+    if not _in_focus(rec.customer_id, scope):
+        return
+    session.customer_id = rec.customer_id
+    session.last_recommendation = rec
+    if session.current is not None:  # what the card shows: the option discussed
+        session.current.recommended = session.proposed
+
+
+def remember_booking(
+    session: Session, args: Any, booked: Allocation, scope: TurnScope
+) -> None:
+    """A booking made in this conversation ("cancel it" means it)."""
+    session.allocations.append(booked)
+    if session.current is not None:
+        session.current.allocations.append(allocation_view(booked))
+
+
+def forget_booking(
+    session: Session, args: Any, released: Allocation, scope: TurnScope
+) -> None:
+    """A cancelled booking is no longer this conversation's to cancel."""
+    session.allocations = [
+        a for a in session.allocations if a.allocation_id != released.allocation_id
+    ]
+
+
+def remember_plan(session: Session, args: Any, plan: Plan, scope: TurnScope) -> None:
+    """The plan "the plan" means from now on."""
+    session.plan_id = plan.plan_id
+
+
+def remember_what_if(
+    session: Session, args: Any, change: WhatIf, scope: TurnScope
+) -> None:
+    """A re-plan becomes "the plan" unless it assumed hypothetical extra slots."""
+    if not any(n > 0 for n in change.change.extra_capacity.values()):
+        session.plan_id = change.after_id
+
+
+def remember_found(
+    session: Session, args: Any, found: CustomerList, scope: TurnScope
+) -> None:
+    """The customers last listed ("those", "them", "of those")."""
+    session.focus.found = [row.customer_id for row in found.rows]

@@ -1,0 +1,182 @@
+"""The WRITE tools' approvals: what each pending action is, says and confirms.
+
+Each :class:`~assistant.toolkit.spec.Approval` is part of its tool's spec in
+:mod:`assistant.toolkit.registry`: the action's identity and customers, its title
+and consequences shown before the analyst confirms, the whole messages that confirm
+it, and the reply once it has run.
+"""
+
+from __future__ import annotations
+
+from assistant.approvals.confirm import BOOKING, GENERIC, PLAN
+from assistant.conversation.session import Session
+from assistant.toolkit.spec import Approval
+from assistant.views.plan_card import booking_answer
+from assistant.views.text import money
+from tools.allocation import (
+    AllocateArgs,
+    Allocation,
+    ReleaseArgs,
+    check_availability,
+    get_allocation,
+)
+from tools.context import ToolContext
+from tools.errors import CVMError, PolicyBlocked, ToolInputError
+from tools.planning.booking import PlanBooking
+from tools.planning.model import Plan
+from tools.planning.plan import plan_store
+from tools.planning.tools import BookPlanArgs
+from tools.treatment import recommend_treatment
+
+
+def _cid(args: AllocateArgs) -> str:
+    return args.customer_id.strip().upper().replace("-", "")
+
+
+def _describe_booking(args: AllocateArgs, ctx: ToolContext) -> tuple[str, list[str]]:
+    key, cid = args.treatment_key, _cid(args)
+    t = ctx.config.treatments.get(key)
+    title = f"Book {t.display_name if t else key} for {cid}"
+    try:
+        rec = recommend_treatment(cid, ctx)
+    except CVMError:  # unknown customer or treatment: the tool will say so
+        return title, []
+    for r in rec.ranked:
+        if r.treatment_key == key:
+            s = r.score
+            pick = "the recommendation" if r is rec.top else "not the top pick"
+            return title, [
+                f"Expected value {money(s.expected_value)} (P {s.propensity:.2f} × "
+                f"{money(s.value)} at risk − {money(s.cost)} cost); {pick}.",
+                "Contact rules: all hard rules pass now (checked again when it is "
+                "booked).",
+                f"Contact: {r.next_contact.note}",
+            ]
+    for x in rec.excluded:
+        if x.treatment_key == key:
+            rules = "; ".join(f"{e.rule}: {e.reason}" for e in x.exclusions)
+            return title, [f"Contact rules: {rules}"]
+    return title, []
+
+
+def _check_booking(args: AllocateArgs, ctx: ToolContext) -> None:
+    """Refuse now what a hard contact rule would refuse at booking time."""
+    ctx.config.treatment(args.treatment_key)  # an unknown treatment: said so
+    rec = recommend_treatment(_cid(args), ctx)
+    for x in rec.excluded:
+        if x.treatment_key == args.treatment_key and x.hard:
+            hard = [e for e in x.exclusions if e.rule != "APPLICABILITY"]
+            reason = "; ".join(
+                e.reason if i == 0 else f"{e.rule}: {e.reason}"
+                for i, e in enumerate(hard)
+            )
+            raise PolicyBlocked(hard[0].rule, reason, [e.rule for e in hard])
+
+
+def _show_proposal(session: Session, treatment_key: str) -> None:
+    """The proposed booking is the option the turn shows (the card's)."""
+    if session.current is not None:
+        session.current.recommended = treatment_key
+
+
+def _booked(result: Allocation, ctx: ToolContext) -> str:
+    lines = [
+        f"**Booked {result.display_name} for {result.customer_id}** — "
+        f"allocation #{result.allocation_id}, approved by {result.approved_by}.",
+        f"When: {result.next_contact.note if result.next_contact else 'no contact'}.",
+    ]
+    left = check_availability(result.treatment_key, ctx)
+    if left.max_per_day is not None:
+        lines.append(f"Capacity left today: {left.remaining} of {left.max_per_day}.")
+    lines.append("Say **cancel it** to release the booking.")
+    return "\n".join(lines)
+
+
+BOOK = Approval[AllocateArgs, Allocation](
+    verb="book",
+    key=lambda a: (_cid(a), a.treatment_key),
+    customers=lambda a, ctx: (_cid(a),),
+    describe=_describe_booking,
+    outcome=_booked,
+    check=_check_booking,
+    proposed=lambda session, a: _show_proposal(session, a.treatment_key),
+    confirmations=lambda a, ctx: GENERIC | BOOKING,
+)
+
+
+def _release_customer(args: ReleaseArgs, ctx: ToolContext) -> tuple[str, ...]:
+    booking = get_allocation(args.allocation_id, ctx)
+    return (booking.customer_id,) if booking else ()
+
+
+def _describe_release(args: ReleaseArgs, ctx: ToolContext) -> tuple[str, list[str]]:
+    booking = get_allocation(args.allocation_id, ctx)
+    if booking is None:
+        return f"Cancel booking #{args.allocation_id} (no such booking)", []
+    return (
+        f"Cancel booking #{booking.allocation_id} ({booking.display_name} for "
+        f"{booking.customer_id})",
+        [
+            f"Booked by {booking.approved_by} on {booking.day}; status "
+            f"{booking.status}. Cancelling frees its slot."
+        ],
+    )
+
+
+def _check_release(args: ReleaseArgs, ctx: ToolContext) -> None:
+    booking = get_allocation(args.allocation_id, ctx)
+    if booking is None:
+        raise ToolInputError(f"There is no allocation #{args.allocation_id}.")
+    if booking.status != "active":
+        raise ToolInputError(f"Allocation #{args.allocation_id} was already released.")
+
+
+def _released(result: Allocation, ctx: ToolContext) -> str:
+    return (
+        f"Cancelled booking #{result.allocation_id} ({result.display_name} for "
+        f"{result.customer_id}). Its slot is free again."
+    )
+
+
+RELEASE = Approval[ReleaseArgs, Allocation](
+    verb="cancel",
+    key=lambda a: (a.allocation_id,),
+    customers=_release_customer,
+    describe=_describe_release,
+    outcome=_released,
+    check=_check_release,
+)
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """What booking a plan means, in two lines."""
+    return [
+        f"{plan.assigned:,} bookings for {plan.day:%a %d %b}, expected value "
+        f"{money(plan.expected_value)}, cost {money(plan.spend)}.",
+        "Every booking is checked again against the contact rules and capacity "
+        "when it is made.",
+    ]
+
+
+def _describe_plan(args: BookPlanArgs, ctx: ToolContext) -> tuple[str, list[str]]:
+    plan_id = args.plan_id.strip().upper()
+    try:
+        plan = plan_store(ctx).get(plan_id)
+    except CVMError:
+        return f"Book plan {plan_id} (no such plan)", []
+    return f"Book plan {plan_id}", plan_lines(plan)
+
+
+def _check_plan(args: BookPlanArgs, ctx: ToolContext) -> None:
+    plan_store(ctx).get(args.plan_id.strip().upper())  # ToolInputError if none
+
+
+BOOK_PLAN = Approval[BookPlanArgs, PlanBooking](
+    verb="book plan",
+    key=lambda a: (a.plan_id.strip().upper(),),
+    customers=lambda a, ctx: (),
+    describe=_describe_plan,
+    outcome=lambda result, ctx: booking_answer(result),
+    check=_check_plan,
+    confirmations=lambda a, ctx: GENERIC | PLAN,
+)

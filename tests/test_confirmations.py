@@ -1,0 +1,133 @@
+"""Confirmation by construction: only a closed-set whole message confirms a write.
+
+The labelled corpus ``tests/corpus/orders.yaml`` (messages with and without an
+order in them) is replayed as full turns of the offline assistant in one context:
+customer U124 in focus, booking #1 (U124) made earlier, and the proposal "book
+Marketing Call Back for U124" pending and shown. No message that is not an order
+writes anything; every plain order ends in exactly one write after at most one
+confirmation ("yes"), and a whole-message decline writes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.api import Assistant
+from assistant.approvals.confirm import DECLINES, GENERIC, confirms, normalise
+from tools.allocation import allocate_treatment, list_allocations
+
+CORPUS = yaml.safe_load(
+    (Path(__file__).parent / "corpus" / "orders.yaml").read_text(encoding="utf-8")
+)["orders"]
+NON_ORDERS = [e for e in CORPUS if e["expect"] == "none"]
+PLAIN = [e for e in CORPUS if e.get("plain")]
+WRITES = {"allocate_treatment", "release_allocation", "book_plan"}
+
+# The attack families the issue reported as writing (each one wrote on main).
+ATTACKS = [
+    "Confirm the number of bookings we made today",
+    "Go ahead and show me the plan's bookings",
+    "Arrange U124's data boost options by cost",
+    "Dry run: book it",
+    "Book it. Scratch that.",
+    "My manager thinks: book it.",
+    "Reverse the sort order of the bookings",
+    "Remove row #1 from the table",
+    "yes?",
+    "book it?",
+    "'yes'",
+    "yes, but first show me the bookings",
+    "approve the explanation",
+    "confirm U124's consent status",
+]
+
+
+def test_the_closed_set_is_small_and_whole_message():
+    assert len(GENERIC) <= 45 and "yes" in GENERIC and "go ahead" in GENERIC
+    assert normalise("  Yes,  please!! ") == "yes"
+    assert normalise("Perfect. Book it.") == normalise("Fine, book it now") == "book it"
+    assert normalise("\u201cYES.\u201d") == '"yes."'  # quoted: not a confirmation
+    confirmations = (*GENERIC, "book it")
+    assert confirms("Yes.", confirmations) and confirms("GO AHEAD!", confirmations)
+    for text in ATTACKS:
+        assert not confirms(text, confirmations), text
+    assert "cancel it" in DECLINES and not confirms("cancel it", confirmations)
+
+
+@pytest.fixture
+def shown(tmp_path):
+    """A conversation where U124's proposal is pending and shown; booking #1 made."""
+
+    def make() -> tuple[Assistant, set[tuple[str, str, str]]]:
+        bot = Assistant.create(model="offline", state_dir=tmp_path / "state")
+        allocate_treatment("U124", "bill_review_call", "ana", bot.ctx)
+        turn = bot.ask("What should we offer U124?")
+        assert turn.pending is not None and turn.pending_new
+        assert turn.pending.title == "Book Marketing Call Back for U124"
+        return bot, _ledger(bot)
+
+    return make
+
+
+def _ledger(bot: Assistant) -> set[tuple[str, str, str]]:
+    return {
+        (a.customer_id, a.treatment_key, a.status)
+        for a in list_allocations(bot.ctx, customer_id="U124", include_released=True)
+    }
+
+
+@pytest.mark.parametrize("text", ATTACKS)
+def test_no_attack_phrasing_writes_whatever_is_pending(shown, text):
+    bot, before = shown()
+    turn = bot.ask(text)
+    assert not turn.allocations and _ledger(bot) == before
+    assert not any(c.ok and not c.held for c in turn.tool_calls if c.name in WRITES)
+
+
+def test_no_message_that_is_not_an_order_writes(shown):
+    bot, before = shown()
+    for e in NON_ORDERS:
+        bot.ask(e["text"])
+        assert _ledger(bot) == before, e["text"]
+
+
+@pytest.mark.parametrize("entry", PLAIN, ids=[e["text"] for e in PLAIN])
+def test_a_plain_order_writes_once_after_at_most_one_confirmation(shown, entry):
+    """One write after at most one "yes" — or the rule that forbids it, or a drop.
+
+    A booking the contact rules forbid (a retention SMS for U124: no SMS consent) is
+    refused with its rule and writes nothing; "cancel it" / "cancel the marketing
+    call back" while that booking is only pending drops it; a booking that does not
+    exist cannot be cancelled.
+    """
+    bot, before = shown()
+    text = entry["text"]
+    first = bot.ask(text)
+    if _ledger(bot) == before and first.pending_new:  # asked once, shown: "yes"
+        bot.ask("yes")
+    after = _ledger(bot)
+    new = after - before
+    if entry["expect"] == "cancel":
+        if not new:  # the pending booking dropped, or no such booking
+            refused = [c for c in first.tool_calls if not c.ok]
+            assert bot.session.pending is None or refused, text
+            return
+        assert new == {("U124", "bill_review_call", "released")}, text
+        return
+    key = entry.get("treatment", "marketing_call_back")
+    customer = entry.get("customer", "U124")
+    if not new:  # refused by a contact rule, said with its rule id
+        rules = {c.rule for c in first.tool_calls if c.rule}
+        assert rules - {"APPROVAL"} or key in _forbidden(bot, customer), text
+        return
+    assert new == {(customer, key, "active")}, text
+
+
+def _forbidden(bot: Assistant, customer: str) -> set[str]:
+    from tools.treatment import recommend_treatment
+
+    rec = recommend_treatment(customer, bot.ctx)
+    return {x.treatment_key for x in rec.excluded if x.hard}
