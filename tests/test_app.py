@@ -19,7 +19,6 @@ from chainlit.session import HTTPSession  # noqa: E402
 from assistant.ui import app  # noqa: E402
 from tests.ui_start import failed_ui_start  # noqa: E402
 from tools.allocation import list_allocations  # noqa: E402
-from tools.context import ToolContext  # noqa: E402
 
 
 class RecordingEmitter(BaseChainlitEmitter):
