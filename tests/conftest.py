@@ -1,7 +1,15 @@
 from __future__ import annotations
 
-import pytest
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
+import pytest
+from hypothesis import configuration as hypothesis_configuration
+
+from tests.hygiene import hypothesis_home, new_paths, repo_paths
+from tests.ui_start import make_app_root
 from tools import data
 from tools.config import get_config
 from tools.context import ToolContext
@@ -11,6 +19,52 @@ SAMPLE_CUSTOMERS = [f"U{n}" for n in range(123, 134)] + ["U999"]
 
 # A weekday noon in London: every channel may lawfully contact now.
 FROZEN_NOW = "2024-03-06T12:00:00+00:00"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test, even before collection: the run's files go outside the repo.
+
+    A temporary folder per process holds the state dir used outside tests (importing
+    the UI module checks its set-up at collection) and chainlit's app root (``import
+    chainlit`` makes ``.files/`` there, a server writes ``.chainlit/translations/``),
+    a copy of the repo's. Hypothesis keeps its examples outside the checkout. The
+    main process (not an xdist worker) lists the checkout's paths, to compare at the
+    end.
+    """
+    run = Path(tempfile.mkdtemp(prefix="cvm-test-run-"))
+    config.stash[_RUN_DIR] = run
+    os.environ["CVM_STATE_DIR"] = str(run / "state")
+    os.environ["CHAINLIT_APP_ROOT"] = str(make_app_root(run / "ui"))
+    hypothesis_configuration.set_hypothesis_home_dir(hypothesis_home())
+    if not hasattr(config, "workerinput"):
+        config.stash[_REPO_BEFORE] = repo_paths()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if it left a new file or folder in the checkout."""
+    config = session.config
+    if hasattr(config, "workerinput") or _REPO_BEFORE not in config.stash:
+        return
+    left = new_paths(config.stash[_REPO_BEFORE], repo_paths())
+    if left:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            "FAILED: the run left files in the repository (tests write to temporary "
+            "folders): " + ", ".join(left)
+        )
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(_RUN_DIR, None)
+    if run is not None:
+        shutil.rmtree(run, ignore_errors=True)
+
+
+_RUN_DIR = pytest.StashKey[Path]()
+_REPO_BEFORE = pytest.StashKey["set[str] | None"]()
 
 
 @pytest.fixture(autouse=True)

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import FROZEN_NOW
+from tests.ui_start import app_root, start_ui
+from tools.allocation import Allocation, list_allocations
 from tools.config import get_config
 from tools.context import ToolContext
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = [
     "--headless",
@@ -31,6 +28,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+WAIT = 30_000  # ms: the longest a page waits for what it expects (a loaded machine)
 
 pytestmark = pytest.mark.browser
 
@@ -44,72 +42,37 @@ def _require_browser() -> str:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def server(tmp_path):
-    port = _free_port()
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
+    """The chat UI, offline model, frozen clock, this test's state dir."""
+    state, log = tmp_path / "state", tmp_path / "server.log"
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"OPENAI_API_KEY", "CVM_USERS", "CVM_NOW", "CI"}
+        "CVM_MODEL": "offline",
+        "CVM_STATE_DIR": str(state),
+        "CVM_NOW": FROZEN_NOW,
     }
-    # chainlit's CLI invents an OPENAI_API_KEY when CI is set: choose explicitly.
-    env["CVM_MODEL"] = "offline"
-    env["CVM_STATE_DIR"] = str(tmp_path / "state")
-    chainlit = Path(sys.executable).parent / "chainlit"
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            str(chainlit),
-            "run",
-            "assistant/ui/app.py",
-            "--headless",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(
-                    "chainlit did not start:\n" + (tmp_path / "server.log").read_text()
-                )
-            time.sleep(0.2)
-    yield url, tmp_path / "state", tmp_path / "server.log"
-    proc.terminate()
-    proc.wait(10)
+    drop = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "CVM_USERS", "CVM_USERS_FILE"}
+    clean = {k: v for k, v in os.environ.items() if k not in drop}
+    try:
+        with start_ui(app_root(), env, log, base=clean) as url:
+            yield url, state, log
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @contextmanager
 def chat_page(tmp_path: Path, url: str, log: Path, requests: list[str] | None = None):
     """A Chromium page on the chat UI, connected; a failure keeps a screenshot.
 
-    Yields the page once its websocket is connected (a message sent before that
-    is dropped); every URL the page requests goes into ``requests`` when given.
-    A Playwright error fails the test with the server's log.
+    Yields the page once it is connected and its chat started; every URL the page
+    requests goes into ``requests`` when given. A Playwright error fails the test
+    with the server's log and the path of a screenshot (in the test's temporary
+    folder).
     """
     chromium = _require_browser()
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
@@ -118,25 +81,23 @@ def chat_page(tmp_path: Path, url: str, log: Path, requests: list[str] | None = 
             args=ARGS,
             viewport={"width": 1280, "height": 1800},
         )
+        ctx.set_default_timeout(WAIT)
         page = ctx.new_page()
         if requests is not None:
             page.on("request", lambda r: requests.append(r.url))
-        connected: list[bool] = []
-        page.on(
-            "websocket",
-            lambda ws: ws.on("framereceived", lambda frame: connected.append(True)),
-        )
         try:
             page.goto(url)
-            page.locator("#chat-input").wait_for(timeout=30_000)
-            deadline = time.monotonic() + 30
-            while not connected and time.monotonic() < deadline:
-                page.wait_for_timeout(100)
-            assert connected, "the page never connected its websocket"
+            # the starters are enabled once the socket is connected and the chat
+            # has started (a message sent before that is dropped)
+            page.locator("[id^='starter-']:enabled").first.wait_for()
             yield page
         except PlaywrightError as exc:
-            page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
-            pytest.fail(f"{exc}\n--- server log ---\n{log.read_text()[-3000:]}")
+            shot = tmp_path / "browser-failure.png"
+            page.screenshot(path=str(shot), full_page=True)
+            pytest.fail(
+                f"{exc}\n(screenshot: {shot})\n--- server log ---\n"
+                f"{log.read_text()[-3000:]}"
+            )
         finally:
             ctx.close()
 
@@ -144,7 +105,12 @@ def chat_page(tmp_path: Path, url: str, log: Path, requests: list[str] | None = 
 def ask(page, text: str) -> None:
     """Send a message (the send button must be a send button again, not stuck)."""
     page.locator("#chat-input").fill(text)
-    page.locator("#chat-submit:enabled").click(timeout=15_000)
+    page.locator("#chat-submit:enabled").click()
+
+
+def bookings(state: Path) -> list[Allocation]:
+    """The bookings of the frozen day in the server's ledger."""
+    return list_allocations(ToolContext.create(get_config(), state_dir=state))
 
 
 def test_u124_starter_card_book_approve(server, tmp_path):
@@ -152,58 +118,52 @@ def test_u124_starter_card_book_approve(server, tmp_path):
     requested: list[str] = []
     with chat_page(tmp_path, url, log, requested) as page:
         starter = page.locator("#starter-offer-for-u124")
-        starter.wait_for(timeout=30_000)
+        starter.wait_for()
         # the product's own look: its logo (not the framework's) and footer
         logo = page.locator('img[src*="/logo"]').first
         assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
         assert "/logo" in (logo.get_attribute("src") or "")
         starter.click()
-        page.get_by_text("recommend Marketing Call Back").first.wait_for(timeout=30_000)
+        page.get_by_text("recommend Marketing Call Back").first.wait_for()
         assert page.get_by_text("recommend_treatment").first.is_visible()
-        page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=10_000)
+        page.get_by_text("U124: Marketing Call Back").first.wait_for()
         assert page.get_by_text("Excluded by contact rules").first.is_visible()
         assert page.get_by_text("Nothing is booked without your approval").count()
         assert page.get_by_text(
             "CONSENT: no marketing consent by sms"
         ).first.is_visible()
-        page.screenshot(path=str(ARTIFACTS / "browser-u124-card.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "u124-card.png"), full_page=True)
         page.get_by_role("button", name="Book").first.click()
         page.get_by_role("button", name="Approve").click()
-        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
-            timeout=30_000
-        )
-        page.screenshot(path=str(ARTIFACTS / "browser-u124-booked.png"), full_page=True)
+        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for()
+        page.screenshot(path=str(tmp_path / "u124-booked.png"), full_page=True)
     external = [
         u for u in requested if not u.startswith(("http://127.0.0.1", "data:", "blob:"))
     ]
-    bookings = ToolContext.create(get_config(), state_dir=state)
-    from tools.allocation import list_allocations
-
-    [booked] = list_allocations(bookings, all_days=True)  # booked on the real day
+    [booked] = bookings(state)
     assert (booked.customer_id, booked.treatment_key) == ("U124", "marketing_call_back")
+    assert booked.day == date.fromisoformat(FROZEN_NOW[:10])  # the server's clock
     assert booked.approved_by == "analyst (ui)"
     assert not [u for u in external if "fonts.googleapis.com/css" in u]
-    assert (ARTIFACTS / "browser-u124-booked.png").stat().st_size > 10_000
+    assert (tmp_path / "u124-booked.png").stat().st_size > 10_000
 
 
 def test_plan_card_book_plan_approve(server, tmp_path):
     url, state, log = server
     with chat_page(tmp_path, url, log) as page:
         ask(page, "Who should we call today?")
-        page.get_by_text("Planned vs capacity left").first.wait_for(timeout=30_000)
+        page.get_by_text("Planned vs capacity left").first.wait_for()
         assert page.get_by_text("First come, in id order").first.is_visible()
         assert page.get_by_text("One more slot").first.is_visible()
-        page.screenshot(path=str(ARTIFACTS / "browser-plan.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "plan.png"), full_page=True)
         page.get_by_role("button", name="Book plan").first.click()
         page.get_by_role("button", name="Approve").click()
-        page.get_by_text("nothing refused").first.wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "browser-plan-booked.png"), full_page=True)
-    from tools.allocation import list_allocations
+        page.get_by_text("nothing refused").first.wait_for()
+        page.screenshot(path=str(tmp_path / "plan-booked.png"), full_page=True)
     from tools.planning.plan import plan_store
 
-    booked_ctx = ToolContext.create(get_config(), state_dir=state)
-    plan = plan_store(booked_ctx).latest()
-    booked = list_allocations(booked_ctx, all_days=True)  # the real day
+    plan = plan_store(ToolContext.create(get_config(), state_dir=state)).latest()
+    booked = bookings(state)
     assert plan is not None and len(booked) == plan.assigned > 0
     assert {b.approved_by for b in booked} == {"analyst (ui)"}
 
@@ -213,61 +173,53 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
     url, state, log = server
     with chat_page(tmp_path, url, log) as page:
         ask(page, "What should we offer U126?")
-        page.get_by_text("U126: Data Boost").first.wait_for(timeout=30_000)
+        page.get_by_text("U126: Data Boost").first.wait_for()
         page.get_by_role("button", name="Book").first.click()
         page.get_by_role("button", name="Cancel").first.click()
-        page.get_by_text("was not approved").first.wait_for(timeout=30_000)
+        page.get_by_text("was not approved").first.wait_for()
         ask(page, "How many call-backs are left today?")
-        page.get_by_text("Capacity today").first.wait_for(timeout=30_000)
+        page.get_by_text("Capacity today").first.wait_for()
         ask(page, "What should we offer U124?")
-        page.get_by_text("U124: Marketing Call Back").first.wait_for(timeout=30_000)
+        page.get_by_text("U124: Marketing Call Back").first.wait_for()
         page.get_by_role("button", name="Book").last.click()
         # wait for the new question: until it renders, .last is U126's old one
-        page.get_by_text("Book Marketing Call Back for U124?").first.wait_for(
-            timeout=30_000
-        )
+        page.get_by_text("Book Marketing Call Back for U124?").first.wait_for()
         page.get_by_role("button", name="Approve").last.click()
-        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for(
-            timeout=30_000
-        )
+        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for()
         ask(page, "What did we book today?")
-        page.get_by_text("#1 U124: Marketing Call Back").first.wait_for(timeout=30_000)
-        page.screenshot(
-            path=str(ARTIFACTS / "browser-approve-then-ask.png"), full_page=True
-        )
-    from tools.allocation import list_allocations
-
-    booked = list_allocations(
-        ToolContext.create(get_config(), state_dir=state), all_days=True
-    )
+        page.get_by_text("#1 U124: Marketing Call Back").first.wait_for()
+        page.screenshot(path=str(tmp_path / "approve-then-ask.png"), full_page=True)
+    booked = bookings(state)
     assert [(b.customer_id, b.treatment_key) for b in booked] == [
         ("U124", "marketing_call_back")
     ]
 
 
+# The chart title's colour in each theme (as the UI's theme switch sets it)
+TITLE_FILL = {"light": "rgb(55, 65, 81)", "dark": "rgb(229, 231, 235)"}
+
+
 def test_a_summary_question_shows_the_base_chart_in_both_themes(server, tmp_path):
+    from playwright.sync_api import expect
+
     url, _, log = server
     with chat_page(tmp_path, url, log) as page:
         ask(page, "Summarise the base")
-        page.get_by_text("customers (of").first.wait_for(timeout=30_000)
+        page.get_by_text("customers (of").first.wait_for()
         chart = page.locator(".js-plotly-plot").first
-        chart.wait_for(timeout=30_000)
+        chart.wait_for()
         chart.scroll_into_view_if_needed()
         titles = chart.locator(".annotation-text").all_text_contents()
         assert "Customers by best action" in titles
         assert "EV (£) by segment" in titles
         assert chart.locator(".barlayer .point").count() >= 10  # bars drawn
-        fills = {}
-        for theme in ("light", "dark"):  # as the UI's theme switch sets it
+        title = chart.locator(".gtitle").first
+        for theme, fill in TITLE_FILL.items():
             page.evaluate(
                 "t => { const c = document.documentElement.classList;"
                 " c.remove('light', 'dark'); c.add(t); }",
                 theme,
             )
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(ARTIFACTS / f"browser-base-chart-{theme}.png"))
-            fills[theme] = chart.locator(".gtitle").evaluate(
-                "e => getComputedStyle(e).fill"
-            )
-        light, dark = fills["light"], fills["dark"]
-        assert (light, dark) == ("rgb(55, 65, 81)", "rgb(229, 231, 235)")
+            # the chart follows the theme: its title takes the theme's colour
+            expect(title).to_have_css("fill", fill, timeout=WAIT)
+            page.screenshot(path=str(tmp_path / f"base-chart-{theme}.png"))
