@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assistant.api import Assistant, make_model
 from assistant.conversation.session import Turn
@@ -103,16 +103,32 @@ class Setup(_Strict):
 
 
 class FinalBooking(_Strict):
-    """An active booking expected in the ledger at the end."""
+    """A booking expected in the ledger at the end."""
 
     customer_id: str
     treatment_key: str
 
 
 class Final(_Strict):
-    """Extension: the ledger's final state (every active booking, exactly)."""
+    """Extension: the ledger's final state, as tau2-bench grades the final database.
 
-    allocations: list[FinalBooking]
+    Every key optional (at least one given); each is compared with the whole
+    ledger at the end, every day, not a page of it.
+    """
+
+    allocations: list[FinalBooking] | None = Field(
+        None, description="Every active booking, exactly (in any order)."
+    )
+    bookings: int | None = Field(None, ge=0, description="How many are active.")
+    released: list[FinalBooking] | None = Field(
+        None, description="Every cancelled booking, exactly (in any order)."
+    )
+
+    @model_validator(mode="after")
+    def _something_expected(self) -> Final:
+        if not self.model_fields_set:
+            raise ValueError("expects allocations, bookings or released")
+        return self
 
 
 class Conversation(_Strict):
@@ -243,6 +259,27 @@ def check_turn(expect: Expect, turn: Turn) -> list[str]:
     return out
 
 
+def _pairs(bookings: list[Any]) -> list[tuple[str, str]]:
+    return sorted((b.customer_id.upper(), b.treatment_key) for b in bookings)
+
+
+def check_final(final: Final, ctx: ToolContext) -> list[str]:
+    """Every unmet expectation of the ledger's final state, as 'final key: …'."""
+    every = list_allocations(ctx, all_days=True, include_released=True, limit=None)
+    active = _pairs([a for a in every if a.status == "active"])
+    released = _pairs([a for a in every if a.status != "active"])
+    out: list[str] = []
+    if final.allocations is not None and active != _pairs(final.allocations):
+        want = _pairs(final.allocations)
+        out.append(f"final allocations: expected {want}, got {active}")
+    if final.bookings is not None and len(active) != final.bookings:
+        out.append(f"final bookings: expected {final.bookings}, got {len(active)}")
+    if final.released is not None and released != _pairs(final.released):
+        want = _pairs(final.released)
+        out.append(f"final released: expected {want}, got {released}")
+    return out
+
+
 def run_conversation(path: Path, live_model: str | None = None) -> ConversationResult:
     """Run one conversation file against a fresh ledger and grade it.
 
@@ -296,14 +333,7 @@ def run_conversation(path: Path, live_model: str | None = None) -> ConversationR
                 except AssertionError as exc:
                     failures.append(f"turn {n} {step.user!r}: {exc}")
         if conv.final is not None:
-            got = sorted(
-                (a.customer_id, a.treatment_key) for a in list_allocations(ctx)
-            )
-            want = sorted(
-                (b.customer_id, b.treatment_key) for b in conv.final.allocations
-            )
-            if got != want:
-                failures.append(f"final allocations: expected {want}, got {got}")
+            failures += check_final(conv.final, ctx)
         ctx.ledger.close()
     return ConversationResult(
         name=conv.name, path=str(path), passed=not failures, failures=failures
