@@ -25,11 +25,11 @@ def pytest_configure(config: pytest.Config) -> None:
     """Before any test, even before collection: the run's files go outside the repo.
 
     A temporary folder per process holds the state dir used outside tests (importing
-    the UI module checks its set-up at collection) and chainlit's app root (``import
-    chainlit`` makes ``.files/`` there, a server writes ``.chainlit/translations/``),
-    a copy of the repo's. Hypothesis keeps its examples outside the checkout. The
-    main process (not an xdist worker) lists the checkout's paths, to compare at the
-    end.
+    the UI module checks its set-up at collection) and the app root of the chainlit
+    imported by tests (``import chainlit`` makes ``.files/`` there), a copy of the
+    repo's; each UI server gets its own (``tests/ui_start.py``). Hypothesis keeps
+    its examples outside the checkout. The main process (not an xdist worker) lists
+    the checkout's paths, to compare at the end.
     """
     run = Path(tempfile.mkdtemp(prefix="cvm-test-run-"))
     config.stash[_RUN_DIR] = run

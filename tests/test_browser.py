@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FROZEN_NOW
-from tests.ui_start import app_root, start_ui
+from tests.ui_start import make_app_root, start_ui
 from tools.allocation import Allocation, list_allocations
 from tools.config import get_config
 from tools.context import ToolContext
@@ -54,7 +54,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     drop = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "CVM_USERS", "CVM_USERS_FILE"}
     clean = {k: v for k, v in os.environ.items() if k not in drop}
     try:
-        with start_ui(app_root(), env, log, base=clean) as url:
+        root = make_app_root(tmp_path / "ui")
+        with start_ui(root, env, log, base=clean) as url:
             yield url, state, log
     except RuntimeError as exc:
         pytest.fail(str(exc))
@@ -106,6 +107,15 @@ def ask(page, text: str) -> None:
     """Send a message (the send button must be a send button again, not stuck)."""
     page.locator("#chat-input").fill(text)
     page.locator("#chat-submit:enabled").click()
+
+
+def message(page, text: str):
+    """The chat message that shows ``text`` (the latest, innermost one).
+
+    Buttons are found in their message: an answered question keeps its buttons on
+    the page, so "the last Approve" may be an old one until the new one renders.
+    """
+    return page.locator("[id^='step-']").filter(has_text=text).last
 
 
 def bookings(state: Path) -> list[Allocation]:
@@ -181,10 +191,11 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
         page.get_by_text("Capacity today").first.wait_for()
         ask(page, "What should we offer U124?")
         page.get_by_text("U124: Marketing Call Back").first.wait_for()
-        page.get_by_role("button", name="Book").last.click()
-        # wait for the new question: until it renders, .last is U126's old one
-        page.get_by_text("Book Marketing Call Back for U124?").first.wait_for()
-        page.get_by_role("button", name="Approve").last.click()
+        message(page, "U124: Marketing Call Back").get_by_role(
+            "button", name="Book"
+        ).click()
+        question = message(page, "Book Marketing Call Back for U124?")
+        question.get_by_role("button", name="Approve").click()
         page.get_by_text("Booked Marketing Call Back for U124").first.wait_for()
         ask(page, "What did we book today?")
         page.get_by_text("#1 U124: Marketing Call Back").first.wait_for()

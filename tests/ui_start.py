@@ -2,7 +2,8 @@
 
 * :func:`make_app_root` lays out what ``chainlit run`` reads and writes in its working
   directory (``.chainlit/``, ``public/``, ``chainlit.md``, ``.files/``) in a temporary
-  folder, so a test run writes nothing into the repository.
+  folder, so a test run writes nothing into the repository. One per server: a
+  chainlit server removes its app root's ``.files/`` when it stops.
 * :func:`start_ui` binds 127.0.0.1 port 0 (the kernel picks a free port: no race with
   concurrent runs on the machine), listens, and hands the listening socket to the
   server (``tests/ui_serve.py``). A request sent at once waits in the socket's
@@ -19,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -119,11 +121,6 @@ def start_ui(
             proc.wait()
 
 
-def app_root() -> Path:
-    """This test run's app root (``tests/conftest.py`` makes it at start-up)."""
-    return Path(os.environ["CHAINLIT_APP_ROOT"])
-
-
 def failed_ui_start(**env: str) -> str:
     """Start the chat UI with ``env`` set; it must stop; return its output.
 
@@ -131,8 +128,8 @@ def failed_ui_start(**env: str) -> str:
     handed a listening socket like :func:`start_ui`, so a server that wrongly
     starts holds no contested port (and ends the test by the timeout).
     """
-    root = app_root()
-    with _listening() as sock:
+    with tempfile.TemporaryDirectory(prefix="cvm-ui-") as tmp, _listening() as sock:
+        root = make_app_root(Path(tmp))
         out = subprocess.run(
             _command(sock),
             cwd=root,
