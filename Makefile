@@ -40,10 +40,13 @@ browser-deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium missing and cannot be installed here: the browser test will report it"; fi; }
 
+# The suite in one worker per core (pytest-xdist), a test file per worker at a time
+# (module-level state and fixtures stay together); TEST_WORKERS=0 runs it in-process.
+TEST_WORKERS ?= auto
 test: $(DEV_STAMP) browser-deps
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
