@@ -236,8 +236,8 @@ def test_backups_taken_while_two_processes_book_are_each_one_moment(tmp_path, ct
             BookingQuery(include_released=True, limit=None)
         ).bookings
     }
-    generations = [c.generation for c in copies]
-    assert generations == sorted(generations) and generations[0] < generations[-1]
+    last = [c.last_booking for c in copies]
+    assert last == sorted(last) and last[0] < last[-1]
     for copy in copies:
         folder = tmp_path / copy.path.stem
         folder.mkdir()

@@ -9,7 +9,7 @@ what is checked is what is committed, across threads and processes.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -27,13 +27,8 @@ from tools.eligibility import LedgerState, customer_verdicts
 from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger import LedgerStore
 from tools.ledger.days import history_since, ledger_day
-from tools.ledger.model import BookingQuery, StoredBooking
-from tools.ledger.writer import (
-    PAST_DAY,
-    BookingRequest,
-    BookingResult,
-    write_bookings,
-)
+from tools.ledger.model import BookingQuery
+from tools.ledger.writer import PAST_DAY, BookingRequest, write_bookings
 
 __all__ = [
     "PAST_DAY",
@@ -160,31 +155,20 @@ def allocate_treatment(
         request.customer_id,
         approved_by,
     )
-    booked = _as_stored(result, approved_by, at, config)
-    return allocation_of(booked, config).model_copy(
-        update={"next_contact": fixed.next_contact}
-    )
-
-
-def _as_stored(
-    result: BookingResult, approved_by: str, at: datetime, config: CVMConfig
-) -> StoredBooking:
-    """A booking the writer just made, as the ledger now holds it."""
-    req, t = result.request, config.treatments[result.request.treatment_key]
-    return StoredBooking(
-        allocation_id=int(result.allocation_id or 0),
-        customer_id=req.customer_id,
-        treatment_key=req.treatment_key,
-        channel=t.channel,
-        purpose=t.purpose,
+    return Allocation(
+        allocation_id=result.allocation_id,
+        customer_id=request.customer_id,
+        treatment_key=treatment_key,
+        display_name=treatment.display_name,
+        channel=treatment.channel,
+        purpose=treatment.purpose,
         day=result.day,
         created_at=at.isoformat(timespec="seconds"),
         approved_by=approved_by,
-        cost=t.cost,
-        high_value=bool(req.high_value),
-        status="active",
-        rules=result.verdicts,
-        overrides=result.overrides,
+        cost=treatment.cost,
+        next_contact=fixed.next_contact,
+        rules=list(result.verdicts),
+        overrides=list(result.overrides),
     )
 
 

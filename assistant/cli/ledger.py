@@ -65,8 +65,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     emit(
         args,
         _info(info),
-        f"backed up ledger {info.ledger_id[:8]} ({info.bookings:,} bookings, "
-        f"{info.generation:,} commits) to {info.path}",
+        f"backed up ledger {info.ledger_id[:8]} ({info.bookings:,} bookings, the "
+        f"last #{info.last_booking:,}) to {info.path}",
     )
     return 0
 
@@ -88,8 +88,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     emit(
         args,
         _info(info),
-        f"restored ledger {info.ledger_id[:8]} ({info.bookings:,} bookings, "
-        f"{info.generation:,} commits) from {info.path} into {store.location}",
+        f"restored ledger {info.ledger_id[:8]} ({info.bookings:,} bookings, the "
+        f"last #{info.last_booking:,}) from {info.path} into {store.location}",
     )
     return 0
 
@@ -111,9 +111,9 @@ def cmd_accept_ledger(args: argparse.Namespace) -> int:
     marker = store.accept()
     emit(
         args,
-        {"ledger_id": marker.ledger_id, "generation": marker.generation},
+        {"ledger_id": marker.ledger_id, "last_booking": marker.last_booking},
         f"accepted ledger {marker.ledger_id[:8]} at {store.location} "
-        f"({marker.generation:,} commits)",
+        f"(bookings up to #{marker.last_booking:,})",
     )
     return 0
 
@@ -122,7 +122,7 @@ def _info(info: BackupInfo) -> dict[str, object]:
     return {
         "path": str(info.path),
         "ledger_id": info.ledger_id,
-        "generation": info.generation,
+        "last_booking": info.last_booking,
         "bookings": info.bookings,
         "bytes": info.bytes,
     }

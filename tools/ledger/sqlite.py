@@ -17,7 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from tools.eligibility import Booking, RuleVerdict
+from tools.ledger.marker import Marker
 from tools.ledger.model import (
     BookingPage,
     BookingQuery,
@@ -32,9 +35,18 @@ from tools.ledger.sqlite_plans import PlanTables
 
 FILE_NAME = "ledger.sqlite3"
 _INSERT = (
-    "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, day, "
+    "INSERT INTO allocations (id, customer_id, treatment_key, channel, purpose, day, "
     "created_at, approved_by, cost, high_value, rules, overrides) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RULES = TypeAdapter(tuple[RuleVerdict, ...])  # verdicts to JSON, in one call
+# What a booking transaction reads first: the newest day booked (PAST-DAY), the
+# ledger's id (a restore may change it) and the id AUTOINCREMENT would give next
+# (above every id ever used).
+_HEAD = (
+    "SELECT (SELECT MAX(day) FROM allocations), (SELECT ledger_id FROM ledger_meta), "
+    "MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'allocations'), 0), "
+    "IFNULL((SELECT MAX(id) FROM allocations), 0)) + 1"
 )
 _RELEASE = (
     "UPDATE allocations SET status = 'released', released_at = ?, released_by = ? "
@@ -44,6 +56,14 @@ _RELEASE = (
 
 def _stamp(at: datetime) -> str:
     return at.isoformat(timespec="seconds")
+
+
+def _rules(text: str) -> tuple[RuleVerdict, ...]:
+    """Stored verdicts (a rule id this release does not know is kept as stored)."""
+    try:
+        return _RULES.validate_json(text)
+    except ValidationError:
+        return tuple(RuleVerdict.model_construct(**v) for v in json.loads(text))
 
 
 def _booking(row: sqlite3.Row) -> StoredBooking:
@@ -59,28 +79,48 @@ def _booking(row: sqlite3.Row) -> StoredBooking:
         cost=row["cost"],
         high_value=bool(row["high_value"]),
         status=row["status"],
-        # written by the booking writer from validated verdicts: trusted as stored
-        rules=tuple(RuleVerdict.model_construct(**v) for v in json.loads(row["rules"])),
+        rules=_rules(row["rules"]),
         overrides=tuple(json.loads(row["overrides"])),
         released_at=row["released_at"],
         released_by=row["released_by"],
     )
 
 
-def _insert_args(b: NewBooking) -> tuple[Any, ...]:
-    return (
-        b.customer_id,
-        b.treatment_key,
-        b.channel,
-        b.purpose,
-        b.day.isoformat(),
-        _stamp(b.created_at),
-        b.approved_by,
-        b.cost,
-        int(b.high_value),
-        json.dumps([v.model_dump() for v in b.rules]),
-        json.dumps(list(b.overrides)),
+def _insert(
+    conn: sqlite3.Connection, bookings: list[NewBooking], first: int
+) -> list[int]:
+    """Insert the bookings (under the write lock); their new ids, in order.
+
+    The ids are given explicitly from ``first``, the next id of the AUTOINCREMENT
+    sequence, so a chunk of a plan is one ``executemany``.
+    """
+    if not bookings:
+        return []
+    ids = list(range(first, first + len(bookings)))
+    days = {d: d.isoformat() for d in {b.day for b in bookings}}
+    stamps = {t: _stamp(t) for t in {b.created_at for b in bookings}}
+    overrides = {o: json.dumps(list(o)) for o in {b.overrides for b in bookings}}
+    conn.executemany(
+        _INSERT,
+        (
+            (
+                i,
+                b.customer_id,
+                b.treatment_key,
+                b.channel,
+                b.purpose,
+                days[b.day],
+                stamps[b.created_at],
+                b.approved_by,
+                b.cost,
+                int(b.high_value),
+                _RULES.dump_json(b.rules).decode(),
+                overrides[b.overrides],
+            )
+            for i, b in zip(ids, bookings, strict=True)
+        ),
     )
+    return ids
 
 
 class SQLiteLedger(PlanTables, CareTables):
@@ -98,16 +138,14 @@ class SQLiteLedger(PlanTables, CareTables):
     def book(self, scope: BookingScope, judge: Judge) -> list[int]:
         """See :meth:`tools.ledger.protocol.LedgerStore.book`."""
         with self.transaction() as conn:
+            newest, ledger_id, first = conn.execute(_HEAD).fetchone()
             state = self._state(
-                conn, scope.day, scope.customer_ids, scope.history_since, newest=True
+                conn, scope.day, scope.customer_ids, scope.history_since, newest
             )
             if scope.plan_id is not None:
                 state = self._with_plan(conn, state, scope)
             judgement = judge(state)
-            ids = [
-                int(conn.execute(_INSERT, _insert_args(b)).lastrowid or 0)
-                for b in judgement.bookings
-            ]
+            ids = _insert(conn, judgement.bookings, first)
             if scope.plan_id is not None:
                 conn.executemany(
                     "UPDATE plan_rows SET outcome = 'booked', allocation_id = ? "
@@ -123,6 +161,8 @@ class SQLiteLedger(PlanTables, CareTables):
                     "WHERE plan_id = ? AND seq = ? AND outcome IS NULL",
                     [(f"refused:{r}", scope.plan_id, s) for s, r in judgement.refused],
                 )
+        if ids:  # committed: the state dir's marker learns the last booking
+            self.marker.advance(Marker(ledger_id, ids[-1]))
         return ids
 
     def _with_plan(
@@ -153,7 +193,7 @@ class SQLiteLedger(PlanTables, CareTables):
         day: date,
         customer_ids: Collection[str],
         since: date | None,
-        newest: bool = False,
+        newest: str | None = None,
     ) -> DayState:
         used: dict[str, int] = {}
         spent: dict[str, float] = {}
@@ -181,12 +221,12 @@ class SQLiteLedger(PlanTables, CareTables):
                     (first, json.dumps(list(customer_ids))),
                 )
             history = _by_customer(rows)
-        latest = None
-        if newest:
-            found = conn.execute("SELECT MAX(day) FROM allocations").fetchone()[0]
-            latest = date.fromisoformat(found) if found else None
         return DayState(
-            day=day, used=used, spent=spent, history=history, newest_day=latest
+            day=day,
+            used=used,
+            spent=spent,
+            history=history,
+            newest_day=date.fromisoformat(newest) if newest else None,
         )
 
     # --- bookings -------------------------------------------------------------------

@@ -36,7 +36,7 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 
 def _describe(conn: sqlite3.Connection, path: Path) -> BackupInfo:
-    """Which ledger a file holds, how many commits and bookings; checks it whole.
+    """Which ledger a file holds, its last booking id and bookings; checks it whole.
 
     Raises:
         StorageError: Not a sound ledger file of this or an earlier version.
@@ -126,9 +126,9 @@ class CareTables(LedgerFile):
         except StorageError:
             partial.unlink(missing_ok=True)
             raise
-        log.info("ledger backed up to %s (generation %d)", dest, info.generation)
+        log.info("ledger backed up to %s (to booking #%d)", dest, info.last_booking)
         return BackupInfo(
-            dest, info.ledger_id, info.generation, info.bookings, info.bytes
+            dest, info.ledger_id, info.last_booking, info.bookings, info.bytes
         )
 
     def restore(self, src: Path) -> BackupInfo:
@@ -154,7 +154,7 @@ class CareTables(LedgerFile):
         self.ledger_id = found[0]
         create_marker(self.path, Marker(*found))
         log.warning(
-            "ledger %s restored from %s (generation %d)", self.path, src, found[1]
+            "ledger %s restored from %s (to booking #%d)", self.path, src, found[1]
         )
         return info
 

@@ -12,9 +12,9 @@ under a running process is a ``LedgerUnavailable`` refusal (rule LEDGER), never 
 commit "into the void". When only the log was removed, the process first copies
 what it had committed into the database file (a checkpoint from the log it still
 holds open), then refuses every later write. A read-only, full or failing disk is a
-refusal with the transaction rolled back. Every commit counts one generation in
-``ledger_meta``, recorded after the commit in the state dir's marker
-(:mod:`tools.ledger.marker`), which a new process compares with the file.
+refusal with the transaction rolled back. After each booking commit the last
+booking id is recorded in the state dir's marker (:mod:`tools.ledger.marker`),
+which a new process compares with the file.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tools.errors import LedgerUnavailable, StorageError
-from tools.ledger.marker import Marker, advance_marker, create_marker, read_marker
+from tools.ledger.marker import Marker, MarkerWriter, create_marker, read_marker
 from tools.ledger.sqlite_schema import meta, migrate
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,7 @@ class LedgerFile:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._lost: str | None = None
+        self.marker = MarkerWriter(self.path)
         try:
             with self._write_lock, self.connection() as conn:
                 if seen is not None:
@@ -135,10 +136,9 @@ class LedgerFile:
             self.close()
             raise
         assert found is not None  # migrate() wrote it
-        self.ledger_id, generation = found
         self._identity = identity(self.path)
         if not recover:
-            create_marker(self.path, Marker(self.ledger_id, generation))
+            create_marker(self.path, Marker(*found))
 
     # --- lost ledgers ------------------------------------------------------------
 
@@ -148,17 +148,17 @@ class LedgerFile:
         elif found[0] != seen.ledger_id:
             now = f"holds another ledger ({found[0][:8]})"
         else:
-            now = f"holds only {found[1]:,} of them"
+            now = f"ends at booking #{found[1]:,}"
         return (
             f"ledger {self.path}: this state dir held ledger {seen.ledger_id[:8]} with "
-            f"{seen.generation:,} commit(s), but the file {now}: committed bookings "
-            "would be lost by going on (a removed write-ahead log, a deleted or "
-            f"replaced ledger file). {_WHAT_NOW}"
+            f"bookings up to #{seen.last_booking:,}, but the file {now}: committed "
+            "bookings would be lost by going on (a removed write-ahead log, a deleted "
+            f"or replaced ledger file). {_WHAT_NOW}"
         )
 
     def _compare(self, seen: Marker, found: tuple[str, int] | None) -> None:
         """Refuse a file that does not hold every commit the state dir has seen."""
-        if found is None or found[0] != seen.ledger_id or found[1] < seen.generation:
+        if found is None or found[0] != seen.ledger_id or found[1] < seen.last_booking:
             log.error("ledger %s lost commits: refusing to start", self.path)
             raise StorageError(self._lost_text(seen, found))
 
@@ -196,8 +196,7 @@ class LedgerFile:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, holding SQLite's write lock from its first read.
 
-        Everything done inside commits together or not at all; a commit that
-        changed anything counts one generation and advances the marker.
+        Everything done inside commits together or not at all.
 
         Raises:
             LedgerUnavailable: The ledger file or its log was removed or replaced
@@ -214,16 +213,8 @@ class LedgerFile:
                 conn.execute("ROLLBACK")
                 self._rescue(conn)
                 raise
-            before = conn.total_changes
             try:
                 yield conn
-                seen = None
-                if conn.total_changes != before:
-                    conn.execute("UPDATE ledger_meta SET generation = generation + 1")
-                    row = conn.execute(
-                        "SELECT ledger_id, generation FROM ledger_meta"
-                    ).fetchone()
-                    seen = Marker(str(row[0]), int(row[1]))  # a restore may change id
                 conn.execute("COMMIT")
             except BaseException as exc:
                 if conn.in_transaction:
@@ -234,8 +225,6 @@ class LedgerFile:
                 if isinstance(exc, sqlite3.Error) and is_storage_fault(exc):
                     raise self._refusal(exc) from None
                 raise
-            if seen is not None:
-                advance_marker(self.path, seen)
 
     def _check_files(self) -> None:
         """Refuse to write unless the file and log are still the ones opened."""
@@ -297,6 +286,7 @@ class LedgerFile:
 
     def close(self) -> None:
         """Close this thread's connection (the next use opens a new one)."""
+        self.marker.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()

@@ -4,8 +4,9 @@ Version 3 (this one): bookings (``allocations``) with the rules' verdicts and th
 overrides recorded; per-day usage counters kept by triggers in the booking's own
 transaction; plans and their rows (marked booked or refused by the booking that
 read them); audit records; and ``ledger_meta``, one row naming the ledger (a
-random id) and counting its commits (the generation), which the state dir's marker
-(:mod:`tools.ledger.marker`) is compared with.
+random id). The id and the last booking id (the allocations' AUTOINCREMENT
+sequence) are what the state dir's marker (:mod:`tools.ledger.marker`) is compared
+with.
 """
 
 from __future__ import annotations
@@ -92,7 +93,6 @@ CREATE TABLE IF NOT EXISTS plan_rows (
 CREATE TABLE IF NOT EXISTS ledger_meta (
     one INTEGER PRIMARY KEY CHECK (one = 1),
     ledger_id TEXT NOT NULL,
-    generation INTEGER NOT NULL,
     created_at TEXT NOT NULL
 );
 """
@@ -134,8 +134,8 @@ def migrate(conn: sqlite3.Connection) -> None:
             for statement in _statements(_BACKFILL_USAGE):
                 conn.execute(statement)
         conn.execute(
-            "INSERT OR IGNORE INTO ledger_meta (one, ledger_id, generation, "
-            "created_at) VALUES (1, ?, 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            "INSERT OR IGNORE INTO ledger_meta (one, ledger_id, created_at) "
+            "VALUES (1, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             (uuid.uuid4().hex,),
         )
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
@@ -159,9 +159,15 @@ def _statements(script: str) -> list[str]:
     return [s for s in out if s]
 
 
+LAST_BOOKING = "SELECT seq FROM sqlite_sequence WHERE name = 'allocations'"
+
+
 def meta(conn: sqlite3.Connection) -> tuple[str, int] | None:
-    """The ledger's id and generation, None for a file without them (new or old)."""
+    """The ledger's id and last booking id, None for a file without an id."""
     if not _columns(conn, "ledger_meta"):
         return None
-    row = conn.execute("SELECT ledger_id, generation FROM ledger_meta").fetchone()
-    return (str(row[0]), int(row[1])) if row else None
+    row = conn.execute("SELECT ledger_id FROM ledger_meta").fetchone()
+    if row is None:
+        return None
+    last = conn.execute(LAST_BOOKING).fetchone()
+    return str(row[0]), int(last[0]) if last else 0

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import NamedTuple, cast
 
 from tools.config import CVMConfig
 from tools.customer import CustomerData
@@ -51,8 +50,7 @@ HYPOTHETICAL = "HYPOTHETICAL"
 OVERRIDABLE: frozenset[str] = frozenset({"SUITABILITY"})
 
 
-@dataclass(frozen=True)
-class BookingRequest:
+class BookingRequest(NamedTuple):
     """One booking to make, with what the kernel decided about the customer.
 
     ``high_value``: the kernel's flag (may use the reserved slots); None when the
@@ -69,8 +67,7 @@ class BookingRequest:
     plan_seq: int | None = None
 
 
-@dataclass(frozen=True)
-class BookingResult:
+class BookingResult(NamedTuple):
     """What became of one request.
 
     Booked: ``allocation_id`` set. Refused: ``refused`` lists every failed hard
@@ -93,8 +90,7 @@ class BookingResult:
         return self.allocation_id is not None
 
 
-@dataclass(frozen=True)
-class _Who:
+class _Who(NamedTuple):
     """What the ledger rules read of a customer: id and high-value status."""
 
     customer_id: str
@@ -172,13 +168,7 @@ def _accepted(r: BookingResult) -> bool:
 
 
 def _with_id(r: BookingResult, allocation_id: int) -> BookingResult:
-    return BookingResult(
-        request=r.request,
-        day=r.day,
-        allocation_id=allocation_id,
-        verdicts=r.verdicts,
-        overrides=r.overrides,
-    )
+    return r._replace(allocation_id=allocation_id)
 
 
 def _refuse_batch(state: DayState, day: date, plan_id: str | None) -> None:

@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from tools.context import ToolContext
@@ -68,41 +69,48 @@ def chunk_requests(
     index = {str(c): i for i, c in enumerate(batch.customer_id)}
     column = {k: j for j, k in enumerate(batch.treatments)}
     rules = [*CUSTOMER_RULES, *(r for r in batch.failed if r not in CUSTOMER_RULES)]
-    passed = {
-        rule: RuleVerdict.model_validate(
-            {"rule": rule, "passed": True, "reason": KERNEL_CHECKED}
+    passed = tuple(
+        RuleVerdict.model_validate(
+            {"rule": r, "passed": True, "reason": KERNEL_CHECKED}
         )
-        for rule in rules
-    }
+        for r in rules
+    )
+    i = np.array([index.get(r.customer_id, -1) for r in rows], dtype=np.int64)
+    j = np.array([column.get(r.treatment_key, -1) for r in rows], dtype=np.int64)
+    known = (i >= 0) & (j >= 0)
+    fails = np.zeros((len(rows), len(rules)), dtype=bool)
+    for k, rule in enumerate(rules):
+        mask = batch.failed.get(rule)
+        if mask is not None:
+            fails[known, k] = np.asarray(mask, dtype=bool)[i[known], j[known]]
+    high = np.asarray(batch.high_value, dtype=bool)
     out = []
-    for r in rows:
-        i, j = index.get(r.customer_id), column.get(r.treatment_key)
-        if i is None:
+    for r, at, failing in zip(rows, i.tolist(), fails.tolist(), strict=True):
+        if at < 0:  # not in the customer base now
             out.append(
                 BookingRequest(r.customer_id, r.treatment_key, None, plan_seq=r.seq)
             )
             continue
-        verdicts = []
-        for rule in rules:
-            mask = batch.failed.get(rule)
-            if mask is not None and j is not None and mask[i, j]:
-                verdicts.append(
-                    RuleVerdict.model_validate(
-                        {
-                            "rule": rule,
-                            "passed": False,
-                            "reason": f"{rule} fails for {r.customer_id} now",
-                        }
-                    )
+        verdicts = passed
+        if any(failing):
+            verdicts = tuple(
+                RuleVerdict.model_validate(
+                    {
+                        "rule": rule,
+                        "passed": False,
+                        "reason": f"{rule} fails for {r.customer_id} now",
+                    }
                 )
-            else:
-                verdicts.append(passed[rule])
+                if failed
+                else ok
+                for rule, failed, ok in zip(rules, failing, passed, strict=True)
+            )
         out.append(
             BookingRequest(
                 customer_id=r.customer_id,
                 treatment_key=r.treatment_key,
-                high_value=bool(batch.high_value[i]),
-                customer_rules=tuple(verdicts),
+                high_value=bool(high[at]),
+                customer_rules=verdicts,
                 plan_seq=r.seq,
             )
         )
