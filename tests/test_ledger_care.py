@@ -314,3 +314,14 @@ def test_backup_never_overwrites_a_file(tmp_path, ctx, capsys):
     assert main(["backup", str(tmp_path / "no" / "such" / "dir.db")]) == 2
     assert "no folder" in _one_line(capsys.readouterr().err)
     assert list(tmp_path.glob(".*partial")) == []
+
+
+def test_a_marker_of_the_first_release_is_read_by_its_ledger_id(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    first = SQLiteLedger(path)
+    marker = tmp_path / ".ledger.sqlite3.marker"
+    marker.write_text(f'{{"ledger_id": "{first.accept().ledger_id}", "generation": 7}}')
+    SQLiteLedger(path)  # the same ledger: it starts
+    marker.write_text('{"ledger_id": "another", "generation": 7}')
+    with pytest.raises(StorageError, match="holds another ledger"):
+        SQLiteLedger(path)

@@ -54,7 +54,9 @@ def read_marker(ledger_path: Path) -> Marker | None:
         raise StorageError(f"ledger marker {path}: cannot be read: {exc}") from None
     try:
         data = json.loads(text)
-        return Marker(str(data["ledger_id"]), int(data["last_booking"]))
+        # A marker of the first release of this file counted commits instead:
+        # only its ledger id is compared.
+        return Marker(str(data["ledger_id"]), int(data.get("last_booking", 0)))
     except (ValueError, KeyError, TypeError):
         raise StorageError(
             f"ledger marker {path}: not a ledger marker; if the ledger beside it is "
