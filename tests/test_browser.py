@@ -109,6 +109,20 @@ def ask(page, text: str) -> None:
     page.locator("#chat-submit:enabled").click()
 
 
+def press(button) -> None:
+    """Press a chat button from the keyboard (focus, then Enter).
+
+    A mouse click aims at coordinates the chat's auto-scroll can move between the
+    aim and the click (a lost click on a loaded machine); a focused button's Enter
+    is the same click for the page, wherever the button has scrolled to.
+    """
+    from playwright.sync_api import expect
+
+    expect(button).to_be_enabled(timeout=WAIT)  # disabled while a turn runs
+    button.focus()
+    button.press("Enter")
+
+
 def message(page, text: str):
     """The chat message that shows ``text`` (the latest, innermost one).
 
@@ -143,8 +157,8 @@ def test_u124_starter_card_book_approve(server, tmp_path):
             "CONSENT: no marketing consent by sms"
         ).first.is_visible()
         page.screenshot(path=str(tmp_path / "u124-card.png"), full_page=True)
-        page.get_by_role("button", name="Book").first.click()
-        page.get_by_role("button", name="Approve").click()
+        press(page.get_by_role("button", name="Book").first)
+        press(page.get_by_role("button", name="Approve"))
         page.get_by_text("Booked Marketing Call Back for U124").first.wait_for()
         page.screenshot(path=str(tmp_path / "u124-booked.png"), full_page=True)
     external = [
@@ -166,8 +180,8 @@ def test_plan_card_book_plan_approve(server, tmp_path):
         assert page.get_by_text("First come, in id order").first.is_visible()
         assert page.get_by_text("One more slot").first.is_visible()
         page.screenshot(path=str(tmp_path / "plan.png"), full_page=True)
-        page.get_by_role("button", name="Book plan").first.click()
-        page.get_by_role("button", name="Approve").click()
+        press(page.get_by_role("button", name="Book plan").first)
+        press(page.get_by_role("button", name="Approve"))
         page.get_by_text("nothing refused").first.wait_for()
         page.screenshot(path=str(tmp_path / "plan-booked.png"), full_page=True)
     from tools.planning.plan import plan_store
@@ -184,18 +198,20 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
     with chat_page(tmp_path, url, log) as page:
         ask(page, "What should we offer U126?")
         page.get_by_text("U126: Data Boost").first.wait_for()
-        page.get_by_role("button", name="Book").first.click()
-        page.get_by_role("button", name="Cancel").first.click()
+        press(page.get_by_role("button", name="Book").first)
+        press(page.get_by_role("button", name="Cancel").first)
         page.get_by_text("was not approved").first.wait_for()
         ask(page, "How many call-backs are left today?")
         page.get_by_text("Capacity today").first.wait_for()
         ask(page, "What should we offer U124?")
         page.get_by_text("U124: Marketing Call Back").first.wait_for()
-        message(page, "U124: Marketing Call Back").get_by_role(
-            "button", name="Book"
-        ).click()
+        press(
+            message(page, "U124: Marketing Call Back").get_by_role(
+                "button", name="Book"
+            )
+        )
         question = message(page, "Book Marketing Call Back for U124?")
-        question.get_by_role("button", name="Approve").click()
+        press(question.get_by_role("button", name="Approve"))
         page.get_by_text("Booked Marketing Call Back for U124").first.wait_for()
         ask(page, "What did we book today?")
         page.get_by_text("#1 U124: Marketing Call Back").first.wait_for()
