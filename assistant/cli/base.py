@@ -192,6 +192,10 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def _write(cols: dict[str, np.ndarray], path: Path) -> None:
+    """Write the decisions as Parquet or CSV, atomically (a temp file renamed)."""
+    import os
+    import tempfile
+
     import duckdb
 
     from tools.errors import ToolInputError
@@ -199,17 +203,24 @@ def _write(cols: dict[str, np.ndarray], path: Path) -> None:
     fmt = {".parquet": "parquet", ".csv": "csv"}.get(path.suffix)
     if fmt is None:
         raise ToolInputError(f"{path}: --out must end in .parquet or .csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".decide-", suffix=".part")
+    except OSError as exc:
+        raise ToolInputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    os.close(fd)
     frame = cols  # noqa: F841  (scanned by DuckDB by name)
     con = duckdb.connect()
-    try:
-        con.execute(
-            f"COPY (SELECT * FROM frame) TO '{path}' (FORMAT {fmt}"
-            + (", HEADER true" if fmt == "csv" else "")
-            + ")"
-        )
+    try:  # the path is bound, never SQL text; FORMAT is one of two words
+        header = ", HEADER true" if fmt == "csv" else ""
+        con.execute(f"COPY (SELECT * FROM frame) TO ? (FORMAT {fmt}{header})", [tmp])
+        os.replace(tmp, path)
+    except (duckdb.Error, OSError) as exc:
+        raise ToolInputError(f"{path}: cannot write: {exc}") from None
     finally:
         con.close()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def register(add: Add, command: Register) -> None:

@@ -39,10 +39,24 @@ def _format(path: Path) -> str:
 
 
 def _write(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write atomically (a temp file renamed into place); returns the row count."""
+    """Write atomically (a temp file renamed into place); returns the row count.
+
+    Raises:
+        ToolInputError: Not a .csv or .parquet name, or the file cannot be written
+            (one line naming it; nothing is left half-written).
+    """
     fmt = _format(path)
+    try:
+        return _write_file(path, fmt, columns, rows)
+    except OSError as exc:
+        raise ToolInputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _write_file(
+    path: Path, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".csv.part")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
     n = 0
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
@@ -62,20 +76,23 @@ def _write(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) ->
 
 
 def _csv_to_parquet(src: Path, dest: Path) -> None:
-    try:
-        import duckdb
-    except ImportError:
-        raise ToolInputError("Parquet export needs the duckdb package") from None
-    part = dest.with_suffix(".parquet.part")
+    import duckdb
+
+    fd, part = tempfile.mkstemp(dir=dest.parent, prefix=".export-", suffix=".parquet")
+    os.close(fd)
     con = duckdb.connect()
-    try:
+    try:  # paths are bound parameters: a quote in a file name is just a character
         con.execute(
-            f"COPY (SELECT * FROM read_csv_auto('{src}', header=true)) "
-            f"TO '{part}' (FORMAT parquet)"
+            "COPY (SELECT * FROM read_csv_auto(?, header=true)) TO ? (FORMAT parquet)",
+            [str(src), part],
         )
+        os.replace(part, dest)
+    except duckdb.Error as exc:
+        raise ToolInputError(f"{dest}: cannot write: {exc}") from None
     finally:
         con.close()
-    os.replace(part, dest)
+        if os.path.exists(part):
+            os.unlink(part)
 
 
 def export_candidates(problem: PlanProblem, path: str | Path) -> int:

@@ -202,9 +202,11 @@ class DuckStore:
     def ids(self, limit: int | None = None) -> list[str]:
         """Customer ids in order (all, or the first ``limit``)."""
         sql = "SELECT customer_id FROM customers ORDER BY customer_id"
+        params: list[int] = []
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [r[0] for r in self.cursor().execute(sql).fetchall()]
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [r[0] for r in self.cursor().execute(sql, params).fetchall()]
 
     def feature_columns(
         self,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from tools import sql
 from tools.store.checks import Problem, check_orphans
 from tools.store.duck import create_tables
 from tools.store.schema import KEYS, ORDER, TABLES
@@ -55,7 +56,8 @@ def merge(
     """
     known = "SELECT customer_id::VARCHAR AS id FROM stage_customers"
     if not replace:
-        con.execute(f"ATTACH '{store}' AS old (READ_ONLY)")
+        # ATTACH with options cannot bind its path: quoted by the one helper
+        con.execute(f"ATTACH {sql.literal(store)} AS old (READ_ONLY)")
         known += " UNION ALL SELECT customer_id FROM old.customers"
     con.execute("SET preserve_insertion_order = false")  # a set of ids: no order
     con.execute(f"CREATE TEMP TABLE {KNOWN} AS {known}")

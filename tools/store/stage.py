@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from tools import sql
 from tools.errors import DataFileError
 from tools.files import FileProblem, load_json
 from tools.records import validate_customer_record
@@ -42,10 +43,6 @@ def table_sources(folder: Path) -> tuple[dict[str, list[Path]], list[Path]]:
     return found, unknown
 
 
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _staging_sql(paths: list[Path]) -> str:
     """The rows of a table's files with ``__file`` and ``__row`` (1-based, per file).
 
@@ -54,11 +51,11 @@ def _staging_sql(paths: list[Path]) -> str:
     """
     if paths[0].suffix == ".csv":
         return " UNION ALL BY NAME ".join(
-            f"SELECT *, {_quoted(p)} AS __file, row_number() OVER () AS __row "
-            f"FROM read_csv({_quoted(p)}, header = true, all_varchar = true)"
+            f"SELECT *, {sql.literal(p)} AS __file, row_number() OVER () AS __row "
+            f"FROM read_csv({sql.literal(p)}, header = true, all_varchar = true)"
             for p in paths
         )
-    names = "[" + ", ".join(_quoted(p) for p in paths) + "]"
+    names = "[" + ", ".join(sql.literal(p) for p in paths) + "]"
     return (
         "SELECT * EXCLUDE (file_row_number, filename), filename AS __file, "
         "file_row_number + 1 AS __row FROM read_parquet("

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from tools import sql
 from tools.store.generate.catalogue import FIRST_ID
 from tools.store.schema import TABLES
 
@@ -45,7 +46,7 @@ def ids_of(index: np.ndarray) -> Sql:
 
 def literal(labels: Sequence[str | None]) -> str:
     """A DuckDB ``VARCHAR[]`` literal of ``labels``."""
-    quoted = ("NULL" if v is None else "'" + v.replace("'", "''") + "'" for v in labels)
+    quoted = ("NULL" if v is None else sql.literal(v) for v in labels)
     return f"([{', '.join(quoted)}]::VARCHAR[])"
 
 
@@ -91,13 +92,13 @@ class PartWriter:
                 frame[c.name] = (
                     value.astype("datetime64[us]") if value.dtype.kind == "M" else value
                 )
-                expr = f'"{c.name}"'
-            select.append(f"CAST({expr} AS {c.type}) AS {c.name}")
+                expr = sql.identifier(c.name)
+            select.append(f"CAST({expr} AS {c.type}) AS {sql.identifier(c.name)}")
         rows = len(next(iter(frame.values())))  # every table has a customer id
         self.con.register("frame", frame)
         self.con.execute(
-            f"COPY (SELECT {', '.join(select)} FROM frame) TO "
-            f"'{part_path(self.out, table, part)}' (FORMAT parquet)"
+            f"COPY (SELECT {', '.join(select)} FROM frame) TO ? (FORMAT parquet)",
+            [str(part_path(self.out, table, part))],
         )
         self.con.unregister("frame")
         return rows
