@@ -52,18 +52,21 @@ def phase_generate(n: int, folder: Path) -> dict[str, float]:
 
 def phase_import(n: int, folder: Path) -> dict[str, float]:
     from tools.config import get_config
+    from tools.customer_base import DERIVED
     from tools.store.importer import import_path
     from tools.store.source import store_path
 
     config = get_config()
     from tools.store.duck import ensure_store
 
-    ensure_store(store_path(config))  # the sample store exists before, as in use
+    # the sample store exists before, as in use
+    ensure_store(store_path(config), DERIVED)
     start = time.perf_counter()
     import_path(
         folder / "base",
         store_path(config),
         config.validation.customer_id_pattern,
+        DERIVED,
         replace=True,
     )
     return {"import_s": time.perf_counter() - start}

@@ -27,6 +27,7 @@ from tools.allocation import allocate_treatment, check_availability
 from tools.assess import batch_stats
 from tools.config import get_config
 from tools.context import ToolContext
+from tools.customer_base import DERIVED
 from tools.errors import PolicyBlocked
 from tools.ledger import SQLiteLedger
 from tools.store import json_files
@@ -96,8 +97,9 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         }
     )
     store_file = tmp / "customers.duckdb"
-    build_from_records(store_file, read_json_folder(folder, config))
-    sources = (("JSON folder", None), ("DuckDB store file", DuckStore(store_file)))
+    build_from_records(store_file, read_json_folder(folder, config), DERIVED)
+    disk = DuckStore(store_file, DERIVED)
+    sources = (("JSON folder", None), ("DuckDB store file", disk))
     print(
         f"ledger: {THREADS} threads, {customers} allocation attempts for a "
         f"{capacity}-a-day treatment (distinct customers, none assessed before)"

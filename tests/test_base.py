@@ -13,6 +13,7 @@ import pytest
 
 from tools import data
 from tools.context import ToolContext
+from tools.customer_base import DERIVED
 from tools.errors import UnknownCustomerError
 from tools.kernel.batch import decide_ids, decide_where, iter_decisions
 from tools.store import json_files
@@ -35,7 +36,7 @@ def _store(ctx: ToolContext) -> Path:
 
 
 def test_import_then_one_customer_and_the_sample_stay(ctx, base_1k):
-    report = import_path(base_1k, _store(ctx), PATTERN)
+    report = import_path(base_1k, _store(ctx), PATTERN, DERIVED)
     assert report.ok and report.customers_imported == 1000
     assert report.customers_total == 1012  # the sample is kept
     c = data.get_customer_data("U1000123", ctx=ctx)
@@ -45,7 +46,7 @@ def test_import_then_one_customer_and_the_sample_stay(ctx, base_1k):
 
 
 def test_import_replace_makes_the_import_the_whole_base(ctx, base_1k):
-    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
     assert ctx.customers.count() == 1000
     with pytest.raises(UnknownCustomerError):
         data.get_customer_data("U124", ctx=ctx)
@@ -71,7 +72,7 @@ def test_a_bad_import_changes_nothing_and_names_file_column_row(ctx, tmp_path):
         "U9999999,2024-03-01,P,10,paid\n"
     )
     with pytest.raises(ImportFailed) as info:
-        import_path(bad, _store(ctx), PATTERN)
+        import_path(bad, _store(ctx), PATTERN, DERIVED)
     lines = [p.line() for p in info.value.report.problems]
     text = "\n".join(lines)
     assert "customers.csv: churn_score: row 2, 4: above 1 (2 rows)" in text
@@ -96,7 +97,7 @@ def test_orphan_rows_are_refused(ctx, tmp_path, base_1k):
         f"LIMIT 2) TO '{folder}/offers/part-00001.parquet'"
     )
     with pytest.raises(ImportFailed) as info:
-        import_path(folder, _store(ctx), PATTERN)
+        import_path(folder, _store(ctx), PATTERN, DERIVED)
     (problem,) = info.value.report.problems
     assert problem.column == "customer_id" and problem.problem == "no such customer"
     assert problem.count == 2
@@ -106,23 +107,23 @@ def test_json_records_import_through_record_validation(ctx, tmp_path):
     raw = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())
     new = dict(raw["customers"][1], customer_id="U5550001")
     (tmp_path / "more.json").write_text(json.dumps({"customers": [new]}))
-    assert import_path(tmp_path / "more.json", _store(ctx), PATTERN).ok
+    assert import_path(tmp_path / "more.json", _store(ctx), PATTERN, DERIVED).ok
     assert data.get_customer_data("U5550001", ctx=ctx).name == "Priya Shah"
     broken = dict(new, customer_id="U5550002", churn={"score": "high"})
     (tmp_path / "bad.json").write_text(json.dumps([broken]))
     with pytest.raises(ImportFailed) as info:
-        import_path(tmp_path / "bad.json", _store(ctx), PATTERN)
+        import_path(tmp_path / "bad.json", _store(ctx), PATTERN, DERIVED)
     assert "record 0" in info.value.report.problems[0].line()
 
 
 def test_readers_see_a_new_import_without_restarting(ctx, base_1k):
     assert ctx.customers.count() == 12
-    import_path(base_1k, _store(ctx), PATTERN)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED)
     assert ctx.customers.count() == 1012
 
 
 def test_kernel_batch_of_one_equals_the_batch(ctx, base_1k):
-    import_path(base_1k, _store(ctx), PATTERN)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED)
     whole = decide_where(ctx.customers, ctx.config)
     ids = ["U1000500", "U124", "U1000001"]
     few = decide_ids(ctx.customers, ctx.config, ids)
@@ -145,7 +146,7 @@ def test_records_are_built_in_slices_and_all_land(ctx, base_1k, monkeypatch):
     from tools.kernel import features
 
     monkeypatch.setattr(features, "RECORDS_SLICE", 300)
-    import_path(base_1k, _store(ctx), PATTERN)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED)
     (n,) = ctx.customers.sql("SELECT count(*) FROM customer_records")[0]
     assert n == 1012
     for cid in ("U1000000", "U1000299", "U1000300", "U1000999", "U999"):

@@ -91,6 +91,7 @@ def generated(tmp_path_factory):
 
 @pytest.fixture
 def base_ctx(ctx, generated):
+    from tools.customer_base import DERIVED
     from tools.store.importer import import_path
     from tools.store.source import store_path
 
@@ -98,6 +99,7 @@ def base_ctx(ctx, generated):
         generated,
         store_path(ctx.config),
         ctx.config.validation.customer_id_pattern,
+        DERIVED,
         replace=True,
     )
     assert ctx.customers.count() == N_BASE

@@ -108,7 +108,7 @@ def test_seed_shaped_fields_normalise_to_the_same_schema(
 
 
 def test_source_is_shared_until_cleared(config):
-    from tools.store.source import customer_source
+    from tools.customer_base import customer_source
 
     first = customer_source(config)
     assert customer_source(config) is first

@@ -23,12 +23,13 @@ from tools import assess as assess_mod
 from tools.assess import assess, forget_assessments
 from tools.coalesce import Coalescer
 from tools.context import ToolContext
+from tools.customer_base import DERIVED, customer_source
 from tools.errors import UnknownCustomerError
 from tools.ledger import SQLiteLedger
 from tools.store import json_files
 from tools.store.generate import generate
 from tools.store.importer import import_path
-from tools.store.source import customer_source, store_path
+from tools.store.source import store_path
 
 N = 400
 THREADS = 16
@@ -47,6 +48,7 @@ def big(ctx, base_dir):
         base_dir,
         store_path(ctx.config),
         ctx.config.validation.customer_id_pattern,
+        DERIVED,
         replace=True,
     )
     forget_assessments()
@@ -272,9 +274,9 @@ def test_a_json_folder_is_served_as_a_store_file_would_be(tmp_path, config):
     from tools.store.memory import MemoryStore
 
     records = json_files.read_json_folder(json_files.PACKAGED_DATA_DIR, config)
-    memory = MemoryStore(records)
-    build_from_records(tmp_path / "c.duckdb", records)
-    disk = DuckStore(tmp_path / "c.duckdb")
+    memory = MemoryStore(records, DERIVED)
+    build_from_records(tmp_path / "c.duckdb", records, DERIVED)
+    disk = DuckStore(tmp_path / "c.duckdb", DERIVED)
     ids = disk.ids()
     assert memory.ids() == ids and len(ids) >= 12
     asked = [*ids[::2], "U9999", *ids[1::2]]

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tools.config import get_config
+from tools.customer_base import DERIVED
 from tools.store.generate import generate
 from tools.store.generate.catalogue import SEGMENTS
 from tools.store.importer import import_path
@@ -106,7 +107,7 @@ def test_regenerating_into_a_folder_replaces_the_old_base(tmp_path):
 def test_the_parts_import_as_one_base(ctx, tmp_path):
     out = tmp_path / "base"
     generate(500, 2, out, chunk=200)
-    report = import_path(out, store_path(ctx.config), PATTERN, replace=True)
+    report = import_path(out, store_path(ctx.config), PATTERN, DERIVED, replace=True)
     assert report.ok and report.customers_total == 500
     assert report.rows["consents"] == 2000 and report.rows["bills"] == 1500
     card = ctx.customers.get("U1000499")
@@ -233,7 +234,7 @@ def test_imported_base_gives_bounded_decisions(ctx, base):
     from tools.kernel.batch import iter_decisions
     from tools.kernel.signals import SIGNALS
 
-    import_path(base, store_path(ctx.config), PATTERN, replace=True)
+    import_path(base, store_path(ctx.config), PATTERN, DERIVED, replace=True)
     names = ("high_churn_risk", "bill_shock", "poor_network", "data_over_allowance")
     counts = dict.fromkeys(names, 0)
     best_ev: list[float] = []

@@ -13,6 +13,7 @@ import pytest
 from assistant.cli.main import main
 from tools import data
 from tools.context import ToolContext
+from tools.customer_base import DERIVED
 from tools.kernel import features
 from tools.store.generate import generate
 from tools.store.importer import MAX_PROBLEMS, ImportFailed, import_path
@@ -78,7 +79,9 @@ def test_json_summary_of_a_good_import(ctx, base_1k, capsys):
 
 def test_progress_runs_in_order_to_the_end(ctx, base_1k):
     seen: list[tuple[int, int, str]] = []
-    import_path(base_1k, _store(ctx), PATTERN, progress=lambda *a: seen.append(a))
+    import_path(
+        base_1k, _store(ctx), PATTERN, DERIVED, progress=lambda *a: seen.append(a)
+    )
     steps = [s[0] for s in seen]
     assert steps == sorted(steps) and len(set(steps)) == len(steps)
     assert seen[-1] == (seen[-1][1], seen[-1][1], "done")
@@ -130,7 +133,7 @@ def test_duplicate_composite_keys_and_counts_in_a_child_table(ctx, tmp_path, bas
         "SELECT * FROM t UNION ALL (SELECT * FROM t WHERE channel = 'sms' LIMIT 3)",
     )
     with pytest.raises(ImportFailed) as info:
-        import_path(folder, _store(ctx), PATTERN)
+        import_path(folder, _store(ctx), PATTERN, DERIVED)
     (problem,) = info.value.report.problems
     assert problem.column == "customer_id+channel"
     assert problem.problem == "duplicate key" and problem.count == 6
@@ -153,7 +156,7 @@ def test_bad_values_in_typed_parquet_name_column_and_rows(ctx, tmp_path, base_1k
         "ELSE data_gb END AS data_gb) FROM t",
     )
     with pytest.raises(ImportFailed) as info:
-        import_path(folder, _store(ctx), PATTERN)
+        import_path(folder, _store(ctx), PATTERN, DERIVED)
     lines = [p.line() for p in info.value.report.problems]
     assert any(
         line.endswith(
@@ -170,7 +173,7 @@ def test_an_unreadable_file_is_one_line_and_changes_nothing(ctx, tmp_path, base_
     folder = _copy(base_1k, tmp_path / "broken")
     _files(folder, "offers")[0].write_bytes(b"PAR1 this is not parquet")
     with pytest.raises(ImportFailed) as info:
-        import_path(folder, _store(ctx), PATTERN)
+        import_path(folder, _store(ctx), PATTERN, DERIVED)
     (problem,) = info.value.report.problems
     assert "offers" in problem.file
     assert problem.problem.startswith("cannot read:")
@@ -180,7 +183,7 @@ def test_an_unreadable_file_is_one_line_and_changes_nothing(ctx, tmp_path, base_
 
 def test_records_keep_their_order_whatever_the_file_order(ctx, tmp_path, base_1k):
     ids = ["U1000000", "U1000417", "U1000999"]
-    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
     ordered = {cid: data.get_customer_data(cid, ctx=ctx) for cid in ids}
     folder = _copy(base_1k, tmp_path / "shuffled")
     for table in (
@@ -194,7 +197,7 @@ def test_records_keep_their_order_whatever_the_file_order(ctx, tmp_path, base_1k
         "offers",
     ):
         _rewrite(folder, table, "SELECT * FROM t ORDER BY hash(t::VARCHAR)")
-    import_path(folder, _store(ctx), PATTERN, replace=True)
+    import_path(folder, _store(ctx), PATTERN, DERIVED, replace=True)
     for cid in ids:
         record = data.get_customer_data(cid, ctx=ctx)
         assert record == ordered[cid]
@@ -223,7 +226,7 @@ def _bill_reference(record) -> tuple[float, float | None, list]:
 
 
 def test_bill_metrics_in_sql_match_the_plain_computation(ctx, base_1k):
-    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
     rows = ctx.customers.sql(
         "SELECT customer_id, bill_latest, bill_change_pct, bill_shock_count, "
         "bill_shock_dates FROM customer_features ORDER BY row_no"
@@ -252,10 +255,10 @@ def test_a_base_imports_with_the_same_store_whatever_the_slice(
     def derived() -> dict[str, list]:
         return {t: ctx.customers.sql(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
 
-    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
     whole = derived()
     monkeypatch.setattr(features, "RECORDS_SLICE", 97)
-    import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
     sliced = derived()
     assert len(whole["customer_features"]) == 1000
     for table in tables:
@@ -282,7 +285,7 @@ def test_a_table_in_parts_names_the_part_and_its_own_rows(ctx, tmp_path, base_1k
         )
     single.unlink()
     with pytest.raises(ImportFailed) as info:
-        import_path(folder, _store(ctx), PATTERN)
+        import_path(folder, _store(ctx), PATTERN, DERIVED)
     (problem,) = info.value.report.problems
     assert problem.line() == (
         f"{folder}/customers/part-00001.parquet: churn_score: row 3, 11: above 1 "
@@ -307,5 +310,5 @@ def test_a_bad_import_memory_setting_is_one_line_and_changes_nothing(
 
 def test_a_memory_setting_with_units_is_accepted(ctx, base_1k, monkeypatch):
     monkeypatch.setenv("CVM_IMPORT_MEMORY", "1.5GiB")
-    report = import_path(base_1k, _store(ctx), PATTERN, replace=True)
+    report = import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
     assert report.customers_total == 1000

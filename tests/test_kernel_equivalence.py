@@ -16,6 +16,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from tools.assess import MAX_BATCH
+from tools.customer_base import DERIVED
 from tools.kernel.batch import decide_where
 from tools.kernel.decide import SMALL_BATCH
 from tools.recommendation import Recommendation
@@ -35,6 +36,7 @@ def test_batch_and_per_customer_paths_agree_on_10k_customers(ctx, tmp_path):
         tmp_path / "base",
         store_path(ctx.config),
         ctx.config.validation.customer_id_pattern,
+        DERIVED,
         replace=True,
     )
     d = decide_where(ctx.customers, ctx.config)

@@ -59,7 +59,7 @@ class ToolContext:
         """The customer source, opened (and shared per store file) on first use."""
         source = self._customers
         if source is None:
-            from tools.store.source import customer_source
+            from tools.customer_base import customer_source
 
             source = customer_source(self.config)  # one per store, under its lock
             object.__setattr__(self, "_customers", source)

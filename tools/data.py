@@ -75,6 +75,6 @@ def customer_ids(
     config: CVMConfig | None = None, limit: int | None = None
 ) -> list[str]:
     """Customer ids of the source in order (all, or the first ``limit``)."""
-    from tools.store.source import customer_source
+    from tools.customer_base import customer_source
 
     return customer_source(config or get_config()).ids(limit)

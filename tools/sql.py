@@ -22,6 +22,10 @@ def _text(value: str | os.PathLike[str]) -> str:
     text = os.fspath(value)
     if "\x00" in text:
         raise ToolInputError(f"{shorten(text)}: a NUL character cannot be in a name")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name's undecodable bytes (surrogates)
+        raise ToolInputError(f"{shorten(text)}: not valid UTF-8 text") from None
     return text
 
 
@@ -29,7 +33,8 @@ def literal(value: str | os.PathLike[str]) -> str:
     """``value`` as an SQL string literal (``'it''s'``), e.g. a path in a view.
 
     Raises:
-        ToolInputError: The value holds a NUL character (no file name can).
+        ToolInputError: The value holds a NUL character (no file name can) or is
+            not valid UTF-8 (a file name's undecodable bytes).
     """
     return "'" + _text(value).replace("'", "''") + "'"
 
@@ -38,6 +43,6 @@ def identifier(name: str) -> str:
     """``name`` as a quoted SQL identifier (``"a""b"``), e.g. a column name.
 
     Raises:
-        ToolInputError: The name holds a NUL character.
+        ToolInputError: The name holds a NUL character or is not valid UTF-8.
     """
     return '"' + _text(name).replace('"', '""') + '"'

@@ -71,15 +71,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a folder of tables (or JSON records) into the customer store."""
     from tools.config import get_config
-    from tools.store.importer import ImportFailed, import_path
-    from tools.store.source import store_path
+    from tools.customer_base import import_base
+    from tools.store.importer import ImportFailed
 
-    config = get_config()
     try:
-        report = import_path(
+        report = import_base(
             Path(args.path),
-            store_path(config),
-            config.validation.customer_id_pattern,
+            get_config(),
             replace=args.replace,
             progress=_progress(not args.json),
         )

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from tools.customer import CustomerData
-from tools.kernel import features
+from tools.store.derived import Derivation
 from tools.store.records import Rows, to_rows
 from tools.store.schema import SCHEMA_VERSION, TABLES, column_names, create_sql
 
@@ -51,26 +51,30 @@ def insert_rows(con: duckdb.DuckDBPyConnection, rows: Rows) -> None:
             con.execute(f"INSERT INTO {table} SELECT {picks}", columns)
 
 
-def build_from_records(path: Path | str, records: Sequence[CustomerData]) -> None:
+def build_from_records(
+    path: Path | str, records: Sequence[CustomerData], derived: Derivation
+) -> None:
     """Write a complete store of ``records`` at ``path`` (``:memory:`` allowed)."""
     con = duckdb.connect(str(path))
     try:
-        fill_from_records(con, records)
+        fill_from_records(con, records, derived)
     finally:
         con.close()
 
 
 def fill_from_records(
-    con: duckdb.DuckDBPyConnection, records: Sequence[CustomerData]
+    con: duckdb.DuckDBPyConnection,
+    records: Sequence[CustomerData],
+    derived: Derivation,
 ) -> None:
-    """Create the schema on ``con`` and load ``records`` into it, with features."""
+    """Create the schema on ``con`` and load ``records``, with the derived tables."""
     create_tables(con)
     merged: Rows = {t: [] for t in TABLES}
     for record in records:
         for table, items in to_rows(record).items():
             merged[table].extend(items)
     insert_rows(con, merged)
-    features.build(con)
+    derived.build(con, None)
 
 
 def sample_records() -> list[CustomerData]:
@@ -82,18 +86,19 @@ def sample_records() -> list[CustomerData]:
 
 
 _template_lock = threading.Lock()
-_template: list[Path] = []
+_templates: dict[str, Path] = {}
 
 
-def _sample_template() -> Path:
+def _sample_template(derived: Derivation) -> Path:
     """A store of the sample built once per process, copied into new state dirs."""
     with _template_lock:
-        if not _template or not _template[0].exists():
+        path = _templates.get(derived.version)
+        if path is None or not path.exists():
             folder = Path(tempfile.mkdtemp(prefix="cvm-sample-"))
             path = folder / STORE_FILE
-            build_from_records(path, sample_records())
-            _template[:] = [path]
-        return _template[0]
+            build_from_records(path, sample_records(), derived)
+            _templates[derived.version] = path
+        return path
 
 
 @contextmanager
@@ -121,16 +126,16 @@ def _derived_version(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def upgrade_store(path: Path) -> None:
+def upgrade_store(path: Path, derived: Derivation) -> None:
     """Rebuild the derived tables of a store made by an older version, atomically."""
     with store_lock(path):
-        if _derived_version(path) == features.DERIVED_VERSION:
+        if _derived_version(path) == derived.version:
             return
         tmp = path.with_name(f".{path.name}.{os.getpid()}.upgrade")
         shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
         try:
-            features.build(con)
+            derived.build(con, None)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -138,19 +143,19 @@ def upgrade_store(path: Path) -> None:
         log.info("customer store at %s upgraded (derived tables rebuilt)", path)
 
 
-def ensure_store(path: Path) -> None:
+def ensure_store(path: Path, derived: Derivation) -> None:
     """Create the store at ``path`` with the sample customers unless it exists.
 
-    A store whose derived tables an older version built is upgraded first.
+    A store whose derived tables another version built is upgraded first.
     """
     if path.exists():
-        if _derived_version(path) != features.DERIVED_VERSION:
-            upgrade_store(path)
+        if _derived_version(path) != derived.version:
+            upgrade_store(path, derived)
         return
     with store_lock(path):
         if path.exists():
             return
         tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-        shutil.copyfile(_sample_template(), tmp)
+        shutil.copyfile(_sample_template(derived), tmp)
         os.replace(tmp, path)
         log.info("customer store created with the sample customers at %s", path)

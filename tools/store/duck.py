@@ -31,6 +31,7 @@ from tools.store.build import (
     store_lock,
     upgrade_store,
 )
+from tools.store.derived import Derivation
 from tools.store.records import from_rows
 from tools.store.schema import TABLES, column_names
 
@@ -85,22 +86,28 @@ class DuckStore:
     Args:
         path: The database file, or ``None`` for an in-memory database that
             ``records`` fill (used for ``settings.data_dir`` JSON folders).
+        derived: Builds the derived tables (a new or outdated store, the
+            in-memory one).
         records: Records for the in-memory database.
     """
 
     def __init__(
-        self, path: Path | None, records: Sequence[CustomerData] | None = None
+        self,
+        path: Path | None,
+        derived: Derivation,
+        records: Sequence[CustomerData] | None = None,
     ) -> None:
         self.path = path
+        self.derived = derived
         self._local = threading.local()
         self._lock = threading.Lock()
         self._memory: duckdb.DuckDBPyConnection | None = None
         self._recent: dict[tuple[object, str], CustomerData] = {}
         if path is None:
             self._memory = duckdb.connect(":memory:")
-            fill_from_records(self._memory, records or [])
+            fill_from_records(self._memory, records or [], derived)
         else:
-            ensure_store(path)
+            ensure_store(path, derived)
 
     def _identity(self) -> tuple[int, int, int]:
         assert self.path is not None
@@ -118,7 +125,7 @@ class DuckStore:
         try:
             identity = self._identity()
         except FileNotFoundError:
-            ensure_store(self.path)  # type: ignore[arg-type]
+            ensure_store(self.path, self.derived)  # type: ignore[arg-type]
             identity = self._identity()
         cur = getattr(self._local, "cur", None)
         if cur is None or self._local.identity != identity:

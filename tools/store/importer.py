@@ -10,7 +10,8 @@ file, column, row and problem (first 20, with counts).
 
 Parquet and CSV never become Python objects: files are read, checked, written into the
 typed tables and turned into the derived tables by DuckDB SQL (:mod:`.stage`,
-:mod:`.checks`, :mod:`.merge`, :mod:`tools.kernel.features`) with bounded memory
+:mod:`.checks`, :mod:`.merge`, then the :class:`~tools.store.derived.Derivation`
+the caller passes: the kernel's journey metrics) with bounded memory
 (``MEMORY_LIMIT``; DuckDB spills to the state dir beyond it), so a base of tens of
 millions of customers imports on one machine.
 
@@ -30,8 +31,8 @@ from pathlib import Path
 import duckdb
 
 from tools.errors import CVMError, StorageError
-from tools.kernel import features
 from tools.store.checks import Problem
+from tools.store.derived import Derivation
 from tools.store.duck import ensure_store, store_lock
 from tools.store.merge import merge
 from tools.store.schema import TABLES
@@ -95,10 +96,19 @@ def import_path(
     path: Path,
     store: Path,
     id_pattern: str,
+    derived: Derivation,
     replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import ``path`` into the store file ``store`` atomically.
+
+    Args:
+        path: A folder of table files or JSON records, or one JSON file.
+        store: The store file (created with the sample first if missing).
+        id_pattern: ``validation.customer_id_pattern``.
+        derived: Builds the derived tables of the new store.
+        replace: The import becomes the whole base.
+        progress: Called with (step, steps, label) as the import goes.
 
     Raises:
         ImportFailed: Problems were found (the report lists them); nothing changed.
@@ -109,7 +119,7 @@ def import_path(
         report.problems = [Problem(str(path), "", (), "no such file or folder", 1)]
         report.problem_count = 1
         raise ImportFailed(report)
-    ensure_store(store)
+    ensure_store(store, derived)
     json_files = [path] if path.suffix == ".json" else sorted(path.glob("*.json"))
     found: dict[str, list[Path]] = {}
     unknown: list[Path] = []
@@ -124,7 +134,8 @@ def import_path(
             progress(min(done[0], steps), steps, label)
 
     with store_lock(store):  # one import at a time; readers are never blocked
-        _run(path, store, id_pattern, replace, json_files, found, unknown, tick, report)
+        _run(path, store, id_pattern, derived, replace, json_files, found, unknown,
+             tick, report)
     report.ok = True
     report.seconds = time.perf_counter() - start
     return report
@@ -134,6 +145,7 @@ def _run(
     path: Path,
     store: Path,
     id_pattern: str,
+    derived: Derivation,
     replace: bool,
     json_files: list[Path],
     found: dict[str, list[Path]],
@@ -167,7 +179,7 @@ def _run(
             report.problem_count = sum(p.count for p in problems)
             report.problems = problems[:MAX_PROBLEMS]
             raise ImportFailed(report)
-        features.build(con, tick)
+        derived.build(con, tick)
         tick("saving")
         for table in TABLES:
             report.rows[table] = _count(con, table)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tools.customer import CustomerData
+from tools.store.derived import Derivation
 from tools.store.duck import Columns, DuckStore, _column, _record
 
 
@@ -24,10 +25,11 @@ class MemoryStore(DuckStore):
 
     Args:
         records: The customers (a JSON folder's, validated).
+        derived: Builds the derived tables.
     """
 
-    def __init__(self, records: Sequence[CustomerData]) -> None:
-        super().__init__(None, records)
+    def __init__(self, records: Sequence[CustomerData], derived: Derivation) -> None:
+        super().__init__(None, derived, records)
         cur = self.cursor()
         self._records = {
             row[0]: _record(row)

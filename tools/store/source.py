@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # numpy and the record models load only where a source is use
 
     from tools.config import CVMConfig
     from tools.customer import CustomerData
+    from tools.store.derived import Derivation
 
 
 class CustomerSource(Protocol):
@@ -99,11 +100,13 @@ def store_path(config: CVMConfig) -> Path:
     return config.state_path / STORE_FILE
 
 
-def customer_source(config: CVMConfig) -> CustomerSource:
+def open_source(config: CVMConfig, derived: Derivation) -> CustomerSource:
     """The configured source, shared per store file or JSON folder.
 
     ``settings.data_dir`` set: its ``*.json`` files, held in an in-memory store.
     Otherwise the DuckDB store in the state dir (the sample on first use).
+    ``derived`` builds the derived tables where needed (the tools use
+    :func:`tools.customer_base.customer_source`, which passes the kernel's).
     """
     from tools.store.duck import DuckStore
     from tools.store.memory import MemoryStore
@@ -122,9 +125,9 @@ def customer_source(config: CVMConfig) -> CustomerSource:
                 from tools.store.json_files import read_json_folder
 
                 records = read_json_folder(Path(config.settings.data_dir), config)
-                source = MemoryStore(records)
+                source = MemoryStore(records, derived)
             else:
-                source = DuckStore(store_path(config))
+                source = DuckStore(store_path(config), derived)
             _sources[key] = source
         return source
 
