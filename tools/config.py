@@ -7,11 +7,10 @@ the file, the key path and the problem (see :class:`tools.errors.ConfigError`).
 from __future__ import annotations
 
 import os
-import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Any, Literal, cast
 
 from pydantic import (
     Field,
@@ -27,11 +26,17 @@ from tools.config_settings import (
     Validation,
 )
 from tools.errors import ConfigError, UnknownTreatmentError
+from tools.fields import (
+    Amount,
+    ClockTime,
+    ConsentChannel,
+    Count,
+    Probability,
+    Purpose,
+)
 from tools.files import FileProblem, load_yaml
 
 Channel = Literal["call", "sms", "email", "push", "app", "none"]
-ConsentChannel = Literal["call", "sms", "email", "push"]
-Purpose = Literal["marketing", "service", "billing"]
 SignalName = Literal[
     "data_over_allowance",
     "data_near_allowance",
@@ -67,10 +72,11 @@ DEFAULT_CONFIG_PATH = (
 )
 DEFAULT_RESERVED_SHARE = 0.2
 NO_ACTION = "ignore"  # the no-action baseline treatment: ranked, never booked
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-Probability = Annotated[float, Field(ge=0, le=1)]
+# Sane maxima: beyond them a value is a typo, and arithmetic on it (dates, money,
+# numpy) would fail later instead of at start-up.
+MAX_HORIZON_MONTHS = 120
+MAX_PERIOD_DAYS = 366
+MAX_METRIC = 1e12
 
 
 class Condition(Strict):
@@ -79,7 +85,7 @@ class Condition(Strict):
     signal: SignalName | None = None
     metric: MetricName | None = None
     op: Literal[">=", "<=", ">", "<", "=="] | None = None
-    value: float | None = None
+    value: float | None = Field(None, ge=-MAX_METRIC, le=MAX_METRIC)
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
@@ -98,8 +104,8 @@ class Treatment(Strict):
     channel: Channel
     purpose: Purpose
     enabled: bool = True
-    cost: float = Field(ge=0, description="Cost per contact in pounds.")
-    base_propensity: float = Field(0.1, ge=0, le=1)
+    cost: Amount = Field(description="Cost per contact in pounds.")
+    base_propensity: Probability = 0.1
     propensity_boosts: dict[SignalName, Probability] = Field(default_factory=dict)
     applicable_when: list[Condition] = Field(
         default_factory=list,
@@ -110,24 +116,17 @@ class Treatment(Strict):
 class Constraint(Strict):
     """Daily capacity of a treatment."""
 
-    max_per_day: int = Field(ge=0)
-    daily_budget: float | None = Field(None, ge=0)
+    max_per_day: Count
+    daily_budget: Amount | None = None
     priority: int = Field(3, ge=1, le=9)
-    reserved_share: float = Field(DEFAULT_RESERVED_SHARE, ge=0, le=1)
+    reserved_share: Probability = DEFAULT_RESERVED_SHARE
 
 
 class TimeWindow(Strict):
     """A daily window, ``start`` inclusive, ``end`` exclusive, HH:MM local time."""
 
-    start: str
-    end: str
-
-    @model_validator(mode="after")
-    def _hhmm(self) -> TimeWindow:
-        for value in (self.start, self.end):
-            if not _HHMM.match(value):
-                raise ValueError(f"'{value}' is not a time in HH:MM form")
-        return self
+    start: ClockTime
+    end: ClockTime
 
     def bounds(self) -> tuple[time, time]:
         """Return the window as two ``datetime.time`` values."""
@@ -139,8 +138,8 @@ class FrequencyCap(Strict):
 
     channel: ConsentChannel
     purpose: Purpose = "marketing"
-    max_contacts: int = Field(ge=0)
-    period_days: int = Field(ge=1)
+    max_contacts: Count
+    period_days: int = Field(ge=1, le=MAX_PERIOD_DAYS)
 
 
 def _default_consent_channels() -> dict[Channel, ConsentChannel]:
@@ -157,14 +156,14 @@ class Policy(Strict):
         default_factory=_default_consent_channels,
         description="Which consent channel covers a treatment channel.",
     )
-    high_value_min_monthly_revenue: float = Field(120.0, ge=0)
+    high_value_min_monthly_revenue: Amount = 120.0
 
 
 class ValueModel(Strict):
     """Parameters of the expected-value arbitration (P x V - cost)."""
 
     margin_rate: float = Field(0.35, gt=0, le=1)
-    horizon_months: int = Field(12, ge=1)
+    horizon_months: int = Field(12, ge=1, le=MAX_HORIZON_MONTHS)
     propensity_cap: float = Field(0.95, gt=0, le=1)
 
 

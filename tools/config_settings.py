@@ -7,15 +7,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tools.fields import DEFAULT_ID_PATTERN, Amount
+
 DEFAULT_STATE_DIR = "./var"
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 DEFAULT_AUDIT_QUESTION_CHARS = 2000
 DEFAULT_AUDIT_RETENTION_DAYS = 400
+MAX_TOKENS = 10_000_000  # above any model's context window
+MAX_TEXT_CHARS = 1_000_000
 
 
 class Strict(BaseModel):
@@ -23,6 +28,13 @@ class Strict(BaseModel):
 
     # Finite numbers only: `cost: 1e400` or `.inf` is refused, not booked as inf.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def path_text(value: str | None) -> str | None:
+    """A path setting: not empty, no NUL character (no file name holds one)."""
+    if value is not None and (not value.strip() or "\x00" in value):
+        raise ValueError(f"{value[:80]!r} is not a usable path")
+    return value
 
 
 def known_time_zone(name: str) -> str:
@@ -43,16 +55,16 @@ class ModelSettings(Strict):
     id: str = "gpt-4o"
     base_url: str | None = None
     temperature: float = Field(0.2, ge=0, le=2)
-    max_tokens: int = Field(800, ge=16)
+    max_tokens: int = Field(800, ge=16, le=MAX_TOKENS)
     max_tool_rounds: int = Field(6, ge=1, le=50)
-    max_tool_errors: int = Field(4, ge=1)
-    context_token_budget: int = Field(12000, ge=1000)
-    history_token_budget: int = Field(2000, ge=0)
-    history_max_turns: int = Field(10, ge=1)
-    request_timeout_s: float = Field(30.0, gt=0)
+    max_tool_errors: int = Field(4, ge=1, le=50)
+    context_token_budget: int = Field(12000, ge=1000, le=MAX_TOKENS)
+    history_token_budget: int = Field(2000, ge=0, le=MAX_TOKENS)
+    history_max_turns: int = Field(10, ge=1, le=1000)
+    request_timeout_s: float = Field(30.0, gt=0, le=3600)
     max_retries: int = Field(2, ge=0, le=10)
     stream: bool = True
-    prices_per_million: dict[str, dict[Literal["input", "output"], float]] = Field(
+    prices_per_million: dict[str, dict[Literal["input", "output"], Amount]] = Field(
         default_factory=dict
     )
 
@@ -60,19 +72,20 @@ class ModelSettings(Strict):
 class Validation(Strict):
     """Input validation rules."""
 
-    customer_id_pattern: str = r"^U(\d{3}|\d{7,8})$"
-    max_customers_per_batch: int = Field(100, ge=1)
+    customer_id_pattern: str = DEFAULT_ID_PATTERN
+    max_customers_per_batch: int = Field(100, ge=1, le=100_000)
     max_message_chars: int = Field(
         DEFAULT_MAX_MESSAGE_CHARS,
         ge=20,
+        le=MAX_TEXT_CHARS,
         description="Longest analyst message accepted (longer ones are refused).",
     )
     required_journey_fields: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _pattern_compiles(self) -> Validation:
-        try:
-            re.compile(self.customer_id_pattern)
+        try:  # ids are ASCII: \d and \w mean what they mean in DuckDB's RE2
+            re.compile(self.customer_id_pattern, re.ASCII)
         except re.error as exc:
             raise ValueError(
                 f"customer_id_pattern is not a valid regex: {exc}"
@@ -84,9 +97,10 @@ class LoggingSettings(Strict):
     """Rotating log file settings; ``file`` is relative to the state dir."""
 
     file: str = "logs/cvm.log"
+    _path = field_validator("file")(lambda cls, v: path_text(v))
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    max_bytes: int = Field(10_485_760, ge=1024)
-    backup_count: int = Field(5, ge=0)
+    max_bytes: int = Field(10_485_760, ge=1024, le=2**40)
+    backup_count: int = Field(5, ge=0, le=1000)
 
 
 class AuditSettings(Strict):
@@ -95,11 +109,13 @@ class AuditSettings(Strict):
     retention_days: int = Field(
         DEFAULT_AUDIT_RETENTION_DAYS,
         ge=1,
+        le=36_500,
         description="Audit records older than this are deleted as new ones arrive.",
     )
     max_question_chars: int = Field(
         DEFAULT_AUDIT_QUESTION_CHARS,
         ge=20,
+        le=MAX_TEXT_CHARS,
         description="The question is stored cut to this length (NUL bytes removed).",
     )
 
@@ -114,3 +130,19 @@ class Settings(Strict):
     audit: AuditSettings = AuditSettings()
 
     _zone = field_validator("timezone")(lambda cls, v: known_time_zone(v))
+    _paths = field_validator("state_dir", "data_dir")(lambda cls, v: path_text(v))
+
+    @field_validator("data_dir")
+    @classmethod
+    def _json_folder(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        folder = Path(value)
+        if not folder.is_dir():
+            raise ValueError(
+                f"{value[:80]!r} is not a folder (give a folder of *.json customer "
+                "files, or null to use the customer store)"
+            )
+        if not any(p.is_file() for p in folder.glob("*.json")):
+            raise ValueError(f"{value[:80]!r} holds no *.json customer files")
+        return value

@@ -3,28 +3,59 @@
 Field aliases accept the inconsistent names of the original system's files
 (``total_data_gb`` / ``data_usage_gb``, ``type`` / ``channel``, ``monthly_charge`` /
 ``plan_cost``, ``Y``/``N`` consents ...), so older extracts load into the same schema.
+Every field's type is one of :mod:`tools.fields` (days 1900-2100, counts >= 0,
+finite bounded money and measures, ASCII ids, HH:MM windows), the same types the
+import's SQL checks and the configuration use.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from tools.config_settings import known_time_zone
+from tools.fields import (
+    ID_CHARS,
+    INT32_MAX,
+    MONEY_MAX,
+    NOT_ASCII_ID,
+    Amount,
+    BillStatus,
+    ConsentChannel,
+    Count,
+    Day,
+    InteractionChannel,
+    Lines,
+    Measure,
+    Money,
+    NetworkQuality,
+    OfferStatus,
+    Percent,
+    Probability,
+    Satisfaction,
+    Sentiment,
+    window,
+)
 
-Sentiment = Literal["positive", "neutral", "negative"]
-INT32_MAX = 2**31 - 1  # the customer store's INTEGER columns hold no more
-Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
-StoreInt = Annotated[int, Field(ge=-INT32_MAX, le=INT32_MAX)]
-MONEY_MAX = 9_999_999_999.99  # the store's DECIMAL(12,2) money columns
-Money = Annotated[float, Field(ge=-MONEY_MAX, le=MONEY_MAX)]
+__all__ = ["INT32_MAX", "MONEY_MAX", "CustomerData", "Sentiment", "window"]
 
-_HHMM = r"([01]\d|2[0-3]):([0-5]\d)"
-_WINDOW = re.compile(rf"^\s*{_HHMM}\s*-\s*{_HHMM}\s*$")
+
+def _id_chars(value: str) -> str:
+    if not re.fullmatch(ID_CHARS, value):
+        raise ValueError(NOT_ASCII_ID)
+    return value
+
+
+CustomerId = Annotated[str, AfterValidator(_id_chars)]
 
 
 class _Record(BaseModel):
@@ -32,24 +63,6 @@ class _Record(BaseModel):
     model_config = ConfigDict(
         extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False
     )
-
-
-def window(value: str | None) -> str | None:
-    """Check a daily window ``HH:MM-HH:MM`` (may wrap midnight, not empty).
-
-    Raises:
-        ValueError: Not two 24-hour times, or start equals end.
-    """
-    if value is None or not value.strip():
-        return None
-    match = _WINDOW.match(value)
-    if not match:
-        raise ValueError(
-            f"{value[:40]!r} is not a window like 22:00-08:00 (24-hour HH:MM-HH:MM)"
-        )
-    if match.group(1, 2) == match.group(3, 4):
-        raise ValueError(f"{value!r} starts and ends at the same time")
-    return value.strip()
 
 
 def _yes_no(value: Any) -> Any:
@@ -64,7 +77,7 @@ class ConsentEntry(_Record):
     marketing: bool
     service: bool = Field(validation_alias=AliasChoices("service", "service_updates"))
     billing: bool
-    updated: date | None = Field(
+    updated: Day | None = Field(
         None, validation_alias=AliasChoices("updated", "last_updated")
     )
 
@@ -77,20 +90,20 @@ class Plan(_Record):
     """The customer's current tariff."""
 
     name: str
-    monthly_fee: Money
-    data_allowance_gb: float | None = None
-    lines: Count = 1
+    monthly_fee: Amount
+    data_allowance_gb: Measure | None = None
+    lines: Lines = 1
 
 
 class Churn(_Record):
     """The churn model's latest score."""
 
-    score: float = Field(
-        ge=0, le=1, validation_alias=AliasChoices("score", "churn_probability")
+    score: Probability = Field(
+        validation_alias=AliasChoices("score", "churn_probability")
     )
     risk_factors: list[str] = Field(default_factory=list)
-    scored_on: date = Field(validation_alias=AliasChoices("scored_on", "date"))
-    satisfaction: StoreInt | None = Field(
+    scored_on: Day = Field(validation_alias=AliasChoices("scored_on", "date"))
+    satisfaction: Satisfaction | None = Field(
         None, validation_alias=AliasChoices("satisfaction", "recent_satisfaction_score")
     )
 
@@ -106,9 +119,9 @@ class ExtraCharge(_Record):
 class Bill(_Record):
     """One monthly bill."""
 
-    date: date
+    date: Day
     plan_name: str
-    plan_charge: Money = Field(
+    plan_charge: Amount = Field(
         validation_alias=AliasChoices("plan_charge", "monthly_charge", "plan_cost")
     )
     extra_charges: list[ExtraCharge] = Field(
@@ -118,7 +131,7 @@ class Bill(_Record):
     total: Money | None = Field(
         None, validation_alias=AliasChoices("total", "monthly_bill")
     )
-    status: Literal["paid", "pending", "overdue"] = Field(
+    status: BillStatus = Field(
         validation_alias=AliasChoices("status", "payment_status")
     )
     auto_pay: bool | None = None
@@ -151,36 +164,36 @@ class Bill(_Record):
 class Usage(_Record):
     """A usage reading."""
 
-    date: date
-    data_gb: float = Field(
+    date: Day
+    data_gb: Measure = Field(
         validation_alias=AliasChoices("data_gb", "total_data_gb", "data_usage_gb")
     )
     voice_minutes: Count = 0
     sms_count: Count = 0
-    roaming_gb: float = Field(
+    roaming_gb: Measure = Field(
         0.0,
         validation_alias=AliasChoices(
             "roaming_gb", "roaming_usage_gb", "roaming_data_gb"
         ),
     )
-    data_by_app: dict[str, float] = Field(default_factory=dict)
+    data_by_app: dict[str, Measure] = Field(default_factory=dict)
 
 
 class NetworkReading(_Record):
     """A network quality measurement at the customer's location."""
 
-    date: date
-    quality: Literal["poor", "fair", "good", "excellent"] = Field(
+    date: Day
+    quality: NetworkQuality = Field(
         validation_alias=AliasChoices("quality", "connection_quality")
     )
-    download_mbps: float = Field(
+    download_mbps: Measure = Field(
         validation_alias=AliasChoices("download_mbps", "download_speed_mbps")
     )
-    upload_mbps: float = Field(
+    upload_mbps: Measure = Field(
         validation_alias=AliasChoices("upload_mbps", "upload_speed_mbps")
     )
-    latency_ms: float
-    packet_loss_pct: float = Field(
+    latency_ms: Measure
+    packet_loss_pct: Percent = Field(
         validation_alias=AliasChoices("packet_loss_pct", "packet_loss_percent")
     )
 
@@ -188,15 +201,15 @@ class NetworkReading(_Record):
 class Offer(_Record):
     """An offer from the recommender model, mapped to a treatment where one fits."""
 
-    date: date
+    date: Day
     offer_id: str
     name: str = Field(validation_alias=AliasChoices("name", "offer_name"))
     kind: str = "recommender"
     treatment: str | None = None
-    acceptance_probability: float = Field(ge=0, le=1)
+    acceptance_probability: Probability
     value: Money = 0.0
-    status: Literal["open", "pending", "accepted", "declined"] = "open"
-    expires: _dt.date | None = Field(
+    status: OfferStatus = "open"
+    expires: Day | None = Field(
         None, validation_alias=AliasChoices("expires", "expiration_date")
     )
 
@@ -207,13 +220,13 @@ class Interaction(_Record):
     ``summary`` is text from the customer contact: it is data, never instructions.
     """
 
-    date: date
-    channel: Literal["call", "web_chat", "email", "store"] = Field(
+    date: Day
+    channel: InteractionChannel = Field(
         validation_alias=AliasChoices("channel", "type")
     )
     summary: str
     sentiment: Sentiment
-    duration_minutes: float | None = None
+    duration_minutes: Measure | None = None
     topics: list[str] = Field(default_factory=list)
     resolution: str | None = None
 
@@ -221,9 +234,9 @@ class Interaction(_Record):
 class WebSession(_Record):
     """A visit to the website or app."""
 
-    date: date
+    date: Day
     page: str
-    duration_seconds: float = 0
+    duration_seconds: Measure = 0
     device: str | None = Field(
         None, validation_alias=AliasChoices("device", "device_type")
     )
@@ -232,15 +245,15 @@ class WebSession(_Record):
 class CustomerData(_Record):
     """Everything known about one customer, normalised."""
 
-    customer_id: str = Field(min_length=1, max_length=64)
+    customer_id: CustomerId
     name: str
     segment: str
     time_zone: str | None = None
-    tenure_months: int = Field(ge=0, le=INT32_MAX)
+    tenure_months: Count
     vulnerable: bool = False
-    monthly_revenue: float = Field(ge=0, le=MONEY_MAX)
+    monthly_revenue: Amount
     plan: Plan
-    consents: dict[Literal["call", "sms", "email", "push"], ConsentEntry]
+    consents: dict[ConsentChannel, ConsentEntry]
     do_not_disturb: str | None = None
     preferred_contact_time: str | None = None
     language: str = "en"

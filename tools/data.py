@@ -8,7 +8,6 @@ read by :mod:`tools.store.json_files`.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -16,6 +15,7 @@ from pydantic import BaseModel
 from tools.config import CVMConfig, get_config
 from tools.customer import CustomerData
 from tools.errors import InvalidCustomerIdError
+from tools.fields import customer_id_problem, normalise_customer_id
 
 if TYPE_CHECKING:
     from tools.context import ToolContext
@@ -41,8 +41,8 @@ def validate_customer_id(customer_id: str, config: CVMConfig | None = None) -> s
         InvalidCustomerIdError: The id does not match the configured pattern.
     """
     config = config or get_config()
-    cid = str(customer_id).strip().upper()
-    if not re.fullmatch(config.validation.customer_id_pattern, cid):
+    cid = normalise_customer_id(customer_id)
+    if customer_id_problem(cid, config.validation.customer_id_pattern):
         raise InvalidCustomerIdError(
             f"'{customer_id}' is not a valid customer id: expected the pattern "
             f"{config.validation.customer_id_pattern} (for example U124 or U1000123)."

@@ -4,13 +4,14 @@
 (``tools.data``) and is the function the customer store's import calls for each
 imported record, so a record is accepted or refused by the same rules everywhere:
 the schema (types, ranges, finite numbers), a known IANA time zone, a valid
-do-not-disturb window, and an id matching ``validation.customer_id_pattern``.
+do-not-disturb window, and an id of printable ASCII matching
+``validation.customer_id_pattern`` (:func:`tools.fields.customer_id_problem`, the
+check the import's SQL makes too).
 Duplicate ids are a property of a whole dataset: see ``check_unique``.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from tools.config import CVMConfig, get_config
 from tools.config_messages import describe
 from tools.customer import CustomerData
 from tools.errors import DataFileError
+from tools.fields import customer_id_problem
 from tools.files import shorten
 
 
@@ -66,10 +68,11 @@ def validate_customer_record(
     except RecursionError:
         raise DataFileError(f"{head}: nested too deeply") from None
     pattern = id_pattern or (config or get_config()).validation.customer_id_pattern
-    if not re.fullmatch(pattern, customer.customer_id):
+    wrong = customer_id_problem(customer.customer_id, pattern)
+    if wrong:
         raise DataFileError(
-            f"{head}: customer_id: does not match the configured pattern {pattern} "
-            "(validation.customer_id_pattern), so it could never be looked up"
+            f"{head}: customer_id: {wrong} (validation.customer_id_pattern), so it "
+            "could never be looked up"
         )
     return customer
 

@@ -15,9 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from tools.store.schema import ENUMS, KEYS, RANGES, TABLES
+from tools import sql
+from tools.fields import SAME_START_END, choices, customer_id_sql
+from tools.store.schema import KEYS, RANGES, TABLES, Column
 
 EXAMPLES = 3
+Check = tuple[str, str, str, list[object]]  # column, SQL condition, problem, params
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,7 @@ def check_table(
     The per-row checks run together in one pass over the table.
     """
     out: list[Problem] = []
-    pending: list[tuple[str, str, str, list[object]]] = []
-
-    def add(column: str, cond: str, problem: str, params: list[object]) -> None:
-        pending.append((column, cond, problem, params))
-
+    pending: list[Check] = []
     known = {c.name for c in TABLES[table]}
     for extra in sorted(present - known - {"__row", "__file"}):
         out.append(Problem(file, extra, (), "unknown column", 1))
@@ -106,56 +105,23 @@ def check_table(
             if not col.nullable:
                 out.append(Problem(file, col.name, (), "missing column", 1))
             continue
-        q = f'"{col.name}"'
-        if not col.nullable:
-            add(col.name, f"{q} IS NULL", "empty value", [])
-        add(
-            col.name,
-            f"{q} IS NOT NULL AND TRY_CAST({q} AS {col.type}) IS NULL",
-            f"not a valid {col.type.lower()}",
-            [],
-        )
-        typed = f"TRY_CAST({q} AS {col.type})"
-        if col.type in ("DOUBLE",) or col.type.startswith("DECIMAL"):
-            add(col.name, f"NOT isfinite({typed}::DOUBLE)", "not a finite number", [])
-        low, high = RANGES.get((table, col.name), (None, None))
-        if low is not None:
-            add(col.name, f"{typed} < ?", f"below {low:g}", [low])
-        if high is not None:
-            add(col.name, f"{typed} > ?", f"above {high:g}", [high])
-        allowed = ENUMS.get((table, col.name))
-        if allowed:
-            add(
-                col.name,
-                f"{q} IS NOT NULL AND {q}::VARCHAR NOT IN "
-                f"({', '.join('?' * len(allowed))})",
-                f"not one of {', '.join(allowed)}",
-                list(allowed),
+        pending += _column_checks(table, col)
+    if "customer_id" in present:  # the one id check, as tools.fields defines it
+        pending += [
+            ("customer_id", cond, problem, params)
+            for cond, problem, params in customer_id_sql("customer_id", id_pattern)
+        ]
+    if table == "do_not_disturb" and {"starts", "ends"} <= present:
+        pending.append(
+            (
+                "starts+ends",
+                "TRY_CAST(starts AS TIME) = TRY_CAST(ends AS TIME)",
+                SAME_START_END,
+                [],
             )
-    if "customer_id" in present:
-        add(
-            "customer_id",
-            "customer_id IS NOT NULL "
-            "AND NOT regexp_full_match(customer_id::VARCHAR, ?)",
-            f"does not match the id pattern {id_pattern}",
-            [id_pattern],
         )
     if table == "customers" and "time_zone" in present:
-        zones = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT time_zone::VARCHAR FROM stage_customers "
-                "WHERE time_zone IS NOT NULL"
-            ).fetchall()
-        ]
-        bad = [z for z in zones if not _zone_ok(z)]
-        if bad:
-            add(
-                "time_zone",
-                "time_zone::VARCHAR IN (SELECT unnest(?))",
-                "unknown time zone",
-                [bad],
-            )
+        pending += _zone_check(con)
     out += _one_pass(con, table, pending)
     key = KEYS.get(table)
     if key and set(key) <= present:
@@ -163,16 +129,94 @@ def check_table(
     return out
 
 
+def _column_checks(table: str, col: Column) -> list[Check]:
+    """The row checks of one column: empty, type, finite, bounds, vocabulary."""
+    q = sql.identifier(col.name)
+    typed = f"TRY_CAST({q} AS {col.type})"
+    checks: list[Check] = []
+    if not col.nullable:
+        checks.append((col.name, f"{q} IS NULL", "empty value", []))
+    checks.append(
+        (
+            col.name,
+            f"{q} IS NOT NULL AND {typed} IS NULL",
+            f"not a valid {col.type.lower()}",
+            [],
+        )
+    )
+    if col.type == "DOUBLE" or col.type.startswith("DECIMAL"):
+        finite = f"NOT isfinite({typed}::DOUBLE)"
+        checks.append((col.name, finite, "not a finite number", []))
+    if col.type == "INTEGER":  # DuckDB would round 2.5 to 3: a count is whole
+        checks.append(
+            (
+                col.name,
+                f"TRY_CAST({q} AS DOUBLE) <> {typed}",
+                "not a whole number",
+                [],
+            )
+        )
+    if col.type == "TIME":  # DuckDB reads 24:00 as a time; no clock shows it
+        checks.append(
+            (col.name, f"{typed} >= TIME '24:00:00'", "not a time before 24:00", [])
+        )
+    low, high = RANGES.get((table, col.name), (None, None))
+    if low is not None:
+        checks.append((col.name, f"{typed} < ?", f"below {_shown(low)}", [low]))
+    if high is not None:
+        checks.append((col.name, f"{typed} > ?", f"above {_shown(high)}", [high]))
+    allowed = choices(col.kind)
+    if allowed:
+        checks.append(
+            (
+                col.name,
+                f"{q} IS NOT NULL AND {q}::VARCHAR NOT IN "
+                f"({', '.join('?' * len(allowed))})",
+                f"not one of {', '.join(allowed)}",
+                list(allowed),
+            )
+        )
+    return checks
+
+
+def _shown(value: object) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+def _zone_check(con: duckdb.DuckDBPyConnection) -> list[Check]:
+    zones = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT time_zone::VARCHAR FROM stage_customers "
+            "WHERE time_zone IS NOT NULL"
+        ).fetchall()
+    ]
+    bad = [z for z in zones if not _zone_ok(z)]
+    if not bad:
+        return []
+    return [
+        (
+            "time_zone",
+            "time_zone::VARCHAR IN (SELECT unnest(?))",
+            "unknown time zone",
+            [bad],
+        )
+    ]
+
+
 def _duplicate_keys(
     con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...]
 ) -> list[Problem]:
     """Rows whose key another row of the table has too (NULLs count as equal)."""
-    cols = ", ".join(f'"{k}"' for k in key)
+    cols = ", ".join(sql.identifier(k) for k in key)
     dups = f"SELECT {cols} FROM stage_{table} GROUP BY ALL HAVING count(*) > 1"
     row = con.execute(f"SELECT count(*) FROM ({dups})").fetchone()
     if not row or not row[0]:
         return []
-    same = " AND ".join(f's."{k}" IS NOT DISTINCT FROM d."{k}"' for k in key)
+    same = " AND ".join(
+        f"s.{sql.identifier(k)} IS NOT DISTINCT FROM d.{sql.identifier(k)}"
+        for k in key
+    )
     source = (
         f"(SELECT s.__file, s.__row FROM stage_{table} s JOIN ({dups}) d ON {same})"
     )
@@ -182,7 +226,7 @@ def _duplicate_keys(
 def _one_pass(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    checks: list[tuple[str, str, str, list[object]]],
+    checks: list[Check],
 ) -> list[Problem]:
     """Count every row check of a table in one scan; per file only what failed."""
     if not checks:
