@@ -164,3 +164,143 @@ def test_required_journey_field_must_exist(write_config):
     )
     with pytest.raises(ConfigError, match="'mood' is not a journey field"):
         build_journey("U124", ToolContext.create(config))
+
+
+# -- bounded values (issue 23): accepted today, a traceback later ----------------------
+def _numbers(model, prefix=""):
+    """Every int or float field of the config tree, with its bounds."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from tools.fields import bounds
+
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if typing.get_origin(kind) is typing.Annotated or not args:
+            args = [kind]
+        for arg in args:
+            if typing.get_origin(arg) in (dict, list):
+                arg = typing.get_args(arg)[-1]
+            base = typing.get_args(arg)[0] if hasattr(arg, "__metadata__") else arg
+            if isinstance(base, type) and issubclass(base, BaseModel):
+                yield from _numbers(base, f"{prefix}{name}.")
+            elif base in (int, float):
+                low, high = bounds(arg)
+                for meta in field.metadata:  # constraints given with Field(...)
+                    more = bounds(typing.Annotated[base, meta])
+                    low = more[0] if more[0] is not None else low
+                    high = more[1] if more[1] is not None else high
+                yield f"{prefix}{name}", low, high
+
+
+def test_every_configured_number_has_sane_bounds():
+    from tools.config import CVMConfig, Treatment
+
+    fields = list(_numbers(CVMConfig)) + list(_numbers(Treatment, "treatments.*."))
+    assert len(fields) >= 25
+    unbounded = [name for name, low, high in fields if low is None or high is None]
+    assert unbounded == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key"),
+    [
+        (["value", "horizon_months"], 10**400, "value.horizon_months"),
+        (["value", "horizon_months"], 121, "value.horizon_months"),
+        (["policy", "frequency_caps", 0, "period_days"], 10**9,
+         "policy.frequency_caps.0.period_days"),
+        (["constraints", "data_boost", "max_per_day"], 10**400,
+         "constraints.data_boost.max_per_day"),
+        (["model", "max_tokens"], 10**12, "model.max_tokens"),
+        (["settings", "audit", "retention_days"], 10**9,
+         "settings.audit.retention_days"),
+        (["policy", "calling_window", "start"], "٠٨:٠٠", "policy.calling_window.start"),
+        (["policy", "calling_window", "end"], "24:00", "policy.calling_window.end"),
+    ],
+    ids=["horizon-10e400", "horizon-121", "period-1e9", "capacity-10e400",
+         "max-tokens", "retention", "arabic-indic-time", "end-24"],
+)
+def test_a_huge_or_impossible_setting_stops_start_up_in_one_line(
+    write_config, monkeypatch, capsys, path, value, key
+):
+    from assistant.cli.main import main
+
+    monkeypatch.setenv("CVM_CONFIG", str(write_config(_set(path, value))))
+    assert main(["constraints"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f": {key}: " in err, err
+
+
+@pytest.mark.parametrize(
+    "data_dir", ["{tmp}/no-such-folder", "{tmp}/a-file.json", "{tmp}/empty"]
+)
+def test_a_bad_data_dir_is_one_line_and_exit_2_for_ask(
+    tmp_path, write_config, monkeypatch, capsys, data_dir
+):
+    from assistant.cli.main import main
+
+    (tmp_path / "a-file.json").write_text("[]")
+    (tmp_path / "empty").mkdir()
+    folder = data_dir.format(tmp=tmp_path)
+    config = write_config(lambda r: r["settings"].update(data_dir=folder))
+    monkeypatch.setenv("CVM_CONFIG", str(config))
+    assert main(["ask", "What should we offer U124?"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "settings.data_dir" in err, err
+
+
+@pytest.mark.parametrize("log_file", ["/dev/full", "/dev/null", "{tmp}/fifo"])
+def test_an_unusable_log_file_stops_start_up_in_one_line(
+    tmp_path, write_config, monkeypatch, capsys, log_file
+):
+    import os
+
+    from assistant.cli.main import main
+
+    os.mkfifo(tmp_path / "fifo")
+    target = log_file.format(tmp=tmp_path)
+    config = write_config(lambda r: r["settings"]["logging"].update(file=target))
+    monkeypatch.setenv("CVM_CONFIG", str(config))
+    assert main(["constraints"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert target in err and "not a regular file" in err
+
+
+def test_a_log_file_that_fails_later_is_reported_once(tmp_path, capsys):
+    import logging
+
+    from assistant.logs import LogFile
+
+    handler = LogFile(tmp_path / "cvm.log")
+    handler.stream.close()  # every write from now on fails, as on a full disk
+    logger = logging.getLogger("cvm.test.failing")
+    logger.addHandler(handler)
+    try:
+        for i in range(5):
+            logger.warning("line %d", i)
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert err.count("cannot be written") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "problem"),
+    [
+        (["--channel-budget", "sms=inf"], "--channel-budget sms 'inf': "),
+        (["--channel-budget", "email=nan"], "--channel-budget email 'nan': "),
+        (["--budget", "inf"], "--budget 'inf': "),
+        (["--budget=-1e400"], "--budget '-1e400': "),
+        (["--capacity", "data_boost=1e3"], "--capacity data_boost '1e3': "),
+    ],
+)
+def test_a_non_finite_flag_value_is_refused_in_one_line(capsys, flag, problem):
+    from assistant.cli.main import main
+
+    assert main(["plan", *flag]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and problem in err, err

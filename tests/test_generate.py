@@ -11,8 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assistant.cli.main import main
 from tools.config import get_config
 from tools.customer_base import DERIVED
+from tools.errors import ToolInputError
 from tools.store.generate import generate
 from tools.store.generate.catalogue import SEGMENTS
 from tools.store.importer import import_path
@@ -95,13 +97,86 @@ def test_a_smaller_base_is_the_start_of_a_bigger_one(tmp_path):
         assert head == _digest(small, table), table
 
 
-def test_regenerating_into_a_folder_replaces_the_old_base(tmp_path):
+def test_regenerating_with_force_replaces_only_the_old_base(tmp_path):
     out = tmp_path / "base"
     generate(300, 1, out, chunk=100)
-    generate(150, 1, out, chunk=100)
+    (out / "notes.txt").write_text("the analyst's own notes")
+    with pytest.raises(ToolInputError, match="not empty"):
+        generate(150, 1, out, chunk=100)
+    generate(150, 1, out, chunk=100, force=True)
     assert len(list((out / "customers").iterdir())) == 2
     (n,) = _one(f"SELECT count(*) FROM '{out}/customers/*.parquet'")
     assert n == 150
+    assert (out / "notes.txt").read_text() == "the analyst's own notes"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_folder_with_the_users_files_is_never_written_over(tmp_path, capsys):
+    out = tmp_path / "mine"
+    (out / "customers").mkdir(parents=True)
+    (out / "customers" / "part-00000.parquet").write_bytes(b"my own table")
+    (out / "bills.csv").write_text("customer_id\nU124\n")
+    before = _tree(out)
+    argv = ["generate-customers", "--customers", "20", "--out", str(out)]
+    assert main(argv) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "was not written by generate-customers" in err
+    assert _tree(out) == before  # nothing deleted, nothing added
+
+
+def test_a_failed_run_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "base"
+    generate(100, 1, out, chunk=50)
+    before = _tree(out)
+    from tools.store.generate import writer
+
+    calls = []
+
+    def failing(self, table, part, cols):
+        calls.append(table)
+        if len(calls) > 12:
+            raise OSError(28, "No space left on device")
+        return real(self, table, part, cols)
+
+    real = writer.PartWriter.write
+    monkeypatch.setattr(writer.PartWriter, "write", failing)
+    with pytest.raises(OSError):
+        generate(200, 2, out, chunk=50, force=True)
+    assert _tree(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".cvm-generate-")]
+
+
+@pytest.mark.parametrize(
+    ("customers", "problem"),
+    [
+        ("1000000000000", "must be between 1 and 50,000,000"),
+        ("0", "must be between 1 and 50,000,000"),
+        ("40000000", "GB free"),
+    ],
+)
+def test_customers_are_bounded_by_the_limit_and_the_disk(
+    tmp_path, monkeypatch, capsys, customers, problem
+):
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 0, 10**9))
+    out = tmp_path / "big"
+    argv = ["generate-customers", "--customers", customers, "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and problem in err, err
+    assert not out.exists()
 
 
 def test_the_parts_import_as_one_base(ctx, tmp_path):
@@ -279,7 +354,7 @@ def test_cli_writes_parts_and_refuses_bad_input_in_one_line(tmp_path):
     (tmp_path / "file").write_text("x")
     for args, message in (
         (["--customers", "5", "--seed", "-1", "--out", str(tmp_path / "c")], "--seed"),
-        (["--customers", "5", "--out", str(tmp_path / "file")], "cannot write"),
+        (["--customers", "5", "--out", str(tmp_path / "file")], "not a folder"),
     ):
         bad = subprocess.run(
             [*cvm, *args], capture_output=True, text=True, env=env, timeout=120

@@ -143,6 +143,8 @@ class Settings(Strict):
                 f"{value[:80]!r} is not a folder (give a folder of *.json customer "
                 "files, or null to use the customer store)"
             )
-        if not any(p.is_file() for p in folder.glob("*.json")):
+        if not any(
+            p.is_file() and not p.name.startswith(".") for p in folder.glob("*.json")
+        ):
             raise ValueError(f"{value[:80]!r} holds no *.json customer files")
         return value

@@ -42,19 +42,19 @@ def _progress(enabled: bool) -> Callable[[int, int, str], None] | None:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Write a synthetic customer base as Parquet files."""
+    import duckdb
+
     from tools.store.generate import generate
 
-    if args.customers < 1:
-        print("cvm: --customers must be at least 1", file=sys.stderr)
-        return 2
-    if args.seed < 0:
-        print("cvm: --seed must be 0 or more", file=sys.stderr)
+    if not 0 <= args.seed < 2**63:
+        print("cvm: --seed must be 0 or more (below 2**63)", file=sys.stderr)
         return 2
     start = time.perf_counter()
     try:
-        rows = generate(args.customers, args.seed, Path(args.out))
-    except OSError as exc:
-        print(f"cvm: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        rows = generate(args.customers, args.seed, Path(args.out), force=args.force)
+    except (OSError, duckdb.Error) as exc:
+        problem = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        print(f"cvm: cannot write {args.out}: {problem}", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - start
     payload = {"out": args.out, "seed": args.seed, "rows": rows, "seconds": seconds}
@@ -224,10 +224,17 @@ def _write(cols: dict[str, np.ndarray], path: Path) -> None:
 def register(add: Add, command: Register) -> None:
     """Add the base commands to ``cvm``'s parser and command table."""
     g = add("generate-customers", "write a synthetic customer base (Parquet)")
-    g.add_argument("--customers", type=int, required=True, help="how many")
+    g.add_argument(
+        "--customers", type=int, required=True, help="how many (at most 50,000,000)"
+    )
     g.add_argument("--seed", type=int, default=1, help="random seed >= 0 (default 1)")
     g.add_argument(
-        "--out", required=True, help="output folder (<table>/part-NNNNN.parquet)"
+        "--out", required=True, help="a new or empty folder (<table>/part-N.parquet)"
+    )
+    g.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a base generated into --out before (other files untouched)",
     )
     command("generate-customers")(cmd_generate)
     i = add("import", "import Parquet / CSV tables or JSON records into the store")

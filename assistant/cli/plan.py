@@ -8,26 +8,33 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from assistant.cli.commands import cli_approver, cli_context, command
 from tools.errors import PolicyBlocked, ToolInputError
+from tools.fields import Amount, Count
 
 
-def _pairs(
-    items: list[str] | None, what: str, cast: Callable[[str], Any]
-) -> dict[str, Any]:
+def _number(what: str, text: str, kind: Any) -> Any:
+    """A flag's value as the field type it sets (``inf`` and ``nan`` refused).
+
+    Raises:
+        ToolInputError: One line naming the flag, the value and the problem.
+    """
+    try:
+        return TypeAdapter(kind).validate_python(text.strip())
+    except ValidationError as exc:
+        problem = str(exc.errors()[0]["msg"]).lower()
+        raise ToolInputError(f"{what} {text[:40]!r}: {problem}") from None
+
+
+def _pairs(items: list[str] | None, what: str, kind: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise ToolInputError(f"{what} {item!r}: expected KEY=VALUE")
-        try:
-            out[key.strip()] = cast(value.strip())
-        except ValueError:
-            raise ToolInputError(
-                f"{what} {item!r}: {value!r} is not a number"
-            ) from None
+        out[key.strip()] = _number(f"{what} {key.strip()}", value, kind)
     return out
 
 
@@ -72,13 +79,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     for path in (args.export, args.out):
         if path and not path.lower().endswith((".csv", ".parquet")):
             raise ToolInputError(f"{path}: export to a .csv or .parquet file")
+    budget = None if args.budget is None else _number("--budget", args.budget, Amount)
     raw = {
         "day": args.date,
         "scope": _scope(args.scope),
-        "capacity": _pairs(args.capacity, "--capacity", int),
+        "capacity": _pairs(args.capacity, "--capacity", Count),
         "without_channels": args.without_channel or [],
-        "budget": args.budget,
-        "channel_budgets": _pairs(args.channel_budget, "--channel-budget", float),
+        "budget": budget,
+        "channel_budgets": _pairs(args.channel_budget, "--channel-budget", Amount),
     }
     try:
         request = PlanRequest.model_validate(raw)
@@ -149,7 +157,7 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
         choices=["call", "sms", "email", "push", "app"],
         help="leave a channel out",
     )
-    p.add_argument("--budget", type=float, help="total budget for the plan, pounds")
+    p.add_argument("--budget", help="total budget for the plan, pounds")
     p.add_argument(
         "--channel-budget", action="append", metavar="CH=B", help="budget per channel"
     )

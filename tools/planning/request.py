@@ -31,7 +31,7 @@ class PlanRequest(BaseModel):
     or treatment today; ``without_channels`` leaves channels out entirely.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     day: date | None = None
     scope: PlanScope = Field(default_factory=PlanScope)

@@ -49,7 +49,7 @@ def read_json_file(
 
 def read_json_folder(folder: Path, config: CVMConfig) -> list[CustomerData]:
     """Every record of a folder's ``*.json`` files (an id may appear only once)."""
-    files = sorted(folder.glob("*.json"))
+    files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
     if not files:
         raise DataFileError(f"{folder}: no customer data files (*.json) found")
     seen: dict[str, str] = {}

@@ -10,19 +10,22 @@ bigger one.
 Modules: :mod:`.catalogue` (every distribution's parameters), :mod:`.people`
 (segment, tariff, lines, region, tenure, churn), :mod:`.billing` (usage, bills, extra
 charges, revenue), :mod:`.contacts` (consents, quiet hours, network, interactions,
-offers), :mod:`.writer` (numpy columns to Parquet parts).
+offers), :mod:`.writer` (numpy columns to Parquet parts), :mod:`.output` (the
+folder: written aside and moved in when complete, never over files it did not write,
+at most :data:`~.output.MAX_CUSTOMERS` customers).
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from tools.store.generate import billing, contacts, people
+from tools.store.generate import billing, contacts, output, people
 from tools.store.generate.catalogue import AS_OF, CHUNK, FIRST_ID
-from tools.store.generate.writer import Cat, Column, PartWriter, clear, ids_of
+from tools.store.generate.writer import Cat, Column, PartWriter, ids_of
 from tools.store.schema import TABLES
 
 __all__ = ["AS_OF", "CHUNK", "FIRST_ID", "generate"]
@@ -57,26 +60,39 @@ def chunk_tables(
         )
 
 
-def generate(n: int, seed: int, out: Path, chunk: int = CHUNK) -> dict[str, int]:
+def generate(
+    n: int, seed: int, out: Path, chunk: int = CHUNK, force: bool = False
+) -> dict[str, int]:
     """Write a base of ``n`` customers into ``out`` as Parquet parts.
 
     Args:
-        n: Customers (ids ``U1000000`` upwards).
+        n: Customers (ids ``U1000000`` upwards), 1 to ``output.MAX_CUSTOMERS``.
         seed: Random seed (>= 0).
-        out: Folder; an earlier generated base there is replaced.
+        out: A new or empty folder (with ``force``: one holding a base generated
+            before, which is replaced; other files stay untouched).
         chunk: Customers per part (the base depends on it; keep the default).
+        force: Replace a base generated into ``out`` before.
 
     Returns:
         Rows written per table.
+
+    Raises:
+        ToolInputError: ``n`` out of range or too big for the disk, or ``out``
+            not usable (one line; nothing written).
     """
-    out.mkdir(parents=True, exist_ok=True)
-    clear(out)
-    writer = PartWriter(out)
+    output.check_size(n, out)
+    tmp, old = output.prepare(out, force)
     rows = dict.fromkeys(TABLES, 0)
     try:
-        for part, start in enumerate(range(0, n, chunk)):
-            for table, cols in chunk_tables(seed, part, start, min(chunk, n - start)):
-                rows[table] += writer.write(table, part, cols)
+        writer = PartWriter(tmp)
+        try:
+            for part, start in enumerate(range(0, n, chunk)):
+                size = min(chunk, n - start)
+                for table, cols in chunk_tables(seed, part, start, size):
+                    rows[table] += writer.write(table, part, cols)
+        finally:
+            writer.close()
+        output.publish(tmp, out, old)
     finally:
-        writer.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     return rows

@@ -55,16 +55,6 @@ def part_path(out: Path, table: str, part: int) -> Path:
     return out / table / f"part-{part:05d}.parquet"
 
 
-def clear(out: Path) -> None:
-    """Remove an earlier generated base's files from ``out`` (only ours)."""
-    for table in TABLES:
-        (out / f"{table}.parquet").unlink(missing_ok=True)
-        folder = out / table
-        if folder.is_dir():
-            for part in folder.glob("part-*.parquet"):
-                part.unlink()
-
-
 class PartWriter:
     """Writes numpy columns of one table and chunk as a Parquet part."""
 
