@@ -312,3 +312,229 @@ def test_a_memory_setting_with_units_is_accepted(ctx, base_1k, monkeypatch):
     monkeypatch.setenv("CVM_IMPORT_MEMORY", "1.5GiB")
     report = import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
     assert report.customers_total == 1000
+
+
+# -- issue 23: what replaces what; special files; leftovers; many files ---------------
+def _duplicate_keys(ctx: ToolContext) -> dict[str, int]:
+    from tools.store.schema import KEYS
+
+    out = {}
+    for table, key in KEYS.items():
+        cols = ", ".join(key)
+        (n,) = ctx.customers.sql(
+            f"SELECT count(*) FROM (SELECT {cols} FROM {table} GROUP BY ALL "
+            "HAVING count(*) > 1)"
+        )[0]
+        out[table] = n
+    return out
+
+
+def _consents(ctx: ToolContext, cid: str) -> list[tuple]:
+    return ctx.customers.sql(
+        "SELECT channel, marketing, service, billing FROM consents "
+        "WHERE customer_id = ? ORDER BY channel",
+        [cid],
+    )
+
+
+CUSTOMERS_CSV = (
+    "customer_id,name,segment,tenure_months,vulnerable,monthly_revenue,plan_name,"
+    "plan_monthly_fee,plan_lines,language,churn_score,churn_scored_on,"
+    "churn_risk_factors\n"
+)
+
+
+def test_a_child_file_for_an_existing_customer_replaces_its_rows(ctx, tmp_path):
+    before = _consents(ctx, "U124")
+    assert [c[0] for c in before] == ["call", "email", "push", "sms"]
+    assert any(c[1] for c in before)  # U124 consents to some marketing
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(
+        CUSTOMERS_CSV + "U2000001,A,consumer,5,false,10,P,10,1,en,0.5,2024-03-01,[]\n"
+    )
+    (folder / "consents.csv").write_text(  # U124 withdraws marketing everywhere
+        "customer_id,channel,marketing,service,billing\n"
+        "U124,call,false,true,true\nU124,sms,false,true,true\n"
+        "U2000001,email,true,true,true\n"
+    )
+    import_path(folder, _store(ctx), PATTERN, DERIVED)
+    assert _consents(ctx, "U124") == [
+        ("call", False, True, True),
+        ("sms", False, True, True),
+    ]
+    assert data.get_customer_data("U124", ctx=ctx).objects_to_marketing()
+    assert set(_duplicate_keys(ctx).values()) == {0}
+    assert data.get_customer_data("U125", ctx=ctx).consents  # others untouched
+
+
+def test_a_header_only_customers_file_duplicates_nothing(ctx, tmp_path, base_1k):
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED)
+    (consents_before,) = ctx.customers.sql("SELECT count(*) FROM consents")[0]
+    folder = _copy(base_1k, tmp_path / "again")
+    for part in _files(folder, "customers"):
+        part.unlink()
+    (folder / "customers").rmdir()
+    (folder / "customers.csv").write_text(CUSTOMERS_CSV)
+    report = import_path(folder, _store(ctx), PATTERN, DERIVED)
+    assert report.customers_imported == 0 and report.customers_total == 1012
+    assert set(_duplicate_keys(ctx).values()) == {0}
+    (consents_after,) = ctx.customers.sql("SELECT count(*) FROM consents")[0]
+    assert consents_after == consents_before
+
+
+def test_bills_and_their_charges_are_replaced_together(ctx, tmp_path):
+    old = data.get_customer_data("U124", ctx=ctx)
+    assert any(b.extra_charges for b in old.bills)
+    folder = tmp_path / "bills"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(CUSTOMERS_CSV)
+    (folder / "bills.csv").write_text(
+        "customer_id,bill_date,plan_name,plan_charge,status\n"
+        "U124,2024-03-01,P,45,paid\n"
+    )
+    import_path(folder, _store(ctx), PATTERN, DERIVED)
+    new = data.get_customer_data("U124", ctx=ctx)
+    assert [(b.date.isoformat(), b.amount, b.extra_charges) for b in new.bills] == [
+        ("2024-03-01", 45.0, [])
+    ]
+    (folder / "bill_charges.csv").write_text(
+        "customer_id,bill_date,kind,amount\nU124,2023-01-01,roaming,5\n"
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_path(folder, _store(ctx), PATTERN, DERIVED)
+    (problem,) = info.value.report.problems
+    assert problem.line().endswith("bill_charges.csv: customer_id+bill_date: row 1: "
+                                   "no such bill")
+
+
+@pytest.mark.parametrize("where", ["table", "part", "json", "path"])
+def test_a_fifo_is_refused_at_once_and_holds_no_lock(tmp_path, where):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    fifo = {
+        "table": folder / "customers.csv",
+        "part": folder / "usage" / "part-0.csv",
+        "json": folder / "more.json",
+        "path": tmp_path / "pipe.json",
+    }[where]
+    fifo.parent.mkdir(exist_ok=True)
+    if where == "part":
+        (folder / "customers.csv").write_text(CUSTOMERS_CSV)
+    if where == "json":
+        (folder / "a.json").write_text("[]")
+    os.mkfifo(fifo)
+    target = fifo if where == "path" else folder
+    env = {**os.environ, "CVM_STATE_DIR": str(tmp_path / "state")}
+    run = [sys.executable, "-m", "assistant", "import", str(target)]
+    done = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"{fifo}: not a regular file" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _leftovers(state: Path) -> list[Path]:
+    spill = state / ".import-spill"
+    found = [p for p in state.glob(".customers.duckdb.*") if p.is_file()]
+    return found + (list(spill.iterdir()) if spill.is_dir() else [])
+
+
+def test_a_killed_import_leaves_files_the_next_import_removes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    base = tmp_path / "base"
+    generate(60_000, 3, base)
+    state = tmp_path / "state"
+    env = {**os.environ, "CVM_STATE_DIR": str(state), "CVM_IMPORT_MEMORY": "64MB"}
+    run = [sys.executable, "-m", "assistant", "import", str(base)]
+    for _attempt in range(3):
+        child = subprocess.Popen(run, env=env, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and child.poll() is None:
+            if any(p.stat().st_size > 1_000_000 for p in _leftovers(state)):
+                break
+            time.sleep(0.05)
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            break
+    left = _leftovers(state)
+    assert left, "the import finished before it could be killed"
+    small = tmp_path / "small"
+    generate(10, 1, small)
+    done = subprocess.run(run[:-1] + [str(small)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _leftovers(state) == []
+    assert "store now holds 22 customers" in done.stdout
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_many_small_files_import_with_their_own_row_numbers(ctx, tmp_path, suffix):
+    folder = tmp_path / "many"
+    (folder / "customers").mkdir(parents=True)
+    con = duckdb.connect()
+    for i in range(700):  # more than one batch of files
+        churn = "1.5" if i == 611 else "0.5"
+        extra = ",note" if i % 2 else ""
+        text = CUSTOMERS_CSV.rstrip("\n") + extra + "\n"
+        text += f"U{2000000 + i},A,consumer,5,false,10,P,10,1,en,{churn},2024-03-01,[]"
+        text += ",x\n" if i % 2 else "\n"
+        path = folder / "customers" / f"part-{i:05d}.csv"
+        path.write_text(text)
+        if suffix == ".parquet":
+            con.execute(
+                "COPY (SELECT * FROM read_csv(?, all_varchar = true)) TO ?",
+                [str(path), str(path.with_suffix(".parquet"))],
+            )
+            path.unlink()
+    con.close()
+    with pytest.raises(ImportFailed) as info:
+        import_path(folder, _store(ctx), PATTERN, DERIVED)
+    lines = sorted(p.line() for p in info.value.report.problems)
+    assert lines == [
+        f"{folder}/customers/part-00611{suffix}: churn_score: row 1: above 1",
+        f"{folder}/customers: note: unknown column",
+    ]
+
+
+def _peak_rss_mb(folder: Path, state: Path) -> float:
+    """Peak RSS of a fresh ``cvm import`` process (its parent waits for no other)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run([sys.executable, '-m', 'assistant', 'import', "
+        "sys.argv[1]], capture_output=True)\n"
+        "assert done.returncode == 0, done.stderr.decode()\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    env = {**os.environ, "CVM_STATE_DIR": str(state)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return float(done.stdout.strip())
+
+
+def test_import_memory_does_not_grow_with_the_number_of_files(tmp_path):
+    peaks = []
+    for n in (100, 2000):
+        folder = tmp_path / f"files{n}"
+        (folder / "customers").mkdir(parents=True)
+        for i in range(n):
+            (folder / "customers" / f"part-{i:05d}.csv").write_text(
+                CUSTOMERS_CSV
+                + f"U{2000000 + i},A,consumer,5,false,10,P,10,1,en,0.5,2024-03-01,[]\n"
+            )
+        peaks.append(_peak_rss_mb(folder, tmp_path / f"state{n}"))
+    # 20 times the files, the same memory (4 GB for 10k files before batching)
+    assert peaks[1] < peaks[0] * 1.25 + 30, peaks

@@ -113,6 +113,32 @@ def store_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+SPILL_DIR = ".import-spill"  # where an import's DuckDB spills (under the state dir)
+_LEFTOVERS = ("import", "import.wal", "upgrade", "upgrade.wal", "new")
+
+
+def sweep_leftovers(store: Path) -> list[Path]:
+    """Remove what a writer killed mid-way left next to the store; what was removed.
+
+    Call only under :func:`store_lock`: every writer (import, upgrade, first
+    sample) makes its temp files under that lock, so whatever exists then belongs
+    to a process that is gone: ``.<store>.<pid>.import`` (and its WAL), the
+    upgrade and sample temp files, and the import's spill folder.
+    """
+    removed = []
+    for path in sorted(store.parent.glob(f".{store.name}.*")):
+        if path.name.endswith(tuple(f".{kind}" for kind in _LEFTOVERS)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    spill = store.parent / SPILL_DIR
+    if spill.is_dir():
+        removed += sorted(p for p in spill.iterdir())
+        shutil.rmtree(spill, ignore_errors=True)
+    if removed:
+        log.info("removed %d file(s) a killed import left", len(removed))
+    return removed
+
+
 def _derived_version(path: Path) -> str | None:
     con = duckdb.connect(str(path), read_only=True)
     try:

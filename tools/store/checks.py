@@ -269,3 +269,13 @@ def check_orphans(
         "ON s.customer_id::VARCHAR = k.id)"
     )
     return _found(con, orphans, "customer_id", "no such customer")
+
+
+def check_charges(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Imported bill charges whose bill is not in the new store (after writing)."""
+    orphans = (
+        "(SELECT s.__file, s.__row FROM stage_bill_charges s ANTI JOIN bills b "
+        "ON s.customer_id::VARCHAR = b.customer_id "
+        "AND TRY_CAST(s.bill_date AS DATE) = b.bill_date)"
+    )
+    return _found(con, orphans, "customer_id+bill_date", "no such bill")

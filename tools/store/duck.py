@@ -29,6 +29,7 @@ from tools.store.build import (
     fill_from_records,
     insert_rows,
     store_lock,
+    sweep_leftovers,
     upgrade_store,
 )
 from tools.store.derived import Derivation
@@ -45,6 +46,7 @@ __all__ = [  # the writing side lives in tools.store.build; importers use it fro
     "fill_from_records",
     "insert_rows",
     "store_lock",
+    "sweep_leftovers",
     "upgrade_store",
 ]
 Columns = dict[str, np.ndarray]

@@ -31,12 +31,13 @@ from pathlib import Path
 import duckdb
 
 from tools.errors import CVMError, StorageError
+from tools.store.build import SPILL_DIR
 from tools.store.checks import Problem
 from tools.store.derived import Derivation
-from tools.store.duck import ensure_store, store_lock
+from tools.store.duck import ensure_store, store_lock, sweep_leftovers
 from tools.store.merge import merge
 from tools.store.schema import TABLES
-from tools.store.stage import stage_files, stage_json, table_sources
+from tools.store.stage import Sources, list_sources, stage_files, stage_json
 
 MAX_PROBLEMS = 20
 # DuckDB's own budget during an import (its buffers; Python and the allocator come on
@@ -119,12 +120,10 @@ def import_path(
         report.problems = [Problem(str(path), "", (), "no such file or folder", 1)]
         report.problem_count = 1
         raise ImportFailed(report)
+    sources = list_sources(path)  # special files refused before anything opens them
+    if sources.problems:
+        _fail(report, sources.problems)
     ensure_store(store, derived)
-    json_files = [path] if path.suffix == ".json" else sorted(path.glob("*.json"))
-    found: dict[str, list[Path]] = {}
-    unknown: list[Path] = []
-    if path.is_dir():
-        found, unknown = table_sources(path)
     steps = 2 * len(TABLES) + 5
     done = [0]
 
@@ -134,8 +133,8 @@ def import_path(
             progress(min(done[0], steps), steps, label)
 
     with store_lock(store):  # one import at a time; readers are never blocked
-        _run(path, store, id_pattern, derived, replace, json_files, found, unknown,
-             tick, report)
+        sweep_leftovers(store)  # what an import killed before left behind
+        _run(path, store, id_pattern, derived, replace, sources, tick, report)
     report.ok = True
     report.seconds = time.perf_counter() - start
     return report
@@ -147,9 +146,7 @@ def _run(
     id_pattern: str,
     derived: Derivation,
     replace: bool,
-    json_files: list[Path],
-    found: dict[str, list[Path]],
-    unknown: list[Path],
+    sources: Sources,
     tick: Callable[[str], None],
     report: ImportReport,
 ) -> None:
@@ -158,17 +155,15 @@ def _run(
     con = duckdb.connect(str(tmp), config=_settings(store))
     con.execute("SET enable_progress_bar = false")
     try:
-        problems = [
-            Problem(str(p), "", (), "not a table of the schema", 1) for p in unknown
-        ]
-        if json_files and found:
+        problems: list[Problem] = []
+        if sources.json and sources.tables:
             problems.append(
                 Problem(str(path), "", (), "mix of JSON and table files", 1)
             )
-        elif json_files:
-            problems += stage_json(con, json_files, id_pattern, tick)
-        elif found:
-            problems += stage_files(con, found, id_pattern, tick)
+        elif sources.json:
+            problems += stage_json(con, sources.json, id_pattern, tick)
+        elif sources.tables:
+            problems += stage_files(con, sources.tables, id_pattern, tick)
         else:
             problems.append(
                 Problem(str(path), "", (), "no Parquet, CSV or JSON files", 1)
@@ -176,9 +171,7 @@ def _run(
         if not problems:
             problems += merge(con, store, replace, tick)
         if problems:
-            report.problem_count = sum(p.count for p in problems)
-            report.problems = problems[:MAX_PROBLEMS]
-            raise ImportFailed(report)
+            _fail(report, problems)
         derived.build(con, tick)
         tick("saving")
         for table in TABLES:
@@ -201,6 +194,13 @@ def _run(
             pass
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def _fail(report: ImportReport, problems: list[Problem]) -> None:
+    """Raise :class:`ImportFailed` with the first problems and their total count."""
+    report.problem_count = sum(p.count for p in problems)
+    report.problems = problems[:MAX_PROBLEMS]
+    raise ImportFailed(report)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -236,5 +236,5 @@ def _settings(store: Path) -> dict[str, str | bool | int | float | list[str]]:
     return {
         "threads": os.cpu_count() or 1,
         "memory_limit": _memory_limit(),
-        "temp_directory": str(store.parent / ".import-spill"),
+        "temp_directory": str(store.parent / SPILL_DIR),
     }

@@ -1,10 +1,17 @@
 """Writing checked staged tables into the store's typed tables, in SQL.
 
 Each table is one ``INSERT … SELECT CAST(…) … ORDER BY customer_id, key`` straight
-from its staged files (plus, unless the import replaces the base, the old store's
-rows of customers the import does not bring). Tables are stored sorted by customer
-id, so a range of customers (a slice of ``customer_records``) or one customer reads
-only the row groups that hold it.
+from its staged files, plus (unless the import replaces the base) the old store's
+rows of every customer whose rows of that table the import does not replace.
+
+What replaces what: a customer in the import's ``customers`` file is replaced whole
+(every table: rows the import does not bring for them are gone); a customer only in
+a child table's file (``consents.csv`` for U124, say) has that table's rows replaced
+as a whole, never appended to. Bills and their charges are one unit: rows of either
+replace both for that customer. So every key (customer x channel, customer x date,
+…) stays unique in the store. Tables are stored sorted by customer id, so a range of
+customers (a slice of ``customer_records``) or one customer reads only the row
+groups that hold it.
 """
 
 from __future__ import annotations
@@ -15,11 +22,16 @@ from pathlib import Path
 import duckdb
 
 from tools import sql
-from tools.store.checks import Problem, check_orphans
+from tools.store.checks import Problem, check_charges, check_orphans
 from tools.store.duck import create_tables
 from tools.store.schema import KEYS, ORDER, TABLES
 
 KNOWN = "import_known_ids"  # scratch table: every id the new store will hold
+# tables whose rows are replaced together for a customer (a bill and its charges)
+UNITS: dict[str, tuple[str, ...]] = {
+    "bills": ("bills", "bill_charges"),
+    "bill_charges": ("bills", "bill_charges"),
+}
 
 
 def _typed(table: str, present: set[str]) -> str:
@@ -77,8 +89,8 @@ def merge(
         parts = [_typed(table, present)]
         if not replace:
             parts.append(
-                f"SELECT o.* FROM old.{table} o ANTI JOIN stage_customers s "
-                "ON o.customer_id = s.customer_id::VARCHAR"
+                f"SELECT o.* FROM old.{table} o ANTI JOIN ({_replaced(table)}) r "
+                "ON o.customer_id = r.id"
             )
         con.execute(
             f"INSERT INTO {table} SELECT * FROM ({' UNION ALL '.join(parts)}) "
@@ -86,4 +98,13 @@ def merge(
         )
     if not replace:
         con.execute("DETACH old")
-    return []
+    return check_charges(con)
+
+
+def _replaced(table: str) -> str:
+    """The ids whose rows of ``table`` the import replaces (see the module doc)."""
+    sources = ("customers", *UNITS.get(table, (table,)))
+    return " UNION ".join(
+        f"SELECT customer_id::VARCHAR AS id FROM stage_{t}"
+        for t in dict.fromkeys(sources)
+    )
