@@ -20,6 +20,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from assistant.cli.main import main
 from tools import data
+from tools.config import load_config
+from tools.context import ToolContext
 from tools.customer_base import DERIVED
 from tools.errors import DataFileError, InvalidCustomerIdError
 from tools.fields import (
@@ -95,26 +97,25 @@ def test_the_default_pattern_is_ascii_digits():
     assert customer_id_problem("U124", r"^U(\d{3}|\d{7,8})$") is None
 
 
-def test_a_twin_id_in_a_json_data_folder_is_refused(tmp_path, write_config, capsys):
+def test_a_twin_id_in_a_json_data_folder_is_refused(
+    tmp_path, write_config, monkeypatch, capsys
+):
     doc = json.loads(SAMPLE.read_text())
     doc["customers"].append(_twin_record())
     folder = tmp_path / "data"
     folder.mkdir()
     (folder / "customers.json").write_text(json.dumps(doc))
     config_file = write_config(lambda r: r["settings"].update(data_dir=str(folder)))
-    os.environ["CVM_CONFIG"] = str(config_file)
-    try:
-        with pytest.raises(DataFileError) as info:
-            data.get_customer_data("U124")
-        message = str(info.value)
-        assert f"record {len(doc['customers']) - 1}" in message
-        assert f"customer_id: {NOT_ASCII_ID}" in message
-        argv = ["recommend", "--customer-id", "U124", "--no-allocate"]
-        assert main(argv) == 2
-        err = capsys.readouterr().err.strip()
-        assert len(err.splitlines()) == 1 and NOT_ASCII_ID in err
-    finally:
-        del os.environ["CVM_CONFIG"]
+    monkeypatch.setenv("CVM_CONFIG", str(config_file))
+    with pytest.raises(DataFileError) as info:
+        data.get_customer_data("U124", ToolContext.create(load_config(config_file)))
+    message = str(info.value)
+    assert f"record {len(doc['customers']) - 1}" in message
+    assert f"customer_id: {NOT_ASCII_ID}" in message
+    argv = ["recommend", "--customer-id", "U124", "--no-allocate"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and NOT_ASCII_ID in err
 
 
 def test_a_twin_id_is_refused_by_every_import_with_the_same_problem(ctx, tmp_path):
@@ -271,13 +272,11 @@ def test_a_json_folder_with_an_impossible_value_is_one_line(tmp_path, write_conf
     folder = tmp_path / "data"
     folder.mkdir()
     (folder / "customers.json").write_text(json.dumps(doc))
-    from tools.config import load_config
-
     config = load_config(
         write_config(lambda r: r["settings"].update(data_dir=str(folder)))
     )
     with pytest.raises(DataFileError, match="record 1.*do_not_disturb.*same time"):
-        data.get_customer_data("U124", config)
+        data.get_customer_data("U124", ToolContext.create(config))
 
 
 def test_store_paths_are_plain_paths(ctx):
