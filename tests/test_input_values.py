@@ -112,10 +112,13 @@ def test_a_twin_id_in_a_json_data_folder_is_refused(
     message = str(info.value)
     assert f"record {len(doc['customers']) - 1}" in message
     assert f"customer_id: {NOT_ASCII_ID}" in message
-    argv = ["recommend", "--customer-id", "U124", "--no-allocate"]
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and NOT_ASCII_ID in err
+    for argv in (
+        ["recommend", "--customer-id", "U124", "--no-allocate"],
+        ["ask", "What should we offer U124?"],  # not an apology with exit 0
+    ):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and NOT_ASCII_ID in err, err
 
 
 def test_a_twin_id_is_refused_by_every_import_with_the_same_problem(ctx, tmp_path):
@@ -145,6 +148,7 @@ def test_a_twin_id_is_refused_by_every_import_with_the_same_problem(ctx, tmp_pat
     assert all(p.endswith(NOT_ASCII_ID) for p in problems), problems
     with pytest.raises(InvalidCustomerIdError):
         data.get_customer_data(TWIN, ctx=ctx)
+    assert main(["decide", "--customer-id", TWIN]) == 2
     assert data.get_customer_data(" u124 ", ctx=ctx).customer_id == "U124"
 
 

@@ -112,14 +112,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
     if not args.all and not args.customer_id:
         print("cvm: give --all or --customer-id", file=sys.stderr)
         return 2
+    from tools.data import validate_customer_id
+
     ctx = default_context()
+    ids = [validate_customer_id(c, ctx.config) for c in args.customer_id or []]
     start = time.perf_counter()
     batches = (
         iter_decisions(ctx.customers, ctx.config)
         if args.all
-        else [
-            decide_ids(ctx.customers, ctx.config, [c.upper() for c in args.customer_id])
-        ]
+        else [decide_ids(ctx.customers, ctx.config, ids)]
     )
     import numpy as np
 

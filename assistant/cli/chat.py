@@ -14,6 +14,10 @@ from assistant.cli.commands import cli_approver, cli_context, command, emit
 def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from assistant.api import Assistant
 
+    if cli_context().config.settings.data_dir:
+        # a JSON folder is read whole: a bad record is one line and exit 2 here,
+        # not an apology in the first turn
+        cli_context().customers.count()
     return Assistant.create(model=args.model, approver=cli_approver())
 
 
