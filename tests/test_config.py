@@ -209,18 +209,35 @@ def test_every_configured_number_has_sane_bounds():
     [
         (["value", "horizon_months"], 10**400, "value.horizon_months"),
         (["value", "horizon_months"], 121, "value.horizon_months"),
-        (["policy", "frequency_caps", 0, "period_days"], 10**9,
-         "policy.frequency_caps.0.period_days"),
-        (["constraints", "data_boost", "max_per_day"], 10**400,
-         "constraints.data_boost.max_per_day"),
+        (
+            ["policy", "frequency_caps", 0, "period_days"],
+            10**9,
+            "policy.frequency_caps.0.period_days",
+        ),
+        (
+            ["constraints", "data_boost", "max_per_day"],
+            10**400,
+            "constraints.data_boost.max_per_day",
+        ),
         (["model", "max_tokens"], 10**12, "model.max_tokens"),
-        (["settings", "audit", "retention_days"], 10**9,
-         "settings.audit.retention_days"),
+        (
+            ["settings", "audit", "retention_days"],
+            10**9,
+            "settings.audit.retention_days",
+        ),
         (["policy", "calling_window", "start"], "٠٨:٠٠", "policy.calling_window.start"),
         (["policy", "calling_window", "end"], "24:00", "policy.calling_window.end"),
     ],
-    ids=["horizon-10e400", "horizon-121", "period-1e9", "capacity-10e400",
-         "max-tokens", "retention", "arabic-indic-time", "end-24"],
+    ids=[
+        "horizon-10e400",
+        "horizon-121",
+        "period-1e9",
+        "capacity-10e400",
+        "max-tokens",
+        "retention",
+        "arabic-indic-time",
+        "end-24",
+    ],
 )
 def test_a_huge_or_impossible_setting_stops_start_up_in_one_line(
     write_config, monkeypatch, capsys, path, value, key
@@ -304,3 +321,56 @@ def test_a_non_finite_flag_value_is_refused_in_one_line(capsys, flag, problem):
     assert main(["plan", *flag]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and problem in err, err
+
+
+def test_yaml_is_read_by_libyaml_with_the_same_result_as_pyyaml(tmp_path):
+    import yaml
+
+    from tools.config import DEFAULT_CONFIG_PATH
+    from tools.files import _UniqueKeyLoader, load_yaml
+
+    if yaml.__with_libyaml__:  # PyYAML wheels ship libyaml: 66 ms -> 11 ms a load
+        assert issubclass(_UniqueKeyLoader, yaml.CSafeLoader)
+    assert load_yaml(DEFAULT_CONFIG_PATH) == yaml.safe_load(
+        DEFAULT_CONFIG_PATH.read_text()
+    )
+    text = "a: &x {b: [1, 2.5, '03', 2026-12-07, null, yes]}\nc:\n  <<: *x\n  d: 1\n"
+    (tmp_path / "m.yaml").write_text(text)
+    assert load_yaml(tmp_path / "m.yaml") == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        (
+            "a: 1\nb:\n  c: 2\n  c: 3\n",
+            "line 4",
+            "duplicate key 'c' (first given on line 3)",
+        ),
+        ("k: " + "[" * 100 + "]" * 100 + "\n", "", "nested more than 64 levels deep"),
+        ("k: " + "[" * 5000 + "]" * 5000 + "\n", "line 1", "nested more than 64"),
+        ("a: [1, 2\nb: {}\n", "line 2", "not valid YAML"),
+        ("k: !!python/object:os.system {}\n", "line 1", "not valid YAML"),
+    ],
+)
+def test_a_bad_yaml_document_is_one_problem_with_its_line(
+    tmp_path, text, where, problem
+):
+    from tools.files import FileProblem, load_yaml
+
+    (tmp_path / "bad.yaml").write_text(text)
+    with pytest.raises(FileProblem) as info:
+        load_yaml(tmp_path / "bad.yaml")
+    assert info.value.where.startswith(where) and problem in info.value.problem
+
+
+def test_yaml_aliases_that_multiply_stop_at_the_value_budget(tmp_path):
+    from tools.files import MAX_NODES, FileProblem, load_yaml
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):  # nine levels of nine aliases: 9**9 values
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    (tmp_path / "laughs.yaml").write_text("\n".join(lines) + "\n")
+    with pytest.raises(FileProblem, match=f"more than {MAX_NODES:,} values"):
+        load_yaml(tmp_path / "laughs.yaml")

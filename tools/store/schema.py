@@ -186,7 +186,8 @@ RANGES: dict[tuple[str, str], tuple[Any, Any]] = {
     for c in cols
     if c.kind is not None and bounds(c.kind) != (None, None)
 }
-# Primary keys (unique per table), checked on import and indexed.
+# Primary keys (unique per table): staged rows are checked on import (checks.py) and
+# a customer's rows of a table are replaced as a whole (merge.py), so they stay unique.
 KEYS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
     "consents": ("customer_id", "channel"),
