@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import duckdb
@@ -102,3 +104,54 @@ def test_an_import_into_a_state_dir_with_quotes(here, monkeypatch, capsys):
     assert main(["import", str(base)]) == 0  # adds: the old store is ATTACHed
     assert "the store now holds 42 customers" in capsys.readouterr().out
     assert _pwned(here) == []
+
+
+# f-strings that paste a value between quotes into SQL; the only ones allowed build
+# column lists from the code's own closed vocabularies (consent channels x purposes,
+# interaction topics), never from a file, a flag or a message.
+SQL_WORDS = re.compile(
+    r"\b(SELECT|COPY|ATTACH|INSERT|CREATE|UPDATE|DELETE|PRAGMA|WHERE|VALUES|FROM"
+    r"|AND|AS|OR|IN|LIKE|CAST|TO)\b"
+)
+QUOTED_VALUE = re.compile("['\"]\x00|\x00['\"]")
+VOCABULARY_COLUMNS = {
+    "coalesce(bool_or(channel = '\x00' AND \x00), false) AS consent_\x00_\x00",
+    "coalesce(bool_or(list_contains(topics, '\x00')), false) AS topic_\x00",
+}
+
+
+def _quoted_values_in_sql(root: Path) -> list[str]:
+    found = []
+    for file in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            text = "".join(
+                v.value if isinstance(v, ast.Constant) else "\x00" for v in node.values
+            )
+            if (
+                SQL_WORDS.search(text.replace("\x00", " "))
+                and QUOTED_VALUE.search(text)
+                and text not in VOCABULARY_COLUMNS
+            ):
+                found.append(f"{file}:{node.lineno}: {text!r}")
+    return found
+
+
+def test_no_sql_pastes_a_value_between_quotes():
+    repo = Path(__file__).resolve().parents[1]
+    assert _quoted_values_in_sql(repo / "tools") == []
+    assert _quoted_values_in_sql(repo / "assistant") == []
+
+
+def test_the_source_check_finds_a_pasted_path(tmp_path):
+    (tmp_path / "bad.py").write_text(
+        "def f(con, path):\n"
+        "    con.execute(f\"COPY t TO '{path}' (FORMAT csv)\")\n"
+        "    con.execute(f'CREATE VIEW v AS SELECT * FROM read_parquet(\"{path}\")')\n"
+        '    con.execute(f"SELECT {sql.literal(path)} AS p")\n'
+    )
+    assert [line.split(":")[1] for line in _quoted_values_in_sql(tmp_path)] == [
+        "2",
+        "3",
+    ]

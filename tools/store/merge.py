@@ -37,7 +37,11 @@ UNITS: dict[str, tuple[str, ...]] = {
 def _typed(table: str, present: set[str]) -> str:
     cols = []
     for c in TABLES[table]:
-        expr = f'CAST("{c.name}" AS {c.type})' if c.name in present else "NULL"
+        expr = (
+            f"CAST({sql.identifier(c.name)} AS {c.type})"
+            if c.name in present
+            else "NULL"
+        )
         cols.append(f"{expr} AS {c.name}")
     return f"SELECT {', '.join(cols)} FROM stage_{table}"
 

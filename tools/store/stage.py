@@ -245,7 +245,8 @@ def stage_json(
     _insert(con, rows)
     for table in TABLES:
         con.execute(
-            f"CREATE TABLE stage_{table}_n AS SELECT *, 'JSON {table}' AS __file, "
+            f"CREATE TABLE stage_{table}_n AS SELECT *, "
+            f"{sql.literal(f'JSON {table}')} AS __file, "
             f"row_number() OVER () AS __row FROM stage_{table}"
         )
         con.execute(f"DROP TABLE stage_{table}")
