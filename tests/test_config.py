@@ -313,6 +313,8 @@ def test_a_log_file_that_fails_later_is_reported_once(tmp_path, capsys):
         (["--budget", "inf"], "--budget 'inf': "),
         (["--budget=-1e400"], "--budget '-1e400': "),
         (["--capacity", "data_boost=1e3"], "--capacity data_boost '1e3': "),
+        (["--date", "9999-12-31"], "--date: Input should be less than or equal to 2"),
+        (["--date", "1899-12-31"], "--date: Input should be greater than or equal"),
     ],
 )
 def test_a_non_finite_flag_value_is_refused_in_one_line(capsys, flag, problem):
@@ -374,3 +376,22 @@ def test_yaml_aliases_that_multiply_stop_at_the_value_budget(tmp_path):
     (tmp_path / "laughs.yaml").write_text("\n".join(lines) + "\n")
     with pytest.raises(FileProblem, match=f"more than {MAX_NODES:,} values"):
         load_yaml(tmp_path / "laughs.yaml")
+
+
+def test_a_plan_request_is_bounded_as_the_fields_it_sets():
+    from pydantic import ValidationError
+
+    from tools.planning.request import PlanRequest
+
+    for bad in (
+        {"day": "2101-01-01"},
+        {"capacity": {"data_boost": -1}},
+        {"capacity": {"data_boost": 2**40}},
+        {"budget": 1e13},
+        {"channel_budgets": {"sms": -2}},
+        {"treatment_budgets": {"data_boost": float("inf")}},
+    ):
+        with pytest.raises(ValidationError):
+            PlanRequest.model_validate(bad)
+    ok = PlanRequest.model_validate({"day": "2100-12-31", "budget": 5})
+    assert ok.day is not None and ok.day.year == 2100 and ok.budget == 5

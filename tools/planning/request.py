@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.config import Channel, CVMConfig, Purpose
 from tools.errors import ToolInputError
+from tools.fields import Amount, Count, Day
 
 
 class PlanScope(BaseModel):
@@ -33,13 +32,13 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    day: date | None = None
+    day: Day | None = None  # 1900-2100, as every stored day
     scope: PlanScope = Field(default_factory=PlanScope)
-    capacity: dict[str, int] = Field(default_factory=dict)
+    capacity: dict[str, Count] = Field(default_factory=dict)
     without_channels: list[Channel] = Field(default_factory=list)
-    budget: float | None = Field(None, ge=0)
-    channel_budgets: dict[Channel, float] = Field(default_factory=dict)
-    treatment_budgets: dict[str, float] = Field(default_factory=dict)
+    budget: Amount | None = None
+    channel_budgets: dict[Channel, Amount] = Field(default_factory=dict)
+    treatment_budgets: dict[str, Amount] = Field(default_factory=dict)
 
     def check(self, config: CVMConfig) -> PlanRequest:
         """Raise ``ToolInputError`` naming any unknown treatment or bad number."""
