@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test chat lint typecheck bench bench-1m bench-10m browser-deps clean
+.PHONY: run test chat lint typecheck bench bench-1m bench-10m browser-deps postgres-deps clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python >= 3.10 is required"; exit 1; }
@@ -40,10 +40,19 @@ browser-deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium missing and cannot be installed here: the browser test will report it"; fi; }
 
+# Debian's PostgreSQL server for the ledger's second backend (tests start their own
+# cluster in a temp dir as a non-root user; nothing is started here).
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing postgresql for the PostgreSQL ledger tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else echo "postgresql missing and cannot be installed here: the PostgreSQL tests will report it"; fi; }
+
 # The suite in one worker per core (pytest-xdist), a test file per worker at a time
 # (module-level state and fixtures stay together); TEST_WORKERS=0 runs it in-process.
 TEST_WORKERS ?= auto
-test: $(DEV_STAMP) browser-deps
+test: $(DEV_STAMP) browser-deps postgres-deps
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile

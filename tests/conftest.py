@@ -77,6 +77,7 @@ def _isolated(monkeypatch, tmp_path):
         "MODEL_ID",
         "LOG_LEVEL",
         "CVM_CONFIG",
+        "CVM_LEDGER_URL",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CVM_STATE_DIR", str(tmp_path / "state"))

@@ -3,6 +3,10 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
+import pytest
+
+from tests import pg
+from tests.pg import reopened
 from tools.allocation import (
     allocate_treatment,
     check_availability,
@@ -14,9 +18,13 @@ from tools.allocation import (
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger import SQLiteLedger
+from tools.ledger.postgres import PostgresLedger
 
 # Customers who consented to marketing calls (eligible for marketing_call_back).
 CALLABLE = ["U123", "U124", "U127", "U128", "U130", "U131", "U132", "U999"]
+
+# Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
+ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
 
 
 def test_booking_records_approver_time_and_every_rule(ctx):
@@ -73,13 +81,13 @@ def test_days_roll_over_by_date(ctx, monkeypatch):
 def test_state_survives_a_restart(ctx, tmp_path):
     allocate_treatment("U124", "bill_review_call", "ana", ctx)
     ctx.ledger.close()
-    fresh = ToolContext(config=ctx.config, ledger=SQLiteLedger(ctx.ledger.path))
+    fresh = ToolContext(config=ctx.config, ledger=reopened(ctx.ledger))
     assert [a.customer_id for a in list_allocations(fresh)] == ["U124"]
     assert check_availability("bill_review_call", fresh).used == 1
 
 
-def test_sixteen_threads_race_for_a_two_a_day_treatment(ctx):
-    barrier = threading.Barrier(16)
+def test_thirty_two_threads_race_for_a_two_a_day_treatment(ctx):
+    barrier = threading.Barrier(32)
     results: list[str] = []
 
     def book(cid):
@@ -91,7 +99,7 @@ def test_sixteen_threads_race_for_a_two_a_day_treatment(ctx):
             results.append(exc.rule)
 
     threads = [
-        threading.Thread(target=book, args=(CALLABLE[i % 8],)) for i in range(16)
+        threading.Thread(target=book, args=(CALLABLE[i % 8],)) for i in range(32)
     ]
     for t in threads:
         t.start()
@@ -122,7 +130,7 @@ def test_eight_processes_race_for_a_two_a_day_treatment(ctx):
     start, out = mp.Event(), mp.Queue()
     procs = [
         mp.Process(
-            target=_book_in_process, args=(str(ctx.ledger.path.parent), cid, start, out)
+            target=_book_in_process, args=(str(ctx.config.state_path), cid, start, out)
         )
         for cid in CALLABLE
     ]
@@ -154,7 +162,9 @@ def test_all_ledger_sql_lives_in_the_ledger_package():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    reach = re.compile(r"\bimport sqlite3\b|ledger\.(connection|transaction)\(")
+    reach = re.compile(
+        r"\bimport (sqlite3|psycopg)\b|ledger\.(connection|transaction|run)\("
+    )
     offenders = [
         str(path.relative_to(root))
         for folder in ("tools", "assistant")
@@ -165,11 +175,12 @@ def test_all_ledger_sql_lives_in_the_ledger_package():
     assert offenders == []
 
 
-def test_the_sqlite_backend_implements_every_verb_of_the_protocol():
-    """A second backend is checked the same way: same verbs, same parameters."""
+@pytest.mark.parametrize("backend", [SQLiteLedger, PostgresLedger])
+def test_each_backend_implements_every_verb_of_the_protocol(backend):
+    """Both backends: the same verbs with the same parameters."""
     import inspect
 
-    from tools.ledger import LedgerStore, SQLiteLedger
+    from tools.ledger import LedgerStore
 
     verbs = {
         name: member
@@ -178,8 +189,8 @@ def test_the_sqlite_backend_implements_every_verb_of_the_protocol():
     }
     assert {"book", "release", "day_state", "save_plan", "write_audit"} <= set(verbs)
     for name, member in verbs.items():
-        mine = getattr(SQLiteLedger, name)
+        mine = getattr(backend, name)
         want = list(inspect.signature(member).parameters)
         assert list(inspect.signature(mine).parameters) == want, name
     assert isinstance(vars(LedgerStore)["location"], property)
-    assert isinstance(SQLiteLedger.location, property)
+    assert isinstance(backend.location, property)

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from assistant.cli.main import main
+from tests import pg
+from tests.pg import reopened
 from tools.allocation import allocate_treatment, list_allocations
 from tools.config import get_config
 from tools.context import ToolContext
@@ -55,6 +57,9 @@ while True:
     release_allocation(a.allocation_id, "loop", ctx)
     a = allocate_treatment(cid, key, "loop", ctx)
 """
+
+# Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
+ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
 
 
 class Worker:
@@ -265,7 +270,7 @@ def test_restore_puts_a_backup_in_place_for_running_and_new_processes(
     assert len(list_allocations(ctx)) == 2
     assert main(["restore", str(backup), "--yes", "--json"]) == 0
     assert [a.customer_id for a in list_allocations(ctx)] == ["U123"]  # running
-    again = SQLiteLedger(_state() / "ledger.sqlite3")  # a new process starts
+    again = reopened(ctx.ledger)  # a new process starts
     assert _booked(again) == [("U123", "marketing_call_back")]
     allocate_treatment("U127", "marketing_call_back", "ana", ctx)
     assert again.verify() == []

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from assistant.cli.main import main
+from tests import pg
 from tools.allocation import allocate_treatment, allocation_page, list_allocations
 from tools.eligibility import RuleVerdict
 from tools.errors import PolicyBlocked, ToolInputError
@@ -26,6 +27,9 @@ from tools.planning.request import PlanRequest
 from tools.planning.whatif import PlanChange, what_if
 
 BOOK = ["allocate", "--treatment-key", "marketing_call_back", "--yes"]
+
+# Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
+ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
 
 
 def _plan_id(capsys, *flags: str) -> str:

@@ -75,7 +75,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the ledger with a backup (needs --yes); the state dir's marker too."""
     from tools.config import get_config
-    from tools.ledger import SQLiteLedger
+    from tools.ledger import LedgerStore, SQLiteLedger, ledger_url, open_ledger
 
     if not args.yes:
         print(
@@ -83,7 +83,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    store = SQLiteLedger.in_state_dir(get_config().state_path, recover=True)
+    store: LedgerStore = (  # a server ledger has no state-dir marker to recover
+        open_ledger(get_config().state_path)
+        if ledger_url()
+        else SQLiteLedger.in_state_dir(get_config().state_path, recover=True)
+    )
     info = store.restore(Path(args.src))
     emit(
         args,
@@ -98,12 +102,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_accept_ledger(args: argparse.Namespace) -> int:
     """Accept the ledger file as it is now, where an earlier one was lost (--yes)."""
     from tools.config import get_config
-    from tools.ledger import SQLiteLedger
+    from tools.ledger import SQLiteLedger, ledger_url
 
     if not args.yes:
         print(
             "refused: APPROVAL: add --yes to accept the ledger as it is now (bookings "
             "it lost will not be known)",
+            file=sys.stderr,
+        )
+        return 1
+    if ledger_url():
+        print(
+            "refused: a PostgreSQL ledger (CVM_LEDGER_URL) keeps no state-dir marker: "
+            "there is nothing to accept",
             file=sys.stderr,
         )
         return 1

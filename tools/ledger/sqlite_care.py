@@ -30,12 +30,12 @@ def _utc(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
+def read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection to a file given by the operator (a URI, quoted)."""
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
 
 
-def _describe(conn: sqlite3.Connection, path: Path) -> BackupInfo:
+def describe(conn: sqlite3.Connection, path: Path) -> BackupInfo:
     """Which ledger a file holds, its last booking id and bookings; checks it whole.
 
     Raises:
@@ -114,7 +114,7 @@ class CareTables(LedgerFile):
                 target.execute(
                     "PRAGMA journal_mode = DELETE"
                 )  # one self-contained file
-                info = _describe(target, partial)
+                info = describe(target, partial)
             finally:
                 target.close()
             with open(partial, "rb") as fh:
@@ -137,11 +137,11 @@ class CareTables(LedgerFile):
         if not src.is_file():
             raise StorageError(f"restore {src}: no such file; nothing was changed")
         try:
-            source = _read_only(src)
+            source = read_only(src)
         except sqlite3.Error as exc:
             raise StorageError(f"restore {src}: cannot be read: {exc}") from None
         try:
-            info = _describe(source, src)
+            info = describe(source, src)
             with self._write_lock, self.connection() as conn:
                 source.backup(conn)  # every page, under the file's exclusive lock
                 migrate(conn)  # a backup of an earlier version is brought up to date

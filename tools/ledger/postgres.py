@@ -1,0 +1,355 @@
+"""The ledger store on a PostgreSQL server: shared by processes on several machines.
+
+Selected by ``CVM_LEDGER_URL=postgresql://...`` (:func:`tools.ledger.open_ledger`);
+needs the optional extra ``cvm-assistant[postgres]`` (psycopg). Bookings and the
+day's counters here; plans, audit records and care in
+:mod:`tools.ledger.postgres_care`; connections and faults in
+:mod:`tools.ledger.postgres_db`; tables in :mod:`tools.ledger.postgres_schema`.
+
+The booking transaction (READ COMMITTED) locks before it reads what the rules
+check: the day's counter rows of the treatments it books (created first when
+missing, locked ``FOR UPDATE`` in treatment order), then its customers (advisory
+transaction locks in key order). Every writer takes them in the same order, so
+writers on different machines queue rather than oversell and never deadlock on
+them; a deadlock the server breaks elsewhere is retried whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import psycopg
+from pydantic import TypeAdapter, ValidationError
+
+from tools.eligibility import Booking, RuleVerdict
+from tools.ledger.model import (
+    BookingPage,
+    BookingQuery,
+    BookingScope,
+    DayState,
+    Judge,
+    NewBooking,
+    PlanHeader,
+    StoredBooking,
+)
+from tools.ledger.postgres_care import PostgresCare
+
+_RULES = TypeAdapter(tuple[RuleVerdict, ...])
+COLUMNS = (
+    "id, customer_id, treatment_key, channel, purpose, day, created_at, "
+    "approved_by, cost, high_value, status, rules, overrides, released_at, "
+    "released_by"
+)
+_HISTORY = "SELECT customer_id, treatment_key, channel, purpose, day FROM allocations"
+_INSERT = (
+    "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, day, "
+    "created_at, approved_by, cost, high_value, rules, overrides) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::date[], %s::text[], %s::text[], %s::float8[], %s::bool[], %s::text[], "
+    "%s::text[]) RETURNING id, customer_id, treatment_key"
+)
+_LOCK_COUNTERS = (
+    "SELECT treatment_key FROM daily_usage WHERE day = %s AND treatment_key = "
+    "ANY(%s) ORDER BY treatment_key FOR UPDATE"
+)
+_LOCK_CUSTOMERS = (
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
+    "hashtextextended(c, 0) AS k FROM unnest(%s::text[]) AS c ORDER BY k) AS s"
+)
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+def _rules(text: str) -> tuple[RuleVerdict, ...]:
+    """Stored verdicts (a rule id this release does not know is kept as stored)."""
+    try:
+        return _RULES.validate_json(text)
+    except ValidationError:
+        return tuple(RuleVerdict.model_construct(**v) for v in json.loads(text))
+
+
+def booking(row: Sequence[Any]) -> StoredBooking:
+    """A booking from a row of :data:`COLUMNS`."""
+    return StoredBooking(
+        allocation_id=row[0],
+        customer_id=row[1],
+        treatment_key=row[2],
+        channel=row[3],
+        purpose=row[4],
+        day=row[5],
+        created_at=row[6],
+        approved_by=row[7],
+        cost=row[8],
+        high_value=bool(row[9]),
+        status=row[10],
+        rules=_rules(row[11]),
+        overrides=tuple(json.loads(row[12])),
+        released_at=row[13],
+        released_by=row[14],
+    )
+
+
+def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> list[int]:
+    """Insert the bookings in one statement; their new ids, in order.
+
+    A batch holds a customer x treatment once (the writer refuses a second as
+    DUPLICATE), so each returned id is matched to its booking by that pair.
+    """
+    if not bookings:
+        return []
+    columns = list(
+        zip(
+            *(
+                (
+                    b.customer_id,
+                    b.treatment_key,
+                    b.channel,
+                    b.purpose,
+                    b.day,
+                    _stamp(b.created_at),
+                    b.approved_by,
+                    b.cost,
+                    b.high_value,
+                    _RULES.dump_json(b.rules).decode(),
+                    json.dumps(list(b.overrides)),
+                )
+                for b in bookings
+            ),
+            strict=True,
+        )
+    )
+    rows = conn.execute(_INSERT, [list(c) for c in columns]).fetchall()
+    ids = {(r[1], r[2]): int(r[0]) for r in rows}
+    return [ids[(b.customer_id, b.treatment_key)] for b in bookings]
+
+
+class PostgresLedger(PostgresCare):
+    """The ledger store on a PostgreSQL server (see :class:`LedgerServer`)."""
+
+    # --- the booking transaction --------------------------------------------------
+
+    def book(self, scope: BookingScope, judge: Judge) -> list[int]:
+        """See :meth:`tools.ledger.protocol.LedgerStore.book`."""
+
+        def work(conn: psycopg.Connection) -> list[int]:
+            _lock(conn, scope)
+            newest = conn.execute("SELECT MAX(day) FROM allocations").fetchone()
+            state = _state(
+                conn,
+                scope.day,
+                scope.customer_ids,
+                scope.history_since,
+                newest[0] if newest else None,
+            )
+            if scope.plan_id is not None:
+                state = _with_plan(conn, state, scope)
+            judgement = judge(state)
+            ids = _insert(conn, judgement.bookings)
+            if scope.plan_id is not None:
+                _mark(conn, scope.plan_id, judgement.bookings, ids, judgement.refused)
+            return ids
+
+        return self.run(work)
+
+    # --- bookings -------------------------------------------------------------------
+
+    def release(
+        self, allocation_id: int, at: datetime, by: str
+    ) -> StoredBooking | None:
+        """See :meth:`tools.ledger.protocol.LedgerStore.release`."""
+
+        def work(conn: psycopg.Connection) -> StoredBooking | None:
+            row = conn.execute(
+                f"SELECT {COLUMNS} FROM allocations WHERE id = %s FOR UPDATE",
+                (allocation_id,),
+            ).fetchone()
+            if row is not None and row[10] == "active":
+                conn.execute(
+                    "UPDATE allocations SET status = 'released', released_at = %s, "
+                    "released_by = %s WHERE id = %s",
+                    (_stamp(at), by, allocation_id),
+                )
+            return booking(row) if row is not None else None
+
+        return self.run(work)
+
+    def reset_day(self, day: date, at: datetime, by: str) -> int:
+        """See :meth:`tools.ledger.protocol.LedgerStore.reset_day`."""
+
+        def work(conn: psycopg.Connection) -> int:
+            cur = conn.execute(
+                "UPDATE allocations SET status = 'released', released_at = %s, "
+                "released_by = %s WHERE day = %s AND status = 'active'",
+                (_stamp(at), by, day),
+            )
+            return cur.rowcount
+
+        return self.run(work)
+
+    def get_booking(self, allocation_id: int) -> StoredBooking | None:
+        """See :meth:`tools.ledger.protocol.LedgerStore.get_booking`."""
+        row = self.run(
+            lambda conn: conn.execute(
+                f"SELECT {COLUMNS} FROM allocations WHERE id = %s", (allocation_id,)
+            ).fetchone()
+        )
+        return booking(row) if row is not None else None
+
+    def list_bookings(self, query: BookingQuery) -> BookingPage:
+        """See :meth:`tools.ledger.protocol.LedgerStore.list_bookings`."""
+        where, args = "WHERE TRUE", list[Any]()
+        if query.customer_id:
+            where, args = where + " AND customer_id = %s", [*args, query.customer_id]
+        if query.day:
+            where, args = where + " AND day = %s", [*args, query.day]
+        if not query.include_released:
+            where += " AND status = 'active'"
+        page, page_args = where, list(args)
+        if query.before_id is not None:
+            page, page_args = page + " AND id < %s", [*page_args, query.before_id]
+        page += " ORDER BY id DESC"
+        if query.limit is not None:
+            page, page_args = page + " LIMIT %s", [*page_args, max(0, query.limit)]
+
+        def work(conn: psycopg.Connection) -> BookingPage:
+            rows = conn.execute(
+                f"SELECT {COLUMNS} FROM allocations " + page, page_args
+            ).fetchall()
+            total = None
+            if query.count:
+                found = conn.execute(
+                    "SELECT COUNT(*) FROM allocations " + where, args
+                ).fetchone()
+                total = int(found[0]) if found else 0
+            return BookingPage([booking(r) for r in rows], total)
+
+        return self.read(work)  # the page and the count from one snapshot
+
+    def day_state(
+        self, day: date, customer_ids: Collection[str] = (), since: date | None = None
+    ) -> DayState:
+        """See :meth:`tools.ledger.protocol.LedgerStore.day_state`."""
+        return self.read(lambda conn: _state(conn, day, customer_ids, since))
+
+    def bookings_since(
+        self, since: date, until: date
+    ) -> dict[str, tuple[Booking, ...]]:
+        """See :meth:`tools.ledger.protocol.LedgerStore.bookings_since`."""
+        return self.run(
+            lambda conn: _by_customer(
+                conn.execute(
+                    _HISTORY + " WHERE status = 'active' AND day >= %s AND day <= %s",
+                    (since, until),
+                )
+            )
+        )
+
+    def newest_day(self) -> date | None:
+        """See :meth:`tools.ledger.protocol.LedgerStore.newest_day`."""
+        row = self.run(
+            lambda conn: conn.execute("SELECT MAX(day) FROM allocations").fetchone()
+        )
+        return row[0] if row else None
+
+
+def _lock(conn: psycopg.Connection, scope: BookingScope) -> None:
+    """Lock the scope's day counters (made first if missing), then its customers."""
+    if scope.treatments:
+        conn.execute(
+            "INSERT INTO daily_usage (day, treatment_key) SELECT %s, t FROM "
+            "unnest(%s::text[]) AS t ON CONFLICT DO NOTHING",
+            (scope.day, list(scope.treatments)),
+        )
+        conn.execute(_LOCK_COUNTERS, (scope.day, list(scope.treatments))).fetchall()
+    if scope.customer_ids:
+        conn.execute(_LOCK_CUSTOMERS, (list(scope.customer_ids),)).fetchall()
+
+
+def _state(
+    conn: psycopg.Connection,
+    day: date,
+    customer_ids: Collection[str],
+    since: date | None,
+    newest: date | None = None,
+) -> DayState:
+    used: dict[str, int] = {}
+    spent: dict[str, float] = {}
+    for row in conn.execute(
+        "SELECT treatment_key, used, spent FROM daily_usage WHERE day = %s", (day,)
+    ):
+        used[row[0]], spent[row[0]] = row[1], row[2]
+    history: dict[str, tuple[Booking, ...]] = {}
+    if customer_ids:
+        history = _by_customer(
+            conn.execute(
+                _HISTORY + " WHERE status = 'active' AND day >= %s "
+                "AND customer_id = ANY(%s)",
+                (since or day, list(customer_ids)),
+            )
+        )
+    return DayState(day=day, used=used, spent=spent, history=history, newest_day=newest)
+
+
+def _with_plan(
+    conn: psycopg.Connection, state: DayState, scope: BookingScope
+) -> DayState:
+    row = conn.execute(
+        "SELECT plan_id, day, hypothetical, parent_id FROM plans WHERE plan_id = %s",
+        (scope.plan_id,),
+    ).fetchone()
+    header = PlanHeader(row[0], row[1], bool(row[2]), row[3]) if row else None
+    marked = {
+        int(r[0]): str(r[1])
+        for r in conn.execute(
+            "SELECT seq, outcome FROM plan_rows WHERE plan_id = %s AND outcome IS "
+            "NOT NULL AND seq = ANY(%s)",
+            (scope.plan_id, list(scope.plan_seqs)),
+        )
+    }
+    return DayState(
+        day=state.day,
+        used=state.used,
+        spent=state.spent,
+        history=state.history,
+        newest_day=state.newest_day,
+        plan=header,
+        marked=marked,
+    )
+
+
+def _mark(
+    conn: psycopg.Connection,
+    plan_id: str,
+    bookings: list[NewBooking],
+    ids: list[int],
+    refused: list[tuple[int, str]],
+) -> None:
+    """Mark the plan rows booked (with their booking) or refused, if still unmarked."""
+    booked = [(i, b.plan_seq) for i, b in zip(ids, bookings, strict=True)]
+    booked = [(i, s) for i, s in booked if s is not None]
+    if booked:
+        conn.execute(
+            "UPDATE plan_rows AS p SET outcome = 'booked', allocation_id = v.id "
+            "FROM unnest(%s::bigint[], %s::int[]) AS v(id, seq) WHERE p.plan_id = %s "
+            "AND p.seq = v.seq AND p.outcome IS NULL",
+            ([i for i, _ in booked], [s for _, s in booked], plan_id),
+        )
+    if refused:
+        conn.execute(
+            "UPDATE plan_rows AS p SET outcome = 'refused:' || v.rule "
+            "FROM unnest(%s::int[], %s::text[]) AS v(seq, rule) WHERE p.plan_id = %s "
+            "AND p.seq = v.seq AND p.outcome IS NULL",
+            ([s for s, _ in refused], [r for _, r in refused], plan_id),
+        )
+
+
+def _by_customer(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[Booking, ...]]:
+    out: dict[str, list[Booking]] = {}
+    for r in rows:
+        out.setdefault(r[0], []).append(Booking(r[1], r[2], r[3], r[4]))
+    return {c: tuple(b) for c, b in out.items()}
