@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.conversation.mentions import customer_ids_in, treatments_named
+from assistant.planner.amounts import count_value, money_after, word_number
+from assistant.planner.thresholds import Found, find_thresholds
 from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS
+from tools.base_queries.models import Threshold
 from tools.config import CVMConfig
 from tools.config_memo import per_config
 
@@ -35,35 +38,58 @@ _QUESTION_ABOUT = re.compile(
 )
 _WINDOW_END = re.compile(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
 _COST = re.compile(
-    r"(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|"
-    r"no more than|within|not over|not more than)\s*£?\s*(\d+(?:\.\d+)?)",
+    r"\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|"
+    r"no more than|within|not over|not more than)\b",
     re.I,
 )
 _ALLOCATION_ID = re.compile(r"(?:#|\ballocation\s+|\bbooking\s+|\bid\s+)(\d+)", re.I)
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
 ORDINALS = {
     "first": 1,
-    "1st": 1,
-    "top one": 1,
     "second": 2,
-    "2nd": 2,
     "third": 3,
-    "3rd": 3,
     "fourth": 4,
-    "4th": 4,
     "fifth": 5,
-    "5th": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "last": -1,
+    "final": -1,
+    "bottom": -1,
+    "cheapest": 0,
+    "cheaper": 0,
 }
+_N = (
+    r"\d{1,5}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]\w+)?|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"a hundred|hundred"
+)
 _COUNT = re.compile(
-    r"\b(?:top|best|first)\s+(\d{1,2}|one|two|three|four|five|six|ten)\b|"
-    r"\b(\d{1,2}|two|three|four|five|six|ten)\s+(?:best\s+|top\s+|cheapest\s+)?"
-    r"(?:options|alternatives|choices|treatments|offers|ideas)\b",
+    rf"\b(?:top|best|first|riskiest|biggest)\s+(?P<a>{_N})\b|"
+    rf"\b(?:show|list|give|get|find)(?: me| us)?(?: the)?\s+(?P<b>{_N})\b|"
+    rf"(?<![\w.£])(?P<c>{_N})\s+(?:best\s+|top\s+|cheapest\s+|riskiest\s+|most "
+    r"\w+\s+)?(?:options|alternatives|choices|treatments|offers|ideas|customers|"
+    r"people|accounts|names|rows|of them|of those)\b",
     re.I,
 )
 _ORDINAL = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|cheapest|"
-    r"cheaper)\b(?:\s+(?:one|option|choice|alternative))?|"
-    r"\b(?:option|number|choice|no\.?)\s*(\d|one|two|three|four|five)\b",
+    r"\b(?P<back>second|2nd|third|3rd) (?:to |from )?(?:last|bottom)\b|"
+    r"\b(?P<penult>penultimate|last but one)\b|"
+    r"\b(?P<word>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"last|final|cheapest|cheaper)\b(?:\s+(?:one|option|choice|alternative))?|"
+    r"(?<![\w#])(?P<nth>\d{1,2})(?:st|nd|rd|th)\b|"
+    r"\b(?:option|number|choice|no\.?)\s*(?P<num>\d{1,2}\b|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten)\b|"
+    r"\b(?P<bottom>bottom)\s+(?:one|option)\b",
+    re.I,
+)
+_NARROW = re.compile(
+    r"\b(?:of|among(?:st)?|from|out of|within|in) (?:those|them|these|that list|"
+    r"the list|this list|that lot|the last list|the ones? (?:above|listed|shown))\b|"
+    r"\b(?:which|who|how many|any|all|none) of (?:them|those|these)\b|"
+    r"\b(?:those|these|the same) (?:customers|people|ones|accounts)\b|"
+    r"\b(?:narrow|filter|restrict) (?:it|that|them|those|the list|that list)\b",
     re.I,
 )
 _REFERENCES: list[tuple[str, Reference]] = [
@@ -87,10 +113,14 @@ class Utterance:
         treatments: Treatment keys named (by key or display name, typos fixed).
         channels: Channels mentioned and not excluded.
         excluded_channels: Channels the analyst wants to avoid.
-        max_cost: Cost limit per contact ("under £5").
-        count: How many options ("top 3").
-        ordinal: Which option of the last list ("the second one" = 2, last = -1,
-            cheapest = 0).
+        max_cost: Cost limit per contact ("under £5", "less than a fiver").
+        count: How many options or customers ("top 3", "show me 20 customers").
+        ordinal: Which option of the last list ("the second one", "2nd", "number
+            two" = 2; last = -1, second to last = -2; cheapest = 0).
+        thresholds: Numeric filters ("churn above 0.5", "over £50 a month",
+            "less than 3 months tenure"), see :mod:`assistant.planner.thresholds`.
+        narrows: The message narrows the last list shown ("of those", "which of
+            them", "those customers").
         references: Pronoun references found ("it", "them", "that", "both").
         allocation_id: A booking id ("#3", "booking 3").
         facets: Customer facts asked about (consents, bills, usage, ...).
@@ -106,6 +136,8 @@ class Utterance:
     max_cost: float | None = None
     count: int | None = None
     ordinal: int | None = None
+    thresholds: list[Threshold] = field(default_factory=list)
+    narrows: bool = False
     references: list[Reference] = field(default_factory=list)
     allocation_id: int | None = None
     facets: list[str] = field(default_factory=list)
@@ -214,8 +246,50 @@ def correct(
     return _WORD.sub(fix, lowered), fixed
 
 
-def _number(raw: str) -> int:
-    return int(raw) if raw.isdigit() else NUMBERS[raw.lower()]
+def _count(norm: str) -> int | None:
+    """How many are asked for ("top 3", "show me twenty customers")."""
+    for m in _COUNT.finditer(norm):
+        raw = m.group("a") or m.group("b") or m.group("c")
+        if m.group("a") and raw.lower() == "one":  # "the first one" is an ordinal
+            continue
+        value = count_value(raw)
+        if value:
+            return value
+    return None
+
+
+def _ordinal(norm: str) -> int | None:
+    """Which item of the last list ("2nd", "the third one", "number two", "last")."""
+    m = _ORDINAL.search(norm)
+    if m is None:
+        return None
+    if m.group("back"):
+        return -(ORDINALS.get(m.group("back").lower()) or int(m.group("back")[0]))
+    if m.group("penult"):
+        return -2
+    if m.group("word"):
+        return ORDINALS[m.group("word").lower()]
+    if m.group("nth"):
+        return int(m.group("nth"))
+    if m.group("num"):
+        raw = m.group("num")
+        return int(raw) if raw.isdigit() else int(word_number(raw) or 0) or None
+    return -1  # "the bottom one"
+
+
+def _max_cost(norm: str, thresholds: list[Found]) -> float | None:
+    """The cost limit ("under £5", "less than a fiver").
+
+    A comparison with money that no threshold took ("spending under £40" is a
+    revenue threshold, not a cost limit).
+    """
+    for m in _COST.finditer(norm):
+        if any(start <= m.start() < end for _, start, end in thresholds):
+            continue
+        value = money_after(norm, m.end(), within=3)
+        if value is not None:
+            return value
+    return None
 
 
 def read(
@@ -241,19 +315,12 @@ def read(
     u.treatments = treatments_named(norm, config)
     u.excluded_channels = excluded_channels(norm)
     u.channels = [c for c in channels_in(norm) if c not in u.excluded_channels]
-    cost = _COST.search(norm)
-    u.max_cost = float(cost.group(1)) if cost else None
-    count = _COUNT.search(norm)
-    if count:
-        u.count = _number(count.group(1) or count.group(2))
-    ordinal = _ORDINAL.search(norm)
-    if ordinal:
-        word = (ordinal.group(1) or "").lower()
-        u.ordinal = (
-            _number(ordinal.group(2))
-            if ordinal.group(2)
-            else {"last": -1, "cheapest": 0, "cheaper": 0}.get(word, ORDINALS.get(word))
-        )
+    found = find_thresholds(norm)
+    u.thresholds = [t for t, _, _ in found]
+    u.max_cost = _max_cost(norm, found)
+    u.count = _count(norm)
+    u.ordinal = _ordinal(norm)
+    u.narrows = _NARROW.search(norm) is not None
     u.references = [
         ref for pattern, ref in _REFERENCES if re.search(pattern, norm) is not None
     ]

@@ -49,5 +49,13 @@ COMMON_WORDS = frozenset(
     still just quickly currently want wanna gonna let's lets pls plz thx
     lot lots store chart worst web stop hold letter later chat
     average mate day days month months year years time times money pound pounds
+    zero seven eight nine eleven twelve thirteen fourteen fifteen sixteen seventeen
+    eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+    thousand million billion grand quid fiver fivers tenner tenners pony monkey
+    pence percent cent sixth seventh eighth ninth tenth penultimate final bottom
+    above below over under least most between from everyone everybody anyone those
+    these among amongst narrow filter restrict spend spending paying revenue tenure
+    joined churn score band threshold higher lower greater fewer exceeding top best
+    worst riskiest list show export download csv parquet file
     """.split()
 )

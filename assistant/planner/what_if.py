@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.conversation.mentions import treatments_named
 from assistant.conversation.session import Session
+from assistant.planner.amounts import amount_after
 from assistant.planner.intent import Call, call
 from tools.config import CVMConfig
 
@@ -42,10 +43,9 @@ _WITHOUT = re.compile(
     re.I,
 )
 _BUDGET = re.compile(
-    r"\b(?P<what>sms|text|e-?mail|call|push|app|total|overall)?\s*budget\b"
-    r"[^£\d]{0,20}£?\s*(?P<amount>\d[\d,]*(\.\d+)?)",
-    re.I,
+    r"\b(?P<what>sms|text|e-?mail|call|push|app|total|overall)?\s*budget\b", re.I
 )
+_BY = re.compile(r"\bby\s*$", re.I)  # "cut the budget by £100": a change, not a level
 _CHANNEL = {
     "call": "call",
     "phone": "call",
@@ -87,12 +87,32 @@ def _treatments_for(text: str, config: CVMConfig) -> list[str]:
     ]
 
 
+def _budget_amount(text: str, at: int) -> float | None:
+    """The new budget after the word "budget": "to £2k" is 2,000 pounds.
+
+    "by £100" or "by 20%" is a change, not the new level: no amount.
+    """
+    found = amount_after(text, at, within=22)
+    if found is None or found.percent or _BY.search(text[at : found.start]):
+        return None
+    return found.value
+
+
+def _by_change(text: str, at: int) -> bool:
+    """Whether the budget changes "by" an amount (not to a new level)."""
+    found = amount_after(text, at, within=22)
+    return found is not None and _BY.search(text[at : found.start]) is not None
+
+
 def _slot(key: str, slots: int) -> dict[str, Any]:
     return {"treatment_key": key, "slots": slots}
 
 
 def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] | None:
     """The ``plan_what_if`` calls a message asks for (None: it asks no what-if).
+
+    An empty list: it asks a what-if whose new level is not given ("cut the SMS
+    budget by £100").
 
     Args:
         text: The analyst's message.
@@ -119,13 +139,19 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
             return None
         return [call("plan_what_if", **base | {"extra_slots": [_slot(keys[0], count)]})]
     budget = _BUDGET.search(text)
-    if budget and re.search(
-        r"\b(cut|set|limit|cap|reduce|lower|raise|increase|"
-        r"what if|only|to)\b",
-        text,
-        re.I,
+    amount = _budget_amount(text, budget.end()) if budget else None
+    if budget and _by_change(text, budget.end()):
+        return []  # a what-if, but the new level is not given: ask for it
+    if (
+        budget
+        and amount is not None
+        and re.search(
+            r"\b(cut|set|limit|cap|reduce|lower|raise|increase|"
+            r"what if|only|to)\b",
+            text,
+            re.I,
+        )
     ):
-        amount = float(budget.group("amount").replace(",", ""))
         channel = _channel(budget.group("what"))
         if channel:
             args = {**base, "channel_budgets": [{"channel": channel, "pounds": amount}]}

@@ -10,6 +10,21 @@ from tools.config import ConsentChannel, Purpose, SignalName
 
 Band = Literal["low", "medium", "high"]
 OrderBy = Literal["churn", "expected_value", "value"]
+Metric = Literal["churn", "revenue", "tenure", "bill", "data_gb", "expected_value"]
+Comparison = Literal[">", ">=", "<", "<="]
+
+
+class Threshold(BaseModel):
+    """A numeric filter: ``metric op value`` (churn 0..1, pounds, months, GB).
+
+    Metrics: churn (score 0..1), revenue (monthly, £), tenure (months), bill (the
+    latest bill, £), data_gb (latest data use), expected_value (of the best lawful
+    action, £).
+    """
+
+    metric: Metric
+    op: Comparison
+    value: float = Field(allow_inf_nan=False)
 
 
 class FindArgs(BaseModel):

@@ -203,7 +203,7 @@ def chosen(ask: Ask, rec: Recommendation) -> RankedTreatment | None:
     if u.ordinal == 0:
         return min(pool, key=lambda r: r.score.cost) if pool else None
     if u.ordinal is not None:
-        index = u.ordinal - 1 if u.ordinal > 0 else len(pool) - 1
+        index = u.ordinal - 1 if u.ordinal > 0 else len(pool) + u.ordinal
         return pool[index] if 0 <= index < len(pool) else None
     return _subject(ask, rec)
 
