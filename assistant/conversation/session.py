@@ -71,7 +71,10 @@ class Focus:
         options_for: The customer of :attr:`options`.
         alternative: The arguments of the last alternative search (so "why?"
             explains the alternative, not the first choice).
-        found: Customer ids of the last list of customers shown ("those").
+        found: Customer ids of the last list of customers shown (its first rows).
+        found_list: The handle of that whole list (``find_customers``' list_id):
+            "of those" narrows it, "export that list" writes it; the ids of all
+            its customers stay server-side.
     """
 
     customers: list[str] = field(default_factory=list)
@@ -79,6 +82,7 @@ class Focus:
     options_for: str | None = None
     alternative: dict[str, Any] | None = None
     found: list[str] = field(default_factory=list)
+    found_list: str | None = None
 
 
 @dataclass(eq=False)

@@ -56,6 +56,6 @@ COMMON_WORDS = frozenset(
     above below over under least most between from everyone everybody anyone those
     these among amongst narrow filter restrict spend spending paying revenue tenure
     joined churn score band threshold higher lower greater fewer exceeding top best
-    worst riskiest list show export download csv parquet file
+    worst riskiest list show export download csv parquet file plus
     """.split()
 )

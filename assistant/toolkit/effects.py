@@ -80,5 +80,6 @@ def remember_what_if(
 def remember_found(
     session: Session, args: Any, found: CustomerList, scope: TurnScope
 ) -> None:
-    """The customers last listed ("those", "them", "of those")."""
+    """The customers last listed ("those", "them", "of those"): rows and handle."""
     session.focus.found = [row.customer_id for row in found.rows]
+    session.focus.found_list = found.list_id

@@ -1,22 +1,28 @@
 """Filters of the questions across customers: pushed into SQL where they can be.
 
-Filters on stored columns (segment, plan, vulnerable, a consent, and the churn and
-value bands, whose thresholds are the kernel's) become one SQL condition over
-``customer_features``, so the kernel only sees the customers they keep. Filters on
-what the kernel decides (signals, the recommended treatment, whether marketing is
-lawful at all) are masks over a :class:`tools.base_queries.scan.Scan`.
+Filters on stored columns (segment, plan, region, vulnerable, a consent, an
+objection to marketing, numeric thresholds, and the churn and value bands, whose
+thresholds are the kernel's) become one SQL condition over ``customer_features``
+with bound parameters (column names come from fixed tables here, never from the
+request), so the kernel only sees the customers they keep. Filters on what the
+kernel decides (signals, the recommended treatment, whether marketing or a channel
+is lawful, the expected value) are masks over a
+:class:`tools.base_queries.scan.Scan`. A request that narrows an earlier list
+(``among``) holds that list's filters too (:func:`tools.base_queries.lists.chain`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from tools.base_queries.models import FindArgs
-from tools.base_queries.scan import Scan
+from tools.base_queries.models import FindArgs, Threshold
+from tools.base_queries.scan import Reach, Scan
 from tools.context import ToolContext
 from tools.errors import ToolInputError
+from tools.kernel.features import CONSENT_CHANNELS
 from tools.kernel.signals import (
     BANDS,
     HIGH_CHURN,
@@ -25,6 +31,18 @@ from tools.kernel.signals import (
     SIGNALS,
 )
 
+# metric -> stored column (None: the kernel's number), and whether it may be NaN
+COLUMNS: dict[str, tuple[str | None, bool]] = {
+    "churn": ("churn_score", False),
+    "revenue": ("monthly_revenue", False),
+    "tenure": ("tenure_months", False),
+    "bill": ("bill_latest", True),
+    "data_gb": ("usage_latest_gb", True),
+    "expected_value": (None, False),
+}
+_SQL_OPS = {">": ">", ">=": ">=", "<": "<", "<=": "<="}
+_NP_OPS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+
 
 def needs_kernel(a: FindArgs) -> bool:
     """Whether a filter or the order reads the kernel's decisions."""
@@ -32,32 +50,30 @@ def needs_kernel(a: FindArgs) -> bool:
         a.signals
         or a.recommended
         or a.marketing_allowed is not None
+        or a.reachable_channel
         or a.order_by == "expected_value"
+        or any(COLUMNS[t.metric][0] is None for t in a.thresholds)
     )
 
 
-def sql_where(a: FindArgs, ctx: ToolContext) -> tuple[str, list[Any]]:
-    """The stored-column filters as one SQL condition ("" = none) and its params.
+def reach(parts: Sequence[FindArgs]) -> tuple[Reach, ...]:
+    """The (channel, purpose) reachability the filters ask the scan for."""
+    wanted = {(p.reachable_channel, p.reachable_purpose) for p in parts}
+    return tuple(
+        sorted(((c, p) for c, p in wanted if c is not None), key=lambda r: str(r))
+    )
 
-    Raises:
-        ToolInputError: Only one of consent_channel / consent_purpose given.
-    """
+
+def _threshold(t: Threshold) -> tuple[str, list[Any]]:
+    """One threshold as SQL: a missing number (NaN) passes no comparison."""
+    column, nan = COLUMNS[t.metric]
+    cond = f"{column} {_SQL_OPS[t.op]} ?"
+    return (f"NOT isnan({column}) AND {cond}" if nan else cond), [t.value]
+
+
+def _bands(a: FindArgs, ctx: ToolContext) -> tuple[list[str], list[Any]]:
     conds: list[str] = []
     params: list[Any] = []
-    if a.segment:
-        conds.append("lower(segment) = lower(?)")
-        params.append(a.segment)
-    if a.plan:
-        conds.append("lower(plan_name) = lower(?)")
-        params.append(a.plan)
-    if a.vulnerable is not None:
-        conds.append("vulnerable = ?")
-        params.append(a.vulnerable)
-    if a.consent_channel or a.consent_purpose:
-        if not (a.consent_channel and a.consent_purpose):
-            raise ToolInputError("give both consent_channel and consent_purpose")
-        col = f"consent_{a.consent_channel}_{a.consent_purpose}"
-        conds.append(col if a.consent_granted else f"NOT {col}")
     for band, column, high, medium in (
         (a.churn_band, "churn_score", HIGH_CHURN, MEDIUM_CHURN),
         (
@@ -76,7 +92,67 @@ def sql_where(a: FindArgs, ctx: ToolContext) -> tuple[str, list[Any]]:
         elif band == "low":
             conds.append(f"{column} < ?")
             params.append(medium)
+    return conds, params
+
+
+def _stored(a: FindArgs) -> tuple[list[str], list[Any]]:
+    """Conditions on stored text and flag columns.
+
+    Raises:
+        ToolInputError: Only one of consent_channel / consent_purpose given.
+    """
+    conds: list[str] = []
+    params: list[Any] = []
+    for value, column in ((a.segment, "segment"), (a.region, "region")):
+        if value:
+            conds.append(f"lower({column}) = lower(?)")
+            params.append(value)
+    if a.plan:  # a tariff's name or part of it ("the Family plans")
+        conds.append("contains(lower(plan_name), lower(?))")
+        params.append(a.plan.strip())
+    if a.vulnerable is not None:
+        conds.append("vulnerable = ?")
+        params.append(a.vulnerable)
+    if a.consent_channel or a.consent_purpose:
+        if not (a.consent_channel and a.consent_purpose):
+            raise ToolInputError("give both consent_channel and consent_purpose")
+        col = f"consent_{a.consent_channel}_{a.consent_purpose}"
+        conds.append(col if a.consent_granted else f"NOT {col}")
+    if a.objects_to_marketing is not None:
+        any_marketing = " OR ".join(f"consent_{c}_marketing" for c in CONSENT_CHANNELS)
+        objects = f"consent_channels > 0 AND NOT ({any_marketing})"
+        conds.append(objects if a.objects_to_marketing else f"NOT ({objects})")
+    return conds, params
+
+
+def sql_where(a: FindArgs, ctx: ToolContext) -> tuple[str, list[Any]]:
+    """The stored-column filters as one SQL condition ("" = none) and its params.
+
+    Raises:
+        ToolInputError: Only one of consent_channel / consent_purpose given.
+    """
+    conds, params = _stored(a)
+    bands, more = _bands(a, ctx)
+    conds += bands
+    params += more
+    for t in a.thresholds:
+        if COLUMNS[t.metric][0] is not None:
+            cond, more = _threshold(t)
+            conds.append(cond)
+            params += more
     return " AND ".join(f"({c})" for c in conds), params
+
+
+def sql_where_all(parts: Sequence[FindArgs], ctx: ToolContext) -> tuple[str, list]:
+    """Every part's stored-column filters, all holding (AND)."""
+    conds: list[str] = []
+    params: list[Any] = []
+    for part in parts:
+        cond, more = sql_where(part, ctx)
+        if cond:
+            conds.append(f"({cond})")
+            params += more
+    return " AND ".join(conds), params
 
 
 def kernel_mask(s: Scan, a: FindArgs, ctx: ToolContext) -> np.ndarray:
@@ -100,4 +176,18 @@ def kernel_mask(s: Scan, a: FindArgs, ctx: ToolContext) -> np.ndarray:
     if a.marketing_allowed is not None:
         assert s.marketing_reachable is not None, "scan without rules"
         keep &= s.marketing_reachable == a.marketing_allowed
+    if a.reachable_channel:
+        reachable = s.reachable[(a.reachable_channel, a.reachable_purpose)]
+        keep &= reachable == a.reachable
+    for t in a.thresholds:
+        if t.metric == "expected_value":
+            keep &= _NP_OPS[t.op](s.best_ev, t.value)
+    return keep
+
+
+def kernel_mask_all(s: Scan, parts: Sequence[FindArgs], ctx: ToolContext) -> np.ndarray:
+    """Which scanned customers every part keeps."""
+    keep = np.ones(len(s.row_no), dtype=bool)
+    for part in parts:
+        keep &= kernel_mask(s, part, ctx)
     return keep

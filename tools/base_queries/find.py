@@ -13,10 +13,25 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tools.base_queries.filters import kernel_mask, needs_kernel, sql_where
-from tools.base_queries.models import Band, CustomerList, CustomerRow, FindArgs, OrderBy
+from tools.base_queries.filters import (
+    kernel_mask_all,
+    needs_kernel,
+    reach,
+    sql_where_all,
+)
+from tools.base_queries.lists import chain, remember
+from tools.base_queries.models import (
+    Band,
+    ContactChannel,
+    CustomerList,
+    CustomerRow,
+    FindArgs,
+    OrderBy,
+    Threshold,
+)
 from tools.base_queries.scan import scan_chunks
-from tools.context import ToolContext, default_context
+from tools.config import Purpose
+from tools.context import ToolContext
 from tools.kernel.batch import decide_where
 from tools.kernel.decide import Decisions
 from tools.kernel.signals import SIGNALS
@@ -70,6 +85,20 @@ def top(key: np.ndarray, row_no: np.ndarray, limit: int) -> np.ndarray:
     return candidates[order[:limit]]  # type: ignore[no-any-return]
 
 
+def _listed(
+    a: FindArgs, ctx: ToolContext, matched: int, row_nos: Sequence[int]
+) -> CustomerList:
+    rows = rows_for(ctx, row_nos)
+    return CustomerList(
+        list_id=remember(a, ctx),
+        matched=matched,
+        shown=len(rows),
+        total=ctx.customers.count(),
+        order_by=a.order_by,
+        rows=rows,
+    )
+
+
 def _from_sql(a: FindArgs, ctx: ToolContext, where: str, params: list) -> CustomerList:
     """Count and order from the store; the kernel runs on the rows shown only."""
     cond = where or "true"
@@ -82,15 +111,12 @@ def _from_sql(a: FindArgs, ctx: ToolContext, where: str, params: list) -> Custom
         f"ORDER BY {column} DESC, row_no LIMIT {int(a.limit)}",
         params,
     )
-    return CustomerList(
-        matched=int(count),
-        total=ctx.customers.count(),
-        order_by=a.order_by,
-        rows=rows_for(ctx, [r[0] for r in first]),
-    )
+    return _listed(a, ctx, int(count), [r[0] for r in first])
 
 
-def _from_scan(a: FindArgs, ctx: ToolContext, where: str, params: list) -> CustomerList:
+def _from_scan(
+    a: FindArgs, parts: list[FindArgs], ctx: ToolContext, where: str, params: list
+) -> CustomerList:
     """One compact kernel pass decides who matches; each chunk's best few are kept."""
     matched = 0
     keys: list[np.ndarray] = []
@@ -99,10 +125,11 @@ def _from_scan(a: FindArgs, ctx: ToolContext, where: str, params: list) -> Custo
         ctx,
         where,
         params,
-        signals=bool(a.signals),
-        rules=a.marketing_allowed is not None,
+        signals=any(p.signals for p in parts),
+        rules=any(p.marketing_allowed is not None for p in parts),
+        reach=reach(parts),
     ):
-        keep = np.flatnonzero(kernel_mask(s, a, ctx))
+        keep = np.flatnonzero(kernel_mask_all(s, parts, ctx))
         matched += len(keep)
         key = {
             "expected_value": s.best_ev,
@@ -115,12 +142,7 @@ def _from_scan(a: FindArgs, ctx: ToolContext, where: str, params: list) -> Custo
     key_all = np.concatenate(keys) if keys else np.zeros(0)
     row_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     chosen = top(key_all, row_all, a.limit)
-    return CustomerList(
-        matched=matched,
-        total=ctx.customers.count(),
-        order_by=a.order_by,
-        rows=rows_for(ctx, row_all[chosen].tolist()),
-    )
+    return _listed(a, ctx, matched, row_all[chosen].tolist())
 
 
 def find_customers(
@@ -128,33 +150,48 @@ def find_customers(
     value_band: Band | None = None,
     segment: str | None = None,
     plan: str | None = None,
+    region: str | None = None,
     signals: list[str] | None = None,
+    thresholds: list[Threshold] | None = None,
     consent_channel: str | None = None,
     consent_purpose: str | None = None,
     consent_granted: bool = True,
+    objects_to_marketing: bool | None = None,
     marketing_allowed: bool | None = None,
+    reachable_channel: ContactChannel | None = None,
+    reachable_purpose: Purpose | None = None,
+    reachable: bool = True,
     vulnerable: bool | None = None,
     recommended: str | None = None,
+    among: str | None = None,
     order_by: OrderBy = "churn",
     limit: int = 10,
-    ctx: ToolContext | None = None,
+    *,
+    ctx: ToolContext,
 ) -> CustomerList:
-    """Find customers across the base; ranked rows and how many match.
+    """Find customers across the base: how many match, the first ``limit`` of them.
 
     All filters optional (AND). Bands: churn high >= 0.6, medium >= 0.3; value high
-    = high-value. signals: all present. consent_*: has (or not) that consent.
-    marketing_allowed=false: no marketing treatment is lawful. recommended: best
-    lawful treatment key. order_by: churn, expected_value (best action) or value
-    (revenue).
+    = high-value. signals: all present (billing_dispute = an open dispute,
+    payment_issues, data_over_allowance...). thresholds: metric op value (churn
+    0..1, revenue £/month, tenure months, bill £, data_gb, expected_value £).
+    consent_*: has (or not) that consent. objects_to_marketing: refuses marketing on
+    every channel. marketing_allowed=false: no marketing treatment is lawful.
+    reachable_channel (and purpose): some treatment on that channel is lawful
+    (reachable=false: none is).
+    recommended: best lawful treatment key. among: a list_id from an earlier result
+    (narrows that list; the ids stay server-side). order_by: churn, expected_value
+    (best action) or value (revenue). The result's list_id names the whole list.
     """
-    ctx = ctx or default_context()
     a = FindArgs.model_validate(
         {k: v for k, v in locals().items() if k in FindArgs.model_fields}
-        | {"signals": signals or []}
+        | {"signals": signals or [], "thresholds": thresholds or []}
     )
-    if a.recommended:
-        ctx.config.treatment(a.recommended)  # an unknown key: the model's to fix
-    where, params = sql_where(a, ctx)
-    if needs_kernel(a):
-        return _from_scan(a, ctx, where, params)
+    parts = chain(a, ctx)
+    for part in parts:
+        if part.recommended:
+            ctx.config.treatment(part.recommended)  # an unknown key: the model's to fix
+    where, params = sql_where_all(parts, ctx)
+    if any(needs_kernel(p) for p in parts):
+        return _from_scan(a, parts, ctx, where, params)
     return _from_sql(a, ctx, where, params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -12,6 +13,8 @@ Band = Literal["low", "medium", "high"]
 OrderBy = Literal["churn", "expected_value", "value"]
 Metric = Literal["churn", "revenue", "tenure", "bill", "data_gb", "expected_value"]
 Comparison = Literal[">", ">=", "<", "<="]
+ContactChannel = Literal["call", "sms", "email", "push", "app"]
+LIST_ID = re.compile(r"L[0-9a-f]{10}")
 
 
 class Threshold(BaseModel):
@@ -33,14 +36,31 @@ class FindArgs(BaseModel):
     churn_band: Band | None = None
     value_band: Band | None = None
     segment: str | None = None
-    plan: str | None = None
+    plan: str | None = Field(None, description="Tariff name or part of it.")
+    region: str | None = None
     signals: list[SignalName] = Field(default_factory=list)
+    thresholds: list[Threshold] = Field(default_factory=list)
     consent_channel: ConsentChannel | None = None
     consent_purpose: Purpose | None = None
     consent_granted: bool = True
+    objects_to_marketing: bool | None = Field(
+        None, description="Refuses marketing on every channel (OBJECTION)."
+    )
     marketing_allowed: bool | None = None
+    reachable_channel: ContactChannel | None = Field(
+        None, description="Some treatment on this channel passes every contact rule."
+    )
+    reachable_purpose: Purpose | None = None
+    reachable: bool = Field(
+        True, description="False: no treatment on reachable_channel is lawful."
+    )
     vulnerable: bool | None = None
     recommended: str | None = None
+    among: str | None = Field(
+        None,
+        pattern=LIST_ID.pattern,
+        description="Only customers on this earlier list (its list_id).",
+    )
     order_by: OrderBy = "churn"
     limit: int = Field(10, ge=1, le=100)
 
@@ -61,16 +81,26 @@ class CustomerRow(BaseModel):
 
 
 class CustomerList(BaseModel):
-    """Result of ``find_customers``."""
+    """Result of ``find_customers``: how many match, and the first of them."""
 
+    list_id: str = Field(
+        description="Handle of the whole list (narrow it with among, export it)."
+    )
     matched: int = Field(description="How many customers match (all, not just shown).")
+    shown: int = Field(description="How many rows are shown here (the first ones).")
     total: int = Field(description="Customers in the base.")
     order_by: OrderBy
     rows: list[CustomerRow]
 
 
 class SummariseArgs(BaseModel):
-    """``summarise_base`` takes no arguments (the whole base)."""
+    """``summarise_base``: the whole base, or the customers of an earlier list."""
+
+    among: str | None = Field(
+        None,
+        pattern=LIST_ID.pattern,
+        description="Only customers on this earlier list (its list_id).",
+    )
 
 
 class Group(BaseModel):

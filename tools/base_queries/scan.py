@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from tools.kernel.decide import CUSTOMER_RULES, Decisions, decide
 from tools.kernel.signals import SIGNALS, Columns
 
 RULES: tuple[str, ...] = (*CUSTOMER_RULES, "APPLICABILITY")
+Reach = tuple[str, "str | None"]  # a channel and a purpose (None: any purpose)
 SLICE = 65_536  # customers per kernel call (its arrays stay in cache)
 WORKERS = 2  # chunks read and decided at once
 
@@ -44,6 +45,7 @@ class Scan:
     signals: np.ndarray | None  # (m, S) bool, when asked for
     excluded: dict[str, np.ndarray]  # rule -> (m,) bool: >= 1 treatment excluded
     marketing_reachable: np.ndarray | None  # (m,) bool: some marketing contact lawful
+    reachable: dict[Reach, np.ndarray] = field(default_factory=dict)  # (m,) bool each
 
     def __len__(self) -> int:
         return len(self.row_no)
@@ -65,7 +67,35 @@ def _marketing(d: Decisions, ctx: ToolContext) -> np.ndarray:
     return hard_ok.any(axis=1)  # type: ignore[no-any-return]
 
 
-def _part(d: Decisions, ctx: ToolContext, signals: bool, rules: bool) -> dict[str, Any]:
+def _reachable(d: Decisions, ctx: ToolContext, reach: Sequence[Reach]) -> dict:
+    """Per (channel, purpose): some such treatment passes every customer-level rule.
+
+    The app channel is reached with push consent, as the kernel's CONSENT says.
+    """
+    hard_ok = ~np.logical_or.reduce(list(d.failed.values()))
+    out = {}
+    for channel, purpose in reach:
+        mask = np.array(
+            [
+                ctx.config.treatments[k].channel == channel
+                and purpose in (None, ctx.config.treatments[k].purpose)
+                for k in d.treatments
+            ],
+            dtype=bool,
+        )
+        out[(channel, purpose)] = (
+            hard_ok[:, mask].any(axis=1) if mask.any() else np.zeros(len(d.best), bool)
+        )
+    return out
+
+
+def _part(
+    d: Decisions,
+    ctx: ToolContext,
+    signals: bool,
+    rules: bool,
+    reach: Sequence[Reach] = (),
+) -> dict[str, Any]:
     part: dict[str, Any] = {
         "row_no": d.row_no,
         "best": d.best.astype(np.int16),
@@ -82,6 +112,8 @@ def _part(d: Decisions, ctx: ToolContext, signals: bool, rules: bool) -> dict[st
             part[rule] = d.failed[rule].any(axis=1)
         part["APPLICABILITY"] = ~d.applicable.all(axis=1)
         part["marketing_reachable"] = _marketing(d, ctx)
+    if reach:
+        part["reachable"] = _reachable(d, ctx, reach)
     return part
 
 
@@ -113,6 +145,7 @@ def scan_chunks(
     signals: bool = False,
     rules: bool = False,
     chunk: int = CHUNK,
+    reach: Sequence[Reach] = (),
 ) -> Iterator[Scan]:
     """The kernel over the customers ``where`` selects: one compact Scan per chunk.
 
@@ -128,6 +161,7 @@ def scan_chunks(
         rules: Keep, per rule, whether it excludes any treatment, and whether any
             marketing contact is lawful.
         chunk: Customers (row numbers) per read; bounds the memory.
+        reach: (channel, purpose) pairs to keep reachability for (``reachable``).
     """
     keys = tuple(ctx.config.treatments)
 
@@ -141,7 +175,7 @@ def scan_chunks(
         return _merge(
             keys,
             [
-                _part(decide(part, part_offers, ctx.config), ctx, signals, rules)
+                _part(decide(part, part_offers, ctx.config), ctx, signals, rules, reach)
                 for part, part_offers in _slices(cols, offers)
             ],
             signals,
@@ -162,6 +196,7 @@ def scan(
     signals: bool = False,
     rules: bool = False,
     chunk: int = CHUNK,
+    reach: Sequence[Reach] = (),
 ) -> Scan:
     """Every chunk of :func:`scan_chunks` in one Scan (memory grows with the base)."""
     parts = [
@@ -175,9 +210,10 @@ def scan(
             "monthly_revenue": c.monthly_revenue,
             "signals": c.signals,
             "marketing_reachable": c.marketing_reachable,
+            "reachable": c.reachable,
             **c.excluded,
         }
-        for c in scan_chunks(ctx, where, params, signals, rules, chunk)
+        for c in scan_chunks(ctx, where, params, signals, rules, chunk, reach)
     ]
     return _merge(tuple(ctx.config.treatments), parts, signals, rules)
 
@@ -205,4 +241,8 @@ def _merge(
         marketing_reachable=(
             cat("marketing_reachable", np.zeros(0, dtype=bool)) if rules else None
         ),
+        reachable={
+            key: np.concatenate([p["reachable"][key] for p in parts])
+            for key in (parts[0].get("reachable", {}) if parts else {})
+        },
     )

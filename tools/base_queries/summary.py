@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from tools.base_queries.filters import kernel_mask, sql_where
+from tools.base_queries.filters import kernel_mask_all, reach, sql_where_all
+from tools.base_queries.lists import chain
 from tools.base_queries.models import BaseSummary, FindArgs, Group
 from tools.base_queries.scan import RULES, scan_chunks
-from tools.context import ToolContext, default_context
+from tools.context import ToolContext
 from tools.kernel.signals import SIGNALS
 
 
@@ -53,19 +54,25 @@ class _Totals:
 
 
 def summarise_base(
-    filters: FindArgs | dict[str, Any] | None = None, ctx: ToolContext | None = None
+    filters: FindArgs | dict[str, Any] | None = None,
+    among: str | None = None,
+    *,
+    ctx: ToolContext,
 ) -> BaseSummary:
-    """Summarise the whole customer base.
+    """Summarise the customer base (or an earlier list: among = its list_id).
 
     Counts and expected value of best actions by segment, signal, recommended
     treatment, and customers each contact rule excludes something for.
     """
-    ctx = ctx or default_context()
     a = FindArgs.model_validate(filters) if isinstance(filters, dict) else filters
     a = a or FindArgs()
-    if a.recommended:
-        ctx.config.treatment(a.recommended)
-    where, params = sql_where(a, ctx)
+    if among:
+        a = a.model_copy(update={"among": among})
+    parts = chain(a, ctx)
+    for part in parts:
+        if part.recommended:
+            ctx.config.treatment(part.recommended)
+    where, params = sql_where_all(parts, ctx)
     segments, segment = ctx.customers.feature_codes("segment", where, params)
     keys = tuple(ctx.config.treatments)
     by = {
@@ -75,11 +82,13 @@ def summarise_base(
         "rule": _Totals(len(RULES)),
     }
     customers, ev_total, seen = 0, 0.0, 0
-    for s in scan_chunks(ctx, where, params, signals=True, rules=True):
+    for s in scan_chunks(
+        ctx, where, params, signals=True, rules=True, reach=reach(parts)
+    ):
         assert s.signals is not None
         codes = segment[seen : seen + len(s)]
         seen += len(s)
-        keep = kernel_mask(s, a, ctx)
+        keep = kernel_mask_all(s, parts, ctx)
         ev = s.best_ev[keep]
         customers += int(keep.sum())
         ev_total += float(ev.sum())

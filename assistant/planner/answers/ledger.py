@@ -67,6 +67,22 @@ def cancel(ask: Ask, customer: str | None, results: Results) -> str:
     return f"Nothing cancelled: {results.failure('release_allocation')}"
 
 
+def _booking_count(found: Bookings) -> str:
+    """How many bookings match and, when fewer are shown, how to see them all."""
+    shown = len(found.bookings)
+    if found.total <= shown:
+        return f"{found.total:,}"
+    if found.customer_id:
+        flags = f" --customer-id {found.customer_id}"
+        flags += f" --day {found.day}" if found.today_only else ""
+    else:
+        flags = f" --day {found.day}" if found.today_only else " --all"
+    return (
+        f"{found.total:,} active; showing the newest {shown:,} "
+        f"(all of them: `cvm allocations{flags}`, a page at a time)"
+    )
+
+
 def bookings(ask: Ask, customer: str | None, results: Results) -> str:
     """The active bookings asked for, newest first."""
     out = []
@@ -77,7 +93,7 @@ def bookings(ask: Ask, customer: str | None, results: Results) -> str:
         if not found.bookings:
             out.append(f"**No active bookings {when} for {who}.**")
             continue
-        out.append(f"**Bookings for {who} {when}:** {len(found.bookings)}")
+        out.append(f"**Bookings for {who} {when}:** {_booking_count(found)}")
         out += [
             f"- #{a.allocation_id} {a.customer_id}: {a.display_name} "
             f"({CHANNEL_NAMES.get(a.channel, a.channel)}, {money(a.cost)}), "

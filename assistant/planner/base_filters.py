@@ -1,0 +1,200 @@
+"""Reading the filters of a question across customers into ``find_customers`` fields.
+
+Everything the customer store holds can be asked about: segment, plan, region,
+vulnerable, signals (open disputes, payment problems, over allowance, bill shock,
+poor network, ...), consent per channel x purpose, objection to marketing, whether
+a channel or marketing is lawful at all, churn and value bands, numeric thresholds
+(:mod:`assistant.planner.thresholds`), the recommended treatment; plus the order
+and how many to show. The result is the typed :class:`FindArgs` the tool validates;
+"of those" (``among``) is added by the caller, which knows the last list shown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.planner.utterance import Utterance
+from tools.base_queries.models import FindArgs
+from tools.config import CVMConfig
+from tools.kernel.signals import SIGNALS
+
+MAX_ROWS = 100  # find_customers shows at most this many rows (FindArgs.limit)
+SEGMENTS = {
+    r"\bconsumers?\b": "consumer",
+    r"\bfamil(y|ies)\b(?! (share|plus|premium|plan))": "family",
+    r"\bseniors?\b|\bpensioners?\b|\belderly\b": "senior",
+    r"\bsmall[- ]business(es)?\b|\bsmbs?\b|\bsmes?\b": "small_business",
+    r"\benterprises?\b|\bcorporates?\b": "enterprise",
+}
+SIGNAL_WORDS = {s: r"\b" + s.replace("_", r"[ _-]") + r"\b" for s in SIGNALS}
+SIGNAL_WORDS |= {
+    "high_churn_risk": r"\bhigh churn risk\b(?! customers)",
+    "bill_shock": r"\bbill[ _-]?shocks?\b|\bshock bills?\b",
+    "poor_network": r"\b(poor|bad|weak) (network|coverage|signal)\b",
+    "billing_dispute": r"\b(open |billing |bill )?disputes?\b|\bdisputing\b",
+    "payment_issues": r"\bpayment (problems?|issues?|trouble|difficult\w*)\b|"
+    r"\boverdue\b|\barrears\b|\blate (payers?|payments?|fees?)\b|"
+    r"\bmissed payments?\b|\bbehind on (their )?(payments?|bills?)\b",
+    "data_over_allowance": r"\bover (their |the )?(data )?allowance\b|"
+    r"\bexceed\w* (their |the )?(data )?allowance\b|\bover their data\b|"
+    r"\bdata over allowance\b|\bgoing over (their )?data\b",
+    "data_near_allowance": r"\b(near|nearly at|close to) (their |the )?(data )?"
+    r"allowance\b",
+    "roaming_charges": r"\broaming\b",
+    "network_complaints": r"\bnetwork complaints?\b|\bcomplain\w* about (the )?"
+    r"(network|coverage|signal)\b",
+    "negative_sentiment": r"\bnegative sentiment\b|\bunhappy\b|\bangry\b|"
+    r"\bdissatisfied\b|\bdisgruntled\b",
+    "competitor_mention": r"\bcompetitors?\b",
+    "switch_threat": r"\bthreaten\w* to (leave|switch|go)\b|\bswitch(ing)? threats?\b",
+    "new_customer": r"\bnew (customers|joiners)\b|\bjoined recently\b|"
+    r"\brecent joiners\b",
+    "long_tenure": r"\blong[- ](tenure|standing)\b|\bloyal customers\b",
+    "international_usage": r"\binternational (usage|calls|callers)\b|\bcall abroad\b",
+    "add_line_interest": r"\b(add|extra|another|second) lines?\b",
+    "usage_rising": r"\busage rising\b|\brising usage\b|\busing more data\b",
+}
+NO_MARKETING = (
+    r"\b(can'?t|cannot|can not|unable to|not allowed to|won'?t) (receive|get|be sent"
+    r"|be contacted (with|for)|be marketed)\b.*\bmarket|\bno marketing\b|"
+    r"\bnot (reachable|contactable) (for|by) marketing\b|\bopted out of marketing\b"
+)
+OBJECTION = (
+    r"\bobject(s|ed|ing|ion|ions|ors?)?\b|\brefus\w+ (all |any )?marketing\b|"
+    r"\bopted out of (all|every|any) marketing\b|\bno marketing (at all|on any)\b"
+)
+_CHANNEL_VERBS = {
+    "email": r"e-?mail(?:ed)?",
+    "sms": r"text(?:ed)?|sms(?:ed)?",
+    "call": r"call(?:ed)?|ring|rung|phone(?:d)?",
+    "push": r"push(?:ed)?|notif(?:y|ied)",
+}
+_PURPOSES = {
+    "marketing": r"\bmarket(ing)?\b|\bretention\b|\boffers?\b|\bpromot",
+    "service": r"\bservice\b",
+    "billing": r"\bbilling\b",
+}
+
+
+def _reach_pattern(verb: str) -> str:
+    return (
+        rf"\b(?:can|could)(?P<neg>'?t|not|n'?t)?(?:\s+(?P<neg2>not))?\s+"
+        rf"(?:we|i|you|be|still)\s+"
+        rf"(?:(?:contact|reach)(?: them)? (?:by|via|on|over) )?(?:{verb})\b|"
+        rf"\b(?P<neg3>un|not )?reachable (?:by|via|on|over) (?:{verb})\b|"
+        rf"\b(?:ok|lawful|allowed|safe|fine|able) to (?:{verb})\b"
+    )
+
+
+def _consent_pattern(verb: str) -> str:
+    return (
+        rf"\b(?:(?P<neg>no|without|lacking|missing|withdrawn|not given)\s+)?"
+        rf"(?:{verb}) (?:marketing |service |billing )?(?:consents?|opt[- ]?ins?|"
+        rf"permissions?)\b|\bconsented to (?:{verb})\b"
+    )
+
+
+def _order(norm: str) -> str:
+    if re.search(r"\b(expected value|ev|most (valuable )?to gain|worth)\b", norm):
+        return "expected_value"
+    if re.search(
+        r"\b(most valuable|highest value|revenue|spend(ing|ers)?|arpu)\b", norm
+    ):
+        return "value"
+    return "churn"
+
+
+def _bands(norm: str, f: dict[str, Any]) -> None:
+    if re.search(r"\bhigh[- ]value\b|\bhigh[- ]spend(ing|ers)?\b|\bvip\b", norm):
+        f["value_band"] = "high"
+    elif re.search(r"\blow[- ]value\b|\blow[- ]spend(ing|ers)?\b", norm):
+        f["value_band"] = "low"
+    elif re.search(r"\bmedium[- ]value\b|\bmid[- ]value\b", norm):
+        f["value_band"] = "medium"
+    band = re.search(
+        r"\b(high|medium|low)[- ]churn\b|\bchurn (band|risk) (high|medium|low)", norm
+    )
+    if band:
+        f["churn_band"] = band.group(1) or band.group(3)
+    elif re.search(
+        r"\bhigh(est)? (churn )?risk\b|\bmost at risk\b|\blikely to (churn|leave)\b",
+        norm,
+    ) and re.search(r"\bhow many\b|\bwho\b|\bevery(one|body)\b|\ball\b", norm):
+        f["churn_band"] = "high"
+
+
+def _contact(norm: str, f: dict[str, Any]) -> None:
+    """Consent, objection, and whether a channel or marketing is lawful."""
+    purpose = next((p for p, pat in _PURPOSES.items() if re.search(pat, norm)), None)
+    for channel, verb in _CHANNEL_VERBS.items():
+        consent = re.search(_consent_pattern(verb), norm)
+        if consent:
+            f["consent_channel"] = channel
+            f["consent_purpose"] = purpose or "marketing"
+            f["consent_granted"] = not consent.group("neg")
+            return
+        can = re.search(_reach_pattern(verb), norm)
+        if can:
+            f["reachable_channel"] = channel
+            f["reachable_purpose"] = purpose
+            f["reachable"] = not (
+                can.group("neg") or can.group("neg2") or can.group("neg3")
+            )
+            return
+    if re.search(OBJECTION, norm) and re.search(r"\bmarket", norm):
+        f["objects_to_marketing"] = not re.search(r"\b(don'?t|do not|not) object", norm)
+    elif re.search(NO_MARKETING, norm):
+        f["marketing_allowed"] = False
+
+
+def _named(u: Utterance, f: dict[str, Any]) -> None:
+    """Segment, plan, region, vulnerable, signals, the recommended treatment."""
+    norm = u.norm
+    signals = [s for s, p in SIGNAL_WORDS.items() if re.search(p, norm)]
+    if signals:
+        f["signals"] = signals
+    for pattern, segment in SEGMENTS.items():
+        if re.search(pattern, norm):
+            f["segment"] = segment
+    plan = re.search(  # from the text as typed: tariff names are no typos
+        r"\bon (?:the |a |an )?(?P<plan>[a-z0-9+][a-z0-9+ ]{1,30}?) "
+        r"(?:plan|tariff)s?\b",
+        u.text.lower(),
+    )
+    if plan and plan.group("plan") not in ("same", "current", "old", "new", "this"):
+        f["plan"] = plan.group("plan")
+    region = re.search(
+        r"\b(?:in|from) (?:the )?(?P<r>[a-z]+(?: [a-z]+)?) region\b", norm
+    )
+    if region:
+        f["region"] = region.group("r")
+    if re.search(r"\bvulnerab", norm):
+        f["vulnerable"] = not re.search(r"\b(not|non)[- ]?vulnerab", norm)
+    if re.search(r"\bretention call|call[- ]?backs?\b|\bretention team\b", norm):
+        f["recommended"] = "marketing_call_back"
+    elif u.treatments:
+        f["recommended"] = u.treatments[0]
+
+
+def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
+    """The ``find_customers`` filters a message asks for (without ``among``).
+
+    Args:
+        u: The message's utterance (its thresholds and counts already read).
+        config: The configuration (treatments).
+    """
+    norm = u.norm
+    every = re.search(r"\b(all|every(one|body)|full|whole|entire)\b", norm)
+    shown = u.count or (MAX_ROWS if every else 10)
+    f: dict[str, Any] = {"limit": min(shown, MAX_ROWS), "order_by": _order(norm)}
+    _bands(norm, f)
+    _named(u, f)
+    _contact(norm, f)
+    if u.thresholds:
+        f["thresholds"] = [t.model_dump() for t in u.thresholds]
+        if any(t.metric == "expected_value" for t in u.thresholds):
+            f["order_by"] = "expected_value"
+    if f.get("recommended") and f["recommended"] not in config.treatments:
+        f.pop("recommended")
+    return FindArgs.model_validate(f)
