@@ -169,19 +169,15 @@ def find_customers(
     *,
     ctx: ToolContext,
 ) -> CustomerList:
-    """Find customers across the base: how many match, the first ``limit`` of them.
+    """Find customers across the base: how many match, the first ``limit``.
 
-    All filters optional (AND). Bands: churn high >= 0.6, medium >= 0.3; value high
-    = high-value. signals: all present (billing_dispute = an open dispute,
-    payment_issues, data_over_allowance...). thresholds: metric op value (churn
-    0..1, revenue £/month, tenure months, bill £, data_gb, expected_value £).
-    consent_*: has (or not) that consent. objects_to_marketing: refuses marketing on
-    every channel. marketing_allowed=false: no marketing treatment is lawful.
-    reachable_channel (and purpose): some treatment on that channel is lawful
-    (reachable=false: none is).
-    recommended: best lawful treatment key. among: a list_id from an earlier result
-    (narrows that list; the ids stay server-side). order_by: churn, expected_value
-    (best action) or value (revenue). The result's list_id names the whole list.
+    Filters optional, ANDed. churn_band high >= 0.6, medium >= 0.3. thresholds:
+    metric op value (churn 0..1, revenue £/month, tenure months, bill £, data_gb,
+    expected_value £). objects_to_marketing: refuses all marketing.
+    marketing_allowed=false: no marketing is lawful. reachable_channel (purpose):
+    a treatment on it is lawful (reachable=false: none is). recommended: best
+    treatment key. among: an earlier list_id (narrows it, ids stay server-side).
+    The result's list_id names the whole list.
     """
     a = FindArgs.model_validate(
         {k: v for k, v in locals().items() if k in FindArgs.model_fields}

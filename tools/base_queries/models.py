@@ -43,24 +43,14 @@ class FindArgs(BaseModel):
     consent_channel: ConsentChannel | None = None
     consent_purpose: Purpose | None = None
     consent_granted: bool = True
-    objects_to_marketing: bool | None = Field(
-        None, description="Refuses marketing on every channel (OBJECTION)."
-    )
+    objects_to_marketing: bool | None = None  # refuses all marketing (OBJECTION)
     marketing_allowed: bool | None = None
-    reachable_channel: ContactChannel | None = Field(
-        None, description="Some treatment on this channel passes every contact rule."
-    )
+    reachable_channel: ContactChannel | None = None  # a treatment on it is lawful
     reachable_purpose: Purpose | None = None
-    reachable: bool = Field(
-        True, description="False: no treatment on reachable_channel is lawful."
-    )
+    reachable: bool = True  # False: no treatment on reachable_channel is lawful
     vulnerable: bool | None = None
     recommended: str | None = None
-    among: str | None = Field(
-        None,
-        pattern=LIST_ID.pattern,
-        description="Only customers on this earlier list (its list_id).",
-    )
+    among: str | None = Field(None, pattern=LIST_ID.pattern)  # an earlier list_id
     order_by: OrderBy = "churn"
     limit: int = Field(10, ge=1, le=100)
 
