@@ -47,6 +47,7 @@ def test_thresholds_on_stored_columns(ctx):
 def test_a_missing_number_never_passes_a_threshold(config):
     """bill and data use are NaN for a customer without bills or usage: no value."""
     from tools.context import ToolContext
+    from tools.customer_base import DERIVED
     from tools.store import json_files
     from tools.store.memory import MemoryStore
 
@@ -57,7 +58,7 @@ def test_a_missing_number_never_passes_a_threshold(config):
         else r
         for r in records
     ]
-    ctx = ToolContext.create(config, customers=MemoryStore(records))
+    ctx = ToolContext.create(config, customers=MemoryStore(records, DERIVED))
     for metric in ("bill", "data_gb"):
         high = find_customers(thresholds=t(metric, ">", -1), limit=100, ctx=ctx)
         low = find_customers(thresholds=t(metric, "<", 1e12), limit=100, ctx=ctx)
@@ -144,6 +145,7 @@ def generated(tmp_path_factory):
 
 @pytest.fixture
 def base_ctx(ctx, generated):
+    from tools.customer_base import DERIVED
     from tools.store.importer import import_path
     from tools.store.source import store_path
 
@@ -151,6 +153,7 @@ def base_ctx(ctx, generated):
         generated,
         store_path(ctx.config),
         ctx.config.validation.customer_id_pattern,
+        DERIVED,
         replace=True,
     )
     return ctx
