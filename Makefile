@@ -61,11 +61,12 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
 	$(VENV)/bin/mypy
 
-bench: $(RUN_STAMP)
+bench: $(DEV_STAMP) postgres-deps
 	$(PY) -m benchmarks.decisions
 	$(PY) -m benchmarks.assistant
 	$(PY) -m benchmarks.planning
 	$(PY) -m benchmarks.ledger
+	$(PY) -m benchmarks.ledger_writers
 	$(PY) -m benchmarks.base --customers 100000
 
 # The customer base at 1M (and 10M: long, not in CI): generate, import, decide-all,

@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import base as cli_base
     from assistant.cli import booking as cli_booking
     from assistant.cli import chat as cli_chat
+    from assistant.cli import erase as cli_erase
     from assistant.cli import ledger as cli_ledger
     from assistant.cli import plan as cli_plan
 
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_booking.add_parsers(add)
     cli_ledger.add_parsers(add)
     cli_chat.add_parsers(add)
+    cli_erase.add_parsers(add)
     cli_plan.add_parsers(add)
     cli_base.register(add, command)
     return p

@@ -34,6 +34,7 @@ from tools.config import get_config
 from tools.context import ToolContext
 from tools.data import customer_ids
 from tools.errors import CVMError
+from tools.retention import enforce_retention
 from tools.treatment import BASELINE
 
 STARTERS = [
@@ -75,12 +76,15 @@ def check_password(users: dict[str, str], name: str, password: str) -> bool:
 
 
 def check_setup() -> None:
-    """Stop start-up with one line: bad config, dataset, log file or ledger."""
+    """Stop start-up with one line: bad config, dataset, log file or ledger.
+
+    Also applies the retention (:mod:`tools.retention`) once at start-up.
+    """
     try:
         config = get_config()
         setup_logging(config)
         customer_ids(config)
-        ToolContext.create(config)
+        enforce_retention(ToolContext.create(config))  # what is past retention goes
     except CVMError as exc:
         raise SystemExit(f"cvm: {exc}") from None
 

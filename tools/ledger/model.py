@@ -8,6 +8,7 @@ decides which day an instant belongs to, see :func:`tools.allocation.ledger_day`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,8 +17,11 @@ from typing import Any, Literal, NamedTuple
 
 from tools.eligibility import Booking, LedgerState, RuleVerdict
 
+ERASED = "[erased]"
+
 __all__ = [
     "ALL_CUSTOMERS",
+    "ERASED",
     "AuditEntry",
     "BackupInfo",
     "Booking",
@@ -36,6 +40,7 @@ __all__ = [
     "StoredAudit",
     "StoredBooking",
     "StoredPlan",
+    "erased",
 ]
 
 Status = Literal["active", "released"]
@@ -254,3 +259,12 @@ class BackupInfo:
     last_booking: int
     bookings: int
     bytes: int
+
+
+def erased(text: str, customer_id: str) -> str:
+    """``text`` with every whole mention of ``customer_id`` replaced by [erased].
+
+    Whole mentions only: erasing U12 leaves U123 as it is.
+    """
+    pattern = rf"(?<![A-Za-z0-9_]){re.escape(customer_id)}(?![A-Za-z0-9_])"
+    return re.sub(pattern, ERASED, text)

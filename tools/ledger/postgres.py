@@ -137,14 +137,10 @@ class PostgresLedger(PostgresCare):
         """See :meth:`tools.ledger.protocol.LedgerStore.book`."""
 
         def work(conn: psycopg.Connection) -> list[int]:
-            _lock(conn, scope)
-            newest = conn.execute("SELECT MAX(day) FROM allocations").fetchone()
+            _lock(conn, scope)  # pipelined: locks and reads sent in one go
+            newest = conn.execute("SELECT MAX(day) FROM allocations")
             state = _state(
-                conn,
-                scope.day,
-                scope.customer_ids,
-                scope.history_since,
-                newest[0] if newest else None,
+                conn, scope.day, scope.customer_ids, scope.history_since, newest
             )
             if scope.plan_id is not None:
                 state = _with_plan(conn, state, scope)
@@ -154,7 +150,7 @@ class PostgresLedger(PostgresCare):
                 _mark(conn, scope.plan_id, judgement.bookings, ids, judgement.refused)
             return ids
 
-        return self.run(work)
+        return self.run(work, pipelined=True)
 
     # --- bookings -------------------------------------------------------------------
 
@@ -265,9 +261,9 @@ def _lock(conn: psycopg.Connection, scope: BookingScope) -> None:
             "unnest(%s::text[]) AS t ON CONFLICT DO NOTHING",
             (scope.day, list(scope.treatments)),
         )
-        conn.execute(_LOCK_COUNTERS, (scope.day, list(scope.treatments))).fetchall()
+        conn.execute(_LOCK_COUNTERS, (scope.day, list(scope.treatments)))
     if scope.customer_ids:
-        conn.execute(_LOCK_CUSTOMERS, (list(scope.customer_ids),)).fetchall()
+        conn.execute(_LOCK_CUSTOMERS, (list(scope.customer_ids),))
 
 
 def _state(
@@ -275,24 +271,37 @@ def _state(
     day: date,
     customer_ids: Collection[str],
     since: date | None,
-    newest: date | None = None,
+    newest: psycopg.Cursor[Any] | None = None,
 ) -> DayState:
+    """The day's counters and the customers' history (and the newest day's cursor).
+
+    The statements are all sent before any result is read (a pipeline sends them
+    in one go).
+    """
+    counters = conn.execute(
+        "SELECT treatment_key, used, spent FROM daily_usage WHERE day = %s", (day,)
+    )
+    found = (
+        conn.execute(
+            _HISTORY + " WHERE status = 'active' AND day >= %s "
+            "AND customer_id = ANY(%s)",
+            (since or day, list(customer_ids)),
+        )
+        if customer_ids
+        else None
+    )
+    newest_day = newest.fetchone() if newest is not None else None
     used: dict[str, int] = {}
     spent: dict[str, float] = {}
-    for row in conn.execute(
-        "SELECT treatment_key, used, spent FROM daily_usage WHERE day = %s", (day,)
-    ):
+    for row in counters.fetchall():
         used[row[0]], spent[row[0]] = row[1], row[2]
-    history: dict[str, tuple[Booking, ...]] = {}
-    if customer_ids:
-        history = _by_customer(
-            conn.execute(
-                _HISTORY + " WHERE status = 'active' AND day >= %s "
-                "AND customer_id = ANY(%s)",
-                (since or day, list(customer_ids)),
-            )
-        )
-    return DayState(day=day, used=used, spent=spent, history=history, newest_day=newest)
+    return DayState(
+        day=day,
+        used=used,
+        spent=spent,
+        history=_by_customer(found.fetchall()) if found is not None else {},
+        newest_day=newest_day[0] if newest_day else None,
+    )
 
 
 def _with_plan(

@@ -30,6 +30,7 @@ from tools.ledger.model import (
     PlanRow,
     StoredAudit,
     StoredPlan,
+    erased,
 )
 from tools.ledger.postgres_db import LedgerServer
 from tools.ledger.postgres_schema import meta
@@ -190,6 +191,39 @@ class PostgresCare(LedgerServer):
             )
             for r in rows
         ]
+
+    def purge_audit(self, before: datetime) -> int:
+        """See :meth:`tools.ledger.protocol.LedgerStore.purge_audit`."""
+        return self.run(
+            lambda c: (
+                c.execute("DELETE FROM audit WHERE at < %s", (_utc(before),)).rowcount
+            )
+        )
+
+    def erase_customer(self, customer_id: str) -> tuple[int, int]:
+        """See :meth:`tools.ledger.protocol.LedgerStore.erase_customer`."""
+
+        def work(conn: psycopg.Connection) -> tuple[int, int]:
+            deleted = conn.execute(
+                "DELETE FROM audit WHERE customer_id = %s", (customer_id,)
+            ).rowcount
+            quoting = conn.execute(
+                "SELECT id, question, record FROM audit "
+                "WHERE strpos(question, %(c)s) > 0 OR strpos(record, %(c)s) > 0",
+                {"c": customer_id},
+            ).fetchall()
+            if quoting:
+                conn.cursor().executemany(
+                    "UPDATE audit SET question = %s, record = %s WHERE id = %s",
+                    [
+                        (erased(q, customer_id), erased(r, customer_id), i)
+                        for i, q, r in quoting
+                    ],
+                )
+            changed = len(quoting)
+            return deleted, changed
+
+        return self.run(work)
 
     # --- care ---------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -110,8 +110,14 @@ class LedgerServer:
         with self._pool_now().connection() as conn:
             yield conn
 
-    def run(self, work: Callable[[psycopg.Connection], T]) -> T:
+    def run(
+        self, work: Callable[[psycopg.Connection], T], *, pipelined: bool = False
+    ) -> T:
         """Run ``work`` in one transaction (again after a deadlock); its result.
+
+        ``pipelined``: in psycopg's pipeline mode, BEGIN and COMMIT included, so
+        statements go to the server without waiting for each answer (no COPY or
+        named cursors then).
 
         Raises:
             LedgerUnavailable: The server cannot be reached or refused to write;
@@ -119,8 +125,10 @@ class LedgerServer:
         """
         for attempt in range(RETRIES):
             try:
-                with self._connection() as conn, conn.transaction():
-                    return work(conn)
+                with self._connection() as conn:
+                    with conn.pipeline() if pipelined else nullcontext():
+                        with conn.transaction():
+                            return work(conn)
             except _RETRY as exc:
                 log.info("ledger transaction retried (%s)", type(exc).__name__)
                 if attempt == RETRIES - 1:

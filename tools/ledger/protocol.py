@@ -147,6 +147,21 @@ class LedgerStore(Protocol):
     ) -> list[StoredAudit]:
         """Audit records, newest first, optionally one customer's."""
 
+    def purge_audit(self, before: datetime) -> int:
+        """Delete audit records older than ``before`` (one transaction); how many."""
+
+    def erase_customer(self, customer_id: str) -> tuple[int, int]:
+        """Erase a customer from the audit records (one transaction).
+
+        Deletes the records of turns about the customer (their transcript and
+        model-call record) and replaces the id wherever another record quotes it
+        (question or record) with ``[erased]``. Bookings are kept: the ledger must
+        keep who was contacted with what, when and on whose approval.
+
+        Returns:
+            (records deleted, records anonymised).
+        """
+
     # --- care -------------------------------------------------------------------
 
     def backup(self, dest: Path) -> BackupInfo:

@@ -19,7 +19,7 @@ from typing import Any
 
 from tools.errors import StorageError
 from tools.ledger.marker import Marker, create_marker
-from tools.ledger.model import AuditEntry, BackupInfo, StoredAudit
+from tools.ledger.model import AuditEntry, BackupInfo, StoredAudit, erased
 from tools.ledger.sqlite_file import LedgerFile
 from tools.ledger.sqlite_schema import SCHEMA_VERSION, meta, migrate
 
@@ -97,6 +97,34 @@ class CareTables(LedgerFile):
             )
             for r in rows
         ]
+
+    def purge_audit(self, before: datetime) -> int:
+        """See :meth:`tools.ledger.protocol.LedgerStore.purge_audit`."""
+        with self.transaction() as conn:
+            return conn.execute(
+                "DELETE FROM audit WHERE at < ?", (_utc(before),)
+            ).rowcount
+
+    def erase_customer(self, customer_id: str) -> tuple[int, int]:
+        """See :meth:`tools.ledger.protocol.LedgerStore.erase_customer`."""
+        with self.transaction() as conn:
+            deleted = conn.execute(
+                "DELETE FROM audit WHERE customer_id = ?", (customer_id,)
+            ).rowcount
+            quoting = conn.execute(
+                "SELECT id, question, record FROM audit "
+                "WHERE instr(question, ?1) > 0 OR instr(record, ?1) > 0",
+                (customer_id,),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE audit SET question = ?, record = ? WHERE id = ?",
+                [
+                    (erased(q, customer_id), erased(r, customer_id), i)
+                    for i, q, r in quoting
+                ],
+            )
+            changed = len(quoting)
+        return deleted, changed
 
     def backup(self, dest: Path) -> BackupInfo:
         """See :meth:`tools.ledger.protocol.LedgerStore.backup`."""
