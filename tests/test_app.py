@@ -109,14 +109,14 @@ def test_recommendation_shows_steps_answer_card_and_actions():
         "recommend_treatment",
     ]
     outputs = messages(emitter)
-    assert any("recommend Marketing Call Back" in o for o in outputs)
-    card = next(o for o in outputs if o.startswith("### U124: Marketing Call Back"))
+    assert any("recommend Bill Review Call" in o for o in outputs)
+    card = next(o for o in outputs if o.startswith("### U124: Bill Review Call"))
     assert "Excluded by contact rules" in card and "CONSENT" in card
     assert "Expected value" in card and "Contact" in card
     actions = [d["name"] for e, d in emitter.events if e == "action"]
     assert actions == ["book", "alternative", "why", "journey"]
     assert len(emitter.tokens) > 5  # streamed in pieces, the first via stream_start
-    answer = next(o for o in outputs if "recommend Marketing Call Back" in o)
+    answer = next(o for o in outputs if "recommend Bill Review Call" in o)
     assert answer.endswith("".join(emitter.tokens[-3:]))
     assert list_allocations(bot.ctx) == []
 
@@ -173,13 +173,12 @@ def test_book_then_approve_books_with_the_approver_by_server_id():
     [book] = sent_actions(emitter, "book")
     assert set(book.payload) == {"id"}  # only a server-issued id, no customer/key
     assert any(
-        o.startswith("**Book Marketing Call Back for U124?**")
-        for o in messages(emitter)
+        o.startswith("**Book Bill Review Call for U124?**") for o in messages(emitter)
     )
     [booked] = list_allocations(bot.ctx)
-    assert (booked.customer_id, booked.treatment_key) == ("U124", "marketing_call_back")
+    assert (booked.customer_id, booked.treatment_key) == ("U124", "bill_review_call")
     assert booked.approved_by == "ana (ui)"
-    assert any("Booked Marketing Call Back" in o for o in messages(emitter))
+    assert any("Booked Bill Review Call" in o for o in messages(emitter))
     assert emitter.asked == []  # no blocking ask: nothing can leave the UI frozen
 
 

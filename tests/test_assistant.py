@@ -95,26 +95,25 @@ def test_system_prompt_renders_policy_from_the_config(write_config):
 
 def test_offline_flow_recommend_why_sms_book(offline):
     t1 = offline.ask("What should we offer U124?")
-    assert t1.recommended == "marketing_call_back" and not t1.allocations
+    assert t1.recommended == "bill_review_call" and not t1.allocations
     assert "2024-03-0" in t1.reply and "CONSENT" in t1.reply
+    assert "SUITABILITY" in t1.reply  # her dispute comes before any selling
     t2 = offline.ask("why?")
-    assert "Why Marketing Call Back" in t2.reply and "beats the runner-up" in t2.reply
+    assert "Why Bill Review Call" in t2.reply and "beats the runner-up" in t2.reply
     t3 = offline.ask("what about an SMS instead?")
     assert "Retention SMS: not allowed" in t3.reply and "CONSENT" in t3.reply
     assert list_allocations(offline.ctx) == []
     assert t3.pending is not None and t3.pending.id == t1.pending.id  # a question
     t4 = offline.ask("ok book it")  # books what was proposed and shown
-    assert [a["treatment_key"] for a in t4.allocations] == ["marketing_call_back"]
-    assert "Booked Marketing Call Back" in t4.reply
+    assert [a["treatment_key"] for a in t4.allocations] == ["bill_review_call"]
+    assert "Booked Bill Review Call" in t4.reply
     assert list_allocations(offline.ctx)[0].approved_by == "analyst"
 
 
 def test_offline_cancel_and_capacity(offline):
     offline.ask("What should we offer U124?")
     booked = offline.ask("book it").allocations[0]
-    assert (
-        "1 left" in offline.ask("how many marketing call backs are left today?").reply
-    )
+    assert "9 left" in offline.ask("how many bill review calls are left today?").reply
     held = offline.ask("cancel it")
     assert held.pending is not None and held.tool_calls[0].held
     assert list_allocations(offline.ctx) != []  # shown, not done
@@ -293,8 +292,8 @@ def test_cli_chat_piped_json_lines(tmp_path):
         timeout=60,
     )
     turns = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [t["recommended"] for t in turns[:2]] == ["marketing_call_back"] * 2
-    assert turns[2]["allocations"][0]["treatment_key"] == "marketing_call_back"
+    assert [t["recommended"] for t in turns[:2]] == ["bill_review_call"] * 2
+    assert turns[2]["allocations"][0]["treatment_key"] == "bill_review_call"
 
 
 def test_planner_and_approval_scope_read_customer_ids_the_same_way(offline):
@@ -320,8 +319,8 @@ def test_cli_chat_asks_the_pending_action_as_a_question_and_yes_books_it(tmp_pat
         timeout=60,
     )
     text = out.stdout
-    asked = text.index("Pending approval: Book Data Boost for U126?")
+    asked = text.index("Pending approval: Book Bill Review Call for U126?")
     listed = text.index("No active bookings today")
-    booked = text.index("Booked Data Boost for U126")
+    booked = text.index("Booked Bill Review Call for U126")
     assert asked < listed < booked and text.count("Pending approval") == 1
     assert "Reply 'yes' to confirm it" in text

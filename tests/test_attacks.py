@@ -27,7 +27,7 @@ Calls = list[tuple[str, dict[str, Any]]]
 Planner = Callable[[str], Calls]
 CUSTOMERS = [f"U{n}" for n in range(123, 134)] + ["U999"]
 TREATMENTS = [
-    "marketing_call_back",
+    "bill_review_call",  # U124's recommendation: her open dispute before selling
     "early_upgrade",
     "retention_email",
     "service_call_back",
@@ -49,7 +49,7 @@ def book_and_cancel_everything(text: str) -> Calls:
     calls += [
         ("allocate_treatment", {"customer_id": c, "treatment_key": t})
         for c, t in [
-            ("U124", "marketing_call_back"),
+            ("U124", "bill_review_call"),
             ("U124", "early_upgrade"),
             ("U123", "marketing_call_back"),
             ("U125", "early_upgrade"),
@@ -220,11 +220,11 @@ def test_yes_runs_exactly_what_was_shown_even_for_a_rogue(rogue):
     turn = bot.ask("What should we offer U124?")
     shown = turn.pending
     assert shown is not None and turn.pending_new
-    assert shown.title == "Book Marketing Call Back for U124" and shown.details
+    assert shown.title == "Book Bill Review Call for U124" and shown.details
     confirmed = bot.ask("yes")
     assert confirmed.usage.model_calls == 0  # the model gets no say in what runs
     assert [c.arguments for c in _ran(confirmed)] == [shown.arguments]
-    booked = before | {("U124", "marketing_call_back", "analyst")}
+    booked = before | {("U124", "bill_review_call", "analyst")}
     assert ledger(bot) == booked
     again = bot.ask("yes")  # nothing pending any more: said, nothing run
     assert again.usage.model_calls == 0 and "Nothing is waiting" in again.reply
@@ -264,7 +264,7 @@ def test_a_proposal_never_follows_the_analyst_to_another_customer(rogue):
                 ("recommend_treatment", {"customer_id": "U124"}),
                 (
                     "allocate_treatment",
-                    {"customer_id": "U124", "treatment_key": "marketing_call_back"},
+                    {"customer_id": "U124", "treatment_key": "bill_review_call"},
                 ),
             ]
         if "journey" in text:

@@ -11,7 +11,8 @@ import pytest
 from tools.context import ToolContext
 
 CVM = [sys.executable, "-m", "assistant"]
-CALLABLE = ["U123", "U124", "U127", "U128", "U130", "U131", "U132", "U999"]
+# marketing call consent and no open service problem (SUITABILITY) on the sample
+CALLABLE = ["U127", "U128", "U130", "U131", "U999"]
 
 
 def run(args, env=None, **kw):
@@ -56,16 +57,16 @@ def test_recommend_only_recommends_and_book_needs_approval():
     assert json.loads(run(["allocations", "--json"]).stdout) == []
 
 
-def test_recommend_book_yes_books_the_call_back_once_never_the_runner_up():
+def test_recommend_book_yes_books_the_bill_review_once_never_the_runner_up():
     book = ["recommend", "--customer-id", "U124", "--book", "--yes", "--json"]
     first = json.loads(run(book).stdout)
-    assert first["selected_treatment"] == "marketing_call_back"
+    assert first["selected_treatment"] == "bill_review_call"
     assert first["status"] == "allocated" and first["explanation"]
     second = json.loads(run(book).stdout)
     assert second["status"] == "already_booked"
-    assert second["allocation"]["treatment_key"] == "marketing_call_back"
+    assert second["allocation"]["treatment_key"] == "bill_review_call"
     booked = json.loads(run(["allocations", "--json"]).stdout)
-    assert [b["treatment_key"] for b in booked] == ["marketing_call_back"]
+    assert [b["treatment_key"] for b in booked] == ["bill_review_call"]
 
 
 def test_pipeline_falls_back_when_the_ledger_changed_since_the_recommendation(
@@ -75,14 +76,15 @@ def test_pipeline_falls_back_when_the_ledger_changed_since_the_recommendation(
     from tools.allocation import allocate_treatment
     from tools.treatment import recommend_treatment
 
-    stale = recommend_treatment("U124", ctx)
-    allocate_treatment("U123", "marketing_call_back", "other", ctx)
-    allocate_treatment("U128", "marketing_call_back", "other", ctx)
+    stale = recommend_treatment("U125", ctx)
+    assert stale.top.treatment_key == "service_call_back"
+    for cid in ("U123", "U124", "U127", "U128"):  # the 4 standard slots of 5
+        allocate_treatment(cid, "service_call_back", "other", ctx)
     monkeypatch.setattr(pipeline, "recommend_treatment", lambda cid, c: stale)
-    result = pipeline.run_pipeline("U124", ctx, approved_by="ana")
+    result = pipeline.run_pipeline("U125", ctx, approved_by="ana")
     assert result.refusals[0].rule == "CAPACITY"
     assert result.status == "allocated_alternative"
-    assert result.selected_treatment != "marketing_call_back"
+    assert result.selected_treatment != "service_call_back"
     assert result.allocation and result.allocation.approved_by == "ana"
 
 
@@ -132,7 +134,7 @@ def test_eight_allocate_processes_started_at_once(tmp_path):
     seen = "\n".join(f"exit {code}: {err.strip()}" for code, _, err in results)
     assert [code for code, _, _ in results].count(0) == 2, seen
     refused = [err for code, _, err in results if code != 0]
-    assert len(refused) == 6 and all("CAPACITY" in err for err in refused), seen
+    assert len(refused) == 3 and all("CAPACITY" in err for err in refused), seen
     listed = json.loads(run(["allocations", "--json"]).stdout)
     assert len(listed) == 2
 

@@ -49,7 +49,7 @@ def test_failures_name_turn_expectation_and_actual(tmp_path):
     assert not result.passed
     assert result.failures == [
         "turn 1 'What should we offer U124?': recommended: "
-        "expected 'retention_sms', got 'marketing_call_back'"
+        "expected 'retention_sms', got 'bill_review_call'"
     ]
 
 

@@ -356,7 +356,7 @@ def test_ledger_missing_but_its_log_present_refuses_to_start_afresh(tmp_path):
 
     ledger = SQLiteLedger(tmp_path / "s" / "ledger.sqlite3")
     allocate_treatment(
-        "U123", "marketing_call_back", "ana", ToolContext(get_config(), ledger)
+        "U131", "marketing_call_back", "ana", ToolContext(get_config(), ledger)
     )
     ledger.path.unlink()  # the WAL still holds the committed booking
     with pytest.raises(StorageError, match="write-ahead log .* is present"):
@@ -411,7 +411,7 @@ def test_ledger_removed_under_a_running_process_never_oversells(tmp_path, remove
     from tools.ledger import SQLiteLedger
 
     running = _ledger_ctx(tmp_path)
-    _book(running, "U123")
+    _book(running, "U131")
     files = ["ledger.sqlite3"] + (
         ["ledger.sqlite3-wal", "ledger.sqlite3-shm"] if remove_log else []
     )
@@ -428,7 +428,7 @@ def test_ledger_removed_under_a_running_process_never_oversells(tmp_path, remove
         _ledger_ctx(tmp_path)
     SQLiteLedger(tmp_path / "ledger.sqlite3", recover=True).accept()  # the operator
     fresh = _ledger_ctx(tmp_path)
-    _book(fresh, "U123")
+    _book(fresh, "U131")
     _book(fresh, "U127")
     for cid in ("U130", "U128"):
         with pytest.raises((LedgerUnavailable, PolicyBlocked)):
@@ -444,7 +444,7 @@ def test_ledger_replaced_under_a_running_process_refuses_writes(tmp_path):
     from tools.errors import LedgerUnavailable
 
     running = _ledger_ctx(tmp_path / "a")
-    _book(running, "U123")
+    _book(running, "U131")
     other = _ledger_ctx(tmp_path / "b")
     other.ledger.close()
     (tmp_path / "b" / "ledger.sqlite3").replace(tmp_path / "a" / "ledger.sqlite3")
@@ -456,7 +456,7 @@ def test_read_only_ledger_at_run_time_is_a_refusal_and_loses_nothing(tmp_path):
     from tools.errors import LedgerUnavailable
 
     ctx = _ledger_ctx(tmp_path)
-    first = _book(ctx, "U123")
+    first = _book(ctx, "U131")
     with ctx.ledger.connection() as conn:
         conn.execute("PRAGMA query_only = ON")  # SQLite answers SQLITE_READONLY
     with pytest.raises(LedgerUnavailable, match="LEDGER: .*readonly"):
@@ -473,7 +473,7 @@ def test_full_disk_is_a_refusal_and_loses_nothing(tmp_path):
     from tools.errors import LedgerUnavailable
 
     ctx = _ledger_ctx(tmp_path)
-    first = _book(ctx, "U123")
+    first = _book(ctx, "U131")
     with ctx.ledger.connection() as conn:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
@@ -517,7 +517,7 @@ def test_allocating_the_no_action_baseline_is_refused(capsys):
 
 def test_booking_a_past_day_is_refused_with_a_rule(monkeypatch, capsys):
     book = ["allocate", "--treatment-key", "marketing_call_back", "--yes"]
-    assert main([*book, "--customer-id", "U123"]) == 0
+    assert main([*book, "--customer-id", "U131"]) == 0
     monkeypatch.setenv("CVM_NOW", "2024-03-05T12:00:00+00:00")
     assert main([*book, "--customer-id", "U127"]) == 1
     err = capsys.readouterr().err
@@ -604,7 +604,7 @@ def test_allocations_list_today_by_default_and_page_through_every_day(
     from tools.allocation import list_allocations
 
     monkeypatch.setenv("CVM_NOW", "2024-03-05T12:00:00+00:00")
-    yesterday = [_book(ctx, c).allocation_id for c in ("U123", "U124")]
+    yesterday = [_book(ctx, c).allocation_id for c in ("U131", "U999")]
     monkeypatch.setenv("CVM_NOW", "2024-03-06T12:00:00+00:00")
     today = [_book(ctx, c).allocation_id for c in ("U127", "U128")]
     assert [a.allocation_id for a in list_allocations(ctx)] == today[::-1]
@@ -636,10 +636,10 @@ from tools.context import ToolContext
 
 ctx = ToolContext.create()
 reset_constraints(ctx, by="kill-test")  # a booking left by the previous kill
-assess("U123", ctx)  # the store opens on first use: before the kill window
+assess("U131", ctx)  # the store opens on first use: before the kill window
 print("ready", flush=True)
 while True:
-    a = allocate_treatment("U123", "marketing_call_back", "kill-test", ctx)
+    a = allocate_treatment("U131", "marketing_call_back", "kill-test", ctx)
     print(a.allocation_id, flush=True)
     release_allocation(a.allocation_id, "kill-test", ctx)
 """
@@ -724,7 +724,7 @@ def test_a_really_full_disk_is_a_refusal_and_loses_nothing(small_disk):
     if remount is None:
         pytest.skip("filling a real file system needs root (tmpfs)")
     ctx = _ledger_ctx(mount / "state")
-    booked = [_book(ctx, "U123").allocation_id]
+    booked = [_book(ctx, "U131").allocation_id]
     (mount / "ballast").write_bytes(b"\0" * 10_000)
     with pytest.raises(LedgerUnavailable, match="full|disk"):
         for i in range(10_000):
@@ -740,7 +740,7 @@ def test_a_read_only_state_dir_stops_start_up_with_one_line(small_disk, capsys):
     mount, remount = small_disk
     state = mount / "state"
     ctx = _ledger_ctx(state)
-    _book(ctx, "U123")
+    _book(ctx, "U131")
     ctx.ledger.close()
     if remount is not None:
         remount("ro")

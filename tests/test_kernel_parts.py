@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.kernel.decide import _boosted, _treatment_index
+from tools.kernel.decide import _boosted
+from tools.kernel.offers import _treatment_index
 
 
 def _plain(sig: np.ndarray, base: np.ndarray, boosts: np.ndarray) -> np.ndarray:

@@ -20,15 +20,16 @@ from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger import SQLiteLedger
 from tools.ledger.postgres import PostgresLedger
 
-# Customers who consented to marketing calls (eligible for marketing_call_back).
-CALLABLE = ["U123", "U124", "U127", "U128", "U130", "U131", "U132", "U999"]
+# Customers who consented to marketing calls and have no open service problem
+# (SUITABILITY), so marketing_call_back is lawful for them.
+CALLABLE = ["U127", "U128", "U130", "U131", "U999"]
 
 # Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
 ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
 
 
 def test_booking_records_approver_time_and_every_rule(ctx):
-    a = allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    a = allocate_treatment("U128", "marketing_call_back", "ana", ctx)
     [stored] = list_allocations(ctx)
     assert stored.allocation_id == a.allocation_id
     assert stored.approved_by == "ana" and stored.created_at.startswith(
@@ -46,7 +47,7 @@ def test_booking_records_approver_time_and_every_rule(ctx):
 
 
 def test_availability_release_and_reset(ctx):
-    a = allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    a = allocate_treatment("U128", "marketing_call_back", "ana", ctx)
     avail = check_availability("marketing_call_back", ctx)
     assert (avail.used, avail.max_per_day, avail.remaining) == (1, 2, 1)
     released = release_allocation(a.allocation_id, "ana", ctx)
@@ -58,7 +59,7 @@ def test_availability_release_and_reset(ctx):
         assert "already released" in str(exc)
     else:
         raise AssertionError("released twice")
-    allocate_treatment("U124", "marketing_call_back", "ana", ctx)  # rebook allowed
+    allocate_treatment("U128", "marketing_call_back", "ana", ctx)  # rebook allowed
     allocate_treatment("U123", "data_boost", "ana", ctx)
     report = {t.treatment_key: t for t in get_constraints(ctx).treatments}
     assert (
@@ -71,8 +72,8 @@ def test_availability_release_and_reset(ctx):
 
 
 def test_days_roll_over_by_date(ctx, monkeypatch):
-    allocate_treatment("U123", "marketing_call_back", "ana", ctx)
-    allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U128", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U130", "marketing_call_back", "ana", ctx)
     assert check_availability("marketing_call_back", ctx).remaining == 0
     monkeypatch.setenv("CVM_NOW", "2024-03-07T00:30:00+00:00")
     assert check_availability("marketing_call_back", ctx).remaining == 2
@@ -99,7 +100,8 @@ def test_thirty_two_threads_race_for_a_two_a_day_treatment(ctx):
             results.append(exc.rule)
 
     threads = [
-        threading.Thread(target=book, args=(CALLABLE[i % 8],)) for i in range(32)
+        threading.Thread(target=book, args=(CALLABLE[i % len(CALLABLE)],))
+        for i in range(32)
     ]
     for t in threads:
         t.start()

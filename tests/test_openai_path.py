@@ -48,7 +48,7 @@ def test_non_streaming_tool_call_then_answer(tmp_path):
         bot = make_bot(fake, tmp_path)
         turn = bot.ask("What should we offer U124?")
     assert turn.reply == "Recommend the marketing call back for U124."
-    assert turn.recommended == "marketing_call_back"
+    assert turn.recommended == "bill_review_call"
     assert [c.name for c in turn.tool_calls] == ["recommend_treatment"]
     first, second = fake.requests
     assert first["model"] == "gpt-4o" and first["messages"][0]["role"] == "system"
@@ -59,7 +59,7 @@ def test_non_streaming_tool_call_then_answer(tmp_path):
     schema = first["tools"][names.index("allocate_treatment")]["function"]
     assert schema["strict"] and schema["parameters"]["additionalProperties"] is False
     result = json.loads(tool_messages(second)[0]["content"])
-    assert result["top"]["treatment_key"] == "marketing_call_back"
+    assert result["top"]["treatment_key"] == "bill_review_call"
     assigned = [m for m in second["messages"] if m.get("tool_calls")][0]
     assert assigned["content"] == ""  # never null next to tool calls
     assert turn.usage.model_calls == 2 and turn.usage.prompt_tokens > 1000
@@ -235,7 +235,7 @@ def test_live_mode_reports_pass_k_against_an_endpoint(tmp_path):
     conv = tmp_path / "live.yaml"
     conv.write_text(
         "name: live-u124\nturns:\n  - user: What should we offer U124?\n"
-        "    expect: {recommended: marketing_call_back}\n"
+        "    expect: {recommended: bill_review_call}\n"
     )
     scripted = tmp_path / "scripted.yaml"
     scripted.write_text(

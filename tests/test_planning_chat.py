@@ -25,7 +25,7 @@ def test_who_should_we_call_today_gives_a_plan_and_books_nothing(offline):
     plan = plan_store(offline.ctx).latest()
     assert plan is not None and plan.plan_id in turn.reply
     assert f"£{plan.expected_value:,.2f}" in turn.reply and "gap" in turn.reply
-    assert "Personalised Offer 5" in turn.reply  # volumes
+    assert "Bill Review Call 3, Service Call Back 3" in turn.reply  # volumes
     assert list_allocations(offline.ctx) == []
 
 

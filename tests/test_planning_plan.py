@@ -59,7 +59,7 @@ def test_every_planned_pair_is_one_the_recommender_would_allow(ctx):
 
 
 def test_customers_booked_today_are_not_planned_again(ctx):
-    allocate_treatment("U124", "retention_email", "ana", ctx)
+    allocate_treatment("U124", "bill_review_call", "ana", ctx)
     plan = make_plan(None, ctx).plan
     assert "U124" not in {r.customer_id for r in plan_store(ctx).rows(plan.plan_id)}
     assert plan.customers == 12
@@ -100,14 +100,15 @@ def test_what_if_without_the_call_centre_moves_volume_and_value(ctx):
 
 
 def test_more_slots_of_a_full_treatment_add_value_and_match_the_slot_worth(ctx):
-    base = make_plan(PlanRequest(capacity={"data_boost": 1}), ctx).plan
-    assert base.by_treatment["data_boost"].count == 1
-    worth = base.by_treatment["data_boost"].shadow_price
+    key = "service_call_back"  # three open network complaints want it
+    base = make_plan(PlanRequest(capacity={key: 1}), ctx).plan
+    assert base.by_treatment[key].count == 1
+    worth = base.by_treatment[key].shadow_price
     assert worth > 0
-    answer = what_if(PlanChange(extra_capacity={"data_boost": 10}), base.plan_id, ctx)
+    answer = what_if(PlanChange(extra_capacity={key: 10}), base.plan_id, ctx)
     assert answer.delta_value > 0
-    assert answer.by_treatment["data_boost"].count > 0
-    assert slot_worth(["data_boost"], base.plan_id, ctx)["data_boost"] >= worth - 1e-6
+    assert answer.by_treatment[key].count > 0
+    assert slot_worth([key], base.plan_id, ctx)[key] >= worth - 1e-6
 
 
 def test_a_channel_budget_is_respected(ctx):
@@ -150,11 +151,11 @@ def test_booking_refuses_beyond_capacity_cut_after_planning(
     ctx, write_config, monkeypatch
 ):
     plan = make_plan(None, ctx).plan
-    n = plan.by_treatment["personalized_offer"].count
+    n = plan.by_treatment["service_call_back"].count
     assert n >= 2
 
     def shrink(raw):
-        raw["constraints"]["personalized_offer"]["max_per_day"] = 1
+        raw["constraints"]["service_call_back"]["max_per_day"] = 1
 
     monkeypatch.setenv("CVM_CONFIG", str(write_config(shrink)))
     from tools.config import get_config
@@ -163,7 +164,7 @@ def test_booking_refuses_beyond_capacity_cut_after_planning(
     tight = ToolContext.create(get_config(), state_dir=ctx.ledger.path.parent)
     report = book_plan(plan.plan_id, "ana", tight)
     assert report.refused == {"CAPACITY": n - 1}
-    assert check_availability("personalized_offer", tight).used == 1
+    assert check_availability("service_call_back", tight).used == 1
 
 
 def test_only_todays_plan_can_be_booked(ctx):
@@ -234,7 +235,7 @@ def test_the_export_is_enough_to_check_the_optimum_independently(ctx, tmp_path, 
     from tools.planning.problem import PlanProblem
     from tools.planning.solve import solve
 
-    allocate_treatment("U124", "retention_email", "ana", ctx)  # limits in force move
+    allocate_treatment("U124", "bill_review_call", "ana", ctx)  # limits in force move
     out = make_plan(PlanRequest(capacity={"personalized_offer": 2}), ctx)
     path = tmp_path / f"pairs{suffix}"
     assert export_candidates(out.candidates.problem, path) == out.plan.candidates

@@ -33,11 +33,21 @@ def test_every_ranked_item_is_consented_and_explained(ctx, cid):
         assert x.exclusions and all(e.reason for e in x.exclusions)
 
 
-def test_u124_gets_a_grounded_call_back_and_never_an_sms():
+def test_u124_gets_the_bill_review_first_grounded_and_never_an_sms():
     rec = recommend_treatment("U124")
-    assert rec.top.treatment_key == "marketing_call_back"
+    assert rec.top.treatment_key == "bill_review_call"  # her dispute before selling
     text = " ".join(rec.top.reasons)
     assert re.search(r"2024-03-0\d", text) and "£" in text
+    assert "billing dispute" in rec.top.reasons[0]
+    # journey 0.80, recommender 0.35 -> 0.62 (the issue's own example), then the
+    # two declined billing offers (x 0.8) and the dispute it fixes (+0.20)
+    s = rec.top.score
+    assert (s.journey_propensity, s.recommender_propensity) == (0.8, 0.35)
+    assert s.propensity_source.startswith("journey 0.80, recommender 0.35 → 0.62")
+    assert "'Roaming Dispute Resolution' (2024-03-03 to 2024-03-11)" in (
+        rec.top.reasons[1]
+    )
+    assert s.propensity == pytest.approx(0.62 * 0.8 + 0.2)
     assert "retention_sms" not in [r.treatment_key for r in rec.ranked]
 
 
@@ -46,26 +56,30 @@ def test_u126_is_never_offered_marketing():
     assert {r.purpose for r in rec.ranked} <= {"service", "billing"}
 
 
-def test_propensity_comes_from_the_recommender_offer_when_one_maps():
+def test_a_live_recommender_offer_is_weighed_with_the_journey():
     rec = recommend_treatment("U123")
     boost = next(r for r in rec.ranked if r.treatment_key == "data_boost")
-    assert boost.score.propensity == 0.68
-    assert "Data Boost 25GB" in boost.score.propensity_source
+    # 0.6 x journey 0.55 + 0.4 x recommender 0.68
+    assert boost.score.journey_propensity == 0.55
+    assert boost.score.recommender_propensity == 0.68
+    assert boost.score.propensity == pytest.approx(0.602)
+    assert "journey 0.55, recommender 0.68 → 0.60" in boost.score.propensity_source
+    assert any("'Data Boost 25GB'" in x for x in boost.reasons)
 
 
 def test_alternative_without_calls_gives_up_value():
     alt = find_alternative_treatment("U124", exclude_channels=["call"])
-    assert alt.first_choice.treatment_key == "marketing_call_back"
+    assert alt.first_choice.treatment_key == "bill_review_call"
     assert alt.alternative and alt.alternative.channel != "call"
     assert alt.ev_given_up == pytest.approx(
         alt.first_choice.score.expected_value - alt.alternative.score.expected_value
     )
-    assert "marketing_call_back" in alt.left_out
+    assert "bill_review_call" in alt.left_out
 
 
 def test_alternative_defaults_to_leaving_out_the_top_pick_and_respects_cost():
     alt = find_alternative_treatment("U124")
-    assert alt.alternative.treatment_key != "marketing_call_back"
+    assert alt.alternative.treatment_key != "bill_review_call"
     cheap = find_alternative_treatment("U124", max_cost=1.0)
     assert cheap.alternative.score.cost <= 1.0
 
@@ -80,3 +94,73 @@ def test_alternative_rejects_unknown_treatments_and_customers():
         find_alternative_treatment("U124", exclude_treatments=["free_iphone"])
     with pytest.raises(UnknownCustomerError):
         recommend_treatment("U555")
+
+
+# --- the acceptance on the sample (as of its own date, 2024-03-06) -----------
+
+
+def _marketing(ctx):
+    return {
+        k
+        for k, t in ctx.config.treatments.items()
+        if t.purpose == "marketing" and t.channel != "none"
+    }
+
+
+def test_u125_gets_a_service_treatment_first(ctx):
+    rec = recommend_treatment("U125", ctx)
+    assert rec.top.purpose == "service" and rec.top.treatment_key == "service_call_back"
+    assert not {r.treatment_key for r in rec.ranked} & _marketing(ctx)
+    assert "network" in rec.top.reasons[0] and "2024-03-03" in rec.top.reasons[0]
+
+
+def test_u131_is_never_offered_the_plan_she_is_on(ctx):
+    rec = recommend_treatment("U131", ctx)
+    for r in rec.ranked:
+        assert "Enterprise Fiber Pro" not in " ".join(r.reasons)
+        assert "Enterprise Fiber Pro" not in r.score.propensity_source
+    assert rec.top.treatment_key == "family_plan"  # she asked for ten more lines
+    assert "more lines" in rec.top.reasons[0] and "2024-03-05" in rec.top.reasons[0]
+
+
+def test_u128s_pick_or_its_top_three_address_international_calls(ctx):
+    rec = recommend_treatment("U128", ctx)
+    top3 = [r for r in rec.ranked if r.treatment_key != "ignore"][:3]
+    meets = [r for r in top3 if any("international" in x for x in r.reasons)]
+    assert (
+        meets
+        and meets[0].treatment_key
+        in ctx.config.decisions.needs["international_calls"].met_by
+    )
+    assert rec.top.treatment_key == "personalized_offer"
+
+
+def test_u133_says_her_bill_review_is_already_booked(ctx):
+    from tools.allocation import allocate_treatment
+
+    assert recommend_treatment("U133", ctx).top.treatment_key == "bill_review_call"
+    booked = allocate_treatment("U133", "bill_review_call", "ana", ctx)
+    rec = recommend_treatment("U133", ctx)
+    assert rec.top.treatment_key == "ignore"
+    assert rec.booked_today[0].allocation_id == booked.allocation_id
+    assert rec.top.reasons[0] == (
+        f"Already booked today: Bill Review Call (#{booked.allocation_id}, 2024-03-06)"
+    )
+    from assistant import Assistant
+
+    reply = (
+        Assistant.create(model="offline", config=ctx.config)
+        .ask("What should we offer U133?")
+        .reply
+    )
+    assert f"already booked today: Bill Review Call (#{booked.allocation_id})" in reply
+    assert "no action recommended" not in reply
+
+
+def test_every_reason_is_dated(ctx):
+    for cid in SAMPLE_CUSTOMERS:
+        for r in recommend_treatment(cid, ctx).ranked:
+            for reason in r.reasons:
+                assert re.search(r"\d{4}-\d\d-\d\d", reason) or reason.startswith(
+                    "No contact"
+                ), (cid, r.treatment_key, reason)

@@ -59,7 +59,7 @@ def test_results_stay_typed_in_the_session(tmp_path):
     assert isinstance(record.value, Recommendation)
     assert "value" not in record.model_dump()  # the audit keeps the JSON view only
     card = recommendation_card(bot.session, bot.ctx.config)
-    assert card is not None and "£150.86" in card and "CONSENT" in card
+    assert card is not None and "£180.60" in card and "CONSENT" in card
     bot.ask("book it")  # confirms the proposal shown
     assert isinstance(bot.session.allocations[0], Allocation)
 
@@ -69,7 +69,7 @@ def test_the_planner_reads_typed_results_not_the_models_json(tmp_path, monkeypat
     bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
     monkeypatch.setattr(dispatch, "as_json", lambda payload: '"(not shown)"')
     reply = bot.ask("give me the top 3 options for U128").reply
-    assert "| 1 | Data Boost | SMS | £57.22 | £2.00 |" in reply
+    assert "| 1 | Personalised Offer | e-mail | £59.27 | £3.00 |" in reply
 
 
 def test_list_treatments_lists_the_catalogue(config):
@@ -82,7 +82,7 @@ def test_list_treatments_lists_the_catalogue(config):
 
 def test_list_bookings_reads_the_ledger_and_changes_nothing(ctx):
     assert list_bookings(ctx=ctx).bookings == []
-    made = allocate_treatment("U125", "retention_email", "analyst", ctx)
+    made = allocate_treatment("U125", "service_sms", "analyst", ctx)
     found = list_bookings(ctx=ctx)
     assert [b.allocation_id for b in found.bookings] == [made.allocation_id]
     assert list_bookings("U124", ctx=ctx).bookings == []  # another customer's: none

@@ -67,15 +67,25 @@ def test_disabled(write_config, tmp_path):
     assert info.value.rule == "DISABLED"
 
 
-def test_capacity_and_exhausted_capacity_moves_the_recommendation(ctx):
-    allocate_treatment("U123", "marketing_call_back", "ana", ctx)
+def test_capacity_and_exhausted_capacity_moves_the_recommendation(
+    ctx, write_config, tmp_path
+):
     allocate_treatment("U128", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U130", "marketing_call_back", "ana", ctx)
     with pytest.raises(PolicyBlocked) as info:
-        allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+        allocate_treatment("U131", "marketing_call_back", "ana", ctx)
     assert info.value.rule == "CAPACITY" and "2" in info.value.reason
-    rec = recommend_treatment("U124", ctx)
-    assert "CAPACITY" in _excluded(rec, "marketing_call_back")
-    assert rec.top.treatment_key != "marketing_call_back"
+    config = load_config(
+        write_config(
+            lambda r: r["constraints"]["bill_review_call"].update(max_per_day=1)
+        )
+    )
+    one = ToolContext.create(config, state_dir=tmp_path / "one")
+    assert recommend_treatment("U124", one).top.treatment_key == "bill_review_call"
+    allocate_treatment("U126", "bill_review_call", "ana", one)
+    rec = recommend_treatment("U124", one)
+    assert "CAPACITY" in _excluded(rec, "bill_review_call")
+    assert rec.top.treatment_key != "bill_review_call"
 
 
 def test_priority_reservation_keeps_slots_for_high_value(ctx):
@@ -87,8 +97,8 @@ def test_priority_reservation_keeps_slots_for_high_value(ctx):
     assert info.value.rule == "CAPACITY" and "reserved" in info.value.reason
     assert allocate_treatment("U131", "service_call_back", "ana", ctx)  # high value
     # a 2-a-day treatment reserves nothing
-    allocate_treatment("U123", "marketing_call_back", "ana", ctx)
-    allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U128", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U130", "marketing_call_back", "ana", ctx)
 
 
 def test_budget(write_config, tmp_path):
@@ -103,16 +113,16 @@ def test_budget(write_config, tmp_path):
 
 
 def test_frequency_cap_across_days(ctx, monkeypatch):
-    allocate_treatment("U123", "retention_email", "ana", ctx)
+    allocate_treatment("U128", "retention_email", "ana", ctx)
     with pytest.raises(PolicyBlocked) as info:  # same channel and purpose, same week
-        allocate_treatment("U123", "personalized_offer", "ana", ctx)
+        allocate_treatment("U128", "personalized_offer", "ana", ctx)
     assert info.value.rule == "FREQUENCY"
     monkeypatch.setenv("CVM_NOW", "2024-03-10T12:00:00+00:00")
     assert "FREQUENCY" in _excluded(
-        recommend_treatment("U123", ctx), "personalized_offer"
+        recommend_treatment("U128", ctx), "personalized_offer"
     )
     monkeypatch.setenv("CVM_NOW", "2024-03-14T12:00:00+00:00")  # 8 days later
-    assert allocate_treatment("U123", "personalized_offer", "ana", ctx)
+    assert allocate_treatment("U128", "personalized_offer", "ana", ctx)
 
 
 def test_duplicate_is_idempotent(ctx):
@@ -173,8 +183,153 @@ def test_calls_respect_the_calling_window_even_without_quiet_hours(ctx, monkeypa
 
 
 def test_a_same_day_repeat_is_reported_as_duplicate_first(ctx):
-    allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U128", "marketing_call_back", "ana", ctx)
     with pytest.raises(PolicyBlocked) as info:
-        allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+        allocate_treatment("U128", "marketing_call_back", "ana", ctx)
     assert info.value.rule == "DUPLICATE"
     assert info.value.rules == ["DUPLICATE", "FREQUENCY"]
+
+
+# --- SUITABILITY: service before selling --------------------------------------------
+
+OPEN_PROBLEMS = {  # the sample's open service problems on its as-of date
+    "U123": "network complaint (2024-03-06)",
+    "U124": "billing dispute (2024-03-04)",
+    "U125": "network complaint (2024-03-03)",
+    "U126": "payment problem (overdue bill or late fee) (2024-02-01)",
+    "U132": "network complaint (2024-03-05)",
+    "U133": "vulnerability note (e.g. a bereavement) (2024-03-01)",
+}
+
+
+def _marketing(config):
+    return {
+        k
+        for k, t in config.treatments.items()
+        if t.purpose == "marketing" and t.channel != "none"
+    }
+
+
+def test_suitability_verdict_per_customer_and_treatment(ctx):
+    from tests.conftest import SAMPLE_CUSTOMERS
+    from tools.kernel.batch import decide_where
+
+    d = decide_where(ctx.customers, ctx.config)
+    marketing = _marketing(ctx.config)
+    for i, cid in enumerate(d.customer_id):
+        failed = {
+            d.treatments[j]
+            for j in range(len(d.treatments))
+            if d.failed["SUITABILITY"][i, j]
+        }
+        assert failed == (marketing if cid in OPEN_PROBLEMS else set()), cid
+        rec = recommend_treatment(str(cid), ctx)
+        assert not {r.treatment_key for r in rec.ranked} & (
+            marketing if cid in OPEN_PROBLEMS else set()
+        )
+        for key in failed:
+            reason = next(
+                e.reason
+                for x in rec.excluded
+                if x.treatment_key == key
+                for e in x.exclusions
+                if e.rule == "SUITABILITY"
+            )
+            assert OPEN_PROBLEMS[str(cid)] in reason, reason
+    # decide --all never picks marketing for a customer with an open problem
+    for i, cid in enumerate(d.customer_id):
+        if cid in OPEN_PROBLEMS:
+            assert d.best_key[i] not in marketing, cid
+    assert set(SAMPLE_CUSTOMERS) >= set(OPEN_PROBLEMS)
+
+
+def test_a_marketing_booking_for_u125_that_was_not_ordered_is_refused(ctx):
+    for key in ("personalized_offer", "early_upgrade", "loyalty_points"):
+        with pytest.raises(PolicyBlocked) as info:
+            allocate_treatment("U125", key, "model", ctx)
+        assert info.value.rule == "SUITABILITY", key
+        assert "service before selling: network complaint (2024-03-03)" in (
+            info.value.reason
+        )
+    assert list_allocations(ctx) == []
+    # the service treatment that fixes it books
+    assert allocate_treatment("U125", "service_call_back", "ana", ctx).allocation_id
+
+
+def test_suitability_is_configured(write_config, tmp_path):
+    def _ctx(mutate, name):
+        config = load_config(write_config(mutate))
+        return ToolContext.create(config, state_dir=tmp_path / name)
+
+    # no problems configured: U124 is sold to again (the retention call first)
+    off = _ctx(lambda r: r["decisions"].update(suitability={}), "off")
+    rec = recommend_treatment("U124", off)
+    assert rec.top.treatment_key == "marketing_call_back"
+    assert not any(e.rule == "SUITABILITY" for x in rec.excluded for e in x.exclusions)
+
+    # a problem that nothing addresses still holds selling back, and gains nothing
+    def only_vulnerability(raw):
+        raw["decisions"]["suitability"] = {
+            "vulnerability": raw["decisions"]["suitability"]["vulnerability"]
+        }
+
+    ctx = _ctx(only_vulnerability, "vuln")
+    assert "SUITABILITY" in _excluded(recommend_treatment("U133", ctx), "loyalty_app")
+    assert recommend_treatment("U124", ctx).top.treatment_key == "marketing_call_back"
+
+    # which treatments address a problem is config (and gain P for it)
+    def sms_fixes_disputes(raw):
+        raw["decisions"]["suitability"]["billing_dispute"]["addressed_by"] = [
+            "service_sms"
+        ]
+
+    ctx = _ctx(sms_fixes_disputes, "sms")
+    rec = recommend_treatment("U124", ctx)
+    review = next(r for r in rec.ranked if r.treatment_key == "bill_review_call")
+    assert "billing dispute" not in review.score.propensity_source
+    with pytest.raises(Exception, match="no treatment of that name"):
+        load_config(
+            write_config(
+                lambda r: r["decisions"]["suitability"]["network"].update(
+                    addressed_by=["free_iphone"]
+                )
+            )
+        )
+
+
+def test_plans_respect_suitability(ctx):
+    from tools.planning.booking import book_plan
+    from tools.planning.plan import make_plan, plan_store
+
+    plan = make_plan(None, ctx).plan
+    marketing = _marketing(ctx.config)
+    rows = plan_store(ctx).rows(plan.plan_id)
+    assert rows
+    for row in rows:
+        if row.customer_id in OPEN_PROBLEMS:
+            assert row.treatment_key not in marketing, row
+    book_plan(plan.plan_id, "ana", ctx)
+    for a in list_allocations(ctx, limit=None):
+        if a.customer_id in OPEN_PROBLEMS:
+            assert a.treatment_key not in marketing
+
+
+def test_the_policy_in_the_prompt_has_suitability(config):
+    from assistant.conversation.prompt import render_policy
+    from tools.eligibility import HARD_RULES, RULE_TEXT
+
+    assert "SUITABILITY" in HARD_RULES and "HELD" in HARD_RULES
+    policy = render_policy(config)
+    assert f"- SUITABILITY: {RULE_TEXT['SUITABILITY']}" in policy
+    assert f"- HELD: {RULE_TEXT['HELD']}" in policy
+    assert "service problem is open" in policy
+
+
+def test_why_not_marketing_answers_with_suitability():
+    from assistant import Assistant
+
+    bot = Assistant.create(model="offline")
+    bot.ask("What should we offer U124?")
+    turn = bot.ask("Why not a retention email?")
+    assert "SUITABILITY" in turn.reply
+    assert "billing dispute" in turn.reply

@@ -103,7 +103,7 @@ def test_openai_path_failing_tool_then_a_successful_turn(tmp_path, monkeypatch, 
         second = bot.ask("What should we offer U124?")
     assert second.stopped is None
     assert second.reply == "Offer U124 the marketing call back."
-    assert second.recommended == "marketing_call_back"
+    assert second.recommended == "bill_review_call"
     assert bot.session.turns == 2
     # the service accepted the repaired history (a bad one is an HTTP 400)
     assert len(fake.requests) == 3
@@ -128,7 +128,7 @@ def test_offline_failing_tool_then_the_next_turn_works(tmp_path, monkeypatch, ca
             first = bot.ask("What should we offer U124?")
         assert_failed_cleanly(bot, first, caplog)
     second = bot.ask("What should we offer U124?")
-    assert second.stopped is None and second.recommended == "marketing_call_back"
+    assert second.stopped is None and second.recommended == "bill_review_call"
     assert "Marketing" in second.reply or "marketing" in second.reply
     assert bot.session.turns == 2
     assert len(list_audit(bot.ctx.ledger)) == 2

@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,25 +56,39 @@ class Assessment:
     """One customer through the decision kernel (a batch of one), with the record.
 
     ``decisions`` holds the kernel's numbers (rules, P, V, EV) for this customer;
-    ``metrics`` and ``insights`` explain them from the record.
+    ``metrics`` and ``insights`` explain them from the record; ``as_of`` is the
+    decision date the store's data was read as of (records after it unused).
     """
 
     customer: CustomerData
     metrics: JourneyMetrics
     analysis: JourneyAnalysis
     decisions: Decisions
+    as_of: date | None = None
 
 
-def _one(customer: CustomerData, d: Decisions, i: int) -> Assessment:
+def _as_of(value: object) -> date | None:
+    """The feature row's decision date (a date, or its text)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _windows(config: CVMConfig) -> dict[str, int]:
+    """The recency window of each dated signal, by name."""
+    return {str(k): v for k, v in config.decisions.recency_days.items()}
+
+
+def _one(customer: CustomerData, d: Decisions, i: int, config: CVMConfig) -> Assessment:
     """Customer ``i`` of a batch's decisions, with its metrics and evidence."""
     mine = d.take([i])
-    metrics = journey_metrics({k: v[0] for k, v in mine.extra.items()}, mine)
+    row = {k: v[0] for k, v in mine.extra.items()}
+    metrics = journey_metrics(row, mine)
     present = {s for s, on in zip(SIGNALS, mine.signals[0], strict=False) if on}
-    analysis = JourneyAnalysis(
-        customer_id=customer.customer_id,
-        insights=find_signals(customer, metrics, present),
-    )
-    return Assessment(customer, metrics, analysis, mine)
+    as_of = _as_of(row.get("as_of"))
+    insights = find_signals(customer, metrics, present, as_of, _windows(config))
+    analysis = JourneyAnalysis(customer_id=customer.customer_id, insights=insights)
+    return Assessment(customer, metrics, analysis, mine, as_of)
 
 
 def assess_batch(
@@ -95,7 +110,7 @@ def assess_batch(
         cols, offers = source.feature_rows(list(records))
         d = decide(cols, offers, config)
         for i, cid in enumerate(np.asarray(d.customer_id).tolist()):
-            out[cid] = _one(records[cid], d, i)
+            out[cid] = _one(records[cid], d, i, config)
     for cid in ids:
         if cid not in out:
             out[cid] = UnknownCustomerError(cid, source.nearest(cid))

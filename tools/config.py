@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from tools.config_decisions import Decisions, SignalName
 from tools.config_messages import describe
 from tools.config_settings import (
     ModelSettings,
@@ -37,27 +38,6 @@ from tools.fields import (
 from tools.files import FileProblem, load_yaml
 
 Channel = Literal["call", "sms", "email", "push", "app", "none"]
-SignalName = Literal[
-    "data_over_allowance",
-    "data_near_allowance",
-    "usage_rising",
-    "roaming_charges",
-    "bill_shock",
-    "billing_dispute",
-    "payment_issues",
-    "poor_network",
-    "network_complaints",
-    "negative_sentiment",
-    "competitor_mention",
-    "switch_threat",
-    "high_churn_risk",
-    "new_customer",
-    "long_tenure",
-    "family_interest",
-    "product_interest",
-    "international_usage",
-    "add_line_interest",
-]
 MetricName = Literal[
     "churn_score",
     "usage_ratio",
@@ -177,6 +157,7 @@ class CVMConfig(Strict):
     model: ModelSettings = ModelSettings()
     validation: Validation = Validation()
     settings: Settings = Settings()
+    decisions: Decisions = Decisions()
     source: str = Field("", exclude=True, description="Where it was loaded from.")
 
     @model_validator(mode="after")
@@ -187,6 +168,9 @@ class CVMConfig(Strict):
                     f"constraints.{key}: no treatment of that name "
                     f"(known: {', '.join(self.treatments)})"
                 )
+        unknown = self.decisions.unknown_treatments(self.treatments)
+        if unknown:
+            raise ValueError(f"{unknown}: no treatment of that name")
         if NO_ACTION not in self.treatments:
             raise ValueError(
                 f"treatments: the no-action baseline '{NO_ACTION}' is required"

@@ -9,25 +9,43 @@ Layers: :mod:`tools.store` (tables, import, sources) knows nothing of the kernel
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tools.kernel import features
-from tools.store.derived import Derivation
+from tools.store.derived import Derivation, Tick
 
 if TYPE_CHECKING:
     from tools.config import CVMConfig
     from tools.store.importer import ImportReport, Progress
     from tools.store.source import CustomerSource
 
-DERIVED = Derivation(features.DERIVED_VERSION, features.build)
+
+@lru_cache(maxsize=16)
+def derivation(as_of: date | None = None) -> Derivation:
+    """The kernel's derived tables as of a configured decision date.
+
+    ``as_of`` None: as of the store's own date (the data's as-of field, else its
+    latest record date); a configured ``decisions.as_of`` gives another version, so
+    a store built for another date is rebuilt when opened.
+    """
+
+    def build(con: Any, tick: Tick | None) -> None:
+        features.build(con, tick, as_of=as_of)
+
+    return Derivation(features.derived_stamp(as_of), build)
+
+
+DERIVED = derivation(None)  # as of the store's own date
 
 
 def customer_source(config: CVMConfig) -> CustomerSource:
     """The configured customer source (shared per store file or JSON folder)."""
     from tools.store.source import open_source
 
-    return open_source(config, DERIVED)
+    return open_source(config, derivation(config.decisions.as_of))
 
 
 def import_base(
@@ -48,7 +66,7 @@ def import_base(
         path,
         store_path(config),
         config.validation.customer_id_pattern,
-        DERIVED,
+        derivation(config.decisions.as_of),
         replace=replace,
         progress=progress,
     )

@@ -1,9 +1,10 @@
 """Eligibility: pure functions deciding, per treatment, whether contact is allowed.
 
-Hard rules (DISABLED, CONSENT, OBJECTION, VULNERABLE, CAPACITY, BUDGET, FREQUENCY,
-DUPLICATE) exclude a treatment and are evaluated again, by the same function, inside
-the ledger's write transaction when a booking is committed. APPLICABILITY is soft: it
-keeps a treatment out of recommendations but an analyst may still book it.
+Hard rules (DISABLED, CONSENT, OBJECTION, VULNERABLE, SUITABILITY, HELD, CAPACITY,
+BUDGET, FREQUENCY, DUPLICATE) exclude a treatment and are evaluated again, by the same
+function, inside the ledger's write transaction when a booking is committed.
+APPLICABILITY is soft: it keeps a treatment out of recommendations but an analyst may
+still book it.
 QUIET-HOURS never excludes; it yields the next lawful contact time.
 """
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from tools.config import Condition, CVMConfig
 from tools.contact_time import NextContact, next_contact
 from tools.customer import CustomerData
+from tools.suitability import held_reason, suitability_reason
 
 if TYPE_CHECKING:  # the kernel (numpy) loads where a customer is assessed
     from tools.assess import Assessment
@@ -27,6 +29,8 @@ RuleId = Literal[
     "CONSENT",
     "OBJECTION",
     "VULNERABLE",
+    "SUITABILITY",
+    "HELD",
     "DUPLICATE",
     "CAPACITY",
     "BUDGET",
@@ -35,7 +39,7 @@ RuleId = Literal[
     "QUIET-HOURS",
     "APPROVAL",
 ]
-HARD_RULES: tuple[RuleId, ...] = get_args(RuleId)[:8]  # DISABLED … FREQUENCY
+HARD_RULES: tuple[RuleId, ...] = get_args(RuleId)[:10]  # DISABLED … FREQUENCY
 RULE_TEXT: dict[str, str] = {
     "DISABLED": "treatment switched off in the config.",
     "CONSENT": "needs consent for the channel and purpose (call consent is not SMS "
@@ -43,6 +47,9 @@ RULE_TEXT: dict[str, str] = {
     "OBJECTION": "marketing refused everywhere: no marketing; service and billing "
     "allowed.",
     "VULNERABLE": "no automated marketing; route to a specialist.",
+    "SUITABILITY": "service before selling: no marketing while a service problem "
+    "is open; the analyst's own order for it overrides.",
+    "HELD": "never offer a product the customer already holds.",
     "CAPACITY": "never beyond daily capacity; scarce slots kept for high-value "
     "customers.",
     "BUDGET": "never beyond a treatment's daily budget.",
@@ -121,7 +128,10 @@ def customer_verdicts(
     config: CVMConfig,
     at: datetime | None = None,
 ) -> CustomerVerdicts:
-    """DISABLED, CONSENT, OBJECTION, VULNERABLE, APPLICABILITY and QUIET-HOURS.
+    """The customer's own rules: DISABLED … HELD, APPLICABILITY and QUIET-HOURS.
+
+    DISABLED, CONSENT, OBJECTION, VULNERABLE, SUITABILITY and HELD; not the rules
+    that read the ledger (:func:`ledger_verdicts`).
 
     Pass or fail is the decision kernel's (``a.decisions``); the reasons are worded
     here from the customer's record.
@@ -175,6 +185,14 @@ def customer_verdicts(
             else "not flagged vulnerable",
         )
     )
+    for rule, word in (("SUITABILITY", suitability_reason), ("HELD", held_reason)):
+        out.append(
+            RuleVerdict(
+                rule=rule,
+                passed=not failed[rule],
+                reason=word(a, treatment_key, config, failed[rule]),
+            )
+        )
     applicable = bool(a.decisions.applicable[0, j])
     applicability = RuleVerdict(
         rule="APPLICABILITY",

@@ -8,7 +8,7 @@ the UI) does not import the ranking itself.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -20,7 +20,16 @@ class ScoreBreakdown(BaseModel):
     """How a treatment's expected value was computed."""
 
     propensity: float = Field(description="P(accept), 0..1.")
-    propensity_source: str
+    propensity_source: str = Field(
+        description="How P was made, e.g. 'journey 0.80 (base 0.1 + 3 signal(s)), "
+        "recommender 0.35 ('Roaming Dispute Resolution', 2024-03-03) → 0.62'."
+    )
+    journey_propensity: float | None = Field(
+        None, description="The journey's P (base + signal boosts, capped)."
+    )
+    recommender_propensity: float | None = Field(
+        None, description="The live recommender offer's P that entered, if any."
+    )
     value: float = Field(description="Margin at risk in pounds (V).")
     cost: float
     expected_value: float = Field(description="P x V - cost, in pounds.")
@@ -57,6 +66,15 @@ class ExcludedTreatment(BaseModel):
     exclusions: list[Exclusion]
 
 
+class BookedToday(BaseModel):
+    """A booking the customer already has today (why nothing more may be needed)."""
+
+    allocation_id: int
+    treatment_key: str
+    display_name: str
+    day: date
+
+
 class Recommendation(BaseModel):
     """Result of ``recommend_treatment``."""
 
@@ -66,6 +84,20 @@ class Recommendation(BaseModel):
     excluded: list[ExcludedTreatment]
     next_contact: NextContact
     evaluated_at: datetime
+    booked_today: list[BookedToday] = Field(
+        default_factory=list, description="The customer's bookings of today."
+    )
+    data_as_of: date | None = Field(
+        None, description="The decision date the data is read as of."
+    )
+    data_age_days: int | None = Field(
+        None, description="Days from the data's as-of date to today."
+    )
+    data_note: str | None = Field(
+        None,
+        description="Says how old the data is, when older than "
+        "decisions.stale_after_days.",
+    )
 
 
 class Alternative(BaseModel):

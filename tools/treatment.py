@@ -10,28 +10,25 @@ at commit time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from datetime import date
 
 from pydantic import BaseModel, Field
 
-from tools.allocation import ledger_day, read_state
-from tools.assess import Assessment, assess
-from tools.config import NO_ACTION, Channel, CVMConfig
+from tools import reasons as explain
+from tools.allocation import ledger_day, list_allocations, read_state
+from tools.assess import assess
+from tools.config import NO_ACTION, Channel
 from tools.context import ToolContext, default_context
-from tools.customer import CustomerData, Offer
 from tools.decision_log import log_ranking
-from tools.eligibility import (
-    TreatmentVerdict,
-    evaluate,
-)
+from tools.eligibility import LedgerState, evaluate
 from tools.journey_metrics import JourneyMetrics
 from tools.recommendation import (
     Alternative,
+    BookedToday,
     ExcludedTreatment,
     Exclusion,
     RankedTreatment,
     Recommendation,
-    ScoreBreakdown,
 )
 from tools.signals import Insight
 
@@ -52,85 +49,6 @@ class AlternativeArgs(BaseModel):
     max_cost: float | None = Field(None, ge=0, description="Highest cost per contact.")
 
 
-def _offer_for(customer: CustomerData, key: str) -> Offer | None:
-    offers = [
-        o for o in customer.offers if o.treatment == key and o.status != "declined"
-    ]
-    return max(offers, key=lambda o: o.acceptance_probability, default=None)
-
-
-def _score(
-    key: str, a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
-) -> tuple[ScoreBreakdown, Offer | None]:
-    """The kernel's P, V, cost and EV for one treatment, with where P came from."""
-    d = a.decisions
-    j = d.treatments.index(key)
-    value = float(d.value_at_risk[0])
-    numbers = {
-        "propensity": float(d.propensity[0, j]),
-        "value": value,
-        "cost": float(d.cost[j]),
-        "expected_value": float(d.expected_value[0, j]),
-    }
-    if key == BASELINE:
-        return ScoreBreakdown(propensity_source="no-action baseline", **numbers), None
-    t = config.treatments[key]
-    offer = _offer_for(a.customer, key) if d.from_offer[0, j] else None
-    if offer:
-        source = f"recommender offer '{offer.name}' ({offer.date})"
-    else:
-        boosts = [s for s in t.propensity_boosts if s in insights]
-        source = f"base {t.base_propensity:g}" + (
-            f" + {len(boosts)} journey signal(s)" if boosts else ""
-        )
-    return ScoreBreakdown(propensity_source=source, **numbers), offer
-
-
-def _reasons(
-    key: str,
-    customer: CustomerData,
-    insights: Mapping[str, Insight],
-    score: ScoreBreakdown,
-    offer: Offer | None,
-    verdict: TreatmentVerdict,
-    config: CVMConfig,
-) -> list[str]:
-    t = config.treatments[key]
-    churn = customer.churn
-    at_risk = (
-        f"churn score {churn.score:.2f} ({churn.scored_on}) puts £{score.value:.0f} "
-        f"of {config.value.horizon_months}-month margin at risk"
-    )
-    if key == BASELINE:
-        return [
-            "No contact: the baseline every action has to beat (expected value £0)",
-            at_risk[0].upper() + at_risk[1:],
-        ]
-    reasons: list[str] = []
-    if offer:
-        reasons.append(
-            f"The recommender rates '{offer.name}' ({offer.date}, "
-            f"{offer.status}) at {offer.acceptance_probability:.0%} likely "
-            "to be accepted"
-        )
-    ranked = sorted(
-        (
-            (b, s)
-            for s, b in t.propensity_boosts.items()
-            if s in insights and s != "high_churn_risk"
-        ),
-        reverse=True,
-    )
-    for _, signal in ranked[: 3 - len(reasons)]:
-        evidence = insights[signal].evidence
-        reasons.append(f"{signal.replace('_', ' ').capitalize()}: {evidence}")
-    reasons.append(at_risk[0].upper() + at_risk[1:])
-    consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
-    if len(reasons) < 4 and t.channel != "none":
-        reasons.append(consent.reason[0].upper() + consent.reason[1:])
-    return reasons[:4]
-
-
 class _Assessment:
     """Everything one recommendation needs: the kernel's numbers plus the ledger."""
 
@@ -142,7 +60,10 @@ class _Assessment:
         self.metrics: JourneyMetrics = a.metrics
         self.insights: dict[str, Insight] = {i.signal: i for i in a.analysis.insights}
         self.at = ctx.now()
-        state = read_state(ctx.ledger, cid, ledger_day(config, self.at), config)
+        day = ledger_day(config, self.at)
+        state = read_state(ctx.ledger, cid, day, config)
+        self.booked = _booked_today(ctx, cid, day, state)
+        self.as_of = a.as_of
         self.verdicts = {
             k: evaluate(a, k, config, state, self.at) for k in config.treatments
         }
@@ -155,7 +76,7 @@ class _Assessment:
             if not verdict.eligible:  # a ledger rule (capacity, frequency, …)
                 continue
             t = config.treatments[key]
-            score, offer = _score(key, a, self.insights, config)
+            score, offer = explain.score(key, a, self.insights, config)
             self.ranked.append(
                 RankedTreatment(
                     treatment_key=key,
@@ -164,8 +85,8 @@ class _Assessment:
                     purpose=t.purpose,
                     score=score,
                     next_contact=verdict.next_contact,
-                    reasons=_reasons(
-                        key, self.customer, self.insights, score, offer, verdict, config
+                    reasons=explain.reasons(
+                        key, a, self.insights, offer, verdict, config, self.booked
                     ),
                 )
             )
@@ -202,11 +123,14 @@ def recommend_treatment(
         customer_id: The customer id, e.g. U124.
         ctx: Configuration and ledger (defaults to the ones in force).
     """
-    a = _Assessment(customer_id, ctx or default_context())
+    ctx = ctx or default_context()
+    a = _Assessment(customer_id, ctx)
     top = a.ranked[0]
     log_ranking(
         "recommend", a.customer.customer_id, a.ranked, a.excluded, top.treatment_key
     )
+    age = None if a.as_of is None else (a.at.date() - a.as_of).days
+    stale = age is not None and age > ctx.config.decisions.stale_after_days
     return Recommendation(
         customer_id=a.customer.customer_id,
         top=top,
@@ -214,7 +138,31 @@ def recommend_treatment(
         excluded=a.excluded,
         next_contact=top.next_contact,
         evaluated_at=a.at,
+        booked_today=a.booked,
+        data_as_of=a.as_of,
+        data_age_days=age,
+        data_note=f"Data as of {a.as_of} ({age:,} days old): signals and offers "
+        "are read as of that date."
+        if stale
+        else None,
     )
+
+
+def _booked_today(
+    ctx: ToolContext, customer_id: str, day: date, state: LedgerState
+) -> list[BookedToday]:
+    """The customer's bookings of today (read only when the ledger state has some)."""
+    if not any(b.day == day for b in state.customer_bookings):
+        return []
+    return [
+        BookedToday(
+            allocation_id=b.allocation_id,
+            treatment_key=b.treatment_key,
+            display_name=b.display_name,
+            day=b.day,
+        )
+        for b in reversed(list_allocations(ctx, customer_id=customer_id, day=day))
+    ]
 
 
 def find_alternative_treatment(

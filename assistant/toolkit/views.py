@@ -11,7 +11,12 @@ from typing import Any
 from tools import allocation, bookings, journey
 from tools.customer import CustomerData
 from tools.planning.model import Plan
-from tools.recommendation import Alternative, RankedTreatment, Recommendation
+from tools.recommendation import (
+    Alternative,
+    ExcludedTreatment,
+    RankedTreatment,
+    Recommendation,
+)
 
 QUOTE_OPEN, QUOTE_CLOSE = "<customer_text>", "</customer_text>"
 
@@ -50,25 +55,38 @@ def ranked_view(r: RankedTreatment) -> dict[str, Any]:
 def recommendation_view(rec: Recommendation) -> dict[str, Any]:
     """The top pick, runners-up, hard exclusions (rule ids) and soft ones."""
     hard = [x for x in rec.excluded if x.hard]
-    return {
+    view: dict[str, Any] = {
         "customer_id": rec.customer_id,
         "top": ranked_view(rec.top),
         "runners_up": {  # channel and purpose: the catalogue in the system prompt
             r.treatment_key: {"ev": r.score.expected_value, "cost": r.score.cost}
             for r in rec.ranked[1:]
         },
-        "excluded": {
-            x.treatment_key: "; ".join(
-                f"{e.rule}: {e.reason}"
-                for e in x.exclusions
-                if e.rule != "APPLICABILITY"
-            )
-            for x in hard
-        },
+        "excluded": _excluded_view(hard),
         "not_applicable": {
             x.treatment_key: x.exclusions[0].reason for x in rec.excluded if not x.hard
         },
     }
+    if rec.booked_today:  # why nothing more may be needed today
+        view["booked_today"] = [
+            f"{b.display_name} (#{b.allocation_id})" for b in rec.booked_today
+        ]
+    if rec.data_note:  # how old the data is, when it is old
+        view["data_note"] = rec.data_note
+    return view
+
+
+def _excluded_view(hard: list[ExcludedTreatment]) -> dict[str, list[str]]:
+    """Each rule's reason once, with the treatments it excludes.
+
+    One reason often excludes many treatments (SUITABILITY every marketing one).
+    """
+    out: dict[str, list[str]] = {}
+    for x in hard:
+        for e in x.exclusions:
+            if e.rule != "APPLICABILITY":
+                out.setdefault(f"{e.rule}: {e.reason}", []).append(x.treatment_key)
+    return out
 
 
 def alternative_view(alt: Alternative) -> dict[str, Any]:

@@ -6,10 +6,24 @@ One definition, used for the whole base and for one customer (a batch of one):
   ``(n, S)`` boolean matrix, ``S`` in :data:`SIGNALS` order, from the journey-metric
   columns of :mod:`tools.kernel.features`, and the churn / value bands.
 * ``decide(cols, offers, config)``: per customer x treatment (``T`` in config order)
-  the rule masks (DISABLED, CONSENT, OBJECTION, VULNERABLE fail; APPLICABILITY holds),
-  P(accept), value at risk, cost and expected value; the best lawful treatment per
-  customer (ties: constraint priority, then cost, then config order) and the
-  per-customer value band / high-value flag and excluded-by-rule counts.
+  the rule masks (DISABLED, CONSENT, OBJECTION, VULNERABLE, SUITABILITY, HELD fail;
+  APPLICABILITY holds), P(accept), value at risk, cost and expected value; the best
+  lawful treatment per customer (ties: constraint priority, then cost, then config
+  order) and the per-customer value band / high-value flag and excluded-by-rule
+  counts.
+
+P(accept) is made in this order (each step documented where it is defined):
+
+1. the journey's: base + the boosts of the signals held, capped
+   (:func:`_boosted`);
+2. combined with the recommender's best live offer, x the declined factor
+   (:func:`tools.kernel.offers.combine`);
+3. plus the gain of each stated need the treatment meets (``decisions.needs``) and
+   of the open problem it addresses (``decisions.suitability``), capped and rounded.
+
+SUITABILITY (service before selling): a customer with an open problem (any signal of
+a ``decisions.suitability`` entry held) gets no marketing treatment; HELD: a
+treatment whose every live offer is a product the customer already holds.
 
 The rules that read the ledger (DUPLICATE, CAPACITY, BUDGET, FREQUENCY) are applied on
 top by the caller: per customer by :func:`tools.eligibility.ledger_verdicts`; for a
@@ -27,6 +41,7 @@ import numpy as np
 
 from tools.config import CVMConfig
 from tools.kernel.features import CONSENT_CHANNELS
+from tools.kernel.offers import combine, offer_terms
 from tools.kernel.signals import (
     BANDS,
     HIGH_CHURN,
@@ -38,9 +53,16 @@ from tools.kernel.signals import (
     band_level,
     signals,
 )
-from tools.kernel.treatments import treatments
+from tools.kernel.treatments import Treatments, treatments
 
-CUSTOMER_RULES = ("DISABLED", "CONSENT", "OBJECTION", "VULNERABLE")
+CUSTOMER_RULES = (
+    "DISABLED",
+    "CONSENT",
+    "OBJECTION",
+    "VULNERABLE",
+    "SUITABILITY",
+    "HELD",
+)
 SMALL_BATCH = 256  # customers up to which _boosted adds signal by signal
 
 
@@ -58,7 +80,7 @@ class Decisions:
     applicable: np.ndarray  # (n, T) bool (soft APPLICABILITY)
     lawful: np.ndarray  # (n, T) bool: every hard rule passed and applicable
     propensity: np.ndarray  # (n, T) float64, P(accept) after cap and rounding
-    from_offer: np.ndarray  # (n, T) bool: P came from a recommender offer
+    from_offer: np.ndarray  # (n, T) bool: a live recommender offer entered P
     value_at_risk: np.ndarray  # (n,) float64, pounds
     cost: np.ndarray  # (T,) float64, pounds per contact
     expected_value: np.ndarray  # (n, T) float64, P x V - cost (0 for the baseline)
@@ -68,6 +90,12 @@ class Decisions:
     value_level: np.ndarray  # (n,) int8 index into BANDS
     high_value: np.ndarray  # (n,) bool
     order: tuple[int, ...]  # treatment indexes by tie-break (priority, cost, config)
+    p_journey: np.ndarray  # (n, T) float64, the journey's P (base + boosts, capped)
+    p_offer: np.ndarray  # (n, T) float64, the live offer's P that entered; NaN none
+    offer_pos: np.ndarray  # (n, T) int32, that offer's index in the record; -1 none
+    declined: np.ndarray  # (n, T) bool, an offer of it declined within the cool-off
+    problems: np.ndarray  # (n, K) bool, open problems (decisions.suitability order)
+    problem_keys: tuple[str, ...]  # (K,)
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # its feature columns
 
     @cached_property
@@ -125,6 +153,12 @@ class Decisions:
             value_level=self.value_level[i],
             high_value=self.high_value[i],
             order=self.order,
+            p_journey=self.p_journey[i],
+            p_offer=self.p_offer[i],
+            offer_pos=self.offer_pos[i],
+            declined=self.declined[i],
+            problems=self.problems[i],
+            problem_keys=self.problem_keys,
             extra={k: v[i] for k, v in self.extra.items()},
         )
 
@@ -170,19 +204,58 @@ def _boosted(sig: np.ndarray, base: np.ndarray, boosts: np.ndarray) -> np.ndarra
     return out
 
 
-def _treatment_index(offers: Columns, keys: tuple[str, ...]) -> np.ndarray:
-    """Each offer's treatment as an index into ``keys`` (-1: not a treatment).
+def _rules(
+    cols: Columns, sig: np.ndarray, tt: Treatments, held: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The customer rules' failures, APPLICABILITY and the open problems.
 
-    Offers come with ``treatment`` names, or (cheaper for big batches, see
-    :func:`tools.kernel.batch.load`) with ``treatment_index`` into the names
-    ``treatment_keys`` (-1 for none of them), re-mapped here onto ``keys``.
+    Returns ``failed`` (rule -> (n, T)), ``applicable`` (n, T) and ``problems``
+    (n, K): which of ``decisions.suitability`` are open per customer.
     """
-    index = {k: t for t, k in enumerate(keys)}
-    if "treatment_index" not in offers:
-        names = [str(k) for k in offers["treatment"]]
-        return np.array([index.get(k, -1) for k in names], dtype=np.int64)
-    remap = [index.get(str(k), -1) for k in offers["treatment_keys"]] + [-1]
-    return np.asarray(remap, dtype=np.int64)[np.asarray(offers["treatment_index"])]
+    n, n_t = len(cols["row_no"]), len(tt.keys)
+    any_marketing = np.zeros(n, dtype=bool)
+    for ch in CONSENT_CHANNELS:
+        any_marketing |= as_bool(cols, f"consent_{ch}_marketing")
+    objects = (as_float(cols, "consent_channels") > 0) & ~any_marketing
+    failed = {rule: np.zeros((n, n_t), dtype=bool) for rule in CUSTOMER_RULES}
+    failed["DISABLED"][:] = tt.disabled
+    if len(tt.consent_t):
+        given = np.empty((n, len(tt.consent_columns)), dtype=bool)
+        for c, column in enumerate(tt.consent_columns):
+            given[:, c] = as_bool(cols, column)
+        failed["CONSENT"][:, tt.consent_t] = ~given[:, tt.consent_c]
+    failed["OBJECTION"][:] = objects[:, None] & tt.marketing
+    failed["VULNERABLE"][:] = as_bool(cols, "vulnerable")[:, None] & tt.marketing
+    problems = np.zeros((n, len(tt.problems)), dtype=bool)
+    for k in range(len(tt.problems)):
+        problems[:, k] = sig[:, tt.problem_signals[k]].any(axis=1)
+    open_any = np.asarray(problems.any(axis=1), dtype=bool)
+    failed["SUITABILITY"][:] = open_any[:, None] & tt.marketing
+    failed["HELD"][:] = held
+    applicable = np.ones((n, n_t), dtype=bool)
+    for when in tt.applicable:  # any of its signals held, or any metric test true
+        on = sig[:, when.signals].any(axis=1)
+        with np.errstate(invalid="ignore"):  # a missing metric (NaN) passes no test
+            for column, compare, value in when.metrics:
+                on |= compare(as_float(cols, column), value)
+        applicable[:, when.t] = on
+    return failed, applicable, problems
+
+
+def _gains(sig: np.ndarray, problems: np.ndarray, tt: Treatments) -> np.ndarray:
+    """P added per customer x treatment: needs it meets, the open problem it fixes.
+
+    Needs add up (each is a different thing the customer asked for); problems
+    count once (the largest gain of the open problems it addresses).
+    """
+    n, n_t = len(sig), len(tt.keys)
+    gains = _boosted(sig, np.zeros(n_t), tt.need_gain)
+    fix = np.zeros((n, n_t))
+    for k in range(len(tt.problems)):
+        np.maximum(
+            fix, np.where(problems[:, k, None], tt.problem_gain[k], 0.0), out=fix
+        )
+    return gains + fix  # type: ignore[no-any-return]
 
 
 def decide(
@@ -196,8 +269,9 @@ def decide(
     Args:
         cols: Feature columns (at least :data:`KERNEL_COLUMNS`; ``customer_id`` may
             be left out, e.g. by a scan of the whole base), ordered by row_no.
-        offers: ``row_no``, ``treatment``, ``propensity`` of the recommender's best
-            open offer per customer and treatment (rows outside the batch ignored).
+        offers: The recommender's offers that matter on the decision date
+            (:data:`tools.kernel.features.OFFER_COLUMNS`; rows outside the batch
+            ignored).
         config: Treatments, policy and value model.
         blocked: Optional ``(n, T)`` mask of pairs excluded by the caller (e.g.
             today's exhausted capacity); they are not lawful.
@@ -206,52 +280,19 @@ def decide(
         The batch's :class:`Decisions`.
     """
     tt = treatments(config)
-    keys, base, boosts, cost = tt.keys, tt.base, tt.boosts, tt.cost
-    n, n_t = len(cols["row_no"]), len(keys)
-    sig = signals(cols)
-    vulnerable = as_bool(cols, "vulnerable")
-    any_marketing = np.zeros(n, dtype=bool)
-    for ch in CONSENT_CHANNELS:
-        any_marketing |= as_bool(cols, f"consent_{ch}_marketing")
-    objects = (as_float(cols, "consent_channels") > 0) & ~any_marketing
-    failed = {rule: np.zeros((n, n_t), dtype=bool) for rule in CUSTOMER_RULES}
-    failed["DISABLED"][:] = tt.disabled
-    if len(tt.consent_t):
-        given = np.empty((n, len(tt.consent_columns)), dtype=bool)
-        for c, column in enumerate(tt.consent_columns):
-            given[:, c] = as_bool(cols, column)
-        failed["CONSENT"][:, tt.consent_t] = ~given[:, tt.consent_c]
-    failed["OBJECTION"][:] = objects[:, None] & tt.marketing
-    failed["VULNERABLE"][:] = vulnerable[:, None] & tt.marketing
-    applicable = np.ones((n, n_t), dtype=bool)
-    for when in tt.applicable:  # any of its signals held, or any metric test true
-        held = sig[:, when.signals].any(axis=1)
-        with np.errstate(invalid="ignore"):  # a missing metric (NaN) passes no test
-            for column, compare, value in when.metrics:
-                held |= compare(as_float(cols, column), value)
-        applicable[:, when.t] = held
-    hard_ok = ~(failed["DISABLED"] | failed["CONSENT"])
-    hard_ok &= ~(failed["OBJECTION"] | failed["VULNERABLE"])
-    lawful = hard_ok & applicable
+    n, n_t = len(cols["row_no"]), len(tt.keys)
+    cap = config.value.propensity_cap
+    sig = signals(cols, tt.windows)
+    terms = offer_terms(np.asarray(cols["row_no"]), offers, tt)
+    failed, applicable, problems = _rules(cols, sig, tt, terms.held)
+    lawful = ~np.logical_or.reduce([failed[r] for r in CUSTOMER_RULES]) & applicable
     if blocked is not None:
         lawful &= ~blocked
-    # P(accept): the recommender's offer where one maps, else base + signal boosts.
-    p = _boosted(sig, base, boosts)
-    from_offer = np.zeros((n, n_t), dtype=bool)
-    if len(offers.get("row_no", ())):
-        rows, orow = np.asarray(cols["row_no"]), np.asarray(offers["row_no"])
-        if n and rows[-1] - rows[0] == n - 1:  # consecutive rows: no search needed
-            pos = np.clip(orow - rows[0], 0, n - 1)
-        else:
-            pos = np.minimum(np.searchsorted(rows, orow), max(n - 1, 0))
-        t_idx = _treatment_index(offers, keys)
-        offer_p = np.asarray(offers["propensity"], dtype=np.float64)
-        ok = (rows[pos] == orow) & (t_idx >= 0)
-        ok &= ~np.isnan(offer_p)
-        p[pos[ok], t_idx[ok]] = offer_p[ok]
-        from_offer[pos[ok], t_idx[ok]] = True
-    np.clip(p, 0.0, config.value.propensity_cap, out=p)
+    p_journey = np.clip(_boosted(sig, tt.base, tt.boosts), 0.0, cap)
+    p = combine(p_journey, terms, tt) + _gains(sig, problems, tt)
+    np.clip(p, 0.0, cap, out=p)
     np.round(p, 3, out=p)
+    from_offer = ~np.isnan(terms.p_offer)
     v = config.value
     value = np.round(
         as_float(cols, "churn_score")
@@ -263,7 +304,7 @@ def decide(
     if tt.baseline is not None:
         p[:, tt.baseline], from_offer[:, tt.baseline] = 0.0, False
     ev = p * value[:, None]
-    ev -= cost[None, :]
+    ev -= tt.cost[None, :]
     np.round(ev, 2, out=ev)
     if tt.baseline is not None:
         ev[:, tt.baseline] = 0.0
@@ -274,14 +315,14 @@ def decide(
     return Decisions(
         customer_id=np.asarray(cols.get("customer_id", np.array([], dtype=object))),
         row_no=np.asarray(cols["row_no"]),
-        treatments=keys,
+        treatments=tt.keys,
         failed=failed,
         applicable=applicable,
         lawful=lawful,
         propensity=p,
         from_offer=from_offer,
         value_at_risk=value,
-        cost=cost,
+        cost=tt.cost,
         expected_value=ev,
         best=best,
         signals=sig,
@@ -291,5 +332,11 @@ def decide(
         ),
         high_value=revenue >= config.policy.high_value_min_monthly_revenue,
         order=tuple(order),
+        p_journey=p_journey,
+        p_offer=terms.p_offer,
+        offer_pos=terms.pos,
+        declined=terms.declined,
+        problems=problems,
+        problem_keys=tt.problems,
         extra={k: np.asarray(v) for k, v in cols.items()},
     )

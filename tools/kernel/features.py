@@ -1,10 +1,17 @@
-"""Journey metrics, once, in SQL: one row of numbers per customer.
+"""Journey metrics, once, in SQL: one row of numbers per customer, as of a date.
 
 ``FEATURES_SQL`` turns the store's tables into ``customer_features`` (usage vs
 allowance, bill shocks, roaming, payments, network, topics, sentiment, consents, …);
-``OFFERS_SQL`` into ``offer_propensity`` (the recommender's best open P(accept) per
-customer and treatment). Both are built on every import and read by the decision
+``OFFERS_SQL`` into ``offer_propensity`` (the recommender's offers that matter on the
+decision date: the live ones, with whether the customer already holds the product,
+and the declined ones). Both are built on every import and read by the decision
 kernel (:mod:`tools.kernel.decide`) for a batch of customers or for one.
+
+Everything is computed **as of the decision date** (``$as_of``, see
+:func:`decision_date`): records dated after it are not used (nor shown: the
+per-customer records of ``customer_records`` are cut at it too), and each dated
+signal's evidence comes with its age in days (``*_days`` columns), which the kernel
+compares with the configured recency windows.
 Missing numbers are NaN in the output, so every numpy comparison with them is
 false (inside SQL they stay NULL: DuckDB orders NaN above every number).
 """
@@ -12,8 +19,15 @@ false (inside SQL they stay NULL: DuckDB orders NaN above every number).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
-DERIVED_VERSION = "4"  # bump when the derived tables' definitions change
+import duckdb
+
+from tools.kernel.as_of import decision_date
+from tools.kernel.records import records_sql
+from tools.store.meta import meta_value
+
+DERIVED_VERSION = "5"  # bump when the derived tables' definitions change
 RECORDS_SLICE = 200_000  # customers per slice when building the derived tables
 BILL_SHOCK_RISE_PCT = 10.0
 BILL_SHOCK_EXTRAS_SHARE = 0.30
@@ -28,6 +42,9 @@ TOPICS: dict[str, str] = {  # interaction topic code -> signal
     "product_interest": "product_interest",
     "international_calls": "international_usage",
     "add_line": "add_line_interest",
+    "device_upgrade": "device_interest",
+    "vulnerability_disclosed": "vulnerability_note",
+    "bereavement": "vulnerability_note",
 }
 _NAN = "'NaN'::DOUBLE"
 
@@ -37,8 +54,19 @@ _CONSENT_COLS = ",\n    ".join(
     for p in PURPOSES
 )
 _TOPIC_COLS = ",\n    ".join(
-    f"coalesce(bool_or(list_contains(topics, '{code}')), false) AS topic_{code}"
+    f"max(interaction_date) FILTER (WHERE list_contains(topics, '{code}')) "
+    f"AS topic_{code}_last"
     for code in TOPICS
+)
+
+
+def _days(column: str) -> str:
+    """Days from ``column`` (a date) to the decision date; NaN when NULL."""
+    return f"coalesce(($as_of - {column})::DOUBLE, {_NAN})"
+
+
+_TOPIC_DAYS = ", ".join(
+    _days(f"i.topic_{t}_last") + f" AS topic_{t}_days" for t in TOPICS
 )
 
 BILLS_SQL = f"""
@@ -47,7 +75,7 @@ WITH extras AS (
            sum(amount) FILTER (WHERE kind = 'roaming') AS roaming,
            count(*) FILTER (WHERE kind = 'roaming') AS roaming_n,
            bool_or(kind = 'late_fee') AS late_fee
-    FROM bill_charges WHERE __SLICE__ GROUP BY ALL
+    FROM bill_charges WHERE __SLICE__ AND bill_date <= $as_of GROUP BY ALL
 ), amounts AS (
     SELECT b.customer_id, b.bill_date, b.status,
            coalesce(e.roaming, 0) AS roaming, coalesce(e.roaming_n, 0) AS roaming_n,
@@ -56,13 +84,16 @@ WITH extras AS (
                AS amount,
            coalesce(e.extras_total, 0) >= {BILL_SHOCK_EXTRAS_SHARE} * b.plan_charge
                AS extras_shock
-    FROM bills b LEFT JOIN extras e USING (customer_id, bill_date) WHERE __SLICE__
+    FROM bills b LEFT JOIN extras e USING (customer_id, bill_date)
+    WHERE __SLICE__ AND b.bill_date <= $as_of
 ), history AS (  -- each customer's bills by date, in one list (no window sort)
     SELECT customer_id,
         list_sort(list({{'d': bill_date, 'a': amount, 'x': extras_shock}})) AS h,
         sum(roaming)::DOUBLE AS roaming_charges,
         sum(roaming_n) AS roaming_charge_count,
-        bool_or(status = 'overdue' OR late_fee) AS payment_issues
+        bool_or(status = 'overdue' OR late_fee) AS payment_issues,
+        max(bill_date) FILTER (WHERE status = 'overdue' OR late_fee) AS payment_last,
+        max(bill_date) FILTER (WHERE roaming_n > 0) AS roaming_last
     FROM amounts GROUP BY customer_id
 ), rises AS (  -- % change of each bill over the one before (NULL for the first)
     SELECT *, list_transform(h, lambda b, i:
@@ -77,27 +108,32 @@ WITH extras AS (
 )
 SELECT customer_id, h[-1].a AS bill_latest, r[-1] AS bill_change_pct,
     len(bill_shock_dates) AS bill_shock_count, bill_shock_dates,
-    roaming_charges, roaming_charge_count, payment_issues
+    list_max(bill_shock_dates) AS bill_shock_last,
+    roaming_charges, roaming_charge_count, payment_issues, payment_last, roaming_last
 FROM shocks
 """
 
 FEATURES_SQL = f"""
 WITH bill_f AS ({BILLS_SQL}), usage_f AS (
     SELECT customer_id,
-        max_by(data_gb, reading_date, 2) AS last_two
-    FROM usage WHERE __SLICE__ GROUP BY customer_id
+        max_by(data_gb, reading_date, 2) AS last_two,
+        max(reading_date) AS usage_last
+    FROM usage WHERE __SLICE__ AND reading_date <= $as_of GROUP BY customer_id
 ), net_f AS (
     SELECT customer_id,
         arg_max(quality, measured_on) AS network_quality,
         arg_max(latency_ms, measured_on) AS network_latency_ms,
-        arg_max(packet_loss_pct, measured_on) AS network_packet_loss_pct
-    FROM network WHERE __SLICE__ GROUP BY customer_id
+        arg_max(packet_loss_pct, measured_on) AS network_packet_loss_pct,
+        max(measured_on) AS network_last
+    FROM network WHERE __SLICE__ AND measured_on <= $as_of GROUP BY customer_id
 ), int_a AS (
     SELECT customer_id,
         list(CASE sentiment WHEN 'negative' THEN -1 WHEN 'positive' THEN 1 ELSE 0 END
              ORDER BY seq) AS s,
+        max(interaction_date) AS interaction_last,
         {_TOPIC_COLS}
-    FROM interactions WHERE __SLICE__ GROUP BY customer_id
+    FROM interactions WHERE __SLICE__ AND interaction_date <= $as_of
+    GROUP BY customer_id
 ), int_f AS (
     SELECT *,
         len(s) AS interaction_count,
@@ -122,10 +158,12 @@ WITH bill_f AS ({BILLS_SQL}), usage_f AS (
 )
 SELECT
     r.row_no,
+    $as_of::DATE AS as_of,
     c.customer_id, c.segment, c.region, c.plan_name, c.time_zone,
     c.vulnerable, c.monthly_revenue::DOUBLE AS monthly_revenue,
     c.churn_score, c.tenure_months, c.plan_lines AS lines,
     c.plan_data_allowance_gb,
+    {_days("c.churn_scored_on")} AS churn_days,
     u.last_two[1] AS latest_raw,
     u.last_two[2] AS previous_raw,
     coalesce(latest_raw, {_NAN}) AS usage_latest_gb,
@@ -139,25 +177,31 @@ SELECT
     CASE WHEN previous_raw IS NULL OR previous_raw = 0 THEN {_NAN}
          ELSE round((latest_raw - previous_raw) / previous_raw * 100, 1)
          END AS usage_trend_pct,
+    {_days("u.usage_last")} AS usage_days,
     coalesce(b.bill_latest, {_NAN}) AS bill_latest,
     coalesce(b.bill_change_pct, {_NAN}) AS bill_change_pct,
     coalesce(b.bill_shock_count, 0) AS bill_shock_count,
     coalesce(b.bill_shock_dates, []::DATE[]) AS bill_shock_dates,
+    {_days("b.bill_shock_last")} AS bill_shock_days,
     round(coalesce(b.roaming_charges, 0), 2) AS roaming_charges,
     coalesce(b.roaming_charge_count, 0) AS roaming_charge_count,
     coalesce(b.payment_issues, false) AS payment_issues,
+    {_days("b.payment_last")} AS payment_issue_days,
+    {_days("b.roaming_last")} AS roaming_days,
     n.network_quality,
     CASE n.network_quality WHEN 'poor' THEN 0 WHEN 'fair' THEN 1 WHEN 'good' THEN 2
          WHEN 'excellent' THEN 3 ELSE -1 END AS network_quality_rank,
     coalesce(n.network_latency_ms, {_NAN}) AS network_latency_ms,
     coalesce(n.network_packet_loss_pct, {_NAN}) AS network_packet_loss_pct,
+    {_days("n.network_last")} AS network_days,
     coalesce(i.interaction_count, 0) AS interaction_count,
     coalesce(i.negative_interactions, 0) AS negative_interactions,
     coalesce(i.recent_count, 0) AS recent_count,
     coalesce(i.recent_negative, 0) AS recent_negative,
     coalesce(i.sentiment_trend, 'unknown') AS sentiment_trend,
     coalesce(i.sentiment_trend = 'worsening', false) AS sentiment_worsening,
-    {", ".join(f"coalesce(i.topic_{t}, false) AS topic_{t}" for t in TOPICS)},
+    {_days("i.interaction_last")} AS interaction_days,
+    {_TOPIC_DAYS},
     coalesce(k.consent_channels, 0) AS consent_channels,
     {
     ", ".join(
@@ -177,56 +221,49 @@ WHERE __SLICE__
 ORDER BY r.row_no
 """
 
-OFFERS_SQL = """
-SELECT f.row_no, o.customer_id, o.treatment,
-       max(o.acceptance_probability) AS propensity
-FROM offers o JOIN customer_features f USING (customer_id)
-WHERE __SLICE__ AND o.treatment IS NOT NULL AND o.status <> 'declined'
-GROUP BY ALL ORDER BY f.row_no
+# The offers that matter on the decision date, one row each (read by
+# tools.kernel.offers): live ones (open or pending, made on or before the date, not
+# expired) with whether the customer holds the product already (it is the current
+# plan or an offer they accepted) and how long ago they declined the same product;
+# and declined ones with their age (the treatment's cool-off). ``pos`` is the
+# offer's index in the customer's record (offers up to the date, in seq order).
+OFFERS_SQL = f"""
+WITH o AS (
+    SELECT customer_id, offer_date, treatment, acceptance_probability, status,
+        lower(trim(name)) AS product,
+        status IN ('open', 'pending') AND coalesce(expires >= $as_of, true) AS live,
+        (row_number() OVER (PARTITION BY customer_id ORDER BY seq) - 1)::INTEGER
+            AS pos
+    FROM offers WHERE __SLICE__ AND offer_date <= $as_of
+), held AS (
+    SELECT customer_id, product FROM o WHERE status = 'accepted'
+    UNION
+    SELECT customer_id, lower(trim(plan_name)) FROM customers WHERE __SLICE__
+), declined AS (
+    SELECT customer_id, product, max(offer_date) AS last FROM o
+    WHERE status = 'declined' GROUP BY ALL
+)
+SELECT f.row_no, o.customer_id, o.treatment, o.pos, o.live,
+    o.acceptance_probability AS propensity,
+    h.product IS NOT NULL AS held,
+    {_days("d.last")} AS product_declined_days,
+    {_days("o.offer_date")} AS age_days
+FROM o JOIN customer_features f USING (customer_id)
+LEFT JOIN held h USING (customer_id, product)
+LEFT JOIN declined d USING (customer_id, product)
+WHERE o.treatment IS NOT NULL AND (o.live OR o.status = 'declined')
+ORDER BY f.row_no, o.pos
 """
-
-
-def _row_struct(table: str) -> str:
-    """One row of ``table`` as a struct whose first fields are its list order.
-
-    ``list_sort`` of such structs is the customer's rows in the record's order
-    (ties broken by the other fields), several times cheaper than an ordered
-    aggregate; readers take fields by name, so the field order is free. The
-    customer id is left out (it is the record's).
-    """
-    from tools.store.schema import ORDER, TABLES
-
-    first = [ORDER.get(table, "customer_id")]
-    if table == "bill_charges":
-        first += ["kind", "amount"]
-    # the id is the row's own: repeating it in every child row made building 1/4
-    # slower and fetching one customer's row about 10 times slower
-    names = [n for n in first if n != "customer_id"] + [
-        c.name for c in TABLES[table] if c.name not in first and c.name != "customer_id"
-    ]
-    return "{" + ", ".join(f"'{n}': {n}" for n in names) + "}"
-
-
-def _records_sql() -> str:
-    """Customer rows with every child table's rows as lists (``__SLICE__``: which).
-
-    The chat path reads one such row per customer.
-    """
-    from tools.store.schema import TABLES
-
-    children = [t for t in TABLES if t != "customers"]
-    ctes = ",\n".join(
-        f"{t}_l AS (SELECT customer_id, list_sort(list({_row_struct(t)})) AS {t} "
-        f"FROM {t} WHERE __SLICE__ GROUP BY customer_id)"
-        for t in children
-    )
-    joins = "\n".join(f"LEFT JOIN {t}_l USING (customer_id)" for t in children)
-    cols = ", ".join(f"{t}_l.{t}" for t in children)
-    return (
-        f"WITH {ctes}\nSELECT c.customer_id, c AS customers, {cols}\n"
-        f"FROM customers c\n{joins}\nWHERE __SLICE__\n"
-        "ORDER BY c.customer_id"
-    )
+OFFER_COLUMNS = (  # what the kernel reads of offer_propensity, per offer
+    "row_no",
+    "treatment",
+    "pos",
+    "live",
+    "propensity",
+    "held",
+    "product_declined_days",
+    "age_days",
+)
 
 
 def _slice(sql: str, upper: bool) -> str:
@@ -235,26 +272,38 @@ def _slice(sql: str, upper: bool) -> str:
     return sql.replace("__SLICE__", cond)
 
 
-def build(con: object, tick: Callable[[str], None] | None = None) -> None:
-    """(Re)build the derived tables on a connection.
+def derived_stamp(configured: date | None) -> str:
+    """What ``meta.derived_version`` says of tables built for this configured date."""
+    return DERIVED_VERSION + (f"@{configured.isoformat()}" if configured else "")
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    tick: Callable[[str], None] | None = None,
+    as_of: date | None = None,
+) -> None:
+    """(Re)build the derived tables on a connection, as of the decision date.
 
     ``customer_features`` and ``offer_propensity`` (the kernel's inputs) and
     ``customer_records`` (each customer's rows in one row, for the chat path), each
     stored in customer order (the kernel reads them in ``row_no`` ranges). Every
     table is built in slices of ``RECORDS_SLICE`` customers (the stored tables are
     sorted by customer, so a slice reads only its row groups): memory stays
-    bounded whatever the base's size.
+    bounded whatever the base's size. ``meta`` records the decision date
+    (``as_of``) and where it came from (``as_of_source``).
 
     Args:
         con: A DuckDB connection to the store being built.
         tick: Called with a label as each step starts (a progress bar).
+        as_of: The configured decision date (None: see :func:`decision_date`).
     """
     step = tick or (lambda _label: None)
-    run = con.execute  # type: ignore[attr-defined]
+    run = con.execute
     run("SET enable_progress_bar = false")
     run("SET preserve_insertion_order = true")  # stored in the ORDER BY's order
     for table in ("offer_propensity", "customer_features", "customer_records"):
         run(f"DROP TABLE IF EXISTS {table}")
+    day, source = decision_date(con, as_of)
     bounds = [
         r[0]
         for r in run(
@@ -266,7 +315,7 @@ def build(con: object, tick: Callable[[str], None] | None = None) -> None:
     builds = [
         ("journey metrics", "customer_features", FEATURES_SQL),
         (None, "offer_propensity", OFFERS_SQL),
-        ("customer records", "customer_records", _records_sql()),
+        ("customer records", "customer_records", records_sql()),
     ]
     for label, table, sql in builds:
         if label:
@@ -278,11 +327,18 @@ def build(con: object, tick: Callable[[str], None] | None = None) -> None:
                 params["hi"] = bounds[i + 1]
             if "$base" in sql:
                 params["base"] = i * RECORDS_SLICE  # row_no of the slice's first
+            if "$as_of" in sql:
+                params["as_of"] = day
             verb = f"CREATE TABLE {table} AS" if i == 0 else f"INSERT INTO {table}"
             run(f"{verb} {_slice(sql, upper)}", params)
     # point lookups by id (the chat path) use these instead of scanning row groups
     step("indexes")
     run("CREATE UNIQUE INDEX customer_features_id ON customer_features (customer_id)")
     run("CREATE UNIQUE INDEX customer_records_id ON customer_records (customer_id)")
-    run("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    run("INSERT OR REPLACE INTO meta VALUES ('derived_version', ?)", [DERIVED_VERSION])
+    meta_value(con, "derived_version")  # creates meta when missing
+    for key, value in (
+        ("derived_version", derived_stamp(as_of)),
+        ("as_of", day.isoformat()),
+        ("as_of_source", source),
+    ):
+        run("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

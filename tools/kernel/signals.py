@@ -2,7 +2,10 @@
 
 The first half of the decision kernel (:mod:`tools.kernel.decide` is the second):
 thresholds and signals defined once, read from the journey-metric columns of
-:mod:`tools.kernel.features`, for a batch of one or of millions.
+:mod:`tools.kernel.features`, for a batch of one or of millions. A dated signal
+counts only while its latest evidence is within its recency window of the decision
+date (``decisions.recency_days``; :data:`EVIDENCE_DAYS` names the column that holds
+the evidence's age in days).
 """
 
 from __future__ import annotations
@@ -31,21 +34,25 @@ KERNEL_COLUMNS: tuple[str, ...] = (
     "monthly_revenue",
     "churn_score",
     "tenure_months",
+    "churn_days",
     "lines",
     "usage_ratio",
     "usage_trend_pct",
+    "usage_days",
     "bill_change_pct",
-    "bill_shock_count",
-    "roaming_charge_count",
-    "payment_issues",
+    "bill_shock_days",
+    "roaming_days",
+    "payment_issue_days",
     "network_quality_rank",
     "network_latency_ms",
     "network_packet_loss_pct",
+    "network_days",
     "recent_count",
     "recent_negative",
     "sentiment_worsening",
+    "interaction_days",
     "consent_channels",
-    *(f"topic_{t}" for t in TOPICS),
+    *(f"topic_{t}_days" for t in TOPICS),
     *(
         f"consent_{ch}_{p}"
         for ch in CONSENT_CHANNELS
@@ -53,6 +60,21 @@ KERNEL_COLUMNS: tuple[str, ...] = (
     ),
 )
 Columns = dict[str, np.ndarray]
+# signal -> the feature columns holding its latest evidence's age in days (the
+# smallest counts); signals not named here are undated (tenure).
+EVIDENCE_DAYS: dict[str, tuple[str, ...]] = {
+    "data_over_allowance": ("usage_days",),
+    "data_near_allowance": ("usage_days",),
+    "usage_rising": ("usage_days",),
+    "roaming_charges": ("roaming_days",),
+    "bill_shock": ("bill_shock_days",),
+    "payment_issues": ("payment_issue_days",),
+    "poor_network": ("network_days",),
+    "negative_sentiment": ("interaction_days",),
+    "high_churn_risk": ("churn_days",),
+}
+for _code, _signal in TOPICS.items():
+    EVIDENCE_DAYS[_signal] = (*EVIDENCE_DAYS.get(_signal, ()), f"topic_{_code}_days")
 
 
 def as_float(cols: Columns, name: str) -> np.ndarray:
@@ -65,26 +87,46 @@ def as_bool(cols: Columns, name: str) -> np.ndarray:
     return np.asarray(cols[name], dtype=bool)
 
 
-def signals(cols: Columns) -> np.ndarray:
-    """The journey signals of every customer of a batch, ``(n, len(SIGNALS))``."""
+def evidence_days(cols: Columns, signal: str) -> np.ndarray:
+    """Per customer, days from ``signal``'s latest evidence to the decision date.
+
+    NaN when there is none (or the signal is undated).
+    """
+    names = EVIDENCE_DAYS.get(signal, ())
+    if not names:
+        return np.full(len(cols["row_no"]), np.nan)
+    days = as_float(cols, names[0])
+    for name in names[1:]:
+        days = np.fmin(days, as_float(cols, name))
+    return days
+
+
+def signals(cols: Columns, windows: np.ndarray | None = None) -> np.ndarray:
+    """The journey signals of every customer of a batch, ``(n, len(SIGNALS))``.
+
+    Args:
+        cols: The feature columns.
+        windows: ``(S,)`` recency window in days per signal (``inf``: undated);
+            None counts every piece of evidence up to the decision date.
+    """
     n = len(cols["row_no"])
     out = np.zeros((n, len(SIGNALS)), dtype=bool)
     col = {s: i for i, s in enumerate(SIGNALS)}
     ratio = as_float(cols, "usage_ratio")
+    dated = {s: evidence_days(cols, s) for s in EVIDENCE_DAYS}
     out[:, col["data_over_allowance"]] = ratio > 1
     out[:, col["data_near_allowance"]] = (ratio <= 1) & (ratio >= NEAR_ALLOWANCE_RATIO)
     out[:, col["usage_rising"]] = as_float(cols, "usage_trend_pct") >= USAGE_RISING_PCT
-    out[:, col["roaming_charges"]] = as_float(cols, "roaming_charge_count") > 0
-    out[:, col["bill_shock"]] = as_float(cols, "bill_shock_count") > 0
-    out[:, col["payment_issues"]] = as_bool(cols, "payment_issues")
+    for signal in ("roaming_charges", "bill_shock", "payment_issues"):
+        out[:, col[signal]] = dated[signal] >= 0  # evidence up to the decision date
     rank = as_float(cols, "network_quality_rank")
     out[:, col["poor_network"]] = (rank >= 0) & (
         (rank == 0)
         | (as_float(cols, "network_latency_ms") > POOR_LATENCY_MS)
         | (as_float(cols, "network_packet_loss_pct") > POOR_PACKET_LOSS_PCT)
     )
-    for code, signal in TOPICS.items():
-        out[:, col[signal]] |= as_bool(cols, f"topic_{code}")
+    for signal in set(TOPICS.values()):
+        out[:, col[signal]] = dated[signal] >= 0
     negative = as_float(cols, "recent_negative")
     out[:, col["negative_sentiment"]] = (negative > 0) & (
         (negative * 2 >= as_float(cols, "recent_count"))
@@ -95,6 +137,10 @@ def signals(cols: Columns) -> np.ndarray:
     tenure = as_float(cols, "tenure_months")
     out[:, col["new_customer"]] = tenure <= NEW_CUSTOMER_MONTHS
     out[:, col["long_tenure"]] = tenure >= LONG_TENURE_MONTHS
+    if windows is not None:
+        for signal, days in dated.items():
+            s = col[signal]
+            out[:, s] &= ~(days > windows[s])  # missing evidence: no window to pass
     return out
 
 

@@ -2,9 +2,11 @@
 
 Everything :func:`tools.kernel.decide.decide` needs from the configuration (base
 propensities, signal boosts, costs, which consent column each treatment needs, which
-treatments are marketing contacts, the tie-break order) depends on the configuration
-alone, so it is worked out once per configuration object and reused by every batch:
-a chat turn or a booking (a batch of one) then pays for its customer only.
+treatments are marketing contacts, the tie-break order, the signals' recency windows,
+the open problems that hold selling back and the stated needs each treatment meets)
+depends on the configuration alone, so it is worked out once per configuration
+object and reused by every batch: a chat turn or a booking (a batch of one) then pays
+for its customer only.
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ class Treatments:
     applicable: tuple[Applicable, ...]  # treatments with conditions (soft rule)
     order: tuple[int, ...]  # tie-break: constraint priority, cost, config order
     baseline: int | None  # index of the no-action baseline, if configured
+    windows: np.ndarray  # (S,) recency window in days per signal (inf: undated)
+    problems: tuple[str, ...]  # (K,) open-problem names (decisions.suitability)
+    problem_signals: np.ndarray  # (K, S) bool: a problem is open if any is held
+    problem_gain: np.ndarray  # (K, T) P added to the treatments that address it
+    need_gain: np.ndarray  # (S, T) P added when the need signal is held (met)
+    offer_weight: float  # the recommender's weight in the combined P
+    cool_off_days: float  # a declined offer's cool-off
+    declined_factor: float  # P multiplier of a treatment declined in its cool-off
 
 
 def _build(config: CVMConfig) -> Treatments:
@@ -91,6 +101,12 @@ def _build(config: CVMConfig) -> Treatments:
                 if c.metric is not None
             )
             conditions.append(Applicable(t, held, tests))
+    problems, problem_signals, problem_gain, need_gain = _problems_and_needs(
+        config, keys
+    )
+    windows = np.full(len(SIGNALS), np.inf)
+    for signal, days in config.decisions.recency_days.items():
+        windows[SIGNALS.index(signal)] = days
     prio = {k: c.priority for k, c in config.constraints.items()}
     order = sorted(
         range(n_t),
@@ -100,7 +116,8 @@ def _build(config: CVMConfig) -> Treatments:
         np.asarray(consent_t, dtype=np.intp),
         np.asarray(consent_c, dtype=np.intp),
     )
-    for shared in (base, boosts, cost, disabled, marketing, *checks):
+    shared_arrays = (base, boosts, cost, disabled, marketing, *checks, windows)
+    for shared in (*shared_arrays, problem_signals, problem_gain, need_gain):
         shared.setflags(write=False)  # every batch reads these: none may change them
     return Treatments(
         keys=keys,
@@ -115,7 +132,37 @@ def _build(config: CVMConfig) -> Treatments:
         applicable=tuple(conditions),
         order=tuple(order),
         baseline=keys.index(NO_ACTION) if NO_ACTION in keys else None,
+        windows=windows,
+        problems=problems,
+        problem_signals=problem_signals,
+        problem_gain=problem_gain,
+        need_gain=need_gain,
+        offer_weight=config.decisions.offers.recommender_weight,
+        cool_off_days=float(config.decisions.offers.declined_cool_off_days),
+        declined_factor=config.decisions.offers.declined_factor,
     )
+
+
+def _problems_and_needs(
+    config: CVMConfig, keys: tuple[str, ...]
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    """The open problems (names, signals, gains) and the stated needs' gains."""
+    d = config.decisions
+    problems = tuple(d.suitability)
+    signals = np.zeros((len(problems), len(SIGNALS)), dtype=bool)
+    gain = np.zeros((len(problems), len(keys)))
+    for k, problem in enumerate(d.suitability.values()):
+        for signal in problem.signals:
+            signals[k, SIGNALS.index(signal)] = True
+        for key in problem.addressed_by:
+            if key in keys:  # (a configuration made without validation may lack it)
+                gain[k, keys.index(key)] = problem.gain
+    need_gain = np.zeros((len(SIGNALS), len(keys)))
+    for need in d.needs.values():
+        for key in need.met_by:
+            if key in keys:
+                need_gain[SIGNALS.index(need.signal), keys.index(key)] += need.gain
+    return problems, signals, gain, need_gain
 
 
 @per_config

@@ -15,12 +15,14 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from tools.customer import CustomerData
 from tools.store.derived import Derivation
+from tools.store.meta import set_data_as_of
 from tools.store.records import Rows, to_rows
 from tools.store.schema import SCHEMA_VERSION, TABLES, column_names, create_sql
 
@@ -52,12 +54,15 @@ def insert_rows(con: duckdb.DuckDBPyConnection, rows: Rows) -> None:
 
 
 def build_from_records(
-    path: Path | str, records: Sequence[CustomerData], derived: Derivation
+    path: Path | str,
+    records: Sequence[CustomerData],
+    derived: Derivation,
+    data_as_of: date | None = None,
 ) -> None:
     """Write a complete store of ``records`` at ``path`` (``:memory:`` allowed)."""
     con = duckdb.connect(str(path))
     try:
-        fill_from_records(con, records, derived)
+        fill_from_records(con, records, derived, data_as_of)
     finally:
         con.close()
 
@@ -66,14 +71,20 @@ def fill_from_records(
     con: duckdb.DuckDBPyConnection,
     records: Sequence[CustomerData],
     derived: Derivation,
+    data_as_of: date | None = None,
 ) -> None:
-    """Create the schema on ``con`` and load ``records``, with the derived tables."""
+    """Create the schema on ``con`` and load ``records``, with the derived tables.
+
+    ``data_as_of`` is the data's own as-of date (a field of its file), if any: it
+    goes to ``meta.data_as_of`` before the derived tables are built.
+    """
     create_tables(con)
     merged: Rows = {t: [] for t in TABLES}
     for record in records:
         for table, items in to_rows(record).items():
             merged[table].extend(items)
     insert_rows(con, merged)
+    set_data_as_of(con, data_as_of)
     derived.build(con, None)
 
 
@@ -83,6 +94,13 @@ def sample_records() -> list[CustomerData]:
     from tools.store.json_files import PACKAGED_DATA_DIR, read_json_file
 
     return read_json_file(PACKAGED_DATA_DIR / "customers.json", get_config())
+
+
+def sample_as_of() -> date | None:
+    """The packaged sample's own as-of date (its file's ``as_of`` field)."""
+    from tools.store.json_files import PACKAGED_DATA_DIR, read_json_as_of
+
+    return read_json_as_of(PACKAGED_DATA_DIR / "customers.json")
 
 
 _template_lock = threading.Lock()
@@ -96,7 +114,7 @@ def _sample_template(derived: Derivation) -> Path:
         if path is None or not path.exists():
             folder = Path(tempfile.mkdtemp(prefix="cvm-sample-"))
             path = folder / STORE_FILE
-            build_from_records(path, sample_records(), derived)
+            build_from_records(path, sample_records(), derived, sample_as_of())
             _templates[derived.version] = path
         return path
 
@@ -153,7 +171,10 @@ def _derived_version(path: Path) -> str | None:
 
 
 def upgrade_store(path: Path, derived: Derivation) -> None:
-    """Rebuild the derived tables of a store made by an older version, atomically."""
+    """Rebuild the derived tables of a store, atomically.
+
+    When another version built them, or for another configured decision date.
+    """
     with store_lock(path):
         if _derived_version(path) == derived.version:
             return

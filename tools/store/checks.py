@@ -214,8 +214,7 @@ def _duplicate_keys(
     if not row or not row[0]:
         return []
     same = " AND ".join(
-        f"s.{sql.identifier(k)} IS NOT DISTINCT FROM d.{sql.identifier(k)}"
-        for k in key
+        f"s.{sql.identifier(k)} IS NOT DISTINCT FROM d.{sql.identifier(k)}" for k in key
     )
     source = (
         f"(SELECT s.__file, s.__row FROM stage_{table} s JOIN ({dups}) d ON {same})"

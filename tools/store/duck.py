@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,7 @@ class DuckStore:
         derived: Builds the derived tables (a new or outdated store, the
             in-memory one).
         records: Records for the in-memory database.
+        data_as_of: The in-memory records' own as-of date (their files' field).
     """
 
     def __init__(
@@ -98,18 +100,21 @@ class DuckStore:
         path: Path | None,
         derived: Derivation,
         records: Sequence[CustomerData] | None = None,
+        data_as_of: date | None = None,
     ) -> None:
         self.path = path
         self.derived = derived
+        self._checked: tuple[int, int, int] | None = None  # file whose version fits
         self._local = threading.local()
         self._lock = threading.Lock()
         self._memory: duckdb.DuckDBPyConnection | None = None
         self._recent: dict[tuple[object, str], CustomerData] = {}
         if path is None:
             self._memory = duckdb.connect(":memory:")
-            fill_from_records(self._memory, records or [], derived)
+            fill_from_records(self._memory, records or [], derived, data_as_of)
         else:
             ensure_store(path, derived)
+            self._checked = self._identity()
 
     def _identity(self) -> tuple[int, int, int]:
         assert self.path is not None
@@ -133,6 +138,11 @@ class DuckStore:
         if cur is None or self._local.identity != identity:
             if cur is not None:
                 cur.close()
+            if identity != self._checked:  # a new file: its derived tables ours?
+                # an import builds them for the data's own date: rebuilt here for a
+                # configured one (nothing to do when they are this derivation's)
+                ensure_store(self.path, self.derived)  # type: ignore[arg-type]
+                identity = self._checked = self._identity()
             try:
                 cur = duckdb.connect(str(self.path), read_only=True)
             except duckdb.Error as exc:
@@ -293,8 +303,8 @@ class DuckStore:
         if not ids:
             return {}, {}
         sql = (
-            "SELECT row_no, treatment, propensity FROM offer_propensity "
-            f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no, treatment"
+            "SELECT * EXCLUDE (customer_id) FROM offer_propensity "
+            f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no, pos"
         )
         offers = dict(self.cursor().execute(sql, list(ids)).fetchnumpy())
         return self._feature_rows(ids), offers
@@ -314,17 +324,19 @@ class DuckStore:
     def offer_propensity(
         self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None
     ) -> Columns:
-        """The recommender's best open P(accept) per customer and treatment.
+        """The recommender's offers that matter on the decision date, one row each.
 
-        For customers whose ``row_no`` is in ``[row_lo, row_hi]``. With
-        ``treatments``, each row's treatment comes as ``treatment_index`` into that
-        list (-1: none of them) and the list as ``treatment_keys``, not as names.
+        For customers whose ``row_no`` is in ``[row_lo, row_hi]``: every column of
+        the table but the customer id (the kernel's
+        :data:`tools.kernel.features.OFFER_COLUMNS`). With ``treatments``, each
+        row's treatment comes as ``treatment_index`` into that list (-1: none of
+        them) and the list as ``treatment_keys``, not as names.
         """
         if treatments is None:
             return dict(
                 self.cursor()
                 .execute(
-                    "SELECT row_no, treatment, propensity FROM offer_propensity "
+                    "SELECT * EXCLUDE (customer_id) FROM offer_propensity "
                     "WHERE row_no BETWEEN ? AND ?",
                     [row_lo, row_hi],
                 )
@@ -334,7 +346,8 @@ class DuckStore:
             self.cursor()
             .execute(
                 "SELECT row_no, coalesce(list_position($keys::VARCHAR[], treatment), 0)"
-                "::INTEGER - 1 AS treatment_index, propensity FROM offer_propensity "
+                "::INTEGER - 1 AS treatment_index, "
+                "* EXCLUDE (customer_id, row_no, treatment) FROM offer_propensity "
                 "WHERE row_no BETWEEN $lo AND $hi",
                 {"keys": list(treatments), "lo": row_lo, "hi": row_hi},
             )

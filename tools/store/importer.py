@@ -35,7 +35,9 @@ from tools.store.build import SPILL_DIR
 from tools.store.checks import Problem
 from tools.store.derived import Derivation
 from tools.store.duck import ensure_store, store_lock, sweep_leftovers
+from tools.store.json_files import read_files_as_of
 from tools.store.merge import merge
+from tools.store.meta import set_data_as_of
 from tools.store.schema import TABLES
 from tools.store.stage import Sources, list_sources, stage_files, stage_json
 
@@ -172,6 +174,8 @@ def _run(
             problems += merge(con, store, replace, tick)
         if problems:
             _fail(report, problems)
+        # the imported data's own date (a JSON file's as_of), else its latest record
+        set_data_as_of(con, read_files_as_of(sources.json))
         derived.build(con, tick)
         tick("saving")
         for table in TABLES:

@@ -7,6 +7,8 @@ tables from what this returns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from tools.config import CVMConfig
@@ -54,3 +56,35 @@ def read_json_folder(folder: Path, config: CVMConfig) -> list[CustomerData]:
         raise DataFileError(f"{folder}: no customer data files (*.json) found")
     seen: dict[str, str] = {}
     return [c for path in files for c in read_json_file(path, config, seen)]
+
+
+def read_json_as_of(path: Path) -> date | None:
+    """A customer file's own ``as_of`` date (the day its data was extracted), if any.
+
+    Raises:
+        DataFileError: The field is there but not an ISO date.
+    """
+    try:
+        raw = load_json(path)
+    except FileProblem as exc:
+        raise DataFileError(f"{path}: cannot read customer data: {exc}") from None
+    value = raw.get("as_of") if isinstance(raw, dict) else None
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DataFileError(
+            f"{path}: as_of: {str(value)[:40]!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def read_files_as_of(paths: Sequence[Path]) -> date | None:
+    """The latest ``as_of`` of some customer files (None when none has one)."""
+    found = [d for p in paths if (d := read_json_as_of(p))]
+    return max(found, default=None)
+
+
+def read_json_folder_as_of(folder: Path) -> date | None:
+    """The latest ``as_of`` of a folder's ``*.json`` files (None when none has one)."""
+    return read_files_as_of(sorted(folder.glob("*.json")))

@@ -12,6 +12,7 @@ customer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 
@@ -26,10 +27,16 @@ class MemoryStore(DuckStore):
     Args:
         records: The customers (a JSON folder's, validated).
         derived: Builds the derived tables.
+        data_as_of: The records' own as-of date (their files' field), if any.
     """
 
-    def __init__(self, records: Sequence[CustomerData], derived: Derivation) -> None:
-        super().__init__(None, derived, records)
+    def __init__(
+        self,
+        records: Sequence[CustomerData],
+        derived: Derivation,
+        data_as_of: date | None = None,
+    ) -> None:
+        super().__init__(None, derived, records, data_as_of)
         cur = self.cursor()
         self._records = {
             row[0]: _record(row)
@@ -46,8 +53,8 @@ class MemoryStore(DuckStore):
         }
         self._offers = dict(
             cur.execute(
-                "SELECT row_no, treatment, propensity FROM offer_propensity "
-                "ORDER BY row_no, treatment"
+                "SELECT * EXCLUDE (customer_id) FROM offer_propensity "
+                "ORDER BY row_no, pos"
             ).fetchnumpy()
         )
 

@@ -115,6 +115,7 @@ def open_source(config: CVMConfig, derived: Derivation) -> CustomerSource:
         key = "json:" + str(Path(config.settings.data_dir).resolve())
     else:
         key = str(store_path(config).resolve())
+    key += f"@{derived.version}"  # e.g. built for another configured decision date
     source = _sources.get(key)
     if source is not None:
         return source
@@ -122,10 +123,14 @@ def open_source(config: CVMConfig, derived: Derivation) -> CustomerSource:
         source = _sources.get(key)
         if source is None:
             if config.settings.data_dir:
-                from tools.store.json_files import read_json_folder
+                from tools.store.json_files import (
+                    read_json_folder,
+                    read_json_folder_as_of,
+                )
 
-                records = read_json_folder(Path(config.settings.data_dir), config)
-                source = MemoryStore(records, derived)
+                folder = Path(config.settings.data_dir)
+                records = read_json_folder(folder, config)
+                source = MemoryStore(records, derived, read_json_folder_as_of(folder))
             else:
                 source = DuckStore(store_path(config), derived)
             _sources[key] = source

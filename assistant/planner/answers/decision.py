@@ -36,8 +36,23 @@ def recommend(ask: Ask, customer: str | None, results: Results) -> str:
             f"{cid} is flagged vulnerable (VULNERABLE): no automated "
             "marketing; route any sales conversation to a specialist."
         )
+    if "SUITABILITY" in rules:
+        notes.append(
+            f"{cid} has an open service problem (SUITABILITY): no marketing until "
+            "it is fixed."
+        )
+    if rec.data_note:
+        notes.append(rec.data_note)
+    booked = ", ".join(
+        f"{b.display_name} (#{b.allocation_id})" for b in rec.booked_today
+    )
     others = lawful(rec)
-    if top.treatment_key == BASELINE:
+    if top.treatment_key == BASELINE and booked:
+        out = [
+            f"**{cid}: already booked today: {booked}.** Nothing else is worth "
+            "more than it costs right now."
+        ]
+    elif top.treatment_key == BASELINE:
         out = [
             f"**{cid}: no action recommended.** No lawful treatment is worth more "
             "than it costs right now."
@@ -63,6 +78,8 @@ def recommend(ask: Ask, customer: str | None, results: Results) -> str:
             out.append(
                 "Also lawful: " + ", ".join(option_line(r) for r in others[1:4]) + "."
             )
+        if booked:
+            out.append(f"Already booked today: {booked}.")
     out += notes + excluded_lines(rec)
     if top.treatment_key != BASELINE:
         out += [

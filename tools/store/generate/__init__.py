@@ -19,35 +19,41 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
+from tools.clock import now as clock_now
 from tools.store.generate import billing, contacts, output, people
-from tools.store.generate.catalogue import AS_OF, CHUNK, FIRST_ID
+from tools.store.generate.catalogue import CHUNK, FIRST_ID
 from tools.store.generate.writer import Cat, Column, PartWriter, ids_of
 from tools.store.schema import TABLES
 
-__all__ = ["AS_OF", "CHUNK", "FIRST_ID", "generate"]
+__all__ = ["CHUNK", "FIRST_ID", "generate"]
 
 
 def chunk_tables(
-    seed: int, part: int, start: int, n: int
+    seed: int, part: int, start: int, n: int, as_of: date
 ) -> Iterator[tuple[str, dict[str, Column]]]:
-    """The tables of customers ``start`` … ``start + n - 1``, one at a time."""
+    """The tables of customers ``start`` … ``start + n - 1``, one at a time.
+
+    Dates run up to ``as_of`` (the day the base is "extracted").
+    """
     rng = np.random.default_rng([seed, part])
+    today = np.datetime64(as_of, "D")
     who = people.draw(rng, start, n)
-    bills = billing.draw(rng, who)
-    yield "customers", people.customers_table(rng, who, bills.revenue)
+    bills = billing.draw(rng, who, as_of)
+    yield "customers", people.customers_table(rng, who, bills.revenue, today)
     yield from bills.tables.items()
     bills.tables = {}  # written: free them before the next tables
-    yield "consents", contacts.consents(rng, who)
+    yield "consents", contacts.consents(rng, who, today)
     yield "do_not_disturb", contacts.quiet_hours(rng, who)
-    measured, poor_now = contacts.network(rng, who)
+    measured, poor_now = contacts.network(rng, who, today)
     yield "network", measured
     del measured
-    yield "interactions", contacts.interactions(rng, who, bills, poor_now)
-    yield "offers", contacts.offers(rng, who, bills.usage_level)
+    yield "interactions", contacts.interactions(rng, who, bills, poor_now, today)
+    yield "offers", contacts.offers(rng, who, bills.usage_level, today)
     if part == 0:  # the table exists, empty: the generator has no web analytics
         yield (
             "web_sessions",
@@ -61,7 +67,12 @@ def chunk_tables(
 
 
 def generate(
-    n: int, seed: int, out: Path, chunk: int = CHUNK, force: bool = False
+    n: int,
+    seed: int,
+    out: Path,
+    chunk: int = CHUNK,
+    force: bool = False,
+    as_of: date | None = None,
 ) -> dict[str, int]:
     """Write a base of ``n`` customers into ``out`` as Parquet parts.
 
@@ -72,6 +83,9 @@ def generate(
             before, which is replaced; other files stay untouched).
         chunk: Customers per part (the base depends on it; keep the default).
         force: Replace a base generated into ``out`` before.
+        as_of: The day the base is extracted: its records run up to it (default
+            today by the clock, which honours ``CVM_NOW``). The same seed and day
+            give the same base.
 
     Returns:
         Rows written per table.
@@ -81,6 +95,7 @@ def generate(
             not usable (one line; nothing written).
     """
     output.check_size(n, out)
+    day = as_of or clock_now().date()
     tmp, old = output.prepare(out, force)
     rows = dict.fromkeys(TABLES, 0)
     try:
@@ -88,7 +103,7 @@ def generate(
         try:
             for part, start in enumerate(range(0, n, chunk)):
                 size = min(chunk, n - start)
-                for table, cols in chunk_tables(seed, part, start, size):
+                for table, cols in chunk_tables(seed, part, start, size, day):
                     rows[table] += writer.write(table, part, cols)
         finally:
             writer.close()

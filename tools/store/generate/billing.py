@@ -10,6 +10,7 @@ segment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -22,11 +23,11 @@ CHARGE_KINDS = ["roaming", "overage", "late_fee"]
 STATUS = ["paid", "pending", "overdue"]
 
 
-def _bill_dates() -> np.ndarray:
+def _bill_dates(as_of: date) -> np.ndarray:
     out = []
     for back in range(M - 1, -1, -1):  # oldest first, the latest this month
-        m = cat.AS_OF.month - 1 - back
-        out.append(np.datetime64(f"{cat.AS_OF.year + m // 12}-{m % 12 + 1:02d}-01"))
+        m = as_of.month - 1 - back
+        out.append(np.datetime64(f"{as_of.year + m // 12}-{m % 12 + 1:02d}-01"))
     return np.array(out, dtype="datetime64[D]")
 
 
@@ -57,7 +58,7 @@ def _roaming(rng: np.random.Generator, p: People) -> tuple[np.ndarray, np.ndarra
     return np.round(gb, 2), np.round(fee, 2)
 
 
-def draw(rng: np.random.Generator, p: People) -> Billing:
+def draw(rng: np.random.Generator, p: People, as_of: date) -> Billing:
     """Usage readings, bills and extra charges for the customers ``p``."""
     n = p.n
     level = rng.lognormal(np.log(cat.USAGE_LEVEL[0]), cat.USAGE_LEVEL[1], n)
@@ -87,7 +88,7 @@ def draw(rng: np.random.Generator, p: People) -> Billing:
     shock = rise.any(axis=1) | (extras >= 0.3 * p.recurring[:, None]).any(axis=1)
     cap = p.segment_value("revenue_cap")
     revenue = np.round(np.minimum(totals.mean(axis=1), cap), 2)
-    dates = _bill_dates()
+    dates = _bill_dates(as_of)
     cust = np.repeat(np.arange(n), M)
     month = np.tile(np.arange(M), n)
     # the extra charges: one row per (customer, month, kind) with an amount

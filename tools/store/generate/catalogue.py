@@ -10,10 +10,8 @@ accounts in the hundreds to low thousands, every account capped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 FIRST_ID = 1_000_000  # ids are U + digits from U1000000
-AS_OF = date(2024, 3, 5)  # the day the base is "extracted"
 MONTHS = 3  # monthly bills and usage readings per customer
 CHUNK = 250_000  # customers generated and written per Parquet part
 
@@ -196,9 +194,9 @@ AUTO_PAY = 0.75
 
 TOPICS: tuple[tuple[str, float, float, str], ...] = (
     # code, weight per contact, negative share, summary
-    ("billing_dispute", 0.08, 0.6, "Disputed charges on the latest bill."),
+    ("billing_dispute", 0.04, 0.6, "Disputed charges on the latest bill."),
     ("bill_shock", 0.04, 0.7, "Surprised by a higher bill than usual."),
-    ("network_issue", 0.06, 0.6, "Reported dropped calls and slow data at home."),
+    ("network_issue", 0.03, 0.6, "Reported dropped calls and slow data at home."),
     ("competitor_mention", 0.05, 0.4, "Mentioned a cheaper offer from a competitor."),
     ("switch_threat", 0.03, 0.85, "Said they will switch provider unless it improves."),
     ("family_interest", 0.04, 0.05, "Asked about adding family members to the plan."),
@@ -207,7 +205,16 @@ TOPICS: tuple[tuple[str, float, float, str], ...] = (
     ("add_line", 0.03, 0.05, "Asked how to add another line."),
     ("usage_question", 0.22, 0.1, "Asked how much data is left this month."),
     ("roaming", 0.03, 0.35, "Asked about roaming charges after a trip."),
+    ("device_upgrade", 0.04, 0.05, "Asked about upgrading to a new phone."),
+    # drawn (almost) only for vulnerable customers (see contacts.interactions)
+    (
+        "vulnerability_disclosed",
+        0.002,
+        0.5,
+        "Told us about a bereavement; asked for everything to be kept simple.",
+    ),
 )
+VULNERABLE_NOTE = 100.0  # how much likelier a vulnerable customer discloses it
 CONTACT_CHANNELS = (("call", 0.5), ("web_chat", 0.35), ("email", 0.1), ("store", 0.05))
 INTERACTIONS_CAP = 10
 
@@ -223,6 +230,19 @@ OFFER_TREATMENTS: tuple[str | None, ...] = (
 OFFER_STATUS = (("open", 0.6), ("pending", 0.1), ("accepted", 0.1), ("declined", 0.2))
 OFFER_P_BETA = (2.0, 7.0)  # the recommender's P(accept): mean 0.22
 OFFERS_MEAN, OFFERS_CAP = 0.9, 4
+OFFER_AGE_DAYS = 45  # offers were made in the last 45 days…
+OFFER_LIFE_DAYS = (7, 36)  # …and last 7 to 35 days (so some have expired)
+# The products each treatment's offers carry (a plan offer is one of the segment's
+# plans): a product can come round again, and a customer may hold it already.
+OFFER_PRODUCTS: dict[str | None, tuple[str, ...]] = {
+    "retention_email": ("Loyalty Discount 10%", "Price Lock 12 Months"),
+    "data_boost": ("Data Boost 5GB", "Data Boost 20GB"),
+    "family_plan": ("Family Add-a-Line", "Family Share Upgrade"),
+    "early_upgrade": ("5G Device Upgrade", "Early Upgrade Offer"),
+    "loyalty_points": ("Bonus Points", "Anniversary Reward"),
+    None: ("Usage Alerts",),
+}
+OWN_PLAN_OFFER = 0.15  # a plan offer names the plan the customer is on already
 
 FIRST_NAMES = (
     "Alex Sam Priya Tom Aisha Ben Chloe Dan Ella Finn Grace Hugo Isla Jack Kiran Leah "

@@ -13,10 +13,9 @@ import numpy as np
 
 from tools.store.generate import catalogue as cat
 from tools.store.generate.billing import Billing
-from tools.store.generate.people import People
+from tools.store.generate.people import FLAT_PLANS, PLAN_NAMES, People
 from tools.store.generate.writer import Cat, Column, Sql, ids_of, literal
 
-TODAY = np.datetime64(cat.AS_OF, "D")
 SEGMENT_NAMES = [s.name for s in cat.SEGMENTS]
 OFFER_SCALE = {"family": 1.5, "senior": 0.6, "small_business": 2.0, "enterprise": 8.0}
 
@@ -28,7 +27,9 @@ def _child(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, np.arange(len(idx)) - starts
 
 
-def consents(rng: np.random.Generator, p: People) -> dict[str, Column]:
+def consents(
+    rng: np.random.Generator, p: People, today: np.datetime64
+) -> dict[str, Column]:
     """Four channels per customer: marketing / service / billing consent."""
     n, channels = p.n, list(cat.CONSENT_P)
     shares = np.array([m[0] for m in cat.MARKETING_MOOD])
@@ -49,7 +50,7 @@ def consents(rng: np.random.Generator, p: People) -> dict[str, Column]:
         "marketing": grant[:, 0],
         "service": grant[:, 1],
         "billing": grant[:, 2],
-        "updated": TODAY - rng.integers(0, 700, 4 * n),
+        "updated": today - rng.integers(0, 700, 4 * n),
     }
 
 
@@ -64,7 +65,7 @@ def quiet_hours(rng: np.random.Generator, p: People) -> dict[str, Column]:
 
 
 def network(
-    rng: np.random.Generator, p: People
+    rng: np.random.Generator, p: People, today: np.datetime64
 ) -> tuple[dict[str, Column], np.ndarray]:
     """Two measurements per customer; also whether the latest one is poor."""
     n, m = p.n, 2 * p.n
@@ -74,7 +75,7 @@ def network(
     speed = np.minimum(rng.lognormal(np.log(45), 0.6, m), 300)
     cols: dict[str, Column] = {
         "customer_id": ids_of(np.repeat(p.index, 2)),
-        "measured_on": TODAY - np.tile([20, 3], n),
+        "measured_on": today - np.tile([20, 3], n),
         "quality": Cat(quality, ["poor", "fair", "good", "excellent"]),
         "download_mbps": np.round(np.where(poor, rng.uniform(1, 8, m), speed), 1),
         "upload_mbps": np.round(np.where(poor, rng.uniform(0.5, 3, m), speed / 4), 1),
@@ -89,9 +90,20 @@ def network(
 
 
 def interactions(
-    rng: np.random.Generator, p: People, bills: Billing, poor_now: np.ndarray
+    rng: np.random.Generator,
+    p: People,
+    bills: Billing,
+    poor_now: np.ndarray,
+    today: np.datetime64,
 ) -> dict[str, Column]:
-    """Contacts in the last 60 days, with topics and sentiment."""
+    """Contacts in the last 60 days, with topics and sentiment.
+
+    What customers raise follows what happened to them (complaints where the
+    network is poor, disputes after overdue or overage bills, roaming after a trip)
+    and who they are: stated needs (international calls on an international plan,
+    lines and family members on shared plans, a new device) and, for some
+    vulnerable customers, a bereavement or vulnerability note.
+    """
     family = p.seg == SEGMENT_NAMES.index("family")
     lam = 0.5 + 1.8 * p.churn + 1.2 * poor_now + 0.8 * bills.shock + 0.3 * (p.lines > 5)
     counts = np.minimum(rng.poisson(lam), cat.INTERACTIONS_CAP)
@@ -108,16 +120,19 @@ def interactions(
         ("family_interest", 1 + 1.0 * family),
         ("add_line", 1 + 1.0 * (p.lines > 1)),
         ("roaming", 1 + 8.0 * bills.roamed),
+        ("international_calls", 1 + 3.0 * _on_plan(p, "International Plus")),
+        ("vulnerability_disclosed", 1 + cat.VULNERABLE_NOTE * p.vulnerable),
     ):
         boost[:, codes.index(code)] = factor
     weight = np.array([t[1] for t in cat.TOPICS])
     pick = rng.random((m, len(codes))) < np.minimum(weight * boost[row], 0.9)
-    pick[np.arange(m), rng.integers(0, len(codes), m)] |= ~pick.any(axis=1)
+    # a contact about nothing in particular: how much data is left
+    pick[:, codes.index("usage_question")] |= ~pick.any(axis=1)
     p_neg = (pick * np.array([t[2] for t in cat.TOPICS])).max(axis=1)
     u = rng.random(m)
     sentiment = np.where(u < p_neg, 2, np.where(u < p_neg + (1 - p_neg) * 0.6, 1, 0))
     mask = (pick * (1 << np.arange(len(codes)))).sum(axis=1)
-    day = TODAY - 60 + rng.integers(0, 60, m)
+    day = today - 60 + rng.integers(0, 60, m)
     day = day[np.lexsort((day, row))]  # chronological within each customer
     return {
         "customer_id": ids_of(p.index[row]),
@@ -137,13 +152,55 @@ def interactions(
     }
 
 
+def _on_plan(p: People, name: str) -> np.ndarray:
+    """Whether each customer is on the plan ``name``."""
+    return p.plan == PLAN_NAMES.index(name)  # type: ignore[no-any-return]
+
+
+def _products(
+    rng: np.random.Generator, p: People, row: np.ndarray, treat: np.ndarray
+) -> Cat:
+    """The product each offer carries (a plan, or the treatment's own product).
+
+    A plan offer names one of the segment's plans, sometimes the one the customer
+    is on (a product they hold); other offers name one of their treatment's
+    products (:data:`catalogue.OFFER_PRODUCTS`).
+    """
+    treatments = list(cat.OFFER_TREATMENTS)
+    labels = list(PLAN_NAMES)
+    first: dict[str | None, int] = {}
+    for t, products in cat.OFFER_PRODUCTS.items():
+        first[t] = len(labels)
+        labels += products
+    m = len(row)
+    seg_of_plan = np.array([s for s, _ in FLAT_PLANS])
+    seg_plans = np.bincount(seg_of_plan, minlength=len(cat.SEGMENTS))
+    seg_first = np.cumsum(seg_plans) - seg_plans  # FLAT_PLANS is grouped by segment
+    code = np.zeros(m, dtype=np.int64)
+    for i, t in enumerate(treatments):
+        sel = np.flatnonzero(treat == i)
+        if t == "personalized_offer":
+            seg = p.seg[row[sel]]
+            pick = seg_first[seg] + rng.integers(0, 1 << 20, len(sel)) % seg_plans[seg]
+            own = rng.random(len(sel)) < cat.OWN_PLAN_OFFER
+            code[sel] = np.where(own, p.plan[row[sel]], pick)
+        else:
+            k = len(cat.OFFER_PRODUCTS[t])
+            code[sel] = first[t] + rng.integers(0, k, len(sel))
+    return Cat(code.astype(np.int32), labels)
+
+
 def offers(
-    rng: np.random.Generator, p: People, usage_level: np.ndarray
+    rng: np.random.Generator,
+    p: People,
+    usage_level: np.ndarray,
+    today: np.datetime64,
 ) -> dict[str, Column]:
-    """The recommender's recent offers.
+    """The recommender's offers of the last weeks: live, expired, accepted, declined.
 
     A family plan only to multi-line accounts; data boosts more often to customers
-    who use most of their allowance.
+    who use most of their allowance. Products come round again, and some are ones
+    the customer holds (their own plan, or an offer they accepted earlier).
     """
     counts = np.minimum(rng.poisson(cat.OFFERS_MEAN, p.n), cat.OFFERS_CAP)
     row, seq = _child(counts)
@@ -159,18 +216,17 @@ def offers(
     scale = np.array([OFFER_SCALE.get(s, 1.0) for s in SEGMENT_NAMES])[p.seg[row]]
     accept = np.clip(rng.beta(*cat.OFFER_P_BETA, m), 0.01, 0.9)
     status = [s[0] for s in cat.OFFER_STATUS]
+    made = today - rng.integers(1, cat.OFFER_AGE_DAYS, m)
+    made = made[np.lexsort((made, row))]  # in date order within each customer
     return {
         "customer_id": ids_of(p.index[row]),
         "seq": seq,
-        "offer_date": TODAY - rng.integers(1, 30, m),
+        "offer_date": made,
         "offer_id": Sql(
             f"'U' || ({cat.FIRST_ID} + oc)::VARCHAR || '-' || os::VARCHAR",
             {"oc": p.index[row], "os": seq},
         ),
-        "name": Cat(
-            treat,
-            ["Usage Alerts" if t is None else f"Offer: {t}" for t in treatments],
-        ),
+        "name": _products(rng, p, row, treat),
         "kind": Cat(np.zeros(m, dtype=np.int32), ["recommender"]),
         "treatment": Cat(treat, treatments),
         "acceptance_probability": np.round(accept, 2),
@@ -178,5 +234,5 @@ def offers(
         "status": Cat(
             rng.choice(len(status), m, p=[s[1] for s in cat.OFFER_STATUS]), status
         ),
-        "expires": TODAY + rng.integers(1, 30, m),
+        "expires": made + rng.integers(*cat.OFFER_LIFE_DAYS, m),
     }

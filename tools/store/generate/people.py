@@ -138,7 +138,7 @@ def draw(rng: np.random.Generator, start: int, n: int) -> People:
 
 
 def customers_table(
-    rng: np.random.Generator, p: People, revenue: np.ndarray
+    rng: np.random.Generator, p: People, revenue: np.ndarray, today: np.datetime64
 ) -> dict[str, Column]:
     """The ``customers`` table's columns."""
     n = p.n
@@ -171,7 +171,7 @@ def customers_table(
         "plan_lines": p.lines,
         "language": Cat(np.zeros(n, dtype=np.int32), ["en"]),
         "churn_score": p.churn,
-        "churn_scored_on": np.full(n, np.datetime64(cat.AS_OF, "D")),
+        "churn_scored_on": today - rng.integers(0, 7, n),  # the weekly model run
         "churn_satisfaction": np.clip(satisfaction, 1, 5).astype(np.int64),
         "churn_risk_factors": Sql(
             f"list_filter({literal(RISK_FACTORS)}, "

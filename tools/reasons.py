@@ -1,0 +1,167 @@
+"""Why a treatment scores what it does: P's making and the reasons, each dated.
+
+The kernel (:mod:`tools.kernel`) decides every number; this module words them for one
+customer (:class:`tools.assess.Assessment`), citing only what the decision used: the
+live offer the kernel chose (never an expired, declined or accepted one), the signals
+within their recency windows, the open problem a treatment fixes and the stated needs
+it meets, the churn score behind the value at risk, and today's bookings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from tools.assess import Assessment
+from tools.config import NO_ACTION, CVMConfig
+from tools.customer import Offer
+from tools.eligibility import TreatmentVerdict
+from tools.recommendation import BookedToday, ScoreBreakdown
+from tools.signals import Insight
+
+BASELINE = NO_ACTION
+
+
+def offer_for(a: Assessment, j: int) -> Offer | None:
+    """The live offer the kernel used for treatment ``j`` (None: none entered P)."""
+    pos = int(a.decisions.offer_pos[0, j])
+    return a.customer.offers[pos] if 0 <= pos < len(a.customer.offers) else None
+
+
+def _declined_on(a: Assessment, key: str) -> date | None:
+    """When the customer last declined an offer of ``key`` (within its cool-off)."""
+    found = [
+        o.date
+        for o in a.customer.offers
+        if o.treatment == key and o.status == "declined"
+    ]
+    return max(found, default=None)
+
+
+def score(
+    key: str, a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
+) -> tuple[ScoreBreakdown, Offer | None]:
+    """The kernel's P, V, cost and EV for one treatment, with how P was made."""
+    d = a.decisions
+    j = d.treatments.index(key)
+    numbers = {
+        "propensity": float(d.propensity[0, j]),
+        "value": float(d.value_at_risk[0]),
+        "cost": float(d.cost[j]),
+        "expected_value": float(d.expected_value[0, j]),
+    }
+    if key == BASELINE:
+        return ScoreBreakdown(propensity_source="no-action baseline", **numbers), None
+    journey = float(d.p_journey[0, j])
+    steps = [f"journey {journey:.2f}"]
+    offer = offer_for(a, j) if d.from_offer[0, j] else None
+    recommender = None if offer is None else float(d.p_offer[0, j])
+    if recommender is not None:
+        w = config.decisions.offers.recommender_weight
+        combined = w * recommender + (1 - w) * journey
+        steps[0] += f", recommender {recommender:.2f} → {combined:.2f}"
+    if d.declined[0, j]:
+        factor = config.decisions.offers.declined_factor
+        steps.append(f"declined {_declined_on(a, key)} ×{factor:g}")
+    gains = _gains(key, a, insights, config)
+    steps += [f"{why} +{g:.2f}" for g, why in gains]
+    breakdown = ScoreBreakdown(
+        propensity_source="; ".join(steps),
+        journey_propensity=round(journey, 3),
+        recommender_propensity=recommender,
+        **numbers,
+    )
+    return breakdown, offer
+
+
+def _gains(
+    key: str, a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
+) -> list[tuple[float, str]]:
+    """The kernel's P gains for ``key``: the open problem it fixes, needs it meets."""
+    d = a.decisions
+    out: list[tuple[float, str]] = []
+    fixed = [
+        (p.gain, p.label)
+        for k, (name, p) in enumerate(config.decisions.suitability.items())
+        if d.problems[0, k] and key in p.addressed_by and p.gain
+    ]
+    if fixed:
+        gain, label = max(fixed)
+        out.append((gain, "service first"))
+    for need in config.decisions.needs.values():
+        if key in need.met_by and need.signal in insights and need.gain:
+            out.append((need.gain, f"meets stated need {need.label}"))
+    return out
+
+
+def reasons(
+    key: str,
+    a: Assessment,
+    insights: Mapping[str, Insight],
+    offer: Offer | None,
+    verdict: TreatmentVerdict,
+    config: CVMConfig,
+    booked: list[BookedToday] | None = None,
+) -> list[str]:
+    """Two to four reasons, each dated, each one the decision used."""
+    t = config.treatments[key]
+    churn, d = a.customer.churn, a.decisions
+    value = float(d.value_at_risk[0])
+    when = f"{churn.scored_on}"
+    if a.as_of and churn.scored_on > a.as_of:  # the one score the store holds
+        when += f", after the data's as-of date {a.as_of}: the only score held"
+    at_risk = (
+        f"Churn score {churn.score:.2f} ({when}): £{value:.0f} "
+        f"of {config.value.horizon_months}-month margin at risk"
+    )
+    if key == BASELINE:
+        first = [
+            f"Already booked today: {b.display_name} (#{b.allocation_id}, {b.day})"
+            for b in booked or []
+        ] or ["No contact: the baseline every action has to beat (expected value £0)"]
+        return [*first[:3], at_risk]
+    out = _why(key, a, insights, config)
+    if offer:
+        until = f" to {offer.expires}" if offer.expires else ""
+        out.append(
+            f"Recommender: '{offer.name}' ({offer.date}{until}) at "
+            f"{offer.acceptance_probability:.0%}"
+        )
+    ranked = sorted(
+        (
+            (b, s)
+            for s, b in t.propensity_boosts.items()
+            if s in insights and s != "high_churn_risk"
+        ),
+        reverse=True,
+    )
+    for _, signal in ranked:
+        evidence = insights[signal].evidence
+        if len(out) >= 3 or any(evidence in r for r in out):
+            continue  # quoted already (the problem it fixes, the need it meets)
+        out.append(f"{signal.replace('_', ' ').capitalize()}: {evidence}")
+    out = out[:3] + [at_risk]
+    consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
+    if len(out) < 4 and t.channel != "none":
+        out.append(consent.reason[0].upper() + consent.reason[1:])
+    return out[:4]
+
+
+def _why(
+    key: str, a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
+) -> list[str]:
+    """The open problem ``key`` fixes and the stated needs it meets, with dates."""
+    out = []
+    problems = dict(zip(a.decisions.problem_keys, a.decisions.problems[0], strict=True))
+    for name, problem in config.decisions.suitability.items():
+        if problems.get(name) and key in problem.addressed_by:
+            found = [insights[s] for s in problem.signals if s in insights]
+            evidence = "; ".join(i.evidence for i in found)
+            out.append(f"Fixes the open {problem.label}: {evidence}")
+            break
+    for need in config.decisions.needs.values():
+        if key in need.met_by and need.signal in insights:
+            out.append(
+                f"Meets a stated need, {need.label}: {insights[need.signal].evidence}"
+            )
+    return out
