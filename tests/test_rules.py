@@ -333,3 +333,32 @@ def test_why_not_marketing_answers_with_suitability():
     turn = bot.ask("Why not a retention email?")
     assert "SUITABILITY" in turn.reply
     assert "billing dispute" in turn.reply
+
+
+def test_the_booking_writer_refuses_suitability_unless_the_analyst_overrode_it(ctx):
+    """The kernel's SUITABILITY verdict goes to the one booking writer as a customer
+    rule: refused without an override, booked (and the override recorded) with one."""
+    from tools.assess import assess
+    from tools.eligibility import customer_verdicts
+    from tools.ledger.writer import BookingRequest, write_bookings
+
+    a = assess("U125", ctx)
+    fixed = customer_verdicts(a, "personalized_offer", ctx.config, ctx.now())
+    assert [v.rule for v in fixed.before if not v.passed] == ["SUITABILITY"]
+    request = BookingRequest(
+        customer_id="U125",
+        treatment_key="personalized_offer",
+        high_value=bool(a.decisions.high_value[0]),
+        customer_rules=fixed.before,
+        soft_rules=(fixed.applicability,),
+    )
+    write = {"config": ctx.config, "at": ctx.now(), "approved_by": "ana"}
+    [refused] = write_bookings(ctx.ledger, [request], **write)
+    assert not refused.booked and refused.refused == ("SUITABILITY",)
+    assert list_allocations(ctx) == []
+    [booked] = write_bookings(
+        ctx.ledger, [request], overrides=frozenset({"SUITABILITY"}), **write
+    )
+    assert booked.booked and booked.overrides == ("SUITABILITY",)
+    [stored] = list_allocations(ctx)
+    assert stored.treatment_key == "personalized_offer"
