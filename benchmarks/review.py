@@ -79,6 +79,7 @@ class Review:
     needs_not_worth: int = 0  # one is lawful but worth less than doing nothing
     needs_outranked: int = 0  # one is worth doing but three others rank higher
     needs_by_kind: dict[str, list[int]] = field(default_factory=dict)  # [met, all]
+    needs_blocked_by: dict[str, int] = field(default_factory=dict)  # rule -> needs
     picks: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -162,6 +163,10 @@ def _chunk(d: Decisions, config: CVMConfig, live: dict, r: Review) -> None:
         r.needs += int(stated.sum())
         r.needs_met_top3 += int((stated & met).sum())
         r.needs_blocked += int((stated & ~lawful).sum())
+        rules = {**d.failed, "APPLICABILITY": ~d.applicable}
+        for rule, mask in rules.items():  # what keeps the treatments that meet it out
+            n = int((stated & ~lawful & mask[:, meets].any(axis=1)).sum())
+            r.needs_blocked_by[rule] = r.needs_blocked_by.get(rule, 0) + n
         r.needs_not_worth += int((stated & lawful & ~worth).sum())
         r.needs_outranked += int((stated & worth & ~met).sum())
 

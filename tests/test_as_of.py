@@ -10,6 +10,7 @@ from tools.config import load_config
 from tools.context import ToolContext
 from tools.customer_base import DERIVED
 from tools.journey import analyze_journey
+from tools.kernel import as_of as store_date
 from tools.store.build import build_from_records, sample_records
 from tools.store.duck import DuckStore
 from tools.treatment import recommend_treatment
@@ -145,7 +146,7 @@ def test_the_generator_writes_current_dates(tmp_path):
     store = tmp_path / "c.duckdb"
     import_path(tmp_path / "base", store, r"^U\d{7}$", DERIVED, replace=True)
     source = DuckStore(store, DERIVED)
-    as_of = date.fromisoformat(_meta(source, "as_of"))
-    assert date(2026, 12, 1) <= as_of <= date(2026, 12, 6)
+    day = date.fromisoformat(_meta(source, "as_of"))
+    assert date(2026, 12, 1) <= day <= date(2026, 12, 6)
     assert _meta(source, "as_of_source") == "the latest record date"
-    assert as_of.latest_record_date(source.cursor()) == as_of
+    assert store_date.latest_record_date(source.cursor()) == day

@@ -116,7 +116,7 @@ def _one_line(err: str) -> str:
 def test_wal_removed_under_a_running_process_refuses_and_keeps_its_commits():
     worker = Worker(ANSWER)
     try:
-        assert worker.book("U123")[0] == "ok"
+        assert worker.book("U131")[0] == "ok"
         (_state() / "ledger.sqlite3-wal").unlink()
         assert worker.book("U127") == ("refused", "LEDGER")
         assert worker.book("U128", "bill_review_call") == ("refused", "LEDGER")
@@ -126,7 +126,7 @@ def test_wal_removed_under_a_running_process_refuses_and_keeps_its_commits():
     # (the running process copied it there when it noticed), so the 2-a-day cap
     # is not sold again.
     ctx = ToolContext(get_config(), SQLiteLedger(_state() / "ledger.sqlite3"))
-    assert _booked(ctx.ledger) == [("U123", "marketing_call_back")]
+    assert _booked(ctx.ledger) == [("U131", "marketing_call_back")]
     allocate_treatment("U127", "marketing_call_back", "ana", ctx)
     with pytest.raises(PolicyBlocked, match="CAPACITY"):
         allocate_treatment("U128", "marketing_call_back", "ana", ctx)
@@ -136,7 +136,7 @@ def test_wal_removed_under_a_running_process_refuses_and_keeps_its_commits():
 def test_wal_removed_then_the_process_killed_a_new_process_refuses_to_start(capsys):
     worker = Worker(ANSWER)
     try:
-        assert worker.book("U123")[0] == "ok"
+        assert worker.book("U131")[0] == "ok"
         (_state() / "ledger.sqlite3-wal").unlink()  # the commit lived only there
     finally:
         worker.kill9()
@@ -151,7 +151,7 @@ def test_wal_removed_then_the_process_killed_a_new_process_refuses_to_start(caps
 
 def test_every_ledger_file_removed_mid_run_a_new_process_waits_for_the_operator():
     book = ["allocate", "--treatment-key", "marketing_call_back", "--yes"]
-    assert _cvm(*book, "--customer-id", "U123").returncode == 0
+    assert _cvm(*book, "--customer-id", "U131").returncode == 0
     for path in _state().glob("ledger.sqlite3*"):
         path.unlink()
     again = _cvm(*book, "--customer-id", "U127")
@@ -169,7 +169,7 @@ def test_every_ledger_file_removed_mid_run_a_new_process_waits_for_the_operator(
 def test_ledger_replaced_by_another_one_a_new_process_refuses(tmp_path):
     config = get_config()
     mine = SQLiteLedger(tmp_path / "a" / "ledger.sqlite3")
-    allocate_treatment("U123", "marketing_call_back", "ana", ToolContext(config, mine))
+    allocate_treatment("U131", "marketing_call_back", "ana", ToolContext(config, mine))
     other = SQLiteLedger(tmp_path / "b" / "ledger.sqlite3")
     other.close()
     mine.close()
@@ -189,7 +189,7 @@ def test_a_ledger_of_the_previous_version_is_brought_up_to_date(tmp_path):
     conn.close()
     ledger = SQLiteLedger(path)
     [kept] = ledger.list_bookings(BookingQuery(limit=None)).bookings
-    assert (kept.customer_id, kept.overrides) == ("U123", ())
+    assert (kept.customer_id, kept.overrides) == ("U131", ())
     assert ledger.day_state(kept.day).used == {"marketing_call_back": 1}
     assert ledger.get_plan("P20240306-1").header.hypothetical is False
     assert ledger.verify() == []
@@ -210,7 +210,7 @@ CREATE TABLE plans (plan_id TEXT PRIMARY KEY, created_at TEXT NOT NULL,
     day TEXT NOT NULL, parent_id TEXT, body TEXT NOT NULL);
 INSERT INTO allocations (customer_id, treatment_key, channel, purpose, day,
     created_at, approved_by, cost, high_value, rules)
-    VALUES ('U123', 'marketing_call_back', 'call', 'marketing', '2024-03-06',
+    VALUES ('U131', 'marketing_call_back', 'call', 'marketing', '2024-03-06',
     '2024-03-06T12:00:00+00:00', 'ana', 8.0, 0, '[]');
 INSERT INTO daily_usage VALUES ('2024-03-06', 'marketing_call_back', 1, 8.0);
 INSERT INTO plans VALUES ('P20240306-1', '2024-03-06T12:00:00+00:00',
@@ -224,7 +224,7 @@ PRAGMA user_version = 2;
 
 def test_backups_taken_while_two_processes_book_are_each_one_moment(tmp_path, ctx):
     loops = [
-        Worker(LOOP, "U123", "marketing_call_back"),
+        Worker(LOOP, "U131", "marketing_call_back"),
         Worker(LOOP, "U124", "bill_review_call"),
     ]
     copies = []
@@ -260,7 +260,7 @@ def test_backups_taken_while_two_processes_book_are_each_one_moment(tmp_path, ct
 def test_restore_puts_a_backup_in_place_for_running_and_new_processes(
     tmp_path, ctx, capsys
 ):
-    allocate_treatment("U123", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U131", "marketing_call_back", "ana", ctx)
     backup = tmp_path / "before.sqlite3"
     assert main(["backup", str(backup)]) == 0
     assert "backed up ledger" in capsys.readouterr().out
@@ -269,16 +269,16 @@ def test_restore_puts_a_backup_in_place_for_running_and_new_processes(
     assert "APPROVAL" in capsys.readouterr().err
     assert len(list_allocations(ctx)) == 2
     assert main(["restore", str(backup), "--yes", "--json"]) == 0
-    assert [a.customer_id for a in list_allocations(ctx)] == ["U123"]  # running
+    assert [a.customer_id for a in list_allocations(ctx)] == ["U131"]  # running
     again = reopened(ctx.ledger)  # a new process starts
-    assert _booked(again) == [("U123", "marketing_call_back")]
+    assert _booked(again) == [("U131", "marketing_call_back")]
     allocate_treatment("U127", "marketing_call_back", "ana", ctx)
     assert again.verify() == []
 
 
 def test_restore_after_every_file_was_lost(tmp_path):
     book = ["allocate", "--treatment-key", "marketing_call_back", "--yes"]
-    assert _cvm(*book, "--customer-id", "U123").returncode == 0
+    assert _cvm(*book, "--customer-id", "U131").returncode == 0
     backup = tmp_path / "nightly.sqlite3"
     assert _cvm("backup", str(backup)).returncode == 0
     for path in _state().glob("ledger.sqlite3*"):
@@ -287,7 +287,7 @@ def test_restore_after_every_file_was_lost(tmp_path):
     restored = _cvm("restore", str(backup), "--yes")
     assert restored.returncode == 0, restored.stderr
     listed = _cvm("allocations")
-    assert listed.returncode == 0 and "U123" in listed.stdout
+    assert listed.returncode == 0 and "U131" in listed.stdout
 
 
 @pytest.mark.parametrize(
@@ -302,12 +302,12 @@ def test_restore_after_every_file_was_lost(tmp_path):
 def test_restore_refuses_what_is_not_a_sound_ledger(
     tmp_path, ctx, capsys, make, needle
 ):
-    allocate_treatment("U123", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U131", "marketing_call_back", "ana", ctx)
     src = tmp_path / "odd.sqlite3"
     make(src)
     assert main(["restore", str(src), "--yes"]) == 2
     assert needle in _one_line(capsys.readouterr().err)
-    assert [a.customer_id for a in list_allocations(ctx)] == ["U123"]  # unchanged
+    assert [a.customer_id for a in list_allocations(ctx)] == ["U131"]  # unchanged
 
 
 def test_backup_never_overwrites_a_file(tmp_path, ctx, capsys):

@@ -43,7 +43,7 @@ def _plan_id(capsys, *flags: str) -> str:
 def test_book_plan_with_the_clock_set_back_is_refused_past_day(
     ctx, monkeypatch, capsys
 ):
-    assert main([*BOOK, "--customer-id", "U123"]) == 0  # the ledger holds today
+    assert main([*BOOK, "--customer-id", "U131"]) == 0  # the ledger holds today
     monkeypatch.setenv("CVM_NOW", "2024-01-31T12:00:00+00:00")  # 35 days back
     assert main([*BOOK, "--customer-id", "U127"]) == 1
     assert capsys.readouterr().err.startswith("refused: PAST-DAY")
@@ -61,9 +61,10 @@ def test_book_plan_with_the_clock_set_back_is_refused_past_day(
 def test_a_what_if_with_extra_slots_is_stored_hypothetical_and_never_booked(
     ctx, capsys
 ):
-    base = make_plan(PlanRequest(capacity={"data_boost": 1}), ctx).plan
+    key = "service_call_back"  # three open network complaints want it
+    base = make_plan(PlanRequest(capacity={key: 1}), ctx).plan
     assert not base.hypothetical
-    answer = what_if(PlanChange(extra_capacity={"data_boost": 10}), base.plan_id, ctx)
+    answer = what_if(PlanChange(extra_capacity={key: 10}), base.plan_id, ctx)
     after = plan_store(ctx).get(answer.after_id)
     assert after.hypothetical and after.expected_value > base.expected_value
     with pytest.raises(PolicyBlocked, match="cannot be booked") as refused:
@@ -217,8 +218,8 @@ def test_only_overridable_rules_may_be_overridden_and_overrides_are_recorded(ctx
 def test_listings_say_how_many_match_beyond_the_page(ctx, capsys):
     from tools.bookings import list_bookings
 
-    for cid in ("U123", "U124", "U127"):
-        allocate_treatment(cid, "retention_email" if cid == "U124" else
+    for cid in ("U131", "U124", "U127"):
+        allocate_treatment(cid, "bill_review_call" if cid == "U124" else
                            "marketing_call_back", "ana", ctx)  # fmt: skip
     page = allocation_page(ctx, limit=2)
     assert (len(page.allocations), page.total) == (2, 3)
@@ -233,15 +234,15 @@ def test_listings_say_how_many_match_beyond_the_page(ctx, capsys):
 
 
 def test_recommend_book_reports_the_booking_it_shows(ctx, capsys):
-    allocate_treatment("U124", "retention_email", "bob", ctx)
+    allocate_treatment("U124", "data_boost", "bob", ctx)
     argv = ["recommend", "--customer-id", "U124", "--book", "--yes", "--json"]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "already_booked"
-    assert result["allocation"]["treatment_key"] == "retention_email"
-    assert result["selected_treatment"] == "retention_email"
+    assert result["allocation"]["treatment_key"] == "data_boost"
+    assert result["selected_treatment"] == "data_boost"
     assert "already booked" in result["explanation"]
-    assert [a.treatment_key for a in list_allocations(ctx)] == ["retention_email"]
+    assert [a.treatment_key for a in list_allocations(ctx)] == ["data_boost"]
 
 
 def test_recommend_book_walks_the_pipeline_once(ctx, monkeypatch, capsys):
