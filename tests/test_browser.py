@@ -148,9 +148,9 @@ def test_u124_starter_card_book_approve(server, tmp_path):
         assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
         assert "/logo" in (logo.get_attribute("src") or "")
         starter.click()
-        page.get_by_text("recommend Marketing Call Back").first.wait_for()
+        page.get_by_text("recommend Bill Review Call").first.wait_for()
         assert page.get_by_text("recommend_treatment").first.is_visible()
-        page.get_by_text("U124: Marketing Call Back").first.wait_for()
+        page.get_by_text("U124: Bill Review Call").first.wait_for()
         assert page.get_by_text("Excluded by contact rules").first.is_visible()
         assert page.get_by_text("Nothing is booked without your approval").count()
         assert page.get_by_text(
@@ -159,13 +159,13 @@ def test_u124_starter_card_book_approve(server, tmp_path):
         page.screenshot(path=str(tmp_path / "u124-card.png"), full_page=True)
         press(page.get_by_role("button", name="Book").first)
         press(page.get_by_role("button", name="Approve"))
-        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for()
+        page.get_by_text("Booked Bill Review Call for U124").first.wait_for()
         page.screenshot(path=str(tmp_path / "u124-booked.png"), full_page=True)
     external = [
         u for u in requested if not u.startswith(("http://127.0.0.1", "data:", "blob:"))
     ]
     [booked] = bookings(state)
-    assert (booked.customer_id, booked.treatment_key) == ("U124", "marketing_call_back")
+    assert (booked.customer_id, booked.treatment_key) == ("U124", "bill_review_call")
     assert booked.day == date.fromisoformat(FROZEN_NOW[:10])  # the server's clock
     assert booked.approved_by == "analyst (ui)"
     assert not [u for u in external if "fonts.googleapis.com/css" in u]
@@ -197,28 +197,28 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
     url, state, log = server
     with chat_page(tmp_path, url, log) as page:
         ask(page, "What should we offer U126?")
-        page.get_by_text("U126: Data Boost").first.wait_for()
+        page.get_by_text("U126: Bill Review Call").first.wait_for()
         press(page.get_by_role("button", name="Book").first)
         press(page.get_by_role("button", name="Cancel").first)
         page.get_by_text("was not approved").first.wait_for()
         ask(page, "How many call-backs are left today?")
         page.get_by_text("Capacity today").first.wait_for()
         ask(page, "What should we offer U124?")
-        page.get_by_text("U124: Marketing Call Back").first.wait_for()
+        page.get_by_text("U124: Bill Review Call").first.wait_for()
         press(
-            message(page, "U124: Marketing Call Back").get_by_role(
+            message(page, "U124: Bill Review Call").get_by_role(
                 "button", name="Book"
             )
         )
-        question = message(page, "Book Marketing Call Back for U124?")
+        question = message(page, "Book Bill Review Call for U124?")
         press(question.get_by_role("button", name="Approve"))
-        page.get_by_text("Booked Marketing Call Back for U124").first.wait_for()
+        page.get_by_text("Booked Bill Review Call for U124").first.wait_for()
         ask(page, "What did we book today?")
-        page.get_by_text("#1 U124: Marketing Call Back").first.wait_for()
+        page.get_by_text("#1 U124: Bill Review Call").first.wait_for()
         page.screenshot(path=str(tmp_path / "approve-then-ask.png"), full_page=True)
     booked = bookings(state)
     assert [(b.customer_id, b.treatment_key) for b in booked] == [
-        ("U124", "marketing_call_back")
+        ("U124", "bill_review_call")
     ]
 
 
