@@ -206,9 +206,7 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
         ask(page, "What should we offer U124?")
         page.get_by_text("U124: Bill Review Call").first.wait_for()
         press(
-            message(page, "U124: Bill Review Call").get_by_role(
-                "button", name="Book"
-            )
+            message(page, "U124: Bill Review Call").get_by_role("button", name="Book")
         )
         question = message(page, "Book Bill Review Call for U124?")
         press(question.get_by_role("button", name="Approve"))

@@ -44,8 +44,9 @@ def test_u124_gets_the_bill_review_first_grounded_and_never_an_sms():
     s = rec.top.score
     assert (s.journey_propensity, s.recommender_propensity) == (0.8, 0.35)
     assert s.propensity_source.startswith("journey 0.80, recommender 0.35 → 0.62")
-    assert "'Roaming Dispute Resolution' (2024-03-03 to 2024-03-11)" in (
-        rec.top.reasons[1]
+    assert (
+        "'Roaming Dispute Resolution' (2024-03-03 to 2024-03-11)"
+        in (rec.top.reasons[1])
     )
     assert s.propensity == pytest.approx(0.62 * 0.8 + 0.2)
     assert "retention_sms" not in [r.treatment_key for r in rec.ranked]
