@@ -2,10 +2,11 @@
 
 The labelled corpus ``tests/corpus/orders.yaml`` (messages with and without an
 order in them) is replayed as full turns of the offline assistant in one context:
-customer U124 in focus, booking #1 (U124) made earlier, and the proposal "book
-Marketing Call Back for U124" pending and shown. No message that is not an order
-writes anything; every plain order ends in exactly one write after at most one
-confirmation ("yes"), and a whole-message decline writes nothing.
+customer U124 in focus, booking #1 (U124's bill review) made earlier, and the
+proposal "book Data Boost for U124" pending and shown (her billing dispute is open:
+service before selling). No message that is not an order writes anything; every
+plain order ends in exactly one write after at most one confirmation ("yes"), and a
+whole-message decline writes nothing.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def shown(tmp_path):
         allocate_treatment("U124", "bill_review_call", "ana", bot.ctx)
         turn = bot.ask("What should we offer U124?")
         assert turn.pending is not None and turn.pending_new
-        assert turn.pending.title == "Book Marketing Call Back for U124"
+        assert turn.pending.title == "Book Data Boost for U124"
         return bot, _ledger(bot)
 
     return make
@@ -99,8 +100,8 @@ def test_a_plain_order_writes_once_after_at_most_one_confirmation(shown, entry):
     """One write after at most one "yes" — or the rule that forbids it, or a drop.
 
     A booking the contact rules forbid (a retention SMS for U124: no SMS consent) is
-    refused with its rule and writes nothing; "cancel it" / "cancel the marketing
-    call back" while that booking is only pending drops it; a booking that does not
+    refused with its rule and writes nothing; "cancel it" / "cancel the data boost"
+    while that booking is only pending drops it; a booking that does not
     exist cannot be cancelled.
     """
     bot, before = shown()
@@ -117,7 +118,7 @@ def test_a_plain_order_writes_once_after_at_most_one_confirmation(shown, entry):
             return
         assert new == {("U124", "bill_review_call", "released")}, text
         return
-    key = entry.get("treatment", "marketing_call_back")
+    key = entry.get("treatment", "data_boost")  # the pending proposal
     customer = entry.get("customer", "U124")
     if not new:  # refused by a contact rule, said with its rule id
         rules = {c.rule for c in first.tool_calls if c.rule}
