@@ -175,8 +175,10 @@ def test_injected_transcript_reaches_a_model_as_quoted_data_and_cannot_book(tmp_
     ]
     assert chat and chat[0].startswith("<customer_text>")
     proposal = turn.tool_calls[1]
-    assert proposal.held and not turn.allocations  # at most shown, never run
-    assert turn.pending is not None and turn.pending_new  # the analyst sees it
+    # the model's own marketing choice for a customer with open network complaints
+    # is refused with SUITABILITY: not even shown for approval, never run
+    assert not proposal.ok and not proposal.held and proposal.rule == "SUITABILITY"
+    assert not turn.allocations and turn.pending is None
     assert list_allocations(bot.ctx) == []
     bot.model.assert_complete()
 
@@ -233,11 +235,11 @@ def test_audit_records_every_turn_with_verdicts(offline):
     assert refused["approval"]["granted"] is None and records[1].approver is None
     assert {"tool": "allocate_treatment", "rule": "CONSENT"} in refused["verdicts"]
     first = records[2].record  # the recommendation proposed its top pick
-    assert first["approval"]["proposed"] == "Book Marketing Call Back for U124"
+    assert first["approval"]["proposed"] == "Book Bill Review Call for U124"
     confirmed = records[0]
     assert confirmed.record["approval"]["decision"] == "confirmed"
     granted = confirmed.record["approval"]["granted"]
-    assert granted == "Book Marketing Call Back for U124"
+    assert granted == "Book Bill Review Call for U124"
     assert confirmed.approver == "analyst"
     out = subprocess.run(
         [sys.executable, "-m", "assistant", "audit", "--customer-id", "U124", "--json"],
