@@ -94,6 +94,7 @@ def allocate_treatment(
     treatment_key: str,
     approved_by: str,
     ctx: ToolContext,
+    overrides: frozenset[str] = frozenset(),
 ) -> Allocation:
     """Book a treatment for a customer today (WRITE).
 
@@ -106,6 +107,9 @@ def allocate_treatment(
         treatment_key: The treatment to book.
         approved_by: The person who approved the booking.
         ctx: Configuration, ledger, customers and clock.
+        overrides: Rules the analyst's own order overrides (only the booking
+            writer's ``OVERRIDABLE``: SUITABILITY); recorded with the booking when
+            they failed.
 
     Returns:
         The booking, with the next lawful contact time.
@@ -137,7 +141,12 @@ def allocate_treatment(
         soft_rules=(fixed.applicability,),
     )
     [result] = write_bookings(
-        ctx.ledger, [request], config=config, at=at, approved_by=approved_by
+        ctx.ledger,
+        [request],
+        config=config,
+        at=at,
+        approved_by=approved_by,
+        overrides=overrides,
     )
     if result.allocation_id is None:
         log.info(

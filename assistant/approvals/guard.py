@@ -43,6 +43,7 @@ from assistant.toolkit.spec import ToolSpec
 from tools.allocation import get_allocation
 from tools.context import ToolContext
 from tools.errors import CVMError, PolicyBlocked
+from tools.ledger.writer import OVERRIDABLE
 
 PENDING_TURNS = 6  # messages on other things after which a pending action expires
 QUESTION = re.compile(
@@ -208,6 +209,12 @@ def make_action(
     approval = spec.approval
     assert approval is not None, f"{spec.name} is not a WRITE tool"
     title, details = approval.describe(args, ctx)
+    if overrides:  # the warning the analyst sees before confirming
+        details = [
+            *details,
+            f"Warning: {', '.join(overrides)} refuses this; your order overrides it "
+            "and the override is recorded with the booking and in the audit.",
+        ]
     return PendingAction(
         id=secrets.token_urlsafe(12),
         tool=spec.name,
@@ -279,28 +286,40 @@ def check_write(
             f"The analyst asked a question; it does not replace the pending action "
             f"'{pending.title}'. Answer it; they can ask for this one explicitly."
         )
+    overrides: tuple[str, ...] = ()
     if approval.check is not None:
         try:
             approval.check(args, ctx)
         except PolicyBlocked as exc:
-            return Verdict("refused", exc.rule, exc.reason)
+            overrides = _overrides(spec, args, scope, ctx, exc)
+            if not overrides:
+                return Verdict("refused", exc.rule, exc.reason)
         except CVMError as exc:
             return Verdict("refused", None, str(exc))
-    overrides = _overrides(spec, args, scope, ctx)
     action = make_action(spec, args, ctx, session.turns, source, overrides)
     scope.presented = session.hold(action)
     return Verdict("held", action=scope.presented)
 
 
 def _overrides(
-    spec: ToolSpec[Any, Any], args: BaseModel, scope: TurnScope, ctx: ToolContext
+    spec: ToolSpec[Any, Any],
+    args: BaseModel,
+    scope: TurnScope,
+    ctx: ToolContext,
+    blocked: PolicyBlocked,
 ) -> tuple[str, ...]:
-    """Rules the analyst's own message overrides: SUITABILITY when they named it.
+    """The rules the analyst's own order overrides, when only those refused it.
 
     Only a booking of a treatment the analyst named, for a customer in focus, in
-    their own words this turn.
+    their own words this turn (not a button, not the model's own choice), refused
+    by nothing but rules the booking writer lets an analyst override
+    (``OVERRIDABLE``: SUITABILITY). Empty otherwise: the refusal stands. A rule
+    that passes is never "overridden", so the audit records only real overrides.
     """
     key = getattr(args, "treatment_key", None)
     if spec.name != "allocate_treatment" or scope.via_ui or key is None:
         return ()
-    return ("SUITABILITY",) if key in treatments_named(scope.text, ctx.config) else ()
+    if key not in treatments_named(scope.text, ctx.config):
+        return ()
+    failed = frozenset(blocked.rules)
+    return tuple(sorted(failed)) if failed <= OVERRIDABLE else ()

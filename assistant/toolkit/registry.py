@@ -97,6 +97,7 @@ _SPECS: list[ToolSpec[Any, Any]] = [
         views.allocation_view,
         approval=writes.BOOK,
         effect=effects.remember_booking,
+        override_param="overrides",
     ),
     ToolSpec(
         allocation.release_allocation,
