@@ -165,3 +165,18 @@ def test_every_reason_is_dated(ctx):
                 assert re.search(r"\d{4}-\d\d-\d\d", reason) or reason.startswith(
                     "No contact"
                 ), (cid, r.treatment_key, reason)
+
+
+def test_the_readme_grades_the_picks_the_product_makes(ctx):
+    """The README's twelve graded sample picks are today's picks, every one graded."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| (U\d+) \| ([^|(]+?) (?:\([^|]*\) )?\| (\w+) \|", readme, re.M
+    )
+    graded = {cid: (pick.strip(), grade) for cid, pick, grade in rows}
+    assert sorted(graded) == sorted(SAMPLE_CUSTOMERS)
+    for cid, (pick, grade) in graded.items():
+        assert grade in ("sign", "borderline", "refused"), cid
+        assert recommend_treatment(cid, ctx).top.display_name == pick, cid
