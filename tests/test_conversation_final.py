@@ -12,12 +12,13 @@ from assistant.evaluation.conversations import (
     run_conversation,
 )
 
-# Books U124's call-back before the chat; the chat only asks a question.
+# Books U128's call-back before the chat (no open service problem: selling is
+# allowed); the chat only asks a question.
 BOOKED = """\
 name: final-{tag}
 now: "2024-03-06T12:00:00+00:00"
 setup:
-  allocations: [{{customer_id: U124, treatment_key: marketing_call_back}}]
+  allocations: [{{customer_id: U128, treatment_key: marketing_call_back}}]
 turns:
   - user: "How many call-backs are left today?"
 final:
@@ -34,7 +35,7 @@ def _run(tmp_path, final: str, tag: str = "t"):
 def test_the_right_final_state_passes(tmp_path):
     result = _run(
         tmp_path,
-        "  allocations: [{customer_id: u124, treatment_key: marketing_call_back}]\n"
+        "  allocations: [{customer_id: u128, treatment_key: marketing_call_back}]\n"
         "  bookings: 1\n  released: []\n",
     )
     assert result.passed, result.failures
@@ -46,16 +47,16 @@ def test_the_right_final_state_passes(tmp_path):
         ("  bookings: 0\n", "final bookings: expected 0, got 1"),
         (
             "  allocations: []\n",
-            "final allocations: expected [], got [('U124', 'marketing_call_back')]",
+            "final allocations: expected [], got [('U128', 'marketing_call_back')]",
         ),
         (
-            "  allocations: [{customer_id: U124, treatment_key: data_boost}]\n",
-            "final allocations: expected [('U124', 'data_boost')], "
-            "got [('U124', 'marketing_call_back')]",
+            "  allocations: [{customer_id: U128, treatment_key: data_boost}]\n",
+            "final allocations: expected [('U128', 'data_boost')], "
+            "got [('U128', 'marketing_call_back')]",
         ),
         (
-            "  released: [{customer_id: U124, treatment_key: marketing_call_back}]\n",
-            "final released: expected [('U124', 'marketing_call_back')], got []",
+            "  released: [{customer_id: U128, treatment_key: marketing_call_back}]\n",
+            "final released: expected [('U128', 'marketing_call_back')], got []",
         ),
     ],
 )
@@ -72,7 +73,7 @@ def test_the_whole_ledger_is_graded_not_todays_page(ctx, monkeypatch):
     from tools.allocation import allocate_treatment, list_allocations
 
     monkeypatch.setenv("CVM_NOW", "2024-03-05T12:00:00+00:00")
-    allocate_treatment("U124", "marketing_call_back", "setup", ctx)
+    allocate_treatment("U128", "marketing_call_back", "setup", ctx)
     monkeypatch.setenv("CVM_NOW", "2024-03-06T12:00:00+00:00")
     assert list_allocations(ctx) == []  # today's page is empty
     assert check_final(Final(bookings=1), ctx) == []

@@ -15,9 +15,9 @@ from tools.config import load_config
 from tools.context import ToolContext
 from tools.customer import Offer
 from tools.customer_base import DERIVED
-from tools.data import get_customer_data
 from tools.errors import PolicyBlocked
 from tools.kernel.batch import decide_where
+from tools.store.build import sample_records
 from tools.store.memory import MemoryStore
 from tools.treatment import recommend_treatment
 
@@ -37,7 +37,8 @@ def _offer(name: str, status: str, made: str, expires: str, p: float, **kw) -> O
 
 
 def _ctx(tmp_path, offers: list[Offer], cid: str = "U128", config=None):
-    record = get_customer_data(cid).model_copy(update={"offers": offers})
+    sample = next(r for r in sample_records() if r.customer_id == cid)
+    record = sample.model_copy(update={"offers": offers})
     source = MemoryStore([record], DERIVED, data_as_of=AS_OF)
     config = config or load_config()
     return ToolContext.create(config, tmp_path / "state", customers=source)

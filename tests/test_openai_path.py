@@ -172,7 +172,7 @@ def test_model_booking_a_non_consented_retention_email_is_refused(
 def test_model_cannot_book_without_the_analysts_instruction(tmp_path):
     with FakeOpenAI(
         [
-            booking("U124", "marketing_call_back"),
+            booking("U124", "bill_review_call"),
             completion("I have not booked anything; shall I?"),
         ]
     ) as fake:

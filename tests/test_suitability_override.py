@@ -30,6 +30,7 @@ def test_the_analysts_order_overrides_suitability_with_a_warning(bot):
     assert pending.title == "Book Personalised Offer for U125"
     warning = [d for d in pending.details if d.startswith("Warning: SUITABILITY")]
     assert warning and "recorded" in warning[0]
+    assert warning[0] in turn.reply  # said before the analyst confirms
     assert any(
         "service before selling: network complaint" in d for d in pending.details
     )

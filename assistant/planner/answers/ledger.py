@@ -26,7 +26,14 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
     key = booking_key(ask, customer)
     held = results.held("allocate_treatment")
     if held is not None:
-        return f"{held.title}: ready for your confirmation (nothing is booked yet)."
+        # an override of the analyst's own order is said before they confirm
+        warning = [d for d in held.details if d.startswith("Warning:")]
+        return " ".join(
+            [
+                f"{held.title}: ready for your confirmation (nothing is booked yet).",
+                *warning,
+            ]
+        )
     if not results.called("allocate_treatment"):
         if key == BASELINE:
             return (
