@@ -50,7 +50,9 @@ def test_questions_across_customers_never_ask_which_customer(bot):
     (record,) = emailable.tool_calls
     assert record.arguments["among"] == churn.tool_calls[0].result["list_id"]
     assert record.arguments["reachable_channel"] == "email"
-    assert rows(emailable) == ["U124"]  # U126 objects, U133 has no e-mail consent
+    # U124's billing dispute is open (SUITABILITY: no marketing e-mail until it is
+    # fixed), U126 objects, U133 has no e-mail consent
+    assert rows(emailable) == []
     assert "among the customers listed before" in emailable.reply
 
 

@@ -25,6 +25,7 @@ import duckdb
 
 from tools.kernel.as_of import decision_date
 from tools.kernel.records import records_sql
+from tools.sql import literal
 from tools.store.meta import meta_value
 
 DERIVED_VERSION = "5"  # bump when the derived tables' definitions change
@@ -54,7 +55,7 @@ _CONSENT_COLS = ",\n    ".join(
     for p in PURPOSES
 )
 _TOPIC_COLS = ",\n    ".join(
-    f"max(interaction_date) FILTER (WHERE list_contains(topics, '{code}')) "
+    f"max(interaction_date) FILTER (WHERE list_contains(topics, {literal(code)})) "
     f"AS topic_{code}_last"
     for code in TOPICS
 )
