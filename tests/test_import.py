@@ -484,6 +484,32 @@ def test_a_killed_import_leaves_files_the_next_import_removes(tmp_path):
     assert "store now holds 22 customers" in done.stdout
 
 
+def test_a_start_removes_a_killed_imports_files_unless_an_import_runs(tmp_path):
+    import fcntl
+
+    from tools.store.duck import DuckStore, store_lock
+
+    store = tmp_path / "state" / "customers.duckdb"
+    DuckStore(store, DERIVED)  # the sample store
+    spill = store.parent / ".import-spill"
+    spill.mkdir()
+    left = [store.parent / f".customers.duckdb.999999.{kind}" for kind in
+            ("import", "import.wal", "new")] + [spill / "duckdb_temp_block-1.block"]
+    for path in left:
+        path.write_bytes(b"x" * 1000)
+    mine = store.parent / ".customers.duckdb.notes"  # not a writer's: kept
+    mine.write_text("keep")
+    with store_lock(store):  # an import at work: its files are not leftovers
+        with open(store.with_suffix(".lock")) as other:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert DuckStore(store, DERIVED).count() == 12
+        assert all(p.exists() for p in left)
+    assert DuckStore(store, DERIVED).count() == 12  # the next start sweeps
+    assert [p for p in left if p.exists()] == [] and not spill.exists()
+    assert mine.read_text() == "keep"
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_many_small_files_import_with_their_own_row_numbers(ctx, tmp_path, suffix):
     folder = tmp_path / "many"

@@ -157,6 +157,33 @@ def sweep_leftovers(store: Path) -> list[Path]:
     return removed
 
 
+def sweep_if_idle(store: Path) -> list[Path]:
+    """At a process's start: :func:`sweep_leftovers` unless a writer is at work.
+
+    Takes :func:`store_lock`'s lock without waiting: held, a writer's temp files
+    are its own and stay; free, whatever a killed writer left goes now, not only
+    at the next import. Nothing to sweep (the usual case) opens no lock file.
+    """
+    if (
+        not any(store.parent.glob(f".{store.name}.*"))
+        and not (store.parent / SPILL_DIR).exists()
+    ):
+        return []
+    try:
+        handle = open(store.with_suffix(".lock"), "w")  # noqa: SIM115 - closed below
+    except OSError:  # a read-only state dir: the next writer sweeps
+        return []
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []
+        try:
+            return sweep_leftovers(store)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _derived_version(path: Path) -> str | None:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -198,6 +225,7 @@ def ensure_store(path: Path, derived: Derivation) -> None:
     if path.exists():
         if _derived_version(path) != derived.version:
             upgrade_store(path, derived)
+        sweep_if_idle(path)  # files an import killed before this start left
         return
     with store_lock(path):
         if path.exists():
