@@ -38,6 +38,7 @@ _ACROSS = (
     r"\bwho('s| is| are)( flagged| marked| listed)? (as )?(vulnerable|at risk|"
     r"high[- ]value|objecting|over|on|in)\b",
     r"\bwho (has|have|had|objects?|pays?|spends?|is paying)\b",
+    r"\b(which|who|how many) of (them|those|these)\b",
     r"\bwho (can|could|can'?t|cannot|could not) (we|i|be) (e-?mail|text|sms|call|"
     r"ring|phone|contact|reach|push)",
 )
@@ -130,7 +131,6 @@ BASE_INTENTS: list[Intent] = [
     Intent(
         name="summarise_base",
         cues=cue(*_BREAKDOWN, weight=5.0),
-        bonus=lambda u, ask: 6.0 * bool(u.narrows and ask.session.focus.found_list),
         calls=summarise,
         answer=summary_answer,
         needs_customer=False,
