@@ -53,6 +53,7 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "book_plan",
         "find_customers",
         "summarise_base",
+        "export_list",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",
@@ -282,7 +283,8 @@ def test_tool_definitions_are_counted_as_rendered_to_the_model():
     assert prompt_tokens("sys", [], tool_schemas()[:11]) < 750  # eleven tools
     assert prompt_tokens("sys", [], tool_schemas()[:15]) < 900  # and the plan tools
     # find (filters on everything the store holds, thresholds, a list to narrow)
-    assert prompt_tokens("sys", [], tool_schemas()[15:]) < 600  # and summarise
+    assert prompt_tokens("sys", [], tool_schemas()[15:17]) < 600  # and summarise
+    assert prompt_tokens("sys", [], tool_schemas()[17:]) < 120  # export_list
 
 
 def test_cli_chat_piped_json_lines(tmp_path):

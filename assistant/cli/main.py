@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import booking as cli_booking
     from assistant.cli import chat as cli_chat
     from assistant.cli import erase as cli_erase
+    from assistant.cli import export as cli_export
     from assistant.cli import ledger as cli_ledger
     from assistant.cli import plan as cli_plan
 
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_chat.add_parsers(add)
     cli_erase.add_parsers(add)
     cli_plan.add_parsers(add)
+    cli_export.add_parsers(add)
     cli_base.register(add, command)
     return p
 

@@ -151,6 +151,7 @@ _SPECS: list[ToolSpec[Any, Any]] = [
         dump,
         chart=base_charts.summary_charts,
     ),
+    ToolSpec(base_queries.export_list, base_queries.ExportArgs, "READ", dump),
 ]
 TOOLS: dict[str, ToolSpec[Any, Any]] = {s.name: s for s in _SPECS}
 

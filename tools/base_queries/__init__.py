@@ -9,11 +9,14 @@ give. Modules, one job each:
   masks over what the kernel decides;
 * :mod:`~tools.base_queries.scan` — one compact kernel pass over (part of) the base;
 * :mod:`~tools.base_queries.find` — ``find_customers``;
-* :mod:`~tools.base_queries.summary` — ``summarise_base``.
+* :mod:`~tools.base_queries.summary` — ``summarise_base``;
+* :mod:`~tools.base_queries.lists` — lists by handle ("of those");
+* :mod:`~tools.base_queries.export` — ``export_list``: a whole list to a file.
 """
 
 from __future__ import annotations
 
+from tools.base_queries.export import ExportArgs, ListExport, export_list
 from tools.base_queries.find import find_customers
 from tools.base_queries.models import (
     Band,
@@ -32,10 +35,13 @@ __all__ = [
     "BaseSummary",
     "CustomerList",
     "CustomerRow",
+    "ExportArgs",
     "FindArgs",
     "Group",
+    "ListExport",
     "OrderBy",
     "SummariseArgs",
+    "export_list",
     "find_customers",
     "summarise_base",
 ]

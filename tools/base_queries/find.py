@@ -37,6 +37,7 @@ from tools.kernel.decide import Decisions
 from tools.kernel.signals import SIGNALS
 
 ROW_COLUMNS = ("segment", "plan_name")
+Ranked = tuple[int, list[int]]  # how many match, the row numbers of the first ones
 
 
 def _row(d: Decisions, i: int) -> CustomerRow:
@@ -99,7 +100,9 @@ def _listed(
     )
 
 
-def _from_sql(a: FindArgs, ctx: ToolContext, where: str, params: list) -> CustomerList:
+def _from_sql(
+    a: FindArgs, ctx: ToolContext, where: str, params: list, limit: int | None
+) -> Ranked:
     """Count and order from the store; the kernel runs on the rows shown only."""
     cond = where or "true"
     count = ctx.customers.sql(
@@ -108,15 +111,21 @@ def _from_sql(a: FindArgs, ctx: ToolContext, where: str, params: list) -> Custom
     column = "churn_score" if a.order_by == "churn" else "monthly_revenue"
     first = ctx.customers.sql(
         f"SELECT row_no FROM customer_features WHERE {cond} "
-        f"ORDER BY {column} DESC, row_no LIMIT {int(a.limit)}",
+        f"ORDER BY {column} DESC, row_no"
+        + (f" LIMIT {int(limit)}" if limit is not None else ""),
         params,
     )
-    return _listed(a, ctx, int(count), [r[0] for r in first])
+    return int(count), [r[0] for r in first]
 
 
 def _from_scan(
-    a: FindArgs, parts: list[FindArgs], ctx: ToolContext, where: str, params: list
-) -> CustomerList:
+    a: FindArgs,
+    parts: list[FindArgs],
+    ctx: ToolContext,
+    where: str,
+    params: list,
+    limit: int | None,
+) -> Ranked:
     """One compact kernel pass decides who matches; each chunk's best few are kept."""
     matched = 0
     keys: list[np.ndarray] = []
@@ -136,13 +145,32 @@ def _from_scan(
             "churn": s.churn_score,
             "value": s.monthly_revenue,
         }[a.order_by][keep]
-        best = top(key, s.row_no[keep], a.limit)  # the global top is among these
+        n = len(keep) if limit is None else limit
+        best = top(key, s.row_no[keep], n)  # the global top is among these
         keys.append(key[best])
         rows.append(s.row_no[keep][best])
     key_all = np.concatenate(keys) if keys else np.zeros(0)
     row_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    chosen = top(key_all, row_all, a.limit)
-    return _listed(a, ctx, matched, row_all[chosen].tolist())
+    chosen = top(key_all, row_all, len(key_all) if limit is None else limit)
+    return matched, row_all[chosen].tolist()
+
+
+def ranked(a: FindArgs, ctx: ToolContext, limit: int | None) -> Ranked:
+    """How many customers the list ``a`` holds, and the first ``limit`` row numbers.
+
+    In the list's order (highest first, ties by customer id); ``limit`` None: all.
+
+    Raises:
+        ToolInputError: A list it narrows is unknown, or a treatment key is.
+    """
+    parts = chain(a, ctx)
+    for part in parts:
+        if part.recommended:
+            ctx.config.treatment(part.recommended)  # an unknown key: the model's to fix
+    where, params = sql_where_all(parts, ctx)
+    if any(needs_kernel(p) for p in parts):
+        return _from_scan(a, parts, ctx, where, params, limit)
+    return _from_sql(a, ctx, where, params, limit)
 
 
 def find_customers(
@@ -183,11 +211,5 @@ def find_customers(
         {k: v for k, v in locals().items() if k in FindArgs.model_fields}
         | {"signals": signals or [], "thresholds": thresholds or []}
     )
-    parts = chain(a, ctx)
-    for part in parts:
-        if part.recommended:
-            ctx.config.treatment(part.recommended)  # an unknown key: the model's to fix
-    where, params = sql_where_all(parts, ctx)
-    if any(needs_kernel(p) for p in parts):
-        return _from_scan(a, parts, ctx, where, params)
-    return _from_sql(a, ctx, where, params)
+    matched, row_nos = ranked(a, ctx, a.limit)
+    return _listed(a, ctx, matched, row_nos)

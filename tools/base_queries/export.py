@@ -1,0 +1,159 @@
+"""``export_list``: a whole list of customers to a CSV or Parquet file.
+
+The list is re-read from its definition (its handle, :mod:`tools.base_queries.lists`)
+on the base and the rules in force now, every customer on it, in the list's order:
+customer, segment, plan, churn, revenue, the best lawful treatment, its channel and
+expected value, and the signals. A file is written whole or not at all (a temporary
+file renamed into place) under ``<state dir>/exports/``; the tool never writes
+anywhere a caller names. CSV through the stdlib, Parquet through DuckDB's relation
+API (no SQL text).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tools.base_queries.find import ranked, rows_for
+from tools.base_queries.lists import recall
+from tools.base_queries.models import CustomerRow
+from tools.context import ToolContext
+from tools.errors import ToolInputError
+
+Format = Literal["csv", "parquet"]
+COLUMNS = (
+    "customer_id",
+    "segment",
+    "plan",
+    "churn_score",
+    "monthly_revenue",
+    "treatment",
+    "channel",
+    "expected_value",
+    "signals",
+)
+CHUNK = 5_000  # customers decided at a time while writing
+
+
+class ExportArgs(BaseModel):
+    """Arguments of ``export_list``."""
+
+    list_id: str = Field(description="The list_id of a find_customers result.")
+    format: Format = "csv"
+
+
+class ListExport(BaseModel):
+    """Result of ``export_list``: where the file is and how many customers it holds."""
+
+    list_id: str
+    path: str = Field(description="The file written (absolute path).")
+    format: Format
+    customers: int = Field(description="Rows written: every customer on the list.")
+    columns: list[str]
+
+
+def _lines(ctx: ToolContext, row_nos: list[int]) -> Iterator[tuple[object, ...]]:
+    for start in range(0, len(row_nos), CHUNK):
+        for r in rows_for(ctx, row_nos[start : start + CHUNK]):
+            yield _line(ctx, r)
+
+
+def _line(ctx: ToolContext, r: CustomerRow) -> tuple[object, ...]:
+    treatment = ctx.config.treatments.get(r.recommended)
+    return (
+        r.customer_id,
+        r.segment,
+        r.plan,
+        f"{r.churn_score:.4f}",
+        f"{r.monthly_revenue:.2f}",
+        r.recommended,
+        treatment.channel if treatment else "",
+        f"{r.expected_value:.2f}",
+        ";".join(r.signals),
+    )
+
+
+def _write_csv(path: Path, lines: Iterator[tuple[object, ...]]) -> int:
+    """Write the CSV atomically; returns the number of data rows."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".part")
+    n = 0
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(COLUMNS)
+            for line in lines:
+                out.writerow(line)
+                n += 1
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return n
+
+
+def _to_parquet(src: Path, dest: Path) -> None:
+    import duckdb
+
+    part = dest.with_name(f".{dest.name}.part")
+    con = duckdb.connect()
+    try:
+        types = {c: "VARCHAR" for c in COLUMNS}  # ids and keys stay text
+        types |= {c: "DOUBLE" for c in COLUMNS[3:5]} | {"expected_value": "DOUBLE"}
+        con.read_csv(str(src), header=True, dtype=types).write_parquet(str(part))
+        os.replace(part, dest)
+    finally:
+        con.close()
+        if part.exists():
+            part.unlink()
+
+
+def write_list(list_id: str, path: Path, fmt: Format, ctx: ToolContext) -> int:
+    """Write every customer on the list ``list_id`` to ``path``; returns how many.
+
+    Raises:
+        ToolInputError: No such list, or the file cannot be written.
+    """
+    a = recall(list_id, ctx)
+    _, row_nos = ranked(a, ctx, None)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            return _write_csv(path, _lines(ctx, row_nos))
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+            src = Path(tmp) / "list.csv"
+            n = _write_csv(src, _lines(ctx, row_nos))
+            _to_parquet(src, path)
+            return n
+    except OSError as exc:
+        raise ToolInputError(f"{path}: cannot write the export: {exc}") from None
+
+
+def export_list(
+    list_id: str, format: Format = "csv", *, ctx: ToolContext
+) -> ListExport:
+    """Write every customer on an earlier list to a file (CSV or Parquet).
+
+    The list is re-read on the base and the rules in force now. The file goes to
+    the state dir's exports folder; the result says where and how many rows.
+
+    Args:
+        list_id: The list_id of a find_customers result.
+        format: ``csv`` or ``parquet``.
+        ctx: Configuration, customer store and clock.
+    """
+    stamp = ctx.now().strftime("%Y%m%dT%H%M%S")
+    path = ctx.config.state_path / "exports" / f"{list_id}-{stamp}.{format}"
+    n = write_list(list_id, path, format, ctx)
+    return ListExport(
+        list_id=list_id,
+        path=str(path.resolve()),
+        format=format,
+        customers=n,
+        columns=list(COLUMNS),
+    )
