@@ -65,6 +65,7 @@ def test_parquet_holds_the_same_rows_and_narrowed_lists_export(ctx):
 def test_export_that_list_in_the_chat(bot):
     first = bot.ask("which customers have churn above 0.1?")
     assert "12 match of 12; showing 10" in first.reply
+    assert f"`cvm export list {first.tool_calls[0].result['list_id']}`" in first.reply
     turn = bot.ask("export that list to csv")
     (record,) = turn.tool_calls
     assert record.name == "export_list" and record.ok

@@ -1,7 +1,7 @@
 """Answers to questions across customers: who matches, how many, and a breakdown.
 
 Every list says how many match and how many are shown ("3 match of 12; showing
-3"), and how to see more of them (or narrow it with "of those").
+3"), and how to see more of them, export them all, or narrow them ("of those").
 """
 
 from __future__ import annotations
@@ -106,6 +106,11 @@ def more_hint(found: CustomerList, narrowed: bool) -> str:
     hints = []
     if found.matched > found.shown < MAX_ROWS:
         hints.append('For more, say "show all of them" (up to 100 rows).')
+    if found.matched > found.shown:
+        hints.append(
+            f'All {found.matched:,} to a file: say "export that list" '
+            f"(or `cvm export list {found.list_id}`)."
+        )
     if not narrowed:
         hints.append('Narrow it with "of those, who can we email?".')
     return " ".join(hints)
