@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,7 @@ from assistant.api import Assistant
 from tools.base_queries import export_list, find_customers
 from tools.base_queries.export import COLUMNS
 from tools.base_queries.models import Threshold
+from tools.contact_time import next_contact
 from tools.errors import ToolInputError
 
 
@@ -46,8 +48,14 @@ def test_the_file_is_the_whole_list_in_its_order(ctx):
     for line, row in zip(rows, every.rows, strict=True):
         assert line["treatment"] == row.recommended
         assert float(line["expected_value"]) == pytest.approx(row.expected_value)
-        treatment = ctx.config.treatments.get(row.recommended)
-        assert line["channel"] == (treatment.channel if treatment else "")
+        channel = ctx.config.treatments[row.recommended].channel
+        assert line["channel"] == channel
+        if channel == "none":
+            assert line["next_contact"] == ""
+            continue
+        when = next_contact(ctx.customers.get(row.customer_id), channel, ctx.config)
+        assert when.next_time is not None
+        assert datetime.fromisoformat(line["next_contact"]) == when.next_time
 
 
 def test_parquet_holds_the_same_rows_and_narrowed_lists_export(ctx):

@@ -3,10 +3,11 @@
 The list is re-read from its definition (its handle, :mod:`tools.base_queries.lists`)
 on the base and the rules in force now, every customer on it, in the list's order:
 customer, segment, plan, churn, revenue, the best lawful treatment, its channel and
-expected value, and the signals. A file is written whole or not at all (a temporary
-file renamed into place) under ``<state dir>/exports/``; the tool never writes
-anywhere a caller names. CSV through the stdlib, Parquet through DuckDB's relation
-API (no SQL text).
+expected value, the next lawful contact time on that channel (QUIET-HOURS, in the
+customer's time zone) and the signals. A file is written whole or not at all (a
+temporary file renamed into place) under ``<state dir>/exports/``; the tool never
+writes anywhere a caller names. CSV through the stdlib, Parquet through DuckDB's
+relation API (no SQL text).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import csv
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -23,7 +25,9 @@ from pydantic import BaseModel, Field
 from tools.base_queries.find import ranked, rows_for
 from tools.base_queries.lists import recall
 from tools.base_queries.models import CustomerRow
+from tools.contact_time import next_contact
 from tools.context import ToolContext
+from tools.customer import CustomerData
 from tools.errors import ToolInputError
 
 Format = Literal["csv", "parquet"]
@@ -36,6 +40,7 @@ COLUMNS = (
     "treatment",
     "channel",
     "expected_value",
+    "next_contact",
     "signals",
 )
 CHUNK = 5_000  # customers decided at a time while writing
@@ -59,13 +64,27 @@ class ListExport(BaseModel):
 
 
 def _lines(ctx: ToolContext, row_nos: list[int]) -> Iterator[tuple[object, ...]]:
+    at = ctx.now()
     for start in range(0, len(row_nos), CHUNK):
-        for r in rows_for(ctx, row_nos[start : start + CHUNK]):
-            yield _line(ctx, r)
+        rows = rows_for(ctx, row_nos[start : start + CHUNK])
+        records = ctx.customers.get_many([r.customer_id for r in rows])
+        for r in rows:
+            yield _line(ctx, r, records[r.customer_id], at)
 
 
-def _line(ctx: ToolContext, r: CustomerRow) -> tuple[object, ...]:
+def _next_time(
+    customer: CustomerData, channel: str, ctx: ToolContext, at: datetime
+) -> str:
+    """When the channel may lawfully reach the customer (QUIET-HOURS), ISO time."""
+    when = next_contact(customer, channel, ctx.config, at)
+    return when.next_time.isoformat(timespec="minutes") if when.next_time else ""
+
+
+def _line(
+    ctx: ToolContext, r: CustomerRow, customer: CustomerData, at: datetime
+) -> tuple[object, ...]:
     treatment = ctx.config.treatments.get(r.recommended)
+    channel = treatment.channel if treatment else "none"
     return (
         r.customer_id,
         r.segment,
@@ -73,8 +92,9 @@ def _line(ctx: ToolContext, r: CustomerRow) -> tuple[object, ...]:
         f"{r.churn_score:.4f}",
         f"{r.monthly_revenue:.2f}",
         r.recommended,
-        treatment.channel if treatment else "",
+        channel,
         f"{r.expected_value:.2f}",
+        _next_time(customer, channel, ctx, at) if channel != "none" else "",
         ";".join(r.signals),
     )
 
