@@ -39,8 +39,9 @@ def _cannot(ask: Ask) -> str:
     if what == "bookings":
         return (
             "I can't export bookings from the chat yet. What I can do: show them "
-            '("show today\'s bookings"), and `cvm allocations --json` prints every '
-            "booking of the day as JSON for the dialler or e-mail system."
+            "(\"show today's bookings\"), and `cvm allocations --json` prints today's "
+            "bookings as JSON for the dialler or e-mail system, a page at a time "
+            "(`--limit`, `--before`)."
         )
     if what == "plan":
         return (
@@ -65,8 +66,8 @@ def export_answer(ask: Ask, customer: str | None, results: Results) -> str:
     excel = ask.u.has(r"\b(excel|xlsx?|spreadsheet)\b")
     opens = " (it opens in Excel)" if excel and done.format == "csv" else ""
     return (
-        f"Wrote **{done.customers:,}** customers (the whole list {done.list_id}, as of "
-        f"now's base and rules) to `{done.path}`{opens}.\n\n"
+        f"Wrote **{done.customers:,}** customers (the whole list {done.list_id}, "
+        f"on the base and rules in force now) to `{done.path}`{opens}.\n\n"
         f"Columns: {', '.join(done.columns)}. The same list from the command line: "
         f"`cvm export list {done.list_id}`."
     )
