@@ -159,6 +159,13 @@ class CVMConfig(Strict):
     settings: Settings = Settings()
     decisions: Decisions = Decisions()
     source: str = Field("", exclude=True, description="Where it was loaded from.")
+    catalogue_version: int = Field(
+        1,
+        ge=1,
+        exclude=True,
+        description="The catalogue version its treatments and constraints are "
+        "(1: the file's; see tools.catalogue_versions).",
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CVMConfig:

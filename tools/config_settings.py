@@ -128,6 +128,11 @@ class Settings(Strict):
     data_dir: str | None = None
     logging: LoggingSettings = LoggingSettings()
     audit: AuditSettings = AuditSettings()
+    catalogue_editors: list[str] | None = Field(
+        None,
+        description="The catalogue role: approvers who may change the treatment "
+        "catalogue (login names, cli:<user>); None: anyone who may approve.",
+    )
 
     _zone = field_validator("timezone")(lambda cls, v: known_time_zone(v))
     _paths = field_validator("state_dir", "data_dir")(lambda cls, v: path_text(v))

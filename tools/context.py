@@ -5,7 +5,10 @@ default: the DuckDB store of the state dir, or the ``settings.data_dir`` JSON fo
 opened on first use and shared per store file, so a command that only reads the
 ledger (``cvm allocations``) never loads numpy or DuckDB nor opens the store.
 ``clock`` returns the current instant (default :func:`tools.clock.now`, which honours
-``CVM_NOW``). Tests and other deployments pass their own.
+``CVM_NOW``). Tests and other deployments pass their own. ``config`` is the
+configuration given with the treatment catalogue version in force in the ledger
+(:func:`tools.catalogue_versions.in_force`, read on each use: a catalogue change by
+any process applies to the next decision).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools import clock as _clock
+from tools.catalogue_versions import in_force
 from tools.config import CVMConfig, get_config
 from tools.ledger import LedgerStore, open_ledger
 
@@ -30,8 +34,9 @@ class ToolContext:
     shared source, opened on first use.
     """
 
-    __slots__ = ("config", "ledger", "clock", "_customers")
-    config: CVMConfig
+    __slots__ = ("_config", "_pinned", "ledger", "clock", "_customers")
+    _config: CVMConfig
+    _pinned: CVMConfig | None
     ledger: LedgerStore
     clock: Callable[[], datetime]
     _customers: CustomerSource | None
@@ -43,7 +48,8 @@ class ToolContext:
         customers: CustomerSource | None = None,
         clock: Callable[[], datetime] = _clock.now,
     ) -> None:
-        object.__setattr__(self, "config", config)
+        object.__setattr__(self, "_config", config)
+        object.__setattr__(self, "_pinned", None)
         object.__setattr__(self, "ledger", ledger)
         object.__setattr__(self, "clock", clock)
         object.__setattr__(self, "_customers", customers)
@@ -52,7 +58,28 @@ class ToolContext:
         raise AttributeError(f"ToolContext is immutable: cannot set {name}")
 
     def __repr__(self) -> str:
-        return f"ToolContext(state_dir={str(self.config.state_path)!r})"
+        return f"ToolContext(state_dir={str(self._config.state_path)!r})"
+
+    @property
+    def config(self) -> CVMConfig:
+        """The configuration with the catalogue version in force now (or pinned)."""
+        pinned = self._pinned
+        return pinned if pinned is not None else in_force(self._config, self.ledger)
+
+    def pinned(self) -> ToolContext:
+        """This context with the catalogue version in force now, for one decision.
+
+        Every read of ``config`` then gives that one version, so a decision made
+        of several reads (and the version it records) is never a mix of two.
+        """
+        ctx = ToolContext(self._config, self.ledger, self._customers, self.clock)
+        object.__setattr__(ctx, "_pinned", self.config)
+        return ctx
+
+    @property
+    def base_config(self) -> CVMConfig:
+        """The configuration as given (the file's catalogue, version 1)."""
+        return self._config
 
     @property
     def customers(self) -> CustomerSource:

@@ -98,6 +98,7 @@ class Recommendation(BaseModel):
         description="Says how old the data is, when older than "
         "decisions.stale_after_days.",
     )
+    catalogue_version: int = Field(1, description="The catalogue version decided on.")
 
 
 class Alternative(BaseModel):

@@ -54,6 +54,7 @@ class _Assessment:
 
     def __init__(self, customer_id: str, ctx: ToolContext) -> None:
         config = ctx.config
+        self.catalogue_version = config.catalogue_version
         a = assess(customer_id, ctx)
         self.customer = a.customer
         cid = self.customer.customer_id
@@ -145,6 +146,7 @@ def recommend_treatment(
         "are read as of that date."
         if stale
         else None,
+        catalogue_version=a.catalogue_version,
     )
 
 

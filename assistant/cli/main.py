@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import export as cli_export
     from assistant.cli import ledger as cli_ledger
     from assistant.cli import plan as cli_plan
+    from assistant.cli import treatments as cli_treatments
 
     p = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_erase.add_parsers(add)
     cli_plan.add_parsers(add)
     cli_export.add_parsers(add)
+    cli_treatments.add_parsers(add)
     cli_base.register(add, command)
     return p
 

@@ -164,7 +164,7 @@ class ToolSpec(Generic[A, R]):
             kwargs[self.approver_param] = rc.approver
         if self.override_param is not None:
             kwargs[self.override_param] = rc.overrides
-        return self.function(ctx=rc.deps, **kwargs)
+        return self.function(ctx=rc.deps.pinned(), **kwargs)  # one catalogue version
 
     def __call__(self, **fields: Any) -> tuple[ToolSpec[A, R], A]:
         """A typed call of this tool (what the planner plans): ``spec(customer_id=)``.

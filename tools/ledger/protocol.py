@@ -18,7 +18,7 @@ Shared guarantees:
 * Reads that return several things (counters and history, a page and its count)
   read them from one snapshot.
 
-Room to grow: outcomes and catalogue versions become verbs here (with their tables
+Room to grow: outcomes become verbs here (with their tables
 in each backend's schema), never SQL in their callers.
 """
 
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tools.eligibility import Booking
+from tools.ledger.catalogue import CatalogueEdit, CatalogueHead, StoredCatalogue
 from tools.ledger.model import (
     AuditEntry,
     BackupInfo,
@@ -160,6 +161,36 @@ class LedgerStore(Protocol):
 
         Returns:
             (records deleted, records anonymised).
+        """
+
+    # --- catalogue versions ------------------------------------------------------
+
+    def catalogue_head(self) -> CatalogueHead | None:
+        """The catalogue version in force (the newest), None when none is stored.
+
+        Read on every tool call: one indexed read, no lock.
+        """
+
+    def catalogue_version(self, version: int | None = None) -> StoredCatalogue | None:
+        """One catalogue version (None: the one in force), or None if there is none."""
+
+    def catalogue_history(self, limit: int = 50) -> list[StoredCatalogue]:
+        """Catalogue versions, newest first, at most ``limit``."""
+
+    def change_catalogue(self, edit: CatalogueEdit) -> list[StoredCatalogue]:
+        """Append catalogue versions: read the one in force, edit, insert, one commit.
+
+        ``edit`` gets the version in force (None when none is stored) and returns
+        the versions to append, numbered from the head's + 1. Nothing it read can
+        change before the commit: SQLite holds the write lock from the first read;
+        PostgreSQL must lock first (``LOCK TABLE catalogue_versions IN EXCLUSIVE
+        MODE`` or an advisory lock) or run SERIALIZABLE and retry; ``version`` is
+        the primary key, so two writers never append the same number and a
+        change is never lost. ``edit`` is pure and may be called again on a retry;
+        if it raises, nothing is written and the error propagates.
+
+        Returns:
+            The versions appended, in order.
         """
 
     # --- care -------------------------------------------------------------------

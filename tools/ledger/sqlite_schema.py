@@ -1,12 +1,12 @@
 """The SQLite ledger's tables, and how a file of an older version is brought up to date.
 
-Version 3 (this one): bookings (``allocations``) with the rules' verdicts and the
+Version 4 (this one): bookings (``allocations``) with the rules' verdicts and the
 overrides recorded; per-day usage counters kept by triggers in the booking's own
 transaction; plans and their rows (marked booked or refused by the booking that
-read them); audit records; and ``ledger_meta``, one row naming the ledger (a
-random id). The id and the last booking id (the allocations' AUTOINCREMENT
-sequence) are what the state dir's marker (:mod:`tools.ledger.marker`) is compared
-with.
+read them); audit records; catalogue versions (``catalogue_versions``, new in
+version 4); and ``ledger_meta``, one row naming the ledger (a random id). The id
+and the last booking id (the allocations' AUTOINCREMENT sequence) are what the
+state dir's marker (:mod:`tools.ledger.marker`) is compared with.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS allocations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -90,6 +90,17 @@ CREATE TABLE IF NOT EXISTS plan_rows (
     outcome TEXT,
     PRIMARY KEY (plan_id, seq)
 ) WITHOUT ROWID;
+-- The treatment catalogue, one row per version (the newest is in force).
+CREATE TABLE IF NOT EXISTS catalogue_versions (
+    version INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    action TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    body TEXT NOT NULL,
+    treatment_key TEXT,
+    rolled_back_to INTEGER
+);
 CREATE TABLE IF NOT EXISTS ledger_meta (
     one INTEGER PRIMARY KEY CHECK (one = 1),
     ledger_id TEXT NOT NULL,

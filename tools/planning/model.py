@@ -54,6 +54,7 @@ class Plan(BaseModel):
     baselines: Baselines
     budget_prices: dict[str, float] = Field(default_factory=dict)
     seconds: float = 0.0
+    catalogue_version: int = Field(1, description="The catalogue version planned on.")
 
     def summary(self) -> dict[str, Any]:
         """The fields of ``cvm plan --json``."""

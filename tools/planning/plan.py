@@ -130,6 +130,7 @@ def make_plan(
     allowed = request.treatment_mask(ctx.config)
     chosen = sol.choice[sol.choice != UNASSIGNED]
     plan = Plan(
+        catalogue_version=ctx.config.catalogue_version,
         created_at=at,
         day=day,
         request=request,

@@ -1,0 +1,216 @@
+"""Changing the treatment catalogue: the WRITE tools and their one commit path.
+
+Every change (CLI, chat, UI) goes through :func:`commit_change`: the catalogue role
+(``settings.catalogue_editors``, rule ROLE), the change applied to the version in
+force and validated by the configuration's models (a bad change names the field and
+changes nothing), today's bookings against a lower capacity or budget (rule
+CAPACITY unless forced), then one ledger transaction that re-applies the change to
+the version it reads (so concurrent changes from two processes are both kept), and
+an audit record with the approver.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+
+from tools.catalogue_changes import (
+    CatalogueChange,
+    apply_change,
+    capacity_problems,
+    diff,
+)
+from tools.catalogue_versions import (
+    SEED_VERSION,
+    Body,
+    CatalogueInvalid,
+    body_of,
+    dump_body,
+    with_catalogue,
+)
+from tools.config import CVMConfig
+from tools.context import ToolContext
+from tools.errors import PolicyBlocked
+from tools.ledger.catalogue import NewCatalogue, StoredCatalogue
+from tools.ledger.days import ledger_day
+from tools.ledger.model import AuditEntry
+
+ROLE = "ROLE"
+CAPACITY = "CAPACITY"
+AUDIT_SESSION = "catalogue"
+
+
+class CatalogueChangeResult(BaseModel):
+    """A catalogue change once made."""
+
+    version: int = Field(description="The new version, now in force.")
+    previous_version: int
+    action: str
+    treatment_key: str | None
+    approved_by: str
+    reason: str
+    changes: list[str] = Field(description="What changed, one line each.")
+    rolled_back_to: int | None = None
+
+
+class Preview(BaseModel):
+    """What a change would do if approved now."""
+
+    version: int = Field(description="The version in force now.")
+    changes: list[str]
+    problems: list[str] = Field(description="Today's bookings above a new limit.")
+
+
+def check_role(config: CVMConfig, approver: str) -> None:
+    """Refuse an approver without the catalogue role (when roles are configured)."""
+    editors = config.settings.catalogue_editors
+    if editors is not None and approver not in editors:
+        raise PolicyBlocked(
+            ROLE,
+            f"{approver} may not change the treatment catalogue: approving a change "
+            "needs the catalogue role (settings.catalogue_editors); nothing changed",
+        )
+
+
+def _target(change: CatalogueChange, ctx: ToolContext, head: int) -> StoredCatalogue:
+    """The version a rollback goes back to."""
+    if head <= SEED_VERSION:
+        raise CatalogueInvalid(
+            "version",
+            "nothing to roll back: the catalogue is still version 1 "
+            "(the config file's)",
+        )
+    to = change.to_version if change.to_version is not None else head - 1
+    if to == head:
+        raise CatalogueInvalid("version", f"version {to} is already in force")
+    found = ctx.ledger.catalogue_version(to) if 1 <= to < head else None
+    if found is None:
+        raise CatalogueInvalid(
+            "version", f"no catalogue version {to} to roll back to (1 to {head - 1})"
+        )
+    return found
+
+
+def _changed(
+    base: CVMConfig, ctx: ToolContext, change: CatalogueChange, body: Body, head: int
+) -> tuple[CVMConfig, int | None]:
+    """The validated configuration after ``change`` on ``body`` (version ``head``)."""
+    if change.action == "rollback":
+        target = _target(change, ctx, head)
+        return with_catalogue(base, json.loads(target.body), head + 1), target.version
+    return with_catalogue(base, apply_change(body, change), head + 1), None
+
+
+def preview_change(change: CatalogueChange, ctx: ToolContext) -> Preview:
+    """What ``change`` would do to the version in force (nothing is written).
+
+    Raises:
+        CatalogueInvalid: The change is invalid (names the field and the problem).
+    """
+    current = ctx.config
+    before = body_of(current)
+    after, _ = _changed(ctx.base_config, ctx, change, before, current.catalogue_version)
+    today = ctx.ledger.day_state(ledger_day(current, ctx.now()))
+    return Preview(
+        version=current.catalogue_version,
+        changes=diff(before, body_of(after)),
+        problems=capacity_problems(body_of(after), today),
+    )
+
+
+def check_change(change: CatalogueChange, ctx: ToolContext) -> Preview:
+    """The preview of a change that may be made now, or the refusal it would meet.
+
+    Raises:
+        CatalogueInvalid: The change is invalid.
+        PolicyBlocked: CAPACITY: today's bookings exceed a new limit (not forced).
+    """
+    preview = preview_change(change, ctx)
+    if preview.problems and not change.force:
+        raise PolicyBlocked(
+            CAPACITY,
+            "; ".join(preview.problems)
+            + ". Nothing changed; force the change to apply it (today's bookings "
+            "stay, every new booking follows the new limit)",
+        )
+    return preview
+
+
+def commit_change(
+    change: CatalogueChange, ctx: ToolContext, approved_by: str
+) -> CatalogueChangeResult:
+    """Make a catalogue change: checked, stored as a new version, audited.
+
+    Raises:
+        PolicyBlocked: ROLE (no catalogue role) or CAPACITY (not forced).
+        CatalogueInvalid: The change is invalid; nothing changed.
+        LedgerUnavailable: The ledger refused the write; nothing changed.
+    """
+    check_role(ctx.base_config, approved_by)
+    check_change(change, ctx)
+    base, at = ctx.base_config, ctx.now()
+    made: dict[str, object] = {}
+
+    def edit(head: StoredCatalogue | None) -> list[NewCatalogue]:
+        seed = None
+        if head is None:
+            seed = NewCatalogue(
+                created_at=at,
+                created_by="config",
+                action="seed",
+                reason=f"seeded from {base.source or 'the configuration'}",
+                body=dump_body(body_of(base)),
+            )
+        body = json.loads(head.body if head else seed.body)  # type: ignore[union-attr]
+        version = head.version if head else SEED_VERSION
+        after, back_to = _changed(base, ctx, change, body, version)
+        new_body = body_of(after)
+        made.update(before=body, after=new_body, previous=version)
+        new = NewCatalogue(
+            created_at=at,
+            created_by=approved_by,
+            action=change.action,
+            reason=change.reason.strip() or change.summary(),
+            body=dump_body(new_body),
+            treatment_key=change.treatment_key,
+            rolled_back_to=back_to,
+        )
+        return [seed, new] if seed else [new]
+
+    stored = ctx.ledger.change_catalogue(edit)[-1]
+    result = CatalogueChangeResult(
+        version=stored.version,
+        previous_version=int(made["previous"]),  # type: ignore[call-overload]
+        action=stored.action,
+        treatment_key=stored.treatment_key,
+        approved_by=approved_by,
+        reason=stored.reason,
+        changes=diff(made["before"], made["after"]),  # type: ignore[arg-type]
+        rolled_back_to=stored.rolled_back_to,
+    )
+    _audit(ctx, result)
+    return result
+
+
+def _audit(ctx: ToolContext, result: CatalogueChangeResult) -> None:
+    """The change in the audit, with its approver."""
+    settings = ctx.base_config.settings.audit
+    at = ctx.now()
+    ctx.ledger.write_audit(
+        AuditEntry(
+            at=at,
+            session_id=AUDIT_SESSION,
+            customer_id=None,
+            approver=result.approved_by,
+            question=f"catalogue version {result.version}: {result.reason}"[
+                : settings.max_question_chars
+            ],
+            record={
+                "catalogue": result.model_dump(mode="json"),
+                "verdicts": [{"tool": f"catalogue:{result.action}", "rule": "OK"}],
+            },
+        ),
+        keep_since=at - timedelta(days=settings.retention_days),
+    )
