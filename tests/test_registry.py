@@ -29,6 +29,9 @@ def test_kinds_are_read_from_the_registry():
         "allocate_treatment",
         "release_allocation",
         "book_plan",
+        "add_treatment",
+        "change_treatment",
+        "rollback_catalogue",
     }
     assert names(kind="READ") | names(kind="WRITE") == set(TOOLS)
     for spec in TOOLS.values():  # a WRITE, and only a WRITE, has an approval

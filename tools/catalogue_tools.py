@@ -66,10 +66,11 @@ class Preview(BaseModel):
 def check_role(config: CVMConfig, approver: str) -> None:
     """Refuse an approver without the catalogue role (when roles are configured)."""
     editors = config.settings.catalogue_editors
-    if editors is not None and approver not in editors:
+    who = approver.split(" (", 1)[0]  # "ana (ui)": ana, approving from the UI
+    if editors is not None and who not in editors:
         raise PolicyBlocked(
             ROLE,
-            f"{approver} may not change the treatment catalogue: approving a change "
+            f"{who} may not change the treatment catalogue: approving a change "
             "needs the catalogue role (settings.catalogue_editors); nothing changed",
         )
 

@@ -32,7 +32,8 @@ def call_model(
     on_token: TokenSink | None,
 ) -> ModelResponse:
     """One model call; usage as the service reports it, else as we count it."""
-    system = build_system_prompt(ctx.config)
+    config = ctx.config  # the catalogue version in force for this call
+    system = build_system_prompt(config)
     context = render_context(session)
     tools = offered_tools(session)
     messages = session.messages
@@ -45,7 +46,7 @@ def call_model(
         )
         estimate = fixed + sum(message_tokens(m) for m in messages)
         estimate += message_tokens(Message(role="system", content=context))
-    request = ModelRequest(system, messages, tools, session, context)
+    request = ModelRequest(system, messages, tools, session, context, config)
     response = model.complete(request, on_token)
     turn.usage.model_calls += 1
     if model.uses_prompt:

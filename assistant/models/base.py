@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from assistant.conversation.messages import Message, ModelResponse
 from assistant.conversation.session import Session
+from tools.config import CVMConfig
 from tools.errors import CVMError
 
 TokenSink = Callable[[str], None]
@@ -39,6 +40,7 @@ class ModelRequest:
     tools: list[dict[str, Any]]
     session: Session
     context: str = ""
+    config: CVMConfig | None = None  # with the catalogue version in force
 
 
 class Model(Protocol):

@@ -52,7 +52,8 @@ class OfflineModel:
         done = len(turn.tool_calls) if turn else 0
         if turn is not None and not done:
             preset, self.preset = self.preset, None
-            calls = plan(turn.question, session, memory, self.config, preset)
+            config = request.config or self.config  # the catalogue in force
+            calls = plan(turn.question, session, memory, config, preset)
             if calls:
                 return _calls(calls, session.turns, 0)
         out = respond(session, memory)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from assistant.toolkit import effects, views, writes
+from assistant.toolkit import catalogue_tools, effects, views, writes
 from assistant.toolkit.spec import Kind, ToolSpec, dump
 from assistant.views import base_charts, charts
 from tools import (
@@ -152,6 +152,7 @@ _SPECS: list[ToolSpec[Any, Any]] = [
         chart=base_charts.summary_charts,
     ),
     ToolSpec(base_queries.export_list, base_queries.ExportArgs, "READ", dump),
+    *catalogue_tools.SPECS,
 ]
 TOOLS: dict[str, ToolSpec[Any, Any]] = {s.name: s for s in _SPECS}
 
