@@ -94,12 +94,30 @@ def _target(change: CatalogueChange, ctx: ToolContext, head: int) -> StoredCatal
     return found
 
 
+def _rollback_target(
+    change: CatalogueChange, ctx: ToolContext
+) -> StoredCatalogue | None:
+    """For a rollback, the version it goes back to.
+
+    Read before any transaction: versions never change once written.
+    """
+    if change.action != "rollback":
+        return None
+    return _target(change, ctx, ctx.config.catalogue_version)
+
+
 def _changed(
-    base: CVMConfig, ctx: ToolContext, change: CatalogueChange, body: Body, head: int
+    base: CVMConfig,
+    change: CatalogueChange,
+    body: Body,
+    head: int,
+    target: StoredCatalogue | None,
 ) -> tuple[CVMConfig, int | None]:
-    """The validated configuration after ``change`` on ``body`` (version ``head``)."""
-    if change.action == "rollback":
-        target = _target(change, ctx, head)
+    """The validated configuration after ``change`` on ``body`` (version ``head``).
+
+    Pure: a rollback's ``target`` is read beforehand.
+    """
+    if target is not None:
         return with_catalogue(base, json.loads(target.body), head + 1), target.version
     return with_catalogue(base, apply_change(body, change), head + 1), None
 
@@ -112,7 +130,10 @@ def preview_change(change: CatalogueChange, ctx: ToolContext) -> Preview:
     """
     current = ctx.config
     before = body_of(current)
-    after, _ = _changed(ctx.base_config, ctx, change, before, current.catalogue_version)
+    target = _rollback_target(change, ctx)
+    after, _ = _changed(
+        ctx.base_config, change, before, current.catalogue_version, target
+    )
     today = ctx.ledger.day_state(ledger_day(current, ctx.now()))
     return Preview(
         version=current.catalogue_version,
@@ -151,6 +172,7 @@ def commit_change(
     """
     check_role(ctx.base_config, approved_by)
     check_change(change, ctx)
+    target = _rollback_target(change, ctx)
     base, at = ctx.base_config, ctx.now()
     made: dict[str, object] = {}
 
@@ -166,7 +188,7 @@ def commit_change(
             )
         body = json.loads(head.body if head else seed.body)  # type: ignore[union-attr]
         version = head.version if head else SEED_VERSION
-        after, back_to = _changed(base, ctx, change, body, version)
+        after, back_to = _changed(base, change, body, version, target)
         new_body = body_of(after)
         made.update(before=body, after=new_body, previous=version)
         new = NewCatalogue(

@@ -28,6 +28,7 @@ from tools.config_settings import (
 )
 from tools.errors import ConfigError, UnknownTreatmentError
 from tools.fields import (
+    INT32_MAX,
     Amount,
     ClockTime,
     ConsentChannel,
@@ -162,6 +163,7 @@ class CVMConfig(Strict):
     catalogue_version: int = Field(
         1,
         ge=1,
+        le=INT32_MAX,
         exclude=True,
         description="The catalogue version its treatments and constraints are "
         "(1: the file's; see tools.catalogue_versions).",

@@ -46,7 +46,8 @@ def _describe(args: Changing, ctx: ToolContext) -> tuple[str, list[str]]:
     if isinstance(args, AddTreatmentArgs):
         title = f"Add {args.display_name} to the treatment catalogue"
     elif isinstance(args, RollbackArgs):
-        title = f"Roll back the treatment catalogue (version {version})"
+        to = f"version {args.version}" if args.version else "the version before"
+        title = f"Roll back the treatment catalogue from version {version} to {to}"
     try:
         preview = check_change(change, ctx)
     except CVMError as exc:
