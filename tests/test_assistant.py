@@ -54,11 +54,19 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "find_customers",
         "summarise_base",
         "export_list",
+        "show_treatment",
+        "catalogue_history",
+        "add_treatment",
+        "change_treatment",
+        "rollback_catalogue",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",
         "release_allocation",
         "book_plan",
+        "add_treatment",
+        "change_treatment",
+        "rollback_catalogue",
     }
     for schema in tool_schemas():
         params = schema["function"]["parameters"]
