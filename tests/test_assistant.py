@@ -292,7 +292,8 @@ def test_tool_definitions_are_counted_as_rendered_to_the_model():
     assert prompt_tokens("sys", [], tool_schemas()[:15]) < 900  # and the plan tools
     # find (filters on everything the store holds, thresholds, a list to narrow)
     assert prompt_tokens("sys", [], tool_schemas()[15:17]) < 600  # and summarise
-    assert prompt_tokens("sys", [], tool_schemas()[17:]) < 120  # export_list
+    assert prompt_tokens("sys", [], tool_schemas()[17:18]) < 120  # export_list
+    assert prompt_tokens("sys", [], tool_schemas()[18:]) < 600  # the catalogue
 
 
 def test_cli_chat_piped_json_lines(tmp_path):
