@@ -36,6 +36,7 @@ from tools.ledger.model import (
     StoredBooking,
 )
 from tools.ledger.postgres_care import PostgresCare
+from tools.ledger.postgres_catalogue import PostgresCatalogue
 
 _RULES = TypeAdapter(tuple[RuleVerdict, ...])
 COLUMNS = (
@@ -128,7 +129,7 @@ def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> list[int]:
     return [ids[(b.customer_id, b.treatment_key)] for b in bookings]
 
 
-class PostgresLedger(PostgresCare):
+class PostgresLedger(PostgresCare, PostgresCatalogue):
     """The ledger store on a PostgreSQL server (see :class:`LedgerServer`)."""
 
     # --- the booking transaction --------------------------------------------------
