@@ -255,12 +255,12 @@ def test_rollback_to_a_missing_or_current_version_is_refused(ctx):
 
 
 def test_capacity_below_todays_bookings_is_refused_unless_forced(ctx):
-    allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    allocate_treatment("U124", "bill_review_call", "ana", ctx)
     cut = CatalogueChange(
-        action="set", treatment_key="marketing_call_back", fields={"max_per_day": 0}
+        action="set", treatment_key="bill_review_call", fields={"max_per_day": 0}
     )
     assert preview_change(cut, ctx).problems == [
-        "marketing_call_back: 1 already booked today, above the new daily capacity 0"
+        "bill_review_call: 1 already booked today, above the new daily capacity 0"
     ]
     with pytest.raises(PolicyBlocked) as err:
         commit_change(cut, ctx, "ana")
@@ -268,10 +268,10 @@ def test_capacity_below_todays_bookings_is_refused_unless_forced(ctx):
     assert ctx.ledger.catalogue_head() is None
     forced = commit_change(cut.model_copy(update={"force": True}), ctx, "ana")
     assert forced.version == 2
-    assert ctx.config.constraints["marketing_call_back"].max_per_day == 0
+    assert ctx.config.constraints["bill_review_call"].max_per_day == 0
     assert len(ctx.ledger.day_state(ctx.now().date()).used) == 1  # booking kept
     with pytest.raises(PolicyBlocked) as refused:  # new bookings follow the cut
-        allocate_treatment("U131", "marketing_call_back", "ana", ctx)
+        allocate_treatment("U126", "bill_review_call", "ana", ctx)
     assert refused.value.rule == "CAPACITY"
 
 

@@ -87,11 +87,11 @@ def test_a_change_missing_its_details_asks_for_them_and_holds_nothing(bot):
 
 
 def test_a_capacity_below_todays_bookings_is_refused_before_it_is_held(bot):
-    allocate_treatment("U124", "marketing_call_back", "ana", bot.ctx)
-    turn = bot.ask("set the marketing call back capacity to 0")
+    allocate_treatment("U124", "bill_review_call", "ana", bot.ctx)
+    turn = bot.ask("set the bill review call capacity to 0")
     assert turn.pending is None
     assert "CAPACITY" in turn.reply and "1 already booked today" in turn.reply
-    forced = bot.ask("set the marketing call back capacity to 0 anyway")
+    forced = bot.ask("set the bill review call capacity to 0 anyway")
     assert forced.pending is not None
     assert forced.pending.details[-1].startswith("Today's bookings stay:")
 
