@@ -13,8 +13,8 @@ from functools import cache
 from assistant.planner import calls
 from assistant.planner.answers import decision, limits, talk
 from assistant.planner.base_intents import BASE_INTENTS
-from assistant.planner.export_intents import EXPORT_INTENTS
 from assistant.planner.catalogue_intents import CATALOGUE_INTENTS
+from assistant.planner.export_intents import EXPORT_INTENTS
 from assistant.planner.fact_intents import FACT_INTENTS
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.ledger_intents import LEDGER_INTENTS
