@@ -55,11 +55,13 @@ TEST_WORKERS ?= auto
 test: $(DEV_STAMP) browser-deps postgres-deps
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(DEV_STAMP) postgres-deps
 	$(PY) -m benchmarks.decisions
