@@ -148,6 +148,18 @@ class ValueModel(Strict):
     propensity_cap: float = Field(0.95, gt=0, le=1)
 
 
+class BigPlan(Strict):
+    """A plan this big needs a second approval before it is booked.
+
+    Above either limit: with login on, a second user approves it in the UI; in
+    chat the plan id typed back is the only confirmation; the CLI needs
+    ``--confirm-plan ID`` besides ``--yes``.
+    """
+
+    contacts: Count = Field(500, description="Bookings in the plan above which.")
+    spend: Amount = Field(5000.0, description="Plan cost in pounds above which.")
+
+
 class CVMConfig(Strict):
     """The whole configuration file."""
 
@@ -159,6 +171,7 @@ class CVMConfig(Strict):
     validation: Validation = Validation()
     settings: Settings = Settings()
     decisions: Decisions = Decisions()
+    big_plan: BigPlan = BigPlan()
     source: str = Field("", exclude=True, description="Where it was loaded from.")
     catalogue_version: int = Field(
         1,

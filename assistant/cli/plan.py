@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from assistant.cli.commands import cli_approver, cli_context, command
-from tools.errors import PolicyBlocked, ToolInputError
+from tools.errors import CVMError, PolicyBlocked, ToolInputError
 from tools.fields import Amount, Count
 
 
@@ -110,6 +110,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _second_approval_missing(args: argparse.Namespace) -> str | None:
+    """The refusal of a big plan booked without ``--confirm-plan ID`` (else None)."""
+    from tools.planning.big_plan import big_plan_reason
+    from tools.planning.plan import plan_store
+
+    ctx = cli_context()
+    try:
+        plan = plan_store(ctx).get(args.plan_id.strip().upper())
+    except CVMError:
+        return None  # book_plan names the missing plan
+    big = big_plan_reason(plan, ctx.config)
+    typed = (args.confirm_plan or "").strip().upper()
+    if big and typed != plan.plan_id:
+        return (
+            f"refused: SECOND-APPROVAL: plan {plan.plan_id} is big ({big}): "
+            f"add --confirm-plan {plan.plan_id} to confirm it"
+        )
+    return None
+
+
 @command("book-plan")
 def cmd_book_plan(args: argparse.Namespace) -> int:
     """Book a stored plan (needs --yes: the analyst's approval of that plan id)."""
@@ -120,6 +140,10 @@ def cmd_book_plan(args: argparse.Namespace) -> int:
             f"refused: APPROVAL: add --yes to approve booking plan {args.plan_id}",
             file=sys.stderr,
         )
+        return 1
+    refused = _second_approval_missing(args)
+    if refused:
+        print(refused, file=sys.stderr)
         return 1
     try:
         report = book_plan(args.plan_id, args.approver or cli_approver(), cli_context())
@@ -168,3 +192,8 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     b.add_argument("plan_id")
     b.add_argument("--approver")
     b.add_argument("--yes", action="store_true", help="approve booking this plan")
+    b.add_argument(
+        "--confirm-plan",
+        metavar="ID",
+        help="the plan id again: required for a plan above config big_plan",
+    )

@@ -8,7 +8,7 @@ it, and the reply once it has run.
 
 from __future__ import annotations
 
-from assistant.approvals.confirm import BOOKING, GENERIC, PLAN
+from assistant.approvals.confirm import BOOKING, GENERIC, PLAN, normalise
 from assistant.conversation.session import Session
 from assistant.toolkit.spec import Approval
 from assistant.views.plan_card import booking_answer
@@ -22,6 +22,7 @@ from tools.allocation import (
 )
 from tools.context import ToolContext
 from tools.errors import CVMError, PolicyBlocked, ToolInputError
+from tools.planning.big_plan import big_plan_reason
 from tools.planning.booking import PlanBooking
 from tools.planning.model import Plan
 from tools.planning.plan import plan_store
@@ -164,7 +165,26 @@ def _describe_plan(args: BookPlanArgs, ctx: ToolContext) -> tuple[str, list[str]
         plan = plan_store(ctx).get(plan_id)
     except CVMError:
         return f"Book plan {plan_id} (no such plan)", []
-    return f"Book plan {plan_id}", plan_lines(plan)
+    lines = plan_lines(plan)
+    big = big_plan_reason(plan, ctx.config)
+    if big:
+        lines.append(
+            f"A big plan ({big}): type the plan id **{plan_id}** as the whole "
+            "message to confirm it; nothing else books it."
+        )
+    return f"Book plan {plan_id}", lines
+
+
+def _plan_confirmations(args: BookPlanArgs, ctx: ToolContext) -> frozenset[str]:
+    """The generic and plan confirmations; only the plan id for a big plan."""
+    plan_id = args.plan_id.strip().upper()
+    try:
+        plan = plan_store(ctx).get(plan_id)
+    except CVMError:
+        return GENERIC | PLAN
+    if big_plan_reason(plan, ctx.config):
+        return frozenset({normalise(plan_id)})
+    return GENERIC | PLAN
 
 
 def _check_plan(args: BookPlanArgs, ctx: ToolContext) -> None:
@@ -178,5 +198,5 @@ BOOK_PLAN = Approval[BookPlanArgs, PlanBooking](
     describe=_describe_plan,
     outcome=lambda result, ctx: booking_answer(result),
     check=_check_plan,
-    confirmations=lambda a, ctx: GENERIC | PLAN,
+    confirmations=_plan_confirmations,
 )
