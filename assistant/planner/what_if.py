@@ -11,25 +11,10 @@ from typing import Any
 
 from assistant.conversation.mentions import treatments_named
 from assistant.conversation.session import Session
-from assistant.planner.amounts import amount_after
+from assistant.planner.amounts import amount_after, count_value
 from assistant.planner.intent import Call, call
 from tools.config import CVMConfig
 
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twenty": 20,
-}
 _SLOTS = re.compile(
     r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+"
     r"(more|extra|additional|fewer|less)\b(?P<what>[^?.!]*?)\b(slots?|places?|"
@@ -131,7 +116,7 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
         ]
     if slots:
         n = slots.group(1).lower()
-        count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n, 1)
+        count = count_value(n) or 1  # "a"/"an" more slot: one
         if slots.group(2).lower() in ("fewer", "less"):
             count = -count
         keys = _treatments_for(text, config)
