@@ -47,7 +47,9 @@ def test_retention_deletes_audit_records_past_the_configured_days(
 def test_erase_removes_a_customers_transcripts_and_keeps_their_bookings(
     ctx, capsys
 ):
-    allocate_treatment("U124", "marketing_call_back", "ana", ctx)
+    allocate_treatment(
+        "U124", "marketing_call_back", "ana", ctx, frozenset({"SUITABILITY"})
+    )
     bot = Assistant.create(config=ctx.config, approver="ana")
     bot.ask("What should we offer U124?")  # a real turn: its audit record
     _audit(ctx, 1, "U123", "compare U123 with U124 (and U1240)")

@@ -36,7 +36,9 @@ def test_two_ui_servers_on_one_postgres_book_the_last_slot_once(
     url = pg_server.new_schema()
     monkeypatch.setenv("CVM_LEDGER_URL", url)
     ctx = ToolContext.create(get_config(), state_dir=tmp_path / "here")
-    allocate_treatment("U123", "marketing_call_back", "ana", ctx)  # 1 of 2 used
+    allocate_treatment(  # 1 of 2 used; U123 has an open fault: the analyst overrides
+        "U123", "marketing_call_back", "ana", ctx, frozenset({"SUITABILITY"})
+    )
     drop = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "CVM_USERS", "CVM_USERS_FILE"}
     base = {k: v for k, v in os.environ.items() if k not in drop}
     from playwright.sync_api import Error as PlaywrightError
