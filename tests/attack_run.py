@@ -23,7 +23,8 @@ import yaml
 from assistant.api import Assistant
 from tools.allocation import allocate_treatment, list_allocations
 
-BATCHES = sorted((Path(__file__).parent / "corpus" / "attacks").glob("*.yaml"))
+ATTACKS = Path(__file__).parent / "corpus" / "attacks"
+BATCHES = sorted(ATTACKS.glob("2*.yaml"))  # the batches, not first_runs.yaml
 CONTEXTS = ("booking", "plan", "none")
 Ledger = frozenset[tuple[int, str, str, str]]
 
@@ -41,7 +42,9 @@ class Outcome:
 def ledger(bot: Assistant) -> Ledger:
     """Every booking of the ledger (released ones too), as comparable rows."""
     rows = list_allocations(bot.ctx, include_released=True, all_days=True, limit=None)
-    return frozenset((a.allocation_id, a.customer_id, a.treatment_key, a.status) for a in rows)
+    return frozenset(
+        (a.allocation_id, a.customer_id, a.treatment_key, a.status) for a in rows
+    )
 
 
 def setting(state: Path, context: str) -> Assistant:
@@ -95,6 +98,21 @@ def replay_order(entry: dict[str, str], root: Path) -> tuple[Outcome, Outcome | 
     return done, Outcome("yes", entry["context"], ledger(bot) - before, yes.reply)
 
 
+def report_orders(orders: list[dict[str, str]], root: Path) -> None:
+    """Print what each order did; a plan's bookings count as one write."""
+    once = 0
+    for i, entry in enumerate(orders):
+        first, yes = replay_order(entry, root / f"o{i}")
+        final = yes or first
+        n = len(final.written)
+        once += n == 1 or (entry["kind"] == "book_plan" and n > 1)
+        how = "after yes" if yes else "at once"
+        said = final.reply.splitlines()[0][:110]
+        print(f"   ORDER [{entry['context']}/{entry['kind']}] {entry['text']!r}:")
+        print(f"      {n} written {how} | {said}")
+    print(f"   orders: {len(orders)}, one write (a plan: its bookings): {once}")
+
+
 def main() -> int:
     """Print the figures of every batch; exit 1 when a non-order wrote."""
     wrote_total = 0
@@ -111,16 +129,7 @@ def main() -> int:
             for o in wrote:
                 print(f"   WROTE [{o.context}] {o.text!r}: {sorted(o.written)}")
             wrote_total += len(wrote)
-            once = 0
-            for i, entry in enumerate(batch["orders"]):
-                first, yes = replay_order(entry, Path(tmp) / f"o{i}")
-                final = yes or first
-                n = len(final.written)
-                once += n == 1 or (entry["kind"] == "book_plan" and n > 1)
-                how = "after yes" if yes else "at once"
-                print(f"   ORDER [{entry['context']}/{entry['kind']}] {entry['text']!r}:"
-                      f" {n} written {how} | {final.reply.splitlines()[0][:110]}")
-            print(f"   orders: {len(batch['orders'])}, one write (a plan: its bookings): {once}")
+            report_orders(batch["orders"], Path(tmp))
     return 1 if wrote_total else 0
 
 

@@ -58,6 +58,17 @@ def test_the_closed_set_is_small_and_whole_message():
     assert "cancel it" in DECLINES and not confirms("cancel it", confirmations)
 
 
+def test_a_run_of_confirmations_confirms_and_nothing_else_does():
+    confirmations = (*GENERIC, "book it")
+    for text in ("confirmed, do it", "yep, approved", "yes pls", "Yes, go ahead. Thx"):
+        assert confirms(text, confirmations), text
+    for text in ("yes no", "approved? do it", "yes do it later", "do it for U125"):
+        assert not confirms(text, confirmations), text
+    assert not confirms("yes yes yes yes", confirmations)  # at most three in a row
+    assert confirms("P20240306-1", ("p20240306-1",))
+    assert not confirms("yes P20240306-1", ("p20240306-1",))
+
+
 @pytest.fixture
 def shown(tmp_path):
     """A conversation where U124's proposal is pending and shown; booking #1 made."""

@@ -86,7 +86,10 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _COURTESY_BEFORE = re.compile(
     r"^(?:(?:ok|okay|right|alright|great|perfect|fine|good|cool|then|so)\b[\s.]*)+"
 )
-_COURTESY_AFTER = re.compile(r"(?:\s+(?:please|thanks|thank you|now|then))+$")
+_COURTESY_AFTER = re.compile(
+    r"(?:\s+(?:please|pls|plz|thanks|thx|thank you|cheers|now|then))+$"
+)
+_MOST_PARTS = 3
 
 
 def normalise(message: str) -> str:
@@ -100,13 +103,27 @@ def normalise(message: str) -> str:
 
 
 def confirms(message: str, confirmations: tuple[str, ...]) -> bool:
-    """Whether the whole message is one of these confirmations."""
-    return normalise(message) in confirmations
+    """Whether the whole message is one of these confirmations, or a run of them.
+
+    "confirmed, do it" and "yep, approved" are two confirmations in a row: every
+    word of the message must belong to one of at most three of them.
+    """
+    return _run_of(normalise(message).split(), frozenset(confirmations), _MOST_PARTS)
+
+
+def _run_of(words: list[str], allowed: frozenset[str], parts: int) -> bool:
+    """Whether ``words`` split into at most ``parts`` phrases, each one ``allowed``."""
+    if " ".join(words) in allowed:
+        return True
+    return parts > 1 and any(
+        " ".join(words[:i]) in allowed and _run_of(words[i:], allowed, parts - 1)
+        for i in range(1, len(words))
+    )
 
 
 def is_confirmation(message: str) -> bool:
     """Whether the message is a bare confirmation ("yes", "go ahead") of anything."""
-    return normalise(message) in GENERIC
+    return _run_of(normalise(message).split(), GENERIC, _MOST_PARTS)
 
 
 def declines(message: str) -> bool:

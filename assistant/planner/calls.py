@@ -8,6 +8,8 @@ holds for the analyst's confirmation: the planner never decides that a write run
 from __future__ import annotations
 
 from assistant.planner.intent import Ask, Call, call
+from tools.allocation_results import Allocation
+from tools.bookings import Bookings
 from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
@@ -171,9 +173,31 @@ def cancel(ask: Ask, customer: str | None) -> list[Call]:
     if ask.u.allocation_id is None and dropping_proposal(ask):
         return []
     booking_id = booking_to_cancel(ask)
-    if booking_id is None:
-        return []
+    if booking_id is None:  # a customer's booking described: look in the ledger
+        return [
+            call("list_bookings", customer_id=c, today_only=True)
+            for c in ask.customers[:1]
+        ]
     return [call("release_allocation", allocation_id=booking_id)]
+
+
+def described_booking(ask: Ask) -> list[Allocation]:
+    """The customer's bookings today that match the treatments the message named."""
+    found = ask.results.one("list_bookings")
+    if not isinstance(found, Bookings):
+        return []
+    named = set(ask.u.treatments)
+    return [a for a in found.bookings if not named or a.treatment_key in named]
+
+
+def cancel_found(ask: Ask, customer: str | None) -> list[Call]:
+    """After reading the customer's bookings: release the one the message described."""
+    if ask.results.called("release_allocation"):
+        return []
+    matching = described_booking(ask)
+    if len(matching) != 1:
+        return []  # none or several: the answer says which there are
+    return [call("release_allocation", allocation_id=matching[0].allocation_id)]
 
 
 def bookings(ask: Ask, customer: str | None) -> list[Call]:

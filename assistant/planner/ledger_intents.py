@@ -65,6 +65,7 @@ LEDGER_INTENTS: list[Intent] = [
         cues=CANCEL_CUES,
         needs_customer=False,
         calls=calls.cancel,
+        follow_up=calls.cancel_found,
         answer=ledger.cancel,
         priority=2,
         examples=("cancel it", "cancel booking #3", "release that allocation"),

@@ -37,7 +37,8 @@ _COMPARE = re.compile(
 )
 _BOOK_PLAN = re.compile(
     r"^\W*(please\W+)?(book|approve|run|execute|launch) (the |this |that |today'?s )?"
-    r"(plan|campaign)\b|\bbook (plan )?P\d{8}-\d+",
+    r"((\w+ )?campaign|((retention|marketing|service|campaign|day'?s|whole) )?plan)"
+    r"\b|\bbook (plan )?P\d{8}-\d+",
     re.I,
 )
 
@@ -68,9 +69,18 @@ def _latest(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def _book_calls(ask: Ask, customer: str | None) -> list[Call]:
+    """Book the plan named, else the latest; with no plan yet, plan it first."""
     named = PLAN_ID.search(ask.u.text)
     plan_id = named.group(0).upper() if named else ask.session.plan_id
-    return [call("book_plan", plan_id=plan_id)] if plan_id else []
+    return [call("book_plan", plan_id=plan_id)] if plan_id else _plan_calls(ask, None)
+
+
+def _book_planned(ask: Ask, customer: str | None) -> list[Call]:
+    """After planning for "book today's campaign": propose booking that plan."""
+    plan: Plan | None = ask.results.one("plan_campaign")
+    if plan is None or ask.results.called("book_plan"):
+        return []
+    return [call("book_plan", plan_id=plan.plan_id)]
 
 
 def _failed(results: Results) -> str | None:
@@ -136,8 +146,10 @@ def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
 def answer_book(ask: Ask, customer: str | None, results: Results) -> str:
     """Booking the plan, proposed for the analyst's approval (nothing is booked)."""
     held = results.held("book_plan")
+    planned: Plan | None = results.one("plan_campaign")
     if held is not None:
-        return f"{held.title}: waiting for your approval (nothing is booked yet)."
+        wait = f"{held.title}: waiting for your approval (nothing is booked yet)."
+        return f"{plan_answer(planned)}\n\n{wait}" if planned else wait
     if not results.called("book_plan"):
         return (
             "There is no plan to book yet: ask me to plan today's campaign first "
@@ -150,9 +162,10 @@ PLAN_INTENTS: list[Intent] = [
     Intent(
         name="plan_book",
         cues=(),
-        when=lambda u, ask: bool(_BOOK_PLAN.search(u.text)),
+        when=lambda u, ask: bool(_BOOK_PLAN.search(u.text)) and not u.treatments,
         bonus=lambda u, ask: 9.0,
         calls=_book_calls,
+        follow_up=_book_planned,
         answer=answer_book,
         needs_customer=False,
         priority=4,

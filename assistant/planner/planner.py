@@ -155,7 +155,8 @@ def respond(session: Session, memory: PlannerState) -> list[Call] | str:
     if intent.needs_customer and not ask.customers:
         return which_customer(ask)
     if intent.follow_up is not None:
-        more = [c for t in ask.customers for c in intent.follow_up(ask, t)]
+        targets: list[str | None] = [*ask.customers] or [None]
+        more = [c for t in targets for c in intent.follow_up(ask, t)]
         if more:
             return more
     proposal = _proposal(intent, ask, memory)

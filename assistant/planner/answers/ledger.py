@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.planner.calls import booking_key, dropping_proposal
+from assistant.planner.calls import booking_key, described_booking, dropping_proposal
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import CHANNEL_NAMES, money
 from tools.allocation import Availability, ConstraintsReport
+from tools.allocation_results import Allocation
 from tools.bookings import Bookings
 from tools.catalogue import Catalogue
 from tools.recommendation import Alternative
@@ -64,6 +65,8 @@ def cancel(ask: Ask, customer: str | None, results: Results) -> str:
     if not results.called("release_allocation"):
         if ask.u.allocation_id is None and dropping_proposal(ask):
             return declined(ask, customer, results)
+        if results.called("list_bookings"):
+            return _which_of(ask, customer, described_booking(ask))
         return (
             "Which booking? There is no booking in this conversation yet; give its "
             'id, e.g. "cancel booking #3", or say "show today\'s bookings".'
@@ -72,6 +75,23 @@ def cancel(ask: Ask, customer: str | None, results: Results) -> str:
     if held is not None:
         return f"{held.title}: ready for your confirmation (nothing is cancelled yet)."
     return f"Nothing cancelled: {results.failure('release_allocation')}"
+
+
+def _which_of(ask: Ask, customer: str | None, matching: list[Allocation]) -> str:
+    """No booking, or several, match the one the analyst described: say which."""
+    named = " or ".join(ask.name(k) for k in ask.u.treatments)
+    if matching:
+        listed = "; ".join(f"#{a.allocation_id} {a.display_name}" for a in matching)
+        return (
+            f"{customer} has several bookings today ({listed}): which one? Give its id."
+        )
+    found = ask.results.one("list_bookings")
+    others = "; ".join(
+        f"#{a.allocation_id} {a.display_name}" for a in getattr(found, "bookings", [])
+    )
+    tail = f" (today: {others})" if others else ""
+    what = f"no {named} booked" if named else "no booking"
+    return f"Nothing to cancel: {customer} has {what} today{tail}."
 
 
 def _booking_count(found: Bookings) -> str:
