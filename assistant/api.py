@@ -61,11 +61,15 @@ class Assistant:
     """
 
     def __init__(
-        self, model: Model, ctx: ToolContext, approver: str = "analyst"
+        self,
+        model: Model,
+        ctx: ToolContext,
+        approver: str = "analyst",
+        login: bool = False,
     ) -> None:
         self.model = model
         self.ctx = ctx
-        self.session = Session(approver=approver)
+        self.session = Session(approver=approver, login=login)
         self._buttons: Any = None
 
     @classmethod
@@ -75,6 +79,7 @@ class Assistant:
         state_dir: str | Path | None = None,
         config: CVMConfig | None = None,
         approver: str = "analyst",
+        login: bool = False,
     ) -> Assistant:
         """Build an assistant.
 
@@ -84,10 +89,12 @@ class Assistant:
             state_dir: Where the ledger lives (default: config / ``CVM_STATE_DIR``).
             config: The configuration (default: the one in force).
             approver: Who approves bookings made in this conversation.
+            login: The approver logged in (UI login): a big plan then needs a
+                second analyst's approval.
         """
         config = config or get_config()
         backend = make_model(model, config) if isinstance(model, str) else model
-        return cls(backend, ToolContext.create(config, state_dir), approver)
+        return cls(backend, ToolContext.create(config, state_dir), approver, login)
 
     def ask(self, question: str, hooks: Hooks | None = None) -> Turn:
         """Answer one analyst message.

@@ -59,6 +59,10 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "add_treatment",
         "change_treatment",
         "rollback_catalogue",
+        "plan_approvals",
+        "request_plan_approval",
+        "approve_plan",
+        "decline_plan",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",
@@ -67,6 +71,9 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "add_treatment",
         "change_treatment",
         "rollback_catalogue",
+        "request_plan_approval",
+        "approve_plan",
+        "decline_plan",
     }
     for schema in tool_schemas():
         params = schema["function"]["parameters"]
@@ -293,7 +300,8 @@ def test_tool_definitions_are_counted_as_rendered_to_the_model():
     # find (filters on everything the store holds, thresholds, a list to narrow)
     assert prompt_tokens("sys", [], tool_schemas()[15:17]) < 600  # and summarise
     assert prompt_tokens("sys", [], tool_schemas()[17:18]) < 120  # export_list
-    assert prompt_tokens("sys", [], tool_schemas()[18:]) < 600  # the catalogue
+    assert prompt_tokens("sys", [], tool_schemas()[18:23]) < 600  # the catalogue
+    assert prompt_tokens("sys", [], tool_schemas()[23:]) < 250  # second approvals
 
 
 def test_cli_chat_piped_json_lines(tmp_path):

@@ -32,6 +32,9 @@ def test_kinds_are_read_from_the_registry():
         "add_treatment",
         "change_treatment",
         "rollback_catalogue",
+        "request_plan_approval",
+        "approve_plan",
+        "decline_plan",
     }
     assert names(kind="READ") | names(kind="WRITE") == set(TOOLS)
     for spec in TOOLS.values():  # a WRITE, and only a WRITE, has an approval

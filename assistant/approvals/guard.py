@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from assistant.approvals.confirm import confirms, declines, is_confirmation
 from assistant.approvals.pending import PendingAction, Source
+from assistant.approvals.second import Refused, route
 from assistant.conversation.mentions import (
     booking_ids_in,
     customer_ids_in,
@@ -254,11 +255,16 @@ def check_write(
         ctx: Configuration and ledger.
         source: Who made the call (the model, the planner, a button).
     """
+    called = spec
+    try:  # with login, a big plan's booking is a request or a second approval
+        spec = route(spec, args, session, ctx)
+    except Refused as exc:
+        return Verdict("refused", exc.rule, str(exc))
     approval = spec.approval
     assert approval is not None
     key = approval.key(args)
     if scope.grant is not None:
-        if not scope.used and scope.grant.same_as(spec.name, key):
+        if not scope.used and spec is called and scope.grant.same_as(spec.name, key):
             scope.used = True
             return RUN
         return _refuse(

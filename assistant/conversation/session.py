@@ -91,10 +91,12 @@ class Session:
 
     At most one :class:`PendingAction` is held; ``shown`` is the id of the one the
     analyst saw at the end of the last turn (only that one can be confirmed by a
-    typed message).
+    typed message). ``login``: the approver logged in (the UI with login on), so a
+    big plan needs a second analyst's approval (:mod:`assistant.approvals.second`).
     """
 
     approver: str = "analyst"
+    login: bool = False
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     messages: list[Message] = field(default_factory=list)
     customer_id: str | None = None

@@ -12,6 +12,7 @@ from functools import cache
 
 from assistant.planner import calls
 from assistant.planner.answers import decision, limits, talk
+from assistant.planner.approval_intents import APPROVAL_INTENTS
 from assistant.planner.base_intents import BASE_INTENTS
 from assistant.planner.catalogue_intents import CATALOGUE_INTENTS
 from assistant.planner.export_intents import EXPORT_INTENTS
@@ -284,6 +285,7 @@ TABLE += PLAN_INTENTS
 TABLE += BASE_INTENTS
 TABLE += EXPORT_INTENTS
 TABLE += CATALOGUE_INTENTS
+TABLE += APPROVAL_INTENTS
 
 REPEATABLE = {
     i.name

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from assistant.toolkit import catalogue_tools, effects, views, writes
+from assistant.toolkit import approval_tools, catalogue_tools, effects, views, writes
 from assistant.toolkit.spec import Kind, ToolSpec, dump
 from assistant.views import base_charts, charts
 from tools import (
@@ -153,6 +153,7 @@ _SPECS: list[ToolSpec[Any, Any]] = [
     ),
     ToolSpec(base_queries.export_list, base_queries.ExportArgs, "READ", dump),
     *catalogue_tools.SPECS,
+    *approval_tools.SPECS,
 ]
 TOOLS: dict[str, ToolSpec[Any, Any]] = {s.name: s for s in _SPECS}
 

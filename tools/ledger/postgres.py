@@ -3,7 +3,8 @@
 Selected by ``CVM_LEDGER_URL=postgresql://...`` (:func:`tools.ledger.open_ledger`);
 needs the optional extra ``cvm-assistant[postgres]`` (psycopg). Bookings and the
 day's counters here; plans, audit records and care in
-:mod:`tools.ledger.postgres_care`; connections and faults in
+:mod:`tools.ledger.postgres_care`; second approvals in
+:mod:`tools.ledger.postgres_approvals`; connections and faults in
 :mod:`tools.ledger.postgres_db`; tables in :mod:`tools.ledger.postgres_schema`.
 
 The booking transaction (READ COMMITTED) locks before it reads what the rules
@@ -35,6 +36,7 @@ from tools.ledger.model import (
     PlanHeader,
     StoredBooking,
 )
+from tools.ledger.postgres_approvals import PostgresApprovals
 from tools.ledger.postgres_care import PostgresCare
 from tools.ledger.postgres_catalogue import PostgresCatalogue
 
@@ -129,7 +131,7 @@ def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> list[int]:
     return [ids[(b.customer_id, b.treatment_key)] for b in bookings]
 
 
-class PostgresLedger(PostgresCare, PostgresCatalogue):
+class PostgresLedger(PostgresCare, PostgresCatalogue, PostgresApprovals):
     """The ledger store on a PostgreSQL server (see :class:`LedgerServer`)."""
 
     # --- the booking transaction --------------------------------------------------

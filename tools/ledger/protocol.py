@@ -30,6 +30,11 @@ from pathlib import Path
 from typing import Protocol
 
 from tools.eligibility import Booking
+from tools.ledger.approvals import (
+    ApprovalStatus,
+    NewApprovalRequest,
+    StoredApprovalRequest,
+)
 from tools.ledger.catalogue import CatalogueEdit, CatalogueHead, StoredCatalogue
 from tools.ledger.model import (
     AuditEntry,
@@ -191,6 +196,39 @@ class LedgerStore(Protocol):
 
         Returns:
             The versions appended, in order.
+        """
+
+    # --- second approvals of big plans ----------------------------------------------
+
+    def request_approval(self, request: NewApprovalRequest) -> StoredApprovalRequest:
+        """Record a pending second-approval request for a plan (one transaction).
+
+        At most one request per plan is pending (a unique constraint): when one
+        already is, it is returned unchanged and nothing is written (idempotent).
+        """
+
+    def approval_requests(
+        self, plan_id: str | None = None, pending_only: bool = True, limit: int = 50
+    ) -> list[StoredApprovalRequest]:
+        """Requests (pending only, or all), oldest first, optionally one plan's."""
+
+    def settle_approval(
+        self,
+        request_id: int,
+        status: ApprovalStatus,
+        by: str | None,
+        at: datetime,
+        note: str = "",
+        expect: ApprovalStatus = "pending",
+    ) -> StoredApprovalRequest | None:
+        """Move a request from ``expect`` to ``status`` (one transaction).
+
+        A compare-and-set: it changes only while the request is still in
+        ``expect``, so of two analysts approving at once exactly one settles it.
+
+        Returns:
+            The request as it was before (its status says whether this call
+            settled it), or None if there is none by that id.
         """
 
     # --- care -------------------------------------------------------------------

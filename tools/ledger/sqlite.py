@@ -2,7 +2,8 @@
 
 Bookings and the day's counters here; plans in :mod:`tools.ledger.sqlite_plans`;
 audit records, backups and checks in :mod:`tools.ledger.sqlite_care`; catalogue
-versions in :mod:`tools.ledger.sqlite_catalogue`; the file's
+versions in :mod:`tools.ledger.sqlite_catalogue`; second-approval requests in
+:mod:`tools.ledger.sqlite_approvals`; the file's
 connections, transactions and lost-ledger guard in :mod:`tools.ledger.sqlite_file`.
 Every verb keeps the guarantee :class:`tools.ledger.protocol.LedgerStore` states;
 here the lock is SQLite's single write lock (``BEGIN IMMEDIATE``), so a booking
@@ -31,6 +32,7 @@ from tools.ledger.model import (
     NewBooking,
     StoredBooking,
 )
+from tools.ledger.sqlite_approvals import ApprovalTables
 from tools.ledger.sqlite_care import CareTables
 from tools.ledger.sqlite_catalogue import CatalogueTables
 from tools.ledger.sqlite_plans import PlanTables
@@ -125,7 +127,7 @@ def _insert(
     return ids
 
 
-class SQLiteLedger(PlanTables, CareTables, CatalogueTables):
+class SQLiteLedger(PlanTables, CareTables, CatalogueTables, ApprovalTables):
     """The ledger store on one SQLite file (see :class:`LedgerFile` for its args)."""
 
     @classmethod

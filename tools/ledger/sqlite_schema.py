@@ -1,11 +1,13 @@
 """The SQLite ledger's tables, and how a file of an older version is brought up to date.
 
-Version 4 (this one): bookings (``allocations``) with the rules' verdicts and the
-overrides recorded; per-day usage counters kept by triggers in the booking's own
-transaction; plans and their rows (marked booked or refused by the booking that
-read them); audit records; catalogue versions (``catalogue_versions``, new in
-version 4); and ``ledger_meta``, one row naming the ledger (a random id). The id
-and the last booking id (the allocations' AUTOINCREMENT sequence) are what the
+Version 5 (this one): second-approval requests of big plans (``plan_approvals``,
+new in version 5, at most one pending per plan). Version 4: bookings
+(``allocations``) with the rules' verdicts and the overrides recorded; per-day
+usage counters kept by triggers in the booking's own transaction; plans and their
+rows (marked booked or refused by the booking that read them); audit records;
+catalogue versions (``catalogue_versions``, new in version 4); and
+``ledger_meta``, one row naming the ledger (a random id). The id and the last
+booking id (the allocations' AUTOINCREMENT sequence) are what the
 state dir's marker (:mod:`tools.ledger.marker`) is compared with.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS allocations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -101,6 +103,24 @@ CREATE TABLE IF NOT EXISTS catalogue_versions (
     treatment_key TEXT,
     rolled_back_to INTEGER
 );
+-- Second approvals of big plans: one row per request, at most one pending per plan.
+CREATE TABLE IF NOT EXISTS plan_approvals (
+    request_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    contacts INTEGER NOT NULL,
+    spend REAL NOT NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'approved', 'declined', 'stale')),
+    decided_by TEXT,
+    decided_at TEXT,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_pending_approval_per_plan
+    ON plan_approvals (plan_id) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS ledger_meta (
     one INTEGER PRIMARY KEY CHECK (one = 1),
     ledger_id TEXT NOT NULL,
