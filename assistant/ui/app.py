@@ -21,6 +21,7 @@ from chainlit.server import app as server_app
 
 from assistant.api import Assistant
 from assistant.approvals.pending import PendingAction
+from assistant.approvals.second import awaiting_others
 from assistant.conversation.loop import Hooks
 from assistant.conversation.session import Turn
 from assistant.logs import setup_logging
@@ -121,12 +122,20 @@ async def starters(user: cl.User | None = None) -> list[cl.Starter]:
 
 @cl.on_chat_start
 async def start() -> None:
-    """One assistant per chat; the logged-in user (or 'analyst') approves bookings."""
+    """One assistant per chat; the logged-in user (or 'analyst') approves bookings.
+
+    With login on, the big plans awaiting this user's second approval are shown
+    first (the oldest proposed, with Approve).
+    """
     config = get_config()
     setup_logging(config)
     user = cl.user_session.get("user")
     approver = user.identifier if user else "analyst"
-    cl.user_session.set("bot", Assistant.create(config=config, approver=approver))
+    login = bool(USERS) and user is not None
+    bot = Assistant.create(config=config, approver=approver, login=login)
+    cl.user_session.set("bot", bot)
+    if login and awaiting_others(bot.session, bot.ctx):  # big plans to approve
+        await _request("approvals_inbox", "(UI) What needs my approval?")
 
 
 @cl.on_message
