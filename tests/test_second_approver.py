@@ -162,3 +162,18 @@ def test_without_login_the_second_approval_tools_are_refused(state):
     assert plan.plan_id in inbox.reply and inbox.pending is None
     assert "logged-in analysts" in inbox.reply
     assert plain.ctx.ledger.approval_requests()[0].status == "pending"
+
+
+def test_a_chat_start_proposes_the_oldest_request_of_another_analyst(state):
+    from assistant.approvals.second import awaiting_others
+
+    alice, bob = analyst(state, "alice"), analyst(state, "bob")
+    plan = requested(alice)
+    assert awaiting_others(alice.session, alice.ctx) == 0  # hers: nothing to give
+    assert awaiting_others(bob.session, bob.ctx) == 1
+    start = bob.request("approvals_inbox", "(UI) What needs my approval?")
+    assert start.pending is not None and start.pending_new
+    assert start.pending.title == (
+        f"Second approval: book plan {plan.plan_id} (requested by alice)"
+    )
+    assert list_allocations(bob.ctx) == []
