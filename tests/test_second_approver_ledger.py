@@ -18,6 +18,7 @@ from tests.pg import reopened
 from tools.config import get_config
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked, ToolInputError
+from tools.ledger import BookingQuery
 from tools.ledger.approvals import NewApprovalRequest
 from tools.planning import second_approval as second
 from tools.planning.booking import book_plan
@@ -189,3 +190,33 @@ def test_a_request_can_be_declined(ctx):
     assert _booked_by(ctx, plan_id) == set()
     again = second.request_plan_approval(plan_id, "alice", ctx)  # asked again
     assert again.status == "pending"
+
+
+def test_two_second_approvers_at_once_book_the_plan_once(ctx):
+    plan_id = _big_plan(ctx)
+    second.request_plan_approval(plan_id, "alice", ctx)
+    outcomes: dict[str, str] = {}
+    start = threading.Barrier(2)
+
+    def approve(name: str) -> None:
+        start.wait()
+        try:
+            done = second.approve_plan(plan_id, name, ctx)
+            outcomes[name] = f"booked {done.booking.booked}"
+        except ToolInputError as exc:
+            outcomes[name] = str(exc)
+
+    threads = [threading.Thread(target=approve, args=(n,)) for n in ("bob", "carol")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assigned = plan_store(ctx).get(plan_id).assigned
+    winners = [n for n, o in outcomes.items() if o == f"booked {assigned}"]
+    assert len(winners) == 1, outcomes
+    [loser] = {"bob", "carol"} - set(winners)
+    assert f"no longer pending: approved by {winners[0]}" in outcomes[loser]
+    assert _booked_by(ctx, plan_id) == {f"alice + {winners[0]}"}
+    assert len(list(ctx.ledger.list_bookings(BookingQuery(limit=None)).bookings)) == (
+        assigned
+    )

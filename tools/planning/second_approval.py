@@ -23,7 +23,11 @@ from pydantic import BaseModel, Field
 
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked, ToolInputError
-from tools.ledger.approvals import NewApprovalRequest, StoredApprovalRequest
+from tools.ledger.approvals import (
+    ApprovalStatus,
+    NewApprovalRequest,
+    StoredApprovalRequest,
+)
 from tools.ledger.days import ledger_day
 from tools.planning.big_plan import big_plan_reason
 from tools.planning.booking import PlanBooking, book_plan
@@ -187,13 +191,32 @@ def _awaiting(plan_id: str, ctx: ToolContext) -> StoredApprovalRequest:
         raise ToolInputError(
             f"No second approval was requested for plan {plan_id.strip().upper()}."
         )
-    last = earlier[-1]
-    raise ToolInputError(
+    raise _no_longer_pending(earlier[-1])
+
+
+def _no_longer_pending(last: StoredApprovalRequest) -> ToolInputError:
+    return ToolInputError(
         f"The request for plan {last.plan_id} is no longer pending: {last.status} "
         f"by {last.decided_by or 'the assistant'} at {last.decided_at}"
         + (f" ({last.note})" if last.note else "")
         + ". Nothing was booked."
     )
+
+
+def _settle(
+    request: StoredApprovalRequest, status: ApprovalStatus, by: str, note: str,
+    ctx: ToolContext,
+) -> None:  # fmt: skip
+    """Settle the pending request, or say who settled it first (ToolInputError)."""
+    before = ctx.ledger.settle_approval(request.request_id, status, by, ctx.now(), note)
+    if before is None or before.status != "pending":  # another analyst was first
+        raise _no_longer_pending(_current(request, ctx))
+
+
+def _current(request: StoredApprovalRequest, ctx: ToolContext) -> StoredApprovalRequest:
+    """The request as the ledger holds it now."""
+    found = ctx.ledger.approval_requests(request.plan_id, pending_only=False)
+    return next(r for r in found if r.request_id == request.request_id)
 
 
 def check_awaiting(plan_id: str, ctx: ToolContext, stale_ok: bool = False) -> None:
@@ -232,35 +255,26 @@ def approve_plan(plan_id: str, approved_by: str, ctx: ToolContext) -> SecondAppr
             f"the second approval must come from another analyst: {who} asked for "
             f"plan {request.plan_id} to be booked; nothing was booked",
         )
-    at = ctx.now()
     stale = _stale(request, ctx)
     if stale:
-        ctx.ledger.settle_approval(request.request_id, "stale", who, at, stale)
+        _settle(request, "stale", who, stale, ctx)
         raise ToolInputError(
             f"The request for plan {request.plan_id} is stale: {stale}. It is "
             "closed; nothing was booked."
         )
-    before = ctx.ledger.settle_approval(request.request_id, "approved", who, at)
-    if before is None or before.status != "pending":  # another analyst was first
-        _awaiting(plan_id, ctx)
+    _settle(request, "approved", who, "", ctx)
     try:
         booking = book_plan(
             request.plan_id, f"{request.requested_by} + {approved_by}", ctx
         )
     except Exception as exc:  # the request waits again; the error propagates
         ctx.ledger.settle_approval(
-            request.request_id, "pending", None, at, f"booking failed: {exc}",
+            request.request_id, "pending", None, ctx.now(), f"booking failed: {exc}",
             expect="approved",
         )  # fmt: skip
         raise
-    settled = pending_or_last(request.plan_id, ctx)
+    settled = _current(request, ctx)
     return SecondApproval(request=ApprovalRequest.of(settled), booking=booking)
-
-
-def pending_or_last(plan_id: str, ctx: ToolContext) -> StoredApprovalRequest:
-    """The plan's latest request (pending or settled)."""
-    found = ctx.ledger.approval_requests(plan_id, pending_only=False)
-    return found[-1]
 
 
 def decline_plan(plan_id: str, approved_by: str, ctx: ToolContext) -> ApprovalRequest:
@@ -277,9 +291,5 @@ def decline_plan(plan_id: str, approved_by: str, ctx: ToolContext) -> ApprovalRe
         ToolInputError: No pending request for that plan.
     """
     request = _awaiting(plan_id, ctx)
-    before = ctx.ledger.settle_approval(
-        request.request_id, "declined", analyst(approved_by), ctx.now()
-    )
-    if before is None or before.status != "pending":
-        _awaiting(plan_id, ctx)
-    return ApprovalRequest.of(pending_or_last(request.plan_id, ctx))
+    _settle(request, "declined", analyst(approved_by), "", ctx)
+    return ApprovalRequest.of(_current(request, ctx))
