@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
-    from assistant.conversation.session import Turn
+    from assistant.core.session import Turn
 
 __all__ = ["Assistant", "Turn"]
 
@@ -20,7 +20,7 @@ def __getattr__(name: str) -> Any:
 
         return Assistant
     if name == "Turn":
-        from assistant.conversation.session import Turn
+        from assistant.core.session import Turn
 
         return Turn
     raise AttributeError(name)

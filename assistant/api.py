@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.conversation.loop import Hooks, decline, run_approval, run_turn
-from assistant.conversation.session import Session, Turn
+from assistant.core.session import Session, Turn
 from assistant.models.base import Model
 from tools.config import CVMConfig, get_config
 from tools.context import ToolContext

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from assistant.api import Assistant
-from assistant.conversation.messages import ModelResponse, ToolCall
+from assistant.core.messages import ModelResponse, ToolCall
 from assistant.models.base import ModelRequest, TokenSink
 from assistant.models.openai_model import OpenAIModel
 from tests.fake_openai import FakeOpenAI, completion, last_message

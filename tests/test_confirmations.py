@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from assistant.api import Assistant
-from assistant.approvals.confirm import DECLINES, GENERIC, confirms, normalise
+from assistant.core.confirm import DECLINES, GENERIC, confirms, normalise
 from tools.allocation import allocate_treatment, list_allocations
 
 CORPUS = yaml.safe_load(

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.conversation import budget
 from assistant.conversation.budget import CONDENSED_MARK, message_tokens, trim_session
-from assistant.conversation.messages import Message, ToolCall
+from assistant.core.messages import Message, ToolCall
 from assistant.toolkit.registry import TOOLS, tool_schemas
 from tests.fake_openai import (
     FakeOpenAI,
@@ -213,8 +213,8 @@ def test_prompt_tokens_first_call_and_the_share_a_prefix_cache_serves(
 
 
 def test_every_tool_is_offered_whatever_the_conversation_holds():
-    from assistant.conversation.session import Session
     from assistant.conversation.toolset import offered_tools
+    from assistant.core.session import Session
 
     session = Session()
     assert offered_tools(session) == tool_schemas()

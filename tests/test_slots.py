@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant
-from assistant.conversation.session import Session
+from assistant.core.session import Session
 from assistant.planner.amounts import amounts_in, count_value, word_number
 from assistant.planner.intents import cue_words
 from assistant.planner.thresholds import thresholds_in

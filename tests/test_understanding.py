@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api import Assistant
-from assistant.approvals.confirm import confirms, declines
+from assistant.core.confirm import confirms, declines
 from assistant.planner.intents import FOLLOW_ON, TABLE, cue_words
 from assistant.planner.planner import understand
 from assistant.planner.utterance import read

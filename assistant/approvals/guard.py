@@ -4,7 +4,7 @@ At the start of a turn :func:`begin_turn` fixes the turn's :class:`TurnScope` fr
 the analyst's message *before* any model call: the customers in focus (named in the
 message, else the conversation's customer) and whether the message confirms or
 declines the pending action. A message confirms only when, as a whole, it is one of
-the pending action's closed-set confirmations (:mod:`assistant.approvals.confirm`)
+the pending action's closed-set confirmations (:mod:`assistant.core.confirm`)
 and that action was shown to the analyst at the end of the last turn. The UI's
 Approve confirms by the server-issued id alone (:func:`begin_ui_approval`).
 
@@ -31,15 +31,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from assistant.approvals.confirm import confirms, declines, is_confirmation
-from assistant.approvals.pending import PendingAction, Source
 from assistant.approvals.second import Refused, route
-from assistant.conversation.mentions import (
+from assistant.core.confirm import confirms, declines, is_confirmation
+from assistant.core.mentions import (
     booking_ids_in,
     customer_ids_in,
     treatments_named,
 )
-from assistant.conversation.session import Session
+from assistant.core.pending import PendingAction, Source
+from assistant.core.session import Session
 from assistant.toolkit.spec import ToolSpec
 from tools.allocation import get_allocation
 from tools.context import ToolContext

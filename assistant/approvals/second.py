@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.conversation.session import Session
+from assistant.core.session import Session
 from assistant.toolkit.registry import TOOLS
 from assistant.toolkit.spec import ToolSpec
 from tools.context import ToolContext

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from assistant.approvals.guard import TurnScope
 from assistant.conversation.limits import bounded_text
-from assistant.conversation.session import Session, Turn
+from assistant.core.session import Session, Turn
 from tools.clock import now as clock_now
 from tools.config_settings import AuditSettings
 from tools.ledger import AuditEntry, LedgerStore

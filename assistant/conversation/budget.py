@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from assistant.conversation.messages import Message
+from assistant.core.messages import Message
 from tools.tokens import count_tokens
 
 MESSAGE_OVERHEAD = 4

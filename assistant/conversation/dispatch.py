@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assistant.approvals.guard import TurnScope, check_write
-from assistant.approvals.pending import PendingAction, Source
-from assistant.conversation.messages import ToolCall
-from assistant.conversation.session import Session, ToolCallRecord
+from assistant.core.messages import ToolCall
+from assistant.core.pending import PendingAction, Source
+from assistant.core.session import Session, ToolCallRecord
 from assistant.toolkit.registry import TOOLS
 from assistant.toolkit.spec import RunContext, ToolSpec
 from tools.context import ToolContext

@@ -19,10 +19,10 @@ from assistant.conversation.audit import write_audit
 from assistant.conversation.budget import trim_session
 from assistant.conversation.dispatch import run_tool_call
 from assistant.conversation.limits import bounded_text, message_refusal
-from assistant.conversation.messages import Message, ToolCall
 from assistant.conversation.model_call import call_model
 from assistant.conversation.recovery import internal_error, stop_turn
-from assistant.conversation.session import Session, ToolCallRecord, Turn
+from assistant.core.messages import Message, ToolCall
+from assistant.core.session import Session, ToolCallRecord, Turn
 from assistant.models.base import Model, ModelError, UnexpectedModelCall, unreadable
 from assistant.toolkit.registry import TOOLS
 from tools.context import ToolContext

@@ -14,10 +14,10 @@ from assistant.conversation.budget import (
     message_tokens,
     trim_history,
 )
-from assistant.conversation.messages import Message, ModelResponse
 from assistant.conversation.prompt import build_system_prompt, render_context
-from assistant.conversation.session import Session, Turn
 from assistant.conversation.toolset import offered_tools
+from assistant.core.messages import Message, ModelResponse
+from assistant.core.session import Session, Turn
 from assistant.models.base import Model, ModelRequest, TokenSink
 from tools.context import ToolContext
 

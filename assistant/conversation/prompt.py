@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from assistant.conversation.session import Session
+from assistant.core.session import Session
 from tools.config import CVMConfig
 from tools.config_memo import per_config
 from tools.eligibility import HARD_RULES, RULE_TEXT

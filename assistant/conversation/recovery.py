@@ -6,8 +6,8 @@ import json
 import logging
 import traceback
 
-from assistant.conversation.messages import Message
-from assistant.conversation.session import Session, ToolCallRecord, Turn
+from assistant.core.messages import Message
+from assistant.core.session import Session, ToolCallRecord, Turn
 
 log = logging.getLogger("assistant.conversation.loop")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.conversation.session import Session
+from assistant.core.session import Session
 from assistant.toolkit.registry import TOOLS, tool_schemas
 
 

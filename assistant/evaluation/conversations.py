@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assistant.api import Assistant, make_model
-from assistant.conversation.session import Turn
+from assistant.core.session import Turn
 from assistant.models.base import Model, UnexpectedModelCall
 from assistant.models.scripted import ScriptedModel
 from tools.allocation import allocate_treatment, list_allocations

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assistant.conversation.messages import Message, ModelResponse
-from assistant.conversation.session import Session
+from assistant.core.messages import Message, ModelResponse
+from assistant.core.session import Session
 from tools.config import CVMConfig
 from tools.errors import CVMError
 

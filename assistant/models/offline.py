@@ -12,8 +12,8 @@ import json
 import re
 import weakref
 
-from assistant.conversation.messages import ModelResponse, ToolCall
-from assistant.conversation.session import Session
+from assistant.core.messages import ModelResponse, ToolCall
+from assistant.core.session import Session
 from assistant.models.base import ModelRequest, TokenSink
 from assistant.planner.intent import Call
 from assistant.planner.planner import Preset, plan, respond

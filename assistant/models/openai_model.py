@@ -14,7 +14,7 @@ from typing import Any
 
 import openai
 
-from assistant.conversation.messages import Message, ModelResponse
+from assistant.core.messages import Message, ModelResponse
 from assistant.models.base import ModelError, ModelRequest, TokenSink, unreadable
 from assistant.models.openai_reply import (
     MAX_SERVICE_TEXT,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from assistant.conversation.messages import ModelResponse, ToolCall, Usage
+from assistant.core.messages import ModelResponse, ToolCall, Usage
 from assistant.models.base import TokenSink, unreadable
 
 MAX_SERVICE_TEXT = 200

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from assistant.conversation.messages import ModelResponse, ToolCall
+from assistant.core.messages import ModelResponse, ToolCall
 from assistant.models.base import ModelRequest, TokenSink, UnexpectedModelCall
 
 

@@ -14,8 +14,8 @@ from assistant.planner.utterance import Utterance
 from assistant.toolkit.registry import TOOLS
 
 if TYPE_CHECKING:
-    from assistant.approvals.pending import PendingAction
-    from assistant.conversation.session import Session, ToolCallRecord
+    from assistant.core.pending import PendingAction
+    from assistant.core.session import Session, ToolCallRecord
     from assistant.toolkit.spec import ToolSpec
     from tools.config import CVMConfig
     from tools.recommendation import RankedTreatment

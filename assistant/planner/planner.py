@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from assistant.conversation.session import Session
+from assistant.core.session import Session
 from assistant.planner.answers.talk import HELP, which_customer
 from assistant.planner.intent import Ask, Call, Intent, Results
 from assistant.planner.intents import BY_NAME, FOLLOW_ON, TABLE, UNKNOWN, cue_words

@@ -1,7 +1,7 @@
 """What the planner itself remembers between turns (kept by the offline model).
 
 The conversation's own focus (customer, lists shown, plan) lives in the session
-(:class:`assistant.conversation.session.Focus`); this is only what the planner needs
+(:class:`assistant.core.session.Focus`); this is only what the planner needs
 to read the next message: the last intent and utterance (so "and U126?" repeats the
 last question) and the plan of the message being answered.
 """

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.conversation.mentions import customer_ids_in, treatments_named
+from assistant.core.mentions import customer_ids_in, treatments_named
 from assistant.planner.amounts import count_value, money_after, word_number
 from assistant.planner.thresholds import Found, find_thresholds
 from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS

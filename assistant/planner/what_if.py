@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.conversation.mentions import treatments_named
-from assistant.conversation.session import Session
+from assistant.core.mentions import treatments_named
+from assistant.core.session import Session
 from assistant.planner.amounts import amount_after, count_value
 from assistant.planner.intent import Call, call
 from tools.config import CVMConfig

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.approvals.confirm import GENERIC, normalise
+from assistant.core.confirm import GENERIC, normalise
 from assistant.toolkit.spec import Approval, ToolSpec, dump
 from assistant.toolkit.writes import plan_lines
 from assistant.views.plan_card import booking_answer

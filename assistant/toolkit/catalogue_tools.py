@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.approvals.confirm import GENERIC
+from assistant.core.confirm import GENERIC
 from assistant.toolkit.spec import Approval, ToolSpec, dump
 from tools import catalogue
 from tools.catalogue_tools import CatalogueChangeResult, check_change

@@ -20,7 +20,7 @@ from tools.recommendation import Recommendation
 
 if TYPE_CHECKING:
     from assistant.approvals.guard import TurnScope
-    from assistant.conversation.session import Session
+    from assistant.core.session import Session
 
 
 def _in_focus(customer: object, scope: TurnScope) -> bool:

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from assistant.approvals.confirm import GENERIC
+from assistant.core.confirm import GENERIC
 from tools.context import ToolContext
 
 if TYPE_CHECKING:
     from assistant.approvals.guard import TurnScope
-    from assistant.conversation.session import Session
+    from assistant.core.session import Session
 
 Kind = Literal["READ", "WRITE"]
 A = TypeVar("A", bound=BaseModel)
@@ -79,7 +79,7 @@ class Approval(Generic[A, R]):
         proposed: What proposing it (holding it) leaves in the session, e.g. the
             option the recommendation card shows.
         confirmations: The whole messages (normalised, see
-            :mod:`assistant.approvals.confirm`) that confirm such an action: the
+            :mod:`assistant.core.confirm`) that confirm such an action: the
             generic ones ("yes", "approve", "go ahead"...), plus "book it" for a
             booking, or only the plan id typed back for a very large plan.
     """

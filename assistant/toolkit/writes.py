@@ -8,8 +8,8 @@ it, and the reply once it has run.
 
 from __future__ import annotations
 
-from assistant.approvals.confirm import BOOKING, GENERIC, PLAN, normalise
-from assistant.conversation.session import Session
+from assistant.core.confirm import BOOKING, GENERIC, PLAN, normalise
+from assistant.core.session import Session
 from assistant.toolkit.spec import Approval
 from assistant.views.plan_card import booking_answer
 from assistant.views.text import money

@@ -20,10 +20,10 @@ import chainlit as cl
 from chainlit.server import app as server_app
 
 from assistant.api import Assistant
-from assistant.approvals.pending import PendingAction
 from assistant.approvals.second import awaiting_others
 from assistant.conversation.loop import Hooks
-from assistant.conversation.session import Turn
+from assistant.core.pending import PendingAction
+from assistant.core.session import Turn
 from assistant.logs import setup_logging
 from assistant.ui.charts import send_tool_charts
 from assistant.ui.ids import issue, lookup

@@ -13,7 +13,7 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.conversation.session import Turn
+from assistant.core.session import Turn
 from assistant.toolkit.registry import TOOLS
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import chainlit as cl
 
-from assistant.conversation.session import Turn
+from assistant.core.session import Turn
 from assistant.ui.ids import issue
 from assistant.views.plan_card import assignment_csv, plan_card, plan_chart
 from tools.context import ToolContext

@@ -13,7 +13,7 @@ from typing import Any
 import chainlit as cl
 from chainlit.utils import utc_now
 
-from assistant.conversation.session import ToolCallRecord
+from assistant.core.session import ToolCallRecord
 
 
 def _outcome(record: ToolCallRecord) -> dict[str, Any] | str:

@@ -5,7 +5,7 @@ Pure text from the typed results kept in the session; the UI adds the buttons.
 
 from __future__ import annotations
 
-from assistant.conversation.session import Session
+from assistant.core.session import Session
 from assistant.views.text import money
 from tools.config import CVMConfig
 

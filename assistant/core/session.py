@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.approvals.pending import PendingAction
-from assistant.conversation.messages import Message
+from assistant.core.messages import Message
+from assistant.core.pending import PendingAction
 from tools.allocation import Allocation
 from tools.recommendation import RankedTreatment, Recommendation
 
