@@ -13,9 +13,9 @@ import pytest
 from assistant.api import Assistant
 from assistant.conversation.audit import list_audit
 from assistant.conversation.budget import prompt_tokens, render_tools, trim_history
-from assistant.conversation.messages import Message
 from assistant.conversation.prompt import build_system_prompt, render_context
-from assistant.conversation.session import Session
+from assistant.core.messages import Message
+from assistant.core.session import Session
 from assistant.models.base import UnexpectedModelCall
 from assistant.models.scripted import ScriptedModel
 from assistant.toolkit.registry import TOOLS, tool_schemas
@@ -41,6 +41,7 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "analyze_journey",
         "recommend_treatment",
         "find_alternative_treatment",
+        "open_service_problems",
         "list_treatments",
         "check_availability",
         "get_constraints",
@@ -318,7 +319,7 @@ def test_cli_chat_piped_json_lines(tmp_path):
 
 
 def test_planner_and_approval_scope_read_customer_ids_the_same_way(offline):
-    from assistant.conversation.mentions import customer_ids_in
+    from assistant.core.mentions import customer_ids_in
 
     assert customer_ids_in("book it for u-125 and U126") == ["U125", "U126"]
     offline.ask("What should we offer U124?")

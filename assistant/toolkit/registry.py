@@ -27,6 +27,7 @@ from tools import (
     catalogue,
     data,
     journey,
+    service_problems,
     treatment,
 )
 from tools.planning import tools as planning
@@ -67,6 +68,13 @@ _SPECS: list[ToolSpec[Any, Any]] = [
         treatment.AlternativeArgs,
         "READ",
         views.alternative_view,
+        effect=effects.focus_customer,
+    ),
+    ToolSpec(
+        service_problems.open_service_problems,
+        data.CustomerIdArgs,
+        "READ",
+        dump,
         effect=effects.focus_customer,
     ),
     ToolSpec(catalogue.list_treatments, allocation.NoArgs, "READ", dump),
