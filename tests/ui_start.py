@@ -135,7 +135,7 @@ def failed_ui_start(**env: str) -> str:
             cwd=root,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=240,  # a hang guard: ~3 s quiet, 60+ s at load 50 (CI, shared)
             env=_env(root, env),
             pass_fds=(sock.fileno(),),
         )
