@@ -31,7 +31,8 @@ def test_a_model_reads_them_through_the_one_dispatch(tmp_path):
     turn = bot.ask("Anything open for U124 before we sell?")
     [record] = turn.tool_calls
     assert record.ok and record.name == "open_service_problems"
-    result = json.loads(next(m.content for m in bot.session.messages if m.role == "tool"))
+    [message] = [m for m in bot.session.messages if m.role == "tool"]
+    result = json.loads(message.content)
     assert result["marketing_allowed"] is False
     assert any("billing dispute" in p for p in result["problems"])
     assert "Bill Review Call" in result["addressed_by"]
