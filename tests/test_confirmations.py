@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from assistant.api import Assistant
-from assistant.core.confirm import DECLINES, GENERIC, confirms, normalise
+from assistant.core.confirm import BOOKING, DECLINES, GENERIC, confirms, normalise
 from tools.allocation import allocate_treatment, list_allocations
 
 CORPUS = yaml.safe_load(
@@ -65,6 +65,7 @@ def test_a_run_of_confirmations_confirms_and_nothing_else_does():
     for text in ("yes no", "approved? do it", "yes do it later", "do it for U125"):
         assert not confirms(text, confirmations), text
     assert not confirms("yes yes yes yes", confirmations)  # at most three in a row
+    assert confirms("Yes, I confirm the booking.", (*GENERIC, *BOOKING))
     assert confirms("P20240306-1", ("p20240306-1",))
     assert not confirms("yes P20240306-1", ("p20240306-1",))
 

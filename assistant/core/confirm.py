@@ -52,7 +52,16 @@ GENERIC = frozenset(
         "yes proceed",
     }
 )
-BOOKING = frozenset({"book it", "yes book it", "please book it", "book that", "book"})
+BOOKING = frozenset(
+    {
+        "book it",
+        "yes book it",
+        "please book it",
+        "book that",
+        "book",
+        "i confirm the booking",
+    }
+)
 PLAN = BOOKING | frozenset({"book the plan", "yes book the plan", "book plan"})
 DECLINES = frozenset(
     {
