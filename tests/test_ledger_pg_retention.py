@@ -62,6 +62,8 @@ def test_erase_removes_a_customers_transcripts_and_keeps_their_bookings(
         "customer_id": "U124",
         "audit_deleted": 1,
         "audit_anonymised": 1,
+        "threads_anonymised": 0,  # no stored threads here (tests/test_threads_store)
+        "thread_steps_anonymised": 0,
         "bookings_kept": 1,
     }
     left = ctx.ledger.read_audit()

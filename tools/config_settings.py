@@ -19,6 +19,7 @@ DEFAULT_STATE_DIR = "./var"
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 DEFAULT_AUDIT_QUESTION_CHARS = 2000
 DEFAULT_AUDIT_RETENTION_DAYS = 400
+DEFAULT_THREAD_RETENTION_DAYS = 90
 MAX_TOKENS = 10_000_000  # above any model's context window
 MAX_TEXT_CHARS = 1_000_000
 
@@ -120,6 +121,18 @@ class AuditSettings(Strict):
     )
 
 
+class ThreadSettings(Strict):
+    """How long the UI's stored conversations (threads, with login on) are kept."""
+
+    retention_days: int = Field(
+        DEFAULT_THREAD_RETENTION_DAYS,
+        ge=1,
+        le=36_500,
+        description="Threads idle longer than this are deleted (at start-up and "
+        "by `cvm retention`).",
+    )
+
+
 class Settings(Strict):
     """Global settings."""
 
@@ -128,6 +141,7 @@ class Settings(Strict):
     data_dir: str | None = None
     logging: LoggingSettings = LoggingSettings()
     audit: AuditSettings = AuditSettings()
+    threads: ThreadSettings = ThreadSettings()
     catalogue_editors: list[str] | None = Field(
         None,
         description="The catalogue role: approvers who may change the treatment "

@@ -1,10 +1,10 @@
 """``cvm erase --customer-id X --yes`` and ``cvm retention``: data kept only as needed.
 
 ``erase`` deletes a customer's audit records (transcripts, model-call records) and
-replaces their id where other records quote it; their bookings stay (the ledger
-must keep them, see :mod:`tools.retention`). ``retention`` deletes what is older
-than the configured retention now (it also runs at start-up and as records are
-written).
+replaces their id where other records and the UI's stored threads quote it; their
+bookings stay (the ledger must keep them, see :mod:`tools.retention`).
+``retention`` deletes what is older than the configured retention now, audit
+records and stored threads (it also runs at start-up and as records are written).
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def cmd_erase(args: argparse.Namespace) -> int:
         args,
         report._asdict(),
         f"erased {cid}: {report.audit_deleted} audit record(s) deleted, "
-        f"{report.audit_anonymised} anonymised; {report.bookings_kept} booking(s) "
+        f"{report.audit_anonymised} anonymised; {report.threads_anonymised} stored "
+        f"conversation(s) anonymised ({report.thread_steps_anonymised} message(s)); "
+        f"{report.bookings_kept} booking(s) "
         "kept (the ledger keeps who was contacted, when and on whose approval)",
     )
     return 0
@@ -52,7 +54,9 @@ def cmd_retention(args: argparse.Namespace) -> int:
         args,
         report._asdict(),
         f"retention: {report.audit_deleted} audit record(s) from before "
-        f"{report.audit_before:%Y-%m-%d %H:%M} UTC deleted",
+        f"{report.audit_before:%Y-%m-%d %H:%M} UTC deleted; "
+        f"{report.threads_deleted} stored conversation(s) idle since before "
+        f"{report.threads_before:%Y-%m-%d %H:%M} UTC deleted",
     )
     return 0
 

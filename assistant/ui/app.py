@@ -25,8 +25,10 @@ from assistant.conversation.loop import Hooks
 from assistant.core.pending import PendingAction
 from assistant.core.session import Turn
 from assistant.logs import setup_logging
+from assistant.ui import persistence
 from assistant.ui.charts import send_tool_charts
 from assistant.ui.ids import issue, lookup
+from assistant.ui.persistence_resume import resume_session
 from assistant.ui.plan import send_plan_card, solving_step
 from assistant.ui.sessions import UnknownSessionGuard
 from assistant.ui.steps import ToolSteps
@@ -107,6 +109,26 @@ if USERS:
             return cl.User(identifier=username, metadata={"provider": "credentials"})
         return None
 
+    try:  # login on: conversations persist (assistant/ui/persistence.py)
+        persistence.install(get_config())
+    except CVMError as exc:
+        raise SystemExit(f"cvm: {exc}") from None
+
+    @cl.on_chat_resume
+    async def resume(thread: Any) -> None:
+        """Resume a stored conversation: its context back, nothing approvable."""
+        config = get_config()
+        user = cl.user_session.get("user")
+        bot = Assistant.create(config=config, approver=user.identifier)
+        cl.user_session.set("issued", {})  # a past server's buttons approve nothing
+        resumed = resume_session(bot, persistence.saved_state(thread))
+        cl.user_session.set("bot", bot)
+        shown = [await cl.Message(content=resumed.line).send()]
+        if resumed.pending is not None:
+            shown.append(await ask_approval(resumed.pending))
+        persistence.show_on_resume(thread, shown)
+        await persistence.save(bot.session)
+
 
 def _bot() -> Assistant:
     bot = cl.user_session.get("bot")
@@ -175,6 +197,7 @@ async def _show_turn(bot: Assistant, turn: Turn, answer: cl.Message) -> None:
         await ask_approval(pending)
     await send_plan_card(turn, bot.ctx, bot.session.plan_id)
     await send_tool_charts(turn)
+    await persistence.save(bot.session)  # login on: the thread keeps the context
 
 
 async def send_card(bot: Assistant) -> None:
@@ -213,12 +236,12 @@ async def send_card(bot: Assistant) -> None:
     await cl.Message(content=card, actions=actions).send()
 
 
-async def ask_approval(pending: PendingAction) -> None:
+async def ask_approval(pending: PendingAction) -> cl.Message:
     """The pending action as a question with Approve / Cancel (ids only)."""
     ref = {"action_id": pending.id}
     lines = [f"**{pending.title}?**", *[f"- {d}" for d in pending.details]]
     lines.append("The contact rules are checked again when it runs.")
-    await cl.Message(
+    return await cl.Message(
         content="\n".join(lines),
         actions=[
             cl.Action(name="approve", payload=issue("approve", ref), label="Approve"),
@@ -266,6 +289,7 @@ async def on_decline(action: cl.Action) -> None:
         await cl.Message(content=_stale(None)).send()
         return
     await cl.Message(content=_bot().decline(entry["action_id"])).send()
+    await persistence.save(_bot().session)
 
 
 def _card_customer(action: cl.Action) -> str | None:

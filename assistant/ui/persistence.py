@@ -1,0 +1,112 @@
+"""Conversations that persist (login on): Chainlit's SQLAlchemy data layer.
+
+With login on (``CVM_USERS``), :func:`install` registers Chainlit's own
+``SQLAlchemyDataLayer`` (``@cl.data_layer``) over the thread store of
+:mod:`tools.thread_store`: a SQLite file in the state dir through aiosqlite by
+default, PostgreSQL through psycopg when ``CVM_LEDGER_URL`` names the ledger there.
+The tables are created at start-up. Chainlit then stores every thread, message and
+step, lists the analyst's past conversations in the sidebar and calls
+``@cl.on_chat_resume`` with the thread.
+
+The assistant's own memory of a conversation (customer in focus, last
+recommendation, lists, plan) is saved after every turn as typed data
+(:class:`~assistant.conversation.state.SessionState`, JSON) in the thread's
+metadata under ``cvm_state``, and read back on resume
+(:mod:`assistant.ui.persistence_resume`). Elements (charts) are not stored: the
+data layer has no file storage configured; a resumed thread shows its messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import chainlit as cl
+from chainlit.data import get_data_layer
+from pydantic import ValidationError
+
+from assistant.conversation.session import Session
+from assistant.conversation.state import SessionState, to_state
+from tools.config import CVMConfig
+from tools.thread_store import STATE_KEY, create_tables
+
+if TYPE_CHECKING:  # imported when login is on (it brings SQLAlchemy, aiohttp)
+    from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+
+log = logging.getLogger(__name__)
+
+
+def make_data_layer(config: CVMConfig) -> SQLAlchemyDataLayer:
+    """Chainlit's SQLAlchemy data layer on the thread store (tables created).
+
+    Raises:
+        StorageError: The store cannot be reached or its tables created.
+    """
+    from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+
+    where = create_tables(config)
+    return SQLAlchemyDataLayer(conninfo=where.async_)
+
+
+def install(config: CVMConfig) -> None:
+    """Store threads through Chainlit's data layer (called when login is on).
+
+    The tables are created now, so a bad store stops start-up in one line.
+
+    Raises:
+        StorageError: The store cannot be reached or its tables created.
+    """
+    layer = make_data_layer(config)
+
+    @cl.data_layer
+    def _layer() -> SQLAlchemyDataLayer:
+        return layer
+
+
+async def save(session: Session) -> None:
+    """Save the conversation's state with its thread (no-op without a data layer).
+
+    Also kept in the chat's user session, which Chainlit writes to the thread's
+    metadata when the chat disconnects (so that write carries the same state).
+    """
+    layer = get_data_layer()
+    if layer is None:
+        return
+    state = to_state(session).model_dump(mode="json")
+    cl.user_session.set(STATE_KEY, state)
+    thread_id = cl.context.session.thread_id
+    await layer.update_thread(thread_id=thread_id, metadata={STATE_KEY: state})
+
+
+def show_on_resume(thread: Any, messages: list[cl.Message]) -> None:
+    """Show messages sent while resuming: add them to the thread the page gets.
+
+    Chainlit sends the stored thread to the page after ``on_chat_resume`` returns,
+    and the page replaces its messages with the thread's steps; messages sent
+    during the hook (stored like any other) are added to that thread dict so the
+    page shows them now too.
+    """
+    steps = thread.get("steps") if isinstance(thread, dict) else None
+    if isinstance(steps, list):
+        steps.extend(m.to_dict() for m in messages)
+
+
+def saved_state(thread: Any) -> SessionState | None:
+    """The saved state in a thread dict's metadata (None: absent or unreadable)."""
+    meta = thread.get("metadata") if isinstance(thread, dict) else None
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            meta = None
+    raw = meta.get(STATE_KEY) if isinstance(meta, dict) else None
+    if raw is None:
+        return None
+    try:
+        return SessionState.model_validate(raw)
+    except ValidationError as exc:
+        log.warning(
+            "resume: saved conversation state unreadable (%d errors)", exc.error_count()
+        )
+        return None
