@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, select
 
 from assistant.cli.main import main
-from tests.pg import pg_server  # noqa: F401  (fixture)
+from tests.pg import ledger_backend, pg_server  # noqa: F401  (fixtures)
 from tools import thread_store
 from tools.thread_store import STATE_KEY, store_url
 
@@ -132,7 +132,11 @@ def _write_days(write_config, days: int):
 
 
 def test_retention_deletes_threads_idle_past_the_configured_days(
-    config, write_config, monkeypatch, capsys
+    ledger_backend,  # noqa: F811  (SQLite file, then PostgreSQL beside the ledger)
+    config,
+    write_config,
+    monkeypatch,
+    capsys,
 ):
     old = _conversation(config, "ana", [("U128 then", OLD), ("and later", OLD)])
     mixed = _conversation(config, "ana", [("U127 then", OLD), ("again now", NEW)])
@@ -158,7 +162,11 @@ def test_retention_without_a_thread_store_creates_none(config, capsys):
     assert not (config.state_path / "threads.db").exists()
 
 
-def test_erase_anonymises_a_customers_mentions_in_stored_threads(config, capsys):
+def test_erase_anonymises_a_customers_mentions_in_stored_threads(
+    ledger_backend,  # noqa: F811  (SQLite file, then PostgreSQL beside the ledger)
+    config,
+    capsys,
+):
     state = {"customer_id": "U128", "turns": 1}
     mention = _conversation(
         config,
