@@ -19,7 +19,7 @@ def _saved(bot: Assistant) -> str:
 
 
 def _resumed(text: str, approver: str = "ana") -> tuple[Assistant, str]:
-    bot = Assistant.create(model="offline", approver=approver)
+    bot = Assistant.create(model="offline", approver=approver, login=True)
     state = saved_state({"metadata": {STATE_KEY: json.loads(text)}})
     resumed = resume_session(bot, state)
     return bot, resumed.line
@@ -83,6 +83,7 @@ def test_resume_proposes_the_pending_action_again_with_a_fresh_id(ctx):
     assert new is not None and new.id != old.id
     assert (new.tool, new.arguments) == (old.tool, old.arguments)
     assert again.session.shown == new.id  # shown with the resume line
+    assert again.session.login and again.session.approver == "ana"
     assert "customer in focus U128" in line
     assert "proposed again" in line
     stale = again.approve(old.id)  # the old server's id approves nothing

@@ -106,16 +106,20 @@ def to_state(session: Session) -> SessionState:
     )
 
 
-def from_state(state: SessionState, approver: str) -> tuple[Session, WasPending | None]:
+def from_state(
+    state: SessionState, approver: str, login: bool = False
+) -> tuple[Session, WasPending | None]:
     """A new session from saved state, and what was pending (never held again).
 
     Args:
         state: The saved state.
         approver: Who approves in the resumed conversation (the logged-in user).
+        login: Whether that approver logged in (see ``Session.login``).
     """
     f = state.focus
     session = Session(
         approver=approver,
+        login=login,
         messages=[m.model_copy() for m in state.messages],
         customer_id=state.customer_id,
         last_recommendation=state.last_recommendation,

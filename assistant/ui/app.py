@@ -119,7 +119,7 @@ if USERS:
         """Resume a stored conversation: its context back, nothing approvable."""
         config = get_config()
         user = cl.user_session.get("user")
-        bot = Assistant.create(config=config, approver=user.identifier)
+        bot = Assistant.create(config=config, approver=user.identifier, login=True)
         cl.user_session.set("issued", {})  # a past server's buttons approve nothing
         resumed = resume_session(bot, persistence.saved_state(thread))
         cl.user_session.set("bot", bot)

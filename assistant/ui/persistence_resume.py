@@ -45,7 +45,7 @@ def resume_session(bot: Assistant, state: SessionState | None) -> Resumed:
             "but I start afresh: name the customer again.",
             None,
         )
-    session, was = from_state(state, bot.session.approver)
+    session, was = from_state(state, bot.session.approver, bot.session.login)
     bot.session = session
     lines = [_context_line(state)]
     pending = None
