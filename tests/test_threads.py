@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from assistant.api import Assistant
-from assistant.conversation.state import SessionState, from_state, to_state
+from assistant.core.state import SessionState, from_state, to_state
 from assistant.ui.persistence import saved_state
 from assistant.ui.persistence_resume import resume_session
 from tools.allocation import allocate_treatment, list_allocations

@@ -10,7 +10,7 @@ step, lists the analyst's past conversations in the sidebar and calls
 
 The assistant's own memory of a conversation (customer in focus, last
 recommendation, lists, plan) is saved after every turn as typed data
-(:class:`~assistant.conversation.state.SessionState`, JSON) in the thread's
+(:class:`~assistant.core.state.SessionState`, JSON) in the thread's
 metadata under ``cvm_state``, and read back on resume
 (:mod:`assistant.ui.persistence_resume`). Elements (charts) are not stored: the
 data layer has no file storage configured; a resumed thread shows its messages.
@@ -26,8 +26,8 @@ import chainlit as cl
 from chainlit.data import get_data_layer
 from pydantic import ValidationError
 
-from assistant.conversation.session import Session
-from assistant.conversation.state import SessionState, to_state
+from assistant.core.session import Session
+from assistant.core.state import SessionState, to_state
 from tools.config import CVMConfig
 from tools.thread_store import STATE_KEY, create_tables
 

@@ -1,7 +1,7 @@
 """Resuming a stored conversation: its context back, nothing approvable carried over.
 
 :func:`resume_session` gives an assistant the saved state of a thread
-(:mod:`assistant.conversation.state`) and deals with what was pending when it was
+(:mod:`assistant.core.state`) and deals with what was pending when it was
 saved: the same call goes through the guard again (:func:`check_write`, the one
 that decides every WRITE) as a fresh proposal with a fresh server-issued id and
 the rules checked again, to be shown for confirmation; or, when the guard refuses
@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from assistant.api import Assistant
 from assistant.approvals.guard import TurnScope, check_write
-from assistant.approvals.pending import PendingAction
-from assistant.conversation.state import SessionState, WasPending, from_state
+from assistant.core.pending import PendingAction
+from assistant.core.state import SessionState, WasPending, from_state
 from assistant.toolkit.registry import TOOLS
 
 log = logging.getLogger(__name__)

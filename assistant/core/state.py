@@ -1,6 +1,6 @@
 """A conversation's state as typed data: saved with a thread, restored on resume.
 
-:func:`to_state` turns a :class:`~assistant.conversation.session.Session` into a
+:func:`to_state` turns a :class:`~assistant.core.session.Session` into a
 :class:`SessionState` (pydantic, JSON-ready: no pickle); :func:`from_state` builds
 a new session from it. What the analyst was looking at comes back: the history,
 the customer in focus, the last recommendation, the lists shown, the plan, the
@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.conversation.messages import Message
-from assistant.conversation.session import Focus, Session
+from assistant.core.messages import Message
+from assistant.core.session import Focus, Session
 from tools.allocation import Allocation
 from tools.recommendation import Recommendation
 
@@ -28,7 +28,7 @@ from tools.recommendation import Recommendation
 class WasPending(BaseModel):
     """An action that was waiting for confirmation when the state was saved.
 
-    Deliberately not a :class:`~assistant.approvals.pending.PendingAction`: no id,
+    Deliberately not a :class:`~assistant.core.pending.PendingAction`: no id,
     no confirmations. Nothing can approve it; it can only be proposed again.
     """
 
@@ -44,7 +44,7 @@ class WasPending(BaseModel):
 
 
 class FocusState(BaseModel):
-    """:class:`~assistant.conversation.session.Focus` as data."""
+    """:class:`~assistant.core.session.Focus` as data."""
 
     model_config = ConfigDict(extra="forbid")
 
