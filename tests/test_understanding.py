@@ -182,3 +182,16 @@ def test_every_corpus_message_gets_an_answer_without_error(tmp_path):
             if turn.stopped or not turn.reply.strip():
                 problems.append(f"{item.text!r}: stopped={turn.stopped} {turn.reply!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_a_customer_named_in_a_message_not_understood_stays_in_focus(tmp_path):
+    bot = Assistant.create(model="offline", state_dir=tmp_path / "state")
+    missed = bot.ask("hey whats the deal w u124")
+    assert missed.reply.startswith("I can't do that here. For U124 I can")
+    assert [c.name for c in missed.tool_calls] == ["get_customer_data"]
+    assert bot.session.customer_id == "U124"
+    after = bot.ask("ok so what should we do w them rn")
+    assert after.recommended == "bill_review_call"  # hers: the open dispute first
+    gone = bot.ask("whats the deal w U555")
+    assert gone.reply.startswith("I did not catch what you need, and Customer U555")
+    assert bot.session.customer_id == "U124"  # an unknown id does not take the focus

@@ -21,6 +21,16 @@ def none(ask: Ask, customer: str | None) -> list[Call]:
     return []
 
 
+def focus_named(ask: Ask, customer: str | None) -> list[Call]:
+    """A message not understood that names one customer: look the customer up.
+
+    Nothing is answered from it, but the customer is in focus afterwards (the
+    record's effect), so "what should we do with them?" knows whom it is about.
+    """
+    named = ask.u.customers
+    return [call("get_customer_data", customer_id=named[0])] if len(named) == 1 else []
+
+
 def recommendation(ask: Ask, customer: str | None) -> list[Call]:
     """A fresh recommendation (explain, cost, options, choose, compare)."""
     return [call("recommend_treatment", customer_id=customer)]

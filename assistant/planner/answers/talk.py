@@ -46,6 +46,9 @@ def thanks(ask: Ask, customer: str | None, results: Results) -> str:
 
 def unknown(ask: Ask, customer: str | None, results: Results) -> str:
     """Say what can be done (for the customer in focus) instead of a dead end."""
+    missing = results.failure("get_customer_data")
+    if missing:  # the one customer named could not be looked up
+        return f"I did not catch what you need, and {missing}"
     focus = customer or (ask.customers[0] if ask.customers else None)
     if focus:
         return "I can't do that here. " + can_do_for(focus)
