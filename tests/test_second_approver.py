@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.approvals.second import awaiting_others
 from assistant.conversation.audit import list_audit
 from tests.test_big_plan import small_limits
 from tools.allocation import list_allocations
@@ -133,9 +134,17 @@ def test_a_stale_request_is_refused_with_a_clear_line(state):
     alice, bob = analyst(state, "alice"), analyst(state, "bob")
     plan = requested(alice)
     book_plan(plan.plan_id, "carol", bob.ctx)  # booked meanwhile (the CLI)
+    assert awaiting_others(bob.session, bob.ctx) == 0  # no notice at chat start
     turn = bob.ask("what needs my approval?")
     assert turn.pending is None
-    assert f"stale: plan {plan.plan_id} was already booked" in turn.reply
+    assert f"(stale: plan {plan.plan_id} was already booked;" in turn.reply
+    refused = bob.ask(f"approve plan {plan.plan_id}")  # asked for all the same
+    assert refused.pending is None
+    assert f"stale: plan {plan.plan_id} was already booked" in refused.reply
+    closed = bob.ask(f"decline plan {plan.plan_id}")
+    assert closed.pending is not None and closed.pending.tool == "decline_plan"
+    bob.ask("yes")
+    assert bob.ctx.ledger.approval_requests() == []
     assert {b.approved_by for b in list_allocations(bob.ctx)} == {"carol"}
 
 
@@ -165,8 +174,6 @@ def test_without_login_the_second_approval_tools_are_refused(state):
 
 
 def test_a_chat_start_proposes_the_oldest_request_of_another_analyst(state):
-    from assistant.approvals.second import awaiting_others
-
     alice, bob = analyst(state, "alice"), analyst(state, "bob")
     plan = requested(alice)
     assert awaiting_others(alice.session, alice.ctx) == 0  # hers: nothing to give

@@ -30,7 +30,12 @@ from tools.context import ToolContext
 from tools.errors import CVMError
 from tools.planning.big_plan import big_plan_reason
 from tools.planning.plan import plan_store
-from tools.planning.second_approval import RULE, analyst, pending_request
+from tools.planning.second_approval import (
+    RULE,
+    analyst,
+    pending_request,
+    plan_approvals,
+)
 
 REQUEST, APPROVE, DECLINE = "request_plan_approval", "approve_plan", "decline_plan"
 SECOND_WRITES = frozenset({REQUEST, APPROVE, DECLINE})
@@ -88,6 +93,7 @@ def route(
 
 
 def awaiting_others(session: Session, ctx: ToolContext) -> int:
-    """How many requests await a second approval this analyst may give."""
+    """How many requests await a second approval this analyst may give now."""
     me = analyst(session.approver)
-    return sum(r.requested_by != me for r in ctx.ledger.approval_requests())
+    inbox = plan_approvals(ctx).requests
+    return sum(r.requested_by != me and not r.stale for r in inbox)

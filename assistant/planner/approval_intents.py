@@ -42,7 +42,7 @@ def _propose_second(ask: Ask, customer: str | None) -> Call | None:
     if inbox is None or not ask.session.login:
         return None
     me = analyst(ask.session.approver)
-    theirs = [r for r in inbox.requests if r.requested_by != me]
+    theirs = [r for r in inbox.requests if r.requested_by != me and not r.stale]
     return call("approve_plan", plan_id=theirs[0].plan_id) if theirs else None
 
 
@@ -58,6 +58,8 @@ def answer_inbox(ask: Ask, customer: str | None, results: Results) -> str:
     lines = ["Big plans awaiting a second approval:"]
     for r in inbox.requests:
         mine = " (yours: it awaits another analyst)" if r.requested_by == me else ""
+        if r.stale:
+            mine = f" (stale: {r.stale}; 'decline plan {r.plan_id}' closes it)"
         lines.append(
             f"- Plan {r.plan_id}: {r.contacts:,} bookings, {money(r.spend)}, "
             f"requested by {r.requested_by} at {r.requested_at}{mine}"

@@ -62,6 +62,9 @@ class ApprovalRequest(BaseModel):
     decided_by: str | None = None
     decided_at: str | None = None
     note: str = ""
+    stale: str | None = Field(
+        None, description="Why a pending request can no longer be approved."
+    )
 
     @classmethod
     def of(cls, stored: StoredApprovalRequest) -> ApprovalRequest:
@@ -96,11 +99,16 @@ def pending_request(plan_id: str, ctx: ToolContext) -> StoredApprovalRequest | N
 def plan_approvals(ctx: ToolContext) -> ApprovalInbox:
     """Big plans awaiting a second analyst's approval before they are booked.
 
-    Each request names the plan, who asked for it, when, its bookings and cost.
-    Another analyst approves one by typing its plan id (or pressing Approve).
+    Each request names the plan, who asked for it, when, its bookings and cost,
+    and why it can no longer be approved if it is stale (the day passed, the plan
+    changed or was booked meanwhile: decline it to close it). Another analyst
+    approves one by typing its plan id (or pressing Approve).
     """
     return ApprovalInbox(
-        requests=[ApprovalRequest.of(r) for r in ctx.ledger.approval_requests()]
+        requests=[
+            ApprovalRequest.of(r).model_copy(update={"stale": _stale(r, ctx)})
+            for r in ctx.ledger.approval_requests()
+        ]
     )
 
 
