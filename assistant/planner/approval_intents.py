@@ -68,14 +68,14 @@ def answer_inbox(ask: Ask, customer: str | None, results: Results) -> str:
     if held is not None:
         plan_id = held.arguments["plan_id"]
         lines.append(
-            f"To approve plan {plan_id} and book it, type **{plan_id}** as the whole "
-            f"message (or press Approve); 'decline plan {plan_id}' declines it."
+            f"\nTo approve plan {plan_id} and book it, type **{plan_id}** as the whole"
+            f" message (or press Approve); 'decline plan {plan_id}' declines it."
         )
     elif results.failure("approve_plan"):
-        lines.append(f"Not proposed: {results.failure('approve_plan')}")
+        lines.append(f"\nNot proposed: {results.failure('approve_plan')}")
     elif not ask.session.login:
         lines.append(
-            "Second approvals are given by logged-in analysts in the UI (login on)."
+            "\nSecond approvals are given by logged-in analysts in the UI (login on)."
         )
     return "\n".join(lines)
 
