@@ -1,11 +1,11 @@
 """End to end with login, in real headless Chromium: a big plan needs two analysts.
 
-One UI server with login on (CVM_USERS, CHAINLIT_AUTH_SECRET) and a config whose
-big-plan limit (two bookings) the sample plan is over. Alice logs in, plans,
-presses Book plan and Approve: a request, nothing booked; her own second approval
-is refused (SECOND-APPROVAL). Bob logs in in another browser context: his chat
-starts with the request, he presses Approve, and the ledger holds the plan's
-bookings approved by both names.
+Two UI processes on one ledger, login on (CVM_USERS, CHAINLIT_AUTH_SECRET), and a
+config whose big-plan limit (two bookings) the sample plan is over. Alice logs in
+on the first, plans, presses Book plan and Approve: a request, nothing booked; her
+own second approval is refused (SECOND-APPROVAL). Bob logs in on the second, in
+another browser context: his chat starts with the request, he presses Approve, and
+the ledger holds the plan's bookings approved by both names.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,14 @@ USERS = {"alice": secrets.token_hex(8), "bob": secrets.token_hex(8)}
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, ToolContext, Path]]:
-    """The chat UI with login on, offline model, frozen clock, a low big-plan limit."""
-    state, log = tmp_path / "state", tmp_path / "server.log"
+def servers(tmp_path: Path) -> Iterator[tuple[str, str, ToolContext, Path]]:
+    """Two chat UI processes on one ledger (login on, a low big-plan limit).
+
+    Offline model and frozen clock; yields both URLs, the ledger's context and
+    the first server's log.
+    """
+    state = tmp_path / "state"
+    logs = [tmp_path / "server1.log", tmp_path / "server2.log"]
     config = small_limits(tmp_path)
     env = {
         "CVM_MODEL": "offline",
@@ -48,10 +53,15 @@ def server(tmp_path: Path) -> Iterator[tuple[str, ToolContext, Path]]:
     drop = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "CVM_USERS_FILE", "CVM_LEDGER_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in drop}
     try:
-        root = make_app_root(tmp_path / "ui")
-        with start_ui(root, env, log, base=clean) as url:
+        with ExitStack() as stack:
+            first, second = (
+                stack.enter_context(
+                    start_ui(make_app_root(tmp_path / f"ui{n}"), env, logs[n], clean)
+                )
+                for n in (0, 1)
+            )
             ctx = ToolContext.create(load_config(config), state_dir=state)
-            yield url, ctx, log
+            yield first, second, ctx, logs[0]
     except RuntimeError as exc:
         pytest.fail(str(exc))
 
@@ -89,8 +99,9 @@ def logged_in(found: Any, url: str, user: str) -> Any:
     return page
 
 
-def test_alice_asks_bob_approves_the_ledger_holds_both_names(server, tmp_path):
-    url, ctx, log = server
+def test_alice_asks_bob_approves_the_ledger_holds_both_names(servers, tmp_path):
+    """Alice on one UI process, Bob on another, one ledger."""
+    url, other_url, ctx, log = servers
     with browser(tmp_path, log) as found:
         alice = logged_in(found, url, "alice")
         alice.locator("[id^='starter-']:enabled").first.wait_for()  # chat started
@@ -108,7 +119,7 @@ def test_alice_asks_bob_approves_the_ledger_holds_both_names(server, tmp_path):
         assert alice.get_by_text("SECOND-APPROVAL").count()
         alice.screenshot(path=str(tmp_path / "alice.png"), full_page=True)
 
-        bob = logged_in(found, url, "bob")
+        bob = logged_in(found, other_url, "bob")
         second = message(bob, f"Second approval: book plan {plan.plan_id}")
         second.wait_for()
         assert bob.get_by_text("requested by alice").count()
