@@ -123,6 +123,7 @@ def allocate_treatment(
     """
     from tools.assess import assess  # the kernel loads only where a booking is made
 
+    ctx = ctx.pinned()  # one catalogue version (one ledger read) for the decision
     config = ctx.config
     assessment = assess(customer_id, ctx)  # the kernel, a batch of one
     treatment = config.treatment(treatment_key)

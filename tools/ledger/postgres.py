@@ -47,20 +47,54 @@ COLUMNS = (
     "released_by"
 )
 _HISTORY = "SELECT customer_id, treatment_key, channel, purpose, day FROM allocations"
-_INSERT = (
-    "INSERT INTO allocations (customer_id, treatment_key, channel, purpose, day, "
-    "created_at, approved_by, cost, high_value, rules, overrides) "
+_FIELDS = (
+    "customer_id, treatment_key, channel, purpose, day, created_at, approved_by, "
+    "cost, high_value, rules, overrides"
+)
+
+
+_INSERT_ONE = (
+    f"INSERT INTO allocations ({_FIELDS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s, %s, %s) RETURNING id, customer_id, treatment_key"
+)
+_INSERT_MANY = (
+    f"INSERT INTO allocations ({_FIELDS}) "
     "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
     "%s::date[], %s::text[], %s::text[], %s::float8[], %s::bool[], %s::text[], "
     "%s::text[]) RETURNING id, customer_id, treatment_key"
 )
+# One booking (the hot path): scalar parameters, two statements before the judge.
+# 1. The day's counter row made if missing and locked (an upsert locks the row it
+#    meets, as FOR UPDATE would, and returns its newest values), then the customer.
+_LOCK_ONE = (
+    "WITH counter AS (INSERT INTO daily_usage AS u (day, treatment_key) "
+    "VALUES (%s, %s) ON CONFLICT (day, treatment_key) DO UPDATE SET used = u.used "
+    "RETURNING used, spent) "
+    "SELECT used, spent, pg_advisory_xact_lock(hashtextextended(%s, 0)) FROM counter"
+)
+# 2. After the locks (a statement of its own: a snapshot taken once they are held):
+#    the newest day and the customer's history, one row at least.
+_READ_ONE = (
+    "SELECT n.newest, h.treatment_key, h.channel, h.purpose, h.day "
+    "FROM (SELECT MAX(day) AS newest FROM allocations) AS n "
+    "LEFT JOIN allocations AS h ON h.customer_id = %s AND h.status = 'active' "
+    "AND h.day >= %s"
+)
+# Several customers or treatments (a plan's chunk): arrays, locks in key order.
+_MAKE_COUNTERS = (
+    "INSERT INTO daily_usage (day, treatment_key) SELECT %s, t FROM "
+    "unnest(%s::text[]) AS t ON CONFLICT DO NOTHING"
+)
 _LOCK_COUNTERS = (
-    "SELECT treatment_key FROM daily_usage WHERE day = %s AND treatment_key = "
-    "ANY(%s) ORDER BY treatment_key FOR UPDATE"
+    "SELECT treatment_key, used, spent FROM daily_usage WHERE day = %s AND "
+    "treatment_key = ANY(%s) ORDER BY treatment_key FOR UPDATE"
 )
 _LOCK_CUSTOMERS = (
     "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
     "hashtextextended(c, 0) AS k FROM unnest(%s::text[]) AS c ORDER BY k) AS s"
+)
+_CUSTOMER_HISTORY = (
+    _HISTORY + " WHERE status = 'active' AND day >= %s AND customer_id = ANY(%s)"
 )
 
 
@@ -97,38 +131,51 @@ def booking(row: Sequence[Any]) -> StoredBooking:
     )
 
 
-def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> list[int]:
-    """Insert the bookings in one statement; their new ids, in order.
+class _Inserted:
+    """New bookings' ids, read when first asked for (after COMMIT when pipelined)."""
 
-    A batch holds a customer x treatment once (the writer refuses a second as
-    DUPLICATE), so each returned id is matched to its booking by that pair.
-    """
+    def __init__(self, bookings: list[NewBooking], cur: psycopg.Cursor | None) -> None:
+        self._bookings, self._cur = bookings, cur
+        self._ids: list[int] | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        """The new ids, in the bookings' order.
+
+        A batch holds a customer x treatment once (the writer refuses a second as
+        DUPLICATE), so each returned id is matched to its booking by that pair.
+        """
+        if self._ids is None:
+            rows = self._cur.fetchall() if self._cur is not None else []
+            ids = {(r[1], r[2]): int(r[0]) for r in rows}
+            self._ids = [ids[(b.customer_id, b.treatment_key)] for b in self._bookings]
+        return self._ids
+
+
+def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> _Inserted:
+    """Send the bookings' insert, one statement; its ids are read later."""
     if not bookings:
-        return []
-    columns = list(
-        zip(
-            *(
-                (
-                    b.customer_id,
-                    b.treatment_key,
-                    b.channel,
-                    b.purpose,
-                    b.day,
-                    _stamp(b.created_at),
-                    b.approved_by,
-                    b.cost,
-                    b.high_value,
-                    _RULES.dump_json(b.rules).decode(),
-                    json.dumps(list(b.overrides)),
-                )
-                for b in bookings
-            ),
-            strict=True,
+        return _Inserted(bookings, None)
+    rows = [
+        (
+            b.customer_id,
+            b.treatment_key,
+            b.channel,
+            b.purpose,
+            b.day,
+            _stamp(b.created_at),
+            b.approved_by,
+            b.cost,
+            b.high_value,
+            _RULES.dump_json(b.rules).decode(),
+            json.dumps(list(b.overrides)),
         )
-    )
-    rows = conn.execute(_INSERT, [list(c) for c in columns]).fetchall()
-    ids = {(r[1], r[2]): int(r[0]) for r in rows}
-    return [ids[(b.customer_id, b.treatment_key)] for b in bookings]
+        for b in bookings
+    ]
+    if len(rows) == 1:  # scalars: psycopg builds array parameters in Python
+        return _Inserted(bookings, conn.execute(_INSERT_ONE, rows[0]))
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    return _Inserted(bookings, conn.execute(_INSERT_MANY, columns))
 
 
 class PostgresLedger(PostgresCare, PostgresCatalogue, PostgresApprovals):
@@ -139,21 +186,18 @@ class PostgresLedger(PostgresCare, PostgresCatalogue, PostgresApprovals):
     def book(self, scope: BookingScope, judge: Judge) -> list[int]:
         """See :meth:`tools.ledger.protocol.LedgerStore.book`."""
 
-        def work(conn: psycopg.Connection) -> list[int]:
-            _lock(conn, scope)  # pipelined: locks and reads sent in one go
-            newest = conn.execute("SELECT MAX(day) FROM allocations")
-            state = _state(
-                conn, scope.day, scope.customer_ids, scope.history_since, newest
-            )
+        def work(conn: psycopg.Connection) -> _Inserted:
+            state = _locked_state(conn, scope)  # round trip 1: BEGIN, locks, reads
             if scope.plan_id is not None:
                 state = _with_plan(conn, state, scope)
             judgement = judge(state)
-            ids = _insert(conn, judgement.bookings)
+            inserted = _insert(conn, judgement.bookings)
             if scope.plan_id is not None:
+                ids = inserted.ids  # a plan's rows name their bookings
                 _mark(conn, scope.plan_id, judgement.bookings, ids, judgement.refused)
-            return ids
+            return inserted  # round trip 2: the insert sent with COMMIT
 
-        return self.run(work, pipelined=True)
+        return self.run(work, pipelined=True).ids
 
     # --- bookings -------------------------------------------------------------------
 
@@ -192,7 +236,7 @@ class PostgresLedger(PostgresCare, PostgresCatalogue, PostgresApprovals):
 
     def get_booking(self, allocation_id: int) -> StoredBooking | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.get_booking`."""
-        row = self.run(
+        row = self.single(
             lambda conn: conn.execute(
                 f"SELECT {COLUMNS} FROM allocations WHERE id = %s", (allocation_id,)
             ).fetchone()
@@ -250,23 +294,61 @@ class PostgresLedger(PostgresCare, PostgresCatalogue, PostgresApprovals):
 
     def newest_day(self) -> date | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.newest_day`."""
-        row = self.run(
+        row = self.single(
             lambda conn: conn.execute("SELECT MAX(day) FROM allocations").fetchone()
         )
         return row[0] if row else None
 
 
-def _lock(conn: psycopg.Connection, scope: BookingScope) -> None:
-    """Lock the scope's day counters (made first if missing), then its customers."""
+def _locked_state(conn: psycopg.Connection, scope: BookingScope) -> DayState:
+    """Lock what the rules read, then read it: one round trip (pipelined).
+
+    First the scope's day counters (made if missing), locked in treatment order,
+    then the customers (advisory locks in key order); then, in statements of their
+    own (READ COMMITTED: each sees what was committed before it began, so all that
+    the locks' holders committed), the customers' history and the newest day.
+    Only the counters of ``scope.treatments`` are read: the rules read no other,
+    and only these are locked.
+    """
+    if len(scope.treatments) == 1 and len(scope.customer_ids) == 1:
+        return _locked_one(conn, scope)
+    counters = history = None
     if scope.treatments:
-        conn.execute(
-            "INSERT INTO daily_usage (day, treatment_key) SELECT %s, t FROM "
-            "unnest(%s::text[]) AS t ON CONFLICT DO NOTHING",
-            (scope.day, list(scope.treatments)),
-        )
-        conn.execute(_LOCK_COUNTERS, (scope.day, list(scope.treatments)))
+        treatments = list(scope.treatments)
+        conn.execute(_MAKE_COUNTERS, (scope.day, treatments))
+        counters = conn.execute(_LOCK_COUNTERS, (scope.day, treatments))
     if scope.customer_ids:
-        conn.execute(_LOCK_CUSTOMERS, (list(scope.customer_ids),))
+        customers = list(scope.customer_ids)
+        conn.execute(_LOCK_CUSTOMERS, (customers,))
+        history = conn.execute(_CUSTOMER_HISTORY, (scope.history_since, customers))
+    newest = conn.execute("SELECT MAX(day) FROM allocations").fetchone()  # sync
+    used: dict[str, int] = {}
+    spent: dict[str, float] = {}
+    for row in counters.fetchall() if counters is not None else ():
+        used[row[0]], spent[row[0]] = row[1], row[2]
+    return DayState(
+        day=scope.day,
+        used=used,
+        spent=spent,
+        history=_by_customer(history.fetchall()) if history is not None else {},
+        newest_day=newest[0] if newest else None,
+    )
+
+
+def _locked_one(conn: psycopg.Connection, scope: BookingScope) -> DayState:
+    """:func:`_locked_state` for one customer and one treatment: two statements."""
+    [key], [customer] = scope.treatments, scope.customer_ids
+    counter = conn.execute(_LOCK_ONE, (scope.day, key, customer))
+    rows = conn.execute(_READ_ONE, (customer, scope.history_since)).fetchall()
+    used, spent, _ = counter.fetchone() or (0, 0.0, None)
+    history = tuple(Booking(r[1], r[2], r[3], r[4]) for r in rows if r[1] is not None)
+    return DayState(
+        day=scope.day,
+        used={key: used},
+        spent={key: spent},
+        history={customer: history} if history else {},
+        newest_day=rows[0][0] if rows else None,
+    )
 
 
 def _state(
@@ -274,37 +356,21 @@ def _state(
     day: date,
     customer_ids: Collection[str],
     since: date | None,
-    newest: psycopg.Cursor[Any] | None = None,
 ) -> DayState:
-    """The day's counters and the customers' history (and the newest day's cursor).
-
-    The statements are all sent before any result is read (a pipeline sends them
-    in one go).
-    """
+    """The day's counters and the customers' history (no locks: a snapshot read)."""
     counters = conn.execute(
         "SELECT treatment_key, used, spent FROM daily_usage WHERE day = %s", (day,)
     )
-    found = (
-        conn.execute(
-            _HISTORY + " WHERE status = 'active' AND day >= %s "
-            "AND customer_id = ANY(%s)",
-            (since or day, list(customer_ids)),
-        )
-        if customer_ids
-        else None
-    )
-    newest_day = newest.fetchone() if newest is not None else None
     used: dict[str, int] = {}
     spent: dict[str, float] = {}
     for row in counters.fetchall():
         used[row[0]], spent[row[0]] = row[1], row[2]
-    return DayState(
-        day=day,
-        used=used,
-        spent=spent,
-        history=_by_customer(found.fetchall()) if found is not None else {},
-        newest_day=newest_day[0] if newest_day else None,
+    found = (
+        conn.execute(_CUSTOMER_HISTORY, (since or day, list(customer_ids))).fetchall()
+        if customer_ids
+        else ()
     )
+    return DayState(day=day, used=used, spent=spent, history=_by_customer(found))
 
 
 def _with_plan(

@@ -38,7 +38,7 @@ class PostgresCatalogue(LedgerServer):
 
     def catalogue_head(self) -> CatalogueHead | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.catalogue_head`."""
-        row = self.read(
+        row = self.single(
             lambda conn: conn.execute(
                 "SELECT version, created_at FROM catalogue_versions "
                 "ORDER BY version DESC LIMIT 1"

@@ -1,11 +1,17 @@
 """Connections to a PostgreSQL ledger: a pool, transactions, faults as refusals.
 
 One pool (``psycopg_pool``) per store and process; a verb borrows a connection for
-one transaction. A server that cannot be reached, goes away or refuses to write
-(read-only, disk full) is a ``LedgerUnavailable`` refusal (rule LEDGER) with the
-transaction rolled back. A transaction the server aborts to break a deadlock or a
-serialisation conflict is run again from the start (the booking writer's judge is
-pure: it may be called again).
+one transaction. Connections are in autocommit mode and every transaction says its
+own BEGIN and COMMIT, so a pipelined transaction (the booking's) goes to the server
+in as few round trips as it reads results: BEGIN travels with its first statements,
+COMMIT with its last (psycopg's ``transaction()`` in pipeline mode waits for BEGIN
+alone and for each nested block's end: five round trips instead of two).
+
+A server that cannot be reached, goes away or refuses to write (read-only, disk
+full) is a ``LedgerUnavailable`` refusal (rule LEDGER) with the transaction rolled
+back. A transaction the server aborts to break a deadlock or a serialisation
+conflict is run again from the start (the booking writer's judge is pure: it may be
+called again).
 
 The lost-ledger marker of the SQLite ledger (:mod:`tools.ledger.marker`) has no
 counterpart here: a PostgreSQL ledger is shared by processes on several machines,
@@ -20,7 +26,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -102,6 +108,7 @@ class LedgerServer:
                     timeout=30.0,
                     open=True,
                     name="cvm-ledger",
+                    kwargs={"autocommit": True},  # BEGIN / COMMIT said explicitly
                 )
             return self._pool
 
@@ -115,9 +122,10 @@ class LedgerServer:
     ) -> T:
         """Run ``work`` in one transaction (again after a deadlock); its result.
 
-        ``pipelined``: in psycopg's pipeline mode, BEGIN and COMMIT included, so
-        statements go to the server without waiting for each answer (no COPY or
-        named cursors then).
+        ``pipelined``: in psycopg's pipeline mode (:func:`_pipelined`): statements
+        go to the server without waiting for each answer; a round trip only where
+        ``work`` reads a result, and one at the end (COMMIT). No COPY or named
+        cursors then.
 
         Raises:
             LedgerUnavailable: The server cannot be reached or refused to write;
@@ -126,9 +134,10 @@ class LedgerServer:
         for attempt in range(RETRIES):
             try:
                 with self._connection() as conn:
-                    with conn.pipeline() if pipelined else nullcontext():
-                        with conn.transaction():
-                            return work(conn)
+                    if pipelined:
+                        return _pipelined(conn, work)
+                    with conn.transaction():
+                        return work(conn)
             except _RETRY as exc:
                 log.info("ledger transaction retried (%s)", type(exc).__name__)
                 if attempt == RETRIES - 1:
@@ -136,6 +145,21 @@ class LedgerServer:
             except (PoolTimeout, *_FAULTS) as exc:
                 raise self._refusal(exc) from None
         raise AssertionError("unreachable")
+
+    def single(self, work: Callable[[psycopg.Connection], T]) -> T:
+        """Run ``work``, which sends ONE statement: its own transaction and snapshot.
+
+        One round trip (``read`` and ``run`` add BEGIN and COMMIT to it): for the
+        reads made on every tool call, such as the catalogue version in force.
+
+        Raises:
+            LedgerUnavailable: The server cannot be reached.
+        """
+        try:
+            with self._connection() as conn:
+                return work(conn)
+        except (PoolTimeout, *_FAULTS) as exc:
+            raise self._refusal(exc) from None
 
     def read(self, work: Callable[[psycopg.Connection], T]) -> T:
         """Run ``work`` in one read-only snapshot (REPEATABLE READ)."""
@@ -160,6 +184,30 @@ class LedgerServer:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
+
+
+def _pipelined(conn: psycopg.Connection, work: Callable[[psycopg.Connection], T]) -> T:
+    """``work`` between BEGIN and COMMIT, all in one pipeline.
+
+    BEGIN is queued with ``work``'s first statements and COMMIT with its last; the
+    pipeline's end waits for COMMIT's answer, so an error anywhere (COMMIT's own
+    included) raises here, after the server skipped the rest: nothing committed.
+    On any error the transaction is rolled back (psycopg then also forgets the
+    statements it had prepared in it) before the error propagates.
+    """
+    try:
+        with conn.pipeline():
+            conn.execute("BEGIN")
+            result = work(conn)
+            conn.execute("COMMIT")
+        return result
+    except BaseException:
+        if not conn.closed:
+            try:
+                conn.rollback()
+            except psycopg.Error:  # the connection is gone: the pool drops it
+                log.debug("ledger rollback failed", exc_info=True)
+        raise
 
 
 def _first_line(exc: Exception) -> str:
