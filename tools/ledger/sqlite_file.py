@@ -2,8 +2,9 @@
 
 WAL mode. Writers take SQLite's write lock with ``BEGIN IMMEDIATE`` before reading
 what they check, so check and act are one transaction across threads and
-processes; inside one process they queue on a lock first (SQLite's busy handler
-sleeps in coarse steps, which wastes throughput when many threads contend).
+processes; inside one process they queue on a lock first, and across processes on
+a lock file (:mod:`tools.ledger.sqlite_queue`): SQLite's busy handler sleeps in
+coarse steps, which wastes throughput when many writers contend.
 
 The file protects itself. Inside each write transaction it checks that the file at
 its path is still the one it opened (device and inode) and that the write-ahead
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from tools.errors import LedgerUnavailable, StorageError
 from tools.ledger.marker import Marker, MarkerWriter, create_marker, read_marker
+from tools.ledger.sqlite_queue import WriterQueue
 from tools.ledger.sqlite_schema import meta, migrate
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,7 @@ class LedgerFile:
         if seen is not None and not self.path.exists():
             raise StorageError(self._lost_text(seen, None))
         self._write_lock = threading.Lock()
+        self._queue = WriterQueue(self.path)
         self._local = threading.local()
         self._lost: str | None = None
         self.marker = MarkerWriter(self.path)
@@ -203,7 +206,7 @@ class LedgerFile:
                 since this process opened it, or the disk refused the write
                 (read-only, full, I/O error); the transaction is rolled back.
         """
-        with self._write_lock, self.connection() as conn:
+        with self._write_lock, self._queue.turn(), self.connection() as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 self._check_files()
@@ -287,6 +290,7 @@ class LedgerFile:
     def close(self) -> None:
         """Close this thread's connection (the next use opens a new one)."""
         self.marker.close()
+        self._queue.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
