@@ -14,9 +14,11 @@ processes; SQLite runs inside the client): the throughput those allow on this
 machine's cores when nothing else runs. Then the race: every writer books one slot
 of a 2-a-day treatment at once; oversell = bookings beyond 2 (target 0).
 
-``--against DIR`` runs every configuration also with the ``tools`` of another
-checkout (say ``git archive main``), alternating the two on the same server and
-printing both with their ratio: a before/after in one run on a shared machine.
+Last, one booking end to end (:mod:`benchmarks.ledger_e2e`: the kernel, the
+Allocation tool, the writer alone). ``--against DIR`` runs every configuration
+also with the ``tools`` of another checkout (say ``git archive main``), alternating
+the two on the same server and printing both with their ratio: a before/after in
+one run on a shared machine.
 PostgreSQL is a local server started in a temporary folder with its default
 durability (fsync on, synchronous commit); SQLite is the embedded file (WAL,
 ``synchronous = NORMAL``). Target: PostgreSQL >= 1,000 bookings/s at 8 writers, 0
@@ -179,7 +181,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--writers", default=",".join(map(str, WRITERS)))
+    parser.add_argument(
+        "--no-e2e", action="store_true", help="skip the end-to-end booking figures"
+    )
     args = parser.parse_args(argv)
+    from benchmarks import ledger_e2e
     from tests.pg import LocalPostgres
 
     against = str(Path(args.against).resolve()) if args.against else ""
@@ -189,14 +195,17 @@ def main(argv: list[str] | None = None) -> None:
         pg_root = Path(tempfile.mkdtemp(prefix="cvm-pg-"))  # the server's user reads it
         server = LocalPostgres(pg_root, fsync=True).start()
         try:
+            backends = args.backends.split(",")
             _report(
                 server,
                 Path(folder),
                 args.bookings,
                 against,
-                args.backends.split(","),
+                backends,
                 [int(w) for w in args.writers.split(",")],
             )
+            if not args.no_e2e:
+                ledger_e2e.report(server, Path(folder), against, backends)
         finally:
             server.stop()
 
