@@ -10,11 +10,13 @@ else the latest record date in the store. Records dated after it are not used
 from __future__ import annotations
 
 from datetime import date
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from tools.clock import now as clock_now
 from tools.store.meta import meta_value
+
+if TYPE_CHECKING:  # DuckDB loads where a connection is made
+    import duckdb
 
 # The date column of each dated table: rows after the decision date are not used.
 DATED: dict[str, str] = {

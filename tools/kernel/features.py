@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from tools.kernel.as_of import decision_date
 from tools.kernel.records import records_sql
 from tools.sql import literal
 from tools.store.meta import meta_value
+
+if TYPE_CHECKING:  # DuckDB loads where a connection is made
+    import duckdb
 
 DERIVED_VERSION = "5"  # bump when the derived tables' definitions change
 RECORDS_SLICE = 200_000  # customers per slice when building the derived tables

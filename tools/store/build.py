@@ -17,14 +17,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-
-from tools.customer import CustomerData
 from tools.store.derived import Derivation
-from tools.store.meta import set_data_as_of
-from tools.store.records import Rows, to_rows
+from tools.store.points import (
+    points_current,
+    points_path,
+    publish_points,
+    write_points,
+)
 from tools.store.schema import SCHEMA_VERSION, TABLES, column_names, create_sql
+
+if TYPE_CHECKING:  # duckdb and the record models load only where a store is written
+    import duckdb
+
+    from tools.customer import CustomerData
+    from tools.store.records import Rows
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +67,20 @@ def build_from_records(
     derived: Derivation,
     data_as_of: date | None = None,
 ) -> None:
-    """Write a complete store of ``records`` at ``path`` (``:memory:`` allowed)."""
+    """Write a complete store of ``records`` at ``path`` (``:memory:`` allowed).
+
+    A store file gets its row store too (:mod:`tools.store.points`).
+    """
+    import duckdb
+
     con = duckdb.connect(str(path))
     try:
         fill_from_records(con, records, derived, data_as_of)
+        if str(path) != ":memory:":
+            built = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.points")
+            write_points(con, built)
+            con.close()
+            publish_points(built, Path(path), points_path(Path(path)))
     finally:
         con.close()
 
@@ -78,6 +96,9 @@ def fill_from_records(
     ``data_as_of`` is the data's own as-of date (a field of its file), if any: it
     goes to ``meta.data_as_of`` before the derived tables are built.
     """
+    from tools.store.meta import set_data_as_of
+    from tools.store.records import to_rows
+
     create_tables(con)
     merged: Rows = {t: [] for t in TABLES}
     for record in records:
@@ -132,7 +153,7 @@ def store_lock(path: Path) -> Iterator[None]:
 
 
 SPILL_DIR = ".import-spill"  # where an import's DuckDB spills (under the state dir)
-_LEFTOVERS = ("import", "import.wal", "upgrade", "upgrade.wal", "new")
+_LEFTOVERS = ("import", "import.wal", "upgrade", "upgrade.wal", "new", "points")
 
 
 def sweep_leftovers(store: Path) -> list[Path]:
@@ -185,6 +206,8 @@ def sweep_if_idle(store: Path) -> list[Path]:
 
 
 def _derived_version(path: Path) -> str | None:
+    import duckdb
+
     con = duckdb.connect(str(path), read_only=True)
     try:
         row = con.execute(
@@ -202,17 +225,24 @@ def upgrade_store(path: Path, derived: Derivation) -> None:
 
     When another version built them, or for another configured decision date.
     """
+    import duckdb
+
     with store_lock(path):
         if _derived_version(path) == derived.version:
             return
         tmp = path.with_name(f".{path.name}.{os.getpid()}.upgrade")
+        points = path.with_name(f".{path.name}.{os.getpid()}.points")
         shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
         try:
             derived.build(con, None)
             con.execute("CHECKPOINT")
+            write_points(con, points)
+            con.close()
+            publish_points(points, tmp, points_path(path))
         finally:
             con.close()
+            points.unlink(missing_ok=True)
         os.replace(tmp, path)
         log.info("customer store at %s upgraded (derived tables rebuilt)", path)
 
@@ -225,12 +255,45 @@ def ensure_store(path: Path, derived: Derivation) -> None:
     if path.exists():
         if _derived_version(path) != derived.version:
             upgrade_store(path, derived)
+        elif not points_current(points_path(path), path, derived.version):
+            refresh_points(path, derived)
         sweep_if_idle(path)  # files an import killed before this start left
         return
     with store_lock(path):
         if path.exists():
             return
+        template = _sample_template(derived)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-        shutil.copyfile(_sample_template(derived), tmp)
+        points = path.with_name(f".{path.name}.{os.getpid()}.points")
+        shutil.copyfile(template, tmp)
+        shutil.copyfile(points_path(template), points)
+        publish_points(points, tmp, points_path(path))
         os.replace(tmp, path)
         log.info("customer store created with the sample customers at %s", path)
+
+
+def refresh_points(path: Path, derived: Derivation) -> None:
+    """Write the row store of a store that has none (or another file's).
+
+    A store an older version wrote, or one replaced by hand. A state dir that
+    cannot be written keeps reading one customer from DuckDB.
+    """
+    import duckdb
+
+    with store_lock(path):
+        if points_current(points_path(path), path, derived.version):
+            return
+        points = path.with_name(f".{path.name}.{os.getpid()}.points")
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            try:
+                write_points(con, points)
+            finally:
+                con.close()
+            publish_points(points, path, points_path(path))
+        except OSError as exc:
+            log.warning("no row store for %s (%s): DuckDB answers", path, exc)
+            return
+        finally:
+            points.unlink(missing_ok=True)
+    log.info("row store for single-customer reads written for %s", path)

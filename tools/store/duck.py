@@ -15,12 +15,10 @@ import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import numpy as np
 
-from tools.customer import CustomerData
 from tools.errors import DataFileError, UnknownCustomerError
 from tools.store.build import (
     STORE_FILE,
@@ -30,12 +28,20 @@ from tools.store.build import (
     fill_from_records,
     insert_rows,
     store_lock,
+    sweep_if_idle,
     sweep_leftovers,
     upgrade_store,
 )
 from tools.store.derived import Derivation
+from tools.store.point_reads import PointReads
+from tools.store.points import file_identity, points_meta, points_path
 from tools.store.records import from_rows
 from tools.store.schema import TABLES, column_names
+
+if TYPE_CHECKING:  # DuckDB loads when a query needs it (one customer reads SQLite)
+    import duckdb
+
+    from tools.customer import CustomerData
 
 __all__ = [  # the writing side lives in tools.store.build; importers use it from here
     "STORE_FILE",
@@ -109,9 +115,14 @@ class DuckStore:
         self._lock = threading.Lock()
         self._memory: duckdb.DuckDBPyConnection | None = None
         self._recent: dict[tuple[object, str], CustomerData] = {}
+        self._points: tuple[tuple[int, ...], PointReads | None] | None = None
         if path is None:
+            import duckdb
+
             self._memory = duckdb.connect(":memory:")
             fill_from_records(self._memory, records or [], derived, data_as_of)
+        elif self._point_reads() is not None:  # its row store is this file's
+            sweep_if_idle(path)
         else:
             ensure_store(path, derived)
             self._checked = self._identity()
@@ -143,6 +154,8 @@ class DuckStore:
                 # configured one (nothing to do when they are this derivation's)
                 ensure_store(self.path, self.derived)  # type: ignore[arg-type]
                 identity = self._checked = self._identity()
+            import duckdb
+
             try:
                 cur = duckdb.connect(str(self.path), read_only=True)
             except duckdb.Error as exc:
@@ -162,6 +175,35 @@ class DuckStore:
         if cur is not None:
             cur.close()
             self._local.cur = None
+        if self._points is not None and self._points[1] is not None:
+            self._points[1].close()
+
+    def _point_reads(self) -> PointReads | None:
+        """The row store of the store file in place, if it is that file's.
+
+        None: no such file, another file's (an import between the two renames),
+        or an in-memory store; one customer is then read from DuckDB.
+        """
+        if self.path is None:
+            return None
+        path = points_path(self.path)
+        try:
+            identity = (*file_identity(self.path), os.stat(path).st_mtime_ns)
+        except FileNotFoundError:
+            return None
+        held = self._points
+        if held is not None and held[0] == identity:
+            return held[1]
+        with self._lock:
+            meta = points_meta(path) or {}
+            current = (
+                meta.get("derived_version") == self.derived.version
+                and meta.get("store_size") == str(identity[0])
+                and meta.get("store_mtime_ns") == str(identity[1])
+            )
+            reads = PointReads(path, meta) if current else None
+            self._points = (identity, reads)
+        return reads
 
     # -- the CustomerSource interface -------------------------------------------
     def get(self, customer_id: str) -> CustomerData:
@@ -188,8 +230,16 @@ class DuckStore:
                 out[cid] = hit
         if not missing:
             return out
-        sql = f"SELECT * FROM customer_records WHERE customer_id IN ({_marks(missing)})"
-        for row in self.cursor().execute(sql, missing).fetchall():
+        reads = self._point_reads()
+        if reads is not None:
+            rows = reads.records(missing)
+        else:
+            sql = (
+                "SELECT * FROM customer_records "
+                f"WHERE customer_id IN ({_marks(missing)})"
+            )
+            rows = self.cursor().execute(sql, missing).fetchall()
+        for row in rows:
             record = out[row[0]] = _record(row)
             with self._lock:
                 if len(self._recent) >= RECENT:
@@ -302,6 +352,9 @@ class DuckStore:
         """
         if not ids:
             return {}, {}
+        reads = self._point_reads()
+        if reads is not None:
+            return self._feature_rows(ids), reads.offers(ids)
         sql = (
             "SELECT * EXCLUDE (customer_id) FROM offer_propensity "
             f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no, pos"
@@ -312,6 +365,13 @@ class DuckStore:
     def _feature_rows(self, ids: Sequence[str]) -> Columns:
         if not ids:
             return {}
+        reads = self._point_reads()
+        if reads is not None:
+            found = reads.feature_rows(ids)
+            return {
+                name: _column([row[j] for row in found])
+                for j, name in enumerate(reads.feature_names)
+            }
         cur = self.cursor().execute(
             f"SELECT * FROM customer_features WHERE customer_id IN ({_marks(ids)}) "
             "ORDER BY row_no",

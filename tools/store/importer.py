@@ -38,6 +38,7 @@ from tools.store.duck import ensure_store, store_lock, sweep_leftovers
 from tools.store.json_files import read_files_as_of
 from tools.store.merge import merge
 from tools.store.meta import set_data_as_of
+from tools.store.points import points_path, publish_points, write_points
 from tools.store.schema import TABLES
 from tools.store.stage import Sources, list_sources, stage_files, stage_json
 
@@ -154,6 +155,7 @@ def _run(
 ) -> None:
     tmp = store.with_name(f".{store.name}.{os.getpid()}.import")
     tmp.unlink(missing_ok=True)
+    points = store.with_name(f".{store.name}.{os.getpid()}.points")
     con = duckdb.connect(str(tmp), config=_settings(store))
     con.execute("SET enable_progress_bar = false")
     try:
@@ -188,7 +190,9 @@ def _run(
         ).fetchall():
             con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
         con.execute("CHECKPOINT")
+        write_points(con, points)  # one customer's reads (tools.store.points)
         con.close()
+        publish_points(points, tmp, points_path(store))
         os.replace(tmp, store)
         tick("done")
     finally:
@@ -197,6 +201,7 @@ def _run(
         except duckdb.Error:
             pass
         tmp.unlink(missing_ok=True)
+        points.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
 
 

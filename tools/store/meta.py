@@ -10,8 +10,10 @@ files). Which date the derived tables are built as of is decided by the kernel
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # DuckDB loads where a connection is made
+    import duckdb
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

@@ -1,0 +1,66 @@
+"""Start-up stays light: each ``cvm`` path imports only the engines it uses.
+
+Checked by which modules a fresh process has loaded (``sys.modules``), not by timing
+(the start-up figures are in ``benchmarks/startup.py``): the command line itself
+loads no engine; ``cvm ask`` about one customer reads the row store (SQLite) and runs
+the kernel (numpy), never DuckDB, the solver, the OpenAI SDK or Chainlit; ``cvm
+allocations`` reads the ledger only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("duckdb", "highspy", "openai", "chainlit", "ray", "psycopg", "sklearn")
+PROBE = (
+    "import json, sys\n"
+    "sys.argv = ['cvm', *json.loads(sys.argv[1])]\n"
+    "from assistant.cli.main import main\n"
+    "code = main() if sys.argv[1:] else 0\n"
+    "print('\\nLOADED ' + json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    "sys.exit(code)\n"
+)
+
+
+def _loaded(state: str, *argv: str) -> tuple[set[str], str]:
+    env = {**os.environ, "CVM_STATE_DIR": state}
+    env.pop("OPENAI_API_KEY", None)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(list(argv))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    out, _, loaded = run.stdout.rpartition("\nLOADED ")
+    return set(json.loads(loaded)), out
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory):
+    folder = str(tmp_path_factory.mktemp("startup"))
+    _loaded(folder, "ask", "what should we offer U124?")  # the sample store made
+    return folder
+
+
+def test_the_command_line_alone_loads_no_engine(state):
+    loaded, _ = _loaded(state)
+    assert loaded & {*HEAVY, "numpy", "pydantic"} == set()
+
+
+def test_ask_about_one_customer_loads_no_engine_but_the_kernel(state):
+    loaded, out = _loaded(state, "ask", "what should we offer U124?")
+    assert "U124: recommend" in out
+    assert loaded & set(HEAVY) == set()
+    assert "numpy" in loaded  # the kernel decided (the same code as the batch)
+
+
+def test_allocations_reads_the_ledger_only(state):
+    loaded, _ = _loaded(state, "allocations")
+    assert loaded & {*HEAVY, "numpy"} == set()
