@@ -153,7 +153,15 @@ def store_lock(path: Path) -> Iterator[None]:
 
 
 SPILL_DIR = ".import-spill"  # where an import's DuckDB spills (under the state dir)
-_LEFTOVERS = ("import", "import.wal", "upgrade", "upgrade.wal", "new", "points")
+_LEFTOVERS = (
+    "import",
+    "import.wal",
+    "upgrade",
+    "upgrade.wal",
+    "new",
+    "points",
+    "points-journal",
+)
 
 
 def sweep_leftovers(store: Path) -> list[Path]:
