@@ -21,7 +21,10 @@ PROBE = (
     "import json, sys\n"
     "sys.argv = ['cvm', *json.loads(sys.argv[1])]\n"
     "from assistant.cli.main import main\n"
-    "code = main() if sys.argv[1:] else 0\n"
+    "try:\n"
+    "    code = main() if sys.argv[1:] else 0\n"
+    "except SystemExit as exc:  # --help\n"
+    "    code = exc.code\n"
     "print('\\nLOADED ' + json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
     "sys.exit(code)\n"
 )
@@ -52,6 +55,12 @@ def state(tmp_path_factory):
 def test_the_command_line_alone_loads_no_engine(state):
     loaded, _ = _loaded(state)
     assert loaded & {*HEAVY, "numpy", "pydantic"} == set()
+
+
+def test_help_lists_every_command_without_models_or_engines(state):
+    loaded, out = _loaded(state, "--help")
+    assert all(name in out for name in ("ask", "decide", "allocations", "plan"))
+    assert loaded & {*HEAVY, "numpy", "pydantic", "yaml"} == set()
 
 
 def test_ask_about_one_customer_loads_no_engine_but_the_kernel(state):

@@ -8,11 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from assistant.cli.commands import cli_approver, cli_context, command
 from tools.errors import CVMError, PolicyBlocked, ToolInputError
-from tools.fields import Amount, Count
 
 
 def _number(what: str, text: str, kind: Any) -> Any:
@@ -21,6 +18,8 @@ def _number(what: str, text: str, kind: Any) -> Any:
     Raises:
         ToolInputError: One line naming the flag, the value and the problem.
     """
+    from pydantic import TypeAdapter, ValidationError  # here: `cvm --help` stays light
+
     try:
         return TypeAdapter(kind).validate_python(text.strip())
     except ValidationError as exc:
@@ -72,6 +71,9 @@ def plan_text(plan: Any) -> str:
 @command("plan")
 def cmd_plan(args: argparse.Namespace) -> int:
     """Plan the day's campaign across the base."""
+    from pydantic import ValidationError
+
+    from tools.fields import Amount, Count
     from tools.planning.export import export_assignment, export_candidates
     from tools.planning.plan import make_plan, plan_store
     from tools.planning.request import PlanRequest

@@ -15,8 +15,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import yaml
-
 from assistant.cli.commands import cli_approver, cli_context, command, emit
 from tools.errors import PolicyBlocked, ToolInputError
 
@@ -104,6 +102,8 @@ def _change(args: argparse.Namespace) -> Any:
 
 def _pairs(pairs: list[str]) -> dict[str, Any]:
     """``field=value`` pairs, the values read as YAML (numbers, booleans, lists)."""
+    import yaml  # here: `cvm --help` stays light
+
     out: dict[str, Any] = {}
     for pair in pairs:
         field, sep, text = pair.partition("=")
