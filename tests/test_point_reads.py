@@ -112,3 +112,16 @@ def test_the_sample_store_comes_with_its_row_store(tmp_path):
     got = reader.get_many(sorted(want))
     assert set(got) == set(want)
     assert got["U124"].name == want["U124"].name
+
+
+def test_opening_a_store_never_waits_for_a_writer(base, tmp_path):
+    from tools.store.build import store_lock
+
+    store = tmp_path / "customers.duckdb"
+    shutil.copyfile(base, store)  # no row store of its own yet
+    with store_lock(store):  # an import at work
+        reader = DuckStore(store, DERIVED)
+        assert reader._point_reads() is None  # DuckDB answers meanwhile
+        assert reader.get_many(["U1000000"])["U1000000"].customer_id == "U1000000"
+    DuckStore(store, DERIVED)
+    assert points_current(points_path(store), store, DERIVED.version)

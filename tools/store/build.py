@@ -283,25 +283,38 @@ def ensure_store(path: Path, derived: Derivation) -> None:
 def refresh_points(path: Path, derived: Derivation) -> None:
     """Write the row store of a store that has none (or another file's).
 
-    A store an older version wrote, or one replaced by hand. A state dir that
-    cannot be written keeps reading one customer from DuckDB.
+    A store an older version wrote, or one replaced by hand. Never waits for a
+    writer (readers are never blocked): while one holds the lock, one customer is
+    read from DuckDB, and the writer writes the row store of what it writes. A
+    state dir that cannot be written keeps reading DuckDB too.
     """
     import duckdb
 
-    with store_lock(path):
-        if points_current(points_path(path), path, derived.version):
-            return
-        points = path.with_name(f".{path.name}.{os.getpid()}.points")
+    try:
+        handle = open(path.with_suffix(".lock"), "w")  # noqa: SIM115 - closed below
+    except OSError:
+        return
+    with handle:
         try:
-            con = duckdb.connect(str(path), read_only=True)
-            try:
-                write_points(con, points)
-            finally:
-                con.close()
-            publish_points(points, path, points_path(path))
-        except OSError as exc:
-            log.warning("no row store for %s (%s): DuckDB answers", path, exc)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
             return
+        try:
+            if points_current(points_path(path), path, derived.version):
+                return
+            points = path.with_name(f".{path.name}.{os.getpid()}.points")
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+                try:
+                    write_points(con, points)
+                finally:
+                    con.close()
+                publish_points(points, path, points_path(path))
+            except OSError as exc:
+                log.warning("no row store for %s (%s): DuckDB answers", path, exc)
+                return
+            finally:
+                points.unlink(missing_ok=True)
         finally:
-            points.unlink(missing_ok=True)
+            fcntl.flock(handle, fcntl.LOCK_UN)
     log.info("row store for single-customer reads written for %s", path)
