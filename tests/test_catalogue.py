@@ -419,3 +419,21 @@ def test_concurrent_changes_from_two_processes_never_lose_one(ctx):
     for who in ("alpha", "beta"):
         assert {f"{who}_{i}" for i in range(n)} <= keys
     assert len(ctx.ledger.read_audit()) == 2 * n
+
+
+def test_decide_all_reports_the_catalogue_version_it_decided_on(ctx, tmp_path):
+    before = cvm("decide", "--all", "--json")
+    assert before.returncode == 0, before.stderr
+    assert json.loads(before.stdout)["catalogue_version"] == 1
+    add_sms10(ctx, base_propensity=0.5)
+    out = tmp_path / "decisions.csv"
+    after = cvm("decide", "--all", "--json", "--out", str(out))
+    assert after.returncode == 0, after.stderr
+    summary = json.loads(after.stdout)
+    assert summary["catalogue_version"] == 2
+    assert summary["by_treatment"]["discount_sms_10pct"] > 0
+    header, *rows = out.read_text().splitlines()
+    column = header.split(",").index("catalogue_version")
+    assert rows and {r.split(",")[column] for r in rows} == {"2"}
+    text = cvm("decide", "--all").stdout
+    assert "(catalogue version 2)" in text

@@ -179,6 +179,7 @@ def allocate_treatment(
         next_contact=fixed.next_contact,
         rules=list(result.verdicts),
         overrides=list(result.overrides),
+        catalogue_version=config.catalogue_version,
     )
 
 

@@ -36,6 +36,9 @@ class Allocation(BaseModel):
     overrides: list[str] = Field(
         default_factory=list, description="Rules the analyst overrode to book it."
     )
+    catalogue_version: int | None = Field(
+        None, description="The treatment catalogue version it was booked on."
+    )
 
 
 class AllocationPage(BaseModel):
@@ -85,6 +88,7 @@ def allocation_of(b: StoredBooking, config: CVMConfig) -> Allocation:
         status=b.status,
         rules=list(b.rules),
         overrides=list(b.overrides),
+        catalogue_version=b.catalogue_version,
     )
 
 

@@ -6,13 +6,13 @@ force and validated by the configuration's models (a bad change names the field 
 changes nothing), today's bookings against a lower capacity or budget (rule
 CAPACITY unless forced), then one ledger transaction that re-applies the change to
 the version it reads (so concurrent changes from two processes are both kept), and
-an audit record with the approver.
+with the audit record of the change and its approver in the same commit.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
@@ -31,6 +31,7 @@ from tools.catalogue_versions import (
     with_catalogue,
 )
 from tools.config import CVMConfig
+from tools.config_settings import AuditSettings
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked
 from tools.ledger.catalogue import NewCatalogue, StoredCatalogue
@@ -202,38 +203,41 @@ def commit_change(
         )
         return [seed, new] if seed else [new]
 
-    stored = ctx.ledger.change_catalogue(edit)[-1]
-    result = CatalogueChangeResult(
-        version=stored.version,
-        previous_version=int(made["previous"]),  # type: ignore[call-overload]
-        action=stored.action,
-        treatment_key=stored.treatment_key,
-        approved_by=approved_by,
-        reason=stored.reason,
-        changes=diff(made["before"], made["after"]),  # type: ignore[arg-type]
-        rolled_back_to=stored.rolled_back_to,
-    )
-    _audit(ctx, result)
-    return result
+    def result_of(stored: StoredCatalogue) -> CatalogueChangeResult:
+        return CatalogueChangeResult(
+            version=stored.version,
+            previous_version=int(made["previous"]),  # type: ignore[call-overload]
+            action=stored.action,
+            treatment_key=stored.treatment_key,
+            approved_by=approved_by,
+            reason=stored.reason,
+            changes=diff(made["before"], made["after"]),  # type: ignore[arg-type]
+            rolled_back_to=stored.rolled_back_to,
+        )
 
-
-def _audit(ctx: ToolContext, result: CatalogueChangeResult) -> None:
-    """The change in the audit, with its approver."""
-    settings = ctx.base_config.settings.audit
-    at = ctx.now()
-    ctx.ledger.write_audit(
-        AuditEntry(
-            at=at,
-            session_id=AUDIT_SESSION,
-            customer_id=None,
-            approver=result.approved_by,
-            question=f"catalogue version {result.version}: {result.reason}"[
-                : settings.max_question_chars
-            ],
-            record={
-                "catalogue": result.model_dump(mode="json"),
-                "verdicts": [{"tool": f"catalogue:{result.action}", "rule": "OK"}],
-            },
-        ),
+    settings = base.settings.audit
+    stored = ctx.ledger.change_catalogue(
+        edit,
+        lambda versions: audit_entry(result_of(versions[-1]), at, settings),
         keep_since=at - timedelta(days=settings.retention_days),
+    )
+    return result_of(stored[-1])
+
+
+def audit_entry(
+    result: CatalogueChangeResult, at: datetime, settings: AuditSettings
+) -> AuditEntry:
+    """The change's audit record, with its approver (stored with the change)."""
+    return AuditEntry(
+        at=at,
+        session_id=AUDIT_SESSION,
+        customer_id=None,
+        approver=result.approved_by,
+        question=f"catalogue version {result.version}: {result.reason}"[
+            : settings.max_question_chars
+        ],
+        record={
+            "catalogue": result.model_dump(mode="json"),
+            "verdicts": [{"tool": f"catalogue:{result.action}", "rule": "OK"}],
+        },
     )

@@ -30,6 +30,7 @@ def log_ranking(
     ranked: list[RankedTreatment],
     excluded: list[ExcludedTreatment],
     chosen: str | None,
+    catalogue_version: int,
 ) -> None:
     """Log one ranking decision (recommend or alternative).
 
@@ -39,13 +40,15 @@ def log_ranking(
         ranked: The lawful, applicable treatments, best first.
         excluded: The treatments kept out, with their rule ids.
         chosen: The treatment key chosen (None if nothing was).
+        catalogue_version: The treatment catalogue version decided on.
     """
     log.info(
-        "%s chosen=%s ranked=%d excluded=%d",
+        "%s chosen=%s ranked=%d excluded=%d catalogue=v%d",
         what,
         chosen,
         len(ranked),
         len(excluded),
+        catalogue_version,
     )
     if not log.isEnabledFor(logging.DEBUG):
         return
@@ -75,14 +78,19 @@ def log_booking(
     treatment_key: str,
     verdicts: Iterable[RuleVerdict],
     booked: bool,
+    catalogue_version: int,
 ) -> None:
-    """Log the rules' verdicts on one booking at commit time (DEBUG)."""
+    """Log the rules' verdicts on one booking at commit time (DEBUG).
+
+    With the treatment catalogue version the booking was judged on.
+    """
     if not log.isEnabledFor(logging.DEBUG):  # a plan books thousands at once
         return
     log.debug(
-        "allocate customer=%s treatment=%s decision=%s verdicts=[%s]",
+        "allocate customer=%s treatment=%s decision=%s catalogue=v%d verdicts=[%s]",
         customer_id,
         treatment_key,
         "booked" if booked else "refused",
+        catalogue_version,
         verdicts_text(verdicts),
     )

@@ -128,7 +128,12 @@ def recommend_treatment(
     a = _Assessment(customer_id, ctx)
     top = a.ranked[0]
     log_ranking(
-        "recommend", a.customer.customer_id, a.ranked, a.excluded, top.treatment_key
+        "recommend",
+        a.customer.customer_id,
+        a.ranked,
+        a.excluded,
+        top.treatment_key,
+        a.catalogue_version,
     )
     age = None if a.as_of is None else (a.at.date() - a.as_of).days
     stale = age is not None and age > ctx.config.decisions.stale_after_days
@@ -219,6 +224,7 @@ def find_alternative_treatment(
         kept,
         a.excluded,
         best.treatment_key if best else None,
+        a.catalogue_version,
     )
     return Alternative(
         customer_id=a.customer.customer_id,

@@ -115,12 +115,13 @@ def cmd_decide(args: argparse.Namespace) -> int:
     from tools.data import validate_customer_id
 
     ctx = default_context()
-    ids = [validate_customer_id(c, ctx.config) for c in args.customer_id or []]
+    config = ctx.config  # one catalogue version for the whole run
+    ids = [validate_customer_id(c, config) for c in args.customer_id or []]
     start = time.perf_counter()
     batches = (
-        iter_decisions(ctx.customers, ctx.config)
+        iter_decisions(ctx.customers, config)
         if args.all
-        else [decide_ids(ctx.customers, ctx.config, ids)]
+        else [decide_ids(ctx.customers, config, ids)]
     )
     import numpy as np
 
@@ -138,6 +139,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
             "value_band": d.value_band.astype(str),
             "churn_band": d.churn_band.astype(str),
             "high_value": d.high_value,
+            "catalogue_version": np.full(len(best), config.catalogue_version, np.int32),
         }
         for rule, counts in d.excluded_counts().items():
             cols[f"excluded_{rule.lower()}"] = counts
@@ -161,6 +163,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         "expected_value": round(float(out["expected_value"].sum()), 2),
         "by_treatment": {str(k): int(c) for k, c in zip(keys, counts, strict=True)},
         "excluded_by_rule": excluded,
+        "catalogue_version": config.catalogue_version,
         "out": args.out,
     }
     if args.out:
@@ -177,7 +180,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
         print(
             f"decided {n:,} customers in {seconds:.2f} s "
             f"({summary['customers_per_second']:,}/s); total EV "
-            f"£{summary['expected_value']:,.2f}"
+            f"£{summary['expected_value']:,.2f} (catalogue version "
+            f"{config.catalogue_version})"
         )
         for k, c in sorted(summary["by_treatment"].items(), key=lambda kv: -kv[1]):
             print(f"  {k:<22} {c:>10,}")

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from tools.ledger.model import AuditEntry
+
 
 @dataclass(frozen=True)
 class CatalogueHead:
@@ -57,3 +59,8 @@ class StoredCatalogue:
 # Given the version in force (None: none stored yet), the versions to append, in
 # order; pure, may be called again on a retry; raising writes nothing.
 CatalogueEdit = Callable[[StoredCatalogue | None], Sequence[NewCatalogue]]
+
+# Given the versions just appended, the audit record of the change: written in the
+# same transaction as the versions (a change is never stored without its audit
+# record, nor the record without the change); pure, may be called again on a retry.
+CatalogueAudit = Callable[[Sequence[StoredCatalogue]], AuditEntry]

@@ -66,6 +66,7 @@ class StoredBooking:
     overrides: tuple[str, ...] = ()
     released_at: str | None = None
     released_by: str | None = None
+    catalogue_version: int | None = None  # None: booked before versions were kept
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class NewBooking(NamedTuple):
     rules: tuple[RuleVerdict, ...]
     overrides: tuple[str, ...] = ()
     plan_seq: int | None = None  # the plan row it books (marked in the same commit)
+    catalogue_version: int = 1  # the treatment catalogue version it was decided on
 
 
 @dataclass(frozen=True)

@@ -44,24 +44,24 @@ _RULES = TypeAdapter(tuple[RuleVerdict, ...])
 COLUMNS = (
     "id, customer_id, treatment_key, channel, purpose, day, created_at, "
     "approved_by, cost, high_value, status, rules, overrides, released_at, "
-    "released_by"
+    "released_by, catalogue_version"
 )
 _HISTORY = "SELECT customer_id, treatment_key, channel, purpose, day FROM allocations"
 _FIELDS = (
     "customer_id, treatment_key, channel, purpose, day, created_at, approved_by, "
-    "cost, high_value, rules, overrides"
+    "cost, high_value, rules, overrides, catalogue_version"
 )
 
 
 _INSERT_ONE = (
     f"INSERT INTO allocations ({_FIELDS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
-    "%s, %s, %s) RETURNING id, customer_id, treatment_key"
+    "%s, %s, %s, %s) RETURNING id, customer_id, treatment_key"
 )
 _INSERT_MANY = (
     f"INSERT INTO allocations ({_FIELDS}) "
     "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
     "%s::date[], %s::text[], %s::text[], %s::float8[], %s::bool[], %s::text[], "
-    "%s::text[]) RETURNING id, customer_id, treatment_key"
+    "%s::text[], %s::int[]) RETURNING id, customer_id, treatment_key"
 )
 # One booking (the hot path): scalar parameters, two statements before the judge.
 # 1. The day's counter row made if missing and locked (an upsert locks the row it
@@ -128,6 +128,7 @@ def booking(row: Sequence[Any]) -> StoredBooking:
         overrides=tuple(json.loads(row[12])),
         released_at=row[13],
         released_by=row[14],
+        catalogue_version=row[15],
     )
 
 
@@ -169,6 +170,7 @@ def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> _Inserted:
             b.high_value,
             _RULES.dump_json(b.rules).decode(),
             json.dumps(list(b.overrides)),
+            b.catalogue_version,
         )
         for b in bookings
     ]

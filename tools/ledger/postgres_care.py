@@ -73,6 +73,28 @@ def _to_sqlite(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def insert_audit(
+    conn: psycopg.Connection, entry: AuditEntry, keep_since: datetime
+) -> None:
+    """Insert one audit record and drop those older than ``keep_since``.
+
+    Inside the caller's transaction (an audited change commits with it).
+    """
+    conn.execute(
+        "INSERT INTO audit (at, session_id, customer_id, approver, question, "
+        "record) VALUES (%s, %s, %s, %s, %s, %s)",
+        (
+            _utc(entry.at),
+            entry.session_id,
+            entry.customer_id,
+            entry.approver,
+            entry.question,
+            json.dumps(dict(entry.record), default=str),
+        ),
+    )
+    conn.execute("DELETE FROM audit WHERE at < %s", (_utc(keep_since),))
+
+
 class PostgresCare(LedgerServer):
     """Plan and audit verbs, backups, restores and checks."""
 
@@ -147,23 +169,7 @@ class PostgresCare(LedgerServer):
 
     def write_audit(self, entry: AuditEntry, keep_since: datetime) -> None:
         """See :meth:`tools.ledger.protocol.LedgerStore.write_audit`."""
-
-        def work(conn: psycopg.Connection) -> None:
-            conn.execute(
-                "INSERT INTO audit (at, session_id, customer_id, approver, question, "
-                "record) VALUES (%s, %s, %s, %s, %s, %s)",
-                (
-                    _utc(entry.at),
-                    entry.session_id,
-                    entry.customer_id,
-                    entry.approver,
-                    entry.question,
-                    json.dumps(dict(entry.record), default=str),
-                ),
-            )
-            conn.execute("DELETE FROM audit WHERE at < %s", (_utc(keep_since),))
-
-        self.run(work)
+        self.run(lambda conn: insert_audit(conn, entry, keep_since))
 
     def read_audit(
         self, customer_id: str | None = None, limit: int = 200

@@ -3,21 +3,25 @@
 The same verbs as :mod:`tools.ledger.sqlite_catalogue`: a change locks the table
 (EXCLUSIVE: readers go on, a second writer waits) before reading the version in
 force, so two processes changing the catalogue at once never lose a change; the
-version number is the primary key.
+change's audit record is inserted in the same transaction; the version number is
+the primary key.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import psycopg
 
 from tools.ledger.catalogue import (
+    CatalogueAudit,
     CatalogueEdit,
     CatalogueHead,
     NewCatalogue,
     StoredCatalogue,
 )
+from tools.ledger.postgres_care import insert_audit
 from tools.ledger.postgres_db import LedgerServer
 
 _COLUMNS = (
@@ -68,7 +72,9 @@ class PostgresCatalogue(LedgerServer):
         )
         return [_stored(r) for r in rows]
 
-    def change_catalogue(self, edit: CatalogueEdit) -> list[StoredCatalogue]:
+    def change_catalogue(
+        self, edit: CatalogueEdit, audit: CatalogueAudit, keep_since: datetime
+    ) -> list[StoredCatalogue]:
         """See :meth:`tools.ledger.protocol.LedgerStore.change_catalogue`."""
 
         def work(conn: psycopg.Connection) -> list[StoredCatalogue]:
@@ -84,6 +90,7 @@ class PostgresCatalogue(LedgerServer):
                     (s.version, s.created_at, s.created_by, s.action, s.reason,
                      s.body, s.treatment_key, s.rolled_back_to),
                 )  # fmt: skip
+            insert_audit(conn, audit(stored), keep_since)
             return stored
 
         return self.run(work)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 
 import psycopg
+from psycopg import sql
 
 SCHEMA_VERSION = 3
 # A fixed key for the advisory lock taken while creating the tables.
@@ -38,7 +39,8 @@ CREATE TABLE IF NOT EXISTS allocations (
     released_at TEXT,
     released_by TEXT,
     rules TEXT NOT NULL,
-    overrides TEXT NOT NULL DEFAULT '[]'
+    overrides TEXT NOT NULL DEFAULT '[]',
+    catalogue_version INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_booking_per_customer_treatment_day
     ON allocations (customer_id, treatment_key, day) WHERE status = 'active';
@@ -145,6 +147,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_pending_approval_per_plan
     ON plan_approvals (plan_id) WHERE status = 'pending';
 """
 TABLES = ("allocations", "audit", "daily_usage", "plans", "plan_rows")
+# Columns added after a table first shipped: (table, column, definition).
+_ADDED_COLUMNS = (("allocations", "catalogue_version", "INTEGER"),)
 
 
 def migrate(conn: psycopg.Connection) -> None:
@@ -161,6 +165,7 @@ def migrate(conn: psycopg.Connection) -> None:
         added = conn.execute("SELECT to_regclass('plan_approvals') IS NULL").fetchone()
         if added and added[0]:
             conn.execute(ADDED)
+        _add_columns(conn)
 
 
 def _create(conn: psycopg.Connection) -> None:
@@ -172,6 +177,22 @@ def _create(conn: psycopg.Connection) -> None:
         '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\'), %s) ON CONFLICT DO NOTHING',
         (uuid.uuid4().hex, SCHEMA_VERSION),
     )
+
+
+def _add_columns(conn: psycopg.Connection) -> None:
+    """Columns added since a table first shipped, on a ledger made before them."""
+    for table, column, definition in _ADDED_COLUMNS:
+        have = conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = %s AND column_name = %s",
+            (table, column),
+        ).fetchone()
+        if have is None:  # names and types are this module's own constants
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                    sql.Identifier(table), sql.Identifier(column), sql.SQL(definition)
+                )
+            )
 
 
 def meta(conn: psycopg.Connection) -> tuple[str, int]:

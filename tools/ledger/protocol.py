@@ -35,7 +35,12 @@ from tools.ledger.approvals import (
     NewApprovalRequest,
     StoredApprovalRequest,
 )
-from tools.ledger.catalogue import CatalogueEdit, CatalogueHead, StoredCatalogue
+from tools.ledger.catalogue import (
+    CatalogueAudit,
+    CatalogueEdit,
+    CatalogueHead,
+    StoredCatalogue,
+)
 from tools.ledger.model import (
     AuditEntry,
     BackupInfo,
@@ -182,17 +187,24 @@ class LedgerStore(Protocol):
     def catalogue_history(self, limit: int = 50) -> list[StoredCatalogue]:
         """Catalogue versions, newest first, at most ``limit``."""
 
-    def change_catalogue(self, edit: CatalogueEdit) -> list[StoredCatalogue]:
-        """Append catalogue versions: read the one in force, edit, insert, one commit.
+    def change_catalogue(
+        self, edit: CatalogueEdit, audit: CatalogueAudit, keep_since: datetime
+    ) -> list[StoredCatalogue]:
+        """Append catalogue versions and their audit record: read, edit, insert, commit.
 
         ``edit`` gets the version in force (None when none is stored) and returns
-        the versions to append, numbered from the head's + 1. Nothing it read can
-        change before the commit: SQLite holds the write lock from the first read;
-        PostgreSQL must lock first (``LOCK TABLE catalogue_versions IN EXCLUSIVE
-        MODE`` or an advisory lock) or run SERIALIZABLE and retry; ``version`` is
-        the primary key, so two writers never append the same number and a
-        change is never lost. ``edit`` is pure and may be called again on a retry;
-        if it raises, nothing is written and the error propagates.
+        the versions to append, numbered from the head's + 1; ``audit`` gets the
+        versions appended and returns the change's audit record, inserted in the
+        same transaction (audit records older than ``keep_since`` are dropped, as
+        :meth:`write_audit` does): a change is never stored without its record.
+        Nothing it read can change before the commit: SQLite holds the write lock
+        from the first read; PostgreSQL must lock first (``LOCK TABLE
+        catalogue_versions IN EXCLUSIVE MODE`` or an advisory lock) or run
+        SERIALIZABLE and retry; ``version`` is the primary key, so two writers
+        never append the same number and a change is never lost. ``edit`` and
+        ``audit`` are pure and may be called again on a retry; if either raises,
+        or the audit record cannot be written, nothing is written and the error
+        propagates.
 
         Returns:
             The versions appended, in order.

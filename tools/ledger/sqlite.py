@@ -40,8 +40,8 @@ from tools.ledger.sqlite_plans import PlanTables
 FILE_NAME = "ledger.sqlite3"
 _INSERT = (
     "INSERT INTO allocations (id, customer_id, treatment_key, channel, purpose, day, "
-    "created_at, approved_by, cost, high_value, rules, overrides) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "created_at, approved_by, cost, high_value, rules, overrides, "
+    "catalogue_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _RULES = TypeAdapter(tuple[RuleVerdict, ...])  # verdicts to JSON, in one call
 # What a booking transaction reads first: the newest day booked (PAST-DAY), the
@@ -87,6 +87,7 @@ def _booking(row: sqlite3.Row) -> StoredBooking:
         overrides=tuple(json.loads(row["overrides"])),
         released_at=row["released_at"],
         released_by=row["released_by"],
+        catalogue_version=row["catalogue_version"],
     )
 
 
@@ -120,6 +121,7 @@ def _insert(
                 int(b.high_value),
                 _RULES.dump_json(b.rules).decode(),
                 overrides[b.overrides],
+                b.catalogue_version,
             )
             for i, b in zip(ids, bookings, strict=True)
         ),

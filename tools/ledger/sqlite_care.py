@@ -54,25 +54,35 @@ def describe(conn: sqlite3.Connection, path: Path) -> BackupInfo:
     return BackupInfo(path, found[0], found[1], int(bookings), path.stat().st_size)
 
 
+def insert_audit(
+    conn: sqlite3.Connection, entry: AuditEntry, keep_since: datetime
+) -> None:
+    """Insert one audit record and drop those older than ``keep_since``.
+
+    Inside the caller's write transaction (an audited change commits with it).
+    """
+    conn.execute(
+        "INSERT INTO audit (at, session_id, customer_id, approver, question, "
+        "record) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            _utc(entry.at),
+            entry.session_id,
+            entry.customer_id,
+            entry.approver,
+            entry.question,
+            json.dumps(dict(entry.record), default=str),
+        ),
+    )
+    conn.execute("DELETE FROM audit WHERE at < ?", (_utc(keep_since),))
+
+
 class CareTables(LedgerFile):
     """Audit records and the ledger's care: backup, restore, check."""
 
     def write_audit(self, entry: AuditEntry, keep_since: datetime) -> None:
         """See :meth:`tools.ledger.protocol.LedgerStore.write_audit`."""
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO audit (at, session_id, customer_id, approver, question, "
-                "record) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    _utc(entry.at),
-                    entry.session_id,
-                    entry.customer_id,
-                    entry.approver,
-                    entry.question,
-                    json.dumps(dict(entry.record), default=str),
-                ),
-            )
-            conn.execute("DELETE FROM audit WHERE at < ?", (_utc(keep_since),))
+            insert_audit(conn, entry, keep_since)
 
     def read_audit(
         self, customer_id: str | None = None, limit: int = 200

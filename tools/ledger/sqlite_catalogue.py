@@ -1,21 +1,25 @@
 """Catalogue versions in the SQLite ledger (table ``catalogue_versions``).
 
-A change reads the version in force and appends the next one inside one write
-transaction (SQLite's write lock from the first read), so two processes changing
-the catalogue at once are serialised and neither change is lost; the version number
+A change reads the version in force and appends the next one, with its audit
+record, inside one write transaction (SQLite's write lock from the first read), so
+two processes changing the catalogue at once are serialised and neither change is
+lost, and a change is never stored without its audit record; the version number
 is the primary key, so a second writer can never reuse one.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from tools.ledger.catalogue import (
+    CatalogueAudit,
     CatalogueEdit,
     CatalogueHead,
     NewCatalogue,
     StoredCatalogue,
 )
+from tools.ledger.sqlite_care import insert_audit
 from tools.ledger.sqlite_file import LedgerFile
 
 _COLUMNS = (
@@ -72,7 +76,9 @@ class CatalogueTables(LedgerFile):
             ).fetchall()
         return [_stored(r) for r in rows]
 
-    def change_catalogue(self, edit: CatalogueEdit) -> list[StoredCatalogue]:
+    def change_catalogue(
+        self, edit: CatalogueEdit, audit: CatalogueAudit, keep_since: datetime
+    ) -> list[StoredCatalogue]:
         """See :meth:`tools.ledger.protocol.LedgerStore.change_catalogue`."""
         with self.transaction() as conn:
             head = _newest(conn)
@@ -80,10 +86,9 @@ class CatalogueTables(LedgerFile):
             first = (head.version if head else 0) + 1
             rows = [_row(first + i, n) for i, n in enumerate(new)]
             conn.executemany(_INSERT, rows)
-        return [
-            StoredCatalogue(*row)  # same field order as _COLUMNS
-            for row in rows
-        ]
+            stored = [StoredCatalogue(*row) for row in rows]  # _COLUMNS' order
+            insert_audit(conn, audit(stored), keep_since)
+        return stored
 
 
 def _row(

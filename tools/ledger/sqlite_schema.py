@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS allocations (
     released_at TEXT,
     released_by TEXT,
     rules TEXT NOT NULL,
-    overrides TEXT NOT NULL DEFAULT '[]'
+    overrides TEXT NOT NULL DEFAULT '[]',
+    catalogue_version INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_booking_per_customer_treatment_day
     ON allocations (customer_id, treatment_key, day) WHERE status = 'active';
@@ -137,6 +138,7 @@ WHERE status = 'active' GROUP BY day, treatment_key;
 _ADDED_COLUMNS = (
     ("allocations", "overrides", "TEXT NOT NULL DEFAULT '[]'"),
     ("plans", "hypothetical", "INTEGER NOT NULL DEFAULT 0"),
+    ("allocations", "catalogue_version", "INTEGER"),  # NULL: booked before versions
 )
 
 

@@ -16,8 +16,9 @@ decides, on the state read there:
   high-value reservation, BUDGET, FREQUENCY) against the counts and history read
   in the transaction, counting the bookings accepted before it in the batch.
 
-Accepted requests are inserted with every verdict (and the overrides used) in the
-same commit; plan rows are marked booked (with their allocation id) or refused (with
+Accepted requests are inserted with every verdict, the overrides used and the
+catalogue version they were judged on (``config.catalogue_version``) in the same
+commit; plan rows are marked booked (with their allocation id) or refused (with
 the rule), and a row another booking already marked is left as it is.
 """
 
@@ -158,7 +159,11 @@ def write_bookings(
     for r in out:
         if r.marked is None:  # decided now (not left as another booking marked it)
             log_booking(
-                r.request.customer_id, r.request.treatment_key, r.verdicts, r.booked
+                r.request.customer_id,
+                r.request.treatment_key,
+                r.verdicts,
+                r.booked,
+                config.catalogue_version,
             )
     return out
 
@@ -240,6 +245,7 @@ def _judge(
                 rules=result.verdicts,
                 overrides=result.overrides,
                 plan_seq=req.plan_seq,
+                catalogue_version=config.catalogue_version,
             )
         )
     return results, judgement

@@ -113,7 +113,7 @@ def make_plan(
     Raises:
         ToolInputError: The request names an unknown treatment or a bad number.
     """
-    ctx = ctx or default_context()
+    ctx = (ctx or default_context()).pinned()  # one catalogue version throughout
     request = (request or PlanRequest()).check(ctx.config)
     say = progress or (lambda _line: None)
     t0 = time.perf_counter()
