@@ -42,7 +42,7 @@ def add_sms10(ctx: ToolContext, by: str = "ana", **extra: object):
     change = CatalogueChange(
         action="add", treatment_key="discount_sms_10pct", fields=fields, reason="promo"
     )
-    return commit_change(change, ctx, by)
+    return commit_change(change, ctx, by, login=False)
 
 
 def cvm(*args: str) -> subprocess.CompletedProcess[str]:
@@ -84,18 +84,24 @@ def test_set_disable_enable_and_rollback_each_make_a_version(ctx):
         ),
         ctx,
         "ana",
+        login=False,
     )
     assert ctx.config.constraints["marketing_call_back"].max_per_day == 8
     commit_change(
-        CatalogueChange(action="disable", treatment_key="retention_email"), ctx, "bob"
+        CatalogueChange(action="disable", treatment_key="retention_email"),
+        ctx,
+        "bob",
+        login=False,
     )
     assert ctx.config.treatments["retention_email"].enabled is False
-    back = commit_change(CatalogueChange(action="rollback"), ctx, "ana")
+    back = commit_change(CatalogueChange(action="rollback"), ctx, "ana", login=False)
     assert (back.version, back.rolled_back_to) == (4, 2)
     assert back.changes == ["~ retention_email.enabled: False → True"]
     assert ctx.config.treatments["retention_email"].enabled is True
     assert ctx.config.constraints["marketing_call_back"].max_per_day == 8
-    to_seed = commit_change(CatalogueChange(action="rollback", to_version=1), ctx, "a")
+    to_seed = commit_change(
+        CatalogueChange(action="rollback", to_version=1), ctx, "a", login=False
+    )
     assert to_seed.rolled_back_to == 1
     assert ctx.config.constraints["marketing_call_back"].max_per_day == 2
     assert [v.action for v in catalogue_history(ctx).versions] == [
@@ -233,7 +239,7 @@ INVALID = [
 @pytest.mark.parametrize(("change", "message"), INVALID)
 def test_every_invalid_change_names_the_field_and_changes_nothing(ctx, change, message):
     with pytest.raises(CatalogueInvalid) as err:
-        commit_change(change, ctx, "ana")
+        commit_change(change, ctx, "ana", login=False)
     assert message in str(err.value)
     assert str(err.value).endswith("nothing changed.")
     assert "\n" not in str(err.value)
@@ -250,7 +256,9 @@ def test_rollback_to_a_missing_or_current_version_is_refused(ctx):
         (0, "no catalogue version 0"),
     ):
         with pytest.raises(CatalogueInvalid, match=re.escape(message)):
-            commit_change(CatalogueChange(action="rollback", to_version=to), ctx, "a")
+            commit_change(
+                CatalogueChange(action="rollback", to_version=to), ctx, "a", login=False
+            )
     assert ctx.ledger.catalogue_head().version == 2
 
 
@@ -263,10 +271,12 @@ def test_capacity_below_todays_bookings_is_refused_unless_forced(ctx):
         "bill_review_call: 1 already booked today, above the new daily capacity 0"
     ]
     with pytest.raises(PolicyBlocked) as err:
-        commit_change(cut, ctx, "ana")
+        commit_change(cut, ctx, "ana", login=False)
     assert err.value.rule == "CAPACITY" and "force" in err.value.reason
     assert ctx.ledger.catalogue_head() is None
-    forced = commit_change(cut.model_copy(update={"force": True}), ctx, "ana")
+    forced = commit_change(
+        cut.model_copy(update={"force": True}), ctx, "ana", login=False
+    )
     assert forced.version == 2
     assert ctx.config.constraints["bill_review_call"].max_per_day == 0
     assert len(ctx.ledger.day_state(ctx.now().date()).used) == 1  # booking kept
@@ -288,7 +298,7 @@ def test_only_the_catalogue_role_may_approve_and_the_audit_names_the_approver(
     assert "bob may not change the treatment catalogue" in err.value.reason
     assert ctx.ledger.catalogue_head() is None
     add_sms10(ctx, by="ana")
-    commit_change(CatalogueChange(action="rollback"), ctx, "ana")
+    commit_change(CatalogueChange(action="rollback"), ctx, "ana", login=False)
     audit = ctx.ledger.read_audit()
     assert [(a.approver, a.record["catalogue"]["action"]) for a in audit] == [
         ("ana", "rollback"),
@@ -307,7 +317,7 @@ def test_decisions_and_plans_record_the_catalogue_version(ctx):
     plan = make_plan(ctx=ctx).plan
     assert plan.catalogue_version == 2
     assert json.loads(ctx.ledger.get_plan(plan.plan_id).body)["catalogue_version"] == 2
-    commit_change(CatalogueChange(action="rollback"), ctx, "ana")
+    commit_change(CatalogueChange(action="rollback"), ctx, "ana", login=False)
     again = recommend_treatment("U131", ctx)
     assert (again.catalogue_version, again.top.treatment_key) == (3, before)
     with pytest.raises(UnknownTreatmentError):
@@ -393,7 +403,7 @@ WRITER = textwrap.dedent(
                   "purpose": "service", "cost": 0.1 + i}
         change = CatalogueChange(action="add", treatment_key=f"{name}_{i}",
                                  fields=fields)
-        commit_change(change, ctx, name)
+        commit_change(change, ctx, name, login=False)
     """
 )
 
@@ -437,3 +447,35 @@ def test_decide_all_reports_the_catalogue_version_it_decided_on(ctx, tmp_path):
     assert rows and {r.split(",")[column] for r in rows} == {"2"}
     text = cvm("decide", "--all").stdout
     assert "(catalogue version 2)" in text
+
+
+@pytest.mark.parametrize(
+    ("editors", "login", "who", "refusal"),
+    [
+        (None, False, "cli:ana", None),  # no role configured, no login: anyone
+        (None, True, "ana", "settings.catalogue_editors is not set"),
+        ([], False, "cli:ana", "nobody may change the treatment catalogue"),
+        ([], True, "ana", "nobody may change the treatment catalogue"),
+        (["ana"], True, "ana (ui)", None),
+        (["ana"], True, "bob (ui)", "bob may not change the treatment catalogue"),
+        (["cli:ana"], False, "cli:bob", "cli:bob may not change"),
+    ],
+)
+def test_the_catalogue_role_with_and_without_login(
+    tmp_path, config, editors, login, who, refusal
+):
+    settings = config.settings.model_copy(update={"catalogue_editors": editors})
+    ctx = ToolContext.create(
+        config.model_copy(update={"settings": settings}), tmp_path / "state"
+    )
+    change = CatalogueChange(action="disable", treatment_key="retention_email")
+    if refusal is None:
+        assert commit_change(change, ctx, who, login=login).version == 2
+        [audit] = ctx.ledger.read_audit()
+        assert audit.approver == who
+        return
+    with pytest.raises(PolicyBlocked) as err:
+        commit_change(change, ctx, who, login=login)
+    assert err.value.rule == "ROLE"
+    assert refusal in err.value.reason and err.value.reason.endswith("nothing changed")
+    assert ctx.ledger.catalogue_head() is None and ctx.ledger.read_audit() == []

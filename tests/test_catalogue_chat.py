@@ -161,6 +161,64 @@ def test_the_uis_treatment_list_follows_a_change_from_another_context(bot, tmp_p
     from tools.catalogue_tools import commit_change
 
     commit_change(
-        CatalogueChange(action="disable", treatment_key="retention_email"), other, "x"
+        CatalogueChange(action="disable", treatment_key="retention_email"),
+        other,
+        "x",
+        login=False,
     )
     assert "| Retention Email (off) |" in listed(bot)
+
+
+def _logged_in(tmp_path, config, who: str, editors: list[str] | None) -> Assistant:
+    """An assistant as the UI makes it for a logged-in analyst."""
+    settings = config.settings.model_copy(update={"catalogue_editors": editors})
+    bot = Assistant.create(
+        model="offline",
+        state_dir=tmp_path / "state",
+        config=config.model_copy(update={"settings": settings}),
+        approver=who,
+    )
+    bot.session.login = True
+    return bot
+
+
+def test_with_login_only_a_catalogue_editor_may_approve(tmp_path, config):
+    bob = _logged_in(tmp_path, config, "bob", ["ana"])
+    refused = bob.approve(bob.ask(ADD).pending.id)  # the UI's Approve
+    assert "ROLE" in refused.reply
+    assert "bob may not change the treatment catalogue" in refused.reply
+    assert "settings.catalogue_editors: ana" in refused.reply
+    bob.ask("disable the marketing call back")
+    assert "ROLE" in bob.ask("yes").reply  # typed, likewise
+    assert bob.ctx.ledger.catalogue_head() is None
+    assert not [a for a in bob.ctx.ledger.read_audit() if "catalogue" in a.record]
+    ana = _logged_in(tmp_path, config, "ana", ["ana"])
+    done = ana.approve(ana.ask(ADD).pending.id)
+    assert "**Catalogue version 2 is in force**" in done.reply
+    assert KEY in bob.ctx.config.treatments  # bob's next decision sees it
+    [audit] = [a for a in ana.ctx.ledger.read_audit() if "catalogue" in a.record]
+    assert (audit.approver, audit.record["catalogue"]["action"]) == (
+        "ana (ui)",
+        "add",
+    )
+
+
+def test_with_login_and_no_catalogue_role_configured_nobody_may_change_it(
+    tmp_path, config
+):
+    ana = _logged_in(tmp_path, config, "ana", None)
+    refused = ana.approve(ana.ask(ADD).pending.id)
+    assert "ROLE" in refused.reply
+    assert "with login on, changing the treatment catalogue needs" in refused.reply
+    assert "settings.catalogue_editors is not set" in refused.reply
+    assert "catalogue_editors: [ana]" in refused.reply  # how to configure it
+    assert ana.ctx.ledger.catalogue_head() is None
+    empty = _logged_in(tmp_path, config, "ana", [])
+    again = empty.approve(empty.ask(ADD).pending.id)
+    assert "nobody may change the treatment catalogue" in again.reply
+    assert empty.ctx.ledger.catalogue_head() is None
+    without_login = Assistant.create(
+        model="offline", state_dir=tmp_path / "state", config=config, approver="ana"
+    )  # no login, no role configured: anyone who may approve (as the CLI)
+    done = without_login.approve(without_login.ask(ADD).pending.id)
+    assert "**Catalogue version 2 is in force**" in done.reply

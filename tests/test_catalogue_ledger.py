@@ -70,14 +70,14 @@ def test_a_change_is_never_stored_without_its_audit_record(ctx):
     ctx.ledger.catalogue_head()  # the tables exist
     _break_audit(ctx.ledger)
     with pytest.raises(LedgerUnavailable) as err:
-        commit_change(MORE_CALLS, ctx, "ana")
+        commit_change(MORE_CALLS, ctx, "ana", login=False)
     assert "nothing was committed" in str(err.value)
     assert ctx.ledger.catalogue_head() is None  # the change was rolled back
     assert ctx.ledger.catalogue_history() == []
     assert ctx.config.constraints["marketing_call_back"].max_per_day == 2
     _mend_audit(ctx.ledger)
     assert ctx.ledger.read_audit() == []
-    done = commit_change(MORE_CALLS, ctx, "ana")
+    done = commit_change(MORE_CALLS, ctx, "ana", login=False)
     assert done.version == 2
     [audit] = ctx.ledger.read_audit()
     assert audit.approver == "ana"
@@ -95,7 +95,7 @@ def test_an_audit_record_that_cannot_be_made_leaves_no_change(ctx, monkeypatch):
 
     monkeypatch.setattr(tools_module, "audit_entry", broken)
     with pytest.raises(RuntimeError):
-        commit_change(MORE_CALLS, ctx, "ana")
+        commit_change(MORE_CALLS, ctx, "ana", login=False)
     assert ctx.ledger.catalogue_head() is None
     assert ctx.ledger.read_audit() == []
 
@@ -106,7 +106,7 @@ def test_bookings_recommendations_and_plans_record_their_catalogue_version(
     first = allocate_treatment("U128", "marketing_call_back", "ana", ctx)
     rec1 = recommend_treatment("U131", ctx)
     plan1 = make_plan(ctx=ctx).plan
-    commit_change(MORE_CALLS, ctx, "ana")
+    commit_change(MORE_CALLS, ctx, "ana", login=False)
     caplog.set_level(logging.INFO, logger="tools.decisions")
     second = allocate_treatment("U127", "marketing_call_back", "ana", ctx)
     rec2 = recommend_treatment("U131", ctx)
@@ -146,7 +146,7 @@ def test_two_writers_at_once_keep_both_changes(ctx, other):
                 change = CatalogueChange(
                     action="add", treatment_key=f"{who}_{i}", fields=fields
                 )
-                commit_change(change, c, who)
+                commit_change(change, c, who, login=False)
         except BaseException as exc:  # reported below
             errors.append(exc)
 

@@ -64,16 +64,47 @@ class Preview(BaseModel):
     problems: list[str] = Field(description="Today's bookings above a new limit.")
 
 
-def check_role(config: CVMConfig, approver: str) -> None:
-    """Refuse an approver without the catalogue role (when roles are configured)."""
+def check_role(config: CVMConfig, approver: str, login: bool) -> None:
+    """Refuse an approver without the catalogue role (rule ROLE).
+
+    The role is ``settings.catalogue_editors``: the login names (``cli:<user>``
+    from the CLI) who may approve a catalogue change. Unset, anyone who may
+    approve may change it, unless ``login`` is on: a deployment with identities
+    then changes nothing until the role is configured. Empty, nobody may.
+
+    Args:
+        config: The configuration (its settings).
+        approver: Who approves ("ana", "ana (ui)": the note is not the name).
+        login: The approver logged in (the UI with login on).
+    """
     editors = config.settings.catalogue_editors
     who = approver.split(" (", 1)[0]  # "ana (ui)": ana, approving from the UI
-    if editors is not None and who not in editors:
-        raise PolicyBlocked(
-            ROLE,
-            f"{who} may not change the treatment catalogue: approving a change "
-            "needs the catalogue role (settings.catalogue_editors); nothing changed",
+    if editors is None and not login:
+        return
+    how = (
+        "name who may in the config file, e.g. settings: {catalogue_editors: "
+        f"[{who}]}}; nothing changed"
+    )
+    if editors is None:
+        reason = (
+            "with login on, changing the treatment catalogue needs the catalogue "
+            "role and nobody has it yet (settings.catalogue_editors is not set): "
         )
+    elif not editors:
+        reason = (
+            "nobody may change the treatment catalogue: settings.catalogue_editors "
+            "is empty: "
+        )
+    elif who not in editors:
+        reason = (
+            f"{who} may not change the treatment catalogue: approving a change "
+            "needs the catalogue role (settings.catalogue_editors: "
+            f"{', '.join(editors)}); nothing changed"
+        )
+        raise PolicyBlocked(ROLE, reason)
+    else:
+        return
+    raise PolicyBlocked(ROLE, reason + how)
 
 
 def _target(change: CatalogueChange, ctx: ToolContext, head: int) -> StoredCatalogue:
@@ -162,16 +193,19 @@ def check_change(change: CatalogueChange, ctx: ToolContext) -> Preview:
 
 
 def commit_change(
-    change: CatalogueChange, ctx: ToolContext, approved_by: str
+    change: CatalogueChange, ctx: ToolContext, approved_by: str, *, login: bool
 ) -> CatalogueChangeResult:
     """Make a catalogue change: checked, stored as a new version, audited.
+
+    ``login``: the approver logged in (the UI with login on; see
+    :func:`check_role`).
 
     Raises:
         PolicyBlocked: ROLE (no catalogue role) or CAPACITY (not forced).
         CatalogueInvalid: The change is invalid; nothing changed.
         LedgerUnavailable: The ledger refused the write; nothing changed.
     """
-    check_role(ctx.base_config, approved_by)
+    check_role(ctx.base_config, approved_by, login)
     check_change(change, ctx)
     target = _rollback_target(change, ctx)
     base, at = ctx.base_config, ctx.now()

@@ -105,6 +105,7 @@ def add_treatment(
     cost: float,
     ctx: ToolContext,
     approved_by: str,
+    login: bool = False,
     max_per_day: int | None = None,
     daily_budget: float | None = None,
     base_propensity: float | None = None,
@@ -124,6 +125,7 @@ def add_treatment(
         cost: Pounds per contact.
         ctx: Configuration and ledger.
         approved_by: Who approved it (needs the catalogue role when configured).
+        login: The approver logged in (UI login: the role must be configured).
         max_per_day: Daily capacity.
         daily_budget: Daily budget in pounds.
         base_propensity: P(accept) prior.
@@ -137,13 +139,14 @@ def add_treatment(
         base_propensity=base_propensity, description=description,
         treatment_key=treatment_key, reason=reason,
     )  # fmt: skip
-    return commit_change(args.change(), ctx, approved_by)
+    return commit_change(args.change(), ctx, approved_by, login=login)
 
 
 def change_treatment(
     treatment_key: str,
     ctx: ToolContext,
     approved_by: str,
+    login: bool = False,
     enabled: bool | None = None,
     max_per_day: int | None = None,
     daily_budget: float | None = None,
@@ -166,6 +169,7 @@ def change_treatment(
         treatment_key: The treatment.
         ctx: Configuration and ledger.
         approved_by: Who approved it (needs the catalogue role when configured).
+        login: The approver logged in (UI login: the role must be configured).
         enabled: False disables it, True enables it.
         max_per_day: New daily capacity.
         daily_budget: New daily budget in pounds.
@@ -184,12 +188,13 @@ def change_treatment(
         priority=priority, display_name=display_name, description=description,
         applicable_when=applicable_when, force=force, reason=reason,
     )  # fmt: skip
-    return commit_change(args.change(), ctx, approved_by)
+    return commit_change(args.change(), ctx, approved_by, login=login)
 
 
 def rollback_catalogue(
     ctx: ToolContext,
     approved_by: str,
+    login: bool = False,
     version: int | None = None,
     reason: str | None = None,
 ) -> CatalogueChangeResult:
@@ -198,8 +203,9 @@ def rollback_catalogue(
     Args:
         ctx: Configuration and ledger.
         approved_by: Who approved it (needs the catalogue role when configured).
+        login: The approver logged in (UI login: the role must be configured).
         version: The version to go back to (None: the one before).
         reason: Why.
     """
     change = RollbackArgs(version=version, reason=reason).change()
-    return commit_change(change, ctx, approved_by)
+    return commit_change(change, ctx, approved_by, login=login)

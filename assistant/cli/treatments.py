@@ -56,7 +56,9 @@ def _write(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        result = commit_change(change, ctx, args.approver or cli_approver())
+        result = commit_change(
+            change, ctx, args.approver or cli_approver(), login=False
+        )
     except PolicyBlocked as exc:
         print(f"refused: {exc.rule}: {exc.reason}", file=sys.stderr)
         return 1

@@ -128,7 +128,9 @@ def run_tool_call(
     who = f"{session.approver} (ui)" if scope.via_ui else session.approver
     overrides = scope.grant.overrides if scope.grant and scope.used else ()
     try:
-        result = spec.run(RunContext(ctx, who, frozenset(overrides)), args)
+        result = spec.run(
+            RunContext(ctx, who, frozenset(overrides), login=session.login), args
+        )
     except PolicyBlocked as exc:
         return _failure(call, raw, exc.reason, exc.rule)
     except LedgerUnavailable as exc:

@@ -91,12 +91,17 @@ def _approval() -> Approval[Any, CatalogueChangeResult]:
     )
 
 
+def _write(function: Any, args: type[Changing]) -> ToolSpec[Any, Any]:
+    """A catalogue WRITE: approved like a booking, the approver's login passed."""
+    return ToolSpec(
+        function, args, "WRITE", dump, approval=_approval(), login_param="login"
+    )
+
+
 SPECS: list[ToolSpec[Any, Any]] = [
     ToolSpec(catalogue.show_treatment, catalogue.TreatmentKeyArgs, "READ", dump),
     ToolSpec(catalogue.catalogue_history, catalogue.HistoryArgs, "READ", dump),
-    ToolSpec(add_treatment, AddTreatmentArgs, "WRITE", dump, approval=_approval()),
-    ToolSpec(
-        change_treatment, ChangeTreatmentArgs, "WRITE", dump, approval=_approval()
-    ),
-    ToolSpec(rollback_catalogue, RollbackArgs, "WRITE", dump, approval=_approval()),
+    _write(add_treatment, AddTreatmentArgs),
+    _write(change_treatment, ChangeTreatmentArgs),
+    _write(rollback_catalogue, RollbackArgs),
 ]

@@ -55,11 +55,14 @@ class RunContext:
         approver: Who approved this call (used by WRITE tools only).
         overrides: Rules the analyst's own confirmed order overrides (a WRITE
             whose spec names ``override_param`` receives them).
+        login: The approver logged in (the UI with login on; a WRITE whose spec
+            names ``login_param`` receives it).
     """
 
     deps: ToolContext
     approver: str = "analyst"
     overrides: frozenset[str] = frozenset()
+    login: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ class ToolSpec(Generic[A, R]):
         approver_param: The WRITE function's parameter that receives the approver.
         override_param: The WRITE function's parameter that receives the rules
             the analyst overrode (None: it takes none).
+        login_param: The WRITE function's parameter that receives whether the
+            approver logged in (None: it takes none).
     """
 
     function: Callable[..., R]
@@ -127,6 +132,7 @@ class ToolSpec(Generic[A, R]):
     offered: Offered | None = None
     approver_param: str = "approved_by"
     override_param: str | None = None
+    login_param: str | None = None
 
     def __post_init__(self) -> None:
         if (self.kind == "WRITE") != (self.approval is not None):
@@ -164,6 +170,8 @@ class ToolSpec(Generic[A, R]):
             kwargs[self.approver_param] = rc.approver
         if self.override_param is not None:
             kwargs[self.override_param] = rc.overrides
+        if self.login_param is not None:
+            kwargs[self.login_param] = rc.login
         return self.function(ctx=rc.deps.pinned(), **kwargs)  # one catalogue version
 
     def __call__(self, **fields: Any) -> tuple[ToolSpec[A, R], A]:

@@ -32,6 +32,7 @@ from assistant.ui.persistence_resume import resume_session
 from assistant.ui.plan import send_plan_card, solving_step
 from assistant.ui.sessions import UnknownSessionGuard
 from assistant.ui.steps import ToolSteps
+from assistant.ui.tables import send_catalogue_table
 from assistant.views.card import recommendation_card
 from tools.config import get_config
 from tools.context import ToolContext
@@ -197,6 +198,7 @@ async def _show_turn(bot: Assistant, turn: Turn, answer: cl.Message) -> None:
         await ask_approval(pending)
     await send_plan_card(turn, bot.ctx, bot.session.plan_id)
     await send_tool_charts(turn)
+    await send_catalogue_table(turn)
     await persistence.save(bot.session)  # login on: the thread keeps the context
 
 
