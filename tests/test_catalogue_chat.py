@@ -177,8 +177,8 @@ def _logged_in(tmp_path, config, who: str, editors: list[str] | None) -> Assista
         state_dir=tmp_path / "state",
         config=config.model_copy(update={"settings": settings}),
         approver=who,
+        login=True,
     )
-    bot.session.login = True
     return bot
 
 

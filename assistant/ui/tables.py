@@ -14,7 +14,7 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.conversation.session import Turn
+from assistant.core.session import Turn
 from tools.catalogue import Catalogue
 
 ELEMENT = "CatalogueTable"
