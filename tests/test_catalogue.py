@@ -2,8 +2,9 @@
 
 Issue 21: the config file seeds version 1, every change is a new version (who, when,
 why), a bad change names the field and changes nothing, a capacity below today's
-bookings is refused unless forced, only the catalogue role may approve, changes
-from two processes are never lost, and decisions record the version they used.
+bookings is refused unless forced, only the catalogue role may approve, and decisions
+record the version they used. On both ledger backends (two processes changing it
+at once, the audit in the change's transaction): tests/test_catalogue_ledger.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
@@ -180,6 +180,45 @@ INVALID = [
             fields={"applicable_when": [{"metric": "churn_score"}]},
         ),
         "a 'metric' condition needs 'op' and 'value'",
+    ),
+    (
+        CatalogueChange(
+            action="set", treatment_key="retention_sms", fields={"purpose": "sales"}
+        ),
+        "treatments.retention_sms.purpose: Input should be",
+    ),
+    (
+        CatalogueChange(
+            action="set", treatment_key="retention_sms", fields={"daily_budget": -5}
+        ),
+        "constraints.retention_sms.daily_budget: Input should be greater than or "
+        "equal to 0",
+    ),
+    (
+        CatalogueChange(
+            action="set", treatment_key="retention_sms", fields={"priority": 0}
+        ),
+        "constraints.retention_sms.priority: Input should be greater than or equal",
+    ),
+    (
+        CatalogueChange(
+            action="set", treatment_key="retention_sms", fields={"max_per_day": 2.5}
+        ),
+        "constraints.retention_sms.max_per_day: Input should be a valid integer",
+    ),
+    (
+        CatalogueChange(
+            action="set",
+            treatment_key="retention_sms",
+            fields={"propensity_boosts": {"moon_phase": 0.1}},
+        ),
+        "treatments.retention_sms.propensity_boosts.moon_phase",
+    ),
+    (
+        CatalogueChange(
+            action="set", treatment_key="retention_sms", fields={"enabled": "maybe"}
+        ),
+        "treatments.retention_sms.enabled: Input should be a valid boolean",
     ),
     (
         CatalogueChange(
@@ -390,47 +429,6 @@ def test_cli_needs_yes_shows_the_diff_and_lists_history_and_rolls_back(ctx):
     assert "catalogue:set:OK" in audit and "catalogue:rollback:OK" in audit
 
 
-WRITER = textwrap.dedent(
-    """
-    import sys
-    from tools.catalogue_changes import CatalogueChange
-    from tools.catalogue_tools import commit_change
-    from tools.context import ToolContext
-    ctx = ToolContext.create()
-    name = sys.argv[1]
-    for i in range(int(sys.argv[2])):
-        fields = {"display_name": f"{name} {i}", "channel": "sms",
-                  "purpose": "service", "cost": 0.1 + i}
-        change = CatalogueChange(action="add", treatment_key=f"{name}_{i}",
-                                 fields=fields)
-        commit_change(change, ctx, name, login=False)
-    """
-)
-
-
-def test_concurrent_changes_from_two_processes_never_lose_one(ctx):
-    n = 8
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, who, str(n)],
-            env=dict(os.environ),
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for who in ("alpha", "beta")
-    ]
-    for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err
-    history = ctx.ledger.catalogue_history(100)
-    assert [v.version for v in history] == list(range(2 * n + 1, 0, -1))
-    assert [v.action for v in history].count("seed") == 1
-    keys = set(ctx.config.treatments)
-    for who in ("alpha", "beta"):
-        assert {f"{who}_{i}" for i in range(n)} <= keys
-    assert len(ctx.ledger.read_audit()) == 2 * n
-
-
 def test_decide_all_reports_the_catalogue_version_it_decided_on(ctx, tmp_path):
     before = cvm("decide", "--all", "--json")
     assert before.returncode == 0, before.stderr
@@ -479,3 +477,81 @@ def test_the_catalogue_role_with_and_without_login(
     assert err.value.rule == "ROLE"
     assert refusal in err.value.reason and err.value.reason.endswith("nothing changed")
     assert ctx.ledger.catalogue_head() is None and ctx.ledger.read_audit() == []
+
+
+def test_a_budget_below_todays_spend_or_dropping_a_booked_treatment_is_refused(
+    ctx,
+):
+    allocate_treatment("U124", "bill_review_call", "ana", ctx)
+    cut = CatalogueChange(
+        action="set", treatment_key="bill_review_call", fields={"daily_budget": 1}
+    )
+    with pytest.raises(PolicyBlocked) as err:
+        commit_change(cut, ctx, "ana", login=False)
+    assert err.value.rule == "CAPACITY"
+    assert "£6.00 already spent today, above the new daily budget £1.00" in (
+        err.value.reason
+    )
+    add_sms10(ctx)
+    allocate_treatment("U127", "discount_sms_10pct", "ana", ctx)
+    back = CatalogueChange(action="rollback")
+    with pytest.raises(PolicyBlocked) as dropped:
+        commit_change(back, ctx, "ana", login=False)
+    assert dropped.value.rule == "CAPACITY"
+    assert (
+        "discount_sms_10pct: 1 booked today, and this version has no such treatment"
+        in dropped.value.reason
+    )
+    assert ctx.ledger.catalogue_head().version == 2
+    forced = commit_change(
+        back.model_copy(update={"force": True}), ctx, "ana", login=False
+    )
+    assert forced.rolled_back_to == 1
+    assert "discount_sms_10pct" not in ctx.config.treatments
+    [kept] = [
+        b for b in ctx.ledger.day_state(ctx.now().date()).used if b.startswith("disc")
+    ]  # today's booking stays
+    assert kept == "discount_sms_10pct"
+
+
+def test_a_new_treatments_p_accept_starts_from_its_prior(ctx):
+    add_sms10(ctx, base_propensity=0.37)
+    rec = recommend_treatment("U127", ctx)
+    [new] = [r for r in rec.ranked if r.treatment_key == "discount_sms_10pct"]
+    assert new.score.journey_propensity == 0.37
+    assert new.score.propensity == pytest.approx(0.37)
+    assert new.score.propensity_source == "journey 0.37"
+    assert new.score.expected_value == pytest.approx(
+        0.37 * new.score.value - 1.0, abs=0.01
+    )
+    commit_change(
+        CatalogueChange(
+            action="set",
+            treatment_key="discount_sms_10pct",
+            fields={"base_propensity": 0.2},
+        ),
+        ctx,
+        "ana",
+        login=False,
+    )
+    [again] = [
+        r
+        for r in recommend_treatment("U127", ctx).ranked
+        if r.treatment_key == "discount_sms_10pct"
+    ]
+    assert again.score.propensity == pytest.approx(0.2)
+
+
+def test_cli_refuses_a_malformed_change_in_one_line(ctx):
+    for args, message in (
+        (["set", "retention_sms", "cost"], "cvm: 'cost' is not field=value"),
+        (
+            ["add", "--name", "X", "--channel", "sms", "--purpose", "service",
+             "--cost", "1", "--when", "churn_score>=high", "--yes"],
+            "cvm: --when churn_score>=high: 'high' is not a number",
+        ),
+    ):  # fmt: skip
+        out = cvm("treatments", *args)
+        assert out.returncode == 2, out.stderr
+        assert out.stderr.strip().splitlines() == [message]
+    assert ctx.ledger.catalogue_head() is None

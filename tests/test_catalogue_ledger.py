@@ -9,7 +9,11 @@ two writers changing the catalogue at once keep both changes.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
+import textwrap
 import threading
 
 import pytest
@@ -165,3 +169,45 @@ def test_two_writers_at_once_keep_both_changes(ctx, other):
     assert {f"{w}_{i}" for w in ("alpha", "beta") for i in range(4)} <= keys
     audit = ctx.ledger.read_audit()
     assert sorted(a.record["catalogue"]["version"] for a in audit) == list(range(2, 10))
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from tools.catalogue_changes import CatalogueChange
+    from tools.catalogue_tools import commit_change
+    from tools.context import ToolContext
+    ctx = ToolContext.create()
+    name = sys.argv[1]
+    for i in range(int(sys.argv[2])):
+        fields = {"display_name": f"{name} {i}", "channel": "sms",
+                  "purpose": "service", "cost": 0.1 + i}
+        change = CatalogueChange(action="add", treatment_key=f"{name}_{i}",
+                                 fields=fields)
+        commit_change(change, ctx, name, login=False)
+    """
+)
+
+
+def test_concurrent_changes_from_two_processes_never_lose_one(ctx):
+    """Two processes add 8 treatments each at once: 16 new versions, none lost."""
+    n = 8
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, who, str(n)],
+            env=dict(os.environ),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("alpha", "beta")
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    history = ctx.ledger.catalogue_history(100)
+    assert [v.version for v in history] == list(range(2 * n + 1, 0, -1))
+    assert [v.action for v in history].count("seed") == 1
+    keys = set(ctx.config.treatments)
+    for who in ("alpha", "beta"):
+        assert {f"{who}_{i}" for i in range(n)} <= keys
+    assert len(ctx.ledger.read_audit()) == 2 * n
