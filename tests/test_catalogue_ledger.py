@@ -211,3 +211,26 @@ def test_concurrent_changes_from_two_processes_never_lose_one(ctx):
     for who in ("alpha", "beta"):
         assert {f"{who}_{i}" for i in range(n)} <= keys
     assert len(ctx.ledger.read_audit()) == 2 * n
+
+
+def test_a_backup_carries_the_catalogue_and_a_restore_brings_it_back(ctx, tmp_path):
+    commit_change(MORE_CALLS, ctx, "ana", login=False)
+    copy = tmp_path / "backup.sqlite3"
+    ctx.ledger.backup(copy)
+    off = CatalogueChange(action="disable", treatment_key="retention_email")
+    commit_change(off, ctx, "bob", login=False)
+    booked = allocate_treatment("U128", "marketing_call_back", "ana", ctx)
+    assert booked.catalogue_version == 3
+    ctx.ledger.restore(copy)
+    assert [(v.version, v.action) for v in ctx.ledger.catalogue_history()] == [
+        (2, "set"),
+        (1, "seed"),
+    ]
+    assert ctx.config.catalogue_version == 2
+    assert ctx.config.treatments["retention_email"].enabled is True
+    assert ctx.config.constraints["marketing_call_back"].max_per_day == 8
+    assert ctx.ledger.get_booking(booked.allocation_id) is None
+    again = allocate_treatment("U128", "marketing_call_back", "ana", ctx)
+    assert ctx.ledger.get_booking(again.allocation_id).catalogue_version == 2
+    audit = [a.record["catalogue"]["version"] for a in ctx.ledger.read_audit()]
+    assert audit == [2]

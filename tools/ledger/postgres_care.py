@@ -45,7 +45,7 @@ COPIED = {
     "allocations": (
         "id, customer_id, treatment_key, channel, purpose, day, created_at, "
         "approved_by, cost, high_value, status, released_at, released_by, rules, "
-        "overrides"
+        "overrides, catalogue_version"
     ),
     "plans": "plan_id, created_at, day, parent_id, body, hypothetical",
     "plan_rows": (
@@ -53,6 +53,10 @@ COPIED = {
         "high_value, allocation_id, outcome"
     ),
     "audit": "id, at, session_id, customer_id, approver, question, record",
+    "catalogue_versions": (
+        "version, created_at, created_by, action, reason, body, treatment_key, "
+        "rolled_back_to"
+    ),
 }
 _BATCH = 5000
 
@@ -317,10 +321,23 @@ def _copy_out(conn: psycopg.Connection, target: sqlite3.Connection) -> None:
 def _copy_in(
     conn: psycopg.Connection, source: sqlite3.Connection, info: BackupInfo
 ) -> None:
-    """Replace every table with a backup's rows (one transaction)."""
-    conn.execute("LOCK TABLE allocations, daily_usage, plans, plan_rows, audit")
-    conn.execute("TRUNCATE allocations, daily_usage, plans, plan_rows, audit")
-    for table, columns in COPIED.items():
+    """Replace every table with a backup's rows (one transaction).
+
+    A backup of an earlier version lacks later tables and columns: a missing
+    table restores empty (no catalogue versions: the config file's catalogue), a
+    missing column as NULL.
+    """
+    tables = "allocations, daily_usage, plans, plan_rows, audit, catalogue_versions"
+    conn.execute(f"LOCK TABLE {tables}")
+    conn.execute(f"TRUNCATE {tables}")
+    for table, every in COPIED.items():
+        have = {
+            r[0]
+            for r in source.execute("SELECT name FROM pragma_table_info(?)", (table,))
+        }
+        columns = ", ".join(c for c in every.split(", ") if c in have)
+        if not columns:
+            continue
         with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in source.execute(f"SELECT {columns} FROM {table} ORDER BY 1"):
                 copy.write_row(_from_sqlite(table, row))
