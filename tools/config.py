@@ -37,6 +37,7 @@ from tools.fields import (
     Purpose,
 )
 from tools.files import FileProblem, load_yaml
+from tools.learning_config import CountRow, Learning
 
 Channel = Literal["call", "sms", "email", "push", "app", "none"]
 MetricName = Literal[
@@ -172,6 +173,13 @@ class CVMConfig(Strict):
     settings: Settings = Settings()
     decisions: Decisions = Decisions()
     big_plan: BigPlan = BigPlan()
+    learning: Learning = Learning()
+    learned_counts: tuple[CountRow, ...] = Field(
+        (),
+        exclude=True,
+        description="Outcome counts per treatment x cell, from the ledger "
+        "(tools.learning.with_outcomes); empty: nothing learned.",
+    )
     source: str = Field("", exclude=True, description="Where it was loaded from.")
     catalogue_version: int = Field(
         1,

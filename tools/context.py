@@ -8,7 +8,8 @@ ledger (``cvm allocations``) never loads numpy or DuckDB nor opens the store.
 ``CVM_NOW``). Tests and other deployments pass their own. ``config`` is the
 configuration given with the treatment catalogue version in force in the ledger
 (:func:`tools.catalogue_versions.in_force`, read on each use: a catalogue change by
-any process applies to the next decision).
+any process applies to the next decision), and the outcome counts learned so far
+(:func:`tools.learning_counts.with_outcomes`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tools import clock as _clock
 from tools.catalogue_versions import in_force
 from tools.config import CVMConfig, get_config
+from tools.learning_counts import with_outcomes
 from tools.ledger import LedgerStore, open_ledger
 
 if TYPE_CHECKING:
@@ -62,9 +64,11 @@ class ToolContext:
 
     @property
     def config(self) -> CVMConfig:
-        """The configuration with the catalogue version in force now (or pinned)."""
+        """The configuration in force now (or pinned): catalogue version, outcomes."""
         pinned = self._pinned
-        return pinned if pinned is not None else in_force(self._config, self.ledger)
+        if pinned is not None:
+            return pinned
+        return with_outcomes(in_force(self._config, self.ledger), self.ledger)
 
     def pinned(self) -> ToolContext:
         """This context with the catalogue version in force now, for one decision.

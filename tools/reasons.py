@@ -16,6 +16,7 @@ from tools.assess import Assessment
 from tools.config import NO_ACTION, CVMConfig
 from tools.customer import Offer
 from tools.eligibility import TreatmentVerdict
+from tools.learning import learned_step
 from tools.recommendation import BookedToday, ScoreBreakdown
 from tools.signals import Insight
 
@@ -65,6 +66,8 @@ def score(
         steps.append(f"declined {_declined_on(a, key)} ×{factor:g}")
     gains = _gains(key, a, insights, config)
     steps += [f"{why} +{g:.2f}" for g, why in gains]
+    learned = learned_step(d, 0, j, config)  # outcomes recorded in its cell
+    steps += [learned] if learned else []
     breakdown = ScoreBreakdown(
         propensity_source="; ".join(steps),
         journey_propensity=round(journey, 3),

@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import erase as cli_erase
     from assistant.cli import export as cli_export
     from assistant.cli import ledger as cli_ledger
+    from assistant.cli import outcome as cli_outcome
     from assistant.cli import plan as cli_plan
     from assistant.cli import treatments as cli_treatments
 
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_plan.add_parsers(add)
     cli_export.add_parsers(add)
     cli_treatments.add_parsers(add)
+    cli_outcome.add_parsers(add)
     cli_base.register(add, command)
     return p
 

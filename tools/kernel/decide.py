@@ -19,7 +19,10 @@ P(accept) is made in this order (each step documented where it is defined):
 2. combined with the recommender's best live offer, x the declined factor
    (:func:`tools.kernel.offers.combine`);
 3. plus the gain of each stated need the treatment meets (``decisions.needs``) and
-   of the open problem it addresses (``decisions.suitability``), capped and rounded.
+   of the open problem it addresses (``decisions.suitability``), capped;
+4. once outcomes were recorded, the Beta posterior of the customer's cell with that
+   P as its prior (:mod:`tools.kernel.learned`; ``extra["p_prior"]`` keeps the
+   prior), capped and rounded.
 
 SUITABILITY (service before selling): a customer with an open problem (any signal of
 a ``decisions.suitability`` entry held) gets no marketing treatment; HELD: a
@@ -41,6 +44,7 @@ import numpy as np
 
 from tools.config import CVMConfig
 from tools.kernel.features import CONSENT_CHANNELS
+from tools.kernel.learned import cell, fit, learned, posterior
 from tools.kernel.offers import combine, offer_terms
 from tools.kernel.signals import (
     BANDS,
@@ -291,6 +295,17 @@ def decide(
     p_journey = np.clip(_boosted(sig, tt.base, tt.boosts), 0.0, cap)
     p = combine(p_journey, terms, tt) + _gains(sig, problems, tt)
     np.clip(p, 0.0, cap, out=p)
+    revenue = as_float(cols, "monthly_revenue")
+    churn_level = band_level(as_float(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN)
+    value_level = band_level(
+        revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
+    )
+    learned_extra: dict[str, np.ndarray] = {}
+    counts = learned(config)
+    if counts.any:  # 4. the posterior of the customer's cell (tools.kernel.learned)
+        learned_extra["p_prior"] = np.round(p, 3)
+        cells = cell(value_level, churn_level, fit(p_journey, tt.base))
+        p = np.clip(posterior(p, cells, counts)[0], 0.0, cap)
     np.round(p, 3, out=p)
     from_offer = ~np.isnan(terms.p_offer)
     v = config.value
@@ -311,7 +326,6 @@ def decide(
     order = tt.order
     masked = np.where(lawful, ev, -np.inf)[:, order]
     best = np.asarray(order)[np.argmax(masked, axis=1)] if n_t else np.zeros(n, int)
-    revenue = as_float(cols, "monthly_revenue")
     return Decisions(
         customer_id=np.asarray(cols.get("customer_id", np.array([], dtype=object))),
         row_no=np.asarray(cols["row_no"]),
@@ -326,10 +340,8 @@ def decide(
         expected_value=ev,
         best=best,
         signals=sig,
-        churn_level=band_level(as_float(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN),
-        value_level=band_level(
-            revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
-        ),
+        churn_level=churn_level,
+        value_level=value_level,
         high_value=revenue >= config.policy.high_value_min_monthly_revenue,
         order=tuple(order),
         p_journey=p_journey,
@@ -338,5 +350,5 @@ def decide(
         declined=terms.declined,
         problems=problems,
         problem_keys=tt.problems,
-        extra={k: np.asarray(v) for k, v in cols.items()},
+        extra={**{k: np.asarray(v) for k, v in cols.items()}, **learned_extra},
     )

@@ -36,6 +36,7 @@ from tools.ledger.model import (
     PlanHeader,
     StoredBooking,
 )
+from tools.ledger.outcomes_postgres import PostgresOutcomes
 from tools.ledger.postgres_approvals import PostgresApprovals
 from tools.ledger.postgres_care import PostgresCare
 from tools.ledger.postgres_catalogue import PostgresCatalogue
@@ -180,7 +181,9 @@ def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> _Inserted:
     return _Inserted(bookings, conn.execute(_INSERT_MANY, columns))
 
 
-class PostgresLedger(PostgresCare, PostgresCatalogue, PostgresApprovals):
+class PostgresLedger(
+    PostgresCare, PostgresCatalogue, PostgresApprovals, PostgresOutcomes
+):
     """The ledger store on a PostgreSQL server (see :class:`LedgerServer`)."""
 
     # --- the booking transaction --------------------------------------------------

@@ -18,8 +18,8 @@ Shared guarantees:
 * Reads that return several things (counters and history, a page and its count)
   read them from one snapshot.
 
-Room to grow: outcomes become verbs here (with their tables
-in each backend's schema), never SQL in their callers.
+Outcomes of bookings are verbs too (:class:`tools.ledger.outcomes.OutcomeVerbs`,
+their tables made by each backend's outcome module on first use).
 """
 
 from __future__ import annotations
@@ -55,10 +55,11 @@ from tools.ledger.model import (
     StoredBooking,
     StoredPlan,
 )
+from tools.ledger.outcomes import OutcomeVerbs
 
 
-class LedgerStore(Protocol):
-    """The ledger's verbs (bookings, day state, plans, audit, care)."""
+class LedgerStore(OutcomeVerbs, Protocol):
+    """The ledger's verbs (bookings, day state, plans, audit, care; outcomes)."""
 
     @property
     def location(self) -> str:

@@ -32,6 +32,7 @@ from tools.ledger.model import (
     NewBooking,
     StoredBooking,
 )
+from tools.ledger.outcomes_sqlite import OutcomeTables
 from tools.ledger.sqlite_approvals import ApprovalTables
 from tools.ledger.sqlite_care import CareTables
 from tools.ledger.sqlite_catalogue import CatalogueTables
@@ -129,7 +130,9 @@ def _insert(
     return ids
 
 
-class SQLiteLedger(PlanTables, CareTables, CatalogueTables, ApprovalTables):
+class SQLiteLedger(
+    PlanTables, CareTables, CatalogueTables, ApprovalTables, OutcomeTables
+):
     """The ledger store on one SQLite file (see :class:`LedgerFile` for its args)."""
 
     @classmethod

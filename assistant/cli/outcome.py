@@ -1,0 +1,90 @@
+"""``cvm outcome``, ``cvm import-outcomes``: what came of bookings, into the ledger.
+
+``outcome ALLOCATION_ID STATUS [--value V] [--on DATE] --yes`` records one (without
+``--yes`` it says what it would record and records nothing, exit 1);
+``import-outcomes FILE`` records a CSV or Parquet file's outcomes, all or none (a
+bad row is named, exit 2). Both are idempotent: the same outcome again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from assistant.cli.commands import cli_approver, cli_context, command, emit
+
+
+@command("outcome")
+def cmd_outcome(args: argparse.Namespace) -> int:
+    """Record what came of one booking (needs --yes)."""
+    from tools.outcomes import check_outcome, record_outcome
+
+    ctx = cli_context()
+    booking = check_outcome(args.allocation_id, args.status, ctx)
+    if not args.yes:
+        print(f"Outcome of booking #{args.allocation_id} ({booking}): {args.status}")
+        print(
+            "refused: APPROVAL: recording an outcome needs --yes; nothing recorded",
+            file=sys.stderr,
+        )
+        return 1
+    r = record_outcome(
+        args.allocation_id,
+        args.status,
+        ctx,
+        value=args.value,
+        on=args.on,
+        approved_by=args.approver or cli_approver(),
+    )
+    value = f", £{r.value:,.2f}" if r.value is not None else ""
+    emit(
+        args,
+        r.model_dump(mode="json"),
+        f"booking #{r.allocation_id} ({r.customer_id} {r.treatment_key}): "
+        f"{r.status} on {r.on}{value} — {r.change}; counts among {r.segment} "
+        f"(P was {r.p_expected:.2f})",
+    )
+    return 0
+
+
+@command("import-outcomes")
+def cmd_import_outcomes(args: argparse.Namespace) -> int:
+    """Record a file's outcomes in one transaction, or none."""
+    from tools.outcomes_import import import_outcomes
+
+    ctx = cli_context()
+    r = import_outcomes(Path(args.file), ctx, args.approver or cli_approver())
+    emit(
+        args,
+        r.model_dump(mode="json"),
+        f"{r.file}: {r.rows:,} row(s): {r.recorded:,} recorded, {r.replaced:,} "
+        f"replaced, {r.unchanged:,} already so",
+    )
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not YYYY-MM-DD") from None
+
+
+def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add outcome and import-outcomes to ``cvm``."""
+    o = add("outcome", "record what came of a booking")
+    o.add_argument("allocation_id", type=int, help="the booking's id")
+    o.add_argument(
+        "status", choices=["accepted", "declined", "no_response", "unreachable"]
+    )
+    o.add_argument("--value", type=float, help="realised value in pounds")
+    o.add_argument("--on", type=_day, help="when it happened (default: today)")
+    o.add_argument("--approver", help="who records it (default: cli:<user>)")
+    o.add_argument("--yes", action="store_true", help="record it")
+    i = add("import-outcomes", "record outcomes from a CSV or Parquet file")
+    i.add_argument("file", help="allocation_id, status[, on][, value] columns")
+    i.add_argument("--approver", help="who records them (default: cli:<user>)")

@@ -1,0 +1,232 @@
+"""Outcomes in the PostgreSQL ledger: the verbs of :mod:`tools.ledger.outcomes_sqlite`.
+
+The tables are made on first use by this module (under an advisory lock, so
+processes starting at once make them once), so a server ledger made before outcomes
+existed gains them. A write locks the rows of the bookings it names (``FOR SHARE``:
+a concurrent release waits) and the counts table (``SHARE ROW EXCLUSIVE``: a second
+outcome write waits, readers go on) before it reads, then writes the outcomes and
+the counts in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import Any
+
+import psycopg
+
+from tools.ledger.outcomes import (
+    BookingFacts,
+    Cell,
+    CellCount,
+    NewOutcome,
+    OutcomeGroup,
+    OutcomeWrite,
+    StoredOutcome,
+)
+from tools.ledger.outcomes_sqlite import COLUMNS, group, stored
+from tools.ledger.outcomes_write import plan_write
+from tools.ledger.postgres_db import LedgerServer
+
+_CREATE_LOCK = 0x43564D4F  # "CVMO"
+TABLES = """
+CREATE TABLE IF NOT EXISTS outcomes (
+    allocation_id BIGINT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    treatment_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    booked_day DATE NOT NULL,
+    status TEXT NOT NULL CHECK (status IN
+        ('accepted', 'declined', 'no_response', 'unreachable')),
+    outcome_on DATE NOT NULL,
+    value DOUBLE PRECISION,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    value_level SMALLINT NOT NULL,
+    churn_level SMALLINT NOT NULL,
+    fit BOOLEAN NOT NULL,
+    p_expected DOUBLE PRECISION NOT NULL,
+    plan_id TEXT
+);
+CREATE INDEX IF NOT EXISTS outcomes_by_day ON outcomes (outcome_on);
+CREATE TABLE IF NOT EXISTS outcome_counts (
+    treatment_key TEXT NOT NULL,
+    value_level SMALLINT NOT NULL,
+    churn_level SMALLINT NOT NULL,
+    fit BOOLEAN NOT NULL,
+    trials BIGINT NOT NULL DEFAULT 0,
+    accepted BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (treatment_key, value_level, churn_level, fit)
+);
+CREATE TABLE IF NOT EXISTS outcome_meta (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    version BIGINT NOT NULL
+);
+INSERT INTO outcome_meta VALUES (1, 0) ON CONFLICT DO NOTHING;
+"""
+
+
+class PostgresOutcomes(LedgerServer):
+    """The outcome verbs of the PostgreSQL ledger."""
+
+    _outcomes_ready = False
+
+    def _outcome_tables(self) -> None:
+        if self._outcomes_ready:
+            return
+
+        def work(conn: psycopg.Connection) -> None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
+            conn.execute(TABLES)
+
+        self.run(work)
+        self._outcomes_ready = True
+
+    def record_outcomes(self, outcomes: Sequence[NewOutcome]) -> OutcomeWrite:
+        """See :meth:`tools.ledger.outcomes.OutcomeVerbs.record_outcomes`."""
+        self._outcome_tables()
+        ids = sorted({o.allocation_id for o in outcomes})
+
+        def work(conn: psycopg.Connection) -> OutcomeWrite:
+            conn.execute("LOCK TABLE outcome_counts IN SHARE ROW EXCLUSIVE MODE")
+            bookings = _bookings(conn, ids)
+            existing = {
+                o.allocation_id: o
+                for o in map(
+                    stored,
+                    conn.execute(
+                        f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id = ANY(%s)",
+                        (ids,),
+                    ),
+                )
+            }
+            plan = plan_write(outcomes, bookings, existing)
+            if plan.replace:
+                conn.execute(
+                    "DELETE FROM outcomes WHERE allocation_id = ANY(%s)",
+                    (plan.replace,),
+                )
+            with conn.cursor() as cur:
+                with cur.copy(f"COPY outcomes ({COLUMNS}) FROM STDIN") as copy:
+                    for o, b in plan.insert:
+                        copy.write_row(_row(o, b))
+                cur.executemany(
+                    "INSERT INTO outcome_counts AS c VALUES (%s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (treatment_key, value_level, churn_level, fit) "
+                    "DO UPDATE SET trials = c.trials + excluded.trials, "
+                    "accepted = c.accepted + excluded.accepted",
+                    [(*r[:3], bool(r[3]), *r[4:]) for r in plan.count_rows()],
+                )
+            if plan.changed:
+                conn.execute("UPDATE outcome_meta SET version = version + 1")
+            row = conn.execute("SELECT version FROM outcome_meta").fetchone()
+            return OutcomeWrite(
+                recorded=len(plan.insert) - len(plan.replace),
+                replaced=len(plan.replace),
+                unchanged=plan.unchanged,
+                version=int(row[0]) if row else 0,
+            )
+
+        return self.run(work)
+
+    def outcome_bookings(
+        self, allocation_ids: Collection[int]
+    ) -> dict[int, BookingFacts]:
+        """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_bookings`."""
+        ids = sorted(set(allocation_ids))
+        return self.read(lambda conn: _bookings(conn, ids, lock=False))
+
+    def outcomes_version(self) -> int:
+        """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcomes_version`."""
+        self._outcome_tables()
+        row = self.read(
+            lambda conn: conn.execute("SELECT version FROM outcome_meta").fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def outcome_counts(self) -> list[CellCount]:
+        """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
+        self._outcome_tables()
+        rows = self.read(
+            lambda conn: conn.execute(
+                "SELECT treatment_key, value_level, churn_level, fit, trials, "
+                "accepted FROM outcome_counts WHERE trials > 0"
+            ).fetchall()
+        )
+        return [
+            CellCount(Cell(r[0], r[1], r[2], bool(r[3])), int(r[4]), int(r[5]))
+            for r in rows
+        ]
+
+    def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
+        """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
+        self._outcome_tables()
+        ids = sorted(set(allocation_ids))
+        rows = self.read(
+            lambda conn: conn.execute(
+                f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id = ANY(%s) "
+                "ORDER BY allocation_id",
+                (ids,),
+            ).fetchall()
+        )
+        return [stored(r) for r in rows]
+
+    def outcome_groups(
+        self, since: date | None = None, until: date | None = None
+    ) -> list[OutcomeGroup]:
+        """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
+        self._outcome_tables()
+        rows = self.read(
+            lambda conn: conn.execute(
+                "SELECT treatment_key, channel, value_level, churn_level, plan_id, "
+                "status, COUNT(*), COALESCE(SUM(value), 0), COUNT(value), "
+                "SUM(p_expected) FROM outcomes "
+                "WHERE (%(since)s::date IS NULL OR outcome_on >= %(since)s::date) "
+                "AND (%(until)s::date IS NULL OR outcome_on <= %(until)s::date) "
+                "GROUP BY 1, 2, 3, 4, 5, 6",
+                {"since": since, "until": until},
+            ).fetchall()
+        )
+        return [group(r) for r in rows]
+
+
+def _bookings(
+    conn: psycopg.Connection, ids: list[int], lock: bool = True
+) -> dict[int, BookingFacts]:
+    plans: dict[int, str] = dict(
+        conn.execute(
+            "SELECT allocation_id, plan_id FROM plan_rows "
+            "WHERE allocation_id = ANY(%s)",
+            (ids,),
+        ).fetchall()
+    )
+    return {
+        int(r[0]): BookingFacts(r[1], r[2], r[3], r[4], r[5], plans.get(r[0]))
+        for r in conn.execute(
+            "SELECT id, customer_id, treatment_key, channel, day, status "
+            "FROM allocations WHERE id = ANY(%s) ORDER BY id"
+            + (" FOR SHARE" if lock else ""),
+            (ids,),
+        )
+    }
+
+
+def _row(o: NewOutcome, b: BookingFacts) -> tuple[Any, ...]:
+    return (
+        o.allocation_id,
+        o.customer_id,
+        o.treatment_key,
+        b.channel,
+        b.day,
+        o.status,
+        o.on,
+        o.value,
+        o.recorded_at,
+        o.recorded_by,
+        o.cell.value_level,
+        o.cell.churn_level,
+        o.cell.fit,
+        o.p_expected,
+        b.plan_id,
+    )
