@@ -1,11 +1,12 @@
 """Outcomes in the PostgreSQL ledger: the verbs of :mod:`tools.ledger.outcomes_sqlite`.
 
-The tables are made on first use by this module (under an advisory lock, so
-processes starting at once make them once), so a server ledger made before outcomes
-existed gains them. A write locks the rows of the bookings it names (``FOR SHARE``:
-a concurrent release waits) and the counts table (``SHARE ROW EXCLUSIVE``: a second
-outcome write waits, readers go on) before it reads, then writes the outcomes and
-the counts in the same transaction.
+The tables are made by the first outcome write (under an advisory lock, so
+processes writing at once make them once): a server ledger made before outcomes
+existed gains them; reads find no outcomes until then and never write. A write
+locks the counts table (``SHARE ROW EXCLUSIVE``: a second outcome write waits,
+readers go on) and the rows of the bookings it names (``FOR SHARE``: a concurrent
+release waits) before it reads, then writes the outcomes and the counts in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -70,25 +71,27 @@ INSERT INTO outcome_meta VALUES (1, 0) ON CONFLICT DO NOTHING;
 class PostgresOutcomes(LedgerServer):
     """The outcome verbs of the PostgreSQL ledger."""
 
-    _outcomes_ready = False
+    def _rows(self, sql: str, params: Any = ()) -> list[Any]:
+        """A read's rows; none while the outcome tables are not made yet.
 
-    def _outcome_tables(self) -> None:
-        if self._outcomes_ready:
-            return
+        Reads never make the tables (a read-only server stays readable).
+        """
 
-        def work(conn: psycopg.Connection) -> None:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
-            conn.execute(TABLES)
+        def work(conn: psycopg.Connection) -> list[Any]:
+            found = conn.execute("SELECT to_regclass('outcome_meta')").fetchone()
+            if not found or found[0] is None:
+                return []
+            return conn.execute(sql, params).fetchall()
 
-        self.run(work)
-        self._outcomes_ready = True
+        return self.read(work)
 
     def record_outcomes(self, outcomes: Sequence[NewOutcome]) -> OutcomeWrite:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.record_outcomes`."""
-        self._outcome_tables()
         ids = sorted({o.allocation_id for o in outcomes})
 
         def work(conn: psycopg.Connection) -> OutcomeWrite:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
+            conn.execute(TABLES)  # made by the first write
             conn.execute("LOCK TABLE outcome_counts IN SHARE ROW EXCLUSIVE MODE")
             bookings = _bookings(conn, ids)
             existing = {
@@ -139,20 +142,14 @@ class PostgresOutcomes(LedgerServer):
 
     def outcomes_version(self) -> int:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcomes_version`."""
-        self._outcome_tables()
-        row = self.read(
-            lambda conn: conn.execute("SELECT version FROM outcome_meta").fetchone()
-        )
-        return int(row[0]) if row else 0
+        rows = self._rows("SELECT version FROM outcome_meta")
+        return int(rows[0][0]) if rows else 0
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
-        self._outcome_tables()
-        rows = self.read(
-            lambda conn: conn.execute(
-                "SELECT treatment_key, value_level, churn_level, fit, trials, "
-                "accepted FROM outcome_counts WHERE trials > 0"
-            ).fetchall()
+        rows = self._rows(
+            "SELECT treatment_key, value_level, churn_level, fit, trials, "
+            "accepted FROM outcome_counts WHERE trials > 0"
         )
         return [
             CellCount(Cell(r[0], r[1], r[2], bool(r[3])), int(r[4]), int(r[5]))
@@ -161,14 +158,10 @@ class PostgresOutcomes(LedgerServer):
 
     def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
-        self._outcome_tables()
-        ids = sorted(set(allocation_ids))
-        rows = self.read(
-            lambda conn: conn.execute(
-                f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id = ANY(%s) "
-                "ORDER BY allocation_id",
-                (ids,),
-            ).fetchall()
+        rows = self._rows(
+            f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id = ANY(%s) "
+            "ORDER BY allocation_id",
+            (sorted(set(allocation_ids)),),
         )
         return [stored(r) for r in rows]
 
@@ -176,17 +169,14 @@ class PostgresOutcomes(LedgerServer):
         self, since: date | None = None, until: date | None = None
     ) -> list[OutcomeGroup]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
-        self._outcome_tables()
-        rows = self.read(
-            lambda conn: conn.execute(
-                "SELECT treatment_key, channel, value_level, churn_level, plan_id, "
-                "status, COUNT(*), COALESCE(SUM(value), 0), COUNT(value), "
-                "SUM(p_expected) FROM outcomes "
-                "WHERE (%(since)s::date IS NULL OR outcome_on >= %(since)s::date) "
-                "AND (%(until)s::date IS NULL OR outcome_on <= %(until)s::date) "
-                "GROUP BY 1, 2, 3, 4, 5, 6",
-                {"since": since, "until": until},
-            ).fetchall()
+        rows = self._rows(
+            "SELECT treatment_key, channel, value_level, churn_level, plan_id, "
+            "status, COUNT(*), COALESCE(SUM(value), 0), COUNT(value), "
+            "SUM(p_expected) FROM outcomes "
+            "WHERE (%(since)s::date IS NULL OR outcome_on >= %(since)s::date) "
+            "AND (%(until)s::date IS NULL OR outcome_on <= %(until)s::date) "
+            "GROUP BY 1, 2, 3, 4, 5, 6",
+            {"since": since, "until": until},
         )
         return [group(r) for r in rows]
 

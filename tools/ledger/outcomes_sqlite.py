@@ -1,10 +1,11 @@
 """Outcomes in the SQLite ledger (tables ``outcomes``, ``outcome_counts``, ``meta``).
 
-The tables are made on first use by this module (``CREATE ... IF NOT EXISTS`` in a
-write transaction), so a ledger file of any earlier version gains them without a
-schema migration of the bookings. A write reads the bookings and earlier outcomes
-it touches and writes the outcomes and the counts in one transaction (SQLite's
-write lock from the first read): a concurrent release or a second import waits.
+The tables are made by the first outcome write (``CREATE ... IF NOT EXISTS`` in its
+transaction): a ledger file of any earlier version gains them without a schema
+migration of the bookings; reads find no outcomes until then. A write reads the
+bookings and earlier outcomes it touches and writes the outcomes and the counts in
+one transaction (SQLite's write lock from the first read): a concurrent release or
+a second import waits.
 """
 
 from __future__ import annotations
@@ -95,23 +96,28 @@ def _day(value: Any) -> date:
 class OutcomeTables(LedgerFile):
     """The outcome verbs of the SQLite ledger."""
 
-    _outcomes_ready = False
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """A read's rows; none while the outcome tables are not made yet.
 
-    def _outcome_tables(self) -> None:
-        if self._outcomes_ready:
-            return
-        with self.transaction() as conn:
-            for statement in TABLES.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("INSERT OR IGNORE INTO outcome_meta VALUES (1, 0)")
-        self._outcomes_ready = True
+        Reads never make the tables (a read-only ledger stays readable, and a file
+        put in place under the process, by a restore, is read as it is).
+        """
+        with self.connection() as conn:
+            try:
+                return conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return []
+                raise
 
     def record_outcomes(self, outcomes: Sequence[NewOutcome]) -> OutcomeWrite:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.record_outcomes`."""
-        self._outcome_tables()
         ids = json.dumps(sorted({o.allocation_id for o in outcomes}))
         with self.transaction() as conn:
+            for statement in TABLES.split(";"):  # made by the first write
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT OR IGNORE INTO outcome_meta VALUES (1, 0)")
             bookings = _bookings(conn, ids)
             existing = {
                 o.allocation_id: o
@@ -159,19 +165,15 @@ class OutcomeTables(LedgerFile):
 
     def outcomes_version(self) -> int:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcomes_version`."""
-        self._outcome_tables()
-        with self.connection() as conn:
-            row = conn.execute("SELECT version FROM outcome_meta").fetchone()
-        return int(row[0]) if row else 0
+        rows = self._rows("SELECT version FROM outcome_meta")
+        return int(rows[0][0]) if rows else 0
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
-        self._outcome_tables()
-        with self.connection() as conn:
-            rows = conn.execute(
-                "SELECT treatment_key, value_level, churn_level, fit, trials, "
-                "accepted FROM outcome_counts WHERE trials > 0"
-            ).fetchall()
+        rows = self._rows(
+            "SELECT treatment_key, value_level, churn_level, fit, trials, "
+            "accepted FROM outcome_counts WHERE trials > 0"
+        )
         return [
             CellCount(Cell(r[0], int(r[1]), int(r[2]), bool(r[3])), r[4], r[5])
             for r in rows
@@ -179,29 +181,25 @@ class OutcomeTables(LedgerFile):
 
     def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
-        self._outcome_tables()
-        with self.connection() as conn:
-            rows = conn.execute(
-                f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id IN {_IDS} "
-                "ORDER BY allocation_id",
-                (json.dumps(sorted(set(allocation_ids))),),
-            ).fetchall()
+        rows = self._rows(
+            f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id IN {_IDS} "
+            "ORDER BY allocation_id",
+            (json.dumps(sorted(set(allocation_ids))),),
+        )
         return [stored(r) for r in rows]
 
     def outcome_groups(
         self, since: date | None = None, until: date | None = None
     ) -> list[OutcomeGroup]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
-        self._outcome_tables()
-        with self.connection() as conn:
-            rows = conn.execute(
-                "SELECT treatment_key, channel, value_level, churn_level, plan_id, "
-                "status, COUNT(*), COALESCE(SUM(value), 0), COUNT(value), "
-                "SUM(p_expected) FROM outcomes "
-                "WHERE (? IS NULL OR outcome_on >= ?) "
-                "AND (? IS NULL OR outcome_on <= ?) GROUP BY 1, 2, 3, 4, 5, 6",
-                (*(_iso(since),) * 2, *(_iso(until),) * 2),
-            ).fetchall()
+        rows = self._rows(
+            "SELECT treatment_key, channel, value_level, churn_level, plan_id, "
+            "status, COUNT(*), COALESCE(SUM(value), 0), COUNT(value), "
+            "SUM(p_expected) FROM outcomes "
+            "WHERE (? IS NULL OR outcome_on >= ?) "
+            "AND (? IS NULL OR outcome_on <= ?) GROUP BY 1, 2, 3, 4, 5, 6",
+            (*(_iso(since),) * 2, *(_iso(until),) * 2),
+        )
         return [group(r) for r in rows]
 
 
