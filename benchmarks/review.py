@@ -191,7 +191,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     from tools.config import get_config
-    from tools.customer_base import derivation
+    from tools.customer_base import config_derivation
     from tools.store.duck import DuckStore
     from tools.store.generate import generate
     from tools.store.importer import import_path
@@ -201,7 +201,7 @@ def main() -> None:
         folder = Path(tmp)
         generate(args.customers, args.seed, folder / "base")
         store = folder / "customers.duckdb"
-        derived = derivation(config.decisions.as_of)
+        derived = config_derivation(config)
         import_path(
             folder / "base",
             store,

@@ -267,7 +267,7 @@ def test_usage_overage_roaming_and_bills(q):
     assert 0.05 <= over <= 0.15 and 0.35 <= ratio_p50 <= 0.7
     (consumer_overage,) = q(
         "SELECT max(b.amount) FROM bill_charges b JOIN customers c "
-        "USING (customer_id) WHERE b.kind = 'overage' AND c.segment = 'consumer'"
+        "USING (customer_id) WHERE b.kind = 'data_overage' AND c.segment = 'consumer'"
     )
     assert consumer_overage <= 30
     roamers, roaming_top, roaming_p50 = q(

@@ -59,7 +59,10 @@ def test_batch_and_per_customer_paths_agree_on_10k_customers(ctx, tmp_path):
         if one != batch or rec.top.treatment_key != d.best_key[i]:
             mismatches.append((cid, one[:2], batch[:2]))
         assert rec.top.score.expected_value == float(d.best_ev[i])
-        assert rec.top.score.value == float(d.value_at_risk[i])
+        best = int(d.best[i])  # V: the margin at risk (+ a stated need's offer)
+        assert rec.top.score.value == round(
+            float(d.value_at_risk[i] + d.need_value[i, best]), 2
+        )
     assert not mismatches, mismatches[:5]
     # the choices are varied, not one treatment for everybody
     assert len(set(d.best_key)) >= 8

@@ -68,7 +68,11 @@ def test_a_live_offer_is_combined_with_the_journey(tmp_path):
     assert s.propensity == pytest.approx(0.368)
     assert "journey 0.08, recommender 0.30 → 0.17" in s.propensity_source
     assert "meets stated need cheaper international calls +0.20" in s.propensity_source
-    assert any("'Asia Connect' (2024-03-02 to 2024-03-09)" in x for x in r.reasons)
+    assert any(
+        "'Asia Connect' (live 2024-03-02 to 2024-03-09; the recommender's prior 30%)"
+        in x
+        for x in r.reasons
+    )
 
 
 @pytest.mark.parametrize(

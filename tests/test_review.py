@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from benchmarks.review import review
-from tools.customer_base import DERIVED
+from tools.config import load_config
+from tools.customer_base import config_derivation
 from tools.store.duck import DuckStore
 from tools.store.generate import generate
 from tools.store.importer import import_path
@@ -19,8 +20,9 @@ def generated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("review")
     generate(3000, 8, folder / "base", as_of=date(2026, 12, 6))
     store = folder / "customers.duckdb"
-    import_path(folder / "base", store, r"^U\d{7}$", DERIVED, replace=True)
-    return DuckStore(store, DERIVED)
+    derived = config_derivation(load_config())  # what the shipped config reads
+    import_path(folder / "base", store, r"^U\d{7}$", derived, replace=True)
+    return DuckStore(store, derived)
 
 
 def test_the_generator_gives_open_problems_held_products_and_stated_needs(

@@ -198,7 +198,7 @@ OPEN_PROBLEMS = {  # the sample's open service problems on its as-of date
     "U125": "network complaint (2024-03-03)",
     "U126": "payment problem (overdue bill or late fee) (2024-02-01)",
     "U132": "network complaint (2024-03-05)",
-    "U133": "vulnerability note (e.g. a bereavement) (2024-03-01)",
+    "U133": "vulnerability (a bereavement or financial difficulty) (2024-03-01)",
 }
 
 

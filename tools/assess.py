@@ -86,7 +86,14 @@ def _one(customer: CustomerData, d: Decisions, i: int, config: CVMConfig) -> Ass
     metrics = journey_metrics(row, mine)
     present = {s for s, on in zip(SIGNALS, mine.signals[0], strict=False) if on}
     as_of = _as_of(row.get("as_of"))
-    insights = find_signals(customer, metrics, present, as_of, _windows(config))
+    insights = find_signals(
+        customer,
+        metrics,
+        present,
+        as_of,
+        _windows(config),
+        config.decisions.interaction_signals,
+    )
     analysis = JourneyAnalysis(customer_id=customer.customer_id, insights=insights)
     return Assessment(customer, metrics, analysis, mine, as_of)
 

@@ -93,6 +93,10 @@ class Treatment(Strict):
         default_factory=list,
         description="Soft rule: applicable when ANY condition holds (empty = always).",
     )
+    segments: list[str] = Field(
+        default_factory=list,
+        description="Soft rule: made for customers of these segments (empty = all).",
+    )
 
 
 class Constraint(Strict):

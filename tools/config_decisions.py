@@ -39,6 +39,13 @@ SignalName = Literal[
     "add_line_interest",
     "device_interest",
     "vulnerability_note",
+    "switch_deadline",
+    "feature_request",
+    "usage_monitoring",
+    "data_upgrade_interest",
+    "financial_difficulty",
+    "visit_booked",
+    "overage_charges",
 ]
 Days = Annotated[int, Field(ge=0, le=36_500)]
 UNDATED: frozenset[str] = frozenset({"new_customer", "long_tenure"})  # tenure: today
@@ -64,7 +71,82 @@ DEFAULT_RECENCY_DAYS: dict[str, int] = {
     "add_line_interest": 90,
     "device_interest": 90,
     "vulnerability_note": 365,
+    "switch_deadline": 30,
+    "feature_request": 90,
+    "usage_monitoring": 90,
+    "data_upgrade_interest": 90,
+    "financial_difficulty": 365,
+    "visit_booked": 21,
+    "overage_charges": 90,
 }
+# The signals read from what customers said (interactions' topics and text).
+INTERACTION_SIGNALS: tuple[str, ...] = (
+    "billing_dispute",
+    "network_complaints",
+    "competitor_mention",
+    "switch_threat",
+    "switch_deadline",
+    "family_interest",
+    "product_interest",
+    "international_usage",
+    "add_line_interest",
+    "device_interest",
+    "vulnerability_note",
+    "feature_request",
+    "usage_monitoring",
+    "data_upgrade_interest",
+    "financial_difficulty",
+    "visit_booked",
+)
+
+
+class Said(Strict):
+    """How a signal is read from interactions: topic codes, or words in the text.
+
+    An interaction counts when one of its topic codes is listed, or its summary or
+    recorded outcome (resolution) contains one of the keywords (case-insensitive).
+    """
+
+    label: str = Field(min_length=1, description="e.g. 'asked about adding lines'.")
+    topics: list[str] = Field(default_factory=list)
+    keywords: list[Annotated[str, Field(min_length=3, max_length=80)]] = Field(
+        default_factory=list
+    )
+    together_with: SignalName | None = Field(
+        None, description="Only in an interaction that also counts for this signal."
+    )
+
+    @field_validator("keywords")
+    @classmethod
+    def _lower(cls, v: list[str]) -> list[str]:
+        return [k.strip().lower() for k in v]
+
+
+_DEFAULT_SAID: dict[str, tuple[str, tuple[str, ...]]] = {  # signal: label, topics
+    "billing_dispute": ("raised a billing dispute", ("billing_dispute",)),
+    "network_complaints": ("complained about the network", ("network_issue",)),
+    "competitor_mention": ("mentioned competitors' offers", ("competitor_mention",)),
+    "switch_threat": ("threatened to switch provider", ("switch_threat",)),
+    "family_interest": ("asked about family plans", ("family_interest",)),
+    "product_interest": ("asked about new products", ("product_interest",)),
+    "international_usage": (
+        "asked about international calling",
+        ("international_calls",),
+    ),
+    "add_line_interest": ("asked about adding lines", ("add_line",)),
+    "device_interest": ("asked about a new device", ("device_upgrade",)),
+    "vulnerability_note": (
+        "disclosed a bereavement or vulnerability",
+        ("vulnerability_disclosed", "bereavement"),
+    ),
+}
+
+
+def _default_said() -> dict[SignalName, Said]:
+    return {
+        k: Said(label=label, topics=list(topics))  # type: ignore[misc]
+        for k, (label, topics) in _DEFAULT_SAID.items()
+    }
 
 
 class OfferRules(Strict):
@@ -95,6 +177,11 @@ class Problem(Strict):
     gain: Probability = Field(
         0.2, description="Added to P(accept) of a treatment that addresses it."
     )
+    in_hand: list[SignalName] = Field(
+        default_factory=list,
+        description="While any of these holds a fix is under way (e.g. a visit "
+        "booked): selling still waits, but addressing it again gains nothing.",
+    )
 
 
 class Need(Strict):
@@ -106,6 +193,21 @@ class Need(Strict):
     gain: Probability = Field(
         0.15, description="Added to P(accept) of a treatment that meets it."
     )
+    offer_kinds: list[str] = Field(
+        default_factory=list,
+        description="A live recommender offer of one of these kinds meets the need: "
+        "a treatment that meets it then adds the offer's margin (its value x "
+        "value.margin_rate) to the value at stake.",
+    )
+
+
+def _default_material() -> list[SignalName]:
+    return [
+        "switch_deadline",
+        "financial_difficulty",
+        "visit_booked",
+        "overage_charges",
+    ]
 
 
 def _default_recency() -> dict[SignalName, int]:
@@ -127,6 +229,11 @@ class Decisions(Strict):
     offers: OfferRules = OfferRules()
     suitability: dict[str, Problem] = Field(default_factory=dict)
     needs: dict[str, Need] = Field(default_factory=dict)
+    interaction_signals: dict[SignalName, Said] = Field(default_factory=_default_said)
+    material_signals: list[SignalName] = Field(
+        default_factory=_default_material,
+        description="Facts every recommendation's reasons cite when present.",
+    )
 
     @field_validator("recency_days")
     @classmethod
@@ -135,6 +242,22 @@ class Decisions(Strict):
         if undated:
             raise ValueError(f"{undated[0]} is not dated: it has no recency window")
         return {**_default_recency(), **v}
+
+    @field_validator("interaction_signals")
+    @classmethod
+    def _readable(cls, v: dict[SignalName, Said]) -> dict[SignalName, Said]:
+        wrong: list[str] = sorted(set(v) - set(INTERACTION_SIGNALS)) or sorted(
+            f"{k}.together_with: {s.together_with}"
+            for k, s in v.items()
+            if s.together_with is not None
+            and s.together_with not in INTERACTION_SIGNALS
+        )
+        if wrong:
+            raise ValueError(
+                f"{wrong[0]} is not read from interactions "
+                f"(these are: {', '.join(INTERACTION_SIGNALS)})"
+            )
+        return {**_default_said(), **v}
 
     @model_validator(mode="after")
     def _named_once(self) -> Decisions:

@@ -24,18 +24,27 @@ if TYPE_CHECKING:
 
 
 @lru_cache(maxsize=16)
-def derivation(as_of: date | None = None) -> Derivation:
+def derivation(as_of: date | None = None, said: features.SaidSpec = ()) -> Derivation:
     """The kernel's derived tables as of a configured decision date.
 
     ``as_of`` None: as of the store's own date (the data's as-of field, else its
     latest record date); a configured ``decisions.as_of`` gives another version, so
-    a store built for another date is rebuilt when opened.
+    a store built for another date is rebuilt when opened. ``said``: what is read
+    from interactions when not the defaults (another version too).
     """
 
     def build(con: Any, tick: Tick | None) -> None:
-        features.build(con, tick, as_of=as_of)
+        features.build(con, tick, as_of=as_of, said=said)
 
-    return Derivation(features.derived_stamp(as_of), build)
+    return Derivation(features.derived_stamp(as_of, said), build)
+
+
+def config_derivation(config: CVMConfig) -> Derivation:
+    """The derived tables ``config`` decides on (its date, its interaction words)."""
+    said = features.said_spec(config.decisions)
+    return derivation(
+        config.decisions.as_of, () if said == features.DEFAULT_SAID else said
+    )
 
 
 DERIVED = derivation(None)  # as of the store's own date
@@ -45,7 +54,7 @@ def customer_source(config: CVMConfig) -> CustomerSource:
     """The configured customer source (shared per store file or JSON folder)."""
     from tools.store.source import open_source
 
-    return open_source(config, derivation(config.decisions.as_of))
+    return open_source(config, config_derivation(config))
 
 
 def import_base(
@@ -66,7 +75,7 @@ def import_base(
         path,
         store_path(config),
         config.validation.customer_id_pattern,
-        derivation(config.decisions.as_of),
+        config_derivation(config),
         replace=replace,
         progress=progress,
     )

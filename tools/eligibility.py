@@ -194,13 +194,15 @@ def customer_verdicts(
             )
         )
     applicable = bool(a.decisions.applicable[0, j])
-    applicability = RuleVerdict(
-        rule="APPLICABILITY",
-        passed=applicable,
-        reason="fits the customer's journey"
-        if applicable
-        else f"needs {_conditions_text(t.applicable_when)}",
-    )
+    segment = customer.segment
+    if applicable:
+        why = "fits the customer's journey"
+    elif t.segments and segment not in t.segments:
+        who = segment or "of no segment"
+        why = f"made for {', '.join(t.segments)} customers; {cid} is {who}"
+    else:
+        why = f"needs {_conditions_text(t.applicable_when)}"
+    applicability = RuleVerdict(rule="APPLICABILITY", passed=applicable, reason=why)
     return CustomerVerdicts(
         treatment_key,
         tuple(out),

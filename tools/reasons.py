@@ -47,7 +47,7 @@ def score(
     j = d.treatments.index(key)
     numbers = {
         "propensity": float(d.propensity[0, j]),
-        "value": float(d.value_at_risk[0]),
+        "value": round(float(d.value_at_risk[0] + d.need_value[0, j]), 2),
         "cost": float(d.cost[j]),
         "expected_value": float(d.expected_value[0, j]),
     }
@@ -86,15 +86,25 @@ def _gains(
     fixed = [
         (p.gain, p.label)
         for k, (name, p) in enumerate(config.decisions.suitability.items())
-        if d.problems[0, k] and key in p.addressed_by and p.gain
+        if d.problems[0, k]
+        and key in p.addressed_by
+        and p.gain
+        and not any(s in insights for s in p.in_hand)
     ]
     if fixed:
         gain, label = max(fixed)
         out.append((gain, "service first"))
-    for need in config.decisions.needs.values():
-        if key in need.met_by and need.signal in insights and need.gain:
-            out.append((need.gain, f"meets stated need {need.label}"))
+    met = [
+        (need.gain, f"meets stated need {need.label}")
+        for need in config.decisions.needs.values()
+        if key in need.met_by and need.signal in insights and need.gain
+    ]
+    if met:  # the largest counts (the kernel's rule)
+        out.append(max(met, key=lambda g: g[0]))
     return out
+
+
+MAX_REASONS = 5
 
 
 def reasons(
@@ -106,7 +116,15 @@ def reasons(
     config: CVMConfig,
     booked: list[BookedToday] | None = None,
 ) -> list[str]:
-    """Two to four reasons, each dated, each one the decision used."""
+    """Two to five reasons, each dated, each one the decision used.
+
+    First what the treatment is for (the open problem it fixes, the stated needs
+    it meets with the live offer that meets them), then the material facts an
+    analyst must not miss (``decisions.material_signals``: a deadline, a visit
+    already booked, financial difficulty, overage charges) and what waits while a
+    problem is open, then the recommender's offer, the signals behind P and the
+    value at risk.
+    """
     t = config.treatments[key]
     churn, d = a.customer.churn, a.decisions
     value = float(d.value_at_risk[0])
@@ -122,14 +140,16 @@ def reasons(
             f"Already booked today: {b.display_name} (#{b.allocation_id}, {b.day})"
             for b in booked or []
         ] or ["No contact: the baseline every action has to beat (expected value £0)"]
-        return [*first[:3], at_risk]
+        return [*first[:3], *material(a, insights, config)[:1], at_risk]
     out = _why(key, a, insights, config)
+    out += [m for m in material(a, insights, config) if not _quoted(m, out)]
     if offer:
         until = f" to {offer.expires}" if offer.expires else ""
         out.append(
-            f"Recommender: '{offer.name}' ({offer.date}{until}) at "
-            f"{offer.acceptance_probability:.0%}"
+            f"Recommender offer '{offer.name}' (live {offer.date}{until}; "
+            f"the recommender's prior {offer.acceptance_probability:.0%})"
         )
+    out += on_hold(key, a, insights, config)
     ranked = sorted(
         (
             (b, s)
@@ -139,32 +159,106 @@ def reasons(
         reverse=True,
     )
     for _, signal in ranked:
-        evidence = insights[signal].evidence
-        if len(out) >= 3 or any(evidence in r for r in out):
-            continue  # quoted already (the problem it fixes, the need it meets)
-        out.append(f"{signal.replace('_', ' ').capitalize()}: {evidence}")
-    out = out[:3] + [at_risk]
+        line = f"{signal.replace('_', ' ').capitalize()}: {insights[signal].evidence}"
+        if len(out) < MAX_REASONS - 1 and not _quoted(line, out):
+            out.append(line)
+    out = out[: MAX_REASONS - 1] + [at_risk]
     consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
     if len(out) < 4 and t.channel != "none":
         out.append(consent.reason[0].upper() + consent.reason[1:])
-    return out[:4]
+    return out[:MAX_REASONS]
+
+
+def _quoted(line: str, out: list[str]) -> bool:
+    """Whether the evidence of ``line`` is quoted already by a reason of ``out``."""
+    evidence = line.split(": ", 1)[-1]
+    return any(evidence in r for r in out)
+
+
+def material(
+    a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
+) -> list[str]:
+    """The facts a reason must never leave out (``decisions.material_signals``)."""
+    said = config.decisions.interaction_signals
+    out = []
+    for signal in config.decisions.material_signals:
+        if signal not in insights:
+            continue
+        i = insights[signal]
+        if signal in said and i.quote:
+            label = said[signal].label
+            out.append(f"{label[0].upper()}{label[1:]} ({i.latest}): '{i.quote}'")
+        else:
+            out.append(f"{signal.replace('_', ' ').capitalize()}: {i.evidence}")
+    return out
+
+
+def _need_offer(a: Assessment, kinds: list[str]) -> Offer | None:
+    """The live offer of one of ``kinds`` worth most (the kernel's need value)."""
+    held = {o.name.strip().lower() for o in a.customer.offers if o.status == "accepted"}
+    held.add(a.customer.plan.name.strip().lower())
+    live = [
+        o
+        for o in a.customer.offers
+        if o.kind in kinds
+        and o.status in ("open", "pending")
+        and (a.as_of is None or o.expires is None or o.expires >= a.as_of)
+        and o.name.strip().lower() not in held
+    ]
+    return max(live, key=lambda o: o.value or 0.0, default=None)
+
+
+def _offer_text(o: Offer, config: CVMConfig) -> str:
+    until = f" to {o.expires}" if o.expires else ""
+    margin = (o.value or 0.0) * config.value.margin_rate
+    return f"live offer '{o.name}' ({o.date}{until}, £{margin:.0f} margin)"
 
 
 def _why(
     key: str, a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
 ) -> list[str]:
-    """The open problem ``key`` fixes and the stated needs it meets, with dates."""
+    """The open problems ``key`` fixes and the stated needs it meets, with dates."""
     out = []
     problems = dict(zip(a.decisions.problem_keys, a.decisions.problems[0], strict=True))
     for name, problem in config.decisions.suitability.items():
         if problems.get(name) and key in problem.addressed_by:
             found = [insights[s] for s in problem.signals if s in insights]
             evidence = "; ".join(i.evidence for i in found)
-            out.append(f"Fixes the open {problem.label}: {evidence}")
-            break
+            if any(s in insights for s in problem.in_hand):
+                out.append(f"Follows up the open {problem.label}: {evidence}")
+            else:
+                out.append(f"Fixes the open {problem.label}: {evidence}")
     for need in config.decisions.needs.values():
         if key in need.met_by and need.signal in insights:
-            out.append(
+            line = (
                 f"Meets a stated need, {need.label}: {insights[need.signal].evidence}"
             )
+            o = _need_offer(a, need.offer_kinds)
+            out.append(line + (f"; {_offer_text(o, config)}" if o else ""))
     return out
+
+
+def on_hold(
+    key: str, a: Assessment, insights: Mapping[str, Insight], config: CVMConfig
+) -> list[str]:
+    """What waits while a problem is open: selling, and the needs selling would meet.
+
+    Only for a treatment that is not itself marketing (a marketing pick has no open
+    problem, or the analyst overrode SUITABILITY).
+    """
+    d = a.decisions
+    if not d.problems[0].any() or config.treatments[key].purpose == "marketing":
+        return []
+    waiting = []
+    for need in config.decisions.needs.values():
+        if need.signal not in insights or key in need.met_by:
+            continue
+        o = _need_offer(a, need.offer_kinds)
+        waiting.append(
+            f"{need.label} ({insights[need.signal].evidence}"
+            + (f"; {_offer_text(o, config)}" if o else "")
+            + ")"
+        )
+    if not waiting:
+        return []
+    return ["Selling waits until it is fixed (SUITABILITY): " + "; ".join(waiting)]

@@ -30,7 +30,10 @@ class ScoreBreakdown(BaseModel):
     recommender_propensity: float | None = Field(
         None, description="The live recommender offer's P that entered, if any."
     )
-    value: float = Field(description="Margin at risk in pounds (V).")
+    value: float = Field(
+        description="V in pounds: the margin at risk, plus the margin of a live "
+        "offer meeting a need the customer stated (when the treatment meets it)."
+    )
     cost: float
     expected_value: float = Field(description="P x V - cost, in pounds.")
 

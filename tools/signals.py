@@ -13,29 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from tools.config import SignalName
-from tools.customer import Bill, CustomerData
-from tools.kernel.features import TOPICS
+from tools.config_decisions import Said
+from tools.customer import Bill, CustomerData, Interaction
 
 if TYPE_CHECKING:
     from tools.journey_metrics import JourneyMetrics
-
-_TOPIC_LABELS: dict[str, str] = {
-    "billing_dispute": "raised a billing dispute",
-    "network_complaints": "complained about the network",
-    "competitor_mention": "mentioned competitors' offers",
-    "switch_threat": "threatened to switch provider",
-    "family_interest": "asked about family plans",
-    "product_interest": "asked about new products",
-    "international_usage": "asked about international calling",
-    "add_line_interest": "asked about adding lines",
-    "device_interest": "asked about a new device",
-    "vulnerability_note": "disclosed a bereavement or vulnerability",
-}
 
 
 class Insight(BaseModel):
@@ -44,6 +31,7 @@ class Insight(BaseModel):
     signal: SignalName
     evidence: str
     latest: date | None = None  # the latest evidence's date (None: undated)
+    quote: str | None = None  # what was said or recorded that counted (a sentence)
 
 
 class _Window:
@@ -64,6 +52,7 @@ def find_signals(
     present: set[str],
     as_of: date | None = None,
     windows: Mapping[str, int] | None = None,
+    said: Mapping[Any, Said] | None = None,
 ) -> list[Insight]:
     """Evidence for each signal in ``present`` (the kernel's), from the record.
 
@@ -73,6 +62,8 @@ def find_signals(
         present: The signals the kernel found.
         as_of: The decision date (None: every record counts).
         windows: Recency window in days per dated signal.
+        said: How signals are read from interactions
+            (``decisions.interaction_signals``).
     """
     out: list[Insight] = []
     within = _Window(as_of, windows or {})
@@ -90,16 +81,9 @@ def find_signals(
             f"{n.packet_loss_pct}% packet loss, {n.download_mbps} Mbps down",
             n.date,
         )
-    topics: dict[SignalName, list[date]] = {}
-    for i in c.interactions:
-        for t in i.topics:
-            signal = TOPICS.get(t)
-            if signal is not None and within(signal, i.date):
-                topics.setdefault(signal, []).append(i.date)  # type: ignore[arg-type]
-    for signal, dates in topics.items():
-        times = "once" if len(dates) == 1 else f"in {len(dates)} contacts"
-        latest = max(dates)
-        add(signal, f"{_TOPIC_LABELS[signal]} {times} (latest {latest})", latest)
+    for signal in said or {}:
+        if signal in present:
+            _said(c, signal, said or {}, within, out)  # type: ignore[arg-type]
     recent = c.interactions[-3:]
     negative = [i for i in recent if i.sentiment == "negative"]
     if negative:
@@ -165,6 +149,19 @@ def _usage_and_bills(
             "roaming charges " + ", ".join(f"£{a:.2f} on {d}" for d, a in roam),
             roam[-1][0],
         )
+    over = [
+        (b.date, e.amount)
+        for b in c.bills
+        for e in b.extra_charges
+        if e.kind == "data_overage" and within("overage_charges", b.date)
+    ]
+    if over:
+        add(
+            "overage_charges",
+            "data overage charged "
+            + ", ".join(f"£{a:.2f} on the bill of {d}" for d, a in over),
+            over[-1][0],
+        )
     shocks = [
         b
         for b in c.bills
@@ -198,6 +195,59 @@ def _usage_and_bills(
             "payment problems: " + ", ".join(_payment(b) for b in late),
             late[-1].date,
         )
+
+
+def said_it(
+    i: Interaction, spec: Said, said: Mapping[str, Said] | None = None
+) -> str | None:
+    """What makes interaction ``i`` count for a signal: a topic code or a keyword.
+
+    The same test as the kernel's (:data:`tools.kernel.features.FEATURES_SQL`):
+    a listed topic code, or a keyword in the summary or the recorded outcome; with
+    ``together_with``, only when ``i`` counts for that signal too.
+    """
+    if spec.together_with is not None:
+        other = (said or {}).get(spec.together_with)
+        if other is None or said_it(i, other) is None:
+            return None
+    text = f"{i.summary or ''} | {i.resolution or ''}".lower()
+    found = next((k for k in spec.keywords if k in text), None)  # quotable first
+    return found or next((t for t in i.topics if t in spec.topics), None)
+
+
+def _said(
+    c: CustomerData,
+    signal: SignalName,
+    said: Mapping[str, Said],
+    within: _Window,
+    out: list[Insight],
+) -> None:
+    """Evidence of a signal read from interactions: when, how often, what."""
+    spec = said[signal]
+    found = [
+        (i, why)
+        for i in c.interactions
+        if within(signal, i.date) and (why := said_it(i, spec, said)) is not None
+    ]
+    if not found:
+        return
+    last, why = found[-1]
+    times = "once" if len(found) == 1 else f"in {len(found)} contacts"
+    quote = None if why in spec.topics else _sentence(last, why)
+    text = f"{spec.label} {times} (latest {last.date})"
+    if quote:
+        text += f": '{quote}'"
+    out.append(Insight(signal=signal, evidence=text, latest=last.date, quote=quote))
+
+
+def _sentence(i: Interaction, keyword: str) -> str:
+    """The sentence of the outcome or summary holding ``keyword`` (at most 120)."""
+    for text in (i.resolution or "", i.summary):
+        for sentence in text.replace("; ", ". ").split(". "):
+            if keyword in sentence.lower():
+                s = sentence.strip().rstrip(".")
+                return s if len(s) <= 120 else s[:117] + "..."
+    return keyword
 
 
 def _payment(bill: Bill) -> str:

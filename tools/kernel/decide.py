@@ -18,8 +18,9 @@ P(accept) is made in this order (each step documented where it is defined):
    (:func:`_boosted`);
 2. combined with the recommender's best live offer, x the declined factor
    (:func:`tools.kernel.offers.combine`);
-3. plus the gain of each stated need the treatment meets (``decisions.needs``) and
-   of the open problem it addresses (``decisions.suitability``), capped;
+3. plus the largest gain of the stated needs the treatment meets
+   (``decisions.needs``) and of the open problems it addresses
+   (``decisions.suitability``), capped;
 4. once outcomes were recorded, the Beta posterior of the customer's cell with that
    P as its prior (:mod:`tools.kernel.learned`; ``extra["p_prior"]`` keeps the
    prior), capped and rounded.
@@ -45,7 +46,7 @@ import numpy as np
 from tools.config import CVMConfig
 from tools.kernel.features import CONSENT_CHANNELS
 from tools.kernel.learned import cell, fit, learned, posterior
-from tools.kernel.offers import combine, offer_terms
+from tools.kernel.offers import combine, need_values, offer_terms
 from tools.kernel.signals import (
     BANDS,
     HIGH_CHURN,
@@ -96,6 +97,7 @@ class Decisions:
     order: tuple[int, ...]  # treatment indexes by tie-break (priority, cost, config)
     p_journey: np.ndarray  # (n, T) float64, the journey's P (base + boosts, capped)
     p_offer: np.ndarray  # (n, T) float64, the live offer's P that entered; NaN none
+    need_value: np.ndarray  # (n, T) float64, pounds a stated need met adds to V
     offer_pos: np.ndarray  # (n, T) int32, that offer's index in the record; -1 none
     declined: np.ndarray  # (n, T) bool, an offer of it declined within the cool-off
     problems: np.ndarray  # (n, K) bool, open problems (decisions.suitability order)
@@ -159,6 +161,7 @@ class Decisions:
             order=self.order,
             p_journey=self.p_journey[i],
             p_offer=self.p_offer[i],
+            need_value=self.need_value[i],
             offer_pos=self.offer_pos[i],
             declined=self.declined[i],
             problems=self.problems[i],
@@ -237,29 +240,56 @@ def _rules(
     failed["SUITABILITY"][:] = open_any[:, None] & tt.marketing
     failed["HELD"][:] = held
     applicable = np.ones((n, n_t), dtype=bool)
+    segment = np.asarray(cols.get("segment", np.full(n, "", dtype=object)), object)
     for when in tt.applicable:  # any of its signals held, or any metric test true
-        on = sig[:, when.signals].any(axis=1)
+        on = np.asarray(sig[:, when.signals].any(axis=1), dtype=bool)
+        if not len(when.signals) and not when.metrics:
+            on = np.ones(n, dtype=bool)  # no condition but its segments
         with np.errstate(invalid="ignore"):  # a missing metric (NaN) passes no test
             for column, compare, value in when.metrics:
                 on |= compare(as_float(cols, column), value)
+        if when.segments:  # made for some kinds of customer only
+            on &= np.isin(segment, when.segments)
         applicable[:, when.t] = on
     return failed, applicable, problems
 
 
 def _gains(sig: np.ndarray, problems: np.ndarray, tt: Treatments) -> np.ndarray:
-    """P added per customer x treatment: needs it meets, the open problem it fixes.
+    """P added per customer x treatment: a need it meets, the open problem it fixes.
 
-    Needs add up (each is a different thing the customer asked for); problems
-    count once (the largest gain of the open problems it addresses).
+    Each counts once: the largest gain of the stated needs it meets (several asks
+    met by one generic contact do not stack past a contact made for one of them),
+    plus the largest gain of the open problems it addresses, and none for a
+    problem whose fix is under way (``in_hand``, e.g. a visit booked).
     """
     n, n_t = len(sig), len(tt.keys)
-    gains = _boosted(sig, np.zeros(n_t), tt.need_gain)
+    need = np.zeros((n, n_t))
+    for k in range(len(tt.need_signal)):
+        gain = tt.need_gain[tt.need_signal[k]] * tt.need_met[k]
+        np.maximum(need, np.where(sig[:, tt.need_signal[k], None], gain, 0.0), out=need)
     fix = np.zeros((n, n_t))
     for k in range(len(tt.problems)):
-        np.maximum(
-            fix, np.where(problems[:, k, None], tt.problem_gain[k], 0.0), out=fix
-        )
-    return gains + fix  # type: ignore[no-any-return]
+        todo = problems[:, k] & ~sig[:, tt.problem_in_hand[k]].any(axis=1)
+        np.maximum(fix, np.where(todo[:, None], tt.problem_gain[k], 0.0), out=fix)
+    return need + fix
+
+
+def _need_value(sig: np.ndarray, offered: np.ndarray, tt: Treatments) -> np.ndarray:
+    """Pounds added to V per customer x treatment: stated needs met by live offers.
+
+    A need the customer stated (its signal held) for which a live offer of a
+    matching kind exists adds that offer's margin (``offered``, ``(n, N)``) to the
+    value of every marketing treatment that meets the need (a free service action
+    sells nothing); the largest counts (one offer may meet several needs: its
+    margin counts once).
+    """
+    n, n_t = len(sig), len(tt.keys)
+    out = np.zeros((n, n_t))
+    for k in range(len(tt.need_signal)):
+        said = np.where(sig[:, tt.need_signal[k]], offered[:, k], 0.0)
+        sells = tt.need_met[k] & tt.marketing
+        np.maximum(out, said[:, None] * sells[None, :], out=out)
+    return out
 
 
 def decide(
@@ -318,7 +348,8 @@ def decide(
     )
     if tt.baseline is not None:
         p[:, tt.baseline], from_offer[:, tt.baseline] = 0.0, False
-    ev = p * value[:, None]
+    gain = _need_value(sig, need_values(np.asarray(cols["row_no"]), offers, tt), tt)
+    ev = p * (value[:, None] + gain)
     ev -= tt.cost[None, :]
     np.round(ev, 2, out=ev)
     if tt.baseline is not None:
@@ -346,6 +377,7 @@ def decide(
         order=tuple(order),
         p_journey=p_journey,
         p_offer=terms.p_offer,
+        need_value=gain,
         offer_pos=terms.pos,
         declined=terms.declined,
         problems=problems,

@@ -18,37 +18,25 @@ false (inside SQL they stay NULL: DuckDB orders NaN above every number).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from tools.config_decisions import INTERACTION_SIGNALS, Decisions
 from tools.kernel.as_of import decision_date
 from tools.kernel.records import records_sql
-from tools.sql import literal
 from tools.store.meta import meta_value
 
 if TYPE_CHECKING:  # DuckDB loads where a connection is made
     import duckdb
 
-DERIVED_VERSION = "5"  # bump when the derived tables' definitions change
+DERIVED_VERSION = "6"  # bump when the derived tables' definitions change
 RECORDS_SLICE = 200_000  # customers per slice when building the derived tables
 BILL_SHOCK_RISE_PCT = 10.0
 BILL_SHOCK_EXTRAS_SHARE = 0.30
 CONSENT_CHANNELS = ("call", "sms", "email", "push")
 PURPOSES = ("marketing", "service", "billing")
-TOPICS: dict[str, str] = {  # interaction topic code -> signal
-    "billing_dispute": "billing_dispute",
-    "network_issue": "network_complaints",
-    "competitor_mention": "competitor_mention",
-    "switch_threat": "switch_threat",
-    "family_interest": "family_interest",
-    "product_interest": "product_interest",
-    "international_calls": "international_usage",
-    "add_line": "add_line_interest",
-    "device_upgrade": "device_interest",
-    "vulnerability_disclosed": "vulnerability_note",
-    "bereavement": "vulnerability_note",
-}
 _NAN = "'NaN'::DOUBLE"
 
 _CONSENT_COLS = ",\n    ".join(
@@ -56,11 +44,53 @@ _CONSENT_COLS = ",\n    ".join(
     for ch in CONSENT_CHANNELS
     for p in PURPOSES
 )
-_TOPIC_COLS = ",\n    ".join(
-    f"max(interaction_date) FILTER (WHERE list_contains(topics, {literal(code)})) "
-    f"AS topic_{code}_last"
-    for code in TOPICS
+# what customers said, per signal: the latest interaction that counts (its topic
+# codes and keywords are config, bound as parameters: see said_params)
+_SAID_COLS = ",\n        ".join(
+    f"max(interaction_date) FILTER (WHERE "
+    f"(list_has_any(topics, $said_t{i}::VARCHAR[])"
+    f" OR ($said_r{i} <> '' AND regexp_matches(txt, $said_r{i})))"
+    f" AND (NOT $said_w{i} OR list_has_any(topics, $said_wt{i}::VARCHAR[])"
+    f" OR ($said_wr{i} <> '' AND regexp_matches(txt, $said_wr{i}))))"
+    f" AS said_{s}_last"
+    for i, s in enumerate(INTERACTION_SIGNALS)
 )
+_REGEX_SPECIAL = frozenset("\\.^$|?*+()[]{}")
+# (signal, topic codes, keywords, the signal it must come together with or "")
+SaidSpec = tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...]
+
+
+def said_spec(d: Decisions) -> SaidSpec:
+    """What the configuration reads from interactions, hashable (a cache key)."""
+    return tuple(
+        (str(k), tuple(v.topics), tuple(v.keywords), str(v.together_with or ""))
+        for k, v in sorted(d.interaction_signals.items())
+    )
+
+
+def _pattern(keywords: tuple[str, ...]) -> str:
+    """One regular expression matching any keyword literally ('' for none)."""
+    return "|".join(
+        "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in k) for k in keywords
+    )
+
+
+def said_params(spec: SaidSpec) -> dict[str, object]:
+    """The bound parameters of :data:`FEATURES_SQL`'s interaction signals."""
+    by = {signal: (topics, words, also) for signal, topics, words, also in spec}
+    params: dict[str, object] = {}
+    for i, signal in enumerate(INTERACTION_SIGNALS):
+        topics, words, also = by.get(signal, ((), (), ""))
+        params[f"said_t{i}"] = list(topics)
+        params[f"said_r{i}"] = _pattern(words)
+        with_topics, with_words, _ = by.get(also, ((), (), ""))
+        params[f"said_w{i}"] = bool(also)
+        params[f"said_wt{i}"] = list(with_topics)
+        params[f"said_wr{i}"] = _pattern(with_words)
+    return params
+
+
+DEFAULT_SAID: SaidSpec = said_spec(Decisions())
 
 
 def _days(column: str) -> str:
@@ -68,35 +98,45 @@ def _days(column: str) -> str:
     return f"coalesce(($as_of - {column})::DOUBLE, {_NAN})"
 
 
-_TOPIC_DAYS = ", ".join(
-    _days(f"i.topic_{t}_last") + f" AS topic_{t}_days" for t in TOPICS
+_SAID_DAYS = ",\n    ".join(
+    _days(f"i.said_{s}_last") + f" AS said_{s}_days" for s in INTERACTION_SIGNALS
 )
 
 BILLS_SQL = f"""
 WITH extras AS (
-    SELECT customer_id, bill_date, sum(amount) AS extras_total,
+    SELECT customer_id, bill_date,
+           sum(amount) FILTER (WHERE kind <> 'late_fee') AS extras_total,
+           coalesce(sum(amount) FILTER (WHERE kind = 'late_fee'), 0) AS late_fees,
            sum(amount) FILTER (WHERE kind = 'roaming') AS roaming,
            count(*) FILTER (WHERE kind = 'roaming') AS roaming_n,
+           sum(amount) FILTER (WHERE kind = 'data_overage') AS overage,
+           count(*) FILTER (WHERE kind = 'data_overage') AS overage_n,
            bool_or(kind = 'late_fee') AS late_fee
     FROM bill_charges WHERE __SLICE__ AND bill_date <= $as_of GROUP BY ALL
 ), amounts AS (
     SELECT b.customer_id, b.bill_date, b.status,
            coalesce(e.roaming, 0) AS roaming, coalesce(e.roaming_n, 0) AS roaming_n,
            coalesce(e.late_fee, false) AS late_fee,
-           coalesce(b.total, b.plan_charge + coalesce(e.extras_total, 0))::DOUBLE
-               AS amount,
+           coalesce(e.overage, 0) AS overage, coalesce(e.overage_n, 0) AS overage_n,
+           coalesce(b.total, b.plan_charge + coalesce(e.extras_total, 0)
+               + coalesce(e.late_fees, 0))::DOUBLE AS amount,
+           -- a late fee is a payment problem: it makes no bill shock (counted once)
+           amount - coalesce(e.late_fees, 0) AS charged,
            coalesce(e.extras_total, 0) >= {BILL_SHOCK_EXTRAS_SHARE} * b.plan_charge
                AS extras_shock
     FROM bills b LEFT JOIN extras e USING (customer_id, bill_date)
     WHERE __SLICE__ AND b.bill_date <= $as_of
 ), history AS (  -- each customer's bills by date, in one list (no window sort)
     SELECT customer_id,
-        list_sort(list({{'d': bill_date, 'a': amount, 'x': extras_shock}})) AS h,
+        list_sort(list({{'d': bill_date, 'a': charged, 'x': extras_shock,
+                         't': amount}})) AS h,
         sum(roaming)::DOUBLE AS roaming_charges,
         sum(roaming_n) AS roaming_charge_count,
         bool_or(status = 'overdue' OR late_fee) AS payment_issues,
         max(bill_date) FILTER (WHERE status = 'overdue' OR late_fee) AS payment_last,
-        max(bill_date) FILTER (WHERE roaming_n > 0) AS roaming_last
+        max(bill_date) FILTER (WHERE roaming_n > 0) AS roaming_last,
+        sum(overage)::DOUBLE AS overage_charges,
+        max(bill_date) FILTER (WHERE overage_n > 0) AS overage_last
     FROM amounts GROUP BY customer_id
 ), rises AS (  -- % change of each bill over the one before (NULL for the first)
     SELECT *, list_transform(h, lambda b, i:
@@ -109,10 +149,11 @@ WITH extras AS (
         lambda d: d IS NOT NULL) AS bill_shock_dates
     FROM rises
 )
-SELECT customer_id, h[-1].a AS bill_latest, r[-1] AS bill_change_pct,
+SELECT customer_id, h[-1].t AS bill_latest, r[-1] AS bill_change_pct,
     len(bill_shock_dates) AS bill_shock_count, bill_shock_dates,
     list_max(bill_shock_dates) AS bill_shock_last,
-    roaming_charges, roaming_charge_count, payment_issues, payment_last, roaming_last
+    roaming_charges, roaming_charge_count, payment_issues, payment_last, roaming_last,
+    overage_charges, overage_last
 FROM shocks
 """
 
@@ -134,8 +175,12 @@ WITH bill_f AS ({BILLS_SQL}), usage_f AS (
         list(CASE sentiment WHEN 'negative' THEN -1 WHEN 'positive' THEN 1 ELSE 0 END
              ORDER BY seq) AS s,
         max(interaction_date) AS interaction_last,
-        {_TOPIC_COLS}
-    FROM interactions WHERE __SLICE__ AND interaction_date <= $as_of
+        {_SAID_COLS}
+    FROM (
+        SELECT *, lower(coalesce(summary, '') || ' | ' || coalesce(resolution, ''))
+            AS txt
+        FROM interactions WHERE __SLICE__ AND interaction_date <= $as_of
+    )
     GROUP BY customer_id
 ), int_f AS (
     SELECT *,
@@ -191,6 +236,8 @@ SELECT
     coalesce(b.payment_issues, false) AS payment_issues,
     {_days("b.payment_last")} AS payment_issue_days,
     {_days("b.roaming_last")} AS roaming_days,
+    round(coalesce(b.overage_charges, 0), 2) AS overage_charges,
+    {_days("b.overage_last")} AS overage_days,
     n.network_quality,
     CASE n.network_quality WHEN 'poor' THEN 0 WHEN 'fair' THEN 1 WHEN 'good' THEN 2
          WHEN 'excellent' THEN 3 ELSE -1 END AS network_quality_rank,
@@ -204,7 +251,7 @@ SELECT
     coalesce(i.sentiment_trend, 'unknown') AS sentiment_trend,
     coalesce(i.sentiment_trend = 'worsening', false) AS sentiment_worsening,
     {_days("i.interaction_last")} AS interaction_days,
-    {_TOPIC_DAYS},
+    {_SAID_DAYS},
     coalesce(k.consent_channels, 0) AS consent_channels,
     {
     ", ".join(
@@ -233,7 +280,7 @@ ORDER BY r.row_no
 OFFERS_SQL = f"""
 WITH o AS (
     SELECT customer_id, offer_date, treatment, acceptance_probability, status,
-        lower(trim(name)) AS product,
+        lower(trim(name)) AS product, kind, value,
         status IN ('open', 'pending') AND coalesce(expires >= $as_of, true) AS live,
         (row_number() OVER (PARTITION BY customer_id ORDER BY seq) - 1)::INTEGER
             AS pos
@@ -248,13 +295,14 @@ WITH o AS (
 )
 SELECT f.row_no, o.customer_id, o.treatment, o.pos, o.live,
     o.acceptance_probability AS propensity,
+    coalesce(o.kind, '') AS kind, coalesce(o.value, 0)::DOUBLE AS offer_value,
     h.product IS NOT NULL AS held,
     {_days("d.last")} AS product_declined_days,
     {_days("o.offer_date")} AS age_days
 FROM o JOIN customer_features f USING (customer_id)
 LEFT JOIN held h USING (customer_id, product)
 LEFT JOIN declined d USING (customer_id, product)
-WHERE o.treatment IS NOT NULL AND (o.live OR o.status = 'declined')
+WHERE o.live OR (o.treatment IS NOT NULL AND o.status = 'declined')
 ORDER BY f.row_no, o.pos
 """
 OFFER_COLUMNS = (  # what the kernel reads of offer_propensity, per offer
@@ -266,6 +314,8 @@ OFFER_COLUMNS = (  # what the kernel reads of offer_propensity, per offer
     "held",
     "product_declined_days",
     "age_days",
+    "kind",
+    "offer_value",
 )
 
 
@@ -275,15 +325,24 @@ def _slice(sql: str, upper: bool) -> str:
     return sql.replace("__SLICE__", cond)
 
 
-def derived_stamp(configured: date | None) -> str:
-    """What ``meta.derived_version`` says of tables built for this configured date."""
-    return DERIVED_VERSION + (f"@{configured.isoformat()}" if configured else "")
+def derived_stamp(configured: date | None, said: SaidSpec = ()) -> str:
+    """What ``meta.derived_version`` says of tables built for this configuration.
+
+    The configured date, and a digest of what is read from interactions (topics,
+    keywords): tables built for other keywords are rebuilt when opened.
+    """
+    stamp = DERIVED_VERSION + (f"@{configured.isoformat()}" if configured else "")
+    if said:
+        digest = hashlib.sha256(repr(said).encode()).hexdigest()[:12]
+        stamp += f"#{digest}"
+    return stamp
 
 
 def build(
     con: duckdb.DuckDBPyConnection,
     tick: Callable[[str], None] | None = None,
     as_of: date | None = None,
+    said: SaidSpec = (),
 ) -> None:
     """(Re)build the derived tables on a connection, as of the decision date.
 
@@ -299,6 +358,8 @@ def build(
         con: A DuckDB connection to the store being built.
         tick: Called with a label as each step starts (a progress bar).
         as_of: The configured decision date (None: see :func:`decision_date`).
+        said: What is read from interactions (:func:`said_spec`; empty: the
+            defaults of :class:`tools.config_decisions.Decisions`).
     """
     step = tick or (lambda _label: None)
     run = con.execute
@@ -332,6 +393,8 @@ def build(
                 params["base"] = i * RECORDS_SLICE  # row_no of the slice's first
             if "$as_of" in sql:
                 params["as_of"] = day
+            if "$said_t0" in sql:
+                params.update(said_params(said or DEFAULT_SAID))
             verb = f"CREATE TABLE {table} AS" if i == 0 else f"INSERT INTO {table}"
             run(f"{verb} {_slice(sql, upper)}", params)
     # point lookups by id (the chat path) use these instead of scanning row groups
@@ -340,7 +403,7 @@ def build(
     run("CREATE UNIQUE INDEX customer_records_id ON customer_records (customer_id)")
     meta_value(con, "derived_version")  # creates meta when missing
     for key, value in (
-        ("derived_version", derived_stamp(as_of)),
+        ("derived_version", derived_stamp(as_of, said)),
         ("as_of", day.isoformat()),
         ("as_of_source", source),
     ):

@@ -52,16 +52,54 @@ def _treatment_index(offers: Columns, keys: tuple[str, ...]) -> np.ndarray:
     return np.asarray(remap, dtype=np.int64)[np.asarray(offers["treatment_index"])]
 
 
-def _cells(rows: np.ndarray, offers: Columns, keys: tuple[str, ...]) -> np.ndarray:
-    """Each offer's cell ``customer x T + treatment`` in the batch (-1: not in it)."""
+def _rows(rows: np.ndarray, offers: Columns) -> np.ndarray:
+    """Each offer's customer as an index into the batch (-1: not in it)."""
     n, orow = len(rows), np.asarray(offers["row_no"])
-    if n and rows[-1] - rows[0] == n - 1:  # consecutive rows: no search needed
+    if not n:
+        return np.full(len(orow), -1, dtype=np.int64)
+    if rows[-1] - rows[0] == n - 1:  # consecutive rows: no search needed
         at = np.clip(orow - rows[0], 0, n - 1)
     else:
-        at = np.minimum(np.searchsorted(rows, orow), max(n - 1, 0))
+        at = np.minimum(np.searchsorted(rows, orow), n - 1)
+    return np.where(rows[at] == orow, at, -1)
+
+
+def _cells(rows: np.ndarray, offers: Columns, keys: tuple[str, ...]) -> np.ndarray:
+    """Each offer's cell ``customer x T + treatment`` in the batch (-1: not in it)."""
+    at = _rows(rows, offers)
     t = _treatment_index(offers, keys)
-    ok = (rows[at] == orow) & (t >= 0) if n else np.zeros(len(orow), dtype=bool)
-    return np.where(ok, at * len(keys) + t, -1)
+    return np.where((at >= 0) & (t >= 0), at * len(keys) + t, -1)
+
+
+def _usable(offers: Columns, tt: Treatments) -> np.ndarray:
+    """Live offers the customer does not hold nor declined within the cool-off."""
+    live = np.asarray(offers["live"], dtype=bool)
+    is_held = np.asarray(offers["held"], dtype=bool)
+    redeclined = np.asarray(offers["product_declined_days"], dtype=np.float64)
+    return live & ~is_held & ~(redeclined <= tt.cool_off_days)  # type: ignore[no-any-return]
+
+
+def need_values(rows: np.ndarray, offers: Columns, tt: Treatments) -> np.ndarray:
+    """Per customer x stated need, the margin of the best live offer meeting it.
+
+    ``(n, N)`` pounds: an offer meets a need when its kind is one of the need's
+    ``offer_kinds``; its margin is its value x ``value.margin_rate``; only usable
+    offers count (live, not held, not declined within the cool-off).
+    """
+    n = len(rows)
+    out = np.zeros((n, len(tt.need_kinds)))
+    if not n or not len(offers.get("row_no", ())) or "kind" not in offers:
+        return out
+    at = _rows(rows, offers)
+    ok = _usable(offers, tt) & (at >= 0)
+    kinds = np.asarray(offers["kind"], dtype=object)
+    margin = np.nan_to_num(np.asarray(offers["offer_value"], dtype=np.float64))
+    margin = np.round(margin * tt.margin_rate, 2)
+    for k, wanted in enumerate(tt.need_kinds):
+        if wanted:
+            m = ok & np.isin(kinds, wanted)
+            np.maximum.at(out[:, k], at[m], margin[m])
+    return out
 
 
 def offer_terms(rows: np.ndarray, offers: Columns, tt: Treatments) -> OfferTerms:
@@ -75,8 +113,7 @@ def offer_terms(rows: np.ndarray, offers: Columns, tt: Treatments) -> OfferTerms
         cell = _cells(rows, offers, tt.keys)
         live = np.asarray(offers["live"], dtype=bool) & (cell >= 0)
         is_held = np.asarray(offers["held"], dtype=bool)
-        redeclined = np.asarray(offers["product_declined_days"], dtype=np.float64)
-        usable = live & ~is_held & ~(redeclined <= tt.cool_off_days)
+        usable = _usable(offers, tt) & (cell >= 0)
         p = np.asarray(offers["propensity"], dtype=np.float64)
         usable &= ~np.isnan(p)
         np.fmax.at(p_offer, cell[usable], p[usable])

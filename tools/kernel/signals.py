@@ -15,7 +15,8 @@ from typing import get_args
 import numpy as np
 
 from tools.config import CVMConfig, SignalName
-from tools.kernel.features import CONSENT_CHANNELS, TOPICS
+from tools.config_decisions import INTERACTION_SIGNALS
+from tools.kernel.features import CONSENT_CHANNELS
 
 SIGNALS: tuple[str, ...] = get_args(SignalName)
 NEAR_ALLOWANCE_RATIO = 0.85
@@ -30,6 +31,7 @@ BANDS = np.array(["low", "medium", "high"])
 KERNEL_COLUMNS: tuple[str, ...] = (
     "row_no",
     "customer_id",
+    "segment",
     "vulnerable",
     "monthly_revenue",
     "churn_score",
@@ -42,6 +44,7 @@ KERNEL_COLUMNS: tuple[str, ...] = (
     "bill_change_pct",
     "bill_shock_days",
     "roaming_days",
+    "overage_days",
     "payment_issue_days",
     "network_quality_rank",
     "network_latency_ms",
@@ -52,7 +55,7 @@ KERNEL_COLUMNS: tuple[str, ...] = (
     "sentiment_worsening",
     "interaction_days",
     "consent_channels",
-    *(f"topic_{t}_days" for t in TOPICS),
+    *(f"said_{s}_days" for s in INTERACTION_SIGNALS),
     *(
         f"consent_{ch}_{p}"
         for ch in CONSENT_CHANNELS
@@ -67,14 +70,15 @@ EVIDENCE_DAYS: dict[str, tuple[str, ...]] = {
     "data_near_allowance": ("usage_days",),
     "usage_rising": ("usage_days",),
     "roaming_charges": ("roaming_days",),
+    "overage_charges": ("overage_days",),
     "bill_shock": ("bill_shock_days",),
     "payment_issues": ("payment_issue_days",),
     "poor_network": ("network_days",),
     "negative_sentiment": ("interaction_days",),
     "high_churn_risk": ("churn_days",),
 }
-for _code, _signal in TOPICS.items():
-    EVIDENCE_DAYS[_signal] = (*EVIDENCE_DAYS.get(_signal, ()), f"topic_{_code}_days")
+for _signal in INTERACTION_SIGNALS:  # the latest interaction that counts for it
+    EVIDENCE_DAYS[_signal] = (*EVIDENCE_DAYS.get(_signal, ()), f"said_{_signal}_days")
 
 
 def as_float(cols: Columns, name: str) -> np.ndarray:
@@ -117,7 +121,12 @@ def signals(cols: Columns, windows: np.ndarray | None = None) -> np.ndarray:
     out[:, col["data_over_allowance"]] = ratio > 1
     out[:, col["data_near_allowance"]] = (ratio <= 1) & (ratio >= NEAR_ALLOWANCE_RATIO)
     out[:, col["usage_rising"]] = as_float(cols, "usage_trend_pct") >= USAGE_RISING_PCT
-    for signal in ("roaming_charges", "bill_shock", "payment_issues"):
+    for signal in (
+        "roaming_charges",
+        "overage_charges",
+        "bill_shock",
+        "payment_issues",
+    ):
         out[:, col[signal]] = dated[signal] >= 0  # evidence up to the decision date
     rank = as_float(cols, "network_quality_rank")
     out[:, col["poor_network"]] = (rank >= 0) & (
@@ -125,7 +134,7 @@ def signals(cols: Columns, windows: np.ndarray | None = None) -> np.ndarray:
         | (as_float(cols, "network_latency_ms") > POOR_LATENCY_MS)
         | (as_float(cols, "network_packet_loss_pct") > POOR_PACKET_LOSS_PCT)
     )
-    for signal in set(TOPICS.values()):
+    for signal in INTERACTION_SIGNALS:
         out[:, col[signal]] = dated[signal] >= 0
     negative = as_float(cols, "recent_negative")
     out[:, col["negative_sentiment"]] = (negative > 0) & (

@@ -38,6 +38,7 @@ class Applicable:
     t: int  # the treatment's index
     signals: np.ndarray  # (k,) indexes into SIGNALS
     metrics: tuple[tuple[str, Compare, float], ...]  # (feature column, op, value)
+    segments: tuple[str, ...] = ()  # made for these segments only (empty: all)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,12 @@ class Treatments:
     problems: tuple[str, ...]  # (K,) open-problem names (decisions.suitability)
     problem_signals: np.ndarray  # (K, S) bool: a problem is open if any is held
     problem_gain: np.ndarray  # (K, T) P added to the treatments that address it
+    problem_in_hand: np.ndarray  # (K, S) bool: a fix is under way if any is held
     need_gain: np.ndarray  # (S, T) P added when the need signal is held (met)
+    need_signal: np.ndarray  # (N,) index into SIGNALS of each stated need
+    need_met: np.ndarray  # (N, T) bool: the treatment meets the need
+    need_kinds: tuple[tuple[str, ...], ...]  # (N,) offer kinds that meet it
+    margin_rate: float  # an offer's value x this = its margin (a need met)
     offer_weight: float  # the recommender's weight in the combined P
     cool_off_days: float  # a declined offer's cool-off
     declined_factor: float  # P multiplier of a treatment declined in its cool-off
@@ -90,7 +96,7 @@ def _build(config: CVMConfig) -> Treatments:
             consent_t.append(t)
             consent_c.append(columns.setdefault(column, len(columns)))
         marketing[t] = tr.purpose == "marketing" and tr.channel != "none"
-        if tr.applicable_when:
+        if tr.applicable_when or tr.segments:
             when = tr.applicable_when
             found = [SIGNALS.index(c.signal) for c in when if c.signal is not None]
             held = np.asarray(found, dtype=np.intp)
@@ -100,7 +106,7 @@ def _build(config: CVMConfig) -> Treatments:
                 for c in when
                 if c.metric is not None
             )
-            conditions.append(Applicable(t, held, tests))
+            conditions.append(Applicable(t, held, tests, tuple(tr.segments)))
     problems, problem_signals, problem_gain, need_gain = _problems_and_needs(
         config, keys
     )
@@ -117,7 +123,15 @@ def _build(config: CVMConfig) -> Treatments:
         np.asarray(consent_c, dtype=np.intp),
     )
     shared_arrays = (base, boosts, cost, disabled, marketing, *checks, windows)
-    for shared in (*shared_arrays, problem_signals, problem_gain, need_gain):
+    need_signal, need_met = _needs_met(config, keys)
+    for shared in (
+        *shared_arrays,
+        problem_signals,
+        problem_gain,
+        need_gain,
+        need_signal,
+        need_met,
+    ):
         shared.setflags(write=False)  # every batch reads these: none may change them
     return Treatments(
         keys=keys,
@@ -136,7 +150,12 @@ def _build(config: CVMConfig) -> Treatments:
         problems=problems,
         problem_signals=problem_signals,
         problem_gain=problem_gain,
+        problem_in_hand=_in_hand(config),
         need_gain=need_gain,
+        need_signal=need_signal,
+        need_met=need_met,
+        need_kinds=tuple(tuple(n.offer_kinds) for n in config.decisions.needs.values()),
+        margin_rate=config.value.margin_rate,
         offer_weight=config.decisions.offers.recommender_weight,
         cool_off_days=float(config.decisions.offers.declined_cool_off_days),
         declined_factor=config.decisions.offers.declined_factor,
@@ -163,6 +182,31 @@ def _problems_and_needs(
             if key in keys:
                 need_gain[SIGNALS.index(need.signal), keys.index(key)] += need.gain
     return problems, signals, gain, need_gain
+
+
+def _in_hand(config: CVMConfig) -> np.ndarray:
+    """(K, S) the signals that say a problem's fix is already under way."""
+    problems = list(config.decisions.suitability.values())
+    out = np.zeros((len(problems), len(SIGNALS)), dtype=bool)
+    for k, problem in enumerate(problems):
+        for signal in problem.in_hand:
+            out[k, SIGNALS.index(signal)] = True
+    out.setflags(write=False)
+    return out
+
+
+def _needs_met(
+    config: CVMConfig, keys: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each stated need's signal (index into SIGNALS) and the treatments meeting it."""
+    needs = list(config.decisions.needs.values())
+    signal = np.asarray([SIGNALS.index(n.signal) for n in needs], dtype=np.intp)
+    met = np.zeros((len(needs), len(keys)), dtype=bool)
+    for k, need in enumerate(needs):
+        for key in need.met_by:
+            if key in keys:
+                met[k, keys.index(key)] = True
+    return signal, met
 
 
 @per_config

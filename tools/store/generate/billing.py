@@ -19,7 +19,7 @@ from tools.store.generate.people import PLAN_NAMES, People
 from tools.store.generate.writer import Cat, Column, ids_of
 
 M = cat.MONTHS
-CHARGE_KINDS = ["roaming", "overage", "late_fee"]
+CHARGE_KINDS = ["roaming", "data_overage", "late_fee"]  # as the sample names them
 STATUS = ["paid", "pending", "overdue"]
 
 

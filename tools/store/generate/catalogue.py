@@ -206,6 +206,15 @@ TOPICS: tuple[tuple[str, float, float, str], ...] = (
     ("usage_question", 0.22, 0.1, "Asked how much data is left this month."),
     ("roaming", 0.03, 0.35, "Asked about roaming charges after a trip."),
     ("device_upgrade", 0.04, 0.05, "Asked about upgrading to a new phone."),
+    ("add_on_interest", 0.03, 0.05, "Asked about an add-on with more minutes."),
+    ("data_upgrade", 0.03, 0.1, "Asked for more data or an unlimited data plan."),
+    ("usage_alerts", 0.03, 0.05, "Asked for usage alerts to watch data use."),
+    (
+        "payment_issue",
+        0.004,
+        0.5,
+        "Going through money difficulties; asked to spread the payments.",
+    ),
     # drawn (almost) only for vulnerable customers (see contacts.interactions)
     (
         "vulnerability_disclosed",
@@ -240,7 +249,24 @@ OFFER_PRODUCTS: dict[str | None, tuple[str, ...]] = {
     "family_plan": ("Family Add-a-Line", "Family Share Upgrade"),
     "early_upgrade": ("5G Device Upgrade", "Early Upgrade Offer"),
     "loyalty_points": ("Bonus Points", "Anniversary Reward"),
-    None: ("Usage Alerts",),
+    None: ("Usage Alerts", "Extra Minutes Add-on", "International Saver Bundle"),
+}
+# The offers' kinds (what the recommender calls the product), by product; the
+# rest by treatment. Stated needs are met by offers of some kinds (config needs).
+OFFER_KINDS: dict[str, str] = {
+    "Usage Alerts": "usage_alerts",
+    "Extra Minutes Add-on": "add_on",
+    "International Saver Bundle": "international_package",
+    "Family Add-a-Line": "extra_line",
+}
+OFFER_KIND_BY_TREATMENT: dict[str | None, str] = {
+    "personalized_offer": "plan_upgrade",
+    "retention_email": "loyalty_discount",
+    "data_boost": "data_addon",
+    "family_plan": "family_plan",
+    "early_upgrade": "device_offer",
+    "loyalty_points": "loyalty_reward",
+    None: "service_feature",
 }
 OWN_PLAN_OFFER = 0.15  # a plan offer names the plan the customer is on already
 

@@ -121,6 +121,8 @@ def interactions(
         ("add_line", 1 + 1.0 * (p.lines > 1)),
         ("roaming", 1 + 8.0 * bills.roamed),
         ("international_calls", 1 + 3.0 * _on_plan(p, "International Plus")),
+        ("payment_issue", 1 + 20.0 * bills.overdue),
+        ("data_upgrade", 1 + 2.0 * bills.overage),
         ("vulnerability_disclosed", 1 + cat.VULNERABLE_NOTE * p.vulnerable),
     ):
         boost[:, codes.index(code)] = factor
@@ -159,12 +161,13 @@ def _on_plan(p: People, name: str) -> np.ndarray:
 
 def _products(
     rng: np.random.Generator, p: People, row: np.ndarray, treat: np.ndarray
-) -> Cat:
+) -> tuple[Cat, Cat]:
     """The product each offer carries (a plan, or the treatment's own product).
 
     A plan offer names one of the segment's plans, sometimes the one the customer
     is on (a product they hold); other offers name one of their treatment's
-    products (:data:`catalogue.OFFER_PRODUCTS`).
+    products (:data:`catalogue.OFFER_PRODUCTS`); and each product's kind
+    (:data:`catalogue.OFFER_KINDS`, else by treatment).
     """
     treatments = list(cat.OFFER_TREATMENTS)
     labels = list(PLAN_NAMES)
@@ -187,7 +190,14 @@ def _products(
         else:
             k = len(cat.OFFER_PRODUCTS[t])
             code[sel] = first[t] + rng.integers(0, k, len(sel))
-    return Cat(code.astype(np.int32), labels)
+    kinds = [cat.OFFER_KINDS.get(name, "") for name in labels]
+    for t, products in cat.OFFER_PRODUCTS.items():  # the rest: by treatment
+        for k in range(first[t], first[t] + len(products)):
+            kinds[k] = kinds[k] or cat.OFFER_KIND_BY_TREATMENT[t]
+    plan_kind = cat.OFFER_KIND_BY_TREATMENT["personalized_offer"]
+    return Cat(code.astype(np.int32), labels), Cat(
+        code.astype(np.int32), [k or plan_kind for k in kinds]
+    )
 
 
 def offers(
@@ -218,6 +228,7 @@ def offers(
     status = [s[0] for s in cat.OFFER_STATUS]
     made = today - rng.integers(1, cat.OFFER_AGE_DAYS, m)
     made = made[np.lexsort((made, row))]  # in date order within each customer
+    name, kind = _products(rng, p, row, treat)
     return {
         "customer_id": ids_of(p.index[row]),
         "seq": seq,
@@ -226,8 +237,8 @@ def offers(
             f"'U' || ({cat.FIRST_ID} + oc)::VARCHAR || '-' || os::VARCHAR",
             {"oc": p.index[row], "os": seq},
         ),
-        "name": _products(rng, p, row, treat),
-        "kind": Cat(np.zeros(m, dtype=np.int32), ["recommender"]),
+        "name": name,
+        "kind": kind,
         "treatment": Cat(treat, treatments),
         "acceptance_probability": np.round(accept, 2),
         "value": np.round(rng.uniform(5, 60, m) * scale, 2),
