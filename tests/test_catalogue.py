@@ -347,17 +347,17 @@ def test_only_the_catalogue_role_may_approve_and_the_audit_names_the_approver(
 
 
 def test_decisions_and_plans_record_the_catalogue_version(ctx):
-    assert recommend_treatment("U131", ctx).catalogue_version == 1
-    before = recommend_treatment("U131", ctx).top.treatment_key
+    assert recommend_treatment("U128", ctx).catalogue_version == 1
+    before = recommend_treatment("U128", ctx).top.treatment_key
     add_sms10(ctx, base_propensity=0.5)
-    rec = recommend_treatment("U131", ctx)
+    rec = recommend_treatment("U128", ctx)
     assert rec.catalogue_version == 2
     assert rec.top.treatment_key == "discount_sms_10pct" != before
     plan = make_plan(ctx=ctx).plan
     assert plan.catalogue_version == 2
     assert json.loads(ctx.ledger.get_plan(plan.plan_id).body)["catalogue_version"] == 2
     commit_change(CatalogueChange(action="rollback"), ctx, "ana", login=False)
-    again = recommend_treatment("U131", ctx)
+    again = recommend_treatment("U128", ctx)
     assert (again.catalogue_version, again.top.treatment_key) == (3, before)
     with pytest.raises(UnknownTreatmentError):
         show_treatment("discount_sms_10pct", ctx)

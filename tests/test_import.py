@@ -207,20 +207,25 @@ def test_records_keep_their_order_whatever_the_file_order(ctx, tmp_path, base_1k
 
 
 def _bill_reference(record) -> tuple[float, float | None, list]:
-    """Latest bill, its % rise, and bill-shock dates, computed the plain way."""
+    """Latest bill, its % rise, and bill-shock dates, computed the plain way.
+
+    A late fee is a payment problem, not a bill shock: left out of the rise and of
+    the extras (it is counted once, as a payment problem).
+    """
     bills = sorted(record.bills, key=lambda b: b.date)
+
+    def fees(b) -> float:
+        return sum(e.amount for e in b.extra_charges if e.kind == "late_fee")
+
     rises: list[float | None] = [None]
     for prev, bill in zip(bills, bills[1:], strict=False):
-        rises.append(
-            None
-            if prev.amount == 0
-            else round((bill.amount - prev.amount) / prev.amount * 100, 1)
-        )
+        before, now = prev.amount - fees(prev), bill.amount - fees(bill)
+        rises.append(None if before == 0 else round((now - before) / before * 100, 1))
     shocks = [
         b.date
         for b, rise in zip(bills, rises, strict=True)
         if (rise is not None and rise >= features.BILL_SHOCK_RISE_PCT)
-        or b.extras_total >= features.BILL_SHOCK_EXTRAS_SHARE * b.plan_charge
+        or b.extras_total - fees(b) >= features.BILL_SHOCK_EXTRAS_SHARE * b.plan_charge
     ]
     return bills[-1].amount, rises[-1], shocks
 

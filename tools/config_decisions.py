@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from tools.config_said import DEFAULT_SAID
 from tools.config_settings import Strict
 from tools.fields import Day, Probability
 
@@ -122,31 +123,8 @@ class Said(Strict):
         return [k.strip().lower() for k in v]
 
 
-_DEFAULT_SAID: dict[str, tuple[str, tuple[str, ...]]] = {  # signal: label, topics
-    "billing_dispute": ("raised a billing dispute", ("billing_dispute",)),
-    "network_complaints": ("complained about the network", ("network_issue",)),
-    "competitor_mention": ("mentioned competitors' offers", ("competitor_mention",)),
-    "switch_threat": ("threatened to switch provider", ("switch_threat",)),
-    "family_interest": ("asked about family plans", ("family_interest",)),
-    "product_interest": ("asked about new products", ("product_interest",)),
-    "international_usage": (
-        "asked about international calling",
-        ("international_calls",),
-    ),
-    "add_line_interest": ("asked about adding lines", ("add_line",)),
-    "device_interest": ("asked about a new device", ("device_upgrade",)),
-    "vulnerability_note": (
-        "disclosed a bereavement or vulnerability",
-        ("vulnerability_disclosed", "bereavement"),
-    ),
-}
-
-
 def _default_said() -> dict[SignalName, Said]:
-    return {
-        k: Said(label=label, topics=list(topics))  # type: ignore[misc]
-        for k, (label, topics) in _DEFAULT_SAID.items()
-    }
+    return {k: Said.model_validate(v) for k, v in DEFAULT_SAID.items()}  # type: ignore[misc]
 
 
 class OfferRules(Strict):
