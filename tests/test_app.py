@@ -312,15 +312,17 @@ def test_broken_config_stops_the_ui_with_one_line(tmp_path):
 def test_one_step_line_per_tool_with_every_call_inside():
     emitter, _ = run([lambda: app.respond("How many call-backs are left today?")])
     [step] = tool_steps(emitter)
-    assert step["name"] == "check_availability - 3 calls"
+    assert step["name"] == "check_availability - 5 calls"
     import json
 
     calls = json.loads(step["output"])
-    assert list(calls) == ["call 1", "call 2", "call 3"]
+    assert list(calls) == [f"call {i}" for i in range(1, 6)]
     assert {c["treatment_key"] for c in calls.values()} == {
         "service_call_back",
         "marketing_call_back",
         "bill_review_call",
+        "request_call_back",
+        "account_manager_call",
     }
     assert not step.get("isError") and step["end"]
 

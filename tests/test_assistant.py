@@ -299,7 +299,8 @@ def test_tool_definitions_are_counted_as_rendered_to_the_model():
     assert prompt_tokens("sys", [], tool_schemas()[:11]) < 750  # eleven tools
     assert prompt_tokens("sys", [], tool_schemas()[:15]) < 900  # and the plan tools
     # find (filters on everything the store holds, thresholds, a list to narrow)
-    assert prompt_tokens("sys", [], tool_schemas()[15:17]) < 600  # and summarise
+    # (650: the signal names it filters on grew with issue 18's stated needs)
+    assert prompt_tokens("sys", [], tool_schemas()[15:17]) < 650  # and summarise
     assert prompt_tokens("sys", [], tool_schemas()[17:18]) < 120  # export_list
     by_name = {s["function"]["name"]: s for s in tool_schemas()}
 
