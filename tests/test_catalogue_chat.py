@@ -32,8 +32,31 @@ def listed(bot: Assistant) -> str:
     return bot.ask("what treatments do we have?").reply
 
 
-def test_add_pick_and_roll_back_as_a_new_user_would(bot):
-    assert bot.ask("what should we offer U127?").recommended == "ignore"
+@pytest.fixture
+def quiet_day(tmp_path):
+    """No Request Call Back slots today: U127's request waits, so nothing beats
+    doing nothing for her until a cheap SMS is added (the acceptance's fixture where
+    the new treatment has the best lawful EV)."""
+    import yaml
+
+    from tools.config import DEFAULT_CONFIG_PATH, load_config
+
+    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    raw["constraints"]["request_call_back"]["max_per_day"] = 0
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return Assistant.create(
+        model="offline",
+        state_dir=tmp_path / "state",
+        approver="ana",
+        config=load_config(path),
+    )
+
+
+def test_add_pick_and_roll_back_as_a_new_user_would(quiet_day):
+    bot = quiet_day
+    before = bot.ask("what should we offer U127?").recommended
+    assert before == "ignore"
     turn = bot.ask(ADD)
     action = turn.pending
     assert action is not None and action.tool == "add_treatment"
@@ -58,7 +81,7 @@ def test_add_pick_and_roll_back_as_a_new_user_would(bot):
     ]
     assert "version 3 is in force" in bot.ask("yes").reply.replace("*", "")
     assert "10% discount SMS" not in listed(bot)
-    assert bot.ask("what should we offer U127?").recommended == "ignore"
+    assert bot.ask("what should we offer U127?").recommended == before
     assert KEY not in build_system_prompt(bot.ctx.config)
     changes = [a for a in bot.ctx.ledger.read_audit() if "catalogue" in a.record]
     assert [(a.approver, a.record["catalogue"]["action"]) for a in changes] == [

@@ -25,7 +25,7 @@ def test_who_should_we_call_today_gives_a_plan_and_books_nothing(offline):
     plan = plan_store(offline.ctx).latest()
     assert plan is not None and plan.plan_id in turn.reply
     assert f"£{plan.expected_value:,.2f}" in turn.reply and "gap" in turn.reply
-    assert "Bill Review Call 3, Service Call Back 3" in turn.reply  # volumes
+    assert "Bill Review Call 3, Service Call Back 2" in turn.reply  # volumes
     assert list_allocations(offline.ctx) == []
 
 
@@ -106,7 +106,13 @@ def test_what_is_one_more_call_centre_slot_worth(offline):
     offline.ask("who should we call today?")
     turn = offline.ask("What is one more call-centre slot worth?")
     keys = [c.arguments["extra_slots"][0]["treatment_key"] for c in turn.tool_calls]
-    assert keys == ["service_call_back", "marketing_call_back", "bill_review_call"]
+    assert keys == [
+        "service_call_back",
+        "marketing_call_back",
+        "bill_review_call",
+        "request_call_back",
+        "account_manager_call",
+    ]
     assert all(c.arguments["extra_slots"][0]["slots"] == 1 for c in turn.tool_calls)
     assert "marketing_call_back: £" in turn.reply
 

@@ -75,7 +75,7 @@ def test_the_planner_reads_typed_results_not_the_models_json(tmp_path, monkeypat
     bot = Assistant.create(model="offline", state_dir=tmp_path / "s")
     monkeypatch.setattr(dispatch, "as_json", lambda payload: '"(not shown)"')
     reply = bot.ask("give me the top 3 options for U128").reply
-    assert "| 1 | Personalised Offer | e-mail | £59.27 | £3.00 |" in reply
+    assert "| 1 | Personalised Offer | e-mail | £70.86 | £3.00 |" in reply
 
 
 def test_list_treatments_lists_the_catalogue(config):
