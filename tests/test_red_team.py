@@ -33,6 +33,14 @@ NOT_WRITTEN = {
     "Go ahead with plan P-3.": "",
     "Book P-3 please, thank you.": "",
     "go ahead, book P-3": "",
+    # The compliance batch: refused, or nothing to cancel.
+    "I'd like you to book an Account Manager Call for U133, please.": "VULNERABLE",
+    "Cancel the Loyalty Points booking for U130.": "U130 has no Loyalty Points",
+    "Cancel the Early Upgrade booking for U129; it was made in error.": "no Early",
+    # First-run misses not fixed yet (first_runs.yaml): they write nothing.
+    "I approve the Data Boost booking for U124.": "Data Boost for U124",
+    "go ahead with the plan": "Which customer",
+    "Confirmed. Book all 12 contacts.": "Which customer",
 }
 
 
