@@ -132,7 +132,8 @@ def bench_history(state: Path, turns: int = 100, **model_settings: int) -> None:
     customers = [f"U{n}" for n in range(123, 134)]
 
     def model(body: dict) -> dict:
-        last = body["messages"][-1]
+        # the last message that is not the context note the loop appends
+        last = next(m for m in reversed(body["messages"]) if m["role"] != "system")
         if last["role"] == "user":
             cid = last["content"].split()[-1].rstrip("?")
             return completion(
