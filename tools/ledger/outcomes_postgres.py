@@ -71,19 +71,27 @@ INSERT INTO outcome_meta VALUES (1, 0) ON CONFLICT DO NOTHING;
 class PostgresOutcomes(LedgerServer):
     """The outcome verbs of the PostgreSQL ledger."""
 
-    def _rows(self, sql: str, params: Any = ()) -> list[Any]:
-        """A read's rows; none while the outcome tables are not made yet.
+    _outcome_tables = False  # seen made (they are never dropped: asked no more)
+
+    def _tables_made(self) -> bool:
+        """Whether the outcome tables are made; one round trip until they are.
 
         Reads never make the tables (a read-only server stays readable).
         """
+        if not self._outcome_tables:
+            found = self.single(
+                lambda conn: conn.execute(
+                    "SELECT to_regclass('outcome_meta') IS NOT NULL"
+                ).fetchone()
+            )
+            self._outcome_tables = bool(found and found[0])
+        return self._outcome_tables
 
-        def work(conn: psycopg.Connection) -> list[Any]:
-            found = conn.execute("SELECT to_regclass('outcome_meta')").fetchone()
-            if not found or found[0] is None:
-                return []
-            return conn.execute(sql, params).fetchall()
-
-        return self.read(work)
+    def _rows(self, sql: str, params: Any = ()) -> list[Any]:
+        """A read's rows; none while the outcome tables are not made yet."""
+        if not self._tables_made():
+            return []
+        return self.read(lambda conn: conn.execute(sql, params).fetchall())
 
     def record_outcomes(self, outcomes: Sequence[NewOutcome]) -> OutcomeWrite:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.record_outcomes`."""
@@ -142,8 +150,12 @@ class PostgresOutcomes(LedgerServer):
 
     def outcomes_version(self) -> int:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcomes_version`."""
-        rows = self._rows("SELECT version FROM outcome_meta")
-        return int(rows[0][0]) if rows else 0
+        if not self._tables_made():
+            return 0
+        row = self.single(  # read on every use of the configuration: one statement
+            lambda conn: conn.execute("SELECT version FROM outcome_meta").fetchone()
+        )
+        return int(row[0]) if row else 0
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
