@@ -113,8 +113,8 @@ def write_outcomes(
         OutcomeInputError: The first input that cannot be recorded (its ``where``).
         LedgerUnavailable: The ledger cannot be written (rule LEDGER).
     """
-    now = ctx.now()
-    today = ledger_day(ctx.config, now)
+    now, config = ctx.now(), ctx.config  # one read of the version in force
+    today = ledger_day(config, now)
     checked = [_checked(o, today) for o in inputs]
     bookings = ctx.ledger.outcome_bookings([o.allocation_id for o in inputs])
     for o in inputs:
@@ -129,7 +129,6 @@ def write_outcomes(
         (bookings[o.allocation_id].customer_id, bookings[o.allocation_id].treatment_key)
         for o in inputs
     ]
-    config = ctx.config
     resolved = resolve_cells(ctx.customers, config, pairs)
     stamp = now.isoformat(timespec="seconds")
     rows: list[NewOutcome] = []
