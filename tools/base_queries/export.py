@@ -6,15 +6,12 @@ customer, segment, plan, churn, revenue, the best lawful treatment, its channel 
 expected value, the next lawful contact time on that channel (QUIET-HOURS, in the
 customer's time zone) and the signals. A file is written whole or not at all (a
 temporary file renamed into place) under ``<state dir>/exports/``; the tool never
-writes anywhere a caller names. CSV through the stdlib, Parquet through DuckDB's
-relation API (no SQL text).
+writes anywhere a caller names (:func:`tools.table_files.write_table`: CSV through
+the stdlib, Parquet through DuckDB).
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +26,7 @@ from tools.contact_time import next_contact
 from tools.context import ToolContext
 from tools.customer import CustomerData
 from tools.errors import ToolInputError
+from tools.table_files import write_table
 
 Format = Literal["csv", "parquet"]
 COLUMNS = (
@@ -42,6 +40,10 @@ COLUMNS = (
     "expected_value",
     "next_contact",
     "signals",
+)
+# Parquet column types: ids and keys stay text, the amounts are numbers.
+_PARQUET_TYPES = {c: "VARCHAR" for c in COLUMNS} | dict.fromkeys(
+    ("churn_score", "monthly_revenue", "expected_value"), "DOUBLE"
 )
 CHUNK = 5_000  # customers decided at a time while writing
 
@@ -99,40 +101,6 @@ def _line(
     )
 
 
-def _write_csv(path: Path, lines: Iterator[tuple[object, ...]]) -> int:
-    """Write the CSV atomically; returns the number of data rows."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".part")
-    n = 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            out = csv.writer(fh)
-            out.writerow(COLUMNS)
-            for line in lines:
-                out.writerow(line)
-                n += 1
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return n
-
-
-def _to_parquet(src: Path, dest: Path) -> None:
-    import duckdb
-
-    part = dest.with_name(f".{dest.name}.part")
-    con = duckdb.connect()
-    try:
-        types = {c: "VARCHAR" for c in COLUMNS}  # ids and keys stay text
-        types |= {c: "DOUBLE" for c in COLUMNS[3:5]} | {"expected_value": "DOUBLE"}
-        con.read_csv(str(src), header=True, dtype=types).write_parquet(str(part))
-        os.replace(part, dest)
-    finally:
-        con.close()
-        if part.exists():
-            part.unlink()
-
-
 def write_list(list_id: str, path: Path, fmt: Format, ctx: ToolContext) -> int:
     """Write every customer on the list ``list_id`` to ``path``; returns how many.
 
@@ -142,14 +110,13 @@ def write_list(list_id: str, path: Path, fmt: Format, ctx: ToolContext) -> int:
     a = recall(list_id, ctx)
     _, row_nos = ranked(a, ctx, None)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv":
-            return _write_csv(path, _lines(ctx, row_nos))
-        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-            src = Path(tmp) / "list.csv"
-            n = _write_csv(src, _lines(ctx, row_nos))
-            _to_parquet(src, path)
-            return n
+        return write_table(
+            path,
+            COLUMNS,
+            _lines(ctx, row_nos),
+            parquet=fmt == "parquet",
+            types=_PARQUET_TYPES,
+        )
     except OSError as exc:
         raise ToolInputError(f"{path}: cannot write the export: {exc}") from None
 

@@ -2,15 +2,13 @@
 
 ``export_candidates`` writes every lawful customer × treatment pair with the limits in
 force, so anyone can re-solve the problem and check the optimum independently.
-Parquet goes through DuckDB (no pandas or pyarrow needed); CSV through the stdlib.
+Written whole or not at all by :func:`tools.table_files.write_table` (CSV through
+the stdlib, Parquet through DuckDB: no pandas or pyarrow needed).
 """
 
 from __future__ import annotations
 
-import csv
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from tools.errors import ToolInputError
 from tools.planning.problem import PlanProblem
 from tools.planning.store import PlanRow
+from tools.table_files import write_table
 
 CANDIDATE_COLUMNS = (
     "customer_id",
@@ -45,54 +44,11 @@ def _write(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) ->
         ToolInputError: Not a .csv or .parquet name, or the file cannot be written
             (one line naming it; nothing is left half-written).
     """
-    fmt = _format(path)
+    parquet = _format(path) == "parquet"
     try:
-        return _write_file(path, fmt, columns, rows)
+        return write_table(path, columns, rows, parquet=parquet)
     except OSError as exc:
         raise ToolInputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-
-
-def _write_file(
-    path: Path, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
-    n = 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            out = csv.writer(fh)
-            out.writerow(columns)
-            for row in rows:
-                out.writerow(row)
-                n += 1
-        if fmt == "csv":
-            os.replace(tmp, path)
-        else:
-            _csv_to_parquet(Path(tmp), path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return n
-
-
-def _csv_to_parquet(src: Path, dest: Path) -> None:
-    import duckdb
-
-    fd, part = tempfile.mkstemp(dir=dest.parent, prefix=".export-", suffix=".parquet")
-    os.close(fd)
-    con = duckdb.connect()
-    try:  # paths are bound parameters: a quote in a file name is just a character
-        con.execute(
-            "COPY (SELECT * FROM read_csv_auto(?, header=true)) TO ? (FORMAT parquet)",
-            [str(src), part],
-        )
-        os.replace(part, dest)
-    except duckdb.Error as exc:
-        raise ToolInputError(f"{dest}: cannot write: {exc}") from None
-    finally:
-        con.close()
-        if os.path.exists(part):
-            os.unlink(part)
 
 
 def export_candidates(problem: PlanProblem, path: str | Path) -> int:
