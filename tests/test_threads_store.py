@@ -207,3 +207,39 @@ def test_an_impossible_thread_retention_stops_in_one_line(
     assert main(["retention"]) == 2
     err = capsys.readouterr().err
     assert "settings.threads.retention_days" in err and "Traceback" not in err
+
+
+def test_no_thread_is_saved_before_chainlits_first_interaction(config, monkeypatch):
+    """The approvals inbox at chat start saves nothing: no thread without a user."""
+    from chainlit.context import ChainlitContext, context_var
+    from chainlit.session import HTTPSession
+    from chainlit.user import User
+
+    from assistant.api import Assistant
+    from assistant.ui import persistence
+
+    layer = persistence.make_data_layer(config)
+    monkeypatch.setattr(persistence, "get_data_layer", lambda: layer)
+    bot = Assistant.create(model="offline", config=config, approver="ana", login=True)
+    thread = str(uuid.uuid4())
+
+    async def chat():
+        session = HTTPSession(id="s", thread_id=thread, client_type="webapp")
+        context_var.set(ChainlitContext(session))
+        try:
+            await persistence.save(bot.session)  # at chat start
+            before = await layer.get_thread(thread)
+            session.has_first_interaction = True  # Chainlit makes the user's thread
+            who = await layer.create_user(User(identifier="ana", metadata={}))
+            await layer.update_thread(thread, name="first", user_id=who.id)
+            await persistence.save(bot.session)  # the first turn's save
+            return before, await layer.get_thread(thread)
+        finally:
+            await layer.close()
+
+    before, after = asyncio.run(chat())
+    assert before is None
+    assert after is not None and after["userIdentifier"] == "ana"
+    meta = after["metadata"]
+    meta = json.loads(meta) if isinstance(meta, str) else meta
+    assert meta[STATE_KEY]["turns"] == 0 and meta[STATE_KEY]["customer_id"] is None

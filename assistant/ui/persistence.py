@@ -69,9 +69,13 @@ async def save(session: Session) -> None:
 
     Also kept in the chat's user session, which Chainlit writes to the thread's
     metadata when the chat disconnects (so that write carries the same state).
+    Nothing is written before Chainlit's first interaction (the analyst's first
+    message or button): Chainlit creates the thread, with its user, only then, and
+    an earlier write (the approvals inbox at chat start) would store a thread
+    with no user. The turn of that first interaction saves the state.
     """
     layer = get_data_layer()
-    if layer is None:
+    if layer is None or not cl.context.session.has_first_interaction:
         return
     state = to_state(session).model_dump(mode="json")
     cl.user_session.set(STATE_KEY, state)
