@@ -15,6 +15,7 @@ confirmation) or says it was dropped.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,7 +45,11 @@ class WasPending(BaseModel):
 
 
 class FocusState(BaseModel):
-    """:class:`~assistant.core.session.Focus` as data."""
+    """:class:`~assistant.core.session.Focus` as data.
+
+    The same fields: copied by name both ways, so a field added to one and not the
+    other fails the first save or resume (``extra="forbid"``), never drops silently.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -86,21 +91,13 @@ def to_state(session: Session) -> SessionState:
         if pending is not None
         else None
     )
-    focus = session.focus
     return SessionState(
         messages=[m.model_copy() for m in session.messages],
         customer_id=session.customer_id,
         last_recommendation=session.last_recommendation,
         allocations=list(session.allocations),
         turns=session.turns,
-        focus=FocusState(
-            customers=list(focus.customers),
-            options=list(focus.options),
-            options_for=focus.options_for,
-            alternative=focus.alternative,
-            found=list(focus.found),
-            found_list=focus.found_list,
-        ),
+        focus=FocusState(**asdict(session.focus)),
         plan_id=session.plan_id,
         was_pending=was,
     )
@@ -116,7 +113,6 @@ def from_state(
         approver: Who approves in the resumed conversation (the logged-in user).
         login: Whether that approver logged in (see ``Session.login``).
     """
-    f = state.focus
     session = Session(
         approver=approver,
         login=login,
@@ -125,14 +121,7 @@ def from_state(
         last_recommendation=state.last_recommendation,
         allocations=list(state.allocations),
         turns=state.turns,
-        focus=Focus(
-            customers=list(f.customers),
-            options=list(f.options),
-            options_for=f.options_for,
-            alternative=f.alternative,
-            found=list(f.found),
-            found_list=f.found_list,
-        ),
+        focus=Focus(**state.focus.model_dump()),
         plan_id=state.plan_id,
     )
     return session, state.was_pending
