@@ -49,11 +49,12 @@ def _describe_request(
     args: PlanApprovalArgs, ctx: ToolContext
 ) -> tuple[str, list[str]]:
     plan_id = _pid(args)
-    lines = _plan_details(plan_id, ctx)
     try:
-        big = big_plan_reason(plan_store(ctx).get(plan_id), ctx.config)
-    except CVMError:
-        big = None
+        plan = plan_store(ctx).get(plan_id)
+    except CVMError as exc:
+        lines, big = [str(exc)], None
+    else:
+        lines, big = plan_lines(plan), big_plan_reason(plan, ctx.config)
     lines.append(
         f"A big plan ({big or 'above the limits'}): your approval books nothing; it "
         "asks another analyst, whose approval then books it. Type the plan id "
