@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 Command = Callable[[argparse.Namespace], int]
@@ -48,3 +49,13 @@ def cli_approver() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli:analyst"
+
+
+def iso_day(text: str) -> date:
+    """An argparse ``type=``: a YYYY-MM-DD date, else a one-line usage error."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD)"
+        ) from None

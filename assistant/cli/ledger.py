@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.cli.commands import cli_context, command, emit
+from assistant.cli.commands import cli_context, command, emit, iso_day
 
 if TYPE_CHECKING:
     from tools.ledger import BackupInfo
@@ -139,15 +138,6 @@ def _info(info: BackupInfo) -> dict[str, object]:
     }
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date (YYYY-MM-DD)"
-        ) from None
-
-
 def _page_size(text: str) -> int:
     from tools.allocation import MAX_PAGE
 
@@ -176,7 +166,7 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the ``allocations`` sub-command to the ``cvm`` parser."""
     al = add("allocations", "list bookings (today's unless --all / --day / customer)")
     al.add_argument("--customer-id", help="one customer's bookings, every day")
-    al.add_argument("--day", type=_day, help="bookings of this day (YYYY-MM-DD)")
+    al.add_argument("--day", type=iso_day, help="bookings of this day (YYYY-MM-DD)")
     al.add_argument(
         "--all", action="store_true", help="every day, released ones too (paged)"
     )

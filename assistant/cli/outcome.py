@@ -12,10 +12,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
-from assistant.cli.commands import cli_approver, cli_context, command, emit
+from assistant.cli.commands import (
+    cli_approver,
+    cli_context,
+    command,
+    emit,
+    iso_day,
+)
 
 
 @command("outcome")
@@ -67,13 +72,6 @@ def cmd_import_outcomes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not YYYY-MM-DD") from None
-
-
 def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add outcome and import-outcomes to ``cvm``."""
     o = add("outcome", "record what came of a booking")
@@ -82,7 +80,7 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
         "status", choices=["accepted", "declined", "no_response", "unreachable"]
     )
     o.add_argument("--value", type=float, help="realised value in pounds")
-    o.add_argument("--on", type=_day, help="when it happened (default: today)")
+    o.add_argument("--on", type=iso_day, help="when it happened (default: today)")
     o.add_argument("--approver", help="who records it (default: cli:<user>)")
     o.add_argument("--yes", action="store_true", help="record it")
     i = add("import-outcomes", "record outcomes from a CSV or Parquet file")
