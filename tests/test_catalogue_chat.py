@@ -109,6 +109,21 @@ def test_a_change_missing_its_details_asks_for_them_and_holds_nothing(bot):
     assert ambiguous.pending is None and "Which treatment?" in ambiguous.reply
 
 
+@pytest.mark.parametrize(
+    "text,field,value",
+    [
+        ("raise the retention sms capacity to 1,500", "max_per_day", 1500),
+        ("set the retention sms cost to 40p", "cost", 0.4),
+        ("set the retention sms cost to £0.40", "cost", 0.4),
+        ("set the retention sms propensity to 15%", "base_propensity", 0.15),
+    ],
+)
+def test_a_change_reads_its_value_as_every_amount_is_read(bot, text, field, value):
+    turn = bot.ask(text)
+    assert turn.pending is not None and turn.pending.tool == "change_treatment"
+    assert turn.pending.arguments[field] == value
+
+
 def test_a_capacity_below_todays_bookings_is_refused_before_it_is_held(bot):
     allocate_treatment("U124", "bill_review_call", "ana", bot.ctx)
     turn = bot.ask("set the bill review call capacity to 0")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.planner.amounts import amount_after
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 
 MONEY = r"£\s*(\d+(?:\.\d+)?)"
@@ -101,14 +102,22 @@ def _switch(enabled: bool) -> Any:
 
 
 def field_change(text: str) -> dict[str, Any]:
-    """The field and new value of "raise the call-back capacity to 8"."""
+    """The field and new value of "raise the call-back capacity to 8".
+
+    The value is the first amount right after a "to", read as the planner reads
+    every amount (:mod:`assistant.planner.amounts`): "to 1,000", "to 40p" (£0.40),
+    "to ten", "to 15%" (0.15).
+    """
     low = text.lower()
-    value = re.search(r"\bto\s+(£\s*)?(\d+(?:\.\d+)?)\s*(%)?", low)
+    after_to = (
+        amount_after(low, to.end(), within=2) for to in re.finditer(r"\bto\b", low)
+    )
+    value = next((a for a in after_to if a is not None), None)
     if value is None:
         return {}
     for pattern, field in FIELD_WORDS:
         if re.search(pattern, low):
-            number = float(value.group(2)) / (100 if value.group(3) else 1)
+            number = value.value / (100 if value.percent else 1)
             if field in ("max_per_day", "priority"):
                 return {field: int(number)}
             return {field: number}
