@@ -12,11 +12,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
 
 import yaml
 
 from assistant.api import Assistant
+from assistant.core.session import ToolCallRecord
 
 
 def transcript(trial: Path) -> str:
@@ -38,10 +38,10 @@ def transcript(trial: Path) -> str:
     return "\n".join(out)
 
 
-def _call(c: Any) -> str:
+def _call(c: ToolCallRecord) -> str:
     """One tool call in words: its name, refusal, and whether it awaits a yes."""
-    refused = "" if c.ok else f" (refused {getattr(c, 'rule', None) or 'error'})"
-    held = " [held for confirmation]" if getattr(c, "held", False) else ""
+    refused = "" if c.ok else f" (refused {c.rule or 'error'})"
+    held = " [held for confirmation]" if c.held else ""
     return f"{c.name}{refused}{held}"
 
 
