@@ -21,6 +21,7 @@ from pydantic import (
 from tools.config_decisions import Decisions, SignalName
 from tools.config_messages import describe
 from tools.config_settings import (
+    DEFAULT_CONFIG_PATH,
     ModelSettings,
     Settings,
     Strict,
@@ -49,9 +50,6 @@ MetricName = Literal[
     "lines",
 ]
 
-DEFAULT_CONFIG_PATH = (
-    Path(__file__).resolve().parent.parent / "config" / "cvm_config.yaml"
-)
 DEFAULT_RESERVED_SHARE = 0.2
 NO_ACTION = "ignore"  # the no-action baseline treatment: ranked, never booked
 # Sane maxima: beyond them a value is a typo, and arithmetic on it (dates, money,
@@ -175,7 +173,7 @@ class CVMConfig(Strict):
     model: ModelSettings = ModelSettings()
     validation: Validation = Validation()
     settings: Settings = Settings()
-    decisions: Decisions = Decisions()
+    decisions: Decisions = Field(default_factory=Decisions)
     big_plan: BigPlan = BigPlan()
     learning: Learning = Learning()
     learned_counts: tuple[CountRow, ...] = Field(

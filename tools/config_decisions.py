@@ -10,13 +10,14 @@ checks that the treatments named here exist.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Literal
+from functools import cache
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from tools.config_said import DEFAULT_SAID
-from tools.config_settings import Strict
+from tools.config_settings import DEFAULT_CONFIG_PATH, Strict
 from tools.fields import Day, Probability
+from tools.files import load_yaml
 
 SignalName = Literal[
     "data_over_allowance",
@@ -123,8 +124,18 @@ class Said(Strict):
         return [k.strip().lower() for k in v]
 
 
+@cache
+def _shipped_said() -> dict[str, Any]:
+    """The shipped configuration's table: what a configuration omitting it reads.
+
+    One definition (the file the operator edits), read once and only when needed:
+    the shipped configuration lists every signal, so loading it reads no default.
+    """
+    return dict(load_yaml(DEFAULT_CONFIG_PATH)["decisions"]["interaction_signals"])
+
+
 def _default_said() -> dict[SignalName, Said]:
-    return {k: Said.model_validate(v) for k, v in DEFAULT_SAID.items()}  # type: ignore[misc]
+    return {k: Said.model_validate(v) for k, v in _shipped_said().items()}  # type: ignore[misc]
 
 
 class OfferRules(Strict):
@@ -235,6 +246,8 @@ class Decisions(Strict):
                 f"{wrong[0]} is not read from interactions "
                 f"(these are: {', '.join(INTERACTION_SIGNALS)})"
             )
+        if set(v) >= set(INTERACTION_SIGNALS):
+            return v
         return {**_default_said(), **v}
 
     @model_validator(mode="after")

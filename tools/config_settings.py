@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tools.fields import DEFAULT_ID_PATTERN, Amount
 
+DEFAULT_CONFIG_PATH = (
+    Path(__file__).resolve().parent.parent / "config" / "cvm_config.yaml"
+)  # the shipped configuration (the operator edits it)
 DEFAULT_STATE_DIR = "./var"
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 DEFAULT_AUDIT_QUESTION_CHARS = 2000

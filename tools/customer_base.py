@@ -24,13 +24,13 @@ if TYPE_CHECKING:
 
 
 @lru_cache(maxsize=16)
-def derivation(as_of: date | None = None, said: features.SaidSpec = ()) -> Derivation:
+def derivation(as_of: date | None, said: features.SaidSpec) -> Derivation:
     """The kernel's derived tables as of a configured decision date.
 
     ``as_of`` None: as of the store's own date (the data's as-of field, else its
     latest record date); a configured ``decisions.as_of`` gives another version, so
     a store built for another date is rebuilt when opened. ``said``: what is read
-    from interactions when not the defaults (another version too).
+    from interactions (other words: another version too; equal tables share one).
     """
 
     def build(con: Any, tick: Tick | None) -> None:
@@ -41,13 +41,18 @@ def derivation(as_of: date | None = None, said: features.SaidSpec = ()) -> Deriv
 
 def config_derivation(config: CVMConfig) -> Derivation:
     """The derived tables ``config`` decides on (its date, its interaction words)."""
-    said = features.said_spec(config.decisions)
-    return derivation(
-        config.decisions.as_of, () if said == features.DEFAULT_SAID else said
-    )
+    return derivation(config.decisions.as_of, features.said_spec(config.decisions))
 
 
-DERIVED = derivation(None)  # as of the store's own date
+def __getattr__(name: str) -> Derivation:
+    """``DERIVED``: as of the store's own date, reading the default words.
+
+    Made when first used (the defaults are read from the shipped configuration),
+    so importing this module reads no file.
+    """
+    if name == "DERIVED":
+        return derivation(None, features.default_said())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def customer_source(config: CVMConfig) -> CustomerSource:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
 from tools.config_decisions import INTERACTION_SIGNALS, Decisions
@@ -90,7 +91,10 @@ def said_params(spec: SaidSpec) -> dict[str, object]:
     return params
 
 
-DEFAULT_SAID: SaidSpec = said_spec(Decisions())
+@cache
+def default_said() -> SaidSpec:
+    """What a configuration without ``interaction_signals`` reads (the shipped one)."""
+    return said_spec(Decisions())
 
 
 def _days(column: str) -> str:
@@ -325,24 +329,22 @@ def _slice(sql: str, upper: bool) -> str:
     return sql.replace("__SLICE__", cond)
 
 
-def derived_stamp(configured: date | None, said: SaidSpec = ()) -> str:
+def derived_stamp(configured: date | None, said: SaidSpec) -> str:
     """What ``meta.derived_version`` says of tables built for this configuration.
 
     The configured date, and a digest of what is read from interactions (topics,
-    keywords): tables built for other keywords are rebuilt when opened.
+    keywords): tables built for other keywords are rebuilt when opened, equal
+    tables (the shipped configuration's and the defaults) share their tables.
     """
     stamp = DERIVED_VERSION + (f"@{configured.isoformat()}" if configured else "")
-    if said:
-        digest = hashlib.sha256(repr(said).encode()).hexdigest()[:12]
-        stamp += f"#{digest}"
-    return stamp
+    return stamp + "#" + hashlib.sha256(repr(said).encode()).hexdigest()[:12]
 
 
 def build(
     con: duckdb.DuckDBPyConnection,
-    tick: Callable[[str], None] | None = None,
-    as_of: date | None = None,
-    said: SaidSpec = (),
+    tick: Callable[[str], None] | None,
+    as_of: date | None,
+    said: SaidSpec,
 ) -> None:
     """(Re)build the derived tables on a connection, as of the decision date.
 
@@ -358,8 +360,7 @@ def build(
         con: A DuckDB connection to the store being built.
         tick: Called with a label as each step starts (a progress bar).
         as_of: The configured decision date (None: see :func:`decision_date`).
-        said: What is read from interactions (:func:`said_spec`; empty: the
-            defaults of :class:`tools.config_decisions.Decisions`).
+        said: What is read from interactions (:func:`said_spec`).
     """
     step = tick or (lambda _label: None)
     run = con.execute
@@ -394,7 +395,7 @@ def build(
             if "$as_of" in sql:
                 params["as_of"] = day
             if "$said_t0" in sql:
-                params.update(said_params(said or DEFAULT_SAID))
+                params.update(said_params(said))
             verb = f"CREATE TABLE {table} AS" if i == 0 else f"INSERT INTO {table}"
             run(f"{verb} {_slice(sql, upper)}", params)
     # point lookups by id (the chat path) use these instead of scanning row groups
