@@ -127,6 +127,7 @@ def customer_verdicts(
     treatment_key: str,
     config: CVMConfig,
     at: datetime | None = None,
+    contact: NextContact | None = None,
 ) -> CustomerVerdicts:
     """The customer's own rules: DISABLED … HELD, APPLICABILITY and QUIET-HOURS.
 
@@ -134,7 +135,8 @@ def customer_verdicts(
     that read the ledger (:func:`ledger_verdicts`).
 
     Pass or fail is the decision kernel's (``a.decisions``); the reasons are worded
-    here from the customer's record.
+    here from the customer's record. ``contact``: the QUIET-HOURS verdict of the
+    treatment's channel when already worked out (it depends on the channel only).
     """
     t = config.treatment(treatment_key)
     customer = a.customer
@@ -207,7 +209,7 @@ def customer_verdicts(
         treatment_key,
         tuple(out),
         applicability,
-        next_contact(customer, t.channel, config, at),
+        contact or next_contact(customer, t.channel, config, at),
     )
 
 
@@ -324,6 +326,24 @@ def evaluate(
     """
     fixed = customer_verdicts(a, treatment_key, config, at)
     return combine(fixed, ledger_verdicts(a.customer, treatment_key, config, state))
+
+
+def evaluate_all(
+    a: Assessment, config: CVMConfig, state: LedgerState, at: datetime
+) -> dict[str, TreatmentVerdict]:
+    """:func:`evaluate` for every configured treatment (a recommendation).
+
+    The next lawful contact time depends on the channel only: it is worked out once
+    per channel, not once per treatment.
+    """
+    contacts: dict[str, NextContact] = {}
+    out: dict[str, TreatmentVerdict] = {}
+    for key, t in config.treatments.items():
+        if t.channel not in contacts:
+            contacts[t.channel] = next_contact(a.customer, t.channel, config, at)
+        fixed = customer_verdicts(a, key, config, at, contacts[t.channel])
+        out[key] = combine(fixed, ledger_verdicts(a.customer, key, config, state))
+    return out
 
 
 def _conditions_text(conds: list[Condition]) -> str:
