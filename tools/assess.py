@@ -159,18 +159,19 @@ def assess(customer_id: str, ctx: ToolContext) -> Assessment:
         InvalidCustomerIdError: The id is malformed.
         UnknownCustomerError: No such customer.
     """
-    cid = validate_customer_id(customer_id, ctx.config)
+    config = ctx.config  # one read: each reads the ledger's catalogue version
+    cid = validate_customer_id(customer_id, config)
     source = ctx.customers
     version = getattr(source, "version", lambda: None)()
-    key = (id(source), version, id(ctx.config), cid)
+    key = (id(source), version, id(config), cid)
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and hit[0] is ctx.config:
+        if hit is not None and hit[0] is config:
             _cache.move_to_end(key)
             return hit[1]
-    result = _batcher(source, version, ctx.config).get(cid)
+    result = _batcher(source, version, config).get(cid)
     with _lock:
-        _cache[key] = (ctx.config, result)
+        _cache[key] = (config, result)
         while len(_cache) > CACHE_MAX:
             _cache.popitem(last=False)
     return result

@@ -20,7 +20,7 @@ from tools.assess import assess
 from tools.config import NO_ACTION, Channel
 from tools.context import ToolContext, default_context
 from tools.decision_log import log_ranking
-from tools.eligibility import LedgerState, evaluate
+from tools.eligibility import LedgerState, evaluate_all
 from tools.journey_metrics import JourneyMetrics
 from tools.recommendation import (
     Alternative,
@@ -65,9 +65,7 @@ class _Assessment:
         state = read_state(ctx.ledger, cid, day, config)
         self.booked = _booked_today(ctx, cid, day, state)
         self.as_of = a.as_of
-        self.verdicts = {
-            k: evaluate(a, k, config, state, self.at) for k in config.treatments
-        }
+        self.verdicts = evaluate_all(a, config, state, self.at)
         d = a.decisions
         self.ranked: list[RankedTreatment] = []
         self.excluded: list[ExcludedTreatment] = []
@@ -124,7 +122,7 @@ def recommend_treatment(
         customer_id: The customer id, e.g. U124.
         ctx: Configuration and ledger (defaults to the ones in force).
     """
-    ctx = ctx or default_context()
+    ctx = (ctx or default_context()).pinned()  # one catalogue version throughout
     a = _Assessment(customer_id, ctx)
     top = a.ranked[0]
     log_ranking(
@@ -196,7 +194,7 @@ def find_alternative_treatment(
         The best remaining option (``ignore`` when nothing else is left) and how
         much expected value it gives up against the first choice.
     """
-    ctx = ctx or default_context()
+    ctx = (ctx or default_context()).pinned()  # one catalogue version throughout
     a = _Assessment(customer_id, ctx)
     first = a.ranked[0]
     for key in exclude_treatments or []:
