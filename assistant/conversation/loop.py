@@ -70,19 +70,20 @@ def run_turn(
     """
     hooks = hooks or Hooks()
     started = time.perf_counter()
-    kept = bounded_text(question, ctx.config.settings.audit.max_question_chars)
+    settings = ctx.base_config  # settings and limits: the same in every catalogue
+    kept = bounded_text(question, settings.settings.audit.max_question_chars)
     log.debug("turn start session=%s question=%r", session.id, kept)
     turn = Turn(question=kept)
     session.current = turn
     scope = no_scope()
     before = session.customer_id
-    refusal = message_refusal(question, ctx.config)
+    refusal = message_refusal(question, settings)
     if refusal:
         turn.stopped, turn.reply = "message_too_long", refusal
         session.turns += 1
         _audit(ctx, session, turn, scope, model.name)
         return turn
-    limits = ctx.config.model
+    limits = settings.model
     trim_session(
         session.messages, limits.history_token_budget, limits.history_max_turns
     )
@@ -241,10 +242,11 @@ def _rounds(
     hooks: Hooks,
 ) -> None:
     """Model calls and guarded tool calls until an answer or a limit."""
-    limits = ctx.config.model
+    limits = ctx.base_config.model
     errors = 0
+    pinned = ctx.pinned()  # one configuration read until something is written
     for _ in range(limits.max_tool_rounds):
-        response = call_model(model, session, ctx, turn, hooks.on_token)
+        response = call_model(model, session, pinned, turn, hooks.on_token)
         if not response.tool_calls and not (response.content or "").strip():
             raise unreadable("an empty answer")
         session.messages.append(
@@ -260,7 +262,9 @@ def _rounds(
         for call in response.tool_calls:
             if hooks.on_tool_start:
                 hooks.on_tool_start(call.name, call.arguments)
-            record, content = run_tool_call(call, scope, session, ctx)
+            record, content = run_tool_call(call, scope, session, pinned)
+            if record.ok and not record.held and _writes(call.name):
+                pinned = ctx.pinned()  # a write may change the catalogue or outcomes
             session.messages.append(
                 Message(
                     role="tool", tool_call_id=call.id, name=call.name, content=content
@@ -288,11 +292,18 @@ def _rounds(
     )
 
 
+def _writes(name: str) -> bool:
+    """Whether the tool called ``name`` writes (an unknown name writes nothing)."""
+    spec = TOOLS.get(name)
+    return spec is not None and spec.kind == "WRITE"
+
+
 def _audit(
     ctx: ToolContext, session: Session, turn: Turn, scope: TurnScope, model: str
 ) -> None:
     """Write the turn's audit record; if the ledger refuses, say so in the reply."""
     try:
-        write_audit(ctx.ledger, session, turn, scope, model, ctx.config.settings.audit)
+        audit = ctx.base_config.settings.audit
+        write_audit(ctx.ledger, session, turn, scope, model, audit)
     except LedgerUnavailable as exc:
         turn.reply += f"\n\n(This turn's audit record could not be written: {exc})"

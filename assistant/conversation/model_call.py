@@ -39,7 +39,7 @@ def call_model(
     messages = session.messages
     estimate = 0
     if model.uses_prompt:
-        limits = ctx.config.model
+        limits = config.model
         fixed = fixed_tokens(system, tools)
         messages = trim_history(
             messages, limits.context_token_budget, fixed + limits.max_tokens
@@ -71,7 +71,7 @@ def call_model(
             completion,
         )
         cost = estimate_cost(
-            ctx.config.model.prices_per_million, model.model_id, prompt, completion
+            config.model.prices_per_million, model.model_id, prompt, completion
         )
         turn.usage.prompt_tokens += prompt
         turn.usage.completion_tokens += completion
