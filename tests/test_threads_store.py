@@ -17,6 +17,7 @@ from tools import thread_store
 from tools.thread_store import STATE_KEY, store_url
 
 OLD, NEW = "2023-06-01T10:00:00.000000Z", "2024-03-05T10:00:00.000000Z"
+LATER = "2024-03-05T10:01:00.000000Z"  # a second step after NEW: a defined order
 
 
 def _run(coro):
@@ -171,7 +172,7 @@ def test_erase_anonymises_a_customers_mentions_in_stored_threads(
     mention = _conversation(
         config,
         "ana",
-        [("What should we offer U128?", NEW), ("compare U1280 with U128", NEW)],
+        [("What should we offer U128?", NEW), ("compare U1280 with U128", LATER)],
         state=state,
     )
     other = _conversation(
