@@ -144,3 +144,32 @@ def _forbidden(bot: Assistant, customer: str) -> set[str]:
 
     rec = recommend_treatment(customer, bot.ctx)
     return {x.treatment_key for x in rec.excluded if x.hard}
+
+
+def test_a_confirmation_may_name_the_pending_booking_and_only_it(tmp_path):
+    """ "I approve the Data Boost booking for U124." confirms that booking alone."""
+    from assistant.toolkit.writes import BOOK
+    from tools.allocation import AllocateArgs
+    from tools.context import ToolContext
+
+    ctx = ToolContext.create(state_dir=tmp_path)
+    own = tuple(
+        BOOK.confirmations(
+            AllocateArgs(customer_id="u124", treatment_key="data_boost"), ctx
+        )
+    )
+    for text in (
+        "I approve the Data Boost booking for U124.",
+        "Go ahead with the Data Boost booking.",
+        "Confirmed, I approve the Data Boost booking",
+    ):
+        assert confirms(text, own), text
+    for text in (
+        "I approve the Data Boost booking for U125.",
+        "book the data boost",
+        "approve the loyalty points booking",
+        "I approve the Data Boost booking for U124?",
+        "book the data boost for U124 tomorrow",
+        "approve the data boost booking for u124 and u125",
+    ):
+        assert not confirms(text, own), text

@@ -37,9 +37,8 @@ NOT_WRITTEN = {
     "I'd like you to book an Account Manager Call for U133, please.": "VULNERABLE",
     "Cancel the Loyalty Points booking for U130.": "U130 has no Loyalty Points",
     "Cancel the Early Upgrade booking for U129; it was made in error.": "no Early",
-    # First-run misses not fixed yet (first_runs.yaml): they write nothing.
-    "I approve the Data Boost booking for U124.": "Data Boost for U124",
-    "go ahead with the plan": "Which customer",
+    # The pending plan has 9 bookings, not 12: a count that is not the plan's
+    # confirms nothing (the reply could say so; it asks for a customer).
     "Confirmed. Book all 12 contacts.": "Which customer",
 }
 

@@ -60,6 +60,32 @@ def _describe_booking(args: AllocateArgs, ctx: ToolContext) -> tuple[str, list[s
     return title, []
 
 
+def _booking_confirmations(args: AllocateArgs, ctx: ToolContext) -> frozenset[str]:
+    """The generic and booking confirmations, and the ones naming this booking.
+
+    "I approve the Data Boost booking for U124", "go ahead with the data boost": the
+    pending booking's own treatment (its name or key) and customer, nothing else.
+    "book the data boost" is not one of them: as an order it proposes the booking
+    again, shown, so the analyst confirms what they see.
+    """
+    key, cid = args.treatment_key, normalise(_cid(args))
+    t = ctx.config.treatments.get(key)
+    names = {normalise(key.replace("_", " "))} | (
+        {normalise(t.display_name)} if t else set()
+    )
+    own = {"go ahead with the booking", "approve the booking", "confirm the booking"}
+    for name in names:
+        for phrase in (
+            f"approve the {name} booking",
+            f"i approve the {name} booking",
+            f"confirm the {name} booking",
+            f"go ahead with the {name}",
+            f"go ahead with the {name} booking",
+        ):
+            own |= {phrase, f"{phrase} for {cid}"}
+    return GENERIC | BOOKING | own
+
+
 def _check_booking(args: AllocateArgs, ctx: ToolContext) -> None:
     """Refuse now what a hard contact rule would refuse at booking time."""
     ctx.config.treatment(args.treatment_key)  # an unknown treatment: said so
@@ -101,7 +127,7 @@ BOOK = Approval[AllocateArgs, Allocation](
     outcome=_booked,
     check=_check_booking,
     proposed=lambda session, a: _show_proposal(session, a.treatment_key),
-    confirmations=lambda a, ctx: GENERIC | BOOKING,
+    confirmations=_booking_confirmations,
 )
 
 
@@ -184,7 +210,20 @@ def _plan_confirmations(args: BookPlanArgs, ctx: ToolContext) -> frozenset[str]:
         return GENERIC | PLAN
     if big_plan_reason(plan, ctx.config):
         return frozenset({normalise(plan_id)})
-    return GENERIC | PLAN
+    n = plan.assigned
+    own = {
+        "go ahead with the plan",
+        "approve the plan",
+        "i approve the plan",
+        "confirm the plan",
+        f"book plan {normalise(plan_id)}",
+        f"book all {n}",
+        f"book all {n} contacts",
+        f"book all {n} bookings",
+        f"book the {n} contacts",
+        f"book the {n} bookings",
+    }
+    return GENERIC | PLAN | own
 
 
 def _check_plan(args: BookPlanArgs, ctx: ToolContext) -> None:
