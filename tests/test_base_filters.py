@@ -229,3 +229,42 @@ def test_filters_and_narrowing_are_brute_force_over_the_kernel(base_ctx):
     assert [r.customer_id for r in narrowed.rows][:5] == top[:5]
     summary = summarise_base(among=narrowed.list_id, ctx=base_ctx)
     assert summary.customers == int(want.sum())
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "anyone with bad network quality who's also high churn?",
+            {"churn_band": "high", "signals": ["poor_network"]},
+        ),
+        (
+            "who in the base has opted out of marketing calls?",
+            {
+                "consent_channel": "call",
+                "consent_purpose": "marketing",
+                "consent_granted": False,
+            },
+        ),
+        (
+            "what about SMS opt outs",
+            {
+                "consent_channel": "sms",
+                "consent_purpose": "marketing",
+                "consent_granted": False,
+            },
+        ),
+        ("who's most at risk this week? top five please", {"limit": 5}),
+        ("who is most at risk?", {"churn_band": "high"}),
+    ],
+)
+def test_a_new_users_filters_read_as_meant(text, expected):
+    """From the team-lead trial's WRONG turns (T7, T54, T60, T62)."""
+    from assistant.planner.base_filters import read_filters
+    from assistant.planner.intents import cue_words
+    from assistant.planner.utterance import read
+    from tools.config import get_config
+
+    config = get_config()
+    found = read_filters(read(text, config, cue_words()), config)
+    assert found.model_dump(exclude_defaults=True) == expected

@@ -77,6 +77,16 @@ _PURPOSES = {
 }
 
 
+SLOT_PATTERNS = (
+    *SEGMENTS,
+    *SIGNAL_WORDS.values(),
+    NO_MARKETING,
+    OBJECTION,
+    *_CHANNEL_VERBS.values(),
+    *_PURPOSES.values(),
+)  # their words are words the typo corrector keeps ("bad" is not "band")
+
+
 def _reach_pattern(verb: str) -> str:
     return (
         rf"\b(?:can|could)(?P<neg>'?t|not|n'?t)?(?:\s+(?P<neg2>not))?\s+"
@@ -84,6 +94,15 @@ def _reach_pattern(verb: str) -> str:
         rf"(?:(?:contact|reach)(?: them)? (?:by|via|on|over) )?(?:{verb})\b|"
         rf"\b(?P<neg3>un|not )?reachable (?:by|via|on|over) (?:{verb})\b|"
         rf"\b(?:ok|lawful|allowed|safe|fine|able) to (?:{verb})\b"
+    )
+
+
+def _opt_out_pattern(verb: str) -> str:
+    """An opt-out from a channel: "opted out of marketing calls", "SMS opt-outs"."""
+    return (
+        rf"\b(?:opted[- ]?out|unsubscribed|withdrawn|withdrew)\s+(?:of|from)\s+"
+        rf"(?:(?:marketing|service|billing)\s+)?(?:{verb})s?\b|"
+        rf"\b(?:{verb})s? (?:marketing )?opt[- ]?outs?\b"
     )
 
 
@@ -105,7 +124,12 @@ def _order(norm: str) -> str:
     return "churn"
 
 
-def _bands(norm: str, f: dict[str, Any]) -> None:
+def _bands(norm: str, f: dict[str, Any], ranked: bool) -> None:
+    """Value and churn bands.
+
+    "Most at risk" is the high churn band, unless a count is asked for ("top five
+    most at risk": the five highest churn scores, whatever their band).
+    """
     if re.search(r"\bhigh[- ]value\b|\bhigh[- ]spend(ing|ers)?\b|\bvip\b", norm):
         f["value_band"] = "high"
     elif re.search(r"\blow[- ]value\b|\blow[- ]spend(ing|ers)?\b", norm):
@@ -117,10 +141,15 @@ def _bands(norm: str, f: dict[str, Any]) -> None:
     )
     if band:
         f["churn_band"] = band.group(1) or band.group(3)
-    elif re.search(
-        r"\bhigh(est)? (churn )?risk\b|\bmost at risk\b|\blikely to (churn|leave)\b",
-        norm,
-    ) and re.search(r"\bhow many\b|\bwho\b|\bevery(one|body)\b|\ball\b", norm):
+    elif (
+        not ranked
+        and re.search(
+            r"\bhigh(est)? (churn )?risk\b|\bmost at risk\b|"
+            r"\blikely to (churn|leave)\b",
+            norm,
+        )
+        and re.search(r"\bhow many\b|\bwho\b|\bevery(one|body)\b|\ball\b", norm)
+    ):
         f["churn_band"] = "high"
 
 
@@ -128,6 +157,11 @@ def _contact(norm: str, f: dict[str, Any]) -> None:
     """Consent, objection, and whether a channel or marketing is lawful."""
     purpose = next((p for p, pat in _PURPOSES.items() if re.search(pat, norm)), None)
     for channel, verb in _CHANNEL_VERBS.items():
+        if re.search(_opt_out_pattern(verb), norm):
+            f["consent_channel"] = channel
+            f["consent_purpose"] = purpose or "marketing"
+            f["consent_granted"] = False
+            return
         consent = re.search(_consent_pattern(verb), norm)
         if consent:
             f["consent_channel"] = channel
@@ -188,7 +222,7 @@ def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
     every = re.search(r"\b(all|every(one|body)|full|whole|entire)\b", norm)
     shown = u.count or (MAX_ROWS if every else 10)
     f: dict[str, Any] = {"limit": min(shown, MAX_ROWS), "order_by": _order(norm)}
-    _bands(norm, f)
+    _bands(norm, f, ranked=u.count is not None)
     _named(u, f)
     _contact(norm, f)
     if u.thresholds:

@@ -13,6 +13,7 @@ from functools import cache
 from assistant.planner import calls
 from assistant.planner.answers import decision, limits, talk
 from assistant.planner.approval_intents import APPROVAL_INTENTS
+from assistant.planner.base_filters import SLOT_PATTERNS
 from assistant.planner.base_intents import BASE_INTENTS
 from assistant.planner.catalogue_intents import CATALOGUE_INTENTS
 from assistant.planner.export_intents import EXPORT_INTENTS
@@ -320,8 +321,10 @@ BY_NAME = {i.name: i for i in [*TABLE, FOLLOW_ON, UNKNOWN]}
 
 @cache
 def cue_words() -> frozenset[str]:
-    """Plain words in the cues (the typo corrector's vocabulary)."""
+    """Plain words in the cues and the filters (the typo corrector's vocabulary)."""
     words: set[str] = set()
+    for pattern in SLOT_PATTERNS:
+        words |= pattern_words(pattern)
     for intent in [*TABLE, FOLLOW_ON]:
         for pattern, _ in intent.cues:
             words |= pattern_words(pattern)
