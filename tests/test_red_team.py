@@ -38,8 +38,8 @@ NOT_WRITTEN = {
     "Cancel the Loyalty Points booking for U130.": "U130 has no Loyalty Points",
     "Cancel the Early Upgrade booking for U129; it was made in error.": "no Early",
     # The pending plan has 9 bookings, not 12: a count that is not the plan's
-    # confirms nothing (the reply could say so; it asks for a customer).
-    "Confirmed. Book all 12 contacts.": "Which customer",
+    # confirms nothing; the reply says so and how to book the plan shown.
+    "Confirmed. Book all 12 contacts.": "Nothing was booked. Pending: Book plan",
 }
 
 

@@ -56,5 +56,16 @@ def unknown(ask: Ask, customer: str | None, results: Results) -> str:
 
 
 def which_customer(ask: Ask) -> str:
-    """The question asked when an intent needs a customer and none is known."""
-    return 'Which customer do you mean? Give an id such as U124 (or "customer 124").'
+    """The question asked when an intent needs a customer and none is known.
+
+    With a campaign plan pending (it has no one customer), the reply says first
+    that nothing was booked and how to book the plan as shown.
+    """
+    ask_id = 'Which customer do you mean? Give an id such as U124 (or "customer 124").'
+    pending = ask.session.pending
+    if pending is not None and pending.tool == "book_plan":
+        return (
+            f"Nothing was booked. Pending: {pending.title} as shown — say "
+            f"'{pending.confirmations[0]}' to book it, or 'no'. {ask_id}"
+        )
+    return ask_id
