@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import ledger as cli_ledger
     from assistant.cli import outcome as cli_outcome
     from assistant.cli import plan as cli_plan
+    from assistant.cli import simulate as cli_simulate
     from assistant.cli import treatments as cli_treatments
 
     p = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_export.add_parsers(add)
     cli_treatments.add_parsers(add)
     cli_outcome.add_parsers(add)
+    cli_simulate.add_parsers(add)
     cli_base.register(add, command)
     return p
 

@@ -1,0 +1,119 @@
+"""Off-policy evaluation (issue 19 part 6) and exploration's propensities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tools.config import get_config
+from tools.planning.explore import epsilon_greedy, never_binding
+from tools.planning.problem import UNASSIGNED, PlanProblem
+from tools.simulation.ope import DeterministicLog, LoggedDecisions, estimate
+from tools.simulation.population import generated
+from tools.simulation.run import Settings, simulate
+
+
+def _log(action, p, reward, target, model_a=None, model_t=None):
+    m = len(action)
+    return LoggedDecisions(
+        cluster=np.arange(m),
+        action=np.asarray(action),
+        policy_p=np.asarray(p, float),
+        reward=np.asarray(reward, float),
+        model_action=np.zeros(m) if model_a is None else np.asarray(model_a, float),
+        target=np.asarray(target),
+        model_target=np.zeros(m) if model_t is None else np.asarray(model_t, float),
+    )
+
+
+def test_ips_and_dr_recover_a_known_value_on_a_balanced_log():
+    # two actions logged half and half at p = 0.5; action 1 pays 10, action 0 pays 2
+    action = np.array([0, 1] * 50)
+    reward = np.where(action == 1, 10.0, 2.0)
+    target = np.ones(100, dtype=int)
+    ips = estimate(_log(action, [0.5] * 100, reward, target), "ips")
+    assert ips.value == pytest.approx(1000.0) and ips.matched == 50
+    model_a = np.where(action == 1, 10.0, 2.0)
+    dr = estimate(_log(action, [0.5] * 100, reward, target, model_a, [10.0] * 100))
+    assert dr.value == pytest.approx(1000.0)
+    assert dr.low == pytest.approx(1000.0) and dr.high == pytest.approx(1000.0)
+
+
+def test_dr_interval_covers_the_truth_of_a_random_log():
+    rng = np.random.default_rng(7)
+    m = 20_000
+    p_accept = np.array([0.1, 0.3, 0.5])
+    action = rng.integers(0, 3, m)
+    reward = (rng.random(m) < p_accept[action]) * 20.0
+    target = np.full(m, 2)
+    truth = m * 0.5 * 20.0
+    wrong_model = 20.0 * 0.4  # a biased model: DR is still unbiased
+    dr = estimate(
+        _log(action, [1 / 3] * m, reward, target, [wrong_model] * m, [wrong_model] * m)
+    )
+    assert dr.low <= truth <= dr.high
+    assert (dr.high - dr.low) / dr.value < 0.1
+    ips = estimate(_log(action, [1 / 3] * m, reward, target), "ips")
+    assert ips.low <= truth <= ips.high
+
+
+def test_a_deterministic_log_is_refused_not_estimated():
+    with pytest.raises(DeterministicLog, match="cannot be estimated"):
+        estimate(_log([1, 0, 1], [1.0] * 3, [5.0, 0.0, 0.0], [0, 0, 0]))
+    with pytest.raises(ValueError, match="policy_p"):
+        _log([1], [0.0], [1.0], [1])
+
+
+def _problem(cap_t1: float) -> PlanProblem:
+    # 4 customers; treatment 0 unlimited, treatment 1 capped
+    return PlanProblem(
+        customer_ids=np.array(["A", "B", "C", "D"]),
+        high_value=np.zeros(4, bool),
+        treatments=("t0", "t1"),
+        pair_customer=np.array([0, 0, 1, 1, 2, 3]),
+        pair_treatment=np.array([0, 1, 0, 1, 0, 1]),
+        ev=np.array([1.0, 2.0, 1.0, 2.0, 1.0, 2.0]),
+        cost=np.ones(6),
+        cap_all=np.array([np.inf, cap_t1]),
+        cap_std=np.array([np.inf, cap_t1]),
+    )
+
+
+def test_epsilon_greedy_off_changes_nothing_and_is_deterministic():
+    p = _problem(1)
+    choice = np.array([1, 2, 4, UNASSIGNED])
+    ex = epsilon_greedy(p, choice, 0.0, np.random.default_rng(0))
+    assert np.array_equal(ex.choice, choice) and np.all(ex.policy_p == 1.0)
+
+
+def test_epsilon_greedy_propensities_match_the_draws_and_respect_capacity():
+    p = _problem(2)  # t1: 3 customers hold it, 2 slots: it may bind
+    assert list(never_binding(p)) == [True, False]
+    choice = np.array([1, 2, 4, 5])  # the plan: A t1, B t0, C t0, D t1
+    eps, runs = 0.3, 4000
+    rng = np.random.default_rng(1)
+    seen: dict[tuple[int, int], list[float]] = {}
+    counts: dict[tuple[int, int], int] = {}
+    for _ in range(runs):
+        ex = epsilon_greedy(p, choice, eps, rng)
+        for c in range(4):
+            key = (c, int(ex.choice[c]))
+            counts[key] = counts.get(key, 0) + 1
+            seen.setdefault(key, []).append(float(ex.policy_p[c]))
+            if ex.choice[c] != UNASSIGNED and ex.choice[c] != choice[c]:
+                assert p.pair_treatment[ex.choice[c]] == 0  # never a capped one
+    for key, ps in seen.items():
+        assert len(set(ps)) == 1  # one probability per (customer, action)
+        assert counts[key] / runs == pytest.approx(ps[0], abs=0.03)
+    for c in range(4):
+        assert sum(seen[k][0] for k in seen if k[0] == c) == pytest.approx(1.0)
+
+
+def test_the_simulated_off_policy_estimate_covers_the_truth():
+    pop = generated(1500, 2, get_config())
+    s = Settings(customers=1500, days=15, seed=5, epsilon=0.2, policies=("ours",))
+    r = simulate(s, get_config(), pop)
+    o = r.off_policy
+    assert o is not None and o.rows > 0 and 0 < o.matched < o.rows
+    assert o.ci95[0] <= o.estimate <= o.ci95[1]
+    assert o.covered, o

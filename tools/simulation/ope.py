@@ -1,0 +1,119 @@
+"""Off-policy evaluation: what another policy would have earned, from a logged one.
+
+The log holds, per decision (a customer on a day), the action taken, the
+probability it had under the policy that took it (``policy_p``: the decision log's,
+see :mod:`tools.planning.explore`), the realised reward, and a reward model's
+expected reward for the logged action and for the action the *target* policy would
+have taken. Two estimators of the target's total reward:
+
+* inverse propensity scoring (``ips``): ``sum [a = target] / policy_p x reward``;
+* doubly robust (``dr``): ``sum model(target) + [a = target] / policy_p x (reward -
+  model(a))``, unbiased when either the propensities or the model are right, and of
+  much lower variance than IPS when the model is good.
+
+The 95% interval is the normal approximation of the sum over independent clusters
+(a customer's decisions are summed first: :mod:`tools.simulation.stats`). A log whose
+every action had probability 1 (no exploration, no holdout) says nothing about any
+other action: :class:`DeterministicLog` is raised rather than an estimate made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from tools.errors import CVMError
+from tools.simulation.stats import cluster_sums, sum_ci
+
+Method = Literal["ips", "dr"]
+
+
+class DeterministicLog(CVMError):
+    """The log has no randomised decision: no other policy can be estimated."""
+
+
+@dataclass(frozen=True)
+class LoggedDecisions:
+    """A log of decisions, one entry per decision (all arrays of one length).
+
+    Attributes:
+        cluster: The independent unit of each decision (e.g. the customer).
+        action: The action taken (an integer; -1 for no action).
+        policy_p: Its probability under the logging policy, in (0, 1].
+        reward: The realised reward (0 for no action).
+        model_action: The reward model's expected reward of the action taken.
+        target: The action the target policy takes.
+        model_target: The reward model's expected reward of the target's action.
+    """
+
+    cluster: np.ndarray
+    action: np.ndarray
+    policy_p: np.ndarray
+    reward: np.ndarray
+    model_action: np.ndarray
+    target: np.ndarray
+    model_target: np.ndarray
+
+    def __post_init__(self) -> None:
+        m = len(self.action)
+        for name in (
+            "cluster",
+            "policy_p",
+            "reward",
+            "model_action",
+            "target",
+            "model_target",
+        ):
+            if len(getattr(self, name)) != m:
+                raise ValueError(f"{name} has {len(getattr(self, name))} rows, not {m}")
+        p = np.asarray(self.policy_p, dtype=np.float64)
+        if m and (np.any(~np.isfinite(p)) or np.any(p <= 0) or np.any(p > 1)):
+            raise ValueError("policy_p must be in (0, 1] for every logged decision")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An off-policy estimate of the target's total reward, with its 95% interval."""
+
+    method: str
+    value: float
+    low: float
+    high: float
+    rows: int  # decisions in the log
+    matched: int  # decisions where the log took the target's action
+
+
+def is_deterministic(log: LoggedDecisions) -> bool:
+    """Whether every logged action had probability 1 (nothing was randomised)."""
+    return bool(np.all(np.asarray(log.policy_p) >= 1.0))
+
+
+def estimate(log: LoggedDecisions, method: Method = "dr") -> Estimate:
+    """The target policy's total reward over the logged decisions.
+
+    Raises:
+        DeterministicLog: The log is deterministic (no exploration, no holdout).
+        ValueError: An unknown method.
+    """
+    if is_deterministic(log):
+        raise DeterministicLog(
+            "the decisions were logged without exploration or a holdout (every "
+            "action had probability 1): another policy's value cannot be estimated "
+            "from them"
+        )
+    match = np.asarray(log.action) == np.asarray(log.target)
+    weight = np.where(match, 1.0 / np.asarray(log.policy_p, np.float64), 0.0)
+    reward = np.asarray(log.reward, np.float64)
+    if method == "ips":
+        term = weight * reward
+    elif method == "dr":
+        term = np.asarray(log.model_target, np.float64) + weight * (
+            reward - np.asarray(log.model_action, np.float64)
+        )
+    else:
+        raise ValueError(f"unknown method {method!r}: ips or dr")
+    _, inverse = np.unique(np.asarray(log.cluster), return_inverse=True)
+    total, low, high = sum_ci(cluster_sums(term, inverse))
+    return Estimate(method, total, low, high, len(term), int(match.sum()))
