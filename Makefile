@@ -67,6 +67,7 @@ bench: $(DEV_STAMP) postgres-deps
 	$(PY) -m benchmarks.decisions
 	$(PY) -m benchmarks.assistant
 	$(PY) -m benchmarks.planning
+	$(PY) -m benchmarks.simulate
 	$(PY) -m benchmarks.ledger
 	$(PY) -m benchmarks.ledger_writers
 	$(PY) -m benchmarks.base --customers 100000

@@ -117,3 +117,38 @@ def test_the_simulated_off_policy_estimate_covers_the_truth():
     assert o is not None and o.rows > 0 and 0 < o.matched < o.rows
     assert o.ci95[0] <= o.estimate <= o.ci95[1]
     assert o.covered, o
+
+
+def _explore_ctx(tmp_path, epsilon, name):
+    from tools.context import ToolContext
+
+    config = get_config()
+    learning = config.learning.model_copy(update={"exploration": epsilon})
+    return ToolContext.create(
+        config.model_copy(update={"learning": learning}), state_dir=tmp_path / name
+    )
+
+
+def test_plans_explore_only_when_asked_and_log_each_policy_p(tmp_path, caplog):
+    import logging
+
+    from tools.planning.plan import make_plan, plan_store
+
+    def pairs(ctx, out):
+        rows = plan_store(ctx).rows(out.plan.plan_id)
+        return sorted((r.customer_id, r.treatment_key) for r in rows)
+
+    caplog.set_level(logging.DEBUG, logger="tools.decisions")
+    off_ctx = _explore_ctx(tmp_path, 0.0, "off")
+    off = pairs(off_ctx, make_plan(None, off_ctx))
+    assert "plan explore" not in caplog.text
+    on_ctx = _explore_ctx(tmp_path, 1.0, "on")
+    on = pairs(on_ctx, make_plan(None, on_ctx))
+    info = [r for r in caplog.records if r.getMessage().startswith("plan explore")]
+    assert len(info) == 1 and info[0].levelno == logging.INFO
+    assert "customer=" not in info[0].getMessage()  # ids at DEBUG only
+    lines = [r.getMessage() for r in caplog.records if "policy_p=" in r.getMessage()]
+    assert len([x for x in lines if x.startswith("plan customer=")]) == len(on)
+    assert on != off  # everyone explored (epsilon 1)
+    again_ctx = _explore_ctx(tmp_path, 1.0, "again")
+    assert pairs(again_ctx, make_plan(None, again_ctx)) == on  # seeded by the time

@@ -24,3 +24,10 @@ class Learning(Strict):
         le=1e9,
         description="The prior P's weight, in pseudo-trials of a cell's outcomes.",
     )
+    exploration: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Epsilon-greedy exploration share in plans (0 = off; "
+        "tools.planning.explore).",
+    )

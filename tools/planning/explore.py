@@ -13,15 +13,32 @@ probability under the policy is exact::
 with ``k`` the customer's explorable options (no action included). That probability
 is what off-policy evaluation weighs by (:mod:`tools.simulation.ope`). With
 ``epsilon = 0`` the plan is unchanged and every ``policy_p`` is 1.
+
+Plans explore when ``learning.exploration`` (the epsilon) is above 0
+(:func:`explore_plan`, called by :func:`tools.planning.plan.make_plan`); the draw is
+seeded by the plan's day and time (reproducible, auditable), and each planned
+action's ``policy_p`` goes to the decision log (counts at INFO, the customers at
+DEBUG only).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import logging
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from tools.planning.problem import UNASSIGNED, FloatArray, IntArray, PlanProblem
+from tools.planning.problem import (
+    UNASSIGNED,
+    FloatArray,
+    IntArray,
+    PlanProblem,
+    value_of,
+)
+from tools.planning.solve import Solution
+
+log = logging.getLogger("tools.decisions")  # the decision log
 
 
 @dataclass(frozen=True)
@@ -81,3 +98,39 @@ def epsilon_greedy(
     in_options = explorable[np.where(out == UNASSIGNED, problem.n_pairs, out)]
     p = (1.0 - epsilon) * (out == choice) + epsilon * in_options / k
     return Explored(out, p.astype(np.float64), coin)
+
+
+def explore_plan(
+    problem: PlanProblem, sol: Solution, epsilon: float, seed: str
+) -> Solution:
+    """The plan's solution with exploration (itself when ``epsilon`` is 0).
+
+    Args:
+        problem: The plan's problem.
+        sol: The solver's solution.
+        epsilon: ``learning.exploration``.
+        seed: Text the random draw is seeded by (the plan's day and time).
+    """
+    if epsilon <= 0:
+        return sol
+    digest = hashlib.sha256(seed.encode()).digest()
+    ex = epsilon_greedy(
+        problem, sol.choice, epsilon, np.random.default_rng(list(digest[:16]))
+    )
+    log.info(
+        "plan explore epsilon=%.3f customers=%d explored=%d policy_p_min=%.3f",
+        epsilon,
+        problem.n_customers,
+        int(ex.explored.sum()),
+        float(ex.policy_p.min()) if len(ex.policy_p) else 1.0,
+    )
+    if log.isEnabledFor(logging.DEBUG):
+        for c in np.flatnonzero(ex.choice != UNASSIGNED).tolist():
+            log.debug(
+                "plan customer=%s chosen=%s policy_p=%.4f explored=%s",
+                problem.customer_ids[c],
+                problem.treatments[problem.pair_treatment[ex.choice[c]]],
+                ex.policy_p[c],
+                bool(ex.explored[c]),
+            )
+    return replace(sol, choice=ex.choice, value=value_of(problem, ex.choice))

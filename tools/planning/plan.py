@@ -17,6 +17,7 @@ from tools.kernel.batch import iter_decisions
 from tools.planning.adapter import DecisionBatch
 from tools.planning.baselines import first_come, greedy_by_value
 from tools.planning.candidates import Candidates, build_candidates
+from tools.planning.explore import explore_plan
 from tools.planning.marginal import slot_values
 from tools.planning.model import Baselines, Plan, TreatmentLine
 from tools.planning.problem import UNASSIGNED, value_of
@@ -124,7 +125,7 @@ def make_plan(
     cands = build_candidates(source, request, ctx.config, ctx.ledger, day)
     p = cands.problem
     say(f"optimising {p.n_pairs:,} lawful pairs over {p.n_customers:,} customers")
-    sol = solve(p, method)
+    sol = explore_plan(p, solve(p, method), ctx.config.learning.exploration, str(at))
     say("comparing with booking one by one")
     fc, gr = first_come(p), greedy_by_value(p)
     allowed = request.treatment_mask(ctx.config)

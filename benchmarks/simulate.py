@@ -1,0 +1,133 @@
+"""Simulator benchmark (issue 19): does ours earn more, is P calibrated, is OPE right?
+
+Run: ``python -m benchmarks.simulate`` (or ``make bench``). Prints each figure with
+its ratio to the target:
+
+* 20k customers, 60 days, hidden-model seeds 1, 2, 3, the three policies: ours'
+  95% interval above seed-rules' and random's (ratio: ours' low end / the best other
+  high end, target > 1); the calibration error of ours' learned P over the last 7
+  days' contacts (target <= 0.03); the whole run, population included (target <= 60 s
+  on 2 cores; the machine may be shared: the load average is printed).
+* Off-policy evaluation: ours with epsilon-greedy exploration (0.1) logs its
+  decisions; the doubly robust estimate of ours without exploration is checked
+  against the hidden truth on 20 seeds (one population, 20 hidden models and draws):
+  truth inside the 95% interval in >= 90% of seeds, interval width <= 10% of the
+  estimate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from tools.config import get_config
+from tools.simulation.population import generated
+from tools.simulation.run import Result, Settings, simulate
+
+TARGET_S = 60.0
+TARGET_ECE = 0.03
+TARGET_COVERED = 0.9
+TARGET_WIDTH = 0.10
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _compare(seed: int, customers: int, days: int) -> dict[str, float]:
+    t0 = time.perf_counter()
+    r: Result = simulate(
+        Settings(customers=customers, days=days, seed=seed), get_config()
+    )
+    took = time.perf_counter() - t0
+    ours = r.policies["ours"]
+    others = {k: v for k, v in r.policies.items() if k != "ours"}
+    best_high = max(v.ci95[1] for v in others.values())
+    ece = r.calibration_error or float("nan")
+    print(
+        f"  seed {seed}: {took:.1f} s (target <= {TARGET_S:.0f} s, ratio "
+        f"{took / TARGET_S:.2f}); {_load()}"
+    )
+    for name, p in r.policies.items():
+        print(
+            f"    {name:<10} £{p.value:>12,.0f}  95% CI [£{p.ci95[0]:,.0f} – "
+            f"£{p.ci95[1]:,.0f}]  {p.contacts:,} contacts, {p.accepted:,} accepted"
+        )
+    sep = ours.ci95[0] / best_high if best_high > 0 else float("inf")
+    print(
+        f"    ours' low end / best other high end {sep:.2f} (target > 1: "
+        f"{'met' if sep > 1 else 'NOT met'}); ECE last 7 days {ece:.4f} "
+        f"(target <= {TARGET_ECE}, ratio {ece / TARGET_ECE:.2f}; against the "
+        f"hidden truth {r.calibration_error_true:.4f}; day 1 "
+        f"{r.calibration_by_day[0]:.4f})"
+    )
+    return {"seconds": took, "separation": sep, "ece": ece}
+
+
+def _off_policy(seeds: int, customers: int, days: int, epsilon: float) -> None:
+    pop = generated(customers, 1, get_config())
+    covered, widths = 0, []
+    t0 = time.perf_counter()
+    for seed in range(1, seeds + 1):
+        s = Settings(
+            customers=customers,
+            days=days,
+            seed=seed,
+            epsilon=epsilon,
+            policies=("ours",),
+        )
+        o = simulate(s, get_config(), pop).off_policy
+        assert o is not None
+        width = (o.ci95[1] - o.ci95[0]) / o.estimate
+        covered += o.covered
+        widths.append(width)
+        print(
+            f"    seed {seed:>2}: estimate £{o.estimate:,.0f} [£{o.ci95[0]:,.0f} – "
+            f"£{o.ci95[1]:,.0f}], truth £{o.truth:,.0f} "
+            f"{'inside' if o.covered else 'OUTSIDE'}; width {width:.1%}"
+        )
+    share = covered / seeds
+    worst = max(widths)
+    print(
+        f"  truth inside the interval in {covered} of {seeds} seeds ({share:.0%}; "
+        f"target >= {TARGET_COVERED:.0%}, ratio {share / TARGET_COVERED:.2f}); "
+        f"width median {statistics.median(widths):.1%}, worst {worst:.1%} (target "
+        f"<= {TARGET_WIDTH:.0%}, ratio {worst / TARGET_WIDTH:.2f}); "
+        f"{time.perf_counter() - t0:.0f} s; {_load()}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--customers", type=int, default=20_000)
+    ap.add_argument("--days", type=int, default=60)
+    ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--ope-seeds", type=int, default=20)
+    ap.add_argument("--ope-customers", type=int, default=20_000)
+    ap.add_argument("--ope-days", type=int, default=60)
+    ap.add_argument("--epsilon", type=float, default=0.1)
+    args = ap.parse_args()
+    print(
+        f"cvm simulate: {args.customers:,} customers, {args.days} days, "
+        "ours vs seed-rules vs random"
+    )
+    runs = [_compare(int(s), args.customers, args.days) for s in args.seeds.split(",")]
+    slowest = max(r["seconds"] for r in runs)
+    print(
+        f"  slowest run {slowest:.1f} s (ratio {slowest / TARGET_S:.2f}); worst "
+        f"separation {min(r['separation'] for r in runs):.2f} (target > 1); worst "
+        f"ECE {max(r['ece'] for r in runs):.4f} (ratio "
+        f"{max(r['ece'] for r in runs) / TARGET_ECE:.2f})"
+    )
+    if args.ope_seeds:
+        print(
+            f"off-policy evaluation: {args.ope_customers:,} customers, "
+            f"{args.ope_days} days, exploration {args.epsilon}, doubly robust"
+        )
+        _off_policy(args.ope_seeds, args.ope_customers, args.ope_days, args.epsilon)
+
+
+if __name__ == "__main__":
+    main()
