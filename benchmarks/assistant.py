@@ -109,7 +109,9 @@ def bench_openai(state: Path) -> None:
         )
         turn = bot.ask(QUESTION)
     ours = turn.usage.prompt_tokens
-    raw = get_customer_data("U124", ToolContext.create(state_dir=state)).model_dump(mode="json")
+    raw = get_customer_data("U124", ToolContext.create(state_dir=state)).model_dump(
+        mode="json"
+    )
     naive = (
         "You are a telecom CVM assistant. Recommend the best treatment.\n"
         f"Treatments: {json.dumps(list(config.treatments))}\n"
