@@ -22,6 +22,7 @@ $(RUN_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e .
 	@touch $@
 
+# The dev install includes the `scale` extra (ray): the Ray tests run in `make test`.
 $(DEV_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $@ $(RUN_STAMP)

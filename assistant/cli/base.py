@@ -2,8 +2,9 @@
 
 ``cvm generate-customers --customers N --seed S --out DIR`` writes a synthetic base
 (Parquet, the store's schema); ``cvm import PATH`` loads a folder of Parquet / CSV
-tables or JSON records into the store atomically; ``cvm decide --all [--out FILE]``
-runs the decision kernel over every customer.
+tables or JSON records into the store atomically; ``cvm decide --all [--out FILE]
+[--engine ray]`` runs the decision kernel over every customer (in this process, or
+on Parquet shards in Ray tasks).
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.cli.engine_flags import add_engine_arguments
+
 if TYPE_CHECKING:
     import numpy as np
+
+    from tools.context import ToolContext
+    from tools.engines.decisions import DecisionTotals
 
 Add = Callable[..., argparse.ArgumentParser]
 Register = Callable[[str], Callable[[Callable[[argparse.Namespace], int]], Any]]
@@ -107,10 +113,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_decide(args: argparse.Namespace) -> int:
     """The best lawful treatment and its EV for every customer (or the ids given)."""
     from tools.context import default_context
-    from tools.kernel.batch import decide_ids, iter_decisions
 
     if not args.all and not args.customer_id:
         print("cvm: give --all or --customer-id", file=sys.stderr)
+        return 2
+    if args.engine == "ray" and not args.all:
+        print("cvm: --engine ray decides the whole base: give --all", file=sys.stderr)
         return 2
     from tools.data import validate_customer_id
 
@@ -118,59 +126,37 @@ def cmd_decide(args: argparse.Namespace) -> int:
     config = ctx.config  # one catalogue version for the whole run
     ids = [validate_customer_id(c, config) for c in args.customer_id or []]
     start = time.perf_counter()
-    batches = (
-        iter_decisions(ctx.customers, config)
-        if args.all
-        else [decide_ids(ctx.customers, config, ids)]
-    )
-    import numpy as np
+    out: dict[str, np.ndarray] | None = None
+    if args.engine == "ray":
+        from tools.engines.ray_decide import decide_all
 
-    parts: list[dict[str, np.ndarray]] = []
-    for d in batches:
-        best = d.best
-        rows = np.arange(len(best))
-        cols: dict[str, np.ndarray] = {
-            "customer_id": d.customer_id.astype(str),
-            "best_treatment": d.best_key.astype(str),
-            "expected_value": d.best_ev,
-            "propensity": d.propensity[rows, best],
-            "value_at_risk": d.value_at_risk,
-            "cost": d.cost[best],
-            "value_band": d.value_band.astype(str),
-            "churn_band": d.churn_band.astype(str),
-            "high_value": d.high_value,
-            "catalogue_version": np.full(len(best), config.catalogue_version, np.int32),
-        }
-        for rule, counts in d.excluded_counts().items():
-            cols[f"excluded_{rule.lower()}"] = counts
-        parts.append(cols)
+        out_path = Path(args.out) if args.out else None
+        totals = decide_all(
+            ctx, out_path, args.ray_address, args.shards, args.shard_dir
+        )
+    else:
+        out, totals = _decide_local(ctx, ids if not args.all else None)
     seconds = time.perf_counter() - start
-    if not parts:
+    if not totals.customers:
         print("cvm: no customers", file=sys.stderr)
         return 2
-    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    n = len(out["customer_id"])
-    keys, counts = np.unique(out["best_treatment"], return_counts=True)
-    excluded = {
-        k.removeprefix("excluded_").upper(): int(v.sum())
-        for k, v in out.items()
-        if k.startswith("excluded_")
-    }
+    n = totals.customers
     summary = {
         "customers": n,
         "seconds": round(seconds, 3),
         "customers_per_second": round(n / seconds) if seconds else None,
-        "expected_value": round(float(out["expected_value"].sum()), 2),
-        "by_treatment": {str(k): int(c) for k, c in zip(keys, counts, strict=True)},
-        "excluded_by_rule": excluded,
+        "expected_value": round(totals.expected_value, 2),
+        "by_treatment": dict(sorted(totals.by_treatment.items())),
+        "excluded_by_rule": dict(totals.excluded),
         "catalogue_version": config.catalogue_version,
         "out": args.out,
+        "engine": args.engine,
     }
-    if args.out:
+    if args.out and out is not None:
         _write(out, Path(args.out))
     if args.json:
         print(json.dumps(summary, indent=2))
-    elif not args.all and n <= 20:
+    elif out is not None and not args.all and n <= 20:
         for i in range(n):
             print(
                 f"{out['customer_id'][i]}: {out['best_treatment'][i]} "
@@ -179,19 +165,43 @@ def cmd_decide(args: argparse.Namespace) -> int:
     else:
         print(
             f"decided {n:,} customers in {seconds:.2f} s "
-            f"({summary['customers_per_second']:,}/s); total EV "
+            f"({summary['customers_per_second']:,}/s, {args.engine} engine); total EV "
             f"£{summary['expected_value']:,.2f} (catalogue version "
             f"{config.catalogue_version})"
         )
-        for k, c in sorted(summary["by_treatment"].items(), key=lambda kv: -kv[1]):
+        for k, c in sorted(totals.by_treatment.items(), key=lambda kv: -kv[1]):
             print(f"  {k:<22} {c:>10,}")
         print(
             "  excluded (treatment x customer): "
-            + ", ".join(f"{r} {v:,}" for r, v in excluded.items())
+            + ", ".join(f"{r} {v:,}" for r, v in totals.excluded.items())
         )
         if args.out:
             print(f"  written to {args.out}")
     return 0
+
+
+def _decide_local(
+    ctx: ToolContext, ids: list[str] | None
+) -> tuple[dict[str, np.ndarray], DecisionTotals]:
+    """Decide the whole base (``ids`` None) or those ids in this process."""
+    import numpy as np
+
+    from tools.engines.decisions import DecisionTotals, decision_columns
+    from tools.kernel.batch import decide_ids, iter_decisions
+
+    config = ctx.config
+    batches = (
+        iter_decisions(ctx.customers, config)
+        if ids is None
+        else [decide_ids(ctx.customers, config, ids)]
+    )
+    parts = [decision_columns(d, config.catalogue_version) for d in batches]
+    totals = DecisionTotals()
+    for part in parts:
+        totals.add(part)
+    if not parts:
+        return {}, totals
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}, totals
 
 
 def _write(cols: dict[str, np.ndarray], path: Path) -> None:
@@ -254,4 +264,5 @@ def register(add: Add, command: Register) -> None:
     d.add_argument("--all", action="store_true", help="every customer in the store")
     d.add_argument("--customer-id", nargs="+", help="only these customers")
     d.add_argument("--out", help="write per-customer rows to FILE.parquet or .csv")
+    add_engine_arguments(d)
     command("decide")(cmd_decide)
