@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.cli.commands import cli_approver, cli_context, command
+from assistant.cli.engine_flags import add_engine_arguments
 from tools.errors import CVMError, PolicyBlocked, ToolInputError
 
 
@@ -98,18 +99,41 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise ToolInputError(f"--{where}: {err['msg']}") from None
     ctx = cli_context()
     say = None if args.json else (lambda line: print(f"… {line}", file=sys.stderr))
-    outcome = make_plan(request, ctx, method=args.method, progress=say)
-    if args.export:
-        n = export_candidates(outcome.candidates.problem, args.export)
-        print(f"wrote {n:,} candidate pairs to {args.export}", file=sys.stderr)
+    if args.engine == "ray":
+        plan = _plan_on_ray(args, request, ctx)
+    else:
+        outcome = make_plan(request, ctx, method=args.method, progress=say)
+        plan = outcome.plan
+        if args.export:
+            n = export_candidates(outcome.candidates.problem, args.export)
+            print(f"wrote {n:,} candidate pairs to {args.export}", file=sys.stderr)
     if args.out:
-        n = export_assignment(plan_store(ctx).rows(outcome.plan.plan_id), args.out)
+        n = export_assignment(plan_store(ctx).rows(plan.plan_id), args.out)
         print(f"wrote {n:,} planned bookings to {args.out}", file=sys.stderr)
     if args.json:
-        print(json.dumps(outcome.plan.summary(), indent=2))
+        print(json.dumps(plan.summary(), indent=2))
     else:
-        print(plan_text(outcome.plan))
+        print(plan_text(plan))
     return 0
+
+
+def _plan_on_ray(args: argparse.Namespace, request: Any, ctx: Any) -> Any:
+    """The plan made with shards on Ray (``--engine ray``)."""
+    if args.export:
+        raise ToolInputError("--export: the candidate pairs stay in the shards on Ray")
+    if args.method == "exact":
+        raise ToolInputError(
+            "--method exact needs the local engine (all pairs at once)"
+        )
+    from tools.engines.ray_plan import plan_on_ray
+
+    return plan_on_ray(
+        ctx,
+        request,
+        address=args.ray_address,
+        shards=args.shards,
+        shard_dir=args.shard_dir,
+    ).plan
 
 
 def _second_approval_missing(args: argparse.Namespace) -> str | None:
@@ -190,6 +214,7 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--export", help="write every lawful candidate pair (.csv/.parquet)")
     p.add_argument("--out", help="write the planned bookings (.csv/.parquet)")
     p.add_argument("--method", choices=["auto", "exact", "lagrangian"], default="auto")
+    add_engine_arguments(p)
     b = add("book-plan", "book a stored plan (needs --yes)")
     b.add_argument("plan_id")
     b.add_argument("--approver")

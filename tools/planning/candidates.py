@@ -176,6 +176,95 @@ def _budget_groups(
     return tuple(groups)
 
 
+@dataclass(frozen=True)
+class PairColumns:
+    """The lawful pairs of some batches, customers in first-come (id) order."""
+
+    customer_ids: np.ndarray
+    high_value: np.ndarray
+    pair_customer: np.ndarray
+    pair_treatment: np.ndarray
+    ev: np.ndarray
+    in_scope: int
+
+
+def pair_columns(
+    batches: Iterable[DecisionBatch],
+    keys: tuple[str, ...],
+    allowed: np.ndarray,
+    wanted: set[str],
+    ledger_blocks: tuple[set[str], dict[str, set[int]]],
+) -> PairColumns:
+    """Every lawful, allowed, positive-EV pair of the batches' customers in scope.
+
+    One definition for the whole base in this process and for one shard of it in
+    a Ray task (:mod:`tools.engines.ray_plan`): shards in id order concatenate to
+    the whole.
+
+    Args:
+        batches: Decision batches.
+        keys: The configuration's treatment keys (the batches' order).
+        allowed: Per treatment, whether the request allows it.
+        wanted: The request's customers (empty: every customer).
+        ledger_blocks: Customers booked on the day, and the treatments FREQUENCY
+            blocks per customer (:func:`ledger_blocks`).
+    """
+    booked_today, freq_blocked = ledger_blocks
+    pairs = _Pairs()
+    for batch in batches:
+        if tuple(batch.treatments) != keys:
+            raise ValueError("decision batch treatments differ from the configuration")
+        pairs.add(batch, allowed, wanted, booked_today, freq_blocked)
+    cust_ids = np.concatenate(pairs.ids) if pairs.ids else np.zeros(0, dtype=str)
+    order = np.argsort(cust_ids, kind="stable")  # first come = id order
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    empty = np.zeros(0, dtype=np.int64)
+    pc = rank[np.concatenate(pairs.customer)] if pairs.customer else empty
+    pt = np.concatenate(pairs.treatment) if pairs.treatment else empty
+    pe = np.concatenate(pairs.ev) if pairs.ev else np.zeros(0)
+    sort = np.lexsort((pt, pc))
+    high = np.concatenate(pairs.high) if pairs.high else np.zeros(0, bool)
+    return PairColumns(
+        cust_ids[order],
+        high[order],
+        pc[sort].astype(np.int64),
+        pt[sort].astype(np.int64),
+        pe[sort],
+        pairs.in_scope,
+    )
+
+
+def ledger_blocks(
+    ledger: LedgerStore, day: date, config: CVMConfig
+) -> tuple[set[str], dict[str, set[int]]]:
+    """Customers booked on ``day``, and per customer the treatments FREQUENCY blocks."""
+    return _blocked_by_ledger(ledger, day, config)
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    """The limits a plan's pairs share: caps per treatment, budgets, costs."""
+
+    limits: Limits
+    cap_all: np.ndarray
+    cap_std: np.ndarray
+    groups: tuple[BudgetGroup, ...]
+    cost: np.ndarray  # per treatment
+
+
+def plan_limits(
+    request: PlanRequest, config: CVMConfig, ledger: LedgerStore, day: date
+) -> PlanLimits:
+    """Today's remaining caps and budgets, with the request's changes."""
+    keys = tuple(config.treatments)
+    limits = limits_in_force(ledger, day, request, config)
+    cap_all, cap_std = _caps(keys, limits, config)
+    cost = np.array([config.treatments[k].cost for k in keys])
+    groups = _budget_groups(keys, limits, request, config)
+    return PlanLimits(limits, cap_all, cap_std, groups, cost)
+
+
 def build_candidates(
     batches: Iterable[DecisionBatch],
     request: PlanRequest,
@@ -195,35 +284,20 @@ def build_candidates(
     keys = tuple(config.treatments)
     allowed = np.array(request.treatment_mask(config))
     wanted = {c.upper() for c in request.scope.customers}
-    booked_today, freq_blocked = _blocked_by_ledger(ledger, day, config)
-    pairs = _Pairs()
-    for batch in batches:
-        if tuple(batch.treatments) != keys:
-            raise ValueError("decision batch treatments differ from the configuration")
-        pairs.add(batch, allowed, wanted, booked_today, freq_blocked)
-    cust_ids = np.concatenate(pairs.ids) if pairs.ids else np.zeros(0, dtype=str)
-    order = np.argsort(cust_ids, kind="stable")  # first come = id order
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    empty = np.zeros(0, dtype=np.int64)
-    pc = rank[np.concatenate(pairs.customer)] if pairs.customer else empty
-    pt = np.concatenate(pairs.treatment) if pairs.treatment else empty
-    pe = np.concatenate(pairs.ev) if pairs.ev else np.zeros(0)
-    sort = np.lexsort((pt, pc))
-    limits = limits_in_force(ledger, day, request, config)
-    cap_all, cap_std = _caps(keys, limits, config)
-    cost = np.array([config.treatments[k].cost for k in keys])
-    high = np.concatenate(pairs.high) if pairs.high else np.zeros(0, bool)
-    problem = PlanProblem(
-        customer_ids=cust_ids[order],
-        high_value=high[order],
-        treatments=keys,
-        pair_customer=pc[sort].astype(np.int64),
-        pair_treatment=pt[sort].astype(np.int64),
-        ev=pe[sort],
-        cost=cost[pt[sort]],
-        cap_all=cap_all,
-        cap_std=cap_std,
-        groups=_budget_groups(keys, limits, request, config),
+    cols = pair_columns(
+        batches, keys, allowed, wanted, ledger_blocks(ledger, day, config)
     )
-    return Candidates(problem, pairs.in_scope, limits)
+    lim = plan_limits(request, config, ledger, day)
+    problem = PlanProblem(
+        customer_ids=cols.customer_ids,
+        high_value=cols.high_value,
+        treatments=keys,
+        pair_customer=cols.pair_customer,
+        pair_treatment=cols.pair_treatment,
+        ev=cols.ev,
+        cost=lim.cost[cols.pair_treatment],
+        cap_all=lim.cap_all,
+        cap_std=lim.cap_std,
+        groups=lim.groups,
+    )
+    return Candidates(problem, cols.in_scope, lim.limits)

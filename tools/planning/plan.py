@@ -7,23 +7,28 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 
 from tools.allocation import ledger_day
+from tools.config import CVMConfig
 from tools.context import ToolContext, default_context
 from tools.kernel.batch import decide_ids as kernel_decide_ids
 from tools.kernel.batch import iter_decisions
+from tools.ledger.model import PlanRowInput
 from tools.planning.adapter import DecisionBatch
 from tools.planning.baselines import first_come, greedy_by_value
 from tools.planning.candidates import Candidates, build_candidates
 from tools.planning.explore import explore_plan
+from tools.planning.fixed import fixed, unfixed
 from tools.planning.marginal import slot_values
 from tools.planning.model import Baselines, Plan, TreatmentLine
-from tools.planning.problem import UNASSIGNED, value_of
+from tools.planning.problem import UNASSIGNED, PlanProblem
 from tools.planning.request import PlanRequest
 from tools.planning.solve import Method, Solution, solve
 from tools.planning.store import PlanStore
+from tools.planning.totals import PlanTotals
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -56,33 +61,105 @@ def decide_ids(ctx: ToolContext, ids: list[str]) -> DecisionBatch:
     return kernel_decide_ids(ctx.customers, ctx.config, wanted)
 
 
+@dataclass(frozen=True)
+class Solved:
+    """What an engine found, for the stored plan (the same fields from either)."""
+
+    customers: int  # in scope, with or without a lawful pair
+    candidates: int  # lawful pairs
+    solver: str
+    value: float
+    bound: float
+    gap: float
+    totals: PlanTotals
+    worth: np.ndarray  # per treatment: what one more slot adds
+    baselines: Baselines
+    budget_prices: dict[str, float]
+
+
 def _lines(
-    c: Candidates, sol: Solution, allowed: list[bool], ctx: ToolContext
+    solved: Solved, cap_all: np.ndarray, allowed: list[bool], config: CVMConfig
 ) -> dict[str, TreatmentLine]:
-    p = c.problem
-    chosen = sol.choice[sol.choice != UNASSIGNED]
-    t = len(p.treatments)
-    count = np.bincount(p.pair_treatment[chosen], minlength=t)
-    value = np.bincount(p.pair_treatment[chosen], weights=p.ev[chosen], minlength=t)
-    spend = np.bincount(p.pair_treatment[chosen], weights=p.cost[chosen], minlength=t)
-    offered = np.bincount(p.pair_treatment, minlength=t)
-    worth = slot_values(p, sol.choice)
+    tot = solved.totals
+    value, spend = tot.pounds(tot.value), tot.pounds(tot.spend)
     out = {}
-    for i, key in enumerate(p.treatments):
-        if not allowed[i] or (offered[i] == 0 and count[i] == 0):
+    for i, key in enumerate(config.treatments):
+        if not allowed[i] or (tot.offered[i] == 0 and tot.count[i] == 0):
             continue
-        tr = ctx.config.treatments[key]
-        cap = p.cap_all[i]
+        tr = config.treatments[key]
+        cap = cap_all[i]
         out[key] = TreatmentLine(
             display_name=tr.display_name,
             channel=tr.channel,
-            count=int(count[i]),
+            count=int(tot.count[i]),
             capacity=None if math.isinf(cap) else int(cap),
             value=round(float(value[i]), 2),
             spend=round(float(spend[i]), 2),
-            shadow_price=round(float(worth[i]), 2),
+            shadow_price=round(float(solved.worth[i]), 2),
         )
     return out
+
+
+def plan_record(
+    ctx: ToolContext,
+    request: PlanRequest,
+    day: date,
+    at: datetime,
+    solved: Solved,
+    cap_all: np.ndarray,
+    *,
+    parent_id: str | None,
+    hypothetical: bool,
+    seconds: float,
+) -> Plan:
+    """The plan to store, from what an engine found (local or Ray)."""
+    allowed = request.treatment_mask(ctx.config)
+    return Plan(
+        catalogue_version=ctx.config.catalogue_version,
+        created_at=at,
+        day=day,
+        request=request,
+        parent_id=parent_id,
+        hypothetical=hypothetical or request.beyond_configuration(ctx.config),
+        solver=solved.solver,
+        customers=solved.customers,
+        candidates=solved.candidates,
+        assigned=solved.totals.assigned,
+        expected_value=round(solved.value, 2),
+        upper_bound=round(solved.bound, 2),
+        gap=solved.gap,
+        spend=round(solved.totals.total_spend, 2),
+        by_treatment=_lines(solved, cap_all, allowed, ctx.config),
+        baselines=solved.baselines,
+        budget_prices=solved.budget_prices,
+        seconds=round(seconds, 3),
+    )
+
+
+def store_plan(ctx: ToolContext, plan: Plan, rows: list[PlanRowInput]) -> Plan:
+    """Save a plan and its rows; log one line."""
+    plan = plan_store(ctx).save(plan, rows)
+    log.info(
+        "plan %s: %d of %d customers, EV %.2f, gap %.5f, %s",
+        plan.plan_id,
+        plan.assigned,
+        plan.customers,
+        plan.expected_value,
+        plan.gap,
+        plan.solver,
+    )
+    return plan
+
+
+def baseline_values(p: PlanProblem) -> Baselines:
+    """First-come and greedy-by-EV booking on the same candidates and limits."""
+    fc, gr = first_come(p), greedy_by_value(p)
+    return Baselines(
+        first_come=round(unfixed(fixed(p.ev[fc[fc != UNASSIGNED]])), 2),
+        greedy_by_value=round(unfixed(fixed(p.ev[gr[gr != UNASSIGNED]])), 2),
+        first_come_assigned=int((fc != UNASSIGNED).sum()),
+        greedy_assigned=int((gr != UNASSIGNED).sum()),
+    )
 
 
 def make_plan(
@@ -127,37 +204,33 @@ def make_plan(
     say(f"optimising {p.n_pairs:,} lawful pairs over {p.n_customers:,} customers")
     sol = explore_plan(p, solve(p, method), ctx.config.learning.exploration, str(at))
     say("comparing with booking one by one")
-    fc, gr = first_come(p), greedy_by_value(p)
-    allowed = request.treatment_mask(ctx.config)
-    chosen = sol.choice[sol.choice != UNASSIGNED]
-    plan = Plan(
-        catalogue_version=ctx.config.catalogue_version,
-        created_at=at,
-        day=day,
-        request=request,
-        parent_id=parent_id,
-        hypothetical=hypothetical or request.beyond_configuration(ctx.config),
-        solver=sol.solver,
+    solved = Solved(
         customers=cands.customers,
         candidates=p.n_pairs,
-        assigned=len(chosen),
-        expected_value=round(sol.value, 2),
-        upper_bound=round(sol.bound, 2),
+        solver=sol.solver,
+        value=sol.value,
+        bound=sol.bound,
         gap=sol.gap,
-        spend=round(float(p.cost[chosen].sum()), 2),
-        by_treatment=_lines(cands, sol, allowed, ctx),
-        baselines=Baselines(
-            first_come=round(value_of(p, fc), 2),
-            greedy_by_value=round(value_of(p, gr), 2),
-            first_come_assigned=int((fc != UNASSIGNED).sum()),
-            greedy_assigned=int((gr != UNASSIGNED).sum()),
-        ),
+        totals=PlanTotals.of(p, sol.choice),
+        worth=slot_values(p, sol.choice),
+        baselines=baseline_values(p),
         budget_prices={
             g.key: round(float(v), 4)
             for g, v in zip(p.groups, sol.prices.groups, strict=True)
         },
-        seconds=round(time.perf_counter() - t0, 3),
     )
+    plan = plan_record(
+        ctx,
+        request,
+        day,
+        at,
+        solved,
+        p.cap_all,
+        parent_id=parent_id,
+        hypothetical=hypothetical,
+        seconds=time.perf_counter() - t0,
+    )
+    chosen = sol.choice[sol.choice != UNASSIGNED]
     rows = [
         (
             str(p.customer_ids[p.pair_customer[k]]),
@@ -169,14 +242,5 @@ def make_plan(
         for k in chosen.tolist()
     ]
     say("saving the plan")
-    plan = plan_store(ctx).save(plan, rows)
-    log.info(
-        "plan %s: %d of %d customers, EV %.2f, gap %.5f, %s",
-        plan.plan_id,
-        plan.assigned,
-        plan.customers,
-        plan.expected_value,
-        plan.gap,
-        plan.solver,
-    )
+    plan = store_plan(ctx, plan, rows)
     return PlanOutcome(plan, cands, sol)
