@@ -72,14 +72,17 @@ bench: $(DEV_STAMP) postgres-deps
 	$(PY) -m benchmarks.ledger
 	$(PY) -m benchmarks.ledger_writers
 	$(PY) -m benchmarks.base --customers 100000
+	$(PY) -m benchmarks.ray_engines --customers 100000
 
 # The customer base at 1M (and 10M: long, not in CI): generate, import, decide-all,
 # chat turn, find, peak RSS, against the targets.
-bench-1m: $(RUN_STAMP)
+bench-1m: $(DEV_STAMP)
 	$(PY) -m benchmarks.base --customers 1000000
+	$(PY) -m benchmarks.ray_engines --customers 1000000
 
-bench-10m: $(RUN_STAMP)
+bench-10m: $(DEV_STAMP)
 	$(PY) -m benchmarks.base --customers 10000000
+	$(PY) -m benchmarks.ray_engines --customers 10000000
 
 clean:
 	rm -rf $(VENV) var .files .pytest_cache

@@ -178,6 +178,49 @@ def _check(blocks: RayBlocks, limits: Limits) -> None:
         raise RuntimeError(f"lagrangian broke limits: {', '.join(broken[:3])}")
 
 
+def _solved(
+    ray: Any,
+    actors: list[Any],
+    lim: PlanLimits,
+    sizes: tuple[int, int],
+    took: dict[str, float],
+) -> tuple[Solved, list[PlanRowInput]]:
+    """Solve over the placed shards; the plan's facts and its rows."""
+    limits = Limits(lim.treatments, lim.cap_all, lim.cap_std, lim.groups)
+    blocks = RayBlocks(ray, actors)
+    t1 = time.perf_counter()
+    got = solve_blocks(blocks, limits)
+    _check(blocks, limits)
+    took["solve"] = time.perf_counter() - t1
+    parts = ray.get([a.totals.remote() for a in actors])
+    totals = parts[0]
+    for part in parts[1:]:
+        totals = totals.merge(part)
+    full, room = slot_room(lim.cap_all, lim.groups, totals)
+    gains = np.max(ray.get([a.slot_gains.remote(full, room) for a in actors]), axis=0)
+    t2 = time.perf_counter()
+    baselines = ray_baselines(ray, actors, limits)
+    took["baselines"] = time.perf_counter() - t2
+    rows = [r for part in ray.get([a.rows.remote() for a in actors]) for r in part]
+    bound, value = got.bound, got.value
+    solved = Solved(
+        customers=sizes[1],
+        candidates=sizes[0],
+        solver="lagrangian",
+        value=value,
+        bound=bound,
+        gap=0.0 if bound <= 1e-9 else max(0.0, (bound - value) / bound),
+        totals=totals,
+        worth=np.where(np.isfinite(gains), gains, 0.0),
+        baselines=baselines,
+        budget_prices={
+            g.key: round(float(v), 4)
+            for g, v in zip(lim.groups, got.prices.groups, strict=True)
+        },
+    )
+    return solved, rows
+
+
 def plan_on_ray(
     ctx: ToolContext,
     request: PlanRequest | None = None,
@@ -216,7 +259,6 @@ def plan_on_ray(
     wanted = {c.upper() for c in request.scope.customers}
     blocked = ledger_blocks(ctx.ledger, day, config)
     lim = plan_limits(request, config, ctx.ledger, day)
-    limits = Limits(tuple(config.treatments), lim.cap_all, lim.cap_std, lim.groups)
     n = ctx.customers.count()
     took: dict[str, float] = {}
     with (
@@ -231,38 +273,7 @@ def plan_on_ray(
         actors = [actor.remote(s, conf, allowed, wanted, blocked) for s in made]
         _, n_pairs, in_scope = _placed(ray, actors, lim)
         took["decide"] = time.perf_counter() - t0 - took["export"]
-        blocks = RayBlocks(ray, actors)
-        t1 = time.perf_counter()
-        got = solve_blocks(blocks, limits)
-        _check(blocks, limits)
-        took["solve"] = time.perf_counter() - t1
-        parts = ray.get([a.totals.remote() for a in actors])
-        totals = parts[0]
-        for part in parts[1:]:
-            totals = totals.merge(part)
-        full, room = slot_room(lim.cap_all, lim.groups, totals)
-        gains = np.max(
-            ray.get([a.slot_gains.remote(full, room) for a in actors]), axis=0
-        )
-        t2 = time.perf_counter()
-        baselines = ray_baselines(ray, actors, limits)
-        took["baselines"] = time.perf_counter() - t2
-        rows = [r for part in ray.get([a.rows.remote() for a in actors]) for r in part]
-    solved = Solved(
-        customers=in_scope,
-        candidates=n_pairs,
-        solver="lagrangian",
-        value=got.value,
-        bound=got.bound,
-        gap=0.0 if got.bound <= 1e-9 else max(0.0, (got.bound - got.value) / got.bound),
-        totals=totals,
-        worth=np.where(np.isfinite(gains), gains, 0.0),
-        baselines=baselines,
-        budget_prices={
-            g.key: round(float(v), 4)
-            for g, v in zip(lim.groups, got.prices.groups, strict=True)
-        },
-    )
+        solved, rows = _solved(ray, actors, lim, (n_pairs, in_scope), took)
     plan = plan_record(
         ctx,
         request,

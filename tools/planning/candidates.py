@@ -247,6 +247,7 @@ class PlanLimits:
     """The limits a plan's pairs share: caps per treatment, budgets, costs."""
 
     limits: Limits
+    treatments: tuple[str, ...]
     cap_all: np.ndarray
     cap_std: np.ndarray
     groups: tuple[BudgetGroup, ...]
@@ -262,7 +263,7 @@ def plan_limits(
     cap_all, cap_std = _caps(keys, limits, config)
     cost = np.array([config.treatments[k].cost for k in keys])
     groups = _budget_groups(keys, limits, request, config)
-    return PlanLimits(limits, cap_all, cap_std, groups, cost)
+    return PlanLimits(limits, keys, cap_all, cap_std, groups, cost)
 
 
 def build_candidates(
