@@ -158,3 +158,59 @@ def test_budgets_and_scope_give_the_same_plan_on_ray(ray_local, base_ctx, capsys
     a, b = store.get(local["plan_id"]), store.get(on_ray["plan_id"])
     assert a.solver == "lagrangian" and a.budget_prices["budget:total"] > 0
     _same_plan(base_ctx, a, b)
+
+
+def _exploring(ctx, epsilon):  # type: ignore[no-untyped-def]
+    config = ctx.base_config
+    learning = config.learning.model_copy(update={"exploration": epsilon})
+    return ToolContext.create(config.model_copy(update={"learning": learning}))
+
+
+def _decision_log(caplog):  # type: ignore[no-untyped-def]
+    lines = [r.getMessage() for r in caplog.records if r.name == "tools.decisions"]
+    caplog.clear()
+    return lines
+
+
+def test_an_exploring_plan_on_ray_is_the_local_exploring_plan(
+    ray_local, base_ctx, monkeypatch, caplog
+):
+    """Epsilon-greedy on the shards: each draws its slice of the plan's numbers."""
+    from tools.engines.ray_plan import plan_on_ray
+    from tools.planning.plan import make_plan
+
+    monkeypatch.setenv("CVM_NOW", "2026-12-07T10:00:00+00:00")  # the draw's seed
+    ctx = _exploring(base_ctx, 0.3)
+    caplog.set_level(logging.DEBUG, logger="tools.decisions")
+    local = make_plan(None, ctx)
+    want = _decision_log(caplog)
+    on_ray = plan_on_ray(ctx, shards=3)
+    got = _decision_log(caplog)
+    assert local.plan.solver == "lagrangian"
+    _same_plan(ctx, local.plan, on_ray.plan)
+    assert got == want  # the same counts at INFO, the same customers at DEBUG
+    head = dict(kv.split("=") for kv in want[0].split()[2:])
+    assert want[0].startswith("plan explore epsilon=0.300")
+    assert 0.25 < int(head["explored"]) / int(head["customers"]) < 0.35
+    drawn = [x for x in want if x.startswith("plan customer=") and "=True" in x]
+    assert len(drawn) > 100  # planned on a random pair (not all drew no action)
+    assert local.plan.expected_value < local.plan.upper_bound * (1 - 0.01)
+
+
+def test_a_small_plan_on_ray_is_solved_exactly_as_locally(ray_local, base_ctx, capsys):
+    """A scope of a few hundred customers: HiGHS on the joined pairs, as locally."""
+    from assistant.cli.main import main
+    from tools.planning.plan import plan_store
+
+    cols = base_ctx.customers.feature_columns(["customer_id"])
+    ids = sorted(str(c) for c in cols["customer_id"])[::97][:400]
+    argv = ["plan", "--json", "--scope", "customers=" + ",".join(ids)]
+    argv += ["--capacity", "retention_sms=25", "--budget", "900"]
+    assert main(argv) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert main([*argv, "--engine", "ray", "--shards", "2"]) == 0
+    on_ray = json.loads(capsys.readouterr().out)
+    store = plan_store(base_ctx)
+    a, b = store.get(local["plan_id"]), store.get(on_ray["plan_id"])
+    assert a.solver.startswith("highs") and a.customers == len(ids)
+    _same_plan(base_ctx, a, b)

@@ -121,10 +121,6 @@ def _plan_on_ray(args: argparse.Namespace, request: Any, ctx: Any) -> Any:
     """The plan made with shards on Ray (``--engine ray``)."""
     if args.export:
         raise ToolInputError("--export: the candidate pairs stay in the shards on Ray")
-    if args.method == "exact":
-        raise ToolInputError(
-            "--method exact needs the local engine (all pairs at once)"
-        )
     from tools.engines.ray_plan import plan_on_ray
 
     return plan_on_ray(
@@ -133,6 +129,7 @@ def _plan_on_ray(args: argparse.Namespace, request: Any, ctx: Any) -> Any:
         address=args.ray_address,
         shards=args.shards,
         shard_dir=args.shard_dir,
+        method=args.method,
     ).plan
 
 

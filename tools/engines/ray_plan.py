@@ -1,122 +1,57 @@
 """``cvm plan --engine ray``: the day's plan with shards in Ray actors.
 
-Each actor reads one Parquet shard (:mod:`tools.engines.shards`), runs the kernel
-on it, keeps its lawful pairs (:func:`tools.planning.candidates.pair_columns`, the
-local engine's definition) and holds them as a :class:`tools.planning.pair_block.
-PairBlock`. The driver moves the prices, cuts over-full limits and runs the fill
-with :func:`tools.planning.lagrangian.solve_blocks`, the local engine's own
-optimiser, from the blocks' summaries (top gains with ties, counts, fixed-point
-sums, fill candidates in order); no shard's customers come to the driver until the
-plan's rows are stored. Shards are id ranges in order, so every tie-break is the
-local one: same inputs, same assignment and value.
+Each actor (:class:`tools.engines.shard_planner.ShardPlanner`) reads one Parquet
+shard, runs the kernel on it and keeps its lawful pairs as a block of the plan. The
+driver moves the prices, cuts over-full limits and runs the fill with
+:func:`tools.planning.lagrangian.solve_blocks`, the local engine's own optimiser,
+from the blocks' summaries (top gains with ties, counts, fixed-point sums, fill
+candidates in order); exploration (``learning.exploration``) draws each shard's
+slice of the plan's own random numbers. No shard's customers come to the driver
+until the plan's rows are stored. Shards are id ranges in order, so every
+tie-break is the local one: same inputs, same assignment and value.
+
+A plan small enough for the local engine's exact solver (``--method auto`` and at
+most :data:`tools.planning.solve.EXACT_MAX_PAIRS` pairs worth choosing) is solved
+as the local engine solves it: the shards' pairs are joined on the driver and
+HiGHS runs there (HiGHS needs every pair at once; at that size they are a few MB).
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
 
 from tools.allocation import ledger_day
-from tools.config import CVMConfig
 from tools.context import ToolContext
-from tools.engines.baselines_ray import BaselineSteps, ray_baselines
+from tools.engines.baselines_ray import ray_baselines
 from tools.engines.ray_session import ray_session, shard_folder
-from tools.engines.shards import Shard, ShardSource, export_shards, shard_count
+from tools.engines.shard_planner import ShardPlanner, joined
+from tools.engines.shards import export_shards, shard_count
 from tools.errors import ToolInputError
-from tools.kernel.batch import decide_where
 from tools.ledger.model import PlanRowInput
-from tools.planning.candidates import (
-    PlanLimits,
-    ledger_blocks,
-    pair_columns,
-    plan_limits,
-)
+from tools.planning.candidates import PlanLimits, ledger_blocks, plan_limits
+from tools.planning.explore import explorable, log_explored
 from tools.planning.lagrangian import Limits, solve_blocks
 from tools.planning.model import Plan
-from tools.planning.pair_block import PairBlock
-from tools.planning.plan import Solved, plan_record, store_plan
-from tools.planning.problem import UNASSIGNED, PlanProblem
+from tools.planning.plan import (
+    Solved,
+    plan_record,
+    plan_rows,
+    solve_problem,
+    store_plan,
+)
+from tools.planning.repair import check_limits
 from tools.planning.request import PlanRequest
-from tools.planning.totals import PlanTotals, slot_gains, slot_room
+from tools.planning.solve import EXACT_MAX_PAIRS, Method
+from tools.planning.totals import PlanTotals, slot_room
 from tools.store.source import store_path
 
-
-class ShardPlanner(BaselineSteps):
-    """One shard's pairs and its block of the plan (a Ray actor)."""
-
-    def __init__(
-        self,
-        shard: Shard,
-        config: CVMConfig,
-        allowed: np.ndarray,
-        wanted: set[str],
-        blocked: tuple[set[str], dict[str, set[int]]],
-    ) -> None:
-        source = ShardSource(shard)
-        try:
-            d = decide_where(source, config)  # type: ignore[arg-type]
-        finally:
-            source.close()
-        keys = tuple(config.treatments)
-        self.cols = pair_columns([d], keys, allowed, wanted, blocked)
-        self.keys = keys
-        self.block: PairBlock | None = None
-
-    def sizes(self) -> tuple[int, int, int]:
-        """Customers with a pair, pairs, customers in scope."""
-        c = self.cols
-        return len(c.customer_ids), len(c.ev), c.in_scope
-
-    def place(self, cust_off: int, pair_off: int, lim: PlanLimits) -> None:
-        """Become the block at these offsets of the whole problem."""
-        c = self.cols
-        self.problem = PlanProblem(
-            customer_ids=c.customer_ids,
-            high_value=c.high_value,
-            treatments=self.keys,
-            pair_customer=c.pair_customer,
-            pair_treatment=c.pair_treatment,
-            ev=c.ev,
-            cost=lim.cost[c.pair_treatment],
-            cap_all=lim.cap_all,
-            cap_std=lim.cap_std,
-            groups=lim.groups,
-        )
-        self.cust_off, self.pair_off = cust_off, pair_off
-        self.block = PairBlock(self.problem, cust_off, pair_off)
-
-    def call(self, method: str, *args: Any) -> Any:
-        """``PairBlock.method(*args)`` on this shard's block."""
-        return getattr(self.block, method)(*args)
-
-    def totals(self) -> PlanTotals:
-        """This shard's part of the plan's totals."""
-        assert self.block is not None
-        return PlanTotals.of(self.problem, self.block.pick)
-
-    def slot_gains(self, full: np.ndarray, room: np.ndarray) -> np.ndarray:
-        """This shard's best move into each full treatment."""
-        assert self.block is not None
-        return slot_gains(self.problem, self.block.pick, full, room)
-
-    def rows(self) -> list[PlanRowInput]:
-        """The shard's planned bookings (customer order)."""
-        assert self.block is not None
-        p, pick = self.problem, self.block.pick
-        chosen = pick[pick != UNASSIGNED]
-        return [
-            (
-                str(p.customer_ids[p.pair_customer[k]]),
-                p.treatments[p.pair_treatment[k]],
-                float(p.ev[k]),
-                float(p.cost[k]),
-                bool(p.high_value[p.pair_customer[k]]),
-            )
-            for k in chosen.tolist()
-        ]
+log = logging.getLogger("tools.decisions")  # the decision log, as explore's
 
 
 class RayBlocks:
@@ -144,68 +79,107 @@ class RayPlan:
     seconds: dict[str, float]
 
 
-def _placed(ray: Any, actors: list[Any], lim: PlanLimits) -> tuple[int, int, int]:
-    """Number the shards' customers and pairs in order; returns the three totals."""
+@dataclass(frozen=True)
+class Sizes:
+    """The whole problem's sizes, from the shards'."""
+
+    customers: int  # with a pair
+    pairs: int
+    in_scope: int
+    positive: int  # pairs worth choosing (what the solver sees)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a Ray plan run knows once its shards are placed."""
+
+    sizes: Sizes
+    method: Method
+    epsilon: float
+    seed: str
+
+    @property
+    def small(self) -> bool:
+        """Whether the local engine would solve it exactly (``auto``, few pairs)."""
+        return self.method == "auto" and self.sizes.positive <= EXACT_MAX_PAIRS
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a Ray plan runs: the cluster, the shards' folder, how many shards."""
+
+    address: str | None = None
+    shards: int | None = None
+    shard_dir: str | None = None
+
+    def count(self, customers: int) -> int:
+        """Shards for a base of this size."""
+        return self.shards or shard_count(customers)
+
+
+def _placed(ray: Any, actors: list[Any], lim: PlanLimits) -> Sizes:
+    """Number the shards' customers and pairs in order."""
     sizes = ray.get([a.sizes.remote() for a in actors])
-    cust_off = np.cumsum([0] + [s[0] for s in sizes])
-    pair_off = np.cumsum([0] + [s[1] for s in sizes])
+    off = np.cumsum([[0, 0, 0, 0], *sizes], axis=0)
     ray.get(
         [
-            a.place.remote(int(cust_off[k]), int(pair_off[k]), lim)
+            a.place.remote((int(off[k, 0]), int(off[k, 1]), int(off[k, 3])), lim)
             for k, a in enumerate(actors)
         ]
     )
-    return int(cust_off[-1]), int(pair_off[-1]), sum(s[2] for s in sizes)
+    return Sizes(*(int(x) for x in off[-1]))
 
 
-def _check(blocks: RayBlocks, limits: Limits) -> None:
-    """The assignment breaks no limit (as the local engine checks its own)."""
-    from tools.planning.fixed import unfixed
-
-    use = blocks.call("usage")
-    all_use = np.sum([u[0] for u in use], axis=0)
-    std_use = np.sum([u[1] for u in use], axis=0)
-    broken = [
-        key
-        for i, key in enumerate(limits.treatments)
-        if all_use[i] > limits.cap_all[i] + 1e-9
-        or std_use[i] > limits.cap_std[i] + 1e-9
-    ]
-    for k, g in enumerate(limits.groups):
-        if unfixed(sum(u[2][k] for u in use)) > g.bound + 1e-6:
-            broken.append(g.key)
-    if broken:
-        raise RuntimeError(f"lagrangian broke limits: {', '.join(broken[:3])}")
-
-
-def _solved(
-    ray: Any,
-    actors: list[Any],
-    lim: PlanLimits,
-    sizes: tuple[int, int],
-    took: dict[str, float],
-) -> tuple[Solved, list[PlanRowInput]]:
-    """Solve over the placed shards; the plan's facts and its rows."""
-    limits = Limits(lim.treatments, lim.cap_all, lim.cap_std, lim.groups)
-    blocks = RayBlocks(ray, actors)
-    t1 = time.perf_counter()
-    got = solve_blocks(blocks, limits)
-    _check(blocks, limits)
-    took["solve"] = time.perf_counter() - t1
+def _merged_totals(ray: Any, actors: list[Any]) -> PlanTotals:
     parts = ray.get([a.totals.remote() for a in actors])
     totals = parts[0]
     for part in parts[1:]:
         totals = totals.merge(part)
+    return totals  # type: ignore[no-any-return]
+
+
+def _explore(
+    ray: Any, actors: list[Any], lim: PlanLimits, n: int, epsilon: float, seed: str
+) -> None:
+    """Explore every shard with its slice of the plan's draws; log as locally."""
+    parts = ray.get([a.offered.remote() for a in actors])
+    holders = np.sum([h for h, _ in parts], axis=0)
+    spend = [sum(s[i] for _, s in parts) for i in range(len(lim.treatments))]
+    ok = explorable(holders, spend, lim.cap_all, lim.cap_std, lim.groups)
+    got = ray.get([a.explore.remote(epsilon, ok, seed, n) for a in actors])
+    picks = []
+    if log.isEnabledFor(logging.DEBUG):
+        picks = [
+            x for part in ray.get([a.picks.remote() for a in actors]) for x in part
+        ]
+    explored, p_min = sum(g[0] for g in got), min((g[1] for g in got), default=1.0)
+    log_explored(epsilon, n, explored, p_min, picks)
+
+
+def _on_blocks(
+    ray: Any, actors: list[Any], lim: PlanLimits, run: Run, took: dict[str, float]
+) -> tuple[Solved, list[PlanRowInput]]:
+    """Solve over the placed shards (Lagrangian); the plan's facts and its rows."""
+    limits = Limits(lim.treatments, lim.cap_all, lim.cap_std, lim.groups)
+    blocks = RayBlocks(ray, actors)
+    t1 = time.perf_counter()
+    got = solve_blocks(blocks, limits)
+    check_limits(blocks, limits)
+    ray.get([a.settle.remote() for a in actors])
+    if run.epsilon > 0:
+        _explore(ray, actors, lim, run.sizes.customers, run.epsilon, run.seed)
+    took["solve"] = time.perf_counter() - t1
+    totals = _merged_totals(ray, actors)
     full, room = slot_room(lim.cap_all, lim.groups, totals)
     gains = np.max(ray.get([a.slot_gains.remote(full, room) for a in actors]), axis=0)
     t2 = time.perf_counter()
     baselines = ray_baselines(ray, actors, limits)
     took["baselines"] = time.perf_counter() - t2
     rows = [r for part in ray.get([a.rows.remote() for a in actors]) for r in part]
-    bound, value = got.bound, got.value
+    bound, value = got.bound, totals.total_value
     solved = Solved(
-        customers=sizes[1],
-        candidates=sizes[0],
+        customers=run.sizes.in_scope,
+        candidates=run.sizes.pairs,
         solver="lagrangian",
         value=value,
         bound=bound,
@@ -221,6 +195,53 @@ def _solved(
     return solved, rows
 
 
+def _on_driver(
+    ray: Any, actors: list[Any], run: Run, took: dict[str, float]
+) -> tuple[Solved, list[PlanRowInput]]:
+    """A small plan: the shards' pairs joined here and solved as locally (exact)."""
+    t1 = time.perf_counter()
+    p = joined(ray.get([a.whole.remote() for a in actors]))
+    solved, sol = solve_problem(p, run.sizes.in_scope, "auto", run.epsilon, run.seed)
+    took["solve"] = time.perf_counter() - t1
+    return solved, plan_rows(p, sol.choice)
+
+
+def _solve_on_ray(
+    ctx: ToolContext,
+    request: PlanRequest,
+    day: date,
+    lim: PlanLimits,
+    run: Run,
+    where: Where,
+) -> tuple[Solved, list[PlanRowInput], int, dict[str, float]]:
+    """Shards out, actors up, the plan solved; (facts, rows, shards, seconds)."""
+    config = ctx.config
+    allowed = np.array(request.treatment_mask(config))
+    wanted = {c.upper() for c in request.scope.customers}
+    blocked = ledger_blocks(ctx.ledger, day, config)
+    n = ctx.customers.count()
+    took: dict[str, float] = {}
+    t0 = time.perf_counter()
+    with (
+        shard_folder(where.shard_dir, config.state_path) as folder,
+        ray_session(where.address) as ray,
+    ):
+        made = export_shards(store_path(config), folder / "base", where.count(n))
+        if not made:
+            raise ToolInputError("--engine ray: the customer store is empty")
+        took["export"] = time.perf_counter() - t0
+        actor = ray.remote(ShardPlanner)
+        conf = ray.put(config)
+        actors = [actor.remote(s, conf, allowed, wanted, blocked) for s in made]
+        run = replace(run, sizes=_placed(ray, actors, lim))
+        took["decide"] = time.perf_counter() - t0 - took["export"]
+        if run.small:
+            solved, rows = _on_driver(ray, actors, run, took)
+        else:
+            solved, rows = _on_blocks(ray, actors, lim, run, took)
+    return solved, rows, len(made), took
+
+
 def plan_on_ray(
     ctx: ToolContext,
     request: PlanRequest | None = None,
@@ -229,6 +250,7 @@ def plan_on_ray(
     shards: int | None = None,
     shard_dir: str | None = None,
     parent_id: str | None = None,
+    method: Method = "auto",
 ) -> RayPlan:
     """Plan the day on Ray and store the plan (the local engine's plan, same inputs).
 
@@ -239,12 +261,14 @@ def plan_on_ray(
         shards: How many shards (default: one per 250,000 customers, at least 2).
         shard_dir: Where the shards go (shared storage on a cluster).
         parent_id: The plan this one is a what-if of.
+        method: ``auto`` (exact on the driver when small, as locally) or
+            ``lagrangian`` (always on the shards).
 
     Raises:
-        ToolInputError: A JSON data folder (no store), Ray missing or unreachable,
-            a bad request.
+        ToolInputError: A JSON data folder (no store), an empty store, Ray missing
+            or unreachable, ``method`` exact, a bad request.
     """
-    ctx = ctx.pinned()
+    ctx = ctx.pinned()  # one catalogue version throughout
     config = ctx.config
     request = (request or PlanRequest()).check(config)
     if config.settings.data_dir:
@@ -252,28 +276,17 @@ def plan_on_ray(
             "--engine ray reads the customer store: import the JSON folder first "
             "(cvm import)"
         )
+    if method == "exact":
+        raise ToolInputError(
+            "--method exact needs the local engine (all pairs at once)"
+        )
     t0 = time.perf_counter()
     at = ctx.now()
     day = request.day or ledger_day(config, at)
-    allowed = np.array(request.treatment_mask(config))
-    wanted = {c.upper() for c in request.scope.customers}
-    blocked = ledger_blocks(ctx.ledger, day, config)
+    run = Run(Sizes(0, 0, 0, 0), method, config.learning.exploration, str(at))
+    where = Where(address, shards, shard_dir)
     lim = plan_limits(request, config, ctx.ledger, day)
-    n = ctx.customers.count()
-    took: dict[str, float] = {}
-    with (
-        shard_folder(shard_dir, config.state_path) as folder,
-        ray_session(address) as ray,
-    ):
-        count = shards or shard_count(n)
-        made = export_shards(store_path(config), folder / "base", count)
-        took["export"] = time.perf_counter() - t0
-        actor = ray.remote(ShardPlanner)
-        conf = ray.put(config)
-        actors = [actor.remote(s, conf, allowed, wanted, blocked) for s in made]
-        _, n_pairs, in_scope = _placed(ray, actors, lim)
-        took["decide"] = time.perf_counter() - t0 - took["export"]
-        solved, rows = _solved(ray, actors, lim, (n_pairs, in_scope), took)
+    solved, rows, made, took = _solve_on_ray(ctx, request, day, lim, run, where)
     plan = plan_record(
         ctx,
         request,
@@ -285,4 +298,4 @@ def plan_on_ray(
         hypothetical=False,
         seconds=time.perf_counter() - t0,
     )
-    return RayPlan(store_plan(ctx, plan, rows), len(made), took)
+    return RayPlan(store_plan(ctx, plan, rows), made, took)

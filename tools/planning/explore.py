@@ -25,16 +25,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from tools.planning.fixed import fixed, unfixed
 from tools.planning.problem import (
     UNASSIGNED,
+    BudgetGroup,
     FloatArray,
     IntArray,
     PlanProblem,
-    value_of,
 )
 from tools.planning.solve import Solution
 
@@ -59,12 +61,33 @@ class Explored:
 def never_binding(problem: PlanProblem) -> np.ndarray:
     """Treatments whose limits hold even if every customer with a pair took one."""
     t = len(problem.treatments)
-    holders = np.bincount(problem.pair_treatment, minlength=t).astype(np.float64)
-    ok = (problem.cap_std >= holders) & (problem.cap_all >= holders)
-    spend = np.bincount(problem.pair_treatment, weights=problem.cost, minlength=t)
-    for g in problem.groups:
+    holders = np.bincount(problem.pair_treatment, minlength=t)
+    tr, cost = problem.pair_treatment, problem.cost
+    spend = [fixed(cost[tr == i]) for i in range(t)]
+    return explorable(holders, spend, problem.cap_all, problem.cap_std, problem.groups)
+
+
+def explorable(
+    holders: IntArray,
+    spend: list[int],
+    cap_all: FloatArray,
+    cap_std: FloatArray,
+    groups: tuple[BudgetGroup, ...],
+) -> np.ndarray:
+    """:func:`never_binding` from totals over all the plan's pairs.
+
+    Args:
+        holders: Per treatment, the customers with a pair of it.
+        spend: Per treatment, what all those pairs cost (fixed point, so shards'
+            parts add up to the same number).
+        cap_all: Slots left per treatment.
+        cap_std: Slots left for standard customers.
+        groups: The shared budgets.
+    """
+    ok = (cap_std >= holders) & (cap_all >= holders)
+    for g in groups:
         members = list(g.treatments)
-        if spend[members].sum() > g.bound:
+        if unfixed(sum(spend[i] for i in members)) > g.bound:
             ok[members] = False
     return ok  # type: ignore[no-any-return]
 
@@ -83,12 +106,31 @@ def epsilon_greedy(
     if not 0.0 <= epsilon <= 1.0:
         raise ValueError(f"epsilon must be between 0 and 1, not {epsilon}")
     n = problem.n_customers
-    ok_pairs = np.flatnonzero(never_binding(problem)[problem.pair_treatment])
+    coin, draw = rng.random(n), rng.random(n)
+    return explore_choice(problem, choice, epsilon, never_binding(problem), coin, draw)
+
+
+def explore_choice(
+    problem: PlanProblem,
+    choice: IntArray,
+    epsilon: float,
+    ok_treatments: np.ndarray,
+    coin_u: FloatArray,
+    draw_u: FloatArray,
+) -> Explored:
+    """:func:`epsilon_greedy` given its uniforms (one pair per customer).
+
+    A shard of a plan (:mod:`tools.engines.ray_plan`) runs it on its customers with
+    the whole plan's explorable treatments and its slice of the draws
+    (:func:`plan_draws`).
+    """
+    n = problem.n_customers
+    ok_pairs = np.flatnonzero(ok_treatments[problem.pair_treatment])
     owner = problem.pair_customer[ok_pairs]
     k = np.bincount(owner, minlength=n) + 1  # explorable pairs + no action
     first = np.searchsorted(owner, np.arange(n))
-    coin = rng.random(n) < epsilon
-    draw = np.floor(rng.random(n) * k).astype(np.int64)  # 0 = no action
+    coin = coin_u < epsilon
+    draw = np.floor(draw_u * k).astype(np.int64)  # 0 = no action
     at = np.minimum(first + draw - 1, max(len(ok_pairs) - 1, 0))
     random_pick = np.where(draw > 0, ok_pairs[at] if len(ok_pairs) else -1, UNASSIGNED)
     out = np.where(coin, random_pick, choice).astype(np.int64)
@@ -98,6 +140,75 @@ def epsilon_greedy(
     in_options = explorable[np.where(out == UNASSIGNED, problem.n_pairs, out)]
     p = (1.0 - epsilon) * (out == choice) + epsilon * in_options / k
     return Explored(out, p.astype(np.float64), coin)
+
+
+def _generator(seed: str, skip: int = 0) -> np.random.Generator:
+    """The plan's random generator, seeded by text (the plan's day and time).
+
+    ``skip``: advanced past that many draws (one 64-bit output per uniform).
+    """
+    digest = hashlib.sha256(seed.encode()).digest()
+    bits = np.random.PCG64(list(digest[:16]))  # what default_rng(seed) holds
+    bits.advance(skip)
+    return np.random.Generator(bits)
+
+
+def plan_draws(seed: str, n: int, lo: int, hi: int) -> tuple[FloatArray, FloatArray]:
+    """Customers ``lo:hi``'s part of a whole plan's two draws of ``n`` uniforms.
+
+    The same numbers :func:`explore_plan` draws for those customers (the generator
+    is advanced past the ones before, as if they were drawn).
+    """
+    coins = _generator(seed, lo).random(hi - lo)
+    picks = _generator(seed, n + lo).random(hi - lo)  # after all n coins
+    return coins, picks
+
+
+def log_explored(
+    epsilon: float,
+    customers: int,
+    explored: int,
+    p_min: float,
+    picks: Iterable[tuple[str, str, float, bool]],
+) -> None:
+    """The decision log's lines for an explored plan (counts INFO, ids DEBUG).
+
+    Args:
+        epsilon: The exploration share.
+        customers: The plan's customers with a pair.
+        explored: How many of them got a random action.
+        p_min: The smallest policy probability.
+        picks: Per planned customer in order: id, treatment, policy_p, explored.
+    """
+    log.info(
+        "plan explore epsilon=%.3f customers=%d explored=%d policy_p_min=%.3f",
+        epsilon,
+        customers,
+        explored,
+        p_min,
+    )
+    if log.isEnabledFor(logging.DEBUG):
+        for cid, key, p, was in picks:
+            log.debug(
+                "plan customer=%s chosen=%s policy_p=%.4f explored=%s",
+                cid,
+                key,
+                p,
+                was,
+            )
+
+
+def explored_picks(
+    problem: PlanProblem, ex: Explored
+) -> Iterator[tuple[str, str, float, bool]]:
+    """Per planned customer: id, treatment, policy_p and whether it was drawn."""
+    for c in np.flatnonzero(ex.choice != UNASSIGNED).tolist():
+        yield (
+            str(problem.customer_ids[c]),
+            problem.treatments[problem.pair_treatment[ex.choice[c]]],
+            float(ex.policy_p[c]),
+            bool(ex.explored[c]),
+        )
 
 
 def explore_plan(
@@ -113,24 +224,14 @@ def explore_plan(
     """
     if epsilon <= 0:
         return sol
-    digest = hashlib.sha256(seed.encode()).digest()
-    ex = epsilon_greedy(
-        problem, sol.choice, epsilon, np.random.default_rng(list(digest[:16]))
-    )
-    log.info(
-        "plan explore epsilon=%.3f customers=%d explored=%d policy_p_min=%.3f",
+    ex = epsilon_greedy(problem, sol.choice, epsilon, _generator(seed))
+    p_min = float(ex.policy_p.min()) if len(ex.policy_p) else 1.0
+    log_explored(
         epsilon,
         problem.n_customers,
         int(ex.explored.sum()),
-        float(ex.policy_p.min()) if len(ex.policy_p) else 1.0,
+        p_min,
+        explored_picks(problem, ex),
     )
-    if log.isEnabledFor(logging.DEBUG):
-        for c in np.flatnonzero(ex.choice != UNASSIGNED).tolist():
-            log.debug(
-                "plan customer=%s chosen=%s policy_p=%.4f explored=%s",
-                problem.customer_ids[c],
-                problem.treatments[problem.pair_treatment[ex.choice[c]]],
-                ex.policy_p[c],
-                bool(ex.explored[c]),
-            )
-    return replace(sol, choice=ex.choice, value=value_of(problem, ex.choice))
+    value = unfixed(fixed(problem.ev[ex.choice[ex.choice != UNASSIGNED]]))
+    return replace(sol, choice=ex.choice, value=value)

@@ -24,7 +24,7 @@ from tools.planning.explore import explore_plan
 from tools.planning.fixed import fixed, unfixed
 from tools.planning.marginal import slot_values
 from tools.planning.model import Baselines, Plan, TreatmentLine
-from tools.planning.problem import UNASSIGNED, PlanProblem
+from tools.planning.problem import UNASSIGNED, IntArray, PlanProblem
 from tools.planning.request import PlanRequest
 from tools.planning.solve import Method, Solution, solve
 from tools.planning.store import PlanStore
@@ -162,6 +162,52 @@ def baseline_values(p: PlanProblem) -> Baselines:
     )
 
 
+def solve_problem(
+    p: PlanProblem, customers: int, method: Method, epsilon: float, seed: str
+) -> tuple[Solved, Solution]:
+    """Solve a plan's problem in this process, explore, total it up, compare.
+
+    Args:
+        p: The plan's problem (every lawful, positive-EV pair).
+        customers: Customers in scope, with or without a pair.
+        method: Solver choice (``auto``: exact when small).
+        epsilon: ``learning.exploration`` (0: the solver's plan as it is).
+        seed: What the exploration draw is seeded by (the plan's time).
+    """
+    sol = explore_plan(p, solve(p, method), epsilon, seed)
+    solved = Solved(
+        customers=customers,
+        candidates=p.n_pairs,
+        solver=sol.solver,
+        value=sol.value,
+        bound=sol.bound,
+        gap=sol.gap,
+        totals=PlanTotals.of(p, sol.choice),
+        worth=slot_values(p, sol.choice),
+        baselines=baseline_values(p),
+        budget_prices={
+            g.key: round(float(v), 4)
+            for g, v in zip(p.groups, sol.prices.groups, strict=True)
+        },
+    )
+    return solved, sol
+
+
+def plan_rows(p: PlanProblem, choice: IntArray) -> list[PlanRowInput]:
+    """The planned bookings of an assignment, in customer order."""
+    chosen = choice[choice != UNASSIGNED]
+    return [
+        (
+            str(p.customer_ids[p.pair_customer[k]]),
+            p.treatments[p.pair_treatment[k]],
+            float(p.ev[k]),
+            float(p.cost[k]),
+            bool(p.high_value[p.pair_customer[k]]),
+        )
+        for k in chosen.tolist()
+    ]
+
+
 def make_plan(
     request: PlanRequest | None = None,
     ctx: ToolContext | None = None,
@@ -201,23 +247,12 @@ def make_plan(
     source = batches if batches is not None else decision_batches(ctx, request)
     cands = build_candidates(source, request, ctx.config, ctx.ledger, day)
     p = cands.problem
-    say(f"optimising {p.n_pairs:,} lawful pairs over {p.n_customers:,} customers")
-    sol = explore_plan(p, solve(p, method), ctx.config.learning.exploration, str(at))
-    say("comparing with booking one by one")
-    solved = Solved(
-        customers=cands.customers,
-        candidates=p.n_pairs,
-        solver=sol.solver,
-        value=sol.value,
-        bound=sol.bound,
-        gap=sol.gap,
-        totals=PlanTotals.of(p, sol.choice),
-        worth=slot_values(p, sol.choice),
-        baselines=baseline_values(p),
-        budget_prices={
-            g.key: round(float(v), 4)
-            for g, v in zip(p.groups, sol.prices.groups, strict=True)
-        },
+    say(
+        f"optimising {p.n_pairs:,} lawful pairs over {p.n_customers:,} customers "
+        "and comparing with booking one by one"
+    )
+    solved, sol = solve_problem(
+        p, cands.customers, method, ctx.config.learning.exploration, str(at)
     )
     plan = plan_record(
         ctx,
@@ -230,17 +265,7 @@ def make_plan(
         hypothetical=hypothetical,
         seconds=time.perf_counter() - t0,
     )
-    chosen = sol.choice[sol.choice != UNASSIGNED]
-    rows = [
-        (
-            str(p.customer_ids[p.pair_customer[k]]),
-            p.treatments[p.pair_treatment[k]],
-            float(p.ev[k]),
-            float(p.cost[k]),
-            bool(p.high_value[p.pair_customer[k]]),
-        )
-        for k in chosen.tolist()
-    ]
+    rows = plan_rows(p, sol.choice)
     say("saving the plan")
     plan = store_plan(ctx, plan, rows)
     return PlanOutcome(plan, cands, sol)

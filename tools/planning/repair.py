@@ -87,6 +87,28 @@ def repair(blocks: Blocks, limits: Limits) -> None:
             break
 
 
+def check_limits(blocks: Blocks, limits: Limits) -> None:
+    """Raise if the blocks' picks break a limit (a bug: the repair prevents it).
+
+    Raises:
+        RuntimeError: Naming the first limits broken.
+    """
+    use = blocks.call("usage")
+    all_use = np.sum([u[0] for u in use], axis=0)
+    std_use = np.sum([u[1] for u in use], axis=0)
+    broken = [
+        key
+        for i, key in enumerate(limits.treatments)
+        if all_use[i] > limits.cap_all[i] + 1e-9
+        or std_use[i] > limits.cap_std[i] + 1e-9
+    ]
+    for k, g in enumerate(limits.groups):
+        if unfixed(sum(u[2][k] for u in use)) > g.bound + 1e-6:
+            broken.append(g.key)
+    if broken:
+        raise RuntimeError(f"lagrangian broke limits: {', '.join(broken[:3])}")
+
+
 class _Slack:
     """The room left in every limit while the fill takes upgrades in order."""
 
