@@ -1,9 +1,10 @@
 """Issue 24's acceptance, in real headless Chromium: log in, ask, restart the server,
-resume the thread from the history and continue it."""
+resume the thread from the history and continue it (its plan chart drawn again)."""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,11 @@ from tests.test_browser import ARGS, WAIT, _require_browser, ask, bookings, pres
 from tests.ui_start import make_app_root, start_ui
 
 pytestmark = pytest.mark.browser
+
+
+def plan_chart(page):
+    """The plan card's chart (a Plotly figure titled 'Planned vs capacity left')."""
+    return page.locator(".js-plotly-plot").filter(has_text="Planned vs capacity left")
 
 
 @contextmanager
@@ -72,6 +78,8 @@ def test_log_in_ask_restart_resume_the_thread_and_continue_it(tmp_path):
     with serve("first") as url:
         log = tmp_path / "server-first.log"
         with logged_in(tmp_path, "first", url, log) as page:
+            ask(page, "Who should we call today?")
+            plan_chart(page).wait_for()
             ask(page, "What should we offer U128?")
             page.get_by_text("U128: Personalised Offer").first.wait_for()
             page.get_by_role("button", name="Book").first.wait_for()
@@ -81,13 +89,16 @@ def test_log_in_ask_restart_resume_the_thread_and_continue_it(tmp_path):
         log = tmp_path / "server-second.log"
         with logged_in(tmp_path, "second", url, log) as page:
             history = page.locator("[id^='thread-']").filter(
-                has_text="What should we offer U128?"
+                has_text="Who should we call today?"  # the thread's first question
             )
             if not history.first.is_visible():
                 page.locator("#sidebar-trigger-button").click()
             history.first.click()
             page.get_by_text("Conversation resumed").first.wait_for()
             assert page.get_by_text("customer in focus U128").first.is_visible()
+            assert page.get_by_text(re.compile(r"plan P\S+\)")).first.is_visible()
+            plan_chart(page).wait_for()  # drawn again from the stored plan
+            assert plan_chart(page).locator(".barlayer .point").count() > 0
             page.get_by_text("proposed again below").first.wait_for()
             assert page.get_by_text("recommend Personalised Offer").first.is_visible()
             ask(page, "why?")  # no customer named: the restored focus answers

@@ -125,6 +125,8 @@ if USERS:
         resumed = resume_session(bot, persistence.saved_state(thread))
         cl.user_session.set("bot", bot)
         shown = [await cl.Message(content=resumed.line).send()]
+        card = await persistence.plan_again(bot.session, bot.ctx)  # chart again
+        shown += [card] if card is not None else []
         if resumed.pending is not None:
             shown.append(await ask_approval(resumed.pending))
         persistence.show_on_resume(thread, shown)

@@ -12,8 +12,13 @@ The assistant's own memory of a conversation (customer in focus, last
 recommendation, lists, plan) is saved after every turn as typed data
 (:class:`~assistant.core.state.SessionState`, JSON) in the thread's
 metadata under ``cvm_state``, and read back on resume
-(:mod:`assistant.ui.persistence_resume`). Elements (charts) are not stored: the
-data layer has no file storage configured; a resumed thread shows its messages.
+(:mod:`assistant.ui.persistence_resume`).
+
+Elements (charts, CSV files) are not stored: Chainlit's SQLAlchemy layer keeps an
+element only through a storage client, and Chainlit ships clients for S3, GCS and
+Azure only (none for a local folder). The plan a thread was about is in the ledger
+and its id in the saved state, so on resume :func:`plan_again` draws its card
+(chart, CSV, Book plan) again from the stored plan.
 """
 
 from __future__ import annotations
@@ -21,14 +26,21 @@ from __future__ import annotations
 import json
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import chainlit as cl
+from chainlit.config import config
 from chainlit.data import get_data_layer
+from chainlit.element import ElementDict
 from pydantic import ValidationError
 
 from assistant.core.session import Session
 from assistant.core.state import SessionState, to_state
+from assistant.ui.plan import send_plan
 from tools.config import CVMConfig
+from tools.context import ToolContext
+from tools.errors import ToolInputError
+from tools.planning.plan import plan_store
 from tools.thread_store import STATE_KEY, create_tables
 
 if TYPE_CHECKING:  # imported when login is on (it brings SQLAlchemy, aiohttp)
@@ -91,9 +103,46 @@ def show_on_resume(thread: Any, messages: list[cl.Message]) -> None:
     during the hook (stored like any other) are added to that thread dict so the
     page shows them now too.
     """
-    steps = thread.get("steps") if isinstance(thread, dict) else None
+    if not isinstance(thread, dict):
+        return
+    steps, elements = thread.get("steps"), thread.get("elements")
     if isinstance(steps, list):
         steps.extend(m.to_dict() for m in messages)
+    if elements is None:
+        elements = thread["elements"] = []
+    if isinstance(elements, list):  # the page replaces its elements with these
+        elements.extend(_shown(e.to_dict()) for m in messages for e in m.elements)
+
+
+def _shown(element: ElementDict) -> ElementDict:
+    """An element sent now, with the URL the page reads it from.
+
+    For an element event the page makes the URL itself from the element's key and
+    the chat's session; for the elements of a resumed thread it reads ``url``.
+    """
+    key = element.get("chainlitKey")
+    if not element.get("url") and key:
+        root = config.run.root_path.rstrip("/")
+        session_id = quote(cl.context.session.id)
+        element["url"] = f"{root}/project/file/{quote(key)}?session_id={session_id}"
+    return element
+
+
+async def plan_again(session: Session, ctx: ToolContext) -> cl.Message | None:
+    """The card of the plan the resumed conversation was about, drawn again.
+
+    Returns:
+        The message sent, or None: no plan in the saved state, or the ledger no
+        longer holds it (a reset ledger).
+    """
+    if session.plan_id is None:
+        return None
+    try:
+        plan = plan_store(ctx).get(session.plan_id)
+    except ToolInputError:
+        log.info("resume: the conversation's plan is no longer in the ledger")
+        return None
+    return await send_plan(plan, ctx, session.plan_id)
 
 
 def saved_state(thread: Any) -> SessionState | None:

@@ -49,14 +49,18 @@ async def solving_step(name: str) -> None:
 async def send_plan_card(turn: Turn, ctx: ToolContext, bookable: str | None) -> None:
     """The card of the turn's plan: table, chart, CSV and (if bookable) Book plan."""
     plan = plan_of(turn, ctx)
-    if plan is None:
-        return
+    if plan is not None:
+        await send_plan(plan, ctx, bookable)
+
+
+async def send_plan(plan: Plan, ctx: ToolContext, bookable: str | None) -> cl.Message:
+    """A plan's card (the turn's, or a resumed thread's plan drawn again); sent."""
     rows = plan_store(ctx).rows(plan.plan_id)
     actions: list[cl.Action] = []
     if plan.plan_id == bookable and plan.assigned:
         payload = issue("book_plan", {"plan_id": plan.plan_id})
         actions.append(cl.Action(name="book_plan", payload=payload, label="Book plan"))
-    await cl.Message(
+    return await cl.Message(
         content=plan_card(plan),
         elements=[
             cl.Plotly(
