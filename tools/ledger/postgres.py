@@ -40,6 +40,7 @@ from tools.ledger.postgres_booking import (
 )
 from tools.ledger.postgres_care import PostgresCare
 from tools.ledger.postgres_catalogue import PostgresCatalogue
+from tools.ledger.postgres_one import applies, book_at_once
 
 COLUMNS = (
     "id, customer_id, treatment_key, channel, purpose, day, created_at, "
@@ -86,7 +87,17 @@ class PostgresLedger(
     # --- the booking transaction --------------------------------------------------
 
     def book(self, scope: BookingScope, judge: Judge) -> list[int]:
-        """See :meth:`tools.ledger.protocol.LedgerStore.book`."""
+        """See :meth:`tools.ledger.protocol.LedgerStore.book`.
+
+        One customer and one treatment: judged on a snapshot and booked by one
+        statement if the state is unchanged under the locks
+        (:mod:`tools.ledger.postgres_one`); otherwise, and for a plan's chunk,
+        the locked transaction (:func:`booking_transaction`).
+        """
+        if applies(scope):
+            done = self.single(lambda conn: book_at_once(conn, scope, judge))
+            if done is not None:
+                return done
         return self.run(
             lambda conn: booking_transaction(conn, scope, judge), pipelined=True
         ).ids

@@ -7,7 +7,8 @@ day's counter rows of the treatments it books (created first when missing, locke
 in key order). Every writer takes them in the same order, so writers on different
 machines queue rather than oversell and never deadlock on them; a deadlock the
 server breaks elsewhere is retried whole. One booking takes two round trips: the
-locks and reads, then the insert sent with COMMIT.
+locks and reads, then the insert sent with COMMIT (when its state moved between
+the snapshot and the one-statement booking of :mod:`tools.ledger.postgres_one`).
 """
 
 from __future__ import annotations
@@ -102,27 +103,29 @@ class _Inserted:
         return self._ids
 
 
+def row(b: NewBooking) -> tuple[Any, ...]:
+    """A new booking's values for the columns of ``_FIELDS``, as stored."""
+    return (
+        b.customer_id,
+        b.treatment_key,
+        b.channel,
+        b.purpose,
+        b.day,
+        stamp(b.created_at),
+        b.approved_by,
+        b.cost,
+        b.high_value,
+        RULES.dump_json(b.rules).decode(),
+        json.dumps(list(b.overrides)),
+        b.catalogue_version,
+    )
+
+
 def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> _Inserted:
     """Send the bookings' insert, one statement; its ids are read later."""
     if not bookings:
         return _Inserted(bookings, None)
-    rows = [
-        (
-            b.customer_id,
-            b.treatment_key,
-            b.channel,
-            b.purpose,
-            b.day,
-            stamp(b.created_at),
-            b.approved_by,
-            b.cost,
-            b.high_value,
-            RULES.dump_json(b.rules).decode(),
-            json.dumps(list(b.overrides)),
-            b.catalogue_version,
-        )
-        for b in bookings
-    ]
+    rows = [row(b) for b in bookings]
     if len(rows) == 1:  # scalars: psycopg builds array parameters in Python
         return _Inserted(bookings, conn.execute(_INSERT_ONE, rows[0]))
     columns = [list(c) for c in zip(*rows, strict=True)]

@@ -5,8 +5,9 @@ The same tables and meanings as :mod:`tools.ledger.sqlite_schema` (version 3):
 unique index), ``daily_usage`` counters kept by triggers in the booking's own
 transaction, ``plans`` / ``plan_rows``, ``audit``, ``ledger_meta`` (the
 ledger's random id) and, added since, ``plan_approvals`` (second approvals of big
-plans). Days are ``date``; instants stay ISO text as the SQLite ledger stores them,
-so both backends give back the same values.
+plans) and the function that books one booking in one statement
+(:mod:`tools.ledger.postgres_one`). Days are ``date``; instants stay ISO text as
+the SQLite ledger stores them, so both backends give back the same values.
 
 The tables live in the first schema of the connection's ``search_path`` (a URL's
 ``options=-csearch_path=NAME`` selects one), created on first use under an
@@ -19,6 +20,8 @@ import uuid
 
 import psycopg
 from psycopg import sql
+
+from tools.ledger.postgres_one import create_function
 
 SCHEMA_VERSION = 3
 # A fixed key for the advisory lock taken while creating the tables.
@@ -166,6 +169,7 @@ def migrate(conn: psycopg.Connection) -> None:
         if added and added[0]:
             conn.execute(ADDED)
         _add_columns(conn)
+        create_function(conn)  # the one-statement booking's
 
 
 def _create(conn: psycopg.Connection) -> None:
