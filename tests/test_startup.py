@@ -25,7 +25,7 @@ PROBE = (
     "    code = main() if sys.argv[1:] else 0\n"
     "except SystemExit as exc:  # --help\n"
     "    code = exc.code\n"
-    "print('\\nLOADED ' + json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    "print('\\nLOADED ' + json.dumps(sorted(sys.modules)))\n"
     "sys.exit(code)\n"
 )
 
@@ -42,7 +42,8 @@ def _loaded(state: str, *argv: str) -> tuple[set[str], str]:
     )
     assert run.returncode == 0, run.stderr[-2000:]
     out, _, loaded = run.stdout.rpartition("\nLOADED ")
-    return set(json.loads(loaded)), out
+    modules = set(json.loads(loaded))
+    return modules | {m.split(".")[0] for m in modules}, out
 
 
 @pytest.fixture(scope="module")
@@ -71,5 +72,9 @@ def test_ask_about_one_customer_loads_no_engine_but_the_kernel(state):
 
 
 def test_allocations_reads_the_ledger_only(state):
-    loaded, _ = _loaded(state, "allocations")
-    assert loaded & {*HEAVY, "numpy"} == set()
+    loaded, out = _loaded(state, "allocations")
+    assert out.startswith("no allocations on ")
+    assert loaded & {"ray", "psycopg", "duckdb", "numpy"} == set()
+    assert loaded & set(HEAVY) == set()
+    # nor the customer record's models, the kernel or the customer store
+    assert loaded & {"tools.customer", "tools.kernel", "tools.store"} == set()

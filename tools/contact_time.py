@@ -7,13 +7,16 @@ do-not-disturb window and, for calls, the calling window, in the customer's time
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from tools.clock import now as clock_now
 from tools.clock import zone
 from tools.config import CVMConfig
-from tools.customer import CustomerData
+
+if TYPE_CHECKING:
+    from tools.customer import CustomerData
 
 
 class NextContact(BaseModel):

@@ -18,8 +18,10 @@ from pydantic import BaseModel
 
 from tools.config import Condition, CVMConfig
 from tools.contact_time import NextContact, next_contact
-from tools.customer import CustomerData
 from tools.suitability import held_reason, suitability_reason
+
+if TYPE_CHECKING:
+    from tools.customer import CustomerData
 
 if TYPE_CHECKING:  # the kernel (numpy) loads where a customer is assessed
     from tools.assess import Assessment

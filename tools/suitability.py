@@ -13,10 +13,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from tools.config import CVMConfig
-from tools.customer import CustomerData, Offer
 
 if TYPE_CHECKING:
     from tools.assess import Assessment
+    from tools.customer import CustomerData, Offer
 
 
 def open_problems(a: Assessment, config: CVMConfig) -> list[str]:

@@ -27,10 +27,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from tools.config import CVMConfig
-from tools.customer import CustomerData
 from tools.decision_log import log_booking
 from tools.eligibility import (
     HARD_RULES,
@@ -43,6 +42,9 @@ from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger.days import history_since, ledger_day
 from tools.ledger.model import BookingScope, DayState, Judgement, NewBooking
 from tools.ledger.protocol import LedgerStore
+
+if TYPE_CHECKING:
+    from tools.customer import CustomerData
 
 log = logging.getLogger(__name__)
 PAST_DAY = "PAST-DAY"
@@ -267,7 +269,7 @@ def _decide(
         return _refused(req, state.day, "DISABLED", f"{key} is no longer configured")
     threshold = config.policy.high_value_min_monthly_revenue
     who = _Who(cid, threshold if req.high_value else 0.0)
-    ledger = ledger_verdicts(cast(CustomerData, who), key, config, state)
+    ledger = ledger_verdicts(cast("CustomerData", who), key, config, state)
     verdicts = (*req.customer_rules, *ledger, *req.soft_rules)
     failed = [v for v in req.customer_rules if not v.passed]
     used = tuple(v.rule for v in failed if v.rule in overrides)
