@@ -20,6 +20,10 @@ Accepted requests are inserted with every verdict, the overrides used and the
 catalogue version they were judged on (``config.catalogue_version``) in the same
 commit; plan rows are marked booked (with their allocation id) or refused (with
 the rule), and a row another booking already marked is left as it is.
+
+Single bookings made at once on one ledger (booking threads) are written together,
+one transaction per group, judged one after another in arrival order
+(:mod:`tools.ledger.group_commit`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from tools.eligibility import (
 )
 from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger.days import history_since, ledger_day
+from tools.ledger.group_commit import Order, book_together
 from tools.ledger.model import BookingScope, DayState, Judgement, NewBooking
 from tools.ledger.protocol import LedgerStore
 
@@ -139,7 +144,21 @@ def write_bookings(
             f"{', '.join(sorted(overrides - OVERRIDABLE))} cannot be overridden "
             f"(only {', '.join(sorted(OVERRIDABLE))} can)"
         )
-    day = ledger_day(config, at)
+    orders = [
+        Order(r, config, at, ledger_day(config, at), approved_by, overrides)
+        for r in requests
+    ]
+    if plan_id is None and len(orders) == 1:  # concurrent ones share a transaction
+        return [book_together(store, orders[0], _commit)]
+    return _commit(store, orders, plan_id)
+
+
+def _commit(
+    store: LedgerStore, orders: Sequence[Order], plan_id: str | None = None
+) -> list[BookingResult]:
+    """Judge and write orders of one configuration and day in one transaction."""
+    config, day = orders[0].config, orders[0].day
+    requests = [o.request for o in orders]
     scope = BookingScope(
         day=day,
         customer_ids=tuple(sorted({r.customer_id for r in requests})),
@@ -153,7 +172,7 @@ def write_bookings(
     def judge(state: DayState) -> Judgement:
         nonlocal judged  # the last call's (a backend may retry the transaction)
         _refuse_batch(state, day, plan_id)
-        judged, judgement = _judge(state, requests, config, at, approved_by, overrides)
+        judged, judgement = _judge(state, orders, config)
         return judgement
 
     ids = iter(store.book(scope, judge))
@@ -200,19 +219,15 @@ def _refuse_batch(state: DayState, day: date, plan_id: str | None) -> None:
 
 
 def _judge(
-    state: DayState,
-    requests: Sequence[BookingRequest],
-    config: CVMConfig,
-    at: datetime,
-    approved_by: str,
-    overrides: frozenset[str],
+    state: DayState, orders: Sequence[Order], config: CVMConfig
 ) -> tuple[list[BookingResult], Judgement]:
     """Each request's verdicts against the state, counting the ones accepted."""
     used, spent = dict(state.used), dict(state.spent)
     history = {c: list(b) for c, b in state.history.items()}
     results: list[BookingResult] = []
     judgement = Judgement()
-    for req in requests:
+    for order in orders:
+        req = order.request
         if req.plan_seq is not None and req.plan_seq in state.marked:
             results.append(
                 BookingResult(req, state.day, marked=state.marked[req.plan_seq])
@@ -221,7 +236,7 @@ def _judge(
         mine = LedgerState(
             state.day, used, spent, tuple(history.get(req.customer_id, ()))
         )
-        result = _decide(req, mine, config, overrides)
+        result = _decide(req, mine, config, order.overrides)
         results.append(result)
         if result.refused:
             if req.plan_seq is not None:
@@ -240,8 +255,8 @@ def _judge(
                 channel=t.channel,
                 purpose=t.purpose,
                 day=state.day,
-                created_at=at,
-                approved_by=approved_by,
+                created_at=order.at,
+                approved_by=order.approved_by,
                 cost=t.cost,
                 high_value=bool(req.high_value),
                 rules=result.verdicts,
