@@ -78,3 +78,26 @@ def test_allocations_reads_the_ledger_only(state):
     assert loaded & set(HEAVY) == set()
     # nor the customer record's models, the kernel or the customer store
     assert loaded & {"tools.customer", "tools.kernel", "tools.store"} == set()
+
+
+def test_each_sub_command_is_dispatched_to_the_module_that_adds_it():
+    from assistant.cli import main as cli_main
+
+    whole = cli_main.build_parser()
+    [sub] = [a for a in whole._actions if a.dest == "command"]
+    assert set(sub.choices) == set(cli_main.MODULES)  # type: ignore[arg-type]
+    for name, module in cli_main.MODULES.items():
+        alone = cli_main.build_parser(name)
+        [one] = [a for a in alone._actions if a.dest == "command"]
+        assert name in one.choices, (name, module)  # type: ignore[operator]
+        assert set(one.choices) < set(sub.choices)  # type: ignore[arg-type]
+
+
+def test_the_sub_command_is_found_after_the_global_options():
+    from assistant.cli.main import _named
+
+    assert _named(["allocations", "--all"]) == "allocations"
+    assert _named(["--log-level", "DEBUG", "ask", "hi"]) == "ask"
+    assert _named(["--log-level=INFO", "plan"]) == "plan"
+    assert _named(["--help"]) is None
+    assert _named([]) is None

@@ -7,6 +7,7 @@ test); 2 bad input or configuration (one readable line on stderr, no traceback).
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -17,23 +18,56 @@ from tools.errors import CVMError
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every sub-command.
+# Which module adds each sub-command: ``cvm NAME ...`` imports that module only
+# (``--help`` and anything unknown build the whole parser). tests/test_startup.py
+# checks the table against what the modules add.
+MODULES: dict[str, str] = {
+    **dict.fromkeys(("ask", "chat", "audit", "test-conversations"), "chat"),
+    **dict.fromkeys(("recommend", "allocate", "constraints"), "booking"),
+    "reset-constraints": "booking",
+    **dict.fromkeys(("allocations", "backup", "restore", "accept-ledger"), "ledger"),
+    **dict.fromkeys(("erase", "retention"), "erase"),
+    **dict.fromkeys(("plan", "book-plan"), "plan"),
+    "export": "export",
+    "simulate": "simulate",
+    "treatments": "treatments",
+    **dict.fromkeys(("outcome", "import-outcomes"), "outcome"),
+    **dict.fromkeys(("generate-customers", "import", "decide"), "base"),
+}
+ALL = (
+    "booking",
+    "ledger",
+    "chat",
+    "erase",
+    "plan",
+    "export",
+    "treatments",
+    "outcome",
+    "simulate",
+)
+
+
+def _named(argv: list[str]) -> str | None:
+    """The sub-command named on the command line (None: none, or --help first)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--log-level":
+            skip = True
+        elif not word.startswith("-"):
+            return word
+        elif not word.startswith("--log-level="):
+            return None  # --help, or an unknown option: the whole parser answers
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every sub-command (or of the one ``only`` names).
 
     The sub-command modules are small (argparse only); each handler imports what it
     needs when it runs.
     """
-    from assistant.cli import base as cli_base
-    from assistant.cli import booking as cli_booking
-    from assistant.cli import chat as cli_chat
-    from assistant.cli import erase as cli_erase
-    from assistant.cli import export as cli_export
-    from assistant.cli import ledger as cli_ledger
-    from assistant.cli import outcome as cli_outcome
-    from assistant.cli import plan as cli_plan
-    from assistant.cli import simulate as cli_simulate
-    from assistant.cli import treatments as cli_treatments
-
     p = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     sub = p.add_subparsers(dest="command", required=True)
@@ -53,22 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return sp
 
-    cli_booking.add_parsers(add)
-    cli_ledger.add_parsers(add)
-    cli_chat.add_parsers(add)
-    cli_erase.add_parsers(add)
-    cli_plan.add_parsers(add)
-    cli_export.add_parsers(add)
-    cli_treatments.add_parsers(add)
-    cli_outcome.add_parsers(add)
-    cli_simulate.add_parsers(add)
-    cli_base.register(add, command)
+    module = MODULES.get(only or "")
+    for name in (module,) if module else (*ALL, "base"):
+        cli = importlib.import_module(f"assistant.cli.{name}")
+        if name == "base":
+            cli.register(add, command)
+        else:
+            cli.add_parsers(add)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``cvm`` command line."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_named(argv)).parse_args(argv)
     try:
         from assistant.logs import setup_logging
         from tools.config import get_config
