@@ -68,7 +68,7 @@ def _compare(seed: int, customers: int, days: int) -> dict[str, float]:
 
 def _off_policy(seeds: int, customers: int, days: int, epsilon: float) -> None:
     pop = generated(customers, 1, get_config())
-    covered, widths = 0, []
+    covered, drawn, widths = 0, 0, []
     t0 = time.perf_counter()
     for seed in range(1, seeds + 1):
         s = Settings(
@@ -82,11 +82,14 @@ def _off_policy(seeds: int, customers: int, days: int, epsilon: float) -> None:
         assert o is not None
         width = (o.ci95[1] - o.ci95[0]) / o.estimate
         covered += o.covered
+        drawn += o.covered_drawn
         widths.append(width)
         print(
             f"    seed {seed:>2}: estimate £{o.estimate:,.0f} [£{o.ci95[0]:,.0f} – "
             f"£{o.ci95[1]:,.0f}], truth £{o.truth:,.0f} "
-            f"{'inside' if o.covered else 'OUTSIDE'}; width {width:.1%}"
+            f"{'inside' if o.covered else 'OUTSIDE'}; width {width:.1%}; realised "
+            f"with the same draws £{o.truth_drawn:,.0f} "
+            f"{'inside' if o.covered_drawn else 'OUTSIDE'}"
         )
     share = covered / seeds
     worst = max(widths)
@@ -96,6 +99,10 @@ def _off_policy(seeds: int, customers: int, days: int, epsilon: float) -> None:
         f"width median {statistics.median(widths):.1%}, worst {worst:.1%} (target "
         f"<= {TARGET_WIDTH:.0%}, ratio {worst / TARGET_WIDTH:.2f}); "
         f"{time.perf_counter() - t0:.0f} s; {_load()}"
+    )
+    print(
+        f"  (the value it would have realised with the same draws: inside in {drawn} "
+        f"of {seeds} seeds)"
     )
 
 

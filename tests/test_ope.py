@@ -55,6 +55,7 @@ def test_dr_interval_covers_the_truth_of_a_random_log():
     assert (dr.high - dr.low) / dr.value < 0.1
     ips = estimate(_log(action, [1 / 3] * m, reward, target), "ips")
     assert ips.low <= truth <= ips.high
+    assert dr.high - dr.low < ips.high - ips.low  # the model takes noise out
 
 
 def test_a_deterministic_log_is_refused_not_estimated():

@@ -11,8 +11,13 @@ have taken. Two estimators of the target's total reward:
   model(a))``, unbiased when either the propensities or the model are right, and of
   much lower variance than IPS when the model is good.
 
-The 95% interval is the normal approximation of the sum over independent clusters
-(a customer's decisions are summed first: :mod:`tools.simulation.stats`). A log whose
+The estimand is the target's expected total reward *on the logged decisions* (their
+customers and days, as the simulator's truth is). The 95% interval is the normal
+approximation of a sum over independent clusters (a customer's decisions are summed
+first: :mod:`tools.simulation.stats`): for IPS of the whole term; for DR of the
+correction term only, since the model's prediction for the target is fixed once the
+decisions and the history before them are (it adds no sampling noise to this
+estimand). A log whose
 every action had probability 1 (no exploration, no holdout) says nothing about any
 other action: :class:`DeterministicLog` is raised rather than an estimate made.
 """
@@ -115,5 +120,10 @@ def estimate(log: LoggedDecisions, method: Method = "dr") -> Estimate:
     else:
         raise ValueError(f"unknown method {method!r}: ips or dr")
     _, inverse = np.unique(np.asarray(log.cluster), return_inverse=True)
-    total, low, high = sum_ci(cluster_sums(term, inverse))
-    return Estimate(method, total, low, high, len(term), int(match.sum()))
+    noisy = term if method == "ips" else term - np.asarray(log.model_target, float)
+    _, low, high = sum_ci(cluster_sums(noisy, inverse))
+    fixed = float(term.sum() - noisy.sum())
+    total = float(term.sum())
+    return Estimate(
+        method, total, fixed + low, fixed + high, len(term), int(match.sum())
+    )

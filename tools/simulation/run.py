@@ -72,7 +72,12 @@ class PolicyResult(BaseModel):
 
 
 class OffPolicy(BaseModel):
-    """The off-policy estimate of ours without exploration, against the truth."""
+    """The off-policy estimate of ours without exploration, against the truth.
+
+    ``truth`` is its expected value on the logged decisions (the hidden P x value
+    - cost of each action it would have taken); ``truth_drawn`` what it would have
+    realised with the same customer-day draws (common random numbers).
+    """
 
     target: str
     method: str
@@ -80,6 +85,8 @@ class OffPolicy(BaseModel):
     ci95: tuple[float, float]
     truth: float
     covered: bool
+    truth_drawn: float
+    covered_drawn: bool
     rows: int
     matched: int
 
@@ -142,12 +149,11 @@ def _log_day(
     reward = np.where(
         a != NONE, yes * pop.value[rows, np.maximum(a, 0)] - pop.prior.cost[a], 0.0
     )
-    true_g = np.where(
-        g != NONE,
-        hidden.p_true[rows, np.maximum(g, 0)] * pop.value[rows, np.maximum(g, 0)]
-        - pop.prior.cost[g],
-        0.0,
-    )
+    g0 = np.maximum(g, 0)
+    value_g, cost_g = pop.value[rows, g0], pop.prior.cost[g]
+    true_g = np.where(g != NONE, hidden.p_true[rows, g0] * value_g - cost_g, 0.0)
+    drawn = u[rows] < hidden.p_true[rows, g0]  # the day's own draw, had g been taken
+    drawn_g = np.where(g != NONE, drawn * value_g - cost_g, 0.0)
     track.log.append(
         {
             "customer": rows,
@@ -158,6 +164,7 @@ def _log_day(
             "target": g,
             "model_target": r_model_g,
             "truth": true_g,
+            "drawn": drawn_g,
         }
     )
 
@@ -177,7 +184,7 @@ def _off_policy(track: _Track) -> OffPolicy | None:
         model_target=cat["model_target"],
     )
     est: Estimate = estimate(log, "dr")
-    truth = float(cat["truth"].sum())
+    truth, drawn = float(cat["truth"].sum()), float(cat["drawn"].sum())
     return OffPolicy(
         target="ours without exploration",
         method=est.method,
@@ -185,6 +192,8 @@ def _off_policy(track: _Track) -> OffPolicy | None:
         ci95=(round(est.low, 2), round(est.high, 2)),
         truth=round(truth, 2),
         covered=est.low <= truth <= est.high,
+        truth_drawn=round(drawn, 2),
+        covered_drawn=est.low <= drawn <= est.high,
         rows=est.rows,
         matched=est.matched,
     )
