@@ -66,11 +66,12 @@ def _compare(seed: int, customers: int, days: int) -> dict[str, float]:
     return {"seconds": took, "separation": sep, "ece": ece}
 
 
-def _off_policy(seeds: int, customers: int, days: int, epsilon: float) -> None:
+def _off_policy(seeds: range, customers: int, days: int, epsilon: float) -> None:
+    """The DR estimate against the truth on each hidden-model seed."""
     pop = generated(customers, 1, get_config())
-    covered, drawn, widths = 0, 0, []
+    covered, widths, zs = 0, [], []
     t0 = time.perf_counter()
-    for seed in range(1, seeds + 1):
+    for seed in seeds:
         s = Settings(
             customers=customers,
             days=days,
@@ -82,27 +83,42 @@ def _off_policy(seeds: int, customers: int, days: int, epsilon: float) -> None:
         assert o is not None
         width = (o.ci95[1] - o.ci95[0]) / o.estimate
         covered += o.covered
-        drawn += o.covered_drawn
         widths.append(width)
+        zs.append(o.z)
         print(
-            f"    seed {seed:>2}: estimate £{o.estimate:,.0f} [£{o.ci95[0]:,.0f} – "
+            f"    seed {seed:>3}: estimate £{o.estimate:,.0f} [£{o.ci95[0]:,.0f} – "
             f"£{o.ci95[1]:,.0f}], truth £{o.truth:,.0f} "
-            f"{'inside' if o.covered else 'OUTSIDE'}; width {width:.1%}; realised "
-            f"with the same draws £{o.truth_drawn:,.0f} "
-            f"{'inside' if o.covered_drawn else 'OUTSIDE'}"
+            f"{'inside' if o.covered else 'OUTSIDE'}; width {width:.1%}; "
+            f"(estimate - truth) / se {o.z:+.2f}"
         )
-    share = covered / seeds
-    worst = max(widths)
+    n = len(seeds)
+    share, worst = covered / n, max(widths)
     print(
-        f"  truth inside the interval in {covered} of {seeds} seeds ({share:.0%}; "
+        f"  truth inside the interval in {covered} of {n} seeds ({share:.0%}; "
         f"target >= {TARGET_COVERED:.0%}, ratio {share / TARGET_COVERED:.2f}); "
         f"width median {statistics.median(widths):.1%}, worst {worst:.1%} (target "
         f"<= {TARGET_WIDTH:.0%}, ratio {worst / TARGET_WIDTH:.2f}); "
         f"{time.perf_counter() - t0:.0f} s; {_load()}"
     )
     print(
-        f"  (the value it would have realised with the same draws: inside in {drawn} "
-        f"of {seeds} seeds)"
+        f"  standardised errors: mean {statistics.fmean(zs):+.2f}, sd "
+        f"{statistics.stdev(zs) if n > 1 else float('nan'):.2f} (a valid interval: "
+        "near 0 and at most 1)"
+    )
+
+
+def _comparisons(seeds: list[int], customers: int, days: int) -> None:
+    print(
+        f"cvm simulate: {customers:,} customers, {days} days, "
+        "ours vs seed-rules vs random"
+    )
+    runs = [_compare(s, customers, days) for s in seeds]
+    slowest = max(r["seconds"] for r in runs)
+    worst_ece = max(r["ece"] for r in runs)
+    print(
+        f"  slowest run {slowest:.1f} s (ratio {slowest / TARGET_S:.2f}); worst "
+        f"separation {min(r['separation'] for r in runs):.2f} (target > 1); worst "
+        f"ECE {worst_ece:.4f} (ratio {worst_ece / TARGET_ECE:.2f})"
     )
 
 
@@ -110,30 +126,28 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=20_000)
     ap.add_argument("--days", type=int, default=60)
-    ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--seeds", default="1,2,3", help="comma-separated; '' for none")
     ap.add_argument("--ope-seeds", type=int, default=20)
+    ap.add_argument("--ope-first-seed", type=int, default=1)
     ap.add_argument("--ope-customers", type=int, default=20_000)
     ap.add_argument("--ope-days", type=int, default=60)
     ap.add_argument("--epsilon", type=float, default=0.1)
     args = ap.parse_args()
-    print(
-        f"cvm simulate: {args.customers:,} customers, {args.days} days, "
-        "ours vs seed-rules vs random"
-    )
-    runs = [_compare(int(s), args.customers, args.days) for s in args.seeds.split(",")]
-    slowest = max(r["seconds"] for r in runs)
-    print(
-        f"  slowest run {slowest:.1f} s (ratio {slowest / TARGET_S:.2f}); worst "
-        f"separation {min(r['separation'] for r in runs):.2f} (target > 1); worst "
-        f"ECE {max(r['ece'] for r in runs):.4f} (ratio "
-        f"{max(r['ece'] for r in runs) / TARGET_ECE:.2f})"
-    )
+    seeds = [int(s) for s in args.seeds.split(",") if s]
+    if seeds:
+        _comparisons(seeds, args.customers, args.days)
     if args.ope_seeds:
         print(
             f"off-policy evaluation: {args.ope_customers:,} customers, "
             f"{args.ope_days} days, exploration {args.epsilon}, doubly robust"
         )
-        _off_policy(args.ope_seeds, args.ope_customers, args.ope_days, args.epsilon)
+        first = args.ope_first_seed
+        _off_policy(
+            range(first, first + args.ope_seeds),
+            args.ope_customers,
+            args.ope_days,
+            args.epsilon,
+        )
 
 
 if __name__ == "__main__":

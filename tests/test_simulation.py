@@ -163,9 +163,11 @@ def test_cvm_simulate_json_shape(capsys):
         assert lo <= p["value"] <= hi
     assert isinstance(out["calibration_error"], float)
     assert out["off_policy"] is None  # no exploration, nothing to estimate from
+    assert "cannot be estimated" in out["off_policy_refused"]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "seed-rules" in text and "ours" in text and "95% CI" in text
+    assert "Off-policy: not estimated: the decisions were logged without" in text
 
 
 def test_cvm_simulate_refuses_bad_numbers_in_one_line(capsys):

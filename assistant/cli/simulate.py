@@ -54,6 +54,8 @@ def _text(r: object) -> str:
             f"{_pounds(o.ci95[1])}], simulated truth {_pounds(o.truth)} "
             f"({'inside' if o.covered else 'outside'} the interval)"
         )
+    elif r.off_policy_refused is not None:
+        lines.append(f"Off-policy: not estimated: {r.off_policy_refused}.")
     lines.append(f"Ran in {r.seconds:.1f} s.")
     return "\n".join(lines)
 

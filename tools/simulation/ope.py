@@ -12,14 +12,22 @@ have taken. Two estimators of the target's total reward:
   much lower variance than IPS when the model is good.
 
 The estimand is the target's expected total reward *on the logged decisions* (their
-customers and days, as the simulator's truth is). The 95% interval is the normal
-approximation of a sum over independent clusters (a customer's decisions are summed
-first: :mod:`tools.simulation.stats`): for IPS of the whole term; for DR of the
-correction term only, since the model's prediction for the target is fixed once the
-decisions and the history before them are (it adds no sampling noise to this
-estimand). A log whose
-every action had probability 1 (no exploration, no holdout) says nothing about any
-other action: :class:`DeterministicLog` is raised rather than an estimate made.
+customers and days, given the history before each day), which is what the simulator's
+truth is: the sum over the logged decisions of the hidden ``P x value - cost`` of the
+target's action. Given that history the reward model's prediction ``model(target)``
+is fixed (the model is the policy's own, learned from earlier outcomes only), so DR's
+error is the correction term's deviation from its expectation: a martingale over the
+days with mean zero whenever ``policy_p`` is exact. The 95% interval is therefore the
+normal approximation of the correction term's sum alone, its variance estimated over
+independent clusters (a customer's decisions summed first:
+:mod:`tools.simulation.stats`); centring every customer at one common mean counts the
+customers' differing model errors as noise too, so it errs wide. IPS's interval is
+that of its whole term. Adding the variance of ``model(target)`` across customers
+would answer another question (a new population's value) and over-cover this one.
+
+A log whose every action had probability 1 (no exploration, no holdout) says nothing
+about any other action: :class:`DeterministicLog` is raised rather than an estimate
+made.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from typing import Literal
 import numpy as np
 
 from tools.errors import CVMError
-from tools.simulation.stats import cluster_sums, sum_ci
+from tools.simulation.stats import Z95, cluster_sums, sum_ci
 
 Method = Literal["ips", "dr"]
 
@@ -86,6 +94,7 @@ class Estimate:
     value: float
     low: float
     high: float
+    se: float  # the standard error the interval is made of
     rows: int  # decisions in the log
     matched: int  # decisions where the log took the target's action
 
@@ -108,22 +117,26 @@ def estimate(log: LoggedDecisions, method: Method = "dr") -> Estimate:
             "action had probability 1): another policy's value cannot be estimated "
             "from them"
         )
+    if method not in ("ips", "dr"):
+        raise ValueError(f"unknown method {method!r}: ips or dr")
     match = np.asarray(log.action) == np.asarray(log.target)
     weight = np.where(match, 1.0 / np.asarray(log.policy_p, np.float64), 0.0)
     reward = np.asarray(log.reward, np.float64)
-    if method == "ips":
-        term = weight * reward
-    elif method == "dr":
-        term = np.asarray(log.model_target, np.float64) + weight * (
-            reward - np.asarray(log.model_action, np.float64)
-        )
-    else:
-        raise ValueError(f"unknown method {method!r}: ips or dr")
+    if method == "dr":
+        model_t = np.asarray(log.model_target, np.float64)
+        model_a = np.asarray(log.model_action, np.float64)
+    else:  # IPS is DR with a reward model of 0 everywhere
+        model_t = model_a = np.zeros(len(reward))
+    correction = weight * (reward - model_a)
     _, inverse = np.unique(np.asarray(log.cluster), return_inverse=True)
-    noisy = term if method == "ips" else term - np.asarray(log.model_target, float)
-    _, low, high = sum_ci(cluster_sums(noisy, inverse))
-    fixed = float(term.sum() - noisy.sum())
-    total = float(term.sum())
+    total, low, high = sum_ci(cluster_sums(correction, inverse))
+    fixed = float(model_t.sum())  # the direct-method part: no noise (see above)
     return Estimate(
-        method, total, fixed + low, fixed + high, len(term), int(match.sum())
+        method,
+        fixed + total,
+        fixed + low,
+        fixed + high,
+        (high - low) / (2 * Z95),
+        len(reward),
+        int(match.sum()),
     )

@@ -23,7 +23,12 @@ from pydantic import BaseModel, Field
 
 from tools.config import CVMConfig
 from tools.simulation.hidden import HiddenModel
-from tools.simulation.ope import Estimate, LoggedDecisions, estimate
+from tools.simulation.ope import (
+    DeterministicLog,
+    Estimate,
+    LoggedDecisions,
+    estimate,
+)
 from tools.simulation.policies import NONE, POLICIES, Choice, Policy, make
 from tools.simulation.population import Population, generated
 from tools.simulation.stats import cluster_sums, expected_calibration_error, sum_ci
@@ -74,19 +79,19 @@ class PolicyResult(BaseModel):
 class OffPolicy(BaseModel):
     """The off-policy estimate of ours without exploration, against the truth.
 
-    ``truth`` is its expected value on the logged decisions (the hidden P x value
-    - cost of each action it would have taken); ``truth_drawn`` what it would have
-    realised with the same customer-day draws (common random numbers).
+    ``truth`` is the estimand: ours' expected value without exploration on the
+    logged decisions (the hidden P x value - cost of each action it would have
+    taken, given the history of the run). ``z`` is ``(estimate - truth) / se``.
     """
 
     target: str
     method: str
     estimate: float
     ci95: tuple[float, float]
+    se: float
     truth: float
     covered: bool
-    truth_drawn: float
-    covered_drawn: bool
+    z: float
     rows: int
     matched: int
 
@@ -100,6 +105,7 @@ class Result(BaseModel):
     calibration_error_true: float | None
     calibration_by_day: list[float]
     off_policy: OffPolicy | None
+    off_policy_refused: str | None = None
     seconds: float
 
 
@@ -137,10 +143,15 @@ def _log_day(
     eligible: np.ndarray,
     u: np.ndarray,
 ) -> None:
-    """Log ours' decisions for off-policy evaluation (exploration on)."""
+    """Log ours' decisions for off-policy evaluation.
+
+    A decision is a customer who could be contacted and had an option (an action
+    by either policy, or a randomised one); the rest add nothing to any estimate.
+    """
     if choice.model_value is None or choice.greedy is None:
         return
-    rows = np.flatnonzero(eligible)
+    decided = (choice.action != NONE) | (choice.greedy != NONE)
+    rows = np.flatnonzero(eligible & (decided | (choice.policy_p < 1.0)))
     a, g = choice.action[rows], choice.greedy[rows]
     model = choice.model_value[rows]
     r_model_a = np.where(a != NONE, model[np.arange(len(rows)), a], 0.0)
@@ -152,8 +163,6 @@ def _log_day(
     g0 = np.maximum(g, 0)
     value_g, cost_g = pop.value[rows, g0], pop.prior.cost[g]
     true_g = np.where(g != NONE, hidden.p_true[rows, g0] * value_g - cost_g, 0.0)
-    drawn = u[rows] < hidden.p_true[rows, g0]  # the day's own draw, had g been taken
-    drawn_g = np.where(g != NONE, drawn * value_g - cost_g, 0.0)
     track.log.append(
         {
             "customer": rows,
@@ -164,15 +173,19 @@ def _log_day(
             "target": g,
             "model_target": r_model_g,
             "truth": true_g,
-            "drawn": drawn_g,
         }
     )
 
 
-def _off_policy(track: _Track) -> OffPolicy | None:
-    """Ours without exploration, estimated from the explored log, vs the truth."""
+def _off_policy(track: _Track) -> tuple[OffPolicy | None, str | None]:
+    """Ours without exploration, estimated from ours' log, vs the truth.
+
+    Returns:
+        The estimate, or None and the sentence saying why it was not made (the
+        log is deterministic: exploration off).
+    """
     if not track.log:
-        return None
+        return None, None
     cat = {k: np.concatenate([d[k] for d in track.log]) for k in track.log[0]}
     log = LoggedDecisions(
         cluster=cat["customer"],
@@ -183,19 +196,26 @@ def _off_policy(track: _Track) -> OffPolicy | None:
         target=cat["target"],
         model_target=cat["model_target"],
     )
-    est: Estimate = estimate(log, "dr")
-    truth, drawn = float(cat["truth"].sum()), float(cat["drawn"].sum())
-    return OffPolicy(
-        target="ours without exploration",
-        method=est.method,
-        estimate=round(est.value, 2),
-        ci95=(round(est.low, 2), round(est.high, 2)),
-        truth=round(truth, 2),
-        covered=est.low <= truth <= est.high,
-        truth_drawn=round(drawn, 2),
-        covered_drawn=est.low <= drawn <= est.high,
-        rows=est.rows,
-        matched=est.matched,
+    try:
+        est: Estimate = estimate(log, "dr")
+    except DeterministicLog as exc:
+        return None, str(exc)
+    truth = float(cat["truth"].sum())
+    z = (est.value - truth) / est.se if est.se > 0 else 0.0
+    return (
+        OffPolicy(
+            target="ours without exploration",
+            method=est.method,
+            estimate=round(est.value, 2),
+            ci95=(round(est.low, 2), round(est.high, 2)),
+            se=round(est.se, 2),
+            truth=round(truth, 2),
+            covered=est.low <= truth <= est.high,
+            z=round(z, 3),
+            rows=est.rows,
+            matched=est.matched,
+        ),
+        None,
     )
 
 
@@ -249,8 +269,7 @@ def simulate(
             rng = np.random.default_rng([s.seed, day, 2, POLICIES.index(name)])
             eligible = track.rest_until <= day
             choice = track.policy.choose(eligible, rng)
-            if s.epsilon > 0:
-                _log_day(track, choice, hidden, pop, eligible, u)
+            _log_day(track, choice, hidden, pop, eligible, u)
             _step(track, choice, hidden, pop, u, day, s)
     results = {}
     for name, track in tracks.items():
@@ -264,13 +283,15 @@ def simulate(
         )
     ours = tracks.get("ours")
     ece, ece_true, by_day = _calibration(ours) if ours else (None, None, [])
+    off_policy, refused = _off_policy(ours) if ours else (None, None)
     return Result(
         settings=s,
         policies=results,
         calibration_error=ece,
         calibration_error_true=ece_true,
         calibration_by_day=by_day,
-        off_policy=_off_policy(ours) if ours else None,
+        off_policy=off_policy,
+        off_policy_refused=refused,
         seconds=round(time.perf_counter() - t0, 2),
     )
 
