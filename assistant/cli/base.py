@@ -122,8 +122,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
         return 2
     from tools.data import validate_customer_id
 
-    ctx = default_context()
-    config = ctx.config  # one catalogue version for the whole run
+    ctx = default_context().pinned()  # one catalogue version for the whole run
+    config = ctx.config
     ids = [validate_customer_id(c, config) for c in args.customer_id or []]
     start = time.perf_counter()
     out: dict[str, np.ndarray] | None = None
@@ -163,21 +163,27 @@ def cmd_decide(args: argparse.Namespace) -> int:
                 f"EV £{out['expected_value'][i]:.2f}"
             )
     else:
-        print(
-            f"decided {n:,} customers in {seconds:.2f} s "
-            f"({summary['customers_per_second']:,}/s, {args.engine} engine); total EV "
-            f"£{summary['expected_value']:,.2f} (catalogue version "
-            f"{config.catalogue_version})"
-        )
-        for k, c in sorted(totals.by_treatment.items(), key=lambda kv: -kv[1]):
-            print(f"  {k:<22} {c:>10,}")
-        print(
-            "  excluded (treatment x customer): "
-            + ", ".join(f"{r} {v:,}" for r, v in totals.excluded.items())
-        )
-        if args.out:
-            print(f"  written to {args.out}")
+        print(_decided_text(summary, totals))
     return 0
+
+
+def _decided_text(summary: dict[str, Any], totals: DecisionTotals) -> str:
+    """A run of ``cvm decide --all`` as a few lines of plain text."""
+    lines = [
+        f"decided {summary['customers']:,} customers in {summary['seconds']:.2f} s "
+        f"({summary['customers_per_second']:,}/s, {summary['engine']} engine); "
+        f"total EV £{summary['expected_value']:,.2f} (catalogue version "
+        f"{summary['catalogue_version']})"
+    ]
+    for k, c in sorted(totals.by_treatment.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {k:<22} {c:>10,}")
+    lines.append(
+        "  excluded (treatment x customer): "
+        + ", ".join(f"{r} {v:,}" for r, v in totals.excluded.items())
+    )
+    if summary["out"]:
+        lines.append(f"  written to {summary['out']}")
+    return "\n".join(lines)
 
 
 def _decide_local(
