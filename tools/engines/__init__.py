@@ -5,6 +5,8 @@
 * :mod:`tools.engines.shards` — the base as Parquet shards in id order, and one
   shard as a kernel source (no Ray needed).
 * :mod:`tools.engines.ray_decide` / :mod:`tools.engines.ray_plan` — the same kernel
-  and the same optimiser with shards in Ray tasks and actors; ``ray`` is imported
-  there only, so nothing on the default paths loads it.
+  and the same optimiser with shards in Ray tasks and actors (the actor's side:
+  :mod:`tools.engines.shard_planner`, :mod:`tools.engines.baselines_ray`); ``ray``
+  is imported in :mod:`tools.engines.ray_session` only, so nothing on the default
+  paths loads it.
 """
