@@ -93,3 +93,21 @@ def test_learning_can_be_switched_off(ctx):
     from tools.learning_counts import with_outcomes
 
     assert with_outcomes(off, ctx.ledger).learned_counts == ()
+
+
+def test_each_decision_logs_its_p_and_the_policy_probability(ctx, caplog):
+    from tools.treatment import recommend_treatment
+
+    a = allocate_treatment("U128", KEY, "ana", ctx).allocation_id
+    record_outcome(a, "accepted", ctx)
+    with caplog.at_level("INFO", logger="tools.decisions"):
+        rec = recommend_treatment("U127", ctx)
+    [line] = [r.getMessage() for r in caplog.records if "chosen=" in r.getMessage()]
+    top = rec.top
+    assert f"chosen={top.treatment_key} p_accept={top.score.propensity:.3f} " in line
+    assert "policy_p=1.000" in line
+    mcb = [r for r in rec.ranked if r.treatment_key == KEY]
+    for r in mcb:  # where its P came from, when its cell has an outcome
+        assert "accepted of" not in r.score.propensity_source or (
+            "prior" in r.score.propensity_source
+        )

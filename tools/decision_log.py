@@ -1,6 +1,8 @@
 """Decision logs: what was scored, what each rule said, what was chosen.
 
-INFO lines carry treatment keys, counts and rule ids only; the customer id and the
+INFO lines carry treatment keys, counts, rule ids, the chosen action's P(accept)
+(learned from outcomes when any, :mod:`tools.kernel.learned`) and the probability
+the action had under the policy in force (``policy_p``), only; the customer id and the
 per-treatment detail (P(accept), value at risk, cost, expected value, every rule's
 verdict) are logged at DEBUG, never above. Nothing here logs names, transcripts or
 other customer text.
@@ -17,6 +19,10 @@ if TYPE_CHECKING:
     from tools.recommendation import ExcludedTreatment, RankedTreatment
 
 log = logging.getLogger("tools.decisions")
+# The probability the chosen action had under the policy in force: the kernel
+# picks the best expected value (no exploration), so 1. With exploration (issue 19
+# part 2, off) it would be the sampled action's probability.
+POLICY_P = 1.0
 
 
 def verdicts_text(verdicts: Iterable[RuleVerdict]) -> str:
@@ -42,10 +48,15 @@ def log_ranking(
         chosen: The treatment key chosen (None if nothing was).
         catalogue_version: The treatment catalogue version decided on.
     """
+    p_accept = next(
+        (r.score.propensity for r in ranked if r.treatment_key == chosen), None
+    )
     log.info(
-        "%s chosen=%s ranked=%d excluded=%d catalogue=v%d",
+        "%s chosen=%s p_accept=%s policy_p=%s ranked=%d excluded=%d catalogue=v%d",
         what,
         chosen,
+        "-" if p_accept is None else f"{p_accept:.3f}",
+        "-" if chosen is None else f"{POLICY_P:.3f}",
         len(ranked),
         len(excluded),
         catalogue_version,
