@@ -71,6 +71,7 @@ bench: $(DEV_STAMP) postgres-deps
 	$(PY) -m benchmarks.simulate
 	$(PY) -m benchmarks.ledger
 	$(PY) -m benchmarks.ledger_writers
+	$(PY) -m benchmarks.outcomes
 	$(PY) -m benchmarks.base --customers 100000
 	$(PY) -m benchmarks.ray_engines --customers 100000
 
