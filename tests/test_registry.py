@@ -35,6 +35,7 @@ def test_kinds_are_read_from_the_registry():
         "request_plan_approval",
         "approve_plan",
         "decline_plan",
+        "record_outcome",
     }
     assert names(kind="READ") | names(kind="WRITE") == set(TOOLS)
     for spec in TOOLS.values():  # a WRITE, and only a WRITE, has an approval

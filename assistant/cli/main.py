@@ -30,6 +30,7 @@ MODULES: dict[str, str] = {
     **dict.fromkeys(("plan", "book-plan"), "plan"),
     "export": "export",
     "simulate": "simulate",
+    "report": "report",
     "treatments": "treatments",
     **dict.fromkeys(("outcome", "import-outcomes"), "outcome"),
     **dict.fromkeys(("generate-customers", "import", "decide"), "base"),
@@ -44,6 +45,7 @@ ALL = (
     "treatments",
     "outcome",
     "simulate",
+    "report",
 )
 
 

@@ -20,6 +20,7 @@ from assistant.planner.export_intents import EXPORT_INTENTS
 from assistant.planner.fact_intents import FACT_INTENTS
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.ledger_intents import LEDGER_INTENTS
+from assistant.planner.outcome_intents import OUTCOME_INTENTS
 from assistant.planner.plan_intents import PLAN_INTENTS
 from assistant.planner.talk_intents import TALK_INTENTS
 from assistant.planner.utterance import Utterance, pattern_words
@@ -286,6 +287,7 @@ TABLE += PLAN_INTENTS
 TABLE += BASE_INTENTS
 TABLE += EXPORT_INTENTS
 TABLE += CATALOGUE_INTENTS
+TABLE += OUTCOME_INTENTS
 TABLE += APPROVAL_INTENTS
 
 REPEATABLE = {

@@ -17,7 +17,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from assistant.toolkit import approval_tools, catalogue_tools, effects, views, writes
+from assistant.toolkit import (
+    approval_tools,
+    catalogue_tools,
+    effects,
+    outcome_tools,
+    views,
+    writes,
+)
 from assistant.toolkit.spec import Kind, ToolSpec, dump
 from assistant.views import base_charts, charts
 from tools import (
@@ -162,6 +169,7 @@ _SPECS: list[ToolSpec[Any, Any]] = [
     ToolSpec(base_queries.export_list, base_queries.ExportArgs, "READ", dump),
     *catalogue_tools.SPECS,
     *approval_tools.SPECS,
+    *outcome_tools.SPECS,
 ]
 TOOLS: dict[str, ToolSpec[Any, Any]] = {s.name: s for s in _SPECS}
 

@@ -1,0 +1,65 @@
+"""``cvm report [--since D] [--json]``: how treatments did, from recorded outcomes.
+
+Acceptance (accepted of reached, with its 95% Wilson interval), what the policy
+expected (calibration) and realised value, per treatment, segment, channel and plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+
+from assistant.cli.commands import cli_context, command, emit
+
+
+def _rate(rate: float | None, ci: tuple[float, float] | None) -> str:
+    if rate is None or ci is None:
+        return f"{'-':>6} {'':>15}"
+    return f"{rate:>6.1%} [{ci[0]:>5.1%}, {ci[1]:>5.1%}]"
+
+
+@command("report")
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print acceptance and realised value per treatment, segment, channel, plan."""
+    from tools.outcomes_report import DIMENSIONS, outcome_report
+
+    r = outcome_report(
+        cli_context(), since=args.since, treatment_key=args.treatment_key
+    )
+    span = f"from {r.since} " if r.since else ""
+    lines = [
+        f"Outcomes {span}to {r.until}: {r.total.outcomes:,} recorded, "
+        f"{r.total.reached:,} reached, {r.total.accepted:,} accepted",
+    ]
+    head = (
+        f"  {'':<28} {'reached':>8} {'accepted':>8} {'rate':>6} {'95% CI':>15} "
+        f"{'expected':>8} {'value £':>10}"
+    )
+    for dim in DIMENSIONS:
+        lines += ["", f"by {dim}:", head]
+        for row in r.by[dim]:
+            expected = (
+                f"{row.expected_rate:.1%}" if row.expected_rate is not None else "-"
+            )
+            lines.append(
+                f"  {row.label[:28]:<28} {row.reached:>8,} {row.accepted:>8,} "
+                f"{_rate(row.rate, row.ci95)} {expected:>8} "
+                f"{row.realised_value:>10,.2f}"
+            )
+    emit(args, r.model_dump(mode="json"), "\n".join(lines))
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not YYYY-MM-DD") from None
+
+
+def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add report to ``cvm``."""
+    p = add("report", "acceptance and realised value from recorded outcomes")
+    p.add_argument("--since", type=_day, help="outcomes dated from this day")
+    p.add_argument("--treatment-key", help="only this treatment")
