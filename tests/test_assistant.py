@@ -64,6 +64,8 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "request_plan_approval",
         "approve_plan",
         "decline_plan",
+        "record_outcome",
+        "outcome_report",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",
@@ -75,6 +77,7 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "request_plan_approval",
         "approve_plan",
         "decline_plan",
+        "record_outcome",
     }
     for schema in tool_schemas():
         params = schema["function"]["parameters"]
