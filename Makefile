@@ -72,6 +72,7 @@ bench: $(DEV_STAMP) postgres-deps
 	$(PY) -m benchmarks.ledger
 	$(PY) -m benchmarks.ledger_writers
 	$(PY) -m benchmarks.outcomes
+	$(PY) -m benchmarks.holdout
 	$(PY) -m benchmarks.base --customers 100000
 	$(PY) -m benchmarks.ray_engines --customers 100000
 

@@ -38,7 +38,7 @@ from tools.fields import (
     Purpose,
 )
 from tools.files import FileProblem, load_yaml
-from tools.learning_config import CountRow, Learning
+from tools.learning_config import CountRow, Experiment, Learning
 
 Channel = Literal["call", "sms", "email", "push", "app", "none"]
 MetricName = Literal[
@@ -176,6 +176,7 @@ class CVMConfig(Strict):
     decisions: Decisions = Field(default_factory=Decisions)
     big_plan: BigPlan = BigPlan()
     learning: Learning = Learning()
+    experiment: Experiment = Experiment()
     learned_counts: tuple[CountRow, ...] = Field(
         (),
         exclude=True,

@@ -59,6 +59,13 @@ def plan_text(plan: Any) -> str:
         f"  first-come booking £{plan.baselines.first_come:,.2f}, greedy by EV "
         f"£{plan.baselines.greedy_by_value:,.2f}",
     ]
+    if plan.arms is not None:
+        a = plan.arms
+        lines.append(
+            f"  held out (no contact) {a.held_out:,} ({a.holdout_share:.1%}); "
+            f"challenger {a.challenger} {a.challenger_assigned:,} "
+            f"({a.challenger_share:.1%})"
+        )
     for key, line in plan.by_treatment.items():
         if line.count or line.shadow_price:
             cap = "unlimited" if line.capacity is None else f"{line.capacity:,}"

@@ -132,7 +132,15 @@ def bookings_view(b: bookings.Bookings) -> dict[str, Any]:
 def plan_view(plan: Plan) -> dict[str, Any]:
     """A plan, saying that nothing is booked until the analyst approves it."""
     return {
-        **plan.model_dump(mode="json", exclude={"request", "budget_prices"}),
+        **plan.model_dump(
+            mode="json",
+            exclude={
+                "request": True,
+                "budget_prices": True,
+                "held_out_rows": True,  # who: in the plan's record, not the reply
+                "arms": {"rule"},
+            },
+        ),
         "note": f"Nothing is booked. Booking needs the analyst's approval of plan "
         f"{plan.plan_id} (book_plan).",
     }

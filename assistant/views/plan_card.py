@@ -48,6 +48,8 @@ def plan_answer(plan: Plan) -> str:
         f"value {money(plan.baselines.greedy_by_value)} "
         f"({_uplift(plan, plan.baselines.greedy_by_value)}).",
     ]
+    if plan.arms is not None:
+        lines.append(arms_line(plan))
     if full:
         lines.append(f"Full today: {', '.join(full)} (one more slot is worth more).")
     if plan.assigned:
@@ -56,6 +58,24 @@ def plan_answer(plan: Plan) -> str:
             f"{money(plan.spend)}); I will ask you to approve plan {plan.plan_id}."
         )
     return "\n".join(lines)
+
+
+def arms_line(plan: Plan) -> str:
+    """How many the plan holds out (no contact) and gives the challenger."""
+    a = plan.arms
+    if a is None:
+        return ""
+    text = (
+        f"Held out at random ({a.holdout_share:.1%}, no contact, to measure uplift): "
+        f"{a.held_out:,} customers ({money(a.held_out_value)} expected value)."
+    )
+    if a.challenger_share:
+        text += (
+            f" Challenger ({a.challenger.replace('_', ' ')}, {a.challenger_share:.0%}"
+            f" of customers and slots): {a.challenger_assigned:,} bookings "
+            f"({money(a.challenger_value)})."
+        )
+    return text
 
 
 def plan_card(plan: Plan) -> str:
@@ -85,6 +105,8 @@ def plan_card(plan: Plan) -> str:
         f"| Greedy by value | {money(b.greedy_by_value)} | {b.greedy_assigned:,} | "
         f"{_uplift(plan, b.greedy_by_value)} |",
     ]
+    if plan.arms is not None:
+        lines += ["", arms_line(plan)]
     if plan.parent_id:
         lines.append(f"\nWhat-if of plan {plan.parent_id}: {plan.request.changes()}")
     return "\n".join(lines)

@@ -5,8 +5,10 @@ shard, runs the kernel on it and keeps its lawful pairs as a block of the plan. 
 driver moves the prices, cuts over-full limits and runs the fill with
 :func:`tools.planning.lagrangian.solve_blocks`, the local engine's own optimiser,
 from the blocks' summaries (top gains with ties, counts, fixed-point sums, fill
-candidates in order); exploration (``learning.exploration``) draws each shard's
-slice of the plan's own random numbers. No shard's customers come to the driver
+candidates in order); each shard sets its held-out customers apart by the plans'
+hash (a challenger arm needs every pair at once: only small plans have one here),
+then exploration (``learning.exploration``) draws each shard's slice of the plan's
+own random numbers, in the champion arm only. No shard's customers come to the driver
 until the plan's rows are stored. Shards are id ranges in order, so every
 tie-break is the local one: same inputs, same assignment and value.
 
@@ -33,11 +35,13 @@ from tools.engines.ray_session import ray_session, shard_folder
 from tools.engines.shard_planner import ShardPlanner, joined
 from tools.engines.shards import export_shards, shard_count
 from tools.errors import ToolInputError
+from tools.learning_config import Experiment
 from tools.ledger.model import PlanRowInput
 from tools.planning.candidates import PlanLimits, ledger_blocks, plan_limits
 from tools.planning.explore import explorable, log_explored
+from tools.planning.holdout_plan import arms_record
 from tools.planning.lagrangian import Limits, solve_blocks
-from tools.planning.model import Plan
+from tools.planning.model import HeldOut, Plan, PlanArms
 from tools.planning.plan import (
     Solved,
     plan_record,
@@ -97,6 +101,8 @@ class Run:
     method: Method
     epsilon: float
     seed: str
+    day: date
+    experiment: Experiment
 
     @property
     def small(self) -> bool:
@@ -166,6 +172,7 @@ def _on_blocks(
     got = solve_blocks(blocks, limits)
     check_limits(blocks, limits)
     ray.get([a.settle.remote() for a in actors])
+    arms, held = _hold_out(ray, actors, run)
     if run.epsilon > 0:
         _explore(ray, actors, lim, run.sizes.customers, run.epsilon, run.seed)
     took["solve"] = time.perf_counter() - t1
@@ -191,8 +198,34 @@ def _on_blocks(
             g.key: round(float(v), 4)
             for g, v in zip(lim.groups, got.prices.groups, strict=True)
         },
+        arms=arms,
+        held_out=held,
     )
     return solved, rows
+
+
+def _hold_out(
+    ray: Any, actors: list[Any], run: Run
+) -> tuple[PlanArms | None, tuple[HeldOut, ...]]:
+    """Each shard sets its held-out customers apart; the plan's arms record.
+
+    A challenger arm is planned by its rule on its share of every limit, which
+    needs every pair at once: on Ray only a plan small enough to solve on the
+    driver has one.
+    """
+    exp = run.experiment
+    if exp.challenger_share > 0:
+        raise ToolInputError(
+            "--engine ray: a challenger arm (experiment.challenger_share) is planned "
+            "by the local engine only, or on Ray for plans small enough to solve "
+            "exactly; set challenger_share to 0 or plan locally"
+        )
+    if exp.holdout_share == 0:
+        return None, ()
+    parts = ray.get([a.hold_out.remote(run.day, exp) for a in actors])
+    held = tuple(h for rows, _, _ in parts for h in rows)
+    value = sum(v for _, v, _ in parts)
+    return arms_record(exp, len(held), value, 0, 0), held
 
 
 def _on_driver(
@@ -201,7 +234,9 @@ def _on_driver(
     """A small plan: the shards' pairs joined here and solved as locally (exact)."""
     t1 = time.perf_counter()
     p = joined(ray.get([a.whole.remote() for a in actors]))
-    solved, sol = solve_problem(p, run.sizes.in_scope, "auto", run.epsilon, run.seed)
+    solved, sol = solve_problem(
+        p, run.sizes.in_scope, "auto", run.epsilon, run.seed, run.day, run.experiment
+    )
     took["solve"] = time.perf_counter() - t1
     return solved, plan_rows(p, sol.choice)
 
@@ -283,7 +318,14 @@ def plan_on_ray(
     t0 = time.perf_counter()
     at = ctx.now()
     day = request.day or ledger_day(config, at)
-    run = Run(Sizes(0, 0, 0, 0), method, config.learning.exploration, str(at))
+    run = Run(
+        Sizes(0, 0, 0, 0),
+        method,
+        config.learning.exploration,
+        str(at),
+        day,
+        config.experiment,
+    )
     where = Where(address, shards, shard_dir)
     lim = plan_limits(request, config, ctx.ledger, day)
     solved, rows, made, took = _solve_on_ray(ctx, request, day, lim, run, where)

@@ -4,12 +4,14 @@ The actor reads one Parquet shard (:mod:`tools.engines.shards`), runs the kernel
 it and keeps its lawful pairs (:func:`tools.planning.candidates.pair_columns`, the
 local engine's definition). Placed at its offsets in the whole problem, it holds
 its positive-EV pairs as a :class:`tools.planning.pair_block.PairBlock` (what the
-local solver sees), answers the driver's coordination calls, then explores, totals
-and lists its part of the plan with the local engine's own functions.
+local solver sees), answers the driver's coordination calls, then sets its held-out
+customers apart, explores, totals and lists its part of the plan with the local
+engine's own functions.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -18,10 +20,14 @@ from tools.config import CVMConfig
 from tools.engines.baselines_ray import BaselineSteps
 from tools.engines.shards import Shard, ShardSource
 from tools.kernel.batch import decide_where
+from tools.learning_config import Experiment
 from tools.ledger.model import PlanRowInput
 from tools.planning.candidates import PlanLimits, pair_columns
 from tools.planning.explore import Explored, explore_choice, explored_picks, plan_draws
 from tools.planning.fixed import fixed
+from tools.planning.holdout import CHAMPION, HELD_OUT, arms
+from tools.planning.holdout_plan import held_out_rows
+from tools.planning.model import HeldOut
 from tools.planning.pair_block import PairBlock
 from tools.planning.plan import plan_rows
 from tools.planning.problem import UNASSIGNED, FloatArray, IntArray, PlanProblem
@@ -51,6 +57,7 @@ class ShardPlanner(BaselineSteps):
         self.keys = keys
         self.block: PairBlock | None = None
         self.explored: Explored | None = None
+        self.members: np.ndarray | None = None  # who may explore (None: all)
 
     def sizes(self) -> tuple[int, int, int, int]:
         """Customers with a pair, pairs, customers in scope, pairs worth choosing."""
@@ -96,6 +103,26 @@ class ShardPlanner(BaselineSteps):
             pick == UNASSIGNED, UNASSIGNED, self.kept[np.maximum(pick, 0)]
         )
 
+    def hold_out(
+        self, day: date, experiment: Experiment
+    ) -> tuple[list[HeldOut], int, int]:
+        """Set this shard's held-out customers apart (never booked), as locally.
+
+        Each chosen customer's arm is the plans' hash of id and day
+        (:func:`tools.planning.holdout.arms`); only the champion arm explores after.
+
+        Returns:
+            The held-out rows (customer order), their expected value (fixed
+            point) and how many they are.
+        """
+        p = self.problem
+        arm = arms(p.customer_ids, day, experiment)
+        self.members = arm == CHAMPION
+        chosen = self.choice != UNASSIGNED
+        held = self.choice[chosen & (arm == HELD_OUT)]
+        self.choice = np.where(arm == HELD_OUT, UNASSIGNED, self.choice)
+        return held_out_rows(p, held), fixed(p.ev[held]), len(held)
+
     def offered(self) -> tuple[IntArray, list[int]]:
         """Per treatment: customers holding a pair, and what all its pairs cost."""
         p = self.problem
@@ -114,7 +141,7 @@ class ShardPlanner(BaselineSteps):
         p = self.problem
         lo = self.cust_off
         coin, draw = plan_draws(seed, n, lo, lo + p.n_customers)
-        ex = explore_choice(p, self.choice, epsilon, ok, coin, draw)
+        ex = explore_choice(p, self.choice, epsilon, ok, coin, draw, self.members)
         self.explored, self.choice = ex, ex.choice
         p_min = float(ex.policy_p.min()) if len(ex.policy_p) else 1.0
         return int(ex.explored.sum()), p_min

@@ -15,7 +15,11 @@ is what off-policy evaluation weighs by (:mod:`tools.simulation.ope`). With
 ``epsilon = 0`` the plan is unchanged and every ``policy_p`` is 1.
 
 Plans explore when ``learning.exploration`` (the epsilon) is above 0
-(:func:`explore_plan`, called by :func:`tools.planning.plan.make_plan`); the draw is
+(:func:`explore_plan`, called by :func:`tools.planning.plan.solve_problem`), after
+the plan's control groups are set apart, and only in the champion arm
+(``members``): the held out are never contacted, the challenger keeps its rule,
+each of their actions with probability 1 given the arm (the arm itself is the
+hash's draw, :mod:`tools.planning.holdout`); the draw is
 seeded by the plan's day and time (reproducible, auditable), and each planned
 action's ``policy_p`` goes to the decision log (counts at INFO, the customers at
 DEBUG only).
@@ -93,7 +97,11 @@ def explorable(
 
 
 def epsilon_greedy(
-    problem: PlanProblem, choice: IntArray, epsilon: float, rng: np.random.Generator
+    problem: PlanProblem,
+    choice: IntArray,
+    epsilon: float,
+    rng: np.random.Generator,
+    members: np.ndarray | None = None,
 ) -> Explored:
     """Replace a share ``epsilon`` of the plan's actions by random explorable ones.
 
@@ -102,12 +110,15 @@ def epsilon_greedy(
         choice: The solver's pair per customer (``UNASSIGNED`` = none).
         epsilon: The exploration share, 0 to 1.
         rng: The random generator (seeded by the caller: reproducible).
+        members: Customers who may explore (default all); the others keep their
+            action with probability 1 (a plan's held out and challenger arms).
     """
     if not 0.0 <= epsilon <= 1.0:
         raise ValueError(f"epsilon must be between 0 and 1, not {epsilon}")
     n = problem.n_customers
     coin, draw = rng.random(n), rng.random(n)
-    return explore_choice(problem, choice, epsilon, never_binding(problem), coin, draw)
+    ok = never_binding(problem)
+    return explore_choice(problem, choice, epsilon, ok, coin, draw, members)
 
 
 def explore_choice(
@@ -117,12 +128,13 @@ def explore_choice(
     ok_treatments: np.ndarray,
     coin_u: FloatArray,
     draw_u: FloatArray,
+    members: np.ndarray | None = None,
 ) -> Explored:
     """:func:`epsilon_greedy` given its uniforms (one pair per customer).
 
     A shard of a plan (:mod:`tools.engines.ray_plan`) runs it on its customers with
     the whole plan's explorable treatments and its slice of the draws
-    (:func:`plan_draws`).
+    (:func:`plan_draws`). ``members``: who may explore (default all).
     """
     n = problem.n_customers
     ok_pairs = np.flatnonzero(ok_treatments[problem.pair_treatment])
@@ -130,6 +142,8 @@ def explore_choice(
     k = np.bincount(owner, minlength=n) + 1  # explorable pairs + no action
     first = np.searchsorted(owner, np.arange(n))
     coin = coin_u < epsilon
+    if members is not None:
+        coin &= members
     draw = np.floor(draw_u * k).astype(np.int64)  # 0 = no action
     at = np.minimum(first + draw - 1, max(len(ok_pairs) - 1, 0))
     random_pick = np.where(draw > 0, ok_pairs[at] if len(ok_pairs) else -1, UNASSIGNED)
@@ -139,6 +153,8 @@ def explore_choice(
     explorable[-1] = True
     in_options = explorable[np.where(out == UNASSIGNED, problem.n_pairs, out)]
     p = (1.0 - epsilon) * (out == choice) + epsilon * in_options / k
+    if members is not None:
+        p[~members] = 1.0
     return Explored(out, p.astype(np.float64), coin)
 
 
@@ -212,19 +228,24 @@ def explored_picks(
 
 
 def explore_plan(
-    problem: PlanProblem, sol: Solution, epsilon: float, seed: str
+    problem: PlanProblem,
+    sol: Solution,
+    epsilon: float,
+    seed: str,
+    members: np.ndarray | None = None,
 ) -> Solution:
     """The plan's solution with exploration (itself when ``epsilon`` is 0).
 
     Args:
         problem: The plan's problem.
-        sol: The solver's solution.
+        sol: The solver's solution (held-out customers already set apart).
         epsilon: ``learning.exploration``.
         seed: Text the random draw is seeded by (the plan's day and time).
+        members: Customers who may explore (default all: the champion arm).
     """
     if epsilon <= 0:
         return sol
-    ex = epsilon_greedy(problem, sol.choice, epsilon, _generator(seed))
+    ex = epsilon_greedy(problem, sol.choice, epsilon, _generator(seed), members)
     p_min = float(ex.policy_p.min()) if len(ex.policy_p) else 1.0
     log_explored(
         epsilon,

@@ -31,6 +31,27 @@ class Baselines(BaseModel):
     greedy_assigned: int = 0
 
 
+class HeldOut(BaseModel):
+    """A customer the plan would have contacted, held out (no contact, never booked)."""
+
+    customer_id: str
+    treatment_key: str
+    expected_value: float
+
+
+class PlanArms(BaseModel):
+    """The plan's control groups (:mod:`tools.planning.holdout`)."""
+
+    holdout_share: float
+    challenger_share: float
+    challenger: str = Field(description="The challenger strategy (first_come).")
+    rule: str = Field(description="How each customer's arm is drawn (auditable).")
+    held_out: int = Field(0, description="Customers held out: no contact.")
+    held_out_value: float = Field(0.0, description="Their expected value, pounds.")
+    challenger_assigned: int = Field(0, description="Bookings by the challenger.")
+    challenger_value: float = Field(0.0, description="Their expected value, pounds.")
+
+
 class Plan(BaseModel):
     """A campaign plan for one day: who gets what, its value and how good it is."""
 
@@ -55,6 +76,10 @@ class Plan(BaseModel):
     budget_prices: dict[str, float] = Field(default_factory=dict)
     seconds: float = 0.0
     catalogue_version: int = Field(1, description="The catalogue version planned on.")
+    arms: PlanArms | None = Field(None, description="Holdout and challenger, if any.")
+    held_out_rows: list[HeldOut] = Field(
+        default_factory=list, description="Who was held out, with what (audit)."
+    )
 
     def summary(self) -> dict[str, Any]:
         """The fields of ``cvm plan --json``."""

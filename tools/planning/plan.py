@@ -6,7 +6,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
@@ -16,17 +16,20 @@ from tools.config import CVMConfig
 from tools.context import ToolContext, default_context
 from tools.kernel.batch import decide_ids as kernel_decide_ids
 from tools.kernel.batch import iter_decisions
+from tools.learning_config import Experiment
 from tools.ledger.model import PlanRowInput
 from tools.planning.adapter import DecisionBatch
 from tools.planning.baselines import first_come, greedy_by_value
 from tools.planning.candidates import Candidates, build_candidates
 from tools.planning.explore import explore_plan
 from tools.planning.fixed import fixed, unfixed
+from tools.planning.holdout import CHAMPION
+from tools.planning.holdout_plan import arms_summary, solve_arms
 from tools.planning.marginal import slot_values
-from tools.planning.model import Baselines, Plan, TreatmentLine
+from tools.planning.model import Baselines, HeldOut, Plan, PlanArms, TreatmentLine
 from tools.planning.problem import UNASSIGNED, IntArray, PlanProblem
 from tools.planning.request import PlanRequest
-from tools.planning.solve import Method, Solution, solve
+from tools.planning.solve import Method, Solution
 from tools.planning.store import PlanStore
 from tools.planning.totals import PlanTotals
 
@@ -75,6 +78,8 @@ class Solved:
     worth: np.ndarray  # per treatment: what one more slot adds
     baselines: Baselines
     budget_prices: dict[str, float]
+    arms: PlanArms | None = None  # the control groups (tools.planning.holdout)
+    held_out: tuple[HeldOut, ...] = ()  # who was held out, with what
 
 
 def _lines(
@@ -133,6 +138,8 @@ def plan_record(
         baselines=solved.baselines,
         budget_prices=solved.budget_prices,
         seconds=round(seconds, 3),
+        arms=solved.arms,
+        held_out_rows=list(solved.held_out),
     )
 
 
@@ -163,9 +170,19 @@ def baseline_values(p: PlanProblem) -> Baselines:
 
 
 def solve_problem(
-    p: PlanProblem, customers: int, method: Method, epsilon: float, seed: str
+    p: PlanProblem,
+    customers: int,
+    method: Method,
+    epsilon: float,
+    seed: str,
+    day: date,
+    experiment: Experiment,
 ) -> tuple[Solved, Solution]:
-    """Solve a plan's problem in this process, explore, total it up, compare.
+    """Solve a plan's problem in this process, in arms, explore, total it, compare.
+
+    The control groups first (:func:`tools.planning.holdout_plan.solve_arms`: the
+    challenger's share planned by its rule, the held out set apart, never booked),
+    then exploration in the champion arm only.
 
     Args:
         p: The plan's problem (every lawful, positive-EV pair).
@@ -173,8 +190,15 @@ def solve_problem(
         method: Solver choice (``auto``: exact when small).
         epsilon: ``learning.exploration`` (0: the solver's plan as it is).
         seed: What the exploration draw is seeded by (the plan's time).
+        day: The plan's day (the arms' hash).
+        experiment: The control groups' shares.
     """
-    sol = explore_plan(p, solve(p, method), epsilon, seed)
+    split = solve_arms(p, method, day, experiment)
+    booked = replace(split.solution, choice=split.booked_choice)
+    sol = explore_plan(p, booked, epsilon, seed, split.arm == CHAMPION)
+    totals = PlanTotals.of(p, sol.choice)
+    sol = replace(sol, value=totals.total_value)
+    arms, held = arms_summary(p, split, experiment)
     solved = Solved(
         customers=customers,
         candidates=p.n_pairs,
@@ -182,13 +206,15 @@ def solve_problem(
         value=sol.value,
         bound=sol.bound,
         gap=sol.gap,
-        totals=PlanTotals.of(p, sol.choice),
+        totals=totals,
         worth=slot_values(p, sol.choice),
         baselines=baseline_values(p),
         budget_prices={
             g.key: round(float(v), 4)
             for g, v in zip(p.groups, sol.prices.groups, strict=True)
         },
+        arms=arms,
+        held_out=tuple(held),
     )
     return solved, sol
 
@@ -252,7 +278,13 @@ def make_plan(
         "and comparing with booking one by one"
     )
     solved, sol = solve_problem(
-        p, cands.customers, method, ctx.config.learning.exploration, str(at)
+        p,
+        cands.customers,
+        method,
+        ctx.config.learning.exploration,
+        str(at),
+        day,
+        ctx.config.experiment,
     )
     plan = plan_record(
         ctx,
