@@ -8,14 +8,13 @@ unreachable one is no trial), the acceptances, the acceptance rate with its 95%
 Wilson score interval, the realised value, and the P(accept) the policy expected
 for those bookings (expected vs realised acceptance: calibration).
 
-The Wilson interval is the closed form (no statistics library is a dependency):
-with ``x`` acceptances of ``n`` trials, ``p = x / n`` and ``z = 1.96``,
-``(p + z²/2n ± z √(p(1 - p)/n + z²/4n²)) / (1 + z²/n)``.
+The Wilson interval comes from statsmodels (:mod:`tools.outcomes_stats`); the arms
+of plans (champion, challenger, held out) and the uplift between them from
+:mod:`tools.outcomes_arms`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Literal
@@ -27,8 +26,9 @@ from tools.errors import ToolInputError
 from tools.learning import segment_label
 from tools.ledger.days import ledger_day
 from tools.ledger.outcomes import TRIAL_STATUSES, OutcomeGroup
+from tools.outcomes_arms import ArmReport, arm_report
+from tools.outcomes_stats import wilson
 
-Z95 = 1.959963984540054  # the normal distribution's 97.5% quantile
 DIMENSIONS = ("treatment", "segment", "channel", "plan")
 Period = Literal[
     "today", "yesterday", "last_7_days", "last_30_days", "this_month", "last_month"
@@ -50,18 +50,6 @@ def period_days(period: Period, today: date) -> tuple[date, date]:
         return first, today
     end = first - timedelta(days=1)
     return end.replace(day=1), end
-
-
-def wilson(accepted: int, trials: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of a rate (``(0, 1)`` without trials)."""
-    if trials <= 0:
-        return 0.0, 1.0
-    p = accepted / trials
-    z2 = z * z
-    centre = p + z2 / (2 * trials)
-    half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
-    denom = 1 + z2 / trials
-    return max(0.0, (centre - half) / denom), min(1.0, (centre + half) / denom)
 
 
 class ReportRow(BaseModel):
@@ -95,6 +83,9 @@ class OutcomeReport(BaseModel):
     )
     treatment_key: str | None = None
     channel: str | None = None
+    arms: ArmReport | None = Field(
+        None, description="Champion vs challenger of plans (unfiltered reports)."
+    )
 
 
 def _row(key: str, label: str, groups: Iterable[OutcomeGroup]) -> ReportRow:
@@ -204,4 +195,18 @@ def outcome_report(
         },
         treatment_key=treatment_key,
         channel=channel,
+        arms=_arms(ctx, groups, since, until, treatment_key or channel),
     )
+
+
+def _arms(
+    ctx: ToolContext,
+    groups: list[OutcomeGroup],
+    since: date | None,
+    until: date,
+    filtered: str | None,
+) -> ArmReport | None:
+    plans = {g.plan_id for g in groups if g.plan_id}
+    if filtered or not plans:
+        return None
+    return arm_report(ctx.ledger, plans, since, until)

@@ -9,14 +9,49 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from assistant.cli.commands import cli_context, command, emit
+
+if TYPE_CHECKING:
+    from tools.outcomes_arms import ArmReport
 
 
 def _rate(rate: float | None, ci: tuple[float, float] | None) -> str:
     if rate is None or ci is None:
         return f"{'-':>6} {'':>15}"
     return f"{rate:>6.1%} [{ci[0]:>5.1%}, {ci[1]:>5.1%}]"
+
+
+def arms_lines(arms: ArmReport) -> list[str]:
+    """Champion vs challenger of the plans, and the holdout, as text lines."""
+    lines = [
+        f"by arm ({arms.plans} plan(s); {arms.held_out:,} customers held out):",
+        f"  {'':<28} {'reached':>8} {'accepted':>8} {'rate':>6} {'95% CI':>15} "
+        f"{'expected':>8} {'£/reached':>10}",
+    ]
+    for a in arms.arms:
+        expected = f"{a.expected_rate:.1%}" if a.expected_rate is not None else "-"
+        per = f"{a.value_per_reached:,.2f}" if a.value_per_reached is not None else "-"
+        lines.append(
+            f"  {a.arm:<28} {a.reached:>8,} {a.accepted:>8,} "
+            f"{_rate(a.rate, a.ci95)} {expected:>8} {per:>10}"
+        )
+    u = arms.champion_vs_challenger
+    if u is None:
+        lines.append("  champion vs challenger: too few outcomes in an arm")
+    else:
+        value = ""
+        if u.value_diff is not None:
+            value = f"value £{u.value_diff:+,.2f} per reached"
+        if u.value_ci95 is not None:
+            value += f" [{u.value_ci95[0]:+,.2f}, {u.value_ci95[1]:+,.2f}]"
+        lines.append(
+            f"  champion vs challenger: acceptance {u.rate_diff:+.1%} "
+            f"[{u.rate_ci95[0]:+.1%}, {u.rate_ci95[1]:+.1%}] (95%); {value}"
+        )
+    lines.append(f"  treated vs held out: {arms.holdout_note}")
+    return lines
 
 
 @command("report")
@@ -47,6 +82,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                 f"{_rate(row.rate, row.ci95)} {expected:>8} "
                 f"{row.realised_value:>10,.2f}"
             )
+    if r.arms is not None:
+        lines += ["", *arms_lines(r.arms)]
     emit(args, r.model_dump(mode="json"), "\n".join(lines))
     return 0
 
