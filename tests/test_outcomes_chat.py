@@ -98,3 +98,45 @@ def test_cvm_report_prints_rates_with_counts(ctx, capsys):
     assert main(["report"]) == 0
     out = capsys.readouterr().out
     assert "by treatment:" in out and "Marketing" in out and "50.0%" in out
+
+
+def test_what_response_to_expect_from_todays_plan(bot):
+    from tools.kernel.batch import decide_ids
+    from tools.planning.plan import plan_store
+
+    bot.ask("plan today's campaign")
+    plan = plan_store(bot.ctx).latest()
+    assert plan is not None
+    rows = plan_store(bot.ctx).rows(plan.plan_id)
+    keys = list(bot.ctx.config.treatments)
+    batch = decide_ids(bot.ctx.customers, bot.ctx.config, [r.customer_id for r in rows])
+    at = {str(c): i for i, c in enumerate(batch.customer_id)}
+    want = sum(
+        batch.propensity[at[r.customer_id], keys.index(r.treatment_key)] for r in rows
+    )
+    turn = bot.ask("what response should we expect from today's plan?")
+    assert [c.name for c in turn.tool_calls] == ["expected_response"]
+    assert f"books {len(rows):,} customers" in turn.reply
+    assert f"expect about **{want:,.1f} acceptances**" in turn.reply
+    assert "No outcomes recorded yet" in turn.reply
+
+
+def test_the_report_chart_shows_realised_against_expected(ctx):
+    from assistant.views.outcome_charts import report_chart
+    from tools.allocation import allocate_treatment
+    from tools.outcomes import record_outcome
+    from tools.outcomes_report import outcome_report
+
+    assert report_chart(outcome_report(ctx)) is None  # nothing reached yet
+    a = allocate_treatment("U128", "marketing_call_back", "ana", ctx).allocation_id
+    b = allocate_treatment("U127", "marketing_call_back", "ana", ctx).allocation_id
+    record_outcome(a, "accepted", ctx)
+    record_outcome(b, "declined", ctx)
+    report = outcome_report(ctx)
+    fig = report_chart(report)
+    bars, marks = fig.data
+    [row] = report.by["treatment"]
+    assert list(bars.y) == [0.5] and list(marks.y) == [row.expected_rate]
+    assert bars.error_y.array[0] == pytest.approx(row.ci95[1] - 0.5)
+    assert bars.error_y.arrayminus[0] == pytest.approx(0.5 - row.ci95[0])
+    assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"  # themed

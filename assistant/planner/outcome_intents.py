@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.planner.expect_intents import EXPECT_INTENTS
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from tools.bookings import Bookings
 from tools.outcomes_report import OutcomeReport, ReportRow
@@ -261,4 +262,5 @@ OUTCOME_INTENTS: list[Intent] = [
             "what's the acceptance rate of the marketing call back?",
         ),
     ),
+    *EXPECT_INTENTS,
 ]

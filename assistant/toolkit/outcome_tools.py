@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.toolkit.spec import Approval, ToolSpec, dump
+from assistant.views import outcome_charts
 from tools.context import ToolContext
 from tools.errors import CVMError
 from tools.outcomes import OutcomeArgs, OutcomeResult, check_outcome, record_outcome
+from tools.outcomes_expect import ExpectArgs, expected_response
 from tools.outcomes_report import ReportArgs, outcome_report
 
 
@@ -74,5 +76,8 @@ RECORD = Approval[OutcomeArgs, OutcomeResult](
 
 SPECS: list[ToolSpec[Any, Any]] = [
     ToolSpec(record_outcome, OutcomeArgs, "WRITE", dump, approval=RECORD),
-    ToolSpec(outcome_report, ReportArgs, "READ", dump),
+    ToolSpec(
+        outcome_report, ReportArgs, "READ", dump, chart=outcome_charts.report_charts
+    ),
+    ToolSpec(expected_response, ExpectArgs, "READ", dump),
 ]
