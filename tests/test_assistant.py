@@ -66,6 +66,7 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "decline_plan",
         "record_outcome",
         "outcome_report",
+        "expected_response",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",

@@ -16,8 +16,8 @@ from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from tools.outcomes_expect import ExpectedResponse
 
 EXPECT_PATTERN = (
-    r"\b(what|which|how much|how many)\b.{0,30}\b(response|take-? ?up|acceptance|"
-    r"accept|uptake|conversions?)\b.{0,40}\b(expect|expected|forecast|predict|"
+    r"\b(what|which|how much|how many)\b.{0,30}\b(responses|response|take-? ?up|"
+    r"acceptances|acceptance|accept|uptake|conversions|conversion)\b.{0,40}\b(expect|expected|forecast|predict|"
     r"anticipate|likely)\b|\bexpected (response|take-? ?up|acceptance|uptake)\b"
 )
 _PLAN_ID = r"\bP\d{8}-\d+\b"

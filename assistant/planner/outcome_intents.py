@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.planner.expect_intents import EXPECT_INTENTS
+from assistant.planner.expect_intents import EXPECT_INTENTS, EXPECT_PATTERN
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from tools.bookings import Bookings
 from tools.outcomes_report import OutcomeReport, ReportRow
@@ -90,6 +90,8 @@ _SUBJECT = r"\b(campaigns?|treatments?|offers?|plans?|outcomes?|results?)\b"
 def _asks_report(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
     """A question about how treatments did (not about one customer)."""
     if u.customers or u.allocation_id is not None:
+        return False
+    if re.search(EXPECT_PATTERN, u.norm):  # what to expect: outcome_expect
         return False
     if re.search(RATE_PATTERN, u.norm):
         return True
