@@ -119,3 +119,27 @@ def test_a_challenger_plans_its_share_by_rule_order_within_its_slots(ctx):
     for key, line in plan.by_treatment.items():  # both arms together fit the slots
         if line.capacity is not None:
             assert line.count <= line.capacity, key
+
+
+def test_exploration_moves_the_champion_only(ctx):
+    shares = {"holdout_share": 0.4, "challenger_share": 0.3}
+    still = _ctx(ctx, **shares)
+    config = still.config.model_copy(
+        update={"learning": still.config.learning.model_copy(update={"exploration": 1})}
+    )
+    wild = ToolContext.create(config, state_dir=ctx.config.state_path)
+    a, b = make_plan(None, still).plan, make_plan(None, wild).plan
+    assert a.held_out_rows and b.held_out_rows == a.held_out_rows  # never explored
+    exp = still.config.experiment
+
+    def by_arm(ctx_: ToolContext, plan_id: str, want: int) -> set[tuple[str, str]]:
+        rows = plan_store(ctx_).rows(plan_id)
+        return {
+            (r.customer_id, r.treatment_key)
+            for r in rows
+            if arm_of(r.customer_id, a.day, exp) == want
+        }
+
+    assert not by_arm(wild, b.plan_id, HELD_OUT)
+    assert by_arm(wild, b.plan_id, CHALLENGER) == by_arm(still, a.plan_id, CHALLENGER)
+    assert by_arm(wild, b.plan_id, CHAMPION) != by_arm(still, a.plan_id, CHAMPION)
