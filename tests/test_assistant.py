@@ -67,6 +67,7 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "record_outcome",
         "outcome_report",
         "expected_response",
+        "customer_outcomes",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",

@@ -43,6 +43,35 @@ def test_book_record_and_ask_how_it_did_as_a_new_user_would(bot):
     assert why.reply
 
 
+def test_a_new_users_own_words_book_record_and_ask(bot):
+    """Natural wording throughout; each message read as what it is."""
+    from tools.service_problems import open_service_problems
+
+    assert open_service_problems("U128", bot.ctx).problems == []  # none open
+    turn = bot.ask("could you put U128 down for a marketing call back please")
+    assert turn.pending is not None and turn.pending.tool == "allocate_treatment"
+    [allocation] = bot.ask("yes").allocations
+    asked = bot.ask("has he taken it up?")  # a question: nothing recorded, no booking
+    assert [c.name for c in asked.tool_calls] == ["customer_outcomes"]
+    assert asked.pending is None and "no outcome recorded yet" in asked.reply
+    said = bot.ask("he took it up, worth £40")  # a report: an outcome, not a booking
+    assert said.pending is not None and said.pending.tool == "record_outcome"
+    assert said.pending.arguments["allocation_id"] == allocation["allocation_id"]
+    assert (said.pending.arguments["status"], said.pending.arguments["value"]) == (
+        "accepted",
+        40.0,
+    )
+    assert bot.ctx.ledger.get_outcomes([allocation["allocation_id"]]) == []
+    bot.ask("yes")
+    [stored] = bot.ctx.ledger.get_outcomes([allocation["allocation_id"]])
+    assert (stored.status, stored.value) == ("accepted", 40.0)
+    how = bot.ask("how's the marketing call back doing?")
+    assert [c.name for c in how.tool_calls] == ["outcome_report"]
+    assert "**100%** accepted (1 of 1 reached; 95% interval 21%–100%)" in how.reply
+    assert "realised value £40.00" in how.reply
+    assert len(bot.ctx.ledger.bookings_since(stored.booked_day, stored.booked_day)) == 1
+
+
 def test_record_by_booking_id_and_take_up_of_an_untried_treatment(bot):
     booked = bot.ask("book marketing_call_back for U127")
     if booked.pending is not None:

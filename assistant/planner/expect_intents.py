@@ -17,8 +17,11 @@ from tools.outcomes_expect import ExpectedResponse
 
 EXPECT_PATTERN = (
     r"\b(what|which|how much|how many)\b.{0,30}\b(responses|response|take-? ?up|"
-    r"acceptances|acceptance|accept|uptake|conversions|conversion)\b.{0,40}\b(expect|expected|forecast|predict|"
-    r"anticipate|likely)\b|\bexpected (response|take-? ?up|acceptance|uptake)\b"
+    r"acceptances|acceptance|accept|uptake|conversions|conversion)\b.{0,40}"
+    r"\b(expect|expected|expecting|forecast|predict|predicted|anticipate|likely)\b|"
+    r"\bexpected (response|take-? ?up|acceptance|uptake)\b|"
+    r"\bhow many\b.{0,30}\b(will|would|should|might)\b.{0,10}\b(accept|respond|"
+    r"say yes|take (it|them|the offer) up)\b"
 )
 _PLAN_ID = r"\bP\d{8}-\d+\b"
 

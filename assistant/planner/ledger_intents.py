@@ -14,6 +14,10 @@ BOOK_CUES = cue(
     r"(book|allocate|schedule|reserve|lock (it|that|this) in|set up|arrange|assign)\b",
     r"\b(get|have) (it|that|this|them|\w+) booked\b",
     r"\bbook (it|that|this|that one|the \w+)\b",
+    r"^\W*(can|could|would|will) (you|we|i) (please |just )?(book|allocate|schedule|"
+    r"reserve|arrange|set up|put \w+ (down|in) for|sign \w+ up for)\b"
+    r"(?!.*\b(anything|something|cheaper|else|alternatives?|other|options?)\b)",
+    _POLITE + r"(put|pencil|sign) \w+ (down |in |up )?for\b",
     r"\b(go ahead|proceed) (and|with)\b.{0,20}\bbook",
     _POLITE + r"(confirm|approve)d?\b(?!.*\b(consent|status|number|count|list)\b)",
     _POLITE + r"(go ahead|proceed|do it|make it so|agreed|sounds good|go for it)\W*"

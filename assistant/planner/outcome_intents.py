@@ -4,6 +4,8 @@
   was declined", "#5 no response"): proposes the ``record_outcome`` WRITE for the
   booking named by id, or, for a customer, the one active booking of theirs the
   message describes (read from the ledger first); held until the analyst confirms.
+* ``outcome_check`` ("did U124 accept?", "has he taken it up?"): the READ
+  ``customer_outcomes``: the customer's bookings, each with its outcome or none yet.
 * ``outcome_report`` ("what's the take-up been like on data boosts?", "how did
   retention SMS do last month?"): the READ ``outcome_report`` for the treatment or
   channel named and the period said, answered with the rate, its count and its 95%
@@ -19,6 +21,7 @@ import re
 from assistant.planner.expect_intents import EXPECT_INTENTS, EXPECT_PATTERN
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from tools.bookings import Bookings
+from tools.outcomes_lookup import CustomerOutcomes
 from tools.outcomes_report import OutcomeReport, ReportRow
 
 STATUS_WORDS = (
@@ -72,17 +75,22 @@ def _states_outcome(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
     return (
         u.allocation_id is not None
         or bool(u.customers)
+        or bool(ask.customers and u.references)  # "he accepted", "they said no"
         or bool(re.search(_RECORD + r"|\boutcome\b", u.norm))
     )
 
 
 RATE_PATTERN = (
-    r"\btake-? ?up\b|\b(acceptance|response|conversion|success|hit) (rate|rates)\b|"
+    r"\btake-? ?up\b|\buptake\b|\b(acceptance|response|conversion|success|hit) "
+    r"(rate|rates)\b|\bconversions?\b|"
     r"\bhow many (people |customers )?(accepted|declined|took (it |them )?up)\b"
 )
 HOW_DID_PATTERN = (
     r"\bhow (did|has|have|were|was)\b.{0,60}\b(do|done|perform|performed|go|gone|"
-    r"work|worked|land|landed)\b"
+    r"work|worked|land|landed)\b|"
+    r"\bhow(?:'s| is| are)\b.{0,60}\b(doing|performing|going|working|landing)\b|"
+    r"\bhow well\b|\bwhat did\b.{0,60}\b(achieve|deliver|earn|return|bring in)\b|"
+    r"\b(results?|performance|outcomes?) (for|of|on|from)\b"
 )
 _SUBJECT = r"\b(campaigns?|treatments?|offers?|plans?|outcomes?|results?)\b"
 
@@ -112,7 +120,7 @@ def _record(ask: Ask, customer: str | None) -> list[Call]:
                 value=_value(ask.u.norm),
             )
         ]
-    target = ask.u.customers[:1] or ([customer] if customer else [])
+    target = ask.customers[:1]  # named, else the customer in focus ("he accepted")
     return [call("list_bookings", customer_id=c, today_only=False) for c in target]
 
 
@@ -224,12 +232,57 @@ def reported(ask: Ask, customer: str | None, results: Results) -> str:
     )
     when = f" from {found.since} to {found.until}" if found.since else " so far"
     if found.total.outcomes == 0:
-        return f"No outcomes recorded for {what}{when} yet."
+        return f"No outcomes recorded for {what}{when if found.since else ' yet'}."
     lines = [f"Take-up of {what}{when}: {_rate(found.total)}."]
     if found.treatment_key is None:
         lines += [f"- {r.label}: {_rate(r)}" for r in found.by["treatment"][:6]]
     else:
         lines += [f"- {r.label}: {_rate(r)}" for r in found.by["segment"][:4]]
+    return "\n".join(lines)
+
+
+CHECK_PATTERN = (
+    r"^\W*(did|has|have|had)\b.{0,40}\b(accept|accepted|respond|responded|reply|"
+    r"replied|answer|answered|decline|declined|convert|converted|say yes|said yes|"
+    r"take (it |that |this |the offer )?up|taken (it |that |this |the offer )?up|"
+    r"took (it |that |this |the offer )?up)\b|"
+    r"\bwhat (came|happened|has happened) (of|with|to)\b.{0,30}\b(bookings?|offers?|"
+    r"calls?|call backs?|contacts?|sms|e-?mails?|treatments?)\b|"
+    r"\bhow did\b.{0,30}\b(respond|react|reply|answer)\b|"
+    r"\b(any|an|the) (outcome|response|answer|reply) (from|for|on|to)\b"
+)
+
+
+def _asks_check(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
+    """A question about what one customer did with their bookings."""
+    return bool(ask.customers) and not re.search(RATE_PATTERN, u.norm)
+
+
+def _check(ask: Ask, customer: str | None) -> list[Call]:
+    return [call("customer_outcomes", customer_id=customer)] if customer else []
+
+
+def checked(ask: Ask, customer: str | None, results: Results) -> str:
+    """Each of the customer's bookings with what came of it (or nothing yet)."""
+    found = results.one("customer_outcomes")
+    if not isinstance(found, CustomerOutcomes):
+        return f"I could not read {customer}'s bookings: {results.failure()}"
+    if not found.bookings:
+        return f"{found.customer_id} has no active booking, so no outcome to report."
+    lines = [f"What came of {found.customer_id}'s bookings:"]
+    for b in found.bookings[:6]:
+        said = (
+            f"**{b.status.replace('_', ' ')}** on {b.on}"
+            + (f", realised £{b.value:,.2f}" if b.value is not None else "")
+            if b.status
+            else "no outcome recorded yet"
+        )
+        lines.append(f"- #{b.allocation_id} {b.display_name} ({b.day}): {said}")
+    if any(b.status is None for b in found.bookings):
+        lines.append(
+            f"Tell me what happened to record it, e.g. *{found.customer_id} accepted "
+            f"the {found.bookings[0].display_name.lower()}*."
+        )
     return "\n".join(lines)
 
 
@@ -262,6 +315,19 @@ OUTCOME_INTENTS: list[Intent] = [
             "what's the take-up been like on data boosts?",
             "how did retention SMS do last month?",
             "what's the acceptance rate of the marketing call back?",
+        ),
+    ),
+    Intent(
+        name="outcome_check",
+        cues=cue(CHECK_PATTERN, weight=8.0),
+        when=_asks_check,
+        calls=_check,
+        answer=checked,
+        priority=3,
+        examples=(
+            "did U124 accept?",
+            "has U128 taken it up?",
+            "what happened with U127's booking?",
         ),
     ),
     *EXPECT_INTENTS,

@@ -49,8 +49,13 @@ def remember_recommendation(
 def remember_booking(
     session: Session, args: Any, booked: Allocation, scope: TurnScope
 ) -> None:
-    """A booking made in this conversation ("cancel it" means it)."""
+    """A booking made in this conversation ("cancel it" means it).
+
+    Its customer is the conversation's ("he accepted" means them).
+    """
     session.allocations.append(booked)
+    if _in_focus(booked.customer_id, scope):
+        session.customer_id = booked.customer_id
     if session.current is not None:
         session.current.allocations.append(allocation_view(booked))
 

@@ -1,5 +1,8 @@
 """The outcome tools' specs: WRITE what came of a booking, READ how treatments did.
 
+READ also what came of one customer's bookings (``customer_outcomes``) and the
+response to expect from a plan (``expected_response``).
+
 ``record_outcome`` is one WRITE spec with its :class:`~assistant.toolkit.spec.Approval`:
 held as a pending action showing the booking, the outcome and any outcome it
 replaces, confirmed like any other write (the generic closed set or the UI's
@@ -12,12 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.toolkit import effects
 from assistant.toolkit.spec import Approval, ToolSpec, dump
 from assistant.views import outcome_charts
 from tools.context import ToolContext
+from tools.data import CustomerIdArgs
 from tools.errors import CVMError
 from tools.outcomes import OutcomeArgs, OutcomeResult, check_outcome, record_outcome
 from tools.outcomes_expect import ExpectArgs, expected_response
+from tools.outcomes_lookup import customer_outcomes
 from tools.outcomes_report import ReportArgs, outcome_report
 
 
@@ -80,4 +86,11 @@ SPECS: list[ToolSpec[Any, Any]] = [
         outcome_report, ReportArgs, "READ", dump, chart=outcome_charts.report_charts
     ),
     ToolSpec(expected_response, ExpectArgs, "READ", dump),
+    ToolSpec(
+        customer_outcomes,
+        CustomerIdArgs,
+        "READ",
+        dump,
+        effect=effects.focus_customer,
+    ),
 ]
