@@ -10,8 +10,12 @@ difference in acceptance rate with Newcombe's 95% interval, and in realised valu
 per booking reached with Welch's 95% interval (:mod:`tools.outcomes_stats`).
 
 The held-out customers are counted from the plans; they were never contacted, so
-they have no booking to record an outcome against, and the treated-vs-holdout
-uplift needs an outcome measured on them too (say so rather than estimate).
+no booking carries their outcome. Where a plan's held-out rows carry one measured
+with no contact (``converted``, ``realised_value``: a simulated month records what
+the hidden model says they did, :mod:`tools.simulation.experiment`), the uplift of
+treated (the champion's bookings) over held out is estimated the same way: the
+difference in acceptance (Newcombe) and in realised value per customer (Welch).
+Where none is measured, the report says so rather than estimate.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, Field
 
 from tools.learning_config import Experiment
@@ -27,11 +32,15 @@ from tools.ledger import LedgerStore
 from tools.ledger.outcomes import TRIAL_STATUSES, StoredOutcome
 from tools.outcomes_stats import mean_diff, rate_diff, wilson
 from tools.planning.holdout import ARM_NAMES, CHALLENGER, CHAMPION, arms
+from tools.planning.model import HeldOut
 from tools.planning.store import PlanStore
 
 HOLDOUT_NOTE = (
     "held-out customers were not contacted: no booking carries their outcome, so "
     "the uplift of treated over held out is not estimated"
+)
+MEASURED_NOTE = (
+    "held-out customers' outcomes with no contact, as recorded with their plans"
 )
 
 
@@ -65,6 +74,10 @@ class ArmReport(BaseModel):
     champion_vs_challenger: Uplift | None = Field(
         description="None: an arm has fewer than 2 bookings reached."
     )
+    held_out_measured: int = Field(0, description="Held out with an outcome measured.")
+    treated_vs_held_out: Uplift | None = Field(
+        None, description="Champion over held out (None: under 2 measured)."
+    )
     holdout_note: str = HOLDOUT_NOTE
 
 
@@ -88,22 +101,23 @@ def _arm_row(name: str, outcomes: list[StoredOutcome]) -> ArmRow:
     )
 
 
-def uplift(
-    champion: list[StoredOutcome], challenger: list[StoredOutcome]
-) -> Uplift | None:
-    """The champion's lift over the challenger (None: under 2 reached in an arm)."""
-    x = [o for o in champion if o.status in TRIAL_STATUSES]
-    y = [o for o in challenger if o.status in TRIAL_STATUSES]
-    if len(x) < 2 or len(y) < 2:
-        return None
-    diff, low, high = rate_diff(
-        sum(o.status == "accepted" for o in x),
-        len(x),
-        sum(o.status == "accepted" for o in y),
-        len(y),
+Units = tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]  # accepted, value
+
+
+def _reached(outcomes: list[StoredOutcome]) -> Units:
+    x = [o for o in outcomes if o.status in TRIAL_STATUSES]
+    return (
+        np.array([o.status == "accepted" for o in x], dtype=bool),
+        np.array([o.value or 0.0 for o in x], dtype=np.float64),
     )
-    vx = np.array([o.value or 0.0 for o in x])
-    vy = np.array([o.value or 0.0 for o in y])
+
+
+def lift(x: Units, y: Units) -> Uplift | None:
+    """Group ``x``'s lift over ``y``: acceptance and value (None: under 2 in one)."""
+    (ax, vx), (ay, vy) = x, y
+    if len(ax) < 2 or len(ay) < 2:
+        return None
+    diff, low, high = rate_diff(int(ax.sum()), len(ax), int(ay.sum()), len(ay))
     value = mean_diff(vx, vy)
     return Uplift(
         rate_diff=round(diff, 4),
@@ -111,6 +125,13 @@ def uplift(
         value_diff=round(float(vx.mean() - vy.mean()), 2),
         value_ci95=None if value is None else (round(value[1], 2), round(value[2], 2)),
     )
+
+
+def uplift(
+    champion: list[StoredOutcome], challenger: list[StoredOutcome]
+) -> Uplift | None:
+    """The champion's lift over the challenger (None: under 2 reached in an arm)."""
+    return lift(_reached(champion), _reached(challenger))
 
 
 def _in(o: StoredOutcome, since: date | None, until: date) -> bool:
@@ -124,6 +145,7 @@ def arm_report(
     store = PlanStore(ledger)
     by_arm: dict[int, list[StoredOutcome]] = {CHAMPION: [], CHALLENGER: []}
     plans = held = 0
+    measured: list[HeldOut] = []
     for plan_id in sorted(set(plan_ids)):
         plan = store.get(plan_id)
         rows = [r for r in store.rows(plan_id) if r.allocation_id is not None]
@@ -138,6 +160,7 @@ def arm_report(
         experiment = Experiment()
         if plan.arms is not None:
             held += plan.arms.held_out
+            measured += [h for h in plan.held_out_rows if h.converted is not None]
             experiment = Experiment(
                 holdout_share=plan.arms.holdout_share,
                 challenger_share=plan.arms.challenger_share,
@@ -145,9 +168,16 @@ def arm_report(
         drawn = arms([o.customer_id for o in outcomes], plan.day, experiment)
         for o, arm in zip(outcomes, drawn.tolist(), strict=True):
             by_arm.setdefault(arm, []).append(o)
+    held_units: Units = (
+        np.array([bool(h.converted) for h in measured], dtype=bool),
+        np.array([h.realised_value or 0.0 for h in measured], dtype=np.float64),
+    )
     return ArmReport(
         plans=plans,
         held_out=held,
         arms=[_arm_row(ARM_NAMES[a], by_arm[a]) for a in (CHAMPION, CHALLENGER)],
         champion_vs_challenger=uplift(by_arm[CHAMPION], by_arm[CHALLENGER]),
+        held_out_measured=len(measured),
+        treated_vs_held_out=lift(_reached(by_arm[CHAMPION]), held_units),
+        holdout_note=MEASURED_NOTE if measured else HOLDOUT_NOTE,
     )

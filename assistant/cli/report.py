@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from assistant.cli.commands import cli_context, command, emit
 
 if TYPE_CHECKING:
-    from tools.outcomes_arms import ArmReport
+    from tools.outcomes_arms import ArmReport, Uplift
 
 
 def _rate(rate: float | None, ci: tuple[float, float] | None) -> str:
@@ -37,21 +37,33 @@ def arms_lines(arms: ArmReport) -> list[str]:
             f"  {a.arm:<28} {a.reached:>8,} {a.accepted:>8,} "
             f"{_rate(a.rate, a.ci95)} {expected:>8} {per:>10}"
         )
-    u = arms.champion_vs_challenger
-    if u is None:
-        lines.append("  champion vs challenger: too few outcomes in an arm")
-    else:
-        value = ""
-        if u.value_diff is not None:
-            value = f"value £{u.value_diff:+,.2f} per reached"
-        if u.value_ci95 is not None:
-            value += f" [{u.value_ci95[0]:+,.2f}, {u.value_ci95[1]:+,.2f}]"
+    lines.append(
+        _uplift_line("champion vs challenger", arms.champion_vs_challenger, "reached")
+    )
+    if arms.held_out_measured:
         lines.append(
-            f"  champion vs challenger: acceptance {u.rate_diff:+.1%} "
-            f"[{u.rate_ci95[0]:+.1%}, {u.rate_ci95[1]:+.1%}] (95%); {value}"
+            _uplift_line("treated vs held out", arms.treated_vs_held_out, "customer")
         )
-    lines.append(f"  treated vs held out: {arms.holdout_note}")
+        lines.append(
+            f"  ({arms.held_out_measured:,} held out measured: {arms.holdout_note})"
+        )
+    else:
+        lines.append(f"  treated vs held out: {arms.holdout_note}")
     return lines
+
+
+def _uplift_line(what: str, u: Uplift | None, unit: str) -> str:
+    if u is None:
+        return f"  {what}: too few outcomes in a group"
+    value = ""
+    if u.value_diff is not None:
+        value = f"value £{u.value_diff:+,.2f} per {unit}"
+    if u.value_ci95 is not None:
+        value += f" [{u.value_ci95[0]:+,.2f}, {u.value_ci95[1]:+,.2f}]"
+    return (
+        f"  {what}: acceptance {u.rate_diff:+.1%} "
+        f"[{u.rate_ci95[0]:+.1%}, {u.rate_ci95[1]:+.1%}] (95%); {value}"
+    )
 
 
 @command("report")

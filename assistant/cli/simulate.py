@@ -12,9 +12,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.cli.commands import command, emit
 from tools.errors import ToolInputError
+from tools.learning_config import Experiment
+
+if TYPE_CHECKING:
+    from tools.config import CVMConfig
+    from tools.simulation.experiment import LedgerRun
 
 POLICY_NAMES = ("ours", "seed-rules", "random")
 
@@ -66,6 +73,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from tools.config import get_config
+    from tools.context import ToolContext
+    from tools.ledger.days import ledger_day
+    from tools.simulation.experiment import simulate_to_ledger
+    from tools.simulation.population import generated
     from tools.simulation.run import Settings, simulate
 
     try:
@@ -79,9 +90,55 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         e = exc.errors()[0]
         raise ToolInputError(f"--{e['loc'][0]}: {e['msg']}") from None
-    r = simulate(settings, get_config())
-    emit(args, r.model_dump(mode="json"), _text(r))
+    config = get_config()
+    if args.ledger is None:
+        r = simulate(settings, config)
+        emit(args, r.model_dump(mode="json"), _text(r))
+        return 0
+    experiment = _experiment(args, config)
+    ctx = ToolContext.create(config, state_dir=args.ledger)
+    pop = generated(settings.customers, settings.seed, config)
+    r = simulate(settings, config, pop)
+    run = simulate_to_ledger(
+        pop,
+        Path(args.ledger),
+        experiment,
+        ledger_day(ctx.config, ctx.now()),
+        days=settings.days,
+        seed=settings.seed,
+    )
+    data = {**r.model_dump(mode="json"), "ledger": run.model_dump(mode="json")}
+    emit(args, data, _text(r) + "\n" + _ledger_text(run))
     return 0
+
+
+def _experiment(args: argparse.Namespace, config: CVMConfig) -> Experiment:
+    from pydantic import ValidationError
+
+    try:
+        return Experiment(
+            holdout_share=(
+                config.experiment.holdout_share
+                if args.holdout_share is None
+                else args.holdout_share
+            ),
+            challenger_share=args.challenger_share,
+        )
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        name = str(e["loc"][0]).replace("_", "-")
+        raise ToolInputError(f"--{name}: {e['msg']}") from None
+
+
+def _ledger_text(run: LedgerRun) -> str:
+    return (
+        f"Left in the ledger at {run.ledger}: {run.plans} daily plans "
+        f"{run.first_day} to {run.last_day} (held out {run.holdout_share:.0%}, "
+        f"challenger seed-rules {run.challenger_share:.0%}): {run.bookings:,} "
+        f"bookings with outcomes ({run.accepted:,} accepted), {run.held_out:,} "
+        "customers held out with their no-contact outcome. "
+        "Read it with: CVM_STATE_DIR=<that dir> cvm report"
+    )
 
 
 def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -102,4 +159,22 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
         default=0.0,
         help="ours' exploration share (0 = off); on, the run also evaluates "
         "ours without exploration off-policy",
+    )
+    p.add_argument(
+        "--ledger",
+        metavar="DIR",
+        help="also run a month of plans with control groups (ours as champion, "
+        "seed-rules as challenger, a random holdout) and leave its plans, bookings "
+        "and outcomes in the ledger of state dir DIR, for CVM_STATE_DIR=DIR cvm report",
+    )
+    p.add_argument(
+        "--holdout-share",
+        type=float,
+        help="with --ledger: the share held out (default: the configuration's)",
+    )
+    p.add_argument(
+        "--challenger-share",
+        type=float,
+        default=0.2,
+        help="with --ledger: the share planned by seed-rules (default 0.2)",
     )

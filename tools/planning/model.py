@@ -37,6 +37,14 @@ class HeldOut(BaseModel):
     customer_id: str
     treatment_key: str
     expected_value: float
+    converted: bool | None = Field(
+        None,
+        description="Whether they took the treatment's outcome with no contact, as "
+        "measured afterwards (None: not measured).",
+    )
+    realised_value: float | None = Field(
+        None, description="The value they realised with no contact (None: unknown)."
+    )
 
 
 class PlanArms(BaseModel):
