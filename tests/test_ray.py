@@ -141,7 +141,7 @@ def test_the_plan_on_ray_is_the_local_plan(ray_local, base_ctx):
     _same_plan(base_ctx, local.plan, on_ray.plan)
     full = [k for k, line in local.plan.by_treatment.items() if line.shadow_price > 0]
     assert full  # scarce slots bind: the prices did work
-    assert local.plan.expected_value > local.plan.baselines.greedy_by_value
+    assert local.plan.planned_value > local.plan.baselines.greedy_by_value
 
 
 def test_budgets_and_scope_give_the_same_plan_on_ray(ray_local, base_ctx, capsys):
@@ -214,3 +214,18 @@ def test_a_small_plan_on_ray_is_solved_exactly_as_locally(ray_local, base_ctx, c
     a, b = store.get(local["plan_id"]), store.get(on_ray["plan_id"])
     assert a.solver.startswith("highs") and a.customers == len(ids)
     _same_plan(base_ctx, a, b)
+
+
+def test_a_challenger_arm_on_ray_blocks_is_refused_in_one_line(ray_local, base_ctx):
+    """A challenger needs every pair at once: refused on the shards, never guessed."""
+    from tools.engines.ray_plan import plan_on_ray
+    from tools.errors import ToolInputError
+    from tools.learning_config import Experiment
+
+    config = base_ctx.base_config.model_copy(
+        update={"experiment": Experiment(holdout_share=0.02, challenger_share=0.2)}
+    )
+    ctx = ToolContext.create(config)
+    with pytest.raises(ToolInputError, match="challenger_share") as err:
+        plan_on_ray(ctx, shards=2, method="lagrangian")
+    assert "\n" not in str(err.value)

@@ -99,14 +99,20 @@ def answer_compare(ask: Ask, customer: str | None, results: Results) -> str:
     plan: Plan | None = results.one("get_plan")
     if plan is None:
         return _failed(results) or "There is no plan yet."
-    b = plan.baselines
+    b, worth = plan.baselines, plan.planned_value
+    held = ""
+    if plan.arms is not None and plan.arms.held_out:
+        held = (
+            f" before holding out {plan.arms.held_out:,} customers at random "
+            f"(£{plan.arms.held_out_value:,.2f}: £{plan.expected_value:,.2f} booked)"
+        )
     return (
-        f"Plan {plan.plan_id} is worth £{plan.expected_value:,.2f}. Booking one by "
+        f"Plan {plan.plan_id} is worth £{worth:,.2f}{held}. Booking one by "
         f"one in id order (first come) would get £{b.first_come:,.2f} for "
         f"{b.first_come_assigned:,} customers: the plan adds "
-        f"£{plan.expected_value - b.first_come:,.2f}. Greedy by value would get "
+        f"£{worth - b.first_come:,.2f}. Greedy by value would get "
         f"£{b.greedy_by_value:,.2f} (the plan adds "
-        f"£{plan.expected_value - b.greedy_by_value:,.2f}). The plan is within "
+        f"£{worth - b.greedy_by_value:,.2f}). The plan is within "
         f"{plan.gap:.2%} of the best possible (bound £{plan.upper_bound:,.2f})."
     )
 

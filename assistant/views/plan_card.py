@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def _uplift(plan: Plan, base: float) -> str:
     if base <= 0:
         return "n/a"
-    return f"+{plan.expected_value / base - 1:.1%}"
+    return f"+{plan.planned_value / base - 1:.1%}"
 
 
 def plan_answer(plan: Plan) -> str:
@@ -44,7 +44,9 @@ def plan_answer(plan: Plan) -> str:
         f"{plan.gap:.2%}: {'proven optimal' if plan.gap < 1e-6 else plan.solver}).",
         f"Volumes: {volumes or 'nobody is worth contacting today'}.",
         f"Booking one by one in id order would get {money(plan.baselines.first_come)}"
-        f" ({_uplift(plan, plan.baselines.first_come)} with the plan); greedy by "
+        f" ({_uplift(plan, plan.baselines.first_come)} with the plan"
+        f"{' before its holdout' if plan.arms and plan.arms.held_out else ''}); "
+        "greedy by "
         f"value {money(plan.baselines.greedy_by_value)} "
         f"({_uplift(plan, plan.baselines.greedy_by_value)}).",
     ]

@@ -89,6 +89,16 @@ class Plan(BaseModel):
         default_factory=list, description="Who was held out, with what (audit)."
     )
 
+    @property
+    def planned_value(self) -> float:
+        """The optimised value before the holdout (what the baselines compare with).
+
+        The baselines book the same candidates with nobody held out; the plan's
+        ``expected_value`` leaves the held-out customers out.
+        """
+        held = self.arms.held_out_value if self.arms is not None else 0.0
+        return round(self.expected_value + held, 2)
+
     def summary(self) -> dict[str, Any]:
         """The fields of ``cvm plan --json``."""
         return {
