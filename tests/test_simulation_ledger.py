@@ -47,8 +47,13 @@ def test_a_simulated_month_reports_uplift_with_intervals(month, monkeypatch, cap
     arms = report["arms"]
     assert arms["plans"] == 8 and arms["held_out"] == run["held_out"]
     assert arms["held_out_measured"] == run["held_out"]
-    champion, challenger = arms["arms"]
+    champion, challenger, held = arms["arms"]
     assert champion["reached"] + challenger["reached"] == run["bookings"]
+    assert (held["arm"], held["reached"], held["accepted"]) == (
+        "held out (no contact)",
+        run["held_out"],
+        0,
+    )
     assert challenger["reached"] > 0
     for key in ("champion_vs_challenger", "treated_vs_held_out"):
         u = arms[key]

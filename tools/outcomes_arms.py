@@ -47,7 +47,7 @@ MEASURED_NOTE = (
 class ArmRow(BaseModel):
     """One arm's outcomes across the plans."""
 
-    arm: str = Field(description="champion or challenger")
+    arm: str = Field(description="champion, challenger or held out (no contact)")
     reached: int
     accepted: int
     rate: float | None
@@ -127,6 +127,21 @@ def lift(x: Units, y: Units) -> Uplift | None:
     )
 
 
+def _held_row(units: Units) -> ArmRow:
+    """The held out measured with no contact, as an arm row (nobody was reached)."""
+    took, value = units
+    n, a = len(took), int(took.sum())
+    return ArmRow(
+        arm="held out (no contact)",
+        reached=n,
+        accepted=a,
+        rate=round(a / n, 4),
+        ci95=_rounded(wilson(a, n)),
+        expected_rate=None,
+        value_per_reached=round(float(value.mean()), 2),
+    )
+
+
 def uplift(
     champion: list[StoredOutcome], challenger: list[StoredOutcome]
 ) -> Uplift | None:
@@ -172,10 +187,13 @@ def arm_report(
         np.array([bool(h.converted) for h in measured], dtype=bool),
         np.array([h.realised_value or 0.0 for h in measured], dtype=np.float64),
     )
+    table = [_arm_row(ARM_NAMES[a], by_arm[a]) for a in (CHAMPION, CHALLENGER)]
+    if measured:
+        table.append(_held_row(held_units))
     return ArmReport(
         plans=plans,
         held_out=held,
-        arms=[_arm_row(ARM_NAMES[a], by_arm[a]) for a in (CHAMPION, CHALLENGER)],
+        arms=table,
         champion_vs_challenger=uplift(by_arm[CHAMPION], by_arm[CHALLENGER]),
         held_out_measured=len(measured),
         treated_vs_held_out=lift(_reached(by_arm[CHAMPION]), held_units),
