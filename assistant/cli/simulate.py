@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from assistant.cli.commands import command, emit
 from tools.errors import ToolInputError
-from tools.learning_config import Experiment
 
 if TYPE_CHECKING:
     from tools.config import CVMConfig
+    from tools.learning_config import Experiment
     from tools.simulation.experiment import LedgerRun
 
 POLICY_NAMES = ("ours", "seed-rules", "random")
@@ -114,6 +114,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def _experiment(args: argparse.Namespace, config: CVMConfig) -> Experiment:
     from pydantic import ValidationError
+
+    from tools.learning_config import Experiment
 
     try:
         return Experiment(
