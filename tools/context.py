@@ -36,12 +36,13 @@ class ToolContext:
     shared source, opened on first use.
     """
 
-    __slots__ = ("_config", "_pinned", "ledger", "clock", "_customers")
+    __slots__ = ("_config", "_pinned", "ledger", "clock", "_customers", "_parent")
     _config: CVMConfig
     _pinned: CVMConfig | None
     ledger: LedgerStore
     clock: Callable[[], datetime]
     _customers: CustomerSource | None
+    _parent: ToolContext | None
 
     def __init__(
         self,
@@ -55,6 +56,7 @@ class ToolContext:
         object.__setattr__(self, "ledger", ledger)
         object.__setattr__(self, "clock", clock)
         object.__setattr__(self, "_customers", customers)
+        object.__setattr__(self, "_parent", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"ToolContext is immutable: cannot set {name}")
@@ -78,6 +80,7 @@ class ToolContext:
         """
         ctx = ToolContext(self._config, self.ledger, self._customers, self.clock)
         object.__setattr__(ctx, "_pinned", self.config)
+        object.__setattr__(ctx, "_parent", self._parent or self)
         return ctx
 
     @property
@@ -90,9 +93,12 @@ class ToolContext:
         """The customer source, opened (and shared per store file) on first use."""
         source = self._customers
         if source is None:
-            from tools.customer_base import customer_source
+            if self._parent is not None:  # the context it was pinned from keeps it
+                source = self._parent.customers
+            else:
+                from tools.customer_base import customer_source
 
-            source = customer_source(self.config)  # one per store, under its lock
+                source = customer_source(self.config)  # one per store, its lock
             object.__setattr__(self, "_customers", source)
         return source
 

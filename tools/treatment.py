@@ -10,6 +10,9 @@ at commit time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -33,6 +36,34 @@ from tools.recommendation import (
 from tools.signals import Insight
 
 BASELINE = NO_ACTION
+# Within one analyst turn: the recommendations made, by customer id and ledger
+_turn: ContextVar[dict[tuple[str, int], Recommendation] | None] = ContextVar(
+    "recommendations_this_turn", default=None
+)
+
+
+@contextmanager
+def one_recommendation_per_turn() -> Iterator[None]:
+    """Inside, a customer's recommendation is made once and then reused.
+
+    A chat turn that recommends and proposes the booking asks three times (the
+    tool, the pending action's description and its check of the hard rules): the
+    answer is the one the turn showed, made at its instant. Anything the turn
+    writes (:func:`forget_recommendations`) makes the next ask decide again; the
+    ledger judges every booking itself when it is written.
+    """
+    token = _turn.set({})
+    try:
+        yield
+    finally:
+        _turn.reset(token)
+
+
+def forget_recommendations() -> None:
+    """The turn wrote something: recommendations are made again from now on."""
+    made = _turn.get()
+    if made:
+        made.clear()
 
 
 class AlternativeArgs(BaseModel):
@@ -122,7 +153,18 @@ def recommend_treatment(
         customer_id: The customer id, e.g. U124.
         ctx: Configuration and ledger (defaults to the ones in force).
     """
-    ctx = (ctx or default_context()).pinned()  # one catalogue version throughout
+    ctx = ctx or default_context()
+    made = _turn.get()
+    key = (customer_id, id(ctx.ledger))
+    if made is not None and key in made:
+        return made[key]
+    rec = _recommend(customer_id, ctx.pinned())  # one catalogue version throughout
+    if made is not None:
+        made[key] = rec
+    return rec
+
+
+def _recommend(customer_id: str, ctx: ToolContext) -> Recommendation:
     a = _Assessment(customer_id, ctx)
     top = a.ranked[0]
     log_ranking(

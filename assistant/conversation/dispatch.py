@@ -22,6 +22,7 @@ from assistant.toolkit.registry import TOOLS
 from assistant.toolkit.spec import RunContext, ToolSpec
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable, PolicyBlocked, ToolInputError
+from tools.treatment import forget_recommendations
 
 
 def as_json(payload: Any) -> str:
@@ -137,6 +138,9 @@ def run_tool_call(
         return _failure(call, raw, str(exc).removeprefix("LEDGER: "), exc.rule)
     except ToolInputError as exc:
         return _failure(call, raw, str(exc))
+    finally:
+        if spec.kind == "WRITE":  # what the turn recommended may have changed
+            forget_recommendations()
     view = spec.view(result)
     if spec.effect is not None:
         spec.effect(session, args, result, scope)

@@ -27,6 +27,7 @@ from assistant.models.base import Model, ModelError, UnexpectedModelCall, unread
 from assistant.toolkit.registry import TOOLS
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable
+from tools.treatment import one_recommendation_per_turn
 
 log = logging.getLogger(__name__)
 NOTHING_PENDING = (
@@ -89,13 +90,14 @@ def run_turn(
     )
     session.messages.append(Message(role="user", content=question))
     try:
-        scope = begin_turn(question, session, ctx)
-        if scope.grant is not None:
-            _execute_approved(scope, session, ctx, turn, hooks)
-        elif scope.decision in {"declined", "nothing_pending", "reshow"}:
-            _answer(session, turn, hooks, _closed_reply(scope))
-        else:
-            _rounds(session, model, ctx, turn, scope, hooks)
+        with one_recommendation_per_turn():
+            scope = begin_turn(question, session, ctx)
+            if scope.grant is not None:
+                _execute_approved(scope, session, ctx, turn, hooks)
+            elif scope.decision in {"declined", "nothing_pending", "reshow"}:
+                _answer(session, turn, hooks, _closed_reply(scope))
+            else:
+                _rounds(session, model, ctx, turn, scope, hooks)
     except ModelError as exc:
         stop_turn(session, turn, "model_error", str(exc))
     except UnexpectedModelCall:
