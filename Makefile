@@ -73,11 +73,13 @@ bench: $(DEV_STAMP) postgres-deps
 	$(PY) -m benchmarks.ledger_writers
 	$(PY) -m benchmarks.outcomes
 	$(PY) -m benchmarks.holdout
-	$(PY) -m benchmarks.base --customers 100000
+	$(PY) -m benchmarks.startup
+	$(PY) -m benchmarks.base --customers 200000
 	$(PY) -m benchmarks.ray_engines --customers 100000
 
-# The customer base at 1M (and 10M: long, not in CI): generate, import, decide-all,
-# chat turn, find, peak RSS, against the targets.
+# The customer base at 1M (and 10M: long, not in CI): generate, import (against a plain
+# DuckDB copy), decide-all, chat turn, find, one customer's offline turn, peak RSS,
+# each against its target.
 bench-1m: $(DEV_STAMP)
 	$(PY) -m benchmarks.base --customers 1000000
 	$(PY) -m benchmarks.ray_engines --customers 1000000

@@ -174,10 +174,10 @@ def _race(name: str, ctx: ToolContext, ids: list[str], capacity: int) -> None:
         t.start()
     before = batch_stats(ctx)
     barrier.wait()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     used = check_availability("data_boost", ctx).used
     oversell = max(0, used - capacity)
     rate = len(ids) / elapsed
@@ -189,7 +189,9 @@ def _race(name: str, ctx: ToolContext, ids: list[str], capacity: int) -> None:
     )
     print(
         f"    target >= {TARGET_ALLOC_PER_S:,}/s with 0 oversell "
-        f"(ratio {rate / TARGET_ALLOC_PER_S:.2f})"
+        f"(ratio {rate / TARGET_ALLOC_PER_S:.2f}); CPU {cpu / len(ids) * 1000:.3f} ms "
+        f"an attempt ({len(ids) / cpu:,.0f} a CPU second, ratio "
+        f"{len(ids) / cpu / TARGET_ALLOC_PER_S:.2f}); load {os.getloadavg()[0]:.1f}"
     )
 
 
