@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +36,8 @@ from tools.store.build import (
 from tools.store.derived import Derivation
 from tools.store.point_reads import PointReads
 from tools.store.points import file_identity, points_meta, points_path
-from tools.store.records import from_rows
-from tools.store.schema import TABLES, column_names
+from tools.store.records import from_dicts
+from tools.store.schema import TABLES
 
 if TYPE_CHECKING:  # DuckDB loads when a query needs it (one customer reads SQLite)
     import duckdb
@@ -76,17 +77,29 @@ def _column(values: list[Any]) -> np.ndarray:
     return np.array(values)
 
 
+_MONEY = {  # per table, the columns DuckDB gives as Decimal
+    t: tuple(c.name for c in cols if c.type.startswith("DECIMAL"))
+    for t, cols in TABLES.items()
+}
+
+
 def _record(found: Sequence[Any]) -> CustomerData:
-    """A customer's record from its ``customer_records`` row."""
-    cid = found[0]
-    rows = {  # child rows leave out the customer id: it is the record's
-        table: [
-            tuple(cid if c == "customer_id" else r[c] for c in column_names(table))
-            for r in ([value] if table == "customers" else value or [])
+    """A customer's record from its ``customer_records`` row (struct dicts by column).
+
+    The row store's rows (JSON: floats already) and DuckDB's (money as ``Decimal``)
+    alike; the dicts are copied, never changed in place.
+    """
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for table, value in zip(RECORD_TABLES, found[1:], strict=True):
+        money = _MONEY[table]
+        each = [value] if table == "customers" else value or []
+        rows[table] = [
+            {**r, **{m: float(r[m]) for m in money if isinstance(r[m], Decimal)}}
+            if money
+            else dict(r)
+            for r in each
         ]
-        for table, value in zip(RECORD_TABLES, found[1:], strict=True)
-    }
-    return from_rows(rows)
+    return from_dicts(rows)
 
 
 class DuckStore:

@@ -132,13 +132,24 @@ def _dicts(table: str, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
 
 def from_rows(rows: Mapping[str, Sequence[Sequence[Any]]]) -> CustomerData:
     """One customer's record from its rows (``customers`` must hold exactly one)."""
-    (c,) = _dicts("customers", rows["customers"])
+    return from_dicts({table: _dicts(table, value) for table, value in rows.items()})
+
+
+def from_dicts(rows: Mapping[str, list[dict[str, Any]]]) -> CustomerData:
+    """One customer's record from its rows as dicts by column name.
+
+    ``customers`` must hold exactly one; the child tables' rows may leave out the
+    customer id (it is the record's). Money may be ``Decimal`` or ``float``. The
+    dicts are consumed (some keys are renamed in place).
+    """
+    (c,) = rows["customers"]
     charges: dict[Any, list[dict[str, Any]]] = {}
-    for e in _dicts("bill_charges", rows["bill_charges"]):
+    for e in rows["bill_charges"]:
         charges.setdefault(e["bill_date"], []).append(
             {"kind": e["kind"], "amount": e["amount"], "note": e["note"]}
         )
     dnd = rows["do_not_disturb"]
+    quiet = f"{dnd[0]['starts']:%H:%M}-{dnd[0]['ends']:%H:%M}" if dnd else None
     record = {
         "customer_id": c["customer_id"],
         "name": c["name"],
@@ -155,7 +166,7 @@ def from_rows(rows: Mapping[str, Sequence[Sequence[Any]]]) -> CustomerData:
         },
         "preferred_contact_time": c["preferred_contact_time"],
         "language": c["language"],
-        "do_not_disturb": f"{dnd[0][1]:%H:%M}-{dnd[0][2]:%H:%M}" if dnd else None,
+        "do_not_disturb": quiet,
         "churn": {
             "score": c["churn_score"],
             "scored_on": c["churn_scored_on"],
@@ -165,7 +176,7 @@ def from_rows(rows: Mapping[str, Sequence[Sequence[Any]]]) -> CustomerData:
         "consents": {
             e["channel"]: {k: e[k] for k in ("marketing", "service", "billing")}
             | {"updated": e["updated"]}
-            for e in _dicts("consents", rows["consents"])
+            for e in rows["consents"]
         },
         "bills": [
             {
@@ -177,25 +188,17 @@ def from_rows(rows: Mapping[str, Sequence[Sequence[Any]]]) -> CustomerData:
                 "auto_pay": b["auto_pay"],
                 "extra_charges": charges.get(b["bill_date"], []),
             }
-            for b in _dicts("bills", rows["bills"])
+            for b in rows["bills"]
         ],
-        "usage": [
-            {**u, "date": u.pop("reading_date")} for u in _dicts("usage", rows["usage"])
-        ],
-        "network": [
-            {**n, "date": n.pop("measured_on")}
-            for n in _dicts("network", rows["network"])
-        ],
+        "usage": [{**u, "date": u.pop("reading_date")} for u in rows["usage"]],
+        "network": [{**n, "date": n.pop("measured_on")} for n in rows["network"]],
         "interactions": [
             {**i, "date": i.pop("interaction_date"), "topics": i["topics"] or []}
-            for i in _dicts("interactions", rows["interactions"])
+            for i in rows["interactions"]
         ],
-        "offers": [
-            {**o, "date": o.pop("offer_date")} for o in _dicts("offers", rows["offers"])
-        ],
+        "offers": [{**o, "date": o.pop("offer_date")} for o in rows["offers"]],
         "web_sessions": [
-            {**w, "date": w.pop("session_date")}
-            for w in _dicts("web_sessions", rows["web_sessions"])
+            {**w, "date": w.pop("session_date")} for w in rows["web_sessions"]
         ],
     }
     return CustomerData.model_validate(record)
