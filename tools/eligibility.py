@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, get_args
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from tools.config import Condition, CVMConfig
 from tools.contact_time import NextContact, next_contact
@@ -67,11 +68,19 @@ RULE_TEXT: dict[str, str] = {
 
 
 class RuleVerdict(BaseModel):
-    """The outcome of one rule for one treatment."""
+    """The outcome of one rule for one treatment (immutable: equal ones are shared)."""
+
+    model_config = ConfigDict(frozen=True)
 
     rule: RuleId
     passed: bool
     reason: str
+
+
+@lru_cache(maxsize=4096)
+def _verdict(rule: RuleId, passed: bool, reason: str) -> RuleVerdict:
+    """The verdict, made once: most are worded alike for every customer."""
+    return RuleVerdict(rule=rule, passed=passed, reason=reason)
 
 
 class TreatmentVerdict(BaseModel):
@@ -146,7 +155,7 @@ def customer_verdicts(
     j = a.decisions.treatments.index(treatment_key)
     failed = {rule: bool(mask[0, j]) for rule, mask in a.decisions.failed.items()}
     out = [
-        RuleVerdict(
+        _verdict(
             rule="DISABLED",
             passed=not failed["DISABLED"],
             reason="enabled" if t.enabled else f"{t.display_name} is disabled",
@@ -154,15 +163,13 @@ def customer_verdicts(
     ]
     consent_ch = config.consent_channel(t.channel)
     if consent_ch is None:
-        out.append(
-            RuleVerdict(rule="CONSENT", passed=True, reason="no customer contact")
-        )
+        out.append(_verdict(rule="CONSENT", passed=True, reason="no customer contact"))
     else:
         entry = customer.consents.get(consent_ch)
         ok = not failed["CONSENT"]
         since = f" (updated {entry.updated})" if entry and entry.updated else ""
         out.append(
-            RuleVerdict(
+            _verdict(
                 rule="CONSENT",
                 passed=ok,
                 reason=f"{'' if ok else 'no '}{t.purpose} consent by "
@@ -171,7 +178,7 @@ def customer_verdicts(
         )
     objects = customer.objects_to_marketing()
     out.append(
-        RuleVerdict(
+        _verdict(
             rule="OBJECTION",
             passed=not failed["OBJECTION"],
             reason=f"{cid} refused marketing on every channel"
@@ -180,7 +187,7 @@ def customer_verdicts(
         )
     )
     out.append(
-        RuleVerdict(
+        _verdict(
             rule="VULNERABLE",
             passed=not failed["VULNERABLE"],
             reason=f"{cid} is flagged vulnerable: no automated marketing, route to a "
@@ -191,7 +198,7 @@ def customer_verdicts(
     )
     for rule, word in (("SUITABILITY", suitability_reason), ("HELD", held_reason)):
         out.append(
-            RuleVerdict(
+            _verdict(
                 rule=rule,
                 passed=not failed[rule],
                 reason=word(a, treatment_key, config, failed[rule]),
@@ -206,7 +213,7 @@ def customer_verdicts(
         why = f"made for {', '.join(t.segments)} customers; {cid} is {who}"
     else:
         why = f"needs {_conditions_text(t.applicable_when)}"
-    applicability = RuleVerdict(rule="APPLICABILITY", passed=applicable, reason=why)
+    applicability = _verdict(rule="APPLICABILITY", passed=applicable, reason=why)
     return CustomerVerdicts(
         treatment_key,
         tuple(out),
@@ -230,7 +237,7 @@ def ledger_verdicts(
         for b in state.customer_bookings
     )
     out.append(
-        RuleVerdict(
+        _verdict(
             rule="DUPLICATE",
             passed=not dup,
             reason=f"{t.display_name} already booked today for {customer.customer_id}"
@@ -239,8 +246,8 @@ def ledger_verdicts(
         )
     )
     if cons is None:
-        out.append(RuleVerdict(rule="CAPACITY", passed=True, reason="no daily limit"))
-        out.append(RuleVerdict(rule="BUDGET", passed=True, reason="no daily budget"))
+        out.append(_verdict(rule="CAPACITY", passed=True, reason="no daily limit"))
+        out.append(_verdict(rule="BUDGET", passed=True, reason="no daily budget"))
     else:
         used = state.used_today.get(treatment_key, 0)
         reserved = int(cons.reserved_share * cons.max_per_day)
@@ -255,16 +262,14 @@ def ledger_verdicts(
             )
         else:
             why = f"all {cons.max_per_day} {t.display_name} slots are used today"
-        out.append(RuleVerdict(rule="CAPACITY", passed=used < limit, reason=why))
+        out.append(_verdict(rule="CAPACITY", passed=used < limit, reason=why))
         spent = state.spent_today.get(treatment_key, 0.0)
         if cons.daily_budget is None:
-            out.append(
-                RuleVerdict(rule="BUDGET", passed=True, reason="no daily budget")
-            )
+            out.append(_verdict(rule="BUDGET", passed=True, reason="no daily budget"))
         else:
             ok = spent + t.cost <= cons.daily_budget + 1e-9
             out.append(
-                RuleVerdict(
+                _verdict(
                     rule="BUDGET",
                     passed=ok,
                     reason=f"£{spent:.2f} of £{cons.daily_budget:.2f} spent today",
@@ -291,7 +296,7 @@ def ledger_verdicts(
                 f"{n} {cap.purpose} {cap.channel} contact(s) booked in the last "
                 f"{cap.period_days} days (cap {cap.max_contacts})"
             )
-    out.append(RuleVerdict(rule="FREQUENCY", passed=freq_ok, reason=freq_why))
+    out.append(_verdict(rule="FREQUENCY", passed=freq_ok, reason=freq_why))
     return out
 
 
