@@ -8,6 +8,7 @@ agree on which customer a message is about. Digits are ASCII only (``[0-9]``, ne
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tools.config import CVMConfig
 
@@ -35,11 +36,18 @@ def booking_ids_in(text: str) -> list[int]:
 def treatments_named(text: str, config: CVMConfig) -> list[str]:
     """Treatment keys the analyst named, by key or display name."""
     lowered = text.lower().replace("-", " ").replace("_", " ")
-    found = []
-    for key, t in config.treatments.items():
-        names = {key.replace("_", " "), t.display_name.lower()}
-        if t.display_name.lower().endswith("personalised offer"):
-            names.add("personalized offer")
-        if any(re.search(rf"\b{re.escape(n)}s?\b", lowered) for n in names):
-            found.append(key)
-    return found
+    return [
+        key
+        for key, t in config.treatments.items()
+        if _name_pattern(key, t.display_name).search(lowered)
+    ]
+
+
+@lru_cache(maxsize=512)
+def _name_pattern(key: str, display_name: str) -> re.Pattern[str]:
+    """A treatment's names in a lower-cased message: its key or display name."""
+    names = {key.replace("_", " "), display_name.lower()}
+    if display_name.lower().endswith("personalised offer"):
+        names.add("personalized offer")
+    either = "|".join(re.escape(n) for n in sorted(names))
+    return re.compile(rf"\b(?:{either})s?\b")

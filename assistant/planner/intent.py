@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -145,10 +146,19 @@ class Intent:
         """How strongly the message asks for this intent (0: not at all)."""
         if self.when is not None and not self.when(u, ask):
             return 0.0
-        total = sum(w for pattern, w in self.cues if re.search(pattern, u.norm))
+        norm = u.norm
+        total = sum(w for pattern, w in _compiled(self.cues) if pattern.search(norm))
         if self.bonus is not None:
             total += self.bonus(u, ask)
         return total
+
+
+@lru_cache(maxsize=256)
+def _compiled(
+    cues: tuple[tuple[str, float], ...],
+) -> tuple[tuple[re.Pattern[str], float], ...]:
+    """An intent's cues compiled (once per table row)."""
+    return tuple((re.compile(p), w) for p, w in cues)
 
 
 def cue(*patterns: str, weight: float = 1.0) -> tuple[tuple[str, float], ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from assistant.core.mentions import customer_ids_in, treatments_named
@@ -224,19 +225,24 @@ def _plausible_typo(word: str, known: str) -> bool:
     return not (long.startswith(short) and long[len(short) :] in _INFLECTIONS)
 
 
+@lru_cache(maxsize=8)
+def _sorted(vocab: frozenset[str]) -> list[str]:
+    """The vocabulary in order (for the closest matches), sorted once per set."""
+    return sorted(vocab)
+
+
 def correct(
     text: str, config: CVMConfig, known: frozenset[str] = frozenset()
 ) -> tuple[str, dict[str, str]]:
     """Lower-case the text and fix words that are close to a known word."""
     vocab = vocabulary(config, known)
-    ordered = sorted(vocab)
     fixed: dict[str, str] = {}
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         if word in vocab or len(word) < 3 or "'" in word or _inflected(word, vocab):
             return word
-        for best in difflib.get_close_matches(word, ordered, n=3, cutoff=0.8):
+        for best in difflib.get_close_matches(word, _sorted(vocab), n=3, cutoff=0.8):
             if _plausible_typo(word, best):
                 fixed[word] = best
                 return best
