@@ -10,17 +10,20 @@ state read under the locks, and what it decides then is what is written.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests import pg
 from tools.eligibility import RuleVerdict
 from tools.ledger.model import BookingScope, DayState, Judgement, NewBooking
 from tools.ledger.postgres import PostgresLedger
-from tools.ledger.postgres_one import NAME
+from tools.ledger.postgres_one import BOOK, DEFINITION, FUNCTION, NAME
 
 pg_server = pg.pg_server
 DAY = date(2024, 3, 6)
@@ -143,3 +146,37 @@ def test_the_function_refuses_a_stale_state_by_itself(ledgers, pg_server):
         ).fetchone()
     assert found == (None,)
     assert first.day_state(DAY).used == {"call": 1}
+
+
+def test_the_function_is_made_in_the_ledgers_own_schema(pg_server):
+    """A ledger whose search_path reaches another ledger's schema after its own
+    gets its own function (not the one the path would find there)."""
+    names = [f"one_{os.getpid()}_{n}" for n in ("a", "b")]
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        for name in names:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+    first = PostgresLedger(pg_server.url(names[0]))
+    second = PostgresLedger(pg_server.url(f"{names[1]},{names[0]}"))
+    try:
+        made = _book(second, "U1", "call")
+        with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+            found = conn.execute(
+                "SELECT n.nspname FROM pg_proc AS p JOIN pg_namespace AS n "
+                "ON n.oid = p.pronamespace WHERE p.proname = %s "
+                "AND n.nspname = ANY(%s) ORDER BY 1",
+                (NAME, names),
+            ).fetchall()
+        assert found == [(names[0],), (names[1],)]
+        assert second.get_booking(made).customer_id == "U1"
+        assert first.day_state(DAY).used == {}  # booked in its own schema
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_functions_name_follows_its_definition():
+    """A changed body is a new function: the name is the definition's digest."""
+    digest = hashlib.sha256(DEFINITION.encode()).hexdigest()[:16]
+    assert NAME == f"cvm_book_one_{digest}"
+    assert FUNCTION.startswith(f"CREATE OR REPLACE FUNCTION {NAME}(")
+    assert BOOK.startswith(f"SELECT {NAME}(")

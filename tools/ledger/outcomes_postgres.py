@@ -29,6 +29,7 @@ from tools.ledger.outcomes import (
 from tools.ledger.outcomes_sqlite import COLUMNS, group, stored
 from tools.ledger.outcomes_write import plan_write
 from tools.ledger.postgres_db import LedgerServer
+from tools.ledger.postgres_schema import made
 
 _CREATE_LOCK = 0x43564D4F  # "CVMO"
 TABLES = """
@@ -79,12 +80,7 @@ class PostgresOutcomes(LedgerServer):
         Reads never make the tables (a read-only server stays readable).
         """
         if not self._outcome_tables:
-            found = self.single(
-                lambda conn: conn.execute(
-                    "SELECT to_regclass('outcome_meta') IS NOT NULL"
-                ).fetchone()
-            )
-            self._outcome_tables = bool(found and found[0])
+            self._outcome_tables = self.single(lambda conn: made(conn, "outcome_meta"))
         return self._outcome_tables
 
     def _rows(self, sql: str, params: Any = ()) -> list[Any]:

@@ -131,13 +131,45 @@ class LedgerServer:
             LedgerUnavailable: The server cannot be reached or refused to write;
                 nothing was committed.
         """
+
+        def once() -> T:
+            with self._connection() as conn:
+                if pipelined:
+                    return _pipelined(conn, work)
+                with conn.transaction():
+                    return work(conn)
+
+        return self._again_after_deadlock(once)
+
+    def single(self, work: Callable[[psycopg.Connection], T]) -> T:
+        """Run ``work``, which sends ONE statement: its own transaction and snapshot.
+
+        One round trip (``read`` and ``run`` add BEGIN and COMMIT to it): for the
+        reads made on every tool call, such as the catalogue version in force,
+        and the one-statement booking (:mod:`tools.ledger.postgres_one`: two such
+        statements). A statement the server aborted to break a deadlock wrote
+        nothing: ``work`` runs again, as :meth:`run` does.
+
+        Raises:
+            LedgerUnavailable: The server cannot be reached.
+        """
+
+        def once() -> T:
+            with self._connection() as conn:
+                return work(conn)
+
+        return self._again_after_deadlock(once)
+
+    def _again_after_deadlock(self, once: Callable[[], T]) -> T:
+        """``once()``, again after a deadlock or serialisation conflict.
+
+        Raises:
+            LedgerUnavailable: The server cannot be reached or refused to write,
+                or the conflicts went on :data:`RETRIES` times.
+        """
         for attempt in range(RETRIES):
             try:
-                with self._connection() as conn:
-                    if pipelined:
-                        return _pipelined(conn, work)
-                    with conn.transaction():
-                        return work(conn)
+                return once()
             except _RETRY as exc:
                 log.info("ledger transaction retried (%s)", type(exc).__name__)
                 if attempt == RETRIES - 1:
@@ -145,21 +177,6 @@ class LedgerServer:
             except (PoolTimeout, *_FAULTS) as exc:
                 raise self._refusal(exc) from None
         raise AssertionError("unreachable")
-
-    def single(self, work: Callable[[psycopg.Connection], T]) -> T:
-        """Run ``work``, which sends ONE statement: its own transaction and snapshot.
-
-        One round trip (``read`` and ``run`` add BEGIN and COMMIT to it): for the
-        reads made on every tool call, such as the catalogue version in force.
-
-        Raises:
-            LedgerUnavailable: The server cannot be reached.
-        """
-        try:
-            with self._connection() as conn:
-                return work(conn)
-        except (PoolTimeout, *_FAULTS) as exc:
-            raise self._refusal(exc) from None
 
     def read(self, work: Callable[[psycopg.Connection], T]) -> T:
         """Run ``work`` in one read-only snapshot (REPEATABLE READ)."""

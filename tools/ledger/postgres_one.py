@@ -9,9 +9,10 @@ own transaction, on one pooled connection:
    the history window opens (with their ids) and the newest day booked. The
    writer's judge decides on that state, as it would inside a locked transaction.
 2. If it books, :data:`BOOK` calls the server-side function :data:`FUNCTION`
-   (created with the tables), whose transaction locks what the rules read, in the
-   order every writer takes (the counter row ``FOR UPDATE``, then the customer's
-   advisory lock), reads it again and inserts the booking only if it is the state
+   (created with the tables when missing, named by its definition's digest),
+   whose transaction locks what the rules read, in the order every writer takes
+   (the counter row ``FOR UPDATE``, then the customer's advisory lock), reads it
+   again and inserts the booking only if it is the state
    the judge decided on: the same counter (used, spent), the same newest day and
    the same active bookings of the customer in the window (their count and
    highest id: ids only grow, so any booking added since changes the highest id
@@ -30,15 +31,18 @@ with BEGIN and COMMIT, and no client round trip while the locks are held.
 
 from __future__ import annotations
 
+import hashlib
+
 import psycopg
 
 from tools.eligibility import Booking
 from tools.ledger.model import BookingScope, DayState, Judge, NewBooking
 from tools.ledger.postgres_booking import row
 
-NAME = "cvm_book_one_v1"  # a new body gets a new name (created when missing)
-FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {NAME}(
+# The function's parameters and body; its name carries their digest, so a changed
+# definition is a new function (created when missing) and processes of two
+# releases sharing a ledger each call the one they were written for.
+DEFINITION = """
     p_customer TEXT, p_key TEXT, p_day DATE, p_since DATE,
     p_used INTEGER, p_spent DOUBLE PRECISION, p_newest DATE,
     p_count INTEGER, p_last BIGINT,
@@ -77,8 +81,10 @@ BEGIN
         p_catalogue_version)
     RETURNING id INTO new_id;
     RETURN new_id;
-END $$;
+END $$
 """
+NAME = "cvm_book_one_" + hashlib.sha256(DEFINITION.encode()).hexdigest()[:16]
+FUNCTION = f"CREATE OR REPLACE FUNCTION {NAME}({DEFINITION}"
 READ = (
     "SELECT n.newest, c.used, c.spent, h.id, h.treatment_key, h.channel, "
     "h.purpose, h.day FROM (SELECT MAX(day) AS newest FROM allocations) AS n "
@@ -99,8 +105,16 @@ def applies(scope: BookingScope) -> bool:
 
 
 def create_function(conn: psycopg.Connection) -> None:
-    """Create :data:`FUNCTION` if this schema lacks it (inside ``migrate``)."""
-    found = conn.execute("SELECT to_regproc(%s) IS NULL", (NAME,)).fetchone()
+    """Create :data:`FUNCTION` if this schema lacks it (inside ``migrate``).
+
+    Looked for in the ledger's own schema (the first of the ``search_path``, where
+    its tables are), not wherever the path would find one of that name.
+    """
+    found = conn.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = %s AND "
+        "pronamespace = to_regnamespace(current_schema()))",
+        (NAME,),
+    ).fetchone()
     if found and found[0]:
         conn.execute(FUNCTION)
 

@@ -162,14 +162,25 @@ def migrate(conn: psycopg.Connection) -> None:
     """
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
-        found = conn.execute("SELECT to_regclass('ledger_meta') IS NOT NULL").fetchone()
-        if not (found and found[0]):
+        if not made(conn, "ledger_meta"):
             _create(conn)
-        added = conn.execute("SELECT to_regclass('plan_approvals') IS NULL").fetchone()
-        if added and added[0]:
+        if not made(conn, "plan_approvals"):
             conn.execute(ADDED)
         _add_columns(conn)
         create_function(conn)  # the one-statement booking's
+
+
+def made(conn: psycopg.Connection, table: str) -> bool:
+    """Whether ``table`` is in the ledger's own schema (the first of the path).
+
+    Not wherever the ``search_path`` would find one of that name: a ledger whose
+    path reaches another ledger's schema after its own makes its own tables.
+    """
+    found = conn.execute(
+        "SELECT to_regclass(format('%%I.%%I', current_schema(), %s::text)) IS NOT NULL",
+        (table,),
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def _create(conn: psycopg.Connection) -> None:
