@@ -69,7 +69,7 @@ def _compare(seed: int, customers: int, days: int) -> dict[str, float]:
 def _off_policy(seeds: range, customers: int, days: int, epsilon: float) -> None:
     """The DR estimate against the truth on each hidden-model seed."""
     pop = generated(customers, 1, get_config())
-    covered, widths, zs = 0, [], []
+    covered, widths, zs, exact, ratio = 0, [], [], [], []
     t0 = time.perf_counter()
     for seed in seeds:
         s = Settings(
@@ -85,6 +85,8 @@ def _off_policy(seeds: range, customers: int, days: int, epsilon: float) -> None
         covered += o.covered
         widths.append(width)
         zs.append(o.z)
+        exact.append((o.estimate - o.truth) / o.se_exact)
+        ratio.append(o.se / o.se_exact)
         print(
             f"    seed {seed:>3}: estimate £{o.estimate:,.0f} [£{o.ci95[0]:,.0f} – "
             f"£{o.ci95[1]:,.0f}], truth £{o.truth:,.0f} "
@@ -101,10 +103,16 @@ def _off_policy(seeds: range, customers: int, days: int, epsilon: float) -> None
         f"{time.perf_counter() - t0:.0f} s; {_load()}"
     )
     print(
-        f"  standardised errors: mean {statistics.fmean(zs):+.2f}, sd "
-        f"{statistics.stdev(zs) if n > 1 else float('nan'):.2f} (a valid interval: "
-        "near 0 and at most 1)"
+        f"  (estimate - truth) / se: mean {statistics.fmean(zs):+.2f}, sd "
+        f"{_sd(zs):.2f} (a valid interval: near 0, sd at most 1); over the exact se "
+        f"(the hidden model's): mean {statistics.fmean(exact):+.2f}, sd "
+        f"{_sd(exact):.2f} (near 0 and 1); se / exact se median "
+        f"{statistics.median(ratio):.2f}"
     )
+
+
+def _sd(x: list[float]) -> float:
+    return statistics.stdev(x) if len(x) > 1 else float("nan")
 
 
 def _comparisons(seeds: list[int], customers: int, days: int) -> None:

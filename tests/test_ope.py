@@ -153,7 +153,7 @@ def test_the_dr_interval_covers_the_expected_value_on_the_logged_decisions():
 
 def test_the_simulated_off_policy_estimate_covers_the_hidden_truth():
     pop = generated(1000, 2, get_config())
-    zs = []
+    zs, ratios = [], []
     for seed in range(1, 7):
         s = Settings(
             customers=1000, days=12, seed=seed, epsilon=0.2, policies=("ours",)
@@ -162,8 +162,10 @@ def test_the_simulated_off_policy_estimate_covers_the_hidden_truth():
         assert o is not None and o.rows > 0 and 0 < o.matched < o.rows
         assert o.ci95[0] <= o.estimate <= o.ci95[1] and o.se > 0
         assert o.covered == (o.ci95[0] <= o.truth <= o.ci95[1])
+        ratios.append(o.se / o.se_exact)  # the hidden model's standard error
         zs.append(o.z)
     assert sum(abs(z) <= 1.96 for z in zs) >= 5, zs
+    assert 0.85 < np.mean(ratios) < 1.4 and min(ratios) > 0.6, ratios
     assert np.mean(np.abs(zs)) < 1.3, zs  # about 0.8 when the interval is right
 
 

@@ -81,7 +81,9 @@ class OffPolicy(BaseModel):
 
     ``truth`` is the estimand: ours' expected value without exploration on the
     logged decisions (the hidden P x value - cost of each action it would have
-    taken, given the history of the run). ``z`` is ``(estimate - truth) / se``.
+    taken, given the history of the run). ``z`` is ``(estimate - truth) / se``;
+    ``se_exact`` the estimate's standard error computed from the hidden model
+    (what ``se`` estimates; only a simulation knows it).
     """
 
     target: str
@@ -89,6 +91,7 @@ class OffPolicy(BaseModel):
     estimate: float
     ci95: tuple[float, float]
     se: float
+    se_exact: float
     truth: float
     covered: bool
     z: float
@@ -173,8 +176,25 @@ def _log_day(
             "target": g,
             "model_target": r_model_g,
             "truth": true_g,
+            "p_true_g": np.where(g != NONE, hidden.p_true[rows, g0], 0.0),
+            "value_g": np.where(g != NONE, value_g, 0.0),
         }
     )
+
+
+def _exact_se(cat: dict[str, np.ndarray]) -> float:
+    """DR's standard error computed from the hidden model.
+
+    The sum of each decision's variance given the history (the exploration coin and
+    the outcome), estimated without bias from the decisions that took the target's
+    action, each weighed by ``1 / policy_p``.
+    """
+    pi, p, v = cat["policy_p"], cat["p_true_g"], cat["value_g"]
+    bias = cat["truth"] - cat["model_target"]
+    noise = p * (1 - p) * v**2  # the outcome's variance
+    var = (bias**2 + noise) / pi - bias**2  # coin and outcome, given the history
+    took = cat["action"] == cat["target"]
+    return float(np.sqrt(np.sum(np.where(took, var / pi, 0.0))))
 
 
 def _off_policy(track: _Track) -> tuple[OffPolicy | None, str | None]:
@@ -209,6 +229,7 @@ def _off_policy(track: _Track) -> tuple[OffPolicy | None, str | None]:
             estimate=round(est.value, 2),
             ci95=(round(est.low, 2), round(est.high, 2)),
             se=round(est.se, 2),
+            se_exact=round(_exact_se(cat), 2),
             truth=round(truth, 2),
             covered=est.low <= truth <= est.high,
             z=round(z, 3),
