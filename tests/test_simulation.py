@@ -174,3 +174,9 @@ def test_cvm_simulate_refuses_bad_numbers_in_one_line(capsys):
     assert main(["simulate", "--customers", "5"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--customers" in err
+
+
+def test_cvm_simulate_writes_a_loss_with_its_minus_before_the_pound():
+    from assistant.cli.simulate import _pounds
+
+    assert _pounds(-283.4) == "-£283" and _pounds(1_012_174.2) == "£1,012,174"

@@ -27,7 +27,8 @@ POLICY_NAMES = ("ours", "seed-rules", "random")
 
 
 def _pounds(x: float) -> str:
-    return f"£{x:,.0f}"
+    """Whole pounds, a leading minus when negative (as views.text.money)."""
+    return f"-£{-x:,.0f}" if x < 0 else f"£{x:,.0f}"
 
 
 def _text(r: object) -> str:
