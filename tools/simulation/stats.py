@@ -2,8 +2,8 @@
 
 Intervals are the normal approximation of a sum of independent per-customer totals
 (customers are independent in the simulation; one customer's days are summed first,
-so a customer's days may depend on each other). The normal quantile is the standard
-library's (:class:`statistics.NormalDist`).
+so a customer's days may depend on each other), statsmodels' z interval of their mean
+(:class:`statsmodels.stats.weightstats.DescrStatsW`) times their count.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from statistics import NormalDist
 
 import numpy as np
+from statsmodels.stats.weightstats import DescrStatsW
 
 Z95 = NormalDist().inv_cdf(0.975)
 BINS = 10
@@ -30,9 +31,8 @@ def sum_ci(per_unit: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     total = float(x.sum())
     if len(x) < 2:
         return total, total, total
-    z = NormalDist().inv_cdf(0.5 + level / 2)
-    half = z * float(np.sqrt(len(x)) * x.std(ddof=1))
-    return total, total - half, total + half
+    low, high = DescrStatsW(x).zconfint_mean(alpha=1.0 - level)
+    return total, float(low) * len(x), float(high) * len(x)
 
 
 def cluster_sums(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
