@@ -8,6 +8,7 @@ holds for the analyst's confirmation: the planner never decides that a write run
 from __future__ import annotations
 
 from assistant.planner.intent import Ask, Call, call
+from assistant.planner.questions import asks_what_is_booked
 from tools.allocation_results import Allocation
 from tools.bookings import Bookings
 from tools.recommendation import RankedTreatment, Recommendation
@@ -116,7 +117,11 @@ def book(ask: Ask, customer: str | None) -> list[Call]:
 
     Only the proposal made for this customer: "book it" after moving to another
     customer proposes nothing (a proposal never follows the conversation elsewhere).
+    A question about what has been booked ("has U126 been booked?") lists the
+    bookings instead: a question never proposes a write.
     """
+    if asks_what_is_booked(ask.u):
+        return bookings(ask, customer)
     key = booking_key(ask, customer)
     if not key or key == BASELINE or not customer:
         return []
@@ -213,7 +218,9 @@ def cancel_found(ask: Ask, customer: str | None) -> list[Call]:
 def bookings(ask: Ask, customer: str | None) -> list[Call]:
     """Today's bookings (of the customers named, else everyone's)."""
     everyone = not ask.u.customers and not ask.u.has(r"\b(his|her|their|its)\b")
-    today = not ask.u.has(r"\b(all|every|ever|any day|so far)\b") or ask.u.has("today")
+    today = not ask.u.has(
+        r"\b(all|every|ever|any day|so far|to date|week|month|in total)\b"
+    ) or ask.u.has("today")
     targets: list[str | None] = [None] if everyone else [*ask.customers] or [None]
     return [call("list_bookings", customer_id=c, today_only=today) for c in targets]
 

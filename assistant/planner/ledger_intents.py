@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.planner import calls
 from assistant.planner.answers import ledger
 from assistant.planner.intent import Intent, cue
+from assistant.planner.questions import asks_what_is_booked
 
 _POLITE = (
     r"^\W*((please|pls|ok(ay)?|yes|yeah|right|fine|great|perfect|then|so|now)\W+)*"
@@ -55,6 +56,7 @@ LEDGER_INTENTS: list[Intent] = [
             r"\bscheduled\b",
             r"\b(list|show|see)\b",
         ),
+        bonus=lambda u, ask: 4.0 * asks_what_is_booked(u),
         needs_customer=False,
         calls=calls.bookings,
         answer=ledger.bookings,
@@ -77,6 +79,7 @@ LEDGER_INTENTS: list[Intent] = [
     Intent(
         name="book",
         cues=BOOK_CUES,
+        when=lambda u, ask: not asks_what_is_booked(u),
         calls=calls.book,
         follow_up=calls.book_refused,
         answer=ledger.book,

@@ -36,6 +36,8 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
             ]
         )
     if not results.called("allocate_treatment"):
+        if results.called("list_bookings"):  # a question about what is booked
+            return bookings(ask, customer, results)
         if key == BASELINE:
             return (
                 "The recommendation is **no action**, so there is nothing to book. "

@@ -1,0 +1,38 @@
+"""What a message asks, whatever intent it is read as: questions that never write.
+
+A question about what has been booked ("how many have been booked this week?",
+"has U126 been booked?", "what have we got booked?") is answered from the ledger; a
+booking is never proposed from it, whichever reading the planner made of the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.planner.utterance import Utterance
+
+_BOOKED_STATE = re.compile(
+    r"\b(?:has|have|had|is|are|was|were)\b[^.?!]{0,50}\bbooked\b|"
+    r"\b(?:how many|what|which|who|anything|anyone|any|nothing|none)\b"
+    r"[^.!]{0,60}\bbooked\b|"
+    r"\b(?:did|do|does) (?:we|you|i|they|anyone|u-?\d+)\b[^.?!]{0,40}\bbook(?:ed)?\b|"
+    r"\b(?:already|currently|still) booked\b|"
+    r"\bbooked (?:so far|already|to date|yet|at the moment|right now|currently)\b"
+)
+# an order that happens to say "booked": "could we get it booked?", "have them booked"
+_ORDER = re.compile(
+    r"\b(?:get|getting|have|having) (?:it|that|this|them|him|her|those|these|"
+    r"the \w+|\w+'s \w+) booked\b|"
+    r"^\W*(?:(?:please|pls|ok|okay|so|then|right|fine|yes|yeah)\W+)*book\b|"
+    r"\b(?:can|could|would|will|shall|should) (?:we|you|i) (?:please )?"
+    r"(?:get \w+ )?book\b"
+)
+
+
+def asks_what_is_booked(u: Utterance) -> bool:
+    """Whether the message asks what has been booked (a question, never an order).
+
+    "how many treatments have been booked this week?", "anything booked for U124
+    yet?", "did we book U126?" ask; "could we get it booked?", "book it" order.
+    """
+    return bool(_BOOKED_STATE.search(u.norm)) and not _ORDER.search(u.norm)
