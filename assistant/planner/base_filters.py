@@ -64,6 +64,14 @@ OBJECTION = (
     r"\bobject(s|ed|ing|ion|ions|ors?)?\b|\brefus\w+ (all |any )?marketing\b|"
     r"\bopted out of (all|every|any) marketing\b|\bno marketing (at all|on any)\b"
 )
+# no marketing consent on any channel: "have not consented to marketing contact"
+NOT_CONSENTED = (
+    r"(?:\bnot|\bnever|n't|\bwithout|\bno|\blacking|\bmissing)\s+(?:\w+\s+){0,2}?"
+    r"(?:consented|consent(?:s|ed)?|opted[- ]?in|agreed|given (?:their |any )?consent)"
+    r"\b(?:\s+\w+){0,2}?\s+(?:to |for |on )?(?:any |receiving |receive )?marketing\b|"
+    r"\b(?:no|without|missing|lacking) marketing (?:consents?|opt[- ]?ins?|"
+    r"permissions?)\b"
+)
 _CHANNEL_VERBS = {
     "email": r"e-?mail(?:ed)?",
     "sms": r"text(?:ed)?|sms(?:ed)?",
@@ -82,16 +90,24 @@ SLOT_PATTERNS = (
     *SIGNAL_WORDS.values(),
     NO_MARKETING,
     OBJECTION,
+    NOT_CONSENTED,
     *_CHANNEL_VERBS.values(),
     *_PURPOSES.values(),
 )  # their words are words the typo corrector keeps ("bad" is not "band")
 
 
+_ADVERB = (
+    r"(?:actually|legitimately|lawfully|legally|really|still|even|currently|"
+    r"safely|properly|now|also)"
+)
+
+
 def _reach_pattern(verb: str) -> str:
     return (
         rf"\b(?:can|could)(?P<neg>'?t|not|n'?t)?(?:\s+(?P<neg2>not))?\s+"
-        rf"(?:we|i|you|be|still)\s+"
-        rf"(?:(?:contact|reach)(?: them)? (?:by|via|on|over) )?(?:{verb})\b|"
+        rf"(?:we|i|you|be|still)\s+(?:{_ADVERB}\s+)?"
+        rf"(?:(?:contact|reach|message)(?: them)? (?:by|via|on|over|through) )?"
+        rf"(?:{verb})\b|"
         rf"\b(?P<neg3>un|not )?reachable (?:by|via|on|over) (?:{verb})\b|"
         rf"\b(?:ok|lawful|allowed|safe|fine|able) to (?:{verb})\b"
     )
@@ -176,7 +192,9 @@ def _contact(norm: str, f: dict[str, Any]) -> None:
                 can.group("neg") or can.group("neg2") or can.group("neg3")
             )
             return
-    if re.search(OBJECTION, norm) and re.search(r"\bmarket", norm):
+    if re.search(NOT_CONSENTED, norm):
+        f["objects_to_marketing"] = True
+    elif re.search(OBJECTION, norm) and re.search(r"\bmarket", norm):
         f["objects_to_marketing"] = not re.search(r"\b(don'?t|do not|not) object", norm)
     elif re.search(NO_MARKETING, norm):
         f["marketing_allowed"] = False
@@ -232,3 +250,11 @@ def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
     if f.get("recommended") and f["recommended"] not in config.treatments:
         f.pop("recommended")
     return FindArgs.model_validate(f)
+
+
+_NOT_CONDITIONS = frozenset({"limit", "order_by", "among"})
+
+
+def has_condition(f: FindArgs) -> bool:
+    """Whether the filters select customers (beyond the order and how many)."""
+    return any(k not in _NOT_CONDITIONS for k in f.model_fields_set)

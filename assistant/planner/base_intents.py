@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from assistant.planner.answers.base import find_answer, summary_answer
-from assistant.planner.base_filters import NO_MARKETING, read_filters
+from assistant.planner.base_filters import NO_MARKETING, has_condition, read_filters
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from assistant.planner.utterance import Utterance
 from tools.base_queries import CustomerList, FindArgs
@@ -75,10 +75,56 @@ def filters(ask: Ask) -> FindArgs:
     return f.model_copy(update={"among": among}) if among else f
 
 
+_ASKS_WHO = re.compile(
+    r"\b(who|which|any|anyone|do|does|did|are|is|have|has|had|were|was|can|could)\b"
+)
+
+
+def unread_condition(ask: Ask, f: FindArgs) -> bool:
+    """A question about the last list whose condition was not read.
+
+    "do any of them have open bookings?" would otherwise show the same list again,
+    as if every customer on it matched: it is answered honestly instead.
+    """
+    u = ask.u
+    return bool(
+        f.among
+        and not has_condition(f)
+        and u.count is None
+        and _ASKS_WHO.search(u.norm)
+        and not u.has(r"\b(show|list|give|display|see)\b")
+    )
+
+
 def find(ask: Ask, customer: str | None) -> list[Call]:
-    """find_customers with the filters the message names."""
+    """find_customers with the filters the message names (none if unread)."""
     f = filters(ask)
+    if unread_condition(ask, f):
+        return []
     return [call("find_customers", **f.model_dump(exclude_defaults=True))]
+
+
+def _unread(ask: Ask) -> str:
+    """What to say when the condition asked about the last list was not read."""
+    u = ask.u
+    nearest = ""
+    if u.has(r"\bbook(ed|ings?)?\b|\ballocat"):
+        nearest = (
+            ' Bookings are kept apart from the list: say "show today\'s bookings".'
+        )
+    elif u.has(r"\bplan\b|\bcampaign\b"):
+        nearest = (
+            ' A plan is kept apart from the list: say "who should we call today?" to '
+            "see the plan."
+        )
+    return (
+        "I can't tell which customers on the last list that applies to: I found no "
+        "condition in it that I can check on their records, so I have not filtered "
+        "the list. I can narrow it by churn or value (bands or thresholds), segment, "
+        "plan, signals such as a billing dispute, poor network or bill shock, "
+        "consent or lawful contact by channel, objection to marketing, vulnerability "
+        'or the best action, e.g. "of those, who can we email?".' + nearest
+    )
 
 
 def summarise(ask: Ask, customer: str | None) -> list[Call]:
@@ -89,6 +135,8 @@ def summarise(ask: Ask, customer: str | None) -> list[Call]:
 
 def answer_find(ask: Ask, customer: str | None, results: Results) -> str:
     """A count and/or a ranked table of the customers found."""
+    if not results.called("find_customers"):
+        return _unread(ask)
     found: CustomerList | None = results.one("find_customers")
     record = next(
         (r for r in results.records if r.name == "find_customers" and r.ok), None
@@ -98,10 +146,25 @@ def answer_find(ask: Ask, customer: str | None, results: Results) -> str:
     return find_answer(ask, FindArgs.model_validate(record.arguments), found)
 
 
+_WHO = re.compile(
+    r"\b(who|whom|which|how many|any ?one|any ?body|every ?one|customers|people)\b"
+)
+
+
 def _narrows_a_list(u: Utterance, ask: Ask) -> float:
-    """Slot evidence: thresholds, or "of those" while a list is shown."""
-    return 3.0 * bool(u.thresholds) + 6.0 * bool(
-        u.narrows and ask.session.focus.found_list
+    """Slot evidence for a question across customers.
+
+    Thresholds, "of those" while a list is shown, or a question about people with a
+    condition on the customers' records ("who can we still text?", "which ones can
+    we legitimately contact by email?").
+    """
+    about_people = bool(_WHO.search(u.norm)) and has_condition(
+        read_filters(u, ask.config)
+    )
+    return (
+        3.0 * bool(u.thresholds)
+        + 6.0 * bool(u.narrows and ask.session.focus.found_list)
+        + 4.0 * about_people
     )
 
 

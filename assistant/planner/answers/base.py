@@ -65,7 +65,7 @@ def describe(f: FindArgs) -> str:
         more.append(f"{has} {f.consent_channel} {f.consent_purpose} consent")
     if f.objects_to_marketing is not None:
         more.append(
-            "who object to all marketing"
+            "with no marketing consent on any channel (objecting to all marketing)"
             if f.objects_to_marketing
             else "who do not object to marketing"
         )
@@ -120,6 +120,11 @@ def find_answer(ask: Ask, f: FindArgs, found: CustomerList) -> str:
     """A count and/or a ranked table of the customers found."""
     who = describe(f)
     hint = more_hint(found, bool(f.among))
+    if f.objects_to_marketing:
+        hint = (
+            "Without marketing consent on one channel only: ask e.g. "
+            '"who has no email marketing consent?". ' + hint
+        )
     if f.among:
         who += " (among the customers listed before)"
     order = _ORDER[found.order_by]
