@@ -123,7 +123,8 @@ def begin_turn(text: str, session: Session, ctx: ToolContext) -> TurnScope:
         session: The conversation (its customer and pending action).
         ctx: The ledger (whose bookings a message may name).
     """
-    named = tuple(customer_ids_in(text))
+    listed = session.focus.listed(text)[1]  # "the top one" of the list last shown
+    named = tuple(customer_ids_in(text)) or ((listed,) if listed else ())
     booked = tuple(
         b.customer_id
         for n in booking_ids_in(text)

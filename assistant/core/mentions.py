@@ -51,3 +51,60 @@ def _name_pattern(key: str, display_name: str) -> re.Pattern[str]:
         names.add("personalized offer")
     either = "|".join(re.escape(n) for n in sorted(names))
     return re.compile(rf"\b(?:{either})s?\b")
+
+
+_NTH = {
+    "top": 1, "first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2,
+    "third": 3, "3rd": 3, "three": 3, "fourth": 4, "4th": 4, "four": 4, "fifth": 5,
+    "5th": 5, "five": 5, "last": -1, "bottom": -1,
+}  # fmt: skip
+_ON_LIST = r"(?:on|of|in|from) (?:the|that|this|your) list|of (?:them|those|these)"
+_LISTED = re.compile(
+    r"\b(?:the\s+)?(?P<nth>top|first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|"
+    r"last|bottom)\s+(?:(?:one|customer|person|account|name|row|entry|guy)"
+    rf"(?:\s+(?:{_ON_LIST}))?|{_ON_LIST})\b|"
+    r"\b(?:number|no\.?)\s*(?P<num>one|two|three|four|five|[1-9])\s+"
+    rf"(?:{_ON_LIST})\b",
+    re.I,
+)
+
+
+def resolve_listed(
+    text: str, listed: list[str], explicit: bool = False
+) -> tuple[str, str | None]:
+    """The text with its pointer at a listed row replaced by that customer's id.
+
+    Args:
+        text: The analyst's message.
+        listed: The customers of the list, in the order shown.
+        explicit: Only a pointer that says it means a customer or the list ("the
+            second customer", "the top one on the list"), not "the second one"
+            (which, after options were shown, means an option).
+
+    Returns:
+        ``("what should we do for U124", "U124")`` for "what should we do for the
+        top one" after a list headed by U124; the text unchanged and None when it
+        points at no row shown.
+    """
+    m = _LISTED.search(text)
+    if m is None or not listed:
+        return text, None
+    if explicit and not re.search(r"customer|person|account|list|them|those", m[0]):
+        return text, None
+    word = (m.group("nth") or m.group("num")).lower()
+    n = int(word) if word.isdigit() else _NTH[word]
+    index = n - 1 if n > 0 else len(listed) + n
+    if not 0 <= index < len(listed):
+        return text, None
+    customer = listed[index]
+    return text[: m.start()] + customer + text[m.end() :], customer
+
+
+def points_at_customer_row(text: str) -> bool:
+    """Whether the message points at a row of a list of customers by position.
+
+    "the third customer", "number 4 on the list" do (shown or not); "the second
+    one" does not say it means a customer.
+    """
+    m = _LISTED.search(text)
+    return bool(m and re.search(r"customer|person|account|list|them|those", m[0]))

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.core.mentions import resolve_listed
 from assistant.core.messages import Message
 from assistant.core.pending import PendingAction
 from tools.allocation import Allocation
@@ -75,6 +76,8 @@ class Focus:
         found_list: The handle of that whole list (``find_customers``' list_id):
             "of those" narrows it, "export that list" writes it; the ids of all
             its customers stay server-side.
+        last_list: Which list was shown last, "customers" or "options" (a
+            recommendation shows options too): what "the second one" points at.
     """
 
     customers: list[str] = field(default_factory=list)
@@ -83,6 +86,18 @@ class Focus:
     alternative: dict[str, Any] | None = None
     found: list[str] = field(default_factory=list)
     found_list: str | None = None
+    last_list: str | None = None
+
+    def listed(self, text: str) -> tuple[str, str | None]:
+        """``text`` with its pointer at a row of the last list shown made an id.
+
+        "pick the top one" after "who's most at risk?" reads as "pick U124" (see
+        :func:`assistant.core.mentions.resolve_listed`). Once options were shown
+        since, only a pointer that says it means the list ("the second customer",
+        "the top one on the list") does: "the second one" is then an option.
+        """
+        explicit = self.last_list != "customers"
+        return resolve_listed(text, self.found, explicit=explicit)
 
 
 @dataclass(eq=False)

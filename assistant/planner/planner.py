@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
 from assistant.planner.answers.talk import HELP, which_customer
 from assistant.planner.intent import Ask, Call, Intent, Results
@@ -45,10 +46,21 @@ def recognise(u: Utterance, ask: Ask) -> Intent:
 
 
 def customers_meant(u: Utterance, session: Session) -> list[str]:
-    """The customers a message is about: named, else "them", else the focus."""
+    """The customers a message is about.
+
+    Named, else a row of the list last shown ("the top one": the message then reads
+    as if that id were typed), else "them", else the focus.
+    """
     focus = session.focus
     if u.customers:
         return u.customers
+    norm, listed = focus.listed(u.norm)  # "pick the top one" of the customers listed
+    if listed:  # read on as if the id had been typed
+        u.norm, u.customers, u.ordinal = norm, [listed], None
+        return [listed]
+    if points_at_customer_row(u.norm):  # a row not shown: nobody, not an option
+        u.ordinal = None
+        return []
     if len(focus.customers) > 1 and ({"them", "both"} & set(u.references)):
         return list(focus.customers)
     return [session.customer_id] if session.customer_id else []

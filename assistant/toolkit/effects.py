@@ -42,6 +42,7 @@ def remember_recommendation(
         return
     session.customer_id = rec.customer_id
     session.last_recommendation = rec
+    session.focus.last_list = "options"  # its options: "the second one" is one
     if session.current is not None:  # what the card shows: the option discussed
         session.current.recommended = session.proposed
 
@@ -88,3 +89,4 @@ def remember_found(
     """The customers last listed ("those", "them", "of those"): rows and handle."""
     session.focus.found = [row.customer_id for row in found.rows]
     session.focus.found_list = found.list_id
+    session.focus.last_list = "customers"

@@ -187,6 +187,7 @@ def options(ask: Ask, customer: str | None, results: Results) -> str:
     focus = ask.session.focus
     focus.options = [r.treatment_key for r in shown]
     focus.options_for = rec.customer_id
+    focus.last_list = "options"
     if not shown:
         return f"No lawful treatment for {rec.customer_id}: " + "; ".join(
             line[2:] for line in excluded_lines(rec)[2:]
