@@ -130,6 +130,10 @@ def test_a_plain_order_writes_once_after_at_most_one_confirmation(shown, entry):
             return
         assert new == {("U124", "bill_review_call", "released")}, text
         return
+    if entry.get("no_option_on"):  # not the pending proposal on another channel
+        assert not new and bot.session.pending is None, text
+        assert f"no lawful {entry['no_option_on']} option" in first.reply, text
+        return
     key = entry.get("treatment", "data_boost")  # the pending proposal
     customer = entry.get("customer", "U124")
     if not new:  # refused by a contact rule, said with its rule id

@@ -129,11 +129,37 @@ def book(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def booking_key(ask: Ask, customer: str | None) -> str | None:
-    """The treatment a booking order means: named, else proposed for ``customer``."""
+    """The treatment a booking order means.
+
+    Named, else the option on the one channel named ("book the sms one"), else the
+    proposal for ``customer``. A channel with no such option means nothing: the
+    proposal on another channel is never booked in its place.
+    """
     if ask.u.treatments:
         return ask.u.treatments[0]
     session = ask.session
-    return session.proposed if session.proposal_for == customer else None
+    if session.proposal_for != customer:
+        return None
+    rec = session.last_recommendation
+    if rec is not None and len(ask.u.channels) == 1:
+        option = option_on_channel(ask, rec, ask.u.channels[0])
+        return option.treatment_key if option else None
+    return session.proposed
+
+
+def option_on_channel(
+    ask: Ask, rec: Recommendation, channel: str
+) -> RankedTreatment | None:
+    """The option on ``channel`` the analyst means ("the sms one", "the email one").
+
+    The first on that channel among the options last shown for the customer, else
+    the best lawful one on it; None when no option uses the channel.
+    """
+    focus = ask.session.focus
+    shown = focus.options if focus.options_for == rec.customer_id else []
+    ranked = [r for r in rec.ranked if r.treatment_key != BASELINE]
+    order = [r for k in shown for r in ranked if r.treatment_key == k] + ranked
+    return next((r for r in order if r.channel == channel), None)
 
 
 def book_refused(ask: Ask, customer: str | None) -> list[Call]:

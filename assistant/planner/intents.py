@@ -192,6 +192,11 @@ TABLE: list[Intent] = [
             weight=3.0,
         )
         + cue(r"\b(that|this) one\b", weight=2.0)
+        + cue(
+            r"\bthe (sms|text|e-?mail|call|phone|push|app|in-app) "
+            r"(one|option|choice)\b",
+            weight=3.0,
+        )
         + cue(r"\boption (\d|one|two|three)\b", r"\bnumber (\d|one|two|three)\b"),
         when=_has_options,
         bonus=lambda u, ask: 1.0 if u.ordinal is not None else 0.0,

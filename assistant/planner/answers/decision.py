@@ -9,6 +9,8 @@ from assistant.planner.answers.common import (
     option_line,
     score_line,
 )
+from assistant.planner.answers.ledger import no_option_on
+from assistant.planner.calls import option_on_channel
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import CHANNEL_NAMES, money
 from tools.recommendation import Alternative, RankedTreatment, Recommendation
@@ -217,6 +219,8 @@ def chosen(ask: Ask, rec: Recommendation) -> RankedTreatment | None:
     ranked = {r.treatment_key: r for r in rec.ranked}
     if u.treatments:
         return ranked.get(u.treatments[0])
+    if len(u.channels) == 1 and u.ordinal is None:  # "the sms one"
+        return option_on_channel(ask, rec, u.channels[0])
     pool = [ranked[k] for k in listed if k in ranked] or lawful(rec)
     if u.ordinal == 0:
         return min(pool, key=lambda r: r.score.cost) if pool else None
@@ -230,6 +234,8 @@ def choose(ask: Ask, customer: str | None, results: Results) -> str:
     """The option the analyst picked, proposed for booking (held, not booked)."""
     rec = _rec(results)
     pick = chosen(ask, rec)
+    if pick is None and len(ask.u.channels) == 1 and ask.u.ordinal is None:
+        return no_option_on(ask, rec.customer_id, ask.u.channels[0])
     if pick is None:
         focus = ask.session.focus
         listed = focus.options if focus.options_for == rec.customer_id else []

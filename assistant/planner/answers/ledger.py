@@ -38,6 +38,13 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
     if not results.called("allocate_treatment"):
         if results.called("list_bookings"):  # a question about what is booked
             return bookings(ask, customer, results)
+        if (
+            key is None
+            and len(ask.u.channels) == 1
+            and customer
+            and ask.session.proposal_for == customer
+        ):
+            return no_option_on(ask, customer, ask.u.channels[0])
         if key == BASELINE:
             return (
                 "The recommendation is **no action**, so there is nothing to book. "
@@ -60,6 +67,24 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
             f"{best.display_name}** to propose it."
         )
     return "\n".join(lines)
+
+
+def no_option_on(ask: Ask, customer: str, channel: str) -> str:
+    """No lawful option on the channel the analyst asked for: nothing proposed.
+
+    The proposal pending before is dropped (it is not what they asked for), so a
+    "yes" now books nothing; dropping never writes.
+    """
+    pending = ask.session.pending
+    name = CHANNEL_NAMES.get(channel, channel)
+    text = (
+        f"There is no lawful {name} option for {customer}, so nothing was proposed. "
+        'Ask for "the top 3 options" to see what is possible.'
+    )
+    if pending is not None and pending.tool == "allocate_treatment":
+        ask.session.drop(f"the analyst asked for a {name} option instead")
+        text += f" {pending.title} is dropped; nothing was written."
+    return text
 
 
 def cancel(ask: Ask, customer: str | None, results: Results) -> str:
