@@ -12,8 +12,10 @@ from assistant.planner.utterance import Utterance
 _DECLINE = re.compile(
     r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|"
     r"nah|not now|not yet|hold off|wait|stop|forget it|never ?mind|leave it)\b|"
-    r"\b(not ready|don'?t (book|go ahead|do it)|do not (book|go ahead|do it)|"
-    r"hold off|not (now|yet|today))\b",
+    r"\b(not ready|(don'?t|do not) (book|go ahead|do it|proceed|send|go on with)|"
+    r"hold off|not (now|yet|today))\b|"
+    r"\b(actually|wait|hang on|hold on|on reflection|no),? (please )?(don'?t|do not)"
+    r"(?=\s*([.;:!,\-–—]|$))",
     re.I,
 )
 
