@@ -151,6 +151,21 @@ _WHO = re.compile(
 )
 
 
+_OPTIONS = re.compile(
+    r"\b(those|these|the|them|your|its|their|her|his) (\w+ )?(options|treatments|"
+    r"offers|alternatives|choices|actions)\b|"
+    r"\b(which|what) (option|treatment|offer)s?\b"
+)
+
+
+def about_options(u: Utterance) -> bool:
+    """The message is about a customer's options, not a list of customers.
+
+    "which of those options costs less than £5?" narrows the options shown.
+    """
+    return bool(_OPTIONS.search(u.norm)) and not u.has(r"\bcustomers\b")
+
+
 def _narrows_a_list(u: Utterance, ask: Ask) -> float:
     """Slot evidence for a question across customers.
 
@@ -178,7 +193,7 @@ BASE_INTENTS: list[Intent] = [
         calls=find,
         answer=answer_find,
         needs_customer=False,
-        when=lambda u, ask: not u.customers,
+        when=lambda u, ask: not u.customers and not about_options(u),
         priority=2,
         examples=(
             "which customers are at the highest churn risk?",

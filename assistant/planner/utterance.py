@@ -164,13 +164,36 @@ def channels_in(text: str) -> list[str]:
     return [c for _, c in sorted(found)]
 
 
+_RULED_OUT = re.compile(
+    r"^\s*(?:is|are|'s|'re|being|has been|"
+    r"have been|will be)?\s*(?:not (?:an option|available|possible|allowed|an avenue)|"
+    r"isn'?t an option|off the table|out of (?:the question|action|bounds)|"
+    r"unavailable|swamped|slammed|overloaded|overwhelmed|maxed(?: out)?|full|"
+    r"down|closed|out this week|out today|a no[- ]go|no good)\b",
+    re.I,
+)
+
+
+def _ruled_out_after(text: str) -> list[str]:
+    """Channels ruled out by what follows them ("the call centre is not an option")."""
+    out: list[str] = []
+    for pattern, channel in CHANNEL_WORDS.items():
+        nouns = r"(?:\s+(?:cent(?:re|er)|team|channel|queue|floor|lines?|route))?"
+        for m in re.finditer(rf"\b(?:{pattern})\b{nouns}", text, re.I):
+            if _RULED_OUT.match(text[m.end() : m.end() + 40]) and channel not in out:
+                out.append(channel)
+    return out
+
+
 def excluded_channels(text: str) -> list[str]:
     """Channels the analyst wants to avoid ("without email or calls").
 
-    "Why not an SMS?" asks about SMS; it excludes nothing.
+    "Why not an SMS?" asks about SMS; it excludes nothing. A channel ruled out by
+    what follows it ("the call centre is not an option this week", "call centre
+    is swamped") is excluded too.
     """
     text = _QUESTION_ABOUT.sub(" ", text)
-    out: list[str] = []
+    out: list[str] = _ruled_out_after(text)
     for m in _NEGATION.finditer(text):
         window = text[m.end() : m.end() + 45]
         end = _WINDOW_END.search(window)

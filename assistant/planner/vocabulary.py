@@ -57,5 +57,6 @@ COMMON_WORDS = frozenset(
     these among amongst narrow filter restrict spend spending paying revenue tenure
     joined churn score band threshold higher lower greater fewer exceeding top best
     worst riskiest list show export download csv parquet file plus
+    centre center centres centers swamped slammed
     """.split()
 )

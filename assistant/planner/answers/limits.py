@@ -72,6 +72,17 @@ def why_not(ask: Ask, customer: str | None, results: Results) -> str:
     return "\n".join(out)
 
 
+def _given_up(alt: Alternative) -> str:
+    """What the alternative gives up against the first choice (or that it is it)."""
+    first = alt.first_choice.display_name
+    if (
+        alt.alternative
+        and alt.alternative.treatment_key == alt.first_choice.treatment_key
+    ):
+        return f"it is the recommendation itself ({first} already fits)."
+    return f"{money(alt.ev_given_up)} less than {first}."
+
+
 def alternative(ask: Ask, customer: str | None, results: Results) -> str:
     """The best option within the analyst's limits, and what it gives up."""
     alt: Alternative = results.one("find_alternative_treatment")
@@ -91,8 +102,7 @@ def alternative(ask: Ask, customer: str | None, results: Results) -> str:
             f"**{cid}, {scope}: {best.display_name}** "
             f"({CHANNEL_NAMES[best.channel]}, {best.purpose}).",
             f"Expected value {money(best.score.expected_value)}, cost "
-            f"{money(best.score.cost)}; {money(alt.ev_given_up)} less than "
-            f"{alt.first_choice.display_name}.",
+            f"{money(best.score.cost)}; " + _given_up(alt),
             "",
             "Why:",
             *[f"- {r}" for r in best.reasons],
