@@ -257,4 +257,8 @@ _NOT_CONDITIONS = frozenset({"limit", "order_by", "among"})
 
 def has_condition(f: FindArgs) -> bool:
     """Whether the filters select customers (beyond the order and how many)."""
-    return any(k not in _NOT_CONDITIONS for k in f.model_fields_set)
+    return any(
+        getattr(f, name) != field.get_default(call_default_factory=True)
+        for name, field in FindArgs.model_fields.items()
+        if name not in _NOT_CONDITIONS
+    )

@@ -16,6 +16,7 @@ import re
 from assistant.planner.answers.base import find_answer, summary_answer
 from assistant.planner.base_filters import NO_MARKETING, has_condition, read_filters
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
+from assistant.planner.questions import counts_last_list
 from assistant.planner.utterance import Utterance
 from tools.base_queries import CustomerList, FindArgs
 
@@ -61,8 +62,10 @@ def narrowed(ask: Ask) -> str | None:
     if not found:
         return None
     u = ask.u
-    if u.narrows or (
-        _THEM.search(u.norm) and not u.has(r"\b(everyone|all customers)\b")
+    if (
+        u.narrows
+        or counts_last_list(u, ask)
+        or (_THEM.search(u.norm) and not u.has(r"\b(everyone|all customers)\b"))
     ):
         return found
     return None
@@ -91,6 +94,7 @@ def unread_condition(ask: Ask, f: FindArgs) -> bool:
         f.among
         and not has_condition(f)
         and u.count is None
+        and not counts_last_list(u, ask)
         and _ASKS_WHO.search(u.norm)
         and not u.has(r"\b(show|list|give|display|see)\b")
     )
@@ -177,7 +181,8 @@ def _narrows_a_list(u: Utterance, ask: Ask) -> float:
         read_filters(u, ask.config)
     )
     return (
-        3.0 * bool(u.thresholds)
+        6.0 * counts_last_list(u, ask)
+        + 3.0 * bool(u.thresholds)
         + 6.0 * bool(u.narrows and ask.session.focus.found_list)
         + 4.0 * about_people
     )

@@ -275,7 +275,7 @@ TABLE: list[Intent] = [
         + RECOMMEND_CUES,
         when=_several,
         bonus=lambda u, ask: 1.5,
-        calls=calls.recommendation,
+        calls=calls.recommend,
         answer=decision.compare,
         priority=1,
         examples=(

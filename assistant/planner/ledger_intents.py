@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.planner import calls
 from assistant.planner.answers import ledger
 from assistant.planner.intent import Intent, cue
-from assistant.planner.questions import asks_what_is_booked
+from assistant.planner.questions import asks_what_is_booked, counts_last_list
 
 _POLITE = (
     r"^\W*((please|pls|ok(ay)?|yes|yeah|right|fine|great|perfect|then|so|now)\W+)*"
@@ -114,7 +114,7 @@ LEDGER_INTENTS: list[Intent] = [
             r"\bleft (for|today)\b",
         )
         + cue(r"\btoday\b", weight=0.5),
-        when=lambda u, ask: "consents" not in u.facets,
+        when=lambda u, ask: "consents" not in u.facets and not counts_last_list(u, ask),
         needs_customer=False,
         calls=calls.capacity,
         answer=ledger.capacity,

@@ -3,13 +3,19 @@
 A question about what has been booked ("how many have been booked this week?",
 "has U126 been booked?", "what have we got booked?") is answered from the ledger; a
 booking is never proposed from it, whichever reading the planner made of the rest.
+"how many is that?" right after a list of customers asks for the list's count, not
+for capacity.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from assistant.planner.utterance import Utterance
+
+if TYPE_CHECKING:
+    from assistant.planner.intent import Ask
 
 _BOOKED_STATE = re.compile(
     r"\b(?:has|have|had|is|are|was|were)\b[^.?!]{0,50}\bbooked\b|"
@@ -36,3 +42,23 @@ def asks_what_is_booked(u: Utterance) -> bool:
     yet?", "did we book U126?" ask; "could we get it booked?", "book it" order.
     """
     return bool(_BOOKED_STATE.search(u.norm)) and not _ORDER.search(u.norm)
+
+
+def counts_last_list(u: Utterance, ask: Ask) -> bool:
+    """Whether the message asks for the count of the list of customers just shown.
+
+    "how many is that (total)?", "how many are there on that list?".
+    """
+    focus = ask.session.focus
+    return bool(
+        focus.last_list == "customers"
+        and focus.found_list
+        and not u.customers
+        and not u.treatments
+        and u.has(r"\bhow many\b|\bhow big\b|\bwhat'?s the (count|number|total)\b")
+        and u.has(
+            r"\b(that|those|them|these|is it|are there|total|altogether|in all|"
+            r"all up|on (the|that) list|we talking)\b"
+        )
+        and not u.has(r"\b(slots?|capacity|left|remaining|budget|booked|bookings?)\b")
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from assistant.planner.base_filters import has_condition
 from assistant.views.text import money
 from tools.base_queries import BaseSummary, CustomerList, FindArgs
 
@@ -128,6 +129,12 @@ def find_answer(ask: Ask, f: FindArgs, found: CustomerList) -> str:
     if f.among:
         who += " (among the customers listed before)"
     order = _ORDER[found.order_by]
+    if f.among and not has_condition(f) and "how many" in ask.u.norm:
+        return (
+            f"**{found.matched:,}** customer{'s' if found.matched != 1 else ''} on "
+            f"the last list (of {found.total:,} "
+            'in the base). Say "show all of them" to see them again.'
+        )
     if "how many" in ask.u.norm:
         text = f"**{found.matched:,}** of {found.total:,} customers match: {who}."
         if found.rows:
