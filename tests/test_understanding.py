@@ -24,6 +24,8 @@ from assistant.planner.utterance import read
 from tools.config import get_config
 
 CORPUS = Path(__file__).parent / "corpus" / "understanding.yaml"
+# phrasings of intents read by their cues alone (not training data for the reader)
+CUE_ONLY = Path(__file__).parent / "corpus" / "understanding-cue-only.yaml"
 TARGET = 0.95
 SLOTS = (
     "treatments",
@@ -63,7 +65,11 @@ class Section(BaseModel):
 
 
 def load() -> list[Section]:
-    raw = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+    raw = [
+        s
+        for path in (CORPUS, CUE_ONLY)
+        for s in yaml.safe_load(path.read_text("utf-8"))
+    ]
     return [Section.model_validate(s) for s in raw]
 
 

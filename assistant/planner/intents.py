@@ -16,6 +16,7 @@ from assistant.planner.approval_intents import APPROVAL_INTENTS
 from assistant.planner.base_filters import SLOT_PATTERNS
 from assistant.planner.base_intents import BASE_INTENTS
 from assistant.planner.catalogue_intents import CATALOGUE_INTENTS
+from assistant.planner.define_intents import DEFINE_INTENTS
 from assistant.planner.export_intents import EXPORT_INTENTS
 from assistant.planner.fact_intents import FACT_INTENTS
 from assistant.planner.intent import Ask, Intent, cue
@@ -294,6 +295,7 @@ TABLE += EXPORT_INTENTS
 TABLE += CATALOGUE_INTENTS
 TABLE += OUTCOME_INTENTS
 TABLE += APPROVAL_INTENTS
+TABLE += DEFINE_INTENTS
 
 REPEATABLE = {
     i.name
