@@ -76,6 +76,8 @@ class Focus:
         found_list: The handle of that whole list (``find_customers``' list_id):
             "of those" narrows it, "export that list" writes it; the ids of all
             its customers stay server-side.
+        found_parent: The list that :attr:`found_list` narrowed, if it did ("of
+            the rest" narrows it again).
         last_list: Which list was shown last, "customers" or "options" (a
             recommendation shows options too): what "the second one" points at.
     """
@@ -86,6 +88,7 @@ class Focus:
     alternative: dict[str, Any] | None = None
     found: list[str] = field(default_factory=list)
     found_list: str | None = None
+    found_parent: str | None = None
     last_list: str | None = None
 
     def listed(self, text: str) -> tuple[str, str | None]:

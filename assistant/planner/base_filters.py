@@ -214,7 +214,11 @@ def _named(u: Utterance, f: dict[str, Any]) -> None:
         r"(?:plan|tariff)s?\b",
         u.text.lower(),
     )
-    if plan and plan.group("plan") not in ("same", "current", "old", "new", "this"):
+    not_a_tariff = (
+        r"\b(same|current|old|new|this|today'?s?|tomorrow'?s?|week'?s?|"
+        r"campaign|contact|call|retention|our|your|the)\b"
+    )
+    if plan and not re.search(not_a_tariff, plan.group("plan")):
         f["plan"] = plan.group("plan")
     region = re.search(
         r"\b(?:in|from) (?:the )?(?P<r>[a-z]+(?: [a-z]+)?) region\b", norm

@@ -56,12 +56,25 @@ _BREAKDOWN = (
 _THEM = re.compile(r"\b(them|those|these)\b")
 
 
+REST = re.compile(
+    r"\b(of|among|from|for) (the )?(rest|others|remaining( ones)?|other ones)\b|"
+    r"\beveryone else\b|\bthe rest of (them|those|the list)\b"
+)
+
+
 def narrowed(ask: Ask) -> str | None:
-    """The last list's handle when the message narrows it ("of those", "them")."""
-    found = ask.session.focus.found_list
+    """The last list's handle when the message narrows it ("of those", "them").
+
+    "of the rest" after a narrowed list narrows the list before it again (the
+    answer says that the last answer's customers are not taken out).
+    """
+    focus = ask.session.focus
+    found = focus.found_list
     if not found:
         return None
     u = ask.u
+    if REST.search(u.norm):
+        return focus.found_parent or found
     if (
         u.narrows
         or counts_last_list(u, ask)

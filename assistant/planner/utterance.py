@@ -279,8 +279,8 @@ def _count(norm: str) -> int | None:
     """How many are asked for ("top 3", "show me twenty customers")."""
     for m in _COUNT.finditer(norm):
         raw = m.group("a") or m.group("b") or m.group("c")
-        if m.group("a") and raw.lower() == "one":  # "the first one" is an ordinal
-            continue
+        if raw.lower() == "one" and not m.group("b"):
+            continue  # "the first one" is an ordinal, "one of them" a member
         value = count_value(raw)
         if value:
             return value

@@ -88,5 +88,6 @@ def remember_found(
 ) -> None:
     """The customers last listed ("those", "them", "of those"): rows and handle."""
     session.focus.found = [row.customer_id for row in found.rows]
+    session.focus.found_parent = getattr(args, "among", None)
     session.focus.found_list = found.list_id
     session.focus.last_list = "customers"

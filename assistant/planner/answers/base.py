@@ -6,6 +6,7 @@ Every list says how many match and how many are shown ("3 match of 12; showing
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.planner.base_filters import has_condition
@@ -30,6 +31,7 @@ _ORDER = {
     "value": "monthly revenue",
 }
 MAX_ROWS = 100  # find_customers shows at most this many rows
+REST_WORDS = re.compile(r"\b(rest|others|remaining|everyone else|other ones)\b")
 CHANNEL_VERBS = {"email": "e-mailed", "sms": "texted", "call": "called"}
 
 
@@ -126,7 +128,12 @@ def find_answer(ask: Ask, f: FindArgs, found: CustomerList) -> str:
             "Without marketing consent on one channel only: ask e.g. "
             '"who has no email marketing consent?". ' + hint
         )
-    if f.among:
+    if f.among and REST_WORDS.search(ask.u.norm):
+        who += (
+            " (among the customers of the list before the last answer; the last "
+            "answer's customers are not taken out)"
+        )
+    elif f.among:
         who += " (among the customers listed before)"
     order = _ORDER[found.order_by]
     if f.among and not has_condition(f) and "how many" in ask.u.norm:
