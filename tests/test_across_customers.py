@@ -47,12 +47,17 @@ def test_questions_across_customers_never_ask_which_customer(bot):
     assert "| family | 4 |" in breakdown.reply and WHICH not in breakdown.reply
 
     emailable = bot.ask("of those, who can we email?")
-    (record,) = emailable.tool_calls
+    record, consent = emailable.tool_calls
     assert record.arguments["among"] == churn.tool_calls[0].result["list_id"]
     assert record.arguments["reachable_channel"] == "email"
     # U124's billing dispute is open (SUITABILITY: no marketing e-mail until it is
-    # fixed), U126 objects, U133 has no e-mail consent
-    assert rows(emailable) == []
+    # fixed), U126 objects, U133 is vulnerable: nobody can be e-mailed today, and
+    # the answer says who has e-mail marketing consent (U124, U133) instead
+    assert record.result is not None and record.result["matched"] == 0
+    assert "No customers who can lawfully be e-mailed today" in emailable.reply
+    assert consent.arguments["among"] == record.arguments["among"]
+    assert consent.arguments["consent_channel"] == "email"
+    assert [row["customer_id"] for row in consent.result["rows"]] == ["U124", "U133"]
     assert "among the customers listed before" in emailable.reply
 
 

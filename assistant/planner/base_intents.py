@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.planner.answers.base import find_answer, summary_answer
+from assistant.planner.answers.base import describe, find_answer, summary_answer
 from assistant.planner.base_filters import NO_MARKETING, has_condition, read_filters
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from assistant.planner.questions import counts_last_list
@@ -150,19 +150,69 @@ def summarise(ask: Ask, customer: str | None) -> list[Call]:
     return [call("summarise_base", among=among)] if among else [call("summarise_base")]
 
 
+_CONSENT_CHANNELS = {"email", "sms", "call", "push"}
+
+
+def consent_instead(ask: Ask, customer: str | None) -> list[Call]:
+    """After nobody can lawfully be reached on a channel: who has its consent.
+
+    "who can we email?" finds the customers a treatment on e-mail is lawful for
+    today; when that is nobody, the customers with e-mail marketing consent (whom a
+    rule such as service before selling holds back) are the useful answer too.
+    """
+    if ask.results.all("find_customers")[1:]:
+        return []
+    found: CustomerList | None = ask.results.one("find_customers")
+    args = _find_args(ask.results)
+    if found is None or args is None or found.matched or not args.reachable:
+        return []
+    channel = args.reachable_channel
+    if channel not in _CONSENT_CHANNELS:
+        return []
+    f = args.model_copy(
+        update={
+            "reachable_channel": None,
+            "reachable_purpose": None,
+            "consent_channel": channel,
+            "consent_purpose": args.reachable_purpose or "marketing",
+            "consent_granted": True,
+        }
+    )
+    return [call("find_customers", **f.model_dump(exclude_defaults=True))]
+
+
+def _find_args(results: Results, n: int = 0) -> FindArgs | None:
+    """The arguments of the n-th successful find_customers call of the turn."""
+    records = [r for r in results.records if r.name == "find_customers" and r.ok]
+    if len(records) <= n or not isinstance(records[n].arguments, dict):
+        return None
+    return FindArgs.model_validate(records[n].arguments)
+
+
 def answer_find(ask: Ask, customer: str | None, results: Results) -> str:
     """A count and/or a ranked table of the customers found."""
     if not results.called("find_customers"):
         return _unread(ask)
-    found: CustomerList | None = results.one("find_customers")
-    record = next(
-        (r for r in results.records if r.name == "find_customers" and r.ok), None
-    )
-    if found is None or record is None or not isinstance(record.arguments, dict):
+    found = results.all("find_customers")
+    args = _find_args(results)
+    if not found or args is None:
         return f"I could not search the base: {results.failure() or 'no result'}."
-    return find_answer(ask, FindArgs.model_validate(record.arguments), found)
+    consent = _find_args(results, 1)
+    if len(found) > 1 and consent is not None:
+        return "\n\n".join(
+            [
+                f"No {describe(args)} today: a contact rule (such as service before "
+                "selling, a frequency cap or vulnerability) holds back every "
+                "treatment on that channel for each of them.",
+                find_answer(ask, consent, found[1]),
+            ]
+        )
+    return find_answer(ask, args, found[0])
 
 
+_HYPOTHETICAL = re.compile(
+    r"\b(suppose|supposing|what if|imagine|if we (had|got|have|cut|added|lost|gave))\b"
+)
 _WHO = re.compile(
     r"\b(who|whom|which|how many|any ?one|any ?body|every ?one|customers|people)\b"
 )
@@ -190,8 +240,10 @@ def _narrows_a_list(u: Utterance, ask: Ask) -> float:
     condition on the customers' records ("who can we still text?", "which ones can
     we legitimately contact by email?").
     """
-    about_people = bool(_WHO.search(u.norm)) and has_condition(
-        read_filters(u, ask.config)
+    about_people = (
+        bool(_WHO.search(u.norm))
+        and not _HYPOTHETICAL.search(u.norm)
+        and has_condition(read_filters(u, ask.config))
     )
     return (
         6.0 * counts_last_list(u, ask)
@@ -209,6 +261,7 @@ BASE_INTENTS: list[Intent] = [
         + cue(r"\bflagged\b", weight=2.0),
         bonus=_narrows_a_list,
         calls=find,
+        follow_up=consent_instead,
         answer=answer_find,
         needs_customer=False,
         when=lambda u, ask: not u.customers and not about_options(u),
