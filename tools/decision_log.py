@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from tools.recommendation import ExcludedTreatment, RankedTreatment
 
 log = logging.getLogger("tools.decisions")
-# The probability the chosen action had under the policy in force: the kernel
-# picks the best expected value (no exploration), so 1. With exploration (issue 19
-# part 2, off) it would be the sampled action's probability.
+# The probability the chosen action had under the policy in force: a
+# recommendation picks the best expected value (no exploration), so 1. Plans may
+# explore (learning.exploration) and log each planned action's own policy_p
+# (tools.planning.explore).
 POLICY_P = 1.0
 
 
