@@ -21,7 +21,10 @@ EXPECT_PATTERN = (
     r"\b(expect|expected|expecting|forecast|predict|predicted|anticipate|likely)\b|"
     r"\bexpected (response|take-? ?up|acceptance|uptake)\b|"
     r"\bhow many\b.{0,30}\b(will|would|should|might)\b.{0,10}\b(accept|respond|"
-    r"say yes|take (it|them|the offer) up)\b"
+    r"say yes|take (it|them|the offer) up)\b|"
+    r"\bhow many\b.{0,40}\b(expect|expected|expecting|forecast)\b|"
+    r"\bwhat (should|can|do|could|would) (i|we) expect\b.{0,30}\b(plan|campaign|"
+    r"p\d{8}-\d+)\b|\blikely (responses?|take-? ?up|acceptances?|uptake|results?)\b"
 )
 _PLAN_ID = r"\bP\d{8}-\d+\b"
 

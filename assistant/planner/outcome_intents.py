@@ -83,13 +83,18 @@ def _states_outcome(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
 RATE_PATTERN = (
     r"\btake-? ?up\b|\buptake\b|\b(acceptance|response|conversion|success|hit) "
     r"(rate|rates)\b|\bconversions?\b|"
-    r"\bhow many (people |customers )?(accepted|declined|took (it |them )?up)\b"
+    r"\bhow many (people |customers )?(accepted|declined|took (it |them )?up)\b|"
+    r"\b(proportion|share|percentage|percent|number) (of (people |customers )?)?"
+    r"(who )?(accepted|declined|took (it |them )?up|responded|said yes)\b|"
+    r"\b(acceptance|response|take-? ?up|uptake|conversion) (numbers|figures|"
+    r"statistics|results)\b|\bany (responses|replies|acceptances|outcomes|results)\b"
 )
 HOW_DID_PATTERN = (
     r"\bhow (did|has|have|were|was)\b.{0,60}\b(do|done|perform|performed|go|gone|"
     r"work|worked|land|landed)\b|"
     r"\bhow(?:'s| is| are)\b.{0,60}\b(doing|performing|going|working|landing)\b|"
     r"\bhow well\b|\bwhat did\b.{0,60}\b(achieve|deliver|earn|return|bring in)\b|"
+    r"^\W*(did|has|have)\b.{0,60}\b(work|worked|land|landed)\b|"
     r"\b(results?|performance|outcomes?) (for|of|on|from)\b"
 )
 _SUBJECT = r"\b(campaigns?|treatments?|offers?|plans?|outcomes?|results?)\b"
@@ -249,7 +254,10 @@ CHECK_PATTERN = (
     r"\bwhat (came|happened|has happened) (of|with|to)\b.{0,30}\b(bookings?|offers?|"
     r"calls?|call backs?|contacts?|sms|e-?mails?|treatments?)\b|"
     r"\bhow did\b.{0,30}\b(respond|react|reply|answer)\b|"
-    r"\b(any|an|the) (outcome|response|answer|reply) (from|for|on|to)\b"
+    r"\b(any|an|the) (outcome|response|answer|reply) (from|for|on|to)\b|"
+    r"\b(work|worked|land|landed)\b.{0,10}\bfor u\d+\b|"
+    r"(?<!would )(?<!will )(?<!might )(?<!could )(?<!have )\b(accepted|declined|"
+    r"responded|took (it |that )?up|said yes|said no|converted)\b[^?]{0,30}\?\s*$"
 )
 
 
