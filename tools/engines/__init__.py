@@ -6,7 +6,8 @@
   shard as a kernel source (no Ray needed).
 * :mod:`tools.engines.ray_decide` / :mod:`tools.engines.ray_plan` — the same kernel
   and the same optimiser with shards in Ray tasks and actors (the actor's side:
-  :mod:`tools.engines.shard_planner`, :mod:`tools.engines.baselines_ray`); ``ray``
+  :mod:`tools.engines.shard_planner`, :mod:`tools.engines.baselines_ray`; the driver's
+  merged calls on them: :mod:`tools.engines.ray_blocks`); ``ray``
   is imported in :mod:`tools.engines.ray_session` only, so nothing on the default
   paths loads it.
 """

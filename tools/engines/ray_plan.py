@@ -20,7 +20,6 @@ HiGHS runs there (HiGHS needs every pair at once; at that size they are a few MB
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,8 +28,17 @@ from typing import Any
 import numpy as np
 
 from tools.allocation import ledger_day
+from tools.config import CVMConfig
 from tools.context import ToolContext
 from tools.engines.baselines_ray import ray_baselines
+from tools.engines.ray_blocks import (
+    RayBlocks,
+    Sizes,
+    explore_shards,
+    hold_out_shards,
+    merged_totals,
+    placed,
+)
 from tools.engines.ray_session import ray_session, shard_folder
 from tools.engines.shard_planner import ShardPlanner, joined
 from tools.engines.shards import export_shards, shard_count
@@ -38,10 +46,8 @@ from tools.errors import ToolInputError
 from tools.learning_config import Experiment
 from tools.ledger.model import PlanRowInput
 from tools.planning.candidates import PlanLimits, ledger_blocks, plan_limits
-from tools.planning.explore import explorable, log_explored
-from tools.planning.holdout_plan import arms_record
 from tools.planning.lagrangian import Limits, solve_blocks
-from tools.planning.model import HeldOut, Plan, PlanArms
+from tools.planning.model import Plan
 from tools.planning.plan import (
     Solved,
     plan_record,
@@ -52,26 +58,8 @@ from tools.planning.plan import (
 from tools.planning.repair import check_limits
 from tools.planning.request import PlanRequest
 from tools.planning.solve import EXACT_MAX_PAIRS, Method
-from tools.planning.totals import PlanTotals, slot_room
+from tools.planning.totals import slot_room
 from tools.store.source import store_path
-
-log = logging.getLogger("tools.decisions")  # the decision log, as explore's
-
-
-class RayBlocks:
-    """The blocks as Ray actors (:class:`tools.planning.lagrangian.Blocks`)."""
-
-    def __init__(self, ray: Any, actors: list[Any]) -> None:
-        self.ray, self.actors = ray, actors
-
-    def call(self, method: str, *args: Any) -> list[Any]:
-        """See :class:`tools.planning.lagrangian.Blocks`."""
-        return list(self.ray.get([a.call.remote(method, *args) for a in self.actors]))
-
-    def call_some(self, method: str, which: list[int], *args: Any) -> list[Any]:
-        """See :class:`tools.planning.lagrangian.Blocks`."""
-        refs = [self.actors[k].call.remote(method, *args) for k in which]
-        return list(self.ray.get(refs))
 
 
 @dataclass(frozen=True)
@@ -81,16 +69,6 @@ class RayPlan:
     plan: Plan
     shards: int
     seconds: dict[str, float]
-
-
-@dataclass(frozen=True)
-class Sizes:
-    """The whole problem's sizes, from the shards'."""
-
-    customers: int  # with a pair
-    pairs: int
-    in_scope: int
-    positive: int  # pairs worth choosing (what the solver sees)
 
 
 @dataclass(frozen=True)
@@ -123,45 +101,6 @@ class Where:
         return self.shards or shard_count(customers)
 
 
-def _placed(ray: Any, actors: list[Any], lim: PlanLimits) -> Sizes:
-    """Number the shards' customers and pairs in order."""
-    sizes = ray.get([a.sizes.remote() for a in actors])
-    off = np.cumsum([[0, 0, 0, 0], *sizes], axis=0)
-    ray.get(
-        [
-            a.place.remote((int(off[k, 0]), int(off[k, 1]), int(off[k, 3])), lim)
-            for k, a in enumerate(actors)
-        ]
-    )
-    return Sizes(*(int(x) for x in off[-1]))
-
-
-def _merged_totals(ray: Any, actors: list[Any]) -> PlanTotals:
-    parts = ray.get([a.totals.remote() for a in actors])
-    totals = parts[0]
-    for part in parts[1:]:
-        totals = totals.merge(part)
-    return totals  # type: ignore[no-any-return]
-
-
-def _explore(
-    ray: Any, actors: list[Any], lim: PlanLimits, n: int, epsilon: float, seed: str
-) -> None:
-    """Explore every shard with its slice of the plan's draws; log as locally."""
-    parts = ray.get([a.offered.remote() for a in actors])
-    holders = np.sum([h for h, _ in parts], axis=0)
-    spend = [sum(s[i] for _, s in parts) for i in range(len(lim.treatments))]
-    ok = explorable(holders, spend, lim.cap_all, lim.cap_std, lim.groups)
-    got = ray.get([a.explore.remote(epsilon, ok, seed, n) for a in actors])
-    picks = []
-    if log.isEnabledFor(logging.DEBUG):
-        picks = [
-            x for part in ray.get([a.picks.remote() for a in actors]) for x in part
-        ]
-    explored, p_min = sum(g[0] for g in got), min((g[1] for g in got), default=1.0)
-    log_explored(epsilon, n, explored, p_min, picks)
-
-
 def _on_blocks(
     ray: Any, actors: list[Any], lim: PlanLimits, run: Run, took: dict[str, float]
 ) -> tuple[Solved, list[PlanRowInput]]:
@@ -172,11 +111,11 @@ def _on_blocks(
     got = solve_blocks(blocks, limits)
     check_limits(blocks, limits)
     ray.get([a.settle.remote() for a in actors])
-    arms, held = _hold_out(ray, actors, run)
+    arms, held = hold_out_shards(ray, actors, run.day, run.experiment)
     if run.epsilon > 0:
-        _explore(ray, actors, lim, run.sizes.customers, run.epsilon, run.seed)
+        explore_shards(ray, actors, lim, run.sizes.customers, run.epsilon, run.seed)
     took["solve"] = time.perf_counter() - t1
-    totals = _merged_totals(ray, actors)
+    totals = merged_totals(ray, actors)
     full, room = slot_room(lim.cap_all, lim.groups, totals)
     gains = np.max(ray.get([a.slot_gains.remote(full, room) for a in actors]), axis=0)
     t2 = time.perf_counter()
@@ -202,30 +141,6 @@ def _on_blocks(
         held_out=held,
     )
     return solved, rows
-
-
-def _hold_out(
-    ray: Any, actors: list[Any], run: Run
-) -> tuple[PlanArms | None, tuple[HeldOut, ...]]:
-    """Each shard sets its held-out customers apart; the plan's arms record.
-
-    A challenger arm is planned by its rule on its share of every limit, which
-    needs every pair at once: on Ray only a plan small enough to solve on the
-    driver has one.
-    """
-    exp = run.experiment
-    if exp.challenger_share > 0:
-        raise ToolInputError(
-            "--engine ray: a challenger arm (experiment.challenger_share) is planned "
-            "by the local engine only, or on Ray for plans small enough to solve "
-            "exactly; set challenger_share to 0 or plan locally"
-        )
-    if exp.holdout_share == 0:
-        return None, ()
-    parts = ray.get([a.hold_out.remote(run.day, exp) for a in actors])
-    held = tuple(h for rows, _, _ in parts for h in rows)
-    value = sum(v for _, v, _ in parts)
-    return arms_record(exp, len(held), value, 0, 0), held
 
 
 def _on_driver(
@@ -268,13 +183,26 @@ def _solve_on_ray(
         actor = ray.remote(ShardPlanner)
         conf = ray.put(config)
         actors = [actor.remote(s, conf, allowed, wanted, blocked) for s in made]
-        run = replace(run, sizes=_placed(ray, actors, lim))
+        run = replace(run, sizes=placed(ray, actors, lim))
         took["decide"] = time.perf_counter() - t0 - took["export"]
         if run.small:
             solved, rows = _on_driver(ray, actors, run, took)
         else:
             solved, rows = _on_blocks(ray, actors, lim, run, took)
     return solved, rows, len(made), took
+
+
+def _refused(config: CVMConfig, method: Method) -> None:
+    """What the Ray plan cannot do, in one line each (before Ray starts)."""
+    if config.settings.data_dir:
+        raise ToolInputError(
+            "--engine ray reads the customer store: import the JSON folder first "
+            "(cvm import)"
+        )
+    if method == "exact":
+        raise ToolInputError(
+            "--method exact needs the local engine (all pairs at once)"
+        )
 
 
 def plan_on_ray(
@@ -306,15 +234,7 @@ def plan_on_ray(
     ctx = ctx.pinned()  # one catalogue version throughout
     config = ctx.config
     request = (request or PlanRequest()).check(config)
-    if config.settings.data_dir:
-        raise ToolInputError(
-            "--engine ray reads the customer store: import the JSON folder first "
-            "(cvm import)"
-        )
-    if method == "exact":
-        raise ToolInputError(
-            "--method exact needs the local engine (all pairs at once)"
-        )
+    _refused(config, method)
     t0 = time.perf_counter()
     at = ctx.now()
     day = request.day or ledger_day(config, at)
