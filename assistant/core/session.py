@@ -78,6 +78,9 @@ class Focus:
             its customers stay server-side.
         found_parent: The list that :attr:`found_list` narrowed, if it did ("of
             the rest" narrows it again).
+        found_tops: The lists shown as a top N ("top five most at risk"), by
+            handle: their order, N and the N-th row's value; "of those" then
+            means those N rows, not the whole list.
         last_list: Which list was shown last, "customers" or "options" (a
             recommendation shows options too): what "the second one" points at.
     """
@@ -89,6 +92,7 @@ class Focus:
     found: list[str] = field(default_factory=list)
     found_list: str | None = None
     found_parent: str | None = None
+    found_tops: dict[str, tuple[str, int, float]] = field(default_factory=dict)
     last_list: str | None = None
 
     def listed(self, text: str) -> tuple[str, str | None]:

@@ -19,6 +19,7 @@ from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from assistant.planner.questions import counts_last_list
 from assistant.planner.utterance import Utterance
 from tools.base_queries import CustomerList, FindArgs
+from tools.base_queries.models import CustomerRow
 
 _ACROSS = (
     r"\bwhich ([\w-]+ ){0,2}customers\b",
@@ -85,10 +86,58 @@ def narrowed(ask: Ask) -> str | None:
 
 
 def filters(ask: Ask) -> FindArgs:
-    """The find_customers filters of the message, narrowing the last list if asked."""
+    """The find_customers filters of the message, narrowing the last list if asked.
+
+    Narrowing a top N ("top five ... any of them vulnerable?") looks at that
+    list's first N in its order (the answer keeps those of the N shown).
+    """
     f = read_filters(ask.u, ask.config)
     among = narrowed(ask)
-    return f.model_copy(update={"among": among}) if among else f
+    if not among:
+        return f
+    top = ask.session.focus.found_tops.get(among)
+    if top is not None:
+        return f.model_copy(
+            update={"among": among, "order_by": top[0], "limit": top[1]}
+        )
+    return f.model_copy(update={"among": among})
+
+
+_METRIC = {
+    "churn": lambda r: r.churn_score,
+    "expected_value": lambda r: r.expected_value,
+    "value": lambda r: r.monthly_revenue,
+}
+
+
+def _in_top(ask: Ask, f: FindArgs, found: CustomerList) -> list[CustomerRow] | None:
+    """The found rows within the top N the message narrowed (None: not a top N)."""
+    top = ask.session.focus.found_tops.get(f.among or "")
+    if top is None or f.order_by != top[0]:
+        return None
+    metric = _METRIC[top[0]]
+    return [r for r in found.rows if metric(r) >= top[2]]
+
+
+def _within_top(ask: Ask, f: FindArgs, found: CustomerList) -> CustomerList:
+    """The found rows within the top N narrowed, and the new list's top (if any).
+
+    A top N shown is remembered by its handle (order, N, the N-th row's value), so
+    that "of those" keeps to those N rows; rows past the N-th value are dropped.
+    """
+    focus = ask.session.focus
+    rows = _in_top(ask, f, found)
+    if rows is not None:
+        top = focus.found_tops[f.among or ""]
+        found = found.model_copy(
+            update={"rows": rows, "matched": len(rows), "shown": len(rows)}
+        )
+        focus.found = [r.customer_id for r in rows]
+        focus.found_tops[found.list_id] = top
+    elif ask.u.count and found.matched > found.shown and found.rows:
+        last = _METRIC[found.order_by](found.rows[-1])
+        focus.found_tops[found.list_id] = (found.order_by, found.shown, last)
+    return found
 
 
 _ASKS_WHO = re.compile(
@@ -164,7 +213,10 @@ def consent_instead(ask: Ask, customer: str | None) -> list[Call]:
         return []
     found: CustomerList | None = ask.results.one("find_customers")
     args = _find_args(ask.results)
-    if found is None or args is None or found.matched or not args.reachable:
+    if found is None or args is None or not args.reachable:
+        return []
+    kept = _in_top(ask, args, found)
+    if (found.matched if kept is None else len(kept)) > 0:
         return []
     channel = args.reachable_channel
     if channel not in _CONSENT_CHANNELS:
@@ -204,10 +256,10 @@ def answer_find(ask: Ask, customer: str | None, results: Results) -> str:
                 f"No {describe(args)} today: a contact rule (such as service before "
                 "selling, a frequency cap or vulnerability) holds back every "
                 "treatment on that channel for each of them.",
-                find_answer(ask, consent, found[1]),
+                find_answer(ask, consent, _within_top(ask, consent, found[1])),
             ]
         )
-    return find_answer(ask, args, found[0])
+    return find_answer(ask, args, _within_top(ask, args, found[0]))
 
 
 _HYPOTHETICAL = re.compile(
