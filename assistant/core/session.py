@@ -81,6 +81,8 @@ class Focus:
         found_tops: The lists shown as a top N ("top five most at risk"), by
             handle: their order, N and the N-th row's value; "of those" then
             means those N rows, not the whole list.
+        found_metric: The metric of the last list's threshold ("churn above 0.6"),
+            which "and above 0.8?" means.
         last_list: Which list was shown last, "customers" or "options" (a
             recommendation shows options too): what "the second one" points at.
     """
@@ -93,6 +95,7 @@ class Focus:
     found_list: str | None = None
     found_parent: str | None = None
     found_tops: dict[str, tuple[str, int, float]] = field(default_factory=dict)
+    found_metric: str | None = None
     last_list: str | None = None
 
     def listed(self, text: str) -> tuple[str, str | None]:

@@ -17,9 +17,10 @@ from assistant.planner.answers.base import describe, find_answer, summary_answer
 from assistant.planner.base_filters import NO_MARKETING, has_condition, read_filters
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from assistant.planner.questions import counts_last_list
+from assistant.planner.thresholds import thresholds_in
 from assistant.planner.utterance import Utterance
 from tools.base_queries import CustomerList, FindArgs
-from tools.base_queries.models import CustomerRow
+from tools.base_queries.models import CustomerRow, Threshold
 
 _ACROSS = (
     r"\bwhich ([\w-]+ ){0,2}customers\b",
@@ -85,6 +86,48 @@ def narrowed(ask: Ask) -> str | None:
     return None
 
 
+_METRIC_WORD = {
+    "churn": "churn",
+    "revenue": "revenue",
+    "tenure": "tenure",
+    "bill": "bill",
+    "data_gb": "data use",
+    "expected_value": "expected value",
+}
+_BARE_COMPARISON = re.compile(
+    r"\b(above|over|more than|greater than|higher than|below|under|less than|"
+    r"lower than|at least|at most)\b"
+)
+_SAME = re.compile(
+    r"\bsame (question|thing|again|for)\b|^\W*(and|what about|how about)\b"
+)
+
+
+def follows_a_search(u: Utterance, ask: Ask) -> bool:
+    """The message follows a question across customers with a new condition.
+
+    "And above 0.8?" (the last question's metric), "what about SMS opt outs, same
+    question": the same question again with the condition changed.
+    """
+    if ask.session.focus.last_list != "customers" or u.customers:
+        return False
+    if inherited_thresholds(u, ask):
+        return True
+    return bool(_SAME.search(u.norm)) and has_condition(read_filters(u, ask.config))
+
+
+def inherited_thresholds(u: Utterance, ask: Ask) -> list[Threshold]:
+    """The last question's metric with this message's value ("and above 0.8?")."""
+    focus = ask.session.focus
+    if u.thresholds or focus.last_list != "customers" or not focus.found_metric:
+        return []
+    m = _BARE_COMPARISON.search(u.norm)
+    if m is None:
+        return []
+    word = _METRIC_WORD[focus.found_metric]
+    return thresholds_in(f"{u.norm[: m.start()]}{word} {u.norm[m.start() :]}")
+
+
 def filters(ask: Ask) -> FindArgs:
     """The find_customers filters of the message, narrowing the last list if asked.
 
@@ -93,6 +136,11 @@ def filters(ask: Ask) -> FindArgs:
     """
     f = read_filters(ask.u, ask.config)
     among = narrowed(ask)
+    if follows_a_search(ask.u, ask):  # the same question: its scope, new condition
+        inherited = inherited_thresholds(ask.u, ask)
+        if inherited:
+            f = f.model_copy(update={"thresholds": inherited})
+        among = among or ask.session.focus.found_parent
     if not among:
         return f
     top = ask.session.focus.found_tops.get(among)
@@ -249,6 +297,9 @@ def answer_find(ask: Ask, customer: str | None, results: Results) -> str:
     args = _find_args(results)
     if not found or args is None:
         return f"I could not search the base: {results.failure() or 'no result'}."
+    ask.session.focus.found_metric = (
+        args.thresholds[-1].metric if args.thresholds else None
+    )
     consent = _find_args(results, 1)
     if len(found) > 1 and consent is not None:
         return "\n\n".join(
@@ -299,6 +350,7 @@ def _narrows_a_list(u: Utterance, ask: Ask) -> float:
     )
     return (
         6.0 * counts_last_list(u, ask)
+        + 6.0 * follows_a_search(u, ask)
         + 3.0 * bool(u.thresholds)
         + 6.0 * bool(u.narrows and ask.session.focus.found_list)
         + 4.0 * about_people

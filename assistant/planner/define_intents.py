@@ -31,6 +31,11 @@ ASKS_MEANING = cue(
 
 def _about_a_term(u: Utterance, ask: Ask) -> bool:
     """A term of the glossary, or two treatments to tell apart, is asked about."""
+    if u.has(
+        r"\bwho\b|\bwhich (customers|ones|people)\b|\bhow many\b|^\W*(list|show)\b|"
+        r"\b(list|show) (me|us|all|everyone|the customers)\b"
+    ):
+        return False  # "on that definition, who is classed as vulnerable?" is a list
     return bool(terms_in(u.norm)) or len(u.treatments) > 1
 
 

@@ -59,7 +59,7 @@ RECOMMEND_CUES = cue(
     r"\bnext best\b",
     r"\bbest (next )?(action|thing|move|step)\b",
     r"\bnba\b",
-    r"\bwhat (should|shall|can|could|would|do) (we|i) (do|offer|send|give|"
+    r"\bwhat (should|shall|can|could|would|do) (we|i|you) (do|offer|send|give|"
     r"propose|try)\b",
     r"\bworth doing\b",
     r"\bwhat to (do|offer)\b",

@@ -7,17 +7,43 @@ import re
 from assistant.planner import calls
 from assistant.planner.answers import ledger, talk
 from assistant.planner.intent import Ask, Intent, cue
+from assistant.planner.ledger_intents import BOOK_CUES
 from assistant.planner.utterance import Utterance
 
 _DECLINE = re.compile(
     r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|"
     r"nah|not now|not yet|hold off|wait|stop|forget it|never ?mind|leave it)\b|"
     r"\b(not ready|(don'?t|do not) (book|go ahead|do it|proceed|send|go on with)|"
-    r"hold off|not (now|yet|today))\b|"
+    r"hold off|not (now|yet|today)|leave (it|that|this)( one)? (for now|there|for the "
+    r"moment|for today|till later|until later)|cancel that thought)\b|"
     r"\b(actually|wait|hang on|hold on|on reflection|no),? (please )?(don'?t|do not)"
     r"(?=\s*([.;:!,\-–—]|$))",
     re.I,
 )
+
+
+_AFFIRM = re.compile(
+    r"^\W*(?:(?:ya|yah|yeah|yea|yep|yes|yup|ok|okay|k|sure|right|alright|fine|"
+    r"cool|great|perfect)\W+)*(?:ya|yah|yea|go|go on|go for it|do it|confirmed?|"
+    r"approved?|proceed|sounds good|let'?s do it|carry on|send it|all good)"
+    r"(?:\W+(?:then|please|pls|now|thanks|mate))*\W*$",
+    re.I,
+)
+
+
+def is_affirmation(u: Utterance, ask: Ask) -> bool:
+    """A "yes" in the analyst's own words ("ya confirmed", "yep go").
+
+    The guard did not take it as a confirmation (it is not in the closed set, or
+    nothing is pending); it never writes.
+    """
+    if not _AFFIRM.match(u.text):
+        return False
+    # with an action pending, a booking order's words ("sounds good", "go ahead")
+    # show it again for a "yes" (the book intent)
+    return ask.session.pending is None or not any(
+        re.search(pattern, u.norm) for pattern, _ in BOOK_CUES
+    )
 
 
 def is_decline(u: Utterance, ask: Ask) -> bool:
@@ -54,6 +80,15 @@ TALK_INTENTS: list[Intent] = [
         answer=ledger.declined,
         needs_customer=False,
         examples=("no", "no, don't go ahead", "don't book it yet", "not now"),
+    ),
+    Intent(
+        name="affirm",
+        cues=cue(r".", weight=7.0),
+        when=is_affirmation,
+        calls=calls.none,
+        answer=ledger.affirmed,
+        needs_customer=False,
+        examples=("ya confirmed", "yep go", "ok go on then"),
     ),
     Intent(
         name="thanks",

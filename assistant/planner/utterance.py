@@ -321,6 +321,14 @@ def _max_cost(norm: str, thresholds: list[Found]) -> float | None:
     return None
 
 
+def _without_treatment_names(norm: str, config: CVMConfig) -> str:
+    """The text with the catalogue's treatment names blanked out."""
+    for key, t in config.treatments.items():
+        for name in (t.display_name.lower(), key.replace("_", " ")):
+            norm = re.sub(rf"\b{re.escape(name)}s?\b", " ", norm)
+    return norm
+
+
 def read(
     text: str, config: CVMConfig, known: frozenset[str] = frozenset()
 ) -> Utterance:
@@ -355,5 +363,6 @@ def read(
     ]
     alloc = _ALLOCATION_ID.search(norm)
     u.allocation_id = int(alloc.group(1)) if alloc else None
-    u.facets = [f for f, p in FACETS.items() if re.search(p, norm, re.I)]
+    plain = _without_treatment_names(norm, config)  # "Bill Review Call" is no bill
+    u.facets = [f for f, p in FACETS.items() if re.search(p, plain, re.I)]
     return u

@@ -16,7 +16,8 @@ CHANNEL_WORDS: dict[str, str] = {
 FACETS: dict[str, str] = {
     "consents": r"consents?|permissions?|opt(?:ed)?[- ]?(?:in|out)|contact pref|"
     r"do[- ]not[- ]disturb|\bdnd\b|quiet hours|allowed to contact|can we contact|"
-    r"may we contact|vulnerab",
+    r"may we contact|vulnerab|can we (?:market|sell|advertise|promote) to|"
+    r"market(?:ing)? to (?:him|her|them|u-?\d+)",
     "usage": r"usage|data use|how much data|allowance|gigabytes|\bgb\b|roaming",
     "bills": r"\bbills?\b|billing|charges?|invoices?|payments?|overdue|arrears|"
     r"\bpays?\b|\bpaid\b|monthly",

@@ -22,6 +22,21 @@ def declined(ask: Ask, customer: str | None, results: Results) -> str:
     return f"Not done: {pending.title} was dropped. Nothing was written."
 
 
+def affirmed(ask: Ask, customer: str | None, results: Results) -> str:
+    """A "yes" in the analyst's own words: it never writes; say what would."""
+    pending = ask.session.pending
+    if pending is None:
+        return (
+            "Nothing is waiting for your confirmation, so nothing was done. Ask for "
+            "the action first (for example 'what should we offer U124?'); I will show "
+            "it and its consequences, and your 'yes' then books it."
+        )
+    return (
+        f"Nothing was done yet: to go ahead with **{pending.title}**, reply **yes** "
+        "(or **confirm**) on its own."
+    )
+
+
 def book(ask: Ask, customer: str | None, results: Results) -> str:
     """The booking proposed for confirmation, or why it cannot be booked."""
     key = booking_key(ask, customer)
