@@ -197,7 +197,7 @@ def test_openai_base_url_env_reaches_the_fake_server(tmp_path, monkeypatch):
             ],
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=300,  # a start-up, not a speed check: loaded CI hosts are slow
             env={
                 **os.environ,
                 "OPENAI_API_KEY": "sk-test",
@@ -214,7 +214,7 @@ def test_openai_without_a_key_is_a_clear_error():
         [sys.executable, "-m", "assistant", "ask", "--model", "openai", "hi"],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a start-up, not a speed check: loaded CI hosts are slow
     )
     assert out.returncode == 2 and "OPENAI_API_KEY" in out.stderr
     assert "Traceback" not in out.stderr
@@ -265,7 +265,7 @@ def test_live_mode_reports_pass_k_against_an_endpoint(tmp_path):
             ],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
             env={
                 **os.environ,
                 "OPENAI_API_KEY": "sk-test",
@@ -292,6 +292,6 @@ def test_live_mode_is_skipped_without_a_key(tmp_path):
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a start-up, not a speed check: loaded CI hosts are slow
     )
     assert out.returncode == 0 and out.stdout.startswith("skipped:")
