@@ -14,11 +14,13 @@ processes; SQLite runs inside the client): the throughput those allow on this
 machine's cores when nothing else runs. Then the race: every writer books one slot
 of a 2-a-day treatment at once; oversell = bookings beyond 2 (target 0).
 
-Last, one booking end to end (:mod:`benchmarks.ledger_e2e`: the kernel, the
-Allocation tool, the writer alone). ``--against DIR`` runs every configuration
-also with the ``tools`` of another checkout (say ``git archive main``), alternating
-the two on the same server and printing both with their ratio: a before/after in
-one run on a shared machine.
+Then the server alone (:mod:`benchmarks.ledger_server`: the booking's two
+statements from pgbench, a C client), which says whether the server or the Python
+writers limit the rate. Last, one booking end to end (:mod:`benchmarks.ledger_e2e`:
+the kernel, the Allocation tool, the writer alone). ``--against DIR`` runs every
+configuration also with the ``tools`` of another checkout (say ``git archive
+main``), alternating the two on the same server and printing both with their
+ratio: a before/after in one run on a shared machine.
 PostgreSQL is a local server started in a temporary folder with its default
 durability (fsync on, synchronous commit); SQLite is the embedded file (WAL,
 ``synchronous = NORMAL``). Target: PostgreSQL >= 1,000 bookings/s at 8 writers, 0
@@ -264,6 +266,28 @@ def _report(server: Any, tmp: Path, total: int, against: str,
                     f"costs allows {cap:,.0f}/s on idle cores: ratio "
                     f"{cap / TARGET_PER_S:.2f}"
                 )
+    if "postgres" in backends:
+        _server_alone(server, writer_counts)
+
+
+def _server_alone(server: Any, writer_counts: list[int]) -> None:
+    """The server alone (:mod:`benchmarks.ledger_server`): which side limits."""
+    from benchmarks.ledger_server import server_alone
+
+    print(
+        "  postgres server alone: the same two statements per booking from pgbench "
+        "(a C client, no judge)"
+    )
+    for clients in writer_counts:
+        found = server_alone(server, clients, _server_cpu)
+        if found is None:
+            print("    pgbench not installed: skipped")
+            return
+        rate, server_us = found
+        print(
+            f"    {clients:>3} clients {rate:>8,.0f} bookings/s, server "
+            f"{server_us:,.0f} µs/booking (load {os.getloadavg()[0]:.1f})"
+        )
 
 
 if __name__ == "__main__":
