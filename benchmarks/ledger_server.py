@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ def server_alone(server: Any, clients: int, cpu: Any) -> tuple[float, float] | N
              str(SECONDS), url],
             capture_output=True, text=True, timeout=SECONDS * 6, check=False,
         )  # fmt: skip
+        time.sleep(0.5)  # the server reaps the ended backends (their CPU)
         used = cpu(server) - before
     found = re.search(r"number of transactions actually processed: (\d+)", done.stdout)
     if done.returncode or found is None:
