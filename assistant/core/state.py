@@ -59,6 +59,10 @@ class FocusState(BaseModel):
     alternative: dict[str, Any] | None = None
     found: list[str] = Field(default_factory=list)
     found_list: str | None = None
+    found_parent: str | None = None
+    found_tops: dict[str, tuple[str, int, float]] = Field(default_factory=dict)
+    found_metric: str | None = None
+    last_list: str | None = None
 
 
 class SessionState(BaseModel):
