@@ -134,6 +134,8 @@ class Session:
     pending: PendingAction | None = None
     shown: str | None = None
     closed: dict[str, str] = field(default_factory=dict)
+    declined: PendingAction | None = None  # the action last declined ("no, wait")
+    declined_turn: int = 0
 
     def hold(self, action: PendingAction) -> PendingAction:
         """Hold an action for confirmation; it replaces any other pending action.
@@ -151,6 +153,8 @@ class Session:
         """Expire the pending action (it can no longer be confirmed)."""
         if self.pending:
             self.closed[self.pending.id] = why
+            self.declined = self.pending if "declined" in why else None
+            self.declined_turn = self.turns
             self.pending = None
 
     @property

@@ -98,9 +98,7 @@ _BARE_COMPARISON = re.compile(
     r"\b(above|over|more than|greater than|higher than|below|under|less than|"
     r"lower than|at least|at most)\b"
 )
-_SAME = re.compile(
-    r"\bsame (question|thing|again|for)\b|^\W*(and|what about|how about)\b"
-)
+_SAME = re.compile(r"\bsame (question|again|for)\b|^\W*(and|what about|how about)\b")
 
 
 def follows_a_search(u: Utterance, ask: Ask) -> bool:
@@ -205,8 +203,13 @@ def unread_condition(ask: Ask, f: FindArgs) -> bool:
         and not has_condition(f)
         and u.count is None
         and not counts_last_list(u, ask)
-        and _ASKS_WHO.search(u.norm)
-        and not u.has(r"\b(show|list|give|display|see)\b")
+        and (
+            u.has(r"\b(average|avg|mean|median|sum|totals?)\b")
+            or (
+                bool(_ASKS_WHO.search(u.norm))
+                and not u.has(r"\b(show|list|give|display|see)\b")
+            )
+        )
     )
 
 
@@ -222,6 +225,14 @@ def _unread(ask: Ask) -> str:
     """What to say when the condition asked about the last list was not read."""
     u = ask.u
     nearest = ""
+    if u.has(r"\b(average|avg|mean|median|sum|totals?)\b"):
+        return (
+            "I can't work out averages or totals over a list of customers here. "
+            "Each customer's bills are in their record (\"show U124's bills\"), "
+            'the list itself goes to a spreadsheet with "export that list" '
+            '(monthly revenue included), and "breakdown by segment" counts the '
+            "customers and the value of their best actions."
+        )
     if u.has(r"\bbook(ed|ings?)?\b|\ballocat"):
         nearest = (
             ' Bookings are kept apart from the list: say "show today\'s bookings".'

@@ -138,6 +138,9 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     if ask.u.treatments:
         return ask.u.treatments[0]
     session = ask.session
+    again = just_declined(ask, customer)
+    if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
+        return again
     if session.proposal_for != customer:
         return None
     rec = session.last_recommendation
@@ -145,6 +148,25 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
         option = option_on_channel(ask, rec, ask.u.channels[0])
         return option.treatment_key if option else None
     return session.proposed
+
+
+def just_declined(ask: Ask, customer: str | None) -> str | None:
+    """The treatment of the booking the analyst declined last turn.
+
+    Only while nothing is pending since: "wait, don't book yet" then "actually, go
+    for it. book it" means that booking again (held for a yes, as always).
+    """
+    session = ask.session
+    last = session.declined
+    if (
+        session.pending is not None
+        or last is None
+        or last.tool != "allocate_treatment"
+        or last.customers != (customer,)
+        or session.turns - session.declined_turn > 1
+    ):
+        return None
+    return str(last.arguments["treatment_key"])
 
 
 def option_on_channel(

@@ -22,7 +22,6 @@ ASKS_MEANING = cue(
     r"defined|worked out|scored|computed|decided)\b",
     r"\bper day or (per )?week\b|\bdaily or weekly\b",
     r"\bwhat (range|scale|units?)\b|\bwhat is the unit\b",
-    r"\bdifference between\b|\bhow do .{0,40} differ\b",
     r"\b(treated|counted) as (a )?(marketing|service)\b",
     r"\bon what basis\b|\bwhat criteria\b|\bset out the criteria\b",
     weight=6.0,
@@ -39,11 +38,18 @@ def _about_a_term(u: Utterance, ask: Ask) -> bool:
     return bool(terms_in(u.norm)) or len(u.treatments) > 1
 
 
+def _tells_apart(u: Utterance, ask: Ask) -> float:
+    """Two treatments to tell apart ("the difference between X and Y")."""
+    differ = u.has(r"\bdifference between\b|\bdiffer\b|\bhow is .{1,40} different\b")
+    return 6.0 if differ and len(u.treatments) > 1 else 0.0
+
+
 DEFINE_INTENTS: list[Intent] = [
     Intent(
         name="define",
         cues=ASKS_MEANING,
         when=_about_a_term,
+        bonus=_tells_apart,
         needs_customer=False,
         calls=calls.none,
         answer=define,

@@ -162,6 +162,9 @@ TABLE: list[Intent] = [
             r"\bless expensive\b",
             r"\blower[- ]cost\b",
             r"\b(rank|ranked|ranking)\b",
+            r"\bwhat('?s| is| are)( still)? (allowed|lawful|permitted|possible)\b",
+            r"\bwhat (can|could) we (still )?(legally |lawfully )?(do|send|offer)\b.*"
+            r"\b(then|instead|at all)\b",
             weight=3.0,
         )
         + cue(

@@ -44,7 +44,8 @@ _BOOK_PLAN = re.compile(
 
 
 def _is_plan(u: Utterance, ask: Ask) -> bool:
-    return bool(_PLAN.search(u.text)) and not u.customers
+    """Asks for a plan, read on the corrected text ("who shld we call today")."""
+    return bool(_PLAN.search(u.norm)) and not u.customers
 
 
 def _is_compare(u: Utterance, ask: Ask) -> bool:

@@ -14,7 +14,8 @@ _DECLINE = re.compile(
     r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|"
     r"nah|not now|not yet|hold off|wait|stop|forget it|never ?mind|leave it)\b|"
     r"\b(not ready|(don'?t|do not) (book|go ahead|do it|proceed|send|go on with)|"
-    r"hold off|not (now|yet|today)|leave (it|that|this)( one)? (for now|there|for the "
+    r"hold off|not (now|yet|today)|my bad|(no,? )?keep (it|that|them)\W*$|"
+    r"leave (it|that|this)( one)? (for now|there|for the "
     r"moment|for today|till later|until later)|cancel that thought)\b|"
     r"\b(actually|wait|hang on|hold on|on reflection|no),? (please )?(don'?t|do not)"
     r"(?=\s*([.;:!,\-–—]|$))",

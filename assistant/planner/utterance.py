@@ -17,7 +17,7 @@ from typing import Literal
 from assistant.core.mentions import customer_ids_in, treatments_named
 from assistant.planner.amounts import count_value, money_after, word_number
 from assistant.planner.thresholds import Found, find_thresholds
-from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS
+from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS, SHORTHAND
 from tools.base_queries.models import Threshold
 from tools.config import CVMConfig
 from tools.config_memo import per_config
@@ -100,6 +100,9 @@ _REFERENCES: list[tuple[str, Reference]] = [
     (r"\b(it|its|him|her|he|she|the customer)\b", "it"),
 ]
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_SHORTHAND = re.compile(
+    r"(?<![\w'-])(?:" + "|".join(map(re.escape, SHORTHAND)) + r")(?![\w'-])"
+)
 _INFLECTIONS = {"s", "es", "ed", "d", "ing", "er", "ers", "ly", "ion", "al"}
 
 
@@ -272,6 +275,12 @@ def correct(
         return word
 
     lowered = text.lower().replace("’", "'").replace("‘", "'")
+
+    def expand(m: re.Match[str]) -> str:
+        fixed[m.group(0)] = SHORTHAND[m.group(0)]
+        return SHORTHAND[m.group(0)]
+
+    lowered = _SHORTHAND.sub(expand, lowered)
     return _WORD.sub(fix, lowered), fixed
 
 

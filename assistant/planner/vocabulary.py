@@ -58,6 +58,30 @@ COMMON_WORDS = frozenset(
     these among amongst narrow filter restrict spend spending paying revenue tenure
     joined churn score band threshold higher lower greater fewer exceeding top best
     worst riskiest list show export download csv parquet file plus
-    centre center centres centers swamped slammed
+    centre center centres centers swamped slammed fairly rather quite pretty
     """.split()
 )
+
+
+# Texting shorthand read as the words it stands for ("who shld we call", "what wld u
+# recommend"); whole tokens only, never a customer id ("u124", "u-127").
+SHORTHAND: dict[str, str] = {
+    "shld": "should",
+    "shud": "should",
+    "wld": "would",
+    "cld": "could",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "w": "with",
+    "n": "and",
+    "abt": "about",
+    "rn": "right now",
+    "b4": "before",
+    "tmrw": "tomorrow",
+    "2day": "today",
+    "cust": "customer",
+    "custs": "customers",
+    "msg": "message",
+    "wk": "week",
+}
