@@ -13,6 +13,7 @@ from typing import Any, get_args, get_origin
 from tools.files import shorten
 
 MAX_PROBLEM = 200  # characters of a problem description
+MAX_SHOWN = 300  # characters of the problem as shown (control characters escaped)
 
 
 def describe(error: Any, data: Any, root: Any) -> tuple[str, str]:
@@ -42,7 +43,10 @@ def describe(error: Any, data: Any, root: Any) -> tuple[str, str]:
         problem += f" (got {shorten(error['input'])})"
     if len(key) > 120:
         key = key[:119] + "…"
-    return key, one_line(problem)
+    shown = one_line(problem)  # escaping can make the text up to 4x longer
+    if len(shown) > MAX_SHOWN:
+        shown = shown[: MAX_SHOWN - 1] + "…"
+    return key, shown
 
 
 def one_line(text: str) -> str:
