@@ -154,16 +154,30 @@ def proposed(ask: Ask, customer: str | None, results: Results) -> str:
         if results.called(tool):
             return f"**Not changed:** {results.failure(tool)}"
     if ask.u.has(r"\b(add|new|create)\b"):
-        return _ADD_HELP
+        return _ADD_HELP + _moved_on(ask)
     if len(ask.u.treatments) != 1:
         return (
             "Which treatment? Name one, e.g. *disable the marketing call back* or "
-            "*set the retention SMS capacity to 500*."
+            "*set the retention SMS capacity to 500*." + _moved_on(ask)
         )
     return (
         "What should change, and to what? e.g. *set its daily capacity to 8*, *its "
         "cost to £0.40*, *its budget to £500*, or *disable it*. Nothing has changed."
+        + _moved_on(ask)
     )
+
+
+def _moved_on(ask: Ask) -> str:
+    """Drop an action left pending: the analyst moved on to a catalogue change.
+
+    A "go ahead" after this clarification means the change being described, never
+    a booking shown turns ago (nothing is written either way).
+    """
+    pending = ask.session.pending
+    if pending is None:
+        return ""
+    ask.session.drop("the analyst moved on to a catalogue change")
+    return f"\n\n(No longer pending: {pending.title}. Nothing was booked.)"
 
 
 def history(ask: Ask, customer: str | None, results: Results) -> str:
