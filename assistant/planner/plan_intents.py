@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.planner.intent import Ask, Call, Intent, Results, call
 from assistant.planner.utterance import Utterance
-from assistant.planner.what_if import WORTH, what_if_calls
+from assistant.planner.what_if import WORTH, stated_budget, what_if_calls
 from assistant.views.plan_card import plan_answer, what_if_answer
 from tools.planning.model import Plan
 from tools.planning.whatif import WhatIf
@@ -92,7 +92,21 @@ def _failed(results: Results) -> str | None:
 def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
     """The plan: value, gap, volumes, baselines and how to book it."""
     plan: Plan | None = results.one("plan_campaign")
-    return plan_answer(plan) if plan else _failed(results) or "No plan was made."
+    if plan is None:
+        return _failed(results) or "No plan was made."
+    return plan_answer(plan) + _budget_not_applied(ask.u.text, plan)
+
+
+def _budget_not_applied(text: str, plan: Plan) -> str:
+    """Say so when the message set a budget the plan was not made within."""
+    budget = stated_budget(text)
+    if budget is None or plan.spend <= budget + 0.005:
+        return ""
+    return (
+        f"\n\n**Not within your £{budget:,.0f} budget:** this plan spends "
+        f"£{plan.spend:,.2f} (a plan is made within today's limits). Say *cut the "
+        f"budget to £{budget:,.0f}* to see the plan within it and what drops off."
+    )
 
 
 def answer_compare(ask: Ask, customer: str | None, results: Results) -> str:

@@ -83,6 +83,24 @@ def _budget_amount(text: str, at: int) -> float | None:
     return found.value
 
 
+_WITHIN = re.compile(r"\b(within|under|below|max(imum)?|up to|no more than)\b", re.I)
+
+
+def stated_budget(text: str) -> float | None:
+    """A total budget the message sets as a level ("budget is £2k", "within £2k").
+
+    None when it names none, names a channel's budget, or changes it "by" an amount.
+    """
+    budget = _BUDGET.search(text)
+    if budget is not None:
+        if budget.group("what") and _channel(budget.group("what")):
+            return None
+        return _budget_amount(text, budget.end())
+    within = _WITHIN.search(text)
+    found = amount_after(text, within.end(), within=4) if within else None
+    return found.value if found is not None and not found.percent else None
+
+
 def _by_change(text: str, at: int) -> bool:
     """Whether the budget changes "by" an amount (not to a new level)."""
     found = amount_after(text, at, within=22)
