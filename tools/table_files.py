@@ -1,10 +1,11 @@
 """Rows to a CSV or Parquet file, written whole or not at all.
 
 The one writer of the exports (a plan's candidates and assignment, a list of
-customers): the rows go to a temporary file beside the target, renamed into place
-when complete, so a reader never sees half a file and a failure leaves the earlier
-file as it was. CSV through the stdlib; Parquet through DuckDB (imported only
-then), converted from a temporary CSV with the paths bound, never SQL text.
+customers, a base's decisions): the rows go to a temporary file beside the target,
+renamed into place when complete, so a reader never sees half a file and a failure
+leaves the earlier file as it was. Python rows: CSV through the stdlib, Parquet
+through DuckDB (imported only then), converted from a temporary CSV with the paths
+bound, never SQL text. Rows already in DuckDB (a relation): written by DuckDB.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from tools.errors import ToolInputError
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyRelation
 
 
 def write_table(
@@ -75,3 +81,42 @@ def _csv_to_parquet(src: Path, dest: Path, types: Mapping[str, str] | None) -> N
         con.close()
         if os.path.exists(part):
             os.unlink(part)
+
+
+def check_out(path: Path) -> None:
+    """Refuse an output file that is neither ``.parquet`` nor ``.csv``.
+
+    Raises:
+        ToolInputError: One line naming the file.
+    """
+    if path.suffix not in (".parquet", ".csv"):
+        raise ToolInputError(f"{path}: --out must end in .parquet or .csv")
+
+
+def write_relation(rel: DuckDBPyRelation, path: Path) -> None:
+    """A DuckDB relation's rows to ``path``, CSV (with a header) or Parquet by suffix.
+
+    Raises:
+        ToolInputError: A bad file name, or the file cannot be written (one line
+            naming it; nothing is left behind).
+    """
+    import duckdb
+
+    check_out(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".part")
+    except OSError as exc:
+        raise ToolInputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        if path.suffix == ".csv":
+            rel.write_csv(tmp, header=True)
+        else:
+            rel.write_parquet(tmp)
+        os.replace(tmp, path)
+    except (duckdb.Error, OSError) as exc:
+        raise ToolInputError(f"{path}: cannot write: {exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -212,34 +212,17 @@ def _decide_local(
 
 def _write(cols: dict[str, np.ndarray], path: Path) -> None:
     """Write the decisions as Parquet or CSV, atomically (a temp file renamed)."""
-    import os
-    import tempfile
-
     import duckdb
 
-    from tools.errors import ToolInputError
+    from tools.table_files import check_out, write_relation
 
-    fmt = {".parquet": "parquet", ".csv": "csv"}.get(path.suffix)
-    if fmt is None:
-        raise ToolInputError(f"{path}: --out must end in .parquet or .csv")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".decide-", suffix=".part")
-    except OSError as exc:
-        raise ToolInputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    os.close(fd)
+    check_out(path)
     frame = cols  # noqa: F841  (scanned by DuckDB by name)
     con = duckdb.connect()
-    try:  # the path is bound, never SQL text; FORMAT is one of two words
-        header = ", HEADER true" if fmt == "csv" else ""
-        con.execute(f"COPY (SELECT * FROM frame) TO ? (FORMAT {fmt}{header})", [tmp])
-        os.replace(tmp, path)
-    except (duckdb.Error, OSError) as exc:
-        raise ToolInputError(f"{path}: cannot write: {exc}") from None
+    try:
+        write_relation(con.sql("SELECT * FROM frame"), path)
     finally:
         con.close()
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def register(add: Add, command: Register) -> None:

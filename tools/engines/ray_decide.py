@@ -9,10 +9,7 @@ the local engine's order (row_no), written once and atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
-from typing import Any
 
 from tools.config import CVMConfig
 from tools.context import ToolContext
@@ -22,6 +19,7 @@ from tools.engines.shards import Shard, ShardSource, export_shards, shard_count
 from tools.errors import ToolInputError
 from tools.kernel.batch import decide_where
 from tools.store.source import store_path
+from tools.table_files import check_out, write_relation
 
 
 def decide_shard(shard: Shard, config: CVMConfig, part: str | None) -> DecisionTotals:
@@ -70,7 +68,8 @@ def decide_all(
         ToolInputError: No DuckDB store (a JSON data folder), a bad output name,
             Ray missing or unreachable.
     """
-    fmt = _format(out)
+    if out is not None:
+        check_out(out)  # before any work
     config = ctx.config
     if config.settings.data_dir:
         raise ToolInputError(
@@ -93,43 +92,18 @@ def decide_all(
         totals = DecisionTotals()
         for r in results:
             totals.merge(r)
-        if out is not None and fmt is not None:
-            _merge_parts(parts, out, fmt)
+        if out is not None:
+            _merge_parts(parts, out)
     return totals
 
 
-def _format(out: Path | None) -> str | None:
-    if out is None:
-        return None
-    fmt = {".parquet": "parquet", ".csv": "csv"}.get(out.suffix)
-    if fmt is None:
-        raise ToolInputError(f"{out}: --out must end in .parquet or .csv")
-    return fmt
-
-
-def _merge_parts(parts: list[str], out: Path, fmt: str) -> None:
-    """The parts as one file in row_no order, written to a temp file then renamed."""
+def _merge_parts(parts: list[str], out: Path) -> None:
+    """The parts as one file in row_no order, written whole or not at all."""
     import duckdb
 
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".decide-", suffix=".part")
-    except OSError as exc:
-        raise ToolInputError(f"{out}: cannot write: {exc.strerror or exc}") from None
-    os.close(fd)
-    header = ", HEADER true" if fmt == "csv" else ""
     con = duckdb.connect()
-    args: list[Any] = [parts, tmp]
-    try:  # paths bound, never SQL text; FORMAT is one of two words
-        con.execute(
-            "COPY (SELECT * EXCLUDE (row_no) FROM read_parquet(?) ORDER BY row_no) "
-            f"TO ? (FORMAT {fmt}{header})",
-            args,
-        )
-        os.replace(tmp, out)
-    except (duckdb.Error, OSError) as exc:
-        raise ToolInputError(f"{out}: cannot write: {exc}") from None
+    try:  # paths bound, never SQL text
+        rows = "SELECT * EXCLUDE (row_no) FROM read_parquet(?) ORDER BY row_no"
+        write_relation(con.sql(rows, params=[parts]), out)
     finally:
         con.close()
-        if os.path.exists(tmp):
-            os.unlink(tmp)
