@@ -29,7 +29,7 @@ from tools.planning.marginal import slot_values
 from tools.planning.model import Baselines, HeldOut, Plan, PlanArms, TreatmentLine
 from tools.planning.problem import UNASSIGNED, IntArray, PlanProblem
 from tools.planning.request import PlanRequest
-from tools.planning.solve import Method, Solution
+from tools.planning.solve import Method, Solution, relative_gap
 from tools.planning.store import PlanStore
 from tools.planning.totals import PlanTotals
 
@@ -205,7 +205,8 @@ def solve_problem(
         solver=sol.solver,
         value=sol.value,
         bound=sol.bound,
-        gap=sol.gap,
+        # the optimiser's gap: the held out are set apart by design, not lost
+        gap=relative_gap(sol.bound, sol.value + (arms.held_out_value if arms else 0)),
         totals=totals,
         worth=slot_values(p, sol.choice),
         baselines=baseline_values(p),

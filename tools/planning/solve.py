@@ -41,9 +41,14 @@ class Solution:
     @property
     def gap(self) -> float:
         """Relative gap between the bound and the value (0 = proven optimal)."""
-        if self.bound <= 1e-9:
-            return 0.0
-        return max(0.0, (self.bound - self.value) / self.bound)
+        return relative_gap(self.bound, self.value)
+
+
+def relative_gap(bound: float, value: float) -> float:
+    """How far ``value`` is below ``bound``, as a share of it (0 = proven optimal)."""
+    if bound <= 1e-9:
+        return 0.0
+    return max(0.0, (bound - value) / bound)
 
 
 def solve(problem: PlanProblem, method: Method = "auto") -> Solution:
