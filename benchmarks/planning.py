@@ -128,7 +128,7 @@ def kernel_one(state: str) -> dict[str, float]:
         "customers": plan.customers,
         "pairs": plan.candidates,
         "assigned": plan.assigned,
-        "value": plan.expected_value,
+        "value": plan.planned_value,  # before the holdout, as the baselines
         "bound": plan.upper_bound,
         "gap": plan.gap,
         "solver": plan.solver,  # type: ignore[dict-item]
