@@ -216,16 +216,42 @@ def test_a_small_plan_on_ray_is_solved_exactly_as_locally(ray_local, base_ctx, c
     _same_plan(base_ctx, a, b)
 
 
-def test_a_challenger_arm_on_ray_blocks_is_refused_in_one_line(ray_local, base_ctx):
-    """A challenger needs every pair at once: refused on the shards, never guessed."""
-    from tools.engines.ray_plan import plan_on_ray
-    from tools.errors import ToolInputError
+def _with_arms(ctx, epsilon=0.0):  # type: ignore[no-untyped-def]
     from tools.learning_config import Experiment
 
-    config = base_ctx.base_config.model_copy(
-        update={"experiment": Experiment(holdout_share=0.02, challenger_share=0.2)}
+    config = ctx.base_config
+    learning = config.learning.model_copy(update={"exploration": epsilon})
+    experiment = Experiment(holdout_share=0.02, challenger_share=0.2)
+    return ToolContext.create(
+        config.model_copy(update={"experiment": experiment, "learning": learning})
     )
-    ctx = ToolContext.create(config)
-    with pytest.raises(ToolInputError, match="challenger_share") as err:
-        plan_on_ray(ctx, shards=2, method="lagrangian")
-    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("epsilon", [0.0, 0.2])
+def test_a_challenger_arm_on_ray_is_the_local_challenger_arm(
+    ray_local, base_ctx, monkeypatch, epsilon
+):
+    """Champion, challenger and held out on the shards: the local plan, arm by arm.
+
+    The same customers fall in each arm (the hash of id and day), the challenger's
+    are booked first-come on its share of every limit shard after shard, the
+    champion is optimised on the rest, and only the champion explores.
+    """
+    from tools.engines.ray_plan import plan_on_ray
+    from tools.planning.holdout import CHALLENGER, arms
+    from tools.planning.plan import make_plan, plan_store
+
+    monkeypatch.setenv("CVM_NOW", "2026-12-07T10:00:00+00:00")  # the draw's seed
+    ctx = _with_arms(base_ctx, epsilon)
+    local = make_plan(None, ctx, method="lagrangian")
+    on_ray = plan_on_ray(ctx, shards=3, method="lagrangian")
+    assert on_ray.plan.solver == "lagrangian"
+    _same_plan(ctx, local.plan, on_ray.plan)
+    a = on_ray.plan.arms
+    assert a is not None and a.challenger_share == 0.2
+    assert a.challenger_assigned > 100 and a.held_out > 10
+    rows = plan_store(ctx).rows(on_ray.plan.plan_id)
+    arm = arms([r.customer_id for r in rows], on_ray.plan.day, ctx.config.experiment)
+    assert int((arm == CHALLENGER).sum()) == a.challenger_assigned
+    held = {h.customer_id for h in on_ray.plan.held_out_rows}
+    assert held.isdisjoint(r.customer_id for r in rows)  # never booked

@@ -58,18 +58,9 @@ class BaselineSteps:
 
     def b_first_come(self, room: Room) -> tuple[Room, int, int]:
         """First-come over this shard with the room left; the room it leaves."""
-        p = self.problem
-        room_all, room_std, room_grp = room
-        groups = tuple(
-            BudgetGroup(g.key, g.treatments, float(room_grp[k]))
-            for k, g in enumerate(p.groups)
-        )
-        q = replace(p, cap_all=room_all, cap_std=room_std, groups=groups)
-        fc = first_come(q)
-        chosen = fc[fc != UNASSIGNED]
-        use = usage(q, chosen)
-        left = (room_all - use.all, room_std - use.std, room_grp - use.groups)
-        return left, fixed(p.ev[chosen]), len(chosen)
+        picks, left = first_come_in(self.problem, room)
+        chosen = picks[picks != UNASSIGNED]
+        return left, fixed(self.problem.ev[chosen]), len(chosen)
 
     def g_prepare(self, contested: BoolArray) -> int:
         """Order the pairs by EV; keep those competing before the unlimited best."""
@@ -125,6 +116,32 @@ class BaselineSteps:
         return fixed(p.ev[chosen]), len(chosen)
 
 
+def room_of(cap_all: FloatArray, cap_std: FloatArray, groups: Any) -> Room:
+    """The room of fresh limits (slots for all, for standard, each budget)."""
+    return (
+        cap_all.astype(np.float64).copy(),
+        cap_std.astype(np.float64).copy(),
+        np.array([g.bound for g in groups], dtype=np.float64),
+    )
+
+
+def first_come_in(p: PlanProblem, room: Room) -> tuple[IntArray, Room]:
+    """:func:`first_come` over ``p``'s pairs with ``room`` left; the room it leaves.
+
+    A shard's part of a first-come booking in id order (the shards are id ranges:
+    each starts with the room the shards before it left).
+    """
+    room_all, room_std, room_grp = room
+    groups = tuple(
+        BudgetGroup(g.key, g.treatments, float(room_grp[k]))
+        for k, g in enumerate(p.groups)
+    )
+    q = replace(p, cap_all=room_all, cap_std=room_std, groups=groups)
+    picks = first_come(q)
+    use = usage(q, picks[picks != UNASSIGNED])
+    return picks, (room_all - use.all, room_std - use.std, room_grp - use.groups)
+
+
 class ActorCalls:
     """Calls on the shards' actors, in shard order (for :func:`in_order`)."""
 
@@ -178,11 +195,7 @@ def _greedy(calls: ActorCalls, limits: Limits) -> tuple[int, int]:
 def ray_baselines(ray: Any, actors: list[Any], limits: Limits) -> Baselines:
     """First-come and greedy by EV over the shards (the local rules' results)."""
     calls = ActorCalls(ray, actors)
-    room: Room = (
-        limits.cap_all.astype(np.float64).copy(),
-        limits.cap_std.astype(np.float64).copy(),
-        np.array([g.bound for g in limits.groups], dtype=np.float64),
-    )
+    room = room_of(limits.cap_all, limits.cap_std, limits.groups)
     fc_value = fc_n = 0
     for a in actors:  # id order: shard after shard
         room, value, n = ray.get(a.b_first_come.remote(room))

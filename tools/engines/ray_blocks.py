@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
 
-from tools.errors import ToolInputError
+from tools.engines.baselines_ray import room_of
 from tools.learning_config import Experiment
 from tools.planning.candidates import PlanLimits
 from tools.planning.explore import explorable, log_explored
+from tools.planning.holdout import share_of
 from tools.planning.holdout_plan import arms_record
+from tools.planning.lagrangian import Limits
 from tools.planning.model import HeldOut, PlanArms
 from tools.planning.totals import PlanTotals
 
@@ -91,24 +92,40 @@ def explore_shards(
     log_explored(epsilon, n, explored, p_min, picks)
 
 
+def challenge_shards(
+    ray: Any, actors: list[Any], limits: Limits, share: float
+) -> tuple[int, int]:
+    """The challenger arm by its rule on its share of every limit, shard by shard.
+
+    First-come in id order (the shards are id ranges: each starts with the room
+    the ones before it left), as the local engine plans it
+    (:mod:`tools.planning.holdout_plan`).
+
+    Returns:
+        The challenger's bookings and their value (fixed point).
+    """
+    room = room_of(*share_of((limits.cap_all, limits.cap_std, limits.groups), share))
+    value = count = 0
+    for a in actors:
+        room, v, n = ray.get(a.challenge.remote(room))
+        value, count = value + v, count + n
+    return count, value
+
+
 def hold_out_shards(
-    ray: Any, actors: list[Any], day: date, exp: Experiment
+    ray: Any, actors: list[Any], exp: Experiment, challenger: tuple[int, int]
 ) -> tuple[PlanArms | None, tuple[HeldOut, ...]]:
     """Each shard sets its held-out customers apart; the plan's arms record.
 
-    A challenger arm is planned by its rule on its share of every limit, which
-    needs every pair at once: on Ray only a plan small enough to solve on the
-    driver has one.
+    Args:
+        ray: The Ray module.
+        actors: The shards' actors, in order.
+        exp: The control groups' shares.
+        challenger: The challenger's bookings and their value (fixed point).
     """
-    if exp.challenger_share > 0:
-        raise ToolInputError(
-            "--engine ray: a challenger arm (experiment.challenger_share) is planned "
-            "by the local engine only, or on Ray for plans small enough to solve "
-            "exactly; set challenger_share to 0 or plan locally"
-        )
     if exp.holdout_share == 0:
-        return None, ()
-    parts = ray.get([a.hold_out.remote(day, exp) for a in actors])
+        return arms_record(exp, 0, 0, *challenger), ()
+    parts = ray.get([a.hold_out.remote() for a in actors])
     held = tuple(h for rows, _, _ in parts for h in rows)
     value = sum(v for _, v, _ in parts)
-    return arms_record(exp, len(held), value, 0, 0), held
+    return arms_record(exp, len(held), value, *challenger), held

@@ -5,10 +5,14 @@ shard, runs the kernel on it and keeps its lawful pairs as a block of the plan. 
 driver moves the prices, cuts over-full limits and runs the fill with
 :func:`tools.planning.lagrangian.solve_blocks`, the local engine's own optimiser,
 from the blocks' summaries (top gains with ties, counts, fixed-point sums, fill
-candidates in order); each shard sets its held-out customers apart by the plans'
-hash (a challenger arm needs every pair at once: only small plans have one here),
-then exploration (``learning.exploration``) draws each shard's slice of the plan's
-own random numbers, in the champion arm only. No shard's customers come to the driver
+candidates in order). With a challenger arm (``experiment.challenger_share``) the
+blocks hold the other customers' pairs and the optimiser works on the rest of every
+limit; the challenger's customers are then planned by its rule shard after shard
+(first-come in id order on its share, each shard starting with the room the ones
+before it left), as locally. Each customer's arm is the plans' hash of id and day,
+drawn in its shard: each shard sets its held-out customers apart, then exploration
+(``learning.exploration``) draws each shard's slice of the plan's own random
+numbers, in the champion arm only. No shard's customers come to the driver
 until the plan's rows are stored. Shards are id ranges in order, so every
 tie-break is the local one: same inputs, same assignment and value.
 
@@ -34,6 +38,7 @@ from tools.engines.baselines_ray import ray_baselines
 from tools.engines.ray_blocks import (
     RayBlocks,
     Sizes,
+    challenge_shards,
     explore_shards,
     hold_out_shards,
     merged_totals,
@@ -46,6 +51,8 @@ from tools.errors import ToolInputError
 from tools.learning_config import Experiment
 from tools.ledger.model import PlanRowInput
 from tools.planning.candidates import PlanLimits, ledger_blocks, plan_limits
+from tools.planning.fixed import unfixed
+from tools.planning.holdout import share_of
 from tools.planning.lagrangian import Limits, solve_blocks
 from tools.planning.model import Plan
 from tools.planning.plan import (
@@ -106,12 +113,18 @@ def _on_blocks(
 ) -> tuple[Solved, list[PlanRowInput]]:
     """Solve over the placed shards (Lagrangian); the plan's facts and its rows."""
     limits = Limits(lim.treatments, lim.cap_all, lim.cap_std, lim.groups)
+    share = run.experiment.challenger_share
+    champion = limits  # the optimiser's arm: all but the challenger's share
+    if share > 0:
+        shared = (lim.cap_all, lim.cap_std, lim.groups)
+        champion = Limits(lim.treatments, *share_of(shared, 1.0 - share))
     blocks = RayBlocks(ray, actors)
     t1 = time.perf_counter()
-    got = solve_blocks(blocks, limits)
-    check_limits(blocks, limits)
+    got = solve_blocks(blocks, champion)
+    check_limits(blocks, champion)
     ray.get([a.settle.remote() for a in actors])
-    arms, held = hold_out_shards(ray, actors, run.day, run.experiment)
+    challenger = challenge_shards(ray, actors, limits, share) if share else (0, 0)
+    arms, held = hold_out_shards(ray, actors, run.experiment, challenger)
     if run.epsilon > 0:
         explore_shards(ray, actors, lim, run.sizes.customers, run.epsilon, run.seed)
     took["solve"] = time.perf_counter() - t1
@@ -122,7 +135,7 @@ def _on_blocks(
     baselines = ray_baselines(ray, actors, limits)
     took["baselines"] = time.perf_counter() - t2
     rows = [r for part in ray.get([a.rows.remote() for a in actors]) for r in part]
-    bound, value = got.bound, totals.total_value
+    bound, value = got.bound + unfixed(challenger[1]), totals.total_value
     solved = Solved(
         customers=run.sizes.in_scope,
         candidates=run.sizes.pairs,
@@ -183,7 +196,10 @@ def _solve_on_ray(
         took["export"] = time.perf_counter() - t0
         actor = ray.remote(ShardPlanner)
         conf = ray.put(config)
-        actors = [actor.remote(s, conf, allowed, wanted, blocked) for s in made]
+        actors = [
+            actor.remote(s, conf, allowed, wanted, blocked, run.day, run.experiment)
+            for s in made
+        ]
         run = replace(run, sizes=placed(ray, actors, lim))
         took["decide"] = time.perf_counter() - t0 - took["export"]
         if run.small:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from tools.config import CVMConfig
-from tools.engines.baselines_ray import BaselineSteps
+from tools.engines.baselines_ray import BaselineSteps, Room, first_come_in
 from tools.engines.shards import Shard, ShardSource
 from tools.kernel.batch import decide_where
 from tools.learning_config import Experiment
@@ -25,7 +25,13 @@ from tools.ledger.model import PlanRowInput
 from tools.planning.candidates import PlanLimits, pair_columns
 from tools.planning.explore import Explored, explore_choice, explored_picks, plan_draws
 from tools.planning.fixed import fixed
-from tools.planning.holdout import CHAMPION, HELD_OUT, arms
+from tools.planning.holdout import (
+    CHALLENGER,
+    CHAMPION,
+    HELD_OUT,
+    arms,
+    pair_index,
+)
 from tools.planning.holdout_plan import held_out_rows
 from tools.planning.model import HeldOut
 from tools.planning.pair_block import PairBlock
@@ -46,6 +52,8 @@ class ShardPlanner(BaselineSteps):
         allowed: np.ndarray,
         wanted: set[str],
         blocked: tuple[set[str], dict[str, set[int]]],
+        day: date,
+        experiment: Experiment,
     ) -> None:
         source = ShardSource(shard)
         try:
@@ -55,14 +63,24 @@ class ShardPlanner(BaselineSteps):
         keys = tuple(config.treatments)
         self.cols = pair_columns([d], keys, allowed, wanted, blocked)
         self.keys = keys
+        # each customer's arm: the plans' hash of id and day, as locally
+        self.arm = arms(self.cols.customer_ids, day, experiment)
         self.block: PairBlock | None = None
         self.explored: Explored | None = None
         self.members: np.ndarray | None = None  # who may explore (None: all)
 
+    def _worth(self, ev: FloatArray, pair_customer: IntArray) -> np.ndarray:
+        """Pairs the optimiser chooses among: positive, not the challenger's."""
+        return (ev > POSITIVE) & (self.arm[pair_customer] != CHALLENGER)
+
     def sizes(self) -> tuple[int, int, int, int]:
-        """Customers with a pair, pairs, customers in scope, pairs worth choosing."""
+        """Customers with a pair, pairs, customers in scope, pairs worth choosing.
+
+        Pairs worth choosing are the optimiser's: positive, of a customer outside
+        the challenger arm (the challenger's customers go by its rule).
+        """
         c = self.cols
-        positive = int(np.count_nonzero(c.ev > POSITIVE))
+        positive = int(np.count_nonzero(self._worth(c.ev, c.pair_customer)))
         return len(c.customer_ids), len(c.ev), c.in_scope, positive
 
     def place(self, offsets: tuple[int, int, int], lim: PlanLimits) -> None:
@@ -81,7 +99,7 @@ class ShardPlanner(BaselineSteps):
             groups=lim.groups,
         )
         self.cust_off, self.pair_off, positive_off = offsets
-        worth = self.problem.ev > POSITIVE
+        worth = self._worth(self.problem.ev, self.problem.pair_customer)
         self.kept = np.flatnonzero(worth)
         work = self.problem.restrict(worth)
         self.block = PairBlock(work, self.cust_off, positive_off)
@@ -103,25 +121,42 @@ class ShardPlanner(BaselineSteps):
             pick == UNASSIGNED, UNASSIGNED, self.kept[np.maximum(pick, 0)]
         )
 
-    def hold_out(
-        self, day: date, experiment: Experiment
-    ) -> tuple[list[HeldOut], int, int]:
+    def hold_out(self) -> tuple[list[HeldOut], int, int]:
         """Set this shard's held-out customers apart (never booked), as locally.
 
-        Each chosen customer's arm is the plans' hash of id and day
-        (:func:`tools.planning.holdout.arms`); only the champion arm explores after.
+        Each customer's arm is the plans' hash of id and day
+        (:func:`tools.planning.holdout.arms`, drawn when the shard was read); only
+        the champion arm explores after.
 
         Returns:
             The held-out rows (customer order), their expected value (fixed
             point) and how many they are.
         """
-        p = self.problem
-        arm = arms(p.customer_ids, day, experiment)
+        p, arm = self.problem, self.arm
         self.members = arm == CHAMPION
         chosen = self.choice != UNASSIGNED
         held = self.choice[chosen & (arm == HELD_OUT)]
         self.choice = np.where(arm == HELD_OUT, UNASSIGNED, self.choice)
         return held_out_rows(p, held), fixed(p.ev[held]), len(held)
+
+    def challenge(self, room: Room) -> tuple[Room, int, int]:
+        """Plan this shard's challenger customers by its rule with the room left.
+
+        First-come in id order (:func:`tools.planning.baselines.first_come`) on the
+        challenger's share of every limit, as locally
+        (:mod:`tools.planning.holdout_plan`): the shards are id ranges, so each
+        starts with the room the shards before it left.
+
+        Returns:
+            The room it leaves, the value it booked (fixed point) and how many.
+        """
+        p = self.problem
+        theirs = self.arm == CHALLENGER
+        picks, left = first_come_in(p.restrict(theirs[p.pair_customer]), room)
+        took = picks != UNASSIGNED
+        chosen = pair_index(p, theirs)[picks[took]]
+        self.choice[np.flatnonzero(took)] = chosen
+        return left, fixed(p.ev[chosen]), len(chosen)
 
     def offered(self) -> tuple[IntArray, list[int]]:
         """Per treatment: customers holding a pair, and what all its pairs cost."""

@@ -29,13 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from tools.learning_config import Experiment
-from tools.planning.problem import BudgetGroup, IntArray, PlanProblem
+from tools.planning.problem import BudgetGroup, FloatArray, IntArray, PlanProblem
 
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
 CHAMPION, HELD_OUT, CHALLENGER = 0, 1, 2
 ARM_NAMES = ("champion", "held out", "challenger")
+Shared = tuple[FloatArray, FloatArray, tuple[BudgetGroup, ...]]  # slots, budgets
 HASH_RULE = (
     "FNV-1a 64 of 'CUSTOMER_ID|YYYY-MM-DD' (UTF-8), MurmurHash3 fmix64, "
     "u = (h >> 11) / 2^53; held out if u < holdout share, challenger if u < "
@@ -123,20 +124,29 @@ def _scaled(bound: float, share: float) -> float:
     return bound if math.isinf(bound) else math.floor(bound * share + 1e-9)
 
 
+def share_of(limits: Shared, share: float) -> Shared:
+    """An arm's ``share`` of every limit: slots rounded down, budgets scaled.
+
+    Args:
+        limits: Slots for everyone, slots for standard customers, budget groups.
+        share: The arm's share, 0 to 1.
+    """
+    cap_all, cap_std, groups = limits
+    scale = np.vectorize(lambda b: _scaled(float(b), share), otypes=[np.float64])
+    return (
+        scale(cap_all) if len(cap_all) else cap_all,
+        scale(cap_std) if len(cap_std) else cap_std,
+        tuple(BudgetGroup(g.key, g.treatments, g.bound * share) for g in groups),
+    )
+
+
 def arm_problem(
     problem: PlanProblem, members: npt.NDArray[np.bool_], share: float
 ) -> PlanProblem:
     """The pairs of ``members`` (a customer mask) on ``share`` of every limit."""
     p = problem.restrict(members[problem.pair_customer])
-    scale = np.vectorize(lambda b: _scaled(float(b), share), otypes=[np.float64])
-    return replace(
-        p,
-        cap_all=scale(p.cap_all) if len(p.cap_all) else p.cap_all,
-        cap_std=scale(p.cap_std) if len(p.cap_std) else p.cap_std,
-        groups=tuple(
-            BudgetGroup(g.key, g.treatments, g.bound * share) for g in p.groups
-        ),
-    )
+    cap_all, cap_std, groups = share_of((p.cap_all, p.cap_std, p.groups), share)
+    return replace(p, cap_all=cap_all, cap_std=cap_std, groups=groups)
 
 
 def pair_index(problem: PlanProblem, members: npt.NDArray[np.bool_]) -> IntArray:

@@ -30,7 +30,7 @@ from tools.planning.holdout import (
     pair_index,
 )
 from tools.planning.model import HeldOut, PlanArms
-from tools.planning.problem import UNASSIGNED, IntArray, PlanProblem, value_of
+from tools.planning.problem import UNASSIGNED, IntArray, PlanProblem
 from tools.planning.solve import Method, Solution, solve
 
 
@@ -68,7 +68,7 @@ def _with_challenger(
     choice[mine] = pair_index(p, ~theirs)[champ.choice[mine]]
     took = picks != UNASSIGNED
     choice[took] = pair_index(p, theirs)[picks[took]]
-    extra = value_of(chal_p, picks)
+    extra = unfixed(fixed(chal_p.ev[picks[took]]))  # fixed point: as shards add up
     return replace(
         champ, choice=choice, value=champ.value + extra, bound=champ.bound + extra
     )
