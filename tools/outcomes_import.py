@@ -47,12 +47,18 @@ class ImportResult(BaseModel):
     unchanged: int
 
 
-def read_outcomes(path: Path) -> list[OutcomeInput]:
-    """The file's rows as outcome inputs (checked for form, not yet for bookings).
+def read_table(
+    path: Path, needed: tuple[str, ...]
+) -> tuple[str, dict[str, int], list[tuple[Any, ...]]]:
+    """A CSV or Parquet file's rows, read by DuckDB (its path bound, never SQL text).
+
+    Returns:
+        The file's name as errors print it, each column's position (lower case,
+        stripped) and the rows.
 
     Raises:
-        ToolInputError: The file is missing, not CSV or Parquet, unreadable, lacks a
-            required column, has no rows, or a row's field is malformed (named).
+        ToolInputError: The file is missing, not CSV or Parquet, unreadable, lacks
+            a column of ``needed`` or has no rows.
     """
     import duckdb
 
@@ -70,14 +76,24 @@ def read_outcomes(path: Path) -> list[OutcomeInput]:
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         raise ToolInputError(f"{name}: cannot be read: {shorten(first)}") from None
-    for needed in ("allocation_id", "status"):
-        if needed not in columns:
+    for column in needed:
+        if column not in columns:
             raise ToolInputError(
-                f"{name}: no '{needed}' column (found: {', '.join(columns)[:120]})"
+                f"{name}: no '{column}' column (found: {', '.join(columns)[:120]})"
             )
     if not data:
         raise ToolInputError(f"{name}: no rows")
-    at = {c: columns.index(c) for c in columns}
+    return name, {c: columns.index(c) for c in columns}, data
+
+
+def read_outcomes(path: Path) -> list[OutcomeInput]:
+    """The file's rows as outcome inputs (checked for form, not yet for bookings).
+
+    Raises:
+        ToolInputError: The file is missing, not CSV or Parquet, unreadable, lacks a
+            required column, has no rows, or a row's field is malformed (named).
+    """
+    name, at, data = read_table(path, ("allocation_id", "status"))
     when = next((at[c] for c in _DATE_COLUMNS if c in at), None)
     value = at.get("value")
     return [
@@ -103,16 +119,7 @@ def _row(where: str, raw_id: Any, status: Any, value: Any, on: Any) -> OutcomeIn
             where, f"allocation_id {shorten(raw_id)} is not a booking id"
         )
     state = "" if _blank(status) else "_".join(str(status).lower().split())
-    amount = None
-    if not _blank(value):
-        try:
-            amount = float(str(value).strip().lstrip("£"))
-        except ValueError:
-            raise OutcomeInputError(
-                where, f"value {shorten(value)} is not a number"
-            ) from None
-        if not math.isfinite(amount):
-            raise OutcomeInputError(where, f"value {shorten(value)} is not finite")
+    amount = amount_of(where, value)
     day = None
     if not _blank(on):
         try:
@@ -127,6 +134,25 @@ def _row(where: str, raw_id: Any, status: Any, value: Any, on: Any) -> OutcomeIn
                 where, f"date {shorten(on)} is not YYYY-MM-DD"
             ) from None
     return OutcomeInput(int(text), state, amount, day, where)
+
+
+def amount_of(where: str, value: Any) -> float | None:
+    """A file's value field in pounds (None when blank), or the problem with it.
+
+    Raises:
+        OutcomeInputError: Not a number, or not finite (naming ``where``).
+    """
+    if _blank(value):
+        return None
+    try:
+        amount = float(str(value).strip().lstrip("£"))
+    except ValueError:
+        raise OutcomeInputError(
+            where, f"value {shorten(value)} is not a number"
+        ) from None
+    if not math.isfinite(amount):
+        raise OutcomeInputError(where, f"value {shorten(value)} is not finite")
+    return amount
 
 
 def import_outcomes(path: str | Path, ctx: ToolContext, by: str) -> ImportResult:

@@ -33,6 +33,7 @@ MODULES: dict[str, str] = {
     "report": "report",
     "treatments": "treatments",
     **dict.fromkeys(("outcome", "import-outcomes"), "outcome"),
+    **dict.fromkeys(("organic-outcome", "import-organic"), "outcome"),
     **dict.fromkeys(("generate-customers", "import", "decide"), "base"),
 }
 ALL = (

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,23 @@ class PostgresCare(LedgerServer):
         return [
             PlanRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in found
         ]
+
+    def revise_plan(self, plan_id: str, revise: Callable[[str], str]) -> bool:
+        """See :meth:`tools.ledger.protocol.LedgerStore.revise_plan`."""
+
+        def work(conn: psycopg.Connection) -> bool:
+            row = conn.execute(
+                "SELECT body FROM plans WHERE plan_id = %s FOR UPDATE", (plan_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            conn.execute(
+                "UPDATE plans SET body = %s WHERE plan_id = %s",
+                (revise(row[0]), plan_id),
+            )
+            return True
+
+        return self.run(work)
 
     # --- audit --------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ their tables made by each backend's outcome module on first use).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
@@ -145,6 +145,15 @@ class LedgerStore(OutcomeVerbs, Protocol):
 
     def plan_rows(self, plan_id: str) -> list[PlanRow]:
         """A plan's rows in booking order: standard customers first, then by seq."""
+
+    def revise_plan(self, plan_id: str, revise: Callable[[str], str]) -> bool:
+        """Rewrite a plan's document in one transaction (False: no such plan).
+
+        ``revise`` gets the stored body, read under the write lock, and returns the
+        new one (it may raise: then nothing is written). For what is measured after
+        the plan (its held-out customers' outcomes with no contact); the plan's
+        rows and bookings are never changed here.
+        """
 
     # --- audit ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ make booking it idempotent commit in the same transaction
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 
 from tools.ledger.model import NewPlan, PlanHeader, PlanRow, StoredPlan
@@ -89,6 +90,19 @@ class PlanTables(LedgerFile):
         return [
             PlanRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in found
         ]
+
+    def revise_plan(self, plan_id: str, revise: Callable[[str], str]) -> bool:
+        """See :meth:`tools.ledger.protocol.LedgerStore.revise_plan`."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT body FROM plans WHERE plan_id = ?", (plan_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            conn.execute(
+                "UPDATE plans SET body = ? WHERE plan_id = ?", (revise(row[0]), plan_id)
+            )
+        return True
 
     def _plan_header(self, conn: sqlite3.Connection, plan_id: str) -> PlanHeader | None:
         row = conn.execute(_PLAN + " WHERE plan_id = ?", (plan_id,)).fetchone()
