@@ -9,7 +9,9 @@ costing the treatment's cost always; the policy learns from its own outcomes.
 
 The simulated world's rules: a contacted customer rests ``rest_days`` (7: at most one
 contact a week, which the configured marketing frequency caps allow), a customer who
-accepted rests ``accepted_rest_days`` (30). All in memory, in numpy columns.
+accepted rests ``accepted_rest_days`` (30). All in memory, in numpy columns. Ours'
+decisions are logged for off-policy evaluation, checked against the hidden truth at
+the end (:mod:`tools.simulation.ope_check`).
 """
 
 from __future__ import annotations
@@ -23,12 +25,7 @@ from pydantic import BaseModel, Field
 
 from tools.config import CVMConfig
 from tools.simulation.hidden import HiddenModel
-from tools.simulation.ope import (
-    DeterministicLog,
-    Estimate,
-    LoggedDecisions,
-    estimate,
-)
+from tools.simulation.ope_check import OffPolicy, log_day, off_policy
 from tools.simulation.policies import NONE, POLICIES, Choice, Policy, make
 from tools.simulation.population import Population, generated
 from tools.simulation.stats import cluster_sums, expected_calibration_error, sum_ci
@@ -76,29 +73,6 @@ class PolicyResult(BaseModel):
     value_by_day: list[float]
 
 
-class OffPolicy(BaseModel):
-    """The off-policy estimate of ours without exploration, against the truth.
-
-    ``truth`` is the estimand: ours' expected value without exploration on the
-    logged decisions (the hidden P x value - cost of each action it would have
-    taken, given the history of the run). ``z`` is ``(estimate - truth) / se``;
-    ``se_exact`` the estimate's standard error computed from the hidden model
-    (what ``se`` estimates; only a simulation knows it).
-    """
-
-    target: str
-    method: str
-    estimate: float
-    ci95: tuple[float, float]
-    se: float
-    se_exact: float
-    truth: float
-    covered: bool
-    z: float
-    rows: int
-    matched: int
-
-
 class Result(BaseModel):
     """The simulation's report (``cvm simulate --json``)."""
 
@@ -136,108 +110,6 @@ def _step(
         track.outcome.append(yes)
         track.truth.append(hidden.p_true[rows, act])
     track.policy.learn(rows, act, yes)
-
-
-def _log_day(
-    track: _Track,
-    choice: Choice,
-    hidden: HiddenModel,
-    pop: Population,
-    eligible: np.ndarray,
-    u: np.ndarray,
-) -> None:
-    """Log ours' decisions for off-policy evaluation.
-
-    A decision is a customer who could be contacted and had an option (an action
-    by either policy, or a randomised one); the rest add nothing to any estimate.
-    """
-    if choice.model_value is None or choice.greedy is None:
-        return
-    decided = (choice.action != NONE) | (choice.greedy != NONE)
-    rows = np.flatnonzero(eligible & (decided | (choice.policy_p < 1.0)))
-    a, g = choice.action[rows], choice.greedy[rows]
-    model = choice.model_value[rows]
-    r_model_a = np.where(a != NONE, model[np.arange(len(rows)), a], 0.0)
-    r_model_g = np.where(g != NONE, model[np.arange(len(rows)), g], 0.0)
-    yes = (a != NONE) & (u[rows] < hidden.p_true[rows, np.maximum(a, 0)])
-    reward = np.where(
-        a != NONE, yes * pop.value[rows, np.maximum(a, 0)] - pop.prior.cost[a], 0.0
-    )
-    g0 = np.maximum(g, 0)
-    value_g, cost_g = pop.value[rows, g0], pop.prior.cost[g]
-    true_g = np.where(g != NONE, hidden.p_true[rows, g0] * value_g - cost_g, 0.0)
-    track.log.append(
-        {
-            "customer": rows,
-            "action": a,
-            "policy_p": choice.policy_p[rows],
-            "reward": reward,
-            "model_action": r_model_a,
-            "target": g,
-            "model_target": r_model_g,
-            "truth": true_g,
-            "p_true_g": np.where(g != NONE, hidden.p_true[rows, g0], 0.0),
-            "value_g": np.where(g != NONE, value_g, 0.0),
-        }
-    )
-
-
-def _exact_se(cat: dict[str, np.ndarray]) -> float:
-    """DR's standard error computed from the hidden model.
-
-    The sum of each decision's variance given the history (the exploration coin and
-    the outcome), estimated without bias from the decisions that took the target's
-    action, each weighed by ``1 / policy_p``.
-    """
-    pi, p, v = cat["policy_p"], cat["p_true_g"], cat["value_g"]
-    bias = cat["truth"] - cat["model_target"]
-    noise = p * (1 - p) * v**2  # the outcome's variance
-    var = (bias**2 + noise) / pi - bias**2  # coin and outcome, given the history
-    took = cat["action"] == cat["target"]
-    return float(np.sqrt(np.sum(np.where(took, var / pi, 0.0))))
-
-
-def _off_policy(track: _Track) -> tuple[OffPolicy | None, str | None]:
-    """Ours without exploration, estimated from ours' log, vs the truth.
-
-    Returns:
-        The estimate, or None and the sentence saying why it was not made (the
-        log is deterministic: exploration off).
-    """
-    if not track.log:
-        return None, None
-    cat = {k: np.concatenate([d[k] for d in track.log]) for k in track.log[0]}
-    log = LoggedDecisions(
-        cluster=cat["customer"],
-        action=cat["action"],
-        policy_p=cat["policy_p"],
-        reward=cat["reward"],
-        model_action=cat["model_action"],
-        target=cat["target"],
-        model_target=cat["model_target"],
-    )
-    try:
-        est: Estimate = estimate(log, "dr")
-    except DeterministicLog as exc:
-        return None, str(exc)
-    truth = float(cat["truth"].sum())
-    z = (est.value - truth) / est.se if est.se > 0 else 0.0
-    return (
-        OffPolicy(
-            target="ours without exploration",
-            method=est.method,
-            estimate=round(est.value, 2),
-            ci95=(round(est.low, 2), round(est.high, 2)),
-            se=round(est.se, 2),
-            se_exact=round(_exact_se(cat), 2),
-            truth=round(truth, 2),
-            covered=est.low <= truth <= est.high,
-            z=round(z, 3),
-            rows=est.rows,
-            matched=est.matched,
-        ),
-        None,
-    )
 
 
 def _calibration(track: _Track) -> tuple[float | None, float | None, list[float]]:
@@ -290,7 +162,7 @@ def simulate(
             rng = np.random.default_rng([s.seed, day, 2, POLICIES.index(name)])
             eligible = track.rest_until <= day
             choice = track.policy.choose(eligible, rng)
-            _log_day(track, choice, hidden, pop, eligible, u)
+            log_day(track.log, choice, hidden, pop, eligible, u)  # ours only
             _step(track, choice, hidden, pop, u, day, s)
     results = {}
     for name, track in tracks.items():
@@ -304,14 +176,14 @@ def simulate(
         )
     ours = tracks.get("ours")
     ece, ece_true, by_day = _calibration(ours) if ours else (None, None, [])
-    off_policy, refused = _off_policy(ours) if ours else (None, None)
+    estimate, refused = off_policy(ours.log) if ours else (None, None)
     return Result(
         settings=s,
         policies=results,
         calibration_error=ece,
         calibration_error_true=ece_true,
         calibration_by_day=by_day,
-        off_policy=off_policy,
+        off_policy=estimate,
         off_policy_refused=refused,
         seconds=round(time.perf_counter() - t0, 2),
     )
