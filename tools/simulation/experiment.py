@@ -30,6 +30,7 @@ with 95% intervals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -45,7 +46,7 @@ from tools.planning.holdout import CHALLENGER, CHAMPION, HASH_RULE, HELD_OUT, ar
 from tools.planning.model import HeldOut, PlanArms
 from tools.simulation.hidden import HiddenModel
 from tools.simulation.ledger_out import DayContacts, write_day
-from tools.simulation.policies import NONE, make
+from tools.simulation.policies import NONE, Choice, Policy, make
 from tools.simulation.population import Population
 
 # With no contact the hidden model's baseline is never accepted (hidden.py).
@@ -101,6 +102,96 @@ def _contacts(
     )
 
 
+@dataclass
+class _World:
+    """The experiment's world: the two arms' policies and who rests until when."""
+
+    pop: Population
+    hidden: HiddenModel
+    experiment: Experiment
+    seed: int
+    champion: Policy
+    challenger: Policy
+    rest_days: int
+    accepted_rest_days: int
+    ids: np.ndarray = field(init=False)
+    fits: np.ndarray = field(init=False)
+    rest_until: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Customer ids, each pair's learning signal, nobody resting."""
+        d = self.pop.prior
+        self.ids = np.asarray(d.customer_id).astype(str)
+        self.fits = fit(d.p_journey, treatments(self.pop.config).base)
+        self.rest_until = np.zeros(self.pop.n, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Day:
+    """One day of the experiment, ready for the ledger."""
+
+    contacts: DayContacts
+    arms: PlanArms
+    held: list[HeldOut]
+    customers: int  # who could be contacted
+
+
+def _one_day(w: _World, d: int, day: date) -> _Day:
+    """Arms, choices, outcomes and learning of day ``d`` (see the module, 1-5)."""
+    pop, c_share = w.pop, w.experiment.challenger_share
+    arm = arms(w.ids, day, w.experiment)
+    eligible = w.rest_until <= d
+    u = np.random.default_rng([w.seed, d, 1]).random(pop.n)  # as the comparison
+    rng = np.random.default_rng([w.seed, d, 3])
+    mine = w.champion.choose(eligible & (arm != CHALLENGER), rng)
+    held = (mine.action != NONE) & (arm == HELD_OUT)
+    contact = (mine.action != NONE) & (arm == CHAMPION)
+    theirs = mine.action  # no challenger: nobody in its arm
+    if c_share > 0:
+        theirs = w.challenger.choose(eligible & (arm == CHALLENGER), rng).action
+    contact_c = (theirs != NONE) & (arm == CHALLENGER)
+    action = np.where(contact, mine.action, np.where(contact_c, theirs, NONE))
+    rows = np.flatnonzero(action != NONE)
+    act = action[rows]
+    yes = w.hidden.accepted(rows, act, u[rows])
+    champ = contact[rows]
+    assert mine.model_value is not None  # ours has a reward model
+    ev = np.where(
+        champ, mine.model_value[rows, act], pop.prior.expected_value[rows, act]
+    )
+    p = np.where(champ, mine.predicted[rows], pop.prior.propensity[rows, act])
+    w.champion.learn(rows[champ], act[champ], yes[champ])
+    w.rest_until[rows] = d + np.where(yes, w.accepted_rest_days, w.rest_days)
+    held_rows = _held_rows(w, mine, held)
+    record = PlanArms(
+        holdout_share=w.experiment.holdout_share,
+        challenger_share=c_share,
+        challenger=w.experiment.challenger,
+        rule=HASH_RULE,
+        held_out=len(held_rows),
+        held_out_value=round(sum(h.expected_value for h in held_rows), 2),
+        challenger_assigned=int(contact_c.sum()),
+        challenger_value=round(float(ev[~champ].sum()), 2),
+    )
+    contacts = _contacts(pop, w.fits, rows, act, ev, p, yes)
+    return _Day(contacts, record, held_rows, int(eligible.sum()))
+
+
+def _held_rows(w: _World, mine: Choice, held: np.ndarray) -> list[HeldOut]:
+    """The held out with what they did with no contact (the hidden baseline)."""
+    assert mine.model_value is not None
+    return [
+        HeldOut(
+            customer_id=str(w.ids[i]),
+            treatment_key=w.pop.treatments[mine.action[i]],
+            expected_value=round(float(mine.model_value[i, mine.action[i]]), 2),
+            converted=NO_CONTACT_CONVERTED,
+            realised_value=NO_CONTACT_VALUE,
+        )
+        for i in np.flatnonzero(held).tolist()
+    ]
+
+
 def run_experiment(
     pop: Population,
     hidden: HiddenModel,
@@ -116,11 +207,16 @@ def run_experiment(
 ) -> LedgerRun:
     """Run the arms day by day and write each day to ``ledger`` (see the module)."""
     c_share = experiment.challenger_share
-    champion = make("ours", pop, capacity_scale * (1.0 - c_share), 0.0, "lagrangian")
-    challenger = make("seed-rules", pop, capacity_scale * max(c_share, 1e-9))
-    ids = np.asarray(pop.prior.customer_id).astype(str)
-    fits = fit(pop.prior.p_journey, treatments(pop.config).base)  # the cells' signal
-    rest_until = np.zeros(pop.n, dtype=np.int64)
+    world = _World(
+        pop,
+        hidden,
+        experiment,
+        seed,
+        make("ours", pop, capacity_scale * (1.0 - c_share), 0.0, "lagrangian"),
+        make("seed-rules", pop, capacity_scale * max(c_share, 1e-9)),
+        rest_days,
+        accepted_rest_days,
+    )
     first = last_day - timedelta(days=days - 1)
     run = LedgerRun(
         ledger=ledger.location,
@@ -135,59 +231,14 @@ def run_experiment(
     )
     for d in range(days):
         day = first + timedelta(days=d)
-        arm = arms(ids, day, experiment)
-        eligible = rest_until <= d
-        u = np.random.default_rng([seed, d, 1]).random(pop.n)  # as the comparison
-        rng = np.random.default_rng([seed, d, 3])
-        mine = champion.choose(eligible & (arm != CHALLENGER), rng)
-        held = (mine.action != NONE) & (arm == HELD_OUT)
-        contact = (mine.action != NONE) & (arm == CHAMPION)
-        theirs = mine.action  # no challenger: nobody in its arm
-        if c_share > 0:
-            theirs = challenger.choose(eligible & (arm == CHALLENGER), rng).action
-        contact_c = (theirs != NONE) & (arm == CHALLENGER)
-        action = np.where(contact, mine.action, np.where(contact_c, theirs, NONE))
-        rows = np.flatnonzero(action != NONE)
-        act = action[rows]
-        yes = hidden.accepted(rows, act, u[rows])
-        champ = contact[rows]
-        assert mine.model_value is not None  # ours has a reward model
-        ev = np.where(
-            champ,
-            mine.model_value[rows, act],
-            pop.prior.expected_value[rows, act],
-        )
-        p = np.where(champ, mine.predicted[rows], pop.prior.propensity[rows, act])
-        champion.learn(rows[champ], act[champ], yes[champ])
-        rest_until[rows] = d + np.where(yes, accepted_rest_days, rest_days)
-        held_rows = [
-            HeldOut(
-                customer_id=str(ids[i]),
-                treatment_key=pop.treatments[mine.action[i]],
-                expected_value=round(float(mine.model_value[i, mine.action[i]]), 2),
-                converted=NO_CONTACT_CONVERTED,
-                realised_value=NO_CONTACT_VALUE,
-            )
-            for i in np.flatnonzero(held).tolist()
-        ]
-        record = PlanArms(
-            holdout_share=experiment.holdout_share,
-            challenger_share=c_share,
-            challenger=experiment.challenger,
-            rule=HASH_RULE,
-            held_out=len(held_rows),
-            held_out_value=round(sum(h.expected_value for h in held_rows), 2),
-            challenger_assigned=int(contact_c.sum()),
-            challenger_value=round(float(ev[~champ].sum()), 2),
-        )
-        contacts = _contacts(pop, fits, rows, act, ev, p, yes)
+        one = _one_day(world, d, day)
         write_day(
-            ledger, pop.config, day, contacts, record, held_rows, int(eligible.sum())
+            ledger, pop.config, day, one.contacts, one.arms, one.held, one.customers
         )
         run.plans += 1
-        run.bookings += len(rows)
-        run.accepted += int(yes.sum())
-        run.held_out += len(held_rows)
+        run.bookings += len(one.contacts.customer_id)
+        run.accepted += int(one.contacts.accepted.sum())
+        run.held_out += len(one.held)
     return run
 
 

@@ -146,10 +146,25 @@ def write_day(
     plan = PlanStore(ledger).save(
         _plan(config, day, contacts, arms, held, customers), rows
     )
-    seqs = {
-        (r.customer_id, r.treatment_key): r.seq for r in ledger.plan_rows(plan.plan_id)
-    }
     at = datetime.combine(day, time(9, 0), tzinfo=timezone.utc)
+    allocation_ids = _book(ledger, config, plan.plan_id, at, rows)
+    stamp = at.replace(hour=20).isoformat(timespec="seconds")
+    outcomes = _outcomes(allocation_ids, day, stamp, contacts, ids, treats)
+    if outcomes:
+        ledger.record_outcomes(outcomes)
+    return plan.plan_id, allocation_ids
+
+
+def _book(
+    ledger: LedgerStore,
+    config: CVMConfig,
+    plan_id: str,
+    at: datetime,
+    rows: list[PlanRowInput],
+) -> list[int]:
+    """Book the plan's rows in one transaction, each marking its plan row."""
+    day = at.date()
+    seqs = {(r.customer_id, r.treatment_key): r.seq for r in ledger.plan_rows(plan_id)}
     bookings = [
         NewBooking(
             customer_id=cid,
@@ -165,23 +180,35 @@ def write_day(
             plan_seq=seqs[(cid, key)],
             catalogue_version=config.catalogue_version,
         )
-        for cid, key, hv in zip(ids, treats, contacts.high_value, strict=True)
+        for cid, key, _ev, _cost, hv in rows
     ]
+    if not bookings:
+        return []
 
     def judge(_state: DayState) -> Judgement:
         return Judgement(bookings=bookings)
 
     scope = BookingScope(
         day=day,
-        customer_ids=tuple(sorted(set(ids))),
-        treatments=tuple(sorted(set(treats))),
+        customer_ids=tuple(sorted({b.customer_id for b in bookings})),
+        treatments=tuple(sorted({b.treatment_key for b in bookings})),
         history_since=day,
-        plan_id=plan.plan_id,
+        plan_id=plan_id,
         plan_seqs=tuple(seqs.values()),
     )
-    allocation_ids = ledger.book(scope, judge) if bookings else []
-    stamp = at.replace(hour=20).isoformat(timespec="seconds")
-    outcomes = [
+    return ledger.book(scope, judge)
+
+
+def _outcomes(
+    allocation_ids: list[int],
+    day: date,
+    stamp: str,
+    c: DayContacts,
+    ids: list[str],
+    treats: list[str],
+) -> list[NewOutcome]:
+    """The bookings' outcomes, with the cell and the P the policy gave each."""
+    return [
         NewOutcome(
             allocation_id=aid,
             customer_id=cid,
@@ -198,18 +225,15 @@ def write_day(
             allocation_ids,
             ids,
             treats,
-            contacts.accepted,
-            contacts.value,
-            contacts.value_level,
-            contacts.churn_level,
-            contacts.fit,
-            contacts.p_expected,
+            c.accepted,
+            c.value,
+            c.value_level,
+            c.churn_level,
+            c.fit,
+            c.p_expected,
             strict=True,
         )
     ]
-    if outcomes:
-        ledger.record_outcomes(outcomes)
-    return plan.plan_id, allocation_ids
 
 
 def _status(accepted: bool) -> OutcomeStatus:
