@@ -104,6 +104,29 @@ def _checked(o: OutcomeInput, today: date) -> tuple[OutcomeStatus, date]:
     return o.status, on  # type: ignore[return-value]
 
 
+def _booked_pairs(
+    inputs: Sequence[OutcomeInput], ctx: ToolContext
+) -> list[tuple[str, str]]:
+    """Each input's booking as (customer, treatment); active bookings only.
+
+    Raises:
+        OutcomeInputError: The first input with no booking, or a released one.
+    """
+    bookings = ctx.ledger.outcome_bookings([o.allocation_id for o in inputs])
+    for o in inputs:
+        b = bookings.get(o.allocation_id)
+        if b is None:
+            raise OutcomeInputError(o.where, f"no booking #{o.allocation_id}")
+        if b.status != "active":
+            raise OutcomeInputError(
+                o.where, f"booking #{o.allocation_id} was released: it has no outcome"
+            )
+    return [
+        (bookings[o.allocation_id].customer_id, bookings[o.allocation_id].treatment_key)
+        for o in inputs
+    ]
+
+
 def write_outcomes(
     inputs: Sequence[OutcomeInput], ctx: ToolContext, by: str
 ) -> tuple[OutcomeWrite, list[NewOutcome]]:
@@ -116,19 +139,7 @@ def write_outcomes(
     now, config = ctx.now(), ctx.config  # one read of the version in force
     today = ledger_day(config, now)
     checked = [_checked(o, today) for o in inputs]
-    bookings = ctx.ledger.outcome_bookings([o.allocation_id for o in inputs])
-    for o in inputs:
-        b = bookings.get(o.allocation_id)
-        if b is None:
-            raise OutcomeInputError(o.where, f"no booking #{o.allocation_id}")
-        if b.status != "active":
-            raise OutcomeInputError(
-                o.where, f"booking #{o.allocation_id} was released: it has no outcome"
-            )
-    pairs = [
-        (bookings[o.allocation_id].customer_id, bookings[o.allocation_id].treatment_key)
-        for o in inputs
-    ]
+    pairs = _booked_pairs(inputs, ctx)
     resolved = resolve_cells(ctx.customers, config, pairs)
     stamp = now.isoformat(timespec="seconds")
     rows: list[NewOutcome] = []

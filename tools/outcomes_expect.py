@@ -13,11 +13,12 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, Field
 
+from tools.config import CVMConfig
 from tools.context import ToolContext
 from tools.kernel.batch import decide_ids
 from tools.ledger.outcomes import TRIAL_STATUSES
 from tools.outcomes_stats import wilson
-from tools.planning.store import PlanStore
+from tools.planning.store import PlanRow, PlanStore
 
 
 class ExpectedLine(BaseModel):
@@ -71,31 +72,8 @@ def expected_response(ctx: ToolContext, plan_id: str | None = None) -> ExpectedR
     if plan is None:
         raise ToolInputError("There is no plan yet: make one first.")
     rows = store.rows(plan.plan_id)
-    config = ctx.config
-    keys = list(config.treatments)
-    batch = decide_ids(ctx.customers, config, sorted({r.customer_id for r in rows}))
-    at = {str(c): i for i, c in enumerate(batch.customer_id)}
-    p = np.array(
-        [
-            batch.propensity[at[r.customer_id], keys.index(r.treatment_key)]
-            if r.customer_id in at and r.treatment_key in keys
-            else 0.0
-            for r in rows
-        ]
-    )
-    lines = []
-    for key in dict.fromkeys(r.treatment_key for r in rows):
-        mine = np.array([r.treatment_key == key for r in rows])
-        tr = config.treatments.get(key)
-        lines.append(
-            ExpectedLine(
-                treatment_key=key,
-                display_name=tr.display_name if tr else key,
-                bookings=int(mine.sum()),
-                expected_accepted=round(float(p[mine].sum()), 2),
-                expected_rate=round(float(p[mine].mean()), 4),
-            )
-        )
+    p = _planned_p(ctx, rows)
+    lines = _lines(ctx.config, rows, p)
     groups = [g for g in ctx.ledger.outcome_groups() if g.status in TRIAL_STATUSES]
     n = sum(g.count for g in groups)
     a = sum(g.count for g in groups if g.status == "accepted")
@@ -115,3 +93,37 @@ def expected_response(ctx: ToolContext, plan_id: str | None = None) -> ExpectedR
         track_rate=round(a / n, 4) if n else None,
         track_ci95=(round(low, 4), round(high, 4)) if n else None,
     )
+
+
+def _planned_p(ctx: ToolContext, rows: list[PlanRow]) -> np.ndarray:
+    """P(accept) under the policy in force of each planned booking (0: unknown)."""
+    config = ctx.config
+    keys = list(config.treatments)
+    batch = decide_ids(ctx.customers, config, sorted({r.customer_id for r in rows}))
+    at = {str(c): i for i, c in enumerate(batch.customer_id)}
+    return np.array(
+        [
+            batch.propensity[at[r.customer_id], keys.index(r.treatment_key)]
+            if r.customer_id in at and r.treatment_key in keys
+            else 0.0
+            for r in rows
+        ]
+    )
+
+
+def _lines(config: CVMConfig, rows: list[PlanRow], p: np.ndarray) -> list[ExpectedLine]:
+    """Per treatment planned: bookings and the acceptances expected."""
+    lines = []
+    for key in dict.fromkeys(r.treatment_key for r in rows):
+        mine = np.array([r.treatment_key == key for r in rows])
+        tr = config.treatments.get(key)
+        lines.append(
+            ExpectedLine(
+                treatment_key=key,
+                display_name=tr.display_name if tr else key,
+                bookings=int(mine.sum()),
+                expected_accepted=round(float(p[mine].sum()), 2),
+                expected_rate=round(float(p[mine].mean()), 4),
+            )
+        )
+    return lines

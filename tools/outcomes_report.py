@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tools.config import CVMConfig
 from tools.context import ToolContext
 from tools.errors import ToolInputError
 from tools.learning import segment_label
@@ -174,29 +175,34 @@ def outcome_report(
         if (treatment_key is None or g.treatment_key == treatment_key)
         and (channel is None or g.channel == channel)
     ]
-    names = {k: t.display_name for k, t in config.treatments.items()}
     return OutcomeReport(
         since=since,
         until=until,
         total=_row("all", "all outcomes", groups),
-        by={
-            "treatment": _by(
-                groups, lambda g: g.treatment_key, lambda k: names.get(k, k)
-            ),
-            "segment": _by(
-                groups, lambda g: segment_label(g.value_level, g.churn_level), str
-            ),
-            "channel": _by(groups, lambda g: g.channel, str),
-            "plan": _by(
-                groups,
-                lambda g: g.plan_id or "-",
-                lambda k: "booked one by one" if k == "-" else f"plan {k}",
-            ),
-        },
+        by=_breakdowns(config, groups),
         treatment_key=treatment_key,
         channel=channel,
         arms=_arms(ctx, groups, since, until, treatment_key or channel),
     )
+
+
+def _breakdowns(
+    config: CVMConfig, groups: list[OutcomeGroup]
+) -> dict[str, list[ReportRow]]:
+    """The outcomes per treatment, segment, channel and plan."""
+    names = {k: t.display_name for k, t in config.treatments.items()}
+    return {
+        "treatment": _by(groups, lambda g: g.treatment_key, lambda k: names.get(k, k)),
+        "segment": _by(
+            groups, lambda g: segment_label(g.value_level, g.churn_level), str
+        ),
+        "channel": _by(groups, lambda g: g.channel, str),
+        "plan": _by(
+            groups,
+            lambda g: g.plan_id or "-",
+            lambda k: "booked one by one" if k == "-" else f"plan {k}",
+        ),
+    }
 
 
 def _arms(
