@@ -37,7 +37,7 @@ def _timed(fn):  # type: ignore[no-untyped-def]
 
 def _same_plan(ctx: Any, a: Any, b: Any) -> bool:
     """The two stored plans agree on every field and every planned row."""
-    from tools.planning.plan import plan_store
+    from tools.planning.store import plan_store
 
     store = plan_store(ctx)
 

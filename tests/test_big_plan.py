@@ -18,7 +18,7 @@ from tools.allocation import list_allocations
 from tools.config import DEFAULT_CONFIG_PATH, get_config
 from tools.context import ToolContext
 from tools.planning.big_plan import big_plan_reason
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 
 
 def small_limits(tmp_path: Path) -> Path:

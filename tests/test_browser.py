@@ -184,7 +184,7 @@ def test_plan_card_book_plan_approve(server, tmp_path):
         press(page.get_by_role("button", name="Approve"))
         page.get_by_text("nothing refused").first.wait_for()
         page.screenshot(path=str(tmp_path / "plan-booked.png"), full_page=True)
-    from tools.planning.plan import plan_store
+    from tools.planning.store import plan_store
 
     plan = plan_store(ToolContext.create(get_config(), state_dir=state)).latest()
     booked = bookings(state)

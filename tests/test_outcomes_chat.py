@@ -131,7 +131,7 @@ def test_cvm_report_prints_rates_with_counts(ctx, capsys):
 
 def test_what_response_to_expect_from_todays_plan(bot):
     from tools.kernel.batch import decide_ids
-    from tools.planning.plan import plan_store
+    from tools.planning.store import plan_store
 
     bot.ask("plan today's campaign")
     plan = plan_store(bot.ctx).latest()

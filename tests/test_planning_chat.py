@@ -7,7 +7,7 @@ import pytest
 from assistant import Assistant
 from assistant.models.scripted import ScriptedModel
 from tools.allocation import list_allocations
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 
 
 @pytest.fixture

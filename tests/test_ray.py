@@ -114,7 +114,7 @@ def test_a_bad_out_name_is_one_line_and_nothing_is_written(
 
 
 def _same_plan(ctx, local, on_ray):  # type: ignore[no-untyped-def]
-    from tools.planning.plan import plan_store
+    from tools.planning.store import plan_store
 
     skip = {"plan_id", "created_at", "seconds", "parent_id"}
     assert on_ray.model_dump(exclude=skip) == local.model_dump(exclude=skip)
@@ -146,7 +146,7 @@ def test_the_plan_on_ray_is_the_local_plan(ray_local, base_ctx):
 
 def test_budgets_and_scope_give_the_same_plan_on_ray(ray_local, base_ctx, capsys):
     from assistant.cli.main import main
-    from tools.planning.plan import plan_store
+    from tools.planning.store import plan_store
 
     argv = ["plan", "--json", "--budget", "1500", "--channel-budget", "sms=40"]
     argv += ["--scope", "purposes=marketing,service", "--capacity", "retention_sms=400"]
@@ -200,7 +200,7 @@ def test_an_exploring_plan_on_ray_is_the_local_exploring_plan(
 def test_a_small_plan_on_ray_is_solved_exactly_as_locally(ray_local, base_ctx, capsys):
     """A scope of a few hundred customers: HiGHS on the joined pairs, as locally."""
     from assistant.cli.main import main
-    from tools.planning.plan import plan_store
+    from tools.planning.store import plan_store
 
     cols = base_ctx.customers.feature_columns(["customer_id"])
     ids = sorted(str(c) for c in cols["customer_id"])[::97][:400]

@@ -23,7 +23,7 @@ from tools.allocation import list_allocations
 from tools.config import get_config
 from tools.planning.booking import book_plan
 from tools.planning.model import Plan
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from tests.ui_start import make_app_root, start_ui
 from tools.allocation import list_allocations
 from tools.config import load_config
 from tools.context import ToolContext
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 
 pytestmark = pytest.mark.browser
 USERS = {"alice": secrets.token_hex(8), "bob": secrets.token_hex(8)}

@@ -22,7 +22,7 @@ from tools.ledger import BookingQuery
 from tools.ledger.approvals import NewApprovalRequest
 from tools.planning import second_approval as second
 from tools.planning.booking import book_plan
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 from tools.planning.tools import plan_campaign
 
 ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server

@@ -18,7 +18,7 @@ from assistant.planner.thresholds import thresholds_in
 from assistant.planner.utterance import read
 from assistant.planner.what_if import what_if_calls
 from tools.config import get_config
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 
 
 def money(text: str) -> list[tuple[float, bool]]:

@@ -29,13 +29,13 @@ from assistant.toolkit.spec import ToolSpec
 from tools.context import ToolContext
 from tools.errors import CVMError
 from tools.planning.big_plan import big_plan_reason
-from tools.planning.plan import plan_store
 from tools.planning.second_approval import (
     RULE,
     analyst,
     pending_request,
     plan_approvals,
 )
+from tools.planning.store import plan_store
 
 REQUEST, APPROVE, DECLINE = "request_plan_approval", "approve_plan", "decline_plan"
 SECOND_WRITES = frozenset({REQUEST, APPROVE, DECLINE})

@@ -8,17 +8,24 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from assistant.cli.commands import cli_approver, cli_context, command, emit
+from assistant.cli.commands import (
+    cli_approver,
+    cli_context,
+    command,
+    emit,
+    starting,
+)
 
 
 def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from assistant.api import Assistant
+    with starting():
+        from assistant.api import Assistant
 
-    if cli_context().config.settings.data_dir:
-        # a JSON folder is read whole: a bad record is one line and exit 2 here,
-        # not an apology in the first turn
-        cli_context().customers.count()
-    return Assistant.create(model=args.model, approver=cli_approver())
+        if cli_context().config.settings.data_dir:
+            # a JSON folder is read whole: a bad record is one line and exit 2
+            # here, not an apology in the first turn
+            cli_context().customers.count()
+        return Assistant.create(model=args.model, approver=cli_approver())
 
 
 def _plain(markdown: str) -> str:

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from assistant.cli.commands import COMMANDS, command
+from assistant.cli.commands import COMMANDS, command, starting
 from tools.errors import CVMError
 
 log = logging.getLogger(__name__)
@@ -103,12 +103,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``cvm`` command line."""
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(_named(argv)).parse_args(argv)
     try:
-        from assistant.logs import setup_logging
-        from tools.config import get_config
+        with starting():
+            args = build_parser(_named(argv)).parse_args(argv)
+            from assistant.logs import setup_logging
+            from tools.config import get_config
 
-        setup_logging(get_config(), args.log_level)
+            setup_logging(get_config(), args.log_level)
         return COMMANDS[args.command](args)
     except CVMError as exc:
         print(f"cvm: {exc}", file=sys.stderr)

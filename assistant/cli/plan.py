@@ -143,7 +143,7 @@ def _plan_on_ray(args: argparse.Namespace, request: Any, ctx: Any) -> Any:
 def _second_approval_missing(args: argparse.Namespace) -> str | None:
     """The refusal of a big plan booked without ``--confirm-plan ID`` (else None)."""
     from tools.planning.big_plan import big_plan_reason
-    from tools.planning.plan import plan_store
+    from tools.planning.store import plan_store
 
     ctx = cli_context()
     try:

@@ -22,12 +22,12 @@ from tools.context import ToolContext
 from tools.errors import CVMError
 from tools.planning import second_approval as second
 from tools.planning.big_plan import big_plan_reason
-from tools.planning.plan import plan_store
 from tools.planning.second_approval import (
     ApprovalRequest,
     PlanApprovalArgs,
     SecondApproval,
 )
+from tools.planning.store import plan_store
 
 
 def _pid(args: PlanApprovalArgs) -> str:

@@ -25,7 +25,7 @@ from tools.errors import CVMError, PolicyBlocked, ToolInputError
 from tools.planning.big_plan import big_plan_reason
 from tools.planning.booking import PlanBooking
 from tools.planning.model import Plan
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 from tools.planning.tools import BookPlanArgs
 from tools.treatment import recommend_treatment
 

@@ -40,7 +40,7 @@ from assistant.ui.plan import send_plan
 from tools.config import CVMConfig
 from tools.context import ToolContext
 from tools.errors import ToolInputError
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 from tools.thread_store import STATE_KEY, create_tables
 
 if TYPE_CHECKING:  # imported when login is on (it brings SQLAlchemy, aiohttp)

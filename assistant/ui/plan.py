@@ -16,7 +16,7 @@ from assistant.ui.ids import issue
 from assistant.views.plan_card import assignment_csv, plan_card, plan_chart
 from tools.context import ToolContext
 from tools.planning.model import Plan
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 from tools.planning.whatif import WhatIf
 
 PLAN_TOOLS = {"plan_campaign", "get_plan", "plan_what_if"}

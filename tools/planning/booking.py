@@ -28,8 +28,7 @@ from tools.errors import ToolInputError
 from tools.ledger.days import ledger_day
 from tools.ledger.writer import BookingRequest, BookingResult, write_bookings
 from tools.planning.adapter import CUSTOMER_RULES, DecisionBatch
-from tools.planning.plan import decide_ids, plan_store
-from tools.planning.store import PlanRow
+from tools.planning.store import PlanRow, plan_store
 
 log = logging.getLogger(__name__)
 CHUNK = 2_000
@@ -167,6 +166,8 @@ def book_plan(
             the ledger holds).
         LedgerUnavailable: The ledger cannot be written safely (rule LEDGER).
     """
+    from tools.planning.plan import decide_ids  # with the planner's modules
+
     if not approved_by.strip():
         raise ToolInputError("approved_by must name the person approving the plan")
     store = plan_store(ctx)

@@ -30,7 +30,7 @@ from tools.planning.model import Baselines, HeldOut, Plan, PlanArms, TreatmentLi
 from tools.planning.problem import UNASSIGNED, IntArray, PlanProblem
 from tools.planning.request import PlanRequest
 from tools.planning.solve import Method, Solution, relative_gap
-from tools.planning.store import PlanStore
+from tools.planning.store import plan_store
 from tools.planning.totals import PlanTotals
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,6 @@ class PlanOutcome:
     plan: Plan
     candidates: Candidates
     solution: Solution
-
-
-def plan_store(ctx: ToolContext) -> PlanStore:
-    """The plan store of a context's ledger."""
-    return PlanStore(ctx.ledger)
 
 
 def decision_batches(ctx: ToolContext, request: PlanRequest) -> Iterable[DecisionBatch]:

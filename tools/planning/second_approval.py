@@ -32,7 +32,7 @@ from tools.ledger.days import ledger_day
 from tools.planning.big_plan import big_plan_reason
 from tools.planning.booking import PlanBooking, book_plan
 from tools.planning.model import Plan
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 
 RULE = "SECOND-APPROVAL"
 

@@ -10,13 +10,17 @@ the booking writer refuses to book it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tools.errors import ToolInputError
 from tools.ledger import LedgerStore, NewPlan
 from tools.ledger.model import PlanRow, PlanRowInput
 from tools.planning.model import Plan
 
-__all__ = ["PlanRow", "PlanStore"]
+if TYPE_CHECKING:
+    from tools.context import ToolContext
+
+__all__ = ["PlanRow", "PlanStore", "plan_store"]
 
 
 class PlanStore:
@@ -64,3 +68,8 @@ class PlanStore:
     def iter_rows(self, plan_id: str) -> Iterator[PlanRow]:
         """The rows, one by one (for exports)."""
         yield from self.rows(plan_id)
+
+
+def plan_store(ctx: ToolContext) -> PlanStore:
+    """The plan store of a context's ledger."""
+    return PlanStore(ctx.ledger)

@@ -11,8 +11,8 @@ from tools.config import Channel, Purpose
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
 from tools.planning.model import Plan
-from tools.planning.plan import make_plan, plan_store
 from tools.planning.request import PlanRequest, PlanScope
+from tools.planning.store import plan_store
 from tools.planning.whatif import PlanChange, WhatIf, what_if
 
 
@@ -68,6 +68,8 @@ def plan_campaign(
 
     Returns value, gap, volumes and baselines. Books nothing.
     """
+    from tools.planning.plan import make_plan  # the solver: loaded when planning
+
     request = PlanRequest(
         scope=PlanScope(purposes=purposes or []),
         without_channels=without_channels or [],

@@ -13,8 +13,8 @@ from tools.config import Channel, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
 from tools.planning.model import Plan
-from tools.planning.plan import make_plan, plan_store
 from tools.planning.request import PlanRequest
+from tools.planning.store import plan_store
 
 
 class PlanChange(BaseModel):
@@ -116,6 +116,8 @@ def what_if(
     Raises:
         ToolInputError: Unknown plan or treatment.
     """
+    from tools.planning.plan import make_plan  # the solver: loaded when planning
+
     ctx = ctx or default_context()
     store = plan_store(ctx)
     before = store.get(plan_id) if plan_id else store.latest()
@@ -142,6 +144,8 @@ def slot_worth(
     treatments: list[str], plan_id: str | None = None, ctx: ToolContext | None = None
 ) -> dict[str, float]:
     """What one more slot of each treatment adds to a plan, by re-solving (+1 each)."""
+    from tools.planning.plan import make_plan  # the solver: loaded when planning
+
     ctx = ctx or default_context()
     base = plan_store(ctx).get(plan_id) if plan_id else plan_store(ctx).latest()
     if base is None:
