@@ -56,6 +56,7 @@ from tools.kernel.signals import (
     as_bool,
     as_float,
     band_level,
+    one_of,
     signals,
 )
 from tools.kernel.treatments import Treatments, treatments
@@ -249,7 +250,7 @@ def _rules(
             for column, compare, value in when.metrics:
                 on |= compare(as_float(cols, column), value)
         if when.segments:  # made for some kinds of customer only
-            on &= np.isin(segment, when.segments)
+            on &= one_of(segment, when.segments)
         applicable[:, when.t] = on
     return failed, applicable, problems
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.kernel.signals import Columns
+from tools.kernel.signals import Columns, one_of
 from tools.kernel.treatments import Treatments
 
 
@@ -92,12 +92,14 @@ def need_values(rows: np.ndarray, offers: Columns, tt: Treatments) -> np.ndarray
         return out
     at = _rows(rows, offers)
     ok = _usable(offers, tt) & (at >= 0)
+    if not ok.any():  # no live offer meets anything
+        return out
     kinds = np.asarray(offers["kind"], dtype=object)
     margin = np.nan_to_num(np.asarray(offers["offer_value"], dtype=np.float64))
     margin = np.round(margin * tt.margin_rate, 2)
     for k, wanted in enumerate(tt.need_kinds):
         if wanted:
-            m = ok & np.isin(kinds, wanted)
+            m = ok & one_of(kinds, wanted)
             np.maximum.at(out[:, k], at[m], margin[m])
     return out
 

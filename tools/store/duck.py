@@ -69,12 +69,18 @@ def _marks(values: Sequence[object]) -> str:
 
 def _column(values: list[Any]) -> np.ndarray:
     """A feature column from Python values: objects (text, lists, NULL) kept as such."""
-    if any(v is None or isinstance(v, (str, list)) for v in values):
-        out = np.empty(len(values), dtype=object)
-        for i, v in enumerate(values):
-            out[i] = v
-        return out
+    for v in values:
+        if v is None or isinstance(v, (str, list)):
+            out = np.empty(len(values), dtype=object)
+            for i, x in enumerate(values):
+                out[i] = x
+            return out
     return np.array(values)
+
+
+def _columns(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> Columns:
+    """Feature columns by name from rows of values (see :func:`_column`)."""
+    return {name: _column([row[j] for row in rows]) for j, name in enumerate(names)}
 
 
 _MONEY = {  # per table, the columns DuckDB gives as Decimal
@@ -367,7 +373,8 @@ class DuckStore:
             return {}, {}
         reads = self._point_reads()
         if reads is not None:
-            return self._feature_rows(ids), reads.offers(ids)
+            found, offers = reads.features_and_offers(ids)
+            return _columns(reads.feature_names, found), offers
         sql = (
             "SELECT * EXCLUDE (customer_id) FROM offer_propensity "
             f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no, pos"
@@ -380,19 +387,13 @@ class DuckStore:
             return {}
         reads = self._point_reads()
         if reads is not None:
-            found = reads.feature_rows(ids)
-            return {
-                name: _column([row[j] for row in found])
-                for j, name in enumerate(reads.feature_names)
-            }
+            return _columns(reads.feature_names, reads.feature_rows(ids))
         cur = self.cursor().execute(
             f"SELECT * FROM customer_features WHERE customer_id IN ({_marks(ids)}) "
             "ORDER BY row_no",
             list(ids),
         )
-        rows = cur.fetchall()
-        names = [d[0] for d in cur.description or []]
-        return {name: _column([row[j] for row in rows]) for j, name in enumerate(names)}
+        return _columns([d[0] for d in cur.description or []], cur.fetchall())
 
     def offer_propensity(
         self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None

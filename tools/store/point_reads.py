@@ -144,8 +144,20 @@ class PointReads:
 
     def offers(self, ids: Sequence[str]) -> Columns:
         """``offer_propensity`` rows of ``ids`` (by row_no, pos) as numpy columns."""
+        return self._offer_columns([t for _, t in self._rows("offers", ids)])
+
+    def features_and_offers(
+        self, ids: Sequence[str]
+    ) -> tuple[list[list[Any]], Columns]:
+        """:meth:`feature_rows` and :meth:`offers` of ``ids`` in one query."""
+        found = self._rows("features, offers", ids)
+        convert = self._feature_convert
+        features = [_apply(json.loads(row[1]), convert) for row in found]
+        return features, self._offer_columns([row[2] for row in found])
+
+    def _offer_columns(self, texts: Sequence[str | None]) -> Columns:
         rows: list[list[Any]] = []
-        for _, text in self._rows("offers", ids):
+        for text in texts:
             if text is not None:
                 rows.extend(json.loads(text))
         return {
