@@ -35,7 +35,9 @@ def call_model(
     config = ctx.config  # the catalogue version in force for this call
     system = build_system_prompt(config)
     context = render_context(session)
-    tools = offered_tools(session)
+    # the tools' JSON schemas only for a model that reads them: deriving them
+    # costs a fresh process more than the offline model's whole turn
+    tools = offered_tools(session) if model.uses_prompt else []
     messages = session.messages
     estimate = 0
     if model.uses_prompt:

@@ -37,7 +37,7 @@ class ModelRequest:
 
     system: str
     messages: list[Message]
-    tools: list[dict[str, Any]]
+    tools: list[dict[str, Any]]  # offered tools' schemas (empty: uses_prompt False)
     session: Session
     context: str = ""
     config: CVMConfig | None = None  # with the catalogue version in force
