@@ -85,6 +85,8 @@ class Focus:
             which "and above 0.8?" means.
         last_list: Which list was shown last, "customers" or "options" (a
             recommendation shows options too): what "the second one" points at.
+        scenarios: The plans made in this conversation, in order: the plan, then
+            each what-if ("compare that with the original", "the 2nd scenario").
     """
 
     customers: list[str] = field(default_factory=list)
@@ -97,6 +99,7 @@ class Focus:
     found_tops: dict[str, tuple[str, int, float]] = field(default_factory=dict)
     found_metric: str | None = None
     last_list: str | None = None
+    scenarios: list[str] = field(default_factory=list)
 
     def listed(self, text: str) -> tuple[str, str | None]:
         """``text`` with its pointer at a row of the last list shown made an id.

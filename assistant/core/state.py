@@ -63,6 +63,7 @@ class FocusState(BaseModel):
     found_tops: dict[str, tuple[str, int, float]] = Field(default_factory=dict)
     found_metric: str | None = None
     last_list: str | None = None
+    scenarios: list[str] = Field(default_factory=list)
 
 
 class SessionState(BaseModel):

@@ -227,10 +227,37 @@ def _named(u: Utterance, f: dict[str, Any]) -> None:
         f["region"] = region.group("r")
     if re.search(r"\bvulnerab", norm):
         f["vulnerable"] = not re.search(r"\b(not|non)[- ]?vulnerab", norm)
+    _complaints_and_negations(norm, f)
     if re.search(r"\bretention call|call[- ]?backs?\b|\bretention team\b", norm):
         f["recommended"] = "marketing_call_back"
     elif u.treatments:
         f["recommended"] = u.treatments[0]
+    if "plan" not in f and re.search(r"\bfamily (share )?plans?\b", norm):
+        f["plan"] = "family"  # "family plan with an overdue bill": a Family tariff
+    if "family" in f.get("plan", "") and f.get("recommended") == "family_plan":
+        f.pop("recommended")  # the tariff named, not the treatment
+
+
+_NEGATED = re.compile(r"\b(no|without|not|never|zero|free of|nothing)\s+(\w+\s+){0,2}$")
+_COMPLAINT = re.compile(r"\bcomplain\w*\b")
+
+
+def _complaints_and_negations(norm: str, f: dict[str, Any]) -> None:
+    """A complaint on record ("with a complaint"), and conditions said with "no".
+
+    "no open dispute", "without bill shock": the signal must not hold
+    (``without_signals``); "no complaint": no negative contact on record.
+    """
+    for name in list(f.get("signals", [])):
+        m = re.search(SIGNAL_WORDS[name], norm)
+        if m and _NEGATED.search(norm[: m.start()]):
+            f["signals"].remove(name)
+            f.setdefault("without_signals", []).append(name)
+    if not f.get("signals"):
+        f.pop("signals", None)
+    complaint = _COMPLAINT.search(norm)
+    if complaint and "network_complaints" not in f.get("signals", []):
+        f["complained"] = not _NEGATED.search(norm[: complaint.start()])
 
 
 def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
@@ -253,7 +280,76 @@ def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
             f["order_by"] = "expected_value"
     if f.get("recommended") and f["recommended"] not in config.treatments:
         f.pop("recommended")
+    _either(u, config, f)
     return FindArgs.model_validate(f)
+
+
+_OR = re.compile(r"\bor\b|\beither\b")
+_JOINS = re.compile(r"\b(?:with|who|that|and|are|is|have|has|had|on|in)\b|,")
+_KEEP = frozenset({"limit", "order_by", "among", "any_of"})
+
+
+def _condition_of(text: str, config: CVMConfig) -> dict[str, Any]:
+    """The conditions one phrase names (without the order and how many)."""
+    from assistant.planner.utterance import read  # reading builds on these filters
+
+    one = read_filters(read(text, config), config)
+    return {
+        k: v for k, v in one.model_dump(exclude_defaults=True).items() if k not in _KEEP
+    }
+
+
+def _either(u: Utterance, config: CVMConfig, f: dict[str, Any]) -> None:
+    """At least one of two conditions: "vulnerable or with a dispute" (``any_of``).
+
+    The phrase right before "or" and the one right after it are the choices;
+    conditions elsewhere in the message still all hold.
+    """
+    sides = _OR.split(u.norm)
+    if len(sides) != 2 or f.get("any_of"):
+        return
+    before = [p for p in _JOINS.split(sides[0]) if p and p.strip(" ,")][-1:]
+    after = [p for p in _JOINS.split(sides[1]) if p and p.strip(" ,")][:1]
+    if not before or not after:
+        return
+    left = _condition_of(before[0], config)
+    right = _condition_of(after[0], config)
+    if not left or not right:
+        return
+    for key in {*left, *right}:
+        f.pop(key, None)
+    f["any_of"] = [left, right]
+
+
+_GENERIC = re.compile(
+    r"\b(list|show|find|give|get|pull|me|us|all|the|our|a|an|of|customers?|clients?|"
+    r"people|everyone|everybody|anyone|who|whom|which|what|how|many|much|are|is|"
+    r"there|have|has|had|with|and|or|but|also|both|please|pls|those|them|these|"
+    r"any|ones?|that|do|does|we|can|could|i|you|today|now|just|only|still|too|"
+    r"currently|plus|in|on|by|for|at|to|s|'s|count|number|total|some)\b|[^\w\s]"
+)
+_CLAUSES = re.compile(r"\b(?:and|but|as well as|plus)\b|,|;")
+
+
+def unapplied(u: Utterance, config: CVMConfig) -> list[str]:
+    """Parts of a message joined by "and" that read as no condition at all.
+
+    "churn > 0.6 and no open complaint": each part must be a condition the store
+    can check; a part that reads as none is not applied, and the answer says so
+    (never a silently dropped condition). One-part messages are not checked here.
+    """
+    parts = [p.strip() for p in _CLAUSES.split(u.norm) if p.strip()]
+    if len(parts) < 2:
+        return []
+    missed = []
+    for part in parts:
+        if not _GENERIC.sub(" ", part).strip():
+            continue  # only generic words ("list customers")
+        if not _condition_of(part, config) and not re.search(
+            r"\b(top|first|order|sort|rank|highest|lowest|most|least)\b", part
+        ):
+            missed.append(part)
+    return missed
 
 
 _NOT_CONDITIONS = frozenset({"limit", "order_by", "among"})

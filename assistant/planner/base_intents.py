@@ -14,7 +14,14 @@ from __future__ import annotations
 import re
 
 from assistant.planner.answers.base import describe, find_answer, summary_answer
-from assistant.planner.base_filters import NO_MARKETING, has_condition, read_filters
+from assistant.planner.answers.figures import figures_answer
+from assistant.planner.base_filters import (
+    NO_MARKETING,
+    has_condition,
+    read_filters,
+    unapplied,
+)
+from assistant.planner.figures import figures_asked, unread_measure
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
 from assistant.planner.questions import counts_last_list
 from assistant.planner.thresholds import thresholds_in
@@ -213,8 +220,27 @@ def unread_condition(ask: Ask, f: FindArgs) -> bool:
     )
 
 
+def figures(ask: Ask) -> list[Call] | None:
+    """base_figures when the message asks for an average or a total (else None).
+
+    "average monthly bill across the base", "avg churn with a complaint vs without":
+    the answer is the figure, not a list. An average of something the store cannot
+    add up asks nothing (the answer says what can be).
+    """
+    if unread_measure(ask.u):
+        return []
+    f = filters(ask)
+    asked = figures_asked(ask.u, f, ask.session.focus.found_list)
+    if asked is None:
+        return None
+    return [call("base_figures", **asked.model_dump(exclude_defaults=True))]
+
+
 def find(ask: Ask, customer: str | None) -> list[Call]:
     """find_customers with the filters the message names (none if unread)."""
+    arithmetic = figures(ask)
+    if arithmetic is not None:
+        return arithmetic
     f = filters(ask)
     if unread_condition(ask, f):
         return []
@@ -253,7 +279,13 @@ def _unread(ask: Ask) -> str:
 
 
 def summarise(ask: Ask, customer: str | None) -> list[Call]:
-    """summarise_base (the whole base, or the last list when narrowed)."""
+    """summarise_base (the whole base, or the last list when narrowed).
+
+    An average or a total asked ("average bill by plan") is base_figures.
+    """
+    arithmetic = figures(ask)
+    if arithmetic is not None:
+        return arithmetic
     among = narrowed(ask)
     return [call("summarise_base", among=among)] if among else [call("summarise_base")]
 
@@ -300,8 +332,26 @@ def _find_args(results: Results, n: int = 0) -> FindArgs | None:
     return FindArgs.model_validate(records[n].arguments)
 
 
+def not_applied(ask: Ask) -> str:
+    """A line naming each part of the message that was read as no condition."""
+    missed = unapplied(ask.u, ask.config)
+    if not missed:
+        return ""
+    parts = ", ".join(f"“{m}”" for m in missed)
+    return (
+        f"\n\n**Not applied:** I could not read {parts} as a condition on the "
+        "customers' records, so the answer is not filtered by it."
+    )
+
+
 def answer_find(ask: Ask, customer: str | None, results: Results) -> str:
-    """A count and/or a ranked table of the customers found."""
+    """A count and/or a ranked table of the customers found (or the figures)."""
+    if results.called("base_figures") or unread_measure(ask.u):
+        return figures_answer(ask, results)
+    return _answer_find(ask, results) + not_applied(ask)
+
+
+def _answer_find(ask: Ask, results: Results) -> str:
     if not results.called("find_customers"):
         return _unread(ask)
     found = results.all("find_customers")
@@ -368,6 +418,13 @@ def _narrows_a_list(u: Utterance, ask: Ask) -> float:
     )
 
 
+def summary_or_figures(ask: Ask, customer: str | None, results: Results) -> str:
+    """The base's breakdown, or the figures an average or total asked for."""
+    if results.called("base_figures") or unread_measure(ask.u):
+        return figures_answer(ask, results)
+    return summary_answer(ask, customer, results)
+
+
 BASE_INTENTS: list[Intent] = [
     Intent(
         name="find_customers",
@@ -396,7 +453,7 @@ BASE_INTENTS: list[Intent] = [
         name="summarise_base",
         cues=cue(*_BREAKDOWN, weight=5.0),
         calls=summarise,
-        answer=summary_answer,
+        answer=summary_or_figures,
         needs_customer=False,
         priority=3,
         examples=(

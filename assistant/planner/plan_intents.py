@@ -14,10 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.planner.answers.scenarios import chosen_plan, scenarios_answer
 from assistant.planner.intent import Ask, Call, Intent, Results, call
+from assistant.planner.scenarios import scenario_calls
 from assistant.planner.utterance import Utterance
 from assistant.planner.what_if import WORTH, stated_budget, what_if_calls
 from assistant.views.plan_card import plan_answer, what_if_answer
+from tools.planning.compare import PlanComparison
 from tools.planning.model import Plan
 from tools.planning.whatif import WhatIf
 
@@ -60,6 +63,9 @@ def _plan_calls(ask: Ask, customer: str | None) -> list[Call]:
     marketing = re.search(r"\b(retention|marketing|retain)\b", ask.u.text, re.I)
     args: dict[str, Any] = {"purposes": ["marketing"] if marketing else []}
     args |= {"without_channels": []}
+    budget = stated_budget(ask.u.text)
+    if budget is not None:  # "plan today's campaign at £2k": planned within it
+        args["budget"] = budget
     return [call("plan_campaign", **args)]
 
 
@@ -98,10 +104,15 @@ def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
 
 
 def _budget_not_applied(text: str, plan: Plan) -> str:
-    """Say so when the message set a budget the plan was not made within."""
+    """The budget the message set: the plan is made within it (or says why not)."""
     budget = stated_budget(text)
-    if budget is None or plan.spend <= budget + 0.005:
+    if budget is None:
         return ""
+    if plan.spend <= budget + 0.005:
+        return (
+            f"\n\n**Within your £{budget:,.0f} budget:** this plan spends "
+            f"£{plan.spend:,.2f}."
+        )
     return (
         f"\n\n**Not within your £{budget:,.0f} budget:** this plan spends "
         f"£{plan.spend:,.2f} (a plan is made within today's limits). Say *cut the "
@@ -109,8 +120,15 @@ def _budget_not_applied(text: str, plan: Plan) -> str:
     )
 
 
+def _compare_calls(ask: Ask, customer: str | None) -> list[Call]:
+    """The scenarios side by side when asked, else the plan against its baselines."""
+    return scenario_calls(ask.u.text, ask.session) or _latest(ask, customer)
+
+
 def answer_compare(ask: Ask, customer: str | None, results: Results) -> str:
-    """How much the plan adds over first-come and greedy booking."""
+    """How much the plan adds over first-come and greedy booking (or scenarios)."""
+    if results.called("compare_plans"):
+        return scenarios_answer(ask, results)
     plan: Plan | None = results.one("get_plan")
     if plan is None:
         return _failed(results) or "There is no plan yet."
@@ -132,8 +150,51 @@ def answer_compare(ask: Ask, customer: str | None, results: Results) -> str:
     )
 
 
+def _propose_plan(ask: Ask, customer: str | None) -> Call | None:
+    """After a scenario is chosen or a customer left out: book that plan (held).
+
+    "go with the 2nd scenario", "drop U124 from it": the plan becomes the pending
+    action, shown for the analyst's confirmation; nothing is booked here.
+    """
+    comparison: PlanComparison | None = ask.results.one("compare_plans")
+    if comparison is not None:
+        choice = chosen_plan(ask, comparison)
+        if choice is None or choice.hypothetical:
+            return None
+        return call("book_plan", plan_id=choice.plan_id)
+    changes: list[WhatIf] = ask.results.all("plan_what_if")
+    if len(changes) == 1 and changes[0].change.without_customers:
+        return call("book_plan", plan_id=changes[0].after_id)
+    return None
+
+
+def _left_out_answer(change: WhatIf, results: Results) -> str:
+    """A plan without some customers: what each had, the new plan, its booking."""
+    had = [
+        f"{c.customer_id} ({c.treatment_key}, £{c.expected_value:,.2f})"
+        if c.treatment_key
+        else f"{c.customer_id} (was not in plan {change.before_id})"
+        for c in change.left_out
+    ]
+    held = results.held("book_plan")
+    wait = (
+        f"\n{held.title}: waiting for your approval (nothing is booked yet)."
+        if held is not None
+        else ""
+    )
+    return (
+        f"Plan {change.after_id} leaves out {', '.join(had)}: "
+        f"{change.after_assigned:,} contacts, £{change.after_spend:,.2f}, expected "
+        f"value £{change.after_value:,.2f} "
+        f"({'+' if change.delta_value >= 0 else '−'}£{abs(change.delta_value):,.2f} "
+        f"on plan {change.before_id}, which is kept).{wait}"
+    )
+
+
 def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
     """Δ value and Δ volume of the change (or of one more slot of each treatment)."""
+    if results.called("compare_plans"):
+        return scenarios_answer(ask, results)
     changes: list[WhatIf] = results.all("plan_what_if")
     if not changes:
         return _failed(results) or (
@@ -152,6 +213,8 @@ def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
             + ". (Hypothetical: today's capacity is unchanged.)"
         )
     change = changes[0]
+    if change.change.without_customers:
+        return _left_out_answer(change, results)
     text = what_if_answer(change)
     if any(n > 0 for n in change.change.extra_capacity.values()):
         return text + (
@@ -198,6 +261,7 @@ PLAN_INTENTS: list[Intent] = [
         when=lambda u, ask: what_if_calls(u.text, ask.session, ask.config) is not None,
         bonus=lambda u, ask: 7.0,
         calls=_what_if_calls,
+        proposes=_propose_plan,
         answer=answer_what_if,
         needs_customer=False,
         priority=3,
@@ -213,7 +277,8 @@ PLAN_INTENTS: list[Intent] = [
         cues=(),
         when=_is_compare,
         bonus=lambda u, ask: 6.0,
-        calls=_latest,
+        calls=_compare_calls,
+        proposes=_propose_plan,
         answer=answer_compare,
         needs_customer=False,
         priority=3,

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.core.mentions import treatments_named
+from assistant.core.mentions import customer_ids_in, treatments_named
 from assistant.core.session import Session
 from assistant.planner.amounts import amount_after, count_value
 from assistant.planner.intent import Call, call
+from assistant.planner.scenarios import scenario_calls
 from tools.config import CVMConfig
 
 _SLOTS = re.compile(
@@ -84,6 +85,8 @@ def _budget_amount(text: str, at: int) -> float | None:
 
 
 _WITHIN = re.compile(r"\b(within|under|below|max(imum)?|up to|no more than)\b", re.I)
+# money stated with the request ("at £2k", "for £1,500", "capped at 5k")
+_SPEND = re.compile(r"\b(cap(ped)? at|at|for|with|spending|spend|of)\b", re.I)
 
 
 def stated_budget(text: str) -> float | None:
@@ -98,13 +101,45 @@ def stated_budget(text: str) -> float | None:
         return _budget_amount(text, budget.end())
     within = _WITHIN.search(text)
     found = amount_after(text, within.end(), within=4) if within else None
-    return found.value if found is not None and not found.percent else None
+    if found is not None and not found.percent:
+        return found.value
+    for spend in _SPEND.finditer(text):  # "plan today's campaign at £2k"
+        found = amount_after(text, spend.end(), within=2)
+        capped = spend.group(0).lower().startswith("cap")  # "cap at 5k"
+        if found is not None and not found.percent and (found.money or capped):
+            return found.value
+    return None
 
 
 def _by_change(text: str, at: int) -> bool:
     """Whether the budget changes "by" an amount (not to a new level)."""
     found = amount_after(text, at, within=22)
     return found is not None and _BY.search(text[at : found.start]) is not None
+
+
+_ID = r"(?:customer\s+)?(?P<id>[uU]-?\d+)"
+_LEAVE_OUT = (
+    re.compile(
+        r"\b(?:drop|remove|exclude|excluding|without|minus|except|but not|and not)"
+        rf"\s+(?:(?:the|that|this)\s+)?{_ID}\b",
+        re.I,
+    ),
+    re.compile(rf"\b(?:take|leave|keep|pull|drop|cross)\s+{_ID}\s+(?:out|off)\b", re.I),
+)
+
+
+def customers_left_out(text: str, session: Session) -> list[str]:
+    """The customers a message takes out of the plan ("drop U124 from it").
+
+    Only with a plan in the conversation: "yes but without U128", "remove U124
+    from the plan", "take U125 out". Empty when it names no one so, or no plan
+    is made yet.
+    """
+    if not session.plan_id:
+        return []
+    found = [m.group("id") for p in _LEAVE_OUT for m in p.finditer(text)]
+    named = customer_ids_in(" ".join(found))
+    return list(dict.fromkeys(named))
 
 
 def _slot(key: str, slots: int) -> dict[str, Any]:
@@ -124,6 +159,12 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
     """
     base: dict[str, Any] = {"plan_id": session.plan_id, "extra_slots": []}
     base |= {"without_channels": [], "channel_budgets": [], "budget": None}
+    scenarios = scenario_calls(text, session)  # "compare that with the original"
+    if scenarios is not None:
+        return scenarios
+    left_out = customers_left_out(text, session)
+    if left_out:  # "drop U124 from it": the plan without them
+        return [call("plan_what_if", **base | {"without_customers": left_out})]
     slots = _SLOTS.search(text)
     if WORTH.search(text) and re.search(r"\b(one|an?) (more|extra)\b", text, re.I):
         keys = _treatments_for(text, config)

@@ -15,6 +15,7 @@ from assistant.toolkit.views import allocation_view
 from tools.allocation import Allocation
 from tools.base_queries.models import CustomerList
 from tools.planning.model import Plan
+from tools.planning.tools import PlanArgs
 from tools.planning.whatif import WhatIf
 from tools.recommendation import Recommendation
 
@@ -71,16 +72,32 @@ def forget_booking(
 
 
 def remember_plan(session: Session, args: Any, plan: Plan, scope: TurnScope) -> None:
-    """The plan "the plan" means from now on."""
+    """The plan "the plan" means from now on.
+
+    A new plan (not a what-if's) starts the conversation's scenarios again; a plan
+    looked up joins them.
+    """
     session.plan_id = plan.plan_id
+    scenarios = session.focus.scenarios
+    if isinstance(args, PlanArgs) and plan.parent_id is None:
+        session.focus.scenarios = [plan.plan_id]
+    elif plan.plan_id not in scenarios:
+        scenarios.append(plan.plan_id)
 
 
 def remember_what_if(
     session: Session, args: Any, change: WhatIf, scope: TurnScope
 ) -> None:
-    """A re-plan becomes "the plan" unless it assumed hypothetical extra slots."""
+    """A re-plan becomes "the plan" unless it assumed hypothetical extra slots.
+
+    Both plans are the conversation's scenarios (to compare, or to choose from).
+    """
     if not any(n > 0 for n in change.change.extra_capacity.values()):
         session.plan_id = change.after_id
+    scenarios = session.focus.scenarios
+    for plan_id in (change.before_id, change.after_id):
+        if plan_id not in scenarios:
+            scenarios.append(plan_id)
 
 
 def remember_found(

@@ -37,6 +37,7 @@ from tools import (
     service_problems,
     treatment,
 )
+from tools.planning import compare
 from tools.planning import tools as planning
 from tools.planning.booking import book_plan
 
@@ -145,6 +146,12 @@ _SPECS: list[ToolSpec[Any, Any]] = [
         effect=effects.remember_what_if,
     ),
     ToolSpec(
+        compare.compare_plans,
+        compare.ComparePlansArgs,
+        "READ",
+        dump,
+    ),
+    ToolSpec(
         book_plan,
         planning.BookPlanArgs,
         "WRITE",
@@ -166,6 +173,7 @@ _SPECS: list[ToolSpec[Any, Any]] = [
         dump,
         chart=base_charts.summary_charts,
     ),
+    ToolSpec(base_queries.base_figures, base_queries.FiguresArgs, "READ", dump),
     ToolSpec(base_queries.export_list, base_queries.ExportArgs, "READ", dump),
     *catalogue_tools.SPECS,
     *approval_tools.SPECS,

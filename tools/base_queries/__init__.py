@@ -10,6 +10,7 @@ give. Modules, one job each:
 * :mod:`~tools.base_queries.scan` — one compact kernel pass over (part of) the base;
 * :mod:`~tools.base_queries.find` — ``find_customers``;
 * :mod:`~tools.base_queries.summary` — ``summarise_base``;
+* :mod:`~tools.base_queries.figures` — ``base_figures``: averages, totals, splits;
 * :mod:`~tools.base_queries.lists` — lists by handle ("of those");
 * :mod:`~tools.base_queries.export` — ``export_list``: a whole list to a file.
 """
@@ -17,6 +18,7 @@ give. Modules, one job each:
 from __future__ import annotations
 
 from tools.base_queries.export import ExportArgs, ListExport, export_list
+from tools.base_queries.figures import BaseFigures, FiguresArgs, base_figures
 from tools.base_queries.find import find_customers
 from tools.base_queries.models import (
     Band,
@@ -32,15 +34,18 @@ from tools.base_queries.summary import summarise_base
 
 __all__ = [
     "Band",
+    "BaseFigures",
     "BaseSummary",
     "CustomerList",
     "CustomerRow",
     "ExportArgs",
+    "FiguresArgs",
     "FindArgs",
     "Group",
     "ListExport",
     "OrderBy",
     "SummariseArgs",
+    "base_figures",
     "export_list",
     "find_customers",
     "summarise_base",

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.base_queries.models import FindArgs, Threshold
+from tools.base_queries.models import Condition, FindArgs, Threshold
 from tools.base_queries.scan import Reach, Scan
 from tools.context import ToolContext
 from tools.errors import ToolInputError
@@ -44,14 +44,18 @@ _SQL_OPS = {">": ">", ">=": ">=", "<": "<", "<=": "<="}
 _NP_OPS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
 
 
-def needs_kernel(a: FindArgs) -> bool:
-    """Whether a filter or the order reads the kernel's decisions."""
+def needs_kernel(a: Condition) -> bool:
+    """Whether a filter or the order reads the kernel's decisions.
+
+    ``any_of`` does not: its conditions are resolved to row numbers in SQL.
+    """
     return bool(
         a.signals
+        or a.without_signals
         or a.recommended
         or a.marketing_allowed is not None
         or a.reachable_channel
-        or a.order_by == "expected_value"
+        or getattr(a, "order_by", None) == "expected_value"
         or any(COLUMNS[t.metric][0] is None for t in a.thresholds)
     )
 
@@ -71,7 +75,7 @@ def _threshold(t: Threshold) -> tuple[str, list[Any]]:
     return (f"NOT isnan({column}) AND {cond}" if nan else cond), [t.value]
 
 
-def _bands(a: FindArgs, ctx: ToolContext) -> tuple[list[str], list[Any]]:
+def _bands(a: Condition, ctx: ToolContext) -> tuple[list[str], list[Any]]:
     conds: list[str] = []
     params: list[Any] = []
     for band, column, high, medium in (
@@ -95,7 +99,7 @@ def _bands(a: FindArgs, ctx: ToolContext) -> tuple[list[str], list[Any]]:
     return conds, params
 
 
-def _stored(a: FindArgs) -> tuple[list[str], list[Any]]:
+def _stored(a: Condition) -> tuple[list[str], list[Any]]:
     """Conditions on stored text and flag columns.
 
     Raises:
@@ -113,6 +117,10 @@ def _stored(a: FindArgs) -> tuple[list[str], list[Any]]:
     if a.vulnerable is not None:
         conds.append("vulnerable = ?")
         params.append(a.vulnerable)
+    if a.complained is not None:
+        conds.append(
+            "negative_interactions > 0" if a.complained else "negative_interactions = 0"
+        )
     if a.consent_channel or a.consent_purpose:
         if not (a.consent_channel and a.consent_purpose):
             raise ToolInputError("give both consent_channel and consent_purpose")
@@ -155,7 +163,7 @@ def sql_where_all(parts: Sequence[FindArgs], ctx: ToolContext) -> tuple[str, lis
     return " AND ".join(conds), params
 
 
-def kernel_mask(s: Scan, a: FindArgs, ctx: ToolContext) -> np.ndarray:
+def kernel_mask(s: Scan, a: Condition, ctx: ToolContext) -> np.ndarray:
     """Which scanned customers every filter keeps (bands re-checked on the kernel's).
 
     Raises:
@@ -170,6 +178,10 @@ def kernel_mask(s: Scan, a: FindArgs, ctx: ToolContext) -> np.ndarray:
         assert s.signals is not None, "scan without signals"
         for name in a.signals:
             keep &= s.signals[:, SIGNALS.index(name)]
+    if a.without_signals:
+        assert s.signals is not None, "scan without signals"
+        for name in a.without_signals:
+            keep &= ~s.signals[:, SIGNALS.index(name)]
     if a.recommended:
         ctx.config.treatment(a.recommended)  # an unknown key is the model's to fix
         keep &= s.best == s.treatments.index(a.recommended)

@@ -10,6 +10,7 @@ for exactly those customers, so their numbers are the per-customer tools'.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from tools.base_queries.filters import (
 from tools.base_queries.lists import chain, remember
 from tools.base_queries.models import (
     Band,
+    Condition,
     ContactChannel,
     CustomerList,
     CustomerRow,
@@ -134,7 +136,7 @@ def _from_scan(
         ctx,
         where,
         params,
-        signals=any(p.signals for p in parts),
+        signals=any(p.signals or p.without_signals for p in parts),
         rules=any(p.marketing_allowed is not None for p in parts),
         reach=reach(parts),
     ):
@@ -155,6 +157,25 @@ def _from_scan(
     return matched, row_all[chosen].tolist()
 
 
+def where_all(parts: Sequence[FindArgs], ctx: ToolContext) -> tuple[str, list[Any]]:
+    """Every part's stored-column filters (AND), and each part's ``any_of``.
+
+    "vulnerable or with a dispute": the customers any of the conditions selects
+    (each found as a list of its own) enter as a bound list of row numbers.
+    """
+    where, params = sql_where_all(parts, ctx)
+    conds = [where] if where else []
+    for part in parts:
+        if part.any_of:
+            rows: set[int] = set()
+            for c in part.any_of:
+                one = FindArgs.model_validate(c.model_dump())
+                rows.update(int(r) for r in ranked(one, ctx, None)[1])
+            conds.append("(row_no IN (SELECT unnest(?::BIGINT[])))")
+            params = [*params, sorted(rows)]
+    return " AND ".join(conds), params
+
+
 def ranked(a: FindArgs, ctx: ToolContext, limit: int | None) -> Ranked:
     """How many customers the list ``a`` holds, and the first ``limit`` row numbers.
 
@@ -167,7 +188,7 @@ def ranked(a: FindArgs, ctx: ToolContext, limit: int | None) -> Ranked:
     for part in parts:
         if part.recommended:
             ctx.config.treatment(part.recommended)  # an unknown key: the model's to fix
-    where, params = sql_where_all(parts, ctx)
+    where, params = where_all(parts, ctx)
     if any(needs_kernel(p) for p in parts):
         return _from_scan(a, parts, ctx, where, params, limit)
     return _from_sql(a, ctx, where, params, limit)
@@ -190,7 +211,10 @@ def find_customers(
     reachable_purpose: Purpose | None = None,
     reachable: bool = True,
     vulnerable: bool | None = None,
+    complained: bool | None = None,
+    without_signals: list[str] | None = None,
     recommended: str | None = None,
+    any_of: list[Condition] | None = None,
     among: str | None = None,
     order_by: OrderBy = "churn",
     limit: int = 10,
@@ -203,13 +227,20 @@ def find_customers(
     metric op value (churn 0..1, revenue £/month, tenure months, bill £, data_gb,
     expected_value £). objects_to_marketing: refuses all marketing.
     marketing_allowed=false: no marketing is lawful. reachable_channel (purpose):
-    a treatment on it is lawful (reachable=false: none is). recommended: best
+    a treatment on it is lawful (reachable=false: none is). complained: a
+    negative contact on record. without_signals: none of these. any_of: at
+    least one of these conditions holds as well. recommended: best
     treatment key. among: an earlier list_id (narrows it, ids stay server-side).
     The result's list_id names the whole list.
     """
     a = FindArgs.model_validate(
         {k: v for k, v in locals().items() if k in FindArgs.model_fields}
-        | {"signals": signals or [], "thresholds": thresholds or []}
+        | {
+            "signals": signals or [],
+            "without_signals": without_signals or [],
+            "thresholds": thresholds or [],
+            "any_of": any_of or [],
+        }
     )
     matched, row_nos = ranked(a, ctx, a.limit)
     return _listed(a, ctx, matched, row_nos)

@@ -30,8 +30,8 @@ class Threshold(BaseModel):
     value: float = Field(allow_inf_nan=False)
 
 
-class FindArgs(BaseModel):
-    """Filters of ``find_customers`` (all optional; combined with AND)."""
+class Condition(BaseModel):
+    """Conditions on a customer (all optional; combined with AND)."""
 
     churn_band: Band | None = None
     value_band: Band | None = None
@@ -49,7 +49,19 @@ class FindArgs(BaseModel):
     reachable_purpose: Purpose | None = None
     reachable: bool = True  # False: no treatment on reachable_channel is lawful
     vulnerable: bool | None = None
+    complained: bool | None = None  # a negative contact (a complaint) on record
+    without_signals: list[SignalName] = Field(default_factory=list)  # none of these
     recommended: str | None = None
+
+
+class FindArgs(Condition):
+    """Filters of ``find_customers`` (all optional; combined with AND).
+
+    ``any_of``: at least one of these conditions holds too ("vulnerable or with a
+    dispute").
+    """
+
+    any_of: list[Condition] = Field(default_factory=list)
     among: str | None = Field(None, pattern=LIST_ID.pattern)  # an earlier list_id
     order_by: OrderBy = "churn"
     limit: int = Field(10, ge=1, le=100)

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from tools.base_queries.filters import kernel_mask_all, reach, sql_where_all
+from tools.base_queries.filters import kernel_mask_all, reach
+from tools.base_queries.find import where_all
 from tools.base_queries.lists import chain
 from tools.base_queries.models import BaseSummary, FindArgs, Group
 from tools.base_queries.scan import RULES, scan_chunks
@@ -72,7 +73,7 @@ def summarise_base(
     for part in parts:
         if part.recommended:
             ctx.config.treatment(part.recommended)
-    where, params = sql_where_all(parts, ctx)
+    where, params = where_all(parts, ctx)
     segments, segment = ctx.customers.feature_codes("segment", where, params)
     keys = tuple(ctx.config.treatments)
     by = {

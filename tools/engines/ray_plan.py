@@ -182,7 +182,7 @@ def _solve_on_ray(
     config = ctx.config
     allowed = np.array(request.treatment_mask(config))
     wanted = {c.upper() for c in request.scope.customers}
-    blocked = ledger_blocks(ctx.ledger, day, config)
+    blocked = ledger_blocks(ctx.ledger, day, config, request)
     n = ctx.customers.count()
     took: dict[str, float] = {}
     t0 = time.perf_counter()

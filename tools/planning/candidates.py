@@ -236,10 +236,20 @@ def pair_columns(
 
 
 def ledger_blocks(
-    ledger: LedgerStore, day: date, config: CVMConfig
+    ledger: LedgerStore,
+    day: date,
+    config: CVMConfig,
+    request: PlanRequest | None = None,
 ) -> tuple[set[str], dict[str, set[int]]]:
-    """Customers booked on ``day``, and per customer the treatments FREQUENCY blocks."""
-    return _blocked_by_ledger(ledger, day, config)
+    """Customers the plan leaves out, and per customer the treatments blocked.
+
+    Customers booked on ``day`` and those the request leaves out
+    (``scope.without_customers``); per customer, the treatments FREQUENCY blocks.
+    """
+    booked, freq = _blocked_by_ledger(ledger, day, config)
+    if request is not None and request.scope.without_customers:
+        booked = booked | {c.upper() for c in request.scope.without_customers}
+    return booked, freq
 
 
 @dataclass(frozen=True)
@@ -286,7 +296,7 @@ def build_candidates(
     allowed = np.array(request.treatment_mask(config))
     wanted = {c.upper() for c in request.scope.customers}
     cols = pair_columns(
-        batches, keys, allowed, wanted, ledger_blocks(ledger, day, config)
+        batches, keys, allowed, wanted, ledger_blocks(ledger, day, config, request)
     )
     lim = plan_limits(request, config, ledger, day)
     problem = PlanProblem(

@@ -15,6 +15,9 @@ class PlanScope(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     customers: list[str] = Field(default_factory=list, description="Customer ids.")
+    without_customers: list[str] = Field(
+        default_factory=list, description="Customer ids left out of the plan."
+    )
     treatments: list[str] = Field(default_factory=list, description="Treatment keys.")
     channels: list[Channel] = Field(default_factory=list)
     purposes: list[Purpose] = Field(

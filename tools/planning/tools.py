@@ -21,6 +21,9 @@ class PlanArgs(BaseModel):
 
     purposes: list[Purpose] = Field(default_factory=list)
     without_channels: list[Channel] = Field(default_factory=list)
+    budget: float | None = Field(
+        None, ge=0, description="Total budget for the plan's contacts, pounds."
+    )
 
 
 class PlanIdArgs(BaseModel):
@@ -57,22 +60,29 @@ class WhatIfArgs(BaseModel):
     without_channels: list[Channel] = Field(default_factory=list)
     channel_budgets: list[ChannelBudget] = Field(default_factory=list)
     budget: float | None = Field(None, ge=0)
+    without_customers: list[str] = Field(
+        default_factory=list, description="Customer ids to leave out of the plan."
+    )
 
 
 def plan_campaign(
     purposes: list[Purpose] | None = None,
     without_channels: list[Channel] | None = None,
+    budget: float | None = None,
     ctx: ToolContext | None = None,
 ) -> Plan:
     """Plan today's campaign over the base (best lawful option per customer).
 
-    Returns value, gap, volumes and baselines. Books nothing.
+    With ``budget``, the plan's contacts cost at most that many pounds in total
+    (within today's other limits). Returns value, gap, volumes and baselines.
+    Books nothing.
     """
     from tools.planning.plan import make_plan  # the solver: loaded when planning
 
     request = PlanRequest(
         scope=PlanScope(purposes=purposes or []),
         without_channels=without_channels or [],
+        budget=budget,
     )
     return make_plan(request, ctx or default_context()).plan
 
@@ -96,9 +106,13 @@ def plan_what_if(
     without_channels: list[Channel] | None = None,
     channel_budgets: list[ChannelBudget] | None = None,
     budget: float | None = None,
+    without_customers: list[str] | None = None,
     ctx: ToolContext | None = None,
 ) -> WhatIf:
-    """Re-plan a plan (null: the latest) with one change; returns Δ value, volume."""
+    """Re-plan a plan (null: the latest) with one change; returns Δ value, volume.
+
+    ``without_customers`` leaves those customers out (the plan's others stay).
+    """
     change = PlanChange(
         extra_capacity={
             s["treatment_key"] if isinstance(s, dict) else s.treatment_key: (
@@ -114,5 +128,6 @@ def plan_what_if(
             for b in channel_budgets or []
         },
         budget=budget,
+        without_customers=[c.upper() for c in without_customers or []],
     )
     return what_if(change, plan_id, ctx or default_context())

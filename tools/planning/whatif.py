@@ -36,6 +36,9 @@ class PlanChange(BaseModel):
         default_factory=dict, description="Today's budget per channel, pounds."
     )
     budget: float | None = Field(None, ge=0, description="Total budget, pounds.")
+    without_customers: list[str] = Field(
+        default_factory=list, description="Customer ids to leave out of the plan."
+    )
 
 
 class Delta(BaseModel):
@@ -43,6 +46,16 @@ class Delta(BaseModel):
 
     count: int
     value: float
+
+
+class LeftOut(BaseModel):
+    """A customer a what-if left out, and what the plan before had for them."""
+
+    customer_id: str
+    treatment_key: str | None = Field(
+        None, description="Their treatment in the plan before (None: not in it)."
+    )
+    expected_value: float = 0.0
 
 
 class WhatIf(BaseModel):
@@ -57,6 +70,29 @@ class WhatIf(BaseModel):
     after_gap: float
     by_treatment: dict[str, Delta]
     by_channel: dict[str, Delta]
+    left_out: list[LeftOut] = Field(default_factory=list)
+    after_spend: float = 0.0
+    after_assigned: int = 0
+
+
+def _left_out(ctx: ToolContext, before: Plan, ids: list[str]) -> list[LeftOut]:
+    """What the plan before had for each customer left out (in the order asked)."""
+    if not ids:
+        return []
+    wanted = {c.upper() for c in ids}
+    had = {
+        r.customer_id: r
+        for r in plan_store(ctx).iter_rows(before.plan_id)
+        if r.customer_id in wanted
+    }
+    return [
+        LeftOut(
+            customer_id=c,
+            treatment_key=had[c].treatment_key if c in had else None,
+            expected_value=round(had[c].expected_value, 2) if c in had else 0.0,
+        )
+        for c in dict.fromkeys(c.upper() for c in ids)
+    ]
 
 
 def apply_change(
@@ -74,8 +110,14 @@ def apply_change(
             raise ToolInputError(f"{key} has no daily capacity to add to")
         now = capacity.get(key, cons.max_per_day if cons else 0)
         capacity[key] = max(0, now + n)
+    scope = base.scope
+    if change.without_customers:
+        left_out = {c.upper() for c in scope.without_customers}
+        left_out |= {c.upper() for c in change.without_customers}
+        scope = scope.model_copy(update={"without_customers": sorted(left_out)})
     return base.model_copy(
         update={
+            "scope": scope,
             "capacity": capacity,
             "without_channels": sorted(
                 set(base.without_channels) | set(change.without_channels)
@@ -137,6 +179,9 @@ def what_if(
         after_gap=after.gap,
         by_treatment=by_t,
         by_channel=by_c,
+        left_out=_left_out(ctx, before, change.without_customers),
+        after_spend=round(after.spend, 2),
+        after_assigned=after.assigned,
     )
 
 

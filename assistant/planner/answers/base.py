@@ -63,6 +63,16 @@ def describe(f: FindArgs) -> str:
         more.append(f"with {name} {_OPS[t.op]} {shown(t.value)}")
     if f.signals:
         more.append("with " + " and ".join(s.replace("_", " ") for s in f.signals))
+    if f.without_signals:
+        more.append(
+            "with no " + " and no ".join(s.replace("_", " ") for s in f.without_signals)
+        )
+    if f.complained is not None:
+        more.append(
+            "with a complaint (a negative contact) on record"
+            if f.complained
+            else "with no complaint (no negative contact) on record"
+        )
     if f.consent_channel:
         has = "with" if f.consent_granted else "without"
         more.append(f"{has} {f.consent_channel} {f.consent_purpose} consent")
@@ -78,6 +88,16 @@ def describe(f: FindArgs) -> str:
         more.append(_reach(f))
     if f.recommended:
         more.append(f"whose best action is {f.recommended}")
+    if f.any_of:
+        either = [
+            describe(FindArgs.model_validate(c.model_dump()))
+            .removesuffix(" customers")
+            .replace(" customers ", " ")
+            .replace("customers ", "")
+            .strip()
+            for c in f.any_of
+        ]
+        more.append("who are " + " or ".join(f"({e})" for e in either))
     return " ".join([*parts, "customers", *more])
 
 
