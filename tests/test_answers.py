@@ -16,6 +16,7 @@ from assistant.planner.utterance import read
 from assistant.planner.what_if import customers_left_out, stated_budget
 from tools.base_queries import FindArgs, base_figures, find_customers
 from tools.base_queries.models import Threshold
+from tools.contact_times import next_contact_times
 from tools.errors import ToolInputError
 from tools.planning.compare import compare_plans
 from tools.planning.plan import plan_store
@@ -200,3 +201,28 @@ def test_scenarios_compared_and_pointed_at(ctx):
     assert pointer("go with the 2nd scenario", 3).positions == (2,)
     with pytest.raises(ToolInputError):
         compare_plans([first.plan_id, first.plan_id], ctx=ctx)
+
+
+# --- next lawful contact --------------------------------------------------------
+
+
+def test_next_lawful_contact_per_channel_with_its_rule(ctx, monkeypatch):
+    monkeypatch.setenv("CVM_NOW", "2024-03-06T23:30:00+00:00")  # inside quiet hours
+    times = next_contact_times("U126", ctx)
+    by = {t.channel: t for t in times.channels}
+    assert [t.channel for t in times.channels] == ["call", "sms", "email", "push"]
+    assert by["sms"].purposes == ["service", "billing"]  # no marketing consent
+    assert "CONSENT: no marketing consent by sms" in by["sms"].why
+    assert not by["call"].allowed_now and by["call"].rule == "QUIET-HOURS"
+    assert f"{by['call'].next_time:%Y-%m-%d %H:%M}" == "2024-03-07 09:00"
+    assert (
+        times.earliest is not None and times.earliest.next_time == by["call"].next_time
+    )
+    vulnerable = next_contact_times("U133", ctx)
+    assert all("marketing" not in t.purposes for t in vulnerable.channels)
+
+
+def test_contact_time_is_a_fact_asked(config):
+    assert "contact_time" in _u("when's the earliest we can ring her?", config).facets
+    assert "contact_time" in _u("when can we next contact U126?", config).facets
+    assert "contact_time" not in _u("show U124's bills", config).facets

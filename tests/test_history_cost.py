@@ -173,9 +173,7 @@ def _conversation(body):
     return completion(f"Recommend {top}.")
 
 
-def test_prompt_tokens_first_call_and_the_share_a_prefix_cache_serves(
-    tmp_path, capsys
-):
+def test_prompt_tokens_first_call_and_the_share_a_prefix_cache_serves(tmp_path, capsys):
     """Every tool on every call, in a stable prefix (system prompt + tool list).
 
     Targets: the first call at most 5,000 prompt tokens; from the second call on,

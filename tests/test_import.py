@@ -418,8 +418,9 @@ def test_bills_and_their_charges_are_replaced_together(ctx, tmp_path):
     with pytest.raises(ImportFailed) as info:
         import_path(folder, _store(ctx), PATTERN, DERIVED)
     (problem,) = info.value.report.problems
-    assert problem.line().endswith("bill_charges.csv: customer_id+bill_date: row 1: "
-                                   "no such bill")
+    assert problem.line().endswith(
+        "bill_charges.csv: customer_id+bill_date: row 1: no such bill"
+    )
 
 
 @pytest.mark.parametrize("where", ["table", "part", "json", "path"])
@@ -482,8 +483,9 @@ def test_a_killed_import_leaves_files_the_next_import_removes(tmp_path):
     assert left, "the import finished before it could be killed"
     small = tmp_path / "small"
     generate(10, 1, small)
-    done = subprocess.run(run[:-1] + [str(small)], env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        run[:-1] + [str(small)], env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert _leftovers(state) == []
     assert "store now holds 22 customers" in done.stdout
@@ -498,8 +500,10 @@ def test_a_start_removes_a_killed_imports_files_unless_an_import_runs(tmp_path):
     DuckStore(store, DERIVED)  # the sample store
     spill = store.parent / ".import-spill"
     spill.mkdir()
-    left = [store.parent / f".customers.duckdb.999999.{kind}" for kind in
-            ("import", "import.wal", "new")] + [spill / "duckdb_temp_block-1.block"]
+    left = [
+        store.parent / f".customers.duckdb.999999.{kind}"
+        for kind in ("import", "import.wal", "new")
+    ] + [spill / "duckdb_temp_block-1.block"]
     for path in left:
         path.write_bytes(b"x" * 1000)
     mine = store.parent / ".customers.duckdb.notes"  # not a writer's: kept
@@ -559,7 +563,10 @@ def _peak_rss_mb(folder: Path, state: Path) -> float:
     env = {**os.environ, "CVM_STATE_DIR": str(state)}
     done = subprocess.run(
         [sys.executable, "-c", code, str(folder)],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     return float(done.stdout.strip())

@@ -200,18 +200,46 @@ def test_a_column_is_bounded_as_the_record_field_of_its_kind(table, column):
 
 
 BAD_ROWS = [
-    ("do_not_disturb", "customer_id,starts,ends\nU124,22:00,22:00\n", "starts+ends",
-     "starts and ends at the same time"),
-    ("do_not_disturb", "customer_id,starts,ends\nU124,22:00,24:00\n", "ends",
-     "not a time before 24:00"),
-    ("usage", "customer_id,reading_date,data_gb,voice_minutes,sms_count,roaming_gb\n"
-     "U124,2024-03-01,1.5,-5,0,0\n", "voice_minutes", "below 0"),
-    ("usage", "customer_id,reading_date,data_gb,voice_minutes,sms_count,roaming_gb\n"
-     "U124,2024-03-01,1.5,2.5,0,0\n", "voice_minutes", "not a whole number"),
-    ("bills", "customer_id,bill_date,plan_name,plan_charge,status\n"
-     "U124,10000-01-01,P,10,paid\n", "bill_date", "above 2100-12-31"),
-    ("bills", "customer_id,bill_date,plan_name,plan_charge,status\n"
-     "U124,2024-03-01,P,inf,paid\n", "plan_charge", "not a valid decimal(12,2)"),
+    (
+        "do_not_disturb",
+        "customer_id,starts,ends\nU124,22:00,22:00\n",
+        "starts+ends",
+        "starts and ends at the same time",
+    ),
+    (
+        "do_not_disturb",
+        "customer_id,starts,ends\nU124,22:00,24:00\n",
+        "ends",
+        "not a time before 24:00",
+    ),
+    (
+        "usage",
+        "customer_id,reading_date,data_gb,voice_minutes,sms_count,roaming_gb\n"
+        "U124,2024-03-01,1.5,-5,0,0\n",
+        "voice_minutes",
+        "below 0",
+    ),
+    (
+        "usage",
+        "customer_id,reading_date,data_gb,voice_minutes,sms_count,roaming_gb\n"
+        "U124,2024-03-01,1.5,2.5,0,0\n",
+        "voice_minutes",
+        "not a whole number",
+    ),
+    (
+        "bills",
+        "customer_id,bill_date,plan_name,plan_charge,status\n"
+        "U124,10000-01-01,P,10,paid\n",
+        "bill_date",
+        "above 2100-12-31",
+    ),
+    (
+        "bills",
+        "customer_id,bill_date,plan_name,plan_charge,status\n"
+        "U124,2024-03-01,P,inf,paid\n",
+        "plan_charge",
+        "not a valid decimal(12,2)",
+    ),
 ]
 
 
@@ -244,21 +272,37 @@ def test_a_value_out_of_bounds_is_refused_at_import(
 @pytest.mark.parametrize(
     ("change", "key", "problem"),
     [
-        (lambda r: r.update(do_not_disturb="22:00-22:00"), "do_not_disturb",
-         "starts and ends at the same time"),
-        (lambda r: r.update(do_not_disturb="22:00-24:00"), "do_not_disturb",
-         "not a window"),
-        (lambda r: r["usage"][0].update(voice_minutes=-5), "usage.0.voice_minutes",
-         "greater than or equal to 0"),
-        (lambda r: r["bills"][0].update(date="2101-01-01"), "bills.0.date",
-         "less than or equal to 2100-12-31"),
-        (lambda r: r["churn"].update(scored_on="1899-12-31"), "churn.scored_on",
-         "greater than or equal to 1900-01-01"),
+        (
+            lambda r: r.update(do_not_disturb="22:00-22:00"),
+            "do_not_disturb",
+            "starts and ends at the same time",
+        ),
+        (
+            lambda r: r.update(do_not_disturb="22:00-24:00"),
+            "do_not_disturb",
+            "not a window",
+        ),
+        (
+            lambda r: r["usage"][0].update(voice_minutes=-5),
+            "usage.0.voice_minutes",
+            "greater than or equal to 0",
+        ),
+        (
+            lambda r: r["bills"][0].update(date="2101-01-01"),
+            "bills.0.date",
+            "less than or equal to 2100-12-31",
+        ),
+        (
+            lambda r: r["churn"].update(scored_on="1899-12-31"),
+            "churn.scored_on",
+            "greater than or equal to 1900-01-01",
+        ),
     ],
     ids=["dnd-same", "dnd-24", "voice-negative", "bill-2101", "churn-1899"],
 )
-def test_the_same_values_are_refused_in_a_json_import(ctx, tmp_path, change, key,
-                                                      problem):
+def test_the_same_values_are_refused_in_a_json_import(
+    ctx, tmp_path, change, key, problem
+):
     record = _twin_record()
     record["customer_id"] = "U5550001"
     change(record)

@@ -44,9 +44,7 @@ def test_retention_deletes_audit_records_past_the_configured_days(
     assert [r.question for r in ctx.ledger.read_audit()] == ["0 days ago"]
 
 
-def test_erase_removes_a_customers_transcripts_and_keeps_their_bookings(
-    ctx, capsys
-):
+def test_erase_removes_a_customers_transcripts_and_keeps_their_bookings(ctx, capsys):
     allocate_treatment(
         "U124", "marketing_call_back", "ana", ctx, frozenset({"SUITABILITY"})
     )

@@ -87,6 +87,8 @@ class Focus:
             recommendation shows options too): what "the second one" points at.
         scenarios: The plans made in this conversation, in order: the plan, then
             each what-if ("compare that with the original", "the 2nd scenario").
+        compared: The customers last compared ("book for U999" then proposes
+            U999's pick).
     """
 
     customers: list[str] = field(default_factory=list)
@@ -100,6 +102,7 @@ class Focus:
     found_metric: str | None = None
     last_list: str | None = None
     scenarios: list[str] = field(default_factory=list)
+    compared: list[str] = field(default_factory=list)
 
     def listed(self, text: str) -> tuple[str, str | None]:
         """``text`` with its pointer at a row of the last list shown made an id.

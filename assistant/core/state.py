@@ -64,6 +64,7 @@ class FocusState(BaseModel):
     found_metric: str | None = None
     last_list: str | None = None
     scenarios: list[str] = Field(default_factory=list)
+    compared: list[str] = Field(default_factory=list)
 
 
 class SessionState(BaseModel):

@@ -122,10 +122,54 @@ def book(ask: Ask, customer: str | None) -> list[Call]:
     """
     if asks_what_is_booked(ask.u):
         return bookings(ask, customer)
+    if which_of_several(ask):
+        return []  # "yes, book" after comparing two: which one is asked
     key = booking_key(ask, customer)
+    if key is None and customer and compared_pick(ask, customer):
+        return [call("recommend_treatment", customer_id=customer)]
     if not key or key == BASELINE or not customer:
         return []
     return [call("allocate_treatment", customer_id=customer, treatment_key=key)]
+
+
+def compared_pick(ask: Ask, customer: str) -> bool:
+    """ "book for U999" after comparing U123 and U999: U999's pick is looked up.
+
+    Only for a customer named in the order and compared last, with no proposal
+    for them yet; the pick is then proposed for confirmation (held, not run).
+    """
+    return (
+        customer in ask.u.customers
+        and customer in ask.session.focus.compared
+        and ask.session.proposal_for != customer
+    )
+
+
+def book_follow_up(ask: Ask, customer: str | None) -> list[Call]:
+    """The compared customer's pick proposed, or an alternative after a refusal."""
+    rec = ask.results.one("recommend_treatment")
+    if (
+        rec is not None
+        and customer
+        and not ask.results.called("allocate_treatment")
+        and rec.top.treatment_key != BASELINE
+    ):
+        key = rec.top.treatment_key
+        return [call("allocate_treatment", customer_id=customer, treatment_key=key)]
+    return book_refused(ask, customer)
+
+
+def which_of_several(ask: Ask) -> list[str]:
+    """The customers in focus when a booking order names none of several.
+
+    After "compare U123 and U999", a bare "yes, book" could mean either: the
+    answer asks which (never proposes one); "book for U999" names it. Empty when
+    the order is not ambiguous.
+    """
+    focus = ask.session.focus.customers
+    if ask.u.customers or len(focus) < 2 or ask.session.pending is not None:
+        return []
+    return list(focus)
 
 
 def booking_key(ask: Ask, customer: str | None) -> str | None:
@@ -292,10 +336,16 @@ def catalogue(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def facts(ask: Ask, customer: str | None) -> list[Call]:
-    """The customer's record and journey signals."""
+    """The customer's record and journey signals (and contact times, if asked)."""
+    times = (
+        [call("next_contact_times", customer_id=customer)]
+        if "contact_time" in ask.u.facets
+        else []
+    )
     return [
         call("get_customer_data", customer_id=customer),
         call("analyze_journey", customer_id=customer),
+        *times,
     ]
 
 

@@ -29,6 +29,10 @@ FACETS: dict[str, str] = {
     r"offers (?:has|have|did|were)",
     "plan": r"\bplan\b|tariff|tenure|revenue|arpu|value band|contract",
     "journey": r"journey|timeline|what happened|history|events",
+    "contact_time": r"\b(?:earliest|soonest|next)\b[^.?!]{0,40}\b(?:contact|ring|"
+    r"call|phone|text|sms|e-?mail|reach|message|get hold of)\b|\bwhen (?:can|could|"
+    r"may|might|are) (?:we|i)\b[^.?!]{0,30}\b(?:contact|ring|call|phone|text|sms|"
+    r"e-?mail|reach|message)\b|\bnext lawful\b|\blawful contact time\b",
     "profile": r"tell me about|who is|profile|overview|summary|summar|background|"
     r"facts|details|info\b|information|everything about|all about",
 }

@@ -32,6 +32,7 @@ from tools import (
     base_queries,
     bookings,
     catalogue,
+    contact_times,
     data,
     journey,
     service_problems,
@@ -80,6 +81,13 @@ _SPECS: list[ToolSpec[Any, Any]] = [
     ),
     ToolSpec(
         service_problems.open_service_problems,
+        data.CustomerIdArgs,
+        "READ",
+        dump,
+        effect=effects.focus_customer,
+    ),
+    ToolSpec(
+        contact_times.next_contact_times,
         data.CustomerIdArgs,
         "READ",
         dump,

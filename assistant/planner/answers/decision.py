@@ -303,6 +303,7 @@ def compare(ask: Ask, customer: str | None, results: Results) -> str:
         why = t.reasons[0] if t.reasons else "no contact is worth its cost"
         notes.append(f"- **{cid}**: {why}")
     ask.session.focus.customers = list(ask.customers)
+    ask.session.focus.compared = list(ask.customers)
     return "\n".join(
         [
             f"**{', '.join(ask.customers)} compared:**",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.planner.answers.contact import contact_times
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import CHANNEL_NAMES
+from tools.contact_times import ContactTimes
 from tools.customer import CustomerData
 from tools.journey import Journey, JourneyAnalysis
 
@@ -27,7 +29,10 @@ def facts(ask: Ask, customer: str | None, results: Results) -> str:
         f"**{c['customer_id']}** ({c['segment'].replace('_', ' ')}, "
         f"{c['plan']['name']})"
     ]
-    for facet in dict.fromkeys(facets):
+    times: ContactTimes | None = results.one("next_contact_times")
+    if "contact_time" in facets and times is not None:
+        sections.append(contact_times(times, list(ask.u.channels)))
+    for facet in dict.fromkeys(f for f in facets if f in FACT_WRITERS):
         sections.append(FACT_WRITERS[facet](c, insights))
     return "\n\n".join(sections)
 

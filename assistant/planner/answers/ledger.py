@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.planner.calls import booking_key, described_booking, dropping_proposal
+from assistant.planner.calls import (
+    booking_key,
+    described_booking,
+    dropping_proposal,
+    which_of_several,
+)
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import CHANNEL_NAMES, money
 from tools.allocation import Availability, ConstraintsReport
@@ -53,6 +58,13 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
     if not results.called("allocate_treatment"):
         if results.called("list_bookings"):  # a question about what is booked
             return bookings(ask, customer, results)
+        several = which_of_several(ask)
+        if several:
+            return (
+                f"Which customer: {' or '.join(several)}? Nothing is proposed yet; "
+                f'say e.g. "book for {several[-1]}" and I will show that booking for '
+                "your confirmation."
+            )
         if (
             key is None
             and len(ask.u.channels) == 1
