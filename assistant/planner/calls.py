@@ -133,7 +133,7 @@ def book(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def compared_pick(ask: Ask, customer: str) -> bool:
-    """ "book for U999" after comparing U123 and U999: U999's pick is looked up.
+    """A compared customer named: "book for U999" after comparing U123 and U999.
 
     Only for a customer named in the order and compared last, with no proposal
     for them yet; the pick is then proposed for confirmation (held, not run).
