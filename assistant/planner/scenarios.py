@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from assistant.core.session import Session
 from assistant.planner.amounts import amounts_in
 from assistant.planner.intent import Call, call
+from assistant.planner.utterance import ORDINALS
 from tools.planning.compare import MAX_SCENARIOS, Scenario
 
 _COMPARE = re.compile(
@@ -31,20 +32,8 @@ _CHOOSE = re.compile(
     re.I,
 )
 _SCENARIO = re.compile(r"\b(scenario|version|variant|option|one|original|plan)\b", re.I)
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "second": 2,
-    "2nd": 2,
-    "third": 3,
-    "3rd": 3,
-    "fourth": 4,
-    "4th": 4,
-    "fifth": 5,
-    "5th": 5,
-}
 _ORDINAL = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b|"
+    r"\b(?P<word>first|second|third|fourth|fifth)\b|\b(?P<nth>\d)(st|nd|rd|th)\b|"
     r"\b(scenario|version|option|number|no\.?) ?(?P<n>\d)\b|\b(?P<last>last|latest)\b",
     re.I,
 )
@@ -72,10 +61,10 @@ def pointer(text: str, count: int) -> Pointer:
     for m in _ORDINAL.finditer(text):
         if m.group("last"):
             positions.append(count)
-        elif m.group("n"):
-            positions.append(int(m.group("n")))
+        elif m.group("word"):
+            positions.append(ORDINALS[m.group("word").lower()])
         else:
-            positions.append(_ORDINALS[m.group(1).lower()])
+            positions.append(int(m.group("nth") or m.group("n")))
     budgets = tuple(a.value for a in amounts_in(text) if a.money and not a.percent)
     return Pointer(
         positions=tuple(p for p in positions if 1 <= p <= count),
