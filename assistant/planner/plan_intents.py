@@ -16,7 +16,6 @@ from typing import Any
 
 from assistant.planner.answers.scenarios import chosen_plan, scenarios_answer
 from assistant.planner.intent import Ask, Call, Intent, Results, call
-from assistant.planner.scenarios import scenario_calls
 from assistant.planner.utterance import Utterance
 from assistant.planner.what_if import WORTH, stated_budget, what_if_calls
 from assistant.views.plan_card import plan_answer, what_if_answer
@@ -120,15 +119,8 @@ def _budget_not_applied(text: str, plan: Plan) -> str:
     )
 
 
-def _compare_calls(ask: Ask, customer: str | None) -> list[Call]:
-    """The scenarios side by side when asked, else the plan against its baselines."""
-    return scenario_calls(ask.u.text, ask.session) or _latest(ask, customer)
-
-
 def answer_compare(ask: Ask, customer: str | None, results: Results) -> str:
-    """How much the plan adds over first-come and greedy booking (or scenarios)."""
-    if results.called("compare_plans"):
-        return scenarios_answer(ask, results)
+    """How much the plan adds over first-come and greedy booking."""
     plan: Plan | None = results.one("get_plan")
     if plan is None:
         return _failed(results) or "There is no plan yet."
@@ -277,8 +269,7 @@ PLAN_INTENTS: list[Intent] = [
         cues=(),
         when=_is_compare,
         bonus=lambda u, ask: 6.0,
-        calls=_compare_calls,
-        proposes=_propose_plan,
+        calls=_latest,
         answer=answer_compare,
         needs_customer=False,
         priority=3,
