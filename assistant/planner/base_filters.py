@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.core.mentions import treatments_named
+from assistant.planner.thresholds import find_thresholds
 from assistant.planner.utterance import Utterance
 from tools.base_queries.models import FindArgs
 from tools.config import CVMConfig
@@ -290,10 +292,15 @@ _KEEP = frozenset({"limit", "order_by", "among", "any_of"})
 
 
 def _condition_of(text: str, config: CVMConfig) -> dict[str, Any]:
-    """The conditions one phrase names (without the order and how many)."""
-    from assistant.planner.utterance import read  # reading builds on these filters
+    """The conditions one phrase of a read message names (no order, no count).
 
-    one = read_filters(read(text, config), config)
+    The phrase is already normalised (typos corrected): only its own slots are
+    read, not the whole message again.
+    """
+    part = Utterance(text=text, norm=text)
+    part.treatments = treatments_named(text, config)
+    part.thresholds = [t for t, _, _ in find_thresholds(text)]
+    one = read_filters(part, config)
     return {
         k: v for k, v in one.model_dump(exclude_defaults=True).items() if k not in _KEEP
     }
