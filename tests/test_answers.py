@@ -137,6 +137,8 @@ def test_arithmetic_questions_read_as_figures(config):
     assert asked("average bill for them vs the rest").split.among == "L0123456789"
     assert asked("which customers are at the highest churn risk?") is None
     assert asked("how many is that in total") is None
+    assert asked("who has a total bill over £100?") is None
+    assert asked("which segment has the highest churn on average").group_by == "segment"
     assert unread_measure(_u("average expected value", config))
 
 

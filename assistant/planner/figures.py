@@ -46,6 +46,10 @@ GROUPS: dict[str, str] = {
     "network_quality": r"\b(by|per) network( quality)?\b",
     "vulnerable": r"\b(by|per) vulnerab\w*\b",
 }
+_WHO = re.compile(
+    r"\b(who|whom|list|which (customers|clients|ones|people)|name them|show me the "
+    r"customers)\b"
+)
 _THEM = re.compile(r"\b(them|those|these|that list|this list|the list)\b")
 
 
@@ -90,10 +94,12 @@ def figures_asked(
     if not stats or measure is None:
         return None
     norm = u.norm
+    group = next((g for g, p in GROUPS.items() if re.search(p, norm)), None)
+    if group is None and _WHO.search(norm):
+        return None  # "who has a total bill over £100?": customers, not a figure
     conditions = f.model_dump(
         exclude={"among", "order_by", "limit"}, exclude_defaults=True
     )
-    group = next((g for g, p in GROUPS.items() if re.search(p, norm)), None)
     args: dict[str, Any] = {"measure": measure, "stats": stats}
     if _SPLIT.search(norm) and (conditions or last_list):
         if conditions:
