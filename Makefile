@@ -51,13 +51,14 @@ postgres-deps:
 		else echo "postgresql missing and cannot be installed here: the PostgreSQL tests will report it"; fi; }
 
 # The suite in one worker per core (pytest-xdist), a test file per worker at a time
-# (module-level state and fixtures stay together); TEST_WORKERS=0 runs it in-process.
+# (module-level state and fixtures stay together), the longest files first
+# (tests/conftest.py); TEST_WORKERS=0 runs it in-process.
 TEST_WORKERS ?= auto
 test: $(DEV_STAMP) browser-deps postgres-deps
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
