@@ -11,8 +11,9 @@ per booking reached with Welch's 95% interval (:mod:`tools.outcomes_stats`).
 
 The held-out customers are counted from the plans; they were never contacted, so
 no booking carries their outcome. Where a plan's held-out rows carry one measured
-with no contact (``converted``, ``realised_value``: a simulated month records what
-the hidden model says they did, :mod:`tools.simulation.experiment`), the uplift of
+with no contact (``converted``, ``realised_value``: recorded by the team with
+:mod:`tools.outcomes_organic`, or by a simulated month from what the hidden model
+says they did, :mod:`tools.simulation.experiment`), the uplift of
 treated (the champion's bookings) over held out is estimated the same way: the
 difference in acceptance (Newcombe) and in realised value per customer (Welch).
 Where none is measured, the report says so rather than estimate.
@@ -37,7 +38,8 @@ from tools.planning.store import PlanStore
 
 HOLDOUT_NOTE = (
     "held-out customers were not contacted: no booking carries their outcome, so "
-    "the uplift of treated over held out is not estimated"
+    "the uplift of treated over held out is not estimated until what they did on "
+    "their own is recorded (cvm import-organic FILE --plan PLAN)"
 )
 MEASURED_NOTE = (
     "held-out customers' outcomes with no contact, as recorded with their plans"
