@@ -19,17 +19,33 @@ import psycopg
 
 from tools.ledger.outcomes import (
     BookingFacts,
-    Cell,
     CellCount,
     NewOutcome,
     OutcomeGroup,
     OutcomeWrite,
     StoredOutcome,
 )
-from tools.ledger.outcomes_sqlite import COLUMNS, group, stored
+from tools.ledger.outcomes_rows import (
+    BOOKINGS,
+    COLUMNS,
+    COUNTS,
+    GROUP_BY,
+    GROUPS,
+    PLANS_OF,
+    SELECT,
+    by_booking,
+    cell_count,
+    count_rows,
+    facts,
+    group,
+    new_row,
+    stored,
+    written,
+)
 from tools.ledger.outcomes_write import plan_write
 from tools.ledger.postgres_db import LedgerServer
 from tools.ledger.postgres_schema import made
+from tools.ledger.rows import POSTGRES
 
 _CREATE_LOCK = 0x43564D4F  # "CVMO"
 TABLES = """
@@ -98,16 +114,9 @@ class PostgresOutcomes(LedgerServer):
             conn.execute(TABLES)  # made by the first write
             conn.execute("LOCK TABLE outcome_counts IN SHARE ROW EXCLUSIVE MODE")
             bookings = _bookings(conn, ids)
-            existing = {
-                o.allocation_id: o
-                for o in map(
-                    stored,
-                    conn.execute(
-                        f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id = ANY(%s)",
-                        (ids,),
-                    ),
-                )
-            }
+            existing = by_booking(
+                conn.execute(SELECT + " WHERE allocation_id = ANY(%s)", (ids,))
+            )
             plan = plan_write(outcomes, bookings, existing)
             if plan.replace:
                 conn.execute(
@@ -117,23 +126,18 @@ class PostgresOutcomes(LedgerServer):
             with conn.cursor() as cur:
                 with cur.copy(f"COPY outcomes ({COLUMNS}) FROM STDIN") as copy:
                     for o, b in plan.insert:
-                        copy.write_row(_row(o, b))
+                        copy.write_row(new_row(o, b, POSTGRES))
                 cur.executemany(
                     "INSERT INTO outcome_counts AS c VALUES (%s, %s, %s, %s, %s, %s) "
                     "ON CONFLICT (treatment_key, value_level, churn_level, fit) "
                     "DO UPDATE SET trials = c.trials + excluded.trials, "
                     "accepted = c.accepted + excluded.accepted",
-                    [(*r[:3], bool(r[3]), *r[4:]) for r in plan.count_rows()],
+                    count_rows(plan, POSTGRES),
                 )
             if plan.changed:
                 conn.execute("UPDATE outcome_meta SET version = version + 1")
             row = conn.execute("SELECT version FROM outcome_meta").fetchone()
-            return OutcomeWrite(
-                recorded=len(plan.insert) - len(plan.replace),
-                replaced=len(plan.replace),
-                unchanged=plan.unchanged,
-                version=int(row[0]) if row else 0,
-            )
+            return written(plan, int(row[0]) if row else 0)
 
         return self.run(work)
 
@@ -155,20 +159,12 @@ class PostgresOutcomes(LedgerServer):
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
-        rows = self._rows(
-            "SELECT treatment_key, value_level, churn_level, fit, trials, "
-            "accepted FROM outcome_counts WHERE trials > 0"
-        )
-        return [
-            CellCount(Cell(r[0], r[1], r[2], bool(r[3])), int(r[4]), int(r[5]))
-            for r in rows
-        ]
+        return [cell_count(r) for r in self._rows(COUNTS)]
 
     def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
         rows = self._rows(
-            f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id = ANY(%s) "
-            "ORDER BY allocation_id",
+            SELECT + " WHERE allocation_id = ANY(%s) ORDER BY allocation_id",
             (sorted(set(allocation_ids)),),
         )
         return [stored(r) for r in rows]
@@ -178,12 +174,9 @@ class PostgresOutcomes(LedgerServer):
     ) -> list[OutcomeGroup]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
         rows = self._rows(
-            "SELECT treatment_key, channel, value_level, churn_level, plan_id, "
-            "status, COUNT(*), COALESCE(SUM(value), 0), COUNT(value), "
-            "SUM(p_expected) FROM outcomes "
-            "WHERE (%(since)s::date IS NULL OR outcome_on >= %(since)s::date) "
-            "AND (%(until)s::date IS NULL OR outcome_on <= %(until)s::date) "
-            "GROUP BY 1, 2, 3, 4, 5, 6",
+            GROUPS
+            + " WHERE (%(since)s::date IS NULL OR outcome_on >= %(since)s::date) "
+            "AND (%(until)s::date IS NULL OR outcome_on <= %(until)s::date)" + GROUP_BY,
             {"since": since, "until": until},
         )
         return [group(r) for r in rows]
@@ -193,38 +186,14 @@ def _bookings(
     conn: psycopg.Connection, ids: list[int], lock: bool = True
 ) -> dict[int, BookingFacts]:
     plans: dict[int, str] = dict(
-        conn.execute(
-            "SELECT allocation_id, plan_id FROM plan_rows "
-            "WHERE allocation_id = ANY(%s)",
-            (ids,),
-        ).fetchall()
+        conn.execute(PLANS_OF + " WHERE allocation_id = ANY(%s)", (ids,)).fetchall()
     )
-    return {
-        int(r[0]): BookingFacts(r[1], r[2], r[3], r[4], r[5], plans.get(r[0]))
-        for r in conn.execute(
-            "SELECT id, customer_id, treatment_key, channel, day, status "
-            "FROM allocations WHERE id = ANY(%s) ORDER BY id"
+    return facts(
+        conn.execute(
+            BOOKINGS
+            + " WHERE id = ANY(%s) ORDER BY id"
             + (" FOR SHARE" if lock else ""),
             (ids,),
-        )
-    }
-
-
-def _row(o: NewOutcome, b: BookingFacts) -> tuple[Any, ...]:
-    return (
-        o.allocation_id,
-        o.customer_id,
-        o.treatment_key,
-        b.channel,
-        b.day,
-        o.status,
-        o.on,
-        o.value,
-        o.recorded_at,
-        o.recorded_by,
-        o.cell.value_level,
-        o.cell.churn_level,
-        o.cell.fit,
-        o.p_expected,
-        b.plan_id,
+        ),
+        plans,
     )

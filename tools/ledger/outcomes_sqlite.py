@@ -18,14 +18,31 @@ from typing import Any
 
 from tools.ledger.outcomes import (
     BookingFacts,
-    Cell,
     CellCount,
     NewOutcome,
     OutcomeGroup,
     OutcomeWrite,
     StoredOutcome,
 )
+from tools.ledger.outcomes_rows import (
+    BOOKINGS,
+    COLUMNS,
+    COUNTS,
+    GROUP_BY,
+    GROUPS,
+    PLANS_OF,
+    SELECT,
+    by_booking,
+    cell_count,
+    count_rows,
+    facts,
+    group,
+    new_row,
+    stored,
+    written,
+)
 from tools.ledger.outcomes_write import plan_write
+from tools.ledger.rows import SQLITE
 from tools.ledger.sqlite_file import LedgerFile
 
 TABLES = """
@@ -62,35 +79,7 @@ CREATE TABLE IF NOT EXISTS outcome_meta (
     version INTEGER NOT NULL
 );
 """
-COLUMNS = (
-    "allocation_id, customer_id, treatment_key, channel, booked_day, status, "
-    "outcome_on, value, recorded_at, recorded_by, value_level, churn_level, fit, "
-    "p_expected, plan_id"
-)
 _IDS = "(SELECT value FROM json_each(?))"
-
-
-def stored(row: Any) -> StoredOutcome:
-    """An ``outcomes`` row (in :data:`COLUMNS` order) as a typed value."""
-    return StoredOutcome(
-        allocation_id=int(row[0]),
-        customer_id=row[1],
-        treatment_key=row[2],
-        channel=row[3],
-        booked_day=_day(row[4]),
-        status=row[5],
-        on=_day(row[6]),
-        value=None if row[7] is None else float(row[7]),
-        recorded_at=row[8],
-        recorded_by=row[9],
-        cell=Cell(row[2], int(row[10]), int(row[11]), bool(row[12])),
-        p_expected=float(row[13]),
-        plan_id=row[14],
-    )
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 class OutcomeTables(LedgerFile):
@@ -119,16 +108,9 @@ class OutcomeTables(LedgerFile):
                     conn.execute(statement)
             conn.execute("INSERT OR IGNORE INTO outcome_meta VALUES (1, 0)")
             bookings = _bookings(conn, ids)
-            existing = {
-                o.allocation_id: o
-                for o in map(
-                    stored,
-                    conn.execute(
-                        f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id IN {_IDS}",
-                        (ids,),
-                    ),
-                )
-            }
+            existing = by_booking(
+                conn.execute(f"{SELECT} WHERE allocation_id IN {_IDS}", (ids,))
+            )
             plan = plan_write(outcomes, bookings, existing)
             if plan.replace:
                 conn.execute(
@@ -138,23 +120,18 @@ class OutcomeTables(LedgerFile):
             conn.executemany(
                 f"INSERT INTO outcomes ({COLUMNS}) VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_row(o, b) for o, b in plan.insert),
+                (new_row(o, b, SQLITE) for o, b in plan.insert),
             )
             conn.executemany(
                 "INSERT INTO outcome_counts VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO UPDATE SET trials = trials + excluded.trials, "
                 "accepted = accepted + excluded.accepted",
-                plan.count_rows(),
+                count_rows(plan, SQLITE),
             )
             if plan.changed:
                 conn.execute("UPDATE outcome_meta SET version = version + 1")
             row = conn.execute("SELECT version FROM outcome_meta").fetchone()
-        return OutcomeWrite(
-            recorded=len(plan.insert) - len(plan.replace),
-            replaced=len(plan.replace),
-            unchanged=plan.unchanged,
-            version=int(row[0]),
-        )
+        return written(plan, int(row[0]))
 
     def outcome_bookings(
         self, allocation_ids: Collection[int]
@@ -170,20 +147,12 @@ class OutcomeTables(LedgerFile):
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
-        rows = self._rows(
-            "SELECT treatment_key, value_level, churn_level, fit, trials, "
-            "accepted FROM outcome_counts WHERE trials > 0"
-        )
-        return [
-            CellCount(Cell(r[0], int(r[1]), int(r[2]), bool(r[3])), r[4], r[5])
-            for r in rows
-        ]
+        return [cell_count(r) for r in self._rows(COUNTS)]
 
     def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
         rows = self._rows(
-            f"SELECT {COLUMNS} FROM outcomes WHERE allocation_id IN {_IDS} "
-            "ORDER BY allocation_id",
+            f"{SELECT} WHERE allocation_id IN {_IDS} ORDER BY allocation_id",
             (json.dumps(sorted(set(allocation_ids))),),
         )
         return [stored(r) for r in rows]
@@ -193,30 +162,11 @@ class OutcomeTables(LedgerFile):
     ) -> list[OutcomeGroup]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
         rows = self._rows(
-            "SELECT treatment_key, channel, value_level, churn_level, plan_id, "
-            "status, COUNT(*), COALESCE(SUM(value), 0), COUNT(value), "
-            "SUM(p_expected) FROM outcomes "
-            "WHERE (? IS NULL OR outcome_on >= ?) "
-            "AND (? IS NULL OR outcome_on <= ?) GROUP BY 1, 2, 3, 4, 5, 6",
+            GROUPS + " WHERE (? IS NULL OR outcome_on >= ?) "
+            "AND (? IS NULL OR outcome_on <= ?)" + GROUP_BY,
             (*(_iso(since),) * 2, *(_iso(until),) * 2),
         )
         return [group(r) for r in rows]
-
-
-def group(r: Any) -> OutcomeGroup:
-    """An aggregate row (see ``outcome_groups``) as a typed value."""
-    return OutcomeGroup(
-        treatment_key=r[0],
-        channel=r[1],
-        value_level=int(r[2]),
-        churn_level=int(r[3]),
-        plan_id=r[4],
-        status=r[5],
-        count=int(r[6]),
-        value=float(r[7]),
-        valued=int(r[8]),
-        p_expected=float(r[9]),
-    )
 
 
 def _iso(d: date | None) -> str | None:
@@ -225,37 +175,6 @@ def _iso(d: date | None) -> str | None:
 
 def _bookings(conn: sqlite3.Connection, ids: str) -> dict[int, BookingFacts]:
     plans = dict(
-        conn.execute(
-            "SELECT allocation_id, plan_id FROM plan_rows "
-            f"WHERE allocation_id IN {_IDS}",
-            (ids,),
-        ).fetchall()
+        conn.execute(f"{PLANS_OF} WHERE allocation_id IN {_IDS}", (ids,)).fetchall()
     )
-    return {
-        int(r[0]): BookingFacts(r[1], r[2], r[3], _day(r[4]), r[5], plans.get(r[0]))
-        for r in conn.execute(
-            "SELECT id, customer_id, treatment_key, channel, day, status "
-            f"FROM allocations WHERE id IN {_IDS}",
-            (ids,),
-        )
-    }
-
-
-def _row(o: NewOutcome, b: BookingFacts) -> tuple[Any, ...]:
-    return (
-        o.allocation_id,
-        o.customer_id,
-        o.treatment_key,
-        b.channel,
-        b.day.isoformat(),
-        o.status,
-        o.on.isoformat(),
-        o.value,
-        o.recorded_at,
-        o.recorded_by,
-        o.cell.value_level,
-        o.cell.churn_level,
-        int(o.cell.fit),
-        o.p_expected,
-        b.plan_id,
-    )
+    return facts(conn.execute(f"{BOOKINGS} WHERE id IN {_IDS}", (ids,)), plans)

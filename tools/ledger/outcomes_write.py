@@ -44,14 +44,6 @@ class WritePlan:
         d[0] += sign
         d[1] += sign * (status == "accepted")
 
-    def count_rows(self) -> list[tuple[str, int, int, int, int, int]]:
-        """The counts' change as rows (treatment, value, churn, fit, trials, acc)."""
-        return [
-            (c.treatment_key, c.value_level, c.churn_level, int(c.fit), t, a)
-            for c, (t, a) in self.deltas.items()
-            if t or a
-        ]
-
 
 def _problem(row: NewOutcome, booking: BookingFacts | None) -> str | None:
     if booking is None:

@@ -11,15 +11,12 @@ day's counters here (the booking transaction's locks and statements in
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import date, datetime
-from typing import Any
 
 import psycopg
-from pydantic import ValidationError
 
-from tools.eligibility import Booking, RuleVerdict
+from tools.eligibility import Booking
 from tools.ledger.model import (
     BookingPage,
     BookingQuery,
@@ -30,57 +27,27 @@ from tools.ledger.model import (
 )
 from tools.ledger.outcomes_postgres import PostgresOutcomes
 from tools.ledger.postgres_approvals import PostgresApprovals
-from tools.ledger.postgres_booking import (
-    CUSTOMER_HISTORY,
-    HISTORY,
-    RULES,
-    booking_transaction,
-    by_customer,
-    stamp,
-)
+from tools.ledger.postgres_booking import CUSTOMER_HISTORY, booking_transaction
 from tools.ledger.postgres_care import PostgresCare
 from tools.ledger.postgres_catalogue import PostgresCatalogue
 from tools.ledger.postgres_one import applies, book_at_once
-
-COLUMNS = (
-    "id, customer_id, treatment_key, channel, purpose, day, created_at, "
-    "approved_by, cost, high_value, status, rules, overrides, released_at, "
-    "released_by, catalogue_version"
+from tools.ledger.postgres_plans import PostgresPlans
+from tools.ledger.rows import (
+    BOOKING_COLUMNS,
+    HISTORY,
+    POSTGRES,
+    booking_filter,
+    by_customer,
+    counters,
+    stamp,
+    stored_booking,
 )
 
-
-def _rules(text: str) -> tuple[RuleVerdict, ...]:
-    """Stored verdicts (a rule id this release does not know is kept as stored)."""
-    try:
-        return RULES.validate_json(text)
-    except ValidationError:
-        return tuple(RuleVerdict.model_construct(**v) for v in json.loads(text))
-
-
-def booking(row: Sequence[Any]) -> StoredBooking:
-    """A booking from a row of :data:`COLUMNS`."""
-    return StoredBooking(
-        allocation_id=row[0],
-        customer_id=row[1],
-        treatment_key=row[2],
-        channel=row[3],
-        purpose=row[4],
-        day=row[5],
-        created_at=row[6],
-        approved_by=row[7],
-        cost=row[8],
-        high_value=bool(row[9]),
-        status=row[10],
-        rules=_rules(row[11]),
-        overrides=tuple(json.loads(row[12])),
-        released_at=row[13],
-        released_by=row[14],
-        catalogue_version=row[15],
-    )
+_SELECT = f"SELECT {BOOKING_COLUMNS} FROM allocations"
 
 
 class PostgresLedger(
-    PostgresCare, PostgresCatalogue, PostgresApprovals, PostgresOutcomes
+    PostgresPlans, PostgresCare, PostgresCatalogue, PostgresApprovals, PostgresOutcomes
 ):
     """The ledger store on a PostgreSQL server (see :class:`LedgerServer`)."""
 
@@ -111,16 +78,16 @@ class PostgresLedger(
 
         def work(conn: psycopg.Connection) -> StoredBooking | None:
             row = conn.execute(
-                f"SELECT {COLUMNS} FROM allocations WHERE id = %s FOR UPDATE",
-                (allocation_id,),
+                _SELECT + " WHERE id = %s FOR UPDATE", (allocation_id,)
             ).fetchone()
-            if row is not None and row[10] == "active":
+            old = stored_booking(row) if row is not None else None
+            if old is not None and old.status == "active":
                 conn.execute(
                     "UPDATE allocations SET status = 'released', released_at = %s, "
                     "released_by = %s WHERE id = %s",
                     (stamp(at), by, allocation_id),
                 )
-            return booking(row) if row is not None else None
+            return old
 
         return self.run(work)
 
@@ -141,38 +108,24 @@ class PostgresLedger(
         """See :meth:`tools.ledger.protocol.LedgerStore.get_booking`."""
         row = self.single(
             lambda conn: conn.execute(
-                f"SELECT {COLUMNS} FROM allocations WHERE id = %s", (allocation_id,)
+                _SELECT + " WHERE id = %s", (allocation_id,)
             ).fetchone()
         )
-        return booking(row) if row is not None else None
+        return stored_booking(row) if row is not None else None
 
     def list_bookings(self, query: BookingQuery) -> BookingPage:
         """See :meth:`tools.ledger.protocol.LedgerStore.list_bookings`."""
-        where, args = "WHERE TRUE", list[Any]()
-        if query.customer_id:
-            where, args = where + " AND customer_id = %s", [*args, query.customer_id]
-        if query.day:
-            where, args = where + " AND day = %s", [*args, query.day]
-        if not query.include_released:
-            where += " AND status = 'active'"
-        page, page_args = where, list(args)
-        if query.before_id is not None:
-            page, page_args = page + " AND id < %s", [*page_args, query.before_id]
-        page += " ORDER BY id DESC"
-        if query.limit is not None:
-            page, page_args = page + " LIMIT %s", [*page_args, max(0, query.limit)]
+        where, args, page, page_args = booking_filter(query, POSTGRES)
 
         def work(conn: psycopg.Connection) -> BookingPage:
-            rows = conn.execute(
-                f"SELECT {COLUMNS} FROM allocations " + page, page_args
-            ).fetchall()
+            rows = conn.execute(f"{_SELECT} {page}", page_args).fetchall()
             total = None
             if query.count:
                 found = conn.execute(
                     "SELECT COUNT(*) FROM allocations " + where, args
                 ).fetchone()
                 total = int(found[0]) if found else 0
-            return BookingPage([booking(r) for r in rows], total)
+            return BookingPage([stored_booking(r) for r in rows], total)
 
         return self.read(work)  # the page and the count from one snapshot
 
@@ -210,13 +163,11 @@ def _state(
     since: date | None,
 ) -> DayState:
     """The day's counters and the customers' history (no locks: a snapshot read)."""
-    counters = conn.execute(
-        "SELECT treatment_key, used, spent FROM daily_usage WHERE day = %s", (day,)
+    used, spent = counters(
+        conn.execute(
+            "SELECT treatment_key, used, spent FROM daily_usage WHERE day = %s", (day,)
+        ).fetchall()
     )
-    used: dict[str, int] = {}
-    spent: dict[str, float] = {}
-    for row in counters.fetchall():
-        used[row[0]], spent[row[0]] = row[1], row[2]
     found = (
         conn.execute(CUSTOMER_HISTORY, (since or day, list(customer_ids))).fetchall()
         if customer_ids

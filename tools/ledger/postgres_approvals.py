@@ -2,9 +2,9 @@
 
 The same verbs as :mod:`tools.ledger.sqlite_approvals`: recording a request takes
 the plan's advisory lock first (so two processes asking at once record one
-request; the partial unique index backs it), and settling is one conditional
-``UPDATE`` (a compare-and-set on the status), so two analysts approving at once
-settle it once.
+request; the partial unique index backs it), and settling locks the request's row
+before its compare-and-set on the status, so two analysts approving at once settle
+it once. Rows are built and read by :mod:`tools.ledger.approvals`.
 """
 
 from __future__ import annotations
@@ -15,34 +15,17 @@ from typing import Any
 import psycopg
 
 from tools.ledger.approvals import (
+    COLUMNS,
+    NEW_COLUMNS,
+    SELECT,
     ApprovalStatus,
     NewApprovalRequest,
     StoredApprovalRequest,
+    new_row,
+    stored,
 )
 from tools.ledger.postgres_db import LedgerServer
-
-_COLUMNS = (
-    "request_id, plan_id, day, requested_by, requested_at, contacts, spend, reason, "
-    "status, decided_by, decided_at, note"
-)
-_SELECT = f"SELECT {_COLUMNS} FROM plan_approvals"
-
-
-def _stored(row: Any) -> StoredApprovalRequest:
-    return StoredApprovalRequest(
-        request_id=int(row[0]),
-        plan_id=row[1],
-        day=row[2],
-        requested_by=row[3],
-        requested_at=row[4],
-        contacts=int(row[5]),
-        spend=float(row[6]),
-        reason=row[7],
-        status=row[8],
-        decided_by=row[9],
-        decided_at=row[10],
-        note=row[11],
-    )
+from tools.ledger.rows import POSTGRES, stamp
 
 
 class PostgresApprovals(LedgerServer):
@@ -57,27 +40,18 @@ class PostgresApprovals(LedgerServer):
                 (request.plan_id,),
             )
             row = conn.execute(
-                _SELECT + " WHERE plan_id = %s AND status = 'pending'",
+                SELECT + " WHERE plan_id = %s AND status = 'pending'",
                 (request.plan_id,),
             ).fetchone()
             if row is not None:
                 return row
             return conn.execute(
-                "INSERT INTO plan_approvals (plan_id, day, requested_by, "
-                "requested_at, contacts, spend, reason) "
-                f"VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
-                (
-                    request.plan_id,
-                    request.day,
-                    request.requested_by,
-                    request.requested_at.isoformat(timespec="seconds"),
-                    request.contacts,
-                    request.spend,
-                    request.reason,
-                ),
+                f"INSERT INTO plan_approvals ({NEW_COLUMNS}) "
+                f"VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}",
+                new_row(request, POSTGRES),
             ).fetchone()
 
-        return _stored(self.run(work))
+        return stored(self.run(work))
 
     def approval_requests(
         self, plan_id: str | None = None, pending_only: bool = True, limit: int = 50
@@ -85,12 +59,12 @@ class PostgresApprovals(LedgerServer):
         """See :meth:`tools.ledger.protocol.LedgerStore.approval_requests`."""
         rows = self.read(
             lambda conn: conn.execute(
-                _SELECT + " WHERE (%s::text IS NULL OR plan_id = %s) AND "
+                SELECT + " WHERE (%s::text IS NULL OR plan_id = %s) AND "
                 "(NOT %s OR status = 'pending') ORDER BY request_id LIMIT %s",
                 (plan_id, plan_id, pending_only, max(0, limit)),
             ).fetchall()
         )
-        return [_stored(r) for r in rows]
+        return [stored(r) for r in rows]
 
     def settle_approval(
         self,
@@ -103,17 +77,17 @@ class PostgresApprovals(LedgerServer):
     ) -> StoredApprovalRequest | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.settle_approval`."""
 
-        def work(conn: psycopg.Connection) -> Any:
+        def work(conn: psycopg.Connection) -> StoredApprovalRequest | None:
             row = conn.execute(
-                _SELECT + " WHERE request_id = %s FOR UPDATE", (request_id,)
+                SELECT + " WHERE request_id = %s FOR UPDATE", (request_id,)
             ).fetchone()
-            if row is not None and row[8] == expect:
+            old = stored(row) if row is not None else None
+            if old is not None and old.status == expect:
                 conn.execute(
                     "UPDATE plan_approvals SET status = %s, decided_by = %s, "
                     "decided_at = %s, note = %s WHERE request_id = %s",
-                    (status, by, at.isoformat(timespec="seconds"), note, request_id),
+                    (status, by, stamp(at), note, request_id),
                 )
-            return row
+            return old
 
-        row = self.run(work)
-        return _stored(row) if row is not None else None
+        return self.run(work)

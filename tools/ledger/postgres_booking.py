@@ -13,31 +13,30 @@ the snapshot and the one-statement booking of :mod:`tools.ledger.postgres_one`).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from dataclasses import replace
 
 import psycopg
-from pydantic import TypeAdapter
 
-from tools.eligibility import Booking, RuleVerdict
-from tools.ledger.model import BookingScope, DayState, Judge, NewBooking, PlanHeader
-
-RULES = TypeAdapter(tuple[RuleVerdict, ...])
-HISTORY = "SELECT customer_id, treatment_key, channel, purpose, day FROM allocations"
-_FIELDS = (
-    "customer_id, treatment_key, channel, purpose, day, created_at, approved_by, "
-    "cost, high_value, rules, overrides, catalogue_version"
+from tools.eligibility import Booking
+from tools.ledger.model import BookingScope, DayState, Judge, NewBooking
+from tools.ledger.rows import (
+    HISTORY,
+    NEW_BOOKING_COLUMNS,
+    PLAN_HEADER,
+    POSTGRES,
+    booking_rows,
+    by_customer,
+    counters,
+    marks,
+    plan_header,
 )
-
 
 _INSERT_ONE = (
-    f"INSERT INTO allocations ({_FIELDS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
-    "%s, %s, %s, %s) RETURNING id, customer_id, treatment_key"
+    f"INSERT INTO allocations ({NEW_BOOKING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, "
+    "%s, %s, %s, %s, %s, %s, %s) RETURNING id, customer_id, treatment_key"
 )
 _INSERT_MANY = (
-    f"INSERT INTO allocations ({_FIELDS}) "
+    f"INSERT INTO allocations ({NEW_BOOKING_COLUMNS}) "
     "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
     "%s::date[], %s::text[], %s::text[], %s::float8[], %s::bool[], %s::text[], "
     "%s::text[], %s::int[]) RETURNING id, customer_id, treatment_key"
@@ -77,11 +76,6 @@ CUSTOMER_HISTORY = (
 )
 
 
-def stamp(at: datetime) -> str:
-    """An instant as the ledger stores it (ISO, seconds)."""
-    return at.isoformat(timespec="seconds")
-
-
 class _Inserted:
     """New bookings' ids, read when first asked for (after COMMIT when pipelined)."""
 
@@ -103,29 +97,11 @@ class _Inserted:
         return self._ids
 
 
-def row(b: NewBooking) -> tuple[Any, ...]:
-    """A new booking's values for the columns of ``_FIELDS``, as stored."""
-    return (
-        b.customer_id,
-        b.treatment_key,
-        b.channel,
-        b.purpose,
-        b.day,
-        stamp(b.created_at),
-        b.approved_by,
-        b.cost,
-        b.high_value,
-        RULES.dump_json(b.rules).decode(),
-        json.dumps(list(b.overrides)),
-        b.catalogue_version,
-    )
-
-
 def _insert(conn: psycopg.Connection, bookings: list[NewBooking]) -> _Inserted:
     """Send the bookings' insert, one statement; its ids are read later."""
     if not bookings:
         return _Inserted(bookings, None)
-    rows = [row(b) for b in bookings]
+    rows = booking_rows(bookings, POSTGRES)
     if len(rows) == 1:  # scalars: psycopg builds array parameters in Python
         return _Inserted(bookings, conn.execute(_INSERT_ONE, rows[0]))
     columns = [list(c) for c in zip(*rows, strict=True)]
@@ -159,20 +135,17 @@ def _locked_state(conn: psycopg.Connection, scope: BookingScope) -> DayState:
     """
     if len(scope.treatments) == 1 and len(scope.customer_ids) == 1:
         return _locked_one(conn, scope)
-    counters = history = None
+    locked = history = None
     if scope.treatments:
         treatments = list(scope.treatments)
         conn.execute(_MAKE_COUNTERS, (scope.day, treatments))
-        counters = conn.execute(_LOCK_COUNTERS, (scope.day, treatments))
+        locked = conn.execute(_LOCK_COUNTERS, (scope.day, treatments))
     if scope.customer_ids:
         customers = list(scope.customer_ids)
         conn.execute(_LOCK_CUSTOMERS, (customers,))
         history = conn.execute(CUSTOMER_HISTORY, (scope.history_since, customers))
     newest = conn.execute("SELECT MAX(day) FROM allocations").fetchone()  # sync
-    used: dict[str, int] = {}
-    spent: dict[str, float] = {}
-    for row in counters.fetchall() if counters is not None else ():
-        used[row[0]], spent[row[0]] = row[1], row[2]
+    used, spent = counters(locked.fetchall() if locked is not None else ())
     return DayState(
         day=scope.day,
         used=used,
@@ -201,11 +174,8 @@ def _locked_one(conn: psycopg.Connection, scope: BookingScope) -> DayState:
 def _with_plan(
     conn: psycopg.Connection, state: DayState, scope: BookingScope
 ) -> DayState:
-    row = conn.execute(
-        "SELECT plan_id, day, hypothetical, parent_id FROM plans WHERE plan_id = %s",
-        (scope.plan_id,),
-    ).fetchone()
-    header = PlanHeader(row[0], row[1], bool(row[2]), row[3]) if row else None
+    row = conn.execute(PLAN_HEADER + " WHERE plan_id = %s", (scope.plan_id,)).fetchone()
+    header = plan_header(row) if row else None
     marked = {
         int(r[0]): str(r[1])
         for r in conn.execute(
@@ -214,15 +184,7 @@ def _with_plan(
             (scope.plan_id, list(scope.plan_seqs)),
         )
     }
-    return DayState(
-        day=state.day,
-        used=state.used,
-        spent=state.spent,
-        history=state.history,
-        newest_day=state.newest_day,
-        plan=header,
-        marked=marked,
-    )
+    return replace(state, plan=header, marked=marked)
 
 
 def _mark(
@@ -233,8 +195,7 @@ def _mark(
     refused: list[tuple[int, str]],
 ) -> None:
     """Mark the plan rows booked (with their booking) or refused, if still unmarked."""
-    booked = [(i, b.plan_seq) for i, b in zip(ids, bookings, strict=True)]
-    booked = [(i, s) for i, s in booked if s is not None]
+    booked = marks(bookings, ids)
     if booked:
         conn.execute(
             "UPDATE plan_rows AS p SET outcome = 'booked', allocation_id = v.id "
@@ -249,11 +210,3 @@ def _mark(
             "AND p.seq = v.seq AND p.outcome IS NULL",
             ([s for s, _ in refused], [r for _, r in refused], plan_id),
         )
-
-
-def by_customer(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[Booking, ...]]:
-    """Active bookings' rows (:data:`HISTORY` columns) by customer."""
-    out: dict[str, list[Booking]] = {}
-    for r in rows:
-        out.setdefault(r[0], []).append(Booking(r[1], r[2], r[3], r[4]))
-    return {c: tuple(b) for c, b in out.items()}

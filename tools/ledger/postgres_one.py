@@ -37,7 +37,7 @@ import psycopg
 
 from tools.eligibility import Booking
 from tools.ledger.model import BookingScope, DayState, Judge, NewBooking
-from tools.ledger.postgres_booking import row
+from tools.ledger.rows import POSTGRES, booking_rows
 
 # The function's parameters and body; its name carries their digest, so a changed
 # definition is a new function (created when missing) and processes of two
@@ -153,7 +153,7 @@ def book_at_once(
         return []
     [new] = judgement.bookings
     _check(new, customer, key, scope)
-    (_, _, channel, purpose, _, *rest) = row(new)
+    [(_, _, channel, purpose, _, *rest)] = booking_rows([new], POSTGRES)
     last = max((int(r[3]) for r in seen), default=0)
     found = conn.execute(
         BOOK,

@@ -3,42 +3,24 @@
 Each verb is one transaction under SQLite's write lock: recording a request reads
 the plan's pending one first (a partial unique index allows one), and settling is
 a compare-and-set on the status, so two analysts approving at once settle it once.
+Rows are built and read by :mod:`tools.ledger.approvals`.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import date, datetime
+from datetime import datetime
 
 from tools.ledger.approvals import (
+    NEW_COLUMNS,
+    SELECT,
     ApprovalStatus,
     NewApprovalRequest,
     StoredApprovalRequest,
+    new_row,
+    stored,
 )
+from tools.ledger.rows import SQLITE, stamp
 from tools.ledger.sqlite_file import LedgerFile
-
-_COLUMNS = (
-    "request_id, plan_id, day, requested_by, requested_at, contacts, spend, reason, "
-    "status, decided_by, decided_at, note"
-)
-_SELECT = f"SELECT {_COLUMNS} FROM plan_approvals"
-
-
-def _stored(row: sqlite3.Row) -> StoredApprovalRequest:
-    return StoredApprovalRequest(
-        request_id=int(row[0]),
-        plan_id=row[1],
-        day=date.fromisoformat(row[2]),
-        requested_by=row[3],
-        requested_at=row[4],
-        contacts=int(row[5]),
-        spend=float(row[6]),
-        reason=row[7],
-        status=row[8],
-        decided_by=row[9],
-        decided_at=row[10],
-        note=row[11],
-    )
 
 
 class ApprovalTables(LedgerFile):
@@ -48,28 +30,19 @@ class ApprovalTables(LedgerFile):
         """See :meth:`tools.ledger.protocol.LedgerStore.request_approval`."""
         with self.transaction() as conn:
             row = conn.execute(
-                _SELECT + " WHERE plan_id = ? AND status = 'pending'",
+                SELECT + " WHERE plan_id = ? AND status = 'pending'",
                 (request.plan_id,),
             ).fetchone()
             if row is None:
                 conn.execute(
-                    "INSERT INTO plan_approvals (plan_id, day, requested_by, "
-                    "requested_at, contacts, spend, reason) "
+                    f"INSERT INTO plan_approvals ({NEW_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        request.plan_id,
-                        request.day.isoformat(),
-                        request.requested_by,
-                        request.requested_at.isoformat(timespec="seconds"),
-                        request.contacts,
-                        request.spend,
-                        request.reason,
-                    ),
+                    new_row(request, SQLITE),
                 )
                 row = conn.execute(
-                    _SELECT + " WHERE request_id = last_insert_rowid()"
+                    SELECT + " WHERE request_id = last_insert_rowid()"
                 ).fetchone()
-        return _stored(row)
+        return stored(row)
 
     def approval_requests(
         self, plan_id: str | None = None, pending_only: bool = True, limit: int = 50
@@ -77,11 +50,11 @@ class ApprovalTables(LedgerFile):
         """See :meth:`tools.ledger.protocol.LedgerStore.approval_requests`."""
         with self.connection() as conn:
             rows = conn.execute(
-                _SELECT + " WHERE (? IS NULL OR plan_id = ?) AND (? = 0 OR "
+                SELECT + " WHERE (? IS NULL OR plan_id = ?) AND (? = 0 OR "
                 "status = 'pending') ORDER BY request_id LIMIT ?",
                 (plan_id, plan_id, int(pending_only), max(0, limit)),
             ).fetchall()
-        return [_stored(r) for r in rows]
+        return [stored(r) for r in rows]
 
     def settle_approval(
         self,
@@ -95,19 +68,13 @@ class ApprovalTables(LedgerFile):
         """See :meth:`tools.ledger.protocol.LedgerStore.settle_approval`."""
         with self.transaction() as conn:
             row = conn.execute(
-                _SELECT + " WHERE request_id = ?", (request_id,)
+                SELECT + " WHERE request_id = ?", (request_id,)
             ).fetchone()
-            if row is not None and row["status"] == expect:
+            old = stored(row) if row is not None else None
+            if old is not None and old.status == expect:
                 conn.execute(
                     "UPDATE plan_approvals SET status = ?, decided_by = ?, "
-                    "decided_at = ?, note = ? WHERE request_id = ? AND status = ?",
-                    (
-                        status,
-                        by,
-                        at.isoformat(timespec="seconds"),
-                        note,
-                        request_id,
-                        expect,
-                    ),
+                    "decided_at = ?, note = ? WHERE request_id = ?",
+                    (status, by, stamp(at), note, request_id),
                 )
-        return _stored(row) if row is not None else None
+        return old

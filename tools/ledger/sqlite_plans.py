@@ -4,32 +4,31 @@
 hypothetical), ``plan_rows`` its assignment, one row per customer, with the booking
 each row led to. Living in the ledger file lets a plan's bookings and the marks that
 make booking it idempotent commit in the same transaction
-(:meth:`tools.ledger.sqlite.SQLiteLedger.book`).
+(:meth:`tools.ledger.sqlite.SQLiteLedger.book`). Rows are built and read by
+:mod:`tools.ledger.rows`.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date
 
 from tools.ledger.model import NewPlan, PlanHeader, PlanRow, StoredPlan
+from tools.ledger.rows import (
+    NEW_PLAN_COLUMNS,
+    NEW_PLAN_ROW_COLUMNS,
+    PLAN,
+    PLAN_HEADER,
+    PLAN_ROWS,
+    SQLITE,
+    plan_header,
+    plan_id,
+    plan_row,
+    plan_row_values,
+    stored_plan,
+    stored_plan_row,
+)
 from tools.ledger.sqlite_file import LedgerFile
-
-_PLAN = "SELECT plan_id, day, hypothetical, parent_id, created_at, body FROM plans"
-
-
-def _stored(row: sqlite3.Row) -> StoredPlan:
-    return StoredPlan(
-        header=PlanHeader(
-            plan_id=row[0],
-            day=date.fromisoformat(row[1]),
-            hypothetical=bool(row[2]),
-            parent_id=row[3],
-        ),
-        created_at=row[4],
-        body=row[5],
-    )
 
 
 class PlanTables(LedgerFile):
@@ -41,55 +40,39 @@ class PlanTables(LedgerFile):
             n = conn.execute(
                 "SELECT COUNT(*) FROM plans WHERE day = ?", (plan.day.isoformat(),)
             ).fetchone()[0]
-            plan_id = f"P{plan.day:%Y%m%d}-{n + 1}"
+            new_id = plan_id(plan.day, n)
             conn.execute(
-                "INSERT INTO plans (plan_id, created_at, day, parent_id, body, "
-                "hypothetical) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    plan_id,
-                    plan.created_at.isoformat(timespec="seconds"),
-                    plan.day.isoformat(),
-                    plan.parent_id,
-                    plan.body(plan_id),
-                    int(plan.hypothetical),
-                ),
+                f"INSERT INTO plans ({NEW_PLAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                plan_row(plan, new_id, SQLITE),
             )
             conn.executemany(
-                "INSERT INTO plan_rows (plan_id, seq, customer_id, treatment_key, "
-                "expected_value, cost, high_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (plan_id, i, c, t, ev, cost, int(hv))
-                    for i, (c, t, ev, cost, hv) in enumerate(plan.rows)
-                ),
+                f"INSERT INTO plan_rows ({NEW_PLAN_ROW_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                plan_row_values(plan, new_id, SQLITE),
             )
-        return plan_id
+        return new_id
 
     def get_plan(self, plan_id: str) -> StoredPlan | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.get_plan`."""
         with self.connection() as conn:
-            row = conn.execute(_PLAN + " WHERE plan_id = ?", (plan_id,)).fetchone()
-        return _stored(row) if row else None
+            row = conn.execute(PLAN + " WHERE plan_id = ?", (plan_id,)).fetchone()
+        return stored_plan(row) if row else None
 
     def latest_plan(self) -> StoredPlan | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.latest_plan`."""
         with self.connection() as conn:
             row = conn.execute(
-                _PLAN + " ORDER BY created_at DESC, rowid DESC LIMIT 1"
+                PLAN + " ORDER BY created_at DESC, rowid DESC LIMIT 1"
             ).fetchone()
-        return _stored(row) if row else None
+        return stored_plan(row) if row else None
 
     def plan_rows(self, plan_id: str) -> list[PlanRow]:
         """See :meth:`tools.ledger.protocol.LedgerStore.plan_rows`."""
         with self.connection() as conn:
             found = conn.execute(
-                "SELECT seq, customer_id, treatment_key, expected_value, cost, "
-                "high_value, allocation_id, outcome FROM plan_rows WHERE plan_id = ? "
-                "ORDER BY high_value, seq",
-                (plan_id,),
+                PLAN_ROWS + " WHERE plan_id = ? ORDER BY high_value, seq", (plan_id,)
             ).fetchall()
-        return [
-            PlanRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in found
-        ]
+        return [stored_plan_row(r) for r in found]
 
     def revise_plan(self, plan_id: str, revise: Callable[[str], str]) -> bool:
         """See :meth:`tools.ledger.protocol.LedgerStore.revise_plan`."""
@@ -105,5 +88,5 @@ class PlanTables(LedgerFile):
         return True
 
     def _plan_header(self, conn: sqlite3.Connection, plan_id: str) -> PlanHeader | None:
-        row = conn.execute(_PLAN + " WHERE plan_id = ?", (plan_id,)).fetchone()
-        return _stored(row).header if row else None
+        row = conn.execute(PLAN_HEADER + " WHERE plan_id = ?", (plan_id,)).fetchone()
+        return plan_header(row) if row else None
