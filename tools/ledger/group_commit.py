@@ -30,8 +30,8 @@ from tools.coalesce import Coalescer
 
 if TYPE_CHECKING:
     from tools.config import CVMConfig
+    from tools.ledger.judge import BookingRequest, BookingResult
     from tools.ledger.protocol import LedgerStore
-    from tools.ledger.writer import BookingRequest, BookingResult
 
 
 @dataclass(frozen=True, eq=False)  # each order is its own key, even when equal
