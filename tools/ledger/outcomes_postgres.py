@@ -46,43 +46,13 @@ from tools.ledger.outcomes_write import plan_write
 from tools.ledger.postgres_db import LedgerServer
 from tools.ledger.postgres_schema import made
 from tools.ledger.rows import POSTGRES
+from tools.ledger.tables import outcome_tables
 
 _CREATE_LOCK = 0x43564D4F  # "CVMO"
-TABLES = """
-CREATE TABLE IF NOT EXISTS outcomes (
-    allocation_id BIGINT PRIMARY KEY,
-    customer_id TEXT NOT NULL,
-    treatment_key TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    booked_day DATE NOT NULL,
-    status TEXT NOT NULL CHECK (status IN
-        ('accepted', 'declined', 'no_response', 'unreachable')),
-    outcome_on DATE NOT NULL,
-    value DOUBLE PRECISION,
-    recorded_at TEXT NOT NULL,
-    recorded_by TEXT NOT NULL,
-    value_level SMALLINT NOT NULL,
-    churn_level SMALLINT NOT NULL,
-    fit BOOLEAN NOT NULL,
-    p_expected DOUBLE PRECISION NOT NULL,
-    plan_id TEXT
-);
-CREATE INDEX IF NOT EXISTS outcomes_by_day ON outcomes (outcome_on);
-CREATE TABLE IF NOT EXISTS outcome_counts (
-    treatment_key TEXT NOT NULL,
-    value_level SMALLINT NOT NULL,
-    churn_level SMALLINT NOT NULL,
-    fit BOOLEAN NOT NULL,
-    trials BIGINT NOT NULL DEFAULT 0,
-    accepted BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (treatment_key, value_level, churn_level, fit)
-);
-CREATE TABLE IF NOT EXISTS outcome_meta (
-    one INTEGER PRIMARY KEY CHECK (one = 1),
-    version BIGINT NOT NULL
-);
-INSERT INTO outcome_meta VALUES (1, 0) ON CONFLICT DO NOTHING;
-"""
+TABLES = (
+    outcome_tables("postgres")
+    + "INSERT INTO outcome_meta VALUES (1, 0) ON CONFLICT DO NOTHING;\n"
+)
 
 
 class PostgresOutcomes(LedgerServer):

@@ -44,41 +44,9 @@ from tools.ledger.outcomes_rows import (
 from tools.ledger.outcomes_write import plan_write
 from tools.ledger.rows import SQLITE
 from tools.ledger.sqlite_file import LedgerFile
+from tools.ledger.tables import outcome_tables
 
-TABLES = """
-CREATE TABLE IF NOT EXISTS outcomes (
-    allocation_id INTEGER PRIMARY KEY,
-    customer_id TEXT NOT NULL,
-    treatment_key TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    booked_day TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN
-        ('accepted', 'declined', 'no_response', 'unreachable')),
-    outcome_on TEXT NOT NULL,
-    value REAL,
-    recorded_at TEXT NOT NULL,
-    recorded_by TEXT NOT NULL,
-    value_level INTEGER NOT NULL,
-    churn_level INTEGER NOT NULL,
-    fit INTEGER NOT NULL,
-    p_expected REAL NOT NULL,
-    plan_id TEXT
-);
-CREATE INDEX IF NOT EXISTS outcomes_by_day ON outcomes (outcome_on);
-CREATE TABLE IF NOT EXISTS outcome_counts (
-    treatment_key TEXT NOT NULL,
-    value_level INTEGER NOT NULL,
-    churn_level INTEGER NOT NULL,
-    fit INTEGER NOT NULL,
-    trials INTEGER NOT NULL DEFAULT 0,
-    accepted INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (treatment_key, value_level, churn_level, fit)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outcome_meta (
-    one INTEGER PRIMARY KEY CHECK (one = 1),
-    version INTEGER NOT NULL
-);
-"""
+TABLES = outcome_tables("sqlite")
 _IDS = "(SELECT value FROM json_each(?))"
 
 

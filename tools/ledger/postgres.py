@@ -3,10 +3,11 @@
 Selected by ``CVM_LEDGER_URL=postgresql://...`` (:func:`tools.ledger.open_ledger`);
 needs the optional extra ``cvm-assistant[postgres]`` (psycopg). Bookings and the
 day's counters here (the booking transaction's locks and statements in
-:mod:`tools.ledger.postgres_booking`); plans, audit records and care in
-:mod:`tools.ledger.postgres_care`; second approvals in
+:mod:`tools.ledger.postgres_booking`); plans in :mod:`tools.ledger.postgres_plans`;
+audit records and care in :mod:`tools.ledger.postgres_care`; second approvals in
 :mod:`tools.ledger.postgres_approvals`; connections and faults in
 :mod:`tools.ledger.postgres_db`; tables in :mod:`tools.ledger.postgres_schema`.
+Rows are built and read as the SQLite ledger's are (:mod:`tools.ledger.rows`).
 """
 
 from __future__ import annotations

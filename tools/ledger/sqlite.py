@@ -4,7 +4,8 @@ Bookings and the day's counters here; plans in :mod:`tools.ledger.sqlite_plans`;
 audit records, backups and checks in :mod:`tools.ledger.sqlite_care`; catalogue
 versions in :mod:`tools.ledger.sqlite_catalogue`; second-approval requests in
 :mod:`tools.ledger.sqlite_approvals`; the file's
-connections, transactions and lost-ledger guard in :mod:`tools.ledger.sqlite_file`.
+connections, transactions and lost-ledger guard in :mod:`tools.ledger.sqlite_file`;
+rows are built and read as the PostgreSQL ledger's are (:mod:`tools.ledger.rows`).
 Every verb keeps the guarantee :class:`tools.ledger.protocol.LedgerStore` states;
 here the lock is SQLite's single write lock (``BEGIN IMMEDIATE``), so a booking
 transaction is serialised against every other writer of the file.

@@ -1,5 +1,8 @@
 """The SQLite ledger's tables, and how a file of an older version is brought up to date.
 
+The tables are :mod:`tools.ledger.tables`' (defined once for both backends), in
+SQLite's types; the triggers that keep the usage counters are this module's.
+
 Version 5 (this one): second-approval requests of big plans (``plan_approvals``,
 new in version 5, at most one pending per plan). Version 4: bookings
 (``allocations``) with the rules' verdicts and the overrides recorded; per-day
@@ -16,51 +19,21 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
+from tools.ledger.tables import (
+    ALLOCATIONS,
+    APPROVAL_INDEX,
+    AUDIT,
+    CATALOGUE_VERSIONS,
+    DAILY_USAGE,
+    INDEXES,
+    LEDGER_META,
+    PLAN_APPROVALS,
+    PLAN_ROWS,
+    PLANS,
+)
+
 SCHEMA_VERSION = 5
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS allocations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id TEXT NOT NULL,
-    treatment_key TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    purpose TEXT NOT NULL,
-    day TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    approved_by TEXT NOT NULL,
-    cost REAL NOT NULL,
-    high_value INTEGER NOT NULL,
-    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'released')),
-    released_at TEXT,
-    released_by TEXT,
-    rules TEXT NOT NULL,
-    overrides TEXT NOT NULL DEFAULT '[]',
-    catalogue_version INTEGER
-);
-CREATE UNIQUE INDEX IF NOT EXISTS one_booking_per_customer_treatment_day
-    ON allocations (customer_id, treatment_key, day) WHERE status = 'active';
-CREATE INDEX IF NOT EXISTS allocations_by_day
-    ON allocations (day, treatment_key, status);
-CREATE INDEX IF NOT EXISTS allocations_by_customer ON allocations (customer_id, day);
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    session_id TEXT NOT NULL,
-    customer_id TEXT,
-    approver TEXT,
-    question TEXT NOT NULL,
-    record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_customer ON audit (customer_id, at);
-CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at);
--- Today's use per treatment, kept by triggers in the same transaction as the
--- allocation rows, so capacity checks read one row instead of counting.
-CREATE TABLE IF NOT EXISTS daily_usage (
-    day TEXT NOT NULL,
-    treatment_key TEXT NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0,
-    spent REAL NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, treatment_key)
-) WITHOUT ROWID;
+_TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS usage_on_booking AFTER INSERT ON allocations
 WHEN NEW.status = 'active' BEGIN
     INSERT INTO daily_usage (day, treatment_key, used, spent)
@@ -73,61 +46,25 @@ WHEN OLD.status = 'active' AND NEW.status = 'released' BEGIN
     UPDATE daily_usage SET used = used - 1, spent = spent - OLD.cost
     WHERE day = OLD.day AND treatment_key = OLD.treatment_key;
 END;
-CREATE TABLE IF NOT EXISTS plans (
-    plan_id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    day TEXT NOT NULL,
-    parent_id TEXT,
-    body TEXT NOT NULL,
-    hypothetical INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS plan_rows (
-    plan_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    customer_id TEXT NOT NULL,
-    treatment_key TEXT NOT NULL,
-    expected_value REAL NOT NULL,
-    cost REAL NOT NULL,
-    high_value INTEGER NOT NULL,
-    allocation_id INTEGER,
-    outcome TEXT,
-    PRIMARY KEY (plan_id, seq)
-) WITHOUT ROWID;
--- The treatment catalogue, one row per version (the newest is in force).
-CREATE TABLE IF NOT EXISTS catalogue_versions (
-    version INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    action TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    body TEXT NOT NULL,
-    treatment_key TEXT,
-    rolled_back_to INTEGER
-);
--- Second approvals of big plans: one row per request, at most one pending per plan.
-CREATE TABLE IF NOT EXISTS plan_approvals (
-    request_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    plan_id TEXT NOT NULL,
-    day TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    requested_at TEXT NOT NULL,
-    contacts INTEGER NOT NULL,
-    spend REAL NOT NULL,
-    reason TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'approved', 'declined', 'stale')),
-    decided_by TEXT,
-    decided_at TEXT,
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE UNIQUE INDEX IF NOT EXISTS one_pending_approval_per_plan
-    ON plan_approvals (plan_id) WHERE status = 'pending';
-CREATE TABLE IF NOT EXISTS ledger_meta (
-    one INTEGER PRIMARY KEY CHECK (one = 1),
-    ledger_id TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
 """
+SCHEMA = (
+    "".join(
+        t.create("sqlite")
+        for t in (
+            ALLOCATIONS,
+            AUDIT,
+            DAILY_USAGE,
+            PLANS,
+            PLAN_ROWS,
+            CATALOGUE_VERSIONS,
+            PLAN_APPROVALS,
+            LEDGER_META,
+        )
+    )
+    + INDEXES
+    + APPROVAL_INDEX
+    + _TRIGGERS
+)
 _BACKFILL_USAGE = """
 DELETE FROM daily_usage;
 INSERT INTO daily_usage (day, treatment_key, used, spent)
@@ -135,10 +72,13 @@ SELECT day, treatment_key, COUNT(*), SUM(cost) FROM allocations
 WHERE status = 'active' GROUP BY day, treatment_key;
 """
 # Columns added after a table first shipped: (table, column, definition).
-_ADDED_COLUMNS = (
-    ("allocations", "overrides", "TEXT NOT NULL DEFAULT '[]'"),
-    ("plans", "hypothetical", "INTEGER NOT NULL DEFAULT 0"),
-    ("allocations", "catalogue_version", "INTEGER"),  # NULL: booked before versions
+_ADDED_COLUMNS = tuple(
+    (t.name, column, t.kind(column, "sqlite"))
+    for t, column in (
+        (ALLOCATIONS, "overrides"),
+        (PLANS, "hypothetical"),
+        (ALLOCATIONS, "catalogue_version"),  # NULL: booked before versions
+    )
 )
 
 
