@@ -6,7 +6,9 @@ existed gains them; reads find no outcomes until then and never write. A write
 locks the counts table (``SHARE ROW EXCLUSIVE``: a second outcome write waits,
 readers go on) and the rows of the bookings it names (``FOR SHARE``: a concurrent
 release waits) before it reads, then writes the outcomes and the counts in the same
-transaction.
+transaction. Tables, rows and results are defined once for both backends
+(:mod:`tools.ledger.tables`, :mod:`tools.ledger.outcomes_rows`, imported as
+``shared``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import psycopg
 
+from tools.ledger import outcomes_rows as shared
 from tools.ledger.outcomes import (
     BookingFacts,
     CellCount,
@@ -24,23 +27,6 @@ from tools.ledger.outcomes import (
     OutcomeGroup,
     OutcomeWrite,
     StoredOutcome,
-)
-from tools.ledger.outcomes_rows import (
-    BOOKINGS,
-    COLUMNS,
-    COUNTS,
-    GROUP_BY,
-    GROUPS,
-    PLANS_OF,
-    SELECT,
-    by_booking,
-    cell_count,
-    count_rows,
-    facts,
-    group,
-    new_row,
-    stored,
-    written,
 )
 from tools.ledger.outcomes_write import plan_write
 from tools.ledger.postgres_db import LedgerServer
@@ -84,8 +70,8 @@ class PostgresOutcomes(LedgerServer):
             conn.execute(TABLES)  # made by the first write
             conn.execute("LOCK TABLE outcome_counts IN SHARE ROW EXCLUSIVE MODE")
             bookings = _bookings(conn, ids)
-            existing = by_booking(
-                conn.execute(SELECT + " WHERE allocation_id = ANY(%s)", (ids,))
+            existing = shared.by_booking(
+                conn.execute(shared.SELECT + " WHERE allocation_id = ANY(%s)", (ids,))
             )
             plan = plan_write(outcomes, bookings, existing)
             if plan.replace:
@@ -94,20 +80,20 @@ class PostgresOutcomes(LedgerServer):
                     (plan.replace,),
                 )
             with conn.cursor() as cur:
-                with cur.copy(f"COPY outcomes ({COLUMNS}) FROM STDIN") as copy:
+                with cur.copy(f"COPY outcomes ({shared.COLUMNS}) FROM STDIN") as copy:
                     for o, b in plan.insert:
-                        copy.write_row(new_row(o, b, POSTGRES))
+                        copy.write_row(shared.new_row(o, b, POSTGRES))
                 cur.executemany(
                     "INSERT INTO outcome_counts AS c VALUES (%s, %s, %s, %s, %s, %s) "
                     "ON CONFLICT (treatment_key, value_level, churn_level, fit) "
                     "DO UPDATE SET trials = c.trials + excluded.trials, "
                     "accepted = c.accepted + excluded.accepted",
-                    count_rows(plan, POSTGRES),
+                    shared.count_rows(plan, POSTGRES),
                 )
             if plan.changed:
                 conn.execute("UPDATE outcome_meta SET version = version + 1")
             row = conn.execute("SELECT version FROM outcome_meta").fetchone()
-            return written(plan, int(row[0]) if row else 0)
+            return shared.written(plan, int(row[0]) if row else 0)
 
         return self.run(work)
 
@@ -129,38 +115,41 @@ class PostgresOutcomes(LedgerServer):
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
-        return [cell_count(r) for r in self._rows(COUNTS)]
+        return [shared.cell_count(r) for r in self._rows(shared.COUNTS)]
 
     def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
         rows = self._rows(
-            SELECT + " WHERE allocation_id = ANY(%s) ORDER BY allocation_id",
+            shared.SELECT + " WHERE allocation_id = ANY(%s) ORDER BY allocation_id",
             (sorted(set(allocation_ids)),),
         )
-        return [stored(r) for r in rows]
+        return [shared.stored(r) for r in rows]
 
     def outcome_groups(
         self, since: date | None = None, until: date | None = None
     ) -> list[OutcomeGroup]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
         rows = self._rows(
-            GROUPS
+            shared.GROUPS
             + " WHERE (%(since)s::date IS NULL OR outcome_on >= %(since)s::date) "
-            "AND (%(until)s::date IS NULL OR outcome_on <= %(until)s::date)" + GROUP_BY,
+            "AND (%(until)s::date IS NULL OR outcome_on <= %(until)s::date)"
+            + shared.GROUP_BY,
             {"since": since, "until": until},
         )
-        return [group(r) for r in rows]
+        return [shared.group(r) for r in rows]
 
 
 def _bookings(
     conn: psycopg.Connection, ids: list[int], lock: bool = True
 ) -> dict[int, BookingFacts]:
     plans: dict[int, str] = dict(
-        conn.execute(PLANS_OF + " WHERE allocation_id = ANY(%s)", (ids,)).fetchall()
-    )
-    return facts(
         conn.execute(
-            BOOKINGS
+            shared.PLANS_OF + " WHERE allocation_id = ANY(%s)", (ids,)
+        ).fetchall()
+    )
+    return shared.facts(
+        conn.execute(
+            shared.BOOKINGS
             + " WHERE id = ANY(%s) ORDER BY id"
             + (" FOR SHARE" if lock else ""),
             (ids,),

@@ -5,7 +5,9 @@ transaction): a ledger file of any earlier version gains them without a schema
 migration of the bookings; reads find no outcomes until then. A write reads the
 bookings and earlier outcomes it touches and writes the outcomes and the counts in
 one transaction (SQLite's write lock from the first read): a concurrent release or
-a second import waits.
+a second import waits. Tables, rows and results are defined once for both backends
+(:mod:`tools.ledger.tables`, :mod:`tools.ledger.outcomes_rows`, imported as
+``shared``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
+from tools.ledger import outcomes_rows as shared
 from tools.ledger.outcomes import (
     BookingFacts,
     CellCount,
@@ -23,23 +26,6 @@ from tools.ledger.outcomes import (
     OutcomeGroup,
     OutcomeWrite,
     StoredOutcome,
-)
-from tools.ledger.outcomes_rows import (
-    BOOKINGS,
-    COLUMNS,
-    COUNTS,
-    GROUP_BY,
-    GROUPS,
-    PLANS_OF,
-    SELECT,
-    by_booking,
-    cell_count,
-    count_rows,
-    facts,
-    group,
-    new_row,
-    stored,
-    written,
 )
 from tools.ledger.outcomes_write import plan_write
 from tools.ledger.rows import SQLITE
@@ -76,8 +62,8 @@ class OutcomeTables(LedgerFile):
                     conn.execute(statement)
             conn.execute("INSERT OR IGNORE INTO outcome_meta VALUES (1, 0)")
             bookings = _bookings(conn, ids)
-            existing = by_booking(
-                conn.execute(f"{SELECT} WHERE allocation_id IN {_IDS}", (ids,))
+            existing = shared.by_booking(
+                conn.execute(f"{shared.SELECT} WHERE allocation_id IN {_IDS}", (ids,))
             )
             plan = plan_write(outcomes, bookings, existing)
             if plan.replace:
@@ -86,20 +72,20 @@ class OutcomeTables(LedgerFile):
                     (json.dumps(plan.replace),),
                 )
             conn.executemany(
-                f"INSERT INTO outcomes ({COLUMNS}) VALUES "
+                f"INSERT INTO outcomes ({shared.COLUMNS}) VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_row(o, b, SQLITE) for o, b in plan.insert),
+                (shared.new_row(o, b, SQLITE) for o, b in plan.insert),
             )
             conn.executemany(
                 "INSERT INTO outcome_counts VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO UPDATE SET trials = trials + excluded.trials, "
                 "accepted = accepted + excluded.accepted",
-                count_rows(plan, SQLITE),
+                shared.count_rows(plan, SQLITE),
             )
             if plan.changed:
                 conn.execute("UPDATE outcome_meta SET version = version + 1")
             row = conn.execute("SELECT version FROM outcome_meta").fetchone()
-        return written(plan, int(row[0]))
+        return shared.written(plan, int(row[0]))
 
     def outcome_bookings(
         self, allocation_ids: Collection[int]
@@ -115,26 +101,26 @@ class OutcomeTables(LedgerFile):
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
-        return [cell_count(r) for r in self._rows(COUNTS)]
+        return [shared.cell_count(r) for r in self._rows(shared.COUNTS)]
 
     def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
         rows = self._rows(
-            f"{SELECT} WHERE allocation_id IN {_IDS} ORDER BY allocation_id",
+            f"{shared.SELECT} WHERE allocation_id IN {_IDS} ORDER BY allocation_id",
             (json.dumps(sorted(set(allocation_ids))),),
         )
-        return [stored(r) for r in rows]
+        return [shared.stored(r) for r in rows]
 
     def outcome_groups(
         self, since: date | None = None, until: date | None = None
     ) -> list[OutcomeGroup]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
         rows = self._rows(
-            GROUPS + " WHERE (? IS NULL OR outcome_on >= ?) "
-            "AND (? IS NULL OR outcome_on <= ?)" + GROUP_BY,
+            shared.GROUPS + " WHERE (? IS NULL OR outcome_on >= ?) "
+            "AND (? IS NULL OR outcome_on <= ?)" + shared.GROUP_BY,
             (*(_iso(since),) * 2, *(_iso(until),) * 2),
         )
-        return [group(r) for r in rows]
+        return [shared.group(r) for r in rows]
 
 
 def _iso(d: date | None) -> str | None:
@@ -143,6 +129,10 @@ def _iso(d: date | None) -> str | None:
 
 def _bookings(conn: sqlite3.Connection, ids: str) -> dict[int, BookingFacts]:
     plans = dict(
-        conn.execute(f"{PLANS_OF} WHERE allocation_id IN {_IDS}", (ids,)).fetchall()
+        conn.execute(
+            f"{shared.PLANS_OF} WHERE allocation_id IN {_IDS}", (ids,)
+        ).fetchall()
     )
-    return facts(conn.execute(f"{BOOKINGS} WHERE id IN {_IDS}", (ids,)), plans)
+    return shared.facts(
+        conn.execute(f"{shared.BOOKINGS} WHERE id IN {_IDS}", (ids,)), plans
+    )

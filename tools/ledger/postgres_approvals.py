@@ -14,15 +14,11 @@ from typing import Any
 
 import psycopg
 
+from tools.ledger import approvals
 from tools.ledger.approvals import (
-    COLUMNS,
-    NEW_COLUMNS,
-    SELECT,
     ApprovalStatus,
     NewApprovalRequest,
     StoredApprovalRequest,
-    new_row,
-    stored,
 )
 from tools.ledger.postgres_db import LedgerServer
 from tools.ledger.rows import POSTGRES, stamp
@@ -40,18 +36,18 @@ class PostgresApprovals(LedgerServer):
                 (request.plan_id,),
             )
             row = conn.execute(
-                SELECT + " WHERE plan_id = %s AND status = 'pending'",
+                approvals.SELECT + " WHERE plan_id = %s AND status = 'pending'",
                 (request.plan_id,),
             ).fetchone()
             if row is not None:
                 return row
             return conn.execute(
-                f"INSERT INTO plan_approvals ({NEW_COLUMNS}) "
-                f"VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}",
-                new_row(request, POSTGRES),
+                f"INSERT INTO plan_approvals ({approvals.NEW_COLUMNS}) "
+                f"VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {approvals.COLUMNS}",
+                approvals.new_row(request, POSTGRES),
             ).fetchone()
 
-        return stored(self.run(work))
+        return approvals.stored(self.run(work))
 
     def approval_requests(
         self, plan_id: str | None = None, pending_only: bool = True, limit: int = 50
@@ -59,12 +55,12 @@ class PostgresApprovals(LedgerServer):
         """See :meth:`tools.ledger.protocol.LedgerStore.approval_requests`."""
         rows = self.read(
             lambda conn: conn.execute(
-                SELECT + " WHERE (%s::text IS NULL OR plan_id = %s) AND "
+                approvals.SELECT + " WHERE (%s::text IS NULL OR plan_id = %s) AND "
                 "(NOT %s OR status = 'pending') ORDER BY request_id LIMIT %s",
                 (plan_id, plan_id, pending_only, max(0, limit)),
             ).fetchall()
         )
-        return [stored(r) for r in rows]
+        return [approvals.stored(r) for r in rows]
 
     def settle_approval(
         self,
@@ -79,9 +75,9 @@ class PostgresApprovals(LedgerServer):
 
         def work(conn: psycopg.Connection) -> StoredApprovalRequest | None:
             row = conn.execute(
-                SELECT + " WHERE request_id = %s FOR UPDATE", (request_id,)
+                approvals.SELECT + " WHERE request_id = %s FOR UPDATE", (request_id,)
             ).fetchone()
-            old = stored(row) if row is not None else None
+            old = approvals.stored(row) if row is not None else None
             if old is not None and old.status == expect:
                 conn.execute(
                     "UPDATE plan_approvals SET status = %s, decided_by = %s, "

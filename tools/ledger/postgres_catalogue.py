@@ -15,19 +15,12 @@ from typing import Any
 
 import psycopg
 
+from tools.ledger import catalogue
 from tools.ledger.catalogue import (
-    COLUMNS,
-    HEAD,
-    NEWEST,
-    SELECT,
     CatalogueAudit,
     CatalogueEdit,
     CatalogueHead,
     StoredCatalogue,
-    appended,
-    as_row,
-    head,
-    stored,
 )
 from tools.ledger.postgres_care import insert_audit
 from tools.ledger.postgres_db import LedgerServer
@@ -38,27 +31,31 @@ class PostgresCatalogue(LedgerServer):
 
     def catalogue_head(self) -> CatalogueHead | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.catalogue_head`."""
-        return head(self.single(lambda conn: conn.execute(HEAD).fetchone()))
+        return catalogue.head(
+            self.single(lambda conn: conn.execute(catalogue.HEAD).fetchone())
+        )
 
     def catalogue_version(self, version: int | None = None) -> StoredCatalogue | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.catalogue_version`."""
 
         def work(conn: psycopg.Connection) -> Any:
             if version is None:
-                return conn.execute(SELECT + NEWEST).fetchone()
-            return conn.execute(SELECT + " WHERE version = %s", (version,)).fetchone()
+                return conn.execute(catalogue.SELECT + catalogue.NEWEST).fetchone()
+            return conn.execute(
+                catalogue.SELECT + " WHERE version = %s", (version,)
+            ).fetchone()
 
         row = self.read(work)
-        return stored(row) if row else None
+        return catalogue.stored(row) if row else None
 
     def catalogue_history(self, limit: int = 50) -> list[StoredCatalogue]:
         """See :meth:`tools.ledger.protocol.LedgerStore.catalogue_history`."""
         rows = self.read(
             lambda conn: conn.execute(
-                SELECT + " ORDER BY version DESC LIMIT %s", (max(0, limit),)
+                catalogue.SELECT + " ORDER BY version DESC LIMIT %s", (max(0, limit),)
             ).fetchall()
         )
-        return [stored(r) for r in rows]
+        return [catalogue.stored(r) for r in rows]
 
     def change_catalogue(
         self, edit: CatalogueEdit, audit: CatalogueAudit, keep_since: datetime
@@ -67,14 +64,14 @@ class PostgresCatalogue(LedgerServer):
 
         def work(conn: psycopg.Connection) -> list[StoredCatalogue]:
             conn.execute("LOCK TABLE catalogue_versions IN EXCLUSIVE MODE")
-            row = conn.execute(SELECT + NEWEST).fetchone()
-            current = stored(row) if row else None
-            new = appended(current, edit(current))
+            row = conn.execute(catalogue.SELECT + catalogue.NEWEST).fetchone()
+            current = catalogue.stored(row) if row else None
+            new = catalogue.appended(current, edit(current))
             if new:
                 conn.cursor().executemany(
-                    f"INSERT INTO catalogue_versions ({COLUMNS}) "
+                    f"INSERT INTO catalogue_versions ({catalogue.COLUMNS}) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    [as_row(s) for s in new],
+                    [catalogue.as_row(s) for s in new],
                 )
             insert_audit(conn, audit(new), keep_since)
             return new

@@ -22,19 +22,8 @@ import uuid
 import psycopg
 from psycopg import sql
 
+from tools.ledger import tables
 from tools.ledger.postgres_one import create_function
-from tools.ledger.tables import (
-    ALLOCATIONS,
-    APPROVAL_INDEX,
-    AUDIT,
-    CATALOGUE_VERSIONS,
-    DAILY_USAGE,
-    INDEXES,
-    LEDGER_META,
-    PLAN_APPROVALS,
-    PLAN_ROWS,
-    PLANS,
-)
 
 SCHEMA_VERSION = 3
 # A fixed key for the advisory lock taken while creating the tables.
@@ -67,28 +56,28 @@ SCHEMA = (
     "".join(
         t.create("postgres")
         for t in (
-            ALLOCATIONS,
-            CATALOGUE_VERSIONS,
-            AUDIT,
-            DAILY_USAGE,
-            PLANS,
-            PLAN_ROWS,
-            LEDGER_META,
+            tables.ALLOCATIONS,
+            tables.CATALOGUE_VERSIONS,
+            tables.AUDIT,
+            tables.DAILY_USAGE,
+            tables.PLANS,
+            tables.PLAN_ROWS,
+            tables.LEDGER_META,
         )
     )
-    + INDEXES
+    + tables.INDEXES
     + _TRIGGERS
 )
 # Tables added since version 3, created on every start when missing (a ledger made
 # by an earlier release gets them too): second-approval requests of big plans.
-ADDED = PLAN_APPROVALS.create("postgres") + APPROVAL_INDEX
+ADDED = tables.PLAN_APPROVALS.create("postgres") + tables.APPROVAL_INDEX
 TABLES = ("allocations", "audit", "daily_usage", "plans", "plan_rows")
 # Columns added after a table first shipped: (table, column, definition).
 _ADDED_COLUMNS = (
     (
         "allocations",
         "catalogue_version",
-        ALLOCATIONS.kind("catalogue_version", "postgres"),
+        tables.ALLOCATIONS.kind("catalogue_version", "postgres"),
     ),
 )
 

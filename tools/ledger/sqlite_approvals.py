@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tools.ledger import approvals
 from tools.ledger.approvals import (
-    NEW_COLUMNS,
-    SELECT,
     ApprovalStatus,
     NewApprovalRequest,
     StoredApprovalRequest,
-    new_row,
-    stored,
 )
 from tools.ledger.rows import SQLITE, stamp
 from tools.ledger.sqlite_file import LedgerFile
@@ -30,19 +27,19 @@ class ApprovalTables(LedgerFile):
         """See :meth:`tools.ledger.protocol.LedgerStore.request_approval`."""
         with self.transaction() as conn:
             row = conn.execute(
-                SELECT + " WHERE plan_id = ? AND status = 'pending'",
+                approvals.SELECT + " WHERE plan_id = ? AND status = 'pending'",
                 (request.plan_id,),
             ).fetchone()
             if row is None:
                 conn.execute(
-                    f"INSERT INTO plan_approvals ({NEW_COLUMNS}) "
+                    f"INSERT INTO plan_approvals ({approvals.NEW_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    new_row(request, SQLITE),
+                    approvals.new_row(request, SQLITE),
                 )
                 row = conn.execute(
-                    SELECT + " WHERE request_id = last_insert_rowid()"
+                    approvals.SELECT + " WHERE request_id = last_insert_rowid()"
                 ).fetchone()
-        return stored(row)
+        return approvals.stored(row)
 
     def approval_requests(
         self, plan_id: str | None = None, pending_only: bool = True, limit: int = 50
@@ -50,11 +47,11 @@ class ApprovalTables(LedgerFile):
         """See :meth:`tools.ledger.protocol.LedgerStore.approval_requests`."""
         with self.connection() as conn:
             rows = conn.execute(
-                SELECT + " WHERE (? IS NULL OR plan_id = ?) AND (? = 0 OR "
+                approvals.SELECT + " WHERE (? IS NULL OR plan_id = ?) AND (? = 0 OR "
                 "status = 'pending') ORDER BY request_id LIMIT ?",
                 (plan_id, plan_id, int(pending_only), max(0, limit)),
             ).fetchall()
-        return [stored(r) for r in rows]
+        return [approvals.stored(r) for r in rows]
 
     def settle_approval(
         self,
@@ -68,9 +65,9 @@ class ApprovalTables(LedgerFile):
         """See :meth:`tools.ledger.protocol.LedgerStore.settle_approval`."""
         with self.transaction() as conn:
             row = conn.execute(
-                SELECT + " WHERE request_id = ?", (request_id,)
+                approvals.SELECT + " WHERE request_id = ?", (request_id,)
             ).fetchone()
-            old = stored(row) if row is not None else None
+            old = approvals.stored(row) if row is not None else None
             if old is not None and old.status == expect:
                 conn.execute(
                     "UPDATE plan_approvals SET status = ?, decided_by = ?, "

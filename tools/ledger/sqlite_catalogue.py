@@ -13,27 +13,20 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from tools.ledger import catalogue
 from tools.ledger.catalogue import (
-    COLUMNS,
-    HEAD,
-    NEWEST,
-    SELECT,
     CatalogueAudit,
     CatalogueEdit,
     CatalogueHead,
     StoredCatalogue,
-    appended,
-    as_row,
-    head,
-    stored,
 )
 from tools.ledger.sqlite_care import insert_audit
 from tools.ledger.sqlite_file import LedgerFile
 
 
 def _newest(conn: sqlite3.Connection) -> StoredCatalogue | None:
-    row = conn.execute(SELECT + NEWEST).fetchone()
-    return stored(row) if row is not None else None
+    row = conn.execute(catalogue.SELECT + catalogue.NEWEST).fetchone()
+    return catalogue.stored(row) if row is not None else None
 
 
 class CatalogueTables(LedgerFile):
@@ -42,23 +35,25 @@ class CatalogueTables(LedgerFile):
     def catalogue_head(self) -> CatalogueHead | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.catalogue_head`."""
         with self.connection() as conn:
-            return head(conn.execute(HEAD).fetchone())
+            return catalogue.head(conn.execute(catalogue.HEAD).fetchone())
 
     def catalogue_version(self, version: int | None = None) -> StoredCatalogue | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.catalogue_version`."""
         with self.connection() as conn:
             if version is None:
                 return _newest(conn)
-            row = conn.execute(SELECT + " WHERE version = ?", (version,)).fetchone()
-        return stored(row) if row is not None else None
+            row = conn.execute(
+                catalogue.SELECT + " WHERE version = ?", (version,)
+            ).fetchone()
+        return catalogue.stored(row) if row is not None else None
 
     def catalogue_history(self, limit: int = 50) -> list[StoredCatalogue]:
         """See :meth:`tools.ledger.protocol.LedgerStore.catalogue_history`."""
         with self.connection() as conn:
             rows = conn.execute(
-                SELECT + " ORDER BY version DESC LIMIT ?", (max(0, limit),)
+                catalogue.SELECT + " ORDER BY version DESC LIMIT ?", (max(0, limit),)
             ).fetchall()
-        return [stored(r) for r in rows]
+        return [catalogue.stored(r) for r in rows]
 
     def change_catalogue(
         self, edit: CatalogueEdit, audit: CatalogueAudit, keep_since: datetime
@@ -66,11 +61,11 @@ class CatalogueTables(LedgerFile):
         """See :meth:`tools.ledger.protocol.LedgerStore.change_catalogue`."""
         with self.transaction() as conn:
             current = _newest(conn)
-            new = appended(current, edit(current))
+            new = catalogue.appended(current, edit(current))
             conn.executemany(
-                f"INSERT INTO catalogue_versions ({COLUMNS}) "
+                f"INSERT INTO catalogue_versions ({catalogue.COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [as_row(s) for s in new],
+                [catalogue.as_row(s) for s in new],
             )
             insert_audit(conn, audit(new), keep_since)
         return new

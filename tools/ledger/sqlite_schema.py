@@ -19,18 +19,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-from tools.ledger.tables import (
-    ALLOCATIONS,
-    APPROVAL_INDEX,
-    AUDIT,
-    CATALOGUE_VERSIONS,
-    DAILY_USAGE,
-    INDEXES,
-    LEDGER_META,
-    PLAN_APPROVALS,
-    PLAN_ROWS,
-    PLANS,
-)
+from tools.ledger import tables
 
 SCHEMA_VERSION = 5
 _TRIGGERS = """
@@ -51,18 +40,18 @@ SCHEMA = (
     "".join(
         t.create("sqlite")
         for t in (
-            ALLOCATIONS,
-            AUDIT,
-            DAILY_USAGE,
-            PLANS,
-            PLAN_ROWS,
-            CATALOGUE_VERSIONS,
-            PLAN_APPROVALS,
-            LEDGER_META,
+            tables.ALLOCATIONS,
+            tables.AUDIT,
+            tables.DAILY_USAGE,
+            tables.PLANS,
+            tables.PLAN_ROWS,
+            tables.CATALOGUE_VERSIONS,
+            tables.PLAN_APPROVALS,
+            tables.LEDGER_META,
         )
     )
-    + INDEXES
-    + APPROVAL_INDEX
+    + tables.INDEXES
+    + tables.APPROVAL_INDEX
     + _TRIGGERS
 )
 _BACKFILL_USAGE = """
@@ -75,9 +64,9 @@ WHERE status = 'active' GROUP BY day, treatment_key;
 _ADDED_COLUMNS = tuple(
     (t.name, column, t.kind(column, "sqlite"))
     for t, column in (
-        (ALLOCATIONS, "overrides"),
-        (PLANS, "hypothetical"),
-        (ALLOCATIONS, "catalogue_version"),  # NULL: booked before versions
+        (tables.ALLOCATIONS, "overrides"),
+        (tables.PLANS, "hypothetical"),
+        (tables.ALLOCATIONS, "catalogue_version"),  # NULL: booked before versions
     )
 )
 
