@@ -8,8 +8,15 @@
   extra): one ledger on a PostgreSQL server shared by several processes and
   machines, selected by ``CVM_LEDGER_URL=postgresql://...``.
 * :func:`tools.ledger.writer.write_bookings`: the one booking writer (single
-  bookings and plan chunks), applying PAST-DAY and every ledger rule inside
-  :meth:`LedgerStore.book`'s transaction.
+  bookings and plan chunks), applying PAST-DAY and every ledger rule
+  (:mod:`tools.ledger.judge`) inside :meth:`LedgerStore.book`'s transaction.
+* One definition of each thing for every backend: the tables
+  (:mod:`tools.ledger.tables`, rendered in each backend's types), how each value
+  becomes a row and a row a value again (:mod:`tools.ledger.rows`,
+  :mod:`tools.ledger.approvals`, :mod:`tools.ledger.catalogue`,
+  :mod:`tools.ledger.outcomes_rows`), backup files and checks
+  (:mod:`tools.ledger.care`). A backend module keeps its SQL dialect,
+  connections, transactions and locks.
 
 :func:`open_ledger` keeps one store per ledger file per process: every context of
 the process on that file then shares its writer lock (threads queue on it rather
