@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.kernel import features
+from tools.kernel.said import SaidSpec, default_said, said_spec
 from tools.store.derived import Derivation, Tick
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 
 @lru_cache(maxsize=16)
-def derivation(as_of: date | None, said: features.SaidSpec) -> Derivation:
+def derivation(as_of: date | None, said: SaidSpec) -> Derivation:
     """The kernel's derived tables as of a configured decision date.
 
     ``as_of`` None: as of the store's own date (the data's as-of field, else its
@@ -41,7 +42,7 @@ def derivation(as_of: date | None, said: features.SaidSpec) -> Derivation:
 
 def config_derivation(config: CVMConfig) -> Derivation:
     """The derived tables ``config`` decides on (its date, its interaction words)."""
-    return derivation(config.decisions.as_of, features.said_spec(config.decisions))
+    return derivation(config.decisions.as_of, said_spec(config.decisions))
 
 
 def __getattr__(name: str) -> Derivation:
@@ -51,7 +52,7 @@ def __getattr__(name: str) -> Derivation:
     so importing this module reads no file.
     """
     if name == "DERIVED":
-        return derivation(None, features.default_said())
+        return derivation(None, default_said())
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -3,7 +3,10 @@
 Used for the whole base and for one customer (a batch of one). Layers:
 
 * :mod:`tools.kernel.features` — journey metrics in SQL, one row per customer
-  (``customer_features``, ``offer_propensity``), rebuilt on every import.
+  (``customer_features``), and the build of every derived table on import;
+  :mod:`tools.kernel.said` (what customers said, from the configured interaction
+  signals), :mod:`tools.kernel.offer_propensity` (the offers that matter, one row
+  each) and :mod:`tools.kernel.records` (each customer's rows) are its parts.
 * :mod:`tools.kernel.signals` — numpy over those columns: journey ``signals`` and
   churn / value bands.
 * :mod:`tools.kernel.decide` — numpy: contact rules and P x V - cost, ``decide``.

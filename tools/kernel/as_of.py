@@ -4,7 +4,8 @@ Every store has one decision date (``meta.as_of``, where it came from in
 ``meta.as_of_source``): the configured ``decisions.as_of``, else the data's own date
 (``meta.data_as_of``: a field of the customer files, e.g. the packaged sample's),
 else the latest record date in the store. Records dated after it are not used
-(:mod:`tools.kernel.features` cuts every dated table at it).
+(:mod:`tools.kernel.features` cuts every dated table at it, and dates each
+signal's evidence in days before it: :func:`days_sql`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ DATED: dict[str, str] = {
     "offers": "offer_date",
     "web_sessions": "session_date",
 }
+SQL_NAN = "'NaN'::DOUBLE"  # a missing number in SQL output (numpy compares it false)
+
+
+def days_sql(column: str) -> str:
+    """SQL: days from ``column`` (a date) to the decision date; NaN when NULL."""
+    return f"coalesce(($as_of - {column})::DOUBLE, {SQL_NAN})"
 
 
 def latest_record_date(con: duckdb.DuckDBPyConnection) -> date | None:

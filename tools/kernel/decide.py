@@ -305,7 +305,7 @@ def decide(
         cols: Feature columns (at least :data:`KERNEL_COLUMNS`; ``customer_id`` may
             be left out, e.g. by a scan of the whole base), ordered by row_no.
         offers: The recommender's offers that matter on the decision date
-            (:data:`tools.kernel.features.OFFER_COLUMNS`; rows outside the batch
+            (:data:`tools.kernel.offer_propensity.OFFER_COLUMNS`; rows outside the batch
             ignored).
         config: Treatments, policy and value model.
         blocked: Optional ``(n, T)`` mask of pairs excluded by the caller (e.g.

@@ -2,10 +2,11 @@
 
 ``FEATURES_SQL`` turns the store's tables into ``customer_features`` (usage vs
 allowance, bill shocks, roaming, payments, network, topics, sentiment, consents, …);
-``OFFERS_SQL`` into ``offer_propensity`` (the recommender's offers that matter on the
-decision date: the live ones, with whether the customer already holds the product,
-and the declined ones). Both are built on every import and read by the decision
-kernel (:mod:`tools.kernel.decide`) for a batch of customers or for one.
+:data:`~tools.kernel.offer_propensity.OFFERS_SQL` into ``offer_propensity`` (the
+recommender's offers that matter on the decision date). :func:`build` makes both,
+and ``customer_records``, on every import; the decision kernel
+(:mod:`tools.kernel.decide`) reads them for a batch of customers or for one. What
+customers said (the configured interaction signals) is :mod:`tools.kernel.said`.
 
 Everything is computed **as of the decision date** (``$as_of``, see
 :func:`decision_date`): records dated after it are not used (nor shown: the
@@ -21,12 +22,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from functools import cache
 from typing import TYPE_CHECKING
 
-from tools.config_decisions import INTERACTION_SIGNALS, Decisions
-from tools.kernel.as_of import decision_date
+from tools.kernel.as_of import SQL_NAN, days_sql, decision_date
+from tools.kernel.offer_propensity import OFFERS_SQL
 from tools.kernel.records import records_sql
+from tools.kernel.said import SAID_COLUMNS, SAID_DAYS, SaidSpec, said_params
 from tools.store.meta import meta_value
 
 if TYPE_CHECKING:  # DuckDB loads where a connection is made
@@ -38,74 +39,12 @@ BILL_SHOCK_RISE_PCT = 10.0
 BILL_SHOCK_EXTRAS_SHARE = 0.30
 CONSENT_CHANNELS = ("call", "sms", "email", "push")
 PURPOSES = ("marketing", "service", "billing")
-_NAN = "'NaN'::DOUBLE"
 
 _CONSENT_COLS = ",\n    ".join(
     f"coalesce(bool_or(channel = '{ch}' AND {p}), false) AS consent_{ch}_{p}"
     for ch in CONSENT_CHANNELS
     for p in PURPOSES
 )
-# what customers said, per signal: the latest interaction that counts (its topic
-# codes and keywords are config, bound as parameters: see said_params)
-_SAID_COLS = ",\n        ".join(
-    f"max(interaction_date) FILTER (WHERE "
-    f"(list_has_any(topics, $said_t{i}::VARCHAR[])"
-    f" OR ($said_r{i} <> '' AND regexp_matches(txt, $said_r{i})))"
-    f" AND (NOT $said_w{i} OR list_has_any(topics, $said_wt{i}::VARCHAR[])"
-    f" OR ($said_wr{i} <> '' AND regexp_matches(txt, $said_wr{i}))))"
-    f" AS said_{s}_last"
-    for i, s in enumerate(INTERACTION_SIGNALS)
-)
-_REGEX_SPECIAL = frozenset("\\.^$|?*+()[]{}")
-# (signal, topic codes, keywords, the signal it must come together with or "")
-SaidSpec = tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...]
-
-
-def said_spec(d: Decisions) -> SaidSpec:
-    """What the configuration reads from interactions, hashable (a cache key)."""
-    return tuple(
-        (str(k), tuple(v.topics), tuple(v.keywords), str(v.together_with or ""))
-        for k, v in sorted(d.interaction_signals.items())
-    )
-
-
-def _pattern(keywords: tuple[str, ...]) -> str:
-    """One regular expression matching any keyword literally ('' for none)."""
-    return "|".join(
-        "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in k) for k in keywords
-    )
-
-
-def said_params(spec: SaidSpec) -> dict[str, object]:
-    """The bound parameters of :data:`FEATURES_SQL`'s interaction signals."""
-    by = {signal: (topics, words, also) for signal, topics, words, also in spec}
-    params: dict[str, object] = {}
-    for i, signal in enumerate(INTERACTION_SIGNALS):
-        topics, words, also = by.get(signal, ((), (), ""))
-        params[f"said_t{i}"] = list(topics)
-        params[f"said_r{i}"] = _pattern(words)
-        with_topics, with_words, _ = by.get(also, ((), (), ""))
-        params[f"said_w{i}"] = bool(also)
-        params[f"said_wt{i}"] = list(with_topics)
-        params[f"said_wr{i}"] = _pattern(with_words)
-    return params
-
-
-@cache
-def default_said() -> SaidSpec:
-    """What a configuration without ``interaction_signals`` reads (the shipped one)."""
-    return said_spec(Decisions())
-
-
-def _days(column: str) -> str:
-    """Days from ``column`` (a date) to the decision date; NaN when NULL."""
-    return f"coalesce(($as_of - {column})::DOUBLE, {_NAN})"
-
-
-_SAID_DAYS = ",\n    ".join(
-    _days(f"i.said_{s}_last") + f" AS said_{s}_days" for s in INTERACTION_SIGNALS
-)
-
 BILLS_SQL = f"""
 WITH extras AS (
     SELECT customer_id, bill_date,
@@ -179,7 +118,7 @@ WITH bill_f AS ({BILLS_SQL}), usage_f AS (
         list(CASE sentiment WHEN 'negative' THEN -1 WHEN 'positive' THEN 1 ELSE 0 END
              ORDER BY seq) AS s,
         max(interaction_date) AS interaction_last,
-        {_SAID_COLS}
+        {SAID_COLUMNS}
     FROM (
         SELECT *, lower(coalesce(summary, '') || ' | ' || coalesce(resolution, ''))
             AS txt
@@ -215,47 +154,47 @@ SELECT
     c.vulnerable, c.monthly_revenue::DOUBLE AS monthly_revenue,
     c.churn_score, c.tenure_months, c.plan_lines AS lines,
     c.plan_data_allowance_gb,
-    {_days("c.churn_scored_on")} AS churn_days,
+    {days_sql("c.churn_scored_on")} AS churn_days,
     u.last_two[1] AS latest_raw,
     u.last_two[2] AS previous_raw,
-    coalesce(latest_raw, {_NAN}) AS usage_latest_gb,
+    coalesce(latest_raw, {SQL_NAN}) AS usage_latest_gb,
     CASE WHEN c.plan_data_allowance_gb > 0
          THEN round(latest_raw / c.plan_data_allowance_gb, 2) END
         AS usage_ratio_raw,
-    coalesce(usage_ratio_raw, {_NAN}) AS usage_ratio,
+    coalesce(usage_ratio_raw, {SQL_NAN}) AS usage_ratio,
     CASE WHEN usage_ratio_raw IS NULL THEN 0
          ELSE round(greatest(0, latest_raw - c.plan_data_allowance_gb), 2)
          END AS overage_gb,
-    CASE WHEN previous_raw IS NULL OR previous_raw = 0 THEN {_NAN}
+    CASE WHEN previous_raw IS NULL OR previous_raw = 0 THEN {SQL_NAN}
          ELSE round((latest_raw - previous_raw) / previous_raw * 100, 1)
          END AS usage_trend_pct,
-    {_days("u.usage_last")} AS usage_days,
-    coalesce(b.bill_latest, {_NAN}) AS bill_latest,
-    coalesce(b.bill_change_pct, {_NAN}) AS bill_change_pct,
+    {days_sql("u.usage_last")} AS usage_days,
+    coalesce(b.bill_latest, {SQL_NAN}) AS bill_latest,
+    coalesce(b.bill_change_pct, {SQL_NAN}) AS bill_change_pct,
     coalesce(b.bill_shock_count, 0) AS bill_shock_count,
     coalesce(b.bill_shock_dates, []::DATE[]) AS bill_shock_dates,
-    {_days("b.bill_shock_last")} AS bill_shock_days,
+    {days_sql("b.bill_shock_last")} AS bill_shock_days,
     round(coalesce(b.roaming_charges, 0), 2) AS roaming_charges,
     coalesce(b.roaming_charge_count, 0) AS roaming_charge_count,
     coalesce(b.payment_issues, false) AS payment_issues,
-    {_days("b.payment_last")} AS payment_issue_days,
-    {_days("b.roaming_last")} AS roaming_days,
+    {days_sql("b.payment_last")} AS payment_issue_days,
+    {days_sql("b.roaming_last")} AS roaming_days,
     round(coalesce(b.overage_charges, 0), 2) AS overage_charges,
-    {_days("b.overage_last")} AS overage_days,
+    {days_sql("b.overage_last")} AS overage_days,
     n.network_quality,
     CASE n.network_quality WHEN 'poor' THEN 0 WHEN 'fair' THEN 1 WHEN 'good' THEN 2
          WHEN 'excellent' THEN 3 ELSE -1 END AS network_quality_rank,
-    coalesce(n.network_latency_ms, {_NAN}) AS network_latency_ms,
-    coalesce(n.network_packet_loss_pct, {_NAN}) AS network_packet_loss_pct,
-    {_days("n.network_last")} AS network_days,
+    coalesce(n.network_latency_ms, {SQL_NAN}) AS network_latency_ms,
+    coalesce(n.network_packet_loss_pct, {SQL_NAN}) AS network_packet_loss_pct,
+    {days_sql("n.network_last")} AS network_days,
     coalesce(i.interaction_count, 0) AS interaction_count,
     coalesce(i.negative_interactions, 0) AS negative_interactions,
     coalesce(i.recent_count, 0) AS recent_count,
     coalesce(i.recent_negative, 0) AS recent_negative,
     coalesce(i.sentiment_trend, 'unknown') AS sentiment_trend,
     coalesce(i.sentiment_trend = 'worsening', false) AS sentiment_worsening,
-    {_days("i.interaction_last")} AS interaction_days,
-    {_SAID_DAYS},
+    {days_sql("i.interaction_last")} AS interaction_days,
+    {SAID_DAYS},
     coalesce(k.consent_channels, 0) AS consent_channels,
     {
     ", ".join(
@@ -275,58 +214,40 @@ WHERE __SLICE__
 ORDER BY r.row_no
 """
 
-# The offers that matter on the decision date, one row each (read by
-# tools.kernel.offers): live ones (open or pending, made on or before the date, not
-# expired) with whether the customer holds the product already (it is the current
-# plan or an offer they accepted) and how long ago they declined the same product;
-# and declined ones with their age (the treatment's cool-off). ``pos`` is the
-# offer's index in the customer's record (offers up to the date, in seq order).
-OFFERS_SQL = f"""
-WITH o AS (
-    SELECT customer_id, offer_date, treatment, acceptance_probability, status,
-        lower(trim(name)) AS product, kind, value,
-        status IN ('open', 'pending') AND coalesce(expires >= $as_of, true) AS live,
-        (row_number() OVER (PARTITION BY customer_id ORDER BY seq) - 1)::INTEGER
-            AS pos
-    FROM offers WHERE __SLICE__ AND offer_date <= $as_of
-), held AS (
-    SELECT customer_id, product FROM o WHERE status = 'accepted'
-    UNION
-    SELECT customer_id, lower(trim(plan_name)) FROM customers WHERE __SLICE__
-), declined AS (
-    SELECT customer_id, product, max(offer_date) AS last FROM o
-    WHERE status = 'declined' GROUP BY ALL
-)
-SELECT f.row_no, o.customer_id, o.treatment, o.pos, o.live,
-    o.acceptance_probability AS propensity,
-    coalesce(o.kind, '') AS kind, coalesce(o.value, 0)::DOUBLE AS offer_value,
-    h.product IS NOT NULL AS held,
-    {_days("d.last")} AS product_declined_days,
-    {_days("o.offer_date")} AS age_days
-FROM o JOIN customer_features f USING (customer_id)
-LEFT JOIN held h USING (customer_id, product)
-LEFT JOIN declined d USING (customer_id, product)
-WHERE o.live OR (o.treatment IS NOT NULL AND o.status = 'declined')
-ORDER BY f.row_no, o.pos
-"""
-OFFER_COLUMNS = (  # what the kernel reads of offer_propensity, per offer
-    "row_no",
-    "treatment",
-    "pos",
-    "live",
-    "propensity",
-    "held",
-    "product_declined_days",
-    "age_days",
-    "kind",
-    "offer_value",
-)
+
+def _slice_starts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The first customer id of each slice of ``RECORDS_SLICE`` (``[""]``: none)."""
+    rows = con.execute(
+        "SELECT customer_id FROM (SELECT customer_id, row_number() OVER "
+        "(ORDER BY customer_id) AS n FROM customers) "
+        f"WHERE n % {RECORDS_SLICE} = 1 ORDER BY customer_id"
+    ).fetchall()
+    return [r[0] for r in rows] or [""]
 
 
-def _slice(sql: str, upper: bool) -> str:
-    """``sql`` for the customers of one slice: ids ``>= $lo`` (and ``< $hi``)."""
-    cond = "customer_id >= $lo" + (" AND customer_id < $hi" if upper else "")
-    return sql.replace("__SLICE__", cond)
+def _build_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    sql: str,
+    starts: list[str],
+    params: dict[str, object],
+) -> None:
+    """Create ``table`` from ``sql`` slice by slice (``starts``: each first id).
+
+    A slice is the customers with ids ``>= $lo`` (and ``< $hi``, the next start);
+    ``$base`` is the row number of its first customer; ``params`` are bound too.
+    """
+    for i, lo in enumerate(starts):
+        upper = i + 1 < len(starts)
+        bound: dict[str, object] = {"lo": lo}
+        if upper:
+            bound["hi"] = starts[i + 1]
+        if "$base" in sql:
+            bound["base"] = i * RECORDS_SLICE  # row_no of the slice's first
+        bound.update({k: v for k, v in params.items() if f"${k}" in sql})
+        cond = "customer_id >= $lo" + (" AND customer_id < $hi" if upper else "")
+        verb = f"CREATE TABLE {table} AS" if i == 0 else f"INSERT INTO {table}"
+        con.execute(f"{verb} {sql.replace('__SLICE__', cond)}", bound)
 
 
 def derived_stamp(configured: date | None, said: SaidSpec) -> str:
@@ -369,35 +290,13 @@ def build(
     for table in ("offer_propensity", "customer_features", "customer_records"):
         run(f"DROP TABLE IF EXISTS {table}")
     day, source = decision_date(con, as_of)
-    bounds = [
-        r[0]
-        for r in run(
-            "SELECT customer_id FROM (SELECT customer_id, row_number() OVER "
-            "(ORDER BY customer_id) AS n FROM customers) "
-            f"WHERE n % {RECORDS_SLICE} = 1 ORDER BY customer_id"
-        ).fetchall()
-    ] or [""]
-    builds = [
-        ("journey metrics", "customer_features", FEATURES_SQL),
-        (None, "offer_propensity", OFFERS_SQL),
-        ("customer records", "customer_records", records_sql()),
-    ]
-    for label, table, sql in builds:
-        if label:
-            step(label)
-        for i, lo in enumerate(bounds):
-            upper = i + 1 < len(bounds)
-            params: dict[str, object] = {"lo": lo}
-            if upper:
-                params["hi"] = bounds[i + 1]
-            if "$base" in sql:
-                params["base"] = i * RECORDS_SLICE  # row_no of the slice's first
-            if "$as_of" in sql:
-                params["as_of"] = day
-            if "$said_t0" in sql:
-                params.update(said_params(said))
-            verb = f"CREATE TABLE {table} AS" if i == 0 else f"INSERT INTO {table}"
-            run(f"{verb} {_slice(sql, upper)}", params)
+    starts = _slice_starts(con)
+    params = {"as_of": day, **said_params(said)}
+    step("journey metrics")
+    _build_table(con, "customer_features", FEATURES_SQL, starts, params)
+    _build_table(con, "offer_propensity", OFFERS_SQL, starts, params)
+    step("customer records")
+    _build_table(con, "customer_records", records_sql(), starts, params)
     # point lookups by id (the chat path) use these instead of scanning row groups
     step("indexes")
     run("CREATE UNIQUE INDEX customer_features_id ON customer_features (customer_id)")

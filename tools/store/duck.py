@@ -402,7 +402,7 @@ class DuckStore:
 
         For customers whose ``row_no`` is in ``[row_lo, row_hi]``: every column of
         the table but the customer id (the kernel's
-        :data:`tools.kernel.features.OFFER_COLUMNS`). With ``treatments``, each
+        :data:`tools.kernel.offer_propensity.OFFER_COLUMNS`). With ``treatments``, each
         row's treatment comes as ``treatment_index`` into that list (-1: none of
         them) and the list as ``treatment_keys``, not as names.
         """
