@@ -36,7 +36,7 @@ import numpy as np
 
 from tools.config import NO_ACTION, CVMConfig
 from tools.kernel.batch import iter_decisions
-from tools.kernel.decide import Decisions
+from tools.kernel.decisions import Decisions
 from tools.kernel.signals import SIGNALS
 from tools.store.source import CustomerSource
 

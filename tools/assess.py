@@ -32,7 +32,8 @@ from tools.customer import CustomerData
 from tools.data import validate_customer_id
 from tools.errors import UnknownCustomerError
 from tools.journey_metrics import JourneyMetrics, journey_metrics
-from tools.kernel.decide import Decisions, decide
+from tools.kernel.decide import decide
+from tools.kernel.decisions import Decisions
 from tools.kernel.signals import SIGNALS
 from tools.signals import Insight, find_signals
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
-    from tools.kernel.decide import Decisions
+    from tools.kernel.decisions import Decisions
 
 Band = Literal["low", "medium", "high"]
 

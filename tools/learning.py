@@ -18,7 +18,7 @@ import numpy as np
 
 from tools.config import CVMConfig
 from tools.kernel.batch import decide_ids
-from tools.kernel.decide import Decisions
+from tools.kernel.decisions import Decisions
 from tools.kernel.learned import LEVELS, cell, fit, learned, posterior
 from tools.kernel.treatments import treatments
 from tools.learning_counts import with_outcomes

@@ -35,7 +35,7 @@ from tools.base_queries.scan import scan_chunks
 from tools.config import Purpose
 from tools.context import ToolContext
 from tools.kernel.batch import decide_where
-from tools.kernel.decide import Decisions
+from tools.kernel.decisions import Decisions
 from tools.kernel.signals import SIGNALS
 
 ROW_COLUMNS = ("segment", "plan_name")

@@ -21,7 +21,9 @@ import numpy as np
 
 from tools.context import ToolContext
 from tools.kernel.batch import CHUNK, load
-from tools.kernel.decide import CUSTOMER_RULES, Decisions, decide
+from tools.kernel.decide import decide
+from tools.kernel.decisions import Decisions
+from tools.kernel.rules import CUSTOMER_RULES
 from tools.kernel.signals import SIGNALS, Columns
 
 RULES: tuple[str, ...] = (*CUSTOMER_RULES, "APPLICABILITY")

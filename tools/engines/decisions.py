@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.kernel.decide import Decisions
+from tools.kernel.decisions import Decisions
 
 
 def decision_columns(d: Decisions, catalogue_version: int) -> dict[str, np.ndarray]:

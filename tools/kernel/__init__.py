@@ -9,7 +9,9 @@ Used for the whole base and for one customer (a batch of one). Layers:
   each) and :mod:`tools.kernel.records` (each customer's rows) are its parts.
 * :mod:`tools.kernel.signals` — numpy over those columns: journey ``signals`` and
   churn / value bands.
-* :mod:`tools.kernel.decide` — numpy: contact rules and P x V - cost, ``decide``.
+* :mod:`tools.kernel.decide` — numpy: P x V - cost and the best lawful treatment,
+  ``decide``, over the customer rules of :mod:`tools.kernel.rules`; its answer is
+  :class:`tools.kernel.decisions.Decisions`.
 * :mod:`tools.kernel.batch` — the kernel over a customer source.
 
 Batch API (what the campaign planner calls)::
@@ -23,7 +25,7 @@ Batch API (what the campaign planner calls)::
     d = decide_ids(ctx.customers, ctx.config, ["U124", "U1000123"])
     for d in iter_decisions(ctx.customers, ctx.config, chunk=250_000): ...
 
-``d`` is a :class:`tools.kernel.decide.Decisions`, all numpy columns
+``d`` is a :class:`tools.kernel.decisions.Decisions`, all numpy columns
 (``n`` customers in ``row_no`` order, ``T`` treatments in config order,
 ``d.treatments``):
 

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from tools.config import CVMConfig
-from tools.kernel.decide import Decisions, decide
+from tools.kernel.decide import decide
+from tools.kernel.decisions import Decisions
 from tools.kernel.signals import KERNEL_COLUMNS, Columns
 from tools.store.source import CustomerSource
 

@@ -6,8 +6,9 @@ One definition, used for the whole base and for one customer (a batch of one):
   ``(n, S)`` boolean matrix, ``S`` in :data:`SIGNALS` order, from the journey-metric
   columns of :mod:`tools.kernel.features`, and the churn / value bands.
 * ``decide(cols, offers, config)``: per customer x treatment (``T`` in config order)
-  the rule masks (DISABLED, CONSENT, OBJECTION, VULNERABLE, SUITABILITY, HELD fail;
-  APPLICABILITY holds), P(accept), value at risk, cost and expected value; the best
+  the rule masks (:mod:`tools.kernel.rules`: DISABLED, CONSENT, OBJECTION,
+  VULNERABLE, SUITABILITY, HELD fail; APPLICABILITY holds), P(accept), value at
+  risk, cost and expected value (:class:`tools.kernel.decisions.Decisions`); the best
   lawful treatment per customer (ties: constraint priority, then cost, then config
   order) and the per-customer value band / high-value flag and excluded-by-rule
   counts.
@@ -38,142 +39,27 @@ today's exhausted capacity as a mask).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
 from tools.config import CVMConfig
-from tools.kernel.features import CONSENT_CHANNELS
+from tools.kernel.decisions import Decisions
 from tools.kernel.learned import cell, fit, learned, posterior
-from tools.kernel.offers import combine, need_values, offer_terms
+from tools.kernel.offers import OfferTerms, combine, need_values, offer_terms
+from tools.kernel.rules import CUSTOMER_RULES
+from tools.kernel.rules import customer_rules as _rules  # (a test swaps it here)
 from tools.kernel.signals import (
-    BANDS,
     HIGH_CHURN,
     MEDIUM_CHURN,
     MEDIUM_VALUE_REVENUE,
     Columns,
-    as_bool,
     as_float,
     band_level,
-    one_of,
     signals,
 )
 from tools.kernel.treatments import Treatments, treatments
 
-CUSTOMER_RULES = (
-    "DISABLED",
-    "CONSENT",
-    "OBJECTION",
-    "VULNERABLE",
-    "SUITABILITY",
-    "HELD",
-)
 SMALL_BATCH = 256  # customers up to which _boosted adds signal by signal
-
-
-@dataclass(frozen=True)
-class Decisions:
-    """The kernel's answer for a batch: columns per customer and per treatment.
-
-    Shapes: ``n`` customers, ``T`` treatments (``treatments`` order = config order).
-    """
-
-    customer_id: np.ndarray  # (n,) str; (0,) when the batch was loaded without ids
-    row_no: np.ndarray  # (n,) int64, the store's row number
-    treatments: tuple[str, ...]  # (T,)
-    failed: dict[str, np.ndarray]  # rule id -> (n, T) bool, True = rule failed
-    applicable: np.ndarray  # (n, T) bool (soft APPLICABILITY)
-    lawful: np.ndarray  # (n, T) bool: every hard rule passed and applicable
-    propensity: np.ndarray  # (n, T) float64, P(accept) after cap and rounding
-    from_offer: np.ndarray  # (n, T) bool: a live recommender offer entered P
-    value_at_risk: np.ndarray  # (n,) float64, pounds
-    cost: np.ndarray  # (T,) float64, pounds per contact
-    expected_value: np.ndarray  # (n, T) float64, P x V - cost (0 for the baseline)
-    best: np.ndarray  # (n,) int, index into ``treatments`` of the best lawful one
-    signals: np.ndarray  # (n, S) bool in SIGNALS order
-    churn_level: np.ndarray  # (n,) int8 index into BANDS (0 low, 1 medium, 2 high)
-    value_level: np.ndarray  # (n,) int8 index into BANDS
-    high_value: np.ndarray  # (n,) bool
-    order: tuple[int, ...]  # treatment indexes by tie-break (priority, cost, config)
-    p_journey: np.ndarray  # (n, T) float64, the journey's P (base + boosts, capped)
-    p_offer: np.ndarray  # (n, T) float64, the live offer's P that entered; NaN none
-    need_value: np.ndarray  # (n, T) float64, pounds a stated need met adds to V
-    offer_pos: np.ndarray  # (n, T) int32, that offer's index in the record; -1 none
-    declined: np.ndarray  # (n, T) bool, an offer of it declined within the cool-off
-    problems: np.ndarray  # (n, K) bool, open problems (decisions.suitability order)
-    problem_keys: tuple[str, ...]  # (K,)
-    extra: dict[str, np.ndarray] = field(default_factory=dict)  # its feature columns
-
-    @cached_property
-    def churn_band(self) -> np.ndarray:
-        """``low`` / ``medium`` / ``high`` churn band per customer (str)."""
-        return BANDS[self.churn_level]  # type: ignore[no-any-return]
-
-    @cached_property
-    def value_band(self) -> np.ndarray:
-        """``low`` / ``medium`` / ``high`` value band per customer (str)."""
-        return BANDS[self.value_level]  # type: ignore[no-any-return]
-
-    @property
-    def best_key(self) -> np.ndarray:
-        """The best lawful treatment's key per customer."""
-        return np.asarray(self.treatments, dtype=object)[self.best]
-
-    @property
-    def best_ev(self) -> np.ndarray:
-        """The best lawful treatment's expected value per customer."""
-        return self.expected_value[np.arange(len(self.best)), self.best]
-
-    def excluded_counts(self) -> dict[str, np.ndarray]:
-        """Per customer, how many treatments each rule excludes.
-
-        Hard rules and APPLICABILITY; a treatment may count under several rules.
-        """
-        out = {rule: mask.sum(axis=1) for rule, mask in self.failed.items()}
-        out["APPLICABILITY"] = (~self.applicable).sum(axis=1)
-        return out
-
-    def take(self, rows: Sequence[int] | np.ndarray) -> Decisions:
-        """The same decisions for some customers of the batch (``rows`` indexes).
-
-        Every number is per customer (row-wise), so a customer's row of a batch is
-        what a batch of one gives.
-        """
-        i = np.asarray(rows, dtype=np.intp)
-        ids = self.customer_id[i] if len(self.customer_id) else self.customer_id
-        return Decisions(
-            customer_id=ids,
-            row_no=self.row_no[i],
-            treatments=self.treatments,
-            failed={rule: mask[i] for rule, mask in self.failed.items()},
-            applicable=self.applicable[i],
-            lawful=self.lawful[i],
-            propensity=self.propensity[i],
-            from_offer=self.from_offer[i],
-            value_at_risk=self.value_at_risk[i],
-            cost=self.cost,
-            expected_value=self.expected_value[i],
-            best=self.best[i],
-            signals=self.signals[i],
-            churn_level=self.churn_level[i],
-            value_level=self.value_level[i],
-            high_value=self.high_value[i],
-            order=self.order,
-            p_journey=self.p_journey[i],
-            p_offer=self.p_offer[i],
-            need_value=self.need_value[i],
-            offer_pos=self.offer_pos[i],
-            declined=self.declined[i],
-            problems=self.problems[i],
-            problem_keys=self.problem_keys,
-            extra={k: v[i] for k, v in self.extra.items()},
-        )
-
-    def ranking(self, i: int) -> list[int]:
-        """Customer ``i``'s lawful treatments, best first (the kernel's order)."""
-        lawful = [t for t in self.order if self.lawful[i, t]]
-        return sorted(lawful, key=lambda t: -self.expected_value[i, t])
 
 
 def _boosted(sig: np.ndarray, base: np.ndarray, boosts: np.ndarray) -> np.ndarray:
@@ -210,49 +96,6 @@ def _boosted(sig: np.ndarray, base: np.ndarray, boosts: np.ndarray) -> np.ndarra
             table += np.where((combos >> j) & 1, boosts[s, t], 0.0)
         out[:, t] = (table + base[t])[code]
     return out
-
-
-def _rules(
-    cols: Columns, sig: np.ndarray, tt: Treatments, held: np.ndarray
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """The customer rules' failures, APPLICABILITY and the open problems.
-
-    Returns ``failed`` (rule -> (n, T)), ``applicable`` (n, T) and ``problems``
-    (n, K): which of ``decisions.suitability`` are open per customer.
-    """
-    n, n_t = len(cols["row_no"]), len(tt.keys)
-    any_marketing = np.zeros(n, dtype=bool)
-    for ch in CONSENT_CHANNELS:
-        any_marketing |= as_bool(cols, f"consent_{ch}_marketing")
-    objects = (as_float(cols, "consent_channels") > 0) & ~any_marketing
-    failed = {rule: np.zeros((n, n_t), dtype=bool) for rule in CUSTOMER_RULES}
-    failed["DISABLED"][:] = tt.disabled
-    if len(tt.consent_t):
-        given = np.empty((n, len(tt.consent_columns)), dtype=bool)
-        for c, column in enumerate(tt.consent_columns):
-            given[:, c] = as_bool(cols, column)
-        failed["CONSENT"][:, tt.consent_t] = ~given[:, tt.consent_c]
-    failed["OBJECTION"][:] = objects[:, None] & tt.marketing
-    failed["VULNERABLE"][:] = as_bool(cols, "vulnerable")[:, None] & tt.marketing
-    problems = np.zeros((n, len(tt.problems)), dtype=bool)
-    for k in range(len(tt.problems)):
-        problems[:, k] = sig[:, tt.problem_signals[k]].any(axis=1)
-    open_any = np.asarray(problems.any(axis=1), dtype=bool)
-    failed["SUITABILITY"][:] = open_any[:, None] & tt.marketing
-    failed["HELD"][:] = held
-    applicable = np.ones((n, n_t), dtype=bool)
-    segment = np.asarray(cols.get("segment", np.full(n, "", dtype=object)), object)
-    for when in tt.applicable:  # any of its signals held, or any metric test true
-        on = np.asarray(sig[:, when.signals].any(axis=1), dtype=bool)
-        if not len(when.signals) and not when.metrics:
-            on = np.ones(n, dtype=bool)  # no condition but its segments
-        with np.errstate(invalid="ignore"):  # a missing metric (NaN) passes no test
-            for column, compare, value in when.metrics:
-                on |= compare(as_float(cols, column), value)
-        if when.segments:  # made for some kinds of customer only
-            on &= one_of(segment, when.segments)
-        applicable[:, when.t] = on
-    return failed, applicable, problems
 
 
 def _gains(sig: np.ndarray, problems: np.ndarray, tt: Treatments) -> np.ndarray:
@@ -293,6 +136,75 @@ def _need_value(sig: np.ndarray, offered: np.ndarray, tt: Treatments) -> np.ndar
     return out
 
 
+def _propensity(
+    sig: np.ndarray,
+    terms: OfferTerms,
+    problems: np.ndarray,
+    levels: tuple[np.ndarray, np.ndarray],
+    tt: Treatments,
+    config: CVMConfig,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """P(accept) per customer x treatment, steps 1 to 4 of the module's docstring.
+
+    Args:
+        sig: The journey signals, ``(n, S)``.
+        terms: What the recommender's offers say.
+        problems: The open problems, ``(n, K)``.
+        levels: The churn and value levels per customer (the learned cells).
+        tt: The configuration's treatments.
+        config: Its value model (the cap) and the learned outcomes.
+
+    Returns:
+        The journey's P (capped), the final P (capped, rounded to 3 places) and
+        ``{"p_prior": ...}`` when learned outcomes moved it (else empty).
+    """
+    cap = config.value.propensity_cap
+    p_journey = np.clip(_boosted(sig, tt.base, tt.boosts), 0.0, cap)
+    p = combine(p_journey, terms, tt) + _gains(sig, problems, tt)
+    np.clip(p, 0.0, cap, out=p)
+    learned_extra: dict[str, np.ndarray] = {}
+    counts = learned(config)
+    if counts.any:  # 4. the posterior of the customer's cell (tools.kernel.learned)
+        learned_extra["p_prior"] = np.round(p, 3)
+        churn_level, value_level = levels
+        cells = cell(value_level, churn_level, fit(p_journey, tt.base))
+        p = np.clip(posterior(p, cells, counts)[0], 0.0, cap)
+    np.round(p, 3, out=p)
+    return p_journey, p, learned_extra
+
+
+def _value_at_risk(cols: Columns, config: CVMConfig) -> np.ndarray:
+    """V per customer, pounds: churn score x revenue x margin x horizon, to pence."""
+    v = config.value
+    return np.round(
+        as_float(cols, "churn_score")
+        * as_float(cols, "monthly_revenue")
+        * v.margin_rate
+        * v.horizon_months,
+        2,
+    )
+
+
+def _expected_value(
+    p: np.ndarray, value: np.ndarray, gain: np.ndarray, tt: Treatments
+) -> np.ndarray:
+    """P x (V + a stated need's margin) - cost, to pence; 0 for the baseline."""
+    ev = p * (value[:, None] + gain)
+    ev -= tt.cost[None, :]
+    np.round(ev, 2, out=ev)
+    if tt.baseline is not None:
+        ev[:, tt.baseline] = 0.0
+    return ev
+
+
+def _best(lawful: np.ndarray, ev: np.ndarray, order: Sequence[int]) -> np.ndarray:
+    """The best lawful treatment per customer (ties: ``order``, the tie-break)."""
+    if not lawful.shape[1]:
+        return np.zeros(len(lawful), int)
+    masked = np.where(lawful, ev, -np.inf)[:, order]
+    return np.asarray(order)[np.argmax(masked, axis=1)]
+
+
 def decide(
     cols: Columns,
     offers: Columns,
@@ -305,8 +217,8 @@ def decide(
         cols: Feature columns (at least :data:`KERNEL_COLUMNS`; ``customer_id`` may
             be left out, e.g. by a scan of the whole base), ordered by row_no.
         offers: The recommender's offers that matter on the decision date
-            (:data:`tools.kernel.offer_propensity.OFFER_COLUMNS`; rows outside the batch
-            ignored).
+            (:data:`tools.kernel.offer_propensity.OFFER_COLUMNS`; rows outside the
+            batch ignored).
         config: Treatments, policy and value model.
         blocked: Optional ``(n, T)`` mask of pairs excluded by the caller (e.g.
             today's exhausted capacity); they are not lawful.
@@ -315,52 +227,30 @@ def decide(
         The batch's :class:`Decisions`.
     """
     tt = treatments(config)
-    n, n_t = len(cols["row_no"]), len(tt.keys)
-    cap = config.value.propensity_cap
+    row_no = np.asarray(cols["row_no"])
     sig = signals(cols, tt.windows)
-    terms = offer_terms(np.asarray(cols["row_no"]), offers, tt)
+    terms = offer_terms(row_no, offers, tt)
     failed, applicable, problems = _rules(cols, sig, tt, terms.held)
     lawful = ~np.logical_or.reduce([failed[r] for r in CUSTOMER_RULES]) & applicable
     if blocked is not None:
         lawful &= ~blocked
-    p_journey = np.clip(_boosted(sig, tt.base, tt.boosts), 0.0, cap)
-    p = combine(p_journey, terms, tt) + _gains(sig, problems, tt)
-    np.clip(p, 0.0, cap, out=p)
     revenue = as_float(cols, "monthly_revenue")
     churn_level = band_level(as_float(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN)
     value_level = band_level(
         revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
     )
-    learned_extra: dict[str, np.ndarray] = {}
-    counts = learned(config)
-    if counts.any:  # 4. the posterior of the customer's cell (tools.kernel.learned)
-        learned_extra["p_prior"] = np.round(p, 3)
-        cells = cell(value_level, churn_level, fit(p_journey, tt.base))
-        p = np.clip(posterior(p, cells, counts)[0], 0.0, cap)
-    np.round(p, 3, out=p)
-    from_offer = ~np.isnan(terms.p_offer)
-    v = config.value
-    value = np.round(
-        as_float(cols, "churn_score")
-        * as_float(cols, "monthly_revenue")
-        * v.margin_rate
-        * v.horizon_months,
-        2,
+    p_journey, p, learned_extra = _propensity(
+        sig, terms, problems, (churn_level, value_level), tt, config
     )
+    from_offer = ~np.isnan(terms.p_offer)
+    value = _value_at_risk(cols, config)
     if tt.baseline is not None:
         p[:, tt.baseline], from_offer[:, tt.baseline] = 0.0, False
-    gain = _need_value(sig, need_values(np.asarray(cols["row_no"]), offers, tt), tt)
-    ev = p * (value[:, None] + gain)
-    ev -= tt.cost[None, :]
-    np.round(ev, 2, out=ev)
-    if tt.baseline is not None:
-        ev[:, tt.baseline] = 0.0
-    order = tt.order
-    masked = np.where(lawful, ev, -np.inf)[:, order]
-    best = np.asarray(order)[np.argmax(masked, axis=1)] if n_t else np.zeros(n, int)
+    gain = _need_value(sig, need_values(row_no, offers, tt), tt)
+    ev = _expected_value(p, value, gain, tt)
     return Decisions(
         customer_id=np.asarray(cols.get("customer_id", np.array([], dtype=object))),
-        row_no=np.asarray(cols["row_no"]),
+        row_no=row_no,
         treatments=tt.keys,
         failed=failed,
         applicable=applicable,
@@ -370,12 +260,12 @@ def decide(
         value_at_risk=value,
         cost=tt.cost,
         expected_value=ev,
-        best=best,
+        best=_best(lawful, ev, tt.order),
         signals=sig,
         churn_level=churn_level,
         value_level=value_level,
         high_value=revenue >= config.policy.high_value_min_monthly_revenue,
-        order=tuple(order),
+        order=tuple(tt.order),
         p_journey=p_journey,
         p_offer=terms.p_offer,
         need_value=gain,

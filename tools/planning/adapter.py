@@ -2,7 +2,7 @@
 
 The plan reads *decision batches*: per customer × treatment, whether the customer's
 own contact rules allow it (and it fits the journey) and its expected value. The
-kernel's :class:`tools.kernel.decide.Decisions` is one (``tools.planning.plan`` takes
+kernel's :class:`tools.kernel.decisions.Decisions` is one (``tools.planning.plan`` takes
 them for a list of ids or the whole base in chunks); synthetic instances build their
 own (``tools.planning.synthetic``).
 """
@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from tools.kernel.decide import CUSTOMER_RULES
+from tools.kernel.rules import CUSTOMER_RULES
 
 __all__ = ["CUSTOMER_RULES", "DecisionBatch"]
 
