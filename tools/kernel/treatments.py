@@ -72,17 +72,15 @@ class Treatments:
     declined_factor: float  # P multiplier of a treatment declined in its cool-off
 
 
-def _build(config: CVMConfig) -> Treatments:
-    keys = tuple(config.treatments)
+def _per_treatment(
+    config: CVMConfig, keys: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Base P ``(T,)``, boosts ``(S, T)``, cost, disabled and marketing ``(T,)``."""
     n_t = len(keys)
     base, cost = np.zeros(n_t), np.zeros(n_t)
     boosts = np.zeros((len(SIGNALS), n_t))
     disabled = np.zeros(n_t, dtype=bool)
     marketing = np.zeros(n_t, dtype=bool)
-    columns: dict[str, int] = {}
-    consent_t: list[int] = []
-    consent_c: list[int] = []
-    conditions: list[Applicable] = []
     for t, key in enumerate(keys):
         tr = config.treatments[key]
         cost[t] = 0.0 if key == NO_ACTION else tr.cost
@@ -90,12 +88,36 @@ def _build(config: CVMConfig) -> Treatments:
         for s, b in tr.propensity_boosts.items():
             boosts[SIGNALS.index(s), t] += b
         disabled[t] = not tr.enabled
+        marketing[t] = tr.purpose == "marketing" and tr.channel != "none"
+    return base, boosts, cost, disabled, marketing
+
+
+def _consent_checks(
+    config: CVMConfig, keys: tuple[str, ...]
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """The consent columns needed, and per check its treatment and column index."""
+    columns: dict[str, int] = {}
+    consent_t: list[int] = []
+    consent_c: list[int] = []
+    for t, key in enumerate(keys):
+        tr = config.treatments[key]
         consent = config.consent_channel(tr.channel)
         if consent is not None:
             column = f"consent_{consent}_{tr.purpose}"
             consent_t.append(t)
             consent_c.append(columns.setdefault(column, len(columns)))
-        marketing[t] = tr.purpose == "marketing" and tr.channel != "none"
+    return (
+        tuple(columns),
+        np.asarray(consent_t, dtype=np.intp),
+        np.asarray(consent_c, dtype=np.intp),
+    )
+
+
+def _conditions(config: CVMConfig, keys: tuple[str, ...]) -> tuple[Applicable, ...]:
+    """When each treatment with conditions (signals, metrics, segments) applies."""
+    conditions: list[Applicable] = []
+    for t, key in enumerate(keys):
+        tr = config.treatments[key]
         if tr.applicable_when or tr.segments:
             when = tr.applicable_when
             found = [SIGNALS.index(c.signal) for c in when if c.signal is not None]
@@ -107,44 +129,53 @@ def _build(config: CVMConfig) -> Treatments:
                 if c.metric is not None
             )
             conditions.append(Applicable(t, held, tests, tuple(tr.segments)))
-    problems, problem_signals, problem_gain, need_gain = _problems_and_needs(
-        config, keys
+    return tuple(conditions)
+
+
+def _tie_break(config: CVMConfig, keys: tuple[str, ...]) -> tuple[int, ...]:
+    """Treatment indexes by constraint priority, then cost, then config order."""
+    prio = {k: c.priority for k, c in config.constraints.items()}
+    return tuple(
+        sorted(
+            range(len(keys)),
+            key=lambda t: (prio.get(keys[t], 9), config.treatments[keys[t]].cost, t),
+        )
     )
+
+
+def _windows(config: CVMConfig) -> np.ndarray:
+    """The recency window in days per signal, ``(S,)`` (inf: undated)."""
     windows = np.full(len(SIGNALS), np.inf)
     for signal, days in config.decisions.recency_days.items():
         windows[SIGNALS.index(signal)] = days
-    prio = {k: c.priority for k, c in config.constraints.items()}
-    order = sorted(
-        range(n_t),
-        key=lambda t: (prio.get(keys[t], 9), config.treatments[keys[t]].cost, t),
+    return windows
+
+
+def _build(config: CVMConfig) -> Treatments:
+    keys = tuple(config.treatments)
+    base, boosts, cost, disabled, marketing = _per_treatment(config, keys)
+    consent_columns, consent_t, consent_c = _consent_checks(config, keys)
+    problems, problem_signals, problem_gain, need_gain = _problems_and_needs(
+        config, keys
     )
-    checks = (
-        np.asarray(consent_t, dtype=np.intp),
-        np.asarray(consent_c, dtype=np.intp),
-    )
-    shared_arrays = (base, boosts, cost, disabled, marketing, *checks, windows)
-    need_signal, need_met = _needs_met(config, keys)
-    for shared in (
-        *shared_arrays,
-        problem_signals,
-        problem_gain,
-        need_gain,
-        need_signal,
-        need_met,
-    ):
-        shared.setflags(write=False)  # every batch reads these: none may change them
+    need_met_by = need_signal, need_met = _needs_met(config, keys)
+    windows = _windows(config)
+    shared = (base, boosts, cost, disabled, marketing, consent_t, consent_c, windows)
+    for array in (*shared, problem_signals, problem_gain, need_gain, *need_met_by):
+        array.setflags(write=False)  # every batch reads these: none may change them
+    offers = config.decisions.offers
     return Treatments(
         keys=keys,
         base=base,
         boosts=boosts,
         cost=cost,
         disabled=disabled,
-        consent_columns=tuple(columns),
-        consent_t=checks[0],
-        consent_c=checks[1],
+        consent_columns=consent_columns,
+        consent_t=consent_t,
+        consent_c=consent_c,
         marketing=marketing,
-        applicable=tuple(conditions),
-        order=tuple(order),
+        applicable=_conditions(config, keys),
+        order=_tie_break(config, keys),
         baseline=keys.index(NO_ACTION) if NO_ACTION in keys else None,
         windows=windows,
         problems=problems,
@@ -156,9 +187,9 @@ def _build(config: CVMConfig) -> Treatments:
         need_met=need_met,
         need_kinds=tuple(tuple(n.offer_kinds) for n in config.decisions.needs.values()),
         margin_rate=config.value.margin_rate,
-        offer_weight=config.decisions.offers.recommender_weight,
-        cool_off_days=float(config.decisions.offers.declined_cool_off_days),
-        declined_factor=config.decisions.offers.declined_factor,
+        offer_weight=offers.recommender_weight,
+        cool_off_days=float(offers.declined_cool_off_days),
+        declined_factor=offers.declined_factor,
     )
 
 
