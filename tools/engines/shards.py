@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tools.errors import ToolInputError
-from tools.store.duck import DuckStore
+from tools.store import feature_reads
 
 if TYPE_CHECKING:
     import duckdb
@@ -140,14 +140,14 @@ class ShardSource:
         where: str = "",
         params: Sequence[Any] = (),
     ) -> dict[str, np.ndarray]:
-        """As :meth:`tools.store.duck.DuckStore.feature_columns` (the same query)."""
-        return DuckStore.feature_columns(self, columns, where, params)  # type: ignore[arg-type]
+        """As :func:`tools.store.feature_reads.feature_columns` (the same query)."""
+        return feature_reads.feature_columns(self._con, columns, where, params)
 
     def offer_propensity(
         self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None
     ) -> dict[str, np.ndarray]:
-        """As :meth:`tools.store.duck.DuckStore.offer_propensity` (the same query)."""
-        return DuckStore.offer_propensity(self, row_lo, row_hi, treatments)  # type: ignore[arg-type]
+        """As :func:`tools.store.feature_reads.offer_propensity` (the same query)."""
+        return feature_reads.offer_propensity(self._con, row_lo, row_hi, treatments)
 
     def close(self) -> None:
         """Free the shard's memory."""

@@ -14,13 +14,13 @@ import os
 import threading
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tools.errors import DataFileError, UnknownCustomerError
+from tools.store import feature_reads
 from tools.store.build import (
     STORE_FILE,
     build_from_records,
@@ -34,10 +34,10 @@ from tools.store.build import (
     upgrade_store,
 )
 from tools.store.derived import Derivation
+from tools.store.feature_reads import Columns
 from tools.store.point_reads import PointReads
 from tools.store.points import file_identity, points_meta, points_path
-from tools.store.records import from_dicts
-from tools.store.schema import TABLES
+from tools.store.records import record_from_row
 
 if TYPE_CHECKING:  # DuckDB loads when a query needs it (one customer reads SQLite)
     import duckdb
@@ -57,55 +57,7 @@ __all__ = [  # the writing side lives in tools.store.build; importers use it fro
     "sweep_leftovers",
     "upgrade_store",
 ]
-Columns = dict[str, np.ndarray]
 RECENT = 64  # records kept after a lookup (a turn reads its customer more than once)
-RECORD_TABLES = tuple(TABLES)  # customer_records' columns after the id
-
-
-def _marks(values: Sequence[object]) -> str:
-    """``?, ?, …``: one placeholder per value (an IN list the scan can filter on)."""
-    return ", ".join("?" * len(values))
-
-
-def _column(values: list[Any]) -> np.ndarray:
-    """A feature column from Python values: objects (text, lists, NULL) kept as such."""
-    for v in values:
-        if v is None or isinstance(v, (str, list)):
-            out = np.empty(len(values), dtype=object)
-            for i, x in enumerate(values):
-                out[i] = x
-            return out
-    return np.array(values)
-
-
-def _columns(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> Columns:
-    """Feature columns by name from rows of values (see :func:`_column`)."""
-    return {name: _column([row[j] for row in rows]) for j, name in enumerate(names)}
-
-
-_MONEY = {  # per table, the columns DuckDB gives as Decimal
-    t: tuple(c.name for c in cols if c.type.startswith("DECIMAL"))
-    for t, cols in TABLES.items()
-}
-
-
-def _record(found: Sequence[Any]) -> CustomerData:
-    """A customer's record from its ``customer_records`` row (struct dicts by column).
-
-    The row store's rows (JSON: floats already) and DuckDB's (money as ``Decimal``)
-    alike; the dicts are copied, never changed in place.
-    """
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for table, value in zip(RECORD_TABLES, found[1:], strict=True):
-        money = _MONEY[table]
-        each = [value] if table == "customers" else value or []
-        rows[table] = [
-            {**r, **{m: float(r[m]) for m in money if isinstance(r[m], Decimal)}}
-            if money
-            else dict(r)
-            for r in each
-        ]
-    return from_dicts(rows)
 
 
 class DuckStore:
@@ -255,11 +207,11 @@ class DuckStore:
         else:
             sql = (
                 "SELECT * FROM customer_records "
-                f"WHERE customer_id IN ({_marks(missing)})"
+                f"WHERE customer_id IN ({feature_reads.marks(missing)})"
             )
             rows = self.cursor().execute(sql, missing).fetchall()
         for row in rows:
-            record = out[row[0]] = _record(row)
+            record = out[row[0]] = record_from_row(row)
             with self._lock:
                 if len(self._recent) >= RECENT:
                     self._recent.pop(next(iter(self._recent)))
@@ -302,61 +254,20 @@ class DuckStore:
         where: str = "",
         params: Sequence[Any] = (),
     ) -> Columns:
-        """Columns of ``customer_features`` (all, or those named) for a batch.
-
-        Rows come in ``row_no`` order: the table is stored in that order and DuckDB
-        preserves insertion order, which is checked (and restored if ever not so)
-        here rather than sorted in SQL (a sort of every column costs more than the
-        read at a million customers).
-
-        Args:
-            columns: Column names; ``None`` = every column.
-            where: An SQL condition over the feature columns ("" = every customer).
-            params: Its parameters.
-        """
-        names = list(columns) if columns else None
-        if names is not None and "row_no" not in names:
-            names.append("row_no")
-        sql = f"SELECT {', '.join(names) if names else '*'} FROM customer_features"
-        if where:
-            sql += f" WHERE {where}"
-        out: Columns = dict(self.cursor().execute(sql, list(params)).fetchnumpy())
-        rows = np.asarray(out["row_no"])
-        if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
-            order = np.argsort(rows, kind="stable")
-            out = {k: np.asarray(v)[order] for k, v in out.items()}
-        if columns and "row_no" not in columns:
-            out.pop("row_no")
-        return out
+        """As :func:`tools.store.feature_reads.feature_columns`, on this store."""
+        return feature_reads.feature_columns(self.cursor(), columns, where, params)
 
     def feature_codes(
         self, column: str, where: str = "", params: Sequence[Any] = ()
     ) -> tuple[list[str], np.ndarray]:
-        """A text feature column as codes (a million cost less than a million str).
+        """As :func:`tools.store.feature_reads.feature_codes`, on this store."""
+        return feature_reads.feature_codes(self.cursor(), column, where, params)
 
-        Returns its sorted distinct values and, per customer ``where`` selects (in
-        row_no order), the index of its value (-1 for none).
-        """
-        cond = f" WHERE {where}" if where else ""
-        cur = self.cursor()
-        values = [
-            str(r[0])
-            for r in cur.execute(
-                f"SELECT DISTINCT {column} FROM customer_features{cond} "
-                f"ORDER BY {column}",
-                list(params),
-            ).fetchall()
-            if r[0] is not None
-        ]
-        got = cur.execute(
-            f"SELECT row_no, coalesce(list_position(?::VARCHAR[], {column}), 0)"
-            f"::INTEGER - 1 AS code FROM customer_features{cond}",
-            [values, *params],
-        ).fetchnumpy()
-        rows, codes = np.asarray(got["row_no"]), np.asarray(got["code"])
-        if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
-            codes = codes[np.argsort(rows, kind="stable")]
-        return values, codes
+    def offer_propensity(
+        self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None
+    ) -> Columns:
+        """As :func:`tools.store.feature_reads.offer_propensity`, on this store."""
+        return feature_reads.offer_propensity(self.cursor(), row_lo, row_hi, treatments)
 
     def feature_row(self, customer_id: str) -> Columns:
         """Every feature column of one customer, as arrays of length 1 (or 0)."""
@@ -374,61 +285,17 @@ class DuckStore:
         reads = self._point_reads()
         if reads is not None:
             found, offers = reads.features_and_offers(ids)
-            return _columns(reads.feature_names, found), offers
-        sql = (
-            "SELECT * EXCLUDE (customer_id) FROM offer_propensity "
-            f"WHERE customer_id IN ({_marks(ids)}) ORDER BY row_no, pos"
-        )
-        offers = dict(self.cursor().execute(sql, list(ids)).fetchnumpy())
+            return feature_reads.columns(reads.feature_names, found), offers
+        offers = feature_reads.offer_rows(self.cursor(), ids)
         return self._feature_rows(ids), offers
 
     def _feature_rows(self, ids: Sequence[str]) -> Columns:
         if not ids:
             return {}
         reads = self._point_reads()
-        if reads is not None:
-            return _columns(reads.feature_names, reads.feature_rows(ids))
-        cur = self.cursor().execute(
-            f"SELECT * FROM customer_features WHERE customer_id IN ({_marks(ids)}) "
-            "ORDER BY row_no",
-            list(ids),
-        )
-        return _columns([d[0] for d in cur.description or []], cur.fetchall())
-
-    def offer_propensity(
-        self, row_lo: int, row_hi: int, treatments: Sequence[str] | None = None
-    ) -> Columns:
-        """The recommender's offers that matter on the decision date, one row each.
-
-        For customers whose ``row_no`` is in ``[row_lo, row_hi]``: every column of
-        the table but the customer id (the kernel's
-        :data:`tools.kernel.offer_propensity.OFFER_COLUMNS`). With ``treatments``, each
-        row's treatment comes as ``treatment_index`` into that list (-1: none of
-        them) and the list as ``treatment_keys``, not as names.
-        """
-        if treatments is None:
-            return dict(
-                self.cursor()
-                .execute(
-                    "SELECT * EXCLUDE (customer_id) FROM offer_propensity "
-                    "WHERE row_no BETWEEN ? AND ?",
-                    [row_lo, row_hi],
-                )
-                .fetchnumpy()
-            )
-        out: Columns = dict(
-            self.cursor()
-            .execute(
-                "SELECT row_no, coalesce(list_position($keys::VARCHAR[], treatment), 0)"
-                "::INTEGER - 1 AS treatment_index, "
-                "* EXCLUDE (customer_id, row_no, treatment) FROM offer_propensity "
-                "WHERE row_no BETWEEN $lo AND $hi",
-                {"keys": list(treatments), "lo": row_lo, "hi": row_hi},
-            )
-            .fetchnumpy()
-        )
-        out["treatment_keys"] = np.array(list(treatments), dtype=object)
-        return out
+        if reads is None:
+            return feature_reads.feature_rows(self.cursor(), ids)
+        return feature_reads.columns(reads.feature_names, reads.feature_rows(ids))
 
     def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read-only query and return its rows."""

@@ -18,7 +18,9 @@ import numpy as np
 
 from tools.customer import CustomerData
 from tools.store.derived import Derivation
-from tools.store.duck import Columns, DuckStore, _column, _record
+from tools.store.duck import DuckStore
+from tools.store.feature_reads import Columns, columns
+from tools.store.records import record_from_row
 
 
 class MemoryStore(DuckStore):
@@ -39,15 +41,13 @@ class MemoryStore(DuckStore):
         super().__init__(None, derived, records, data_as_of)
         cur = self.cursor()
         self._records = {
-            row[0]: _record(row)
+            row[0]: record_from_row(row)
             for row in cur.execute("SELECT * FROM customer_records").fetchall()
         }
         found = cur.execute("SELECT * FROM customer_features ORDER BY row_no")
         rows = found.fetchall()
         names = [d[0] for d in found.description or []]
-        self._features = {
-            name: _column([row[j] for row in rows]) for j, name in enumerate(names)
-        }
+        self._features = columns(names, rows)
         self._position = {
             str(cid): i for i, cid in enumerate(self._features["customer_id"])
         }

@@ -2,7 +2,8 @@
 
 ``to_rows`` splits a validated record into rows of every table (for the sample and
 JSON imports); ``from_rows`` puts one customer's rows back together as the typed record
-the per-customer tools read.
+the per-customer tools read, and ``record_from_row`` does so from the customer's one
+``customer_records`` row (a store file's, the row store's, the in-memory store's).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from tools.customer import CustomerData
-from tools.store.schema import column_names
+from tools.store.schema import TABLES, column_names
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -25,37 +26,40 @@ def _window(text: str | None) -> tuple[time, time] | None:
     return start, end
 
 
-def to_rows(c: CustomerData, region: str | None = None) -> Rows:
-    """Every table's rows for one customer record."""
+def _customer_row(c: CustomerData, region: str | None) -> tuple[Any, ...]:
+    """The ``customers`` row of a record."""
+    return (
+        c.customer_id,
+        c.name,
+        c.segment,
+        region,
+        c.time_zone,
+        c.tenure_months,
+        c.vulnerable,
+        c.monthly_revenue,
+        c.plan.name,
+        c.plan.monthly_fee,
+        c.plan.data_allowance_gb,
+        c.plan.lines,
+        c.preferred_contact_time,
+        c.language,
+        c.churn.score,
+        c.churn.scored_on,
+        c.churn.satisfaction,
+        list(c.churn.risk_factors),
+    )
+
+
+def _account_rows(c: CustomerData) -> Rows:
+    """Consents, the quiet window, bills and their extra charges."""
     cid = c.customer_id
-    rows: Rows = {
-        "customers": [
-            (
-                cid,
-                c.name,
-                c.segment,
-                region,
-                c.time_zone,
-                c.tenure_months,
-                c.vulnerable,
-                c.monthly_revenue,
-                c.plan.name,
-                c.plan.monthly_fee,
-                c.plan.data_allowance_gb,
-                c.plan.lines,
-                c.preferred_contact_time,
-                c.language,
-                c.churn.score,
-                c.churn.scored_on,
-                c.churn.satisfaction,
-                list(c.churn.risk_factors),
-            )
-        ],
+    window = _window(c.do_not_disturb)
+    return {
         "consents": [
             (cid, ch, e.marketing, e.service, e.billing, e.updated)
             for ch, e in c.consents.items()
         ],
-        "do_not_disturb": [],
+        "do_not_disturb": [(cid, *window)] if window else [],
         "bills": [
             (cid, b.date, b.plan_name, b.plan_charge, b.total, b.status, b.auto_pay)
             for b in c.bills
@@ -65,6 +69,13 @@ def to_rows(c: CustomerData, region: str | None = None) -> Rows:
             for b in c.bills
             for e in b.extra_charges
         ],
+    }
+
+
+def _history_rows(c: CustomerData) -> Rows:
+    """Usage, network, interactions, offers and web sessions (dated records)."""
+    cid = c.customer_id
+    return {
         "usage": [
             (cid, u.date, u.data_gb, u.voice_minutes, u.sms_count, u.roaming_gb)
             for u in c.usage
@@ -115,10 +126,15 @@ def to_rows(c: CustomerData, region: str | None = None) -> Rows:
             (cid, w.date, w.page, w.duration_seconds, w.device) for w in c.web_sessions
         ],
     }
-    window = _window(c.do_not_disturb)
-    if window:
-        rows["do_not_disturb"].append((cid, *window))
-    return rows
+
+
+def to_rows(c: CustomerData, region: str | None = None) -> Rows:
+    """Every table's rows for one customer record (tables in schema order)."""
+    return {
+        "customers": [_customer_row(c, region)],
+        **_account_rows(c),
+        **_history_rows(c),
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -135,22 +151,10 @@ def from_rows(rows: Mapping[str, Sequence[Sequence[Any]]]) -> CustomerData:
     return from_dicts({table: _dicts(table, value) for table, value in rows.items()})
 
 
-def from_dicts(rows: Mapping[str, list[dict[str, Any]]]) -> CustomerData:
-    """One customer's record from its rows as dicts by column name.
-
-    ``customers`` must hold exactly one; the child tables' rows may leave out the
-    customer id (it is the record's). Money may be ``Decimal`` or ``float``. The
-    dicts are consumed (some keys are renamed in place).
-    """
-    (c,) = rows["customers"]
-    charges: dict[Any, list[dict[str, Any]]] = {}
-    for e in rows["bill_charges"]:
-        charges.setdefault(e["bill_date"], []).append(
-            {"kind": e["kind"], "amount": e["amount"], "note": e["note"]}
-        )
-    dnd = rows["do_not_disturb"]
+def _customer_fields(c: dict[str, Any], dnd: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record's own fields from its ``customers`` row (and quiet window)."""
     quiet = f"{dnd[0]['starts']:%H:%M}-{dnd[0]['ends']:%H:%M}" if dnd else None
-    record = {
+    return {
         "customer_id": c["customer_id"],
         "name": c["name"],
         "segment": c["segment"],
@@ -173,23 +177,47 @@ def from_dicts(rows: Mapping[str, list[dict[str, Any]]]) -> CustomerData:
             "satisfaction": c["churn_satisfaction"],
             "risk_factors": c["churn_risk_factors"] or [],
         },
+    }
+
+
+def _bills(rows: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The record's bills, each with its extra charges."""
+    charges: dict[Any, list[dict[str, Any]]] = {}
+    for e in rows["bill_charges"]:
+        charges.setdefault(e["bill_date"], []).append(
+            {"kind": e["kind"], "amount": e["amount"], "note": e["note"]}
+        )
+    return [
+        {
+            "date": b["bill_date"],
+            "plan_name": b["plan_name"],
+            "plan_charge": b["plan_charge"],
+            "total": b["total"],
+            "status": b["status"],
+            "auto_pay": b["auto_pay"],
+            "extra_charges": charges.get(b["bill_date"], []),
+        }
+        for b in rows["bills"]
+    ]
+
+
+def from_dicts(rows: Mapping[str, list[dict[str, Any]]]) -> CustomerData:
+    """One customer's record from its rows as dicts by column name.
+
+    ``customers`` must hold exactly one; the child tables' rows may leave out the
+    customer id (it is the record's). Money may be ``Decimal`` or ``float``. The
+    dicts are consumed (some keys are renamed in place).
+    """
+    (c,) = rows["customers"]
+    bills = _bills(rows)
+    record = {
+        **_customer_fields(c, rows["do_not_disturb"]),
         "consents": {
             e["channel"]: {k: e[k] for k in ("marketing", "service", "billing")}
             | {"updated": e["updated"]}
             for e in rows["consents"]
         },
-        "bills": [
-            {
-                "date": b["bill_date"],
-                "plan_name": b["plan_name"],
-                "plan_charge": b["plan_charge"],
-                "total": b["total"],
-                "status": b["status"],
-                "auto_pay": b["auto_pay"],
-                "extra_charges": charges.get(b["bill_date"], []),
-            }
-            for b in rows["bills"]
-        ],
+        "bills": bills,
         "usage": [{**u, "date": u.pop("reading_date")} for u in rows["usage"]],
         "network": [{**n, "date": n.pop("measured_on")} for n in rows["network"]],
         "interactions": [
@@ -202,3 +230,28 @@ def from_dicts(rows: Mapping[str, list[dict[str, Any]]]) -> CustomerData:
         ],
     }
     return CustomerData.model_validate(record)
+
+
+_MONEY = {  # per table, the columns DuckDB gives as Decimal
+    t: tuple(c.name for c in cols if c.type.startswith("DECIMAL"))
+    for t, cols in TABLES.items()
+}
+
+
+def record_from_row(found: Sequence[Any]) -> CustomerData:
+    """A customer's record from its ``customer_records`` row (struct dicts by column).
+
+    The row store's rows (JSON: floats already) and DuckDB's (money as ``Decimal``)
+    alike; the dicts are copied, never changed in place.
+    """
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for table, value in zip(TABLES, found[1:], strict=True):
+        money = _MONEY[table]
+        each = [value] if table == "customers" else value or []
+        rows[table] = [
+            {**r, **{m: float(r[m]) for m in money if isinstance(r[m], Decimal)}}
+            if money
+            else dict(r)
+            for r in each
+        ]
+    return from_dicts(rows)
