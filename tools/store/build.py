@@ -2,24 +2,25 @@
 
 Writers never modify a store file in place: the sample (on first use) and upgrades of
 the derived tables are written to a new file next to it and renamed over it
-(``os.replace``) under an exclusive lock, so readers always see a whole store.
+(``os.replace``) under an exclusive lock (:mod:`tools.store.lock`), so readers
+always see a whole store.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tools.store.derived import Derivation
+from tools.store.lock import SPILL_DIR as SPILL_DIR  # (tools.store.importer's import)
+from tools.store.lock import store_lock, store_lock_if_free, sweep_if_idle
 from tools.store.points import (
     points_current,
     points_path,
@@ -140,79 +141,6 @@ def _sample_template(derived: Derivation) -> Path:
         return path
 
 
-@contextmanager
-def store_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes that write the store at ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-SPILL_DIR = ".import-spill"  # where an import's DuckDB spills (under the state dir)
-_LEFTOVERS = (
-    "import",
-    "import.wal",
-    "upgrade",
-    "upgrade.wal",
-    "new",
-    "points",
-    "points-journal",
-)
-
-
-def sweep_leftovers(store: Path) -> list[Path]:
-    """Remove what a writer killed mid-way left next to the store; what was removed.
-
-    Call only under :func:`store_lock`: every writer (import, upgrade, first
-    sample) makes its temp files under that lock, so whatever exists then belongs
-    to a process that is gone: ``.<store>.<pid>.import`` (and its WAL), the
-    upgrade and sample temp files, and the import's spill folder.
-    """
-    removed = []
-    for path in sorted(store.parent.glob(f".{store.name}.*")):
-        if path.name.endswith(tuple(f".{kind}" for kind in _LEFTOVERS)):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    spill = store.parent / SPILL_DIR
-    if spill.is_dir():
-        removed += sorted(p for p in spill.iterdir())
-        shutil.rmtree(spill, ignore_errors=True)
-    if removed:
-        log.info("removed %d file(s) a killed import left", len(removed))
-    return removed
-
-
-def sweep_if_idle(store: Path) -> list[Path]:
-    """At a process's start: :func:`sweep_leftovers` unless a writer is at work.
-
-    Takes :func:`store_lock`'s lock without waiting: held, a writer's temp files
-    are its own and stay; free, whatever a killed writer left goes now, not only
-    at the next import. Nothing to sweep (the usual case) opens no lock file.
-    """
-    if (
-        not any(store.parent.glob(f".{store.name}.*"))
-        and not (store.parent / SPILL_DIR).exists()
-    ):
-        return []
-    try:
-        handle = open(store.with_suffix(".lock"), "w")  # noqa: SIM115 - closed below
-    except OSError:  # a read-only state dir: the next writer sweeps
-        return []
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return []
-        try:
-            return sweep_leftovers(store)
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _derived_version(path: Path) -> str | None:
     import duckdb
 
@@ -290,31 +218,20 @@ def refresh_points(path: Path, derived: Derivation) -> None:
     """
     import duckdb
 
-    try:
-        handle = open(path.with_suffix(".lock"), "w")  # noqa: SIM115 - closed below
-    except OSError:
-        return
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    with store_lock_if_free(path) as mine:
+        if not mine or points_current(points_path(path), path, derived.version):
             return
+        points = path.with_name(f".{path.name}.{os.getpid()}.points")
         try:
-            if points_current(points_path(path), path, derived.version):
-                return
-            points = path.with_name(f".{path.name}.{os.getpid()}.points")
+            con = duckdb.connect(str(path), read_only=True)
             try:
-                con = duckdb.connect(str(path), read_only=True)
-                try:
-                    write_points(con, points)
-                finally:
-                    con.close()
-                publish_points(points, path, points_path(path))
-            except OSError as exc:
-                log.warning("no row store for %s (%s): DuckDB answers", path, exc)
-                return
+                write_points(con, points)
             finally:
-                points.unlink(missing_ok=True)
+                con.close()
+            publish_points(points, path, points_path(path))
+        except OSError as exc:
+            log.warning("no row store for %s (%s): DuckDB answers", path, exc)
+            return
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            points.unlink(missing_ok=True)
     log.info("row store for single-customer reads written for %s", path)

@@ -28,13 +28,11 @@ from tools.store.build import (
     ensure_store,
     fill_from_records,
     insert_rows,
-    store_lock,
-    sweep_if_idle,
-    sweep_leftovers,
     upgrade_store,
 )
 from tools.store.derived import Derivation
 from tools.store.feature_reads import Columns
+from tools.store.lock import store_lock, sweep_if_idle, sweep_leftovers
 from tools.store.point_reads import PointReads
 from tools.store.points import file_identity, points_meta, points_path
 from tools.store.records import record_from_row
@@ -44,7 +42,7 @@ if TYPE_CHECKING:  # DuckDB loads when a query needs it (one customer reads SQLi
 
     from tools.customer import CustomerData
 
-__all__ = [  # the writing side lives in tools.store.build; importers use it from here
+__all__ = [  # the writing side (tools.store.build, .lock); importers use it from here
     "STORE_FILE",
     "Columns",
     "DuckStore",
