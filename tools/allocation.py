@@ -23,12 +23,13 @@ from tools.allocation_results import (
 )
 from tools.config import NO_ACTION, CVMConfig
 from tools.context import ToolContext
-from tools.eligibility import LedgerState, customer_verdicts
+from tools.eligibility import customer_verdicts
 from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger import LedgerStore
 from tools.ledger.days import history_since, ledger_day
 from tools.ledger.model import BookingQuery
 from tools.ledger.writer import PAST_DAY, BookingRequest, write_bookings
+from tools.ledger_rules import LedgerState
 
 __all__ = [
     "PAST_DAY",

@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from tools.config import CVMConfig
 from tools.contact_time import NextContact
-from tools.eligibility import RuleVerdict
 from tools.ledger.model import DayState, StoredBooking
+from tools.rule_verdicts import RuleVerdict
 
 
 class Allocation(BaseModel):

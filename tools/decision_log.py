@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tools.eligibility import RuleVerdict
     from tools.recommendation import ExcludedTreatment, RankedTreatment
+    from tools.rule_verdicts import RuleVerdict
 
 log = logging.getLogger("tools.decisions")
 # The probability the chosen action had under the policy in force: a

@@ -15,9 +15,9 @@ from datetime import date
 from tools.assess import Assessment
 from tools.config import NO_ACTION, CVMConfig
 from tools.customer import Offer
-from tools.eligibility import TreatmentVerdict
 from tools.learning import learned_step
 from tools.recommendation import BookedToday, ScoreBreakdown
+from tools.rule_verdicts import TreatmentVerdict
 from tools.signals import Insight
 
 BASELINE = NO_ACTION

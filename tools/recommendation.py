@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from tools.contact_time import NextContact
-from tools.eligibility import RuleId
+from tools.rule_verdicts import RuleId
 
 
 class ScoreBreakdown(BaseModel):

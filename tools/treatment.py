@@ -23,8 +23,9 @@ from tools.assess import assess
 from tools.config import NO_ACTION, Channel
 from tools.context import ToolContext, default_context
 from tools.decision_log import log_ranking
-from tools.eligibility import LedgerState, evaluate_all
+from tools.eligibility import evaluate_all
 from tools.journey_metrics import JourneyMetrics
+from tools.ledger_rules import LedgerState
 from tools.recommendation import (
     Alternative,
     BookedToday,

@@ -12,7 +12,7 @@ from importlib import resources
 from assistant.core.session import Session
 from tools.config import CVMConfig
 from tools.config_memo import per_config
-from tools.eligibility import HARD_RULES, RULE_TEXT
+from tools.rule_verdicts import HARD_RULES, RULE_TEXT
 
 POLICY_RULES = (*HARD_RULES, "APPLICABILITY", "QUIET-HOURS", "APPROVAL")
 

@@ -45,6 +45,6 @@ Batch API (what the campaign planner calls)::
 * ``d.excluded_counts()`` → {rule: (n,) int} treatments excluded per customer.
 
 Ledger rules (CAPACITY, BUDGET, FREQUENCY, DUPLICATE) are not in the kernel: the
-per-customer tools apply :func:`tools.eligibility.ledger_verdicts`; a planner applies
+per-customer tools apply :func:`tools.ledger_rules.ledger_verdicts`; a planner applies
 capacities as constraints (``decide(..., blocked=mask)`` removes pairs).
 """

@@ -31,7 +31,7 @@ a ``decisions.suitability`` entry held) gets no marketing treatment; HELD: a
 treatment whose every live offer is a product the customer already holds.
 
 The rules that read the ledger (DUPLICATE, CAPACITY, BUDGET, FREQUENCY) are applied on
-top by the caller: per customer by :func:`tools.eligibility.ledger_verdicts`; for a
+top by the caller: per customer by :func:`tools.ledger_rules.ledger_verdicts`; for a
 whole base, capacity is the planner's constraint (:mod:`tools.kernel.batch` applies
 today's exhausted capacity as a mask).
 """

@@ -4,7 +4,7 @@ Per customer x treatment, the hard rules that read only the customer's own recor
 (:data:`CUSTOMER_RULES`: DISABLED, CONSENT, OBJECTION, VULNERABLE, SUITABILITY,
 HELD), the soft APPLICABILITY and the open problems (``decisions.suitability``).
 The rules that read the ledger (DUPLICATE, CAPACITY, BUDGET, FREQUENCY) are the
-callers' (:func:`tools.eligibility.ledger_verdicts`, a planner's constraints).
+callers' (:func:`tools.ledger_rules.ledger_verdicts`, a planner's constraints).
 """
 
 from __future__ import annotations

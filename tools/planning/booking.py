@@ -23,12 +23,12 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from tools.context import ToolContext
-from tools.eligibility import RuleVerdict
 from tools.errors import ToolInputError
 from tools.ledger.days import ledger_day
 from tools.ledger.writer import BookingRequest, BookingResult, write_bookings
 from tools.planning.adapter import CUSTOMER_RULES, DecisionBatch
 from tools.planning.store import PlanRow, plan_store
+from tools.rule_verdicts import RuleVerdict
 
 log = logging.getLogger(__name__)
 CHUNK = 2_000

@@ -114,7 +114,7 @@ def treatment_caps(
 ) -> tuple[float, float]:
     """Remaining (all, standard) slots of one treatment, as the ledger counts them.
 
-    Mirrors :func:`tools.eligibility.ledger_verdicts`: a standard customer may book
+    Mirrors :func:`tools.ledger_rules.ledger_verdicts`: a standard customer may book
     while ``used < max − floor(share × max)``, a high-value one while ``used < max``,
     and any booking while ``spent + cost ≤ budget``.
     """
