@@ -7,7 +7,6 @@ the file, the key path and the problem (see :class:`tools.errors.ConfigError`).
 from __future__ import annotations
 
 import os
-from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -20,6 +19,7 @@ from pydantic import (
 
 from tools.config_decisions import Decisions, SignalName
 from tools.config_messages import describe
+from tools.config_policy import BigPlan, Policy, ValueModel
 from tools.config_settings import (
     DEFAULT_CONFIG_PATH,
     ModelSettings,
@@ -31,7 +31,7 @@ from tools.errors import ConfigError, UnknownTreatmentError
 from tools.fields import (
     INT32_MAX,
     Amount,
-    ClockTime,
+    Channel,
     ConsentChannel,
     Count,
     Probability,
@@ -40,7 +40,6 @@ from tools.fields import (
 from tools.files import FileProblem, load_yaml
 from tools.learning_config import CountRow, Experiment, Learning
 
-Channel = Literal["call", "sms", "email", "push", "app", "none"]
 MetricName = Literal[
     "churn_score",
     "usage_ratio",
@@ -52,10 +51,8 @@ MetricName = Literal[
 
 DEFAULT_RESERVED_SHARE = 0.2
 NO_ACTION = "ignore"  # the no-action baseline treatment: ranked, never booked
-# Sane maxima: beyond them a value is a typo, and arithmetic on it (dates, money,
-# numpy) would fail later instead of at start-up.
-MAX_HORIZON_MONTHS = 120
-MAX_PERIOD_DAYS = 366
+# A sane maximum: beyond it a value is a typo, and arithmetic on it (numpy) would
+# fail later instead of at start-up.
 MAX_METRIC = 1e12
 
 
@@ -104,63 +101,6 @@ class Constraint(Strict):
     daily_budget: Amount | None = None
     priority: int = Field(3, ge=1, le=9)
     reserved_share: Probability = DEFAULT_RESERVED_SHARE
-
-
-class TimeWindow(Strict):
-    """A daily window, ``start`` inclusive, ``end`` exclusive, HH:MM local time."""
-
-    start: ClockTime
-    end: ClockTime
-
-    def bounds(self) -> tuple[time, time]:
-        """Return the window as two ``datetime.time`` values."""
-        return time.fromisoformat(self.start), time.fromisoformat(self.end)
-
-
-class FrequencyCap(Strict):
-    """At most ``max_contacts`` on ``channel`` for ``purpose`` per ``period_days``."""
-
-    channel: ConsentChannel
-    purpose: Purpose = "marketing"
-    max_contacts: Count
-    period_days: int = Field(ge=1, le=MAX_PERIOD_DAYS)
-
-
-def _default_consent_channels() -> dict[Channel, ConsentChannel]:
-    return {"app": "push"}
-
-
-class Policy(Strict):
-    """Contact-policy parameters the guard and the prompt both read."""
-
-    calling_window: TimeWindow = TimeWindow(start="08:00", end="21:00")
-    default_quiet_hours: TimeWindow = TimeWindow(start="21:00", end="09:00")
-    frequency_caps: list[FrequencyCap] = Field(default_factory=list)
-    consent_channel: dict[Channel, ConsentChannel] = Field(
-        default_factory=_default_consent_channels,
-        description="Which consent channel covers a treatment channel.",
-    )
-    high_value_min_monthly_revenue: Amount = 120.0
-
-
-class ValueModel(Strict):
-    """Parameters of the expected-value arbitration (P x V - cost)."""
-
-    margin_rate: float = Field(0.35, gt=0, le=1)
-    horizon_months: int = Field(12, ge=1, le=MAX_HORIZON_MONTHS)
-    propensity_cap: float = Field(0.95, gt=0, le=1)
-
-
-class BigPlan(Strict):
-    """A plan this big needs a second approval before it is booked.
-
-    Above either limit: with login on, a second user approves it in the UI; in
-    chat the plan id typed back is the only confirmation; the CLI needs
-    ``--confirm-plan ID`` besides ``--yes``.
-    """
-
-    contacts: Count = Field(500, description="Bookings in the plan above which.")
-    spend: Amount = Field(5000.0, description="Plan cost in pounds above which.")
 
 
 class CVMConfig(Strict):

@@ -47,6 +47,8 @@ Day = Annotated[date, Field(ge=DAY_MIN, le=DAY_MAX)]
 
 # -- closed vocabularies -----------------------------------------------------------
 ConsentChannel = Literal["call", "sms", "email", "push"]
+# the channel a treatment contacts by ("none": no contact)
+Channel = Literal["call", "sms", "email", "push", "app", "none"]
 Purpose = Literal["marketing", "service", "billing"]
 BillStatus = Literal["paid", "pending", "overdue"]
 NetworkQuality = Literal["poor", "fair", "good", "excellent"]
