@@ -8,7 +8,7 @@ What is kept, for how long:
 * Conversations stored by the UI (threads, with login on: their messages, steps
   and saved state): ``settings.threads.retention_days`` after their last
   activity. Enforced at start-up and by ``cvm retention``
-  (:mod:`tools.thread_store`).
+  (:mod:`tools.thread_care`).
 * Bookings: kept. The ledger must show who was contacted with what, on which day
   and on whose approval (contact-frequency rules read them; they are the record of
   consent-relevant contacts). Erasing a customer leaves them.
@@ -60,7 +60,7 @@ def enforce_retention(ctx: ToolContext) -> RetentionReport:
         LedgerUnavailable: The ledger refused the delete (nothing deleted).
         StorageError: The thread store refused (its threads are all kept).
     """
-    from tools.thread_store import purge_threads
+    from tools.thread_care import purge_threads
 
     settings = ctx.config.settings
     now = ctx.now().astimezone(timezone.utc)
@@ -94,7 +94,7 @@ def erase_customer(ctx: ToolContext, customer_id: str) -> ErasureReport:
         StorageError: The thread store refused (its threads unchanged).
     """
     from tools.ledger import BookingQuery
-    from tools.thread_store import erase_customer_threads
+    from tools.thread_care import erase_customer_threads
 
     deleted, anonymised = ctx.ledger.erase_customer(customer_id)
     in_threads = erase_customer_threads(ctx.config, customer_id)
