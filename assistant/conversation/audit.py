@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.approvals.guard import TurnScope
+from assistant.approvals.scope import TurnScope
 from assistant.conversation.limits import bounded_text
 from assistant.core.session import Session, Turn
 from tools.clock import now as clock_now

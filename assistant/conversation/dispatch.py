@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from assistant.approvals.guard import TurnScope, check_write
+from assistant.approvals.guard import check_write
+from assistant.approvals.scope import TurnScope
 from assistant.core.messages import ToolCall
 from assistant.core.pending import PendingAction, Source
 from assistant.core.session import Session, ToolCallRecord

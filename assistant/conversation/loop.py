@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.approvals.guard import (
+from assistant.approvals.scope import (
     TurnScope,
     begin_turn,
     begin_ui_approval,
@@ -56,7 +56,7 @@ def run_turn(
     """Answer one analyst message, calling tools through the guard.
 
     The analyst's message fixes the turn's write scope first
-    (:func:`assistant.approvals.guard.begin_turn`). Exits, each with a reply and one
+    (:func:`assistant.approvals.scope.begin_turn`). Exits, each with a reply and one
     audit record: a closed-set confirmation of the pending action runs exactly that
     action, without a model call; a decline drops it; a confirmation with nothing
     pending says so; otherwise the model answers without tool calls, or the round

@@ -20,7 +20,7 @@ from tools.planning.whatif import WhatIf
 from tools.recommendation import Recommendation
 
 if TYPE_CHECKING:
-    from assistant.approvals.guard import TurnScope
+    from assistant.approvals.scope import TurnScope
     from assistant.core.session import Session
 
 

@@ -38,7 +38,7 @@ from assistant.core.confirm import GENERIC
 from tools.context import ToolContext
 
 if TYPE_CHECKING:
-    from assistant.approvals.guard import TurnScope
+    from assistant.approvals.scope import TurnScope
     from assistant.core.session import Session
 
 Kind = Literal["READ", "WRITE"]

@@ -17,7 +17,8 @@ from typing import NamedTuple
 from pydantic import ValidationError
 
 from assistant.api import Assistant
-from assistant.approvals.guard import TurnScope, check_write
+from assistant.approvals.guard import check_write
+from assistant.approvals.scope import TurnScope
 from assistant.core.pending import PendingAction
 from assistant.core.state import SessionState, WasPending, from_state
 from assistant.toolkit.registry import TOOLS
