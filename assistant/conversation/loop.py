@@ -1,12 +1,17 @@
-"""The tool-calling loop: model → guarded tool calls → results → repeat."""
+"""One turn of the conversation: the analyst's message in, one reply and audit out.
+
+The turn's write scope is fixed from the message first; a whole-message
+confirmation (or the UI's Approve, by id) runs exactly the pending action without a
+model call, and anything else goes to the model's rounds
+(:mod:`assistant.conversation.rounds`: model → guarded tool calls → results →
+repeat). Every exit closes the turn the same way (:func:`_finish`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from assistant.approvals.scope import (
     TurnScope,
@@ -18,12 +23,13 @@ from assistant.approvals.scope import (
 from assistant.conversation.audit import write_audit
 from assistant.conversation.budget import trim_session
 from assistant.conversation.dispatch import run_tool_call
+from assistant.conversation.hooks import Hooks
 from assistant.conversation.limits import bounded_text, message_refusal
-from assistant.conversation.model_call import call_model
 from assistant.conversation.recovery import internal_error, stop_turn
+from assistant.conversation.rounds import run_rounds
 from assistant.core.messages import Message, ToolCall
-from assistant.core.session import Session, ToolCallRecord, Turn
-from assistant.models.base import Model, ModelError, UnexpectedModelCall, unreadable
+from assistant.core.session import Session, Turn
+from assistant.models.base import Model, ModelError, UnexpectedModelCall
 from assistant.toolkit.registry import TOOLS
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable
@@ -35,15 +41,6 @@ NOTHING_PENDING = (
     "action first (for example 'book the bill review call for U124'); I will show "
     "it and its consequences, and your 'yes' then books it."
 )
-
-
-@dataclass
-class Hooks:
-    """Streaming hooks for a UI: answer tokens and tool calls as they happen."""
-
-    on_token: Callable[[str], None] | None = None
-    on_tool_start: Callable[[str, str], None] | None = None
-    on_tool_end: Callable[[ToolCallRecord], None] | None = None
 
 
 def run_turn(
@@ -97,7 +94,7 @@ def run_turn(
             elif scope.decision in {"declined", "nothing_pending", "reshow"}:
                 _answer(session, turn, hooks, _closed_reply(scope))
             else:
-                _rounds(session, model, ctx, turn, scope, hooks)
+                run_rounds(session, model, ctx, turn, scope, hooks)
     except ModelError as exc:
         stop_turn(session, turn, "model_error", str(exc))
     except UnexpectedModelCall:
@@ -233,71 +230,6 @@ def _finish(
         (time.perf_counter() - started) * 1000,
     )
     return turn
-
-
-def _rounds(
-    session: Session,
-    model: Model,
-    ctx: ToolContext,
-    turn: Turn,
-    scope: TurnScope,
-    hooks: Hooks,
-) -> None:
-    """Model calls and guarded tool calls until an answer or a limit."""
-    limits = ctx.base_config.model
-    errors = 0
-    pinned = ctx.pinned()  # one configuration read until something is written
-    for _ in range(limits.max_tool_rounds):
-        response = call_model(model, session, pinned, turn, hooks.on_token)
-        if not response.tool_calls and not (response.content or "").strip():
-            raise unreadable("an empty answer")
-        session.messages.append(
-            Message(
-                role="assistant",
-                content=response.content,
-                tool_calls=response.tool_calls,
-            )
-        )
-        if not response.tool_calls:
-            turn.reply = response.content or ""
-            return
-        for call in response.tool_calls:
-            if hooks.on_tool_start:
-                hooks.on_tool_start(call.name, call.arguments)
-            record, content = run_tool_call(call, scope, session, pinned)
-            if record.ok and not record.held and _writes(call.name):
-                pinned = ctx.pinned()  # a write may change the catalogue or outcomes
-            session.messages.append(
-                Message(
-                    role="tool", tool_call_id=call.id, name=call.name, content=content
-                )
-            )
-            turn.tool_calls.append(record)
-            errors += not record.ok
-            if hooks.on_tool_end:
-                hooks.on_tool_end(record)
-        if errors >= limits.max_tool_errors:
-            stop_turn(
-                session,
-                turn,
-                "error_budget",
-                f"I stopped after {errors} failed tool calls in this turn. "
-                "Please rephrase or check the ids.",
-            )
-            return
-    stop_turn(
-        session,
-        turn,
-        "round_limit",
-        f"I reached the limit of {limits.max_tool_rounds} tool rounds without a "
-        "final answer. Please narrow the question.",
-    )
-
-
-def _writes(name: str) -> bool:
-    """Whether the tool called ``name`` writes (an unknown name writes nothing)."""
-    spec = TOOLS.get(name)
-    return spec is not None and spec.kind == "WRITE"
 
 
 def _audit(
