@@ -10,10 +10,7 @@ with ``make run``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-from pathlib import Path
 from typing import Any
 
 import chainlit as cl
@@ -22,24 +19,23 @@ from chainlit.server import app as server_app
 from assistant.api import Assistant
 from assistant.approvals.second import awaiting_others
 from assistant.conversation.loop import Hooks
-from assistant.core.pending import PendingAction
 from assistant.core.session import Turn
 from assistant.logs import setup_logging
 from assistant.ui import persistence
+from assistant.ui.buttons import ask_approval, send_card
 from assistant.ui.charts import send_tool_charts
-from assistant.ui.ids import issue, lookup
+from assistant.ui.ids import lookup
+from assistant.ui.login import check_password, load_users
 from assistant.ui.persistence_resume import resume_session
 from assistant.ui.plan import send_plan_card, solving_step
 from assistant.ui.sessions import UnknownSessionGuard
 from assistant.ui.steps import ToolSteps
 from assistant.ui.tables import send_catalogue_table
-from assistant.views.card import recommendation_card
 from tools.config import get_config
 from tools.context import ToolContext
 from tools.data import customer_ids
 from tools.errors import CVMError
 from tools.retention import enforce_retention
-from tools.treatment import BASELINE
 
 STARTERS = [
     ("Offer for U124", "What should we offer U124?"),
@@ -48,35 +44,6 @@ STARTERS = [
     ("U125 network", "How is U125's network?"),
     ("Today's plan", "Who should we call today?"),
 ]
-
-
-def load_users() -> dict[str, str]:
-    """Users for the optional password login: ``CVM_USERS`` or ``CVM_USERS_FILE``.
-
-    Format: ``name:password`` or ``name:sha256:<hex digest>``, comma- or
-    line-separated.
-    """
-    text = os.environ.get("CVM_USERS", "")
-    file = os.environ.get("CVM_USERS_FILE")
-    if file:
-        text += "\n" + Path(file).read_text(encoding="utf-8")
-    users = {}
-    for item in text.replace(",", "\n").splitlines():
-        if ":" in item.strip():
-            name, secret = item.strip().split(":", 1)
-            users[name.strip()] = secret.strip()
-    return users
-
-
-def check_password(users: dict[str, str], name: str, password: str) -> bool:
-    """Constant-time check of a user's password (plain or ``sha256:`` digest)."""
-    secret = users.get(name)
-    if secret is None:
-        return False
-    if secret.startswith("sha256:"):
-        digest = hashlib.sha256(password.encode()).hexdigest()
-        return hmac.compare_digest(digest, secret.removeprefix("sha256:"))
-    return hmac.compare_digest(password, secret)
 
 
 def check_setup() -> None:
@@ -202,56 +169,6 @@ async def _show_turn(bot: Assistant, turn: Turn, answer: cl.Message) -> None:
     await send_tool_charts(turn)
     await send_catalogue_table(turn)
     await persistence.save(bot.session)  # login on: the thread keeps the context
-
-
-async def send_card(bot: Assistant) -> None:
-    """The recommendation card with Book, Alternative, Why? and Journey.
-
-    Each button carries only an id the server issued; what it stands for stays in
-    the session.
-    """
-    card = recommendation_card(bot.session, bot.ctx.config)
-    if card is None or bot.session.proposed == BASELINE:
-        return
-    pending = bot.session.pending
-    customer = bot.session.customer_id
-    actions = []
-    if (
-        pending
-        and pending.tool == "allocate_treatment"
-        and pending.customers == (customer,)
-    ):
-        actions.append(
-            cl.Action(
-                name="book",
-                payload=issue("book", {"action_id": pending.id}),
-                label="Book",
-                icon="calendar-check",
-            )
-        )
-    card_ref = {"customer_id": customer}
-    actions += [
-        cl.Action(
-            name="alternative", payload=issue("card", card_ref), label="Alternative"
-        ),
-        cl.Action(name="why", payload=issue("card", card_ref), label="Why?"),
-        cl.Action(name="journey", payload=issue("card", card_ref), label="Journey"),
-    ]
-    await cl.Message(content=card, actions=actions).send()
-
-
-async def ask_approval(pending: PendingAction) -> cl.Message:
-    """The pending action as a question with Approve / Cancel (ids only)."""
-    ref = {"action_id": pending.id}
-    lines = [f"**{pending.title}?**", *[f"- {d}" for d in pending.details]]
-    lines.append("The contact rules are checked again when it runs.")
-    return await cl.Message(
-        content="\n".join(lines),
-        actions=[
-            cl.Action(name="approve", payload=issue("approve", ref), label="Approve"),
-            cl.Action(name="decline", payload=issue("decline", ref), label="Cancel"),
-        ],
-    ).send()
 
 
 @cl.action_callback("book")
