@@ -102,7 +102,7 @@ def main(rows: int = 1_000_000) -> None:
         )
         os.environ["CVM_STATE_DIR"] = str(state)
         os.environ["CVM_NOW"] = f"{last}T15:00:00+00:00"
-        from tools.allocation import list_allocations
+        from tools.bookings import list_allocations
         from tools.context import ToolContext
 
         ctx = ToolContext.create()

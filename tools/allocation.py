@@ -1,5 +1,8 @@
 """The Allocation tools: book, release and count treatments in the ledger.
 
+The reads of bookings (a page, one by id) are :mod:`tools.bookings`'s, also
+importable from here.
+
 A booking goes through the one booking writer (:mod:`tools.ledger.writer`) as a
 batch of one: the decision kernel decides the customer's own rules, the writer
 decides PAST-DAY and the ledger's rules inside the ledger's write transaction, so
@@ -9,11 +12,12 @@ what is checked is what is committed, across threads and processes.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 from tools.allocation_results import (
+    MAX_ALLOCATION_ID,
     Allocation,
     AllocationPage,
     Availability,
@@ -21,17 +25,32 @@ from tools.allocation_results import (
     allocation_of,
     availability,
 )
+from tools.bookings import (  # the reads, public here too (tools.allocation's API)
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    allocation_page,
+    get_allocation,
+    list_allocations,
+)
 from tools.config import NO_ACTION, CVMConfig
+from tools.contact_time import NextContact
 from tools.context import ToolContext
 from tools.eligibility import customer_verdicts
 from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger import LedgerStore
 from tools.ledger.days import history_since, ledger_day
-from tools.ledger.model import BookingQuery
-from tools.ledger.writer import PAST_DAY, BookingRequest, write_bookings
+from tools.ledger.writer import (
+    PAST_DAY,
+    BookingRequest,
+    BookingResult,
+    write_bookings,
+)
 from tools.ledger_rules import LedgerState
 
 __all__ = [
+    "DEFAULT_PAGE",
+    "MAX_ALLOCATION_ID",
+    "MAX_PAGE",
     "PAST_DAY",
     "Allocation",
     "AllocationPage",
@@ -49,9 +68,6 @@ __all__ = [
     "reset_constraints",
 ]
 log = logging.getLogger(__name__)
-MAX_ALLOCATION_ID = 2**63 - 1  # the largest 64-bit integer (SQLite's and bigint's)
-DEFAULT_PAGE = 100  # bookings per listing page
-MAX_PAGE = 10_000
 
 
 class AllocateArgs(BaseModel):
@@ -157,8 +173,24 @@ def allocate_treatment(
             list(result.refused),
         )
         raise PolicyBlocked(result.refused[0], result.reason, list(result.refused))
+    return _booked(result, request, fixed.next_contact, at, approved_by, config)
+
+
+def _booked(
+    result: BookingResult,
+    request: BookingRequest,
+    contact: NextContact,
+    at: datetime,
+    approved_by: str,
+    config: CVMConfig,
+) -> Allocation:
+    """The committed booking as the tool answers it (with the next lawful contact)."""
+    treatment = config.treatment(request.treatment_key)
+    assert result.allocation_id is not None
     log.info(
-        "allocation #%d committed treatment=%s", result.allocation_id, treatment_key
+        "allocation #%d committed treatment=%s",
+        result.allocation_id,
+        request.treatment_key,
     )
     log.debug(
         "allocation #%d customer=%s approver=%s",
@@ -169,7 +201,7 @@ def allocate_treatment(
     return Allocation(
         allocation_id=result.allocation_id,
         customer_id=request.customer_id,
-        treatment_key=treatment_key,
+        treatment_key=request.treatment_key,
         display_name=treatment.display_name,
         channel=treatment.channel,
         purpose=treatment.purpose,
@@ -177,7 +209,7 @@ def allocate_treatment(
         created_at=at.isoformat(timespec="seconds"),
         approved_by=approved_by,
         cost=treatment.cost,
-        next_contact=fixed.next_contact,
+        next_contact=contact,
         rules=list(result.verdicts),
         overrides=list(result.overrides),
         catalogue_version=config.catalogue_version,
@@ -231,74 +263,6 @@ def get_constraints(ctx: ToolContext) -> ConstraintsReport:
         day=state.day,
         treatments=[availability(k, state, ctx.config) for k in ctx.config.treatments],
     )
-
-
-def get_allocation(allocation_id: int, ctx: ToolContext) -> Allocation | None:
-    """One booking by id, active or released (None when there is no such booking)."""
-    if not 1 <= allocation_id <= MAX_ALLOCATION_ID:  # ids are 64-bit integers
-        return None
-    found = ctx.ledger.get_booking(allocation_id)
-    return allocation_of(found, ctx.config) if found else None
-
-
-def allocation_page(
-    ctx: ToolContext,
-    customer_id: str | None = None,
-    day: date | None = None,
-    include_released: bool = False,
-    all_days: bool = False,
-    limit: int | None = DEFAULT_PAGE,
-    before_id: int | None = None,
-    count: bool = True,
-) -> AllocationPage:
-    """Bookings in the ledger, newest first, one page, with the total matching.
-
-    Without ``day``, ``customer_id`` or ``all_days`` the listing is today's (the
-    ledger day now), so it never reads the whole ledger.
-
-    Args:
-        ctx: Configuration, ledger and clock.
-        customer_id: Only this customer's bookings (every day).
-        day: Only this day's bookings.
-        include_released: Include cancelled bookings.
-        all_days: Every day (newest first); use ``limit`` and ``before_id`` to page.
-        limit: At most this many bookings (None: no limit, for small ledgers).
-        before_id: Only bookings with a smaller id (the next page after that id).
-        count: Count the total matching (False: ``total`` is the page's length).
-    """
-    if day is None and not customer_id and not all_days:
-        day = ledger_day(ctx.config, ctx.now())
-    query = BookingQuery(
-        customer_id=customer_id.upper() if customer_id else None,
-        day=day,
-        include_released=include_released,
-        before_id=None if before_id is None else min(before_id, MAX_ALLOCATION_ID),
-        limit=None if limit is None else max(0, min(limit, MAX_PAGE)),
-        count=count,
-    )
-    found = ctx.ledger.list_bookings(query)
-    rows = [allocation_of(b, ctx.config) for b in found.bookings]
-    return AllocationPage(
-        allocations=rows, total=len(rows) if found.total is None else found.total
-    )
-
-
-def list_allocations(
-    ctx: ToolContext,
-    customer_id: str | None = None,
-    day: date | None = None,
-    include_released: bool = False,
-    all_days: bool = False,
-    limit: int | None = DEFAULT_PAGE,
-    before_id: int | None = None,
-) -> list[Allocation]:
-    """Bookings in the ledger, newest first, one page (without the total).
-
-    As :func:`allocation_page`, whose arguments it takes.
-    """
-    return allocation_page(
-        ctx, customer_id, day, include_released, all_days, limit, before_id, False
-    ).allocations
 
 
 def reset_constraints(ctx: ToolContext, by: str = "admin") -> int:

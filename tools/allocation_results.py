@@ -16,6 +16,8 @@ from tools.contact_time import NextContact
 from tools.ledger.model import DayState, StoredBooking
 from tools.rule_verdicts import RuleVerdict
 
+MAX_ALLOCATION_ID = 2**63 - 1  # the largest 64-bit integer (SQLite's and bigint's)
+
 
 class Allocation(BaseModel):
     """A booking in the ledger."""

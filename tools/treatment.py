@@ -18,8 +18,9 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from tools import reasons as explain
-from tools.allocation import ledger_day, list_allocations, read_state
+from tools.allocation import ledger_day, read_state
 from tools.assess import assess
+from tools.bookings import list_allocations
 from tools.config import NO_ACTION, Channel
 from tools.context import ToolContext, default_context
 from tools.decision_log import log_ranking

@@ -24,7 +24,7 @@ from assistant.core.confirm import confirms, declines, is_confirmation
 from assistant.core.mentions import booking_ids_in, customer_ids_in
 from assistant.core.pending import PendingAction
 from assistant.core.session import Session
-from tools.allocation import get_allocation
+from tools.bookings import get_allocation
 from tools.context import ToolContext
 
 PENDING_TURNS = 6  # messages on other things after which a pending action expires

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 @command("allocations")
 def cmd_allocations(args: argparse.Namespace) -> int:
     """List bookings a page at a time: today's by default, ``--all`` for every day."""
-    from tools.allocation import allocation_page, ledger_day
+    from tools.bookings import allocation_page
+    from tools.ledger.days import ledger_day
 
     ctx = cli_context()
     day = args.day
@@ -139,7 +140,7 @@ def _info(info: BackupInfo) -> dict[str, object]:
 
 
 def _page_size(text: str) -> int:
-    from tools.allocation import MAX_PAGE
+    from tools.bookings import MAX_PAGE
 
     try:
         value = int(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tools.allocation import list_allocations
+from tools.bookings import list_allocations
 from tools.context import ToolContext
 
 if TYPE_CHECKING:
