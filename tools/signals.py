@@ -72,7 +72,9 @@ def find_signals(
         if signal in present:
             out.append(Insight(signal=signal, evidence=evidence, latest=latest))
 
-    _usage_and_bills(c, m, add, within)
+    _usage(c, m, add)
+    _charges(c, add, within)
+    _bills(c, m, add, within)
     if c.network:
         n = c.network[-1]
         add(
@@ -108,10 +110,8 @@ def find_signals(
 Add = Callable[[SignalName, str, "date | None"], None]
 
 
-def _usage_and_bills(
-    c: CustomerData, m: JourneyMetrics, add: Add, within: _Window
-) -> None:
-    """Evidence of the usage and billing signals."""
+def _usage(c: CustomerData, m: JourneyMetrics, add: Add) -> None:
+    """Evidence of the usage signals: near or over the allowance, rising use."""
     if m.usage_ratio is not None and c.usage:
         last = c.usage[-1]
         used = f"{last.data_gb:g} GB used by {last.date}"
@@ -137,6 +137,10 @@ def _usage_and_bills(
             f"{c.usage[-1].data_gb:g} GB on {c.usage[-1].date})",
             c.usage[-1].date,
         )
+
+
+def _charges(c: CustomerData, add: Add, within: _Window) -> None:
+    """Evidence of the extra-charge signals: roaming and data overage charged."""
     roam = [
         (b.date, e.amount)
         for b in c.bills
@@ -162,6 +166,10 @@ def _usage_and_bills(
             + ", ".join(f"£{a:.2f} on the bill of {d}" for d, a in over),
             over[-1][0],
         )
+
+
+def _bills(c: CustomerData, m: JourneyMetrics, add: Add, within: _Window) -> None:
+    """Evidence of the bill signals: bill shocks and payment problems."""
     shocks = [
         b
         for b in c.bills
