@@ -46,7 +46,6 @@ def summary_chart(s: BaseSummary) -> go.Figure | None:
     """
     if not s.customers:
         return None
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     from assistant.views.charts import themed
@@ -71,33 +70,7 @@ def summary_chart(s: BaseSummary) -> go.Figure | None:
         ],
     )
     for row, (_, groups) in enumerate(blocks, 1):
-        names = [_label(g.key) for g in reversed(groups)]  # largest on top
-        fig.add_trace(
-            go.Bar(
-                y=names,
-                x=[g.customers for g in reversed(groups)],
-                orientation="h",
-                name="customers",
-                marker_color=CUSTOMERS,
-                showlegend=row == 1,
-                hovertemplate="%{y}: %{x:,} customers<extra></extra>",
-            ),
-            row=row,
-            col=1,
-        )
-        fig.add_trace(
-            go.Bar(
-                y=names,
-                x=[g.expected_value for g in reversed(groups)],
-                orientation="h",
-                name="expected value (£)",
-                marker_color=VALUE,
-                showlegend=row == 1,
-                hovertemplate="%{y}: £%{x:,.0f}<extra></extra>",
-            ),
-            row=row,
-            col=2,
-        )
+        _add_block(fig, row, groups)
     fig.update_xaxes(tickformat="~s")
     fig.update_layout(
         title=(
@@ -109,6 +82,39 @@ def summary_chart(s: BaseSummary) -> go.Figure | None:
         bargap=0.25,
     )
     return themed(fig)
+
+
+def _add_block(fig: go.Figure, row: int, groups: list[Group]) -> None:
+    """One grouping's row of the summary: customers left, EV right, largest on top."""
+    import plotly.graph_objects as go
+
+    names = [_label(g.key) for g in reversed(groups)]
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=[g.customers for g in reversed(groups)],
+            orientation="h",
+            name="customers",
+            marker_color=CUSTOMERS,
+            showlegend=row == 1,
+            hovertemplate="%{y}: %{x:,} customers<extra></extra>",
+        ),
+        row=row,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=[g.expected_value for g in reversed(groups)],
+            orientation="h",
+            name="expected value (£)",
+            marker_color=VALUE,
+            showlegend=row == 1,
+            hovertemplate="%{y}: £%{x:,.0f}<extra></extra>",
+        ),
+        row=row,
+        col=2,
+    )
 
 
 def found_chart(found: CustomerList) -> go.Figure | None:

@@ -41,17 +41,29 @@ def themed(fig: go.Figure) -> go.Figure:
 
 def journey_chart(j: Journey) -> go.Figure:
     """Data use against the allowance, bill amounts, and contacts by sentiment."""
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    usage = [e for e in j.events if e.source == "usage" and e.value is not None]
-    bills = [e for e in j.events if e.source == "bill" and e.value is not None]
     fig = make_subplots(
         rows=2,
         cols=1,
         vertical_spacing=0.12,
         subplot_titles=("Data use (GB)", "Bills (£) and contacts"),
     )
+    _usage_panel(fig, j)
+    _bills_panel(fig, j)
+    fig.update_layout(
+        title=f"Journey of {j.customer_id}",
+        height=480,
+        margin={"l": 40, "r": 20, "t": 60, "b": 30},
+    )
+    return themed(fig)
+
+
+def _usage_panel(fig: go.Figure, j: Journey) -> None:
+    """Row 1: data used per reading, and the allowance as a dashed line."""
+    import plotly.graph_objects as go
+
+    usage = [e for e in j.events if e.source == "usage" and e.value is not None]
     dates = [f"{u.date:%d %b %Y}" for u in usage]
     fig.add_trace(
         go.Bar(
@@ -73,6 +85,13 @@ def journey_chart(j: Journey) -> go.Figure:
             row=1,
             col=1,
         )
+
+
+def _bills_panel(fig: go.Figure, j: Journey) -> None:
+    """Row 2: bill amounts, and the contacts by sentiment along the bottom."""
+    import plotly.graph_objects as go
+
+    bills = [e for e in j.events if e.source == "bill" and e.value is not None]
     fig.add_trace(
         go.Scatter(
             x=[b.date for b in bills],
@@ -102,12 +121,6 @@ def journey_chart(j: Journey) -> go.Figure:
                 row=2,
                 col=1,
             )
-    fig.update_layout(
-        title=f"Journey of {j.customer_id}",
-        height=480,
-        margin={"l": 40, "r": 20, "t": 60, "b": 30},
-    )
-    return themed(fig)
 
 
 def journey_charts(found: list[Journey]) -> go.Figure:
