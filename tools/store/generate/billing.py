@@ -58,8 +58,10 @@ def _roaming(rng: np.random.Generator, p: People) -> tuple[np.ndarray, np.ndarra
     return np.round(gb, 2), np.round(fee, 2)
 
 
-def draw(rng: np.random.Generator, p: People, as_of: date) -> Billing:
-    """Usage readings, bills and extra charges for the customers ``p``."""
+def _usage(
+    rng: np.random.Generator, p: People
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each customer's usage level, data used per month, voice and SMS rates."""
     n = p.n
     level = rng.lognormal(np.log(cat.USAGE_LEVEL[0]), cat.USAGE_LEVEL[1], n)
     k = np.arange(M)[None, :]
@@ -67,7 +69,17 @@ def draw(rng: np.random.Generator, p: People, as_of: date) -> Billing:
     data_gb = np.maximum(np.round(p.allowance[:, None] * level[:, None] * drift, 1), 0)
     voice_rate = rng.lognormal(np.log(180), 0.6, n) * p.lines
     sms_rate = rng.lognormal(np.log(25), 0.9, n) * p.lines
-    roam_gb, roam_fee = _roaming(rng, p)
+    return level, data_gb, voice_rate, sms_rate
+
+
+def _charges(
+    rng: np.random.Generator, p: People, data_gb: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per customer and month: the overage fee, the bill's status code, late fees.
+
+    Status 0 paid, 1 pending (the latest bill only), 2 overdue.
+    """
+    n = p.n
     excess = np.maximum(0.0, data_gb - p.allowance[:, None])
     over_fee = np.round(
         np.minimum(
@@ -82,6 +94,15 @@ def draw(rng: np.random.Generator, p: People, as_of: date) -> Billing:
     late = np.where(
         (status == 2) & (rng.random((n, M)) < cat.LATE_FEE_P), cat.LATE_FEE, 0
     )
+    return over_fee, status, late
+
+
+def draw(rng: np.random.Generator, p: People, as_of: date) -> Billing:
+    """Usage readings, bills and extra charges for the customers ``p``."""
+    n = p.n
+    level, data_gb, voice_rate, sms_rate = _usage(rng, p)
+    roam_gb, roam_fee = _roaming(rng, p)
+    over_fee, status, late = _charges(rng, p, data_gb)
     extras = roam_fee + over_fee + late
     totals = p.recurring[:, None] + extras
     rise = totals[:, 1:] >= 1.1 * totals[:, :-1]
@@ -122,7 +143,7 @@ def draw(rng: np.random.Generator, p: People, as_of: date) -> Billing:
         tables=tables,
         revenue=revenue,
         shock=shock,
-        overage=(over_fee > 0).any(axis=1),
+        overage=np.any(over_fee > 0, axis=1),
         roamed=np.any(roam_fee > 0, axis=1),
         overdue=(status == 2).any(axis=1),
         usage_level=level,
