@@ -143,6 +143,53 @@ def _highs() -> highspy.Highs:
     return h
 
 
+def _pass_model(
+    h: highspy.Highs,
+    problem: PlanProblem,
+    rows: _Rows,
+    matrix: tuple[Any, Any, FloatArray, FloatArray],
+) -> None:
+    """The LP relaxation to HiGHS: maximise EV, each pair in [0, 1], rows' limits."""
+    import highspy
+
+    starts, index, value, upper = matrix
+    m = problem.n_pairs
+    h.passModel(
+        m,
+        rows.n_rows,
+        len(index),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize),
+        0.0,
+        problem.ev.astype(np.float64),
+        np.zeros(m),
+        np.ones(m),
+        np.full(rows.n_rows, -highspy.kHighsInf),
+        upper,
+        starts,
+        index,
+        value,
+        np.zeros(m, dtype=np.int32),
+    )
+
+
+def _solve_mip(
+    h: highspy.Highs, m: int, time_limit_s: float, lp_value: float
+) -> tuple[np.ndarray, float, str]:
+    """The same model with integer pairs: the choice, a valid bound, the status."""
+    import highspy
+
+    integrality = np.full(m, int(highspy.HighsVarType.kInteger), dtype=np.uint8)
+    h.clearSolver()  # a stale LP solution can come back as the MIP solution
+    h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), integrality)
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("mip_rel_gap", 1e-6)
+    h.run()
+    x = np.asarray(h.getSolution().col_value)
+    bound = min(lp_value, float(h.getInfo().mip_dual_bound))
+    return x, bound, h.modelStatusToString(h.getModelStatus()).lower()
+
+
 def solve_exact(
     problem: PlanProblem, time_limit_s: float = MIP_TIME_LIMIT_S
 ) -> ExactResult:
@@ -163,28 +210,8 @@ def solve_exact(
     customers, _ = segment_starts(problem.pair_customer)
     cust_row = np.searchsorted(customers, problem.pair_customer)
     rows = _rows(problem, len(customers))
-    starts, index, value, upper = _matrix(problem, rows, cust_row)
-    m = problem.n_pairs
     h = _highs()
-    import highspy
-
-    h.passModel(
-        m,
-        rows.n_rows,
-        len(index),
-        int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMaximize),
-        0.0,
-        problem.ev.astype(np.float64),
-        np.zeros(m),
-        np.ones(m),
-        np.full(rows.n_rows, -highspy.kHighsInf),
-        upper,
-        starts,
-        index,
-        value,
-        np.zeros(m, dtype=np.int32),
-    )
+    _pass_model(h, problem, rows, _matrix(problem, rows, cust_row))
     h.run()
     solution = h.getSolution()
     x = np.asarray(solution.col_value)
@@ -198,16 +225,7 @@ def solve_exact(
     integral = bool(np.all(np.minimum(x, 1 - x) < _INTEGRAL_TOL))
     bound, status = lp_value, "lp-optimal"
     if not integral:
-        integrality = np.full(m, int(highspy.HighsVarType.kInteger), dtype=np.uint8)
-        h.clearSolver()  # a stale LP solution can come back as the MIP solution
-        h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), integrality)
-        h.setOptionValue("time_limit", float(time_limit_s))
-        h.setOptionValue("mip_rel_gap", 1e-6)
-        h.run()
-        x = np.asarray(h.getSolution().col_value)
-        info = h.getInfo()
-        bound = min(lp_value, float(info.mip_dual_bound))
-        status = h.modelStatusToString(h.getModelStatus()).lower()
+        x, bound, status = _solve_mip(h, problem.n_pairs, time_limit_s, lp_value)
     picked = np.flatnonzero(x > 0.5)
     choice[problem.pair_customer[picked]] = picked
     total = float(problem.ev[picked].sum())
