@@ -36,39 +36,7 @@ def internal_error(session: Session, turn: Turn, exc: Exception) -> None:
         ),
     )
     log.debug("turn failed session=%s detail=%r", session.id, exc)
-    last = next(
-        (
-            i
-            for i in range(len(session.messages) - 1, -1, -1)
-            if session.messages[i].role == "assistant"
-        ),
-        None,
-    )
-    if last is not None:
-        answered = {
-            m.tool_call_id for m in session.messages[last + 1 :] if m.role == "tool"
-        }
-        for call in session.messages[last].tool_calls:
-            if call.id in answered:
-                continue
-            error = "internal error: this tool call was not completed"
-            session.messages.append(
-                Message(
-                    role="tool",
-                    tool_call_id=call.id,
-                    name=call.name,
-                    content=json.dumps({"error": error}),
-                )
-            )
-            turn.tool_calls.append(
-                ToolCallRecord(
-                    id=call.id,
-                    name=call.name,
-                    arguments=call.arguments,
-                    ok=False,
-                    error=error,
-                )
-            )
+    _answer_open_calls(session, turn)
     booked = (
         f"{len(turn.allocations)} booking(s) made before the error stand."
         if turn.allocations
@@ -81,3 +49,41 @@ def internal_error(session: Session, turn: Turn, exc: Exception) -> None:
         "Sorry, something went wrong on my side and I could not finish this "
         f"answer. {booked} Please ask again.",
     )
+
+
+def _answer_open_calls(session: Session, turn: Turn) -> None:
+    """An error result for each call of the last assistant message left unanswered."""
+    last = next(
+        (
+            i
+            for i in range(len(session.messages) - 1, -1, -1)
+            if session.messages[i].role == "assistant"
+        ),
+        None,
+    )
+    if last is None:
+        return
+    answered = {
+        m.tool_call_id for m in session.messages[last + 1 :] if m.role == "tool"
+    }
+    for call in session.messages[last].tool_calls:
+        if call.id in answered:
+            continue
+        error = "internal error: this tool call was not completed"
+        session.messages.append(
+            Message(
+                role="tool",
+                tool_call_id=call.id,
+                name=call.name,
+                content=json.dumps({"error": error}),
+            )
+        )
+        turn.tool_calls.append(
+            ToolCallRecord(
+                id=call.id,
+                name=call.name,
+                arguments=call.arguments,
+                ok=False,
+                error=error,
+            )
+        )
