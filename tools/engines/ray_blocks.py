@@ -15,11 +15,11 @@ import numpy as np
 
 from tools.engines.baselines_ray import room_of
 from tools.learning_config import Experiment
-from tools.planning.candidates import PlanLimits
 from tools.planning.explore import explorable, log_explored
 from tools.planning.holdout import share_of
 from tools.planning.holdout_plan import arms_record
 from tools.planning.lagrangian import Limits
+from tools.planning.limits import PlanLimits
 from tools.planning.model import HeldOut, PlanArms
 from tools.planning.totals import PlanTotals
 

@@ -50,10 +50,11 @@ from tools.engines.shards import export_shards, shard_count
 from tools.errors import ToolInputError
 from tools.learning_config import Experiment
 from tools.ledger.model import PlanRowInput
-from tools.planning.candidates import PlanLimits, ledger_blocks, plan_limits
+from tools.planning.candidates import ledger_blocks
 from tools.planning.fixed import unfixed
 from tools.planning.holdout import share_of
 from tools.planning.lagrangian import Limits, solve_blocks
+from tools.planning.limits import PlanLimits, plan_limits
 from tools.planning.model import Plan
 from tools.planning.plan import (
     Solved,

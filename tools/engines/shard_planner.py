@@ -22,7 +22,7 @@ from tools.engines.shards import Shard, ShardSource
 from tools.kernel.batch import decide_where
 from tools.learning_config import Experiment
 from tools.ledger.model import PlanRowInput
-from tools.planning.candidates import PlanLimits, pair_columns
+from tools.planning.candidates import pair_columns
 from tools.planning.explore import Explored, explore_choice, explored_picks, plan_draws
 from tools.planning.fixed import fixed
 from tools.planning.holdout import (
@@ -33,6 +33,7 @@ from tools.planning.holdout import (
     pair_index,
 )
 from tools.planning.holdout_plan import held_out_rows
+from tools.planning.limits import PlanLimits
 from tools.planning.model import HeldOut
 from tools.planning.pair_block import PairBlock
 from tools.planning.plan import plan_rows
