@@ -1,18 +1,20 @@
-"""Understanding measured on batches nobody here has read.
+"""Understanding measured on batches the classifier never saw.
 
-Each ``tests/corpus/heldout/*.yaml`` batch was written by an author who had not read
-the code, corpora or intents (each message with the author's own words for what they
-wanted), labelled by someone who read only the intent tables, and committed before
-its first scoring run. ``first_runs.yaml`` keeps that first run's figures, the reader
-it ran against and the batch's SHA-256: a batch is never dropped or regenerated, and
-its first run is reported next to today's in the test output. A batch used for
-anything after its first run (tuning cues, training) moves to
-``tests/corpus/training/`` (``moved_to``) and is no longer a score.
+Each ``tests/corpus/heldout/*.yaml`` batch was written after the weights were last
+trained, by an author who had not read the intents (each message with the author's
+own words for what they wanted), then labelled and committed before its first
+scoring run. ``first_runs.yaml`` keeps that first run's figures and the batch's
+SHA-256: a batch is never dropped or regenerated, and its first run is reported
+next to today's in the test output. A batch used for anything after its first
+run (calibrating the threshold, training) moves to ``tests/corpus/training/``
+(``moved_to``) and is no longer a score. Training never reads this folder
+(:func:`assistant.evaluation.train_intents.corpus_files`).
 
 A message is *understood* when it is read as its label, *asked* when the planner
 asks instead (a clarification, or an honest "can't" for a request it does not
 support), and WRONG when it is read as another intent: an answer to a different
-question, which matters more."""
+question, which matters more.
+"""
 
 from __future__ import annotations
 
@@ -125,23 +127,9 @@ def test_heldout_batches_today_next_to_their_first_run(tmp_path, capsys):
             )
             print("\n".join(wrong))
         assert total == first["messages"]
-        if round(counts["wrong"] / total, 4) > max(first["wrong"], 0.02):  # as recorded
+        if counts["wrong"] / total > max(first["wrong"], 0.02) + 1e-9:
             worse.append(f"{name}: WRONG {counts['wrong'] / total:.1%}")
     assert not worse, "more WRONG readings than at the first run: " + ", ".join(worse)
-
-
-def reader() -> str:
-    """The reader a first run is made with: the offline planner at this commit."""
-    import subprocess
-
-    head = subprocess.run(
-        ["git", "rev-parse", "--short=12", "HEAD"],
-        cwd=HELDOUT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    return f"offline planner (hand-written cues, no learned model) at main {head}"
 
 
 def record_first_runs() -> None:
@@ -160,7 +148,6 @@ def record_first_runs() -> None:
             counts, wrong = score(path, Path(tmp))
             total = sum(counts.values())
             runs[name] = {
-                "reader": reader(),
                 "sha256": digest(path),
                 "messages": total,
                 "understood": round(counts["understood"] / total, 4),
