@@ -60,6 +60,9 @@ def unknown(ask: Ask, customer: str | None, results: Results) -> str:
 
 def clarify(ask: Ask, customer: str | None, results: Results) -> str:
     """The closest readings, numbered: never a guess."""
+    missing = results.failure("get_customer_data")
+    if missing:  # the one customer named could not be looked up
+        return f"I did not catch what you need, and {missing}"
     options = [f"{n}. {what}" for n, what in enumerate(ask.memory.choice_gists, 1)]
     pending = ask.session.pending
     kept = (
