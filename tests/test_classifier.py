@@ -102,3 +102,46 @@ def test_focus_is_kept_after_a_turn_that_is_not_understood(bot):
     turn = bot.ask("what does that cost?")
     assert "U124" in turn.reply
     assert "Which customer" not in turn.reply
+
+
+QUESTIONS_ABOUT_U124 = (
+    "why is U124's churn score so high?",
+    "What about an SMS instead?",
+    "is there anything cheaper for U124?",
+    "what else could we offer U124?",
+    "could we get it booked?",
+    "would a loyalty app offer be better for them?",
+    "what are the top 3 options for U124?",
+)
+
+
+@pytest.mark.parametrize("question", QUESTIONS_ABOUT_U124)
+def test_a_question_never_changes_the_pending_action(bot, question):
+    """Whatever the classifier reads a question as, the pending action stays."""
+    bot.ask("What should we offer U124?")
+    before = bot.session.pending
+    assert before is not None
+    turn = bot.ask(question)
+    assert bot.session.pending is not None
+    assert bot.session.pending.id == before.id, (question, turn.reply)
+    assert not turn.allocations
+
+
+def test_the_choices_include_the_cues_reading(bot, monkeypatch):
+    """Unsure, the replies offer the hand-written cues' reading among the choices."""
+    import dataclasses
+
+    import assistant.planner.reading as reading
+
+    strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
+    monkeypatch.setattr(reading, "weights", lambda: strict)
+    monkeypatch.setattr(reading, "probabilities", lambda feats, w: _flat(w, "cancel"))
+    bot.ask("book U124's data boost")
+    offered = [name for name, _ in bot.choices()]
+    assert offered[0] == "cancel" and "book" in offered and len(offered) <= 3
+
+
+def _flat(w, first: str) -> dict[str, float]:
+    """Probabilities with ``first`` likeliest and the rest spread evenly."""
+    rest = (1 - 0.5) / (len(w.classes) - 1)
+    return {c: 0.5 if c == first else rest for c in w.classes}

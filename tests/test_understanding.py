@@ -152,8 +152,8 @@ def test_every_intent_understands_its_own_examples(intent, tmp_path):
     for example in intent.examples:
         got, ask = read_in_context(example, bot)
         # by design (the learned reader): below its calibrated confidence the
-        # intent may be offered as the first choice instead of acted on
-        offered = got.name == "clarify" and ask.memory.choices[:1] == (intent.name,)
+        # intent may be offered among the closest readings instead of acted on
+        offered = got.name == "clarify" and intent.name in ask.memory.choices
         assert got.name == intent.name or offered, f"{example!r} read as {got.name}"
 
 

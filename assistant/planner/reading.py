@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.approvals.guard import QUESTION
 from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
 from assistant.planner.classifier import probabilities, weights
@@ -42,6 +43,7 @@ _CHOICE = re.compile(
     r"^\W*(?:the\s+)?(?P<w>first|1st|second|2nd|third|3rd)(?:\s+(?:one|option))?\W*$",
     re.I,
 )
+ORDERS_ON_PENDING = frozenset({"book", "cancel"})
 _WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 
 
@@ -144,14 +146,50 @@ def recognise(ask: Ask) -> Reading:
     )
     if p >= w.threshold or (p >= w.agree_floor and best == cued):
         return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)
-    choices = tuple(
-        n
-        for n, q in ranked[:MAX_CHOICES]
-        if q / total >= MIN_CHOICE and n in BY_NAME and n not in NOT_NEAR - {"decline"}
-    )
+    if cued in ORDERS_ON_PENDING and _order_on_pending(ask):
+        # "allocate it", "withdraw it" with an action pending and shown: the cues
+        # read the order; it only shows the pending action again for its
+        # confirmation (book) or drops it (cancel), never writes
+        return Reading(BY_NAME[cued], p, (), nearest)
+    choices = _choices(ranked, total, cued)
     if not choices:
         return Reading(UNKNOWN, p, (), nearest)
     return Reading(CLARIFY, p, choices, nearest)
+
+
+def _order_on_pending(ask: Ask) -> bool:
+    """An order about the action pending and shown (not a question, no choice)."""
+    session = ask.session
+    return (
+        session.pending is not None
+        and session.shown == session.pending.id
+        and not QUESTION.search(ask.u.text)
+    )
+
+
+def _choices(
+    ranked: list[tuple[str, float]], total: float, cued: str | None
+) -> tuple[str, ...]:
+    """The closest readings to offer, likeliest first (at most MAX_CHOICES).
+
+    The classifier's likeliest readings worth offering, and the hand-written cues'
+    reading among them (second) when there is a choice to make and the
+    conversation allows it: the second opinion is always offered.
+    """
+    offerable = [
+        n
+        for n, q in ranked
+        if n in BY_NAME and n not in NOT_NEAR - {"decline"} and q / total >= MIN_CHOICE
+    ][:MAX_CHOICES]
+    possible = {n for n, _ in ranked}
+    if (
+        offerable  # a clarification already (never one instead of an honest can't)
+        and cued in possible
+        and cued not in NOT_NEAR - {"decline"}
+        and cued not in offerable
+    ):
+        offerable = [*offerable[:1], cued, *offerable[1:]][:MAX_CHOICES]
+    return tuple(offerable)
 
 
 def choice_in(text: str, offered: int) -> int | None:
