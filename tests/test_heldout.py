@@ -23,11 +23,13 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api import Assistant
 from assistant.core.confirm import confirms, declines
+from assistant.evaluation.frozen_model import RECORD, frozen, reader_fingerprint
 from assistant.planner.planner import understand
 
 HELDOUT = Path(__file__).parent / "corpus" / "heldout"
@@ -56,7 +58,11 @@ class Section(BaseModel):
 
 def batches() -> dict[str, Path]:
     """The held-out batches by name."""
-    return {p.stem: p for p in sorted(HELDOUT.glob("*.yaml")) if p != FIRST_RUNS}
+    return {
+        p.stem: p
+        for p in sorted(HELDOUT.glob("*.yaml"))
+        if p not in (FIRST_RUNS, RECORD)
+    }
 
 
 def outcome(item: Message, bot: Assistant) -> str:
@@ -109,6 +115,24 @@ def test_every_batch_has_its_first_run_and_is_unchanged_since():
         assert run["messages"] >= MIN_MESSAGES
 
 
+def test_the_frozen_reader_is_recorded_and_batches_awaiting_a_run_get_it():
+    """A batch is written against the frozen reader; its first run must use it.
+
+    MODEL.yaml records the reader's fingerprint when it was trained; while a
+    batch waits for its first run, the reader must still be that one (retrained
+    weights, other cues or thresholds would score it against another reader).
+    """
+    model = frozen()
+    assert model.get("fingerprint") and model.get("trained_at"), "no MODEL.yaml"
+    runs = yaml.safe_load(FIRST_RUNS.read_text()) or {}
+    waiting = sorted(set(batches()) - set(runs))
+    if waiting:
+        assert reader_fingerprint() == model["fingerprint"], (
+            f"{', '.join(waiting)} await their first run, but the reader changed "
+            f"since it was frozen ({model['fingerprint'][:12]}, {model['trained_at']})"
+        )
+
+
 def test_heldout_batches_today_next_to_their_first_run(tmp_path, capsys):
     runs = yaml.safe_load(FIRST_RUNS.read_text()) or {}
     worse = []
@@ -122,8 +146,10 @@ def test_heldout_batches_today_next_to_their_first_run(tmp_path, capsys):
         total = sum(counts.values())
         first = runs[name]
         with capsys.disabled():
+            stamp = first.get("fingerprint", "")[:12] or "not recorded"
             print(
-                f"\nheld-out {name}: {total} messages; today understood "
+                f"\nheld-out {name} (first run on reader {stamp}, today's "
+                f"{reader_fingerprint()[:12]}): {total} messages; today understood "
                 f"{counts['understood'] / total:.1%}, WRONG "
                 f"{counts['wrong'] / total:.1%}, asked {counts['asked'] / total:.1%}"
                 f" | first run understood {first['understood']:.1%}, WRONG "
@@ -140,8 +166,20 @@ def record_first_runs() -> None:
     """Score the batches without a first run yet and record it (run once each).
 
     ``python -m tests.test_heldout`` after committing a new batch with its labels.
+    Each first run is stamped with the reader's fingerprint; it must be the
+    frozen one in MODEL.yaml (the batch was written against it), or nothing is
+    recorded.
     """
     import tempfile
+
+    now, model = reader_fingerprint(), frozen()
+    if now != model.get("fingerprint"):
+        raise SystemExit(
+            f"refused: the reader ({now[:12]}) is not the frozen one in {RECORD.name} "
+            f"({str(model.get('fingerprint'))[:12]}, trained "
+            f"{model.get('trained_at')}): a first run is scored against the reader "
+            "the batch was written for; nothing recorded"
+        )
 
     runs = yaml.safe_load(FIRST_RUNS.read_text()) if FIRST_RUNS.exists() else {}
     runs = runs or {}
@@ -152,6 +190,7 @@ def record_first_runs() -> None:
             counts, wrong = score(path, Path(tmp))
             total = sum(counts.values())
             runs[name] = {
+                "fingerprint": now,
                 "sha256": digest(path),
                 "messages": total,
                 "understood": round(counts["understood"] / total, 4),
@@ -164,3 +203,51 @@ def record_first_runs() -> None:
 
 if __name__ == "__main__":
     record_first_runs()
+
+
+def _one_batch(tmp_path, monkeypatch) -> Path:
+    """A held-out folder with one unscored batch of one message."""
+    import tests.test_heldout as me
+
+    folder = tmp_path / "heldout"
+    folder.mkdir()
+    batch = [
+        {
+            "section": "s",
+            "messages": [
+                {
+                    "text": "What should we offer U124?",
+                    "want": "x",
+                    "intent": "recommend",
+                }
+            ],
+        }
+    ]
+    (folder / "fresh.yaml").write_text(yaml.safe_dump(batch))
+    monkeypatch.setattr(me, "HELDOUT", folder)
+    monkeypatch.setattr(me, "FIRST_RUNS", folder / "first_runs.yaml")
+    return folder
+
+
+def test_a_first_run_on_another_reader_than_the_frozen_one_is_refused(
+    tmp_path, monkeypatch
+):
+    import tests.test_heldout as me
+
+    folder = _one_batch(tmp_path, monkeypatch)
+    monkeypatch.setattr(me, "frozen", lambda: {"fingerprint": "0" * 64})
+    with pytest.raises(SystemExit, match="refused: the reader"):
+        me.record_first_runs()
+    assert not (folder / "first_runs.yaml").exists()
+
+
+def test_a_first_run_is_stamped_with_the_reader_it_ran_against(tmp_path, monkeypatch):
+    import tests.test_heldout as me
+
+    folder = _one_batch(tmp_path, monkeypatch)
+    now = reader_fingerprint()
+    monkeypatch.setattr(me, "frozen", lambda: {"fingerprint": now})
+    me.record_first_runs()
+    runs = yaml.safe_load((folder / "first_runs.yaml").read_text())
+    assert runs["fresh"]["fingerprint"] == now
+    assert runs["fresh"]["messages"] == 1 and runs["fresh"]["understood"] == 1.0

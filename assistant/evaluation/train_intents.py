@@ -30,13 +30,18 @@ from typing import Any
 
 import yaml
 
+from assistant.evaluation.frozen_model import RECORD, record
+from assistant.planner.classifier import WEIGHTS
+
+DEFAULT_OUT = Path(__file__).parent.parent / "planner" / "model" / WEIGHTS
 C = 64.0  # inverse regularisation (out of fold by author, 4,001 messages: 16 -> 0.889
 # top-1 and 64.1% understood at <= 1% wrong; 64 -> 0.890 and 65.8%)
 FOLDS = 5
-MAX_WRONG = 0.01  # of all messages: acted on by the model alone, and the wrong intent
-MAX_WRONG_AGREED = 0.02  # with the readings the cues agree with too (the target)
+MAX_WRONG = 0.015  # of the authors' messages out of fold: acted on as another intent
+# (the target is <= 2% on each fresh batch of 60-90 messages: a margin for its noise)
 GUARD_LABELS = {"confirm"}  # read by the approvals guard, never by the planner
-CUE_WRITTEN = {"understanding", "examples"}  # written with the cues, not by an author
+# not calibrated on: written with the cues (not by a fresh author), or one intent only
+NOT_CALIBRATED = {"understanding", "examples", "orders-plain"}
 # Context messages are replayed as these intents (not read by the model trained).
 CONTEXT_INTENTS = {
     "book it": "book",
@@ -213,58 +218,93 @@ def masked(probs: Any, classes: list[str], possible: frozenset[str]) -> Any:
 
 def calibrate(
     examples: list[Example],
-) -> tuple[float, float, dict[str, float]]:
+) -> tuple[float, float, dict[str, Any]]:
     """The confidence threshold and agreement floor, from out-of-fold readings.
 
     Out of fold by author: each corpus file's messages are scored by a model
     trained without that file, as a fresh batch by a new author would be. Only
     the authors' files count (not understanding.yaml nor the table's examples,
-    written with the cues: a fresh author's wording is what is calibrated).
-    The threshold is the lowest at which the model's readings alone are WRONG
-    (acted on, and the wrong intent) for at most MAX_WRONG of the messages; the
-    floor, the lowest at which adding the readings the hand-written cues agree
-    with keeps all WRONG readings at most MAX_WRONG_AGREED.
+    written with the cues, nor the plain booking orders, one intent: a fresh
+    author's wording across the intents is what is calibrated). A
+    reading is acted on when its probability reaches the threshold, or the
+    (lower) floor when the hand-written cues read the same intent; of the pairs
+    whose WRONG rate (acted on as another intent; a reading as ``unknown`` is an
+    honest "can't", asked) is at most MAX_WRONG, the one that understands most.
 
     Returns:
         The threshold, the agreement floor and the out-of-fold figures at them
-        (understood, wrong, asked).
+        (understood, wrong, asked: overall and per author file).
     """
-    scored = [s for s, e in _out_of_fold(examples) if e.source not in CUE_WRITTEN]
-    n = len(scored) or 1
-
-    def figures(t: float, f: float) -> tuple[float, float]:
-        acted = [ok for p, ok, agree in scored if p >= t or (agree and p >= f)]
-        return sum(acted) / n, (len(acted) - sum(acted)) / n
-
+    scored = [s for s in _out_of_fold(examples) if s.source not in NOT_CALIBRATED]
     grid = [x / 100 for x in range(20, 100)]
-    threshold = next((t for t in grid if figures(t, 1.0)[1] <= MAX_WRONG), 1.0)
-    floor = next(
-        (
-            f
-            for f in grid
-            if f <= threshold and figures(threshold, f)[1] <= MAX_WRONG_AGREED
-        ),
-        threshold,
-    )
-    understood, wrong = figures(threshold, floor)
+    best = (-1.0, 1.0, 1.0)  # understood, threshold, floor
+    for t in grid:
+        for f in (f for f in grid if f <= t):
+            understood, wrong = _figures(scored, t, f)
+            if wrong <= MAX_WRONG and understood > best[0]:
+                best = (understood, t, f)
+    _, threshold, floor = best
+    by_author: dict[str, list[Scored]] = {}
+    for s in scored:
+        by_author.setdefault(s.source, []).append(s)
     return (
         threshold,
         floor,
-        {"understood": understood, "wrong": wrong, "asked": 1 - understood - wrong},
+        {
+            "overall": _report(scored, threshold, floor),
+            "by_author": {
+                a: _report(rows, threshold, floor)
+                for a, rows in sorted(by_author.items())
+            },
+        },
     )
 
 
-def _out_of_fold(
-    examples: list[Example],
-) -> list[tuple[tuple[float, bool, bool], Example]]:
-    """Each message's best reading out of fold: (probability, right, cues agree)."""
+@dataclass(frozen=True)
+class Scored:
+    """One message's best reading out of fold."""
+
+    p: float  # its probability
+    right: bool  # it is the message's label
+    agree: bool  # the hand-written cues read the same intent
+    unknown: bool  # it is "unknown" (an honest can't: asked, never WRONG)
+    source: str
+
+
+def _acted(s: Scored, threshold: float, floor: float) -> bool:
+    return s.p >= threshold or (s.agree and s.p >= floor)
+
+
+def _figures(
+    scored: list[Scored], threshold: float, floor: float
+) -> tuple[float, float]:
+    """Understood and WRONG, as shares of the messages, at a threshold and floor."""
+    n = len(scored) or 1
+    acted = [s for s in scored if _acted(s, threshold, floor)]
+    understood = sum(1 for s in acted if s.right)
+    wrong = sum(1 for s in acted if not s.right and not s.unknown)
+    return understood / n, wrong / n
+
+
+def _report(scored: list[Scored], threshold: float, floor: float) -> dict[str, Any]:
+    understood, wrong = _figures(scored, threshold, floor)
+    return {
+        "messages": len(scored),
+        "understood": round(understood, 4),
+        "wrong": round(wrong, 4),
+        "asked": round(1 - understood - wrong, 4),
+    }
+
+
+def _out_of_fold(examples: list[Example]) -> list[Scored]:
+    """Each message's best reading by a model trained without its author's file."""
     import numpy as np
     from sklearn.model_selection import StratifiedGroupKFold
 
     labels = [e.intent for e in examples]
     rare = {c for c in set(labels) if labels.count(c) < FOLDS}
     keep = [i for i, e in enumerate(examples) if e.intent not in rare]
-    out: list[tuple[tuple[float, bool, bool], Example]] = []
+    out: list[Scored] = []
     folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=0)
     y = [labels[i] for i in keep]
     groups = [examples[i].source for i in keep]
@@ -276,7 +316,16 @@ def _out_of_fold(
             e = examples[keep[i]]
             p = masked(row, classes, e.possible)
             j = int(np.argmax(p))
-            out.append(((float(p[j]), classes[j] == e.intent, classes[j] == e.cue), e))
+            top = classes[j]
+            out.append(
+                Scored(
+                    float(p[j]),
+                    top == e.intent,
+                    top == e.cue,
+                    top == "unknown",
+                    e.source,
+                )
+            )
     return out
 
 
@@ -296,8 +345,8 @@ def export(model: Any, threshold: float, floor: float, corpus: str) -> dict[str,
     }
 
 
-def train(corpus: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The weights trained on the corpus, and a report of how it went."""
+def train(corpus: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The weights trained on the corpus, a report of how it went, the sources."""
     files = corpus_files(corpus)
     examples = load_examples(files)
     threshold, floor, figures = calibrate(examples)
@@ -308,27 +357,21 @@ def train(corpus: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         "features": len(arrays["vocabulary"]),
         "threshold": threshold,
         "agree_floor": floor,
-        "cross_validated_by_author": figures,
+        "out_of_fold_by_author": figures,
     }
-    return arrays, report
+    return arrays, report, [e.source for e in examples]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Train and save the weights (or, with --check, compare with the saved)."""
     import numpy as np
 
-    from assistant.planner.classifier import WEIGHTS
-
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", type=Path, default=Path("tests/corpus"))
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).parent.parent / "planner" / "model" / WEIGHTS,
-    )
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--check", action="store_true", help="compare, do not write")
     args = p.parse_args(argv)
-    arrays, report = train(args.corpus)
+    arrays, report, sources = train(args.corpus)
     print(yaml.safe_dump(report, sort_keys=False).strip())
     if args.check:
         with np.load(args.out) as saved:
@@ -338,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **arrays)
     print(f"wrote {args.out}")
+    if args.out.resolve() == DEFAULT_OUT.resolve():  # the shipped weights
+        record(corpus_files(args.corpus), sources, report)
+        print(f"wrote {RECORD}")
     return 0
 
 
