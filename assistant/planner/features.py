@@ -14,7 +14,10 @@ One function, :func:`features`, used by training
   gates;
 - the slots read (customers, treatments, channels, limits, ordinals, facets) and
   the conversation's state (a customer in focus, options or a list shown, a plan,
-  a pending action).
+  a pending action);
+- each word joined with each state of the conversation it is read in ("how many"
+  after a plan is a question about the plan, after a list about the list), so a
+  linear model can read follow-ups in context.
 """
 
 from __future__ import annotations
@@ -61,8 +64,25 @@ def features(ask: Ask) -> dict[str, float]:
         score = intent.score(u, ask)
         if score:
             out[f"cue:{intent.name}"] = min(score, 10.0) / 5.0
-    out |= _slots(ask)
+    state = _slots(ask)
+    out |= state
+    said = [f"w:{w}" for w in words] + ([f"first:{words[0]}"] if words else [])
+    for flag in _IN_CONTEXT:
+        if flag in state:
+            out |= {f"{flag}|{w}": 1.0 for w in said}
     return out
+
+
+# the conversation's states each word is also read in (out of fold by author,
+# 3,658 messages: 72.4% -> 74.4% understood at <= 1.5% WRONG)
+_IN_CONTEXT = (
+    "ctx:plan",
+    "ctx:pending",
+    "ctx:found",
+    "ctx:options",
+    "ctx:focus",
+    "ctx:compared",
+)
 
 
 def _slots(ask: Ask) -> dict[str, float]:
