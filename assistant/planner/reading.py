@@ -38,6 +38,16 @@ MAX_CHOICES = 3
 NOT_NEAR = frozenset({"unknown", "thanks", "help", "decline"})
 MIN_CUE_SCORE = 1.0  # a cue reading needs at least this score
 MIN_CHOICE = 0.08  # a reading less likely than this is not worth offering
+# combination rules (kinds, not sentences; out of fold by author file on the
+# training corpus with the frozen weights' folds they change no WRONG reading:
+# MODEL.yaml's note): several customers named are compared only when compare
+# words say so; a bare customer id with nothing pending asks what to offer
+_COMPARE_WORDS = re.compile(
+    r"\b(?:compare[sd]?|comparison|vs\.?|versus|side[- ]by[- ]side|"
+    r"against each other|better|differ\w*|which of)\b",
+    re.I,
+)
+_BARE_ID = re.compile(r"^\W*(?:customer\s*)?u?-?\d{3,}\W*$", re.I)
 _CHOICE = re.compile(
     r"^\W*(?:(?:option|number|no\.?|choice)\s*)?(?P<n>[1-3])\W*$|"
     r"^\W*(?:the\s+)?(?P<w>first|1st|second|2nd|third|3rd)(?:\s+(?:one|option))?\W*$",
@@ -114,7 +124,8 @@ def recognise(ask: Ask) -> Reading:
     The classifier's best reading is acted on when its probability reaches the
     calibrated threshold, or when the cues point to the same intent and it
     reaches the (lower) agreement floor; otherwise the closest readings are
-    offered.
+    offered. A bare customer id with nothing pending is a recommendation
+    request; several customers named without compare words are not compared.
     """
     if FOLLOW_ON.score(ask.u, ask) > 0:
         return Reading(FOLLOW_ON, 1.0)
@@ -124,6 +135,8 @@ def recognise(ask: Ask) -> Reading:
         # an intent no labelled message teaches the model yet (an admin command
         # such as "roll back the catalogue") is read by its cues alone
         return Reading(BY_NAME[cued], 1.0)
+    if _bare_customer(ask):
+        return Reading(BY_NAME["recommend"], 1.0)
     probs = probabilities(features(ask), w)
     # a label with no intent here (e.g. a request the product cannot serve yet)
     # stays possible: read as it, the answer is an honest "can't", never another
@@ -131,7 +144,8 @@ def recognise(ask: Ask) -> Reading:
     possible = {
         n: p
         for n, p in probs.items()
-        if n not in BY_NAME or BY_NAME[n].possible(ask.u, ask)
+        if (n not in BY_NAME or BY_NAME[n].possible(ask.u, ask))
+        and not (n == "compare" and cued != "compare" and _not_compared(ask))
     }
     total = sum(possible.values()) or 1.0
     ranked = sorted(possible.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -155,6 +169,23 @@ def recognise(ask: Ask) -> Reading:
     if not choices:
         return Reading(UNKNOWN, p, (), nearest)
     return Reading(CLARIFY, p, choices, nearest)
+
+
+def _bare_customer(ask: Ask) -> bool:
+    """A message that is only a customer id, with nothing pending: what to offer."""
+    return (
+        ask.session.pending is None
+        and len(ask.u.customers) == 1
+        and bool(_BARE_ID.match(ask.u.text))
+    )
+
+
+def _not_compared(ask: Ask) -> bool:
+    """Several customers named with no compare words: each is asked about.
+
+    (Unless the cues read a comparison: "what should we offer U126 and U555?")
+    """
+    return len(ask.u.customers) > 1 and not _COMPARE_WORDS.search(ask.u.text)
 
 
 def _order_on_pending(ask: Ask) -> bool:
