@@ -76,13 +76,33 @@ def test_a_clear_question_is_acted_on(bot: Assistant):
 
 @pytest.fixture
 def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Weights that are never sure enough to act (threshold above any reading)."""
+    """Weights that are never sure enough to act (threshold above any reading).
+
+    The cue override is off too (no intent trusted): nothing is acted on.
+    """
     import dataclasses
 
     import assistant.planner.reading as reading
 
     strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
     monkeypatch.setattr(reading, "weights", lambda: strict)
+    monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())
+
+
+def test_unsure_model_acts_on_trusted_read_only_cues(bot, monkeypatch):
+    import dataclasses
+
+    import assistant.planner.reading as reading
+
+    strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
+    monkeypatch.setattr(reading, "weights", lambda: strict)
+    turn = bot.ask("What should we offer U124?")  # recommend cues, model's best
+    assert "recommend_treatment" in [c.name for c in turn.tool_calls]
+    assert bot.choices() == ()
+    # a proposal only: nothing is booked until confirmed
+    assert bot.session.pending is not None
+    writes = {"book", "cancel", "choose", "outcome_record", "export"}
+    assert not writes & reading.CUE_TRUSTED  # no write is reachable from the cues
 
 
 def test_an_unsure_reading_offers_choices_and_a_number_picks_one(bot, unsure):
