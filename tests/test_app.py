@@ -4,70 +4,82 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from functools import cache
 from typing import Any
 
-import pytest
-
+from tests.lazy import lazy
+from tests.ui_start import failed_ui_start
+from tools.allocation import list_allocations
 from tools.context import ToolContext
 
-cl = pytest.importorskip("chainlit")
-
-from chainlit.context import ChainlitContext, context_var  # noqa: E402
-from chainlit.emitter import BaseChainlitEmitter  # noqa: E402
-from chainlit.session import HTTPSession  # noqa: E402
-
-from assistant.ui import app  # noqa: E402
-from tests.ui_start import failed_ui_start  # noqa: E402
-from tools.allocation import list_allocations  # noqa: E402
+# chainlit and the UI load when a test first uses them, not in every worker's
+# collection (tests/lazy.py)
+cl = lazy("chainlit")
+app = lazy("assistant.ui.app")
 
 
-class RecordingEmitter(BaseChainlitEmitter):
-    """Records what the handlers send; answers approval prompts as told."""
+@cache
+def _emitter_class() -> type:
+    """``RecordingEmitter``, defined when chainlit is first needed."""
+    from chainlit.emitter import BaseChainlitEmitter
 
-    def __init__(self, session: HTTPSession, approve: bool = True) -> None:
-        super().__init__(session)
-        self.steps: list[dict[str, Any]] = []
-        self.events: list[tuple[str, Any]] = []
-        self.tokens: list[str] = []
-        self.asked: list[dict[str, Any]] = []
-        self.approve = approve
+    class RecordingEmitter(BaseChainlitEmitter):
+        """Records what the handlers send; answers approval prompts as told."""
 
-    async def send_step(self, step_dict):
-        self.steps.append(dict(step_dict))
+        def __init__(self, session: Any, approve: bool = True) -> None:
+            super().__init__(session)
+            self.steps: list[dict[str, Any]] = []
+            self.events: list[tuple[str, Any]] = []
+            self.tokens: list[str] = []
+            self.asked: list[dict[str, Any]] = []
+            self.approve = approve
 
-    async def update_step(self, step_dict):
-        self.steps.append(dict(step_dict))
+        async def send_step(self, step_dict):
+            self.steps.append(dict(step_dict))
 
-    async def stream_start(self, step_dict):
-        self.steps.append(dict(step_dict))
+        async def update_step(self, step_dict):
+            self.steps.append(dict(step_dict))
 
-    async def send_token(self, id, token, is_sequence=False, is_input=False):
-        self.tokens.append(token)
+        async def stream_start(self, step_dict):
+            self.steps.append(dict(step_dict))
 
-    async def emit(self, event, data):
-        self.events.append((event, data))
+        async def send_token(self, id, token, is_sequence=False, is_input=False):
+            self.tokens.append(token)
 
-    async def send_element(self, element_dict):
-        self.events.append(("element", dict(element_dict)))
+        async def emit(self, event, data):
+            self.events.append((event, data))
 
-    async def send_ask_user(self, step_dict, spec, raise_on_timeout=False):
-        self.asked.append(dict(step_dict))
-        return {
-            "name": "approve" if self.approve else "decline",
-            "payload": {"approved": self.approve},
-            "label": "Approve",
-            "tooltip": "",
-            "forId": step_dict["id"],
-            "id": "x",
-        }
+        async def send_element(self, element_dict):
+            self.events.append(("element", dict(element_dict)))
+
+        async def send_ask_user(self, step_dict, spec, raise_on_timeout=False):
+            self.asked.append(dict(step_dict))
+            return {
+                "name": "approve" if self.approve else "decline",
+                "payload": {"approved": self.approve},
+                "label": "Approve",
+                "tooltip": "",
+                "forId": step_dict["id"],
+                "id": "x",
+            }
+
+    return RecordingEmitter
+
+
+def recording_emitter(session: Any, approve: bool = True) -> Any:
+    """A new recording emitter for ``session``."""
+    return _emitter_class()(session, approve)
 
 
 def run(handler_calls, approve=True, user=None):
     async def main():
+        from chainlit.context import ChainlitContext, context_var
+        from chainlit.session import HTTPSession
+
         session = HTTPSession(
             id="test-session", thread_id="t1", client_type="webapp", user=user
         )
-        emitter = RecordingEmitter(session, approve)
+        emitter = recording_emitter(session, approve)
         context_var.set(ChainlitContext(session, emitter=emitter))
         await app.start()
         for call in handler_calls:
@@ -148,10 +160,13 @@ def run_clicks(steps, user=None):
     """Run handler steps; each step gets the emitter (to click what was sent)."""
 
     async def main():
+        from chainlit.context import ChainlitContext, context_var
+        from chainlit.session import HTTPSession
+
         session = HTTPSession(
             id="test-session", thread_id="t1", client_type="webapp", user=user
         )
-        emitter = RecordingEmitter(session)
+        emitter = recording_emitter(session)
         context_var.set(ChainlitContext(session, emitter=emitter))
         await app.start()
         for step in steps:

@@ -18,10 +18,13 @@ import pytest
 from assistant.api import Assistant
 from assistant.core.messages import ModelResponse, ToolCall
 from assistant.models.base import ModelRequest, TokenSink
-from assistant.models.openai_model import OpenAIModel
 from tests.fake_openai import FakeOpenAI, completion, last_message
+from tests.lazy import lazy
 from tools.allocation import allocate_treatment, list_allocations
 from tools.config import get_config
+
+# the openai SDK loads when a test first uses it (tests/lazy.py)
+openai_model = lazy("assistant.models.openai_model")
 
 Calls = list[tuple[str, dict[str, Any]]]
 Planner = Callable[[str], Calls]
@@ -134,7 +137,7 @@ def rogue(request, tmp_path) -> Iterator[Callable[[Planner], Assistant]]:
             update={"base_url": fake.base_url, "stream": False, "max_retries": 0}
         )
         return Assistant.create(
-            model=OpenAIModel(settings, api_key="sk-test"),
+            model=openai_model.OpenAIModel(settings, api_key="sk-test"),
             config=config.model_copy(update={"model": settings}),
             state_dir=tmp_path / "state",
         )

@@ -10,12 +10,15 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant
-from assistant.ui.tables import catalogue_props, listed_catalogue
 from tests import test_browser
+from tests.lazy import lazy
 from tests.test_browser import ask, chat_page, message, press
 from tools.catalogue_changes import CatalogueChange
 from tools.catalogue_tools import commit_change
 from tools.context import ToolContext
+
+# the UI's tables (chainlit) load when a test first uses them (tests/lazy.py)
+tables = lazy("assistant.ui.tables")
 
 server = test_browser.server  # the chat UI on this test's state dir
 ADD = "add a treatment: 10% discount SMS, marketing, £1 a contact, 200 a day"
@@ -75,9 +78,9 @@ def test_the_catalogue_shows_as_a_table_and_follows_an_approved_change(
 def test_the_table_element_carries_every_treatment_of_the_version(tmp_path):
     bot = Assistant.create(model="offline", state_dir=tmp_path / "state")
     turn = bot.ask("what treatments do we have?")
-    found = listed_catalogue(turn)
+    found = tables.listed_catalogue(turn)
     assert found is not None
-    props = catalogue_props(found)
+    props = tables.catalogue_props(found)
     assert props["version"] == 1
     keys = [r["treatment_key"] for r in props["rows"]]
     assert keys == list(bot.ctx.config.treatments)
@@ -88,4 +91,4 @@ def test_the_table_element_carries_every_treatment_of_the_version(tmp_path):
         0.5,
         1000,
     )
-    assert listed_catalogue(bot.ask("what should we offer U127?")) is None
+    assert tables.listed_catalogue(bot.ask("what should we offer U127?")) is None

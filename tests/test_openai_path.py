@@ -9,10 +9,13 @@ import sys
 
 from assistant.api import Assistant
 from assistant.conversation.loop import Hooks
-from assistant.models.openai_model import OpenAIModel
 from tests.fake_openai import FakeOpenAI, booking, completion, error, stream
+from tests.lazy import lazy
 from tools.allocation import list_allocations
 from tools.config import get_config
+
+# the openai SDK loads when a test first uses it (tests/lazy.py)
+openai_model = lazy("assistant.models.openai_model")
 
 
 def make_bot(fake: FakeOpenAI, tmp_path, **settings):
@@ -28,7 +31,7 @@ def make_bot(fake: FakeOpenAI, tmp_path, **settings):
     )
     config = config.model_copy(update={"model": model_settings})
     return Assistant.create(
-        model=OpenAIModel(model_settings, api_key="sk-test"),
+        model=openai_model.OpenAIModel(model_settings, api_key="sk-test"),
         config=config,
         state_dir=tmp_path / "state",
     )

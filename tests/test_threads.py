@@ -7,10 +7,14 @@ import json
 
 from assistant.api import Assistant
 from assistant.core.state import SessionState, from_state, to_state
-from assistant.ui.persistence import saved_state
 from assistant.ui.persistence_resume import resume_session
+from tests.lazy import lazy
 from tools.allocation import allocate_treatment, list_allocations
-from tools.thread_store import STATE_KEY
+
+# the UI's persistence (chainlit, SQLAlchemy) loads when a test first uses it
+# (tests/lazy.py)
+persistence = lazy("assistant.ui.persistence")
+thread_store = lazy("tools.thread_store")
 
 
 def _saved(bot: Assistant) -> str:
@@ -18,9 +22,14 @@ def _saved(bot: Assistant) -> str:
     return json.dumps(to_state(bot.session).model_dump(mode="json"))
 
 
+def _metadata(state: object) -> dict:
+    """A stored thread whose metadata holds ``state`` under the state key."""
+    return {"metadata": {thread_store.STATE_KEY: state}}
+
+
 def _resumed(text: str, approver: str = "ana") -> tuple[Assistant, str]:
     bot = Assistant.create(model="offline", approver=approver, login=True)
-    state = saved_state({"metadata": {STATE_KEY: json.loads(text)}})
+    state = persistence.saved_state(_metadata(json.loads(text)))
     resumed = resume_session(bot, state)
     return bot, resumed.line
 
@@ -116,9 +125,9 @@ def test_resume_drops_an_action_that_needed_the_analysts_override(ctx):
 
 
 def test_an_unreadable_or_missing_state_resumes_afresh():
-    assert saved_state({"metadata": "not json"}) is None
-    assert saved_state({"metadata": {STATE_KEY: {"turns": -1}}}) is None
-    assert saved_state({"metadata": json.dumps({"other": 1})}) is None
+    assert persistence.saved_state({"metadata": "not json"}) is None
+    assert persistence.saved_state(_metadata({"turns": -1})) is None
+    assert persistence.saved_state({"metadata": json.dumps({"other": 1})}) is None
     bot = Assistant.create(model="offline", approver="ana")
     line = resume_session(bot, None).line
     assert "start afresh" in line and bot.session.customer_id is None

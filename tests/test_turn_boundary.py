@@ -10,12 +10,15 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.conversation.audit import list_audit
-from assistant.models.openai_model import OpenAIModel
 from assistant.models.scripted import ScriptedModel
 from assistant.toolkit.registry import TOOLS
 from tests.fake_openai import FakeOpenAI, completion, history_problem
+from tests.lazy import lazy
 from tools.allocation import list_allocations
 from tools.config import get_config
+
+# the openai SDK loads when a test first uses it (tests/lazy.py)
+openai_model = lazy("assistant.models.openai_model")
 
 APOLOGY = "something went wrong on my side"
 
@@ -49,7 +52,7 @@ def openai_bot(fake: FakeOpenAI, tmp_path, **settings) -> Assistant:
         }
     )
     return Assistant.create(
-        model=OpenAIModel(model_settings, api_key="sk-test"),
+        model=openai_model.OpenAIModel(model_settings, api_key="sk-test"),
         config=config.model_copy(update={"model": model_settings}),
         state_dir=tmp_path / "state",
     )
