@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.approvals.guard import QUESTION
+from assistant.approvals.scope import QUESTION
 from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
 from assistant.planner.classifier import probabilities, weights
