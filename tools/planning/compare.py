@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
 from tools.planning.model import Plan
-from tools.planning.plan import plan_store
+from tools.planning.store import plan_store
 
 MAX_SCENARIOS = 6
 
