@@ -487,7 +487,7 @@ def test_full_disk_is_a_refusal_and_loses_nothing(tmp_path):
 
 
 def test_release_with_a_20_digit_id_is_a_tool_error_not_an_overflow(ctx):
-    from assistant.approvals.guard import no_scope
+    from assistant.approvals.scope import no_scope
     from assistant.conversation.dispatch import run_tool_call
     from assistant.core.messages import ToolCall
     from assistant.core.session import Session

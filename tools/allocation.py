@@ -39,12 +39,8 @@ from tools.eligibility import customer_verdicts
 from tools.errors import PolicyBlocked, ToolInputError
 from tools.ledger import LedgerStore
 from tools.ledger.days import history_since, ledger_day
-from tools.ledger.writer import (
-    PAST_DAY,
-    BookingRequest,
-    BookingResult,
-    write_bookings,
-)
+from tools.ledger.judge import PAST_DAY
+from tools.ledger.writer import BookingRequest, BookingResult, write_bookings
 from tools.ledger_rules import LedgerState
 
 __all__ = [

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from assistant.approvals.scope import TurnScope, no_scope
+from assistant.approvals.scope import TurnScope
 from assistant.approvals.second import Refused, route
 from assistant.core.mentions import treatments_named
 from assistant.core.pending import PendingAction, Source
@@ -33,7 +33,7 @@ from assistant.core.session import Session
 from assistant.toolkit.spec import ToolSpec
 from tools.context import ToolContext
 from tools.errors import CVMError, PolicyBlocked
-from tools.ledger.writer import OVERRIDABLE
+from tools.ledger.judge import OVERRIDABLE
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Verdict:
 
 
 RUN = Verdict("run")
-__all__ = ["RUN", "TurnScope", "Verdict", "check_write", "make_action", "no_scope"]
+__all__ = ["RUN", "TurnScope", "Verdict", "check_write", "make_action"]
 
 
 def _refuse(message: str) -> Verdict:

@@ -31,10 +31,7 @@ from tools.errors import ToolInputError
 from tools.ledger.days import history_since, ledger_day
 from tools.ledger.group_commit import Order, book_together
 from tools.ledger.judge import (
-    HYPOTHETICAL,
     OVERRIDABLE,
-    PAST_DAY,
-    UNKNOWN_CUSTOMER,
     BookingRequest,
     BookingResult,
     judge,
@@ -43,11 +40,7 @@ from tools.ledger.judge import (
 from tools.ledger.model import BookingScope, DayState, Judgement
 from tools.ledger.protocol import LedgerStore
 
-__all__ = [
-    "HYPOTHETICAL",
-    "OVERRIDABLE",
-    "PAST_DAY",
-    "UNKNOWN_CUSTOMER",
+__all__ = [  # the writer's request and result types travel with it
     "BookingRequest",
     "BookingResult",
     "write_bookings",
