@@ -88,33 +88,28 @@ def _add_block(fig: go.Figure, row: int, groups: list[Group]) -> None:
     """One grouping's row of the summary: customers left, EV right, largest on top."""
     import plotly.graph_objects as go
 
-    names = [_label(g.key) for g in reversed(groups)]
-    fig.add_trace(
-        go.Bar(
-            y=names,
-            x=[g.customers for g in reversed(groups)],
-            orientation="h",
-            name="customers",
-            marker_color=CUSTOMERS,
-            showlegend=row == 1,
-            hovertemplate="%{y}: %{x:,} customers<extra></extra>",
-        ),
-        row=row,
-        col=1,
+    shown = list(reversed(groups))
+    names = [_label(g.key) for g in shown]
+    customers = [g.customers for g in shown]
+    value = [g.expected_value for g in shown]
+    bars = (  # (column, values, name, colour, hover)
+        (1, customers, "customers", CUSTOMERS, "%{x:,} customers"),
+        (2, value, "expected value (£)", VALUE, "£%{x:,.0f}"),
     )
-    fig.add_trace(
-        go.Bar(
-            y=names,
-            x=[g.expected_value for g in reversed(groups)],
-            orientation="h",
-            name="expected value (£)",
-            marker_color=VALUE,
-            showlegend=row == 1,
-            hovertemplate="%{y}: £%{x:,.0f}<extra></extra>",
-        ),
-        row=row,
-        col=2,
-    )
+    for col, values, name, colour, hover in bars:
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=values,
+                orientation="h",
+                name=name,
+                marker_color=colour,
+                showlegend=row == 1,
+                hovertemplate=f"%{{y}}: {hover}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
 
 
 def found_chart(found: CustomerList) -> go.Figure | None:
