@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test chat lint typecheck bench bench-1m bench-10m browser-deps postgres-deps clean
+.PHONY: run test chat train lint typecheck bench bench-1m bench-10m browser-deps postgres-deps clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python >= 3.10 is required"; exit 1; }
@@ -68,6 +68,12 @@ test: $(DEV_STAMP) browser-deps postgres-deps
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
 	wait $$mypy; types=$$?; echo "mypy:"; cat "$$typed"; rm -f "$$typed"; \
 	exit $$(( tests ? tests : types ))
+
+# Retrain the offline planner's intent classifier from tests/corpus (scikit-learn;
+# the weights it writes are scored with numpy at run time). A test fails when the
+# shipped weights were not trained on the corpus in the repo.
+train: $(DEV_STAMP)
+	$(PY) -m assistant.evaluation.train_intents
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check assistant tools tests benchmarks

@@ -111,18 +111,43 @@ class Assistant:
         label: str,
         customer: str | None = None,
         hooks: Hooks | None = None,
+        read_label: bool = False,
     ) -> Turn:
-        """Answer a UI button: the offline planner's ``intent``, read from no text.
+        """Answer with the offline planner's ``intent``, not reading it from text.
 
-        The same loop, dispatch, guard and failure boundary as a typed message;
-        ``label`` is what the turn records as the analyst's message.
+        A UI button, or a reading chosen elsewhere: the same loop, dispatch, guard
+        and failure boundary as a typed message. ``label`` is what the turn records
+        as the analyst's message; with ``read_label`` its slots (counts, ids,
+        channels) are read too.
         """
         from assistant.models.offline import OfflineModel
         from assistant.planner.planner import Preset
 
         model = self.model if isinstance(self.model, OfflineModel) else self._planner
-        model.preset = Preset(intent, customer)
+        model.preset = Preset(intent, customer, read_label)
         return run_turn(label, self.session, model, self.ctx, hooks)
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """The readings the last turn offered, when it was not sure (else empty).
+
+        Each is (intent, what it does, in a few words); the UI shows them as
+        buttons that answer with :meth:`request` on the message asked, the CLI as
+        the numbered list of the reply ("2" picks the second).
+        """
+        from assistant.models.offline import OfflineModel
+
+        if not isinstance(self.model, OfflineModel):
+            return ()
+        memory = self.model.memory(self.session)
+        return tuple(zip(memory.choices, memory.choice_gists, strict=True))
+
+    def asked(self) -> str:
+        """The message the offered choices are readings of ("" when none)."""
+        from assistant.models.offline import OfflineModel
+
+        if not isinstance(self.model, OfflineModel):
+            return ""
+        return self.model.memory(self.session).choices_text
 
     @property
     def _planner(self) -> Any:

@@ -151,6 +151,7 @@ async def click(name, emitter, index=-1):
         "why": app.on_why,
         "journey": app.on_journey,
         "book_plan": app.on_book_plan,
+        "choose_reading": app.on_choose_reading,
     }[name]
     await handler(sent_actions(emitter, name)[index])
 
@@ -457,3 +458,26 @@ def test_base_answers_draw_their_declared_charts_under_the_answer():
     assert elements["find_customers-chart"]["type"] == "plotly"
     emitter, _ = run([lambda: app.respond("What should we offer U124?")])
     assert not [d for e, d in emitter.events if e == "element"]  # no tool chart
+
+
+def test_an_unsure_reading_shows_its_choices_as_buttons_that_answer(monkeypatch):
+    import dataclasses
+
+    import assistant.planner.reading as reading
+    from assistant.planner.classifier import weights
+
+    strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
+    monkeypatch.setattr(reading, "weights", lambda: strict)
+    monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())  # no cue acted on alone
+    emitter, bot = run_clicks(
+        [
+            lambda e: app.respond("What should we offer U124?"),
+            lambda e: click("choose_reading", e, 0),
+        ]
+    )
+    choices = sent_actions(emitter, "choose_reading")
+    assert choices and all(set(c.payload) == {"id"} for c in choices)
+    assert choices[0].label.startswith("1. recommend the next best action")
+    assert "recommend_treatment" in [s["name"] for s in tool_steps(emitter)]
+    assert any(o.startswith("### U124: ") for o in messages(emitter))  # the card
+    assert list_allocations(bot.ctx) == []  # a choice proposes, never books

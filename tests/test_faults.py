@@ -788,11 +788,11 @@ def test_forged_ui_actions_are_refused_politely_and_write_nothing(payload, start
     from chainlit.session import HTTPSession
 
     from assistant.ui import app
-    from tests.test_app import messages, recording_emitter
+    from tests.test_app import RecordingEmitter, messages
 
     async def main():
         session = HTTPSession(id="s-faults", thread_id="t", client_type="webapp")
-        emitter = recording_emitter(session)
+        emitter = RecordingEmitter(session)
         context_var.set(ChainlitContext(session, emitter=emitter))
         if started:
             await app.start()

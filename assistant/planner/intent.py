@@ -122,7 +122,9 @@ class Intent:
         examples: Phrasings it must understand (they double as tests).
         needs_customer: It is about a customer: without one in the message, a
             reference or the focus, the planner asks which customer.
-        when: It is considered only when this holds (default: always).
+        when: Its cues count only when this holds (evidence for the classifier).
+        requires: It is possible only when this holds (a hard condition on the
+            conversation: "the second one" needs a list of options).
         bonus: Extra score from the slots (e.g. a cost limit for alternatives).
         priority: Breaks ties between equal scores (higher wins).
         follow_up: Tool calls for a second round, from the first round's results.
@@ -137,14 +139,21 @@ class Intent:
     examples: tuple[str, ...]
     needs_customer: bool = True
     when: Condition | None = None
+    requires: Condition | None = None
     bonus: Bonus | None = None
     priority: int = 0
     follow_up: CallBuilder | None = None
     proposes: Callable[[Ask, str | None], Call | None] | None = None
 
+    def possible(self, u: Utterance, ask: Ask) -> bool:
+        """Whether the conversation allows this intent at all."""
+        return self.requires is None or self.requires(u, ask)
+
     def score(self, u: Utterance, ask: Ask) -> float:
         """How strongly the message asks for this intent (0: not at all)."""
-        if self.when is not None and not self.when(u, ask):
+        if not self.possible(u, ask) or (
+            self.when is not None and not self.when(u, ask)
+        ):
             return 0.0
         norm = u.norm
         total = sum(w for pattern, w in _compiled(self.cues) if pattern.search(norm))

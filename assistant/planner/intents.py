@@ -202,7 +202,7 @@ TABLE: list[Intent] = [
             weight=3.0,
         )
         + cue(r"\boption (\d|one|two|three)\b", r"\bnumber (\d|one|two|three)\b"),
-        when=_has_options,
+        requires=_has_options,
         bonus=lambda u, ask: 1.0 if u.ordinal is not None else 0.0,
         calls=calls.recommendation,
         proposes=lambda ask, c: calls.booking(
@@ -277,7 +277,7 @@ TABLE: list[Intent] = [
         + cue(r"\bwho (should|shall|do|would) we\b", weight=2.0)
         + cue(r"\bboth\b", r"\beach\b", r"\bdifference\b", r"\bwhich of\b")
         + RECOMMEND_CUES,
-        when=_several,
+        requires=_several,
         bonus=lambda u, ask: 1.5,
         calls=calls.recommend,
         answer=decision.compare,
@@ -320,6 +320,14 @@ FOLLOW_ON = Intent(
     priority=3,
     examples=("and U126?", "what about U125?", "same for U127"),
 )
+CLARIFY = Intent(
+    name="clarify",
+    cues=(),
+    calls=calls.focus_named,  # the customer named stays in focus for the choice
+    answer=talk.clarify,
+    needs_customer=False,
+    examples=(),
+)
 UNKNOWN = Intent(
     name="unknown",
     cues=(),
@@ -328,7 +336,7 @@ UNKNOWN = Intent(
     needs_customer=False,
     examples=("asdf qwerty",),
 )
-BY_NAME = {i.name: i for i in [*TABLE, FOLLOW_ON, UNKNOWN]}
+BY_NAME = {i.name: i for i in [*TABLE, FOLLOW_ON, UNKNOWN, CLARIFY]}
 
 
 @cache

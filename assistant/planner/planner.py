@@ -11,18 +11,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
 from assistant.planner.answers.talk import HELP, which_customer
+from assistant.planner.gists import gist
 from assistant.planner.intent import Ask, Call, Intent, Results
-from assistant.planner.intents import BY_NAME, FOLLOW_ON, TABLE, UNKNOWN, cue_words
+from assistant.planner.intents import BY_NAME, FOLLOW_ON, cue_words
+from assistant.planner.reading import (
+    choice_in,
+    customers_meant,
+    read_message,
+    recognise,
+)
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
 from assistant.toolkit.registry import names
 from tools.config import CVMConfig
 
 log = logging.getLogger(__name__)
-MIN_SCORE = 1.0
 READ_TOOLS = names(kind="READ")
 
 
@@ -34,59 +39,32 @@ class Pending:
     ask: Ask
 
 
-def recognise(u: Utterance, ask: Ask) -> Intent:
-    """The intent with the highest score (ties: higher priority, then table order)."""
-    best, best_key = UNKNOWN, (MIN_SCORE, -1)
-    for intent in [*TABLE, FOLLOW_ON]:
-        score = intent.score(u, ask)
-        key = (score, intent.priority)
-        if score >= MIN_SCORE and key > best_key:
-            best, best_key = intent, key
-    return best
-
-
-def customers_meant(u: Utterance, session: Session) -> list[str]:
-    """The customers a message is about.
-
-    Named, else a row of the list last shown ("the top one": the message then reads
-    as if that id were typed), else "them", else the focus.
-    """
-    focus = session.focus
-    if u.customers:
-        return u.customers
-    norm, listed = focus.listed(u.norm)  # "pick the top one" of the customers listed
-    if listed:  # read on as if the id had been typed
-        u.norm, u.customers, u.ordinal = norm, [listed], None
-        return [listed]
-    if points_at_customer_row(u.norm):  # a row not shown: nobody, not an option
-        u.ordinal = None
-        return []
-    if len(focus.customers) > 1 and ({"them", "both"} & set(u.references)):
-        return list(focus.customers)
-    return [session.customer_id] if session.customer_id else []
-
-
 def understand(
     text: str, session: Session, memory: PlannerState, config: CVMConfig
 ) -> tuple[Intent, Ask]:
     """Read a message in the conversation's context: its intent and slots."""
-    u = read(text, config, cue_words())
-    ask = Ask(
-        u=u,
-        customers=customers_meant(u, session),
-        session=session,
-        memory=memory,
-        config=config,
-        held=session.proposal,
-        held_for=session.proposal_for,
-    )
-    intent = recognise(u, ask)
+    ask = read_message(text, session, memory, config)
+    reading = recognise(ask)
+    intent = reading.intent
+    memory.choices = reading.choices
+    focus = ask.customers[0] if ask.customers else None
+    memory.choice_gists = tuple(gist(name, focus) for name in reading.choices)
+    memory.choices_text = text if reading.choices else ""
+    memory.nearest = reading.nearest
     if intent is FOLLOW_ON and memory.intent and isinstance(memory.last, Utterance):
         intent = BY_NAME[memory.intent]
-        ask.u = replace(memory.last, text=text, customers=u.customers)
-    if u.customers:
-        session.focus.customers = list(u.customers)
+        ask.u = replace(memory.last, text=text, customers=ask.u.customers)
+    if ask.u.customers:
+        session.focus.customers = list(ask.u.customers)
     return intent, ask
+
+
+def _chosen(text: str, memory: PlannerState) -> Preset | None:
+    """The reading an answer to a clarification picks ("2", "the first one")."""
+    offered = memory.choices
+    memory.choices, memory.choice_gists = (), ()
+    n = choice_in(text, len(offered)) if offered else None
+    return Preset(offered[n - 1], None, True) if n else None
 
 
 def plan(
@@ -101,10 +79,13 @@ def plan(
     With ``preset`` (a UI button: an intent and its customer), nothing is read
     from the text: that intent answers, for that customer.
     """
+    asked, chosen = memory.choices_text, _chosen(text, memory)
+    if chosen is not None:  # "2" answering "did you mean: 1. … 2. …?"
+        preset, text = chosen, asked
     if preset is None:
         intent, ask = understand(text, session, memory, config)
     else:
-        intent, ask = _preset(preset, session, memory, config)
+        intent, ask = _preset(preset, text, session, memory, config)
     memory.pending = Pending(intent, ask)
     memory.proposed = False
     memory.intent, memory.last = intent.name, ask.u
@@ -131,22 +112,31 @@ def plan(
 
 @dataclass(frozen=True)
 class Preset:
-    """A typed request from a UI button: an intent and the customer it is for."""
+    """A reading decided elsewhere: a UI button, or a choice the analyst made.
+
+    Attributes:
+        intent: The intent that answers.
+        customer: The customer it is for (None: as the message or focus says).
+        text: Read the message's slots too (a clarification's choice), or not (a
+            button's label).
+    """
 
     intent: str
     customer: str | None = None
+    text: bool = False
 
 
 def _preset(
-    preset: Preset, session: Session, memory: PlannerState, config: CVMConfig
+    preset: Preset,
+    text: str,
+    session: Session,
+    memory: PlannerState,
+    config: CVMConfig,
 ) -> tuple[Intent, Ask]:
-    customers = (
-        [preset.customer]
-        if preset.customer
-        else customers_meant(read("", config, frozenset()), session)
-    )
+    u = read(text if preset.text else "", config, cue_words())
+    customers = [preset.customer] if preset.customer else customers_meant(u, session)
     ask = Ask(
-        u=read("", config, frozenset()),
+        u=u,
         customers=customers,
         session=session,
         memory=memory,
@@ -154,6 +144,8 @@ def _preset(
         held=session.proposal,
         held_for=session.proposal_for,
     )
+    if u.customers:
+        session.focus.customers = list(u.customers)
     return BY_NAME[preset.intent], ask
 
 

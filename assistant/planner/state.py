@@ -23,9 +23,17 @@ class PlannerState:
         pending: The plan of the current message (intent, customers, slots) while
             its tool results come in.
         proposed: Whether this message's proposal (a held WRITE) was made.
+        choices: The readings offered when the last message was not understood
+            (with ``choice_gists``, each in a few words as shown)
+            with confidence (intent names, in the order shown), and its text.
+        nearest: The closest reading the planner can do (for an honest "can't").
     """
 
     intent: str | None = None
     last: Any = None
     pending: Any = None
     proposed: bool = False
+    choices: tuple[str, ...] = ()
+    choice_gists: tuple[str, ...] = ()
+    choices_text: str = ""
+    nearest: str | None = None

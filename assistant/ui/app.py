@@ -22,7 +22,7 @@ from assistant.conversation.loop import Hooks
 from assistant.core.session import Turn
 from assistant.logs import setup_logging
 from assistant.ui import persistence
-from assistant.ui.buttons import ask_approval, send_card
+from assistant.ui.buttons import ask_approval, send_card, send_choices
 from assistant.ui.charts import send_tool_charts
 from assistant.ui.ids import lookup
 from assistant.ui.login import check_password, load_users
@@ -168,7 +168,23 @@ async def _show_turn(bot: Assistant, turn: Turn, answer: cl.Message) -> None:
     await send_plan_card(turn, bot.ctx, bot.session.plan_id)
     await send_tool_charts(turn)
     await send_catalogue_table(turn)
+    await send_choices(bot)
     await persistence.save(bot.session)  # login on: the thread keeps the context
+
+
+@cl.action_callback("choose_reading")
+async def on_choose_reading(action: cl.Action) -> None:
+    """Answer the message asked with the reading the analyst picked (no write)."""
+    entry = lookup(action, "reading")
+    if entry is None or entry["text"] != _bot().asked():
+        await cl.Message(content="That choice is no longer open; ask again.").send()
+        return
+    bot = _bot()
+    answer = cl.Message(content="")
+    turn: Turn = await cl.make_async(bot.request)(
+        entry["intent"], entry["text"], None, _hooks(answer), True
+    )
+    await _show_turn(bot, turn, answer)
 
 
 @cl.action_callback("book")

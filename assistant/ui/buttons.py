@@ -17,6 +17,22 @@ from assistant.views.card import recommendation_card
 from tools.treatment import BASELINE
 
 
+async def send_choices(bot: Assistant) -> None:
+    """The closest readings of an unsure turn, one button each (ids only)."""
+    offered, asked = bot.choices(), bot.asked()
+    if not offered:
+        return
+    actions = [
+        cl.Action(
+            name="choose_reading",
+            payload=issue("reading", {"intent": intent, "text": asked}),
+            label=f"{n}. {what}",
+        )
+        for n, (intent, what) in enumerate(offered, 1)
+    ]
+    await cl.Message(content="Or pick one:", actions=actions).send()
+
+
 async def send_card(bot: Assistant) -> None:
     """The recommendation card with Book, Alternative, Why? and Journey.
 

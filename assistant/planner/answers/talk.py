@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.planner.gists import gist
 from assistant.planner.intent import Ask, Results
 
 HELP = """I can help you with:
@@ -45,14 +46,38 @@ def thanks(ask: Ask, customer: str | None, results: Results) -> str:
 
 
 def unknown(ask: Ask, customer: str | None, results: Results) -> str:
-    """Say what can be done (for the customer in focus) instead of a dead end."""
+    """An honest "can't", naming the nearest thing the assistant can do."""
     missing = results.failure("get_customer_data")
     if missing:  # the one customer named could not be looked up
         return f"I did not catch what you need, and {missing}"
     focus = customer or (ask.customers[0] if ask.customers else None)
+    nearest = ask.memory.nearest
+    near = f"The nearest I can do is {gist(nearest, focus)}. " if nearest else ""
     if focus:
-        return "I can't do that here. " + can_do_for(focus)
-    return "I did not catch what you need. " + HELP
+        return "I can't do that here. " + near + can_do_for(focus)
+    return "I did not catch what you need. " + near + HELP
+
+
+def clarify(ask: Ask, customer: str | None, results: Results) -> str:
+    """The closest readings, numbered: never a guess."""
+    missing = results.failure("get_customer_data")
+    if missing:  # the one customer named could not be looked up
+        return f"I did not catch what you need, and {missing}"
+    options = [f"{n}. {what}" for n, what in enumerate(ask.memory.choice_gists, 1)]
+    pending = ask.session.pending
+    kept = (
+        [f"Nothing was changed: **{pending.title}** is still waiting for you."]
+        if pending is not None
+        else []
+    )
+    return "\n".join(
+        [
+            "I'm not sure what you mean. Did you want me to:",
+            *options,
+            "Reply with the number, or put it another way.",
+            *kept,
+        ]
+    )
 
 
 def which_customer(ask: Ask) -> str:

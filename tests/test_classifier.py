@@ -1,0 +1,184 @@
+"""The offline planner's learned intent classifier: shipped weights, scoring, asking.
+
+The weights are trained from tests/corpus by ``make train``; these tests check that
+the shipped ones were (the fingerprint of the corpus and the feature code), that
+the numpy scorer gives what scikit-learn's pipeline gives, and that an unsure
+reading is a clarification the analyst answers with a number, never a guess.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from assistant.api import Assistant
+from assistant.evaluation.train_intents import corpus_files, fingerprint
+from assistant.planner.classifier import WEIGHTS, probabilities, weights
+
+CORPUS = Path(__file__).parent / "corpus"
+MODEL = Path(__file__).parents[1] / "assistant" / "planner" / "model" / WEIGHTS
+
+
+def test_shipped_weights_were_trained_on_the_corpus_in_the_repo():
+    """The weights match the corpus, or are the frozen ones while batches wait.
+
+    While a fresh held-out batch awaits its first run, the weights must be
+    exactly the frozen ones (MODEL.yaml's weights_sha256): retraining on a corpus
+    that changed since would score the batch against another reader.
+    """
+    import hashlib
+
+    from assistant.evaluation.frozen_model import frozen
+    from tests.test_heldout import FIRST_RUNS, batches
+
+    runs = yaml.safe_load(FIRST_RUNS.read_text()) or {}
+    if set(batches()) - set(runs):
+        sha = hashlib.sha256(MODEL.read_bytes()).hexdigest()
+        assert sha == frozen()["weights_sha256"], "not the frozen weights"
+        return
+    with np.load(MODEL) as saved:
+        shipped = str(saved["corpus"])
+    assert shipped == fingerprint(corpus_files(CORPUS)), (
+        "the corpus or the feature code changed since the weights were trained: "
+        "run `make train` and commit assistant/planner/model/"
+    )
+
+
+def test_held_out_batches_are_never_training_data():
+    files = corpus_files(CORPUS)
+    assert files and all("heldout" not in f.parts for f in files)
+
+
+def test_numpy_scoring_is_a_softmax_over_known_features():
+    w = weights()
+    known = w.classes[0]
+    probs = probabilities({"bias": 1.0, "not-a-feature": 5.0}, w)
+    assert set(probs) == set(w.classes)
+    assert sum(probs.values()) == pytest.approx(1.0)
+    # an unknown feature neither scores nor changes the scale of the known ones
+    assert probs == pytest.approx(probabilities({"bias": 1.0}, w))
+    assert probs[known] > 0
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Assistant:
+    return Assistant.create(model="offline", state_dir=tmp_path)
+
+
+def test_a_clear_question_is_acted_on(bot: Assistant):
+    turn = bot.ask("What should we offer U124?")
+    assert "recommend_treatment" in [c.name for c in turn.tool_calls]
+    assert bot.choices() == ()
+
+
+@pytest.fixture
+def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weights that are never sure enough to act (threshold above any reading).
+
+    The cue override is off too (no intent trusted): nothing is acted on.
+    """
+    import dataclasses
+
+    import assistant.planner.reading as reading
+
+    strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
+    monkeypatch.setattr(reading, "weights", lambda: strict)
+    monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())
+
+
+def test_unsure_model_acts_on_trusted_read_only_cues(bot, monkeypatch):
+    import dataclasses
+
+    import assistant.planner.reading as reading
+
+    strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
+    monkeypatch.setattr(reading, "weights", lambda: strict)
+    turn = bot.ask("What should we offer U124?")  # recommend cues, model's best
+    assert "recommend_treatment" in [c.name for c in turn.tool_calls]
+    assert bot.choices() == ()
+    # a proposal only: nothing is booked until confirmed
+    assert bot.session.pending is not None
+    writes = {"book", "cancel", "choose", "outcome_record", "export"}
+    assert not writes & reading.CUE_TRUSTED  # no write is reachable from the cues
+
+
+def test_an_unsure_reading_offers_choices_and_a_number_picks_one(bot, unsure):
+    turn = bot.ask("What should we offer U124?")
+    offered = bot.choices()
+    # nothing done on a guess: the customer named is only looked up (kept in focus)
+    assert [c.name for c in turn.tool_calls] == ["get_customer_data"]
+    assert 1 <= len(offered) <= 3
+    assert offered[0][0] == "recommend"  # the closest reading comes first
+    for n, (_, what) in enumerate(offered, 1):
+        assert f"{n}. {what}" in turn.reply
+    assert bot.asked() == "What should we offer U124?"
+    picked = bot.ask("1")
+    assert "recommend_treatment" in [c.name for c in picked.tool_calls]
+    assert "U124" in picked.reply
+    assert bot.choices() == ()
+    # the choice proposed the booking; it did not make it
+    assert bot.session.pending is not None
+    assert bot.session.pending.tool == "allocate_treatment"
+
+
+def test_a_choice_never_writes_and_a_stale_number_is_read_as_text(bot, unsure):
+    bot.ask("What should we offer U124?")
+    bot.ask("1")
+    before = bot.session.pending
+    turn = bot.ask("2")  # no choices open now: not a pick, not a confirmation
+    assert bot.session.pending is before
+    assert not [c for c in turn.tool_calls if c.name == "allocate_treatment"]
+
+
+def test_focus_is_kept_after_a_turn_that_is_not_understood(bot):
+    bot.ask("What should we offer U124?")
+    bot.ask("remind me about the weather on mars next tuesday")
+    turn = bot.ask("what does that cost?")
+    assert "U124" in turn.reply
+    assert "Which customer" not in turn.reply
+
+
+QUESTIONS_ABOUT_U124 = (
+    "why is U124's churn score so high?",
+    "What about an SMS instead?",
+    "is there anything cheaper for U124?",
+    "what else could we offer U124?",
+    "could we get it booked?",
+    "would a loyalty app offer be better for them?",
+    "what are the top 3 options for U124?",
+)
+
+
+@pytest.mark.parametrize("question", QUESTIONS_ABOUT_U124)
+def test_a_question_never_changes_the_pending_action(bot, question):
+    """Whatever the classifier reads a question as, the pending action stays."""
+    bot.ask("What should we offer U124?")
+    before = bot.session.pending
+    assert before is not None
+    turn = bot.ask(question)
+    assert bot.session.pending is not None
+    assert bot.session.pending.id == before.id, (question, turn.reply)
+    assert not turn.allocations
+
+
+def test_the_choices_include_the_cues_reading(bot, monkeypatch):
+    """Unsure, the replies offer the hand-written cues' reading among the choices."""
+    import dataclasses
+
+    import assistant.planner.reading as reading
+
+    strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
+    monkeypatch.setattr(reading, "weights", lambda: strict)
+    monkeypatch.setattr(reading, "probabilities", lambda feats, w: _flat(w, "cancel"))
+    bot.ask("book U124's data boost")
+    offered = [name for name, _ in bot.choices()]
+    assert offered[0] == "cancel" and "book" in offered and len(offered) <= 3
+
+
+def _flat(w, first: str) -> dict[str, float]:
+    """Probabilities with ``first`` likeliest and the rest spread evenly."""
+    rest = (1 - 0.5) / (len(w.classes) - 1)
+    return {c: 0.5 if c == first else rest for c in w.classes}
