@@ -773,7 +773,15 @@ UI_PAYLOADS = {
     "path-like-id": {"id": "../../../etc/passwd"},
     "huge-id": {"id": "9" * 10_000},
 }
-UI_HANDLERS = ("book", "approve", "decline", "alternative", "why", "journey")
+UI_HANDLERS = (
+    "book",
+    "approve",
+    "decline",
+    "alternative",
+    "why",
+    "journey",
+    "choose_reading",
+)
 
 
 @pytest.mark.parametrize("payload", UI_PAYLOADS.values(), ids=UI_PAYLOADS.keys())
@@ -788,11 +796,11 @@ def test_forged_ui_actions_are_refused_politely_and_write_nothing(payload, start
     from chainlit.session import HTTPSession
 
     from assistant.ui import app
-    from tests.test_app import RecordingEmitter, messages
+    from tests.test_app import messages, recording_emitter
 
     async def main():
         session = HTTPSession(id="s-faults", thread_id="t", client_type="webapp")
-        emitter = RecordingEmitter(session)
+        emitter = recording_emitter(session)
         context_var.set(ChainlitContext(session, emitter=emitter))
         if started:
             await app.start()
