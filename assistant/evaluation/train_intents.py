@@ -43,41 +43,10 @@ MAX_WRONG = 0.015  # of the authors' messages out of fold: acted on as another i
 GUARD_LABELS = {"confirm"}  # read by the approvals guard, never by the planner
 # not calibrated on: written with the cues (not by a fresh author), or one intent only
 NOT_CALIBRATED = {"understanding", "examples", "orders-plain"}
-# Context messages are replayed as these intents (not read by the model trained).
-CONTEXT_INTENTS = {
-    "book it": "book",
-    "book a retention call-back for U128": "book",
-    "book a call-back for U123": "book",
-    "could you put U128 down for a marketing call back please": "book",
-    "book the data boost for U127": "book",
-    "plan today's campaign": "plan",
-    "plan todays campaign pls, usual cap + budget": "plan",
-    "whats the best thing to offer U124 asap": "recommend",
-    "please give me proposition for U124": "recommend",
-    "what we can offer to U127?": "recommend",
-    "show me U126's details": "facts",
-    "make reservation of this offer": "book",
-    "book the retention call for U124": "book",
-    "book the call-back retention offer for U124": "book",
-    "prepare today's campaign please": "plan",
-    "book this plan": "plan_book",
-    "give me list of clients with churn over 0,3": "find_customers",
-    "what have we got booked today?": "bookings",
-    "disable the retention call-back": "catalogue_disable",
-    "U128 took the call-back offer": "outcome_record",
-    "U127 accepted the data boost": "outcome_record",
-    "book the plan": "plan_book",
-    "compare U124 and U126": "compare",
-    "give me the top 3 options for U128": "options",
-    "top 3 options for U124": "options",
-    "show U124's bills": "facts",
-    "who should we call today?": "plan",
-    "which customers are at the highest churn risk?": "find_customers",
-    "list everyone with churn above 0.5": "find_customers",
-    "which customers have churn above 0.1?": "find_customers",
-    **{f"What should we offer U{n}?": "recommend" for n in range(123, 134)},
-    **{f"what should we offer U{n}?": "recommend" for n in range(123, 134)},
-}
+# Context messages are replayed as these intents (not read by the model trained):
+# data beside this module (the corpus's context lines, some naming customers).
+CONTEXT_FILE = Path(__file__).with_name("context_intents.yaml")
+CONTEXT_INTENTS: dict[str, str] = yaml.safe_load(CONTEXT_FILE.read_text("utf-8"))
 # Context messages the approvals guard reads (a yes to the action pending), never
 # the model: replayed as typed.
 GUARD_CONTEXT = frozenset({"yes"})
@@ -111,7 +80,7 @@ def fingerprint(files: list[Path]) -> str:
     """
     digest = hashlib.sha256()
     planner = Path(__file__).parent.parent / "planner"
-    for path in [*files, planner / "features.py", Path(__file__)]:
+    for path in [*files, planner / "features.py", Path(__file__), CONTEXT_FILE]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     digest.update(yaml.safe_dump(table_examples(labels(files))).encode())
@@ -195,7 +164,7 @@ def _section(section: dict[str, Any], state: Path, source: str) -> list[Example]
         if message not in CONTEXT_INTENTS:  # replayed by its intent, never read
             raise ValueError(
                 f"{source}: context message {message!r} is not in "
-                "CONTEXT_INTENTS (assistant/evaluation/train_intents.py)"
+                "assistant/evaluation/context_intents.yaml"
             )
         bot.request(CONTEXT_INTENTS[message], message, read_label=True)
     out = []
