@@ -34,7 +34,9 @@ QUESTION = re.compile(
     r"may|might|isn'?t|aren'?t|any idea|i wonder)\b",
     re.I,
 )
-Decision = Literal["confirmed", "declined", "nothing_pending", "reshow", "none"]
+Decision = Literal[
+    "confirmed", "declined", "nothing_pending", "reshow", "other_words", "none"
+]
 
 
 @dataclass
@@ -112,6 +114,13 @@ def begin_turn(text: str, session: Session, ctx: ToolContext) -> TurnScope:
         scope.notes.append(f"declined: {pending.title}")
     elif pending is None and is_confirmation(text):
         scope.decision = "nothing_pending"
+    elif pending is not None and is_confirmation(text):
+        # a bare "yes" to an action confirmed by other words (a big plan: its id)
+        scope.decision = "other_words"
+        scope.notes.append(
+            f"{pending.title} is confirmed by replying '{pending.confirmations[0]}', "
+            "not a bare yes: nothing was done. Reply with it to go ahead, or 'no'."
+        )
     return scope
 
 

@@ -91,7 +91,12 @@ def run_turn(
             scope = begin_turn(question, session, ctx)
             if scope.grant is not None:
                 _execute_approved(scope, session, ctx, turn, hooks)
-            elif scope.decision in {"declined", "nothing_pending", "reshow"}:
+            elif scope.decision in {
+                "declined",
+                "nothing_pending",
+                "reshow",
+                "other_words",
+            }:
                 _answer(session, turn, hooks, _closed_reply(scope))
             else:
                 run_rounds(session, model, ctx, turn, scope, hooks)
@@ -111,6 +116,8 @@ def _closed_reply(scope: TurnScope) -> str:
         return f"Not done: {title} was dropped. Nothing was written."
     if scope.decision == "reshow":
         return "Before anything is done, this is what your confirmation would run:"
+    if scope.decision == "other_words":
+        return scope.notes[-1]
     return NOTHING_PENDING
 
 
@@ -214,7 +221,9 @@ def _finish(
             or session.shown != pending.id
         )
     )
-    session.shown = pending.id if pending else None
+    # a reply asking which reading was meant is the last thing shown, not the
+    # pending action: a bare "yes" to it shows the action again before it can run
+    session.shown = pending.id if pending and not turn.asked_back else None
     session.turns += 1
     _audit(ctx, session, turn, scope, model.name)
     log.info(

@@ -46,6 +46,7 @@ def run_rounds(
         )
         if not response.tool_calls:
             turn.reply = response.content or ""
+            turn.asked_back = response.asks_back
             return
         for call in response.tool_calls:
             if hooks.on_tool_start:

@@ -44,3 +44,7 @@ class ModelResponse(BaseModel):
     content: str | None = None
     tool_calls: list[ToolCall] = Field(default_factory=list)
     usage: Usage | None = None
+    asks_back: bool = Field(
+        False,
+        description="The answer asks which reading was meant (a clarification).",
+    )

@@ -60,6 +60,11 @@ class Turn(BaseModel):
     pending_new: bool = Field(
         False, description="The pending action was proposed (or replaced) this turn."
     )
+    asked_back: bool = Field(
+        False,
+        description="The reply asked which reading was meant: the pending action "
+        "is not the last thing shown (a bare yes shows it again first).",
+    )
 
 
 @dataclass

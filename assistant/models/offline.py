@@ -62,7 +62,7 @@ class OfflineModel:
         if on_token:
             for chunk in re.split(r"(?<=\n)", out):
                 on_token(chunk)
-        return ModelResponse(content=out)
+        return ModelResponse(content=out, asks_back=bool(memory.choices))
 
 
 def _calls(calls: list[Call], turn: int, offset: int) -> ModelResponse:
