@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from assistant.planner.answers.scenarios import chosen_plan, scenarios_answer
+from assistant.planner.answers.talk import plan_pending
 from assistant.planner.intent import Ask, Call, Intent, Results, call
 from assistant.planner.utterance import Utterance
 from assistant.planner.what_if import WORTH, stated_budget, what_if_calls
@@ -36,6 +37,12 @@ _COMPARE = re.compile(
     r"\b(one by one|first[- ]come|baseline|greedy|without (a|the) plan|"
     r"customer by customer)\b",
     re.I,
+)
+# a plan named by what is not a plan's id ("book P-3"): no plan is booked for it
+_NOT_A_PLAN_ID = re.compile(r"\bP-?\d{1,7}\b", re.I)
+# how many bookings the message expects ("book all 12 contacts")
+_PLAN_COUNT = re.compile(
+    r"\b(\d{1,6}) (?:contacts|bookings|customers|calls|people|of them)\b", re.I
 )
 _BOOK_PLAN = re.compile(
     r"^\W*(please\W+)?(book|approve|run|execute|launch) (the |this |that |today'?s )?"
@@ -75,16 +82,41 @@ def _latest(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def _book_calls(ask: Ask, customer: str | None) -> list[Call]:
-    """Book the plan named, else the latest; with no plan yet, plan it first."""
+    """Book the plan named, else the latest; with no plan yet, plan it first.
+
+    A plan named by what is not a plan id books nothing; with a number of
+    bookings stated, the plan is read first and proposed only if it has that many.
+    """
+    if _wrong_id(ask):
+        return []
     named = PLAN_ID.search(ask.u.text)
     plan_id = named.group(0).upper() if named else ask.session.plan_id
+    if plan_id and _count_said(ask) is not None:
+        return [call("get_plan", plan_id=plan_id)]
     return [call("book_plan", plan_id=plan_id)] if plan_id else _plan_calls(ask, None)
 
 
+def _wrong_id(ask: Ask) -> str | None:
+    """The plan id the message names that no plan can have ("P-3"), if any."""
+    if PLAN_ID.search(ask.u.text):
+        return None
+    bad = _NOT_A_PLAN_ID.search(ask.u.text)
+    return bad.group(0) if bad else None
+
+
+def _count_said(ask: Ask) -> int | None:
+    """How many bookings the message expects the plan to make, if it says."""
+    said = _PLAN_COUNT.search(ask.u.text)
+    return int(said.group(1)) if said else ask.u.count
+
+
 def _book_planned(ask: Ask, customer: str | None) -> list[Call]:
-    """After planning for "book today's campaign": propose booking that plan."""
-    plan: Plan | None = ask.results.one("plan_campaign")
+    """Propose booking the plan just made, or just read if its count is the one said."""
+    plan: Plan | None = ask.results.one("plan_campaign") or ask.results.one("get_plan")
     if plan is None or ask.results.called("book_plan"):
+        return []
+    count = _count_said(ask)
+    if count is not None and count != plan.assigned:
         return []
     return [call("book_plan", plan_id=plan.plan_id)]
 
@@ -223,6 +255,17 @@ def answer_book(ask: Ask, customer: str | None, results: Results) -> str:
     """Booking the plan, proposed for the analyst's approval (nothing is booked)."""
     held = results.held("book_plan")
     planned: Plan | None = results.one("plan_campaign")
+    wrong_id, read = _wrong_id(ask), results.one("get_plan")
+    if wrong_id:
+        return (
+            f"There is no plan {wrong_id}: a plan's id looks like P20240306-1. "
+            + plan_pending(ask)
+        )
+    if held is None and read is not None and _count_said(ask) != read.assigned:
+        return (
+            f"Plan {read.plan_id} books {read.assigned} contacts, not "
+            f"{_count_said(ask)}. " + plan_pending(ask)
+        )
     if held is not None:
         wait = f"{held.title}: waiting for your approval (nothing is booked yet)."
         return f"{plan_answer(planned)}\n\n{wait}" if planned else wait

@@ -89,8 +89,16 @@ def which_customer(ask: Ask) -> str:
     ask_id = 'Which customer do you mean? Give an id such as U124 (or "customer 124").'
     pending = ask.session.pending
     if pending is not None and pending.tool == "book_plan":
-        return (
-            f"Nothing was booked. Pending: {pending.title} as shown — say "
-            f"'{pending.confirmations[0]}' to book it, or 'no'. {ask_id}"
-        )
+        return f"{plan_pending(ask)} {ask_id}"
     return ask_id
+
+
+def plan_pending(ask: Ask) -> str:
+    """Nothing was booked, and how to book the plan pending (if one is)."""
+    pending = ask.session.pending
+    if pending is None or pending.tool != "book_plan":
+        return "Nothing was booked."
+    return (
+        f"Nothing was booked. Pending: {pending.title} as shown — say "
+        f"'{pending.confirmations[0]}' to book it, or 'no'."
+    )
