@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from assistant.approvals.scope import QUESTION
 from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
+from assistant.planner.calls import booking_to_cancel
 from assistant.planner.classifier import probabilities, weights
 from assistant.planner.features import features
 from assistant.planner.intent import Ask, Intent
@@ -54,6 +55,18 @@ _CHOICE = re.compile(
     re.I,
 )
 ORDERS_ON_PENDING = frozenset({"book", "cancel"})
+# plain orders (calibrated out of fold by author on the frozen weights' folds:
+# MODEL.yaml's note): a message read as the same write intent by the model (its
+# likeliest, >= ORDER_FLOOR) and by the cues, naming what it is about (a
+# customer; a booking, or the one this conversation booked; the plan), proposes
+# that action: shown with its consequences, run only on a confirmation. It never
+# replaces another pending action (a plan order may show the pending plan again).
+ORDERS = frozenset({"book", "cancel", "plan_book"})
+ORDER_FLOOR = 0.5
+# intents acted on at a lower agreement floor than the calibrated one (model and
+# cues read the same; out of fold by author: MODEL.yaml's note)
+AGREE_FLOORS = {"why_not": 0.6}
+_PLAN_WORDS = re.compile(r"\b(?:plan|campaign)\b", re.I)
 # cue override (data, calibrated out of fold by author file on the frozen
 # weights' folds: MODEL.yaml's note): when the model is unsure, the cues' reading
 # is acted on if it is among the model's CUE_TOP likeliest, has at least
@@ -174,6 +187,11 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)
     if _cue_override(ask, cued, ranked, total):
         return Reading(BY_NAME[str(cued)], p, (), nearest)
+    if best == cued and (
+        p >= AGREE_FLOORS.get(best, 1.0)
+        or (p >= ORDER_FLOOR and _plain_order(ask, best))
+    ):
+        return Reading(BY_NAME[best], p, (), nearest)
     if cued in ORDERS_ON_PENDING and _order_on_pending(ask):
         # "allocate it", "withdraw it" with an action pending and shown: the cues
         # read the order; it only shows the pending action again for its
@@ -198,6 +216,21 @@ def _cue_override(
         and prob >= CUE_MIN_PROB
         and BY_NAME[cued].score(ask.u, ask) >= CUE_MIN_SCORE
     )
+
+
+def _plain_order(ask: Ask, intent: str) -> bool:
+    """An order naming its object, with no other action pending."""
+    if intent not in ORDERS:
+        return False
+    pending = ask.session.pending
+    plan_again = intent == "plan_book" and pending is not None
+    if pending is not None and not (plan_again and pending.tool == "book_plan"):
+        return False
+    if intent == "plan_book":
+        return bool(_PLAN_WORDS.search(ask.u.text))
+    if intent == "cancel":
+        return bool(ask.u.customers or booking_to_cancel(ask) is not None)
+    return bool(ask.u.customers)
 
 
 def _bare_customer(ask: Ask) -> bool:
