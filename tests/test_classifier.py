@@ -182,3 +182,53 @@ def _flat(w, first: str) -> dict[str, float]:
     """Probabilities with ``first`` likeliest and the rest spread evenly."""
     rest = (1 - 0.5) / (len(w.classes) - 1)
     return {c: 0.5 if c == first else rest for c in w.classes}
+
+
+def test_a_yes_after_a_clarification_shows_the_pending_action_again(bot, monkeypatch):
+    """The numbered readings were the last thing shown: a bare yes runs nothing."""
+    from tools.bookings import list_allocations
+
+    bot.ask("What should we offer U124?")
+    pending = bot.session.pending
+    assert pending is not None
+    import dataclasses
+
+    import assistant.planner.reading as reading
+
+    strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
+    monkeypatch.setattr(reading, "weights", lambda: strict)
+    monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())
+    monkeypatch.setattr(reading, "AGREE_FLOORS", {})
+    asked = bot.ask("hmm and what about the other thing then")
+    assert asked.asked_back and bot.choices()
+    assert f"**{pending.title}** is still waiting" in asked.reply
+    again = bot.ask("yes")
+    assert list_allocations(bot.ctx) == []
+    assert again.reply.startswith("Before anything is done")
+    assert bot.session.pending is not None and bot.session.pending.id == pending.id
+    booked = bot.ask("yes")  # now shown: the confirmation runs exactly it
+    assert [a.treatment_key for a in list_allocations(bot.ctx)] == [
+        pending.arguments["treatment_key"]
+    ]
+    assert booked.allocations
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        "could you put U128 down for a marketing call back please",
+        "Release the Service Call Back booking for U125.",
+        "Book today's retention campaign.",
+    ],
+)
+def test_a_plain_order_naming_its_object_is_proposed_not_asked(bot, order):
+    """Model and cues read the same write order: proposed (shown), never run."""
+    from tools.allocation import allocate_treatment
+    from tools.bookings import list_allocations
+
+    allocate_treatment("U125", "service_call_back", "ana", bot.ctx)
+    before = list_allocations(bot.ctx)
+    turn = bot.ask(order)
+    assert bot.choices() == (), turn.reply
+    assert turn.pending is not None and turn.pending_new, turn.reply
+    assert list_allocations(bot.ctx) == before  # proposed, nothing written

@@ -164,3 +164,29 @@ def test_a_model_cannot_book_a_plan_without_approval_of_that_plan(tmp_path):
     later = bot.ask("yes")  # nothing pending: said without asking the model
     assert later.usage.model_calls == 0 and not later.tool_calls
     assert len(list_allocations(bot.ctx)) == plan.assigned
+
+
+def test_an_order_naming_another_plan_or_count_books_nothing(offline):
+    """'book P-3' names no plan; 'book all 12' is not the plan's count: both say so."""
+    offline.ask("who should we call today?")
+    plan = plan_store(offline.ctx).latest()
+    assert plan is not None
+    offline.ask("book the plan")
+    pending = offline.session.pending
+    assert pending is not None
+    wrong_id = offline.ask("go ahead, book P-3")
+    assert wrong_id.reply.startswith("There is no plan P-3")
+    assert f"Pending: Book plan {plan.plan_id}" in wrong_id.reply
+    other = plan.assigned + 3
+    wrong_count = offline.ask(f"Confirmed. Book all {other} contacts.")
+    assert (
+        f"Plan {plan.plan_id} books {plan.assigned} contacts, not {other}"
+        in wrong_count.reply
+    )
+    for turn in (wrong_id, wrong_count):
+        assert not turn.pending_new and not turn.allocations
+    assert offline.session.pending is not None
+    assert offline.session.pending.id == pending.id  # still the plan shown
+    assert list_allocations(offline.ctx) == []
+    right = offline.ask(f"book all {plan.assigned} contacts")  # the plan's own words
+    assert len(list_allocations(offline.ctx)) == plan.assigned, right.reply

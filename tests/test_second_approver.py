@@ -49,8 +49,12 @@ def requested(alice: Assistant) -> Plan:
     assert held.pending is not None
     assert held.pending.tool == "request_plan_approval"
     assert held.pending.confirmations == (plan.plan_id.lower(),)
-    ran = [c for c in alice.ask("yes").tool_calls if not c.held]
+    bare = alice.ask("yes")  # a big plan is confirmed by its id, not a yes
+    ran = [c for c in bare.tool_calls if not c.held]
     assert not any(c.name == "request_plan_approval" for c in ran)
+    if alice.session.pending is not None:
+        assert f"replying '{plan.plan_id.lower()}'" in bare.reply
+        assert "nothing was done" in bare.reply
     if alice.session.pending is None:
         alice.ask("book the plan")
     done = alice.ask(plan.plan_id)
