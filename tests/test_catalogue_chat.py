@@ -95,8 +95,12 @@ def test_add_pick_and_roll_back_as_a_new_user_would(quiet_day):
 def test_a_question_or_another_message_changes_nothing(bot):
     bot.ask("disable the marketing call back")
     for text in ("is that wise?", "Confirm the number of treatments", "yes?"):
-        bot.ask(text)
+        last = bot.ask(text)
         assert bot.ctx.ledger.catalogue_head() is None
+    assert last.asked_back  # "yes?" got the numbered readings, not a confirmation
+    shown = bot.ask("yes")  # so a bare yes shows the change again first
+    assert shown.reply.startswith("Before anything is done")
+    assert bot.ctx.ledger.catalogue_head() is None
     assert bot.ask("yes").reply.startswith("**Catalogue version 2 is in force**")
     assert bot.ctx.config.treatments["marketing_call_back"].enabled is False
 

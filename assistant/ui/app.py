@@ -177,7 +177,8 @@ async def on_choose_reading(action: cl.Action) -> None:
     """Answer the message asked with the reading the analyst picked (no write)."""
     entry = lookup(action, "reading")
     if entry is None or entry["text"] != _bot().asked():
-        await cl.Message(content="That choice is no longer open; ask again.").send()
+        stale = "That choice is no longer open; ask again. Nothing was done."
+        await cl.Message(content=_stale(None) if entry is None else stale).send()
         return
     bot = _bot()
     answer = cl.Message(content="")
