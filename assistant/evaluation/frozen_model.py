@@ -78,6 +78,9 @@ def record(files: list[Path], sources: list[str], report: dict[str, Any]) -> Non
     counts = Counter(sources)
     data = {
         "fingerprint": reader_fingerprint(),
+        "weights_sha256": hashlib.sha256(
+            (ROOT / READER_SOURCES[0]).read_bytes()
+        ).hexdigest(),
         "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "threshold": report["threshold"],
         "agree_floor": report["agree_floor"],
