@@ -62,7 +62,12 @@ def test_a_run_of_confirmations_confirms_and_nothing_else_does():
     confirmations = (*GENERIC, "book it")
     for text in ("confirmed, do it", "yep, approved", "yes pls", "Yes, go ahead. Thx"):
         assert confirms(text, confirmations), text
+    # everyday words for yes (trial 2026-12-07g: an Irish lead's, a supervisor's)
+    for text in ("yeah go on", "grand, do it", "yep thats fine go ahead", "yep go"):
+        assert confirms(text, confirmations), text
     for text in ("yes no", "approved? do it", "yes do it later", "do it for U125"):
+        assert not confirms(text, confirmations), text
+    for text in ("go on then, tell me more", "sure?", "no go", "go on, why?"):
         assert not confirms(text, confirmations), text
     assert not confirms("yes yes yes yes", confirmations)  # at most three in a row
     assert confirms("Yes, I confirm the booking.", (*GENERIC, *BOOKING))

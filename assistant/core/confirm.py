@@ -50,6 +50,13 @@ GENERIC = frozenset(
         "proceed",
         "please proceed",
         "yes proceed",
+        "go on",
+        "go",
+        "that's fine",
+        "thats fine",
+        "that's grand",
+        "sounds good",
+        "sure",
     }
 )
 BOOKING = frozenset(
@@ -93,7 +100,8 @@ DECLINES = frozenset(
 )
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _COURTESY_BEFORE = re.compile(
-    r"^(?:(?:ok|okay|right|alright|great|perfect|fine|good|cool|then|so)\b[\s.]*)+"
+    r"^(?:(?:ok|okay|right|alright|great|perfect|fine|good|cool|then|so|grand|lovely|"
+    r"brilliant|sound|nice|excellent)\b[\s.]*)+"
 )
 _COURTESY_AFTER = re.compile(
     r"(?:\s+(?:please|pls|plz|thanks|thx|thank you|cheers|now|then))+$"
