@@ -338,6 +338,11 @@ def test_planner_and_approval_scope_read_customer_ids_the_same_way(offline):
     from assistant.core.mentions import customer_ids_in
 
     assert customer_ids_in("book it for u-125 and U126") == ["U125", "U126"]
+    # dictated ids: said aloud, typed as heard
+    assert customer_ids_in("you one two six is about to walk") == ["U126"]
+    assert customer_ids_in("whats up with you 127 and u 1 2 8") == ["U127", "U128"]
+    assert customer_ids_in("I told you 100 times") == []  # a count, not an id
+    assert customer_ids_in("can you help me with two things") == []
     offline.ask("What should we offer U124?")
     turn = offline.ask("book it for u-125")
     assert list_allocations(offline.ctx) == []

@@ -18,10 +18,36 @@ _BOOKING_ID = re.compile(
 )
 
 
+# a customer id said aloud or dictated: "you one two six", "u 127", "you 1 2 7"
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
+_SPOKEN_ID = re.compile(
+    rf"\b(?:u|you)[\s-]+((?:{_DIGIT}[\s-]*){{2,7}}{_DIGIT})\b"
+    r"(?!\s*(?:times|customers|people|slots|calls|quid|pounds|percent|%))",
+    re.I,
+)
+
+
+def spoken_ids(text: str) -> str:
+    """The text with dictated customer ids written as ids ("you one two six": U126)."""
+
+    def written(m: re.Match[str]) -> str:
+        parts = re.findall(_DIGIT, m.group(1), re.I)
+        return "U" + "".join(_DIGIT_WORDS.get(p.lower(), p) for p in parts)
+
+    return _SPOKEN_ID.sub(written, text)
+
+
 def customer_ids_in(text: str) -> list[str]:
-    """Customer ids mentioned in a message, normalised ("u-124" → "U124")."""
+    """Customer ids mentioned in a message, normalised ("u-124" → "U124").
+
+    Dictated ids count too ("you one two six", "u 127").
+    """
     out: list[str] = []
-    for m in CUSTOMER_ID.findall(text):
+    for m in CUSTOMER_ID.findall(spoken_ids(text)):
         cid = m.upper().replace("-", "")
         if cid not in out:
             out.append(cid)
