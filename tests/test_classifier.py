@@ -232,3 +232,17 @@ def test_a_plain_order_naming_its_object_is_proposed_not_asked(bot, order):
     assert bot.choices() == (), turn.reply
     assert turn.pending is not None and turn.pending_new, turn.reply
     assert list_allocations(bot.ctx) == before  # proposed, nothing written
+
+
+def test_a_count_with_a_condition_is_answered_by_who_matches(bot):
+    """A base summary or a search: for a stated condition both count who matches."""
+    turn = bot.ask("how many customers have churn score above 0.6?")
+    assert bot.choices() == (), turn.reply
+    assert [c.name for c in turn.tool_calls] == ["find_customers"]
+    assert "of 12 customers match" in turn.reply
+    summary = bot.request(
+        "summarise_base", "how many have churn over 0.6", None, None, True
+    )
+    assert [c.name for c in summary.tool_calls] == ["find_customers"]
+    whole = bot.request("summarise_base", "summarise the base", None, None, True)
+    assert [c.name for c in whole.tool_calls] == ["summarise_base"]

@@ -287,6 +287,9 @@ def summarise(ask: Ask, customer: str | None) -> list[Call]:
     if arithmetic is not None:
         return arithmetic
     among = narrowed(ask)
+    if among is None and has_condition(filters(ask)):
+        # "how many have churn over 0.6?": the customers who match, counted
+        return find(ask, customer)
     return [call("summarise_base", among=among)] if among else [call("summarise_base")]
 
 
@@ -422,6 +425,8 @@ def summary_or_figures(ask: Ask, customer: str | None, results: Results) -> str:
     """The base's breakdown, or the figures an average or total asked for."""
     if results.called("base_figures") or unread_measure(ask.u):
         return figures_answer(ask, results)
+    if results.called("find_customers"):  # a condition stated: who matches
+        return answer_find(ask, customer, results)
     return summary_answer(ask, customer, results)
 
 

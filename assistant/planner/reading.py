@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from assistant.approvals.scope import QUESTION
 from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
+from assistant.planner.base_filters import has_condition, read_filters
 from assistant.planner.calls import booking_to_cancel
 from assistant.planner.classifier import probabilities, weights
 from assistant.planner.features import features
@@ -79,6 +80,9 @@ CUE_MIN_PROB = 0.2
 CUE_TRUSTED = frozenset(
     {"journey", "options", "outcome_report", "plan_what_if", "recommend"}
 )
+# readings whose answers coincide for a message stating a condition ("how many
+# have churn over 0.6?"): both answer with the customers who match, counted
+SAME_ANSWER = frozenset({"summarise_base", "find_customers"})
 _WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 
 
@@ -185,6 +189,8 @@ def recognise(ask: Ask) -> Reading:
     )
     if p >= w.threshold or (p >= w.agree_floor and best == cued):
         return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)
+    if _same_answer(ask, ranked, total, w.threshold):
+        return Reading(BY_NAME[best], p, (), nearest)
     if _cue_override(ask, cued, ranked, total):
         return Reading(BY_NAME[str(cued)], p, (), nearest)
     if best == cued and (
@@ -216,6 +222,16 @@ def _cue_override(
         and prob >= CUE_MIN_PROB
         and BY_NAME[cued].score(ask.u, ask) >= CUE_MIN_SCORE
     )
+
+
+def _same_answer(
+    ask: Ask, ranked: list[tuple[str, float]], total: float, threshold: float
+) -> bool:
+    """The two likeliest readings answer alike and together are sure enough."""
+    if len(ranked) < 2 or {ranked[0][0], ranked[1][0]} != SAME_ANSWER:
+        return False
+    sure = (ranked[0][1] + ranked[1][1]) / total >= threshold
+    return sure and has_condition(read_filters(ask.u, ask.config))
 
 
 def _plain_order(ask: Ask, intent: str) -> bool:
