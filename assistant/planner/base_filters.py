@@ -136,7 +136,9 @@ def _order(norm: str) -> str:
     if re.search(r"\b(expected value|ev|most (valuable )?to gain|worth)\b", norm):
         return "expected_value"
     if re.search(
-        r"\b(most valuable|highest value|revenue|spend(ing|ers)?|arpu)\b", norm
+        r"\b(most valuable|highest value|revenue|spend(ing|ers)?|arpu|"
+        r"(?:by|biggest|highest|largest) (?:monthly )?bills?)\b",
+        norm,
     ):
         return "value"
     return "churn"

@@ -286,10 +286,11 @@ def summarise(ask: Ask, customer: str | None) -> list[Call]:
     arithmetic = figures(ask)
     if arithmetic is not None:
         return arithmetic
-    among = narrowed(ask)
-    if among is None and has_condition(filters(ask)):
-        # "how many have churn over 0.6?": the customers who match, counted
+    if has_condition(filters(ask)):
+        # "how many have churn over 0.6?", "of those, how many over £80?": the
+        # customers who match (of the last list when narrowed), counted
         return find(ask, customer)
+    among = narrowed(ask)
     return [call("summarise_base", among=among)] if among else [call("summarise_base")]
 
 

@@ -87,7 +87,8 @@ _ORDINAL = re.compile(
 )
 _NARROW = re.compile(
     r"\b(?:of|among(?:st)?|from|out of|within|in) (?:those|them|these|that list|"
-    r"the list|this list|that lot|the last list|the ones? (?:above|listed|shown))\b|"
+    r"the list|this list|that lot|the last list|the ones? (?:above|listed|shown)|"
+    r"(?:that|this|the|the same) (?:group|cohort|bunch|set|segment))\b|"
     r"\b(?:which|who|how many|any|all|none) of (?:them|those|these)\b|"
     r"\b(?:those|these|the same) (?:customers|people|ones|accounts)\b|"
     r"\b(?:narrow|filter|restrict) (?:it|that|them|those|the list|that list)\b",
