@@ -256,6 +256,13 @@ def test_filters_and_narrowing_are_brute_force_over_the_kernel(base_ctx):
         ),
         ("who's most at risk this week? top five please", {"limit": 5}),
         ("who is most at risk?", {"churn_band": "high"}),
+        # a group named by its band (trial 2026-12-07g: averaged over everyone)
+        ("average bill for the high-risk lot", {"churn_band": "high"}),
+        ("top 5 high risk customers by value", {"churn_band": "high", "limit": 5}),
+        (
+            "how many said no to marketing on everything?",
+            {"objects_to_marketing": True},
+        ),
     ],
 )
 def test_a_new_users_filters_read_as_meant(text, expected):

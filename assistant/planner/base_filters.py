@@ -64,7 +64,8 @@ NO_MARKETING = (
 )
 OBJECTION = (
     r"\bobject(s|ed|ing|ion|ions|ors?)?\b|\brefus\w+ (all |any )?marketing\b|"
-    r"\bopted out of (all|every|any) marketing\b|\bno marketing (at all|on any)\b"
+    r"\bopted out of (all|every|any) marketing\b|\bno marketing (at all|on any)\b|"
+    r"\bsaid no to (all |any )?marketing\b"
 )
 # no marketing consent on any channel: "have not consented to marketing contact"
 NOT_CONSENTED = (
@@ -161,10 +162,16 @@ def _bands(norm: str, f: dict[str, Any], ranked: bool) -> None:
     )
     if band:
         f["churn_band"] = band.group(1) or band.group(3)
+    elif re.search(
+        r"\b(?:high(?:est)?[- ](?:churn[- ])?risk|at[- ]risk) (?:customers|lot|group|"
+        r"ones|people|subs|subscribers|accounts|segment|base|cohort)\b",
+        norm,
+    ):  # "average bill for the high-risk lot": a group named by its band
+        f["churn_band"] = "high"
     elif (
         not ranked
         and re.search(
-            r"\bhigh(est)? (churn )?risk\b|\bmost at risk\b|"
+            r"\bhigh(est)?[- ](churn )?risk\b|\bmost at risk\b|"
             r"\blikely to (churn|leave)\b",
             norm,
         )
