@@ -246,3 +246,23 @@ def test_a_count_with_a_condition_is_answered_by_who_matches(bot):
     assert [c.name for c in summary.tool_calls] == ["find_customers"]
     whole = bot.request("summarise_base", "summarise the base", None, None, True)
     assert [c.name for c in whole.tool_calls] == ["summarise_base"]
+
+
+def test_a_lone_trusted_reading_is_acted_on_and_others_are_offered():
+    """Only the reading worth offering, of a trusted kind, with enough: acted on."""
+    from assistant.planner.reading import ALONE_FLOOR, _alone
+
+    lone = [("outcome_record", 0.77), ("unknown", 0.08), ("plan_what_if", 0.05)]
+    assert _alone("outcome_record", 0.77, lone, 1.0)
+    assert not _alone("outcome_record", ALONE_FLOOR - 0.01, lone, 1.0)
+    two = [("outcome_record", 0.70), ("facts", 0.20), ("plan", 0.10)]
+    assert not _alone("outcome_record", 0.70, two, 1.0)  # a second reading: asked
+    untrusted = [("facts", 0.90), ("unknown", 0.05), ("plan", 0.05)]
+    assert not _alone("facts", 0.90, untrusted, 1.0)  # facts alone: not trusted
+
+
+def test_an_outcome_in_the_analysts_words_is_proposed_not_asked(bot):
+    text = "just had feedback, U128 said yes to the call back when we rang him"
+    turn = bot.ask(text)
+    assert bot.choices() == (), turn.reply
+    assert turn.pending is None or turn.pending.tool.startswith("record_outcome")

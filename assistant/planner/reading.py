@@ -80,6 +80,17 @@ CUE_MIN_PROB = 0.2
 CUE_TRUSTED = frozenset(
     {"journey", "options", "outcome_report", "plan_what_if", "recommend"}
 )
+# the only reading worth offering (no other reaches MIN_CHOICE) is acted on when
+# it has ALONE_FLOOR and is one of these intents: out of fold by author, such lone
+# readings were right >= 90% of the time (>= 4 cases each; MODEL.yaml's note)
+ALONE_FLOOR = 0.6
+ALONE_TRUSTED = frozenset(
+    {
+        "recommend", "plan_what_if", "explain", "decline", "bookings", "journey",
+        "outcome_record", "outcome_report", "why_not", "choose", "options",
+        "plan_compare",
+    }
+)  # fmt: skip
 # readings whose answers coincide for a message stating a condition ("how many
 # have churn over 0.6?"): both answer with the customers who match, counted
 SAME_ANSWER = frozenset({"summarise_base", "find_customers"})
@@ -189,7 +200,7 @@ def recognise(ask: Ask) -> Reading:
     )
     if p >= w.threshold or (p >= w.agree_floor and best == cued):
         return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)
-    if _same_answer(ask, ranked, total, w.threshold):
+    if _same_answer(ask, ranked, total, w.threshold) or _alone(best, p, ranked, total):
         return Reading(BY_NAME[best], p, (), nearest)
     if _cue_override(ask, cued, ranked, total):
         return Reading(BY_NAME[str(cued)], p, (), nearest)
@@ -222,6 +233,14 @@ def _cue_override(
         and prob >= CUE_MIN_PROB
         and BY_NAME[cued].score(ask.u, ask) >= CUE_MIN_SCORE
     )
+
+
+def _alone(best: str, p: float, ranked: list[tuple[str, float]], total: float) -> bool:
+    """The model's reading is the only one worth offering, and of a trusted kind."""
+    if best not in ALONE_TRUSTED or p < ALONE_FLOOR:
+        return False
+    offer = [n for n, q in ranked if n in BY_NAME and n not in NOT_NEAR - {"decline"}]
+    return [n for n in offer if dict(ranked)[n] / total >= MIN_CHOICE] == [best]
 
 
 def _same_answer(
