@@ -228,3 +228,18 @@ def test_contact_time_is_a_fact_asked(config):
     assert "contact_time" in _u("when's the earliest we can ring her?", config).facets
     assert "contact_time" in _u("when can we next contact U126?", config).facets
     assert "contact_time" not in _u("show U124's bills", config).facets
+
+
+def test_a_booking_naming_only_a_kind_of_treatment_asks_which_one(tmp_path):
+    """'book the call-back for U124': three treatments are call-backs; none guessed."""
+    from assistant.api import Assistant
+    from tools.bookings import list_allocations
+
+    bot = Assistant.create(model="offline", state_dir=tmp_path)
+    turn = bot.ask("book the call-back for U124")
+    assert turn.pending is None and list_allocations(bot.ctx) == []
+    for name in ("Service Call Back", "Marketing Call Back", "Request Call Back"):
+        assert name in turn.reply
+    assert turn.reply.startswith("Which one for U124:")
+    named = bot.ask("book Service Call Back for U124")
+    assert named.pending is not None and "Service Call Back" in named.pending.title

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.planner.calls import (
     booking_key,
     described_booking,
@@ -14,6 +16,7 @@ from tools.allocation import Availability, ConstraintsReport
 from tools.allocation_results import Allocation
 from tools.bookings import Bookings
 from tools.catalogue import Catalogue
+from tools.config import CVMConfig
 from tools.recommendation import Alternative
 from tools.treatment import BASELINE
 
@@ -76,6 +79,15 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
             return (
                 "The recommendation is **no action**, so there is nothing to book. "
                 "Ask for an alternative if you want to contact the customer anyway."
+            )
+        kind = treatments_of_kind(ask.u.text, ask.config) if customer else []
+        if kind:  # "book the call-back for U124": which of them?
+            names = [ask.name(k) for k in kind]
+            listed = ", ".join(names[:-1]) + f" or {names[-1]}"
+            return (
+                f"Which one for {customer}: {listed}? Nothing is proposed yet; say "
+                f'e.g. "book {names[0]} for {customer}" and I will show it with its '
+                "consequences for your confirmation."
             )
         return (
             "There is nothing to book yet: ask for a recommendation first, or name "
@@ -242,3 +254,22 @@ def catalogue(ask: Ask, customer: str | None, results: Results) -> str:
             "doing for a customer.",
         ]
     )
+
+
+def treatments_of_kind(text: str, config: CVMConfig) -> list[str]:
+    """Treatments a message names only by a word their names share ("the call-back").
+
+    A name's last one or two words ("call back", "sms", "call") shared by two or
+    more live treatments, said without the rest of any name: every one of them.
+    """
+    lowered = " " + " ".join(text.lower().replace("-", " ").split()) + " "
+    lowered = lowered.replace(" callback", " call back").replace(" cb ", " call back ")
+    kinds: dict[str, list[str]] = {}
+    for key, t in config.treatments.items():
+        words = t.display_name.lower().split()
+        for n in (1, 2):
+            if len(words) > n:
+                kinds.setdefault(" ".join(words[-n:]), []).append(key)
+    shared = [keys for kind, keys in kinds.items() if len(keys) > 1
+              and re.search(rf"\b{re.escape(kind)}s?\b", lowered)]  # fmt: skip
+    return max(shared, key=len, default=[]) if shared else []
