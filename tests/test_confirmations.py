@@ -63,7 +63,13 @@ def test_a_run_of_confirmations_confirms_and_nothing_else_does():
     for text in ("confirmed, do it", "yep, approved", "yes pls", "Yes, go ahead. Thx"):
         assert confirms(text, confirmations), text
     # everyday words for yes (trial 2026-12-07g: an Irish lead's, a supervisor's)
-    for text in ("yeah go on", "grand, do it", "yep thats fine go ahead", "yep go"):
+    for text in (
+        "yeah go on",
+        "grand, do it",
+        "yep thats fine go ahead",
+        "yep go",
+        "Yes, that's fine, please confirm it.",
+    ):
         assert confirms(text, confirmations), text
     for text in ("yes no", "approved? do it", "yes do it later", "do it for U125"):
         assert not confirms(text, confirmations), text

@@ -106,6 +106,9 @@ _COURTESY_BEFORE = re.compile(
 _COURTESY_AFTER = re.compile(
     r"(?:\s+(?:please|pls|plz|thanks|thx|thank you|cheers|now|then))+$"
 )
+_PLEASE_BEFORE = re.compile(
+    r"\b(?:please|pls|kindly) (?=(?:confirm|book|approve|proceed|go ahead)\b)"
+)
 _MOST_PARTS = 3
 
 
@@ -116,6 +119,7 @@ def normalise(message: str) -> str:
     text = re.sub(r"(?<=\w)[.!]+(?=\s)", "", text)  # "Perfect. Book it."
     text = re.sub(r"[.!\s]+$", "", text)
     text = _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", text))
+    text = _PLEASE_BEFORE.sub("", text)  # "yes, please confirm it"
     return text.strip()
 
 
