@@ -7,10 +7,13 @@ holds for the analyst's confirmation: the planner never decides that a write run
 
 from __future__ import annotations
 
+import re
+
 from assistant.planner.intent import Ask, Call, call
 from assistant.planner.questions import asks_what_is_booked
 from tools.allocation_results import Allocation
 from tools.bookings import Bookings
+from tools.config import CVMConfig
 from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
@@ -187,8 +190,11 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
         return again
     if session.proposal_for != customer:
         return None
+    kind = kind_options(ask, customer)
+    if kind is not None and session.proposed not in kind:  # "the call-back"
+        return kind[0] if len(kind) == 1 else None  # the only lawful one, else ask
     rec = session.last_recommendation
-    if rec is not None and len(ask.u.channels) == 1:
+    if rec is not None and len(ask.u.channels) == 1 and kind is None:
         option = option_on_channel(ask, rec, ask.u.channels[0])
         return option.treatment_key if option else None
     return session.proposed
@@ -355,3 +361,37 @@ def journey(ask: Ask, customer: str | None) -> list[Call]:
         call("build_journey", customer_id=customer),
         call("analyze_journey", customer_id=customer),
     ]
+
+
+def kind_options(ask: Ask, customer: str | None) -> list[str] | None:
+    """The lawful treatments of the kind a message names ("the call-back"), if any.
+
+    None when it names no kind; lawful per the customer's last recommendation
+    (every one of the kind when there is none for them).
+    """
+    kind = treatments_of_kind(ask.u.text, ask.config)
+    if not kind:
+        return None
+    rec = ask.session.last_recommendation
+    if rec is None or rec.customer_id != customer:
+        return kind
+    lawful = {r.treatment_key for r in rec.ranked}
+    return [k for k in kind if k in lawful]
+
+
+def treatments_of_kind(text: str, config: CVMConfig) -> list[str]:
+    """Treatments a message names only by a word their names share ("the call-back").
+
+    A name's last two words ("call back") shared by two or more treatments, said
+    without the rest of any name: every one of them.
+    """
+    lowered = " " + " ".join(text.lower().replace("-", " ").split()) + " "
+    lowered = lowered.replace(" callback", " call back").replace(" cb ", " call back ")
+    kinds: dict[str, list[str]] = {}
+    for key, t in config.treatments.items():
+        words = t.display_name.lower().split()
+        if len(words) > 2:  # a one-word kind is a channel word ("sms", "call")
+            kinds.setdefault(" ".join(words[-2:]), []).append(key)
+    shared = [keys for kind, keys in kinds.items() if len(keys) > 1
+              and re.search(rf"\b{re.escape(kind)}s?\b", lowered)]  # fmt: skip
+    return max(shared, key=len, default=[]) if shared else []

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from assistant.planner.calls import (
     booking_key,
     described_booking,
     dropping_proposal,
+    kind_options,
+    treatments_of_kind,
     which_of_several,
 )
 from assistant.planner.intent import Ask, Results
@@ -16,7 +16,6 @@ from tools.allocation import Availability, ConstraintsReport
 from tools.allocation_results import Allocation
 from tools.bookings import Bookings
 from tools.catalogue import Catalogue
-from tools.config import CVMConfig
 from tools.recommendation import Alternative
 from tools.treatment import BASELINE
 
@@ -68,6 +67,19 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
                 f'say e.g. "book for {several[-1]}" and I will show that booking for '
                 "your confirmation."
             )
+        kind = kind_options(ask, customer) if customer else None
+        if kind == [] and customer:  # "book the call-back": none of them lawful
+            every = treatments_of_kind(ask.u.text, ask.config)
+            named = " ".join(ask.name(every[0]).lower().split()[-2:])
+            return no_option_on(ask, customer, named)
+        if kind:  # "book the call-back for U124": which of the lawful ones?
+            names = [ask.name(k) for k in kind]
+            listed = ", ".join(names[:-1]) + f" or {names[-1]}"
+            return (
+                f"Which one for {customer}: {listed}? Nothing is proposed yet; say "
+                f'e.g. "book {names[0]} for {customer}" and I will show it with its '
+                "consequences for your confirmation."
+            )
         if (
             key is None
             and len(ask.u.channels) == 1
@@ -79,15 +91,6 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
             return (
                 "The recommendation is **no action**, so there is nothing to book. "
                 "Ask for an alternative if you want to contact the customer anyway."
-            )
-        kind = treatments_of_kind(ask.u.text, ask.config) if customer else []
-        if kind:  # "book the call-back for U124": which of them?
-            names = [ask.name(k) for k in kind]
-            listed = ", ".join(names[:-1]) + f" or {names[-1]}"
-            return (
-                f"Which one for {customer}: {listed}? Nothing is proposed yet; say "
-                f'e.g. "book {names[0]} for {customer}" and I will show it with its '
-                "consequences for your confirmation."
             )
         return (
             "There is nothing to book yet: ask for a recommendation first, or name "
@@ -254,22 +257,3 @@ def catalogue(ask: Ask, customer: str | None, results: Results) -> str:
             "doing for a customer.",
         ]
     )
-
-
-def treatments_of_kind(text: str, config: CVMConfig) -> list[str]:
-    """Treatments a message names only by a word their names share ("the call-back").
-
-    A name's last one or two words ("call back", "sms", "call") shared by two or
-    more live treatments, said without the rest of any name: every one of them.
-    """
-    lowered = " " + " ".join(text.lower().replace("-", " ").split()) + " "
-    lowered = lowered.replace(" callback", " call back").replace(" cb ", " call back ")
-    kinds: dict[str, list[str]] = {}
-    for key, t in config.treatments.items():
-        words = t.display_name.lower().split()
-        for n in (1, 2):
-            if len(words) > n:
-                kinds.setdefault(" ".join(words[-n:]), []).append(key)
-    shared = [keys for kind, keys in kinds.items() if len(keys) > 1
-              and re.search(rf"\b{re.escape(kind)}s?\b", lowered)]  # fmt: skip
-    return max(shared, key=len, default=[]) if shared else []
