@@ -163,7 +163,7 @@ def _bands(norm: str, f: dict[str, Any], ranked: bool) -> None:
     if band:
         f["churn_band"] = band.group(1) or band.group(3)
     elif re.search(
-        r"\b(?:high(?:est)?[- ](?:churn[- ])?risk|at[- ]risk) (?:customers|lot|group|"
+        r"\bhigh(?:est)?[- ](?:churn[- ])?risk (?:customers|lot|group|"
         r"ones|people|subs|subscribers|accounts|segment|base|cohort)\b",
         norm,
     ):  # "average bill for the high-risk lot": a group named by its band
@@ -378,3 +378,16 @@ def has_condition(f: FindArgs) -> bool:
         for name, field in FindArgs.model_fields.items()
         if name not in _NOT_CONDITIONS
     )
+
+
+_GROUPED = re.compile(
+    r"\b(?:which|what|per|by|each|across|every) (?:segments?|plans?|regions?|"
+    r"channels?|treatments?|tiers?)\b|\bbreak ?(?:it |them |that )?down\b|"
+    r"\bsplit\b|\bdistribution\b|\bmix\b",
+    re.I,
+)
+
+
+def asks_grouping(u: Utterance) -> bool:
+    """The message asks for a breakdown ("which segment has most", "split by plan")."""
+    return bool(_GROUPED.search(u.norm))

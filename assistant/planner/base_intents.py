@@ -17,6 +17,7 @@ from assistant.planner.answers.base import describe, find_answer, summary_answer
 from assistant.planner.answers.figures import figures_answer
 from assistant.planner.base_filters import (
     NO_MARKETING,
+    asks_grouping,
     has_condition,
     read_filters,
     unapplied,
@@ -286,7 +287,7 @@ def summarise(ask: Ask, customer: str | None) -> list[Call]:
     arithmetic = figures(ask)
     if arithmetic is not None:
         return arithmetic
-    if has_condition(filters(ask)):
+    if has_condition(filters(ask)) and not asks_grouping(ask.u):
         # "how many have churn over 0.6?", "of those, how many over £80?": the
         # customers who match (of the last list when narrowed), counted
         return find(ask, customer)
