@@ -468,7 +468,9 @@ def test_an_unsure_reading_shows_its_choices_as_buttons_that_answer(monkeypatch)
 
     strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
     monkeypatch.setattr(reading, "weights", lambda: strict)
-    monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())  # no cue acted on alone
+    from tests.test_classifier import never_sure
+
+    never_sure(monkeypatch)  # no rule acts below the threshold
     emitter, bot = run_clicks(
         [
             lambda e: app.respond("What should we offer U124?"),

@@ -86,7 +86,18 @@ def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
 
     strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
     monkeypatch.setattr(reading, "weights", lambda: strict)
+    never_sure(monkeypatch)
+
+
+def never_sure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rule acts on a reading below the threshold (cues, orders, lone readings)."""
+    import assistant.planner.reading as reading
+
     monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())
+    monkeypatch.setattr(reading, "AGREE_FLOORS", {})
+    monkeypatch.setattr(reading, "ORDERS", frozenset())
+    monkeypatch.setattr(reading, "ALONE_TRUSTED", frozenset())
+    monkeypatch.setattr(reading, "SAME_ANSWER", frozenset())
 
 
 def test_unsure_model_acts_on_trusted_read_only_cues(bot, monkeypatch):
@@ -197,8 +208,7 @@ def test_a_yes_after_a_clarification_shows_the_pending_action_again(bot, monkeyp
 
     strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
     monkeypatch.setattr(reading, "weights", lambda: strict)
-    monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())
-    monkeypatch.setattr(reading, "AGREE_FLOORS", {})
+    never_sure(monkeypatch)
     asked = bot.ask("hmm and what about the other thing then")
     assert asked.asked_back and bot.choices()
     assert f"**{pending.title}** is still waiting" in asked.reply
