@@ -16,7 +16,14 @@ import yaml
 
 from assistant.api import Assistant
 from assistant.evaluation.train_intents import corpus_files, fingerprint
-from assistant.planner.classifier import WEIGHTS, probabilities, weights
+from assistant.planner.classifier import (
+    WEIGHTS,
+    encode_vocabulary,
+    load,
+    probabilities,
+    save,
+    weights,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 MODEL = Path(__file__).parents[1] / "assistant" / "planner" / "model" / WEIGHTS
@@ -50,6 +57,36 @@ def test_shipped_weights_were_trained_on_the_corpus_in_the_repo():
 def test_held_out_batches_are_never_training_data():
     files = corpus_files(CORPUS)
     assert files and all("heldout" not in f.parts for f in files)
+
+
+def test_the_weights_file_keeps_names_and_float32_coefficients(tmp_path):
+    names = ["b:custid_please", "c: é ", "cue:recommend", "w:what's"]
+    coef = np.arange(8, dtype=np.float32).reshape(2, 4) / 3
+    path = tmp_path / "w.npz"
+    save(
+        path,
+        {
+            "vocabulary": encode_vocabulary(names),
+            "classes": np.array(["a", "b"]),
+            "coef": coef,
+            "intercept": np.array([0.5, -0.5], dtype=np.float32),
+            "threshold": np.array(0.8),
+            "agree_floor": np.array(0.7),
+            "corpus": np.array("x"),
+        },
+    )
+    w = load(path)
+    assert w.index == {n: i for i, n in enumerate(names)}
+    assert w.classes == ("a", "b") and (w.threshold, w.agree_floor) == (0.8, 0.7)
+    assert w.coef.dtype == np.float32 and np.array_equal(w.coef, coef)
+    # scoring widens the columns it reads: as if every weight were float64
+    wide = coef.astype(np.float64)
+    expect = np.array([0.5, -0.5]) + wide[:, [1, 3]] @ (np.array([1.0, 1.0]) / 2**0.5)
+    expect = np.exp(expect - expect.max())
+    probs = probabilities({"c: é ": 1.0, "w:what's": 1.0, "unseen": 3.0}, w)
+    assert list(probs.values()) == (expect / expect.sum()).tolist()
+    with pytest.raises(ValueError, match="line break"):
+        encode_vocabulary(["a\nb"])
 
 
 def test_numpy_scoring_is_a_softmax_over_known_features():

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from assistant.evaluation.frozen_model import RECORD, record
-from assistant.planner.classifier import WEIGHTS
+from assistant.planner.classifier import WEIGHTS, encode_vocabulary, save
 
 DEFAULT_OUT = Path(__file__).parent.parent / "planner" / "model" / WEIGHTS
 C = 64.0  # inverse regularisation (out of fold by author, 4,001 messages: 16 -> 0.889
@@ -357,7 +357,7 @@ def export(model: Any, threshold: float, floor: float, corpus: str) -> dict[str,
 
     vectorizer, _, regression = model.steps[0][1], model.steps[1][1], model.steps[2][1]
     return {
-        "vocabulary": np.array(vectorizer.feature_names_, dtype=str),
+        "vocabulary": encode_vocabulary(list(vectorizer.feature_names_)),
         "classes": np.array(regression.classes_, dtype=str),
         "coef": regression.coef_.astype(np.float32),
         "intercept": regression.intercept_.astype(np.float32),
@@ -373,10 +373,11 @@ def train(corpus: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     examples = load_examples(files)
     threshold, floor, figures, model = calibrate(examples)
     arrays = export(model, threshold, floor, fingerprint(files))
+    features = len(model.steps[0][1].feature_names_)
     report = {
         "messages": len(examples),
         "intents": len(arrays["classes"]),
-        "features": len(arrays["vocabulary"]),
+        "features": features,
         "threshold": threshold,
         "agree_floor": floor,
         "out_of_fold_by_author": figures,
@@ -401,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         print("weights match the corpus" if same else "weights are stale: make train")
         return 0 if same else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, **arrays)
+    save(args.out, arrays)
     print(f"wrote {args.out}")
     if args.out.resolve() == DEFAULT_OUT.resolve():  # the shipped weights
         record(corpus_files(args.corpus), sources, report)
