@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.allocation_results import (
     MAX_ALLOCATION_ID,
@@ -37,6 +37,7 @@ from tools.contact_time import NextContact
 from tools.context import ToolContext
 from tools.eligibility import customer_verdicts
 from tools.errors import PolicyBlocked, ToolInputError
+from tools.lazy_model import LazyModel
 from tools.ledger import LedgerStore
 from tools.ledger.days import history_since, ledger_day
 from tools.ledger.judge import PAST_DAY
@@ -66,14 +67,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class AllocateArgs(BaseModel):
+class AllocateArgs(LazyModel):
     """Arguments of ``allocate_treatment``."""
 
     customer_id: str
     treatment_key: str = Field(description="A treatment key, e.g. 'retention_email'.")
 
 
-class ReleaseArgs(BaseModel):
+class ReleaseArgs(LazyModel):
     """Arguments of ``release_allocation``."""
 
     allocation_id: int = Field(
@@ -81,7 +82,7 @@ class ReleaseArgs(BaseModel):
     )
 
 
-class AvailabilityArgs(BaseModel):
+class AvailabilityArgs(LazyModel):
     """Arguments of ``check_availability``."""
 
     treatment_key: str = Field(
@@ -89,7 +90,7 @@ class AvailabilityArgs(BaseModel):
     )
 
 
-class NoArgs(BaseModel):
+class NoArgs(LazyModel):
     """No arguments."""
 
 

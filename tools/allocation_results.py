@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.config import CVMConfig
 from tools.contact_time import NextContact
+from tools.lazy_model import LazyModel
 from tools.ledger.model import DayState, StoredBooking
 from tools.rule_verdicts import RuleVerdict
 
 MAX_ALLOCATION_ID = 2**63 - 1  # the largest 64-bit integer (SQLite's and bigint's)
 
 
-class Allocation(BaseModel):
+class Allocation(LazyModel):
     """A booking in the ledger."""
 
     allocation_id: int
@@ -43,14 +44,14 @@ class Allocation(BaseModel):
     )
 
 
-class AllocationPage(BaseModel):
+class AllocationPage(LazyModel):
     """One page of a listing and how many bookings match in all."""
 
     allocations: list[Allocation]
     total: int = Field(description="Bookings matching, across every page.")
 
 
-class Availability(BaseModel):
+class Availability(LazyModel):
     """Today's use of one treatment's capacity and budget."""
 
     treatment_key: str
@@ -66,7 +67,7 @@ class Availability(BaseModel):
     budget_remaining: float | None
 
 
-class ConstraintsReport(BaseModel):
+class ConstraintsReport(LazyModel):
     """Availability of every treatment today."""
 
     day: date

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.allocation_results import (
     MAX_ALLOCATION_ID,
@@ -19,6 +19,7 @@ from tools.allocation_results import (
     allocation_of,
 )
 from tools.context import ToolContext
+from tools.lazy_model import LazyModel
 from tools.ledger.days import ledger_day
 from tools.ledger.model import BookingQuery
 
@@ -94,7 +95,7 @@ def list_allocations(
     ).allocations
 
 
-class BookingsArgs(BaseModel):
+class BookingsArgs(LazyModel):
     """Arguments of ``list_bookings``."""
 
     customer_id: str | None = Field(
@@ -103,7 +104,7 @@ class BookingsArgs(BaseModel):
     today_only: bool = Field(True, description="Only today's.")
 
 
-class Bookings(BaseModel):
+class Bookings(LazyModel):
     """Active bookings, newest first: one page and how many there are in all."""
 
     day: date

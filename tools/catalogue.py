@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.catalogue_changes import diff
 from tools.catalogue_versions import SEED_VERSION
 from tools.config import Condition
 from tools.context import ToolContext
+from tools.lazy_model import LazyModel
 from tools.ledger.catalogue import StoredCatalogue
 
 
-class CatalogueItem(BaseModel):
+class CatalogueItem(LazyModel):
     """One treatment of the catalogue."""
 
     treatment_key: str
@@ -32,7 +33,7 @@ class CatalogueItem(BaseModel):
     daily_budget: float | None = Field(None, description="Daily budget in pounds.")
 
 
-class Catalogue(BaseModel):
+class Catalogue(LazyModel):
     """Every treatment of the catalogue version in force, in catalogue order."""
 
     version: int = Field(1, description="The catalogue version in force.")
@@ -50,19 +51,19 @@ class TreatmentDetail(CatalogueItem):
     reserved_share: float | None = None
 
 
-class TreatmentKeyArgs(BaseModel):
+class TreatmentKeyArgs(LazyModel):
     """One treatment."""
 
     treatment_key: str = Field(description="A treatment key, e.g. 'retention_sms'.")
 
 
-class HistoryArgs(BaseModel):
+class HistoryArgs(LazyModel):
     """How many catalogue versions."""
 
     limit: int = Field(20, ge=1, le=200, description="Newest versions first.")
 
 
-class CatalogueVersionInfo(BaseModel):
+class CatalogueVersionInfo(LazyModel):
     """One catalogue version: who changed what, when and why."""
 
     version: int
@@ -76,7 +77,7 @@ class CatalogueVersionInfo(BaseModel):
     in_force: bool = False
 
 
-class CatalogueHistory(BaseModel):
+class CatalogueHistory(LazyModel):
     """Catalogue versions, newest first (version 1 is the configuration file's)."""
 
     in_force: int

@@ -14,10 +14,11 @@ import copy
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tools.catalogue_versions import Body, CatalogueInvalid
 from tools.config import NO_ACTION, Constraint, Treatment
+from tools.lazy_model import LazyModel
 from tools.ledger.model import DayState
 
 Action = Literal["add", "set", "disable", "enable", "rollback"]
@@ -27,7 +28,7 @@ CONSTRAINT_FIELDS = frozenset(Constraint.model_fields)
 FIELDS = frozenset(Treatment.model_fields) | CONSTRAINT_FIELDS
 
 
-class CatalogueChange(BaseModel):
+class CatalogueChange(LazyModel):
     """One change of the catalogue, as the CLI, the tools and the planner give it.
 
     Attributes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.catalogue_changes import (
     CatalogueChange,
@@ -34,6 +34,7 @@ from tools.config import CVMConfig
 from tools.config_settings import AuditSettings
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked
+from tools.lazy_model import LazyModel
 from tools.ledger.catalogue import NewCatalogue, StoredCatalogue
 from tools.ledger.days import ledger_day
 from tools.ledger.model import AuditEntry
@@ -43,7 +44,7 @@ CAPACITY = "CAPACITY"
 AUDIT_SESSION = "catalogue"
 
 
-class CatalogueChangeResult(BaseModel):
+class CatalogueChangeResult(LazyModel):
     """A catalogue change once made."""
 
     version: int = Field(description="The new version, now in force.")
@@ -56,7 +57,7 @@ class CatalogueChangeResult(BaseModel):
     rolled_back_to: int | None = None
 
 
-class Preview(BaseModel):
+class Preview(LazyModel):
     """What a change would do if approved now."""
 
     version: int = Field(description="The version in force now.")

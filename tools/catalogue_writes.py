@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.catalogue_changes import CatalogueChange, slug
 from tools.catalogue_tools import CatalogueChangeResult, commit_change
 from tools.config import Channel, Condition, Purpose
 from tools.context import ToolContext
+from tools.lazy_model import LazyModel
 
 
-class AddTreatmentArgs(BaseModel):
+class AddTreatmentArgs(LazyModel):
     """A new treatment and its daily capacity."""
 
     display_name: str = Field(description="Its name, e.g. '10% discount SMS'.")
@@ -44,7 +45,7 @@ class AddTreatmentArgs(BaseModel):
         )
 
 
-class ChangeTreatmentArgs(BaseModel):
+class ChangeTreatmentArgs(LazyModel):
     """Fields of one treatment to change (None: unchanged)."""
 
     treatment_key: str = Field(description="The treatment, e.g. 'marketing_call_back'.")
@@ -83,7 +84,7 @@ class ChangeTreatmentArgs(BaseModel):
         )
 
 
-class RollbackArgs(BaseModel):
+class RollbackArgs(LazyModel):
     """Which catalogue version to go back to."""
 
     version: int | None = Field(

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.clock import now as clock_now
 from tools.contact_time import next_contact
 from tools.context import ToolContext
 from tools.customer import CustomerData
 from tools.data import get_customer_data
+from tools.lazy_model import LazyModel
 
 CHANNELS = ("call", "sms", "email", "push")
 PURPOSES = ("marketing", "service", "billing")
 
 
-class ChannelTime(BaseModel):
+class ChannelTime(LazyModel):
     """When one channel may lawfully reach the customer, and for what."""
 
     channel: str
@@ -35,7 +36,7 @@ class ChannelTime(BaseModel):
     why: str
 
 
-class ContactTimes(BaseModel):
+class ContactTimes(LazyModel):
     """Result of ``next_contact_times``."""
 
     customer_id: str

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.assess import Assessment, JourneyAnalysis, assess
 from tools.config import CVMConfig
 from tools.customer import CustomerData, Sentiment
 from tools.errors import ConfigError
 from tools.journey_metrics import JourneyMetrics
+from tools.lazy_model import LazyModel
 
 if TYPE_CHECKING:
     from tools.context import ToolContext
@@ -38,7 +39,7 @@ __all__ = [  # the assessment's parts are defined in tools.assess, used from her
 ]
 
 
-class JourneyEvent(BaseModel):
+class JourneyEvent(LazyModel):
     """One dated thing that happened to or with the customer."""
 
     date: date
@@ -50,7 +51,7 @@ class JourneyEvent(BaseModel):
     )
 
 
-class CurrentState(BaseModel):
+class CurrentState(LazyModel):
     """Where the customer stands today."""
 
     plan_name: str
@@ -65,7 +66,7 @@ class CurrentState(BaseModel):
     )
 
 
-class Journey(BaseModel):
+class Journey(LazyModel):
     """A customer's journey: events in date order, current state and metrics."""
 
     customer_id: str
@@ -75,14 +76,14 @@ class Journey(BaseModel):
     metrics: JourneyMetrics
 
 
-class SummarizeArgs(BaseModel):
+class SummarizeArgs(LazyModel):
     """Arguments of ``summarize_journey``."""
 
     customer_id: str = Field(description="The customer id, e.g. 'U124'.")
     max_tokens: int = Field(300, ge=40, le=4000, description="Token budget.")
 
 
-class JourneySummary(BaseModel):
+class JourneySummary(LazyModel):
     """A compact journey text for prompts, within a token budget."""
 
     customer_id: str

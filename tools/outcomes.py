@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.allocation import MAX_ALLOCATION_ID
 from tools.context import ToolContext
 from tools.errors import ToolInputError
+from tools.lazy_model import LazyModel
 from tools.learning import cell_label, resolve_cells
 from tools.ledger.days import ledger_day
 from tools.ledger.outcomes import (
@@ -35,7 +36,7 @@ from tools.ledger.outcomes import (
 log = logging.getLogger(__name__)
 
 
-class OutcomeArgs(BaseModel):
+class OutcomeArgs(LazyModel):
     """What came of one booking."""
 
     allocation_id: int = Field(description="The booking's id (#N).")
@@ -48,7 +49,7 @@ class OutcomeArgs(BaseModel):
     on: date | None = Field(None, description="When it happened (None: today).")
 
 
-class OutcomeResult(BaseModel):
+class OutcomeResult(LazyModel):
     """An outcome as recorded."""
 
     allocation_id: int

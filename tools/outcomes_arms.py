@@ -26,8 +26,9 @@ from datetime import date
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from tools.lazy_model import LazyModel
 from tools.learning_config import Experiment
 from tools.ledger import LedgerStore
 from tools.ledger.outcomes import TRIAL_STATUSES, StoredOutcome
@@ -46,7 +47,7 @@ MEASURED_NOTE = (
 )
 
 
-class ArmRow(BaseModel):
+class ArmRow(LazyModel):
     """One arm's outcomes across the plans."""
 
     arm: str = Field(description="champion, challenger or held out (no contact)")
@@ -58,7 +59,7 @@ class ArmRow(BaseModel):
     value_per_reached: float | None = Field(description="Realised £ per reached.")
 
 
-class Uplift(BaseModel):
+class Uplift(LazyModel):
     """The champion's lift over the challenger (difference, 95% interval)."""
 
     rate_diff: float
@@ -67,7 +68,7 @@ class Uplift(BaseModel):
     value_ci95: tuple[float, float] | None = Field(description="Welch 95% interval.")
 
 
-class ArmReport(BaseModel):
+class ArmReport(LazyModel):
     """Arms of the plans with outcomes in the period."""
 
     plans: int = Field(description="Plans with outcomes in the period.")

@@ -11,17 +11,18 @@ Wilson interval of the realised rate.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.config import CVMConfig
 from tools.context import ToolContext
 from tools.kernel.batch import decide_ids
+from tools.lazy_model import LazyModel
 from tools.ledger.outcomes import TRIAL_STATUSES
 from tools.outcomes_stats import wilson
 from tools.planning.store import PlanRow, PlanStore
 
 
-class ExpectedLine(BaseModel):
+class ExpectedLine(LazyModel):
     """One treatment's planned bookings and the acceptances to expect."""
 
     treatment_key: str
@@ -31,7 +32,7 @@ class ExpectedLine(BaseModel):
     expected_rate: float
 
 
-class ExpectedResponse(BaseModel):
+class ExpectedResponse(LazyModel):
     """The response a plan should get, and how the policy's P has done so far."""
 
     plan_id: str
@@ -47,7 +48,7 @@ class ExpectedResponse(BaseModel):
     track_ci95: tuple[float, float] | None
 
 
-class ExpectArgs(BaseModel):
+class ExpectArgs(LazyModel):
     """Which plan."""
 
     plan_id: str | None = Field(None, description="A plan id (null: the latest).")

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.allocation import allocation_page
 from tools.context import ToolContext
+from tools.lazy_model import LazyModel
 from tools.ledger.outcomes import OutcomeStatus
 
 
-class BookingOutcome(BaseModel):
+class BookingOutcome(LazyModel):
     """One booking and what came of it."""
 
     allocation_id: int
@@ -30,7 +31,7 @@ class BookingOutcome(BaseModel):
     value: float | None = None
 
 
-class CustomerOutcomes(BaseModel):
+class CustomerOutcomes(LazyModel):
     """A customer's active bookings, newest first, with their outcomes."""
 
     customer_id: str

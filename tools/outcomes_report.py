@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.config import CVMConfig
 from tools.context import ToolContext
 from tools.errors import ToolInputError
+from tools.lazy_model import LazyModel
 from tools.learning import segment_label
 from tools.ledger.days import ledger_day
 from tools.ledger.outcomes import TRIAL_STATUSES, OutcomeGroup
@@ -53,7 +54,7 @@ def period_days(period: Period, today: date) -> tuple[date, date]:
     return end.replace(day=1), end
 
 
-class ReportRow(BaseModel):
+class ReportRow(LazyModel):
     """One group's outcomes."""
 
     key: str = Field(description="The treatment key, segment, channel or plan id.")
@@ -73,7 +74,7 @@ class ReportRow(BaseModel):
     valued: int = Field(description="Outcomes with a realised value.")
 
 
-class OutcomeReport(BaseModel):
+class OutcomeReport(LazyModel):
     """Acceptance and realised value per treatment, segment, channel and plan."""
 
     since: date | None
@@ -126,7 +127,7 @@ def _by(
     return sorted(rows, key=lambda r: (-r.reached, -r.outcomes, r.key))
 
 
-class ReportArgs(BaseModel):
+class ReportArgs(LazyModel):
     """Which outcomes to report on."""
 
     since: date | None = Field(None, description="From this day (None: all).")

@@ -8,13 +8,14 @@ selling: while one is open, SUITABILITY refuses every marketing treatment.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.context import ToolContext
+from tools.lazy_model import LazyModel
 from tools.suitability import fixes, open_problems
 
 
-class ServiceProblems(BaseModel):
+class ServiceProblems(LazyModel):
     """The open service problems of one customer, as of the data's date."""
 
     customer_id: str

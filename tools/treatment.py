@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools import reasons as explain
 from tools.allocation import ledger_day, read_state
@@ -26,6 +26,7 @@ from tools.context import ToolContext, default_context
 from tools.decision_log import log_ranking
 from tools.eligibility import evaluate_all
 from tools.journey_metrics import JourneyMetrics
+from tools.lazy_model import LazyModel
 from tools.ledger_rules import LedgerState
 from tools.recommendation import (
     Alternative,
@@ -68,7 +69,7 @@ def forget_recommendations() -> None:
         made.clear()
 
 
-class AlternativeArgs(BaseModel):
+class AlternativeArgs(LazyModel):
     """Arguments of ``find_alternative_treatment``."""
 
     customer_id: str

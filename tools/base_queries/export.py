@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.base_queries.find import ranked, rows_for
 from tools.base_queries.lists import recall
@@ -26,6 +26,7 @@ from tools.contact_time import next_contact
 from tools.context import ToolContext
 from tools.customer import CustomerData
 from tools.errors import ToolInputError
+from tools.lazy_model import LazyModel
 from tools.table_files import write_table
 
 Format = Literal["csv", "parquet"]
@@ -48,14 +49,14 @@ _PARQUET_TYPES = {c: "VARCHAR" for c in COLUMNS} | dict.fromkeys(
 CHUNK = 5_000  # customers decided at a time while writing
 
 
-class ExportArgs(BaseModel):
+class ExportArgs(LazyModel):
     """Arguments of ``export_list``."""
 
     list_id: str = Field(description="The list_id of a find_customers result.")
     format: Format = "csv"
 
 
-class ListExport(BaseModel):
+class ListExport(LazyModel):
     """Result of ``export_list``: where the file is and how many customers it holds."""
 
     list_id: str

@@ -16,13 +16,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.base_queries.filters import needs_kernel
 from tools.base_queries.find import ranked, where_all
 from tools.base_queries.lists import chain
 from tools.base_queries.models import FindArgs
 from tools.context import ToolContext
+from tools.lazy_model import LazyModel
 
 Measure = Literal["bill", "revenue", "churn", "tenure", "data_gb"]
 Stat = Literal["mean", "sum", "median", "min", "max"]
@@ -56,7 +57,7 @@ def _mean() -> list[Stat]:
     return ["mean"]
 
 
-class FiguresArgs(BaseModel):
+class FiguresArgs(LazyModel):
     """Arguments of ``base_figures``.
 
     ``filters``: the customers it is over (none: the whole base; ``among`` an
@@ -71,7 +72,7 @@ class FiguresArgs(BaseModel):
     group_by: GroupBy | None = None
 
 
-class FigureRow(BaseModel):
+class FigureRow(LazyModel):
     """One group's figures."""
 
     label: str = Field(description="'all', the group's value, or 'matching'/'rest'.")
@@ -80,7 +81,7 @@ class FigureRow(BaseModel):
     values: dict[str, float | None]
 
 
-class BaseFigures(BaseModel):
+class BaseFigures(LazyModel):
     """Result of ``base_figures``: the figures, over how many, and as of when."""
 
     measure: Measure

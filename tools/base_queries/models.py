@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.config import ConsentChannel, Purpose, SignalName
+from tools.lazy_model import LazyModel
 
 Band = Literal["low", "medium", "high"]
 OrderBy = Literal["churn", "expected_value", "value"]
@@ -17,7 +18,7 @@ ContactChannel = Literal["call", "sms", "email", "push", "app"]
 LIST_ID = re.compile(r"L[0-9a-f]{10}")
 
 
-class Threshold(BaseModel):
+class Threshold(LazyModel):
     """A numeric filter: ``metric op value`` (churn 0..1, pounds, months, GB).
 
     Metrics: churn (score 0..1), revenue (monthly, £), tenure (months), bill (the
@@ -30,7 +31,7 @@ class Threshold(BaseModel):
     value: float = Field(allow_inf_nan=False)
 
 
-class Condition(BaseModel):
+class Condition(LazyModel):
     """Conditions on a customer (all optional; combined with AND)."""
 
     churn_band: Band | None = None
@@ -67,7 +68,7 @@ class FindArgs(Condition):
     limit: int = Field(10, ge=1, le=100)
 
 
-class CustomerRow(BaseModel):
+class CustomerRow(LazyModel):
     """One customer in a list: the kernel's numbers, no personal details."""
 
     customer_id: str
@@ -82,7 +83,7 @@ class CustomerRow(BaseModel):
     signals: list[str]
 
 
-class CustomerList(BaseModel):
+class CustomerList(LazyModel):
     """Result of ``find_customers``: how many match, and the first of them."""
 
     list_id: str = Field(
@@ -95,7 +96,7 @@ class CustomerList(BaseModel):
     rows: list[CustomerRow]
 
 
-class SummariseArgs(BaseModel):
+class SummariseArgs(LazyModel):
     """``summarise_base``: the whole base, or the customers of an earlier list."""
 
     among: str | None = Field(
@@ -105,7 +106,7 @@ class SummariseArgs(BaseModel):
     )
 
 
-class Group(BaseModel):
+class Group(LazyModel):
     """A group of customers: how many and the expected value of their best actions."""
 
     key: str
@@ -113,7 +114,7 @@ class Group(BaseModel):
     expected_value: float
 
 
-class BaseSummary(BaseModel):
+class BaseSummary(LazyModel):
     """Result of ``summarise_base``."""
 
     customers: int

@@ -20,10 +20,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.context import ToolContext
 from tools.errors import ToolInputError
+from tools.lazy_model import LazyModel
 from tools.ledger.days import ledger_day
 from tools.ledger.writer import BookingRequest, BookingResult, write_bookings
 from tools.planning.adapter import CUSTOMER_RULES, DecisionBatch
@@ -35,7 +36,7 @@ CHUNK = 2_000
 KERNEL_CHECKED = "checked by the decision kernel when the plan was booked"
 
 
-class Refusal(BaseModel):
+class Refusal(LazyModel):
     """One planned booking the rules refused."""
 
     customer_id: str
@@ -44,7 +45,7 @@ class Refusal(BaseModel):
     reason: str
 
 
-class PlanBooking(BaseModel):
+class PlanBooking(LazyModel):
     """What booking a plan did."""
 
     plan_id: str

@@ -10,23 +10,24 @@ booked. Books nothing.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
+from tools.lazy_model import LazyModel
 from tools.planning.model import Plan
 from tools.planning.store import plan_store
 
 MAX_SCENARIOS = 6
 
 
-class ComparePlansArgs(BaseModel):
+class ComparePlansArgs(LazyModel):
     """Arguments of ``compare_plans``: two or more stored plan ids, in order."""
 
     plan_ids: list[str] = Field(min_length=2, max_length=MAX_SCENARIOS)
 
 
-class Scenario(BaseModel):
+class Scenario(LazyModel):
     """One plan as a scenario."""
 
     plan_id: str
@@ -39,7 +40,7 @@ class Scenario(BaseModel):
     by_channel: dict[str, int]
 
 
-class PlanComparison(BaseModel):
+class PlanComparison(LazyModel):
     """Result of ``compare_plans``."""
 
     scenarios: list[Scenario]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from tools.lazy_model import LazyModel
 from tools.planning.request import PlanRequest
 
 
-class TreatmentLine(BaseModel):
+class TreatmentLine(LazyModel):
     """One treatment in a plan."""
 
     display_name: str
@@ -22,7 +23,7 @@ class TreatmentLine(BaseModel):
     shadow_price: float = Field(description="What one more slot would add, pounds.")
 
 
-class Baselines(BaseModel):
+class Baselines(LazyModel):
     """The value of booking without a plan, same candidates and limits."""
 
     first_come: float = Field(description="Customers in id order, best free option.")
@@ -31,7 +32,7 @@ class Baselines(BaseModel):
     greedy_assigned: int = 0
 
 
-class HeldOut(BaseModel):
+class HeldOut(LazyModel):
     """A customer the plan would have contacted, held out (no contact, never booked)."""
 
     customer_id: str
@@ -47,7 +48,7 @@ class HeldOut(BaseModel):
     )
 
 
-class PlanArms(BaseModel):
+class PlanArms(LazyModel):
     """The plan's control groups (:mod:`tools.planning.holdout`)."""
 
     holdout_share: float
@@ -60,7 +61,7 @@ class PlanArms(BaseModel):
     challenger_value: float = Field(0.0, description="Their expected value, pounds.")
 
 
-class Plan(BaseModel):
+class Plan(LazyModel):
     """A campaign plan for one day: who gets what, its value and how good it is."""
 
     plan_id: str = ""

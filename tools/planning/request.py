@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tools.config import Channel, CVMConfig, Purpose
 from tools.errors import ToolInputError
 from tools.fields import Amount, Count, Day
+from tools.lazy_model import LazyModel
 
 
-class PlanScope(BaseModel):
+class PlanScope(LazyModel):
     """Which customers and treatments a plan may use (empty = all)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -25,7 +26,7 @@ class PlanScope(BaseModel):
     )
 
 
-class PlanRequest(BaseModel):
+class PlanRequest(LazyModel):
     """A plan's day, scope and the limits changed from the configuration.
 
     ``capacity`` replaces a treatment's ``max_per_day``; ``budget`` caps the whole

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.context import ToolContext
 from tools.errors import PolicyBlocked, ToolInputError
+from tools.lazy_model import LazyModel
 from tools.ledger.approvals import (
     ApprovalStatus,
     NewApprovalRequest,
@@ -37,17 +38,17 @@ from tools.planning.store import plan_store
 RULE = "SECOND-APPROVAL"
 
 
-class InboxArgs(BaseModel):
+class InboxArgs(LazyModel):
     """Arguments of ``plan_approvals`` (none)."""
 
 
-class PlanApprovalArgs(BaseModel):
+class PlanApprovalArgs(LazyModel):
     """Arguments of the second-approval tools: the plan."""
 
     plan_id: str = Field(description="The plan id, e.g. P20240306-1.")
 
 
-class ApprovalRequest(BaseModel):
+class ApprovalRequest(LazyModel):
     """A request for a second analyst's approval of booking a big plan."""
 
     request_id: int
@@ -72,13 +73,13 @@ class ApprovalRequest(BaseModel):
         return cls.model_validate(stored, from_attributes=True)
 
 
-class ApprovalInbox(BaseModel):
+class ApprovalInbox(LazyModel):
     """Requests awaiting a second approval, oldest first."""
 
     requests: list[ApprovalRequest]
 
 
-class SecondApproval(BaseModel):
+class SecondApproval(LazyModel):
     """A big plan booked on a second analyst's approval."""
 
     request: ApprovalRequest

@@ -5,18 +5,19 @@ Booking is :func:`tools.planning.booking.book_plan` (WRITE), registered next to 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tools.config import Channel, Purpose
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
+from tools.lazy_model import LazyModel
 from tools.planning.model import Plan
 from tools.planning.request import PlanRequest, PlanScope
 from tools.planning.store import plan_store
 from tools.planning.whatif import PlanChange, WhatIf, what_if
 
 
-class PlanArgs(BaseModel):
+class PlanArgs(LazyModel):
     """Arguments of ``plan_campaign`` (all optional: empty = the whole base)."""
 
     purposes: list[Purpose] = Field(default_factory=list)
@@ -26,33 +27,33 @@ class PlanArgs(BaseModel):
     )
 
 
-class PlanIdArgs(BaseModel):
+class PlanIdArgs(LazyModel):
     """Arguments of ``get_plan``."""
 
     plan_id: str | None = None
 
 
-class BookPlanArgs(BaseModel):
+class BookPlanArgs(LazyModel):
     """Arguments of ``book_plan``."""
 
     plan_id: str
 
 
-class SlotChange(BaseModel):
+class SlotChange(LazyModel):
     """More (or fewer) daily slots of one treatment."""
 
     treatment_key: str
     slots: int = Field(description="To add (negative: remove).")
 
 
-class ChannelBudget(BaseModel):
+class ChannelBudget(LazyModel):
     """A budget for one channel today."""
 
     channel: Channel
     pounds: float = Field(ge=0)
 
 
-class WhatIfArgs(BaseModel):
+class WhatIfArgs(LazyModel):
     """Arguments of ``plan_what_if``: one change to the latest (or a named) plan."""
 
     plan_id: str | None = None

@@ -7,17 +7,18 @@ is stored as a child of the one it changes; the previous plan stays for comparis
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from tools.config import Channel, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
+from tools.lazy_model import LazyModel
 from tools.planning.model import Plan
 from tools.planning.request import PlanRequest
 from tools.planning.store import plan_store
 
 
-class PlanChange(BaseModel):
+class PlanChange(LazyModel):
     """One change to a plan's limits (fields left empty change nothing)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -41,14 +42,14 @@ class PlanChange(BaseModel):
     )
 
 
-class Delta(BaseModel):
+class Delta(LazyModel):
     """The change in volume and value of one treatment or channel."""
 
     count: int
     value: float
 
 
-class LeftOut(BaseModel):
+class LeftOut(LazyModel):
     """A customer a what-if left out, and what the plan before had for them."""
 
     customer_id: str
@@ -58,7 +59,7 @@ class LeftOut(BaseModel):
     expected_value: float = 0.0
 
 
-class WhatIf(BaseModel):
+class WhatIf(LazyModel):
     """The answer to a what-if: the new plan against the one it changed."""
 
     before_id: str
