@@ -71,6 +71,21 @@ def test_ask_about_one_customer_loads_no_engine_but_the_kernel(state):
     assert "numpy" in loaded  # the kernel decided (the same code as the batch)
 
 
+def test_one_customer_commands_ask_for_one_blas_thread_before_numpy_loads():
+    from assistant.cli.main import one_blas_thread
+
+    env: dict[str, str] = {}
+    one_blas_thread("decide", env, loaded=())  # a batch command keeps the pool
+    assert env == {}
+    one_blas_thread("ask", env, loaded=("numpy",))  # too late once numpy is loaded
+    assert env == {}
+    one_blas_thread("ask", env, loaded=())
+    assert env == {"OPENBLAS_NUM_THREADS": "1"}
+    env = {"OPENBLAS_NUM_THREADS": "4"}  # the user's choice is kept
+    one_blas_thread("chat", env, loaded=())
+    assert env == {"OPENBLAS_NUM_THREADS": "4"}
+
+
 def test_allocations_reads_the_ledger_only(state):
     loaded, out = _loaded(state, "allocations")
     assert out.startswith("no allocations on ")

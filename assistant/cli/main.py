@@ -11,6 +11,7 @@ import importlib
 import logging
 import os
 import sys
+from collections.abc import Container, MutableMapping
 
 from assistant.cli.commands import COMMANDS, command, starting
 from tools.errors import CVMError
@@ -36,6 +37,12 @@ MODULES: dict[str, str] = {
     **dict.fromkeys(("organic-outcome", "import-organic"), "outcome"),
     **dict.fromkeys(("generate-customers", "import", "decide"), "base"),
 }
+# Commands about one customer at a time run the kernel on arrays a few treatments
+# long, far below the sizes where OpenBLAS splits work between threads, yet loading
+# numpy starts OpenBLAS's pool of one thread per core (~45 ms of CPU on 2 cores, more
+# on a bigger machine). These commands ask for one BLAS thread before numpy loads;
+# the batch commands keep the pool, and a value set in the environment is kept.
+ONE_CUSTOMER = frozenset({"ask", "chat", "recommend", "allocate"})
 ALL = (
     "booking",
     "ledger",
@@ -63,6 +70,21 @@ def _named(argv: list[str]) -> str | None:
         elif not word.startswith("--log-level="):
             return None  # --help, or an unknown option: the whole parser answers
     return None
+
+
+def one_blas_thread(
+    name: str | None,
+    environ: MutableMapping[str, str] = os.environ,
+    loaded: Container[str] = sys.modules,
+) -> None:
+    """Ask OpenBLAS for one thread when the command is about one customer.
+
+    Only before numpy loads (a process that has it, such as a test run calling
+    :func:`main`, is left alone: the setting would come too late for it and would
+    reach its child processes).
+    """
+    if name in ONE_CUSTOMER and "numpy" not in loaded:
+        environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -103,9 +125,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``cvm`` command line."""
     argv = sys.argv[1:] if argv is None else argv
+    named = _named(argv)
+    one_blas_thread(named)
     try:
         with starting():
-            args = build_parser(_named(argv)).parse_args(argv)
+            args = build_parser(named).parse_args(argv)
             from assistant.logs import setup_logging
             from tools.config import get_config
 
