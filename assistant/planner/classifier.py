@@ -89,7 +89,8 @@ def probabilities(
     import numpy as np
 
     w = w or weights()
-    known = [(w.index[k], v) for k, v in feats.items() if k in w.index]
+    index = w.index.get
+    known = [(i, v) for k, v in feats.items() if (i := index(k)) is not None]
     # as DictVectorizer then Normalizer do: unknown features are dropped first
     norm = math.sqrt(sum(v * v for _, v in known)) or 1.0
     scores = w.intercept.copy()

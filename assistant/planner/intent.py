@@ -155,11 +155,20 @@ class Intent:
             self.when is not None and not self.when(u, ask)
         ):
             return 0.0
-        norm = u.norm
-        total = sum(w for pattern, w in _compiled(self.cues) if pattern.search(norm))
+        total = _cue_total(self.cues, u.norm)
         if self.bonus is not None:
             total += self.bonus(u, ask)
         return total
+
+
+@lru_cache(maxsize=1024)
+def _cue_total(cues: tuple[tuple[str, float], ...], norm: str) -> float:
+    """The summed weight of the cues matching a message.
+
+    A turn reads each intent's cues twice (the classifier's cue features, then the
+    cues' own reading): the second is a look-up.
+    """
+    return sum(w for pattern, w in _compiled(cues) if pattern.search(norm))
 
 
 @lru_cache(maxsize=256)
