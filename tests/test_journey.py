@@ -107,6 +107,33 @@ def test_tiktoken_works_offline_from_the_shipped_file(tmp_path, monkeypatch):
         tokens.encoding.cache_clear()
 
 
+def test_the_parsed_encoding_is_kept_and_read_back_the_same(tmp_path, monkeypatch):
+    from tools import tokens
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "tk"))
+    texts = ["What should we offer U124?", "£1,926.83 — naïve café 😀", "<|endoftext|>"]
+    tokens.encoding.cache_clear()
+    try:
+        fresh = tokens.encoding()  # parsed from the BPE file, then kept
+        kept = tokens._state_path(tokens.DEFAULT_ENCODING)
+        assert kept.exists()
+        tokens.encoding.cache_clear()
+        again = tokens.encoding()  # read back from what was kept
+        assert again._mergeable_ranks == fresh._mergeable_ranks
+        assert again._pat_str == fresh._pat_str
+        assert again._special_tokens == fresh._special_tokens
+        for text in texts:
+            assert again.encode(text, disallowed_special=()) == fresh.encode(
+                text, disallowed_special=()
+            )
+        kept.write_bytes(b"not marshal")  # unreadable: rebuilt from tiktoken
+        tokens.encoding.cache_clear()
+        assert tokens.count_tokens(texts[0]) == len(fresh.encode(texts[0]))
+        assert tokens._read_state(tokens.DEFAULT_ENCODING) is not None
+    finally:
+        tokens.encoding.cache_clear()
+
+
 def test_unknown_and_malformed_ids():
     with pytest.raises(UnknownCustomerError):
         build_journey("U500", ToolContext.create())
