@@ -188,3 +188,22 @@ def test_a_confirmation_may_name_the_pending_booking_and_only_it(tmp_path):
         "approve the data boost booking for u124 and u125",
     ):
         assert not confirms(text, own), text
+
+
+def test_an_action_shown_again_expires_counting_from_then(tmp_path, monkeypatch):
+    """Asked for again ("ok book it pls 🙏"), the pending action is fresh: a yes
+    a few turns later still runs it (trial 2026-12-07i: it had expired)."""
+    import assistant.approvals.scope as scope
+
+    monkeypatch.setattr(scope, "PENDING_TURNS", 3)
+    bot = Assistant.create(model="offline", state_dir=tmp_path / "state")
+    first = bot.ask("What should we offer U124?")
+    assert first.pending is not None
+    bot.ask("why?")
+    again = bot.ask("ok book it pls 🙏")
+    assert again.pending is not None and again.pending.id == first.pending.id
+    bot.ask("why?")
+    done = bot.ask("yes")
+    assert [(a.customer_id, a.status) for a in list_allocations(bot.ctx)] == [
+        ("U124", "active")
+    ], done.reply

@@ -171,6 +171,7 @@ def _against_scope(
         )
     pending = session.pending
     if pending is not None and pending.same_as(spec.name, key):
+        pending.turn = session.turns  # shown again: it expires counting from now
         scope.presented = pending
         return Verdict("held", action=pending)
     if scope.presented is not None:
