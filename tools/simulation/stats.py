@@ -4,6 +4,10 @@ Intervals are the normal approximation of a sum of independent per-customer tota
 (customers are independent in the simulation; one customer's days are summed first,
 so a customer's days may depend on each other), statsmodels' z interval of their mean
 (:class:`statsmodels.stats.weightstats.DescrStatsW`) times their count.
+
+statsmodels (with pandas and scipy, ~1.2 s) is imported inside :func:`sum_ci`, as in
+:mod:`tools.outcomes_stats`: importing the simulator (``cvm simulate``, the test
+collection of every xdist worker) does not pay for it until an interval is asked for.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 from statistics import NormalDist
 
 import numpy as np
-from statsmodels.stats.weightstats import DescrStatsW
 
 Z95 = NormalDist().inv_cdf(0.975)
 BINS = 10
@@ -27,6 +30,8 @@ def sum_ci(per_unit: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     Returns:
         ``(sum, low, high)``.
     """
+    from statsmodels.stats.weightstats import DescrStatsW
+
     x = np.asarray(per_unit, dtype=np.float64)
     total = float(x.sum())
     if len(x) < 2:
