@@ -76,5 +76,10 @@ def test_breaking_the_consent_check_fails_several_conversations(monkeypatch):
     monkeypatch.setattr(eligibility, "customer_verdicts", no_consent_check)
     monkeypatch.setattr(allocation, "customer_verdicts", no_consent_check)
     monkeypatch.delenv("CVM_NOW")
-    failed = [p.stem for p in FILES if not run_conversation(p).passed]
+    failed: list[str] = []
+    for path in FILES:  # until three have failed (the rest cannot change the verdict)
+        if not run_conversation(path).passed:
+            failed.append(path.stem)
+            if len(failed) == 3:
+                break
     assert len(failed) >= 3, failed
