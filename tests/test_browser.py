@@ -61,27 +61,40 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
         pytest.fail(str(exc))
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a module's tests (a launch costs ~2 s).
+
+    Each page is opened in a new context of its own (its own cookies, storage and
+    cache, as a fresh profile): the tests stay independent.
+    """
+    chromium = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        shared = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        try:
+            yield shared
+        finally:
+            shared.close()
+
+
 @contextmanager
-def chat_page(tmp_path: Path, url: str, log: Path, requests: list[str] | None = None):
+def chat_page(
+    browser, tmp_path: Path, url: str, log: Path, requests: list[str] | None = None
+):
     """A Chromium page on the chat UI, connected; a failure keeps a screenshot.
 
     Yields the page once it is connected and its chat started; every URL the page
     requests goes into ``requests`` when given. A Playwright error fails the test
     with the server's log and the path of a screenshot (in the test's temporary
-    folder).
+    folder). The page is in a new context of ``browser`` (the ``browser`` fixture),
+    closed at the end.
     """
-    chromium = _require_browser()
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=chromium,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 1800},
-        )
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1800})
+    try:
         ctx.set_default_timeout(WAIT)
         page = ctx.new_page()
         if requests is not None:
@@ -99,8 +112,8 @@ def chat_page(tmp_path: Path, url: str, log: Path, requests: list[str] | None = 
                 f"{exc}\n(screenshot: {shot})\n--- server log ---\n"
                 f"{log.read_text()[-3000:]}"
             )
-        finally:
-            ctx.close()
+    finally:
+        ctx.close()
 
 
 def ask(page, text: str) -> None:
@@ -137,10 +150,10 @@ def bookings(state: Path) -> list[Allocation]:
     return list_allocations(ToolContext.create(get_config(), state_dir=state))
 
 
-def test_u124_starter_card_book_approve(server, tmp_path):
+def test_u124_starter_card_book_approve(browser, server, tmp_path):
     url, state, log = server
     requested: list[str] = []
-    with chat_page(tmp_path, url, log, requested) as page:
+    with chat_page(browser, tmp_path, url, log, requested) as page:
         starter = page.locator("#starter-offer-for-u124")
         starter.wait_for()
         # the product's own look: its logo (not the framework's) and footer
@@ -172,9 +185,9 @@ def test_u124_starter_card_book_approve(server, tmp_path):
     assert (tmp_path / "u124-booked.png").stat().st_size > 10_000
 
 
-def test_plan_card_book_plan_approve(server, tmp_path):
+def test_plan_card_book_plan_approve(browser, server, tmp_path):
     url, state, log = server
-    with chat_page(tmp_path, url, log) as page:
+    with chat_page(browser, tmp_path, url, log) as page:
         ask(page, "Who should we call today?")
         page.get_by_text("Planned vs capacity left").first.wait_for()
         assert page.get_by_text("First come, in id order").first.is_visible()
@@ -192,10 +205,10 @@ def test_plan_card_book_plan_approve(server, tmp_path):
     assert {b.approved_by for b in booked} == {"analyst (ui)"}
 
 
-def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
+def test_chat_goes_on_after_cancel_and_after_approve(browser, server, tmp_path):
     """Book → Cancel, then a new question is answered; Book → Approve, likewise."""
     url, state, log = server
-    with chat_page(tmp_path, url, log) as page:
+    with chat_page(browser, tmp_path, url, log) as page:
         ask(page, "What should we offer U126?")
         page.get_by_text("U126: Bill Review Call").first.wait_for()
         press(page.get_by_role("button", name="Book").first)
@@ -224,11 +237,13 @@ def test_chat_goes_on_after_cancel_and_after_approve(server, tmp_path):
 TITLE_FILL = {"light": "rgb(55, 65, 81)", "dark": "rgb(229, 231, 235)"}
 
 
-def test_a_summary_question_shows_the_base_chart_in_both_themes(server, tmp_path):
+def test_a_summary_question_shows_the_base_chart_in_both_themes(
+    browser, server, tmp_path
+):
     from playwright.sync_api import expect
 
     url, _, log = server
-    with chat_page(tmp_path, url, log) as page:
+    with chat_page(browser, tmp_path, url, log) as page:
         ask(page, "Summarise the base")
         page.get_by_text("customers (of").first.wait_for()
         chart = page.locator(".js-plotly-plot").first

@@ -21,6 +21,7 @@ from tools.context import ToolContext
 tables = lazy("assistant.ui.tables")
 
 server = test_browser.server  # the chat UI on this test's state dir
+browser = test_browser.browser  # one Chromium for the module
 ADD = "add a treatment: 10% discount SMS, marketing, £1 a contact, 200 a day"
 
 
@@ -33,7 +34,7 @@ def _rows(page) -> list[str]:
 
 @pytest.mark.browser
 def test_the_catalogue_shows_as_a_table_and_follows_an_approved_change(
-    server, tmp_path
+    browser, server, tmp_path
 ):
     from playwright.sync_api import expect
 
@@ -42,7 +43,7 @@ def test_the_catalogue_shows_as_a_table_and_follows_an_approved_change(
     off = CatalogueChange(action="disable", treatment_key="retention_email")
     commit_change(off, other, "cli:ana", login=False)
     keys = list(other.config.treatments)
-    with chat_page(tmp_path, url, log) as page:
+    with chat_page(browser, tmp_path, url, log) as page:
         ask(page, "what treatments do we have?")
         table = page.locator("#catalogue-table").last
         table.wait_for()
