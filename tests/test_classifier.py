@@ -313,3 +313,11 @@ def test_an_outcome_in_the_analysts_words_is_proposed_not_asked(bot):
     turn = bot.ask(text)
     assert bot.choices() == (), turn.reply
     assert turn.pending is None or turn.pending.tool.startswith("record_outcome")
+
+
+def test_a_request_nobody_can_serve_gets_an_honest_cant_not_a_menu(bot):
+    """The model's likeliest reading is 'unknown' (>= CANT_FLOOR): say so, no menu."""
+    turn = bot.ask("change U126's tariff to a cheaper one")
+    assert bot.choices() == ()
+    assert turn.reply.startswith("I can't do that here.")
+    assert turn.pending is None and not turn.allocations

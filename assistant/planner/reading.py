@@ -94,6 +94,11 @@ ALONE_TRUSTED = frozenset(
         "outcome_report", "why_not", "choose", "options",
     }
 )  # fmt: skip
+# a request the product cannot serve ("email U124 the offer", "is it gonna rain")
+# is answered with an honest "can't" and the nearest thing it can do, not a menu,
+# when that is the model's likeliest reading with CANT_FLOOR (out of fold by
+# author: 49 such readings of 55 were of requests nobody can serve; never a write)
+CANT_FLOOR = 0.6
 # readings whose answers coincide for a message stating a condition ("how many
 # have churn over 0.6?"): both answer with the customers who match, counted
 SAME_ANSWER = frozenset({"summarise_base", "find_customers"})
@@ -203,6 +208,8 @@ def recognise(ask: Ask) -> Reading:
     )
     if p >= w.threshold or (p >= w.agree_floor and best == cued):
         return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)
+    if best == "unknown" and p >= CANT_FLOOR:  # an honest can't, naming the nearest
+        return Reading(UNKNOWN, p, (), nearest)
     alone = cued in (None, best) and _alone(best, p, ranked, total)
     if alone or _same_answer(ask, ranked, total, w.threshold):
         return Reading(BY_NAME[best], p, (), nearest)
