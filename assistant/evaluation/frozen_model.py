@@ -38,6 +38,7 @@ READER_SOURCES = (
     "assistant/planner/features.py",
     "assistant/planner/intent.py",
     "assistant/planner/intents.py",
+    "assistant/planner/ledger_calls.py",
     "assistant/planner/ledger_intents.py",
     "assistant/planner/plan_intents.py",
     "assistant/planner/planner.py",

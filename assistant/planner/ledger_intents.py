@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.planner import calls
+from assistant.planner import book_calls, ledger_calls
 from assistant.planner.answers import ledger
 from assistant.planner.intent import Intent, cue
 from assistant.planner.questions import asks_what_is_booked, counts_last_list
@@ -58,7 +58,7 @@ LEDGER_INTENTS: list[Intent] = [
         ),
         bonus=lambda u, ask: 4.0 * asks_what_is_booked(u),
         needs_customer=False,
-        calls=calls.bookings,
+        calls=ledger_calls.bookings,
         answer=ledger.bookings,
         examples=(
             "show today's bookings",
@@ -70,8 +70,8 @@ LEDGER_INTENTS: list[Intent] = [
         name="cancel",
         cues=CANCEL_CUES,
         needs_customer=False,
-        calls=calls.cancel,
-        follow_up=calls.cancel_found,
+        calls=ledger_calls.cancel,
+        follow_up=ledger_calls.cancel_found,
         answer=ledger.cancel,
         priority=2,
         examples=("cancel it", "cancel booking #3", "release that allocation"),
@@ -80,8 +80,8 @@ LEDGER_INTENTS: list[Intent] = [
         name="book",
         cues=BOOK_CUES,
         when=lambda u, ask: not asks_what_is_booked(u),
-        calls=calls.book,
-        follow_up=calls.book_follow_up,
+        calls=book_calls.book,
+        follow_up=book_calls.book_follow_up,
         answer=ledger.book,
         priority=1,
         examples=("book it", "book retention_sms for U124", "could we get it booked?"),
@@ -116,7 +116,7 @@ LEDGER_INTENTS: list[Intent] = [
         + cue(r"\btoday\b", weight=0.5),
         when=lambda u, ask: "consents" not in u.facets and not counts_last_list(u, ask),
         needs_customer=False,
-        calls=calls.capacity,
+        calls=ledger_calls.capacity,
         answer=ledger.capacity,
         examples=("how many call-backs are left today?", "capacity?"),
     ),

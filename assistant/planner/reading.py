@@ -19,7 +19,6 @@ from assistant.approvals.scope import QUESTION
 from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
 from assistant.planner.base_filters import asks_grouping, has_condition, read_filters
-from assistant.planner.calls import booking_to_cancel
 from assistant.planner.classifier import probabilities, weights
 from assistant.planner.features import features
 from assistant.planner.intent import Ask, Intent
@@ -31,6 +30,7 @@ from assistant.planner.intents import (
     UNKNOWN,
     cue_words,
 )
+from assistant.planner.ledger_calls import booking_to_cancel
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
 from tools.config import CVMConfig

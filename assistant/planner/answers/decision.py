@@ -10,7 +10,7 @@ from assistant.planner.answers.common import (
     score_line,
 )
 from assistant.planner.answers.ledger import no_option_on
-from assistant.planner.calls import option_on_channel
+from assistant.planner.book_calls import option_on_channel
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import CHANNEL_NAMES, money
 from tools.recommendation import Alternative, RankedTreatment, Recommendation

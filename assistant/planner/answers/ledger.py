@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.planner.calls import (
+from assistant.planner.book_calls import (
     booking_key,
-    described_booking,
-    dropping_proposal,
     kind_options,
     treatments_of_kind,
     which_of_several,
 )
 from assistant.planner.intent import Ask, Results
+from assistant.planner.ledger_calls import described_booking, dropping_proposal
 from assistant.views.text import CHANNEL_NAMES, money
 from tools.allocation import Availability, ConstraintsReport
 from tools.allocation_results import Allocation

@@ -1,0 +1,192 @@
+"""Which tools a booking order calls: the treatment it means, proposed (held).
+
+A booking is only ever proposed here (an ``allocate_treatment`` call the guard
+holds for the analyst's confirmation); after a refusal by a contact rule, the
+best alternative is looked for instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.planner.intent import Ask, Call, call
+from assistant.planner.ledger_calls import bookings
+from assistant.planner.questions import asks_what_is_booked
+from tools.config import CVMConfig
+from tools.recommendation import RankedTreatment, Recommendation
+from tools.treatment import BASELINE
+
+
+def book(ask: Ask, customer: str | None) -> list[Call]:
+    """Propose booking the named treatment, else the proposal (held, not run).
+
+    Only the proposal made for this customer: "book it" after moving to another
+    customer proposes nothing (a proposal never follows the conversation elsewhere).
+    A question about what has been booked ("has U126 been booked?") lists the
+    bookings instead: a question never proposes a write.
+    """
+    if asks_what_is_booked(ask.u):
+        return bookings(ask, customer)
+    if which_of_several(ask):
+        return []  # "yes, book" after comparing two: which one is asked
+    key = booking_key(ask, customer)
+    if key is None and customer and compared_pick(ask, customer):
+        return [call("recommend_treatment", customer_id=customer)]
+    if not key or key == BASELINE or not customer:
+        return []
+    return [call("allocate_treatment", customer_id=customer, treatment_key=key)]
+
+
+def compared_pick(ask: Ask, customer: str) -> bool:
+    """A compared customer named: "book for U999" after comparing U123 and U999.
+
+    Only for a customer named in the order and compared last, with no proposal
+    for them yet; the pick is then proposed for confirmation (held, not run).
+    """
+    return (
+        customer in ask.u.customers
+        and customer in ask.session.focus.compared
+        and ask.session.proposal_for != customer
+    )
+
+
+def book_follow_up(ask: Ask, customer: str | None) -> list[Call]:
+    """The compared customer's pick proposed, or an alternative after a refusal."""
+    rec = ask.results.one("recommend_treatment")
+    if (
+        rec is not None
+        and customer
+        and not ask.results.called("allocate_treatment")
+        and rec.top.treatment_key != BASELINE
+    ):
+        key = rec.top.treatment_key
+        return [call("allocate_treatment", customer_id=customer, treatment_key=key)]
+    return book_refused(ask, customer)
+
+
+def which_of_several(ask: Ask) -> list[str]:
+    """The customers in focus when a booking order names none of several.
+
+    After "compare U123 and U999", a bare "yes, book" could mean either: the
+    answer asks which (never proposes one); "book for U999" names it. Empty when
+    the order is not ambiguous.
+    """
+    focus = ask.session.focus.customers
+    if ask.u.customers or len(focus) < 2 or ask.session.pending is not None:
+        return []
+    return list(focus)
+
+
+def booking_key(ask: Ask, customer: str | None) -> str | None:
+    """The treatment a booking order means.
+
+    Named, else the option on the one channel named ("book the sms one"), else the
+    proposal for ``customer``. A channel with no such option means nothing: the
+    proposal on another channel is never booked in its place.
+    """
+    if ask.u.treatments:
+        return ask.u.treatments[0]
+    session = ask.session
+    again = just_declined(ask, customer)
+    if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
+        return again
+    if session.proposal_for != customer:
+        return None
+    kind = kind_options(ask, customer)
+    if kind is not None and session.proposed not in kind:  # "the call-back"
+        return kind[0] if len(kind) == 1 else None  # the only lawful one, else ask
+    rec = session.last_recommendation
+    if rec is not None and len(ask.u.channels) == 1 and kind is None:
+        option = option_on_channel(ask, rec, ask.u.channels[0])
+        return option.treatment_key if option else None
+    return session.proposed
+
+
+def just_declined(ask: Ask, customer: str | None) -> str | None:
+    """The treatment of the booking the analyst declined last turn.
+
+    Only while nothing is pending since: "wait, don't book yet" then "actually, go
+    for it. book it" means that booking again (held for a yes, as always).
+    """
+    session = ask.session
+    last = session.declined
+    if (
+        session.pending is not None
+        or last is None
+        or last.tool != "allocate_treatment"
+        or last.customers != (customer,)
+        or session.turns - session.declined_turn > 1
+    ):
+        return None
+    return str(last.arguments["treatment_key"])
+
+
+def option_on_channel(
+    ask: Ask, rec: Recommendation, channel: str
+) -> RankedTreatment | None:
+    """The option on ``channel`` the analyst means ("the sms one", "the email one").
+
+    The first on that channel among the options last shown for the customer, else
+    the best lawful one on it; None when no option uses the channel.
+    """
+    focus = ask.session.focus
+    shown = focus.options if focus.options_for == rec.customer_id else []
+    ranked = [r for r in rec.ranked if r.treatment_key != BASELINE]
+    order = [r for k in shown for r in ranked if r.treatment_key == k] + ranked
+    return next((r for r in order if r.channel == channel), None)
+
+
+def book_refused(ask: Ask, customer: str | None) -> list[Call]:
+    """After a booking refused by a contact rule, look for the best alternative."""
+    r = ask.results
+    key = ask.u.treatments[0] if ask.u.treatments else ask.session.proposed
+    refused = next(
+        (x for x in r.records if x.name == "allocate_treatment" and not x.ok), None
+    )
+    if refused is None or refused.rule in (None, "APPROVAL") or not customer:
+        return []
+    if r.called("find_alternative_treatment"):
+        return []
+    return [
+        call(
+            "find_alternative_treatment",
+            customer_id=customer,
+            exclude_treatments=[key] if key else [],
+            exclude_channels=[],
+            max_cost=None,
+        )
+    ]
+
+
+def kind_options(ask: Ask, customer: str | None) -> list[str] | None:
+    """The lawful treatments of the kind a message names ("the call-back"), if any.
+
+    None when it names no kind; lawful per the customer's last recommendation
+    (every one of the kind when there is none for them).
+    """
+    kind = treatments_of_kind(ask.u.text, ask.config)
+    if not kind:
+        return None
+    rec = ask.session.last_recommendation
+    if rec is None or rec.customer_id != customer:
+        return kind
+    lawful = {r.treatment_key for r in rec.ranked}
+    return [k for k in kind if k in lawful]
+
+
+def treatments_of_kind(text: str, config: CVMConfig) -> list[str]:
+    """Treatments a message names only by a word their names share ("the call-back").
+
+    A name's last two words ("call back") shared by two or more treatments, said
+    without the rest of any name: every one of them.
+    """
+    lowered = " " + " ".join(text.lower().replace("-", " ").split()) + " "
+    lowered = lowered.replace(" callback", " call back").replace(" cb ", " call back ")
+    kinds: dict[str, list[str]] = {}
+    for key, t in config.treatments.items():
+        words = t.display_name.lower().split()
+        if len(words) > 2:  # a one-word kind is a channel word ("sms", "call")
+            kinds.setdefault(" ".join(words[-2:]), []).append(key)
+    shared = [keys for kind, keys in kinds.items() if len(keys) > 1
+              and re.search(rf"\b{re.escape(kind)}s?\b", lowered)]  # fmt: skip
+    return max(shared, key=len, default=[]) if shared else []
