@@ -29,6 +29,7 @@ READER_SOURCES = (
     "assistant/planner/model/intents.npz",
     "assistant/planner/amounts.py",
     "assistant/planner/approval_intents.py",
+    "assistant/planner/base_calls.py",
     "assistant/planner/base_filters.py",
     "assistant/planner/base_intents.py",
     "assistant/planner/catalogue_intents.py",
