@@ -32,6 +32,7 @@ READER_SOURCES = (
     "assistant/planner/base_calls.py",
     "assistant/planner/base_filters.py",
     "assistant/planner/base_intents.py",
+    "assistant/planner/base_words.py",
     "assistant/planner/catalogue_intents.py",
     "assistant/planner/classifier.py",
     "assistant/planner/export_intents.py",

@@ -7,6 +7,7 @@ a channel or marketing is lawful at all, churn and value bands, numeric threshol
 (:mod:`assistant.planner.thresholds`), the recommended treatment; plus the order
 and how many to show. The result is the typed :class:`FindArgs` the tool validates;
 "of those" (``among``) is added by the caller, which knows the last list shown.
+The words themselves are in :mod:`assistant.planner.base_words`.
 """
 
 from __future__ import annotations
@@ -15,122 +16,24 @@ import re
 from typing import Any
 
 from assistant.core.mentions import treatments_named
+from assistant.planner.base_words import (
+    CHANNEL_VERBS,
+    NO_MARKETING,
+    NOT_CONSENTED,
+    OBJECTION,
+    PURPOSES,
+    SEGMENTS,
+    SIGNAL_WORDS,
+    consent_pattern,
+    opt_out_pattern,
+    reach_pattern,
+)
 from assistant.planner.thresholds import find_thresholds
 from assistant.planner.utterance import Utterance
 from tools.base_queries.models import FindArgs
 from tools.config import CVMConfig
-from tools.kernel.signals import SIGNALS
 
 MAX_ROWS = 100  # find_customers shows at most this many rows (FindArgs.limit)
-SEGMENTS = {
-    r"\bconsumers?\b": "consumer",
-    r"\bfamil(y|ies)\b(?! (share|plus|premium|plan))": "family",
-    r"\bseniors?\b|\bpensioners?\b|\belderly\b": "senior",
-    r"\bsmall[- ]business(es)?\b|\bsmbs?\b|\bsmes?\b": "small_business",
-    r"\benterprises?\b|\bcorporates?\b": "enterprise",
-}
-SIGNAL_WORDS = {s: r"\b" + s.replace("_", r"[ _-]") + r"\b" for s in SIGNALS}
-SIGNAL_WORDS |= {
-    "high_churn_risk": r"\bhigh churn risk\b(?! customers)",
-    "bill_shock": r"\bbill[ _-]?shocks?\b|\bshock bills?\b",
-    "poor_network": r"\b(poor|bad|weak) (network|coverage|signal)\b",
-    "billing_dispute": r"\b(open |billing |bill )?disputes?\b|\bdisputing\b",
-    "payment_issues": r"\bpayment (problems?|issues?|trouble|difficult\w*)\b|"
-    r"\boverdue\b|\barrears\b|\blate (payers?|payments?|fees?)\b|"
-    r"\bmissed payments?\b|\bbehind on (their )?(payments?|bills?)\b",
-    "data_over_allowance": r"\bover (their |the )?(data )?allowance\b|"
-    r"\bexceed\w* (their |the )?(data )?allowance\b|\bover their data\b|"
-    r"\bdata over allowance\b|\bgoing over (their )?data\b",
-    "data_near_allowance": r"\b(near|nearly at|close to) (their |the )?(data )?"
-    r"allowance\b",
-    "roaming_charges": r"\broaming\b",
-    "network_complaints": r"\bnetwork complaints?\b|\bcomplain\w* about (the )?"
-    r"(network|coverage|signal)\b",
-    "negative_sentiment": r"\bnegative sentiment\b|\bunhappy\b|\bangry\b|"
-    r"\bdissatisfied\b|\bdisgruntled\b",
-    "competitor_mention": r"\bcompetitors?\b",
-    "switch_threat": r"\bthreaten\w* to (leave|switch|go)\b|\bswitch(ing)? threats?\b",
-    "new_customer": r"\bnew (customers|joiners)\b|\bjoined recently\b|"
-    r"\brecent joiners\b",
-    "long_tenure": r"\blong[- ](tenure|standing)\b|\bloyal customers\b",
-    "international_usage": r"\binternational (usage|calls|callers)\b|\bcall abroad\b",
-    "add_line_interest": r"\b(add|extra|another|second) lines?\b",
-    "usage_rising": r"\busage rising\b|\brising usage\b|\busing more data\b",
-}
-NO_MARKETING = (
-    r"\b(can'?t|cannot|can not|unable to|not allowed to|won'?t) (receive|get|be sent"
-    r"|be contacted (with|for)|be marketed)\b.*\bmarket|\bno marketing\b|"
-    r"\bnot (reachable|contactable) (for|by) marketing\b|\bopted out of marketing\b"
-)
-OBJECTION = (
-    r"\bobject(s|ed|ing|ion|ions|ors?)?\b|\brefus\w+ (all |any )?marketing\b|"
-    r"\bopted out of (all|every|any) marketing\b|\bno marketing (at all|on any)\b|"
-    r"\bsaid no to (all |any )?marketing\b"
-)
-# no marketing consent on any channel: "have not consented to marketing contact"
-NOT_CONSENTED = (
-    r"(?:\bnot|\bnever|n't|\bwithout|\bno|\blacking|\bmissing)\s+(?:\w+\s+){0,2}?"
-    r"(?:consented|consent(?:s|ed)?|opted[- ]?in|agreed|given (?:their |any )?consent)"
-    r"\b(?:\s+\w+){0,2}?\s+(?:to |for |on )?(?:any |receiving |receive )?marketing\b|"
-    r"\b(?:no|without|missing|lacking) marketing (?:consents?|opt[- ]?ins?|"
-    r"permissions?)\b"
-)
-_CHANNEL_VERBS = {
-    "email": r"e-?mail(?:ed)?",
-    "sms": r"text(?:ed)?|sms(?:ed)?",
-    "call": r"call(?:ed)?|ring|rung|phone(?:d)?",
-    "push": r"push(?:ed)?|notif(?:y|ied)",
-}
-_PURPOSES = {
-    "marketing": r"\bmarket(ing)?\b|\bretention\b|\boffers?\b|\bpromot",
-    "service": r"\bservice\b",
-    "billing": r"\bbilling\b",
-}
-
-
-SLOT_PATTERNS = (
-    *SEGMENTS,
-    *SIGNAL_WORDS.values(),
-    NO_MARKETING,
-    OBJECTION,
-    NOT_CONSENTED,
-    *_CHANNEL_VERBS.values(),
-    *_PURPOSES.values(),
-)  # their words are words the typo corrector keeps ("bad" is not "band")
-
-
-_ADVERB = (
-    r"(?:actually|legitimately|lawfully|legally|really|still|even|currently|"
-    r"safely|properly|now|also)"
-)
-
-
-def _reach_pattern(verb: str) -> str:
-    return (
-        rf"\b(?:can|could)(?P<neg>'?t|not|n'?t)?(?:\s+(?P<neg2>not))?\s+"
-        rf"(?:we|i|you|be|still)\s+(?:{_ADVERB}\s+)?"
-        rf"(?:(?:contact|reach|message)(?: them)? (?:by|via|on|over|through) )?"
-        rf"(?:{verb})\b|"
-        rf"\b(?P<neg3>un|not )?reachable (?:by|via|on|over) (?:{verb})\b|"
-        rf"\b(?:ok|lawful|allowed|safe|fine|able) to (?:{verb})\b"
-    )
-
-
-def _opt_out_pattern(verb: str) -> str:
-    """An opt-out from a channel: "opted out of marketing calls", "SMS opt-outs"."""
-    return (
-        rf"\b(?:opted[- ]?out|unsubscribed|withdrawn|withdrew)\s+(?:of|from)\s+"
-        rf"(?:(?:marketing|service|billing)\s+)?(?:{verb})s?\b|"
-        rf"\b(?:{verb})s? (?:marketing )?opt[- ]?outs?\b"
-    )
-
-
-def _consent_pattern(verb: str) -> str:
-    return (
-        rf"\b(?:(?P<neg>no|without|lacking|missing|withdrawn|not given)\s+)?"
-        rf"(?:{verb}) (?:marketing |service |billing )?(?:consents?|opt[- ]?ins?|"
-        rf"permissions?)\b|\bconsented to (?:{verb})\b"
-    )
 
 
 def _order(norm: str) -> str:
@@ -182,20 +85,20 @@ def _bands(norm: str, f: dict[str, Any], ranked: bool) -> None:
 
 def _contact(norm: str, f: dict[str, Any]) -> None:
     """Consent, objection, and whether a channel or marketing is lawful."""
-    purpose = next((p for p, pat in _PURPOSES.items() if re.search(pat, norm)), None)
-    for channel, verb in _CHANNEL_VERBS.items():
-        if re.search(_opt_out_pattern(verb), norm):
+    purpose = next((p for p, pat in PURPOSES.items() if re.search(pat, norm)), None)
+    for channel, verb in CHANNEL_VERBS.items():
+        if re.search(opt_out_pattern(verb), norm):
             f["consent_channel"] = channel
             f["consent_purpose"] = purpose or "marketing"
             f["consent_granted"] = False
             return
-        consent = re.search(_consent_pattern(verb), norm)
+        consent = re.search(consent_pattern(verb), norm)
         if consent:
             f["consent_channel"] = channel
             f["consent_purpose"] = purpose or "marketing"
             f["consent_granted"] = not consent.group("neg")
             return
-        can = re.search(_reach_pattern(verb), norm)
+        can = re.search(reach_pattern(verb), norm)
         if can:
             f["reachable_channel"] = channel
             f["reachable_purpose"] = purpose

@@ -22,7 +22,8 @@ from assistant.planner.base_calls import (
     follows_a_search,
     summarise,
 )
-from assistant.planner.base_filters import NO_MARKETING, has_condition, read_filters
+from assistant.planner.base_filters import has_condition, read_filters
+from assistant.planner.base_words import NO_MARKETING
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.questions import counts_last_list
 from assistant.planner.utterance import Utterance

@@ -13,8 +13,8 @@ from functools import cache
 from assistant.planner import calls
 from assistant.planner.answers import decision, limits, talk
 from assistant.planner.approval_intents import APPROVAL_INTENTS
-from assistant.planner.base_filters import SLOT_PATTERNS
 from assistant.planner.base_intents import BASE_INTENTS
+from assistant.planner.base_words import SLOT_PATTERNS
 from assistant.planner.catalogue_intents import CATALOGUE_INTENTS
 from assistant.planner.define_intents import DEFINE_INTENTS
 from assistant.planner.export_intents import EXPORT_INTENTS
