@@ -24,7 +24,8 @@ from assistant.planner.ledger_intents import LEDGER_INTENTS
 from assistant.planner.outcome_intents import OUTCOME_INTENTS
 from assistant.planner.plan_intents import PLAN_INTENTS
 from assistant.planner.talk_intents import TALK_INTENTS
-from assistant.planner.utterance import Utterance, pattern_words
+from assistant.planner.typos import pattern_words
+from assistant.planner.utterance import Utterance
 
 
 def _names_option(u: Utterance, ask: Ask) -> bool:

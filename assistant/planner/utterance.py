@@ -1,26 +1,26 @@
 """The typed reading of one analyst message: normalised words and filled slots.
 
-Typos are corrected word by word against the planner's vocabulary (difflib), so
-"wat shud we ofer u124" reads as "what should we offer u124"; treatment names are
-then matched on the corrected text. Nothing here knows about intents: the table in
-:mod:`assistant.planner.intents` reads the slots.
+Typos are corrected word by word against the planner's vocabulary
+(:mod:`assistant.planner.typos`), so "wat shud we ofer u124" reads as "what should
+we offer u124"; treatment names are then matched on the corrected text, channels
+named and ruled out by :mod:`assistant.planner.channel_slots`. Nothing here knows
+about intents: the table in :mod:`assistant.planner.intents` reads the slots.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 from assistant.core.mentions import customer_ids_in, treatments_named
 from assistant.planner.amounts import count_value, money_after, word_number
+from assistant.planner.channel_slots import channels_in, excluded_channels
 from assistant.planner.thresholds import Found, find_thresholds
-from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS, SHORTHAND
+from assistant.planner.typos import WORD, correct
+from assistant.planner.vocabulary import FACETS
 from tools.base_queries.models import Threshold
 from tools.config import CVMConfig
-from tools.config_memo import per_config
 
 Reference = Literal["it", "them", "that", "both"]
 
@@ -29,15 +29,6 @@ _LOOSE_ID = re.compile(
     r"#?([a-z0-9-]*\d[a-z0-9-]*)\b",
     re.I,
 )
-_NEGATION = re.compile(
-    r"\b(?:without|no|not|avoid(?:ing)?|doesn'?t|don'?t|other than|except|rather than|"
-    r"instead of|skip|never|excluding|can'?t|cannot|mustn'?t|won'?t|shouldn'?t)\b",
-    re.I,
-)
-_QUESTION_ABOUT = re.compile(
-    r"\b(?:why|how) not\b|\bwhy (?:no|isn'?t|wasn'?t|can'?t|don'?t|won'?t)\b", re.I
-)
-_WINDOW_END = re.compile(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
 _COST = re.compile(
     r"\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|"
     r"no more than|within|not over|not more than)\b",
@@ -100,11 +91,6 @@ _REFERENCES: list[tuple[str, Reference]] = [
     (r"\b(that one|this one|that option|this option|that|this)\b", "that"),
     (r"\b(it|its|him|her|he|she|the customer)\b", "it"),
 ]
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-_SHORTHAND = re.compile(
-    r"(?<![\w'-])(?:" + "|".join(map(re.escape, SHORTHAND)) + r")(?![\w'-])"
-)
-_INFLECTIONS = {"s", "es", "ed", "d", "ing", "er", "ers", "ly", "ion", "al"}
 
 
 @dataclass
@@ -155,134 +141,7 @@ class Utterance:
     @property
     def other_words(self) -> int:
         """How many words the message has besides customer ids."""
-        return len(_WORD.findall(re.sub(r"\bu-?\d+\b", " ", self.norm)))
-
-
-def channels_in(text: str) -> list[str]:
-    """Channels mentioned in the text, in order of appearance."""
-    found: list[tuple[int, str]] = []
-    for pattern, channel in CHANNEL_WORDS.items():
-        m = re.search(rf"\b(?:{pattern})\b", text, re.I)
-        if m and channel not in [c for _, c in found]:
-            found.append((m.start(), channel))
-    return [c for _, c in sorted(found)]
-
-
-_RULED_OUT = re.compile(
-    r"^\s*(?:is|are|'s|'re|being|has been|"
-    r"have been|will be)?\s*(?:not (?:an option|available|possible|allowed|an avenue)|"
-    r"isn'?t an option|off the table|out of (?:the question|action|bounds)|"
-    r"unavailable|swamped|slammed|overloaded|overwhelmed|maxed(?: out)?|full|"
-    r"down|closed|out this week|out today|a no[- ]go|no good)\b",
-    re.I,
-)
-
-
-def _ruled_out_after(text: str) -> list[str]:
-    """Channels ruled out by what follows them ("the call centre is not an option")."""
-    out: list[str] = []
-    for pattern, channel in CHANNEL_WORDS.items():
-        nouns = r"(?:\s+(?:cent(?:re|er)|team|channel|queue|floor|lines?|route))?"
-        for m in re.finditer(rf"\b(?:{pattern})\b{nouns}", text, re.I):
-            if _RULED_OUT.match(text[m.end() : m.end() + 40]) and channel not in out:
-                out.append(channel)
-    return out
-
-
-def excluded_channels(text: str) -> list[str]:
-    """Channels the analyst wants to avoid ("without email or calls").
-
-    "Why not an SMS?" asks about SMS; it excludes nothing. A channel ruled out by
-    what follows it ("the call centre is not an option this week", "call centre
-    is swamped") is excluded too.
-    """
-    text = _QUESTION_ABOUT.sub(" ", text)
-    out: list[str] = _ruled_out_after(text)
-    for m in _NEGATION.finditer(text):
-        window = text[m.end() : m.end() + 45]
-        end = _WINDOW_END.search(window)
-        window = window[: end.start()] if end else window
-        first = re.search(r"\w", window)
-        found = channels_in(window)
-        if found and first and first.start() < 30:
-            out += [c for c in found if c not in out]
-    return out
-
-
-@per_config
-def vocabulary(config: CVMConfig, known: frozenset[str]) -> frozenset[str]:
-    """Every word the planner knows: ``known`` (its cues), treatments, channels, facets.
-
-    Args:
-        config: The configuration (treatment keys and names).
-        known: The intents table's cue words
-            (:func:`assistant.planner.intents.cue_words`).
-    """
-    words = set(COMMON_WORDS) | known
-    for key, t in config.treatments.items():
-        words |= set(_WORD.findall(f"{key.replace('_', ' ')} {t.display_name}".lower()))
-    for source in (*CHANNEL_WORDS, *FACETS.values()):
-        words |= pattern_words(source)
-    return frozenset(w for w in words if len(w) > 1)
-
-
-def pattern_words(pattern: str) -> set[str]:
-    """The plain words of a regular expression (its escapes removed)."""
-    plain = re.sub(r"\\[a-zA-Z]", " ", pattern).replace("?", "")
-    return set(re.findall(r"[a-z]{2,}", plain.lower()))
-
-
-def _inflected(word: str, vocab: frozenset[str]) -> bool:
-    """Whether the word is a known word plus an inflection ("recommended")."""
-    return any(
-        word.endswith(end) and len(word) - len(end) >= 4 and word[: -len(end)] in vocab
-        for end in _INFLECTIONS
-    )
-
-
-def _plausible_typo(word: str, known: str) -> bool:
-    """Whether ``known`` is a plausible correction of ``word``.
-
-    A typo keeps the first letter and the length (give or take two letters); an
-    inflection ("complained" of "complain") is not a typo.
-    """
-    if word[0] != known[0] or abs(len(word) - len(known)) > 2:
-        return False
-    short, long = sorted((word, known), key=len)
-    return not (long.startswith(short) and long[len(short) :] in _INFLECTIONS)
-
-
-@lru_cache(maxsize=8)
-def _sorted(vocab: frozenset[str]) -> list[str]:
-    """The vocabulary in order (for the closest matches), sorted once per set."""
-    return sorted(vocab)
-
-
-def correct(
-    text: str, config: CVMConfig, known: frozenset[str] = frozenset()
-) -> tuple[str, dict[str, str]]:
-    """Lower-case the text and fix words that are close to a known word."""
-    vocab = vocabulary(config, known)
-    fixed: dict[str, str] = {}
-
-    def fix(m: re.Match[str]) -> str:
-        word = m.group(0)
-        if word in vocab or len(word) < 3 or "'" in word or _inflected(word, vocab):
-            return word
-        for best in difflib.get_close_matches(word, _sorted(vocab), n=3, cutoff=0.8):
-            if _plausible_typo(word, best):
-                fixed[word] = best
-                return best
-        return word
-
-    lowered = text.lower().replace("’", "'").replace("‘", "'")
-
-    def expand(m: re.Match[str]) -> str:
-        fixed[m.group(0)] = SHORTHAND[m.group(0)]
-        return SHORTHAND[m.group(0)]
-
-    lowered = _SHORTHAND.sub(expand, lowered)
-    return _WORD.sub(fix, lowered), fixed
+        return len(WORD.findall(re.sub(r"\bu-?\d+\b", " ", self.norm)))
 
 
 def _count(norm: str) -> int | None:
