@@ -128,19 +128,20 @@ def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def never_sure(monkeypatch: pytest.MonkeyPatch) -> None:
     """No rule acts on a reading below the threshold (cues, orders, lone readings)."""
-    import assistant.planner.reading as reading
+    import assistant.planner.reading_rules as rules
 
-    monkeypatch.setattr(reading, "CUE_TRUSTED", frozenset())
-    monkeypatch.setattr(reading, "AGREE_FLOORS", {})
-    monkeypatch.setattr(reading, "ORDERS", frozenset())
-    monkeypatch.setattr(reading, "ALONE_TRUSTED", frozenset())
-    monkeypatch.setattr(reading, "SAME_ANSWER", frozenset())
+    monkeypatch.setattr(rules, "CUE_TRUSTED", frozenset())
+    monkeypatch.setattr(rules, "AGREE_FLOORS", {})
+    monkeypatch.setattr(rules, "ORDERS", frozenset())
+    monkeypatch.setattr(rules, "ALONE_TRUSTED", frozenset())
+    monkeypatch.setattr(rules, "SAME_ANSWER", frozenset())
 
 
 def test_unsure_model_acts_on_trusted_read_only_cues(bot, monkeypatch):
     import dataclasses
 
     import assistant.planner.reading as reading
+    import assistant.planner.reading_rules as rules
 
     strict = dataclasses.replace(weights(), threshold=1.01, agree_floor=1.01)
     monkeypatch.setattr(reading, "weights", lambda: strict)
@@ -150,7 +151,7 @@ def test_unsure_model_acts_on_trusted_read_only_cues(bot, monkeypatch):
     # a proposal only: nothing is booked until confirmed
     assert bot.session.pending is not None
     writes = {"book", "cancel", "choose", "outcome_record", "export"}
-    assert not writes & reading.CUE_TRUSTED  # no write is reachable from the cues
+    assert not writes & rules.CUE_TRUSTED  # no write is reachable from the cues
 
 
 def test_an_unsure_reading_offers_choices_and_a_number_picks_one(bot, unsure):
@@ -297,15 +298,15 @@ def test_a_count_with_a_condition_is_answered_by_who_matches(bot):
 
 def test_a_lone_trusted_reading_is_acted_on_and_others_are_offered():
     """Only the reading worth offering, of a trusted kind, with enough: acted on."""
-    from assistant.planner.reading import ALONE_FLOOR, _alone
+    from assistant.planner.reading_rules import ALONE_FLOOR, only_reading
 
     lone = [("outcome_record", 0.77), ("unknown", 0.08), ("plan_what_if", 0.05)]
-    assert _alone("outcome_record", 0.77, lone, 1.0)
-    assert not _alone("outcome_record", ALONE_FLOOR - 0.01, lone, 1.0)
+    assert only_reading("outcome_record", 0.77, lone, 1.0)
+    assert not only_reading("outcome_record", ALONE_FLOOR - 0.01, lone, 1.0)
     two = [("outcome_record", 0.70), ("facts", 0.20), ("plan", 0.10)]
-    assert not _alone("outcome_record", 0.70, two, 1.0)  # a second reading: asked
+    assert not only_reading("outcome_record", 0.70, two, 1.0)  # a second reading: asked
     untrusted = [("facts", 0.90), ("unknown", 0.05), ("plan", 0.05)]
-    assert not _alone("facts", 0.90, untrusted, 1.0)  # facts alone: not trusted
+    assert not only_reading("facts", 0.90, untrusted, 1.0)  # facts alone: not trusted
 
 
 def test_an_outcome_in_the_analysts_words_is_proposed_not_asked(bot):

@@ -34,7 +34,7 @@ from assistant.api import Assistant
 from assistant.core.confirm import confirms, declines
 from assistant.evaluation.frozen_model import RECORD, frozen, reader_fingerprint
 from assistant.planner.planner import understand
-from assistant.planner.reading import SAME_ANSWER, answered_alike
+from assistant.planner.reading_rules import SAME_ANSWER, answered_alike
 
 HELDOUT = Path(__file__).parent / "corpus" / "heldout"
 FIRST_RUNS = HELDOUT / "first_runs.yaml"

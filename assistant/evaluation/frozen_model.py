@@ -46,6 +46,8 @@ READER_SOURCES = (
     "assistant/planner/plan_intents.py",
     "assistant/planner/planner.py",
     "assistant/planner/reading.py",
+    "assistant/planner/reading_choices.py",
+    "assistant/planner/reading_rules.py",
     "assistant/planner/talk_intents.py",
     "assistant/planner/thresholds.py",
     "assistant/planner/typos.py",

@@ -16,12 +16,8 @@ from assistant.planner.answers.talk import HELP, which_customer
 from assistant.planner.gists import gist
 from assistant.planner.intent import Ask, Call, Intent, Results
 from assistant.planner.intents import BY_NAME, FOLLOW_ON, cue_words
-from assistant.planner.reading import (
-    choice_in,
-    customers_meant,
-    read_message,
-    recognise,
-)
+from assistant.planner.reading import customers_meant, read_message, recognise
+from assistant.planner.reading_choices import choice_in
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
 from assistant.toolkit.registry import names
