@@ -43,6 +43,7 @@ READER_SOURCES = (
     "assistant/planner/intents.py",
     "assistant/planner/ledger_calls.py",
     "assistant/planner/ledger_intents.py",
+    "assistant/planner/plan_calls.py",
     "assistant/planner/plan_intents.py",
     "assistant/planner/planner.py",
     "assistant/planner/reading.py",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from assistant.planner.intent import Ask, Call, Intent, Results, call
-from assistant.planner.plan_intents import PLAN_ID
+from assistant.planner.plan_calls import PLAN_ID
 from assistant.planner.utterance import Utterance
 from assistant.views.text import money
 from tools.planning.second_approval import ApprovalInbox, analyst
