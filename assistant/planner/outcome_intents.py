@@ -12,59 +12,23 @@
   interval, and what the policy expected.
 
 Joined to the planner's table by one line in :mod:`assistant.planner.intents`.
+The calls are in :mod:`assistant.planner.outcome_calls`, the answers in
+:mod:`assistant.planner.answers.outcomes`.
 """
 
 from __future__ import annotations
 
 import re
 
+from assistant.planner import outcome_calls
+from assistant.planner.answers import outcomes
 from assistant.planner.expect_intents import EXPECT_INTENTS, EXPECT_PATTERN
-from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
-from tools.bookings import Bookings
-from tools.outcomes_lookup import CustomerOutcomes
-from tools.outcomes_report import OutcomeReport, ReportRow
+from assistant.planner.intent import Ask, Intent, cue
+from assistant.planner.outcome_calls import STATUS_WORDS
 
-STATUS_WORDS = (
-    (
-        r"\b(unreachable|could ?n[o']?t (reach|contact|get hold of)|not reachable|"
-        r"wrong number|bounced|no answer)\b",
-        "unreachable",
-    ),  # fmt: skip
-    (
-        r"\b(no response|no reply|did ?n[o']?t (respond|reply|answer)|never "
-        r"(responded|replied|answered)|ignored (it|the))\b",
-        "no_response",
-    ),  # fmt: skip
-    (
-        r"\b(declined|turned (it |that |this )?down|rejected|refused|said no|"
-        r"not interested)\b",
-        "declined",
-    ),  # fmt: skip
-    (
-        r"\b(accepted|took (it |that |this |the offer )?up|said yes|signed up|"
-        r"converted|agreed to)\b",
-        "accepted",
-    ),  # fmt: skip
-)
 STATUS_PATTERN = "|".join(p for p, _ in STATUS_WORDS)
 _QUESTION = r"^(what|how|why|which|who|did|does|do|has|have|is|are|was|were)\b|\?\s*$"
 _RECORD = r"\b(record|log|mark|note|register|enter|set)\b"
-_VALUE = (
-    r"(?:worth|value[d]?(?: of| at)?|realis(?:ed|ing)|for)\s*£\s*(\d[\d,]*(?:\.\d+)?)"
-)
-
-
-def status_in(text: str) -> str | None:
-    """The outcome a message states (None: none)."""
-    for pattern, status in STATUS_WORDS:
-        if re.search(pattern, text):
-            return status
-    return None
-
-
-def _value(text: str) -> float | None:
-    found = re.search(_VALUE, text) or re.search(r"£\s*(\d[\d,]*(?:\.\d+)?)", text)
-    return float(found.group(1).replace(",", "")) if found else None
 
 
 def _states_outcome(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
@@ -112,140 +76,6 @@ def _asks_report(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
     return named and bool(re.search(HOW_DID_PATTERN, u.norm))
 
 
-def _record(ask: Ask, customer: str | None) -> list[Call]:
-    status = status_in(ask.u.norm)
-    if status is None:
-        return []
-    if ask.u.allocation_id is not None:
-        return [
-            call(
-                "record_outcome",
-                allocation_id=ask.u.allocation_id,
-                status=status,
-                value=_value(ask.u.norm),
-            )
-        ]
-    target = ask.customers[:1]  # named, else the customer in focus ("he accepted")
-    return [call("list_bookings", customer_id=c, today_only=False) for c in target]
-
-
-def _described(ask: Ask) -> list[int]:
-    found = ask.results.one("list_bookings")
-    if not isinstance(found, Bookings):
-        return []
-    named = set(ask.u.treatments)
-    return [
-        a.allocation_id for a in found.bookings if not named or a.treatment_key in named
-    ]
-
-
-def _record_found(ask: Ask, customer: str | None) -> list[Call]:
-    if ask.results.called("record_outcome"):
-        return []
-    matching = _described(ask)
-    status = status_in(ask.u.norm)
-    if len(matching) != 1 or status is None:
-        return []  # none or several: the answer says which there are
-    return [
-        call(
-            "record_outcome",
-            allocation_id=matching[0],
-            status=status,
-            value=_value(ask.u.norm),
-        )
-    ]
-
-
-def recorded(ask: Ask, customer: str | None, results: Results) -> str:
-    """The outcome held for approval, why it cannot be recorded, or which booking."""
-    held = results.held("record_outcome")
-    if held is not None:
-        return f"{held.title}: ready for your approval (nothing is recorded yet)."
-    if results.called("record_outcome"):
-        return f"**Not recorded:** {results.failure('record_outcome')}"
-    found = results.one("list_bookings")
-    if isinstance(found, Bookings):
-        if not found.bookings:
-            return (
-                f"{found.customer_id} has no active booking to record an outcome for."
-            )
-        listed = "; ".join(
-            f"#{a.allocation_id} {a.display_name} ({a.day})" for a in found.bookings[:5]
-        )
-        return (
-            f"Which booking? {found.customer_id} has {listed}. Say e.g. *record that "
-            f"booking #{found.bookings[0].allocation_id} was accepted*."
-        )
-    return (
-        "Which booking, and what came of it? e.g. *record that booking #3 was "
-        "declined* or *U127 accepted the marketing call back*."
-    )
-
-
-def period_in(text: str) -> str | None:
-    """The named period a message asks about (None: all time)."""
-    for pattern, name in (
-        (r"\blast month\b", "last_month"),
-        (r"\bthis month\b", "this_month"),
-        (r"\byesterday'?s?\b", "yesterday"),
-        (r"\btoday'?s?\b", "today"),
-        (r"\b(last|past|this) week\b|\b(last|past) 7 days\b", "last_7_days"),
-        (r"\b(last|past) (30 days|four weeks|4 weeks)\b", "last_30_days"),
-    ):
-        if re.search(pattern, text):
-            return name
-    return None
-
-
-def _report(ask: Ask, customer: str | None) -> list[Call]:
-    key = ask.u.treatments[0] if len(ask.u.treatments) == 1 else None
-    channel = ask.u.channels[0] if key is None and len(ask.u.channels) == 1 else None
-    return [
-        call(
-            "outcome_report",
-            period=period_in(ask.u.norm),
-            treatment_key=key,
-            channel=channel,
-        )
-    ]
-
-
-def _rate(r: ReportRow) -> str:
-    if r.rate is None or r.ci95 is None:
-        return f"no customer reached yet ({r.outcomes} outcome(s) recorded)"
-    lo, hi = r.ci95
-    text = (
-        f"**{r.rate:.0%}** accepted ({r.accepted} of {r.reached} reached; 95% "
-        f"interval {lo:.0%}–{hi:.0%})"
-    )
-    if r.expected_rate is not None:
-        text += f"; the policy expected {r.expected_rate:.0%}"
-    if r.valued:
-        text += f"; realised value £{r.realised_value:,.2f}"
-    return text
-
-
-def reported(ask: Ask, customer: str | None, results: Results) -> str:
-    """The take-up of what was asked about, with its count and interval."""
-    found = results.one("outcome_report")
-    if not isinstance(found, OutcomeReport):
-        return f"I could not read the outcomes: {results.failure()}"
-    what = (
-        ask.name(found.treatment_key)
-        if found.treatment_key
-        else (f"the {found.channel} channel" if found.channel else "all treatments")
-    )
-    when = f" from {found.since} to {found.until}" if found.since else " so far"
-    if found.total.outcomes == 0:
-        return f"No outcomes recorded for {what}{when if found.since else ' yet'}."
-    lines = [f"Take-up of {what}{when}: {_rate(found.total)}."]
-    if found.treatment_key is None:
-        lines += [f"- {r.label}: {_rate(r)}" for r in found.by["treatment"][:6]]
-    else:
-        lines += [f"- {r.label}: {_rate(r)}" for r in found.by["segment"][:4]]
-    return "\n".join(lines)
-
-
 CHECK_PATTERN = (
     r"^\W*(did|has|have|had)\b.{0,40}\b(accept|accepted|respond|responded|reply|"
     r"replied|answer|answered|decline|declined|convert|converted|say yes|said yes|"
@@ -266,34 +96,6 @@ def _asks_check(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
     return bool(ask.customers) and not re.search(RATE_PATTERN, u.norm)
 
 
-def _check(ask: Ask, customer: str | None) -> list[Call]:
-    return [call("customer_outcomes", customer_id=customer)] if customer else []
-
-
-def checked(ask: Ask, customer: str | None, results: Results) -> str:
-    """Each of the customer's bookings with what came of it (or nothing yet)."""
-    found = results.one("customer_outcomes")
-    if not isinstance(found, CustomerOutcomes):
-        return f"I could not read {customer}'s bookings: {results.failure()}"
-    if not found.bookings:
-        return f"{found.customer_id} has no active booking, so no outcome to report."
-    lines = [f"What came of {found.customer_id}'s bookings:"]
-    for b in found.bookings[:6]:
-        said = (
-            f"**{b.status.replace('_', ' ')}** on {b.on}"
-            + (f", realised £{b.value:,.2f}" if b.value is not None else "")
-            if b.status
-            else "no outcome recorded yet"
-        )
-        lines.append(f"- #{b.allocation_id} {b.display_name} ({b.day}): {said}")
-    if any(b.status is None for b in found.bookings):
-        lines.append(
-            f"Tell me what happened to record it, e.g. *{found.customer_id} accepted "
-            f"the {found.bookings[0].display_name.lower()}*."
-        )
-    return "\n".join(lines)
-
-
 OUTCOME_INTENTS: list[Intent] = [
     Intent(
         name="outcome_record",
@@ -301,9 +103,9 @@ OUTCOME_INTENTS: list[Intent] = [
         + cue(_RECORD, r"\boutcome\b", r"#\s*\d+", weight=1.5),
         when=_states_outcome,
         needs_customer=False,
-        calls=_record,
-        follow_up=_record_found,
-        answer=recorded,
+        calls=outcome_calls.record,
+        follow_up=outcome_calls.record_found,
+        answer=outcomes.recorded,
         priority=3,
         examples=(
             "record that booking #3 was declined",
@@ -316,8 +118,8 @@ OUTCOME_INTENTS: list[Intent] = [
         cues=cue(RATE_PATTERN, weight=9.0) + cue(HOW_DID_PATTERN, weight=6.0),
         when=_asks_report,
         needs_customer=False,
-        calls=_report,
-        answer=reported,
+        calls=outcome_calls.report,
+        answer=outcomes.reported,
         priority=3,
         examples=(
             "what's the take-up been like on data boosts?",
@@ -329,8 +131,8 @@ OUTCOME_INTENTS: list[Intent] = [
         name="outcome_check",
         cues=cue(CHECK_PATTERN, weight=8.0),
         when=_asks_check,
-        calls=_check,
-        answer=checked,
+        calls=outcome_calls.check,
+        answer=outcomes.checked,
         priority=3,
         examples=(
             "did U124 accept?",
