@@ -36,6 +36,7 @@ READER_SOURCES = (
     "assistant/planner/catalogue_intents.py",
     "assistant/planner/channel_slots.py",
     "assistant/planner/classifier.py",
+    "assistant/planner/decision_intents.py",
     "assistant/planner/export_intents.py",
     "assistant/planner/fact_intents.py",
     "assistant/planner/features.py",
