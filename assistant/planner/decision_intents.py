@@ -10,7 +10,7 @@ calls", "compare U124 and U126": the rows of the table
 from __future__ import annotations
 
 from assistant.planner import calls
-from assistant.planner.answers import decision, limits
+from assistant.planner.answers import choices, comparison, decision, limits
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.utterance import Utterance
 
@@ -157,7 +157,7 @@ DECISION_INTENTS: list[Intent] = [
             weight=1.5,
         ),
         calls=calls.recommendation,
-        answer=decision.options,
+        answer=choices.options,
         examples=(
             "give me the top 3 options for U128",
             "anything cheaper?",
@@ -187,9 +187,9 @@ DECISION_INTENTS: list[Intent] = [
         bonus=lambda u, ask: 1.0 if u.ordinal is not None else 0.0,
         calls=calls.recommendation,
         proposes=lambda ask, c: calls.booking(
-            c, decision.chosen(ask, ask.results.one("recommend_treatment"))
+            c, choices.chosen(ask, ask.results.one("recommend_treatment"))
         ),
-        answer=decision.choose,
+        answer=choices.choose,
         priority=1,
         examples=(
             "fine, go with that one",
@@ -261,7 +261,7 @@ DECISION_INTENTS: list[Intent] = [
         requires=_several,
         bonus=lambda u, ask: 1.5,
         calls=calls.recommend,
-        answer=decision.compare,
+        answer=comparison.compare,
         priority=1,
         examples=(
             "compare U124 and U126",

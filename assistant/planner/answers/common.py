@@ -9,7 +9,7 @@ from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
 if TYPE_CHECKING:
-    from assistant.planner.intent import Ask
+    from assistant.planner.intent import Ask, Results
 
 
 def score_line(r: RankedTreatment) -> str:
@@ -66,3 +66,16 @@ def how_to_book(ask: Ask, customer: str, key: str, name: str) -> str:
     if p is not None:
         return f"Say **book {name}** to propose it instead of {p.title.lower()}."
     return f"Say **book {name}** to propose it."
+
+
+def recommendation_in(results: Results) -> Recommendation:
+    """The recommendation this turn's results hold."""
+    rec: Recommendation = results.one("recommend_treatment")
+    return rec
+
+
+def option_meant(ask: Ask, rec: Recommendation) -> RankedTreatment:
+    """The option a follow-up is about: one named, else the proposal, else the top."""
+    held = ask.held if ask.held and ask.held_for == rec.customer_id else None
+    keys = ask.u.treatments or ([held.treatment_key] if held else [])
+    return next((r for r in rec.ranked if r.treatment_key in keys), rec.top)
