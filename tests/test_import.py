@@ -14,7 +14,7 @@ from assistant.cli.main import main
 from tools import data
 from tools.context import ToolContext
 from tools.customer_base import DERIVED
-from tools.kernel import features
+from tools.kernel import features, features_sql
 from tools.store.generate import generate
 from tools.store.importer import MAX_PROBLEMS, ImportFailed, import_path
 from tools.store.source import store_path
@@ -224,8 +224,9 @@ def _bill_reference(record) -> tuple[float, float | None, list]:
     shocks = [
         b.date
         for b, rise in zip(bills, rises, strict=True)
-        if (rise is not None and rise >= features.BILL_SHOCK_RISE_PCT)
-        or b.extras_total - fees(b) >= features.BILL_SHOCK_EXTRAS_SHARE * b.plan_charge
+        if (rise is not None and rise >= features_sql.BILL_SHOCK_RISE_PCT)
+        or b.extras_total - fees(b)
+        >= features_sql.BILL_SHOCK_EXTRAS_SHARE * b.plan_charge
     ]
     return bills[-1].amount, rises[-1], shocks
 

@@ -210,7 +210,7 @@ def said_it(
 ) -> str | None:
     """What makes interaction ``i`` count for a signal: a topic code or a keyword.
 
-    The same test as the kernel's (:data:`tools.kernel.features.FEATURES_SQL`):
+    The same test as the kernel's (:data:`tools.kernel.features_sql.FEATURES_SQL`):
     a listed topic code, or a keyword in the summary or the recorded outcome; with
     ``together_with``, only when ``i`` counts for that signal too.
     """

@@ -22,7 +22,7 @@ from tools.base_queries.models import Condition, FindArgs, Threshold
 from tools.base_queries.scan import Reach, Scan
 from tools.context import ToolContext
 from tools.errors import ToolInputError
-from tools.kernel.features import CONSENT_CHANNELS
+from tools.kernel.features_sql import CONSENT_CHANNELS
 from tools.kernel.signals import (
     BANDS,
     HIGH_CHURN,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.kernel.features import CONSENT_CHANNELS
+from tools.kernel.features_sql import CONSENT_CHANNELS
 from tools.kernel.signals import Columns, as_bool, as_float, one_of
 from tools.kernel.treatments import Treatments
 

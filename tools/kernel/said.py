@@ -2,7 +2,7 @@
 
 ``decisions.interaction_signals`` names, per signal, the topic codes and keywords of
 an interaction that counts (and the signal it must come together with). They are
-bound as parameters of :data:`tools.kernel.features.FEATURES_SQL` (never spliced
+bound as parameters of :data:`tools.kernel.features_sql.FEATURES_SQL` (never spliced
 into its text): :data:`SAID_COLUMNS` takes each signal's latest interaction,
 :data:`SAID_DAYS` its age, :func:`said_params` the values bound. :func:`said_spec`
 is the configuration's part in a hashable form, the derived tables' cache key.

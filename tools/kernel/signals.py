@@ -17,7 +17,7 @@ import numpy as np
 
 from tools.config import CVMConfig, SignalName
 from tools.config_decisions import INTERACTION_SIGNALS
-from tools.kernel.features import CONSENT_CHANNELS
+from tools.kernel.features_sql import CONSENT_CHANNELS
 
 SIGNALS: tuple[str, ...] = get_args(SignalName)
 NEAR_ALLOWANCE_RATIO = 0.85
