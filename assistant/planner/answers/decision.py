@@ -18,14 +18,13 @@ from assistant.planner.answers.common import (
 )
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import CHANNEL_NAMES, money
-from tools.recommendation import Alternative
+from tools.recommendation import Alternative, Recommendation
 from tools.treatment import BASELINE
 
 
-def recommend(ask: Ask, customer: str | None, results: Results) -> str:
-    """The recommendation with its score, reasons, timing and exclusions."""
-    rec = recommendation_in(results)
-    top, cid = rec.top, rec.customer_id
+def _notes(rec: Recommendation) -> list[str]:
+    """What the customer's hard rules and data mean for the recommendation."""
+    cid = rec.customer_id
     rules = " ".join(e.rule for x in rec.excluded if x.hard for e in x.exclusions)
     notes = []
     if "OBJECTION" in rules:
@@ -45,6 +44,14 @@ def recommend(ask: Ask, customer: str | None, results: Results) -> str:
         )
     if rec.data_note:
         notes.append(rec.data_note)
+    return notes
+
+
+def recommend(ask: Ask, customer: str | None, results: Results) -> str:
+    """The recommendation with its score, reasons, timing and exclusions."""
+    rec = recommendation_in(results)
+    top, cid = rec.top, rec.customer_id
+    notes = _notes(rec)
     booked = ", ".join(
         f"{b.display_name} (#{b.allocation_id})" for b in rec.booked_today
     )
