@@ -13,6 +13,7 @@ from assistant.planner.intent import Ask, Call, call
 from assistant.planner.ledger_calls import bookings
 from assistant.planner.questions import asks_what_is_booked
 from tools.config import CVMConfig
+from tools.config_memo import per_config
 from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
@@ -164,9 +165,10 @@ def kind_options(ask: Ask, customer: str | None) -> list[str] | None:
     None when it names no kind; lawful per the customer's last recommendation
     (every one of the kind when there is none for them).
     """
-    kind = treatments_of_kind(ask.u.text, ask.config)
-    if not kind:
+    named = kind_named(ask.u.text, ask.config)
+    if named is None:
         return None
+    kind = list(named[1])
     rec = ask.session.last_recommendation
     if rec is None or rec.customer_id != customer:
         return kind
@@ -174,19 +176,33 @@ def kind_options(ask: Ask, customer: str | None) -> list[str] | None:
     return [k for k in kind if k in lawful]
 
 
-def treatments_of_kind(text: str, config: CVMConfig) -> list[str]:
-    """Treatments a message names only by a word their names share ("the call-back").
+def kind_named(text: str, config: CVMConfig) -> tuple[str, tuple[str, ...]] | None:
+    """The kind of treatment a message names only by a word their names share.
 
-    A name's last two words ("call back") shared by two or more treatments, said
-    without the rest of any name: every one of them.
+    ("the call-back"): the kind's words and every treatment of it, or None.
     """
     lowered = " " + " ".join(text.lower().replace("-", " ").split()) + " "
     lowered = lowered.replace(" callback", " call back").replace(" cb ", " call back ")
+    said = [(kind, keys) for kind, pattern, keys in _kinds(config)
+            if pattern.search(lowered)]  # fmt: skip
+    return max(said, key=lambda k: len(k[1]), default=None)
+
+
+@per_config
+def _kinds(
+    config: CVMConfig,
+) -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
+    """Each kind two or more treatments share: a name's last two words ("call back").
+
+    A one-word kind would be a channel word ("sms", "call"): not a kind.
+    """
     kinds: dict[str, list[str]] = {}
     for key, t in config.treatments.items():
         words = t.display_name.lower().split()
-        if len(words) > 2:  # a one-word kind is a channel word ("sms", "call")
+        if len(words) > 2:
             kinds.setdefault(" ".join(words[-2:]), []).append(key)
-    shared = [keys for kind, keys in kinds.items() if len(keys) > 1
-              and re.search(rf"\b{re.escape(kind)}s?\b", lowered)]  # fmt: skip
-    return max(shared, key=len, default=[]) if shared else []
+    return tuple(
+        (kind, re.compile(rf"\b{re.escape(kind)}s?\b"), tuple(keys))
+        for kind, keys in kinds.items()
+        if len(keys) > 1
+    )

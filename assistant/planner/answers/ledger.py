@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from assistant.planner.book_calls import (
     booking_key,
+    kind_named,
     kind_options,
-    treatments_of_kind,
     which_of_several,
 )
 from assistant.planner.intent import Ask, Results
@@ -67,10 +67,9 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
                 "your confirmation."
             )
         kind = kind_options(ask, customer) if customer else None
-        if kind == [] and customer:  # "book the call-back": none of them lawful
-            every = treatments_of_kind(ask.u.text, ask.config)
-            named = " ".join(ask.name(every[0]).lower().split()[-2:])
-            return no_option_on(ask, customer, named)
+        named = kind_named(ask.u.text, ask.config)
+        if kind == [] and customer and named:  # "book the call-back": none lawful
+            return no_option_on(ask, customer, named[0])
         if kind:  # "book the call-back for U124": which of the lawful ones?
             names = [ask.name(k) for k in kind]
             listed = ", ".join(names[:-1]) + f" or {names[-1]}"
