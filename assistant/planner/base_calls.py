@@ -181,16 +181,15 @@ def unread_condition(ask: Ask, f: FindArgs) -> bool:
     )
 
 
-def figures(ask: Ask) -> list[Call] | None:
+def figures(ask: Ask, f: FindArgs) -> list[Call] | None:
     """base_figures when the message asks for an average or a total (else None).
 
     "average monthly bill across the base", "avg churn with a complaint vs without":
     the answer is the figure, not a list. An average of something the store cannot
-    add up asks nothing (the answer says what can be).
+    add up asks nothing (the answer says what can be). ``f``: the message's filters.
     """
     if unread_measure(ask.u):
         return []
-    f = filters(ask)
     asked = figures_asked(ask.u, f, ask.session.focus.found_list)
     if asked is None:
         return None
@@ -199,10 +198,13 @@ def figures(ask: Ask) -> list[Call] | None:
 
 def find(ask: Ask, customer: str | None) -> list[Call]:
     """find_customers with the filters the message names (none if unread)."""
-    arithmetic = figures(ask)
-    if arithmetic is not None:
-        return arithmetic
     f = filters(ask)
+    arithmetic = figures(ask, f)  # [] is an answer too: nothing can be added up
+    return _matching(ask, f) if arithmetic is None else arithmetic
+
+
+def _matching(ask: Ask, f: FindArgs) -> list[Call]:
+    """find_customers with filters ``f`` (none when a condition was not read)."""
     if unread_condition(ask, f):
         return []
     return [call("find_customers", **f.model_dump(exclude_defaults=True))]
@@ -213,13 +215,14 @@ def summarise(ask: Ask, customer: str | None) -> list[Call]:
 
     An average or a total asked ("average bill by plan") is base_figures.
     """
-    arithmetic = figures(ask)
+    f = filters(ask)
+    arithmetic = figures(ask, f)
     if arithmetic is not None:
         return arithmetic
-    if has_condition(filters(ask)) and not asks_grouping(ask.u):
+    if has_condition(f) and not asks_grouping(ask.u):
         # "how many have churn over 0.6?", "of those, how many over £80?": the
         # customers who match (of the last list when narrowed), counted
-        return find(ask, customer)
+        return _matching(ask, f)
     among = narrowed(ask)
     return [call("summarise_base", among=among)] if among else [call("summarise_base")]
 
