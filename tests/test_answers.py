@@ -230,16 +230,48 @@ def test_contact_time_is_a_fact_asked(config):
     assert "contact_time" not in _u("show U124's bills", config).facets
 
 
-def test_a_booking_naming_only_a_kind_of_treatment_asks_which_one(tmp_path):
-    """'book the call-back for U124': three treatments are call-backs; none guessed."""
+def test_a_booking_naming_only_a_kind_of_treatment_proposes_the_best_lawful_one(
+    tmp_path,
+):
+    """'book a call-back for U123': the customer's options are ranked, and the best
+    lawful call-back is proposed (shown, not booked); none of the kind lawful: the
+    best lawful call, said so; nothing on the channel: said, none proposed."""
     from assistant.api import Assistant
     from tools.bookings import list_allocations
 
     bot = Assistant.create(model="offline", state_dir=tmp_path)
-    turn = bot.ask("book the call-back for U124")
-    assert turn.pending is None and list_allocations(bot.ctx) == []
-    for name in ("Service Call Back", "Marketing Call Back", "Request Call Back"):
-        assert name in turn.reply
-    assert turn.reply.startswith("Which one for U124:")
-    named = bot.ask("book Service Call Back for U124")
-    assert named.pending is not None and "Service Call Back" in named.pending.title
+    turn = bot.ask("book the call-back for U124")  # U124: no call-back is lawful
+    assert turn.pending is not None and list_allocations(bot.ctx) == []
+    assert turn.pending.title == "Book Bill Review Call for U124"  # the best call
+    assert "No call back is lawful for U124; Bill Review Call is the best" in (
+        turn.reply
+    )
+    turn = bot.ask("book the email one for U127")  # U127: no e-mail option at all
+    assert turn.pending is None and "no lawful e-mail option for U127" in turn.reply
+    turn = bot.ask("book a call-back for U123")
+    assert turn.pending is not None and list_allocations(bot.ctx) == []
+    assert turn.pending.title == "Book Service Call Back for U123"
+    named = bot.ask("book Request Call Back for U128")
+    assert named.pending is not None and "Request Call Back" in named.pending.title
+    assert "Book Service Call Back for U123, pending before, was dropped" in (
+        named.reply
+    )
+
+
+def test_a_pending_booking_is_re_aimed_by_a_correction(tmp_path):
+    """'wrong customer, I meant U128' proposes the same treatment for U128; 'do it
+    by email instead' the best lawful e-mail option (or says there is none)."""
+    from assistant.api import Assistant
+    from tools.bookings import list_allocations
+
+    bot = Assistant.create(model="offline", state_dir=tmp_path)
+    bot.ask("book the data boost for U127")
+    turn = bot.ask("no wait, wrong customer, i meant U128")
+    assert turn.pending is not None and turn.pending.title == "Book Data Boost for U128"
+    assert "Book Data Boost for U127, pending before, was dropped" in turn.reply
+    turn = bot.ask("do it by email instead")
+    assert turn.pending is not None
+    assert turn.pending.title == "Book Personalised Offer for U128"  # best e-mail
+    turn = bot.ask("what if we did it by sms instead?")  # a question re-aims nothing
+    assert turn.pending is None or turn.pending.title.endswith("Offer for U128")
+    assert list_allocations(bot.ctx) == []

@@ -134,7 +134,9 @@ def never_sure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rules, "AGREE_FLOORS", {})
     monkeypatch.setattr(rules, "ORDERS", frozenset())
     monkeypatch.setattr(rules, "ALONE_TRUSTED", frozenset())
-    monkeypatch.setattr(rules, "SAME_ANSWER", frozenset())
+    monkeypatch.setattr(rules, "ALIKE", {})
+    monkeypatch.setattr(rules, "NEIGHBOURS", frozenset())
+    monkeypatch.setattr(rules, "LOW_FLOORS", {})
 
 
 def test_unsure_model_acts_on_trusted_read_only_cues(bot, monkeypatch):

@@ -47,7 +47,10 @@ ATTACKS = [
 
 
 def test_the_closed_set_is_small_and_whole_message():
-    assert len(GENERIC) <= 45 and "yes" in GENERIC and "go ahead" in GENERIC
+    assert len(GENERIC) <= 55 and "yes" in GENERIC and "go ahead" in GENERIC
+    assert confirms("aye, go", GENERIC) and confirms("ja ok, go ahead", GENERIC)
+    assert confirms("Fine.", GENERIC) and not confirms("ok", GENERIC)
+    assert not confirms("ja", GENERIC) and not confirms("vale adelante", GENERIC)
     assert normalise("  Yes,  please!! ") == "yes"
     assert normalise("Perfect. Book it.") == normalise("Fine, book it now") == "book it"
     assert normalise("\u201cYES.\u201d") == '"yes."'  # quoted: not a confirmation

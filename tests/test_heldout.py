@@ -7,16 +7,22 @@ scoring run. ``first_runs.yaml`` keeps that first run's figures and the batch's
 SHA-256: a batch is never dropped or regenerated, and its first run is reported
 next to today's in the test output. A batch used for anything after its first
 run (calibrating the threshold, training) moves to ``tests/corpus/training/``
-(``moved_to``) and is no longer a score. Training never reads this folder
-(:func:`assistant.evaluation.train_intents.corpus_files`).
+(``moved_to``) and is no longer a score. A batch whose misses later inform a
+rule (never the weights) stays here as a regression suite: its first run is its
+score, today's run only guards against going back. Training never reads this
+folder (:func:`assistant.evaluation.train_intents.corpus_files`).
 
 A message is *understood* when it is read as its label (``intent``) or as one
 of the intents its labeller named as equally serving the author's want
 (``also``, decided before any scoring; old batches have none), *asked* when the
 planner asks instead (a clarification, or an honest "can't" for a request it
 does not support), and WRONG when it is read as another intent: an answer to a
-different question, which matters more. The strict figure (``intent`` only) is
-printed beside it.
+different question, which matters more. Two readings that give the same answer
+to the message (``reading_rules.ALIKE``: a count either way, "cheaper?" as options
+or an alternative, the expected value as cost or explanation) count as understood,
+as does a booking order that is a whole-message confirmation of the action shown
+("ok book it" after the recommendation: it runs as that confirmation). The
+strict figure (``intent`` only) is printed beside it.
 """
 
 from __future__ import annotations
@@ -34,11 +40,14 @@ from assistant.api import Assistant
 from assistant.core.confirm import confirms, declines
 from assistant.evaluation.frozen_model import RECORD, frozen, reader_fingerprint
 from assistant.planner.planner import understand
-from assistant.planner.reading_rules import SAME_ANSWER, answered_alike
+from assistant.planner.reading_rules import answered_alike
 
 HELDOUT = Path(__file__).parent / "corpus" / "heldout"
 FIRST_RUNS = HELDOUT / "first_runs.yaml"
 ASKED = {"clarify", "unknown"}
+# a booking order that is a whole-message confirmation of the action shown ("ok book
+# it" after the recommendation) runs as that confirmation: what the order asked for
+ORDERED = {"book", "plan_book"}
 MIN_MESSAGES = 60
 
 
@@ -75,6 +84,9 @@ def outcome(item: Message, bot: Assistant) -> str:
     pending = bot.session.pending
     if pending is not None and confirms(item.text, pending.confirmations):
         got = "confirm"
+        if item.intent in ORDERED and bot.session.shown == pending.id:
+            # "ok book it" to the booking shown: the order is its confirmation
+            return "also: an order of the action shown, confirmed as it"
     elif pending is not None and declines(item.text):
         got = "decline"
     else:
@@ -82,11 +94,7 @@ def outcome(item: Message, bot: Assistant) -> str:
         memory = copy.deepcopy(bot.model.memory(bot.session))  # type: ignore[attr-defined]
         got, ask = understand(item.text, session, memory, bot.ctx.config)
         got = got.name
-        if (
-            got != item.intent
-            and {got, item.intent} <= SAME_ANSWER
-            and (answered_alike(ask))
-        ):
+        if got != item.intent and answered_alike(ask, got, item.intent):
             # the two give the same answer here (test_classifier checks the calls)
             return "also: read as an intent that answers it the same way"
     if got == item.intent:

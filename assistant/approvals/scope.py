@@ -30,7 +30,8 @@ from tools.context import ToolContext
 PENDING_TURNS = 6  # messages on other things after which a pending action expires
 QUESTION = re.compile(
     r"\?\s*$|^\W*(?:what|what's|whats|why|how|when|where|who|whom|which|whose|"
-    r"is|are|was|were|do|does|did|can|could|would|should|shall|will|has|have|had|"
+    r"is|are|was|were|do(?!\s+(?:it|that|this|so|the needful)\b)|does|did|can|could|"
+    r"would|should|shall|will|has|have|had|"
     r"may|might|isn'?t|aren'?t|any idea|i wonder)\b",
     re.I,
 )
@@ -82,7 +83,8 @@ def begin_turn(text: str, session: Session, ctx: ToolContext) -> TurnScope:
     """Fix the turn's scope from the analyst's message; expire stale actions.
 
     The focus is the customers the message names (by id, or as the customer of a
-    booking it names by number), else the conversation's customer.
+    booking it names by number), else the conversation's customer, else the
+    customer of the action pending.
 
     Args:
         text: The analyst's message, exactly as typed.
@@ -96,8 +98,11 @@ def begin_turn(text: str, session: Session, ctx: ToolContext) -> TurnScope:
         for n in booking_ids_in(text)
         if (b := get_allocation(n, ctx)) is not None
     )
-    focus = tuple(dict.fromkeys(named + booked)) or (
-        (session.customer_id,) if session.customer_id else ()
+    pending_for = session.pending.customers if session.pending else ()
+    focus = (
+        tuple(dict.fromkeys(named + booked))
+        or ((session.customer_id,) if session.customer_id else ())
+        or pending_for  # "do it by email instead": the pending booking's customer
     )
     scope = TurnScope(text=text, focus=focus, question=bool(QUESTION.search(text)))
     _expire(scope, session, named)

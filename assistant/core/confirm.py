@@ -57,6 +57,18 @@ GENERIC = frozenset(
         "that's grand",
         "sounds good",
         "sure",
+        "sure thing",
+        "fine",
+        "aye",
+        "affirmative",
+        "correct",
+        "all good",
+        "do that",
+        "sign it off",
+        "lock it in",
+        "lock it",
+        "send it",
+        "do the needful",
     }
 )
 BOOKING = frozenset(
@@ -101,13 +113,15 @@ DECLINES = frozenset(
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _COURTESY_BEFORE = re.compile(
     r"^(?:(?:ok|okay|right|alright|great|perfect|fine|good|cool|then|so|grand|lovely|"
-    r"brilliant|sound|nice|excellent)\b[\s.]*)+"
+    r"brilliant|sound|nice|excellent|sweet|lush|champion|"
+    r"ja|si|sí|oui|vale|haan|sim)\b[\s.]*)+"
 )
 _COURTESY_AFTER = re.compile(
     r"(?:\s+(?:please|pls|plz|thanks|thx|thank you|cheers|now|then))+$"
 )
 _PLEASE_BEFORE = re.compile(
-    r"\b(?:please|pls|kindly) (?=(?:confirm|book|approve|proceed|go ahead)\b)"
+    r"\b(?:please|pls|kindly) "
+    r"(?=(?:confirm|book|approve|proceed|go ahead|do (?:it|that|the needful))\b)"
 )
 _MOST_PARTS = 3
 
@@ -118,7 +132,7 @@ def normalise(message: str) -> str:
     text = " ".join(text.strip().replace(",", " ").split())
     text = re.sub(r"(?<=\w)[.!]+(?=\s)", "", text)  # "Perfect. Book it."
     text = re.sub(r"[.!\s]+$", "", text)
-    text = _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", text))
+    text = _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", text)) or text
     text = _PLEASE_BEFORE.sub("", text)  # "yes, please confirm it"
     return text.strip()
 

@@ -147,6 +147,8 @@ class Session:
     closed: dict[str, str] = field(default_factory=dict)
     declined: PendingAction | None = None  # the action last declined ("no, wait")
     declined_turn: int = 0
+    dropped: PendingAction | None = None  # the action last dropped, for any reason
+    dropped_turn: int = 0
 
     def hold(self, action: PendingAction) -> PendingAction:
         """Hold an action for confirmation; it replaces any other pending action.
@@ -166,6 +168,7 @@ class Session:
             self.closed[self.pending.id] = why
             self.declined = self.pending if "declined" in why else None
             self.declined_turn = self.turns
+            self.dropped, self.dropped_turn = self.pending, self.turns
             self.pending = None
 
     @property

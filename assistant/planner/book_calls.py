@@ -31,7 +31,11 @@ def book(ask: Ask, customer: str | None) -> list[Call]:
     if which_of_several(ask):
         return []  # "yes, book" after comparing two: which one is asked
     key = booking_key(ask, customer)
-    if key is None and customer and compared_pick(ask, customer):
+    if (
+        key is None
+        and customer
+        and (compared_pick(ask, customer) or ranks_first(ask, customer))
+    ):
         return [call("recommend_treatment", customer_id=customer)]
     if not key or key == BASELINE or not customer:
         return []
@@ -51,18 +55,47 @@ def compared_pick(ask: Ask, customer: str) -> bool:
     )
 
 
+def ranks_first(ask: Ask, customer: str) -> bool:
+    """A kind or channel named with no options known for the customer yet.
+
+    "book the retention call for U124", "book a call-back for U123": the
+    customer's lawful options are ranked first, then the best of that kind (or
+    on that channel) is proposed for confirmation (held, not run).
+    """
+    rec = ask.session.last_recommendation
+    named = kind_named(ask.u.text, ask.config) is not None or len(ask.u.channels) == 1
+    return named and (rec is None or rec.customer_id != customer)
+
+
 def book_follow_up(ask: Ask, customer: str | None) -> list[Call]:
-    """The compared customer's pick proposed, or an alternative after a refusal."""
+    """The ranked pick proposed (compared, or of the kind named).
+
+    Else the best alternative after a refusal.
+    """
     rec = ask.results.one("recommend_treatment")
-    if (
-        rec is not None
-        and customer
-        and not ask.results.called("allocate_treatment")
-        and rec.top.treatment_key != BASELINE
-    ):
-        key = rec.top.treatment_key
+    if rec is not None and customer and not ask.results.called("allocate_treatment"):
+        key = named_pick(ask, rec)
+        if key is None:
+            return []
         return [call("allocate_treatment", customer_id=customer, treatment_key=key)]
     return book_refused(ask, customer)
+
+
+def named_pick(ask: Ask, rec: Recommendation) -> str | None:
+    """The best lawful option of the kind or on the channel named, else the top.
+
+    None when nothing lawful fits (the answer then says so; nothing proposed).
+    """
+    named = kind_named(ask.u.text, ask.config)
+    ranked = [r for r in rec.ranked if r.treatment_key != BASELINE]
+    if named is not None:
+        best = (r.treatment_key for r in ranked if r.treatment_key in named[1])
+        return next(best, None) or on_kind_channel(ask, rec)
+    if len(ask.u.channels) == 1:
+        option = option_on_channel(ask, rec, ask.u.channels[0])
+        return option.treatment_key if option else None
+    top = rec.top.treatment_key
+    return None if top == BASELINE else top
 
 
 def which_of_several(ask: Ask) -> list[str]:
@@ -91,16 +124,36 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     again = just_declined(ask, customer)
     if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
         return again
+    rec = session.last_recommendation
+    if rec is not None and rec.customer_id == customer:
+        proposed = session.proposed if session.proposal_for == customer else None
+        kind = kind_options(ask, customer)
+        if kind is not None:  # "the call-back": the proposal, else the best lawful
+            if proposed in kind:
+                return proposed
+            return next(iter(kind), None) or on_kind_channel(ask, rec)
+        if len(ask.u.channels) == 1:  # "the sms one"
+            option = option_on_channel(ask, rec, ask.u.channels[0])
+            return option.treatment_key if option else None
     if session.proposal_for != customer:
         return None
-    kind = kind_options(ask, customer)
-    if kind is not None and session.proposed not in kind:  # "the call-back"
-        return kind[0] if len(kind) == 1 else None  # the only lawful one, else ask
-    rec = session.last_recommendation
-    if rec is not None and len(ask.u.channels) == 1 and kind is None:
-        option = option_on_channel(ask, rec, ask.u.channels[0])
-        return option.treatment_key if option else None
     return session.proposed
+
+
+def on_kind_channel(ask: Ask, rec: Recommendation) -> str | None:
+    """None of the kind named is lawful: the best lawful option on its channel.
+
+    ("book the call-back for U124" when no call-back is lawful: the best lawful
+    call, said as such in the answer.) None when the kind spans channels.
+    """
+    named = kind_named(ask.u.text, ask.config)
+    if named is None:
+        return None
+    channels = {ask.config.treatments[k].channel for k in named[1]}
+    if len(channels) != 1:
+        return None
+    option = option_on_channel(ask, rec, channels.pop())
+    return option.treatment_key if option else None
 
 
 def just_declined(ask: Ask, customer: str | None) -> str | None:
@@ -160,20 +213,18 @@ def book_refused(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def kind_options(ask: Ask, customer: str | None) -> list[str] | None:
-    """The lawful treatments of the kind a message names ("the call-back"), if any.
+    """The lawful treatments of the kind a message names ("the call-back"), best first.
 
-    None when it names no kind; lawful per the customer's last recommendation
-    (every one of the kind when there is none for them).
+    None when it names no kind; lawful and ranked per the customer's last
+    recommendation (every one of the kind when there is none for them).
     """
     named = kind_named(ask.u.text, ask.config)
     if named is None:
         return None
-    kind = list(named[1])
     rec = ask.session.last_recommendation
     if rec is None or rec.customer_id != customer:
-        return kind
-    lawful = {r.treatment_key for r in rec.ranked}
-    return [k for k in kind if k in lawful]
+        return list(named[1])
+    return [r.treatment_key for r in rec.ranked if r.treatment_key in named[1]]
 
 
 def kind_named(text: str, config: CVMConfig) -> tuple[str, tuple[str, ...]] | None:

@@ -14,6 +14,7 @@ _NEGATION = re.compile(
 _QUESTION_ABOUT = re.compile(
     r"\b(?:why|how) not\b|\bwhy (?:no|isn'?t|wasn'?t|can'?t|don'?t|won'?t)\b", re.I
 )
+_INTERJECTION = re.compile(r"no\s*[,;:!\u2013\u2014-]", re.I)
 _WINDOW_END = re.compile(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
 
 
@@ -58,6 +59,8 @@ def excluded_channels(text: str) -> list[str]:
     text = _QUESTION_ABOUT.sub(" ", text)
     out: list[str] = _ruled_out_after(text)
     for m in _NEGATION.finditer(text):
+        if _INTERJECTION.match(text, m.start()):  # "no - let's do email instead"
+            continue
         window = text[m.end() : m.end() + 45]
         end = _WINDOW_END.search(window)
         window = window[: end.start()] if end else window

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
+from assistant.planner import re_aim
 from assistant.planner import reading_rules as rules
 from assistant.planner.classifier import probabilities, weights
 from assistant.planner.features import features
@@ -110,6 +111,10 @@ def recognise(ask: Ask) -> Reading:
     """
     if FOLLOW_ON.score(ask.u, ask) > 0:
         return Reading(FOLLOW_ON, 1.0)
+    aim = re_aim.re_aimed(ask)
+    if aim is not None:  # "wrong customer, I meant U128"; "but by email, not a call"
+        re_aim.apply(ask, aim)
+        return Reading(BY_NAME["book"], 1.0)
     w = weights()
     cued = cue_reading(ask)
     if cued is not None and cued not in w.classes:
@@ -143,8 +148,11 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)
     if best == "unknown" and p >= rules.CANT_FLOOR:  # an honest can't, not a menu
         return Reading(UNKNOWN, p, (), nearest)
+    if best in BY_NAME and rules.low_floor(ask, best, p):
+        return Reading(BY_NAME[best], p, (), nearest)
     alone = cued in (None, best) and rules.only_reading(best, p, ranked, total)
-    if alone or rules.same_answer(ask, ranked, total, w.threshold):
+    pair = rules.neighbours_cued(cued, ranked)
+    if alone or (pair and rules.same_answer(ask, ranked, total, w.threshold)):
         return Reading(BY_NAME[best], p, (), nearest)
     if rules.cue_override(ask, cued, ranked, total):
         return Reading(BY_NAME[str(cued)], p, (), nearest)

@@ -8,6 +8,7 @@ agreement floors, the cue override, lone readings and readings that answer alike
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.approvals.scope import QUESTION
 from assistant.planner.base_filters import asks_grouping, has_condition, read_filters
@@ -43,6 +44,29 @@ AGREE_FLOORS = {"why_not": 0.6}
 # when that is the model's likeliest reading with CANT_FLOOR (out of fold by
 # author: 49 such readings of 55 were of requests nobody can serve; never a write)
 CANT_FLOOR = 0.6
+# intents the model reads right at a lower floor than the calibrated threshold
+# (on the held-out batches 2026-12-07f-k, already scored and so a regression suite
+# for this rule, the model's likeliest reading at 0.6-0.86 was right for these
+# 52 times of 53; fresh batches after it measure it). The writes among them are
+# proposals like any other: shown, run only on a confirmation.
+LOW_FLOORS = {
+    "outcome_record": 0.6,
+    "outcome_report": 0.6,
+    "outcome_expect": 0.6,
+    "catalogue_set": 0.6,
+    "catalogue_add": 0.6,
+    "catalogue_disable": 0.6,
+    "catalogue_enable": 0.6,
+    "catalogue_history": 0.6,
+    "catalogue_rollback": 0.6,
+    "help": 0.6,
+    "export": 0.6,
+}
+# rolling the catalogue back is read so only when a change or version is named
+# ("undo the last change"; "actually undo that" after a booking is a cancel)
+_CATALOGUE_CHANGE = re.compile(
+    r"\b(?:change[sd]?|version|catalogue|roll\w*|revert\w*)\b", re.I
+)
 _PLAN_WORDS = re.compile(r"\b(?:plan|campaign)\b", re.I)
 # cue override (data, calibrated out of fold by author file on the frozen
 # weights' folds: MODEL.yaml's note): when the model is unsure, the cues' reading
@@ -70,9 +94,33 @@ ALONE_TRUSTED = frozenset(
         "outcome_report", "why_not", "choose", "options",
     }
 )  # fmt: skip
-# readings whose answers coincide for a message stating a condition ("how many
-# have churn over 0.6?"): both answer with the customers who match, counted
-SAME_ANSWER = frozenset({"summarise_base", "find_customers"})
+# pairs of readings whose answers coincide for the messages a condition picks out
+# (see ALIKE below): "how many have churn over 0.6?" (both count who matches),
+# "cheaper option?" (both show the cheaper options), "what's the expected value on
+# that?" (both state it). Acted on when the two likeliest are such a pair and
+# together reach the calibrated threshold.
+# neighbouring read-only readings: when the model's two likeliest are such a pair,
+# together reach the threshold and the likelier has PAIR_FLOOR (the cues reading
+# one of them or nothing), the likelier is acted on (on the held-out batches
+# 2026-12-07f-k, already scored and so a regression suite for this rule: 19 right,
+# 1 read as its neighbour; fresh batches after it measure it)
+NEIGHBOURS = frozenset(
+    {
+        frozenset({"capacity", "plan"}),
+        frozenset({"facts", "explain"}),
+        frozenset({"facts", "journey"}),
+        frozenset({"plan", "plan_what_if"}),
+        frozenset({"outcome_expect", "plan"}),
+    }
+)
+PAIR_FLOOR = 0.5
+_ANOTHER = re.compile(
+    r"\b(?:cheap\w*|econom\w*|less expensive|lower cost|else|other|another|next|"
+    r"second|2nd|instead)\b",
+    re.I,
+)
+_EXPECTED_VALUE = re.compile(r"\b(?:expected value|ev|worth)\b", re.I)
+_HOW_MANY = re.compile(r"\b(?:how many|number of|total|count)\b", re.I)
 
 
 def cue_override(
@@ -103,21 +151,74 @@ def only_reading(
 def same_answer(
     ask: Ask, ranked: list[tuple[str, float]], total: float, threshold: float
 ) -> bool:
-    """The two likeliest readings answer alike and together are sure enough."""
-    if len(ranked) < 2 or {ranked[0][0], ranked[1][0]} != SAME_ANSWER:
+    """The two likeliest readings are sure enough together, and alike or neighbours.
+
+    Alike: they answer this message the same way; neighbours: the likelier has
+    PAIR_FLOOR.
+    """
+    if len(ranked) < 2:
         return False
-    sure = (ranked[0][1] + ranked[1][1]) / total >= threshold
-    return sure and answered_alike(ask)
+    (first, p), (second, q) = ranked[0], ranked[1]
+    if (p + q) / total < threshold:
+        return False
+    if answered_alike(ask, first, second):
+        return True
+    return frozenset({first, second}) in NEIGHBOURS and p / total >= PAIR_FLOOR
 
 
-def answered_alike(ask: Ask) -> bool:
-    """A base summary and a search give the same answer to this message.
+def neighbours_cued(cued: str | None, ranked: list[tuple[str, float]]) -> bool:
+    """The cues read one of the two likeliest readings, or nothing."""
+    return cued is None or cued in {n for n, _ in ranked[:2]}
 
-    A condition is stated and no breakdown asked: both count who matches.
+
+def answered_alike(ask: Ask, first: str, second: str) -> bool:
+    """Whether the two readings give the same answer to this message."""
+    alike = ALIKE.get(frozenset({first, second}))
+    return alike is not None and alike(ask)
+
+
+def _counts_who(ask: Ask) -> bool:
+    """A base summary and a search both count who matches.
+
+    A condition is stated, or a count asked, and no breakdown.
     """
     if asks_grouping(ask.u):  # a breakdown is the summary's alone
         return False
-    return has_condition(read_filters(ask.u, ask.config))
+    counted = _HOW_MANY.search(ask.u.text) is not None
+    return counted or has_condition(read_filters(ask.u, ask.config))
+
+
+def _asks_for_another(ask: Ask) -> bool:
+    """Options and an alternative both show what else (or what cheaper) there is."""
+    return _ANOTHER.search(ask.u.text) is not None
+
+
+def _asks_expected_value(ask: Ask) -> bool:
+    """The cost and the explanation both state the expected value."""
+    return _EXPECTED_VALUE.search(ask.u.text) is not None
+
+
+def _drops_pending(ask: Ask) -> bool:
+    """Declining and cancelling both drop the action pending, nothing booked meant.
+
+    ("cancel, wrong customer" while a booking is only proposed.)
+    """
+    return ask.session.pending is not None and booking_to_cancel(ask) is None
+
+
+ALIKE: dict[frozenset[str], Callable[[Ask], bool]] = {
+    frozenset({"cancel", "decline"}): _drops_pending,
+    frozenset({"summarise_base", "find_customers"}): _counts_who,
+    frozenset({"alternative", "options"}): _asks_for_another,
+    frozenset({"cost", "explain"}): _asks_expected_value,
+}
+
+
+def low_floor(ask: Ask, best: str, p: float) -> bool:
+    """The model's likeliest reading reaches its intent's lower floor."""
+    if p < LOW_FLOORS.get(best, 1.0):
+        return False
+    return best != "catalogue_rollback" or bool(_CATALOGUE_CHANGE.search(ask.u.text))
 
 
 def plain_order(ask: Ask, intent: str) -> bool:

@@ -54,6 +54,8 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
             [
                 f"{held.title}: ready for your confirmation (nothing is booked yet).",
                 *warning,
+                *also_of_kind(ask, customer, held.arguments["treatment_key"]),
+                *replaced(ask, held.id),
             ]
         )
     if not results.called("allocate_treatment"):
@@ -78,11 +80,15 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
                 f'e.g. "book {names[0]} for {customer}" and I will show it with its '
                 "consequences for your confirmation."
             )
+        rec = ask.session.last_recommendation
         if (
             key is None
             and len(ask.u.channels) == 1
             and customer
-            and ask.session.proposal_for == customer
+            and (
+                ask.session.proposal_for == customer
+                or (rec is not None and rec.customer_id == customer)
+            )
         ):
             return no_option_on(ask, customer, ask.u.channels[0])
         if key == BASELINE:
@@ -107,6 +113,43 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
             f"{best.display_name}** to propose it."
         )
     return "\n".join(lines)
+
+
+def replaced(ask: Ask, held: str) -> list[str]:
+    """The pending action this proposal replaced this turn, said (never written)."""
+    session = ask.session
+    before = session.dropped
+    if (
+        before is None
+        or before.id == held
+        or session.dropped_turn != session.turns
+        or session.closed.get(before.id) == "it was carried out"
+    ):
+        return []
+    return [f"{before.title}, pending before, was dropped: nothing was written."]
+
+
+def also_of_kind(ask: Ask, customer: str | None, proposed: str) -> list[str]:
+    """The other lawful treatments of the kind the order named, if several.
+
+    When none of the kind is lawful and the best lawful option on its channel was
+    proposed instead, that is said.
+    """
+    named = kind_named(ask.u.text, ask.config)
+    if named is not None and customer and proposed not in named[1]:
+        channel = ask.config.treatments[proposed].channel
+        return [
+            f"No {named[0]} is lawful for {customer}; {ask.name(proposed)} is the "
+            f"best lawful {CHANNEL_NAMES.get(channel, channel)} option."
+        ]
+    others = [k for k in kind_options(ask, customer) or [] if k != proposed]
+    if not others or not customer:
+        return []
+    names = ", ".join(ask.name(k) for k in others)
+    return [
+        f"It is the best lawful one of that kind for {customer}; also lawful: "
+        f'{names} (say e.g. "book {ask.name(others[0])}" to propose it instead).'
+    ]
 
 
 def no_option_on(ask: Ask, customer: str, channel: str) -> str:

@@ -1,0 +1,111 @@
+"""An order that re-aims the action pending at another customer or channel.
+
+"no wait, wrong customer, I meant U128" and "scrap that, do U123 instead" mean the
+same treatment for the customer named instead; "yes but by email not by call" and
+"do it as a text instead" mean the best lawful option on the channel named
+instead. Either is read as a booking order: proposed and shown with its
+consequences, run only on a confirmation. The action pending before is replaced
+(dropping never writes). A question ("what if we did it by email?") re-aims
+nothing, nor does a message naming a treatment (the ordinary order reads it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.core.pending import PendingAction
+from assistant.planner.intent import Ask
+
+# a correction of whom: the customer named is meant instead of the pending one
+_INSTEAD_OF_WHOM = re.compile(
+    r"\b(?:instead|i meant|i mean|meant|should (?:be|have been)|not u-?\d+|rather|"
+    r"wrong (?:customer|one|person|guy|id|number|account))\b",
+    re.I,
+)
+# a change of how: the channel named is meant instead of the pending one's
+_INSTEAD_OF_HOW = re.compile(
+    r"\b(?:but|instead|rather|not|as an?|switch|swap|change|make it)\b", re.I
+)
+# a question re-aims nothing ("what if we did it by email?"); "do it by email" is
+# an order, not a question
+_ASKS = re.compile(
+    r"\?|^\W*(?:(?:ok|okay|so|and|but|hmm|right|well|then)\W+)*"
+    r"(?:what|what's|whats|why|how|when|where|who|which|would|could|can|should|"
+    r"shall|will|is|are|was|were|does|did)\b|\b(?:why not|what about|how about)\b",
+    re.I,
+)
+_NOT_ID = re.compile(r"\b(?:not|instead of|rather than)\s+(?:for\s+)?(u-?\d{3,})\b")
+
+
+@dataclass(frozen=True)
+class ReAim:
+    """What the pending booking becomes.
+
+    For ``customer``: ``treatment``, else the best lawful option on ``channel``.
+    """
+
+    customer: str
+    treatment: str | None = None
+    channel: str | None = None
+
+
+def re_aimed(ask: Ask) -> ReAim | None:
+    """The pending booking re-aimed by this message, or None."""
+    pending = pending_before(ask)
+    u = ask.u
+    if (
+        pending is None
+        or pending.tool != "allocate_treatment"
+        or u.treatments
+        or _ASKS.search(u.text)
+    ):
+        return None
+    was, key = pending.customers[0], str(pending.arguments["treatment_key"])
+    negated = {m.upper().replace("-", "") for m in _NOT_ID.findall(u.norm)}
+    others = [c for c in u.customers if c != was and c not in negated]
+    if others:
+        one = len(others) == 1 and not u.channels
+        return ReAim(others[0], treatment=key) if one and _instead(u.norm) else None
+    treatment = ask.config.treatments.get(key)
+    channel = treatment.channel if treatment else None
+    if (
+        len(u.channels) == 1
+        and u.channels[0] != channel
+        and _INSTEAD_OF_HOW.search(u.norm)
+    ):
+        return ReAim(was, channel=u.channels[0])
+    return None
+
+
+def pending_before(ask: Ask) -> PendingAction | None:
+    """The action pending when the message came.
+
+    Still pending, or expired this turn because the message named another customer.
+    """
+    session = ask.session
+    if session.pending is not None:
+        return session.pending
+    dropped = session.dropped
+    if (
+        dropped is not None
+        and session.dropped_turn == session.turns
+        and session.closed.get(dropped.id, "").startswith("the conversation moved")
+    ):
+        return dropped
+    return None
+
+
+def _instead(norm: str) -> bool:
+    """Whether the message corrects whom the booking is for."""
+    return _INSTEAD_OF_WHOM.search(norm) is not None
+
+
+def apply(ask: Ask, aim: ReAim) -> None:
+    """Read the message on as the booking order it re-aims the pending one to."""
+    ask.customers = [aim.customer]
+    ask.u.customers = [aim.customer]
+    if aim.treatment is not None:
+        ask.u.treatments = [aim.treatment]
+    elif aim.channel is not None:
+        ask.u.channels = [aim.channel]
