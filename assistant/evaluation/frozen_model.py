@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 RECORD = ROOT / "tests" / "corpus" / "heldout" / "MODEL.yaml"
 READER_SOURCES = (
     "assistant/planner/model/intents.npz",
+    "assistant/approvals/scope.py",
+    "assistant/core/confirm.py",
+    "assistant/core/mentions.py",
     "assistant/planner/amounts.py",
     "assistant/planner/approval_intents.py",
     "assistant/planner/base_calls.py",
@@ -37,6 +40,8 @@ READER_SOURCES = (
     "assistant/planner/channel_slots.py",
     "assistant/planner/classifier.py",
     "assistant/planner/decision_intents.py",
+    "assistant/planner/define_intents.py",
+    "assistant/planner/expect_intents.py",
     "assistant/planner/export_intents.py",
     "assistant/planner/fact_intents.py",
     "assistant/planner/features.py",
@@ -44,9 +49,12 @@ READER_SOURCES = (
     "assistant/planner/intents.py",
     "assistant/planner/ledger_calls.py",
     "assistant/planner/ledger_intents.py",
+    "assistant/planner/outcome_intents.py",
     "assistant/planner/plan_calls.py",
     "assistant/planner/plan_intents.py",
     "assistant/planner/planner.py",
+    "assistant/planner/questions.py",
+    "assistant/planner/re_aim.py",
     "assistant/planner/reading.py",
     "assistant/planner/reading_choices.py",
     "assistant/planner/reading_rules.py",
@@ -55,8 +63,6 @@ READER_SOURCES = (
     "assistant/planner/typos.py",
     "assistant/planner/utterance.py",
     "assistant/planner/vocabulary.py",
-    "assistant/core/confirm.py",
-    "assistant/core/mentions.py",
 )
 
 
