@@ -21,7 +21,9 @@ different question, which matters more. Two readings that give the same answer
 to the message (``reading_rules.ALIKE``: a count either way, "cheaper?" as options
 or an alternative, the expected value as cost or explanation) count as understood,
 as does a booking order that is a whole-message confirmation of the action shown
-("ok book it" after the recommendation: it runs as that confirmation). The
+("ok book it" after the recommendation: it runs as that confirmation) and a
+repeat read as the question it repeats ("same for U126" after "what should we
+offer U124?" is read as that recommendation). The
 strict figure (``intent`` only) is printed beside it.
 """
 
@@ -92,8 +94,11 @@ def outcome(item: Message, bot: Assistant) -> str:
     else:
         session = copy.deepcopy(bot.session)
         memory = copy.deepcopy(bot.model.memory(bot.session))  # type: ignore[attr-defined]
+        repeated = memory.intent  # "same for U126" asks this again
         got, ask = understand(item.text, session, memory, bot.ctx.config)
         got = got.name
+        if item.intent == "repeat" and got == repeated:
+            return "also: the last question, asked again for the customer named"
         if got != item.intent and answered_alike(ask, got, item.intent):
             # the two give the same answer here (test_classifier checks the calls)
             return "also: read as an intent that answers it the same way"
