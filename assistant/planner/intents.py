@@ -10,6 +10,8 @@ Read :mod:`assistant.planner` for how to add one.
 
 from __future__ import annotations
 
+import re
+
 from functools import cache
 
 from assistant.planner import calls
@@ -34,7 +36,11 @@ from assistant.planner.utterance import Utterance
 def _repeat(u: Utterance, ask: Ask) -> bool:
     """Only a customer and a linking word: "and U126?", "same for U127"."""
     last = ask.memory.intent
-    return bool(u.customers) and u.other_words <= 4 and last in REPEATABLE
+    most = 6 if _SAME.search(u.norm) else 4  # "and the same for U128 please"
+    return bool(u.customers) and u.other_words <= most and last in REPEATABLE
+
+
+_SAME = re.compile(r"\bsame\b", re.I)
 
 
 TABLE: list[Intent] = [
@@ -63,7 +69,7 @@ FOLLOW_ON = Intent(
     cues=cue(
         r"^\W*(and|what about|how about|same (for|with)|now|then|ok,? (and|now))\b",
         r"^\W*u-?\d+\W*(too|as well|also)\W*$",
-        r"\bsame for\b",
+        r"\bsame (?:again |thing |q |question |one |deal )?(?:for|with)\b",
         weight=3.0,
     ),
     when=_repeat,
