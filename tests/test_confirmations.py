@@ -194,8 +194,9 @@ def test_a_confirmation_may_name_the_pending_booking_and_only_it(tmp_path):
 
 
 def test_an_action_shown_again_expires_counting_from_then(tmp_path, monkeypatch):
-    """Asked for again ("ok book it pls 🙏"), the pending action is fresh: a yes
-    a few turns later still runs it (trial 2026-12-07i: it had expired)."""
+    """Asked for again ("ok lets get that booked for him"), the pending action is
+    fresh: a yes a few turns later still runs it (trial 2026-12-07i: it had
+    expired). "ok book it pls 🙏" is itself a confirmation (emoji are dropped)."""
     import assistant.approvals.scope as scope
 
     monkeypatch.setattr(scope, "PENDING_TURNS", 3)
@@ -203,7 +204,7 @@ def test_an_action_shown_again_expires_counting_from_then(tmp_path, monkeypatch)
     first = bot.ask("What should we offer U124?")
     assert first.pending is not None
     bot.ask("why?")
-    again = bot.ask("ok book it pls 🙏")
+    again = bot.ask("ok lets get that booked for him 🙏")
     assert again.pending is not None and again.pending.id == first.pending.id
     bot.ask("why?")
     done = bot.ask("yes")

@@ -129,6 +129,7 @@ _MOST_PARTS = 3
 def normalise(message: str) -> str:
     """The message as compared with the closed sets."""
     text = unicodedata.normalize("NFKC", message).translate(_QUOTES).casefold()
+    text = "".join(c for c in text if unicodedata.category(c) != "So")  # 👍
     text = " ".join(text.strip().replace(",", " ").split())
     text = re.sub(r"(?<=\w)[.!]+(?=\s)", "", text)  # "Perfect. Book it."
     text = re.sub(r"[.!\s]+$", "", text)

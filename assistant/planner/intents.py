@@ -11,7 +11,6 @@ Read :mod:`assistant.planner` for how to add one.
 from __future__ import annotations
 
 import re
-
 from functools import cache
 
 from assistant.planner import calls

@@ -3,7 +3,9 @@
 "no wait, wrong customer, I meant U128" and "scrap that, do U123 instead" mean the
 same treatment for the customer named instead; "yes but by email not by call" and
 "do it as a text instead" mean the best lawful option on the channel named
-instead. Either is read as a booking order: proposed and shown with its
+instead; "no, do the family plan for him instead" and "book a call-back for him
+instead" mean that treatment (or the best lawful one of that kind) for the same
+customer. Either is read as a booking order: proposed and shown with its
 consequences, run only on a confirmation. The action pending before is replaced
 (dropping never writes). A question ("what if we did it by email?") re-aims
 nothing, nor does a message naming a treatment (the ordinary order reads it).
@@ -15,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.core.pending import PendingAction
+from assistant.planner.book_calls import kind_named
 from assistant.planner.intent import Ask
 
 # a correction of whom: the customer named is meant instead of the pending one
@@ -35,6 +38,8 @@ _ASKS = re.compile(
     r"shall|will|is|are|was|were|does|did)\b|\b(?:why not|what about|how about)\b",
     re.I,
 )
+# a change of what: the treatment (or kind) named is meant instead of the pending one
+_INSTEAD_OF_WHAT = re.compile(r"\b(?:instead|rather)\b", re.I)
 _NOT_ID = re.compile(r"\b(?:not|instead of|rather than)\s+(?:for\s+)?(u-?\d{3,})\b")
 
 
@@ -54,14 +59,16 @@ def re_aimed(ask: Ask) -> ReAim | None:
     """The pending booking re-aimed by this message, or None."""
     pending = pending_before(ask)
     u = ask.u
-    if (
-        pending is None
-        or pending.tool != "allocate_treatment"
-        or u.treatments
-        or _ASKS.search(u.text)
-    ):
+    if pending is None or pending.tool != "allocate_treatment" or _ASKS.search(u.text):
         return None
     was, key = pending.customers[0], str(pending.arguments["treatment_key"])
+    if u.treatments or kind_named(u.text, ask.config) is not None:
+        # "no, do the family plan for him instead": that treatment (or the best of
+        # the kind named) for the pending booking's customer
+        named = u.treatments[0] if u.treatments else None
+        others = [c for c in u.customers if c != was]
+        instead = _INSTEAD_OF_WHAT.search(u.norm) and named != key and not others
+        return ReAim(was, treatment=named) if instead else None
     negated = {m.upper().replace("-", "") for m in _NOT_ID.findall(u.norm)}
     others = [c for c in u.customers if c != was and c not in negated]
     if others:

@@ -67,7 +67,10 @@ def customers_meant(u: Utterance, session: Session) -> list[str]:
         return []
     if len(focus.customers) > 1 and ({"them", "both"} & set(u.references)):
         return list(focus.customers)
-    return [session.customer_id] if session.customer_id else []
+    if session.customer_id:
+        return [session.customer_id]
+    pending = session.pending  # "book it instead": the pending action's customer
+    return list(pending.customers) if pending and pending.customers else []
 
 
 def read_message(
@@ -151,8 +154,7 @@ def recognise(ask: Ask) -> Reading:
     if best in BY_NAME and rules.low_floor(ask, best, p):
         return Reading(BY_NAME[best], p, (), nearest)
     alone = cued in (None, best) and rules.only_reading(best, p, ranked, total)
-    pair = rules.neighbours_cued(cued, ranked)
-    if alone or (pair and rules.same_answer(ask, ranked, total, w.threshold)):
+    if alone or rules.same_answer(ask, cued, ranked, total, w.threshold):
         return Reading(BY_NAME[best], p, (), nearest)
     if rules.cue_override(ask, cued, ranked, total):
         return Reading(BY_NAME[str(cued)], p, (), nearest)
