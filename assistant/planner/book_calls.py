@@ -12,6 +12,7 @@ import re
 from assistant.planner.intent import Ask, Call, call
 from assistant.planner.ledger_calls import bookings
 from assistant.planner.questions import asks_what_is_booked
+from assistant.planner.vocabulary import CHANNEL_WORDS
 from tools.config import CVMConfig
 from tools.config_memo import per_config
 from tools.recommendation import RankedTreatment, Recommendation
@@ -63,8 +64,30 @@ def ranks_first(ask: Ask, customer: str) -> bool:
     on that channel) is proposed for confirmation (held, not run).
     """
     rec = ask.session.last_recommendation
-    named = kind_named(ask.u.text, ask.config) is not None or len(ask.u.channels) == 1
+    named = kind_named(ask.u.text, ask.config) is not None or (
+        len(ask.u.channels) == 1 and only_a_channel_named(ask)
+    )
     return named and (rec is None or rec.customer_id != customer)
+
+
+# words a booking order by channel alone is made of ("book the retention call for
+# U124"); any other word may name an offer the catalogue does not have ("book the
+# Fibre upgrade email for U132"): that is never swapped for the best on the channel
+_ORDER_WORDS = frozenset(
+    "book a an the one for to please pls ok okay then now him her them it can you "
+    "we lets let's go ahead and just quick new do get put in retention marketing "
+    "service outbound contact message msg via by as instead yes yeah ye yep no not "
+    "but rather send make switch swap change actually sorry wait that this option "
+    "options offer treatment hmm um well so right fine good great".split()
+)
+
+
+def only_a_channel_named(ask: Ask) -> bool:
+    """Whether the order names a channel and nothing that could be an offer."""
+    text = re.sub(r"\bu-?\d+\b", " ", ask.u.norm)
+    for pattern in CHANNEL_WORDS:
+        text = re.sub(rf"\b(?:{pattern})\b", " ", text)
+    return set(re.findall(r"[a-z']+", text)) <= _ORDER_WORDS
 
 
 def book_follow_up(ask: Ask, customer: str | None) -> list[Call]:
@@ -132,7 +155,7 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
             if proposed in kind:
                 return proposed
             return next(iter(kind), None) or on_kind_channel(ask, rec)
-        if len(ask.u.channels) == 1:  # "the sms one"
+        if len(ask.u.channels) == 1 and only_a_channel_named(ask):  # "the sms one"
             option = option_on_channel(ask, rec, ask.u.channels[0])
             return option.treatment_key if option else None
     if session.proposal_for != customer:
