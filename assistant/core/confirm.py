@@ -43,6 +43,7 @@ GENERIC = frozenset(
         "yeah go ahead",
         "yep go ahead",
         "go ahead with it",
+        "go ahead with that",
         "go for it",
         "do it",
         "yes do it",
@@ -114,10 +115,11 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _COURTESY_BEFORE = re.compile(
     r"^(?:(?:ok|okay|right|alright|great|perfect|fine|good|cool|then|so|grand|lovely|"
     r"brilliant|sound|nice|excellent|sweet|lush|champion|"
-    r"ja|si|sí|oui|vale|haan|sim)\b[\s.]*)+"
+    r"ja|si|sí|oui|vale|haan|sim|tak|perfecto|perfetto|parfait|prima)\b[\s.]*)+"
 )
 _COURTESY_AFTER = re.compile(
-    r"(?:\s+(?:please|pls|plz|thanks|thx|thank you|cheers|now|then))+$"
+    r"(?:\s+(?:please|pls|plz|thanks|thx|thank you|thank you so much|thanks a lot|"
+    r"cheers|now|then))+$"
 )
 _PLEASE_BEFORE = re.compile(
     r"\b(?:please|pls|kindly) "

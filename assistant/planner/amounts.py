@@ -77,7 +77,13 @@ _WORD_NUMBER = (
     rf"(?:(?:{'|'.join(TENS)})(?:[- ](?:{'|'.join(list(UNITS)[1:10])}))?|"
     rf"{'|'.join(UNITS)})(?:\s+hundred(?:\s+and\s+\w+(?:[- ]\w+)?)?)?"
 )
-_DIGITS = r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+# digits as written in English ("1,500", "2.5") and on the continent ("2.000" is two
+# thousand, "0,7" and "12,50" have a decimal comma, "1.500,50" both)
+_DIGITS = (
+    r"(?<![\w.,])(?:[1-9]\d{0,2}(?:\.\d{3})+(?![\d.])(?:,\d{1,2}(?!\d))?|"
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
+)
+_CONTINENTAL = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?$|^\d+,\d{1,2}$")
 _NUMBER = re.compile(
     rf"(?P<cur>£|\bgbp\s?)?\s*(?P<num>{_DIGITS}|\b(?:{_WORD_NUMBER})\b|"
     r"\ban?(?=\s+(?:hundred|thousand|grand|million|billion|quid|fiver|tenner|pony|"
@@ -133,6 +139,8 @@ def word_number(text: str) -> float | None:
 
 def _number(raw: str) -> float | None:
     raw = raw.strip()
+    if _CONTINENTAL.match(raw):  # "2.000" -> 2000, "0,7" -> 0.7
+        return float(raw.replace(".", "").replace(",", "."))
     if raw[:1].isdigit() or raw[:1] == ".":
         return float(raw.replace(",", ""))
     return word_number(raw)

@@ -43,11 +43,20 @@ def narrowed(ask: Ask) -> str | None:
         return focus.found_parent or found
     if (
         u.narrows
+        or _SPLIT_THAT.search(u.norm)
         or counts_last_list(u, ask)
         or (_THEM.search(u.norm) and not u.has(r"\b(everyone|all customers)\b"))
     ):
         return found
     return None
+
+
+# "split that by segment", "break those down by plan": the list just shown, grouped
+_SPLIT_THAT = re.compile(
+    r"\b(?:split|break(?:\s+down)?|breakdown of|group|slice|divide|segment)\s+"
+    r"(?:that|those|them|these|it|this)(?:\s+(?:list|lot|group|down|up))?\s+"
+    r"(?:down\s+)?(?:by|per|into|across)\b"
+)
 
 
 _METRIC_WORD = {

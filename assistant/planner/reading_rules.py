@@ -210,7 +210,22 @@ def _drops_pending(ask: Ask) -> bool:
     return ask.session.pending is not None and booking_to_cancel(ask) is None
 
 
+_MAY_WE = re.compile(
+    r"\b(?:can|could|may) we\b|\b(?:allowed|permitted|ok to|okay to|consent\w*)\b",
+    re.I,
+)
+
+
+def _asks_if_channel_allowed(ask: Ask) -> bool:
+    """Whether a channel may be used: the facts (consents) and why-not both say.
+
+    ("can we text U129 or not": why-not answers for SMS, the facts show consents.)
+    """
+    return bool(ask.u.channels) and _MAY_WE.search(ask.u.text) is not None
+
+
 ALIKE: dict[frozenset[str], Callable[[Ask], bool]] = {
+    frozenset({"facts", "why_not"}): _asks_if_channel_allowed,
     frozenset({"cancel", "decline"}): _drops_pending,
     frozenset({"summarise_base", "find_customers"}): _counts_who,
     frozenset({"alternative", "options"}): _asks_for_another,
