@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.core.mentions import customer_ids_in, treatments_named
 from assistant.core.session import Session
-from assistant.planner.amounts import amount_after, count_value
+from assistant.planner.amounts import amount_after, amounts_in, count_value
 from assistant.planner.intent import Call, call
 from assistant.planner.scenarios import scenario_calls
 from tools.config import CVMConfig
@@ -146,6 +146,63 @@ def _slot(key: str, slots: int) -> dict[str, Any]:
     return {"treatment_key": key, "slots": slots}
 
 
+_MORE_AFTER = re.compile(r"^\s*(?:more|extra|additional|on top|higher|up)\b", re.I)
+_LESS_AFTER = re.compile(r"^\s*(?:less|lower|down|fewer)\b", re.I)
+_MORE_BEFORE = re.compile(r"(?:\b(?:extra|additional|another)|\+)\s*$", re.I)
+_CUT = re.compile(r"\b(?:cut|reduce|lower|drop|trim|slash|decrease)\b", re.I)
+_RAISE = re.compile(r"\b(?:raise|increase|add|boost|top up|bump|up)\b", re.I)
+
+
+def budget_change(text: str) -> float | None:
+    """A total budget changed by an amount, signed ("2k more", "cut it by £100").
+
+    None when no amount is a change (a new level, or a percentage).
+    """
+    for a in amounts_in(text):
+        if a.percent:
+            continue
+        after, before = text[a.end :], text[: a.start]
+        if _MORE_AFTER.match(after) or _MORE_BEFORE.search(before):
+            return a.value
+        if _LESS_AFTER.match(after):
+            return -a.value
+        if _BY.search(before):
+            if _CUT.search(before):
+                return -a.value
+            if _RAISE.search(before):
+                return a.value
+    return None
+
+
+def _budget_calls(text: str, base: dict[str, Any]) -> list[Call] | None:
+    """A what-if on the total or a channel's budget (None: it names no budget).
+
+    A new level ("cut the budget to £1k"), or a change of the total by an amount
+    ("what if the budget was 2k more"); a change with no amount asks for it.
+    """
+    budget = _BUDGET.search(text)
+    if budget is None:
+        return None
+    channel = _channel(budget.group("what"))
+    change = None if channel else budget_change(text)
+    if change is not None:
+        return [call("plan_what_if", **base | {"budget_change": change})]
+    amount = _budget_amount(text, budget.end())
+    if _by_change(text, budget.end()):
+        return []  # a what-if, but the new level is not given: ask for it
+    if amount is None or not re.search(
+        r"\b(cut|set|limit|cap|reduce|lower|raise|increase|what if|only|to)\b",
+        text,
+        re.I,
+    ):
+        return None
+    if channel:
+        args = {**base, "channel_budgets": [{"channel": channel, "pounds": amount}]}
+    else:
+        args = {**base, "budget": amount}
+    return [call("plan_what_if", **args)]
+
+
 def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] | None:
     """The ``plan_what_if`` calls a message asks for (None: it asks no what-if).
 
@@ -182,26 +239,9 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
         if not keys:
             return None
         return [call("plan_what_if", **base | {"extra_slots": [_slot(keys[0], count)]})]
-    budget = _BUDGET.search(text)
-    amount = _budget_amount(text, budget.end()) if budget else None
-    if budget and _by_change(text, budget.end()):
-        return []  # a what-if, but the new level is not given: ask for it
-    if (
-        budget
-        and amount is not None
-        and re.search(
-            r"\b(cut|set|limit|cap|reduce|lower|raise|increase|"
-            r"what if|only|to)\b",
-            text,
-            re.I,
-        )
-    ):
-        channel = _channel(budget.group("what"))
-        if channel:
-            args = {**base, "channel_budgets": [{"channel": channel, "pounds": amount}]}
-        else:
-            args = {**base, "budget": amount}
-        return [call("plan_what_if", **args)]
+    budgeted = _budget_calls(text, base)
+    if budgeted is not None:
+        return budgeted
     without = _WITHOUT.search(text)
     if without and re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I):
         channel = _channel(without.group("what") or without.group("what2"))

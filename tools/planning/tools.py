@@ -61,6 +61,9 @@ class WhatIfArgs(LazyModel):
     without_channels: list[Channel] = Field(default_factory=list)
     channel_budgets: list[ChannelBudget] = Field(default_factory=list)
     budget: float | None = Field(None, ge=0)
+    budget_change: float | None = Field(
+        None, description="Pounds added to the plan's total budget (negative: cut)."
+    )
     without_customers: list[str] = Field(
         default_factory=list, description="Customer ids to leave out of the plan."
     )
@@ -109,6 +112,7 @@ def plan_what_if(
     budget: float | None = None,
     without_customers: list[str] | None = None,
     ctx: ToolContext | None = None,
+    budget_change: float | None = None,
 ) -> WhatIf:
     """Re-plan a plan (null: the latest) with one change; returns Δ value, volume.
 
@@ -129,6 +133,7 @@ def plan_what_if(
             for b in channel_budgets or []
         },
         budget=budget,
+        budget_change=budget_change,
         without_customers=[c.upper() for c in without_customers or []],
     )
     return what_if(change, plan_id, ctx or default_context())

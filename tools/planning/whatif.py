@@ -37,6 +37,9 @@ class PlanChange(LazyModel):
         default_factory=dict, description="Today's budget per channel, pounds."
     )
     budget: float | None = Field(None, ge=0, description="Total budget, pounds.")
+    budget_change: float | None = Field(
+        None, description="Pounds added to the plan's total budget (negative: cut)."
+    )
     without_customers: list[str] = Field(
         default_factory=list, description="Customer ids to leave out of the plan."
     )
@@ -124,9 +127,21 @@ def apply_change(
                 set(base.without_channels) | set(change.without_channels)
             ),
             "channel_budgets": {**base.channel_budgets, **change.channel_budgets},
-            "budget": change.budget if change.budget is not None else base.budget,
+            "budget": _budget(base, change),
         }
     )
+
+
+def _budget(base: PlanRequest, change: PlanChange) -> float | None:
+    """The total budget after ``change``: a new level, or the old one moved."""
+    if change.budget_change is None:
+        return change.budget if change.budget is not None else base.budget
+    if base.budget is None:
+        raise ToolInputError(
+            "The plan has no total budget to change by an amount: say the new "
+            "level instead (e.g. 'what if the budget was £5k')."
+        )
+    return max(0.0, base.budget + change.budget_change)
 
 
 def _deltas(before: Plan, after: Plan) -> tuple[dict[str, Delta], dict[str, Delta]]:
