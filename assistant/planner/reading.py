@@ -14,6 +14,7 @@ the readings a clarification offers in :mod:`assistant.planner.reading_choices`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.core.mentions import points_at_customer_row
@@ -49,6 +50,13 @@ class Reading:
     nearest: str | None = None
 
 
+# one customer compared with the conversation's: "how does that compare to U126",
+# "line him up against U125"
+_COMPARED_WITH = re.compile(
+    r"\b(?:compare[sd]?|comparison|vs\.?|versus|against|side by side)\b", re.I
+)
+
+
 def customers_meant(u: Utterance, session: Session) -> list[str]:
     """The customers a message is about.
 
@@ -56,6 +64,10 @@ def customers_meant(u: Utterance, session: Session) -> list[str]:
     as if that id were typed), else "them", else the focus.
     """
     focus = session.focus
+    here = session.customer_id
+    if len(u.customers) == 1 and here not in (None, *u.customers):
+        if _COMPARED_WITH.search(u.norm):  # "how does that compare to U126?"
+            return [str(here), *u.customers]
     if u.customers:
         return u.customers
     norm, listed = focus.listed(u.norm)  # "pick the top one" of the customers listed
