@@ -275,3 +275,16 @@ def test_a_pending_booking_is_re_aimed_by_a_correction(tmp_path):
     turn = bot.ask("what if we did it by sms instead?")  # a question re-aims nothing
     assert turn.pending is None or turn.pending.title.endswith("Offer for U128")
     assert list_allocations(bot.ctx) == []
+
+
+def test_why_not_asks_about_the_channel_it_rules_out(tmp_path):
+    """'why this one and not a SMS?' asks about SMS (trial 2026-12-07m: the reply was
+    only '**no contact for U124:**'); with no channel or treatment named, it asks."""
+    from assistant.api import Assistant
+
+    bot = Assistant.create(model="offline", state_dir=tmp_path)
+    bot.ask("what should we offer U124?")
+    turn = bot.ask("why this one and not a SMS? he is complaining about his bill")
+    assert turn.reply.startswith("**SMS for U124:**"), turn.reply
+    assert "Retention SMS: not allowed" in turn.reply
+    assert "no contact for" not in turn.reply

@@ -14,8 +14,17 @@ def why_not(ask: Ask, customer: str | None, results: Results) -> str:
     rec: Recommendation = results.one("recommend_treatment")
     cid, top = rec.customer_id, rec.top
     u = ask.u
+    # "why this one and not a SMS?": the channel the question rules out is the one
+    # it asks about
+    channels = u.channels or u.excluded_channels
+    if not u.treatments and not channels:
+        return (
+            f"The recommendation for {cid} is **{top.display_name}** "
+            f"({money(top.score.expected_value)}). Which treatment or channel do you "
+            'mean? Ask e.g. "why not SMS?" or "why not Data Boost?".'
+        )
     keys = u.treatments or [
-        k for k, t in ask.config.treatments.items() if t.channel in u.channels[:1]
+        k for k, t in ask.config.treatments.items() if t.channel in channels[:1]
     ]
     ranked = {r.treatment_key: r for r in rec.ranked}
     hard, soft = excluded(rec), not_applicable(rec)
@@ -43,7 +52,7 @@ def why_not(ask: Ask, customer: str | None, results: Results) -> str:
     what = (
         ask.name(u.treatments[0])
         if u.treatments
-        else CHANNEL_NAMES[u.channels[0] if u.channels else "none"]
+        else CHANNEL_NAMES.get(channels[0], channels[0])
     )
     out = [f"**{what} for {cid}:**", *lines]
     alt: Alternative | None = results.one("find_alternative_treatment")
