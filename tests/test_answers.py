@@ -288,3 +288,22 @@ def test_why_not_asks_about_the_channel_it_rules_out(tmp_path):
     assert turn.reply.startswith("**SMS for U124:**"), turn.reply
     assert "Retention SMS: not allowed" in turn.reply
     assert "no contact for" not in turn.reply
+
+
+def test_a_no_right_after_a_booking_proposes_cancelling_it(tmp_path):
+    """'scrap that' the turn after 'yes' booked it proposes the cancellation (shown,
+    run on a yes), instead of 'nothing is pending' while the booking stays."""
+    from assistant.api import Assistant
+    from tools.bookings import list_allocations
+
+    bot = Assistant.create(model="offline", state_dir=tmp_path)
+    bot.ask("book the data boost for U123")
+    bot.ask("yes")
+    turn = bot.ask("scrap that")
+    assert turn.pending is not None and turn.pending.tool == "release_allocation"
+    assert [a.status for a in list_allocations(bot.ctx)] == ["active"]  # not yet
+    bot.ask("yes")
+    assert list_allocations(bot.ctx) == []  # released: no longer listed
+    bot.ask("what should we offer U124?")
+    later = bot.ask("no")  # a no to a shown proposal is only a decline
+    assert later.pending is None and "dropped" in later.reply

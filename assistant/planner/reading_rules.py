@@ -240,6 +240,25 @@ def low_floor(ask: Ask, best: str, p: float) -> bool:
     return best != "catalogue_rollback" or bool(_CATALOGUE_CHANGE.search(ask.u.text))
 
 
+def undoes_last_booking(ask: Ask) -> bool:
+    """A "no" right after a booking was made means that booking: cancel it.
+
+    ("scrap that" the turn after "yes" booked it: nothing is pending, so a decline
+    would drop nothing while the booking stays.) The cancel is proposed and shown;
+    it runs only on a confirmation.
+    """
+    session = ask.session
+    done = session.dropped
+    return (
+        session.pending is None
+        and done is not None
+        and done.tool == "allocate_treatment"
+        and session.closed.get(done.id) == "it was carried out"
+        and session.dropped_turn >= session.turns - 1
+        and booking_to_cancel(ask) is not None
+    )
+
+
 def plain_order(ask: Ask, intent: str) -> bool:
     """An order naming its object, with no other action pending."""
     if intent not in ORDERS:
