@@ -159,7 +159,7 @@ def recognise(ask: Ask) -> Reading:
         ),
         None,
     )
-    if "decline" in (best, cued) and rules.undoes_last_booking(ask):  # "scrap that"
+    if best == "decline" and rules.undoes_last_booking(ask):  # "scrap that"
         return Reading(BY_NAME["cancel"], p, (), nearest)
     if p >= w.threshold or (p >= w.agree_floor and best == cued):
         return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)

@@ -203,11 +203,15 @@ def _asks_expected_value(ask: Ask) -> bool:
 
 
 def _drops_pending(ask: Ask) -> bool:
-    """Declining and cancelling both drop the action pending, nothing booked meant.
+    """Declining and cancelling both undo the action just proposed or just taken.
 
-    ("cancel, wrong customer" while a booking is only proposed.)
+    ("cancel, wrong customer" while a booking is only proposed: both drop it; "no,
+    scrap that" the turn after it was booked: both propose cancelling it.)
     """
-    return ask.session.pending is not None and booking_to_cancel(ask) is None
+    pending = ask.session.pending
+    return (pending is not None and booking_to_cancel(ask) is None) or (
+        pending is None and undoes_last_booking(ask)
+    )
 
 
 _MAY_WE = re.compile(
@@ -255,8 +259,17 @@ def undoes_last_booking(ask: Ask) -> bool:
         and done.tool == "allocate_treatment"
         and session.closed.get(done.id) == "it was carried out"
         and session.dropped_turn >= session.turns - 1
+        and _UNDO.search(ask.u.text) is not None
         and booking_to_cancel(ask) is not None
     )
+
+
+# words of a "no" to what was just done ("scrap that", "nah, wrong customer")
+_UNDO = re.compile(
+    r"\b(?:no|nah|nope|scrap|cancel|undo|don'?t|do not|not|wrong|reverse|pull|drop|"
+    r"bin|forget|revert)\b",
+    re.I,
+)
 
 
 def plain_order(ask: Ask, intent: str) -> bool:
