@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tools.assess import MAX_BATCH
 from tools.customer_base import DERIVED
 from tools.kernel.batch import decide_where
-from tools.kernel.decide import SMALL_BATCH
+from tools.kernel.propensity import SMALL_BATCH
 from tools.recommendation import Recommendation
 from tools.store.generate import generate
 from tools.store.importer import import_path

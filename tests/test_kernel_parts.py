@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.kernel.decide import _boosted
 from tools.kernel.offers import _treatment_index
+from tools.kernel.propensity import boosted
 
 
 def _plain(sig: np.ndarray, base: np.ndarray, boosts: np.ndarray) -> np.ndarray:
@@ -29,13 +29,13 @@ def test_boosts_are_summed_signal_by_signal_for_every_customer():
     boosts[:, 2] = 0.0  # no boost at all: the base
     base = np.array([0.1, 0.07, 0.2, 0.05])
     sig = rng.random((500, n_s)) < 0.4
-    got = _boosted(sig, base, boosts)
+    got = boosted(sig, base, boosts)
     assert np.array_equal(got, _plain(sig, base, boosts))
     assert (got[:, 2] == 0.2).all()
-    assert np.array_equal(_boosted(sig[:1], base, boosts), got[:1])  # batch of one
-    small = _boosted(sig[:200], base, boosts)  # signal by signal (small batch)
+    assert np.array_equal(boosted(sig[:1], base, boosts), got[:1])  # batch of one
+    small = boosted(sig[:200], base, boosts)  # signal by signal (small batch)
     assert np.array_equal(small, got[:200])
-    assert _boosted(sig[:0], base, boosts).shape == (0, 4)
+    assert boosted(sig[:0], base, boosts).shape == (0, 4)
 
 
 def test_offer_treatments_map_by_name_or_by_index_into_the_sources_keys():

@@ -10,7 +10,8 @@ Used for the whole base and for one customer (a batch of one). Layers:
 * :mod:`tools.kernel.signals` — numpy over those columns: journey ``signals`` and
   churn / value bands.
 * :mod:`tools.kernel.decide` — numpy: P x V - cost and the best lawful treatment,
-  ``decide``, over the customer rules of :mod:`tools.kernel.rules`; its answer is
+  ``decide``, over the customer rules of :mod:`tools.kernel.rules` and P(accept) of
+  :mod:`tools.kernel.propensity`; its answer is
   :class:`tools.kernel.decisions.Decisions`.
 * :mod:`tools.kernel.batch` — the kernel over a customer source.
 

@@ -13,18 +13,8 @@ One definition, used for the whole base and for one customer (a batch of one):
   order) and the per-customer value band / high-value flag and excluded-by-rule
   counts.
 
-P(accept) is made in this order (each step documented where it is defined):
-
-1. the journey's: base + the boosts of the signals held, capped
-   (:func:`_boosted`);
-2. combined with the recommender's best live offer, x the declined factor
-   (:func:`tools.kernel.offers.combine`);
-3. plus the largest gain of the stated needs the treatment meets
-   (``decisions.needs``) and of the open problems it addresses
-   (``decisions.suitability``), capped;
-4. once outcomes were recorded, the Beta posterior of the customer's cell with that
-   P as its prior (:mod:`tools.kernel.learned`; ``extra["p_prior"]`` keeps the
-   prior), capped and rounded.
+P(accept) is made by :func:`tools.kernel.propensity.propensity` (its module
+docstring lists the steps).
 
 SUITABILITY (service before selling): a customer with an open problem (any signal of
 a ``decisions.suitability`` entry held) gets no marketing treatment; HELD: a
@@ -44,8 +34,8 @@ import numpy as np
 
 from tools.config import CVMConfig
 from tools.kernel.decisions import Decisions
-from tools.kernel.learned import cell, fit, learned, posterior
-from tools.kernel.offers import OfferTerms, combine, need_values, offer_terms
+from tools.kernel.offers import OfferTerms, need_values, offer_terms
+from tools.kernel.propensity import propensity
 from tools.kernel.rules import CUSTOMER_RULES
 from tools.kernel.rules import customer_rules as _rules  # (a test swaps it here)
 from tools.kernel.signals import (
@@ -58,64 +48,6 @@ from tools.kernel.signals import (
     signals,
 )
 from tools.kernel.treatments import Treatments, treatments
-
-SMALL_BATCH = 256  # customers up to which _boosted adds signal by signal
-
-
-def _boosted(sig: np.ndarray, base: np.ndarray, boosts: np.ndarray) -> np.ndarray:
-    """P(accept) before offers, ``(n, T)``: base plus the boosts of the signals held.
-
-    Per treatment, the sum for every combination of its boosting signals is made
-    once (signal by signal in :data:`SIGNALS` order, then the base) and looked up
-    per customer by the combination held. The same sum in the same order for a
-    batch of one and a batch of millions, and no BLAS call (whose threads spin at a
-    million customers: more CPU than the whole kernel). A small batch (a chat turn,
-    a booking) adds the same boosts in the same order signal by signal instead:
-    adding 0.0 for a signal not held changes no sum, so the results are identical.
-    """
-    n, n_t = len(sig), len(base)
-    if n <= SMALL_BATCH:  # few customers: one pass per signal held, all treatments
-        sums = np.zeros((n, n_t))
-        for s in np.flatnonzero(sig.any(axis=0)):
-            sums += np.where(sig[:, s, None], boosts[s], 0.0)
-        return sums + base
-    out = np.empty((n, n_t))
-    for t in range(n_t):
-        used = np.flatnonzero(boosts[:, t])
-        if len(used) > 16:  # a table of 2**16 sums at most; else sum per customer
-            total = np.zeros(n)
-            for s in used:
-                total += np.where(sig[:, s], boosts[s, t], 0.0)
-            out[:, t] = total + base[t]
-            continue
-        code = np.zeros(n, dtype=np.int32)
-        combos = np.arange(1 << len(used))
-        table = np.zeros(len(combos))
-        for j, s in enumerate(used):
-            code |= sig[:, s].astype(np.int32) << j
-            table += np.where((combos >> j) & 1, boosts[s, t], 0.0)
-        out[:, t] = (table + base[t])[code]
-    return out
-
-
-def _gains(sig: np.ndarray, problems: np.ndarray, tt: Treatments) -> np.ndarray:
-    """P added per customer x treatment: a need it meets, the open problem it fixes.
-
-    Each counts once: the largest gain of the stated needs it meets (several asks
-    met by one generic contact do not stack past a contact made for one of them),
-    plus the largest gain of the open problems it addresses, and none for a
-    problem whose fix is under way (``in_hand``, e.g. a visit booked).
-    """
-    n, n_t = len(sig), len(tt.keys)
-    need = np.zeros((n, n_t))
-    for k in range(len(tt.need_signal)):
-        gain = tt.need_gain[tt.need_signal[k]] * tt.need_met[k]
-        np.maximum(need, np.where(sig[:, tt.need_signal[k], None], gain, 0.0), out=need)
-    fix = np.zeros((n, n_t))
-    for k in range(len(tt.problems)):
-        todo = problems[:, k] & ~sig[:, tt.problem_in_hand[k]].any(axis=1)
-        np.maximum(fix, np.where(todo[:, None], tt.problem_gain[k], 0.0), out=fix)
-    return need + fix
 
 
 def _need_value(sig: np.ndarray, offered: np.ndarray, tt: Treatments) -> np.ndarray:
@@ -136,41 +68,32 @@ def _need_value(sig: np.ndarray, offered: np.ndarray, tt: Treatments) -> np.ndar
     return out
 
 
-def _propensity(
-    sig: np.ndarray,
-    terms: OfferTerms,
-    problems: np.ndarray,
-    levels: tuple[np.ndarray, np.ndarray],
-    tt: Treatments,
-    config: CVMConfig,
-) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """P(accept) per customer x treatment, steps 1 to 4 of the module's docstring.
+def _lawful(
+    failed: dict[str, np.ndarray], applicable: np.ndarray, blocked: np.ndarray | None
+) -> np.ndarray:
+    """Lawful pairs, ``(n, T)``: no customer rule failed, applicable, not blocked."""
+    lawful = ~np.logical_or.reduce([failed[r] for r in CUSTOMER_RULES]) & applicable
+    if blocked is not None:
+        lawful &= ~blocked
+    return lawful
 
-    Args:
-        sig: The journey signals, ``(n, S)``.
-        terms: What the recommender's offers say.
-        problems: The open problems, ``(n, K)``.
-        levels: The churn and value levels per customer (the learned cells).
-        tt: The configuration's treatments.
-        config: Its value model (the cap) and the learned outcomes.
 
-    Returns:
-        The journey's P (capped), the final P (capped, rounded to 3 places) and
-        ``{"p_prior": ...}`` when learned outcomes moved it (else empty).
-    """
-    cap = config.value.propensity_cap
-    p_journey = np.clip(_boosted(sig, tt.base, tt.boosts), 0.0, cap)
-    p = combine(p_journey, terms, tt) + _gains(sig, problems, tt)
-    np.clip(p, 0.0, cap, out=p)
-    learned_extra: dict[str, np.ndarray] = {}
-    counts = learned(config)
-    if counts.any:  # 4. the posterior of the customer's cell (tools.kernel.learned)
-        learned_extra["p_prior"] = np.round(p, 3)
-        churn_level, value_level = levels
-        cells = cell(value_level, churn_level, fit(p_journey, tt.base))
-        p = np.clip(posterior(p, cells, counts)[0], 0.0, cap)
-    np.round(p, 3, out=p)
-    return p_journey, p, learned_extra
+def _bands(
+    cols: Columns, config: CVMConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per customer: churn level, value level (0/1/2) and the high-value flag."""
+    revenue = as_float(cols, "monthly_revenue")
+    high = config.policy.high_value_min_monthly_revenue
+    churn_level = band_level(as_float(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN)
+    return churn_level, band_level(revenue, high, MEDIUM_VALUE_REVENUE), revenue >= high
+
+
+def _from_offer(terms: OfferTerms, tt: Treatments) -> np.ndarray:
+    """Pairs whose P used a live offer of the recommender (never the baseline's)."""
+    from_offer = ~np.isnan(terms.p_offer)
+    if tt.baseline is not None:
+        from_offer[:, tt.baseline] = False
+    return from_offer
 
 
 def _value_at_risk(cols: Columns, config: CVMConfig) -> np.ndarray:
@@ -206,10 +129,7 @@ def _best(lawful: np.ndarray, ev: np.ndarray, order: Sequence[int]) -> np.ndarra
 
 
 def decide(
-    cols: Columns,
-    offers: Columns,
-    config: CVMConfig,
-    blocked: np.ndarray | None = None,
+    cols: Columns, offers: Columns, config: CVMConfig, blocked: np.ndarray | None = None
 ) -> Decisions:
     """Rules and P x V - cost for every customer x treatment of a batch.
 
@@ -231,21 +151,12 @@ def decide(
     sig = signals(cols, tt.windows)
     terms = offer_terms(row_no, offers, tt)
     failed, applicable, problems = _rules(cols, sig, tt, terms.held)
-    lawful = ~np.logical_or.reduce([failed[r] for r in CUSTOMER_RULES]) & applicable
-    if blocked is not None:
-        lawful &= ~blocked
-    revenue = as_float(cols, "monthly_revenue")
-    churn_level = band_level(as_float(cols, "churn_score"), HIGH_CHURN, MEDIUM_CHURN)
-    value_level = band_level(
-        revenue, config.policy.high_value_min_monthly_revenue, MEDIUM_VALUE_REVENUE
-    )
-    p_journey, p, learned_extra = _propensity(
+    lawful = _lawful(failed, applicable, blocked)
+    churn_level, value_level, high_value = _bands(cols, config)
+    p_journey, p, learned_extra = propensity(
         sig, terms, problems, (churn_level, value_level), tt, config
     )
-    from_offer = ~np.isnan(terms.p_offer)
     value = _value_at_risk(cols, config)
-    if tt.baseline is not None:
-        p[:, tt.baseline], from_offer[:, tt.baseline] = 0.0, False
     gain = _need_value(sig, need_values(row_no, offers, tt), tt)
     ev = _expected_value(p, value, gain, tt)
     return Decisions(
@@ -256,7 +167,7 @@ def decide(
         applicable=applicable,
         lawful=lawful,
         propensity=p,
-        from_offer=from_offer,
+        from_offer=_from_offer(terms, tt),
         value_at_risk=value,
         cost=tt.cost,
         expected_value=ev,
@@ -264,7 +175,7 @@ def decide(
         signals=sig,
         churn_level=churn_level,
         value_level=value_level,
-        high_value=revenue >= config.policy.high_value_min_monthly_revenue,
+        high_value=high_value,
         order=tuple(tt.order),
         p_journey=p_journey,
         p_offer=terms.p_offer,
