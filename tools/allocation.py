@@ -140,12 +140,7 @@ def allocate_treatment(
     ctx = ctx.pinned()  # one catalogue version (one ledger read) for the decision
     config = ctx.config
     assessment = assess(customer_id, ctx)  # the kernel, a batch of one
-    treatment = config.treatment(treatment_key)
-    if treatment_key == NO_ACTION:
-        raise ToolInputError(
-            f"'{NO_ACTION}' ({treatment.display_name}) is the no-action baseline: "
-            "there is nothing to book."
-        )
+    _check_bookable(treatment_key, config)
     at = ctx.now()
     fixed = customer_verdicts(assessment, treatment_key, config, at)
     request = BookingRequest(
@@ -155,10 +150,42 @@ def allocate_treatment(
         customer_rules=fixed.before,
         soft_rules=(fixed.applicability,),
     )
+    result = _write_one(request, ctx, at, approved_by, overrides)
+    return _booked(result, request, fixed.next_contact, at, approved_by, config)
+
+
+def _check_bookable(treatment_key: str, config: CVMConfig) -> None:
+    """Raise unless the key names a configured treatment other than the baseline.
+
+    Raises:
+        UnknownTreatmentError: The treatment key is not configured.
+        ToolInputError: The no-action baseline (nothing to book).
+    """
+    treatment = config.treatment(treatment_key)
+    if treatment_key == NO_ACTION:
+        raise ToolInputError(
+            f"'{NO_ACTION}' ({treatment.display_name}) is the no-action baseline: "
+            "there is nothing to book."
+        )
+
+
+def _write_one(
+    request: BookingRequest,
+    ctx: ToolContext,
+    at: datetime,
+    approved_by: str,
+    overrides: frozenset[str],
+) -> BookingResult:
+    """Write one booking through the booking writer; a refusal is raised.
+
+    Raises:
+        PolicyBlocked: A rule refused it (``rule`` the first failed).
+        LedgerUnavailable: The ledger cannot be written safely (rule LEDGER).
+    """
     [result] = write_bookings(
         ctx.ledger,
         [request],
-        config=config,
+        config=ctx.config,
         at=at,
         approved_by=approved_by,
         overrides=overrides,
@@ -166,11 +193,11 @@ def allocate_treatment(
     if result.allocation_id is None:
         log.info(
             "allocation refused treatment=%s rules=%s",
-            treatment_key,
+            request.treatment_key,
             list(result.refused),
         )
         raise PolicyBlocked(result.refused[0], result.reason, list(result.refused))
-    return _booked(result, request, fixed.next_contact, at, approved_by, config)
+    return result
 
 
 def _booked(
