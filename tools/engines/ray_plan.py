@@ -56,13 +56,8 @@ from tools.planning.holdout import share_of
 from tools.planning.lagrangian import Limits, solve_blocks
 from tools.planning.limits import PlanLimits, plan_limits
 from tools.planning.model import Plan
-from tools.planning.plan import (
-    Solved,
-    plan_record,
-    plan_rows,
-    solve_problem,
-    store_plan,
-)
+from tools.planning.plan import solve_problem, store_plan
+from tools.planning.record import Solved, plan_record, plan_rows
 from tools.planning.repair import check_limits
 from tools.planning.request import PlanRequest
 from tools.planning.solve import EXACT_MAX_PAIRS, Method, relative_gap

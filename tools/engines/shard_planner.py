@@ -36,8 +36,8 @@ from tools.planning.holdout_plan import held_out_rows
 from tools.planning.limits import PlanLimits
 from tools.planning.model import HeldOut
 from tools.planning.pair_block import PairBlock
-from tools.planning.plan import plan_rows
 from tools.planning.problem import UNASSIGNED, FloatArray, IntArray, PlanProblem
+from tools.planning.record import plan_rows
 from tools.planning.totals import PlanTotals, slot_gains
 
 POSITIVE = 1e-9  # the solver's "worth choosing at all" (tools.planning.solve)

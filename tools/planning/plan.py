@@ -1,15 +1,15 @@
-"""Make a campaign plan: decide, build the candidates, solve, compare, store."""
+"""Make a campaign plan: decide, build the candidates, solve, compare, store.
+
+What is stored (the plan record and its rows) is :mod:`tools.planning.record`'s.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-
-import numpy as np
 
 from tools.allocation import ledger_day
 from tools.config import CVMConfig
@@ -26,8 +26,9 @@ from tools.planning.fixed import fixed, unfixed
 from tools.planning.holdout import CHAMPION
 from tools.planning.holdout_plan import arms_summary, solve_arms
 from tools.planning.marginal import slot_values
-from tools.planning.model import Baselines, HeldOut, Plan, PlanArms, TreatmentLine
-from tools.planning.problem import UNASSIGNED, IntArray, PlanProblem
+from tools.planning.model import Baselines, Plan
+from tools.planning.problem import UNASSIGNED, PlanProblem
+from tools.planning.record import Solved, plan_record, plan_rows
 from tools.planning.request import PlanRequest
 from tools.planning.solve import Method, Solution, relative_gap
 from tools.planning.store import plan_store
@@ -57,85 +58,6 @@ def decide_ids(ctx: ToolContext, ids: list[str]) -> DecisionBatch:
     """Decisions taken now for these customers (unknown ids are absent)."""
     wanted = [c.strip().upper() for c in ids]
     return kernel_decide_ids(ctx.customers, ctx.config, wanted)
-
-
-@dataclass(frozen=True)
-class Solved:
-    """What an engine found, for the stored plan (the same fields from either)."""
-
-    customers: int  # in scope, with or without a lawful pair
-    candidates: int  # lawful pairs
-    solver: str
-    value: float
-    bound: float
-    gap: float
-    totals: PlanTotals
-    worth: np.ndarray  # per treatment: what one more slot adds
-    baselines: Baselines
-    budget_prices: dict[str, float]
-    arms: PlanArms | None = None  # the control groups (tools.planning.holdout)
-    held_out: tuple[HeldOut, ...] = ()  # who was held out, with what
-
-
-def _lines(
-    solved: Solved, cap_all: np.ndarray, allowed: list[bool], config: CVMConfig
-) -> dict[str, TreatmentLine]:
-    tot = solved.totals
-    value, spend = tot.pounds(tot.value), tot.pounds(tot.spend)
-    out = {}
-    for i, key in enumerate(config.treatments):
-        if not allowed[i] or (tot.offered[i] == 0 and tot.count[i] == 0):
-            continue
-        tr = config.treatments[key]
-        cap = cap_all[i]
-        out[key] = TreatmentLine(
-            display_name=tr.display_name,
-            channel=tr.channel,
-            count=int(tot.count[i]),
-            capacity=None if math.isinf(cap) else int(cap),
-            value=round(float(value[i]), 2),
-            spend=round(float(spend[i]), 2),
-            shadow_price=round(float(solved.worth[i]), 2),
-        )
-    return out
-
-
-def plan_record(
-    ctx: ToolContext,
-    request: PlanRequest,
-    day: date,
-    at: datetime,
-    solved: Solved,
-    cap_all: np.ndarray,
-    *,
-    parent_id: str | None,
-    hypothetical: bool,
-    seconds: float,
-) -> Plan:
-    """The plan to store, from what an engine found (local or Ray)."""
-    allowed = request.treatment_mask(ctx.config)
-    return Plan(
-        catalogue_version=ctx.config.catalogue_version,
-        created_at=at,
-        day=day,
-        request=request,
-        parent_id=parent_id,
-        hypothetical=hypothetical or request.beyond_configuration(ctx.config),
-        solver=solved.solver,
-        customers=solved.customers,
-        candidates=solved.candidates,
-        assigned=solved.totals.assigned,
-        expected_value=round(solved.value, 2),
-        upper_bound=round(solved.bound, 2),
-        gap=solved.gap,
-        spend=round(solved.totals.total_spend, 2),
-        by_treatment=_lines(solved, cap_all, allowed, ctx.config),
-        baselines=solved.baselines,
-        budget_prices=solved.budget_prices,
-        seconds=round(seconds, 3),
-        arms=solved.arms,
-        held_out_rows=list(solved.held_out),
-    )
 
 
 def store_plan(ctx: ToolContext, plan: Plan, rows: list[PlanRowInput]) -> Plan:
@@ -215,19 +137,32 @@ def solve_problem(
     return solved, sol
 
 
-def plan_rows(p: PlanProblem, choice: IntArray) -> list[PlanRowInput]:
-    """The planned bookings of an assignment, in customer order."""
-    chosen = choice[choice != UNASSIGNED]
-    return [
-        (
-            str(p.customer_ids[p.pair_customer[k]]),
-            p.treatments[p.pair_treatment[k]],
-            float(p.ev[k]),
-            float(p.cost[k]),
-            bool(p.high_value[p.pair_customer[k]]),
-        )
-        for k in chosen.tolist()
-    ]
+def _solve_here(
+    cands: Candidates,
+    method: Method,
+    config: CVMConfig,
+    at: datetime,
+    day: date,
+    say: Progress,
+) -> tuple[Solved, Solution]:
+    """Solve the candidates' problem in this process, as configured (learning, arms).
+
+    The exploration draw is seeded by the plan's time ``at``.
+    """
+    p = cands.problem
+    say(
+        f"optimising {p.n_pairs:,} lawful pairs over {p.n_customers:,} customers "
+        "and comparing with booking one by one"
+    )
+    return solve_problem(
+        p,
+        cands.customers,
+        method,
+        config.learning.exploration,
+        str(at),
+        day,
+        config.experiment,
+    )
 
 
 def make_plan(
@@ -268,32 +203,19 @@ def make_plan(
     say("deciding every customer's lawful options")
     source = batches if batches is not None else decision_batches(ctx, request)
     cands = build_candidates(source, request, ctx.config, ctx.ledger, day)
-    p = cands.problem
-    say(
-        f"optimising {p.n_pairs:,} lawful pairs over {p.n_customers:,} customers "
-        "and comparing with booking one by one"
-    )
-    solved, sol = solve_problem(
-        p,
-        cands.customers,
-        method,
-        ctx.config.learning.exploration,
-        str(at),
-        day,
-        ctx.config.experiment,
-    )
+    solved, sol = _solve_here(cands, method, ctx.config, at, day, say)
     plan = plan_record(
         ctx,
         request,
         day,
         at,
         solved,
-        p.cap_all,
+        cands.problem.cap_all,
         parent_id=parent_id,
         hypothetical=hypothetical,
         seconds=time.perf_counter() - t0,
     )
-    rows = plan_rows(p, sol.choice)
+    rows = plan_rows(cands.problem, sol.choice)
     say("saving the plan")
     plan = store_plan(ctx, plan, rows)
     return PlanOutcome(plan, cands, sol)
