@@ -22,11 +22,8 @@ from tools.context import ToolContext
 from tools.errors import CVMError
 from tools.planning import second_approval as second
 from tools.planning.big_plan import big_plan_reason
-from tools.planning.second_approval import (
-    ApprovalRequest,
-    PlanApprovalArgs,
-    SecondApproval,
-)
+from tools.planning.second_approval import PlanApprovalArgs
+from tools.planning.second_approval_results import ApprovalRequest, SecondApproval
 from tools.planning.store import plan_store
 
 

@@ -13,11 +13,12 @@ refused with the reason; either analyst may decline it (:func:`decline_plan`).
 
 Without login none of this applies: the chat asks for the plan id typed back and
 the CLI for ``--confirm-plan ID``.
+
+What the tools answer (a request, the inbox, a plan booked on a second approval)
+is :mod:`tools.planning.second_approval_results`'s.
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 from pydantic import Field
 
@@ -31,8 +32,13 @@ from tools.ledger.approvals import (
 )
 from tools.ledger.days import ledger_day
 from tools.planning.big_plan import big_plan_reason
-from tools.planning.booking import PlanBooking, book_plan
+from tools.planning.booking import book_plan
 from tools.planning.model import Plan
+from tools.planning.second_approval_results import (
+    ApprovalInbox,
+    ApprovalRequest,
+    SecondApproval,
+)
 from tools.planning.store import plan_store
 
 RULE = "SECOND-APPROVAL"
@@ -46,44 +52,6 @@ class PlanApprovalArgs(LazyModel):
     """Arguments of the second-approval tools: the plan."""
 
     plan_id: str = Field(description="The plan id, e.g. P20240306-1.")
-
-
-class ApprovalRequest(LazyModel):
-    """A request for a second analyst's approval of booking a big plan."""
-
-    request_id: int
-    plan_id: str
-    day: date
-    requested_by: str
-    requested_at: str
-    contacts: int = Field(description="Bookings in the plan.")
-    spend: float = Field(description="The plan's cost in pounds.")
-    reason: str = Field(description="Why it needs a second approval.")
-    status: str = Field(description="pending, approved, declined or stale.")
-    decided_by: str | None = None
-    decided_at: str | None = None
-    note: str = ""
-    stale: str | None = Field(
-        None, description="Why a pending request can no longer be approved."
-    )
-
-    @classmethod
-    def of(cls, stored: StoredApprovalRequest) -> ApprovalRequest:
-        """The tool-facing value of a stored request."""
-        return cls.model_validate(stored, from_attributes=True)
-
-
-class ApprovalInbox(LazyModel):
-    """Requests awaiting a second approval, oldest first."""
-
-    requests: list[ApprovalRequest]
-
-
-class SecondApproval(LazyModel):
-    """A big plan booked on a second analyst's approval."""
-
-    request: ApprovalRequest
-    booking: PlanBooking
 
 
 def analyst(approver: str) -> str:
