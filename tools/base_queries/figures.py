@@ -121,6 +121,45 @@ def _aggregates(column: str, nan: bool, stats: list[str]) -> tuple[str, str]:
     return f"count(*) FILTER (WHERE {known}), {cols}", known
 
 
+def _group_label(args: FiguresArgs, ctx: ToolContext) -> tuple[str, list[Any]]:
+    """The SQL label of each customer's row and its parameters.
+
+    'matching' / 'rest' for a split, the group's stored value (or 'unknown') for a
+    group_by, else 'all'.
+    """
+    if args.split is not None:
+        cond, params = _selects(args.split, ctx)
+        return f"CASE WHEN ({cond}) THEN 'matching' ELSE 'rest' END", params
+    if args.group_by is not None:
+        return f"coalesce({GROUPS[args.group_by]}::VARCHAR, 'unknown')", []
+    return "'all'", []
+
+
+def _figure_rows(found: list[tuple[Any, ...]], args: FiguresArgs) -> list[FigureRow]:
+    """One row per label found (rounded to 4 places), in the order shown.
+
+    A split: matching first, then the rest; groups: the largest first (then by
+    label); else as found.
+    """
+    rows = [
+        FigureRow(
+            label=str(r[0]),
+            customers=int(r[1]),
+            with_value=int(r[2]),
+            values={
+                s: (None if v is None else round(float(v), 4))
+                for s, v in zip(args.stats, r[3:], strict=True)
+            },
+        )
+        for r in found
+    ]
+    if args.split is not None:  # matching first, then the rest
+        rows.sort(key=lambda row: row.label != "matching")
+    elif args.group_by is not None:
+        rows.sort(key=lambda row: (-row.customers, row.label))
+    return rows
+
+
 def base_figures(
     measure: Measure,
     stats: list[Stat] | None = None,
@@ -152,35 +191,14 @@ def base_figures(
     )
     column, nan, unit = MEASURES[args.measure]
     where, params = _selects(args.filters or FindArgs(), ctx)
-    label: str = "'all'"
-    label_params: list[Any] = []
-    if args.split is not None:
-        cond, label_params = _selects(args.split, ctx)
-        label = f"CASE WHEN ({cond}) THEN 'matching' ELSE 'rest' END"
-    elif args.group_by is not None:
-        label = f"coalesce({GROUPS[args.group_by]}::VARCHAR, 'unknown')"
+    label, label_params = _group_label(args, ctx)
     aggs, _ = _aggregates(column, nan, list(args.stats))
     found = ctx.customers.sql(
         f"SELECT {label} AS g, count(*), {aggs} FROM customer_features "
         f"WHERE {where} GROUP BY g ORDER BY g",
         [*label_params, *params],
     )
-    rows = [
-        FigureRow(
-            label=str(r[0]),
-            customers=int(r[1]),
-            with_value=int(r[2]),
-            values={
-                s: (None if v is None else round(float(v), 4))
-                for s, v in zip(args.stats, r[3:], strict=True)
-            },
-        )
-        for r in found
-    ]
-    if args.split is not None:  # matching first, then the rest
-        rows.sort(key=lambda row: row.label != "matching")
-    elif args.group_by is not None:
-        rows.sort(key=lambda row: (-row.customers, row.label))
+    rows = _figure_rows(found, args)
     as_of = ctx.customers.sql("SELECT max(as_of) FROM customer_features")[0][0]
     return BaseFigures(
         measure=args.measure,
