@@ -12,6 +12,7 @@ with the audit record of the change and its approver in the same commit.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pydantic import Field
@@ -193,6 +194,65 @@ def check_change(change: CatalogueChange, ctx: ToolContext) -> Preview:
     return preview
 
 
+@dataclass
+class _Edit:
+    """One change, as the ledger's transaction applies it to the version it reads.
+
+    Called with the version in force (None: none stored yet), perhaps again on a
+    retry; keeps what :meth:`result` reports (bodies before and after, version).
+    """
+
+    base: CVMConfig
+    change: CatalogueChange
+    target: StoredCatalogue | None  # a rollback's version, read beforehand
+    at: datetime
+    approved_by: str
+    before: Body = field(default_factory=dict)
+    after: Body = field(default_factory=dict)
+    previous: int = SEED_VERSION
+
+    def __call__(self, head: StoredCatalogue | None) -> list[NewCatalogue]:
+        """The versions to append on ``head``: (the seed and) the changed one."""
+        seed = []
+        if head is None:  # none stored yet: the configuration's is version 1
+            seed = [
+                NewCatalogue(
+                    created_at=self.at,
+                    created_by="config",
+                    action="seed",
+                    reason=f"seeded from {self.base.source or 'the configuration'}",
+                    body=dump_body(body_of(self.base)),
+                )
+            ]
+        body = json.loads(head.body if head is not None else seed[0].body)
+        version = head.version if head is not None else SEED_VERSION
+        after, back_to = _changed(self.base, self.change, body, version, self.target)
+        self.before, self.after, self.previous = body, body_of(after), version
+        new = NewCatalogue(
+            created_at=self.at,
+            created_by=self.approved_by,
+            action=self.change.action,
+            reason=self.change.reason.strip() or self.change.summary(),
+            body=dump_body(self.after),
+            treatment_key=self.change.treatment_key,
+            rolled_back_to=back_to,
+        )
+        return [*seed, new]
+
+    def result(self, stored: StoredCatalogue) -> CatalogueChangeResult:
+        """The change once stored as ``stored``."""
+        return CatalogueChangeResult(
+            version=stored.version,
+            previous_version=self.previous,
+            action=stored.action,
+            treatment_key=stored.treatment_key,
+            approved_by=self.approved_by,
+            reason=stored.reason,
+            changes=diff(self.before, self.after),
+            rolled_back_to=stored.rolled_back_to,
+        )
+
+
 def commit_change(
     change: CatalogueChange, ctx: ToolContext, approved_by: str, *, login: bool
 ) -> CatalogueChangeResult:
@@ -210,53 +270,14 @@ def commit_change(
     check_change(change, ctx)
     target = _rollback_target(change, ctx)
     base, at = ctx.base_config, ctx.now()
-    made: dict[str, object] = {}
-
-    def edit(head: StoredCatalogue | None) -> list[NewCatalogue]:
-        seed = None
-        if head is None:
-            seed = NewCatalogue(
-                created_at=at,
-                created_by="config",
-                action="seed",
-                reason=f"seeded from {base.source or 'the configuration'}",
-                body=dump_body(body_of(base)),
-            )
-        body = json.loads(head.body if head else seed.body)  # type: ignore[union-attr]
-        version = head.version if head else SEED_VERSION
-        after, back_to = _changed(base, change, body, version, target)
-        new_body = body_of(after)
-        made.update(before=body, after=new_body, previous=version)
-        new = NewCatalogue(
-            created_at=at,
-            created_by=approved_by,
-            action=change.action,
-            reason=change.reason.strip() or change.summary(),
-            body=dump_body(new_body),
-            treatment_key=change.treatment_key,
-            rolled_back_to=back_to,
-        )
-        return [seed, new] if seed else [new]
-
-    def result_of(stored: StoredCatalogue) -> CatalogueChangeResult:
-        return CatalogueChangeResult(
-            version=stored.version,
-            previous_version=int(made["previous"]),  # type: ignore[call-overload]
-            action=stored.action,
-            treatment_key=stored.treatment_key,
-            approved_by=approved_by,
-            reason=stored.reason,
-            changes=diff(made["before"], made["after"]),  # type: ignore[arg-type]
-            rolled_back_to=stored.rolled_back_to,
-        )
-
+    edit = _Edit(base, change, target, at, approved_by)
     settings = base.settings.audit
     stored = ctx.ledger.change_catalogue(
         edit,
-        lambda versions: audit_entry(result_of(versions[-1]), at, settings),
+        lambda versions: audit_entry(edit.result(versions[-1]), at, settings),
         keep_since=at - timedelta(days=settings.retention_days),
     )
-    return result_of(stored[-1])
+    return edit.result(stored[-1])
 
 
 def audit_entry(
