@@ -89,27 +89,14 @@ def network(
     return cols, poor[1::2]
 
 
-def interactions(
-    rng: np.random.Generator,
-    p: People,
-    bills: Billing,
-    poor_now: np.ndarray,
-    today: np.datetime64,
-) -> dict[str, Column]:
-    """Contacts in the last 60 days, with topics and sentiment.
+def _topic_boosts(p: People, bills: Billing, codes: list[str]) -> np.ndarray:
+    """How much likelier each topic is per customer, ``(n, topics)`` in ``codes`` order.
 
-    What customers raise follows what happened to them (complaints where the
-    network is poor, disputes after overdue or overage bills, roaming after a trip)
-    and who they are: stated needs (international calls on an international plan,
-    lines and family members on shared plans, a new device) and, for some
-    vulnerable customers, a bereavement or vulnerability note.
+    What happened to them (overdue or overage bills, bill shock, poor network at
+    home, a trip abroad) and who they are (churn risk, family, lines, plan,
+    vulnerable) multiply a topic's base weight; 1 for the rest.
     """
     family = p.seg == SEGMENT_NAMES.index("family")
-    lam = 0.5 + 1.8 * p.churn + 1.2 * poor_now + 0.8 * bills.shock + 0.3 * (p.lines > 5)
-    counts = np.minimum(rng.poisson(lam), cat.INTERACTIONS_CAP)
-    row, seq = _child(counts)
-    m = len(row)
-    codes = [t[0] for t in cat.TOPICS]
     boost = np.ones((p.n, len(codes)))
     for code, factor in (
         ("billing_dispute", 1 + 3.0 * (bills.overdue | bills.overage)),
@@ -126,6 +113,30 @@ def interactions(
         ("vulnerability_disclosed", 1 + cat.VULNERABLE_NOTE * p.vulnerable),
     ):
         boost[:, codes.index(code)] = factor
+    return boost
+
+
+def interactions(
+    rng: np.random.Generator,
+    p: People,
+    bills: Billing,
+    poor_now: np.ndarray,
+    today: np.datetime64,
+) -> dict[str, Column]:
+    """Contacts in the last 60 days, with topics and sentiment.
+
+    What customers raise follows what happened to them (complaints where the
+    network is poor, disputes after overdue or overage bills, roaming after a trip)
+    and who they are: stated needs (international calls on an international plan,
+    lines and family members on shared plans, a new device) and, for some
+    vulnerable customers, a bereavement or vulnerability note.
+    """
+    lam = 0.5 + 1.8 * p.churn + 1.2 * poor_now + 0.8 * bills.shock + 0.3 * (p.lines > 5)
+    counts = np.minimum(rng.poisson(lam), cat.INTERACTIONS_CAP)
+    row, seq = _child(counts)
+    m = len(row)
+    codes = [t[0] for t in cat.TOPICS]
+    boost = _topic_boosts(p, bills, codes)
     weight = np.array([t[1] for t in cat.TOPICS])
     pick = rng.random((m, len(codes))) < np.minimum(weight * boost[row], 0.9)
     # a contact about nothing in particular: how much data is left
