@@ -215,6 +215,28 @@ def _booked_today(
     ]
 
 
+def _within_limits(
+    ranked: list[RankedTreatment],
+    skip: set[str],
+    channels: set[str],
+    max_cost: float | None,
+) -> tuple[list[RankedTreatment], list[RankedTreatment]]:
+    """The ranked options kept by the limits (the baseline always), and those left out.
+
+    Both keep the ranking's order.
+    """
+    kept: list[RankedTreatment] = []
+    left_out: list[RankedTreatment] = []
+    for r in ranked:
+        ok = (
+            r.treatment_key not in skip
+            and r.channel not in channels
+            and (max_cost is None or r.score.cost <= max_cost)
+        )
+        (kept if ok or r.treatment_key == BASELINE else left_out).append(r)
+    return kept, left_out
+
+
 def find_alternative_treatment(
     customer_id: str,
     exclude_treatments: list[str] | None = None,
@@ -248,15 +270,7 @@ def find_alternative_treatment(
     if not skip and not exclude_channels and max_cost is None:
         skip = {first.treatment_key}
     channels = set(exclude_channels or [])
-    kept: list[RankedTreatment] = []
-    left_out: list[RankedTreatment] = []
-    for r in a.ranked:
-        ok = (
-            r.treatment_key not in skip
-            and r.channel not in channels
-            and (max_cost is None or r.score.cost <= max_cost)
-        )
-        (kept if ok or r.treatment_key == BASELINE else left_out).append(r)
+    kept, left_out = _within_limits(a.ranked, skip, channels, max_cost)
     best = kept[0] if kept else None
     given_up = round(
         first.score.expected_value - (best.score.expected_value if best else 0), 2
