@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from tools.assess import Assessment
-from tools.config import NO_ACTION, CVMConfig
+from tools.config import NO_ACTION, CVMConfig, Treatment
 from tools.customer import Offer
 from tools.learning import learned_step
 from tools.recommendation import BookedToday, ScoreBreakdown
@@ -126,15 +126,7 @@ def reasons(
     value at risk.
     """
     t = config.treatments[key]
-    churn, d = a.customer.churn, a.decisions
-    value = float(d.value_at_risk[0])
-    when = f"{churn.scored_on}"
-    if a.as_of and churn.scored_on > a.as_of:  # the one score the store holds
-        when += f", after the data's as-of date {a.as_of}: the only score held"
-    at_risk = (
-        f"Churn score {churn.score:.2f} ({when}): £{value:.0f} "
-        f"of {config.value.horizon_months}-month margin at risk"
-    )
+    at_risk = _at_risk(a, config)
     if key == BASELINE:
         first = [
             f"Already booked today: {b.display_name} (#{b.allocation_id}, {b.day})"
@@ -150,6 +142,35 @@ def reasons(
             f"the recommender's prior {offer.acceptance_probability:.0%})"
         )
     out += on_hold(key, a, insights, config)
+    _add_boosting_signals(out, t, insights)
+    out = out[: MAX_REASONS - 1] + [at_risk]
+    consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
+    if len(out) < 4 and t.channel != "none":
+        out.append(consent.reason[0].upper() + consent.reason[1:])
+    return out[:MAX_REASONS]
+
+
+def _at_risk(a: Assessment, config: CVMConfig) -> str:
+    """The value-at-risk reason: the churn score, when it was scored, £ at risk."""
+    churn = a.customer.churn
+    value = float(a.decisions.value_at_risk[0])
+    when = f"{churn.scored_on}"
+    if a.as_of and churn.scored_on > a.as_of:  # the one score the store holds
+        when += f", after the data's as-of date {a.as_of}: the only score held"
+    return (
+        f"Churn score {churn.score:.2f} ({when}): £{value:.0f} "
+        f"of {config.value.horizon_months}-month margin at risk"
+    )
+
+
+def _add_boosting_signals(
+    out: list[str], t: Treatment, insights: Mapping[str, Insight]
+) -> None:
+    """Add the signals behind P to ``out``, largest boost first, while room is left.
+
+    High churn risk is left to the value-at-risk reason; a signal whose evidence
+    ``out`` quotes already is not repeated.
+    """
     ranked = sorted(
         (
             (b, s)
@@ -162,11 +183,6 @@ def reasons(
         line = f"{signal.replace('_', ' ').capitalize()}: {insights[signal].evidence}"
         if len(out) < MAX_REASONS - 1 and not _quoted(line, out):
             out.append(line)
-    out = out[: MAX_REASONS - 1] + [at_risk]
-    consent = next(v for v in verdict.verdicts if v.rule == "CONSENT")
-    if len(out) < 4 and t.channel != "none":
-        out.append(consent.reason[0].upper() + consent.reason[1:])
-    return out[:MAX_REASONS]
 
 
 def _quoted(line: str, out: list[str]) -> bool:
