@@ -36,6 +36,8 @@ from tools.errors import LedgerUnavailable
 from tools.treatment import one_recommendation_per_turn
 
 log = logging.getLogger(__name__)
+# answered without a model call (:func:`_closed_reply`)
+CLOSED_DECISIONS = frozenset({"declined", "nothing_pending", "reshow", "other_words"})
 NOTHING_PENDING = (
     "Nothing is waiting for your confirmation, so nothing was done. Ask for the "
     "action first (for example 'book the bill review call for U124'); I will show "
@@ -89,17 +91,7 @@ def run_turn(
     try:
         with one_recommendation_per_turn():
             scope = begin_turn(question, session, ctx)
-            if scope.grant is not None:
-                _execute_approved(scope, session, ctx, turn, hooks)
-            elif scope.decision in {
-                "declined",
-                "nothing_pending",
-                "reshow",
-                "other_words",
-            }:
-                _answer(session, turn, hooks, _closed_reply(scope))
-            else:
-                run_rounds(session, model, ctx, turn, scope, hooks)
+            _route(scope, session, model, ctx, turn, hooks)
     except ModelError as exc:
         stop_turn(session, turn, "model_error", str(exc))
     except UnexpectedModelCall:
@@ -107,6 +99,28 @@ def run_turn(
     except Exception as exc:  # noqa: BLE001 - the one boundary for unhandled bugs
         internal_error(session, turn, exc)
     return _finish(scope, session, model, ctx, turn, before, started)
+
+
+def _route(
+    scope: TurnScope,
+    session: Session,
+    model: Model,
+    ctx: ToolContext,
+    turn: Turn,
+    hooks: Hooks,
+) -> None:
+    """Answer the turn as its scope says: the action, a closed reply or the model.
+
+    The confirmed action runs; a decline, nothing pending, the action shown again
+    or other words get their closed reply; anything else goes to the model's
+    rounds. Raises what they raise: :func:`run_turn` is the one boundary.
+    """
+    if scope.grant is not None:
+        _execute_approved(scope, session, ctx, turn, hooks)
+    elif scope.decision in CLOSED_DECISIONS:
+        _answer(session, turn, hooks, _closed_reply(scope))
+    else:
+        run_rounds(session, model, ctx, turn, scope, hooks)
 
 
 def _closed_reply(scope: TurnScope) -> str:
