@@ -127,6 +127,23 @@ def run_tool_call(
             if spec.approval.proposed is not None:
                 spec.approval.proposed(session, args)
             return _held(call, raw, verdict.action)
+    return _execute(spec, call, args, raw, scope, session, ctx)
+
+
+def _execute(
+    spec: ToolSpec[Any, Any],
+    call: ToolCall,
+    args: BaseModel,
+    raw: dict[str, Any],
+    scope: TurnScope,
+    session: Session,
+    ctx: ToolContext,
+) -> tuple[ToolCallRecord, str]:
+    """Run the tool with the turn's dependencies, show its result, leave its effect.
+
+    A policy block, a ledger refusal or bad input becomes an error result (with
+    its rule id); after a WRITE, the turn's recommendations are forgotten.
+    """
     who = f"{session.approver} (ui)" if scope.via_ui else session.approver
     overrides = scope.grant.overrides if scope.grant and scope.used else ()
     try:
