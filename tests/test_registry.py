@@ -42,6 +42,30 @@ def test_kinds_are_read_from_the_registry():
         assert (spec.kind == "WRITE") == (spec.approval is not None), spec.name
 
 
+def test_the_table_places_every_tool_in_the_group_that_declares_it(monkeypatch):
+    """Names, kinds and order come from the table; each group declares its own."""
+    from types import SimpleNamespace
+
+    from assistant.toolkit import registry
+
+    for module in {home for home, _ in registry.HOMES.values()}:
+        specs = registry.group(module)
+        assert set(specs) == {n for n, (h, _) in registry.HOMES.items() if h == module}
+        assert all(s.kind == registry.HOMES[n][1] for n, s in specs.items())
+    assert list(TOOLS) == list(registry.HOMES) and len(TOOLS) == len(registry.HOMES)
+    assert "plan_campaign" in TOOLS and "no_such_tool" not in TOOLS
+    assert TOOLS.get("no_such_tool") is None
+    # a group that declares a tool the table does not place there is refused
+    stray = SimpleNamespace(SPECS=[TOOLS["plan_campaign"], TOOLS["list_treatments"]])
+    monkeypatch.setattr(registry, "import_module", lambda name: stray)
+    try:
+        registry.group.__wrapped__("plan_tools")
+    except RuntimeError as exc:
+        assert "list_treatments" in str(exc)
+    else:
+        raise AssertionError("a stray tool was accepted")
+
+
 def test_every_spec_calls_its_function_by_contract():
     """Arguments model fields + ``ctx`` (+ the approver for a WRITE): no guessing."""
     for spec in TOOLS.values():

@@ -69,6 +69,19 @@ def test_ask_about_one_customer_loads_no_engine_but_the_kernel(state):
     assert "U124: recommend" in out
     assert loaded & set(HEAVY) == set()
     assert "numpy" in loaded  # the kernel decided (the same code as the batch)
+    # nor the tools it did not call: the plan's booking and solver, the base's
+    # scans and export, the outcome reports, the catalogue's changes
+    unused = {
+        "tools.planning.booking",
+        "tools.planning.problem",
+        "tools.base_queries.scan",
+        "tools.base_queries.export",
+        "tools.outcomes_report",
+        "tools.outcomes_expect",
+        "tools.catalogue_writes",
+        "assistant.toolkit.plan_tools",
+    }
+    assert loaded & unused == set()
 
 
 def test_one_customer_commands_ask_for_one_blas_thread_before_numpy_loads():

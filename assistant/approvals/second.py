@@ -28,14 +28,7 @@ from assistant.toolkit.registry import TOOLS
 from assistant.toolkit.spec import ToolSpec
 from tools.context import ToolContext
 from tools.errors import CVMError
-from tools.planning.big_plan import big_plan_reason
-from tools.planning.second_approval import (
-    RULE,
-    analyst,
-    pending_request,
-    plan_approvals,
-)
-from tools.planning.store import plan_store
+from tools.planning.big_plan import RULE, big_plan_reason
 
 REQUEST, APPROVE, DECLINE = "request_plan_approval", "approve_plan", "decline_plan"
 SECOND_WRITES = frozenset({REQUEST, APPROVE, DECLINE})
@@ -73,6 +66,9 @@ def route(
         raise Refused(NEEDS_LOGIN)
     if not session.login or spec.name not in {"book_plan", APPROVE}:
         return spec
+    from tools.planning.second_approval import analyst, pending_request
+    from tools.planning.store import plan_store
+
     plan_id = str(getattr(args, "plan_id", "")).strip().upper()
     request = pending_request(plan_id, ctx)
     me = analyst(session.approver)
@@ -94,6 +90,8 @@ def route(
 
 def awaiting_others(session: Session, ctx: ToolContext) -> int:
     """How many requests await a second approval this analyst may give now."""
+    from tools.planning.second_approval import analyst, plan_approvals
+
     me = analyst(session.approver)
     inbox = plan_approvals(ctx).requests
     return sum(r.requested_by != me and not r.stale for r in inbox)

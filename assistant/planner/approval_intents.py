@@ -12,12 +12,15 @@ declining a request (``decline_plan``, held). "Approve plan P…" is the plan in
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from assistant.planner.intent import Ask, Call, Intent, Results, call
 from assistant.planner.plan_calls import PLAN_ID
 from assistant.planner.utterance import Utterance
 from assistant.views.text import money
-from tools.planning.second_approval import ApprovalInbox, analyst
+
+if TYPE_CHECKING:
+    from tools.planning.second_approval import ApprovalInbox
 
 _INBOX = re.compile(
     r"\b(needs?|awaiting|waiting (for|on)|pending|requires?)\b.{0,30}\b(my |a |your |"
@@ -38,6 +41,8 @@ def _inbox_calls(ask: Ask, customer: str | None) -> list[Call]:
 
 def _propose_second(ask: Ask, customer: str | None) -> Call | None:
     """The second approval of the oldest request another analyst made."""
+    from tools.planning.second_approval import analyst
+
     inbox: ApprovalInbox | None = ask.results.one("plan_approvals")
     if inbox is None or not ask.session.login:
         return None
@@ -48,6 +53,8 @@ def _propose_second(ask: Ask, customer: str | None) -> Call | None:
 
 def answer_inbox(ask: Ask, customer: str | None, results: Results) -> str:
     """The requests awaiting a second approval, and how to give it."""
+    from tools.planning.second_approval import analyst
+
     inbox: ApprovalInbox | None = results.one("plan_approvals")
     if inbox is None:
         failure = results.failure()

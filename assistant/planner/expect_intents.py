@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
-from tools.outcomes_expect import ExpectedResponse
 
 EXPECT_PATTERN = (
     r"\b(what|which|how much|how many)\b.{0,30}\b(responses|response|take-? ?up|"
@@ -42,6 +41,8 @@ def _expect(ask: Ask, customer: str | None) -> list[Call]:
 
 def expected(ask: Ask, customer: str | None, results: Results) -> str:
     """The acceptances to expect from the plan, and how the policy's P has done."""
+    from tools.outcomes_expect import ExpectedResponse
+
     found = results.one("expected_response")
     if not isinstance(found, ExpectedResponse):
         return f"I could not work that out: {results.failure()}"

@@ -9,8 +9,12 @@ it (an honest "can't", never another answer in its place).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.planner.intent import Ask, Call, Intent, Results, call, cue
-from tools.base_queries.export import ListExport
+
+if TYPE_CHECKING:
+    from tools.base_queries.export import ListExport
 
 _BOOKINGS = r"\b(bookings?|allocations?|booked)\b"
 _PLAN = r"\b(plan|campaign)\b"

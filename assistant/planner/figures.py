@@ -12,11 +12,13 @@ figure, not a list.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.planner.utterance import Utterance
-from tools.base_queries.figures import FiguresArgs
 from tools.base_queries.models import FindArgs
+
+if TYPE_CHECKING:
+    from tools.base_queries.figures import FiguresArgs
 
 STATS: dict[str, str] = {
     "mean": r"\b(average|avg|mean|typical)\b",
@@ -89,6 +91,8 @@ def figures_asked(
         f: The filters read from it (``among``: the list it narrows, if any).
         last_list: The handle of the last list shown ("them vs the rest").
     """
+    from tools.base_queries.figures import FiguresArgs
+
     stats = stats_asked(u)
     measure = measure_asked(u) if stats else None
     if not stats or measure is None:

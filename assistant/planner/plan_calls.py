@@ -8,11 +8,13 @@ bookings than the plan has, proposes nothing.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.planner.intent import Ask, Call, call
 from assistant.planner.what_if import stated_budget, what_if_calls
-from tools.planning.model import Plan
+
+if TYPE_CHECKING:
+    from tools.planning.model import Plan
 
 PLAN_ID = re.compile(r"\bP\d{8}-\d+\b", re.I)
 # a plan named by what is not a plan's id ("book P-3"): no plan is booked for it

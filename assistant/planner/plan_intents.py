@@ -14,6 +14,7 @@ The calls are in :mod:`assistant.planner.plan_calls`, the answers in
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from assistant.planner import plan_calls
 from assistant.planner.answers import plans
@@ -21,8 +22,10 @@ from assistant.planner.answers.scenarios import chosen_plan
 from assistant.planner.intent import Ask, Call, Intent, call
 from assistant.planner.utterance import Utterance
 from assistant.planner.what_if import what_if_calls
-from tools.planning.compare import PlanComparison
-from tools.planning.whatif import WhatIf
+
+if TYPE_CHECKING:
+    from tools.planning.compare import PlanComparison
+    from tools.planning.whatif import WhatIf
 
 _PLAN = re.compile(
     r"\bwho (should|shall|do|can|could) (we|i) (call|contact|ring|reach|target|text|"

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.core.session import Session
 from assistant.planner.amounts import amounts_in
 from assistant.planner.intent import Call, call
 from assistant.planner.utterance import ORDINALS
-from tools.planning.compare import MAX_SCENARIOS, Scenario
+
+if TYPE_CHECKING:
+    from tools.planning.compare import Scenario
 
 _COMPARE = re.compile(
     r"\b(compare|comparison|side[- ]by[- ]side|vs\.?|versus|against)\b|"
@@ -85,9 +88,11 @@ def scenario_calls(text: str, session: Session) -> list[Call] | None:
     None when it neither compares nor chooses scenarios, or there are fewer than
     two. The answer picks the ones the message points at from the comparison.
     """
+    if len(session.focus.scenarios) < 2 or re.search(r"\b[uU]-?\d+\b", text):
+        return None  # (fewer than two in all is fewer than two of the latest)
+    from tools.planning.compare import MAX_SCENARIOS
+
     scenarios = session.focus.scenarios[-MAX_SCENARIOS:]
-    if len(scenarios) < 2 or re.search(r"\b[uU]-?\d+\b", text):
-        return None
     if not (_COMPARE.search(text) or asks_choice(text)):
         return None
     if asks_choice(text) and pointer(text, len(scenarios)).empty():

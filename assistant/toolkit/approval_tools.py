@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.core.confirm import GENERIC, normalise
+from assistant.toolkit.plan_tools import plan_lines
 from assistant.toolkit.spec import Approval, ToolSpec, dump
-from assistant.toolkit.writes import plan_lines
 from assistant.views.plan_card import booking_answer
 from assistant.views.text import money
 from tools.context import ToolContext

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from assistant.core.confirm import GENERIC
 from assistant.toolkit.spec import Approval, ToolSpec, dump
 from tools import catalogue
+from tools.allocation import NoArgs
 from tools.catalogue_tools import CatalogueChangeResult, check_change
 from tools.catalogue_writes import (
     AddTreatmentArgs,
@@ -99,6 +100,7 @@ def _write(function: Any, args: type[Changing]) -> ToolSpec[Any, Any]:
 
 
 SPECS: list[ToolSpec[Any, Any]] = [
+    ToolSpec(catalogue.list_treatments, NoArgs, "READ", dump),
     ToolSpec(catalogue.show_treatment, catalogue.TreatmentKeyArgs, "READ", dump),
     ToolSpec(catalogue.catalogue_history, catalogue.HistoryArgs, "READ", dump),
     _write(add_treatment, AddTreatmentArgs),

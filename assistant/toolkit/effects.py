@@ -12,16 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from assistant.toolkit.views import allocation_view
-from tools.allocation import Allocation
-from tools.base_queries.models import CustomerList
-from tools.planning.model import Plan
-from tools.planning.tools import PlanArgs
-from tools.planning.whatif import WhatIf
-from tools.recommendation import Recommendation
 
 if TYPE_CHECKING:
     from assistant.approvals.scope import TurnScope
     from assistant.core.session import Session
+    from tools.allocation import Allocation
+    from tools.base_queries.models import CustomerList
+    from tools.planning.model import Plan
+    from tools.planning.whatif import WhatIf
+    from tools.recommendation import Recommendation
 
 
 def _in_focus(customer: object, scope: TurnScope) -> bool:
@@ -77,6 +76,8 @@ def remember_plan(session: Session, args: Any, plan: Plan, scope: TurnScope) -> 
     A new plan (not a what-if's) starts the conversation's scenarios again; a plan
     looked up joins them.
     """
+    from tools.planning.tools import PlanArgs  # the plan's tools import it first
+
     session.plan_id = plan.plan_id
     scenarios = session.focus.scenarios
     if isinstance(args, PlanArgs) and plan.parent_id is None:

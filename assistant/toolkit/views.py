@@ -6,17 +6,19 @@ instructions.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tools import allocation, bookings, journey
 from tools.customer import CustomerData
-from tools.planning.model import Plan
 from tools.recommendation import (
     Alternative,
     ExcludedTreatment,
     RankedTreatment,
     Recommendation,
 )
+
+if TYPE_CHECKING:
+    from tools.planning.model import Plan
 
 QUOTE_OPEN, QUOTE_CLOSE = "<customer_text>", "</customer_text>"
 

@@ -1,17 +1,17 @@
-"""The WRITE tools' approvals: what each pending action is, says and confirms.
+"""The booking WRITEs' approvals: what each pending action is, says and confirms.
 
-Each :class:`~assistant.toolkit.spec.Approval` is part of its tool's spec in
-:mod:`assistant.toolkit.registry`: the action's identity and customers, its title
+Each :class:`~assistant.toolkit.spec.Approval` is part of its tool's spec (booking
+and cancelling: :mod:`assistant.toolkit.customer_tools`; a plan's booking is
+:mod:`assistant.toolkit.plan_tools`): the action's identity and customers, its title
 and consequences shown before the analyst confirms, the whole messages that confirm
 it, and the reply once it has run.
 """
 
 from __future__ import annotations
 
-from assistant.core.confirm import BOOKING, GENERIC, PLAN, normalise
+from assistant.core.confirm import BOOKING, GENERIC, normalise
 from assistant.core.session import Session
 from assistant.toolkit.spec import Approval
-from assistant.views.plan_card import booking_answer
 from assistant.views.text import money
 from tools.allocation import (
     AllocateArgs,
@@ -22,11 +22,6 @@ from tools.allocation import (
 )
 from tools.context import ToolContext
 from tools.errors import CVMError, PolicyBlocked, ToolInputError
-from tools.planning.big_plan import big_plan_reason
-from tools.planning.booking import PlanBooking
-from tools.planning.model import Plan
-from tools.planning.store import plan_store
-from tools.planning.tools import BookPlanArgs
 from tools.treatment import recommend_treatment
 
 
@@ -172,70 +167,4 @@ RELEASE = Approval[ReleaseArgs, Allocation](
     describe=_describe_release,
     outcome=_released,
     check=_check_release,
-)
-
-
-def plan_lines(plan: Plan) -> list[str]:
-    """What booking a plan means, in two lines."""
-    return [
-        f"{plan.assigned:,} bookings for {plan.day:%a %d %b}, expected value "
-        f"{money(plan.expected_value)}, cost {money(plan.spend)}.",
-        "Every booking is checked again against the contact rules and capacity "
-        "when it is made.",
-    ]
-
-
-def _describe_plan(args: BookPlanArgs, ctx: ToolContext) -> tuple[str, list[str]]:
-    plan_id = args.plan_id.strip().upper()
-    try:
-        plan = plan_store(ctx).get(plan_id)
-    except CVMError:
-        return f"Book plan {plan_id} (no such plan)", []
-    lines = plan_lines(plan)
-    big = big_plan_reason(plan, ctx.config)
-    if big:
-        lines.append(
-            f"A big plan ({big}): type the plan id **{plan_id}** as the whole "
-            "message to confirm it; nothing else books it."
-        )
-    return f"Book plan {plan_id}", lines
-
-
-def _plan_confirmations(args: BookPlanArgs, ctx: ToolContext) -> frozenset[str]:
-    """The generic and plan confirmations; only the plan id for a big plan."""
-    plan_id = args.plan_id.strip().upper()
-    try:
-        plan = plan_store(ctx).get(plan_id)
-    except CVMError:
-        return GENERIC | PLAN
-    if big_plan_reason(plan, ctx.config):
-        return frozenset({normalise(plan_id)})
-    n = plan.assigned
-    own = {
-        "go ahead with the plan",
-        "approve the plan",
-        "i approve the plan",
-        "confirm the plan",
-        f"book plan {normalise(plan_id)}",
-        f"book all {n}",
-        f"book all {n} contacts",
-        f"book all {n} bookings",
-        f"book the {n} contacts",
-        f"book the {n} bookings",
-    }
-    return GENERIC | PLAN | own
-
-
-def _check_plan(args: BookPlanArgs, ctx: ToolContext) -> None:
-    plan_store(ctx).get(args.plan_id.strip().upper())  # ToolInputError if none
-
-
-BOOK_PLAN = Approval[BookPlanArgs, PlanBooking](
-    verb="book plan",
-    key=lambda a: (a.plan_id.strip().upper(),),
-    customers=lambda a, ctx: (),
-    describe=_describe_plan,
-    outcome=lambda result, ctx: booking_answer(result),
-    check=_check_plan,
-    confirmations=_plan_confirmations,
 )

@@ -17,9 +17,9 @@ give. Modules, one job each:
 
 from __future__ import annotations
 
-from tools.base_queries.export import ExportArgs, ListExport, export_list
-from tools.base_queries.figures import BaseFigures, FiguresArgs, base_figures
-from tools.base_queries.find import find_customers
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from tools.base_queries.models import (
     Band,
     BaseSummary,
@@ -30,7 +30,25 @@ from tools.base_queries.models import (
     OrderBy,
     SummariseArgs,
 )
-from tools.base_queries.summary import summarise_base
+
+if TYPE_CHECKING:
+    from tools.base_queries.export import ExportArgs, ListExport, export_list
+    from tools.base_queries.figures import BaseFigures, FiguresArgs, base_figures
+    from tools.base_queries.find import find_customers
+    from tools.base_queries.summary import summarise_base
+
+# The tools (and the models beside them) load when first named: reading a message
+# needs the models alone, the scans and the export load when a question runs them.
+_LAZY = {
+    "ExportArgs": "export",
+    "ListExport": "export",
+    "export_list": "export",
+    "BaseFigures": "figures",
+    "FiguresArgs": "figures",
+    "base_figures": "figures",
+    "find_customers": "find",
+    "summarise_base": "summary",
+}
 
 __all__ = [
     "Band",
@@ -50,3 +68,12 @@ __all__ = [
     "find_customers",
     "summarise_base",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A tool or its model from its own module, imported on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value

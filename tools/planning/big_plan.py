@@ -6,8 +6,13 @@ plan id typed back), the CLI (``--confirm-plan ID``) and the UI (a second user).
 
 from __future__ import annotations
 
-from tools.config import CVMConfig
-from tools.planning.model import Plan
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tools.config import CVMConfig
+    from tools.planning.model import Plan
+
+RULE = "SECOND-APPROVAL"  # the rule id of a refusal on a big plan's second approval
 
 
 def big_plan_reason(plan: Plan, config: CVMConfig) -> str | None:

@@ -31,7 +31,7 @@ from tools.ledger.approvals import (
     StoredApprovalRequest,
 )
 from tools.ledger.days import ledger_day
-from tools.planning.big_plan import big_plan_reason
+from tools.planning.big_plan import RULE, big_plan_reason
 from tools.planning.booking import book_plan
 from tools.planning.model import Plan
 from tools.planning.second_approval_results import (
@@ -40,8 +40,6 @@ from tools.planning.second_approval_results import (
     SecondApproval,
 )
 from tools.planning.store import plan_store
-
-RULE = "SECOND-APPROVAL"
 
 
 class InboxArgs(LazyModel):

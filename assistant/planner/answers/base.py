@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.planner.base_filters import has_condition
 from assistant.views.text import money
-from tools.base_queries import BaseSummary, CustomerList, FindArgs
+from tools.base_queries import FindArgs
 
 if TYPE_CHECKING:
     from assistant.planner.intent import Ask, Results
+    from tools.base_queries import BaseSummary, CustomerList
 
 _METRICS = {
     "churn": ("churn score", lambda v: f"{v:.2f}"),

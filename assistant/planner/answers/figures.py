@@ -8,10 +8,14 @@ answer to an arithmetic question.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.planner.answers.base import describe
 from assistant.planner.intent import Ask, Results
-from tools.base_queries.figures import BaseFigures, FigureRow
 from tools.base_queries.models import FindArgs
+
+if TYPE_CHECKING:
+    from tools.base_queries.figures import BaseFigures, FigureRow
 
 STAT_WORD = {
     "mean": "average",

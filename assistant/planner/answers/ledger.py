@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.planner.book_calls import (
     booking_key,
     kind_named,
@@ -14,9 +16,11 @@ from assistant.views.text import CHANNEL_NAMES, money
 from tools.allocation import Availability, ConstraintsReport
 from tools.allocation_results import Allocation
 from tools.bookings import Bookings
-from tools.catalogue import Catalogue
 from tools.recommendation import Alternative
 from tools.treatment import BASELINE
+
+if TYPE_CHECKING:
+    from tools.catalogue import Catalogue
 
 
 def declined(ask: Ask, customer: str | None, results: Results) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.planner.intent import Ask, Results
 from tools.bookings import Bookings
-from tools.outcomes_lookup import CustomerOutcomes
-from tools.outcomes_report import OutcomeReport, ReportRow
+
+if TYPE_CHECKING:
+    from tools.outcomes_report import ReportRow
 
 
 def recorded(ask: Ask, customer: str | None, results: Results) -> str:
@@ -51,6 +54,8 @@ def _rate(r: ReportRow) -> str:
 
 def reported(ask: Ask, customer: str | None, results: Results) -> str:
     """The take-up of what was asked about, with its count and interval."""
+    from tools.outcomes_report import OutcomeReport
+
     found = results.one("outcome_report")
     if not isinstance(found, OutcomeReport):
         return f"I could not read the outcomes: {results.failure()}"
@@ -72,6 +77,8 @@ def reported(ask: Ask, customer: str | None, results: Results) -> str:
 
 def checked(ask: Ask, customer: str | None, results: Results) -> str:
     """Each of the customer's bookings with what came of it (or nothing yet)."""
+    from tools.outcomes_lookup import CustomerOutcomes
+
     found = results.one("customer_outcomes")
     if not isinstance(found, CustomerOutcomes):
         return f"I could not read {customer}'s bookings: {results.failure()}"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.planner.answers.scenarios import scenarios_answer
 from assistant.planner.answers.talk import plan_pending
 from assistant.planner.intent import Ask, Results
 from assistant.planner.plan_calls import count_said, wrong_plan_id
 from assistant.planner.what_if import WORTH, stated_budget
-from assistant.views.plan_card import plan_answer, what_if_answer
-from tools.planning.model import Plan
-from tools.planning.whatif import WhatIf
+
+if TYPE_CHECKING:
+    from tools.planning.model import Plan
+    from tools.planning.whatif import WhatIf
 
 
 def _failed(results: Results) -> str | None:
@@ -19,6 +22,8 @@ def _failed(results: Results) -> str | None:
 
 def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
     """The plan: value, gap, volumes, baselines and how to book it."""
+    from assistant.views.plan_card import plan_answer
+
     plan: Plan | None = results.one("plan_campaign")
     if plan is None:
         return _failed(results) or "No plan was made."
@@ -90,6 +95,8 @@ def _left_out_answer(change: WhatIf, results: Results) -> str:
 
 def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
     """Δ value and Δ volume of the change (or of one more slot of each treatment)."""
+    from assistant.views.plan_card import what_if_answer
+
     if results.called("compare_plans"):
         return scenarios_answer(ask, results)
     changes: list[WhatIf] = results.all("plan_what_if")
@@ -126,6 +133,8 @@ def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
 
 def answer_book(ask: Ask, customer: str | None, results: Results) -> str:
     """Booking the plan, proposed for the analyst's approval (nothing is booked)."""
+    from assistant.views.plan_card import plan_answer
+
     held = results.held("book_plan")
     planned: Plan | None = results.one("plan_campaign")
     wrong_id, read = wrong_plan_id(ask), results.one("get_plan")

@@ -8,9 +8,13 @@ booking proposed for confirmation (nothing is booked).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.planner.intent import Ask, Results
 from assistant.planner.scenarios import asks_choice, picked
-from tools.planning.compare import PlanComparison, Scenario
+
+if TYPE_CHECKING:
+    from tools.planning.compare import PlanComparison, Scenario
 
 
 def change_words(s: Scenario, first: bool) -> str:
