@@ -329,10 +329,11 @@ def test_yaml_is_read_by_libyaml_with_the_same_result_as_pyyaml(tmp_path):
     import yaml
 
     from tools.config import DEFAULT_CONFIG_PATH
-    from tools.files import _UniqueKeyLoader, load_yaml
+    from tools.yaml_files import load_yaml
+    from tools.yaml_reader import UniqueKeyLoader
 
     if yaml.__with_libyaml__:  # PyYAML wheels ship libyaml: 66 ms -> 11 ms a load
-        assert issubclass(_UniqueKeyLoader, yaml.CSafeLoader)
+        assert issubclass(UniqueKeyLoader, yaml.CSafeLoader)
     assert load_yaml(DEFAULT_CONFIG_PATH) == yaml.safe_load(
         DEFAULT_CONFIG_PATH.read_text()
     )
@@ -358,7 +359,8 @@ def test_yaml_is_read_by_libyaml_with_the_same_result_as_pyyaml(tmp_path):
 def test_a_bad_yaml_document_is_one_problem_with_its_line(
     tmp_path, text, where, problem
 ):
-    from tools.files import FileProblem, load_yaml
+    from tools.files import FileProblem
+    from tools.yaml_files import load_yaml
 
     (tmp_path / "bad.yaml").write_text(text)
     with pytest.raises(FileProblem) as info:
@@ -367,7 +369,8 @@ def test_a_bad_yaml_document_is_one_problem_with_its_line(
 
 
 def test_yaml_aliases_that_multiply_stop_at_the_value_budget(tmp_path):
-    from tools.files import MAX_NODES, FileProblem, load_yaml
+    from tools.files import MAX_NODES, FileProblem
+    from tools.yaml_files import load_yaml
 
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     for level in range(1, 9):  # nine levels of nine aliases: 9**9 values

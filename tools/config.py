@@ -37,8 +37,9 @@ from tools.fields import (
     Probability,
     Purpose,
 )
-from tools.files import FileProblem, load_yaml
+from tools.files import FileProblem
 from tools.learning_config import CountRow, Experiment, Learning
+from tools.yaml_files import load_yaml
 
 MetricName = Literal[
     "churn_score",
@@ -218,8 +219,9 @@ def load_config(path: str | Path | None = None) -> CVMConfig:
             and the problem in one short line.
     """
     file = Path(path) if path else config_path()
+    state = os.environ.get("CVM_STATE_DIR")  # its cache of parsed documents
     try:
-        data = load_yaml(file)
+        data = load_yaml(file, Path(state) if state else None)
     except FileProblem as exc:
         raise ConfigError(str(file), exc.where, exc.problem) from None
     if not isinstance(data, dict):

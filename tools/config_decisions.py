@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from tools.config_settings import DEFAULT_CONFIG_PATH, Strict
 from tools.fields import Day, Probability
-from tools.files import load_yaml
+from tools.yaml_files import load_yaml
 
 SignalName = Literal[
     "data_over_allowance",

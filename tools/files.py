@@ -1,4 +1,4 @@
-"""Reading operator files safely: text, YAML and JSON with one-line errors.
+"""Reading operator files safely: text and JSON with one-line errors (YAML: yaml_files).
 
 Every reader raises ``FileProblem`` (a short ``where`` and ``problem``) instead of
 ``UnicodeDecodeError``, ``RecursionError`` or a parser traceback; callers wrap it in
@@ -7,18 +7,9 @@ their own error type naming the file (``ConfigError``, ``DataFileError``).
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
 from pathlib import Path
 from typing import Any
-
-import yaml
-
-try:  # libyaml's parser (C): the config parses in ~11 ms instead of ~66 ms
-    from yaml import CSafeLoader as _SafeBase
-except ImportError:  # PyYAML built without libyaml: the same rules, slower
-    from yaml import SafeLoader as _SafeBase  # type: ignore[assignment]
 
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
 MAX_DEPTH = 64  # nesting allowed in a JSON or YAML document
@@ -59,34 +50,7 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-class _UniqueKeyLoader(_SafeBase):
-    """A safe YAML loader that refuses a key given twice in one mapping.
-
-    Built on libyaml's ``CSafeLoader`` when PyYAML has it (the same safe constructor
-    and resolver; libyaml also stops nesting past 1,000 levels), else ``SafeLoader``.
-    """
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # '<<: *anchor' merges; explicit keys may override those
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            try:
-                first = seen.get(key)
-                seen.setdefault(key, line)
-            except TypeError:  # an unhashable key: the base loader reports it
-                continue
-            if first is not None:
-                raise FileProblem(
-                    f"line {line}",
-                    f"duplicate key {shorten(key)} (first given on line {first})",
-                )
-        return super().construct_mapping(node, deep=deep)
-
-
-def _check_depth(value: Any) -> None:
+def check_depth(value: Any) -> None:
     """Refuse nesting past ``MAX_DEPTH`` or more than ``MAX_NODES`` values.
 
     Walks iteratively (no recursion limit). A YAML alias is counted each time it is
@@ -106,49 +70,6 @@ def _check_depth(value: Any) -> None:
             stack.extend((child, level + 1) for child in children)
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file: UTF-8, no duplicate keys, bounded nesting.
-
-    A text parsed before is not parsed again: the configuration is re-read for each
-    new state dir or environment override (every test, every new ToolContext), and
-    the document of the same text is copied from a small cache instead (~0.3 ms
-    instead of ~4 ms for the shipped config).
-
-    Raises:
-        FileProblem: Unreadable, not UTF-8, not YAML, a duplicate key, too deep,
-            too many values.
-    """
-    text = read_text(path)
-    if len(text) > CACHED_TEXT:
-        return _parse_yaml(text)
-    return copy.deepcopy(_parsed_yaml(text))
-
-
-CACHED_TEXT = 256 * 1024  # characters: longer texts are parsed every time
-
-
-@functools.lru_cache(maxsize=8)
-def _parsed_yaml(text: str) -> Any:
-    """The document of ``text``, parsed once (callers get a copy: never mutate)."""
-    return _parse_yaml(text)
-
-
-def _parse_yaml(text: str) -> Any:
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if "nesting depth" in problem:  # libyaml stops at 1,000 levels
-            raise FileProblem(where, TOO_DEEP) from None
-        raise FileProblem(where, f"not valid YAML: {problem}") from None
-    except RecursionError:
-        raise FileProblem("", TOO_DEEP) from None
-    _check_depth(data)
-    return data
-
-
 def load_json(path: Path) -> Any:
     """Parse a JSON file: UTF-8, bounded nesting.
 
@@ -166,5 +87,5 @@ def load_json(path: Path) -> Any:
         ) from None
     except RecursionError:
         raise FileProblem("", TOO_DEEP) from None
-    _check_depth(data)
+    check_depth(data)
     return data
