@@ -57,15 +57,47 @@ class Assessment:
     """One customer through the decision kernel (a batch of one), with the record.
 
     ``decisions`` holds the kernel's numbers (rules, P, V, EV) for this customer;
-    ``metrics`` and ``insights`` explain them from the record; ``as_of`` is the
-    decision date the store's data was read as of (records after it unused).
+    ``metrics`` and ``analysis`` explain them from the record, worked out on first
+    use (a booking reads neither unless the customer has an open problem to word);
+    ``as_of`` is the decision date the store's data was read as of (records after
+    it unused).
     """
 
     customer: CustomerData
-    metrics: JourneyMetrics
-    analysis: JourneyAnalysis
     decisions: Decisions
-    as_of: date | None = None
+    as_of: date | None
+    config: CVMConfig  # the recency windows and interaction signals the words use
+
+    @property
+    def metrics(self) -> JourneyMetrics:
+        """The journey metrics of the customer's feature row."""
+        found: JourneyMetrics | None = self.__dict__.get("_metrics")
+        if found is None:  # (two threads may both make it: the same value)
+            row = {k: v[0] for k, v in self.decisions.extra.items()}
+            found = self.__dict__["_metrics"] = journey_metrics(row, self.decisions)
+        return found
+
+    @property
+    def analysis(self) -> JourneyAnalysis:
+        """The evidence of each signal the kernel found, from the record."""
+        found: JourneyAnalysis | None = self.__dict__.get("_analysis")
+        if found is None:  # (no lock: a lock per property serialises every thread)
+            found = self.__dict__["_analysis"] = self._analyse()
+        return found
+
+    def _analyse(self) -> JourneyAnalysis:
+        present = {
+            s for s, on in zip(SIGNALS, self.decisions.signals[0], strict=False) if on
+        }
+        insights = find_signals(
+            self.customer,
+            self.metrics,
+            present,
+            self.as_of,
+            _windows(self.config),
+            self.config.decisions.interaction_signals,
+        )
+        return JourneyAnalysis(customer_id=self.customer.customer_id, insights=insights)
 
 
 def _as_of(value: object) -> date | None:
@@ -81,22 +113,11 @@ def _windows(config: CVMConfig) -> dict[str, int]:
 
 
 def _one(customer: CustomerData, d: Decisions, i: int, config: CVMConfig) -> Assessment:
-    """Customer ``i`` of a batch's decisions, with its metrics and evidence."""
+    """Customer ``i`` of a batch's decisions (its metrics and evidence on demand)."""
     mine = d.take([i])
-    row = {k: v[0] for k, v in mine.extra.items()}
-    metrics = journey_metrics(row, mine)
-    present = {s for s, on in zip(SIGNALS, mine.signals[0], strict=False) if on}
-    as_of = _as_of(row.get("as_of"))
-    insights = find_signals(
-        customer,
-        metrics,
-        present,
-        as_of,
-        _windows(config),
-        config.decisions.interaction_signals,
-    )
-    analysis = JourneyAnalysis(customer_id=customer.customer_id, insights=insights)
-    return Assessment(customer, metrics, analysis, mine, as_of)
+    as_of = mine.extra.get("as_of")
+    day = None if as_of is None else _as_of(as_of[0])
+    return Assessment(customer, mine, day, config)
 
 
 def assess_batch(

@@ -7,6 +7,7 @@ do-not-disturb window and, for calls, the calling window, in the customer's time
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -34,6 +35,7 @@ def _in_window(t: time, start: time, end: time) -> bool:
     return start <= t < end if start < end else t >= start or t < end
 
 
+@lru_cache(maxsize=256)  # a few windows recur across the whole base
 def _parse_window(text: str | None) -> tuple[time, time] | None:
     if not text or "-" not in text:
         return None

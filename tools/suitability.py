@@ -26,6 +26,8 @@ def open_problems(a: Assessment, config: CVMConfig) -> list[str]:
     ``decisions.suitability`` order.
     """
     d = a.decisions
+    if not d.problems[0].any():
+        return []  # (the evidence, worked out on first use, is not needed)
     latest = {i.signal: i.latest for i in a.analysis.insights}
     out = []
     for k, name in enumerate(d.problem_keys):
@@ -53,12 +55,11 @@ def fixes(a: Assessment, config: CVMConfig) -> list[str]:
 def suitability_reason(a: Assessment, key: str, config: CVMConfig, failed: bool) -> str:
     """Why SUITABILITY passes or fails for ``key`` (the kernel decided which)."""
     t = config.treatment(key)
-    problems = open_problems(a, config)
     if not failed:
-        if not problems:
+        if not a.decisions.problems[0].any():  # (open_problems would be empty)
             return "no open service problem"
         return f"not a marketing contact ({t.purpose})"
-    return f"service before selling: {'; '.join(problems)}"
+    return f"service before selling: {'; '.join(open_problems(a, config))}"
 
 
 def _live(o: Offer, as_of: date | None) -> bool:

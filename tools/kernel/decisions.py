@@ -84,7 +84,11 @@ class Decisions:
         Every number is per customer (row-wise), so a customer's row of a batch is
         what a batch of one gives.
         """
-        i = np.asarray(rows, dtype=np.intp)
+        at = np.asarray(rows, dtype=np.intp)
+        if len(at) == len(self.row_no) and (at == np.arange(len(at))).all():
+            return self  # every row in order (a batch of one): the same decisions
+        # one customer's row: views of the batch's arrays (nothing copied)
+        i = slice(int(at[0]), int(at[0]) + 1) if len(at) == 1 else at
         ids = self.customer_id[i] if len(self.customer_id) else self.customer_id
         return Decisions(
             customer_id=ids,

@@ -55,14 +55,14 @@ def customer_rules(
     failed["HELD"][:] = held
     applicable = np.ones((n, n_t), dtype=bool)
     segment = np.asarray(cols.get("segment", np.full(n, "", dtype=object)), object)
-    for when in tt.applicable:  # any of its signals held, or any metric test true
-        on = np.asarray(sig[:, when.signals].any(axis=1), dtype=bool)
-        if not len(when.signals) and not when.metrics:
-            on = np.ones(n, dtype=bool)  # no condition but its segments
-        with np.errstate(invalid="ignore"):  # a missing metric (NaN) passes no test
+    with np.errstate(invalid="ignore"):  # a missing metric (NaN) passes no test
+        for when in tt.applicable:  # any of its signals held, or any metric test
+            on = np.asarray(sig[:, when.signals].any(axis=1), dtype=bool)
+            if not len(when.signals) and not when.metrics:
+                on = np.ones(n, dtype=bool)  # no condition but its segments
             for column, compare, value in when.metrics:
                 on |= compare(as_float(cols, column), value)
-        if when.segments:  # made for some kinds of customer only
-            on &= one_of(segment, when.segments)
-        applicable[:, when.t] = on
+            if when.segments:  # made for some kinds of customer only
+                on &= one_of(segment, when.segments)
+            applicable[:, when.t] = on
     return failed, applicable, problems
