@@ -209,7 +209,7 @@ class DuckStore:
             )
             rows = self.cursor().execute(sql, missing).fetchall()
         for row in rows:
-            record = out[row[0]] = record_from_row(row)
+            record = out[row[0]] = record_from_row(row, fresh=reads is not None)
             with self._lock:
                 if len(self._recent) >= RECENT:
                     self._recent.pop(next(iter(self._recent)))

@@ -238,13 +238,18 @@ _MONEY = {  # per table, the columns DuckDB gives as Decimal
 }
 
 
-def record_from_row(found: Sequence[Any]) -> CustomerData:
+def record_from_row(found: Sequence[Any], *, fresh: bool = False) -> CustomerData:
     """A customer's record from its ``customer_records`` row (struct dicts by column).
 
     The row store's rows (JSON: floats already) and DuckDB's (money as ``Decimal``)
-    alike; the dicts are copied, never changed in place.
+    alike; the dicts are copied, never changed in place, unless ``fresh``: made for
+    this call from the row store's JSON (no ``Decimal``), and consumed.
     """
     rows: dict[str, list[dict[str, Any]]] = {}
+    if fresh:
+        for table, value in zip(TABLES, found[1:], strict=True):
+            rows[table] = [value] if table == "customers" else value or []
+        return from_dicts(rows)
     for table, value in zip(TABLES, found[1:], strict=True):
         money = _MONEY[table]
         each = [value] if table == "customers" else value or []
