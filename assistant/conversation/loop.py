@@ -118,18 +118,22 @@ def _route(
     if scope.grant is not None:
         _execute_approved(scope, session, ctx, turn, hooks)
     elif scope.decision in CLOSED_DECISIONS:
-        _answer(session, turn, hooks, _closed_reply(scope))
+        _answer(session, turn, hooks, _closed_reply(scope, session))
     else:
         run_rounds(session, model, ctx, turn, scope, hooks)
 
 
-def _closed_reply(scope: TurnScope) -> str:
+def _closed_reply(scope: TurnScope, session: Session) -> str:
     """The reply to a whole-message confirmation or decline (no model call)."""
     if scope.decision == "declined":
         title = scope.notes[-1].removeprefix("declined: ")
         return f"Not done: {title} was dropped. Nothing was written."
-    if scope.decision == "reshow":
-        return "Before anything is done, this is what your confirmation would run:"
+    if scope.decision == "reshow" and session.pending is not None:
+        # named in the reply itself: a transcript or a plain client shows no card
+        return (
+            "Before anything is done, this is what your confirmation would run: "
+            f"**{session.pending.title}**. Reply **yes** to run it, or **no**."
+        )
     if scope.decision == "other_words":
         return scope.notes[-1]
     return NOTHING_PENDING
