@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import multiprocessing
+import os
 import threading
 
 import pytest
 
-from tests import pg
+from tests import pg, racers
 from tests.pg import reopened
 from tools.allocation import (
     allocate_treatment,
@@ -128,11 +128,12 @@ def _book_in_process(state_dir, cid, start, out):
 
 
 def test_eight_processes_race_for_a_two_a_day_treatment(ctx):
-    mp = multiprocessing.get_context("spawn")
+    mp, env = racers.context(), dict(os.environ)
     start, out = mp.Event(), mp.Queue()
     procs = [
         mp.Process(
-            target=_book_in_process, args=(str(ctx.config.state_path), cid, start, out)
+            target=racers.in_env,
+            args=(env, _book_in_process, str(ctx.config.state_path), cid, start, out),
         )
         for cid in CALLABLE
     ]

@@ -9,14 +9,14 @@ bookable what-ifs, concurrent ``book-plan`` runs marking rows refused:DUPLICATE,
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
 from datetime import date
 
 import numpy as np
 import pytest
 
 from assistant.cli.main import main
-from tests import pg
+from tests import pg, racers
 from tools.allocation import allocate_treatment, allocation_page, list_allocations
 from tools.eligibility import RuleVerdict
 from tools.errors import PolicyBlocked, ToolInputError
@@ -108,13 +108,13 @@ def _book_plan_in_process(state_dir, plan_id, who, start, out):
 def test_four_concurrent_book_plans_book_every_row_exactly_once(ctx):
     plan = make_plan(None, ctx).plan
     assert plan.assigned >= 6
-    mp = multiprocessing.get_context("spawn")
+    mp, env = racers.context(), dict(os.environ)
     start, out = mp.Event(), mp.Queue()
     state = str(ctx.config.state_path)
     procs = [
         mp.Process(
-            target=_book_plan_in_process,
-            args=(state, plan.plan_id, f"w{i}", start, out),
+            target=racers.in_env,
+            args=(env, _book_plan_in_process, state, plan.plan_id, f"w{i}", start, out),
         )
         for i in range(4)
     ]
