@@ -9,6 +9,7 @@ import pytest
 from hypothesis import configuration as hypothesis_configuration
 
 from tests.hygiene import hypothesis_home, new_paths, repo_paths
+from tests.pg import pg_server  # noqa: F401  (one PostgreSQL server per test process)
 from tests.ui_start import make_app_root
 from tools import data
 from tools.config import get_config

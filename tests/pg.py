@@ -6,9 +6,11 @@ server under ``/usr/lib/postgresql/<version>/bin``. :class:`LocalPostgres` runs
 root: initdb refuses root), listening on a unix socket in its folder only (no TCP
 port). Each test gets a schema of its own (a URL whose ``search_path`` names it).
 
-Fixtures for test modules (import them):
+Fixtures: ``pg_server``, the session's server, is registered in ``tests/conftest.py``:
+one server per test process (an xdist worker), shared by every module that asks for
+it (imported into each module, it was one ``initdb`` and start per module). Test
+modules import the others:
 
-* ``pg_server``: the session's server.
 * ``ledger_backend``: parametrised ``sqlite`` / ``postgres``; for ``postgres`` it
   sets ``CVM_LEDGER_URL`` to a fresh schema (child processes inherit it).
 * ``ctx``: the conftest's context, on the backend in force (so a module that

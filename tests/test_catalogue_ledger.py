@@ -30,7 +30,7 @@ from tools.planning.plan import make_plan
 from tools.treatment import recommend_treatment
 
 # Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 
 MORE_CALLS = CatalogueChange(
     action="set", treatment_key="marketing_call_back", fields={"max_per_day": 8}

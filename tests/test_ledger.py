@@ -25,7 +25,7 @@ from tools.ledger.postgres import PostgresLedger
 CALLABLE = ["U127", "U128", "U130", "U131", "U999"]
 
 # Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 
 
 def test_booking_records_approver_time_and_every_rule(ctx):

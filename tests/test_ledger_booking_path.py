@@ -20,7 +20,7 @@ from tests import pg
 from tools.errors import PolicyBlocked
 from tools.ledger.writer import BookingRequest, write_bookings
 
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 AT = datetime.fromisoformat("2024-03-06T12:00:00+00:00")
 
 

@@ -59,7 +59,7 @@ while True:
 """
 
 # Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 
 
 class Worker:

@@ -19,13 +19,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests import pg
 from tools.eligibility import RuleVerdict
 from tools.ledger.model import BookingScope, DayState, Judgement, NewBooking
 from tools.ledger.postgres import PostgresLedger
 from tools.ledger.postgres_one import BOOK, DEFINITION, FUNCTION, NAME
 
-pg_server = pg.pg_server
 DAY = date(2024, 3, 6)
 SINCE = date(2024, 2, 6)
 

@@ -19,7 +19,7 @@ from tools.context import ToolContext
 from tools.ledger import AuditEntry
 
 # Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 
 
 def _audit(ctx, days_ago: int, customer_id: str | None, question: str) -> None:

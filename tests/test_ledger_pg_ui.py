@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import pg
 from tests.conftest import FROZEN_NOW
 from tests.test_browser import ARGS, WAIT, _require_browser, ask
 from tests.ui_start import make_app_root, start_ui
@@ -25,7 +24,6 @@ from tools.context import ToolContext
 from tools.ledger import forget_ledger
 
 pytestmark = pytest.mark.browser
-pg_server = pg.pg_server
 OUTCOME = re.compile(r"Booked Marketing Call Back for U12\d|CAPACITY")
 
 

@@ -29,7 +29,7 @@ from tools.planning.whatif import PlanChange, what_if
 BOOK = ["allocate", "--treatment-key", "marketing_call_back", "--yes"]
 
 # Each test taking ``ctx`` runs on the SQLite and on the PostgreSQL ledger.
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 
 
 def _plan_id(capsys, *flags: str) -> str:

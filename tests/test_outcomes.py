@@ -19,7 +19,7 @@ from tools.ledger.postgres import PostgresLedger
 from tools.outcomes import OutcomeInputError, record_outcome
 from tools.outcomes_import import import_outcomes
 
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 TODAY = date(2024, 3, 6)  # the frozen test clock's day
 
 

@@ -18,7 +18,7 @@ from tools.outcomes_report import outcome_report
 from tools.planning.booking import book_plan
 from tools.planning.plan import make_plan, plan_store
 
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 
 
 def _held_plan(ctx: ToolContext):  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ from tools.planning.booking import book_plan
 from tools.planning.store import plan_store
 from tools.planning.tools import plan_campaign
 
-ctx, ledger_backend, pg_server = pg.ctx, pg.ledger_backend, pg.pg_server
+ctx, ledger_backend = pg.ctx, pg.ledger_backend
 AT = datetime(2024, 3, 6, 12, 0, tzinfo=timezone.utc)
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, select
 
 from assistant.cli.main import main
-from tests.pg import ledger_backend, pg_server  # noqa: F401  (fixtures)
+from tests.pg import ledger_backend  # noqa: F401  (a fixture)
 from tools import thread_store
 from tools.thread_store import STATE_KEY, store_url
 
@@ -113,7 +113,7 @@ def test_sqlite_data_layer_stores_and_lists_threads_in_the_state_dir(config):
     assert store_url(config).path.is_file()
 
 
-def test_postgres_data_layer_stores_and_lists_threads(pg_server, monkeypatch):  # noqa: F811
+def test_postgres_data_layer_stores_and_lists_threads(pg_server, monkeypatch):
     monkeypatch.setenv("CVM_LEDGER_URL", pg_server.new_schema())
     from tools.config import get_config
 
