@@ -128,14 +128,15 @@ def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def never_sure(monkeypatch: pytest.MonkeyPatch) -> None:
     """No rule acts on a reading below the threshold (cues, orders, lone readings)."""
+    import assistant.planner.reading_pairs as pairs
     import assistant.planner.reading_rules as rules
 
     monkeypatch.setattr(rules, "CUE_TRUSTED", frozenset())
     monkeypatch.setattr(rules, "AGREE_FLOORS", {})
     monkeypatch.setattr(rules, "ORDERS", frozenset())
     monkeypatch.setattr(rules, "ALONE_TRUSTED", frozenset())
-    monkeypatch.setattr(rules, "ALIKE", {})
-    monkeypatch.setattr(rules, "NEIGHBOURS", frozenset())
+    monkeypatch.setattr(pairs, "ALIKE", {})
+    monkeypatch.setattr(pairs, "NEIGHBOURS", frozenset())
     monkeypatch.setattr(rules, "LOW_FLOORS", {})
 
 

@@ -18,7 +18,7 @@ of the intents its labeller named as equally serving the author's want
 planner asks instead (a clarification, or an honest "can't" for a request it
 does not support), and WRONG when it is read as another intent: an answer to a
 different question, which matters more. Two readings that give the same answer
-to the message (``reading_rules.ALIKE``: a count either way, "cheaper?" as options
+to the message (``reading_pairs.ALIKE``: a count either way, "cheaper?" as options
 or an alternative, the expected value as cost or explanation) count as understood,
 as does a booking order that is a whole-message confirmation of the action shown
 ("ok book it" after the recommendation: it runs as that confirmation) and a
@@ -42,7 +42,7 @@ from assistant.api import Assistant
 from assistant.core.confirm import confirms, declines
 from assistant.evaluation.frozen_model import RECORD, frozen, reader_fingerprint
 from assistant.planner.planner import understand
-from assistant.planner.reading_rules import answered_alike
+from assistant.planner.reading_pairs import answered_alike
 
 HELDOUT = Path(__file__).parent / "corpus" / "heldout"
 FIRST_RUNS = HELDOUT / "first_runs.yaml"

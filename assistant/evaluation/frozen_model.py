@@ -57,6 +57,7 @@ READER_SOURCES = (
     "assistant/planner/re_aim.py",
     "assistant/planner/reading.py",
     "assistant/planner/reading_choices.py",
+    "assistant/planner/reading_pairs.py",
     "assistant/planner/reading_rules.py",
     "assistant/planner/talk_intents.py",
     "assistant/planner/thresholds.py",

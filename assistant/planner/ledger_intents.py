@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.planner import book_calls, ledger_calls
-from assistant.planner.answers import ledger
+from assistant.planner.answers import booking, ledger
 from assistant.planner.intent import Intent, cue
 from assistant.planner.questions import asks_what_is_booked, counts_last_list
 
@@ -82,7 +82,7 @@ LEDGER_INTENTS: list[Intent] = [
         when=lambda u, ask: not asks_what_is_booked(u),
         calls=book_calls.book,
         follow_up=book_calls.book_follow_up,
-        answer=ledger.book,
+        answer=booking.book,
         priority=1,
         examples=("book it", "book retention_sms for U124", "could we get it booked?"),
     ),

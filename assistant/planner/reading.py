@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from assistant.core.mentions import points_at_customer_row
 from assistant.core.session import Session
 from assistant.planner import re_aim
+from assistant.planner import reading_pairs as pairs
 from assistant.planner import reading_rules as rules
-from assistant.planner.classifier import probabilities, weights
+from assistant.planner.classifier import Weights, probabilities, weights
 from assistant.planner.features import features
 from assistant.planner.intent import Ask, Intent
 from assistant.planner.intents import (
@@ -138,19 +139,8 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME[cued], 1.0)
     if rules.bare_customer(ask):
         return Reading(BY_NAME["recommend"], 1.0)
-    probs = probabilities(features(ask), w)
-    # a label with no intent here (e.g. a request the product cannot serve yet)
-    # stays possible: read as it, the answer is an honest "can't", never another
-    # intent's answer
-    possible = {
-        n: p
-        for n, p in probs.items()
-        if (n not in BY_NAME or BY_NAME[n].possible(ask.u, ask))
-        and not (n == "compare" and cued != "compare" and rules.not_compared(ask))
-    }
-    total = sum(possible.values()) or 1.0
-    ranked = sorted(possible.items(), key=lambda kv: (-kv[1], kv[0]))
-    best, p = ranked[0][0], ranked[0][1] / total
+    ranked, total = _ranked(ask, w, cued)
+    p = ranked[0][1] / total
     nearest = next(
         (
             n
@@ -159,30 +149,68 @@ def recognise(ask: Ask) -> Reading:
         ),
         None,
     )
-    if best == "decline" and rules.undoes_last_booking(ask):  # "scrap that"
-        return Reading(BY_NAME["cancel"], p, (), nearest)
-    if p >= w.threshold or (p >= w.agree_floor and best == cued):
-        return Reading(BY_NAME.get(best, UNKNOWN), p, (), nearest)
-    if best == "unknown" and p >= rules.CANT_FLOOR:  # an honest can't, not a menu
-        return Reading(UNKNOWN, p, (), nearest)
-    if best in BY_NAME and rules.low_floor(ask, best, p):
-        return Reading(BY_NAME[best], p, (), nearest)
-    alone = cued in (None, best) and rules.only_reading(best, p, ranked, total)
-    if alone or rules.same_answer(ask, cued, ranked, total, w.threshold):
-        return Reading(BY_NAME[best], p, (), nearest)
-    if rules.cue_override(ask, cued, ranked, total):
-        return Reading(BY_NAME[str(cued)], p, (), nearest)
-    if best == cued and (
-        p >= rules.AGREE_FLOORS.get(best, 1.0)
-        or (p >= rules.ORDER_FLOOR and rules.plain_order(ask, best))
-    ):
-        return Reading(BY_NAME[best], p, (), nearest)
-    if cued in rules.ORDERS_ON_PENDING and rules.order_on_pending(ask):
-        # "allocate it", "withdraw it" with an action pending and shown: the cues
-        # read the order; it only shows the pending action again for its
-        # confirmation (book) or drops it (cancel), never writes
-        return Reading(BY_NAME[cued], p, (), nearest)
+    acted = _acted_on(ask, w, cued, ranked, total)
+    if acted is not None:
+        return Reading(BY_NAME.get(acted, UNKNOWN), p, (), nearest)
     choices = offered_choices(ranked, total, cued)
     if not choices:
         return Reading(UNKNOWN, p, (), nearest)
     return Reading(CLARIFY, p, choices, nearest)
+
+
+def _ranked(
+    ask: Ask, w: Weights, cued: str | None
+) -> tuple[list[tuple[str, float]], float]:
+    """The model's readings the conversation allows, likeliest first, and their sum.
+
+    A label with no intent here (e.g. a request the product cannot serve yet)
+    stays possible: read as it, the answer is an honest "can't", never another
+    intent's answer.
+    """
+    probs = probabilities(features(ask), w)
+    possible = {
+        n: p
+        for n, p in probs.items()
+        if (n not in BY_NAME or BY_NAME[n].possible(ask.u, ask))
+        and not (n == "compare" and cued != "compare" and rules.not_compared(ask))
+    }
+    total = sum(possible.values()) or 1.0
+    return sorted(possible.items(), key=lambda kv: (-kv[1], kv[0])), total
+
+
+def _acted_on(
+    ask: Ask,
+    w: Weights,
+    cued: str | None,
+    ranked: list[tuple[str, float]],
+    total: float,
+) -> str | None:
+    """The reading acted on: by the calibrated threshold or one of the rules.
+
+    None: no reading is sure enough; the closest are offered instead.
+    """
+    best, p = ranked[0][0], ranked[0][1] / total
+    if best == "decline" and rules.undoes_last_booking(ask):  # "scrap that"
+        return "cancel"
+    if p >= w.threshold or (p >= w.agree_floor and best == cued):
+        return best
+    if best == "unknown" and p >= rules.CANT_FLOOR:  # an honest can't, not a menu
+        return best
+    if best in BY_NAME and rules.low_floor(ask, best, p):
+        return best
+    alone = cued in (None, best) and rules.only_reading(best, p, ranked, total)
+    if alone or pairs.same_answer(ask, cued, ranked, total, w.threshold):
+        return best
+    if rules.cue_override(ask, cued, ranked, total):
+        return str(cued)
+    if best == cued and (
+        p >= rules.AGREE_FLOORS.get(best, 1.0)
+        or (p >= rules.ORDER_FLOOR and rules.plain_order(ask, best))
+    ):
+        return best
+    if cued in rules.ORDERS_ON_PENDING and rules.order_on_pending(ask):
+        # "allocate it", "withdraw it" with an action pending and shown: the cues
+        # read the order; it only shows the pending action again for its
+        # confirmation (book) or drops it (cancel), never writes
+        return cued
+    return None

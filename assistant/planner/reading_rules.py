@@ -8,10 +8,8 @@ agreement floors, the cue override, lone readings and readings that answer alike
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from assistant.approvals.scope import QUESTION
-from assistant.planner.base_filters import asks_grouping, has_condition, read_filters
 from assistant.planner.intent import Ask
 from assistant.planner.intents import BY_NAME
 from assistant.planner.ledger_calls import booking_to_cancel
@@ -95,33 +93,6 @@ ALONE_TRUSTED = frozenset(
         "outcome_report", "why_not", "choose", "options",
     }
 )  # fmt: skip
-# pairs of readings whose answers coincide for the messages a condition picks out
-# (see ALIKE below): "how many have churn over 0.6?" (both count who matches),
-# "cheaper option?" (both show the cheaper options), "what's the expected value on
-# that?" (both state it). Acted on when the two likeliest are such a pair and
-# together reach the calibrated threshold.
-# neighbouring read-only readings: when the model's two likeliest are such a pair,
-# together reach the threshold and the likelier has PAIR_FLOOR (the cues reading
-# one of them or nothing), the likelier is acted on (on the held-out batches
-# 2026-12-07f-k, already scored and so a regression suite for this rule: 13 right,
-# none read as its neighbour; "facts"/"explain" and "facts"/"recommend" were
-# taken out after misreading there and on 2026-12-07l: fresh batches measure it)
-NEIGHBOURS = frozenset(
-    {
-        frozenset({"capacity", "plan"}),
-        frozenset({"facts", "journey"}),
-        frozenset({"plan", "plan_what_if"}),
-        frozenset({"outcome_expect", "plan"}),
-    }
-)
-PAIR_FLOOR = 0.5
-_ANOTHER = re.compile(
-    r"\b(?:cheap\w*|econom\w*|less expensive|lower cost|else|other|another|next|"
-    r"second|2nd|instead)\b",
-    re.I,
-)
-_EXPECTED_VALUE = re.compile(r"\b(?:expected value|ev|worth)\b", re.I)
-_HOW_MANY = re.compile(r"\b(?:how many|number of|total|count)\b", re.I)
 
 
 def cue_override(
@@ -147,94 +118,6 @@ def only_reading(
         return False
     offer = [n for n, q in ranked if n in BY_NAME and n not in NOT_NEAR - {"decline"}]
     return [n for n in offer if dict(ranked)[n] / total >= MIN_CHOICE] == [best]
-
-
-def same_answer(
-    ask: Ask,
-    cued: str | None,
-    ranked: list[tuple[str, float]],
-    total: float,
-    threshold: float,
-) -> bool:
-    """The two likeliest readings are sure enough together, and alike or neighbours.
-
-    Alike: they answer this message the same way; neighbours: the likelier has
-    PAIR_FLOOR.
-    """
-    if len(ranked) < 2:
-        return False
-    (first, p), (second, q) = ranked[0], ranked[1]
-    if (p + q) / total < threshold:
-        return False
-    if answered_alike(ask, first, second):
-        return True
-    return (
-        frozenset({first, second}) in NEIGHBOURS
-        and p / total >= PAIR_FLOOR
-        and cued in (None, first, second)
-    )
-
-
-def answered_alike(ask: Ask, first: str, second: str) -> bool:
-    """Whether the two readings give the same answer to this message."""
-    alike = ALIKE.get(frozenset({first, second}))
-    return alike is not None and alike(ask)
-
-
-def _counts_who(ask: Ask) -> bool:
-    """A base summary and a search both count who matches.
-
-    A condition is stated, or a count asked, and no breakdown.
-    """
-    if asks_grouping(ask.u):  # a breakdown is the summary's alone
-        return False
-    counted = _HOW_MANY.search(ask.u.text) is not None
-    return counted or has_condition(read_filters(ask.u, ask.config))
-
-
-def _asks_for_another(ask: Ask) -> bool:
-    """Options and an alternative both show what else (or what cheaper) there is."""
-    return _ANOTHER.search(ask.u.text) is not None
-
-
-def _asks_expected_value(ask: Ask) -> bool:
-    """The cost and the explanation both state the expected value."""
-    return _EXPECTED_VALUE.search(ask.u.text) is not None
-
-
-def _drops_pending(ask: Ask) -> bool:
-    """Declining and cancelling both undo the action just proposed or just taken.
-
-    ("cancel, wrong customer" while a booking is only proposed: both drop it; "no,
-    scrap that" the turn after it was booked: both propose cancelling it.)
-    """
-    pending = ask.session.pending
-    return (pending is not None and booking_to_cancel(ask) is None) or (
-        pending is None and undoes_last_booking(ask)
-    )
-
-
-_MAY_WE = re.compile(
-    r"\b(?:can|could|may) we\b|\b(?:allowed|permitted|ok to|okay to|consent\w*)\b",
-    re.I,
-)
-
-
-def _asks_if_channel_allowed(ask: Ask) -> bool:
-    """Whether a channel may be used: the facts (consents) and why-not both say.
-
-    ("can we text U129 or not": why-not answers for SMS, the facts show consents.)
-    """
-    return bool(ask.u.channels) and _MAY_WE.search(ask.u.text) is not None
-
-
-ALIKE: dict[frozenset[str], Callable[[Ask], bool]] = {
-    frozenset({"facts", "why_not"}): _asks_if_channel_allowed,
-    frozenset({"cancel", "decline"}): _drops_pending,
-    frozenset({"summarise_base", "find_customers"}): _counts_who,
-    frozenset({"alternative", "options"}): _asks_for_another,
-    frozenset({"cost", "explain"}): _asks_expected_value,
-}
 
 
 def low_floor(ask: Ask, best: str, p: float) -> bool:

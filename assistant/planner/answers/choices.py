@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.planner.answers.booking import no_option_on
 from assistant.planner.answers.common import (
     excluded_lines,
     how_to_book,
@@ -9,7 +10,6 @@ from assistant.planner.answers.common import (
     option_meant,
     recommendation_in,
 )
-from assistant.planner.answers.ledger import no_option_on
 from assistant.planner.book_calls import option_on_channel
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import CHANNEL_NAMES, money

@@ -26,29 +26,7 @@ def why_not(ask: Ask, customer: str | None, results: Results) -> str:
     keys = u.treatments or [
         k for k, t in ask.config.treatments.items() if t.channel in channels[:1]
     ]
-    ranked = {r.treatment_key: r for r in rec.ranked}
-    hard, soft = excluded(rec), not_applicable(rec)
-    lines = []
-    for key in keys:
-        name = ask.name(key)
-        if key == top.treatment_key:
-            lines.append(
-                f"- **{name} is the recommendation** "
-                f"({money(top.score.expected_value)})."
-            )
-        elif key in hard:
-            lines.append(f"- **{name}: not allowed.** {hard[key]}")
-        elif key in soft:
-            lines.append(
-                f"- **{name}: lawful but not recommended** (APPLICABILITY: "
-                f"{soft[key]}). You can still book it by name."
-            )
-        elif key in ranked:
-            ev = ranked[key].score.expected_value
-            lines.append(
-                f"- **{name}: allowed**, expected value {money(ev)}, "
-                f"{money(top.score.expected_value - ev)} below {top.display_name}."
-            )
+    lines = _option_lines(ask, keys, rec)
     what = (
         ask.name(u.treatments[0])
         if u.treatments
@@ -120,3 +98,36 @@ def alternative(ask: Ask, customer: str | None, results: Results) -> str:
             how_to_book(ask, cid, best.treatment_key, best.display_name),
         ]
     )
+
+
+def _option_lines(ask: Ask, keys: list[str], rec: Recommendation) -> list[str]:
+    """One line per treatment asked about.
+
+    The pick, not allowed (with its rule), lawful but not recommended, or allowed
+    with its value.
+    """
+    top = rec.top
+    ranked = {r.treatment_key: r for r in rec.ranked}
+    hard, soft = excluded(rec), not_applicable(rec)
+    lines = []
+    for key in keys:
+        name = ask.name(key)
+        if key == top.treatment_key:
+            lines.append(
+                f"- **{name} is the recommendation** "
+                f"({money(top.score.expected_value)})."
+            )
+        elif key in hard:
+            lines.append(f"- **{name}: not allowed.** {hard[key]}")
+        elif key in soft:
+            lines.append(
+                f"- **{name}: lawful but not recommended** (APPLICABILITY: "
+                f"{soft[key]}). You can still book it by name."
+            )
+        elif key in ranked:
+            ev = ranked[key].score.expected_value
+            lines.append(
+                f"- **{name}: allowed**, expected value {money(ev)}, "
+                f"{money(top.score.expected_value - ev)} below {top.display_name}."
+            )
+    return lines
