@@ -82,27 +82,19 @@ N_BASE = 2_000
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    from tools.store.generate import generate
+def imported(tmp_path_factory):
+    """The generated base imported once (each test gets a copy of the store)."""
+    from tests.bases import import_once
 
-    out = tmp_path_factory.mktemp("gen") / "base"
-    generate(N_BASE, 3, out)
-    return out
+    return import_once(tmp_path_factory.mktemp("gen"), N_BASE, 3)
 
 
 @pytest.fixture
-def base_ctx(ctx, generated):
-    from tools.customer_base import DERIVED
-    from tools.store.importer import import_path
+def base_ctx(ctx, imported):
+    from tools.store.build import copy_store
     from tools.store.source import store_path
 
-    import_path(
-        generated,
-        store_path(ctx.config),
-        ctx.config.validation.customer_id_pattern,
-        DERIVED,
-        replace=True,
-    )
+    copy_store(imported, store_path(ctx.config))
     assert ctx.customers.count() == N_BASE
     return ctx
 

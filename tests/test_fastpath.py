@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.bases import import_once
 from tools import assess as assess_mod
 from tools.assess import assess, forget_assessments
 from tools.coalesce import Coalescer
@@ -27,8 +28,7 @@ from tools.customer_base import DERIVED, customer_source
 from tools.errors import UnknownCustomerError
 from tools.ledger import SQLiteLedger
 from tools.store import json_files
-from tools.store.generate import generate
-from tools.store.importer import import_path
+from tools.store.build import copy_store
 from tools.store.source import store_path
 
 N = 400
@@ -36,21 +36,14 @@ THREADS = 16
 
 
 @pytest.fixture(scope="module")
-def base_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("gen") / "base"
-    generate(N, 5, folder)
-    return folder
+def imported(tmp_path_factory):
+    """The generated base imported once (each test gets a copy of the store)."""
+    return import_once(tmp_path_factory.mktemp("gen"), N, 5)
 
 
 @pytest.fixture
-def big(ctx, base_dir):
-    import_path(
-        base_dir,
-        store_path(ctx.config),
-        ctx.config.validation.customer_id_pattern,
-        DERIVED,
-        replace=True,
-    )
+def big(ctx, imported):
+    copy_store(imported, store_path(ctx.config))
     forget_assessments()
     return ctx
 

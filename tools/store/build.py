@@ -216,14 +216,23 @@ def ensure_store(path: Path, derived: Derivation) -> None:
     with store_lock(path):
         if path.exists():
             return
-        template = _sample_template(derived)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-        points = path.with_name(f".{path.name}.{os.getpid()}.points")
-        shutil.copyfile(template, tmp)
-        shutil.copyfile(points_path(template), points)
-        publish_points(points, tmp, points_path(path))
-        os.replace(tmp, path)
+        copy_store(_sample_template(derived), path)
         log.info("customer store created with the sample customers at %s", path)
+
+
+def copy_store(source: Path, path: Path) -> None:
+    """Put a copy of the store ``source`` and its row store at ``path``, atomically.
+
+    The copy is the file an import of the same data writes (the row store records
+    the new file as its own). The caller holds ``path``'s store lock, or the state
+    dir is its own.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    points = path.with_name(f".{path.name}.{os.getpid()}.points")
+    shutil.copyfile(source, tmp)
+    shutil.copyfile(points_path(source), points)
+    publish_points(points, tmp, points_path(path))
+    os.replace(tmp, path)
 
 
 def refresh_points(path: Path, derived: Derivation) -> None:
