@@ -60,11 +60,17 @@ TEST_WORKERS ?= auto
 # closing check fails on any new path in it), one per checkout; its report is printed
 # after the tests' and either failing fails the target.
 MYPY_CACHE ?= $(HOME)/.cache/cvm-assistant-mypy/$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-12)
+# Python's bytecode goes to a cache outside the checkout as well (PYTHONPYCACHEPREFIX):
+# CI and this workplace set PYTHONDONTWRITEBYTECODE, so without it every process a
+# test starts (~100 `cvm` commands, a dozen chat UI servers, the racing processes,
+# each xdist worker) compiled the project's modules from source again.
+PYCACHE ?= $(HOME)/.cache/cvm-assistant-pycache
 test: $(DEV_STAMP) browser-deps postgres-deps
 	$(VENV)/bin/ruff check assistant tools tests benchmarks
 	$(VENV)/bin/lint-imports --no-cache
 	@typed=$$(mktemp); \
 	$(VENV)/bin/mypy --cache-dir "$(MYPY_CACHE)" >"$$typed" 2>&1 & mypy=$$!; \
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX="$(PYCACHE)" \
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
 	wait $$mypy; types=$$?; echo "mypy:"; cat "$$typed"; rm -f "$$typed"; \
 	exit $$(( tests ? tests : types ))
