@@ -307,3 +307,21 @@ def test_a_no_right_after_a_booking_proposes_cancelling_it(tmp_path):
     bot.ask("what should we offer U124?")
     later = bot.ask("no")  # a no to a shown proposal is only a decline
     assert later.pending is None and "dropped" in later.reply
+
+
+def test_a_correction_of_whom_asks_the_last_question_again_unless_a_booking_was_ordered(
+    tmp_path,
+):
+    """'no sorry, U127 I meant' after a recommendation for U128 recommends for U127
+    (trial 2026-12-07n: it re-aimed U128's proposal at U127); after 'book the data
+    boost for U127', 'I meant U128' re-aims the booking ordered."""
+    from assistant.api import Assistant
+
+    bot = Assistant.create(model="offline", state_dir=tmp_path)
+    bot.ask("next best action for U128 pls")
+    turn = bot.ask("no sorry, U127 I meant. the older lady on Senior Essential")
+    assert "recommend_treatment" in [c.name for c in turn.tool_calls]
+    assert turn.reply.startswith("**U127: recommend"), turn.reply
+    bot.ask("book the data boost for U127")
+    turn = bot.ask("no wait wrong customer, i meant U128")
+    assert turn.pending is not None and turn.pending.title == "Book Data Boost for U128"

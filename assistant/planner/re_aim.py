@@ -69,10 +69,12 @@ def re_aimed(ask: Ask) -> ReAim | None:
         others = [c for c in u.customers if c != was]
         instead = _INSTEAD_OF_WHAT.search(u.norm) and named != key and not others
         return ReAim(was, treatment=named) if instead else None
-    negated = {m.upper().replace("-", "") for m in _NOT_ID.findall(u.norm)}
-    others = [c for c in u.customers if c != was and c not in negated]
+    others = _others(ask, was)
     if others:
-        one = len(others) == 1 and not u.channels
+        # only a booking the analyst ordered is re-aimed; a proposal that came with
+        # a recommendation is not ("no sorry, U127 I meant" asks the question again)
+        ordered = ask.memory.intent == "book"
+        one = len(others) == 1 and not u.channels and ordered
         return ReAim(others[0], treatment=key) if one and _instead(u.norm) else None
     treatment = ask.config.treatments.get(key)
     channel = treatment.channel if treatment else None
@@ -101,6 +103,24 @@ def pending_before(ask: Ask) -> PendingAction | None:
     ):
         return dropped
     return None
+
+
+def _others(ask: Ask, was: str | None) -> list[str]:
+    """The customers named besides ``was``, leaving out those named as not meant."""
+    negated = {m.upper().replace("-", "") for m in _NOT_ID.findall(ask.u.norm)}
+    return [c for c in ask.u.customers if c != was and c not in negated]
+
+
+def corrected_customer(ask: Ask) -> str | None:
+    """The one customer a correction names instead ("no sorry, U127 I meant").
+
+    None unless the message corrects whom and names exactly one other customer
+    than the conversation's; never a question.
+    """
+    if _ASKS.search(ask.u.text) or not _instead(ask.u.norm):
+        return None
+    others = _others(ask, ask.session.customer_id)
+    return others[0] if len(others) == 1 else None
 
 
 def _instead(norm: str) -> bool:

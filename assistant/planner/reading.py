@@ -29,6 +29,7 @@ from assistant.planner.intents import (
     BY_NAME,
     CLARIFY,
     FOLLOW_ON,
+    REPEATABLE,
     TABLE,
     UNKNOWN,
     cue_words,
@@ -131,6 +132,11 @@ def recognise(ask: Ask) -> Reading:
     if aim is not None:  # "wrong customer, I meant U128"; "but by email, not a call"
         re_aim.apply(ask, aim)
         return Reading(BY_NAME["book"], 1.0)
+    who = re_aim.corrected_customer(ask)
+    if who is not None and ask.memory.intent in REPEATABLE:
+        # "no sorry, U127 I meant": the last question again, for the customer meant
+        ask.customers, ask.u.customers = [who], [who]
+        return Reading(FOLLOW_ON, 1.0)
     w = weights()
     cued = cue_reading(ask)
     if cued is not None and cued not in w.classes:
