@@ -250,7 +250,10 @@ def test_filters_and_narrowing_are_brute_force_over_the_kernel(base_ctx):
         ("who is most at risk?", {"churn_band": "high"}),
         # a group named by its band (trial 2026-12-07g: averaged over everyone)
         ("average bill for the high-risk lot", {"churn_band": "high"}),
-        ("top 5 high risk customers by value", {"churn_band": "high", "limit": 5}),
+        (
+            "top 5 high risk customers by value",
+            {"churn_band": "high", "limit": 5, "order_by": "value"},
+        ),
         (
             "how many said no to marketing on everything?",
             {"objects_to_marketing": True},
@@ -267,3 +270,15 @@ def test_a_new_users_filters_read_as_meant(text, expected):
     config = get_config()
     found = read_filters(read(text, config, cue_words()), config)
     assert found.model_dump(exclude_defaults=True) == expected
+
+
+def test_top_n_by_value_is_by_monthly_revenue(config):
+    """'top 20 by value' (trial 2026-12-07n: sorted by churn score)."""
+    from assistant.planner.base_filters import read_filters
+    from assistant.planner.reading import cue_words
+    from assistant.planner.utterance import read
+
+    for text in ("top 5 by value", "top 20 by value of the high-risk ones"):
+        assert read_filters(read(text, config, cue_words()), config).order_by == "value"
+    by_ev = read("top 5 by expected value", config, cue_words())
+    assert read_filters(by_ev, config).order_by == "expected_value"

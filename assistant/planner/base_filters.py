@@ -40,7 +40,8 @@ def _order(norm: str) -> str:
     if re.search(r"\b(expected value|ev|most (valuable )?to gain|worth)\b", norm):
         return "expected_value"
     if re.search(
-        r"\b(most valuable|highest value|revenue|spend(ing|ers)?|arpu|"
+        r"\b(most valuable|highest value|(?:by|in) (?:monthly )?value|valuable|"
+        r"revenue|spend(ing|ers)?|arpu|"
         r"(?:by|biggest|highest|largest) (?:monthly )?bills?)\b",
         norm,
     ):
