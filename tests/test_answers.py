@@ -325,3 +325,16 @@ def test_a_correction_of_whom_asks_the_last_question_again_unless_a_booking_was_
     bot.ask("book the data boost for U127")
     turn = bot.ask("no wait wrong customer, i meant U128")
     assert turn.pending is not None and turn.pending.title == "Book Data Boost for U128"
+
+
+def test_anything_cheaper_is_cheaper_than_the_option_discussed(tmp_path):
+    """'bit dear that. owt cheaper?' after Data Boost (£2) for U123 (trial
+    2026-12-07n: Service Call Back at £8 was offered as the cheaper one)."""
+    from assistant.api import Assistant
+
+    bot = Assistant.create(model="offline", state_dir=tmp_path)
+    bot.ask("U123 what would you do")
+    turn = bot.ask("bit dear that. owt cheaper?")
+    [search] = [c for c in turn.tool_calls if c.name == "find_alternative_treatment"]
+    assert search.arguments["max_cost"] == 1.99
+    assert "Service Call Back" not in turn.reply.splitlines()[0]

@@ -10,6 +10,8 @@ Here: recommendations, alternatives and customer facts; booking orders are in
 
 from __future__ import annotations
 
+import re
+
 from assistant.planner.intent import Ask, Call, call
 from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
@@ -75,13 +77,29 @@ def explain(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def alternative_args(ask: Ask, customer: str | None) -> dict[str, object]:
-    """The arguments of an alternative search under the message's limits."""
+    """The arguments of an alternative search under the message's limits.
+
+    "anything cheaper?" about the option under discussion caps the cost below its
+    own (an alternative that costs more is not cheaper).
+    """
+    max_cost = ask.u.max_cost
+    held = ask.held if ask.held_for == customer else None
+    if max_cost is None and held is not None and _CHEAPER.search(ask.u.norm):
+        treatment = ask.config.treatments.get(held.treatment_key)
+        if treatment is not None and treatment.cost > 0:
+            max_cost = round(treatment.cost - 0.01, 2)
     return {
         "customer_id": customer,
         "exclude_treatments": [],
         "exclude_channels": ask.u.excluded_channels,
-        "max_cost": ask.u.max_cost,
+        "max_cost": max_cost,
     }
+
+
+_CHEAPER = re.compile(
+    r"\b(?:cheap\w*|less expensive|lower cost|too (?:dear|pricey|expensive)|"
+    r"dear|pricey)\b"
+)
 
 
 def alternative(ask: Ask, customer: str | None) -> list[Call]:
