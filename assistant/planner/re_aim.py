@@ -5,10 +5,12 @@ same treatment for the customer named instead; "yes but by email not by call" an
 "do it as a text instead" mean the best lawful option on the channel named
 instead; "no, do the family plan for him instead" and "book a call-back for him
 instead" mean that treatment (or the best lawful one of that kind) for the same
-customer. Either is read as a booking order: proposed and shown with its
+customer. Each is read as a booking order: proposed and shown with its
 consequences, run only on a confirmation. The action pending before is replaced
 (dropping never writes). A question ("what if we did it by email?") re-aims
-nothing, nor does a message naming a treatment (the ordinary order reads it).
+nothing; a correction of whom re-aims only a booking the analyst ordered (after a
+recommendation, "no sorry, U127 I meant" asks the last question again:
+:func:`corrected_customer`).
 """
 
 from __future__ import annotations
