@@ -24,7 +24,9 @@ as does a booking order that is a whole-message confirmation of the action shown
 ("ok book it" after the recommendation: it runs as that confirmation) and a
 repeat read as the question it repeats ("same for U126" after "what should we
 offer U124?" is read as that recommendation). The
-strict figure (``intent`` only) is printed beside it.
+strict figure (``intent`` only) is printed beside it. A yes in prose ("yes, go
+ahead and post it") is not a whole-message confirmation: read as an order of the
+booking pending, which it only shows again for a closed-set yes, it is *asked*.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import copy
 import hashlib
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -40,7 +43,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api import Assistant
 from assistant.core.confirm import confirms, declines
+from assistant.core.pending import PendingAction
 from assistant.evaluation.frozen_model import RECORD, frozen, reader_fingerprint
+from assistant.planner.book_calls import booking_key
 from assistant.planner.planner import understand
 from assistant.planner.reading_pairs import answered_alike
 
@@ -97,6 +102,8 @@ def outcome(item: Message, bot: Assistant) -> str:
         repeated = memory.intent  # "same for U126" asks this again
         got, ask = understand(item.text, session, memory, bot.ctx.config)
         got = got.name
+        if item.intent == "confirm" and got == "book" and shown_again(ask, pending):
+            return "asked"  # a yes in prose: the action shown again for a closed yes
         if item.intent == "repeat" and got == repeated:
             return "also: the last question, asked again for the customer named"
         if got != item.intent and answered_alike(ask, got, item.intent):
@@ -107,6 +114,21 @@ def outcome(item: Message, bot: Assistant) -> str:
     if got in item.also:
         return "also: understood as an also-acceptable reading"
     return "asked" if got in ASKED else f"wrong: read as {got}"
+
+
+def shown_again(ask: Any, pending: PendingAction | None) -> bool:
+    """Whether a booking order means the booking pending (proposed again, shown).
+
+    "Yes, go ahead and post it" is not a whole-message confirmation: read as an
+    order naming nothing new, it shows the pending booking again for a closed-set
+    yes. That asks (it runs nothing and answers no other question).
+    """
+    if pending is None or pending.tool != "allocate_treatment":
+        return False
+    if ask.u.customers and list(ask.u.customers) != list(pending.customers):
+        return False
+    key = booking_key(ask, pending.customers[0])
+    return key == pending.arguments.get("treatment_key")
 
 
 def score(path: Path, state: Path) -> tuple[Counter[str], list[str]]:

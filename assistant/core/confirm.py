@@ -81,6 +81,8 @@ BOOKING = frozenset(
         "book that",
         "book",
         "i confirm the booking",
+        "book it in",
+        "get it booked",
     }
 )
 PLAN = BOOKING | frozenset({"book the plan", "yes book the plan", "book plan"})
@@ -110,6 +112,17 @@ DECLINES = frozenset(
         "don't book it",
         "do not book it",
         "no don't book it",
+        "nvm",
+        "no wait",
+        "wait no",
+        "not yet",
+        "hold off",
+        "scrap it",
+        "skip it",
+        "no need",
+        "don't bother",
+        "dont bother",
+        "abort",
     }
 )
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})

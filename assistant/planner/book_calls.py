@@ -147,6 +147,9 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     again = just_declined(ask, customer)
     if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
         return again
+    held = pending_booking(ask, customer)
+    if held is not None and not ask.u.channels:  # "go ahead and post it": shown again
+        return held
     rec = session.last_recommendation
     if rec is not None and rec.customer_id == customer:
         proposed = session.proposed if session.proposal_for == customer else None
@@ -161,6 +164,22 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     if session.proposal_for != customer:
         return None
     return session.proposed
+
+
+def pending_booking(ask: Ask, customer: str | None) -> str | None:
+    """The treatment of the booking waiting for confirmation for ``customer``.
+
+    An order that names nothing new ("yes, go ahead and post it", which is not a
+    whole-message confirmation) means the booking shown: proposing it again shows
+    it again for its confirmation; nothing runs.
+    """
+    pending = ask.session.pending
+    if pending is None or pending.tool != "allocate_treatment" or not customer:
+        return None
+    if pending.arguments.get("customer_id") != customer:
+        return None
+    key = pending.arguments.get("treatment_key")
+    return key if isinstance(key, str) else None
 
 
 def on_kind_channel(ask: Ask, rec: Recommendation) -> str | None:

@@ -155,6 +155,10 @@ def proposed(ask: Ask, customer: str | None, results: Results) -> str:
             return f"**Not changed:** {results.failure(tool)}"
     if ask.u.has(r"\b(add|new|create)\b"):
         return _ADD_HELP + _moved_on(ask)
+    if len(ask.u.treatments) == 1 and ask.u.has(CHANNEL_MOVE) and not ask.u.has(
+        SET_PATTERN
+    ):
+        return _channel_fixed(ask) + _moved_on(ask)
     if len(ask.u.treatments) != 1:
         return (
             "Which treatment? Name one, e.g. *disable the marketing call back* or "
@@ -164,6 +168,18 @@ def proposed(ask: Ask, customer: str | None, results: Results) -> str:
         "What should change, and to what? e.g. *set its daily capacity to 8*, *its "
         "cost to £0.40*, *its budget to £500*, or *disable it*. Nothing has changed."
         + _moved_on(ask)
+    )
+
+
+def _channel_fixed(ask: Ask) -> str:
+    """Why a treatment's channel is not changed, and what to do instead."""
+    name = ask.name(ask.u.treatments[0])
+    return (
+        f"A treatment's channel is part of what it is, so **{name}** keeps its "
+        "channel (its consent, contact rules and capacity follow it). To offer it "
+        "on another channel, add a new treatment on that channel, e.g. *add a "
+        f"treatment: {name} by email, marketing, £0.50 a contact*, and disable "
+        f"this one (*disable {name}*) if it should stop. Nothing has changed."
     )
 
 
@@ -196,8 +212,33 @@ def history(ask: Ask, customer: str | None, results: Results) -> str:
 _CHANGE_WORDS = r"(raise|increase|lower|reduce|cut|set|change|make|bump|drop|put)"
 SET_PATTERN = (
     r"\b" + _CHANGE_WORDS + r"\b.{0,60}\b(capacity|limit|budget|cost|price|"
-    r"propensity|prior|priority|slots)\b.{0,40}\bto\b"
+    r"propensity|prior|priority|slots|acceptance|take-?up)\b.{0,40}\bto\b"
 )
+# an order to change a field ("set the acceptance rate of retention sms to 12%"),
+# never a question about how it did
+SET_ORDER = (
+    r"^\W*((please|pls|kindly|can (you|u)|could (you|u)|ok|okay|now|right)\W+)*"
+    + SET_PATTERN
+)
+# "move the service call back to the app channel": a treatment's channel is part of
+# what it is (not a field to change); the answer says how to do it instead
+CHANNEL_MOVE = (
+    r"\b(move|switch|change|make|put|shift)\b.{0,60}\b(to|onto|by|via|over to|go by)"
+    r" (the )?(sms|text|e-?mail|app|push|phone|call)s?\b"
+)
+HISTORY_WORDS = r"\b(history|versions?|(who|what|when)\b.{0,20}\b(changed|edited|updated))\b"
+
+
+def _changes_a_treatment(u: Any, ask: Ask) -> bool:
+    """A field change, or a channel move of one treatment named (no customer)."""
+    if u.has(SET_PATTERN):
+        return True
+    return len(u.treatments) == 1 and not u.customers and u.has(CHANNEL_MOVE)
+
+
+def _about_a_treatment(u: Any, ask: Ask) -> float:
+    """History or changes of one treatment named, no customer: its history."""
+    return 6.0 * (len(u.treatments) == 1 and not u.customers and u.has(HISTORY_WORDS))
 CATALOGUE_INTENTS: list[Intent] = [
     Intent(
         name="catalogue_add",
@@ -246,7 +287,7 @@ CATALOGUE_INTENTS: list[Intent] = [
     Intent(
         name="catalogue_set",
         cues=cue(SET_PATTERN, weight=6.0),
-        when=lambda u, ask: u.has(SET_PATTERN),
+        when=_changes_a_treatment,
         bonus=lambda u, ask: 2.0 * (len(u.treatments) == 1),  # a treatment named
         needs_customer=False,
         calls=_set,
@@ -283,6 +324,7 @@ CATALOGUE_INTENTS: list[Intent] = [
             r"\bhistory of the (catalog(ue)?|treatments?)\b",
             weight=6.0,
         ),
+        bonus=_about_a_treatment,
         needs_customer=False,
         calls=_history,
         answer=history,

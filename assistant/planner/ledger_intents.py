@@ -29,6 +29,7 @@ CANCEL_CUES = cue(
     _POLITE + r"(cancel|release|undo|revoke|un-?book|withdraw|drop|remove|scrap)\b"
     r"(?!.*\b(row|column|filter|sort|order|options?|from the (list|table|options))\b)",
     r"\bcancel (booking|allocation|it|that|#)",
+    r"\bget rid of\b.{0,30}\b(booking|one|it|that|them|duplicate)s?\b",
     weight=4.0,
 ) + cue(r"#\s*\d+", r"\bbooking \d+\b", weight=1.0)
 

@@ -22,6 +22,7 @@ import re
 
 from assistant.planner import outcome_calls
 from assistant.planner.answers import outcomes
+from assistant.planner.catalogue_intents import SET_ORDER
 from assistant.planner.expect_intents import EXPECT_INTENTS, EXPECT_PATTERN
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.outcome_calls import STATUS_WORDS
@@ -51,7 +52,9 @@ RATE_PATTERN = (
     r"\b(proportion|share|percentage|percent|number) (of (people |customers )?)?"
     r"(who )?(accepted|declined|took (it |them )?up|responded|said yes)\b|"
     r"\b(acceptance|response|take-? ?up|uptake|conversion) (numbers|figures|"
-    r"statistics|results)\b|\bany (responses|replies|acceptances|outcomes|results)\b"
+    r"statistics|results)\b|\bany (responses|replies|acceptances|outcomes|results)\b|"
+    r"\b(realis|realiz)ed (value|revenue|return)\b|\breturn on (spend|investment)\b|"
+    r"\bpaying for itself\b|\broi\b"
 )
 HOW_DID_PATTERN = (
     r"\bhow (did|has|have|were|was)\b.{0,60}\b(do|done|perform|performed|go|gone|"
@@ -69,6 +72,8 @@ def _asks_report(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
     if u.customers or u.allocation_id is not None:
         return False
     if re.search(EXPECT_PATTERN, u.norm):  # what to expect: outcome_expect
+        return False
+    if re.search(SET_ORDER, u.norm):  # "set the acceptance rate of … to 12%"
         return False
     if re.search(RATE_PATTERN, u.norm):
         return True
