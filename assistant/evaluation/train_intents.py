@@ -47,8 +47,8 @@ NOT_CALIBRATED = {"understanding", "examples", "orders-plain"}
 # data beside this module (the corpus's context lines, some naming customers).
 CONTEXT_FILE = Path(__file__).with_name("context_intents.yaml")
 CONTEXT_INTENTS: dict[str, str] = yaml.safe_load(CONTEXT_FILE.read_text("utf-8"))
-# Context messages the approvals guard reads (a yes to the action pending), never
-# the model: replayed as typed.
+# Context messages the approvals guard reads (a whole-message confirmation of the
+# action pending, "yes", "aye confirm"), never the model: replayed as typed.
 GUARD_CONTEXT = frozenset({"yes"})
 
 
@@ -158,7 +158,10 @@ def _section(section: dict[str, Any], state: Path, source: str) -> list[Example]
 
     bot = Assistant.create(model="offline", state_dir=state)
     for message in section.get("context") or []:
-        if message in GUARD_CONTEXT:
+        pending = bot.session.pending
+        if message in GUARD_CONTEXT or (
+            pending is not None and confirms(message, pending.confirmations)
+        ):
             bot.ask(message)
             continue
         if message not in CONTEXT_INTENTS:  # replayed by its intent, never read
