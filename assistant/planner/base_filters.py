@@ -104,7 +104,10 @@ def _contact(norm: str, f: dict[str, Any]) -> None:
             f["reachable_channel"] = channel
             f["reachable_purpose"] = purpose
             f["reachable"] = not (
-                can.group("neg") or can.group("neg2") or can.group("neg3")
+                can.group("neg")
+                or can.group("neg2")
+                or can.group("neg3")
+                or can.group("neg4")
             )
             return
     if re.search(NOT_CONSENTED, norm):

@@ -101,7 +101,10 @@ def reach_pattern(verb: str) -> str:
         rf"(?:(?:contact|reach|message)(?: them)? (?:by|via|on|over|through) )?"
         rf"(?:{verb})\b|"
         rf"\b(?P<neg3>un|not )?reachable (?:by|via|on|over) (?:{verb})\b|"
-        rf"\b(?:ok|lawful|allowed|safe|fine|able) to (?:{verb})\b"
+        rf"\b(?:ok|lawful|allowed|safe|fine|able) to (?:{verb})\b|"
+        rf"\b(?:that|who|which|whom|customers|people|ones|subs) (?:we|i|you) "
+        rf"(?:can|could)(?P<neg4>'?t|not|n'?t)?"
+        rf"\s+(?:{_ADVERB}\s+)?(?:{verb})\b"
     )
 
 
@@ -119,5 +122,6 @@ def consent_pattern(verb: str) -> str:
     return (
         rf"\b(?:(?P<neg>no|without|lacking|missing|withdrawn|not given)\s+)?"
         rf"(?:{verb}) (?:marketing |service |billing )?(?:consents?|opt[- ]?ins?|"
-        rf"permissions?)\b|\bconsented to (?:{verb})\b"
+        rf"permissions?)\b|\bconsented to (?:{verb})\b|"
+        rf"\bconsents? (?:to|for) (?:being )?(?:{verb})s?\b"
     )

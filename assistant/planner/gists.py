@@ -32,6 +32,20 @@ GISTS: dict[str, str] = {
     "help": "say what I can do",
     "thanks": "nothing: you're welcome",
     "decline": "drop what is pending",
+    "define": "explain what a term means",
+    "outcome_record": "record what came of a booking (you confirm it first)",
+    "outcome_report": "report how treatments did (take-up, value)",
+    "outcome_check": "say what came of {who}'s bookings",
+    "outcome_expect": "say what response and value to expect",
+    "catalogue_add": "add a treatment to the catalogue (you approve it first)",
+    "catalogue_disable": "disable a treatment (you approve it first)",
+    "catalogue_enable": "re-enable a treatment (you approve it first)",
+    "catalogue_set": "change a treatment's capacity, cost or other field "
+    "(you approve it first)",
+    "catalogue_rollback": "roll back a catalogue change (you approve it first)",
+    "catalogue_history": "show the catalogue's change history",
+    "approvals_inbox": "show what waits for your approval",
+    "plan_decline": "decline a plan waiting for approval",
 }
 
 

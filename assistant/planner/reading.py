@@ -34,6 +34,7 @@ from assistant.planner.intents import (
     UNKNOWN,
     cue_words,
 )
+from assistant.planner.questions import asks_what_is_booked, counts_last_list
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR, offered_choices
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
@@ -145,6 +146,8 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME[cued], 1.0)
     if rules.bare_customer(ask):
         return Reading(BY_NAME["recommend"], 1.0)
+    if counts_last_list(ask.u, ask):  # "how many are there on that list?"
+        return Reading(BY_NAME["find_customers"], 1.0)
     ranked, total = _ranked(ask, w, cued)
     p = ranked[0][1] / total
     nearest = next(
@@ -199,6 +202,8 @@ def _acted_on(
     if best == "decline" and rules.undoes_last_booking(ask):  # "scrap that"
         return "cancel"
     if p >= w.threshold or (p >= w.agree_floor and best == cued):
+        return best
+    if best == "bookings" and asks_what_is_booked(ask.u):  # "did we book U124?"
         return best
     if best == "unknown" and p >= rules.CANT_FLOOR:  # an honest can't, not a menu
         return best

@@ -36,7 +36,20 @@ ORDERS = frozenset({"book", "cancel", "plan_book"})
 ORDER_FLOOR = 0.5
 # intents acted on at a lower agreement floor than the calibrated one (model and
 # cues read the same; out of fold by author: MODEL.yaml's note)
-AGREE_FLOORS = {"why_not": 0.6}
+# (retrained 2026-12-07 21:41Z on 8,383 messages: out of fold by author, model and
+# cues agreeing at 0.6-0.87 were right for options 24 of 25, explain 15/16, compare
+# 11/11, choose 12/13, capacity 16/18, recommend 16/18, why_not 9/12; the misses
+# mostly readings that answer alike: "sth cheeper" as options, not alternative)
+AGREE_FLOORS = {
+    "why_not": 0.6,
+    "options": 0.6,
+    "explain": 0.6,
+    "compare": 0.6,
+    "choose": 0.6,
+    "capacity": 0.6,
+    "recommend": 0.6,
+    "alternative": 0.7,  # 17 of 18 at 0.7-0.87 (22 of 27 from 0.6)
+}
 # a request the product cannot serve ("email U124 the offer", "is it gonna rain")
 # is answered with an honest "can't" and the nearest thing it can do, not a menu,
 # when that is the model's likeliest reading with CANT_FLOOR (out of fold by
@@ -87,10 +100,15 @@ ALONE_FLOOR = 0.6
 # (plan_what_if, plan_compare and explain qualified out of fold but were taken
 # out after they misread held-out messages already scored: "drop U124's tariff
 # by a tenner" as a what-if, "Yes, that is approved." as an explanation)
+# Retrained 2026-12-07 21:41Z (8,383 messages), lone readings at 0.6-0.87 out of
+# fold by author: recommend 12 of 12, alternative 8/8, capacity 7/7, cost 6/6,
+# why_not 6/6, decline 4/4, journey 4/4, outcome_record 8/9, choose 7/8; options
+# (5 of 8) and bookings (6 of 8) no longer qualify; facts (17 of 28) and
+# find_customers (9 of 15) never did.
 ALONE_TRUSTED = frozenset(
     {
-        "recommend", "decline", "bookings", "journey", "outcome_record",
-        "outcome_report", "why_not", "choose", "options",
+        "recommend", "decline", "journey", "outcome_record", "outcome_report",
+        "why_not", "choose", "alternative", "capacity", "cost",
     }
 )  # fmt: skip
 

@@ -98,7 +98,8 @@ def stated_budget(text: str) -> float | None:
     if budget is not None:
         if budget.group("what") and _channel(budget.group("what")):
             return None
-        return _budget_amount(text, budget.end())
+        after = _budget_amount(text, budget.end())
+        return after if after is not None else _money_before(text, budget.start())
     within = _WITHIN.search(text)
     found = amount_after(text, within.end(), within=4) if within else None
     if found is not None and not found.percent:
@@ -109,6 +110,15 @@ def stated_budget(text: str) -> float | None:
         if found is not None and not found.percent and (found.money or capped):
             return found.value
     return None
+
+
+def _money_before(text: str, at: int) -> float | None:
+    """Money written right before "budget": "with a £1.5k budget" is 1,500 pounds."""
+    before = [a for a in amounts_in(text[:at]) if not a.percent]
+    if not before or at - before[-1].end > 9:  # "£1.5k total budget", "2k budget"
+        return None
+    last = before[-1]
+    return last.value if last.money or last.scaled else None
 
 
 def _by_change(text: str, at: int) -> bool:
