@@ -181,16 +181,30 @@ def bench_history(state: Path, turns: int = 100, **model_settings: int) -> None:
             wall.append((time.perf_counter() - t0 - (fake.seconds - server)) * 1000)
             prompt.append(turn.usage.prompt_tokens)
             assert turn.stopped is None, turn.reply
-    marks = [m for m in (1, 10, 50, 100) if m <= turns]
+    _report_history(prompt, ours, wall, len(fake.requests), len(bot.session.messages))
+
+
+def _report_history(
+    prompt: list[int], ours: list[float], wall: list[float], requests: int, kept: int
+) -> None:
+    """Print prompt tokens and our time per turn at turns 1, 10, 50 and 100.
+
+    Args:
+        prompt: Each turn's prompt tokens, as the server counted them.
+        ours: Each turn's CPU time in ms, the server's own taken off.
+        wall: Each turn's wall time in ms, the server's own taken off.
+        requests: The requests the fake server answered.
+        kept: The messages the conversation kept at the end.
+    """
+    marks = [m for m in (1, 10, 50, 100) if m <= len(prompt)]
     # our time is CPU time (the machine may be shared: waiting for a core is not our
     # work), the median of the 9 turns up to a mark; wall time is shown beside it
     window = {m: statistics.median(ours[max(1, m - 9) : m]) for m in marks if m > 1}
     middle = {m: statistics.median(wall[max(1, m - 9) : m]) for m in marks if m > 1}
     window[1], middle[1] = ours[0], wall[0]
-    kept = len(bot.session.messages)
     print(
-        f"history cost, {turns}-turn OpenAI-path conversation against the fake "
-        f"server ({len(fake.requests)} requests, {kept} messages kept at the end; "
+        f"history cost, {len(prompt)}-turn OpenAI-path conversation against the fake "
+        f"server ({requests} requests, {kept} messages kept at the end; "
         "prompt tokens of the turn as the server counted them; our time = CPU time "
         "of the turn minus the server's (SDK, HTTP client, loop, tools, audit), "
         "median of the 9 turns up to the mark; wall time in brackets):"

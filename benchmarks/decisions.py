@@ -25,7 +25,7 @@ from pathlib import Path
 from tools import data
 from tools.allocation import allocate_treatment, check_availability
 from tools.assess import batch_stats
-from tools.config import get_config
+from tools.config import CVMConfig, get_config
 from tools.context import ToolContext
 from tools.customer_base import DERIVED
 from tools.errors import PolicyBlocked
@@ -69,33 +69,7 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
     memory) and in a DuckDB store file (the product's default source, read per
     customer). None of them was assessed before except the first 50.
     """
-    base = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())
-    template = next(c for c in base["customers"] if c["customer_id"] == "U123")
-    folder = tmp / "data"
-    folder.mkdir()
-    ids = [f"U{100000 + i}" for i in range(customers)]
-    (folder / "c.json").write_text(
-        json.dumps([{**template, "customer_id": cid} for cid in ids])
-    )
-    config = get_config()
-    config = config.model_copy(
-        update={
-            "settings": config.settings.model_copy(update={"data_dir": str(folder)}),
-            "validation": config.validation.model_copy(
-                update={"customer_id_pattern": r"^U\d{3,6}$"}
-            ),
-            "constraints": {
-                **config.constraints,
-                "data_boost": config.constraints["data_boost"].model_copy(
-                    update={
-                        "max_per_day": capacity,
-                        "reserved_share": 0,
-                        "daily_budget": None,
-                    }
-                ),
-            },
-        }
-    )
+    folder, ids, config = _many_customers(tmp, customers, capacity)
     store_file = tmp / "customers.duckdb"
     build_from_records(store_file, read_json_folder(folder, config), DERIVED)
     disk = DuckStore(store_file, DERIVED)
@@ -131,6 +105,47 @@ def bench_ledger(tmp: Path, customers: int = 4000, capacity: int = 3000) -> None
         for cid in recent:
             recommend_treatment(cid, ctx)
         _race(name, ctx, recent, capacity)
+
+
+def _many_customers(
+    tmp: Path, customers: int, capacity: int
+) -> tuple[Path, list[str], CVMConfig]:
+    """A JSON folder of ``customers`` copies of U123, and a configuration to race on.
+
+    The configuration reads that folder, accepts its longer ids, and gives the
+    raced treatment ``capacity`` a day with no reservation and no budget.
+
+    Returns:
+        The folder, the customers' ids and the configuration.
+    """
+    base = json.loads((json_files.PACKAGED_DATA_DIR / "customers.json").read_text())
+    template = next(c for c in base["customers"] if c["customer_id"] == "U123")
+    folder = tmp / "data"
+    folder.mkdir()
+    ids = [f"U{100000 + i}" for i in range(customers)]
+    (folder / "c.json").write_text(
+        json.dumps([{**template, "customer_id": cid} for cid in ids])
+    )
+    config = get_config()
+    config = config.model_copy(
+        update={
+            "settings": config.settings.model_copy(update={"data_dir": str(folder)}),
+            "validation": config.validation.model_copy(
+                update={"customer_id_pattern": r"^U\d{3,6}$"}
+            ),
+            "constraints": {
+                **config.constraints,
+                "data_boost": config.constraints["data_boost"].model_copy(
+                    update={
+                        "max_per_day": capacity,
+                        "reserved_share": 0,
+                        "daily_budget": None,
+                    }
+                ),
+            },
+        }
+    )
+    return folder, ids, config
 
 
 @contextmanager

@@ -18,6 +18,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 import numpy as np
 from pydantic import Field
@@ -28,7 +29,8 @@ from tools.lazy_model import LazyModel
 from tools.ledger.days import ledger_day
 from tools.ledger.writer import BookingRequest, BookingResult, write_bookings
 from tools.planning.adapter import CUSTOMER_RULES, DecisionBatch
-from tools.planning.store import PlanRow, plan_store
+from tools.planning.model import Plan
+from tools.planning.store import PlanRow, PlanStore, plan_store
 from tools.rule_verdicts import RuleVerdict
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,50 @@ class _Tally:
                         )
                     )
 
+    def report(self, plan_id: str, approved_by: str, seconds: float) -> PlanBooking:
+        """What booking the plan did (logged without customer ids)."""
+        log.info(
+            "plan %s booked=%d already=%d refused=%s",
+            plan_id,
+            self.booked,
+            self.already,
+            dict(self.refused),
+        )
+        return PlanBooking(
+            plan_id=plan_id,
+            booked=self.booked,
+            already_booked=self.already,
+            refused=dict(self.refused),
+            refusals=self.examples,
+            approved_by=approved_by,
+            seconds=round(seconds, 3),
+        )
+
+
+def _todays_plan(
+    plan_id: str, approved_by: str, ctx: ToolContext
+) -> tuple[PlanStore, Plan, datetime]:
+    """The plan to book, if an approver is named and it is for today's ledger day.
+
+    Returns:
+        The plan store, the plan and the time it is booked at.
+
+    Raises:
+        ToolInputError: No approver, no such plan, or a plan for another day.
+    """
+    if not approved_by.strip():
+        raise ToolInputError("approved_by must name the person approving the plan")
+    store = plan_store(ctx)
+    plan = store.get(plan_id)
+    at = ctx.now()
+    day = ledger_day(ctx.config, at)
+    if plan.day != day:
+        raise ToolInputError(
+            f"Plan {plan.plan_id} is for {plan.day}; only a plan for today ({day}) "
+            "can be booked."
+        )
+    return store, plan, at
+
 
 def book_plan(
     plan_id: str,
@@ -169,17 +215,7 @@ def book_plan(
     """
     from tools.planning.plan import decide_ids  # with the planner's modules
 
-    if not approved_by.strip():
-        raise ToolInputError("approved_by must name the person approving the plan")
-    store = plan_store(ctx)
-    plan = store.get(plan_id)
-    at = ctx.now()
-    day = ledger_day(ctx.config, at)
-    if plan.day != day:
-        raise ToolInputError(
-            f"Plan {plan.plan_id} is for {plan.day}; only a plan for today ({day}) "
-            "can be booked."
-        )
+    store, plan, at = _todays_plan(plan_id, approved_by, ctx)
     t0 = time.perf_counter()
     rows = store.rows(plan.plan_id)
     todo = [r for r in rows if r.outcome is None]
@@ -197,19 +233,4 @@ def book_plan(
             plan_id=plan.plan_id,
         )
         tally.add(results)
-    log.info(
-        "plan %s booked=%d already=%d refused=%s",
-        plan.plan_id,
-        tally.booked,
-        tally.already,
-        dict(tally.refused),
-    )
-    return PlanBooking(
-        plan_id=plan.plan_id,
-        booked=tally.booked,
-        already_booked=tally.already,
-        refused=dict(tally.refused),
-        refusals=tally.examples,
-        approved_by=approved_by,
-        seconds=round(time.perf_counter() - t0, 3),
-    )
+    return tally.report(plan.plan_id, approved_by, time.perf_counter() - t0)

@@ -159,36 +159,16 @@ def _run(
     con = duckdb.connect(str(tmp), config=_settings(store))
     con.execute("SET enable_progress_bar = false")
     try:
-        problems: list[Problem] = []
-        if sources.json and sources.tables:
-            problems.append(
-                Problem(str(path), "", (), "mix of JSON and table files", 1)
-            )
-        elif sources.json:
-            problems += stage_json(con, sources.json, id_pattern, tick)
-        elif sources.tables:
-            problems += stage_files(con, sources.tables, id_pattern, tick)
-        else:
-            problems.append(
-                Problem(str(path), "", (), "no Parquet, CSV or JSON files", 1)
-            )
+        problems = _stage(con, path, sources, id_pattern, tick)
         if not problems:
-            problems += merge(con, store, replace, tick)
+            problems = merge(con, store, replace, tick)
         if problems:
             _fail(report, problems)
         # the imported data's own date (a JSON file's as_of), else its latest record
         set_data_as_of(con, read_files_as_of(sources.json))
         derived.build(con, tick)
         tick("saving")
-        for table in TABLES:
-            report.rows[table] = _count(con, table)
-        report.customers_total = report.rows["customers"]
-        report.customers_imported = _count(con, "stage_customers")
-        for name, kind in con.execute(
-            "SELECT table_name, table_type FROM information_schema.tables "
-            "WHERE table_name LIKE 'stage\\_%' ESCAPE '\\'"
-        ).fetchall():
-            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
+        _count_and_drop_stage(con, report)
         con.execute("CHECKPOINT")
         write_points(con, points)  # one customer's reads (tools.store.points)
         con.close()
@@ -203,6 +183,36 @@ def _run(
         tmp.unlink(missing_ok=True)
         points.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sources: Sources,
+    id_pattern: str,
+    tick: Callable[[str], None],
+) -> list[Problem]:
+    """Stage the JSON records or the table files (never both): their problems."""
+    if sources.json and sources.tables:
+        return [Problem(str(path), "", (), "mix of JSON and table files", 1)]
+    if sources.json:
+        return stage_json(con, sources.json, id_pattern, tick)
+    if sources.tables:
+        return stage_files(con, sources.tables, id_pattern, tick)
+    return [Problem(str(path), "", (), "no Parquet, CSV or JSON files", 1)]
+
+
+def _count_and_drop_stage(con: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
+    """Count the new store's rows into the report, then drop the staging tables."""
+    for table in TABLES:
+        report.rows[table] = _count(con, table)
+    report.customers_total = report.rows["customers"]
+    report.customers_imported = _count(con, "stage_customers")
+    for name, kind in con.execute(
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE table_name LIKE 'stage\\_%' ESCAPE '\\'"
+    ).fetchall():
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
 
 
 def _fail(report: ImportReport, problems: list[Problem]) -> None:
