@@ -154,13 +154,31 @@ def normalise(message: str) -> str:
     return text.strip()
 
 
+# words of courtesy between the parts of a confirmation ("yep lovely, go ahead",
+# "yes please, diolch!"): dropped only from a message that is otherwise a run of
+# confirmations; alone they confirm nothing
+_COURTESY_WORDS = frozenset(
+    {
+        "please", "pls", "plz", "thanks", "thx", "cheers", "ta", "diolch", "lovely",
+        "great", "perfect", "brilliant", "cool", "nice", "excellent", "super",
+        "mate", "love", "bud", "ok", "okay", "then", "now", "grand", "sound",
+    }
+)  # fmt: skip
+
+
 def confirms(message: str, confirmations: tuple[str, ...]) -> bool:
     """Whether the whole message is one of these confirmations, or a run of them.
 
     "confirmed, do it" and "yep, approved" are two confirmations in a row: every
-    word of the message must belong to one of at most three of them.
+    word of the message must belong to one of at most three of them, once words
+    of courtesy between them are dropped ("yep lovely, go ahead").
     """
-    return _run_of(normalise(message).split(), frozenset(confirmations), _MOST_PARTS)
+    allowed = frozenset(confirmations)
+    words = normalise(message).split()
+    if _run_of(words, allowed, _MOST_PARTS):
+        return True
+    kept = [w for w in words if w not in _COURTESY_WORDS]
+    return bool(kept) and kept != words and _run_of(kept, allowed, _MOST_PARTS)
 
 
 def _run_of(words: list[str], allowed: frozenset[str], parts: int) -> bool:

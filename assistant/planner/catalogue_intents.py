@@ -226,12 +226,33 @@ CHANNEL_MOVE = (
     r"\b(move|switch|change|make|put|shift)\b.{0,60}\b(to|onto|by|via|over to|go by)"
     r" (the )?(sms|text|e-?mail|app|push|phone|call)s?\b"
 )
-HISTORY_WORDS = r"\b(history|versions?|(who|what|when)\b.{0,20}\b(changed|edited|updated))\b"
+HISTORY_WORDS = (
+    r"\b(history|versions?|(who|what|when)\b.{0,20}\b(changed|edited|updated))\b"
+)
+
+
+_ASKING = (
+    r"\?\s*$|^\W*(?:um\W+)?(?:what|how|why|which|who|is|are|does|do|did|has|have)\b"
+)
+
+
+def sets_a_field(u: Any) -> bool:
+    """One treatment named, a field and "to" a value, not a question.
+
+    "acceptance rate loyalty app to 0.12", "um put the acceptance rate on the
+    personalised offer to twelve percent": an order to change it.
+    """
+    return (
+        len(u.treatments) == 1
+        and not u.customers
+        and bool(field_change(u.text))
+        and not u.has(_ASKING)
+    )
 
 
 def _changes_a_treatment(u: Any, ask: Ask) -> bool:
     """A field change, or a channel move of one treatment named (no customer)."""
-    if u.has(SET_PATTERN):
+    if u.has(SET_PATTERN) or sets_a_field(u):
         return True
     return len(u.treatments) == 1 and not u.customers and u.has(CHANNEL_MOVE)
 

@@ -102,6 +102,9 @@ LEDGER_INTENTS: list[Intent] = [
             r"\bwhat('s| is) left\b",
             r"\bhow many .{0,40}\b(left|remaining|available|free)\b",
             r"\bhow many\b.{0,50}\b(can|could) we (still )?(send|do|make|book|use)\b",
+            r"\b(call cent(re|er)|slots?|call ?backs?)\b.{0,20}\b(full|rammed|maxed|"
+            r"swamped|booked up)\b|\b(full|rammed|maxed|swamped)\b.{0,12}\b(on|in) "
+            r"the (call cent(re|er)|phones)\b",
             weight=2.5,
         )
         + cue(

@@ -22,7 +22,7 @@ import re
 
 from assistant.planner import outcome_calls
 from assistant.planner.answers import outcomes
-from assistant.planner.catalogue_intents import SET_ORDER
+from assistant.planner.catalogue_intents import SET_ORDER, sets_a_field
 from assistant.planner.expect_intents import EXPECT_INTENTS, EXPECT_PATTERN
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.outcome_calls import STATUS_WORDS
@@ -73,7 +73,7 @@ def _asks_report(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
         return False
     if re.search(EXPECT_PATTERN, u.norm):  # what to expect: outcome_expect
         return False
-    if re.search(SET_ORDER, u.norm):  # "set the acceptance rate of … to 12%"
+    if re.search(SET_ORDER, u.norm) or sets_a_field(u):  # "… rate of X to 12%"
         return False
     if re.search(RATE_PATTERN, u.norm):
         return True

@@ -42,6 +42,7 @@ _ASKS = re.compile(
 )
 # a change of what: the treatment (or kind) named is meant instead of the pending one
 _INSTEAD_OF_WHAT = re.compile(r"\b(?:instead|rather)\b", re.I)
+_NOT_WHAT = re.compile(r"\b(?:not|instead of|rather than|no)\b", re.I)
 _NOT_ID = re.compile(r"\b(?:not|instead of|rather than)\s+(?:for\s+)?(u-?\d{3,})\b")
 
 
@@ -70,6 +71,10 @@ def re_aimed(ask: Ask) -> ReAim | None:
         named = u.treatments[0] if u.treatments else None
         others = [c for c in u.customers if c != was]
         instead = _INSTEAD_OF_WHAT.search(u.norm) and named != key and not others
+        swap = [t for t in u.treatments if t != key]
+        if len(u.treatments) == 2 and len(swap) == 1 and _NOT_WHAT.search(u.norm):
+            # "not data boost, do loyalty points": the other one named
+            named, instead = swap[0], not others
         return ReAim(was, treatment=named) if instead else None
     others = _others(ask, was)
     if others:

@@ -146,6 +146,8 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME[cued], 1.0)
     if rules.bare_customer(ask):
         return Reading(BY_NAME["recommend"], 1.0)
+    if rules.greeting(ask):  # "hiya!"
+        return Reading(BY_NAME["help"], 1.0)
     if counts_last_list(ask.u, ask):  # "how many are there on that list?"
         return Reading(BY_NAME["find_customers"], 1.0)
     ranked, total = _ranked(ask, w, cued)

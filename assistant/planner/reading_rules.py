@@ -113,6 +113,22 @@ ALONE_TRUSTED = frozenset(
 )  # fmt: skip
 
 
+# a bare greeting ("hiya!", "good morning, how are you?") is answered with what the
+# assistant can do (the help reading), never a menu
+_GREETING = re.compile(
+    r"^\W*(?:hi+|hiya|hey+|hello|hallo|howdy|yo|morning|afternoon|evening|"
+    r"good (?:morning|afternoon|evening|day)|g'?day)\b"
+    r"(?:\W+(?:there|all|team|everyone|folks|bud|mate|love))?"
+    r"(?:\W+how (?:are|r) (?:you|u|things)(?: doing| today)?)?[\W_]*$",
+    re.I,
+)
+
+
+def greeting(ask: Ask) -> bool:
+    """The whole message is a greeting."""
+    return bool(_GREETING.match(ask.u.text.strip()))
+
+
 def cue_override(
     ask: Ask, cued: str | None, ranked: list[tuple[str, float]], total: float
 ) -> bool:
