@@ -8,7 +8,7 @@ time), :func:`get_allocation` (one by id), and the Bookings tool
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import Field
 
@@ -102,6 +102,7 @@ class BookingsArgs(LazyModel):
         None, description="Customer id, or null for everyone."
     )
     today_only: bool = Field(True, description="Only today's.")
+    days_ago: int | None = Field(None, ge=0, le=366, description="1: yesterday's.")
 
 
 class Bookings(LazyModel):
@@ -117,6 +118,7 @@ class Bookings(LazyModel):
 def list_bookings(
     customer_id: str | None = None,
     today_only: bool = True,
+    days_ago: int | None = None,
     *,
     ctx: ToolContext,
 ) -> Bookings:
@@ -125,19 +127,22 @@ def list_bookings(
     Args:
         customer_id: Only this customer's bookings (None: every customer).
         today_only: Only today's bookings (False: every active booking).
+        days_ago: Only the bookings of this many days ago (1: yesterday);
+            overrides ``today_only``.
         ctx: Configuration, ledger and clock.
     """
-    day = ledger_day(ctx.config, ctx.now())
+    one_day = days_ago is not None or today_only
+    day = ledger_day(ctx.config, ctx.now()) - timedelta(days=days_ago or 0)
     page = allocation_page(  # newest first, one page (DEFAULT_PAGE bookings)
         ctx,
         customer_id=customer_id,
-        day=day if today_only else None,
-        all_days=not today_only,
+        day=day if one_day else None,
+        all_days=not one_day,
     )
     return Bookings(
         day=day,
         customer_id=customer_id.upper() if customer_id else None,
-        today_only=today_only,
+        today_only=one_day,
         total=page.total,
         bookings=page.allocations,
     )

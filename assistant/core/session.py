@@ -94,6 +94,8 @@ class Focus:
             each what-if ("compare that with the original", "the 2nd scenario").
         compared: The customers last compared ("book for U999" then proposes
             U999's pick).
+        offered: The option an answer offered to book (customer, treatment, turn)
+            while another action stayed pending: "book it" right after means it.
     """
 
     customers: list[str] = field(default_factory=list)
@@ -108,6 +110,7 @@ class Focus:
     last_list: str | None = None
     scenarios: list[str] = field(default_factory=list)
     compared: list[str] = field(default_factory=list)
+    offered: tuple[str, str, int] | None = None
 
     def listed(self, text: str) -> tuple[str, str | None]:
         """``text`` with its pointer at a row of the last list shown made an id.

@@ -112,7 +112,10 @@ def alternative(ask: Ask, customer: str | None) -> list[Call]:
 def propose_alternative(ask: Ask, customer: str | None) -> Call | None:
     """Propose booking the alternative found."""
     alt = ask.results.one("find_alternative_treatment")
-    return booking(customer, alt.alternative if alt else None)
+    pick = alt.alternative if alt else None
+    if customer and pick is not None:  # "book it" next means this one
+        ask.session.focus.offered = (customer, pick.treatment_key, ask.session.turns)
+    return booking(customer, pick)
 
 
 def why_not(ask: Ask, customer: str | None) -> list[Call]:
@@ -131,8 +134,27 @@ def why_not(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def catalogue(ask: Ask, customer: str | None) -> list[Call]:
-    """The treatment catalogue."""
+    """The treatment catalogue, or the card of the one treatment asked about.
+
+    One treatment named ("what's the acceptance rate on the family plan set to?"),
+    or none named while a booking is pending ("which channel is that going out
+    on?"): that treatment's card (channel, purpose, cost, capacity, budget, prior).
+    """
+    key = treatment_asked_about(ask)
+    if key is not None:
+        return [call("show_treatment", treatment_key=key)]
     return [call("list_treatments")]
+
+
+def treatment_asked_about(ask: Ask) -> str | None:
+    """The one treatment named, else the pending booking's (None: neither)."""
+    if len(ask.u.treatments) == 1:
+        return ask.u.treatments[0]
+    pending = ask.session.pending
+    if ask.u.treatments or pending is None or pending.tool != "allocate_treatment":
+        return None
+    key = pending.arguments.get("treatment_key")
+    return key if isinstance(key, str) else None
 
 
 def facts(ask: Ask, customer: str | None) -> list[Call]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.planner.intent import Ask, Call, call
 from tools.allocation_results import Allocation
 from tools.bookings import Bookings
@@ -71,7 +73,31 @@ def bookings(ask: Ask, customer: str | None) -> list[Call]:
         r"\b(all|every|ever|any day|so far|to date|week|month|in total)\b"
     ) or ask.u.has("today")
     targets: list[str | None] = [None] if everyone else [*ask.customers] or [None]
-    return [call("list_bookings", customer_id=c, today_only=today) for c in targets]
+    ago = days_ago(ask.u.norm)
+    return [
+        call("list_bookings", customer_id=c, today_only=today, days_ago=ago)
+        for c in targets
+    ]
+
+
+_DAYS_AGO = re.compile(
+    r"\b(?:(?P<before>day before yesterday)|(?P<yesterday>yesterday|yday)|"
+    r"(?P<n>\d{1,2}|two|three|four|five|six|seven) days ago)\b"
+)
+_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def days_ago(norm: str) -> int | None:
+    """The day asked about, in days before today ("yesterday": 1); None: none."""
+    m = _DAYS_AGO.search(norm)
+    if m is None:
+        return None
+    if m.group("before"):
+        return 2
+    if m.group("yesterday"):
+        return 1
+    n = m.group("n")
+    return int(n) if n.isdigit() else _SMALL[n]
 
 
 def capacity(ask: Ask, customer: str | None) -> list[Call]:

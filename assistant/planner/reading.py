@@ -148,6 +148,8 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME["recommend"], 1.0)
     if rules.greeting(ask):  # "hiya!"
         return Reading(BY_NAME["help"], 1.0)
+    if rules.asks_about_treatment(ask):  # "which channel is that going out on?"
+        return Reading(BY_NAME["catalogue"], 1.0)
     if counts_last_list(ask.u, ask):  # "how many are there on that list?"
         return Reading(BY_NAME["find_customers"], 1.0)
     ranked, total = _ranked(ask, w, cued)

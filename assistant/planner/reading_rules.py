@@ -124,6 +124,29 @@ _GREETING = re.compile(
 )
 
 
+# a question about one treatment's own facts (its channel, cost, capacity, budget,
+# the acceptance rate it is set to), of the one named or, naming none, of the
+# booking pending ("which channel is that going out on?"): its catalogue card
+_TREATMENT_FACT = re.compile(
+    r"\b(?:what|which) channel\b|\bgoing out (?:on|by|via)\b|"
+    r"\bwhat(?:'s| is) the (?:cost|price|budget|capacity|daily (?:cap|limit))\b|"
+    r"\b(?:acceptance|take-?up) rate\b.{0,30}\bset (?:to|at)\b|"
+    r"\bassumed (?:acceptance|take-?up)\b|\bcall[- ]cent(?:re|er) slots?\b",
+    re.I,
+)
+
+
+def asks_about_treatment(ask: Ask) -> bool:
+    """A question about a treatment's own facts (named, or the pending booking's)."""
+    u = ask.u
+    asked = "?" in u.text or QUESTION.search(u.text)
+    if u.customers or not asked or not _TREATMENT_FACT.search(u.norm):
+        return False
+    pending = ask.session.pending
+    booking = pending is not None and pending.tool == "allocate_treatment"
+    return len(u.treatments) == 1 or (not u.treatments and booking)
+
+
 def greeting(ask: Ask) -> bool:
     """The whole message is a greeting."""
     return bool(_GREETING.match(ask.u.text.strip()))

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.planner.intent import Ask, Results
-from assistant.planner.ledger_calls import described_booking, dropping_proposal
+from assistant.planner.ledger_calls import (
+    days_ago,
+    described_booking,
+    dropping_proposal,
+)
 from assistant.views.text import CHANNEL_NAMES, money
 from tools.allocation import Availability, ConstraintsReport
 from tools.allocation_results import Allocation
@@ -13,7 +17,7 @@ from tools.bookings import Bookings
 from tools.treatment import BASELINE
 
 if TYPE_CHECKING:
-    from tools.catalogue import Catalogue
+    from tools.catalogue import Catalogue, TreatmentDetail
 
 
 def declined(ask: Ask, customer: str | None, results: Results) -> str:
@@ -96,7 +100,14 @@ def bookings(ask: Ask, customer: str | None, results: Results) -> str:
     for found in results.all("list_bookings"):
         assert isinstance(found, Bookings)
         who = found.customer_id or "all customers"
-        when = f"today ({found.day})" if found.today_only else "(every day)"
+        ago = days_ago(ask.u.norm) if found.today_only else None
+        when = (
+            "(every day)"
+            if not found.today_only
+            else f"on {found.day}"
+            if ago
+            else f"today ({found.day})"
+        )
         if not found.bookings:
             out.append(f"**No active bookings {when} for {who}.**")
             continue
@@ -143,7 +154,12 @@ def capacity(ask: Ask, customer: str | None, results: Results) -> str:
 
 
 def catalogue(ask: Ask, customer: str | None, results: Results) -> str:
-    """The treatment catalogue grouped by purpose."""
+    """The treatment catalogue grouped by purpose, or one treatment's card."""
+    card = results.one("show_treatment")
+    if card is not None:
+        return treatment_card(card, ask)
+    if results.called("show_treatment"):
+        return f"I could not read that treatment: {results.failure('show_treatment')}"
     cat: Catalogue = results.one("list_treatments")
     rows = [
         "| treatment | channel | purpose | cost | daily capacity |",
@@ -168,3 +184,27 @@ def catalogue(ask: Ask, customer: str | None, results: Results) -> str:
             "doing for a customer.",
         ]
     )
+
+
+def treatment_card(t: TreatmentDetail, ask: Ask) -> str:
+    """One treatment as the catalogue in force has it (and the booking pending)."""
+    cap = "no daily limit" if t.max_per_day is None else f"up to {t.max_per_day} a day"
+    budget = "" if t.daily_budget is None else f"; budget {money(t.daily_budget)} a day"
+    channel = CHANNEL_NAMES.get(t.channel, t.channel)
+    slot = " (uses a call-centre slot)" if t.channel == "call" else ""
+    off = "" if t.enabled else " **Disabled**: it is not offered now."
+    lines = [
+        f"**{t.display_name}** (catalogue version {t.version}): goes out by "
+        f"**{channel}**{slot}, {t.purpose}; {money(t.cost)} a contact; {cap}"
+        f"{budget}.{off}",
+        f"Assumed acceptance (its prior, before the customer's signals): "
+        f"**{t.base_propensity:.0%}**; take-up measured from outcomes: ask "
+        f'"how did {t.display_name} do?".',
+    ]
+    if t.description:
+        lines.append(t.description)
+    pending = ask.session.pending
+    held = pending.arguments.get("treatment_key") if pending is not None else None
+    if pending is not None and held == t.treatment_key:
+        lines.append(f"Still waiting for your confirmation: **{pending.title}**.")
+    return "\n".join(lines)

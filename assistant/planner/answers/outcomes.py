@@ -65,9 +65,17 @@ def reported(ask: Ask, customer: str | None, results: Results) -> str:
         else (f"the {found.channel} channel" if found.channel else "all treatments")
     )
     when = f" from {found.since} to {found.until}" if found.since else " so far"
+    treatment = ask.config.treatments.get(found.treatment_key or "")
+    prior = (
+        f" The catalogue assumes {treatment.base_propensity:.0%} acceptance for it "
+        "(its prior, before the customer's signals)."
+        if treatment is not None
+        else ""
+    )
     if found.total.outcomes == 0:
-        return f"No outcomes recorded for {what}{when if found.since else ' yet'}."
-    lines = [f"Take-up of {what}{when}: {_rate(found.total)}."]
+        since = when if found.since else " yet"
+        return f"No outcomes recorded for {what}{since}.{prior}"
+    lines = [f"Take-up of {what}{when}: {_rate(found.total)}.{prior}"]
     if found.treatment_key is None:
         lines += [f"- {r.label}: {_rate(r)}" for r in found.by["treatment"][:6]]
     else:
