@@ -32,7 +32,9 @@ FACETS: dict[str, str] = {
     "contact_time": r"\b(?:earliest|soonest|next)\b[^.?!]{0,40}\b(?:contact|ring|"
     r"call|phone|text|sms|e-?mail|reach|message|get hold of)\b|\bwhen (?:can|could|"
     r"may|might|are) (?:we|i)\b[^.?!]{0,30}\b(?:contact|ring|call|phone|text|sms|"
-    r"e-?mail|reach|message)\b|\bnext lawful\b|\blawful contact time\b",
+    r"e-?mail|reach|message)\b|\bnext lawful\b|\blawful contact time\b|"
+    r"\bwhen\b[^.?!]{0,40}\b(?:go(?:es)? out|be sent|get sent|happen|be called|"
+    r"can (?:we|i) (?:call|ring|text|sms|e-?mail))\b",
     "profile": r"tell me about|who is|profile|overview|summary|summar|background|"
     r"facts|details|info\b|information|everything about|all about",
 }
