@@ -8,8 +8,6 @@ was not read calls nothing (the answer says so).
 
 from __future__ import annotations
 
-import re
-
 from assistant.planner.base_filters import asks_grouping, has_condition, read_filters
 from assistant.planner.figures import figures_asked, unread_measure
 from assistant.planner.intent import Ask, Call, Results, call
@@ -18,11 +16,12 @@ from assistant.planner.thresholds import thresholds_in
 from assistant.planner.utterance import Utterance
 from tools.base_queries import CustomerList, FindArgs
 from tools.base_queries.models import CustomerRow, Threshold
+from tools.patterns import compiled
 
-_THEM = re.compile(r"\b(them|those|these)\b")
+_THEM = compiled(r"\b(them|those|these)\b")
 
 
-REST = re.compile(
+REST = compiled(
     r"\b(of|among|from|for) (the )?(rest|others|remaining( ones)?|other ones)\b|"
     r"\beveryone else\b|\bthe rest of (them|those|the list)\b"
 )
@@ -52,7 +51,7 @@ def narrowed(ask: Ask) -> str | None:
 
 
 # "split that by segment", "break those down by plan": the list just shown, grouped
-_SPLIT_THAT = re.compile(
+_SPLIT_THAT = compiled(
     r"\b(?:split|break(?:\s+down)?|breakdown of|group|slice|divide|segment)\s+"
     r"(?:that|those|them|these|it|this)(?:\s+(?:list|lot|group|down|up))?\s+"
     r"(?:down\s+)?(?:by|per|into|across)\b"
@@ -69,13 +68,13 @@ _METRIC_WORD = {
 }
 
 
-_BARE_COMPARISON = re.compile(
+_BARE_COMPARISON = compiled(
     r"\b(above|over|more than|greater than|higher than|below|under|less than|"
     r"lower than|at least|at most)\b"
 )
 
 
-_SAME = re.compile(r"\bsame (question|again|for)\b|^\W*(and|what about|how about)\b")
+_SAME = compiled(r"\bsame (question|again|for)\b|^\W*(and|what about|how about)\b")
 
 
 def follows_a_search(u: Utterance, ask: Ask) -> bool:
@@ -163,7 +162,7 @@ def within_top(ask: Ask, f: FindArgs, found: CustomerList) -> CustomerList:
     return found
 
 
-_ASKS_WHO = re.compile(
+_ASKS_WHO = compiled(
     r"\b(who|which|any|anyone|do|does|did|are|is|have|has|had|were|was|can|could)\b"
 )
 

@@ -32,6 +32,7 @@ from assistant.planner.thresholds import find_thresholds
 from assistant.planner.utterance import Utterance
 from tools.base_queries.models import FindArgs
 from tools.config import CVMConfig
+from tools.patterns import compiled
 
 MAX_ROWS = 100  # find_customers shows at most this many rows (FindArgs.limit)
 
@@ -153,8 +154,8 @@ def _named(u: Utterance, f: dict[str, Any]) -> None:
         f.pop("recommended")  # the tariff named, not the treatment
 
 
-_NEGATED = re.compile(r"\b(no|without|not|never|zero|free of|nothing)\s+(\w+\s+){0,2}$")
-_COMPLAINT = re.compile(r"\bcomplain\w*\b")
+_NEGATED = compiled(r"\b(no|without|not|never|zero|free of|nothing)\s+(\w+\s+){0,2}$")
+_COMPLAINT = compiled(r"\bcomplain\w*\b")
 
 
 def _complaints_and_negations(norm: str, f: dict[str, Any]) -> None:
@@ -199,8 +200,8 @@ def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
     return FindArgs.model_validate(f)
 
 
-_OR = re.compile(r"\bor\b|\beither\b")
-_JOINS = re.compile(r"\b(?:with|who|that|and|are|is|have|has|had|on|in)\b|,")
+_OR = compiled(r"\bor\b|\beither\b")
+_JOINS = compiled(r"\b(?:with|who|that|and|are|is|have|has|had|on|in)\b|,")
 _KEEP = frozenset({"limit", "order_by", "among", "any_of"})
 
 
@@ -241,14 +242,14 @@ def _either(u: Utterance, config: CVMConfig, f: dict[str, Any]) -> None:
     f["any_of"] = [left, right]
 
 
-_GENERIC = re.compile(
+_GENERIC = compiled(
     r"\b(list|show|find|give|get|pull|me|us|all|the|our|a|an|of|customers?|clients?|"
     r"people|everyone|everybody|anyone|who|whom|which|what|how|many|much|are|is|"
     r"there|have|has|had|with|and|or|but|also|both|please|pls|those|them|these|"
     r"any|ones?|that|do|does|we|can|could|i|you|today|now|just|only|still|too|"
     r"currently|plus|in|on|by|for|at|to|s|'s|count|number|total|some)\b|[^\w\s]"
 )
-_CLAUSES = re.compile(r"\b(?:and|but|as well as|plus)\b|,|;")
+_CLAUSES = compiled(r"\b(?:and|but|as well as|plus)\b|,|;")
 
 
 def unapplied(u: Utterance, config: CVMConfig) -> list[str]:
@@ -284,7 +285,7 @@ def has_condition(f: FindArgs) -> bool:
     )
 
 
-_GROUPED = re.compile(
+_GROUPED = compiled(
     r"\b(?:which|what|per|by|each|across|every) (?:segments?|plans?|regions?|"
     r"channels?|treatments?|tiers?)\b|\bbreak ?(?:it |them |that )?down\b|"
     r"\bsplit\b|\bdistribution\b|\bmix\b",

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from assistant.planner.amounts import Amount, amount_after, amounts_in
 from tools.base_queries.models import Comparison, Metric, Threshold
+from tools.patterns import compiled
 
 _PREFIX: list[tuple[str, Comparison]] = [
     (r"at least|no less than|not less than|minimum(?: of)?|>=|≥|=>", ">="),
@@ -37,19 +38,19 @@ _PREFIX: list[tuple[str, Comparison]] = [
         "<",
     ),
 ]
-_COMPARISON = re.compile(
+_COMPARISON = compiled(
     "|".join(
         rf"(?P<c{i}>(?<![\w<>=])(?:{p})(?![\w<>=]))" for i, (p, _) in enumerate(_PREFIX)
     ),
     re.I,
 )
-_POSTFIX = re.compile(
+_POSTFIX = compiled(
     r"\s*(?:(?P<ge>\+|or (?:more|above|higher|over|greater)|and (?:above|over|up))|"
     r"(?P<le>or (?:less|below|lower|under|fewer)|and (?:below|under)))",
     re.I,
 )
-_RANGE = re.compile(r"\b(?:between|from)\s+", re.I)
-_JOINT = re.compile(r"\s*(?:and|to|-)\s*", re.I)
+_RANGE = compiled(r"\b(?:between|from)\s+", re.I)
+_JOINT = compiled(r"\s*(?:and|to|-)\s*", re.I)
 _METRIC_WORDS: list[tuple[Metric, str]] = [
     ("expected_value", r"\bexpected value\b|\bev\b"),
     (
@@ -62,14 +63,14 @@ _METRIC_WORDS: list[tuple[Metric, str]] = [
     ("data_gb", r"\bdata(?: use| usage)?\b|\busing\b"),
     ("revenue", r"\b(?:revenue|spend\w*|arpu|paying|pays?)\b|\bmonthly\b"),
 ]
-_UNIT = re.compile(
+_UNIT = compiled(
     r"\s*(?:(?P<month>(?:a|per|/|each|every) ?(?:month|mo)\b|pcm\b|monthly\b)|"
     r"(?P<year>(?:a|per|/|each|every) ?(?:year|yr|annum)\b|annually\b|yearly\b)|"
     r"(?P<months>months?\b|mos?\b)|(?P<years>years?\b|yrs?\b)|"
     r"(?P<gb>gb\b|gigs?\b|gigabytes?\b))",
     re.I,
 )
-_CLAUSE = re.compile(r"[,;.!?]|\b(?:and|or|but|with|who|whose|that|which)\b", re.I)
+_CLAUSE = compiled(r"[,;.!?]|\b(?:and|or|but|with|who|whose|that|which)\b", re.I)
 _UNIT_METRIC: dict[str, Metric] = {
     "month": "revenue",
     "year": "revenue",
