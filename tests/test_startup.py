@@ -99,6 +99,19 @@ def test_one_customer_commands_ask_for_one_blas_thread_before_numpy_loads():
     assert env == {"OPENBLAS_NUM_THREADS": "4"}
 
 
+def test_the_command_line_asks_pydantic_not_to_look_for_plugins():
+    from assistant.cli.main import no_pydantic_plugins
+
+    env: dict[str, str] = {}
+    no_pydantic_plugins(env, loaded=("pydantic",))  # too late: left alone
+    assert env == {}
+    no_pydantic_plugins(env, loaded=())
+    assert env == {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+    env = {"PYDANTIC_DISABLE_PLUGINS": ""}  # the user's choice (look) is kept
+    no_pydantic_plugins(env, loaded=())
+    assert env == {"PYDANTIC_DISABLE_PLUGINS": ""}
+
+
 def test_allocations_reads_the_ledger_only(state):
     loaded, out = _loaded(state, "allocations")
     assert out.startswith("no allocations on ")
