@@ -103,6 +103,30 @@ def test_the_shipped_weights_are_read_in_place_as_np_load_reads_them():
     assert not mapped["coef"].flags.writeable  # shared with the file: never written
 
 
+def test_the_vocabulary_finds_every_name_at_its_column_and_nothing_else():
+    from assistant.planner.classifier import Vocabulary
+
+    with np.load(MODEL, allow_pickle=False) as saved:
+        text = saved["vocabulary"].tobytes()
+    names = text.decode("utf-8").split("\n")
+    lines = text.split(b"\n")
+    assert all(a < b for a, b in zip(lines, lines[1:], strict=False))  # bisectable
+    vocabulary = weights().index
+    assert len(vocabulary) == len(names)
+    assert all(vocabulary[n] == i for i, n in enumerate(names))
+    assert list(vocabulary) == names
+    for absent in ("", "zzz", names[0][:-1], names[-1] + "x", "\udcff", "w:é"):
+        assert vocabulary.get(absent) is None, absent
+    small = Vocabulary("a\nb:é\nc".encode())
+    assert small == {"a": 0, "b:é": 1, "c": 2}
+    assert (small.get("b"), small.get("d"), small.get("")) == (None, None, None)
+    assert len(Vocabulary(b"")) == 0 and Vocabulary(b"").get("a") is None
+    with pytest.raises(ValueError, match="not sorted"):
+        encode_vocabulary(["b", "a"])
+    with pytest.raises(ValueError, match="not sorted"):
+        encode_vocabulary(["a", "a"])
+
+
 def test_a_compressed_or_foreign_weights_file_is_read_by_np_load(tmp_path):
     from assistant.planner.classifier import NAMES, _mapped
 
