@@ -74,6 +74,7 @@ def test_ask_about_one_customer_loads_no_engine_but_the_kernel(state):
     unused = {
         "tools.planning.booking",
         "tools.planning.problem",
+        "tools.base_queries",  # the planner reads a threshold without its models
         "tools.base_queries.scan",
         "tools.base_queries.export",
         "tools.outcomes_report",

@@ -8,15 +8,19 @@ was not read calls nothing (the answer says so).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.planner.base_filters import asks_grouping, has_condition, read_filters
 from assistant.planner.figures import figures_asked, unread_measure
 from assistant.planner.intent import Ask, Call, Results, call
 from assistant.planner.questions import counts_last_list
 from assistant.planner.thresholds import thresholds_in
 from assistant.planner.utterance import Utterance
-from tools.base_queries import CustomerList, FindArgs
-from tools.base_queries.models import CustomerRow, Threshold
 from tools.patterns import compiled
+
+if TYPE_CHECKING:  # (imported when a question across customers is read)
+    from tools.base_queries import CustomerList, FindArgs
+    from tools.base_queries.models import CustomerRow, Threshold
 
 _THEM = compiled(r"\b(them|those|these)\b")
 
@@ -271,6 +275,8 @@ def consent_instead(ask: Ask, customer: str | None) -> list[Call]:
 
 def find_args(results: Results, n: int = 0) -> FindArgs | None:
     """The arguments of the n-th successful find_customers call of the turn."""
+    from tools.base_queries import FindArgs
+
     records = [r for r in results.records if r.name == "find_customers" and r.ok]
     if len(records) <= n or not isinstance(records[n].arguments, dict):
         return None

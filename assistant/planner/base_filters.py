@@ -13,7 +13,7 @@ The words themselves are in :mod:`assistant.planner.base_words`.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.core.mentions import treatments_named
 from assistant.planner.base_words import (
@@ -30,9 +30,11 @@ from assistant.planner.base_words import (
 )
 from assistant.planner.thresholds import find_thresholds
 from assistant.planner.utterance import Utterance
-from tools.base_queries.models import FindArgs
 from tools.config import CVMConfig
 from tools.patterns import compiled
+
+if TYPE_CHECKING:  # (imported when a question across customers is read)
+    from tools.base_queries.models import FindArgs
 
 MAX_ROWS = 100  # find_customers shows at most this many rows (FindArgs.limit)
 
@@ -197,6 +199,8 @@ def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
     if f.get("recommended") and f["recommended"] not in config.treatments:
         f.pop("recommended")
     _either(u, config, f)
+    from tools.base_queries.models import FindArgs
+
     return FindArgs.model_validate(f)
 
 
@@ -278,6 +282,8 @@ _NOT_CONDITIONS = frozenset({"limit", "order_by", "among"})
 
 def has_condition(f: FindArgs) -> bool:
     """Whether the filters select customers (beyond the order and how many)."""
+    from tools.base_queries.models import FindArgs
+
     return any(
         getattr(f, name) != field.get_default(call_default_factory=True)
         for name, field in FindArgs.model_fields.items()

@@ -15,11 +15,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.planner.utterance import Utterance
-from tools.base_queries.models import FindArgs
 from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from tools.base_queries.figures import FiguresArgs
+    from tools.base_queries.models import FindArgs
 
 STATS: dict[str, str] = {
     "mean": r"\b(average|avg|mean|typical)\b",
@@ -93,6 +93,7 @@ def figures_asked(
         last_list: The handle of the last list shown ("them vs the rest").
     """
     from tools.base_queries.figures import FiguresArgs
+    from tools.base_queries.models import FindArgs
 
     stats = stats_asked(u)
     measure = measure_asked(u) if stats else None

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from assistant.planner.amounts import Amount, amount_after, amounts_in
-from tools.base_queries.models import Comparison, Metric, Threshold
 from tools.patterns import compiled
+
+if TYPE_CHECKING:  # (imported where a threshold is made: most messages have none)
+    from tools.base_queries.models import Comparison, Metric, Threshold
 
 _PREFIX: list[tuple[str, Comparison]] = [
     (r"at least|no less than|not less than|minimum(?: of)?|>=|≥|=>", ">="),
@@ -138,7 +141,11 @@ def _reading(text: str, a: Amount, floor: int) -> tuple[Metric, float] | None:
 def _threshold(text: str, op: Comparison, a: Amount, floor: int) -> Threshold | None:
     """The threshold of a comparison and its number, or None (no metric fits)."""
     found = _reading(text, a, floor)
-    return None if found is None else Threshold(metric=found[0], op=op, value=found[1])
+    if found is None:
+        return None
+    from tools.base_queries.models import Threshold
+
+    return Threshold(metric=found[0], op=op, value=found[1])
 
 
 def _ranges(text: str) -> tuple[list[Threshold], int]:
@@ -168,6 +175,8 @@ def _ranges(text: str) -> tuple[list[Threshold], int]:
             read.append(_reading(view, at, floor))
         lower, upper = read
         if lower is not None and upper is not None and lower[0] == upper[0]:
+            from tools.base_queries.models import Threshold
+
             out += [
                 Threshold(metric=lower[0], op=">=", value=lower[1]),
                 Threshold(metric=upper[0], op="<=", value=upper[1]),
@@ -176,7 +185,7 @@ def _ranges(text: str) -> tuple[list[Threshold], int]:
     return out, floor
 
 
-Found = tuple[Threshold, int, int]  # a threshold and where it is in the text
+Found = tuple["Threshold", int, int]  # a threshold and where it is in the text
 
 
 def find_thresholds(text: str) -> list[Found]:

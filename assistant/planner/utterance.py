@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.core.mentions import customer_ids_in, treatments_named
 from assistant.planner.amounts import count_value, money_after, word_number
@@ -19,9 +19,11 @@ from assistant.planner.channel_slots import channels_in, excluded_channels
 from assistant.planner.thresholds import Found, find_thresholds
 from assistant.planner.typos import WORD, correct
 from assistant.planner.vocabulary import FACETS
-from tools.base_queries.models import Threshold
 from tools.config import CVMConfig
 from tools.patterns import compiled
+
+if TYPE_CHECKING:
+    from tools.base_queries.models import Threshold
 
 Reference = Literal["it", "them", "that", "both"]
 

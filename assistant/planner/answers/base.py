@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.planner.base_filters import has_condition
 from assistant.views.text import money
-from tools.base_queries import FindArgs
 from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from assistant.planner.intent import Ask, Results
-    from tools.base_queries import BaseSummary, CustomerList
+    from tools.base_queries import BaseSummary, CustomerList, FindArgs
 
 _METRICS = {
     "churn": ("churn score", lambda v: f"{v:.2f}"),
@@ -90,6 +89,8 @@ def describe(f: FindArgs) -> str:
     if f.recommended:
         more.append(f"whose best action is {f.recommended}")
     if f.any_of:
+        from tools.base_queries import FindArgs
+
         either = [
             describe(FindArgs.model_validate(c.model_dump()))
             .removesuffix(" customers")
