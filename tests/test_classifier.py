@@ -89,6 +89,71 @@ def test_the_weights_file_keeps_names_and_float32_coefficients(tmp_path):
         encode_vocabulary(["a\nb"])
 
 
+def test_the_shipped_weights_are_read_in_place_as_np_load_reads_them():
+    from assistant.planner.classifier import NAMES, _mapped
+
+    mapped = _mapped(MODEL, NAMES)
+    assert mapped is not None  # an uncompressed .npz: every array mapped
+    with np.load(MODEL, allow_pickle=False) as saved:
+        for name in NAMES:
+            a, b = saved[name], mapped[name]
+            assert (a.dtype, a.shape) == (b.dtype, b.shape), name
+            assert a.flags.f_contiguous == b.flags.f_contiguous, name
+            assert a.tobytes(order="A") == b.tobytes(order="A"), name
+    assert not mapped["coef"].flags.writeable  # shared with the file: never written
+
+
+def test_the_vocabulary_finds_every_name_at_its_column_and_nothing_else():
+    from assistant.planner.classifier import Vocabulary
+
+    with np.load(MODEL, allow_pickle=False) as saved:
+        text = saved["vocabulary"].tobytes()
+    names = text.decode("utf-8").split("\n")
+    lines = text.split(b"\n")
+    assert all(a < b for a, b in zip(lines, lines[1:], strict=False))  # bisectable
+    vocabulary = weights().index
+    assert len(vocabulary) == len(names)
+    assert all(vocabulary[n] == i for i, n in enumerate(names))
+    assert list(vocabulary) == names
+    for absent in ("", "zzz", names[0][:-1], names[-1] + "x", "\udcff", "w:é"):
+        assert vocabulary.get(absent) is None, absent
+    small = Vocabulary("a\nb:é\nc".encode())
+    assert small == {"a": 0, "b:é": 1, "c": 2}
+    assert (small.get("b"), small.get("d"), small.get("")) == (None, None, None)
+    assert len(Vocabulary(b"")) == 0 and Vocabulary(b"").get("a") is None
+    with pytest.raises(ValueError, match="not sorted"):
+        encode_vocabulary(["b", "a"])
+    with pytest.raises(ValueError, match="not sorted"):
+        encode_vocabulary(["a", "a"])
+
+
+def test_a_compressed_or_foreign_weights_file_is_read_by_np_load(tmp_path):
+    from assistant.planner.classifier import NAMES, _mapped
+
+    arrays = {
+        "vocabulary": encode_vocabulary(["a", "b"]),
+        "classes": np.array(["x", "y"]),
+        "coef": np.asfortranarray(np.arange(4, dtype=np.float32).reshape(2, 2)),
+        "intercept": np.zeros(2, dtype=np.float32),
+        "threshold": np.array(0.5),
+        "agree_floor": np.array(0.4),
+    }
+    packed = tmp_path / "packed.npz"
+    np.savez_compressed(packed, **arrays)
+    assert _mapped(packed, NAMES) is None
+    w = load(packed)
+    assert np.array_equal(w.coef, arrays["coef"]) and w.classes == ("x", "y")
+    plain = tmp_path / "plain.npz"
+    save(plain, arrays)
+    mapped = _mapped(plain, NAMES)
+    assert mapped is not None and mapped["coef"].flags.f_contiguous
+    assert np.array_equal(mapped["coef"], arrays["coef"])
+    assert _mapped(plain, (*NAMES, "absent")) is None
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(plain.read_bytes()[:-400])  # cut: no central directory
+    assert _mapped(broken, NAMES) is None
+
+
 def test_numpy_scoring_is_a_softmax_over_known_features():
     w = weights()
     known = w.classes[0]

@@ -74,6 +74,7 @@ def test_ask_about_one_customer_loads_no_engine_but_the_kernel(state):
     unused = {
         "tools.planning.booking",
         "tools.planning.problem",
+        "tools.base_queries",  # the planner reads a threshold without its models
         "tools.base_queries.scan",
         "tools.base_queries.export",
         "tools.outcomes_report",
@@ -97,6 +98,19 @@ def test_one_customer_commands_ask_for_one_blas_thread_before_numpy_loads():
     env = {"OPENBLAS_NUM_THREADS": "4"}  # the user's choice is kept
     one_blas_thread("chat", env, loaded=())
     assert env == {"OPENBLAS_NUM_THREADS": "4"}
+
+
+def test_the_command_line_asks_pydantic_not_to_look_for_plugins():
+    from assistant.cli.main import no_pydantic_plugins
+
+    env: dict[str, str] = {}
+    no_pydantic_plugins(env, loaded=("pydantic",))  # too late: left alone
+    assert env == {}
+    no_pydantic_plugins(env, loaded=())
+    assert env == {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+    env = {"PYDANTIC_DISABLE_PLUGINS": ""}  # the user's choice (look) is kept
+    no_pydantic_plugins(env, loaded=())
+    assert env == {"PYDANTIC_DISABLE_PLUGINS": ""}
 
 
 def test_allocations_reads_the_ledger_only(state):

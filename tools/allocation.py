@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -41,8 +42,10 @@ from tools.lazy_model import LazyModel
 from tools.ledger import LedgerStore
 from tools.ledger.days import history_since, ledger_day
 from tools.ledger.judge import PAST_DAY
-from tools.ledger.writer import BookingRequest, BookingResult, write_bookings
 from tools.ledger_rules import LedgerState
+
+if TYPE_CHECKING:  # the booking writer: imported by the first booking a process makes
+    from tools.ledger.writer import BookingRequest, BookingResult
 
 __all__ = [
     "DEFAULT_PAGE",
@@ -143,6 +146,8 @@ def allocate_treatment(
     _check_bookable(treatment_key, config)
     at = ctx.now()
     fixed = customer_verdicts(assessment, treatment_key, config, at)
+    from tools.ledger.writer import BookingRequest
+
     request = BookingRequest(
         customer_id=assessment.customer.customer_id,
         treatment_key=treatment_key,
@@ -182,6 +187,8 @@ def _write_one(
         PolicyBlocked: A rule refused it (``rule`` the first failed).
         LedgerUnavailable: The ledger cannot be written safely (rule LEDGER).
     """
+    from tools.ledger.writer import write_bookings
+
     [result] = write_bookings(
         ctx.ledger,
         [request],

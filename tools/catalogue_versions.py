@@ -20,7 +20,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from tools.config import CVMConfig
-from tools.config_messages import describe
 from tools.errors import ConfigError, ToolInputError
 from tools.ledger.catalogue import CatalogueHead, StoredCatalogue
 from tools.ledger.protocol import LedgerStore
@@ -75,6 +74,8 @@ def with_catalogue(base: CVMConfig, body: Body, version: int) -> CVMConfig:
             {**fields, **body, "catalogue_version": version}
         )
     except ValidationError as exc:
+        from tools.config_messages import describe  # (difflib: only on a problem)
+
         errors = exc.errors()
         key, problem = describe(errors[0], body, CVMConfig)
         if len(errors) > 1:

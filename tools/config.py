@@ -18,7 +18,6 @@ from pydantic import (
 )
 
 from tools.config_decisions import Decisions, SignalName
-from tools.config_messages import describe
 from tools.config_policy import BigPlan, Policy, ValueModel
 from tools.config_settings import (
     DEFAULT_CONFIG_PATH,
@@ -230,6 +229,8 @@ def load_config(path: str | Path | None = None) -> CVMConfig:
     try:
         config = CVMConfig.model_validate({**data, "source": str(file)})
     except ValidationError as exc:
+        from tools.config_messages import describe  # (difflib: only on a problem)
+
         errors = exc.errors()
         key, problem = describe(errors[0], data, CVMConfig)
         if len(errors) > 1:

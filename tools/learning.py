@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,8 +23,10 @@ from tools.kernel.decisions import Decisions
 from tools.kernel.learned import LEVELS, cell, fit, learned, posterior
 from tools.kernel.treatments import treatments
 from tools.learning_counts import with_outcomes
-from tools.ledger.outcomes import Cell
 from tools.store.source import CustomerSource
+
+if TYPE_CHECKING:  # (the outcome values: imported where a cell is made)
+    from tools.ledger.outcomes import Cell
 
 LEVEL_NAMES = ("low", "medium", "high")
 
@@ -54,6 +57,8 @@ def resolve_cells(
     """
     if not pairs:
         return []
+    from tools.ledger.outcomes import Cell
+
     d = decide_ids(source, config, sorted({c for c, _ in pairs}))
     row = {str(c): i for i, c in enumerate(d.customer_id)}
     col = {k: t for t, k in enumerate(d.treatments)}
@@ -83,6 +88,8 @@ def learned_step(d: Decisions, i: int, j: int, config: CVMConfig) -> str | None:
     if n == 0:
         return None
     seg = c // 2
+    from tools.ledger.outcomes import Cell
+
     where = cell_label(Cell(d.treatments[j], seg // LEVELS, seg % LEVELS, bool(c % 2)))
     return (
         f"prior {float(prior[i, j]):.2f}; {a} accepted of {n} {where} "

@@ -20,11 +20,17 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.core.messages import Message
-from tools.tokens import count_tokens
 
 MESSAGE_OVERHEAD = 4
 CONDENSED_CHARS = 160
 CONDENSED_MARK = " …[condensed]"
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of ``text`` (tiktoken's encoding, loaded when first counted)."""
+    from tools.tokens import count_tokens as count
+
+    return count(text)
 
 
 def _ts_type(schema: dict[str, Any]) -> str:

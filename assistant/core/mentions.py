@@ -11,9 +11,10 @@ import re
 from functools import lru_cache
 
 from tools.config import CVMConfig
+from tools.patterns import compiled
 
-CUSTOMER_ID = re.compile(r"\b[uU]-?[0-9]+\b")
-_BOOKING_ID = re.compile(
+CUSTOMER_ID = compiled(r"\b[uU]-?[0-9]+\b")
+_BOOKING_ID = compiled(
     r"(?:#\s*|\b(?:allocation|booking|id|number|no\.?)\s*#?\s*)([0-9]+)\b", re.I
 )
 
@@ -24,7 +25,7 @@ _DIGIT_WORDS = {
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
-_SPOKEN_ID = re.compile(
+_SPOKEN_ID = compiled(
     rf"\b(?:u|you)[\s-]+((?:{_DIGIT}[\s-]*){{2,7}}{_DIGIT})\b"
     r"(?!\s*(?:times|customers|people|slots|calls|quid|pounds|percent|%))",
     re.I,
@@ -85,7 +86,7 @@ _NTH = {
     "5th": 5, "five": 5, "last": -1, "bottom": -1,
 }  # fmt: skip
 _ON_LIST = r"(?:on|of|in|from) (?:the|that|this|your) list|of (?:them|those|these)"
-_LISTED = re.compile(
+_LISTED = compiled(
     r"\b(?:the\s+)?(?P<nth>top|first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|"
     r"last|bottom)\s+(?:(?:one|customer|person|account|name|row|entry|guy)"
     rf"(?:\s+(?:{_ON_LIST}))?|{_ON_LIST})\b|"

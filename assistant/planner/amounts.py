@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from tools.patterns import compiled
+
 UNITS = {
     "zero": 0,
     "one": 1,
@@ -83,8 +85,8 @@ _DIGITS = (
     r"(?<![\w.,])(?:[1-9]\d{0,2}(?:\.\d{3})+(?![\d.])(?:,\d{1,2}(?!\d))?|"
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
 )
-_CONTINENTAL = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?$|^\d+,\d{1,2}$")
-_NUMBER = re.compile(
+_CONTINENTAL = compiled(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?$|^\d+,\d{1,2}$")
+_NUMBER = compiled(
     rf"(?P<cur>£|\bgbp\s?)?\s*(?P<num>{_DIGITS}|\b(?:{_WORD_NUMBER})\b|"
     r"\ban?(?=\s+(?:hundred|thousand|grand|million|billion|quid|fiver|tenner|pony|"
     r"monkey)\b))"

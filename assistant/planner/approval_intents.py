@@ -18,17 +18,18 @@ from assistant.planner.intent import Ask, Call, Intent, Results, call
 from assistant.planner.plan_calls import PLAN_ID
 from assistant.planner.utterance import Utterance
 from assistant.views.text import money
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from tools.planning.second_approval import ApprovalInbox
 
-_INBOX = re.compile(
+_INBOX = compiled(
     r"\b(needs?|awaiting|waiting (for|on)|pending|requires?)\b.{0,30}\b(my |a |your |"
     r"the |second |)approv|\b(approval|second[- ]approval) (requests?|queue|inbox)\b|"
     r"\banything (for me )?to approve\b|\bsecond approvals?\b",
     re.I,
 )
-_DECLINE = re.compile(
+_DECLINE = compiled(
     r"^\W*(please\W+)?(decline|reject|refuse|withdraw|turn down)\b.{0,30}"
     r"\b(plan|request)\b",
     re.I,

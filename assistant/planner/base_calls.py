@@ -8,7 +8,7 @@ was not read calls nothing (the answer says so).
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
 
 from assistant.planner.base_filters import asks_grouping, has_condition, read_filters
 from assistant.planner.figures import figures_asked, unread_measure
@@ -16,13 +16,16 @@ from assistant.planner.intent import Ask, Call, Results, call
 from assistant.planner.questions import counts_last_list
 from assistant.planner.thresholds import thresholds_in
 from assistant.planner.utterance import Utterance
-from tools.base_queries import CustomerList, FindArgs
-from tools.base_queries.models import CustomerRow, Threshold
+from tools.patterns import compiled
 
-_THEM = re.compile(r"\b(them|those|these)\b")
+if TYPE_CHECKING:  # (imported when a question across customers is read)
+    from tools.base_queries import CustomerList, FindArgs
+    from tools.base_queries.models import CustomerRow, Threshold
+
+_THEM = compiled(r"\b(them|those|these)\b")
 
 
-REST = re.compile(
+REST = compiled(
     r"\b(of|among|from|for) (the )?(rest|others|remaining( ones)?|other ones)\b|"
     r"\beveryone else\b|\bthe rest of (them|those|the list)\b"
 )
@@ -52,7 +55,7 @@ def narrowed(ask: Ask) -> str | None:
 
 
 # "split that by segment", "break those down by plan": the list just shown, grouped
-_SPLIT_THAT = re.compile(
+_SPLIT_THAT = compiled(
     r"\b(?:split|break(?:\s+down)?|breakdown of|group|slice|divide|segment)\s+"
     r"(?:that|those|them|these|it|this)(?:\s+(?:list|lot|group|down|up))?\s+"
     r"(?:down\s+)?(?:by|per|into|across)\b"
@@ -69,13 +72,13 @@ _METRIC_WORD = {
 }
 
 
-_BARE_COMPARISON = re.compile(
+_BARE_COMPARISON = compiled(
     r"\b(above|over|more than|greater than|higher than|below|under|less than|"
     r"lower than|at least|at most)\b"
 )
 
 
-_SAME = re.compile(r"\bsame (question|again|for)\b|^\W*(and|what about|how about)\b")
+_SAME = compiled(r"\bsame (question|again|for)\b|^\W*(and|what about|how about)\b")
 
 
 def follows_a_search(u: Utterance, ask: Ask) -> bool:
@@ -163,7 +166,7 @@ def within_top(ask: Ask, f: FindArgs, found: CustomerList) -> CustomerList:
     return found
 
 
-_ASKS_WHO = re.compile(
+_ASKS_WHO = compiled(
     r"\b(who|which|any|anyone|do|does|did|are|is|have|has|had|were|was|can|could)\b"
 )
 
@@ -272,6 +275,8 @@ def consent_instead(ask: Ask, customer: str | None) -> list[Call]:
 
 def find_args(results: Results, n: int = 0) -> FindArgs | None:
     """The arguments of the n-th successful find_customers call of the turn."""
+    from tools.base_queries import FindArgs
+
     records = [r for r in results.records if r.name == "find_customers" and r.ok]
     if len(records) <= n or not isinstance(records[n].arguments, dict):
         return None

@@ -13,7 +13,7 @@ The words themselves are in :mod:`assistant.planner.base_words`.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.core.mentions import treatments_named
 from assistant.planner.base_words import (
@@ -30,8 +30,11 @@ from assistant.planner.base_words import (
 )
 from assistant.planner.thresholds import find_thresholds
 from assistant.planner.utterance import Utterance
-from tools.base_queries.models import FindArgs
 from tools.config import CVMConfig
+from tools.patterns import compiled
+
+if TYPE_CHECKING:  # (imported when a question across customers is read)
+    from tools.base_queries.models import FindArgs
 
 MAX_ROWS = 100  # find_customers shows at most this many rows (FindArgs.limit)
 
@@ -156,8 +159,8 @@ def _named(u: Utterance, f: dict[str, Any]) -> None:
         f.pop("recommended")  # the tariff named, not the treatment
 
 
-_NEGATED = re.compile(r"\b(no|without|not|never|zero|free of|nothing)\s+(\w+\s+){0,2}$")
-_COMPLAINT = re.compile(r"\bcomplain\w*\b")
+_NEGATED = compiled(r"\b(no|without|not|never|zero|free of|nothing)\s+(\w+\s+){0,2}$")
+_COMPLAINT = compiled(r"\bcomplain\w*\b")
 
 
 def _complaints_and_negations(norm: str, f: dict[str, Any]) -> None:
@@ -199,11 +202,13 @@ def read_filters(u: Utterance, config: CVMConfig) -> FindArgs:
     if f.get("recommended") and f["recommended"] not in config.treatments:
         f.pop("recommended")
     _either(u, config, f)
+    from tools.base_queries.models import FindArgs
+
     return FindArgs.model_validate(f)
 
 
-_OR = re.compile(r"\bor\b|\beither\b")
-_JOINS = re.compile(r"\b(?:with|who|that|and|are|is|have|has|had|on|in)\b|,")
+_OR = compiled(r"\bor\b|\beither\b")
+_JOINS = compiled(r"\b(?:with|who|that|and|are|is|have|has|had|on|in)\b|,")
 _KEEP = frozenset({"limit", "order_by", "among", "any_of"})
 
 
@@ -244,14 +249,14 @@ def _either(u: Utterance, config: CVMConfig, f: dict[str, Any]) -> None:
     f["any_of"] = [left, right]
 
 
-_GENERIC = re.compile(
+_GENERIC = compiled(
     r"\b(list|show|find|give|get|pull|me|us|all|the|our|a|an|of|customers?|clients?|"
     r"people|everyone|everybody|anyone|who|whom|which|what|how|many|much|are|is|"
     r"there|have|has|had|with|and|or|but|also|both|please|pls|those|them|these|"
     r"any|ones?|that|do|does|we|can|could|i|you|today|now|just|only|still|too|"
     r"currently|plus|in|on|by|for|at|to|s|'s|count|number|total|some)\b|[^\w\s]"
 )
-_CLAUSES = re.compile(r"\b(?:and|but|as well as|plus)\b|,|;")
+_CLAUSES = compiled(r"\b(?:and|but|as well as|plus)\b|,|;")
 
 
 def unapplied(u: Utterance, config: CVMConfig) -> list[str]:
@@ -280,6 +285,8 @@ _NOT_CONDITIONS = frozenset({"limit", "order_by", "among"})
 
 def has_condition(f: FindArgs) -> bool:
     """Whether the filters select customers (beyond the order and how many)."""
+    from tools.base_queries.models import FindArgs
+
     return any(
         getattr(f, name) != field.get_default(call_default_factory=True)
         for name, field in FindArgs.model_fields.items()
@@ -287,7 +294,7 @@ def has_condition(f: FindArgs) -> bool:
     )
 
 
-_GROUPED = re.compile(
+_GROUPED = compiled(
     r"\b(?:which|what|per|by|each|across|every) (?:segments?|plans?|regions?|"
     r"channels?|treatments?|tiers?)\b|\bbreak ?(?:it |them |that )?down\b|"
     r"\bsplit\b|\bdistribution\b|\bmix\b",

@@ -13,8 +13,6 @@ The calls are in :mod:`assistant.planner.base_calls`, the answers in
 
 from __future__ import annotations
 
-import re
-
 from assistant.planner.answers.base_find import answer_find, summary_or_figures
 from assistant.planner.base_calls import (
     consent_instead,
@@ -27,6 +25,7 @@ from assistant.planner.base_words import NO_MARKETING
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.questions import counts_last_list
 from assistant.planner.utterance import Utterance
+from tools.patterns import compiled
 
 _ACROSS = (
     r"\bwhich ([\w-]+ ){0,2}customers\b",
@@ -63,15 +62,15 @@ _BREAKDOWN = (
 )
 
 
-_HYPOTHETICAL = re.compile(
+_HYPOTHETICAL = compiled(
     r"\b(suppose|supposing|what if|imagine|if we (had|got|have|cut|added|lost|gave))\b"
 )
-_WHO = re.compile(
+_WHO = compiled(
     r"\b(who|whom|which|how many|any ?one|any ?body|every ?one|customers|people)\b"
 )
 
 
-_OPTIONS = re.compile(
+_OPTIONS = compiled(
     r"\b(those|these|the|them|your|its|their|her|his) (\w+ )?(options|treatments|"
     r"offers|alternatives|choices|actions)\b|"
     r"\b(which|what) (option|treatment|offer)s?\b"

@@ -10,9 +10,8 @@ Here: recommendations, alternatives and customer facts; booking orders are in
 
 from __future__ import annotations
 
-import re
-
 from assistant.planner.intent import Ask, Call, call
+from tools.patterns import compiled
 from tools.recommendation import RankedTreatment, Recommendation
 from tools.treatment import BASELINE
 
@@ -96,7 +95,7 @@ def alternative_args(ask: Ask, customer: str | None) -> dict[str, object]:
     }
 
 
-_CHEAPER = re.compile(
+_CHEAPER = compiled(
     r"\b(?:cheap\w*|less expensive|lower cost|too (?:dear|pricey|expensive)|"
     r"dear|pricey)\b"
 )

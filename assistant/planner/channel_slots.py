@@ -5,30 +5,31 @@ from __future__ import annotations
 import re
 
 from assistant.planner.vocabulary import CHANNEL_WORDS
+from tools.patterns import compiled
 
-_NEGATION = re.compile(
+_NEGATION = compiled(
     r"\b(?:without|no|not|avoid(?:ing)?|doesn'?t|don'?t|other than|except|rather than|"
     r"instead of|skip|never|excluding|can'?t|cannot|mustn'?t|won'?t|shouldn'?t)\b",
     re.I,
 )
-_QUESTION_ABOUT = re.compile(
+_QUESTION_ABOUT = compiled(
     r"\b(?:why|how) not\b|\bwhy (?:no|isn'?t|wasn'?t|can'?t|don'?t|won'?t)\b", re.I
 )
-_INTERJECTION = re.compile(r"no\s*[,;:!\u2013\u2014-]", re.I)
-_WINDOW_END = re.compile(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
+_INTERJECTION = compiled(r"no\s*[,;:!\u2013\u2014-]", re.I)
+_WINDOW_END = compiled(r"[.;!?]|\bbut\b|\binstead\b(?! of)", re.I)
 
 
 def channels_in(text: str) -> list[str]:
     """Channels mentioned in the text, in order of appearance."""
     found: list[tuple[int, str]] = []
     for pattern, channel in CHANNEL_WORDS.items():
-        m = re.search(rf"\b(?:{pattern})\b", text, re.I)
+        m = compiled(rf"\b(?:{pattern})\b", re.I).search(text)
         if m and channel not in [c for _, c in found]:
             found.append((m.start(), channel))
     return [c for _, c in sorted(found)]
 
 
-_RULED_OUT = re.compile(
+_RULED_OUT = compiled(
     r"^\s*(?:is|are|'s|'re|being|has been|"
     r"have been|will be)?\s*(?:not (?:an option|available|possible|allowed|an avenue)|"
     r"isn'?t an option|off the table|out of (?:the question|action|bounds)|"
@@ -43,7 +44,7 @@ def _ruled_out_after(text: str) -> list[str]:
     out: list[str] = []
     for pattern, channel in CHANNEL_WORDS.items():
         nouns = r"(?:\s+(?:cent(?:re|er)|team|channel|queue|floor|lines?|route))?"
-        for m in re.finditer(rf"\b(?:{pattern})\b{nouns}", text, re.I):
+        for m in compiled(rf"\b(?:{pattern})\b{nouns}", re.I).finditer(text):
             if _RULED_OUT.match(text[m.end() : m.end() + 40]) and channel not in out:
                 out.append(channel)
     return out
@@ -64,7 +65,7 @@ def excluded_channels(text: str) -> list[str]:
         window = text[m.end() : m.end() + 45]
         end = _WINDOW_END.search(window)
         window = window[: end.start()] if end else window
-        first = re.search(r"\w", window)
+        first = compiled(r"\w").search(window)
         found = channels_in(window)
         if found and first and first.start() < 30:
             out += [c for c in found if c not in out]

@@ -14,20 +14,70 @@ training time).
 The file (:func:`save`, :func:`weights`) is an uncompressed ``.npz``: the
 coefficients stay float32 as exported and are read without inflating 5 MB, and
 the vocabulary is one UTF-8 text of the sorted feature names, a name a line
-(split in a few milliseconds, where an array of 30,000 fixed-width strings took
-tens). Scoring widens only the coefficient columns a message uses to float64.
+(looked up in place by :class:`Vocabulary`, where an array of 30,000 fixed-width
+strings took tens of milliseconds to read and a dictionary of them ten). Scoring
+widens only the coefficient columns a message uses to float64.
+Each array is mapped where it lies in the file (:func:`_mapped`: the zip's stored
+members are ``.npy`` files), as numpy maps a ``.npy``: no copy of the 5 MB and no
+checksum pass over it (``np.load`` on an ``.npz`` does both, ~10 ms of every
+``cvm ask``); a member that is not a plain stored array is read by ``np.load``.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import struct
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 WEIGHTS = "intents.npz"
+
+
+class Vocabulary(Mapping[str, int]):
+    """Feature name -> column: its line in the file's sorted vocabulary text.
+
+    Found by bisection in the UTF-8 text as stored (sorted by code point, which is
+    the order of the UTF-8 bytes), so a process reads no more than the lines a
+    message's features land on, where a dictionary of the 30,000 names cost ~10 ms
+    and ~1,400 page faults to build before the first message was read.
+    """
+
+    def __init__(self, text: bytes) -> None:
+        import numpy as np
+
+        self._text = text
+        breaks = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 10)
+        # the lines' bounds (numpy integers slice bytes as ints do)
+        self._ends = np.append(breaks, len(text)) if text else breaks
+        self._starts = np.insert(breaks + 1, 0, 0) if text else breaks
+
+    def __getitem__(self, name: str) -> int:
+        # a lone surrogate is no UTF-8 text, so it is no name here either
+        key = name.encode("utf-8", "surrogatepass")
+        text, starts, ends = self._text, self._starts, self._ends
+        lo, hi = 0, len(starts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if text[starts[mid] : ends[mid]] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(starts) and text[starts[lo] : ends[lo]] == key:
+            return lo
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        for start, end in zip(self._starts, self._ends, strict=True):
+            yield self._text[start:end].decode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self._starts)
 
 
 @dataclass(frozen=True)
@@ -35,7 +85,7 @@ class Weights:
     """A trained linear model over the planner's features."""
 
     classes: tuple[str, ...]
-    index: dict[str, int]
+    index: Mapping[str, int]
     coef: Any  # numpy array, classes x features (float32, as trained)
     intercept: Any  # numpy array, classes
     threshold: float
@@ -54,16 +104,68 @@ def load(path: Path) -> Weights:
     """Read a weights file written by :func:`save`."""
     import numpy as np
 
-    with np.load(path, allow_pickle=False) as data:
-        vocabulary = data["vocabulary"].tobytes().decode("utf-8").split("\n")
-        return Weights(
-            classes=tuple(str(c) for c in data["classes"]),
-            index=dict(zip(vocabulary, range(len(vocabulary)), strict=True)),
-            coef=data["coef"],
-            intercept=data["intercept"].astype(np.float64),
-            threshold=float(data["threshold"]),
-            agree_floor=float(data["agree_floor"]),
-        )
+    data = _mapped(path, NAMES)
+    if data is None:
+        with np.load(path, allow_pickle=False) as npz:
+            data = {name: npz[name] for name in NAMES}
+    return Weights(
+        classes=tuple(str(c) for c in data["classes"]),
+        index=Vocabulary(data["vocabulary"].tobytes()),
+        coef=data["coef"],
+        intercept=data["intercept"].astype(np.float64),
+        threshold=float(data["threshold"]),
+        agree_floor=float(data["agree_floor"]),
+    )
+
+
+NAMES = ("vocabulary", "classes", "coef", "intercept", "threshold", "agree_floor")
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... name length, extra length
+
+
+def _mapped(path: Path, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The named arrays of an uncompressed ``.npz``, mapped read-only in place.
+
+    None when the file is not that (a compressed or unusual member, an object
+    array): the caller reads it with ``np.load`` instead.
+    """
+    import mmap
+    import zipfile
+
+    import numpy as np
+    from numpy.lib import format as npy
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {i.filename: i for i in archive.infolist()}
+        with open(path, "rb") as file:
+            buffer = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        out: dict[str, Any] = {}
+        for name in names:
+            info = members[f"{name}.npy"]
+            if info.compress_type != zipfile.ZIP_STORED:
+                return None
+            at = info.header_offset
+            magic, name_length, extra = _LOCAL_HEADER.unpack_from(buffer, at)
+            start = at + _LOCAL_HEADER.size + name_length + extra
+            end = start + info.file_size
+            if magic != b"PK\x03\x04" or end > len(buffer):
+                return None
+            header = io.BytesIO(buffer[start : min(end, start + 65536)])
+            version = npy.read_magic(header)
+            read_header = {
+                (1, 0): npy.read_array_header_1_0,
+                (2, 0): npy.read_array_header_2_0,
+            }[version]
+            shape, fortran, dtype = read_header(header)
+            count = math.prod(shape)
+            offset = start + header.tell()
+            if dtype.hasobject or offset + count * dtype.itemsize != end:
+                return None
+            flat = np.frombuffer(buffer, dtype=dtype, count=count, offset=offset)
+            out[name] = flat.reshape(shape, order="F" if fortran else "C")
+        return out
+    except (OSError, KeyError, ValueError, struct.error, zipfile.BadZipFile):
+        return None
 
 
 def encode_vocabulary(names: list[str]) -> Any:
@@ -72,6 +174,8 @@ def encode_vocabulary(names: list[str]) -> Any:
 
     if any("\n" in n for n in names):
         raise ValueError("a feature name holds a line break")
+    if any(a >= b for a, b in pairwise(names)):
+        raise ValueError("the feature names are not sorted (or not unique)")
     return np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8)
 
 

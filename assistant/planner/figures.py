@@ -15,10 +15,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.planner.utterance import Utterance
-from tools.base_queries.models import FindArgs
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from tools.base_queries.figures import FiguresArgs
+    from tools.base_queries.models import FindArgs
 
 STATS: dict[str, str] = {
     "mean": r"\b(average|avg|mean|typical)\b",
@@ -27,8 +28,8 @@ STATS: dict[str, str] = {
     "min": r"\bminimum\b",
     "max": r"\bmaximum\b",
 }
-_COUNTING = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|\bheadcount\b")
-_SPLIT_MEAN = re.compile(r"\bsplit\b|\bbreak\w* (down )?\w+ by\b")
+_COUNTING = compiled(r"\bhow many\b|\bcount\b|\bnumber of\b|\bheadcount\b")
+_SPLIT_MEAN = compiled(r"\bsplit\b|\bbreak\w* (down )?\w+ by\b")
 MEASURES: tuple[tuple[str, str], ...] = (
     ("revenue", r"\b(revenue|arpu|income|takings)\b"),
     ("bill", r"\b(bills?|billed|spend|spending|paying|pay)\b"),
@@ -36,7 +37,7 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("tenure", r"\btenure\b|\bmonths? with us\b"),
     ("data_gb", r"\bdata (use|usage)\b|\bgb\b|\bdata\b"),
 )
-_SPLIT = re.compile(
+_SPLIT = compiled(
     r"\b(vs\.?|versus|compared (to|with)|against|as opposed to|or not)\b|"
     r"\b(and|or) (those |the ones |customers )?without\b|\bthe rest\b|"
     r"\b(two|both) groups\b|\beach group\b"
@@ -48,11 +49,11 @@ GROUPS: dict[str, str] = {
     "network_quality": r"\b(by|per) network( quality)?\b",
     "vulnerable": r"\b(by|per) vulnerab\w*\b",
 }
-_WHO = re.compile(
+_WHO = compiled(
     r"\b(who|whom|list|which (customers|clients|ones|people)|name them|show me the "
     r"customers)\b"
 )
-_THEM = re.compile(r"\b(them|those|these|that list|this list|the list)\b")
+_THEM = compiled(r"\b(them|those|these|that list|this list|the list)\b")
 
 
 def stats_asked(u: Utterance) -> list[str]:
@@ -92,6 +93,7 @@ def figures_asked(
         last_list: The handle of the last list shown ("them vs the rest").
     """
     from tools.base_queries.figures import FiguresArgs
+    from tools.base_queries.models import FindArgs
 
     stats = stats_asked(u)
     measure = measure_asked(u) if stats else None

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance
 from assistant.toolkit.registry import TOOLS
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from assistant.core.pending import PendingAction
@@ -176,7 +177,7 @@ def _compiled(
     cues: tuple[tuple[str, float], ...],
 ) -> tuple[tuple[re.Pattern[str], float], ...]:
     """An intent's cues compiled (once per table row)."""
-    return tuple((re.compile(p), w) for p, w in cues)
+    return tuple((compiled(p), w) for p, w in cues)
 
 
 def cue(*patterns: str, weight: float = 1.0) -> tuple[tuple[str, float], ...]:

@@ -30,6 +30,7 @@ from assistant.planner.plan_intents import PLAN_INTENTS
 from assistant.planner.talk_intents import TALK_INTENTS
 from assistant.planner.typos import pattern_words
 from assistant.planner.utterance import Utterance
+from tools.patterns import compiled
 
 
 def _repeat(u: Utterance, ask: Ask) -> bool:
@@ -39,7 +40,7 @@ def _repeat(u: Utterance, ask: Ask) -> bool:
     return bool(u.customers) and u.other_words <= most and last in REPEATABLE
 
 
-_SAME = re.compile(r"\bsame\b", re.I)
+_SAME = compiled(r"\bsame\b", re.I)
 
 
 TABLE: list[Intent] = [

@@ -18,14 +18,13 @@ The calls are in :mod:`assistant.planner.outcome_calls`, the answers in
 
 from __future__ import annotations
 
-import re
-
 from assistant.planner import outcome_calls
 from assistant.planner.answers import outcomes
 from assistant.planner.catalogue_intents import SET_ORDER, sets_a_field
 from assistant.planner.expect_intents import EXPECT_INTENTS, EXPECT_PATTERN
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.outcome_calls import STATUS_WORDS
+from tools.patterns import compiled
 
 STATUS_PATTERN = "|".join(p for p, _ in STATUS_WORDS)
 _QUESTION = r"^(what|how|why|which|who|did|does|do|has|have|is|are|was|were)\b|\?\s*$"
@@ -33,15 +32,15 @@ _RECORD = r"\b(record|log|mark|note|register|enter|set)\b"
 
 
 def _states_outcome(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
-    if not re.search(STATUS_PATTERN, u.norm):
+    if not compiled(STATUS_PATTERN).search(u.norm):
         return False
-    if re.search(_QUESTION, u.norm) and not re.search(_RECORD, u.norm):
+    if compiled(_QUESTION).search(u.norm) and not compiled(_RECORD).search(u.norm):
         return False  # "did U124 accept?", "how many declined?" are questions
     return (
         u.allocation_id is not None
         or bool(u.customers)
         or bool(ask.customers and u.references)  # "he accepted", "they said no"
-        or bool(re.search(_RECORD + r"|\boutcome\b", u.norm))
+        or bool(compiled(_RECORD + r"|\boutcome\b").search(u.norm))
     )
 
 
@@ -71,14 +70,14 @@ def _asks_report(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
     """A question about how treatments did (not about one customer)."""
     if u.customers or u.allocation_id is not None:
         return False
-    if re.search(EXPECT_PATTERN, u.norm):  # what to expect: outcome_expect
+    if compiled(EXPECT_PATTERN).search(u.norm):  # what to expect: outcome_expect
         return False
-    if re.search(SET_ORDER, u.norm) or sets_a_field(u):  # "… rate of X to 12%"
+    if compiled(SET_ORDER).search(u.norm) or sets_a_field(u):  # "… of X to 12%"
         return False
-    if re.search(RATE_PATTERN, u.norm):
+    if compiled(RATE_PATTERN).search(u.norm):
         return True
-    named = bool(u.treatments or u.channels or re.search(_SUBJECT, u.norm))
-    return named and bool(re.search(HOW_DID_PATTERN, u.norm))
+    named = bool(u.treatments or u.channels or compiled(_SUBJECT).search(u.norm))
+    return named and bool(compiled(HOW_DID_PATTERN).search(u.norm))
 
 
 CHECK_PATTERN = (
@@ -98,7 +97,7 @@ CHECK_PATTERN = (
 
 def _asks_check(u, ask: Ask) -> bool:  # type: ignore[no-untyped-def]
     """A question about what one customer did with their bookings."""
-    return bool(ask.customers) and not re.search(RATE_PATTERN, u.norm)
+    return bool(ask.customers) and not compiled(RATE_PATTERN).search(u.norm)
 
 
 OUTCOME_INTENTS: list[Intent] = [

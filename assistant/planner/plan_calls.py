@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.planner.intent import Ask, Call, call
 from assistant.planner.what_if import stated_budget, what_if_calls
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from tools.planning.model import Plan
 
-PLAN_ID = re.compile(r"\bP\d{8}-\d+\b", re.I)
+PLAN_ID = compiled(r"\bP\d{8}-\d+\b", re.I)
 # a plan named by what is not a plan's id ("book P-3"): no plan is booked for it
-_NOT_A_PLAN_ID = re.compile(r"\bP-?\d{1,7}\b", re.I)
+_NOT_A_PLAN_ID = compiled(r"\bP-?\d{1,7}\b", re.I)
 # how many bookings the message expects ("book all 12 contacts")
-_PLAN_COUNT = re.compile(
+_PLAN_COUNT = compiled(
     r"\b(\d{1,6}) (?:contacts|bookings|customers|calls|people|of them)\b", re.I
 )
 

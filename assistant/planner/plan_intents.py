@@ -22,12 +22,13 @@ from assistant.planner.answers.scenarios import chosen_plan
 from assistant.planner.intent import Ask, Call, Intent, call
 from assistant.planner.utterance import Utterance
 from assistant.planner.what_if import what_if_calls
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from tools.planning.compare import PlanComparison
     from tools.planning.whatif import WhatIf
 
-_PLAN = re.compile(
+_PLAN = compiled(
     r"\bwho (should|shall|do|can|could) (we|i) (call|contact|ring|reach|target|text|"
     r"e-?mail)\b|\bwho to (call|contact)\b|\bplan (for )?(today|tomorrow|the day)\b|"
     r"\b(plan|optimi[sz]e|build|make) (a |an |the |today'?s |our )?(\w+ )?"
@@ -35,12 +36,12 @@ _PLAN = re.compile(
     r"\bshow (me )?the plan\b|\bwhat('s| is) the plan\b",
     re.I,
 )
-_COMPARE = re.compile(
+_COMPARE = compiled(
     r"\b(one by one|first[- ]come|baseline|greedy|without (a|the) plan|"
     r"customer by customer)\b",
     re.I,
 )
-_BOOK_PLAN = re.compile(
+_BOOK_PLAN = compiled(
     r"^\W*(please\W+)?(book|approve|run|execute|launch) (the |this |that |today'?s )?"
     r"((\w+ )?campaign|((retention|marketing|service|campaign|day'?s|whole) )?plan)"
     r"\b|\bbook (plan )?P\d{8}-\d+",

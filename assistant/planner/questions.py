@@ -9,15 +9,15 @@ for capacity.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from assistant.planner.utterance import Utterance
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from assistant.planner.intent import Ask
 
-_BOOKED_STATE = re.compile(
+_BOOKED_STATE = compiled(
     r"\b(?:has|have|had|is|are|was|were)\b[^.?!]{0,50}\bbooked\b|"
     r"\b(?:how many|what|which|who|anything|anyone|any|nothing|none)\b"
     r"[^.!]{0,60}\bbooked\b|"
@@ -26,7 +26,7 @@ _BOOKED_STATE = re.compile(
     r"\bbooked (?:so far|already|to date|yet|at the moment|right now|currently)\b"
 )
 # an order that happens to say "booked": "could we get it booked?", "have them booked"
-_ORDER = re.compile(
+_ORDER = compiled(
     r"\b(?:get|getting|have|having) (?:it|that|this|them|him|her|those|these|"
     r"the \w+|\w+'s \w+) booked\b|"
     r"^\W*(?:(?:please|pls|ok|okay|so|then|right|fine|yes|yeah)\W+)*book\b|"

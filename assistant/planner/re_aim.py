@@ -21,29 +21,30 @@ from dataclasses import dataclass
 from assistant.core.pending import PendingAction
 from assistant.planner.book_calls import kind_named
 from assistant.planner.intent import Ask
+from tools.patterns import compiled
 
 # a correction of whom: the customer named is meant instead of the pending one
-_INSTEAD_OF_WHOM = re.compile(
+_INSTEAD_OF_WHOM = compiled(
     r"\b(?:instead|i meant|i mean|meant|should (?:be|have been)|not u-?\d+|rather|"
     r"wrong (?:customer|one|person|guy|id|number|account))\b",
     re.I,
 )
 # a change of how: the channel named is meant instead of the pending one's
-_INSTEAD_OF_HOW = re.compile(
+_INSTEAD_OF_HOW = compiled(
     r"\b(?:but|instead|rather|not|as an?|switch|swap|change|make it)\b", re.I
 )
 # a question re-aims nothing ("what if we did it by email?"); "do it by email" is
 # an order, not a question
-_ASKS = re.compile(
+_ASKS = compiled(
     r"\?|^\W*(?:(?:ok|okay|so|and|but|hmm|right|well|then)\W+)*"
     r"(?:what|what's|whats|why|how|when|where|who|which|would|could|can|should|"
     r"shall|will|is|are|was|were|does|did)\b|\b(?:why not|what about|how about)\b",
     re.I,
 )
 # a change of what: the treatment (or kind) named is meant instead of the pending one
-_INSTEAD_OF_WHAT = re.compile(r"\b(?:instead|rather)\b", re.I)
-_NOT_WHAT = re.compile(r"\b(?:not|instead of|rather than|no)\b", re.I)
-_NOT_ID = re.compile(r"\b(?:not|instead of|rather than)\s+(?:for\s+)?(u-?\d{3,})\b")
+_INSTEAD_OF_WHAT = compiled(r"\b(?:instead|rather)\b", re.I)
+_NOT_WHAT = compiled(r"\b(?:not|instead of|rather than|no)\b", re.I)
+_NOT_ID = compiled(r"\b(?:not|instead of|rather than)\s+(?:for\s+)?(u-?\d{3,})\b")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR, offered_choi
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
 from tools.config import CVMConfig
+from tools.patterns import compiled
 
 MIN_CUE_SCORE = 1.0  # a cue reading needs at least this score
 
@@ -55,7 +56,7 @@ class Reading:
 
 # one customer compared with the conversation's: "how does that compare to U126",
 # "line him up against U125"
-_COMPARED_WITH = re.compile(
+_COMPARED_WITH = compiled(
     r"\b(?:compare[sd]?|comparison|vs\.?|versus|against|side by side)\b", re.I
 )
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 from assistant.planner.intents import BY_NAME
+from tools.patterns import compiled
 
 MAX_CHOICES = 3
 # never offered as "the nearest I can do" nor as a choice: talk, not an action
 NOT_NEAR = frozenset({"unknown", "thanks", "help", "decline"})
 MIN_CHOICE = 0.08  # a reading less likely than this is not worth offering
-_CHOICE = re.compile(
+_CHOICE = compiled(
     r"^\W*(?:(?:option|number|no\.?|choice)\s*)?(?P<n>[1-3])\W*$|"
     r"^\W*(?:the\s+)?(?P<w>first|1st|second|2nd|third|3rd)(?:\s+(?:one|option))?\W*$",
     re.I,

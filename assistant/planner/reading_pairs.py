@@ -15,6 +15,7 @@ from assistant.planner.base_filters import asks_grouping, has_condition, read_fi
 from assistant.planner.intent import Ask
 from assistant.planner.ledger_calls import booking_to_cancel
 from assistant.planner.reading_rules import undoes_last_booking
+from tools.patterns import compiled
 
 # pairs of readings whose answers coincide for the messages a condition picks out
 # (see ALIKE below): "how many have churn over 0.6?" (both count who matches),
@@ -36,13 +37,13 @@ NEIGHBOURS = frozenset(
     }
 )
 PAIR_FLOOR = 0.5
-_ANOTHER = re.compile(
+_ANOTHER = compiled(
     r"\b(?:cheap\w*|econom\w*|less expensive|lower cost|else|other|another|next|"
     r"second|2nd|instead)\b",
     re.I,
 )
-_EXPECTED_VALUE = re.compile(r"\b(?:expected value|ev|worth)\b", re.I)
-_HOW_MANY = re.compile(r"\b(?:how many|number of|total|count)\b", re.I)
+_EXPECTED_VALUE = compiled(r"\b(?:expected value|ev|worth)\b", re.I)
+_HOW_MANY = compiled(r"\b(?:how many|number of|total|count)\b", re.I)
 
 
 def same_answer(
@@ -110,7 +111,7 @@ def _drops_pending(ask: Ask) -> bool:
     )
 
 
-_MAY_WE = re.compile(
+_MAY_WE = compiled(
     r"\b(?:can|could|may) we\b|\b(?:allowed|permitted|ok to|okay to|consent\w*)\b",
     re.I,
 )

@@ -14,17 +14,18 @@ from assistant.planner.intent import Ask
 from assistant.planner.intents import BY_NAME
 from assistant.planner.ledger_calls import booking_to_cancel
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR
+from tools.patterns import compiled
 
 # combination rules (kinds, not sentences; out of fold by author file on the
 # training corpus with the frozen weights' folds they change no WRONG reading:
 # MODEL.yaml's note): several customers named are compared only when compare
 # words say so; a bare customer id with nothing pending asks what to offer
-_COMPARE_WORDS = re.compile(
+_COMPARE_WORDS = compiled(
     r"\b(?:compare[sd]?|comparison|vs\.?|versus|side[- ]by[- ]side|"
     r"against each other|better|differ\w*|which of)\b",
     re.I,
 )
-_BARE_ID = re.compile(r"^\W*(?:customer\s*)?u?-?\d{3,}\W*$", re.I)
+_BARE_ID = compiled(r"^\W*(?:customer\s*)?u?-?\d{3,}\W*$", re.I)
 ORDERS_ON_PENDING = frozenset({"book", "cancel"})
 # plain orders (calibrated out of fold by author on the frozen weights' folds:
 # MODEL.yaml's note): a message read as the same write intent by the model (its
@@ -76,10 +77,10 @@ LOW_FLOORS = {
 }
 # rolling the catalogue back is read so only when a change or version is named
 # ("undo the last change"; "actually undo that" after a booking is a cancel)
-_CATALOGUE_CHANGE = re.compile(
+_CATALOGUE_CHANGE = compiled(
     r"\b(?:change[sd]?|version|catalogue|roll\w*|revert\w*)\b", re.I
 )
-_PLAN_WORDS = re.compile(r"\b(?:plan|campaign)\b", re.I)
+_PLAN_WORDS = compiled(r"\b(?:plan|campaign)\b", re.I)
 # cue override (data, calibrated out of fold by author file on the frozen
 # weights' folds: MODEL.yaml's note): when the model is unsure, the cues' reading
 # is acted on if it is among the model's CUE_TOP likeliest, has at least
@@ -205,7 +206,7 @@ def undoes_last_booking(ask: Ask) -> bool:
 
 
 # words of a "no" to what was just done ("scrap that", "nah, wrong customer")
-_UNDO = re.compile(
+_UNDO = compiled(
     r"\b(?:no|nah|nope|scrap|cancel|undo|don'?t|do not|not|wrong|reverse|pull|drop|"
     r"bin|forget|revert)\b",
     re.I,

@@ -17,11 +17,12 @@ from assistant.core.session import Session
 from assistant.planner.amounts import amounts_in
 from assistant.planner.intent import Call, call
 from assistant.planner.utterance import ORDINALS
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from tools.planning.compare import Scenario
 
-_COMPARE = re.compile(
+_COMPARE = compiled(
     r"\b(compare|comparison|side[- ]by[- ]side|vs\.?|versus|against)\b|"
     r"\b(which|what) (scenario|version|plan|option|one)s? "
     r"(wins|is (the )?(best|better)|gives|comes out|came out|was (the )?best|"
@@ -29,19 +30,19 @@ _COMPARE = re.compile(
     r"\b(best|winning) (scenario|version)\b|\bscenarios\b",
     re.I,
 )
-_CHOOSE = re.compile(
+_CHOOSE = compiled(
     r"\b(go (with|for)|take|pick|choose|use|adopt|let'?s (do|go with|use)|"
     r"we'?ll (go with|take|use)|stick with|go back to|switch to|prefer)\b",
     re.I,
 )
-_SCENARIO = re.compile(r"\b(scenario|version|variant|option|one|original|plan)\b", re.I)
-_ORDINAL = re.compile(
+_SCENARIO = compiled(r"\b(scenario|version|variant|option|one|original|plan)\b", re.I)
+_ORDINAL = compiled(
     r"\b(?P<word>first|second|third|fourth|fifth)\b|\b(?P<nth>\d)(st|nd|rd|th)\b|"
     r"\b(scenario|version|option|number|no\.?) ?(?P<n>\d)\b|\b(?P<last>last|latest)\b",
     re.I,
 )
-_ORIGINAL = re.compile(r"\b(original|first plan|baseline plan|starting plan)\b", re.I)
-_LATEST = re.compile(r"\b(that|this|the new one|the latest|the last one)\b", re.I)
+_ORIGINAL = compiled(r"\b(original|first plan|baseline plan|starting plan)\b", re.I)
+_LATEST = compiled(r"\b(that|this|the new one|the latest|the last one)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from assistant.planner.answers import ledger, talk
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.ledger_intents import BOOK_CUES
 from assistant.planner.utterance import Utterance
+from tools.patterns import compiled
 
-_DECLINE = re.compile(
+_DECLINE = compiled(
     r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|"
     r"nah|not now|not yet|hold off|wait|stop|forget it|never ?mind|leave it)\b|"
     r"\b(not ready|(don'?t|do not) (book|go ahead|do it|proceed|send|go on with)|"
@@ -23,7 +24,7 @@ _DECLINE = re.compile(
 )
 
 
-_AFFIRM = re.compile(
+_AFFIRM = compiled(
     r"^\W*(?:(?:ya|yah|yeah|yea|yep|yes|yup|ok|okay|k|sure|right|alright|fine|"
     r"cool|great|perfect)\W+)*(?:ya|yah|yea|go|go on|go for it|do it|confirmed?|"
     r"approved?|proceed|sounds good|let'?s do it|carry on|send it|all good)"

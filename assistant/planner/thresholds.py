@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from assistant.planner.amounts import Amount, amount_after, amounts_in
-from tools.base_queries.models import Comparison, Metric, Threshold
+from tools.patterns import compiled
+
+if TYPE_CHECKING:  # (imported where a threshold is made: most messages have none)
+    from tools.base_queries.models import Comparison, Metric, Threshold
 
 _PREFIX: list[tuple[str, Comparison]] = [
     (r"at least|no less than|not less than|minimum(?: of)?|>=|≥|=>", ">="),
@@ -37,19 +41,19 @@ _PREFIX: list[tuple[str, Comparison]] = [
         "<",
     ),
 ]
-_COMPARISON = re.compile(
+_COMPARISON = compiled(
     "|".join(
         rf"(?P<c{i}>(?<![\w<>=])(?:{p})(?![\w<>=]))" for i, (p, _) in enumerate(_PREFIX)
     ),
     re.I,
 )
-_POSTFIX = re.compile(
+_POSTFIX = compiled(
     r"\s*(?:(?P<ge>\+|or (?:more|above|higher|over|greater)|and (?:above|over|up))|"
     r"(?P<le>or (?:less|below|lower|under|fewer)|and (?:below|under)))",
     re.I,
 )
-_RANGE = re.compile(r"\b(?:between|from)\s+", re.I)
-_JOINT = re.compile(r"\s*(?:and|to|-)\s*", re.I)
+_RANGE = compiled(r"\b(?:between|from)\s+", re.I)
+_JOINT = compiled(r"\s*(?:and|to|-)\s*", re.I)
 _METRIC_WORDS: list[tuple[Metric, str]] = [
     ("expected_value", r"\bexpected value\b|\bev\b"),
     (
@@ -62,14 +66,14 @@ _METRIC_WORDS: list[tuple[Metric, str]] = [
     ("data_gb", r"\bdata(?: use| usage)?\b|\busing\b"),
     ("revenue", r"\b(?:revenue|spend\w*|arpu|paying|pays?)\b|\bmonthly\b"),
 ]
-_UNIT = re.compile(
+_UNIT = compiled(
     r"\s*(?:(?P<month>(?:a|per|/|each|every) ?(?:month|mo)\b|pcm\b|monthly\b)|"
     r"(?P<year>(?:a|per|/|each|every) ?(?:year|yr|annum)\b|annually\b|yearly\b)|"
     r"(?P<months>months?\b|mos?\b)|(?P<years>years?\b|yrs?\b)|"
     r"(?P<gb>gb\b|gigs?\b|gigabytes?\b))",
     re.I,
 )
-_CLAUSE = re.compile(r"[,;.!?]|\b(?:and|or|but|with|who|whose|that|which)\b", re.I)
+_CLAUSE = compiled(r"[,;.!?]|\b(?:and|or|but|with|who|whose|that|which)\b", re.I)
 _UNIT_METRIC: dict[str, Metric] = {
     "month": "revenue",
     "year": "revenue",
@@ -137,7 +141,11 @@ def _reading(text: str, a: Amount, floor: int) -> tuple[Metric, float] | None:
 def _threshold(text: str, op: Comparison, a: Amount, floor: int) -> Threshold | None:
     """The threshold of a comparison and its number, or None (no metric fits)."""
     found = _reading(text, a, floor)
-    return None if found is None else Threshold(metric=found[0], op=op, value=found[1])
+    if found is None:
+        return None
+    from tools.base_queries.models import Threshold
+
+    return Threshold(metric=found[0], op=op, value=found[1])
 
 
 def _ranges(text: str) -> tuple[list[Threshold], int]:
@@ -167,6 +175,8 @@ def _ranges(text: str) -> tuple[list[Threshold], int]:
             read.append(_reading(view, at, floor))
         lower, upper = read
         if lower is not None and upper is not None and lower[0] == upper[0]:
+            from tools.base_queries.models import Threshold
+
             out += [
                 Threshold(metric=lower[0], op=">=", value=lower[1]),
                 Threshold(metric=upper[0], op="<=", value=upper[1]),
@@ -175,7 +185,7 @@ def _ranges(text: str) -> tuple[list[Threshold], int]:
     return out, floor
 
 
-Found = tuple[Threshold, int, int]  # a threshold and where it is in the text
+Found = tuple["Threshold", int, int]  # a threshold and where it is in the text
 
 
 def find_thresholds(text: str) -> list[Found]:

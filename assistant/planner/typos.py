@@ -14,9 +14,10 @@ from functools import lru_cache
 from assistant.planner.vocabulary import CHANNEL_WORDS, COMMON_WORDS, FACETS, SHORTHAND
 from tools.config import CVMConfig
 from tools.config_memo import per_config
+from tools.patterns import compiled
 
-WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-_SHORTHAND = re.compile(
+WORD = compiled(r"[a-z]+(?:'[a-z]+)?")
+_SHORTHAND = compiled(
     r"(?<![\w'-])(?:" + "|".join(map(re.escape, SHORTHAND)) + r")(?![\w'-])"
 )
 _INFLECTIONS = {"s", "es", "ed", "d", "ing", "er", "ers", "ly", "ion", "al"}
@@ -41,8 +42,8 @@ def vocabulary(config: CVMConfig, known: frozenset[str]) -> frozenset[str]:
 
 def pattern_words(pattern: str) -> set[str]:
     """The plain words of a regular expression (its escapes removed)."""
-    plain = re.sub(r"\\[a-zA-Z]", " ", pattern).replace("?", "")
-    return set(re.findall(r"[a-z]{2,}", plain.lower()))
+    plain = compiled(r"\\[a-zA-Z]").sub(" ", pattern).replace("?", "")
+    return set(compiled(r"[a-z]{2,}").findall(plain.lower()))
 
 
 def _inflected(word: str, vocab: frozenset[str]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.core.mentions import customer_ids_in, treatments_named
 from assistant.planner.amounts import count_value, money_after, word_number
@@ -19,22 +19,25 @@ from assistant.planner.channel_slots import channels_in, excluded_channels
 from assistant.planner.thresholds import Found, find_thresholds
 from assistant.planner.typos import WORD, correct
 from assistant.planner.vocabulary import FACETS
-from tools.base_queries.models import Threshold
 from tools.config import CVMConfig
+from tools.patterns import compiled
+
+if TYPE_CHECKING:
+    from tools.base_queries.models import Threshold
 
 Reference = Literal["it", "them", "that", "both"]
 
-_LOOSE_ID = re.compile(
+_LOOSE_ID = compiled(
     r"\b(?:customer|cust|client|subscriber|account)s?\s+(?:id\s+|number\s+|no\.?\s+)?"
     r"#?([a-z0-9-]*\d[a-z0-9-]*)\b",
     re.I,
 )
-_COST = re.compile(
+_COST = compiled(
     r"\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|"
     r"no more than|within|not over|not more than)\b",
     re.I,
 )
-_ALLOCATION_ID = re.compile(r"(?:#|\ballocation\s+|\bbooking\s+|\bid\s+)(\d+)", re.I)
+_ALLOCATION_ID = compiled(r"(?:#|\ballocation\s+|\bbooking\s+|\bid\s+)(\d+)", re.I)
 ORDINALS = {
     "first": 1,
     "second": 2,
@@ -57,7 +60,7 @@ _N = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
     r"a hundred|hundred"
 )
-_COUNT = re.compile(
+_COUNT = compiled(
     rf"\b(?:top|best|first|riskiest|biggest)\s+(?P<a>{_N})\b|"
     rf"\b(?:show|list|give|get|find)(?: me| us)?(?: the)?\s+(?P<b>{_N})\b|"
     rf"(?<![\w.£])(?P<c>{_N})\s+(?:best\s+|top\s+|cheapest\s+|riskiest\s+|most "
@@ -65,7 +68,7 @@ _COUNT = re.compile(
     r"people|accounts|names|rows|of them|of those)\b",
     re.I,
 )
-_ORDINAL = re.compile(
+_ORDINAL = compiled(
     r"\b(?P<back>second|2nd|third|3rd) (?:to |from )?(?:last|bottom)\b|"
     r"\b(?P<penult>penultimate|last but one)\b|"
     r"\b(?P<word>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
@@ -76,7 +79,7 @@ _ORDINAL = re.compile(
     r"\b(?P<bottom>bottom)\s+(?:one|option)\b",
     re.I,
 )
-_NARROW = re.compile(
+_NARROW = compiled(
     r"\b(?:of|among(?:st)?|from|out of|within|in) (?:those|them|these|that list|"
     r"the list|this list|that lot|the last list|the ones? (?:above|listed|shown)|"
     r"(?:that|this|the|the same) (?:group|cohort|bunch|set|segment))\b|"
@@ -136,12 +139,12 @@ class Utterance:
 
     def has(self, pattern: str) -> bool:
         """Whether the normalised text matches a regular expression."""
-        return re.search(pattern, self.norm) is not None
+        return compiled(pattern).search(self.norm) is not None
 
     @property
     def other_words(self) -> int:
         """How many words the message has besides customer ids."""
-        return len(WORD.findall(re.sub(r"\bu-?\d+\b", " ", self.norm)))
+        return len(WORD.findall(compiled(r"\bu-?\d+\b").sub(" ", self.norm)))
 
 
 def _count(norm: str) -> int | None:
@@ -228,10 +231,12 @@ def read(
     u.ordinal = _ordinal(norm)
     u.narrows = _NARROW.search(norm) is not None
     u.references = [
-        ref for pattern, ref in _REFERENCES if re.search(pattern, norm) is not None
+        ref
+        for pattern, ref in _REFERENCES
+        if compiled(pattern).search(norm) is not None
     ]
     alloc = _ALLOCATION_ID.search(norm)
     u.allocation_id = int(alloc.group(1)) if alloc else None
     plain = _without_treatment_names(norm, config)  # "Bill Review Call" is no bill
-    u.facets = [f for f, p in FACETS.items() if re.search(p, plain, re.I)]
+    u.facets = [f for f, p in FACETS.items() if compiled(p, re.I).search(plain)]
     return u

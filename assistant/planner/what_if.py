@@ -15,23 +15,24 @@ from assistant.planner.amounts import amount_after, amounts_in, count_value
 from assistant.planner.intent import Call, call
 from assistant.planner.scenarios import scenario_calls
 from tools.config import CVMConfig
+from tools.patterns import compiled
 
-_SLOTS = re.compile(
+_SLOTS = compiled(
     r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+"
     r"(more|extra|additional|fewer|less)\b(?P<what>[^?.!]*?)\b(slots?|places?|"
     r"capacity|calls?|call-?backs?)\b",
     re.I,
 )
-WORTH = re.compile(r"\bworth\b|\bvalue of (one|an?) (more|extra)\b", re.I)
-_WITHOUT = re.compile(
+WORTH = compiled(r"\bworth\b|\bvalue of (one|an?) (more|extra)\b", re.I)
+_WITHOUT = compiled(
     r"\bwithout (the |any )?(?P<what>call[- ]?cent(re|er)|calls?|phone|sms|texts?|"
     r"e-?mails?|push|app)\b|\bno (more )?(?P<what2>calls?|sms|texts?|e-?mails?)\b",
     re.I,
 )
-_BUDGET = re.compile(
+_BUDGET = compiled(
     r"\b(?P<what>sms|text|e-?mail|call|push|app|total|overall)?\s*budget\b", re.I
 )
-_BY = re.compile(r"\bby\s*$", re.I)  # "cut the budget by £100": a change, not a level
+_BY = compiled(r"\bby\s*$", re.I)  # "cut the budget by £100": a change, not a level
 _CHANNEL = {
     "call": "call",
     "phone": "call",
@@ -84,9 +85,9 @@ def _budget_amount(text: str, at: int) -> float | None:
     return found.value
 
 
-_WITHIN = re.compile(r"\b(within|under|below|max(imum)?|up to|no more than)\b", re.I)
+_WITHIN = compiled(r"\b(within|under|below|max(imum)?|up to|no more than)\b", re.I)
 # money stated with the request ("at £2k", "for £1,500", "capped at 5k")
-_SPEND = re.compile(r"\b(cap(ped)? at|at|for|with|spending|spend|of)\b", re.I)
+_SPEND = compiled(r"\b(cap(ped)? at|at|for|with|spending|spend|of)\b", re.I)
 
 
 def stated_budget(text: str) -> float | None:
@@ -129,12 +130,12 @@ def _by_change(text: str, at: int) -> bool:
 
 _ID = r"(?:customer\s+)?(?P<id>[uU]-?\d+)"
 _LEAVE_OUT = (
-    re.compile(
+    compiled(
         r"\b(?:drop|remove|exclude|excluding|without|minus|except|but not|and not)"
         rf"\s+(?:(?:the|that|this)\s+)?{_ID}\b",
         re.I,
     ),
-    re.compile(rf"\b(?:take|leave|keep|pull|drop|cross)\s+{_ID}\s+(?:out|off)\b", re.I),
+    compiled(rf"\b(?:take|leave|keep|pull|drop|cross)\s+{_ID}\s+(?:out|off)\b", re.I),
 )
 
 
@@ -156,11 +157,11 @@ def _slot(key: str, slots: int) -> dict[str, Any]:
     return {"treatment_key": key, "slots": slots}
 
 
-_MORE_AFTER = re.compile(r"^\s*(?:more|extra|additional|on top|higher|up)\b", re.I)
-_LESS_AFTER = re.compile(r"^\s*(?:less|lower|down|fewer)\b", re.I)
-_MORE_BEFORE = re.compile(r"(?:\b(?:extra|additional|another)|\+)\s*$", re.I)
-_CUT = re.compile(r"\b(?:cut|reduce|lower|drop|trim|slash|decrease)\b", re.I)
-_RAISE = re.compile(r"\b(?:raise|increase|add|boost|top up|bump|up)\b", re.I)
+_MORE_AFTER = compiled(r"^\s*(?:more|extra|additional|on top|higher|up)\b", re.I)
+_LESS_AFTER = compiled(r"^\s*(?:less|lower|down|fewer)\b", re.I)
+_MORE_BEFORE = compiled(r"(?:\b(?:extra|additional|another)|\+)\s*$", re.I)
+_CUT = compiled(r"\b(?:cut|reduce|lower|drop|trim|slash|decrease)\b", re.I)
+_RAISE = compiled(r"\b(?:raise|increase|add|boost|top up|bump|up)\b", re.I)
 
 
 def budget_change(text: str) -> float | None:

@@ -20,10 +20,12 @@ tool, the import); backends only keep them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Protocol
+from typing import Literal
+
+# the verbs, in their own module (the ledger's protocol loads them, not these values)
+from tools.ledger.outcome_verbs import OutcomeVerbs as OutcomeVerbs
 
 OutcomeStatus = Literal["accepted", "declined", "no_response", "unreachable"]
 STATUSES: tuple[OutcomeStatus, ...] = (
@@ -139,38 +141,3 @@ class OutcomeGroup:
     value: float  # realised value summed (unknown values count 0)
     valued: int  # outcomes with a realised value
     p_expected: float  # P(accept) summed (expected acceptances)
-
-
-class OutcomeVerbs(Protocol):
-    """The ledger's outcome verbs (part of :class:`tools.ledger.LedgerStore`)."""
-
-    def record_outcomes(self, outcomes: Sequence[NewOutcome]) -> OutcomeWrite:
-        """Record outcomes of bookings: all in one transaction, or none.
-
-        Each booking must exist, be active and be the customer's booking of the
-        treatment the row names, else :class:`OutcomeRefused` (its index) and
-        nothing is written. A booking has one outcome: the same outcome again is
-        left as it is (idempotent re-import); a different one replaces it. The
-        counts of the cells the outcomes leave and enter change in the same
-        transaction, and ``version`` grows when anything changed. Two rows of one
-        write for the same booking: the last wins.
-        """
-
-    def outcome_bookings(
-        self, allocation_ids: Collection[int]
-    ) -> dict[int, BookingFacts]:
-        """What outcomes need of these bookings (those that exist), by id; no lock."""
-
-    def outcomes_version(self) -> int:
-        """How many outcome writes changed anything (0: none); one indexed read."""
-
-    def outcome_counts(self) -> list[CellCount]:
-        """Every cell's trials and acceptances (small: treatments x 18 at most)."""
-
-    def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
-        """The outcomes of these bookings (those that have one), by booking id."""
-
-    def outcome_groups(
-        self, since: date | None = None, until: date | None = None
-    ) -> list[OutcomeGroup]:
-        """Outcomes dated ``since``..``until`` (inclusive), aggregated."""

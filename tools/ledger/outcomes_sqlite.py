@@ -16,24 +16,36 @@ import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from tools.ledger import outcomes_rows as shared
-from tools.ledger.outcomes import (
-    BookingFacts,
-    CellCount,
-    NewOutcome,
-    OutcomeGroup,
-    OutcomeWrite,
-    StoredOutcome,
-)
-from tools.ledger.outcomes_write import plan_write
 from tools.ledger.rows import SQLITE
 from tools.ledger.sqlite_file import LedgerFile
 from tools.ledger.tables import outcome_tables
 
+if TYPE_CHECKING:
+    from tools.ledger.outcomes import (
+        BookingFacts,
+        CellCount,
+        NewOutcome,
+        OutcomeGroup,
+        OutcomeWrite,
+        StoredOutcome,
+    )
+
 TABLES = outcome_tables("sqlite")
 _IDS = "(SELECT value FROM json_each(?))"
+
+
+def _shared() -> ModuleType:
+    """The rows and results shared with PostgreSQL (:mod:`tools.ledger.outcomes_rows`).
+
+    Loaded by the first verb that reads or writes outcomes: a process that only
+    checks their version, as a question about one customer does, never loads them.
+    """
+    from tools.ledger import outcomes_rows
+
+    return outcomes_rows
 
 
 class OutcomeTables(LedgerFile):
@@ -55,6 +67,9 @@ class OutcomeTables(LedgerFile):
 
     def record_outcomes(self, outcomes: Sequence[NewOutcome]) -> OutcomeWrite:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.record_outcomes`."""
+        from tools.ledger.outcomes_write import plan_write
+
+        shared = _shared()
         ids = json.dumps(sorted({o.allocation_id for o in outcomes}))
         with self.transaction() as conn:
             for statement in TABLES.split(";"):  # made by the first write
@@ -101,10 +116,12 @@ class OutcomeTables(LedgerFile):
 
     def outcome_counts(self) -> list[CellCount]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_counts`."""
+        shared = _shared()
         return [shared.cell_count(r) for r in self._rows(shared.COUNTS)]
 
     def get_outcomes(self, allocation_ids: Collection[int]) -> list[StoredOutcome]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.get_outcomes`."""
+        shared = _shared()
         rows = self._rows(
             f"{shared.SELECT} WHERE allocation_id IN {_IDS} ORDER BY allocation_id",
             (json.dumps(sorted(set(allocation_ids))),),
@@ -115,6 +132,7 @@ class OutcomeTables(LedgerFile):
         self, since: date | None = None, until: date | None = None
     ) -> list[OutcomeGroup]:
         """See :meth:`tools.ledger.outcomes.OutcomeVerbs.outcome_groups`."""
+        shared = _shared()
         rows = self._rows(
             shared.GROUPS + " WHERE (? IS NULL OR outcome_on >= ?) "
             "AND (? IS NULL OR outcome_on <= ?)" + shared.GROUP_BY,
@@ -128,6 +146,7 @@ def _iso(d: date | None) -> str | None:
 
 
 def _bookings(conn: sqlite3.Connection, ids: str) -> dict[int, BookingFacts]:
+    shared = _shared()
     plans = dict(
         conn.execute(
             f"{shared.PLANS_OF} WHERE allocation_id IN {_IDS}", (ids,)

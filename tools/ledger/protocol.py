@@ -27,35 +27,37 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tools.eligibility import Booking
-from tools.ledger.approvals import (
-    ApprovalStatus,
-    NewApprovalRequest,
-    StoredApprovalRequest,
-)
-from tools.ledger.catalogue import (
-    CatalogueAudit,
-    CatalogueEdit,
-    CatalogueHead,
-    StoredCatalogue,
-)
-from tools.ledger.model import (
-    AuditEntry,
-    BackupInfo,
-    BookingPage,
-    BookingQuery,
-    BookingScope,
-    DayState,
-    Judge,
-    NewPlan,
-    PlanRow,
-    StoredAudit,
-    StoredBooking,
-    StoredPlan,
-)
-from tools.ledger.outcomes import OutcomeVerbs
+from tools.ledger.outcome_verbs import OutcomeVerbs
+
+if TYPE_CHECKING:  # the values of the verbs: loaded by the backends that use them
+    from tools.eligibility import Booking
+    from tools.ledger.approvals import (
+        ApprovalStatus,
+        NewApprovalRequest,
+        StoredApprovalRequest,
+    )
+    from tools.ledger.catalogue import (
+        CatalogueAudit,
+        CatalogueEdit,
+        CatalogueHead,
+        StoredCatalogue,
+    )
+    from tools.ledger.model import (
+        AuditEntry,
+        BackupInfo,
+        BookingPage,
+        BookingQuery,
+        BookingScope,
+        DayState,
+        Judge,
+        NewPlan,
+        PlanRow,
+        StoredAudit,
+        StoredBooking,
+        StoredPlan,
+    )
 
 
 class LedgerStore(OutcomeVerbs, Protocol):

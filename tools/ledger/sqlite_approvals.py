@@ -9,15 +9,17 @@ Rows are built and read by :mod:`tools.ledger.approvals`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from tools.ledger import approvals
-from tools.ledger.approvals import (
-    ApprovalStatus,
-    NewApprovalRequest,
-    StoredApprovalRequest,
-)
 from tools.ledger.rows import SQLITE, stamp
 from tools.ledger.sqlite_file import LedgerFile
+
+if TYPE_CHECKING:  # (the rows: imported by the first approval verb a process runs)
+    from tools.ledger.approvals import (
+        ApprovalStatus,
+        NewApprovalRequest,
+        StoredApprovalRequest,
+    )
 
 
 class ApprovalTables(LedgerFile):
@@ -25,6 +27,8 @@ class ApprovalTables(LedgerFile):
 
     def request_approval(self, request: NewApprovalRequest) -> StoredApprovalRequest:
         """See :meth:`tools.ledger.protocol.LedgerStore.request_approval`."""
+        from tools.ledger import approvals
+
         with self.transaction() as conn:
             row = conn.execute(
                 approvals.SELECT + " WHERE plan_id = ? AND status = 'pending'",
@@ -45,6 +49,8 @@ class ApprovalTables(LedgerFile):
         self, plan_id: str | None = None, pending_only: bool = True, limit: int = 50
     ) -> list[StoredApprovalRequest]:
         """See :meth:`tools.ledger.protocol.LedgerStore.approval_requests`."""
+        from tools.ledger import approvals
+
         with self.connection() as conn:
             rows = conn.execute(
                 approvals.SELECT + " WHERE (? IS NULL OR plan_id = ?) AND (? = 0 OR "
@@ -63,6 +69,8 @@ class ApprovalTables(LedgerFile):
         expect: ApprovalStatus = "pending",
     ) -> StoredApprovalRequest | None:
         """See :meth:`tools.ledger.protocol.LedgerStore.settle_approval`."""
+        from tools.ledger import approvals
+
         with self.transaction() as conn:
             row = conn.execute(
                 approvals.SELECT + " WHERE request_id = ?", (request_id,)

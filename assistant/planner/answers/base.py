@@ -6,16 +6,15 @@ Every list says how many match and how many are shown ("3 match of 12; showing
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.planner.base_filters import has_condition
 from assistant.views.text import money
-from tools.base_queries import FindArgs
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from assistant.planner.intent import Ask, Results
-    from tools.base_queries import BaseSummary, CustomerList
+    from tools.base_queries import BaseSummary, CustomerList, FindArgs
 
 _METRICS = {
     "churn": ("churn score", lambda v: f"{v:.2f}"),
@@ -32,7 +31,7 @@ _ORDER = {
     "value": "monthly revenue",
 }
 MAX_ROWS = 100  # find_customers shows at most this many rows
-REST_WORDS = re.compile(r"\b(rest|others|remaining|everyone else|other ones)\b")
+REST_WORDS = compiled(r"\b(rest|others|remaining|everyone else|other ones)\b")
 CHANNEL_VERBS = {"email": "e-mailed", "sms": "texted", "call": "called"}
 
 
@@ -90,6 +89,8 @@ def describe(f: FindArgs) -> str:
     if f.recommended:
         more.append(f"whose best action is {f.recommended}")
     if f.any_of:
+        from tools.base_queries import FindArgs
+
         either = [
             describe(FindArgs.model_validate(c.model_dump()))
             .removesuffix(" customers")

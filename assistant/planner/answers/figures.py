@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from assistant.planner.answers.base import describe
 from assistant.planner.intent import Ask, Results
-from tools.base_queries.models import FindArgs
 
 if TYPE_CHECKING:
     from tools.base_queries.figures import BaseFigures, FigureRow
+    from tools.base_queries.models import FindArgs
 
 STAT_WORD = {
     "mean": "average",
@@ -71,6 +71,8 @@ def _scope(args: dict[str, object]) -> str:
     raw = args.get("filters")
     if not raw:
         return "the whole base"
+    from tools.base_queries.models import FindArgs
+
     f = FindArgs.model_validate(raw)
     among = " on the last list" if f.among else ""
     return describe(f) + among
@@ -98,6 +100,8 @@ def figures_answer(ask: Ask, results: Results) -> str:
     if not f.rows:
         return f"No customers match ({base}), so there is no figure to give."
     if f.split:
+        from tools.base_queries.models import FindArgs
+
         split = FindArgs.model_validate(args.get("split") or {})
         matching = (
             "on the last list"

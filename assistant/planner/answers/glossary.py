@@ -10,7 +10,6 @@ a definition cannot drift from what the product does.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from assistant.planner.intent import Ask, Results
@@ -22,6 +21,7 @@ from tools.kernel.signals import (
     POOR_LATENCY_MS,
     POOR_PACKET_LOSS_PCT,
 )
+from tools.patterns import compiled
 
 
 def _churn(config: CVMConfig) -> str:
@@ -144,7 +144,7 @@ TERMS: dict[str, tuple[str, Callable[[CVMConfig], str]]] = {
 
 def terms_in(norm: str) -> list[str]:
     """The glossary terms a message asks about, in the glossary's order."""
-    return [t for t, (pattern, _) in TERMS.items() if re.search(pattern, norm)]
+    return [t for t, (pattern, _) in TERMS.items() if compiled(pattern).search(norm)]
 
 
 def _treatments(ask: Ask) -> list[str]:
