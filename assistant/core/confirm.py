@@ -71,6 +71,9 @@ GENERIC = frozenset(
         "lock it",
         "send it",
         "do the needful",
+        "confermo",
+        "confirmo",
+        "je confirme",
     }
 )
 BOOKING = frozenset(
@@ -129,7 +132,7 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _COURTESY_BEFORE = re.compile(
     r"^(?:(?:ok|okay|right|alright|great|perfect|fine|good|cool|then|so|grand|lovely|"
     r"brilliant|sound|nice|excellent|sweet|lush|champion|"
-    r"ja|si|sí|oui|vale|haan|sim|tak|perfecto|perfetto|parfait|prima|cheers|ta)\b[\s.]*)+"
+    r"ja|si|sí|sì|oui|vale|haan|sim|tak|perfecto|perfetto|parfait|prima|cheers|ta)\b[\s.]*)+"
 )
 _COURTESY_AFTER = re.compile(
     r"(?:\s+(?:please|pls|plz|thanks|thx|thank you|thank you so much|thanks a lot|"

@@ -110,7 +110,8 @@ def field_change(text: str) -> dict[str, Any]:
     """
     low = text.lower()
     after_to = (
-        amount_after(low, to.end(), within=2) for to in re.finditer(r"\bto\b", low)
+        amount_after(low, to.end(), within=2)
+        for to in re.finditer(r"\bto\b|\bmake it\b|\bshould be\b|\bset it at\b", low)
     )
     value = next((a for a in after_to if a is not None), None)
     if value is None:
