@@ -129,21 +129,35 @@ def _copy_rows(
     features: Sequence[str],
     offers: Sequence[str],
 ) -> None:
-    """Every customer's three JSON rows, slice by slice of ``row_no``."""
+    """Every customer's three JSON rows, slice by slice of ``row_no``.
+
+    A slice reads only its own customers' rows of ``customer_records`` (stored in
+    id order, as ``row_no`` is: the slice's first and last id bound the scan), so
+    writing costs the same per customer whatever the base's size (a join on the
+    whole table read it once per slice: quadratic).
+    """
     sql = (
         f"SELECT f.row_no, f.customer_id, {_record_sql()}, {_json_row('f', features)}, "
         f"o.offers FROM customer_features f "
-        "LEFT JOIN customer_records r USING (customer_id) "
+        "LEFT JOIN (SELECT * FROM customer_records WHERE customer_id >= $first "
+        "AND customer_id <= $last) r USING (customer_id) "
         f"LEFT JOIN (SELECT customer_id, to_json(list({_json_row('o', offers)} "
         "ORDER BY o.pos)) AS offers FROM offer_propensity o "
         "WHERE o.row_no >= $lo AND o.row_no < $hi GROUP BY customer_id) o "
         "USING (customer_id) WHERE f.row_no >= $lo AND f.row_no < $hi "
         "ORDER BY f.row_no"
     )
+    bounds = (
+        "SELECT min(customer_id), max(customer_id) FROM customer_features "
+        "WHERE row_no >= $lo AND row_no < $hi"
+    )
     row = con.execute("SELECT max(row_no) FROM customer_features").fetchone()
     top = int(row[0]) + 1 if row and row[0] is not None else 0
     for lo in range(0, top, SLICE):
-        rows = con.execute(sql, {"lo": lo, "hi": lo + SLICE}).fetchall()
+        params: dict[str, object] = {"lo": lo, "hi": lo + SLICE}
+        ids = con.execute(bounds, params).fetchone()
+        params["first"], params["last"] = ids if ids else (None, None)
+        rows = con.execute(sql, params).fetchall()
         out.executemany("INSERT INTO customer VALUES (?, ?, ?, ?, ?)", rows)
 
 
