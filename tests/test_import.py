@@ -305,7 +305,7 @@ def test_customer_records_are_stored_in_id_order_whatever_the_customers_order(
     with duckdb.connect(str(_store(ctx)), read_only=True) as con:
         ids = _stored_ids(con, "customer_records")
     assert len(ids) == 1000 and ids == sorted(ids)
-    # customers stored against id order: the records are built again, sorted
+    # customers stored against id order: the records are stored by id all the same
     records = sorted(sample_records(), key=lambda r: r.customer_id, reverse=True)
     with duckdb.connect() as con:
         fill_from_records(con, records, DERIVED, sample_as_of())

@@ -74,19 +74,6 @@ def _build_table(
         con.execute(f"{verb} {sql.replace('__SLICE__', cond)}", bound)
 
 
-def _in_id_order(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether ``table`` is stored in strictly increasing ``customer_id`` order.
-
-    Each row against the next one in storage (``rowid``): one hash join of ids.
-    """
-    row = con.execute(
-        f"SELECT count(*) FROM (SELECT rowid AS i, customer_id FROM {table}) a "
-        f"JOIN (SELECT rowid - 1 AS i, customer_id AS next FROM {table}) b "
-        "USING (i) WHERE NOT next > customer_id"
-    ).fetchone()
-    return bool(row) and row[0] == 0
-
-
 def derived_stamp(configured: date | None, said: SaidSpec) -> str:
     """What ``meta.derived_version`` says of tables built for this configuration.
 
@@ -133,10 +120,7 @@ def build(
     _build_table(con, "customer_features", FEATURES_SQL, starts, params)
     _build_table(con, "offer_propensity", OFFERS_SQL, starts, params)
     step("customer records")
-    _build_table(con, "customer_records", records_sql(ordered=False), starts, params)
-    if not _in_id_order(con, "customer_records"):  # customers not stored by id
-        run("DROP TABLE customer_records")
-        _build_table(con, "customer_records", records_sql(), starts, params)
+    _build_table(con, "customer_records", records_sql(), starts, params)
     # point lookups by id (the chat path) use these instead of scanning row groups
     step("indexes")
     run("CREATE UNIQUE INDEX customer_features_id ON customer_features (customer_id)")

@@ -31,14 +31,10 @@ def _row_struct(table: str) -> str:
     return "{" + ", ".join(f"'{n}': {n}" for n in names) + "}"
 
 
-def records_sql(ordered: bool = True) -> str:
+def records_sql() -> str:
     """Customer rows with every child table's rows as lists (``__SLICE__``: which).
 
-    The chat path reads one such row per customer. ``ordered`` False leaves out
-    the final ``ORDER BY``: the rows then come in the order of the ``customers``
-    scan, which is id order in a store the import wrote (sorting the lists again
-    cost a sixth of building them); the caller checks the order it got
-    (:func:`tools.kernel.features.build`).
+    The chat path reads one such row per customer.
     """
     from tools.store.schema import TABLES
 
@@ -54,6 +50,6 @@ def records_sql(ordered: bool = True) -> str:
     cols = ", ".join(f"{t}_l.{t}" for t in children)
     return (
         f"WITH {ctes}\nSELECT c.customer_id, c AS customers, {cols}\n"
-        f"FROM customers c\n{joins}\nWHERE __SLICE__"
-        + ("\nORDER BY c.customer_id" if ordered else "")
+        f"FROM customers c\n{joins}\nWHERE __SLICE__\n"
+        "ORDER BY c.customer_id"
     )
