@@ -133,8 +133,8 @@ def _copy_rows(
 
     A slice reads only its own customers' rows of ``customer_records`` (stored in
     id order, as ``row_no`` is: the slice's first and last id bound the scan), so
-    writing costs the same per customer whatever the base's size (a join on the
-    whole table read it once per slice: quadratic).
+    writing costs the same per customer whatever the base's size (joined to the
+    whole table, each slice could read all of it).
     """
     sql = (
         f"SELECT f.row_no, f.customer_id, {_record_sql()}, {_json_row('f', features)}, "
