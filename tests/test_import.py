@@ -15,6 +15,7 @@ from tools import data
 from tools.context import ToolContext
 from tools.customer_base import DERIVED
 from tools.kernel import features, features_sql
+from tools.store.build import fill_from_records, sample_as_of, sample_records
 from tools.store.generate import generate
 from tools.store.importer import MAX_PROBLEMS, ImportFailed, import_path
 from tools.store.source import store_path
@@ -285,6 +286,32 @@ def test_a_base_imports_with_the_same_store_whatever_the_slice(
         )
     ]
     assert row_no == list(range(1000))
+
+
+def _stored_ids(con, table: str) -> list[str]:
+    """A table's customer ids in the order they are stored."""
+    return [
+        r[0]
+        for r in con.execute(
+            f"SELECT customer_id FROM {table} ORDER BY rowid"
+        ).fetchall()
+    ]
+
+
+def test_customer_records_are_stored_in_id_order_whatever_the_customers_order(
+    ctx, base_1k
+):
+    import_path(base_1k, _store(ctx), PATTERN, DERIVED, replace=True)
+    with duckdb.connect(str(_store(ctx)), read_only=True) as con:
+        ids = _stored_ids(con, "customer_records")
+    assert len(ids) == 1000 and ids == sorted(ids)
+    # customers stored against id order: the records are stored by id all the same
+    records = sorted(sample_records(), key=lambda r: r.customer_id, reverse=True)
+    with duckdb.connect() as con:
+        fill_from_records(con, records, DERIVED, sample_as_of())
+        scanned = _stored_ids(con, "customers")
+        assert scanned == sorted(scanned, reverse=True) and len(scanned) > 5
+        assert _stored_ids(con, "customer_records") == sorted(scanned)
 
 
 def test_a_table_in_parts_names_the_part_and_its_own_rows(ctx, tmp_path, base_1k):

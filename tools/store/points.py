@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 POINTS_SUFFIX = ".points.sqlite"
 SLICE = 100_000  # customers per DuckDB query while writing (bounded memory)
+PAGE_SIZE = 16_384  # the row store's SQLite page size (bytes)
 RECORD_TABLES = tuple(TABLES)  # customer_records' columns after the id
 # the struct fields customer_records holds per table (the customer id is the row's)
 RECORD_FIELDS = {
@@ -60,13 +61,23 @@ def _json_row(alias: str, names: Sequence[str]) -> str:
     return "json_array(" + ", ".join(f"{alias}.{identifier(n)}" for n in names) + ")"
 
 
+def _row(alias: str, names: Sequence[str]) -> str:
+    """An unnamed struct of the columns: ``to_json`` writes it as a JSON array."""
+    return "row(" + ", ".join(f"{alias}.{identifier(n)}" for n in names) + ")"
+
+
 def _record_sql() -> str:
-    """``customer_records``' row ``r`` as one JSON array (a child table: rows)."""
-    parts = [_json_row("r.customers", RECORD_FIELDS["customers"])]
+    """``customer_records``' row ``r`` as one JSON array (a child table: rows).
+
+    One ``to_json`` of nested unnamed structs (written as arrays): the same text
+    as ``json_array`` of ``json_array`` parts, without parsing each part again
+    (a third cheaper).
+    """
+    parts = [_row("r.customers", RECORD_FIELDS["customers"])]
     for table in RECORD_TABLES[1:]:
-        each = _json_row("x", RECORD_FIELDS[table])
-        parts.append(f"to_json(list_transform(r.{table}, lambda x: {each}))")
-    return "json_array(" + ", ".join(parts) + ")"
+        each = _row("x", RECORD_FIELDS[table])
+        parts.append(f"list_transform(r.{table}, lambda x: {each})")
+    return "to_json(row(" + ", ".join(parts) + "))"
 
 
 def _described(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
@@ -88,8 +99,12 @@ def write_points(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     target.unlink(missing_ok=True)
     out = sqlite3.connect(target)
     try:
+        # a new file, renamed into place when complete: no journal, no syncs
         out.execute("PRAGMA journal_mode = OFF")
         out.execute("PRAGMA synchronous = OFF")
+        # a customer's row (~2 KB of JSON) seldom spills to overflow pages: writing
+        # is ~2x cheaper than with 4 KB pages and the file ~15% smaller
+        out.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         out.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         out.execute(
             "CREATE TABLE customer (row_no INTEGER PRIMARY KEY, customer_id TEXT "
@@ -114,21 +129,35 @@ def _copy_rows(
     features: Sequence[str],
     offers: Sequence[str],
 ) -> None:
-    """Every customer's three JSON rows, slice by slice of ``row_no``."""
+    """Every customer's three JSON rows, slice by slice of ``row_no``.
+
+    A slice reads only its own customers' rows of ``customer_records`` (stored in
+    id order, as ``row_no`` is: the slice's first and last id bound the scan), so
+    writing costs the same per customer whatever the base's size (joined to the
+    whole table, each slice could read all of it).
+    """
     sql = (
         f"SELECT f.row_no, f.customer_id, {_record_sql()}, {_json_row('f', features)}, "
         f"o.offers FROM customer_features f "
-        "LEFT JOIN customer_records r USING (customer_id) "
+        "LEFT JOIN (SELECT * FROM customer_records WHERE customer_id >= $first "
+        "AND customer_id <= $last) r USING (customer_id) "
         f"LEFT JOIN (SELECT customer_id, to_json(list({_json_row('o', offers)} "
         "ORDER BY o.pos)) AS offers FROM offer_propensity o "
         "WHERE o.row_no >= $lo AND o.row_no < $hi GROUP BY customer_id) o "
         "USING (customer_id) WHERE f.row_no >= $lo AND f.row_no < $hi "
         "ORDER BY f.row_no"
     )
+    bounds = (
+        "SELECT min(customer_id), max(customer_id) FROM customer_features "
+        "WHERE row_no >= $lo AND row_no < $hi"
+    )
     row = con.execute("SELECT max(row_no) FROM customer_features").fetchone()
     top = int(row[0]) + 1 if row and row[0] is not None else 0
     for lo in range(0, top, SLICE):
-        rows = con.execute(sql, {"lo": lo, "hi": lo + SLICE}).fetchall()
+        params: dict[str, object] = {"lo": lo, "hi": lo + SLICE}
+        ids = con.execute(bounds, params).fetchone()
+        params["first"], params["last"] = ids if ids else (None, None)
+        rows = con.execute(sql, params).fetchall()
         out.executemany("INSERT INTO customer VALUES (?, ?, ?, ?, ?)", rows)
 
 
