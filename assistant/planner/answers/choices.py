@@ -75,6 +75,14 @@ def chosen(ask: Ask, rec: Recommendation) -> RankedTreatment | None:
     if u.ordinal is not None:
         index = u.ordinal - 1 if u.ordinal > 0 else len(pool) + u.ordinal
         return pool[index] if 0 <= index < len(pool) else None
+    offered = focus.offered  # "ok go with that one" right after an alternative
+    if (
+        offered is not None
+        and offered[0] == rec.customer_id
+        and ask.session.turns - offered[2] == 1
+        and offered[1] in ranked
+    ):
+        return ranked[offered[1]]
     return option_meant(ask, rec)
 
 
