@@ -136,6 +136,7 @@ def write_config(tmp_path):
     """Write a variant of the default config; returns its path."""
     import yaml
 
+    from tests.yaml_text import yaml_text
     from tools.config import DEFAULT_CONFIG_PATH
 
     def _write(mutate=None, text: str | None = None):
@@ -144,7 +145,7 @@ def write_config(tmp_path):
             raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
             if mutate:
                 mutate(raw)
-            text = yaml.safe_dump(raw, sort_keys=False)
+            text = yaml_text(raw, sort_keys=False)
         path.write_text(text)
         return path
 
