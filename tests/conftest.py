@@ -64,30 +64,37 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(run, ignore_errors=True)
 
 
-# The costliest files, costliest first (share of the suite's test time, measured on
-# main a4e6ffb: test_ray 6.8% ... test_faults 2.2%). `make test` hands out whole files
-# in collection order (`--dist loadfile --no-loadscope-reorder`): starting with the
-# longest keeps a one-test file of a minute from running alone at the end while the
-# other core idles (xdist's default order, by number of tests, put exactly those last).
+# The costliest files, costliest first (share of the suite's test wall time, measured
+# on main fe71677 with -n 2 at load ~10: test_ray 12.5%, test_fuzz 9.9% ... test_app
+# 0.9%). `make test` hands out whole files in collection order (`--dist loadfile
+# --no-loadscope-reorder`): starting with the longest keeps a one-test file of a
+# minute from running alone at the end while the other core idles (xdist's default
+# order, by number of tests, put exactly those last).
 LONGEST_FIRST = (
     "test_ray.py",
+    "test_fuzz.py",
     "test_threads_browser.py",
     "test_browser.py",
-    "test_cli_decisions.py",
-    "test_fuzz.py",
-    "test_import.py",
-    "test_properties.py",
-    "test_openai_path.py",
     "test_kernel_equivalence.py",
+    "test_import.py",
+    "test_heldout.py",
     "test_second_approver_browser.py",
-    "test_ledger_pg_ui.py",
-    "test_sql_text.py",
-    "test_ledger_care.py",
-    "test_red_team.py",
-    "test_ledger.py",
     "test_understanding.py",
-    "test_input_values.py",
+    "test_cli_decisions.py",
+    "test_ledger_pg_ui.py",
+    "test_red_team.py",
+    "test_properties.py",
+    "test_ledger_care.py",
+    "test_conversations.py",
+    "test_confirmations.py",
+    "test_openai_path.py",
     "test_faults.py",
+    "test_input_values.py",
+    "test_catalogue_ui.py",
+    "test_planning_blocks.py",
+    "test_generate.py",
+    "test_app.py",
+    "test_catalogue.py",
 )
 
 
