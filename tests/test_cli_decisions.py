@@ -1,24 +1,23 @@
 """The ``cvm`` decision commands: their exit codes, output and ledger effects.
 
-Most commands run in this process (:func:`cvm`: the command's own ``main``, its exit
-code, stdout and stderr, as a process gives them): a process start is ~0.4 s of
-CPU each. What only a process shows starts real ones (:func:`run`): eight
+Most commands run in this process (``cvm``: :func:`tests.cli_run.in_process`, the
+command's own ``main``, its exit code, stdout and stderr): a process start is ~0.4 s
+of CPU each. What only a process shows starts real ones (:func:`run`): eight
 processes racing for two slots, a broken configuration's one line from the entry
 point, a reader that goes away (exit 141), what importing the tools loads.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
+from tests.cli_run import in_process as cvm
 from tools.context import ToolContext
 
 CVM = [sys.executable, "-m", "assistant"]
@@ -36,24 +35,6 @@ def run(args, env=None, **kw):
         timeout=60,
         **kw,
     )
-
-
-def cvm(args, env=None):
-    """``cvm args`` in this process: its exit code, stdout and stderr."""
-    from assistant.cli.main import main
-    from tools import data
-
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in (env or {}).items():
-            patch.setenv(name, value)
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = main(list(args))
-            except SystemExit as exc:  # argparse's refusals
-                code = exc.code if isinstance(exc.code, int) else 1
-        data.clear_cache()
-    return subprocess.CompletedProcess(CVM + args, code, out.getvalue(), err.getvalue())
 
 
 def test_recommend_json_never_selects_an_unconsented_treatment(capsys):

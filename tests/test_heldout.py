@@ -129,7 +129,8 @@ def score(path: Path, state: Path) -> tuple[Counter[str], list[str]]:
     for n, section in enumerate(sections):
         bot = fresh
         if section.context:
-            bot = Assistant.create(model="offline", state_dir=state / f"{path.stem}-{n}")
+            own = state / f"{path.stem}-{n}"
+            bot = Assistant.create(model="offline", state_dir=own)
         for message in section.context:
             bot.ask(message)
         for item in section.messages:
