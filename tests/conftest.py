@@ -10,6 +10,7 @@ from hypothesis import configuration as hypothesis_configuration
 
 from tests.hygiene import hypothesis_home, new_paths, repo_paths
 from tests.pg import pg_server  # noqa: F401  (one PostgreSQL server per test process)
+from tests.scratch import use_ram_scratch
 from tests.ui_start import make_app_root
 from tools import data
 from tools.config import get_config
@@ -29,14 +30,17 @@ def pytest_configure(config: pytest.Config) -> None:
     the UI module checks its set-up at collection) and the app root of the chainlit
     imported by tests (``import chainlit`` makes ``.files/`` there), a copy of the
     repo's; each UI server gets its own (``tests/ui_start.py``). Hypothesis keeps
-    its examples outside the checkout. The main process (not an xdist worker) lists
-    the checkout's paths, to compare at the end.
+    its examples outside the checkout, on disk; the run's other temporary files go
+    to a RAM file system when there is one with room (``tests/scratch.py``). The
+    main process (not an xdist worker) lists the checkout's paths, to compare at
+    the end.
     """
+    hypothesis_configuration.set_hypothesis_home_dir(hypothesis_home())
+    use_ram_scratch()
     run = Path(tempfile.mkdtemp(prefix="cvm-test-run-"))
     config.stash[_RUN_DIR] = run
     os.environ["CVM_STATE_DIR"] = str(run / "state")
     os.environ["CHAINLIT_APP_ROOT"] = str(make_app_root(run / "ui"))
-    hypothesis_configuration.set_hypothesis_home_dir(hypothesis_home())
     if not hasattr(config, "workerinput"):
         config.stash[_REPO_BEFORE] = repo_paths()
 
