@@ -10,6 +10,7 @@ from hypothesis import configuration as hypothesis_configuration
 
 from tests.hygiene import hypothesis_home, new_paths, repo_paths
 from tests.pg import pg_server  # noqa: F401  (one PostgreSQL server per test process)
+from tests.scratch import use_ram_scratch
 from tests.ui_start import make_app_root
 from tools import data
 from tools.config import get_config
@@ -29,14 +30,17 @@ def pytest_configure(config: pytest.Config) -> None:
     the UI module checks its set-up at collection) and the app root of the chainlit
     imported by tests (``import chainlit`` makes ``.files/`` there), a copy of the
     repo's; each UI server gets its own (``tests/ui_start.py``). Hypothesis keeps
-    its examples outside the checkout. The main process (not an xdist worker) lists
-    the checkout's paths, to compare at the end.
+    its examples outside the checkout, on disk; the run's other temporary files go
+    to a RAM file system when there is one with room (``tests/scratch.py``). The
+    main process (not an xdist worker) lists the checkout's paths, to compare at
+    the end.
     """
+    hypothesis_configuration.set_hypothesis_home_dir(hypothesis_home())
+    use_ram_scratch()
     run = Path(tempfile.mkdtemp(prefix="cvm-test-run-"))
     config.stash[_RUN_DIR] = run
     os.environ["CVM_STATE_DIR"] = str(run / "state")
     os.environ["CHAINLIT_APP_ROOT"] = str(make_app_root(run / "ui"))
-    hypothesis_configuration.set_hypothesis_home_dir(hypothesis_home())
     if not hasattr(config, "workerinput"):
         config.stash[_REPO_BEFORE] = repo_paths()
 
@@ -64,30 +68,37 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(run, ignore_errors=True)
 
 
-# The costliest files, costliest first (share of the suite's test time, measured on
-# main a4e6ffb: test_ray 6.8% ... test_faults 2.2%). `make test` hands out whole files
-# in collection order (`--dist loadfile --no-loadscope-reorder`): starting with the
-# longest keeps a one-test file of a minute from running alone at the end while the
-# other core idles (xdist's default order, by number of tests, put exactly those last).
+# The costliest files, costliest first (share of the suite's test wall time, measured
+# on main fe71677 with -n 2 at load ~10: test_ray 12.5%, test_fuzz 9.9% ... test_app
+# 0.9%). `make test` hands out whole files in collection order (`--dist loadfile
+# --no-loadscope-reorder`): starting with the longest keeps a one-test file of a
+# minute from running alone at the end while the other core idles (xdist's default
+# order, by number of tests, put exactly those last).
 LONGEST_FIRST = (
     "test_ray.py",
+    "test_fuzz.py",
     "test_threads_browser.py",
     "test_browser.py",
-    "test_cli_decisions.py",
-    "test_fuzz.py",
-    "test_import.py",
-    "test_properties.py",
-    "test_openai_path.py",
     "test_kernel_equivalence.py",
+    "test_import.py",
+    "test_heldout.py",
     "test_second_approver_browser.py",
-    "test_ledger_pg_ui.py",
-    "test_sql_text.py",
-    "test_ledger_care.py",
-    "test_red_team.py",
-    "test_ledger.py",
     "test_understanding.py",
-    "test_input_values.py",
+    "test_cli_decisions.py",
+    "test_ledger_pg_ui.py",
+    "test_red_team.py",
+    "test_properties.py",
+    "test_ledger_care.py",
+    "test_conversations.py",
+    "test_confirmations.py",
+    "test_openai_path.py",
     "test_faults.py",
+    "test_input_values.py",
+    "test_catalogue_ui.py",
+    "test_planning_blocks.py",
+    "test_generate.py",
+    "test_app.py",
+    "test_catalogue.py",
 )
 
 
@@ -136,6 +147,7 @@ def write_config(tmp_path):
     """Write a variant of the default config; returns its path."""
     import yaml
 
+    from tests.yaml_text import yaml_text
     from tools.config import DEFAULT_CONFIG_PATH
 
     def _write(mutate=None, text: str | None = None):
@@ -144,7 +156,7 @@ def write_config(tmp_path):
             raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
             if mutate:
                 mutate(raw)
-            text = yaml.safe_dump(raw, sort_keys=False)
+            text = yaml_text(raw, sort_keys=False)
         path.write_text(text)
         return path
 

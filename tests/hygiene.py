@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import tempfile
 from pathlib import Path
+
+from tests.scratch import disk_tempdir
 
 ROOT = Path(__file__).resolve().parent.parent
 # Python's own by-products, wherever they are
@@ -56,4 +57,4 @@ def hypothesis_home(root: Path = ROOT) -> Path:
     checkout, in the system's temporary folder.
     """
     tag = hashlib.sha1(str(root).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"cvm-assistant-hypothesis-{tag}"
+    return disk_tempdir() / f"cvm-assistant-hypothesis-{tag}"

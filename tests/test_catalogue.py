@@ -17,6 +17,7 @@ import sys
 
 import pytest
 
+from tests.cli_run import in_process
 from tools.allocation import allocate_treatment
 from tools.catalogue import catalogue_history, list_treatments, show_treatment
 from tools.catalogue_changes import CatalogueChange, slug
@@ -46,9 +47,15 @@ def add_sms10(ctx: ToolContext, by: str = "ana", **extra: object):
 
 
 def cvm(*args: str) -> subprocess.CompletedProcess[str]:
+    """``cvm args`` in a process of its own."""
     return subprocess.run(
         [*CVM, *args], capture_output=True, text=True, env=dict(os.environ), timeout=60
     )
+
+
+def here(*args: str) -> subprocess.CompletedProcess[str]:
+    """``cvm args`` in this process (the command's main: exit code, stdout, stderr)."""
+    return in_process(args)
 
 
 def test_the_config_file_is_version_1_and_a_change_is_version_2(ctx):
@@ -397,45 +404,45 @@ def test_a_change_from_another_process_applies_without_restart(ctx):
 
 def test_cli_needs_yes_shows_the_diff_and_lists_history_and_rolls_back(ctx):
     args = ["treatments", "set", "marketing_call_back", "max_per_day=8"]
-    out = cvm(*args)
+    out = here(*args)
     assert out.returncode == 1
     assert "~ marketing_call_back.max_per_day: 2 → 8" in out.stdout
     assert "APPROVAL" in out.stderr and "nothing changed" in out.stderr
     assert ctx.ledger.catalogue_head() is None
-    out = cvm(*args, "--yes", "--reason", "more agents today", "--json")
+    out = here(*args, "--yes", "--reason", "more agents today", "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["version"] == 2
-    listed = json.loads(cvm("treatments", "list", "--json").stdout)
+    listed = json.loads(here("treatments", "list", "--json").stdout)
     assert listed["version"] == 2
     row = [
         t for t in listed["treatments"] if t["treatment_key"] == "marketing_call_back"
     ]
     assert row[0]["max_per_day"] == 8
-    history = cvm("treatments", "history").stdout
+    history = here("treatments", "history").stdout
     assert "v2 (in force)" in history and "more agents today" in history
-    assert cvm("treatments", "rollback", "--yes").returncode == 0
+    assert here("treatments", "rollback", "--yes").returncode == 0
     assert ctx.config.constraints["marketing_call_back"].max_per_day == 2
-    bad = cvm("treatments", "set", "retention_sms", "cost=-1", "--yes")
+    bad = here("treatments", "set", "retention_sms", "cost=-1", "--yes")
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         "cvm: Invalid catalogue change: treatments.retention_sms.cost: Input should be "
         "greater than or equal to 0 (got -1); nothing changed."
     ]
-    unknown = cvm("treatments", "show", "free_iphone")
+    unknown = here("treatments", "show", "free_iphone")
     assert (
         unknown.returncode == 2 and "Unknown treatment 'free_iphone'" in unknown.stderr
     )
-    audit = cvm("audit").stdout
+    audit = here("audit").stdout
     assert "catalogue:set:OK" in audit and "catalogue:rollback:OK" in audit
 
 
 def test_decide_all_reports_the_catalogue_version_it_decided_on(ctx, tmp_path):
-    before = cvm("decide", "--all", "--json")
+    before = here("decide", "--all", "--json")
     assert before.returncode == 0, before.stderr
     assert json.loads(before.stdout)["catalogue_version"] == 1
     add_sms10(ctx, base_propensity=0.5)
     out = tmp_path / "decisions.csv"
-    after = cvm("decide", "--all", "--json", "--out", str(out))
+    after = here("decide", "--all", "--json", "--out", str(out))
     assert after.returncode == 0, after.stderr
     summary = json.loads(after.stdout)
     assert summary["catalogue_version"] == 2
@@ -443,7 +450,7 @@ def test_decide_all_reports_the_catalogue_version_it_decided_on(ctx, tmp_path):
     header, *rows = out.read_text().splitlines()
     column = header.split(",").index("catalogue_version")
     assert rows and {r.split(",")[column] for r in rows} == {"2"}
-    text = cvm("decide", "--all").stdout
+    text = here("decide", "--all").stdout
     assert "(catalogue version 2)" in text
 
 
@@ -551,7 +558,7 @@ def test_cli_refuses_a_malformed_change_in_one_line(ctx):
             "cvm: --when churn_score>=high: 'high' is not a number",
         ),
     ):  # fmt: skip
-        out = cvm("treatments", *args)
+        out = here("treatments", *args)
         assert out.returncode == 2, out.stderr
         assert out.stderr.strip().splitlines() == [message]
     assert ctx.ledger.catalogue_head() is None

@@ -1,3 +1,12 @@
+"""The ``cvm`` decision commands: their exit codes, output and ledger effects.
+
+Most commands run in this process (``cvm``: :func:`tests.cli_run.in_process`, the
+command's own ``main``, its exit code, stdout and stderr): a process start is ~0.4 s
+of CPU each. What only a process shows starts real ones (:func:`run`): eight
+processes racing for two slots, a broken configuration's one line from the entry
+point, a reader that goes away (exit 141), what importing the tools loads.
+"""
+
 from __future__ import annotations
 
 import json
@@ -8,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_run import in_process as cvm
 from tools.context import ToolContext
 
 CVM = [sys.executable, "-m", "assistant"]
@@ -16,6 +26,7 @@ CALLABLE = ["U127", "U128", "U130", "U131", "U999"]
 
 
 def run(args, env=None, **kw):
+    """``cvm args`` in a process of its own."""
     return subprocess.run(
         CVM + args,
         capture_output=True,
@@ -53,23 +64,23 @@ def test_recommend_json_never_selects_an_unconsented_treatment(capsys):
 
 
 def test_recommend_only_recommends_and_book_needs_approval():
-    plain = run(["recommend", "--customer_id", "U124,U126", "--json"])
+    plain = cvm(["recommend", "--customer_id", "U124,U126", "--json"])
     assert [r["status"] for r in json.loads(plain.stdout)] == ["recommended"] * 2
-    assert json.loads(run(["allocations", "--json"]).stdout) == []
-    refused = run(["recommend", "--customer-id", "U124", "U125", "U126", "--book"])
+    assert json.loads(cvm(["allocations", "--json"]).stdout) == []
+    refused = cvm(["recommend", "--customer-id", "U124", "U125", "U126", "--book"])
     assert refused.returncode == 1 and refused.stderr.startswith("refused: APPROVAL")
-    assert json.loads(run(["allocations", "--json"]).stdout) == []
+    assert json.loads(cvm(["allocations", "--json"]).stdout) == []
 
 
 def test_recommend_book_yes_books_the_bill_review_once_never_the_runner_up():
     book = ["recommend", "--customer-id", "U124", "--book", "--yes", "--json"]
-    first = json.loads(run(book).stdout)
+    first = json.loads(cvm(book).stdout)
     assert first["selected_treatment"] == "bill_review_call"
     assert first["status"] == "allocated" and first["explanation"]
-    second = json.loads(run(book).stdout)
+    second = json.loads(cvm(book).stdout)
     assert second["status"] == "already_booked"
     assert second["allocation"]["treatment_key"] == "bill_review_call"
-    booked = json.loads(run(["allocations", "--json"]).stdout)
+    booked = json.loads(cvm(["allocations", "--json"]).stdout)
     assert [b["treatment_key"] for b in booked] == ["bill_review_call"]
 
 
@@ -93,7 +104,7 @@ def test_pipeline_falls_back_when_the_ledger_changed_since_the_recommendation(
 
 
 def test_allocate_refusal_exit_code_and_rule():
-    out = run(
+    out = cvm(
         [
             "allocate",
             "--customer-id",
@@ -104,7 +115,7 @@ def test_allocate_refusal_exit_code_and_rule():
         ]
     )
     assert out.returncode == 1 and "CONSENT" in out.stderr
-    out = run(
+    out = cvm(
         ["allocate", "--customer-id", "U124", "--treatment-key", "retention_email"]
     )
     assert out.returncode == 1 and "APPROVAL" in out.stderr
@@ -144,7 +155,7 @@ def test_eight_allocate_processes_started_at_once(tmp_path):
 
 
 def test_constraints_and_allocations_and_reset():
-    run(
+    cvm(
         [
             "allocate",
             "--customer-id",
@@ -154,15 +165,15 @@ def test_constraints_and_allocations_and_reset():
             "--yes",
         ]
     )
-    report = json.loads(run(["constraints", "--json"]).stdout)
+    report = json.loads(cvm(["constraints", "--json"]).stdout)
     row = next(
         t for t in report["treatments"] if t["treatment_key"] == "bill_review_call"
     )
     assert (row["used"], row["remaining"]) == (1, 9)
-    assert "bill_review_call" in run(["allocations"]).stdout
-    assert run(["reset-constraints"]).returncode == 1
-    assert "released 1" in run(["reset-constraints", "--yes"]).stdout
-    assert json.loads(run(["allocations", "--json"]).stdout) == []
+    assert "bill_review_call" in cvm(["allocations"]).stdout
+    assert cvm(["reset-constraints"]).returncode == 1
+    assert "released 1" in cvm(["reset-constraints", "--yes"]).stdout
+    assert json.loads(cvm(["allocations", "--json"]).stdout) == []
 
 
 @pytest.mark.parametrize(
@@ -178,7 +189,7 @@ def test_broken_config_gives_one_readable_line(tmp_path, text):
 
 
 def test_unknown_customer_is_a_clear_error():
-    out = run(["recommend", "--customer-id", "U555"])
+    out = cvm(["recommend", "--customer-id", "U555"])
     assert out.returncode == 2 and "not in the dataset" in out.stderr
     assert "Traceback" not in out.stderr
 
@@ -199,10 +210,10 @@ def test_import_tools_imports_neither_chainlit_nor_openai():
 
 
 def test_recommend_batch_and_its_limit(write_config):
-    out = run(["recommend", "--customer-id", "U124", "U126", "--no-allocate", "--json"])
+    out = cvm(["recommend", "--customer-id", "U124", "U126", "--no-allocate", "--json"])
     assert [r["customer_id"] for r in json.loads(out.stdout)] == ["U124", "U126"]
     path = write_config(lambda r: r["validation"].update(max_customers_per_batch=1))
-    out = run(
+    out = cvm(
         ["recommend", "--customer-id", "U124", "U126"], env={"CVM_CONFIG": str(path)}
     )
     assert out.returncode == 2 and "at most 1 customers per batch" in out.stderr

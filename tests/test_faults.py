@@ -17,6 +17,7 @@ import yaml
 
 from assistant.cli.main import main
 from tests.ui_start import failed_ui_start
+from tests.yaml_text import yaml_text
 from tools.config import DEFAULT_CONFIG_PATH
 from tools.store import json_files
 
@@ -38,7 +39,7 @@ def _use_config(tmp_path: Path, monkeypatch, text: str | bytes) -> Path:
 def _mutated_config(tmp_path, monkeypatch, mutate: Callable[[dict], None]) -> Path:
     raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
     mutate(raw)
-    return _use_config(tmp_path, monkeypatch, yaml.safe_dump(raw, sort_keys=False))
+    return _use_config(tmp_path, monkeypatch, yaml_text(raw, sort_keys=False))
 
 
 def _dataset(tmp_path, monkeypatch, files: dict[str, str | bytes]) -> Path:

@@ -19,6 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.yaml_text import yaml_text
 from tools import data
 from tools.config import DEFAULT_CONFIG_PATH, CVMConfig, get_config, load_config
 from tools.context import ToolContext
@@ -111,7 +112,7 @@ def test_fuzzed_config_loads_or_gives_one_clear_line(edit):
     doc = _set(json.loads(json.dumps(DEFAULT)), *edit)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cvm_config.yaml"
-        path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+        path.write_text(yaml_text(doc, allow_unicode=True))
         try:
             config = load_config(path)
         except ConfigError as exc:

@@ -97,8 +97,14 @@ def outcome(item: Message, bot: Assistant) -> str:
     elif pending is not None and declines(item.text):
         got = "decline"
     else:
-        session = copy.deepcopy(bot.session)
-        memory = copy.deepcopy(bot.model.memory(bot.session))  # type: ignore[attr-defined]
+        # copies to read on (the reading must not move the conversation on); the
+        # configuration is shared, as the reader never changes it
+        config = bot.ctx.config
+        session = copy.deepcopy(bot.session, {id(config): config})
+        memory = copy.deepcopy(
+            bot.model.memory(bot.session),  # type: ignore[attr-defined]
+            {id(config): config},
+        )
         repeated = memory.intent  # "same for U126" asks this again
         got, ask = understand(item.text, session, memory, bot.ctx.config)
         got = got.name
@@ -139,8 +145,14 @@ def score(path: Path, state: Path) -> tuple[Counter[str], list[str]]:
     """
     counts, wrong = Counter[str](), []
     sections = [Section.model_validate(s) for s in yaml.safe_load(path.read_text())]
+    # sections without a context are each read by a new conversation: one serves
+    # them all (outcome() reads on copies, so the conversation stays new)
+    fresh = Assistant.create(model="offline", state_dir=state / f"{path.stem}-new")
     for n, section in enumerate(sections):
-        bot = Assistant.create(model="offline", state_dir=state / f"{path.stem}-{n}")
+        bot = fresh
+        if section.context:
+            own = state / f"{path.stem}-{n}"
+            bot = Assistant.create(model="offline", state_dir=own)
         for message in section.context:
             bot.ask(message)
         for item in section.messages:
@@ -151,7 +163,9 @@ def score(path: Path, state: Path) -> tuple[Counter[str], list[str]]:
             counts["also"] += kind == "also"
             if got.startswith("wrong"):
                 wrong.append(f"  {item.text!r} ({item.intent}) {got}")
-        bot.ctx.ledger.close()
+        if bot is not fresh:
+            bot.ctx.ledger.close()
+    fresh.ctx.ledger.close()
     return counts, wrong
 
 

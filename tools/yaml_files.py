@@ -40,12 +40,23 @@ CACHED_TEXT = 256 * 1024  # characters: longer texts are parsed every time
 
 @functools.lru_cache(maxsize=8)
 def _parsed_yaml(text: str, state_dir: Path | None) -> Any:
-    """The document of ``text``, parsed once (callers get a copy: never mutate)."""
+    """The document of ``text``, parsed once (callers get a copy: never mutate).
+
+    A state dir not seen before reads (or is given) its cache file, but the text is
+    parsed once per process whatever the state dir: a test suite makes a state dir
+    per test, and parsed the same configuration again for each.
+    """
     if state_dir is None:
-        return _parse_yaml(text)
+        return _parsed_text(text)
     from tools.document_cache import cached_document
 
-    return cached_document(text, state_dir, _parse_yaml)
+    return cached_document(text, state_dir, _parsed_text)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_text(text: str) -> Any:
+    """The document of ``text``, parsed once per process (shared: never mutate)."""
+    return _parse_yaml(text)
 
 
 def _parse_yaml(text: str) -> Any:
