@@ -26,7 +26,8 @@ _SLOTS = compiled(
 WORTH = compiled(r"\bworth\b|\bvalue of (one|an?) (more|extra)\b", re.I)
 _WITHOUT = compiled(
     r"\bwithout (the |any )?(?P<what>call[- ]?cent(re|er)|calls?|phone|sms|texts?|"
-    r"e-?mails?|push|app)\b|\bno (more )?(?P<what2>calls?|sms|texts?|e-?mails?)\b",
+    r"e-?mails?|push|app)\b|"
+    r"\bno (more )?(?P<what2>call[- ]?cent(re|er)|calls?|sms|texts?|e-?mails?)\b",
     re.I,
 )
 _BUDGET = compiled(
@@ -254,7 +255,13 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
     if budgeted is not None:
         return budgeted
     without = _WITHOUT.search(text)
-    if without and re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I):
+    if without and (
+        re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I)
+        or (
+            session.plan_id is not None
+            and re.match(r"\W*(and|what about|how about|with|without|no)\b", text, re.I)
+        )
+    ):  # "and with no call centre?" when a plan is in play
         channel = _channel(without.group("what") or without.group("what2"))
         if channel:
             args = {**base, "without_channels": [channel]}

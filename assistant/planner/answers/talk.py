@@ -55,7 +55,7 @@ def unknown(ask: Ask, customer: str | None, results: Results) -> str:
     near = f"The nearest I can do is {gist(nearest, focus)}. " if nearest else ""
     if focus:
         return "I can't do that here. " + near + can_do_for(focus)
-    return "I did not catch what you need. " + near + HELP
+    return "I can't do that here, or I did not follow it. " + near + HELP
 
 
 def clarify(ask: Ask, customer: str | None, results: Results) -> str:
