@@ -37,6 +37,7 @@ READER_SOURCES = (
     "assistant/planner/base_intents.py",
     "assistant/planner/base_words.py",
     "assistant/planner/catalogue_intents.py",
+    "assistant/planner/catalogue_slots.py",
     "assistant/planner/channel_slots.py",
     "assistant/planner/classifier.py",
     "assistant/planner/decision_intents.py",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from assistant.planner import outcome_calls
 from assistant.planner.answers import outcomes
-from assistant.planner.catalogue_intents import SET_ORDER, sets_a_field
+from assistant.planner.catalogue_slots import SET_ORDER, sets_a_field
 from assistant.planner.expect_intents import EXPECT_INTENTS, EXPECT_PATTERN
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.outcome_calls import STATUS_WORDS
