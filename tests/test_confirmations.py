@@ -47,7 +47,11 @@ ATTACKS = [
 
 
 def test_the_closed_set_is_small_and_whole_message():
-    assert len(GENERIC) <= 55 and "yes" in GENERIC and "go ahead" in GENERIC
+    # 58: "confermo", "confirmo", "je confirme" joined the 55 English ones
+    assert len(GENERIC) <= 60 and "yes" in GENERIC and "go ahead" in GENERIC
+    assert confirms("sì, confermo", GENERIC)
+    assert confirms("yep lovely, go ahead", GENERIC)
+    assert not confirms("lovely", GENERIC) and not confirms("thanks, cheers", GENERIC)
     assert confirms("aye, go", GENERIC) and confirms("ja ok, go ahead", GENERIC)
     assert confirms("Fine.", GENERIC) and not confirms("ok", GENERIC)
     assert not confirms("ja", GENERIC) and not confirms("vale adelante", GENERIC)

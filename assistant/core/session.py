@@ -67,6 +67,20 @@ class Turn(BaseModel):
     )
 
 
+@dataclass(frozen=True)
+class Offer:
+    """An option an answer offered to book instead of the action pending."""
+
+    customer: str
+    treatment: str
+    turn: int
+    pending: str | None  # the id of the action pending when it was offered
+
+
+# turns after which "book it" no longer means the option offered
+OFFER_TURNS = 3
+
+
 @dataclass
 class Focus:
     """What the conversation is looking at besides its customer.
@@ -94,8 +108,11 @@ class Focus:
             each what-if ("compare that with the original", "the 2nd scenario").
         compared: The customers last compared ("book for U999" then proposes
             U999's pick).
-        offered: The option an answer offered to book (customer, treatment, turn)
-            while another action stayed pending: "book it" right after means it.
+        offered: The option an answer offered to book while another action stayed
+            pending ("Say book Data Boost to propose it instead"): what "book it"
+            and "go with that one" mean a little later (:meth:`Session.offered_option`).
+        last_offer: What the last answer told how to book: "plan" (a plan: "say
+            book the plan") or "booking" (one customer's pick: "say book it").
     """
 
     customers: list[str] = field(default_factory=list)
@@ -110,7 +127,8 @@ class Focus:
     last_list: str | None = None
     scenarios: list[str] = field(default_factory=list)
     compared: list[str] = field(default_factory=list)
-    offered: tuple[str, str, int] | None = None
+    offered: Offer | None = None
+    last_offer: str | None = None
 
     def listed(self, text: str) -> tuple[str, str | None]:
         """``text`` with its pointer at a row of the last list shown made an id.
@@ -173,6 +191,24 @@ class Session:
             self.declined_turn = self.turns
             self.dropped, self.dropped_turn = self.pending, self.turns
             self.pending = None
+
+    def offer(self, customer: str, treatment: str) -> None:
+        """Remember the option just offered to book instead of the action pending."""
+        held = self.pending.id if self.pending else None
+        self.focus.offered = Offer(customer, treatment, self.turns, held)
+
+    def offered_option(self, customer: str | None) -> str | None:
+        """The option "book it" means for ``customer``, if one was offered.
+
+        Offered in the last :data:`OFFER_TURNS` turns, with the same action still
+        pending (a question in between, "is it within quiet hours?", keeps it; a new
+        proposal, booking or decline ends it).
+        """
+        o = self.focus.offered
+        if o is None or o.customer != customer or self.turns - o.turn > OFFER_TURNS:
+            return None
+        held = self.pending.id if self.pending else None
+        return o.treatment if held == o.pending else None
 
     @property
     def proposal(self) -> RankedTreatment | None:

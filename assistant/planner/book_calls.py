@@ -147,14 +147,9 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     again = just_declined(ask, customer)
     if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
         return again
-    offered = session.focus.offered
-    if (
-        offered is not None
-        and offered[0] == customer
-        and session.turns - offered[2] == 1
-        and not ask.u.channels
-    ):  # "please book it" right after an alternative was shown: that one
-        return offered[1]
+    offered = session.offered_option(customer)
+    if offered is not None and not ask.u.channels:
+        return offered  # "please book it" after an alternative was shown: that one
     held = pending_booking(ask, customer)
     if held is not None and not ask.u.channels:  # "go ahead and post it": shown again
         return held

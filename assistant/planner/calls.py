@@ -113,7 +113,7 @@ def propose_alternative(ask: Ask, customer: str | None) -> Call | None:
     alt = ask.results.one("find_alternative_treatment")
     pick = alt.alternative if alt else None
     if customer and pick is not None:  # "book it" next means this one
-        ask.session.focus.offered = (customer, pick.treatment_key, ask.session.turns)
+        ask.session.offer(customer, pick.treatment_key)
     return booking(customer, pick)
 
 

@@ -164,6 +164,8 @@ def recognise(ask: Ask) -> Reading:
         None,
     )
     acted = _acted_on(ask, w, cued, ranked, total)
+    if acted == "book" and rules.book_means_plan(ask):  # "book it" after a plan
+        acted = "plan_book"
     if acted is not None:
         return Reading(BY_NAME.get(acted, UNKNOWN), p, (), nearest)
     choices = offered_choices(ranked, total, cued)

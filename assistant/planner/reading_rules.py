@@ -163,6 +163,31 @@ def asks_about_treatment(ask: Ask) -> bool:
     return not u.treatments and booking and bool(_CHANNEL_FACT.search(u.norm))
 
 
+_BARE_ORDER = re.compile(
+    r"^\W*(?:(?:ok|okay|right|fine|great|good|then|so|now|yes|yeah|please|pls|"
+    r"let'?s|go ahead and|go on and|just)\W+)*(?:book|schedule|do|run|send|launch)"
+    r"(?: it| that| this)?(?:\W+(?:please|pls|then|now|thanks))*\W*$",
+    re.I,
+)
+
+
+def book_means_plan(ask: Ask) -> bool:
+    """A bare "book it" when the last thing offered for booking was a plan.
+
+    With nothing pending and no customer, treatment or channel named, "book it"
+    right after a plan (and its questions) means the plan, not the customer whose
+    pick was last explained.
+    """
+    u, session = ask.u, ask.session
+    return bool(
+        session.pending is None
+        and session.focus.last_offer == "plan"
+        and session.plan_id
+        and not (u.customers or u.treatments or u.channels)
+        and _BARE_ORDER.match(u.text)
+    )
+
+
 def greeting(ask: Ask) -> bool:
     """The whole message is a greeting."""
     return bool(_GREETING.match(ask.u.text.strip()))

@@ -75,14 +75,9 @@ def chosen(ask: Ask, rec: Recommendation) -> RankedTreatment | None:
     if u.ordinal is not None:
         index = u.ordinal - 1 if u.ordinal > 0 else len(pool) + u.ordinal
         return pool[index] if 0 <= index < len(pool) else None
-    offered = focus.offered  # "ok go with that one" right after an alternative
-    if (
-        offered is not None
-        and offered[0] == rec.customer_id
-        and ask.session.turns - offered[2] == 1
-        and offered[1] in ranked
-    ):
-        return ranked[offered[1]]
+    offered = ask.session.offered_option(rec.customer_id)
+    if offered in ranked:  # "ok go with that one" after an alternative was shown
+        return ranked[offered]
     return option_meant(ask, rec)
 
 

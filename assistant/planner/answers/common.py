@@ -62,6 +62,7 @@ def how_to_book(ask: Ask, customer: str, key: str, name: str) -> str:
     """How to book this option: "book it" only when it is the action pending."""
     p = ask.session.pending
     if p and p.tool == "allocate_treatment" and p.key == (customer, key):
+        ask.session.focus.last_offer = "booking"  # "book it" now means this
         return f"Say **book it** (or **yes**) to book {name}."
     if p is not None:
         return f"Say **book {name}** to propose it instead of {p.title.lower()}."

@@ -27,6 +27,7 @@ def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
     plan: Plan | None = results.one("plan_campaign")
     if plan is None:
         return _failed(results) or "No plan was made."
+    ask.session.focus.last_offer = "plan"  # "book it" now means the plan
     return plan_answer(plan) + _budget_not_applied(ask.u.text, plan)
 
 
