@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.core.messages import Message
-from assistant.core.session import Focus, Session
+from assistant.core.session import Focus, Offer, Session
 from tools.allocation import Allocation
 from tools.recommendation import Recommendation
 
@@ -42,6 +42,17 @@ class WasPending(BaseModel):
     overrides: tuple[str, ...] = Field(
         default=(), description="Rules the analyst's own order had overridden."
     )
+
+
+class OfferState(BaseModel):
+    """:class:`~assistant.core.session.Offer` as data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer: str
+    treatment: str
+    turn: int
+    pending: str | None = None
 
 
 class FocusState(BaseModel):
@@ -65,6 +76,8 @@ class FocusState(BaseModel):
     last_list: str | None = None
     scenarios: list[str] = Field(default_factory=list)
     compared: list[str] = Field(default_factory=list)
+    offered: OfferState | None = None
+    last_offer: str | None = None
 
 
 class SessionState(BaseModel):
@@ -127,7 +140,14 @@ def from_state(
         last_recommendation=state.last_recommendation,
         allocations=list(state.allocations),
         turns=state.turns,
-        focus=Focus(**state.focus.model_dump()),
+        focus=_focus(state.focus),
         plan_id=state.plan_id,
     )
     return session, state.was_pending
+
+
+def _focus(state: FocusState) -> Focus:
+    """The focus from saved state (its offer as an :class:`Offer` again)."""
+    fields = state.model_dump()
+    offered = fields.pop("offered")
+    return Focus(**fields, offered=Offer(**offered) if offered else None)

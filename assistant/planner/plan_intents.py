@@ -41,7 +41,7 @@ _COMPARE = compiled(
     r"customer by customer)\b",
     re.I,
 )
-_BOOK_PLAN = compiled(
+BOOK_PLAN = compiled(
     r"^\W*(please\W+)?(book|approve|run|execute|launch) (the |this |that |today'?s )?"
     r"((\w+ )?campaign|((retention|marketing|service|campaign|day'?s|whole) )?plan)"
     r"\b|\bbook (plan )?P\d{8}-\d+",
@@ -80,7 +80,7 @@ PLAN_INTENTS: list[Intent] = [
     Intent(
         name="plan_book",
         cues=(),
-        when=lambda u, ask: bool(_BOOK_PLAN.search(u.text)) and not u.treatments,
+        when=lambda u, ask: bool(BOOK_PLAN.search(u.text)) and not u.treatments,
         bonus=lambda u, ask: 9.0,
         calls=plan_calls.book_plan,
         follow_up=plan_calls.book_planned,

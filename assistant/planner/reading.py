@@ -147,6 +147,8 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME[cued], 1.0)
     if rules.bare_customer(ask):
         return Reading(BY_NAME["recommend"], 1.0)
+    if rules.orders_a_named_plan(ask):  # "approve plan P20240306-1"
+        return Reading(BY_NAME["plan_book"], 1.0)
     if rules.greeting(ask):  # "hiya!"
         return Reading(BY_NAME["help"], 1.0)
     if rules.asks_about_treatment(ask):  # "which channel is that going out on?"

@@ -13,6 +13,8 @@ from assistant.approvals.scope import QUESTION
 from assistant.planner.intent import Ask
 from assistant.planner.intents import BY_NAME
 from assistant.planner.ledger_calls import booking_to_cancel
+from assistant.planner.plan_calls import PLAN_ID
+from assistant.planner.plan_intents import BOOK_PLAN
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR
 from tools.patterns import compiled
 
@@ -186,6 +188,16 @@ def book_means_plan(ask: Ask) -> bool:
         and not (u.customers or u.treatments or u.channels)
         and _BARE_ORDER.match(u.text)
     )
+
+
+def orders_a_named_plan(ask: Ask) -> bool:
+    """An order to book or approve a plan named by its id ("approve plan P…-1").
+
+    Read as booking the plan: the guard decides what it may do (a second approval
+    must come from another analyst); nothing runs without its approval.
+    """
+    text = ask.u.text
+    return bool(PLAN_ID.search(text) and BOOK_PLAN.search(text) and not ask.u.customers)
 
 
 def greeting(ask: Ask) -> bool:
