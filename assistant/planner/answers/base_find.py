@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.planner.answers.base import describe, find_answer, summary_answer
 from assistant.planner.answers.figures import figures_answer
 from assistant.planner.base_calls import find_args, within_top
-from assistant.planner.base_filters import unapplied
+from assistant.planner.base_filters import has_condition, unapplied
 from assistant.planner.figures import unread_measure
 from assistant.planner.intent import Ask, Results
 
@@ -41,9 +43,27 @@ def _unread(ask: Ask) -> str:
     )
 
 
-def not_applied(ask: Ask) -> str:
-    """A line naming each part of the message that was read as no condition."""
+# a qualifier that should have selected customers ("only the ones on postpaid",
+# "with falling usage") when no condition was read at all
+_QUALIFIER = re.compile(
+    r"\b(?:only|just)\b[^.?!]*|\b(?:with|on|who|that|where|having|without|"
+    r"excluding)\b\s+(?!the (?:highest|most|lowest|top|biggest)\b)[^.?!]*",
+    re.I,
+)
+
+
+def not_applied(ask: Ask, results: Results | None = None) -> str:
+    """A line naming each part of the message that was read as no condition.
+
+    Parts joined by "and" are checked one by one; a message that qualifies the
+    customers ("only the ones on postpaid") while no condition at all was read says
+    so too: never a silently unfiltered list.
+    """
     missed = unapplied(ask.u, ask.config)
+    args = find_args(results) if results is not None else None
+    if not missed and args is not None and not has_condition(args):
+        qualifier = _QUALIFIER.search(ask.u.norm)
+        missed = [qualifier.group(0).strip()] if qualifier else []
     if not missed:
         return ""
     parts = ", ".join(f"“{m}”" for m in missed)
@@ -57,7 +77,7 @@ def answer_find(ask: Ask, customer: str | None, results: Results) -> str:
     """A count and/or a ranked table of the customers found (or the figures)."""
     if results.called("base_figures") or unread_measure(ask.u):
         return figures_answer(ask, results)
-    return _answer_find(ask, results) + not_applied(ask)
+    return _answer_find(ask, results) + not_applied(ask, results)
 
 
 def _answer_find(ask: Ask, results: Results) -> str:
