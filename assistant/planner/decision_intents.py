@@ -206,6 +206,8 @@ DECISION_INTENTS: list[Intent] = [
             r"\bhow about\b",
             r"\b(is|are|would) (an? |the )?.{0,30}\b(ok|okay|fine|allowed|possible|"
             r"permitted|an option|lawful|legal|better)\b",
+            r"\bwhy\b.{0,30}\bnot (an? |the |by |via )?(sms|text|e-?mail|call|phone|"
+            r"push|app)",
             weight=2.5,
         )
         + cue(

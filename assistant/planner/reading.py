@@ -168,6 +168,8 @@ def recognise(ask: Ask) -> Reading:
     acted = _acted_on(ask, w, cued, ranked, total)
     if acted == "book" and rules.book_means_plan(ask):  # "book it" after a plan
         acted = "plan_book"
+    if acted == "options" and rules.cheaper_alternative(ask, ranked, total):
+        acted = "alternative"  # "owt cheaper?": one option cheaper than this one
     if acted is not None:
         return Reading(BY_NAME.get(acted, UNKNOWN), p, (), nearest)
     choices = offered_choices(ranked, total, cued)
@@ -217,6 +219,8 @@ def _acted_on(
     if best == "unknown" and p >= rules.CANT_FLOOR:  # an honest can't, not a menu
         return best
     if best in BY_NAME and rules.low_floor(ask, best, p):
+        return best
+    if rules.why_not_named(ask, best, p):  # "why this one and not a SMS?"
         return best
     alone = cued in (None, best) and rules.only_reading(best, p, ranked, total)
     if alone or pairs.same_answer(ask, cued, ranked, total, w.threshold):

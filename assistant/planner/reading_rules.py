@@ -200,6 +200,35 @@ def orders_a_named_plan(ask: Ask) -> bool:
     return bool(PLAN_ID.search(text) and BOOK_PLAN.search(text) and not ask.u.customers)
 
 
+_WHY_NOT_NAMED = re.compile(
+    r"\bwhy\b.{0,30}\bnot (?:an? |the |by |via )?(?:sms|text|e-?mail|call|phone|push|"
+    r"app)",
+    re.I,
+)
+
+
+def why_not_named(ask: Ask, best: str, p: float) -> bool:
+    """"why this one and not a SMS?": the model reads why-not, a channel is named."""
+    return best == "why_not" and p >= AGREE_FLOORS["why_not"] and bool(
+        _WHY_NOT_NAMED.search(ask.u.norm)
+    )
+
+
+_CHEAPER = re.compile(r"\b(?:cheap\w*|less expensive|lower cost|dear|pricey)\b", re.I)
+
+
+def cheaper_alternative(
+    ask: Ask, ranked: list[tuple[str, float]], total: float
+) -> bool:
+    """"anything cheaper?" read as the options, the alternative a close second.
+
+    Both answer alike ("cheaper?"); the alternative is capped below the cost of the
+    option discussed, so it answers the "cheaper" itself.
+    """
+    second = dict(ranked).get("alternative", 0.0) / total
+    return bool(_CHEAPER.search(ask.u.norm)) and second >= CUE_MIN_PROB
+
+
 def greeting(ask: Ask) -> bool:
     """The whole message is a greeting."""
     return bool(_GREETING.match(ask.u.text.strip()))

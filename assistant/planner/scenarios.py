@@ -32,7 +32,8 @@ _COMPARE = compiled(
 )
 _CHOOSE = compiled(
     r"\b(go (with|for)|take|pick|choose|use|adopt|let'?s (do|go with|use)|"
-    r"we'?ll (go with|take|use)|stick with|go back to|switch to|prefer)\b",
+    r"we'?ll (go with|take|use)|stick with|stay with|keep|go back to|switch to|"
+    r"prefer)\b",
     re.I,
 )
 _SCENARIO = compiled(r"\b(scenario|version|variant|option|one|original|plan)\b", re.I)

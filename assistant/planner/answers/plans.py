@@ -127,8 +127,8 @@ def answer_what_if(ask: Ask, customer: str | None, results: Results) -> str:
             f"{session.plan_id or change.before_id} within today's real capacity."
         )
     return text + (
-        f"\nPlan {change.before_id} is kept; 'book the plan' now books "
-        f"{change.after_id}."
+        f"\n'Book the plan' now books this what-if, {change.after_id}; say 'go back "
+        f"to the original plan' to book {change.before_id} instead."
     )
 
 
