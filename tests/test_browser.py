@@ -117,9 +117,21 @@ def chat_page(
 
 
 def ask(page, text: str) -> None:
-    """Send a message (the send button must be a send button again, not stuck)."""
-    page.locator("#chat-input").fill(text)
+    """Send a message (the send button must be a send button again, not stuck).
+
+    Sent means the box is cleared: a click lost on a loaded machine (the box still
+    holds the text) is followed by the keyboard's Enter, the same send.
+    """
+    from playwright.sync_api import expect
+
+    box = page.locator("#chat-input")
+    box.fill(text)
     page.locator("#chat-submit:enabled").click()
+    try:
+        expect(box).to_be_empty(timeout=5000)
+    except AssertionError:
+        box.press("Enter")
+        expect(box).to_be_empty(timeout=WAIT)
 
 
 def press(button) -> None:

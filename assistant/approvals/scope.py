@@ -108,7 +108,9 @@ def begin_turn(text: str, session: Session, ctx: ToolContext) -> TurnScope:
     _expire(scope, session, named)
     pending = session.pending
     if pending is not None and confirms(text, pending.confirmations):
-        if session.shown == pending.id:
+        if _means_the_offer(text, session, pending):
+            pass  # "book it" after an alternative was shown: proposed, not this one
+        elif session.shown == pending.id:
             scope.grant, scope.decision = pending, "confirmed"
         else:
             scope.decision = "reshow"
@@ -175,3 +177,18 @@ def _expire(scope: TurnScope, session: Session, named: tuple[str, ...]) -> None:
         session.drop("the conversation moved on to other things")
     if session.pending is None:
         scope.notes.append(f"pending action expired: {pending.title}")
+
+
+def _means_the_offer(text: str, session: Session, pending: PendingAction) -> bool:
+    """A booking order ("book it") right after another option was offered.
+
+    The option offered instead of the pending booking ("Say book Data Boost to propose
+    it instead") is what "book it" points at: the planner proposes it (shown, held
+    for its own confirmation); the pending booking does not run. A bare "yes" still
+    answers the action pending.
+    """
+    if pending.tool != "allocate_treatment" or not pending.customers:
+        return False
+    if is_confirmation(text):  # "yes", "go ahead": the action pending
+        return False
+    return session.offered_option(pending.customers[0], text) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +80,12 @@ class Offer:
 
 # turns after which "book it" no longer means the option offered
 OFFER_TURNS = 3
+_POINTS_AT_IT = re.compile(r"\b(?:it|that|this|that one|this one)\b", re.I)
+_FIRST_PICK = re.compile(
+    r"\b(?:first|original|top|your) (?:pick|choice|one|recommendation|option)\b|"
+    r"\bafter all\b",
+    re.I,
+)
 
 
 @dataclass
@@ -197,15 +204,18 @@ class Session:
         held = self.pending.id if self.pending else None
         self.focus.offered = Offer(customer, treatment, self.turns, held)
 
-    def offered_option(self, customer: str | None) -> str | None:
+    def offered_option(self, customer: str | None, text: str = "") -> str | None:
         """The option "book it" means for ``customer``, if one was offered.
 
         Offered in the last :data:`OFFER_TURNS` turns, with the same action still
         pending (a question in between, "is it within quiet hours?", keeps it; a new
-        proposal, booking or decline ends it).
+        proposal, booking or decline ends it), and the message points at it ("it",
+        "that one"): "go with your first pick after all" means the first pick.
         """
         o = self.focus.offered
         if o is None or o.customer != customer or self.turns - o.turn > OFFER_TURNS:
+            return None
+        if not _POINTS_AT_IT.search(text) or _FIRST_PICK.search(text):
             return None
         held = self.pending.id if self.pending else None
         return o.treatment if held == o.pending else None

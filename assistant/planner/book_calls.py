@@ -147,7 +147,7 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     again = just_declined(ask, customer)
     if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
         return again
-    offered = session.offered_option(customer)
+    offered = session.offered_option(customer, ask.u.text)
     if offered is not None and not ask.u.channels:
         return offered  # "please book it" after an alternative was shown: that one
     held = pending_booking(ask, customer)

@@ -75,7 +75,7 @@ def chosen(ask: Ask, rec: Recommendation) -> RankedTreatment | None:
     if u.ordinal is not None:
         index = u.ordinal - 1 if u.ordinal > 0 else len(pool) + u.ordinal
         return pool[index] if 0 <= index < len(pool) else None
-    offered = ask.session.offered_option(rec.customer_id)
+    offered = ask.session.offered_option(rec.customer_id, ask.u.text)
     if offered in ranked:  # "ok go with that one" after an alternative was shown
         return ranked[offered]
     return option_meant(ask, rec)

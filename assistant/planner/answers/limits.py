@@ -37,7 +37,6 @@ def why_not(ask: Ask, customer: str | None, results: Results) -> str:
     if results.called("find_alternative_treatment") and alt is not None:
         best = alt.alternative
         if best and best.treatment_key not in (BASELINE, top.treatment_key):
-            ask.session.offer(cid, best.treatment_key)  # "book it" now means it
             out += [
                 "",
                 f"The best lawful {what} option is **{best.display_name}** "
