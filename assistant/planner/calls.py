@@ -83,7 +83,7 @@ def alternative_args(ask: Ask, customer: str | None) -> dict[str, object]:
     """
     max_cost = ask.u.max_cost
     held = ask.held if ask.held_for == customer else None
-    if max_cost is None and held is not None and _CHEAPER.search(ask.u.norm):
+    if max_cost is None and held is not None and CHEAPER.search(ask.u.norm):
         treatment = ask.config.treatments.get(held.treatment_key)
         if treatment is not None and treatment.cost > 0:
             max_cost = round(treatment.cost - 0.01, 2)
@@ -95,7 +95,8 @@ def alternative_args(ask: Ask, customer: str | None) -> dict[str, object]:
     }
 
 
-_CHEAPER = compiled(
+# "cheaper?", "bit dear that": one shared reading of asking for less cost
+CHEAPER = compiled(
     r"\b(?:cheap\w*|less expensive|lower cost|too (?:dear|pricey|expensive)|"
     r"dear|pricey)\b"
 )

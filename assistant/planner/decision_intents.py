@@ -9,10 +9,21 @@ calls", "compare U124 and U126": the rows of the table
 
 from __future__ import annotations
 
+import re
+
 from assistant.planner import calls
 from assistant.planner.answers import choices, comparison, decision, limits
 from assistant.planner.intent import Ask, Intent, cue
 from assistant.planner.utterance import Utterance
+from tools.patterns import compiled
+
+# "why this one and not a SMS?": a why-not naming the channel after "not" (a cue,
+# and the rule that acts on it in reading_rules)
+WHY_NOT_NAMED = compiled(
+    r"\bwhy\b.{0,30}\bnot (?:an? |the |by |via )?(?:sms|text|e-?mail|call|phone|push|"
+    r"app)",
+    re.I,
+)
 
 
 def _names_option(u: Utterance, ask: Ask) -> bool:
@@ -206,8 +217,7 @@ DECISION_INTENTS: list[Intent] = [
             r"\bhow about\b",
             r"\b(is|are|would) (an? |the )?.{0,30}\b(ok|okay|fine|allowed|possible|"
             r"permitted|an option|lawful|legal|better)\b",
-            r"\bwhy\b.{0,30}\bnot (an? |the |by |via )?(sms|text|e-?mail|call|phone|"
-            r"push|app)",
+            WHY_NOT_NAMED.pattern,
             weight=2.5,
         )
         + cue(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from assistant.approvals.scope import QUESTION
+from assistant.planner.calls import CHEAPER
+from assistant.planner.decision_intents import WHY_NOT_NAMED
 from assistant.planner.intent import Ask
 from assistant.planner.intents import BY_NAME
 from assistant.planner.ledger_calls import booking_to_cancel
@@ -200,21 +202,11 @@ def orders_a_named_plan(ask: Ask) -> bool:
     return bool(PLAN_ID.search(text) and BOOK_PLAN.search(text) and not ask.u.customers)
 
 
-_WHY_NOT_NAMED = re.compile(
-    r"\bwhy\b.{0,30}\bnot (?:an? |the |by |via )?(?:sms|text|e-?mail|call|phone|push|"
-    r"app)",
-    re.I,
-)
-
-
 def why_not_named(ask: Ask, best: str, p: float) -> bool:
     """"why this one and not a SMS?": the model reads why-not, a channel is named."""
     return best == "why_not" and p >= AGREE_FLOORS["why_not"] and bool(
-        _WHY_NOT_NAMED.search(ask.u.norm)
+        WHY_NOT_NAMED.search(ask.u.norm)
     )
-
-
-_CHEAPER = re.compile(r"\b(?:cheap\w*|less expensive|lower cost|dear|pricey)\b", re.I)
 
 
 def cheaper_alternative(
@@ -226,7 +218,7 @@ def cheaper_alternative(
     option discussed, so it answers the "cheaper" itself.
     """
     second = dict(ranked).get("alternative", 0.0) / total
-    return bool(_CHEAPER.search(ask.u.norm)) and second >= CUE_MIN_PROB
+    return bool(CHEAPER.search(ask.u.norm)) and second >= CUE_MIN_PROB
 
 
 def greeting(ask: Ask) -> bool:
