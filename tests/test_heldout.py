@@ -108,6 +108,10 @@ def outcome(item: Message, bot: Assistant) -> str:
         repeated = memory.intent  # "same for U126" asks this again
         got, ask = understand(item.text, session, memory, bot.ctx.config)
         got = got.name
+        parts = [got, *(intent.name for intent, _ in memory.rest)]
+        if got != item.intent and item.intent in parts[1:]:
+            # "what should we offer U124, and when can we call?": each part answered
+            return "also: one of the questions of a message answered part by part"
         if item.intent == "confirm" and got == "book" and shown_again(ask, pending):
             return "asked"  # a yes in prose: the action shown again for a closed yes
         if item.intent == "repeat" and got == repeated:

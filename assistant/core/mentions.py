@@ -127,6 +127,27 @@ def resolve_listed(
     return text[: m.start()] + customer + text[m.end() :], customer
 
 
+_POINTS_AT_IT = compiled(r"\b(?:it|that|this|that one|this one)\b", re.I)
+_FIRST_PICK = compiled(
+    r"\b(?:first|original|initial|top|your) (?:pick|choice|one|recommendation|"
+    r"suggestion|option|idea)\b|\bafter all\b",
+    re.I,
+)
+
+
+def points_at_it(text: str) -> bool:
+    """Whether a message points at something shown ("book it", "that one")."""
+    return bool(_POINTS_AT_IT.search(text))
+
+
+def means_first_pick(text: str) -> bool:
+    """Whether a message means the first recommendation, not an option offered since.
+
+    "your first pick after all", "book your original suggestion".
+    """
+    return bool(_FIRST_PICK.search(text))
+
+
 def points_at_customer_row(text: str) -> bool:
     """Whether the message points at a row of a list of customers by position.
 

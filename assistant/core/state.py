@@ -78,6 +78,7 @@ class FocusState(BaseModel):
     compared: list[str] = Field(default_factory=list)
     offered: OfferState | None = None
     last_offer: str | None = None
+    row_series: bool = False
 
 
 class SessionState(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.core.mentions import means_first_pick
 from assistant.planner.intent import Ask, Call, call
 from assistant.planner.ledger_calls import bookings
 from assistant.planner.questions import asks_what_is_booked
@@ -147,6 +148,9 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     again = just_declined(ask, customer)
     if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
         return again
+    first = first_pick(ask, customer)
+    if first is not None:  # "no, go with your first pick after all"
+        return first
     offered = session.offered_option(customer, ask.u.text)
     if offered is not None and not ask.u.channels:
         return offered  # "please book it" after an alternative was shown: that one
@@ -167,6 +171,20 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     if session.proposal_for != customer:
         return None
     return session.proposed
+
+
+def first_pick(ask: Ask, customer: str | None) -> str | None:
+    """The recommendation's top pick, when the order says so and names no channel.
+
+    After an alternative was proposed in its place, "go with your first pick after
+    all" / "book your original suggestion" mean the recommendation's top option.
+    """
+    rec = ask.session.last_recommendation
+    if ask.u.channels or rec is None or rec.customer_id != customer:
+        return None
+    if not means_first_pick(ask.u.text) or rec.top.treatment_key == BASELINE:
+        return None
+    return rec.top.treatment_key
 
 
 def pending_booking(ask: Ask, customer: str | None) -> str | None:

@@ -69,12 +69,15 @@ def customers_meant(u: Utterance, session: Session) -> list[str]:
     """
     focus = session.focus
     here = session.customer_id
+    series, focus.row_series = focus.row_series, False
     if len(u.customers) == 1 and here not in (None, *u.customers):
         if _COMPARED_WITH.search(u.norm):  # "how does that compare to U126?"
             return [str(here), *u.customers]
     if u.customers:
         return u.customers
+    focus.row_series = series  # "and the second one?" after "…the first one?"
     norm, listed = focus.listed(u.norm)  # "pick the top one" of the customers listed
+    focus.row_series = listed is not None
     if listed:  # read on as if the id had been typed
         u.norm, u.customers, u.ordinal = norm, [listed], None
         return [listed]
