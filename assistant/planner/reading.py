@@ -225,6 +225,8 @@ def _acted_on(
         return best
     if rules.why_not_named(ask, best, p):  # "why this one and not a SMS?"
         return best
+    if pairs.channel_allowed(ask, ranked, total):  # "can we email U126?"
+        return best
     alone = cued in (None, best) and rules.only_reading(best, p, ranked, total)
     if alone or pairs.same_answer(ask, cued, ranked, total, w.threshold):
         return best

@@ -125,6 +125,34 @@ def _asks_if_channel_allowed(ask: Ask) -> bool:
     return bool(ask.u.channels) and _MAY_WE.search(ask.u.text) is not None
 
 
+MAY_WE_FLOOR = 0.5  # facts and why-not together, for "can we email U126?"
+_QUESTION = compiled(r"^\W*(?:can|could|may|are|is|am)\b|\?\W*$", re.I)
+_MAY_I = compiled(
+    r"\b(?:can|could|may) (?:we|i)\b|\b(?:allowed|permitted|ok|okay) to\b", re.I
+)
+_CHANGE = compiled(r"\b(?:make it|switch|change|move|rather than|instead)\b", re.I)
+
+
+def channel_allowed(ask: Ask, ranked: list[tuple[str, float]], total: float) -> bool:
+    """Whether a channel may be used ("can we email U126 about a retention offer?").
+
+    Asked as a question naming a channel, with the consents (facts) or the
+    why-not the likeliest reading and the two together at :data:`MAY_WE_FLOOR`:
+    either answers it (trial 2026-12-07z, "can we email U126 …, and can we call
+    them?", got a menu). An order ("could we email U128 a retention offer") read
+    as a booking, or a change ("could we make it a text rather than …?"), is not.
+    """
+    pair = {"facts", "why_not"}
+    if not ranked or ranked[0][0] not in pair or ask.u.treatments:
+        return False
+    if not ask.u.channels or not _MAY_I.search(ask.u.text):
+        return False
+    if _CHANGE.search(ask.u.text):  # "could we make it a text rather than …?"
+        return False
+    both = sum(q for n, q in ranked if n in pair) / total
+    return both >= MAY_WE_FLOOR and bool(_QUESTION.search(ask.u.text))
+
+
 ALIKE: dict[frozenset[str], Callable[[Ask], bool]] = {
     frozenset({"facts", "why_not"}): _asks_if_channel_allowed,
     frozenset({"cancel", "decline"}): _drops_pending,
