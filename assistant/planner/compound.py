@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.planner.intents import BY_NAME
 from tools.patterns import compiled
 
 if TYPE_CHECKING:
@@ -39,16 +38,25 @@ ANSWERS = frozenset(
         "outcome_expect", "define", "choose", "book",
     }
 )  # fmt: skip
+# what a part that only tells may be read as: nothing sure, or small talk
+TELLING = frozenset({"clarify", "unknown", "thanks", "help", "affirm"})
 PROPOSING = frozenset(
     {"recommend", "alternative", "choose", "book", "plan_book", "plan_what_if"}
 )
 
-_QUESTION_WORD = (
-    r"(?:what|what's|whats|when|where|who|who's|which|why|how|can|could|is|are|"
-    r"was|were|do|does|did|will|would|should|has|have|any)"
+_AUX = (
+    r"(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|about)"
+)
+# a new question after "and" or a comma: a question word and then its verb ("and
+# when is …", "and how many are …"), or a verb that asks ("and can we …"), never
+# a clause inside the question ("what it costs and what we'd get back")
+_NEW_QUESTION = (
+    r"(?:(?:what|when|where|who|which|why|how(?:\s+(?:many|much|long|often|soon))?)"
+    rf"(?:'s\b|\s+{_AUX}\b)|(?:can|could|is|are|was|were|do|does|did|will|would|"
+    r"should|has|have)\b)"
 )
 _BREAK = compiled(
-    rf"(?<=[?.!])\s+(?=\S)|,?\s+and\s+(?={_QUESTION_WORD}\b)|,\s+(?={_QUESTION_WORD}\b)",
+    rf"(?<=[?.!])\s+(?=\S)|,?\s+and\s+(?={_NEW_QUESTION})|,\s+(?={_NEW_QUESTION})",
     re.I,
 )
 
@@ -65,24 +73,63 @@ def parts_of(text: str) -> list[str]:
 
 
 def read_parts(
-    text: str, session: Session, memory: PlannerState, config: CVMConfig
+    text: str,
+    session: Session,
+    memory: PlannerState,
+    config: CVMConfig,
+    likeliest: str | None = None,
 ) -> list[tuple[Intent, Ask]] | None:
-    """Each part's intent and slots, or None when the message is not read as parts."""
-    from assistant.planner.reading import read_message, recognise
+    """Each part's intent and slots, or None when the message is not read as parts.
 
+    ``likeliest``: the whole message's likeliest reading (a question read alone
+    must be read as it too).
+    """
     parts = parts_of(text)
     if len(parts) < 2:
         return None
-    read: list[tuple[Intent, Ask]] = []
-    for part in parts:
-        ask = read_message(part, session, memory, config)
-        intent = recognise(ask).intent
-        if intent.name not in ANSWERS or intent.name not in BY_NAME:
-            return None
-        if read and not ask.u.customers and read[-1][1].customers:
-            ask.customers = list(read[-1][1].customers)  # "…, and can we call them?"
-        read.append((intent, ask))
+    read = [_read_part(part, session, memory, config) for part in parts]
+    for i in range(1, len(read)):  # "…, and can we call them?": the customer before
+        if not read[i][1].u.customers and read[i - 1][1].customers:
+            read[i][1].customers = list(read[i - 1][1].customers)
     names = [intent.name for intent, _ in read]
-    if len(set(names)) < len(names) or len(PROPOSING.intersection(names)) > 1:
+    if all(n in ANSWERS for n in names):
+        if len(set(names)) < len(names) or len(PROPOSING.intersection(names)) > 1:
+            return None
+        return read
+    return _the_question(parts, read, likeliest)
+
+
+def _read_part(
+    part: str, session: Session, memory: PlannerState, config: CVMConfig
+) -> tuple[Intent, Ask]:
+    from assistant.planner.reading import read_message, recognise
+
+    ask = read_message(part, session, memory, config)
+    return recognise(ask).intent, ask
+
+
+def _the_question(
+    parts: list[str], read: list[tuple[Intent, Ask]], likeliest: str | None
+) -> list[tuple[Intent, Ask]] | None:
+    """The one question of a message that only tells around it, read alone.
+
+    "I've got U129 on the line and they sound quite upset. What do we know about
+    them?": the question is read surely and answered (about the customer the
+    message names) when it is also the whole message's likeliest reading; the other
+    parts are read as nothing sure and nothing that would change anything (a
+    report such as "they don't want the offer" keeps the whole message a
+    clarification).
+    """
+    questions = [i for i, p in enumerate(parts) if p.rstrip().endswith("?")]
+    if len(questions) != 1:
         return None
-    return read
+    intent, ask = read[questions[0]]
+    if intent.name not in ANSWERS or intent.name != likeliest:
+        return None
+    others = [read[i][0].name for i in range(len(read)) if i != questions[0]]
+    if any(n not in TELLING for n in others):
+        return None
+    if not ask.u.customers:
+        named = [c for _, a in read for c in a.u.customers]
+        ask.customers = list(dict.fromkeys(named)) or ask.customers
+    return [(intent, ask)]

@@ -61,7 +61,8 @@ def understand(
     reading = recognise(ask)
     memory.rest = []
     if reading.intent is CLARIFY:  # perhaps two plain questions side by side
-        parts = read_parts(text, session, memory, config)
+        likeliest = reading.choices[0] if reading.choices else None
+        parts = read_parts(text, session, memory, config, likeliest)
         if parts:
             (first, ask), memory.rest = parts[0], parts[1:]
             reading = Reading(first, 1.0)
