@@ -83,6 +83,11 @@ _NOT_EXPLAIN = compiled(
     re.I,
 )
 
+_APPROVES = compiled(
+    r"\b(?:yes|yep|yeah|ok|okay|agreed|proceed|go ahead|approved?|confirm(?:ed)?)\b",
+    re.I,
+)
+
 
 def _explains_plan(u: Utterance, ask: Ask) -> bool:
     """Who is in and out of the plan in focus, why, and its totals.
@@ -97,8 +102,12 @@ def _explains_plan(u: Utterance, ask: Ask) -> bool:
     text = f"{u.text}\n{u.norm}"
     if _NOT_EXPLAIN.search(text) or stated_budget(u.text) is not None:
         return False
-    if BOOK_PLAN.search(u.text) or what_if_calls(u.text, session, ask.config):
+    if BOOK_PLAN.search(u.text) or (
+        what_if_calls(u.text, session, ask.config) is not None  # [] too: "cut by"
+    ):
         return False
+    if session.pending is not None and _APPROVES.search(text):
+        return False  # "agreed, please proceed, and the total cost?": a yes first
     if _IN_OUT.search(text):
         return True
     plan_said = re.search(r"\b(?:plan|campaign)\b", text, re.I) is not None

@@ -107,8 +107,9 @@ class _Tally:
     def add(self, d: Decisions) -> None:
         """Count one batch's customers in scope that the plan did not take."""
         cid = np.asarray(d.customer_id).astype(str)
-        scope = np.isin(cid, sorted(self.wanted)) if self.wanted else np.ones(len(cid))
-        scope = np.asarray(scope, dtype=bool)
+        scope = np.ones(len(cid), dtype=bool)
+        if self.wanted:
+            scope &= np.isin(cid, sorted(self.wanted))
         self.in_scope += int(scope.sum())
         rest = scope & ~np.isin(cid, sorted(self.planned))
         asked = rest & np.isin(cid, sorted(self.on_request))
