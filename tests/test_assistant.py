@@ -71,6 +71,7 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "outcome_report",
         "expected_response",
         "customer_outcomes",
+        "explain_plan",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",

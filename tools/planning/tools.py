@@ -11,6 +11,7 @@ from tools.config import Channel, Purpose
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
 from tools.lazy_model import LazyModel
+from tools.planning.explain_model import PlanExplanation
 from tools.planning.model import Plan
 from tools.planning.request import PlanRequest, PlanScope
 from tools.planning.store import plan_store
@@ -137,3 +138,18 @@ def plan_what_if(
         without_customers=[c.upper() for c in without_customers or []],
     )
     return what_if(change, plan_id, ctx or default_context())
+
+
+def explain_plan(
+    plan_id: str | None = None, ctx: ToolContext | None = None
+) -> PlanExplanation:
+    """Who a plan (null: the latest) contacts, holds out and leaves out, and why.
+
+    Each customer left out has one reason: no lawful action (with the rule ids
+    that block them), not worth contacting (best EV <= 0), lost to capacity or
+    budget (the full treatments, the budgets that bound), booked already, or left
+    out on request; with example ids, the total expected value, cost and budgets.
+    """
+    from tools.planning.explain import explain_plan as explain  # the kernel: lazily
+
+    return explain(plan_id, ctx or default_context())
