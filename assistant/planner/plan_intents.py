@@ -72,7 +72,9 @@ _TOTALS = compiled(
     r"\btotal (?:expected )?(?:value|ev|cost|spend)\b|"
     r"\b(?:what|how much) (?:does|will|would|did) (?:it|the plan|this plan|that plan|"
     r"the campaign|this|that|it all) (?:all )?cost\b|"
-    r"\b(?:what|how much)(?:'s| is) (?:it|the plan|the campaign) (?:going to )?cost",
+    r"\b(?:what|how much)(?:'s| is) (?:it|the plan|the campaign) (?:going to )?cost|"
+    r"\b(?:what|how much) (?:value|revenue|money) (?:would|will|does|did|could) "
+    r"(?:that|it|this|the plan|the campaign) (?:bring|make|earn|add|generate)\b",
     re.I,
 )
 # not the plan's in and out: a customer ("him"), a what-if, a booking, the base

@@ -153,7 +153,35 @@ def channel_allowed(ask: Ask, ranked: list[tuple[str, float]], total: float) -> 
     return both >= MAY_WE_FLOOR and bool(_QUESTION.search(ask.u.text))
 
 
+def _plan_in_focus(ask: Ask) -> bool:
+    """The plan card and the plan's explanation both give the plan's figures.
+
+    (With a plan in focus: "who's left out and why?", "what's the total cost?";
+    the explanation, which came after the label table, adds who is out and why.)
+    """
+    return ask.session.plan_id is not None
+
+
+_TOTALS = compiled(r"\b(?:cost|value|worth|spend|get back|bring in|ev)\b", re.I)
+
+
+def _plan_totals(ask: Ask) -> bool:
+    """The plan's totals, asked with a plan in focus and no customer named.
+
+    ("total cost and expected value?": the cost, the expected response and value,
+    and the plan's explanation all give them for the plan in focus.)
+    """
+    return (
+        _plan_in_focus(ask)
+        and not ask.u.customers
+        and _TOTALS.search(ask.u.text) is not None
+    )
+
+
 ALIKE: dict[frozenset[str], Callable[[Ask], bool]] = {
+    frozenset({"plan", "plan_explain"}): _plan_in_focus,
+    frozenset({"outcome_expect", "plan_explain"}): _plan_totals,
+    frozenset({"cost", "plan_explain"}): _plan_totals,
     frozenset({"facts", "why_not"}): _asks_if_channel_allowed,
     frozenset({"cancel", "decline"}): _drops_pending,
     frozenset({"summarise_base", "find_customers"}): _counts_who,
