@@ -13,7 +13,7 @@ from functools import lru_cache
 from tools.config import CVMConfig
 from tools.patterns import compiled
 
-CUSTOMER_ID = compiled(r"\b[uU]-?[0-9]+\b")
+CUSTOMER_ID = compiled(r"\b[uU]-?[0-9]+(?=s?\b)")  # "U124s journey": U124
 _BOOKING_ID = compiled(
     r"(?:#\s*|\b(?:allocation|booking|id|number|no\.?)\s*#?\s*)([0-9]+)\b", re.I
 )

@@ -73,8 +73,13 @@ def understand(
     memory.choices_text = text if reading.choices else ""
     memory.nearest = reading.nearest
     if intent is FOLLOW_ON and memory.intent and isinstance(memory.last, Utterance):
-        intent = BY_NAME[memory.intent]
-        ask.u = replace(memory.last, text=text, customers=ask.u.customers)
+        intent, new = BY_NAME[memory.intent], ask.u
+        slots = (
+            {"channels": new.channels, "treatments": new.treatments}
+            if new.channels or new.treatments  # "and sms?": for that channel
+            else {}
+        )
+        ask.u = replace(memory.last, text=text, customers=new.customers, **slots)
     if ask.u.customers:
         session.focus.customers = list(ask.u.customers)
     return intent, ask
