@@ -63,8 +63,16 @@ _IN_OUT = compiled(
     r"\bwho (?:did ?n'?t|did not|does ?n'?t|does not|won'?t|will not) (?:make|get) "
     r"(?:it|the cut|in)\b|\bexclusion reasons?\b|\breasons? for (?:the )?exclusions?\b|"
     r"\b(?:customers|people|ones?) (?:left out|excluded|dropped)\b|"
+    r"\b(?:just )?(?:outside|below|under) the cut-?off\b|\b(?:nearest|near) misses\b|"
+    r"\bjust missed\b|"
     r"\b(?:why|reasons?)\b.{0,40}\b(?:left out|excluded|dropped)\b|"
     r"\b(?:left out|excluded|dropped)\b.{0,40}\b(?:why|reasons?)\b",
+    re.I,
+)
+# the plan by treatment: "what's the split by treatment?", "breakdown per treatment"
+_SPLIT = compiled(
+    r"\b(?:split|break\s?down)\s+(?:\w+\s+)?(?:by|per)\s+treatments?\b|"
+    r"\b(?:customers|cost|value|numbers?)\s+per\s+treatment\b",
     re.I,
 )
 # the plan's totals: "what's the total expected value and what does it cost?"
@@ -110,7 +118,7 @@ def _explains_plan(u: Utterance, ask: Ask) -> bool:
         return False
     if session.pending is not None and _APPROVES.search(text):
         return False  # "agreed, please proceed, and the total cost?": a yes first
-    if _IN_OUT.search(text):
+    if _IN_OUT.search(text) or _SPLIT.search(text):
         return True
     plan_said = re.search(r"\b(?:plan|campaign)\b", text, re.I) is not None
     return bool(_TOTALS.search(text)) and (

@@ -45,6 +45,12 @@ _ZERO = compiled(
     r"(?:capacity|slots?)\b",
     re.I,
 )
+# "take call-backs out completely"
+_TAKE_OUT = compiled(
+    r"\btake\s+(?:the |all |any |our )?(?P<what>call[- ]?cent(?:re|er)|"
+    r"call[- ]?backs?|calls?|sms|texts?|e-?mails?|push|app)\s+out\b",
+    re.I,
+)
 _CALL_BACK = compiled(r"\bcall[- ]?backs?\b", re.I)
 # "what if we capped it at 10,000?": a total budget for the plan in play
 _CAP = compiled(
@@ -136,10 +142,14 @@ def stated_budget(text: str) -> float | None:
     return None
 
 
+_BUDGET_GAP = compiled(r"\s*(?:[a-z][a-z-]*\s*){0,2}", re.I)
+
+
 def _money_before(text: str, at: int) -> float | None:
     """Money written right before "budget": "with a £1.5k budget" is 1,500 pounds."""
     before = [a for a in amounts_in(text[:at]) if not a.percent]
-    if not before or at - before[-1].end > 9:  # "£1.5k total budget", "2k budget"
+    # "£1.5k total budget", "2k budget", "£15,000 retention budget for this week"
+    if not before or not _BUDGET_GAP.fullmatch(text[before[-1].end : at]):
         return None
     last = before[-1]
     return last.value if last.money or last.scaled else None
@@ -279,7 +289,7 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
     limited = _limit_calls(text, session, config, base)
     if limited is not None:
         return limited
-    without = _WITHOUT.search(text) or _DROP.search(text)
+    without = _WITHOUT.search(text) or _DROP.search(text) or _TAKE_OUT.search(text)
     if without and (
         re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I)
         or (
@@ -307,7 +317,7 @@ def _limit_calls(
     """
     if session.plan_id is None:
         return None
-    dropped = _DROP.search(text)
+    dropped = _DROP.search(text) or _TAKE_OUT.search(text)
     if _ZERO.search(text) or (dropped and _CALL_BACK.search(dropped.group("what"))):
         keys = _treatments_for(text, config)
         if _CALL_BACK.search(text):

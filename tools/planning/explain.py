@@ -41,6 +41,7 @@ from tools.planning.explain_model import (
     LimitCount,
     PlanExplanation,
     RuleCount,
+    TreatmentTotal,
 )
 from tools.planning.model import Plan
 from tools.planning.request import PlanRequest
@@ -299,5 +300,22 @@ def _explanation(
         expected_value=round(plan.expected_value, 2),
         spend=round(plan.spend, 2),
         budgets=budget_uses(plan, config),
+        by_treatment=split_by_treatment(plan),
         note=note,
     )
+
+
+def split_by_treatment(plan: Plan) -> list[TreatmentTotal]:
+    """The plan's treatments with customers, cost and expected value, most first."""
+    lines = [
+        TreatmentTotal(
+            treatment_key=key,
+            display_name=line.display_name,
+            customers=line.count,
+            spend=round(line.spend, 2),
+            expected_value=round(line.value, 2),
+        )
+        for key, line in plan.by_treatment.items()
+        if line.count
+    ]
+    return sorted(lines, key=lambda t: (-t.customers, t.treatment_key))

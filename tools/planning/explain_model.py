@@ -89,6 +89,16 @@ class BudgetUse(LazyModel):
     left: float
 
 
+class TreatmentTotal(LazyModel):
+    """One treatment's share of the plan: customers, cost and expected value."""
+
+    treatment_key: str
+    display_name: str
+    customers: int
+    spend: float
+    expected_value: float
+
+
 class PlanExplanation(LazyModel):
     """Who a plan contacts, holds out and leaves out (and why), and its totals."""
 
@@ -107,6 +117,9 @@ class PlanExplanation(LazyModel):
     expected_value: float
     spend: float
     budgets: list[BudgetUse] = Field(default_factory=list)
+    by_treatment: list[TreatmentTotal] = Field(
+        default_factory=list, description="The plan by treatment, biggest first."
+    )
     note: str | None = Field(
         None, description="When the base changed since the plan was made."
     )

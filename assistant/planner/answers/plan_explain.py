@@ -7,10 +7,12 @@ was left out, by reason (most customers first), with the rule ids and examples.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.planner.intent import Ask, Results
 from assistant.views.text import money
+from tools.patterns import compiled
 
 if TYPE_CHECKING:
     from tools.planning.explain_model import LeftOut, PlanExplanation
@@ -97,6 +99,28 @@ def _budgets(e: PlanExplanation) -> list[str]:
     return out
 
 
+_SPLIT = compiled(
+    r"\b(?:split|break\s?down|per|by|each)\s+(?:\w+\s+)?(?:treatments?|channels?)\b",
+    re.I,
+)
+
+
+def split_lines(e: PlanExplanation) -> list[str]:
+    """The plan by treatment: customers, cost and expected value, then totals."""
+    rows = ["| treatment | customers | cost | expected value |", "|---|---|---|---|"]
+    rows += [
+        f"| {t.display_name} | {t.customers:,} | {money(t.spend)} | "
+        f"{money(t.expected_value)} |"
+        for t in e.by_treatment
+    ]
+    total = sum(t.customers for t in e.by_treatment)
+    rows.append(
+        f"| **total** | **{total:,}** | **{money(e.spend)}** | "
+        f"**{money(e.expected_value)}** |"
+    )
+    return rows
+
+
 def answer_explain(ask: Ask, customer: str | None, results: Results) -> str:
     """Who the plan contacts, holds out and leaves out, why, and its totals."""
     e: PlanExplanation | None = results.one("explain_plan")
@@ -104,6 +128,8 @@ def answer_explain(ask: Ask, customer: str | None, results: Results) -> str:
         failure = results.failure()
         return f"I could not do that: {failure}" if failure else "There is no plan yet."
     lines = [counts_line(e), *_budgets(e)]
+    if e.by_treatment and _SPLIT.search(ask.u.text):  # "the split by treatment"
+        lines += split_lines(e)
     if e.note:
         lines.append(e.note)
     if not e.reasons:
