@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.mentions import means_first_pick
 from assistant.planner.intent import Ask, Call, call
 from assistant.planner.ledger_calls import bookings
+from assistant.planner.order_picks import first_pick, purpose_on_channel
 from assistant.planner.questions import asks_what_is_booked
 from assistant.planner.vocabulary import CHANNEL_WORDS
 from tools.config import CVMConfig
@@ -145,6 +145,9 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     if ask.u.treatments:
         return ask.u.treatments[0]
     session = ask.session
+    by_purpose = purpose_on_channel(ask, customer)
+    if by_purpose is not None:  # "book a service call to check he's ok"
+        return by_purpose
     again = just_declined(ask, customer)
     if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
         return again
@@ -171,20 +174,6 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     if session.proposal_for != customer:
         return None
     return session.proposed
-
-
-def first_pick(ask: Ask, customer: str | None) -> str | None:
-    """The recommendation's top pick, when the order says so and names no channel.
-
-    After an alternative was proposed in its place, "go with your first pick after
-    all" / "book your original suggestion" mean the recommendation's top option.
-    """
-    rec = ask.session.last_recommendation
-    if ask.u.channels or rec is None or rec.customer_id != customer:
-        return None
-    if not means_first_pick(ask.u.text) or rec.top.treatment_key == BASELINE:
-        return None
-    return rec.top.treatment_key
 
 
 def pending_booking(ask: Ask, customer: str | None) -> str | None:

@@ -74,12 +74,9 @@ def understand(
     memory.nearest = reading.nearest
     if intent is FOLLOW_ON and memory.intent and isinstance(memory.last, Utterance):
         intent, new = BY_NAME[memory.intent], ask.u
-        slots = (
-            {"channels": new.channels, "treatments": new.treatments}
-            if new.channels or new.treatments  # "and sms?": for that channel
-            else {}
-        )
-        ask.u = replace(memory.last, text=text, customers=new.customers, **slots)
+        ask.u = replace(memory.last, text=text, customers=new.customers)
+        if new.channels or new.treatments:  # "and sms?": for that channel
+            ask.u.channels, ask.u.treatments = new.channels, new.treatments
     if ask.u.customers:
         session.focus.customers = list(ask.u.customers)
     return intent, ask
