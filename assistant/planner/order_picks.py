@@ -16,7 +16,7 @@ from tools.patterns import compiled
 from tools.treatment import BASELINE
 
 _PURPOSE_CHANNEL = compiled(
-    r"\b(?P<purpose>service|billing|marketing|retention)\s+(?P<channel>call|phone call|"
+    r"\b(?P<purpose>service|billing|marketing)\s+(?P<channel>call|phone call|"
     r"sms|text|e-?mail|push|app message)s?\b",
     re.I,
 )
@@ -38,7 +38,7 @@ def purpose_on_channel(ask: Ask, customer: str | None) -> str | None:
     m = _PURPOSE_CHANNEL.search(ask.u.text)
     if m is None:
         return None
-    purpose = m["purpose"].lower().replace("retention", "marketing")
+    purpose = m["purpose"].lower()
     channel = _CHANNEL_OF.get(m["channel"].lower(), m["channel"].lower())
     keys = [
         k
