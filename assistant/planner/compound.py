@@ -111,22 +111,23 @@ def _read_part(
 def _the_question(
     parts: list[str], read: list[tuple[Intent, Ask]], likeliest: str | None
 ) -> list[tuple[Intent, Ask]] | None:
-    """The one question of a message that only tells around it, read alone.
+    """The one question (or order) of a message that only tells around it, alone.
 
     "I've got U129 on the line and they sound quite upset. What do we know about
     them?": the question is read surely and answered (about the customer the
     message names) when it is also the whole message's likeliest reading; the other
     parts are read as nothing sure and nothing that would change anything (a
     report such as "they don't want the offer" keeps the whole message a
-    clarification).
+    clarification). "Ok, leave it as recommended then. Book it." is the order.
     """
+    sure = [i for i, (intent, _) in enumerate(read) if intent.name in ANSWERS]
     questions = [i for i, p in enumerate(parts) if p.rstrip().endswith("?")]
-    if len(questions) != 1:
+    if len(sure) != 1 or (questions and questions != sure):
+        return None  # a question asked besides is never left unanswered
+    intent, ask = read[sure[0]]
+    if intent.name != likeliest:
         return None
-    intent, ask = read[questions[0]]
-    if intent.name not in ANSWERS or intent.name != likeliest:
-        return None
-    others = [read[i][0].name for i in range(len(read)) if i != questions[0]]
+    others = [read[i][0].name for i in range(len(read)) if i != sure[0]]
     if any(n not in TELLING for n in others):
         return None
     if not ask.u.customers:

@@ -34,7 +34,11 @@ from assistant.planner.intents import (
     UNKNOWN,
     cue_words,
 )
-from assistant.planner.questions import asks_what_is_booked, counts_last_list
+from assistant.planner.questions import (
+    asks_what_is_booked,
+    counts_last_list,
+    unsupported_channel,
+)
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR, offered_choices
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
@@ -156,6 +160,10 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME["help"], 1.0)
     if rules.asks_about_treatment(ask):  # "which channel is that going out on?"
         return Reading(BY_NAME["catalogue"], 1.0)
+    channel = unsupported_channel(ask.u.text)
+    if channel:  # "send it by WhatsApp instead": an honest can't
+        office = channel.lower() in ("teams", "slack")  # a file to share: export
+        return Reading(UNKNOWN, 1.0, (), "export" if office else None)
     if counts_last_list(ask.u, ask):  # "how many are there on that list?"
         return Reading(BY_NAME["find_customers"], 1.0)
     ranked, total = _ranked(ask, w, cued)
