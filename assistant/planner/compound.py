@@ -87,10 +87,15 @@ def read_parts(
     parts = parts_of(text)
     if len(parts) < 2:
         return None
-    read = [_read_part(part, session, memory, config) for part in parts]
-    for i in range(1, len(read)):  # "…, and can we call them?": the customer before
-        if not read[i][1].u.customers and read[i - 1][1].customers:
-            read[i][1].customers = list(read[i - 1][1].customers)
+    read: list[tuple[Intent, Ask]] = []
+    here = session.customer_id
+    try:
+        for part in parts:
+            if read and read[-1][1].customers:  # "…, and can we call them?"
+                session.customer_id = read[-1][1].customers[0]
+            read.append(_read_part(part, session, memory, config))
+    finally:
+        session.customer_id = here
     names = [intent.name for intent, _ in read]
     if all(n in ANSWERS for n in names):
         if len(set(names)) < len(names) or len(PROPOSING.intersection(names)) > 1:
