@@ -20,6 +20,7 @@ from tools.patterns import compiled
 if TYPE_CHECKING:
     from assistant.core.session import Focus
     from assistant.planner.intent import Ask
+    from tools.config import CVMConfig
 
 # "those", "them", "these customers", "that list", "the ones on the list", "that lot"
 _THEY = compiled(
@@ -125,19 +126,21 @@ def list_definition(focus: Focus, handle: str) -> dict[str, Any] | None:
     return merged
 
 
-def restates(condition: dict[str, Any], listed: dict[str, Any]) -> bool:
+def restates(
+    condition: dict[str, Any], listed: dict[str, Any], config: CVMConfig
+) -> bool:
     """Whether the message's condition says again who is on the list.
 
     Each part must be one of the list's: the same threshold, the same value, the
     same signals; a band word ("the high-churn customers") restates the list's
-    band or any threshold on its metric.
+    band, or a threshold that keeps the list inside that band ("churn score above
+    0.7" is high churn, "above 0.3" is not).
     """
     if not condition:
         return False
-    metrics = {t["metric"] for t in listed.get("thresholds", [])}
     for key, value in condition.items():
         if key in _BAND_METRIC:
-            if listed.get(key) != value and _BAND_METRIC[key] not in metrics:
+            if listed.get(key) != value and not _in_band(key, value, listed, config):
                 return False
         elif key == "thresholds":
             if any(t not in listed.get("thresholds", []) for t in value):
@@ -153,6 +156,26 @@ def restates(condition: dict[str, Any], listed: dict[str, Any]) -> bool:
 def points_at_a_list(ask: Ask) -> bool:
     """The message points at customers found before ("those", "that list")."""
     return bool(_THEY.search(ask.u.norm)) and not _EVERYONE.search(ask.u.norm)
+
+
+def _in_band(key: str, band: str, listed: dict[str, Any], config: CVMConfig) -> bool:
+    """Whether a threshold of the list keeps everyone on it in ``band``."""
+    from tools.kernel.signals import HIGH_CHURN, MEDIUM_CHURN, MEDIUM_VALUE_REVENUE
+
+    metric = _BAND_METRIC[key]
+    medium, high = (
+        (MEDIUM_CHURN, HIGH_CHURN)
+        if metric == "churn"
+        else (MEDIUM_VALUE_REVENUE, config.policy.high_value_min_monthly_revenue)
+    )
+    for t in listed.get("thresholds", []):
+        if t["metric"] != metric:
+            continue
+        if band == "high" and t["op"] in (">", ">=") and t["value"] >= high:
+            return True
+        if band == "low" and t["op"] in ("<", "<=") and t["value"] <= medium:
+            return True
+    return False
 
 
 def refers_to_list(ask: Ask) -> bool:
@@ -174,7 +197,7 @@ def plan_scope(ask: Ask) -> PlanScope:
     condition = condition_asked(ask)
     if handle and condition:
         listed = list_definition(focus, handle)
-        if listed is not None and restates(condition, listed):
+        if listed is not None and restates(condition, listed, ask.config):
             return PlanScope(among=handle)
     if refers_to_list(ask):
         if not condition:

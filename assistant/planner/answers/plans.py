@@ -38,6 +38,8 @@ def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
     ask.session.focus.last_offer = "plan"  # "book it" now means the plan
     among = plan.request.scope.among
     words = list_words(ask.session.focus, among) if among else None
+    if words and found is not None and found.list_id == among:
+        words += ", found for this plan"  # the message's condition, not a list shown
     return (
         plan_answer(plan, words)
         + _no_list(ask, plan)
