@@ -29,10 +29,13 @@ _THEY = compiled(
     r"\bthe ones? (?:on|in|from) (?:the|that|this|my|your) list\b|"
     r"\bthe ones? (?:above|listed|shown|you (?:just )?(?:found|listed|showed))\b"
 )
-# the whole base said outright: no list, whatever else the message says
+# the whole base said outright, or a question about who is on the plan ("are any
+# of those on today's plan?"): no list, whatever else the message says
 _EVERYONE = compiled(
     r"\b(?:every(?:one|body)|all (?:the |our )?customers|(?:the )?(?:whole|entire|"
-    r"full) base|across the base|all of the base)\b"
+    r"full) base|across the base|all of the base)\b|"
+    r"\b(?:any(?:one|body)?|who(?:'s)?|which)\b.*\b(?:on|in) "
+    r"(?:today'?s|the|this|that) (?:plan|campaign)\b"
 )
 # what a plan's customers can be chosen by: who they are, not how to reach them
 # (channels and consent are the plan's own rules)
