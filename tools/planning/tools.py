@@ -29,8 +29,7 @@ class PlanArgs(LazyModel):
     among: str | None = Field(
         None,
         pattern=r"^L[0-9a-f]{10}$",
-        description="Plan only the customers of this earlier list (the list_id of "
-        "find_customers: 'plan a campaign for those').",
+        description="A find_customers list_id: its customers only.",
     )
 
 
@@ -86,12 +85,12 @@ def plan_campaign(
     """Plan today's campaign over the base (best lawful option per customer).
 
     With ``budget``, the plan's contacts cost at most that many pounds in total
-    (within today's other limits). With ``among`` (a find_customers list_id), only
-    the customers on that list, read again now as an export reads it. Returns
-    value, gap, volumes and baselines. Books nothing.
+    (within today's other limits). Returns value, gap, volumes and baselines.
+    Books nothing.
 
     Raises:
-        ToolInputError: No such list, or nobody is on it now.
+        ToolInputError: ``among`` (a list's customers only, the list read again now
+            as an export reads it) names no list, or nobody is on it now.
     """
     from tools.planning.plan import make_plan  # the solver: loaded when planning
 
