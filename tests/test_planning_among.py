@@ -255,3 +255,35 @@ def test_a_band_restates_a_threshold_inside_it_only(config):
     assert not restates({"signals": ["bill_shock"]}, above, config)
     assert not restates({}, above, config)
     assert Focus().list_filters == {}
+
+
+def test_the_lists_definition_is_kept_with_the_thread(offline):
+    from assistant.core.state import SessionState, from_state, to_state
+
+    offline.ask("how many have a churn score above 0.3?")
+    list_id = offline.session.focus.found_list
+    kept = offline.session.focus.list_filters
+    assert kept == {list_id: {"thresholds": CHURN_ABOVE_03}}
+    saved = SessionState.model_validate_json(
+        to_state(offline.session).model_dump_json()
+    )
+    resumed, _ = from_state(saved, "analyst")
+    assert resumed.focus.list_filters == kept
+    offline.session = resumed  # the thread resumed: "those" is still that list
+    turn = offline.ask("plan a campaign across those")
+    assert turn.tool_calls[0].arguments["among"] == list_id
+    assert "(churn score above 0.30)" in turn.reply
+
+
+def test_the_plan_card_says_its_scope(ctx):
+    from assistant.views.plan_card import plan_answer, plan_card
+
+    found = find_customers(thresholds=CHURN_ABOVE_03, ctx=ctx)
+    plan = plan_campaign(among=found.list_id, ctx=ctx)
+    assert f"Among the 7 customers of your list {found.list_id}." in plan_card(plan)
+    words = "churn score above 0.30"
+    assert f", among the 7 customers of your list ({words}): contact " in plan_answer(
+        plan, words
+    )
+    whole = plan_campaign(ctx=ctx)
+    assert "among" not in plan_answer(whole) and "Among" not in plan_card(whole)
