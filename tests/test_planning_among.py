@@ -287,3 +287,34 @@ def test_the_plan_card_says_its_scope(ctx):
     )
     whole = plan_campaign(ctx=ctx)
     assert "among" not in plan_answer(whole) and "Among" not in plan_card(whole)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plan today's campaign excluding the high-churn customers",
+        "plan today's campaign without the vulnerable customers",
+    ],
+)
+def test_customers_left_out_by_a_condition_are_said_not_applied(offline, text):
+    offline.ask("how many have a churn score above 0.3?")
+    turn = offline.ask(text)
+    assert [c.name for c in turn.tool_calls] == ["plan_campaign"]
+    assert turn.tool_calls[0].arguments["among"] is None  # never among them
+    assert "contact 12 of 12 customers" in turn.reply
+    assert "Not applied: leaving customers out by a condition" in turn.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok forget these two, who should we be calling today?",
+        "Does this plan cover the big base too or just the sample lot?",
+    ],
+)
+def test_words_about_the_list_that_are_no_scope_stay_whole_base(offline, text):
+    offline.ask("how many have a churn score above 0.3?")
+    turn = offline.ask(text)
+    for plan_call in _plan_calls(turn):
+        assert plan_call.arguments["among"] is None
+    assert "of your list" not in turn.reply

@@ -22,12 +22,20 @@ if TYPE_CHECKING:
     from assistant.planner.intent import Ask
     from tools.config import CVMConfig
 
-# "those", "them", "these customers", "that list", "the ones on the list", "that lot"
+# "for those", "across them", "these customers", "that list", "the ones on the list"
 _THEY = compiled(
-    r"\b(?:those|them|these)\b|"
+    r"\b(?:for|across|among(?:st)?|around|over|on|to|off|from|at|of|with|within|"
+    r"call|ring|contact|target|reach|text|email|plan|book)\s+(?:all\s+(?:of\s+)?)?"
+    r"(?:those|them|these)\b|"
+    r"\b(?:those|these|the same) (?:customers|people|ones|accounts|folks)\b|"
     r"\b(?:that|this|the same|the last|the) (?:list|lot|cohort|group|bunch|set)\b|"
     r"\bthe ones? (?:on|in|from) (?:the|that|this|my|your) list\b|"
     r"\bthe ones? (?:above|listed|shown|you (?:just )?(?:found|listed|showed))\b"
+)
+# "forget these two", "never mind them", "how many of those are SMS?": not a scope
+_NOT_THEY = compiled(
+    r"\b(?:forget|never ?mind|ignore|not|skip)\s+(?:about\s+)?(?:those|them|these|"
+    r"that list|the list|that lot)\b|\bhow many of (?:those|them|these)\b"
 )
 # the whole base said outright, or a question about who is on the plan ("are any
 # of those on today's plan?"): no list, whatever else the message says
@@ -36,6 +44,13 @@ _EVERYONE = compiled(
     r"full) base|across the base|all of the base)\b|"
     r"\b(?:any(?:one|body)?|who(?:'s)?|which)\b.*\b(?:on|in) "
     r"(?:today'?s|the|this|that) (?:plan|campaign)\b"
+)
+# customers left out by a condition ("excluding the high-churn customers", "except
+# those with bill shock"): a plan is made among a list, never without one
+_LEAVES_OUT = compiled(
+    r"\b(?:exclud(?:e|ing)|except|leav(?:e|ing) out|leave off|apart from|other than|"
+    r"but not|not including|minus|skip(?:ping)?|drop(?:ping)?|tak(?:e|ing) out|"
+    r"remov(?:e|ing)|without (?:the|those|these|them|any|our|all)\b)"
 )
 # what a plan's customers can be chosen by: who they are, not how to reach them
 # (channels and consent are the plan's own rules)
@@ -156,9 +171,27 @@ def restates(
     return True
 
 
+def leaves_out(ask: Ask) -> bool:
+    """The message leaves customers out by a condition ("excluding those with ...").
+
+    A plan is made among a list's customers; leaving a list out is not done (the
+    answer says so rather than planning among the very customers to leave out).
+    """
+    if not _LEAVES_OUT.search(ask.u.norm):
+        return False
+    return points_at_a_list(ask) or bool(condition_asked(ask))
+
+
 def points_at_a_list(ask: Ask) -> bool:
-    """The message points at customers found before ("those", "that list")."""
-    return bool(_THEY.search(ask.u.norm)) and not _EVERYONE.search(ask.u.norm)
+    """The message points at customers found before ("for those", "that list").
+
+    Read on the message as typed (a typo corrected can make "the sample lot" "the
+    same lot").
+    """
+    text = ask.u.text.lower()
+    if _NOT_THEY.search(text) or _EVERYONE.search(ask.u.norm):
+        return False
+    return bool(_THEY.search(text))
 
 
 def _in_band(key: str, band: str, listed: dict[str, Any], config: CVMConfig) -> bool:
@@ -191,9 +224,10 @@ def plan_scope(ask: Ask) -> PlanScope:
 
     The list in focus when the message points at it or restates its condition; a
     condition of its own is found first (narrowing the list when it points at it
-    too); the whole base when it says so or names nobody.
+    too); the whole base when it says so, names nobody, or leaves customers out
+    by a condition (:func:`leaves_out`: the answer says it is not applied).
     """
-    if _EVERYONE.search(ask.u.norm):
+    if _EVERYONE.search(ask.u.norm) or leaves_out(ask):
         return PlanScope()
     focus = ask.session.focus
     handle = focus.found_list

@@ -9,7 +9,11 @@ from assistant.planner.answers.scenarios import scenarios_answer
 from assistant.planner.answers.talk import plan_pending
 from assistant.planner.intent import Ask, Results
 from assistant.planner.plan_calls import count_said, wrong_plan_id
-from assistant.planner.plan_scope import list_definition, points_at_a_list
+from assistant.planner.plan_scope import (
+    leaves_out,
+    list_definition,
+    points_at_a_list,
+)
 from assistant.planner.what_if import WORTH, stated_budget
 
 if TYPE_CHECKING:
@@ -48,8 +52,21 @@ def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
 
 
 def _no_list(ask: Ask, plan: Plan) -> str:
-    """A message about "those" with no list of customers: the plan is the base's."""
-    if plan.request.scope.among or ask.session.focus.found_list:
+    """A message about "those" with no list of customers: the plan is the base's.
+
+    Customers left out by a condition ("excluding the high-churn customers") are
+    not left out: the answer says so.
+    """
+    if plan.request.scope.among:
+        return ""
+    if leaves_out(ask):
+        return (
+            "\n\n**Not applied: leaving customers out by a condition.** This plan "
+            "is over the whole base: a plan is made among a list of customers, not "
+            "without one. Ask for the customers to plan (for example 'who has churn "
+            "above 0.3 and no bill shock?'), then 'plan a campaign for those'."
+        )
+    if ask.session.focus.found_list:
         return ""
     if not points_at_a_list(ask):
         return ""
