@@ -318,3 +318,12 @@ def test_words_about_the_list_that_are_no_scope_stay_whole_base(offline, text):
     for plan_call in _plan_calls(turn):
         assert plan_call.arguments["among"] is None
     assert "of your list" not in turn.reply
+
+
+def test_a_condition_nobody_meets_makes_no_plan(offline):
+    turn = offline.ask(
+        "plan today's campaign across the customers with churn above 0.99"
+    )
+    assert [c.name for c in turn.tool_calls] == ["find_customers"]
+    assert turn.reply == ("No customers match (churn score above 0.99): no plan made.")
+    assert plan_store(offline.ctx).latest() is None
