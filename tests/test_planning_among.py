@@ -327,3 +327,20 @@ def test_a_condition_nobody_meets_makes_no_plan(offline):
     assert [c.name for c in turn.tool_calls] == ["find_customers"]
     assert turn.reply == ("No customers match (churn score above 0.99): no plan made.")
     assert plan_store(offline.ctx).latest() is None
+
+
+def test_the_cli_plans_among_a_list(ctx, capsys):
+    import json
+
+    from assistant.cli.main import main
+
+    found = find_customers(thresholds=CHURN_ABOVE_03, ctx=ctx)  # the CLI's state dir
+    assert main(["plan", "--among", found.list_id, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["customers"] == 7
+    plan = plan_store(ctx).get(summary["plan_id"])
+    assert plan.request.scope.among == found.list_id
+    assert main(["plan", "--among", "L0123456789"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("there is no list L0123456789: find the customers again")
+    assert "\n" not in err and "Traceback" not in err
