@@ -97,6 +97,9 @@ class Focus:
             its customers stay server-side.
         found_parent: The list that :attr:`found_list` narrowed, if it did ("of
             the rest" narrows it again).
+        list_filters: The definitions of the lists found in this conversation, by
+            handle (``find_customers``' filters, ``among`` kept, JSON): "plan it
+            across the high-churn customers" is compared with the list in focus.
         found_tops: The lists shown as a top N ("top five most at risk"), by
             handle: their order, N and the N-th row's value; "of those" then
             means those N rows, not the whole list.
@@ -125,6 +128,7 @@ class Focus:
     found: list[str] = field(default_factory=list)
     found_list: str | None = None
     found_parent: str | None = None
+    list_filters: dict[str, dict[str, Any]] = field(default_factory=dict)
     found_tops: dict[str, tuple[str, int, float]] = field(default_factory=dict)
     found_metric: str | None = None
     last_list: str | None = None

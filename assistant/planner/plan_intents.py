@@ -215,6 +215,7 @@ PLAN_INTENTS: list[Intent] = [
         when=_is_plan,
         bonus=lambda u, ask: 6.0,
         calls=plan_calls.make_plan,
+        follow_up=plan_calls.plan_found,
         answer=plans.answer_plan,
         needs_customer=False,
         priority=2,
