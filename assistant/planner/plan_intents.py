@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 _PLAN = compiled(
     r"\bwho (should|shall|do|can|could) (we|i) (call|contact|ring|reach|target|text|"
     r"e-?mail)\b|\bwho to (call|contact)\b|\bplan (for )?(today|tomorrow|the day)\b|"
-    r"\b(plan|optimi[sz]e|build|make) (a |an |the |today'?s |our )?(\w+ )?"
-    r"(campaign|plan)\b|\bcampaign plan\b|\bbest use of (today'?s |our )?capacity\b|"
+    r"\b(plan|optimi[sz]e|build|make|draw up|put together|create)( me| us)? "
+    r"(a |an |the |today'?s |our |this week'?s )?(\w+ )?(campaign|plan)\b|\bcampaign plan\b|\bbest use of (today'?s |our )?capacity\b|"
     r"\bshow (me )?the plan\b|\bwhat('s| is) the plan\b",
     re.I,
 )
