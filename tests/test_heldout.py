@@ -114,6 +114,8 @@ def outcome(item: Message, bot: Assistant) -> str:
             return "also: one of the questions of a message answered part by part"
         if item.intent == "confirm" and got == "book" and shown_again(ask, pending):
             return "asked"  # a yes in prose: the action shown again for a closed yes
+        if item.intent == "confirm" and got == "affirm" and pending is not None:
+            return "asked"  # "ok": the action named again, a plain yes asked for
         if item.intent == "repeat" and got == repeated:
             return "also: the last question, asked again for the customer named"
         if got != item.intent and answered_alike(ask, got, item.intent):
