@@ -80,6 +80,30 @@ def test_a_budget_that_binds_names_the_customer_and_what_is_left(ctx):
     assert (d.lawful[0] & (d.expected_value[0] > 0)).any()  # it had a worthy option
 
 
+def test_one_customer_asked_about_is_placed_in_the_plan_with_their_reason(ctx):
+    plan = plan_campaign(budget=60, ctx=ctx)
+    rows = {r.customer_id: r for r in plan_store(ctx).rows(plan.plan_id)}
+    inside = explain_plan(plan.plan_id, ctx=ctx, customer_id="u126").customer
+    assert inside is not None and (inside.customer_id, inside.status) == (
+        "U126",
+        "contacted",
+    )
+    assert inside.treatment_key == rows["U126"].treatment_key
+    out = explain_plan(plan.plan_id, ctx=ctx, customer_id="U127").customer
+    assert out is not None and (out.status, out.reason) == (
+        "left_out",
+        "capacity_or_budget",
+    )
+    strange = explain_plan(plan.plan_id, ctx=ctx, customer_id="U999999").customer
+    assert strange is not None and strange.status == "not_in_scope"
+    assert explain_plan(plan.plan_id, ctx=ctx).customer is None
+    # a retention plan: a customer with no lawful marketing names the rules
+    retention = plan_campaign(purposes=["marketing"], ctx=ctx)
+    blocked = explain_plan(retention.plan_id, ctx=ctx, customer_id="U124").customer
+    assert blocked is not None and blocked.reason == "no_lawful_action"
+    assert "SUITABILITY" in blocked.rules
+
+
 def test_booked_already_and_left_out_on_request_are_reasons_too(ctx):
     from tools.allocation import allocate_treatment
 

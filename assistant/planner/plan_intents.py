@@ -32,7 +32,8 @@ _PLAN = compiled(
     r"\bwho (should|shall|do|can|could) (we|i) (call|contact|ring|reach|target|text|"
     r"e-?mail)\b|\bwho to (call|contact)\b|\bplan (for )?(today|tomorrow|the day)\b|"
     r"\b(plan|optimi[sz]e|build|make|draw up|put together|create)( me| us)? "
-    r"(a |an |the |today'?s |our |this week'?s )?(\w+ )?(campaign|plan)\b|\bcampaign plan\b|\bbest use of (today'?s |our )?capacity\b|"
+    r"(a |an |the |today'?s |our |this week'?s )?(\w+ )?(campaign|plan)\b|"
+    r"\bcampaign plan\b|\bbest use of (today'?s |our )?capacity\b|"
     r"\bshow (me )?the plan\b|\bwhat('s| is) the plan\b",
     re.I,
 )
@@ -67,6 +68,15 @@ _IN_OUT = compiled(
     r"\bjust missed\b|"
     r"\b(?:why|reasons?)\b.{0,40}\b(?:left out|excluded|dropped)\b|"
     r"\b(?:left out|excluded|dropped)\b.{0,40}\b(?:why|reasons?)\b",
+    re.I,
+)
+# one customer's place in the plan: "why is U126 not in the plan?", "why's U128 not
+# in it", "is U131 in today's campaign?", "why was U127 left out?"
+_CUSTOMER_IN_PLAN = compiled(
+    r"\b(?:not |n't |isn'?t |wasn'?t |aren'?t )?(?:in|on|part of|included in) "
+    r"(?:the |this |that |today'?s |our )?(?:plan|campaign|it)\b(?!\s+\w)|"
+    r"\b(?:left out|excluded|dropped|missed out|not (?:picked|chosen|selected))\b|"
+    r"\bmake (?:it|the cut)\b",
     re.I,
 )
 # the plan by treatment: "what's the split by treatment?", "breakdown per treatment"
@@ -107,6 +117,9 @@ def _explains_plan(u: Utterance, ask: Ask) -> bool:
     ("what does it cost?") only right after the plan was shown or named.
     """
     session = ask.session
+    one = len(u.customers) == 1 and not (u.channels or u.treatments)
+    if session.plan_id and one and _CUSTOMER_IN_PLAN.search(u.norm):
+        return True  # "why is U126 not in the plan?" (not "… excluded from SMS?")
     if not session.plan_id or u.customers or u.treatments or u.channels:
         return False
     text = f"{u.text}\n{u.norm}"

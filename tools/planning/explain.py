@@ -24,14 +24,12 @@ from datetime import date
 
 import numpy as np
 
-from tools.catalogue_versions import SEED_VERSION, stored_config
 from tools.config import CVMConfig
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
 from tools.kernel.batch import decide_ids, iter_decisions
 from tools.kernel.decisions import Decisions
 from tools.kernel.rules import CUSTOMER_RULES
-from tools.learning_counts import with_outcomes
 from tools.planning.candidates import ledger_blocks
 from tools.planning.explain_model import (
     EXAMPLES,
@@ -41,7 +39,12 @@ from tools.planning.explain_model import (
     LimitCount,
     PlanExplanation,
     RuleCount,
-    TreatmentTotal,
+)
+from tools.planning.explain_parts import (
+    customer_in_plan,
+    decision_date,
+    plan_config,
+    split_by_treatment,
 )
 from tools.planning.model import Plan
 from tools.planning.request import PlanRequest
@@ -52,25 +55,6 @@ from tools.planning.store import plan_store
 RULES = (*CUSTOMER_RULES, "FREQUENCY", "APPLICABILITY")
 SOFT = "APPLICABILITY"
 _EPS = 1e-6
-
-
-def plan_config(ctx: ToolContext, version: int) -> CVMConfig:
-    """The configuration with catalogue ``version`` (the one a plan was made on).
-
-    Raises:
-        ToolInputError: The ledger no longer holds that version.
-    """
-    now = ctx.config
-    if now.catalogue_version == version:
-        return now
-    stored = ctx.ledger.catalogue_version(version)
-    if stored is not None:
-        config = stored_config(ctx.base_config, stored, ctx.ledger.location)
-    elif version == SEED_VERSION:
-        config = ctx.base_config
-    else:
-        raise ToolInputError(f"Catalogue version {version} is not in the ledger.")
-    return with_outcomes(config, ctx.ledger)
 
 
 def _batches(
@@ -86,8 +70,13 @@ def _batches(
 class _Tally:
     """Left-out customers counted batch by batch (the base is walked in chunks)."""
 
-    def __init__(self, plan: Plan, config: CVMConfig, ctx: ToolContext) -> None:
+    def __init__(
+        self, plan: Plan, config: CVMConfig, ctx: ToolContext, focus: str | None = None
+    ) -> None:
         request = plan.request
+        self.focus = focus  # the customer asked about: their reason and rules
+        self.focus_reason: str | None = None
+        self.focus_rules: list[str] = []
         self.keys = tuple(config.treatments)
         self.allowed = np.array(request.treatment_mask(config), dtype=bool)
         self.wanted = {c.strip().upper() for c in request.scope.customers}
@@ -95,6 +84,10 @@ class _Tally:
         booked, self.freq = ledger_blocks(ctx.ledger, plan.day, config)
         self.booked = booked - self.on_request
         rows = plan_store(ctx).rows(plan.plan_id)
+        self.focus_row = next((r for r in rows if r.customer_id == focus), None)
+        self.focus_held = next(
+            (h for h in plan.held_out_rows if h.customer_id == focus), None
+        )
         self.planned = {r.customer_id for r in rows}
         self.planned |= {h.customer_id for h in plan.held_out_rows}
         self.full = _full_treatments(plan, self.keys)
@@ -131,6 +124,8 @@ class _Tally:
             self.wanted_full[t] += int(worth[lost][:, t].sum())
 
     def _note(self, reason: str, ids: np.ndarray) -> None:
+        if self.focus is not None and self.focus in ids:
+            self.focus_reason = reason
         self.counts[reason] += len(ids)
         room = EXAMPLES - len(self.examples[reason])
         self.examples[reason] += [str(c) for c in ids[:room]] if room > 0 else []
@@ -150,6 +145,10 @@ class _Tally:
         masks = [d.failed[r][none] for r in CUSTOMER_RULES]
         masks += [freq[none], ~np.asarray(d.applicable)[none]]
         per_rule = np.stack([(m & allowed).sum(axis=1) for m in masks], axis=1)
+        ids = np.asarray(d.customer_id).astype(str)[none]
+        if self.focus is not None and self.focus in ids:
+            row = per_rule[int(np.nonzero(ids == self.focus)[0][0])]
+            self.focus_rules = [RULES[k] for k in np.nonzero(row)[0].tolist()]
         for k, rule in enumerate(RULES):
             self.rules[rule] += int((per_rule[:, k] > 0).sum())
         hard = per_rule[:, :-1]  # the soft fit is a first reason only on its own
@@ -241,7 +240,9 @@ def _use(key: str, pounds: float, spent: float) -> BudgetUse:
 
 
 def explain_plan(
-    plan_id: str | None = None, ctx: ToolContext | None = None
+    plan_id: str | None = None,
+    ctx: ToolContext | None = None,
+    customer_id: str | None = None,
 ) -> PlanExplanation:
     """Who a plan (null: the latest) contacts, holds out and leaves out, and why.
 
@@ -260,18 +261,13 @@ def explain_plan(
     if plan is None:
         raise ToolInputError("No plan yet: make one with plan_campaign first.")
     config = plan_config(ctx, plan.catalogue_version)
-    tally = _Tally(plan, config, ctx)
+    focus = customer_id.strip().upper() if customer_id else None
+    tally = _Tally(plan, config, ctx, focus)
     for batch in _batches(ctx, config, plan.request):
         if tuple(batch.treatments) != tally.keys:
             raise ValueError("decision batch treatments differ from the configuration")
         tally.add(batch)
     return _explanation(plan, config, tally, decision_date(ctx))
-
-
-def decision_date(ctx: ToolContext) -> date | None:
-    """The date the kernel reads the store's customers as of (None: no customers)."""
-    found = ctx.customers.feature_columns(["as_of"], "row_no < 1")["as_of"]
-    return date.fromisoformat(str(found[0])[:10]) if len(found) else None
 
 
 def _explanation(
@@ -300,22 +296,13 @@ def _explanation(
         expected_value=round(plan.expected_value, 2),
         spend=round(plan.spend, 2),
         budgets=budget_uses(plan, config),
+        customer=customer_in_plan(
+            tally.focus,
+            tally.focus_row,
+            tally.focus_held,
+            tally.focus_reason,
+            tally.focus_rules,
+        ),
         by_treatment=split_by_treatment(plan),
         note=note,
     )
-
-
-def split_by_treatment(plan: Plan) -> list[TreatmentTotal]:
-    """The plan's treatments with customers, cost and expected value, most first."""
-    lines = [
-        TreatmentTotal(
-            treatment_key=key,
-            display_name=line.display_name,
-            customers=line.count,
-            spend=round(line.spend, 2),
-            expected_value=round(line.value, 2),
-        )
-        for key, line in plan.by_treatment.items()
-        if line.count
-    ]
-    return sorted(lines, key=lambda t: (-t.customers, t.treatment_key))

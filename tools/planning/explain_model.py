@@ -35,6 +35,22 @@ class ExplainPlanArgs(LazyModel):
     """Arguments of ``explain_plan``."""
 
     plan_id: str | None = Field(None, description="The plan (null: the latest).")
+    customer_id: str | None = Field(
+        None, description="A customer whose place in the plan to say (in or out, why)."
+    )
+
+
+class CustomerInPlan(LazyModel):
+    """Where one customer stands in a plan, and why."""
+
+    customer_id: str
+    status: Literal["contacted", "held_out", "left_out", "not_in_scope"]
+    treatment_key: str | None = Field(None, description="Their treatment, if in it.")
+    expected_value: float | None = None
+    reason: Reason | None = Field(None, description="Why left out (status left_out).")
+    rules: list[str] = Field(
+        default_factory=list, description="The rules blocking their treatments."
+    )
 
 
 class RuleCount(LazyModel):
@@ -117,6 +133,9 @@ class PlanExplanation(LazyModel):
     expected_value: float
     spend: float
     budgets: list[BudgetUse] = Field(default_factory=list)
+    customer: CustomerInPlan | None = Field(
+        None, description="The customer asked about, if one was."
+    )
     by_treatment: list[TreatmentTotal] = Field(
         default_factory=list, description="The plan by treatment, biggest first."
     )

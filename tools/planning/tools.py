@@ -171,7 +171,9 @@ def plan_what_if(
 
 
 def explain_plan(
-    plan_id: str | None = None, ctx: ToolContext | None = None
+    plan_id: str | None = None,
+    customer_id: str | None = None,
+    ctx: ToolContext | None = None,
 ) -> PlanExplanation:
     """Who a plan (null: the latest) contacts, holds out and leaves out, and why.
 
@@ -179,7 +181,9 @@ def explain_plan(
     that block them), not worth contacting (best EV <= 0), lost to capacity or
     budget (the full treatments, the budgets that bound), booked already, or left
     out on request; with example ids, the total expected value, cost and budgets.
+    With ``customer_id``, also where that customer stands (in, held out, left out
+    and why).
     """
     from tools.planning.explain import explain_plan as explain  # the kernel: lazily
 
-    return explain(plan_id, ctx or default_context())
+    return explain(plan_id, ctx or default_context(), customer_id)

@@ -121,6 +121,34 @@ def split_lines(e: PlanExplanation) -> list[str]:
     return rows
 
 
+def customer_line(ask: Ask, e: PlanExplanation) -> str:
+    """Where the customer asked about stands in the plan, and why."""
+    c = e.customer
+    assert c is not None
+    who = f"**{c.customer_id}**"
+    if c.status == "contacted":
+        return (
+            f"{who} is in plan {e.plan_id}: {ask.name(c.treatment_key)} (expected "
+            f"value {money(c.expected_value or 0)})."
+        )
+    if c.status == "held_out":
+        return (
+            f"{who} is in the random holdout of plan {e.plan_id}: never contacted, "
+            f"to measure uplift (they would have had {ask.name(c.treatment_key)})."
+        )
+    if c.status == "not_in_scope":
+        return (
+            f"{who} is not in the scope of plan {e.plan_id} (not a customer it covers)."
+        )
+    item = e.reason(c.reason) if c.reason else None
+    why = reason_line(ask, item).split(": ", 1)[-1] if item else ""
+    rules = (
+        f" Rules blocking their treatments: {', '.join(c.rules)}." if c.rules else ""
+    )
+    title = _TITLES.get(c.reason or "", "left out")
+    return f"{who} is left out of plan {e.plan_id}: {title.lower()}: {why}{rules}"
+
+
 def answer_explain(ask: Ask, customer: str | None, results: Results) -> str:
     """Who the plan contacts, holds out and leaves out, why, and its totals."""
     e: PlanExplanation | None = results.one("explain_plan")
@@ -128,6 +156,8 @@ def answer_explain(ask: Ask, customer: str | None, results: Results) -> str:
         failure = results.failure()
         return f"I could not do that: {failure}" if failure else "There is no plan yet."
     lines = [counts_line(e), *_budgets(e)]
+    if e.customer is not None:  # "why is U126 not in the plan?": them first
+        lines.insert(0, customer_line(ask, e))
     if e.by_treatment and _SPLIT.search(ask.u.text):  # "the split by treatment"
         lines += split_lines(e)
     if e.note:
