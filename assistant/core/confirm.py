@@ -167,7 +167,7 @@ _COURTESY_WORDS = frozenset(
     {
         "please", "pls", "plz", "thanks", "thx", "cheers", "ta", "diolch", "lovely",
         "great", "perfect", "brilliant", "cool", "nice", "excellent", "super",
-        "mate", "love", "bud", "ok", "okay", "then", "now", "grand", "sound",
+        "mate", "love", "bud", "ok", "okay", "then", "now", "grand", "sound", "and",
     }
 )  # fmt: skip
 

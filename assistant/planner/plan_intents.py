@@ -66,6 +66,11 @@ _IN_OUT = compiled(
     r"\b(?:customers|people|ones?) (?:left out|excluded|dropped)\b|"
     r"\b(?:just )?(?:outside|below|under) the cut-?off\b|\b(?:nearest|near) misses\b|"
     r"\bjust missed\b|"
+    r"\b(?:covered|reached|included) (?:by|in) (?:it|the plan|this plan)\b|"
+    r"\bhow many (?:are we|r we|do we|will we) "
+    r"(?:hit\w*|reach\w*|contact\w*|cover\w*)\b|"
+    r"\bhow (?:you|did you|do you) (?:decided?|chose|choose|pick(?:ed)?) "
+    r"(?:which|who)\b|"
     r"\b(?:why|reasons?)\b.{0,40}\b(?:left out|excluded|dropped)\b|"
     r"\b(?:left out|excluded|dropped)\b.{0,40}\b(?:why|reasons?)\b",
     re.I,
