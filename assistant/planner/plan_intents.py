@@ -38,7 +38,7 @@ _PLAN = compiled(
     re.I,
 )
 _COMPARE = compiled(
-    r"\b(one by one|first[- ]come|baseline|greedy|without (a|the) plan|"
+    r"\b(one by one|1 by 1|first[- ]come|baseline|greedy|without (a|the) plan|"
     r"customer by customer)\b",
     re.I,
 )
@@ -150,7 +150,13 @@ def _is_plan(u: Utterance, ask: Ask) -> bool:
 
 
 def _is_compare(u: Utterance, ask: Ask) -> bool:
-    return bool(re.search(r"\bplan\b", u.text, re.I) and _COMPARE.search(u.text))
+    """The plan against booking one by one ("hows that vs booking 1 by 1")."""
+    if not _COMPARE.search(u.text):
+        return False
+    if re.search(r"\bplan\b", u.text, re.I):
+        return True
+    versus = re.search(r"\b(vs|versus|compared?|against|than)\b", u.text, re.I)
+    return ask.session.plan_id is not None and versus is not None
 
 
 def propose_plan(ask: Ask, customer: str | None) -> Call | None:
