@@ -25,7 +25,8 @@ _BOOKED_STATE = compiled(
     r"[^.!]{0,60}\bbooked\b|"
     r"\b(?:did|do|does) (?:we|you|i|they|anyone|u-?\d+)\b[^.?!]{0,40}\bbook(?:ed)?\b|"
     r"\b(?:already|currently|still) booked\b|"
-    r"\bbooked (?:so far|already|to date|yet|at the moment|right now|currently)\b"
+    r"\bbooked (?:so far|already|to date|yet|at the moment|right now|currently)\b|"
+    r"\b(?:has|have|had|got)\b[^.?!]{0,20}\bany bookings?\b"
 )
 # an order that happens to say "booked": "could we get it booked?", "have them booked"
 _ORDER = compiled(
