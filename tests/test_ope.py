@@ -95,8 +95,13 @@ def test_epsilon_greedy_propensities_match_the_draws_and_respect_capacity():
     rng = np.random.default_rng(1)
     seen: dict[tuple[int, int], list[float]] = {}
     counts: dict[tuple[int, int], int] = {}
+    kept = np.zeros(4)  # how often each customer got the plan's own action
     for _ in range(runs):
         ex = epsilon_greedy(p, choice, eps, rng)
+        kept += ex.choice == choice
+        assert np.array_equal(
+            ex.policy_p[ex.choice == choice], ex.plan_p[ex.choice == choice]
+        )
         for c in range(4):
             key = (c, int(ex.choice[c]))
             counts[key] = counts.get(key, 0) + 1
@@ -108,6 +113,11 @@ def test_epsilon_greedy_propensities_match_the_draws_and_respect_capacity():
         assert counts[key] / runs == pytest.approx(ps[0], abs=0.03)
     for c in range(4):
         assert sum(seen[k][0] for k in seen if k[0] == c) == pytest.approx(1.0)
+    # the plan's action: 1 - eps, plus eps / k when exploration may draw it too
+    assert list(ex.plan_p) == pytest.approx(
+        [1 - eps, 1 - eps + eps / 2, 1 - eps + eps / 2, 1 - eps]
+    )
+    assert kept / runs == pytest.approx(ex.plan_p, abs=0.02)
 
 
 def test_the_dr_interval_covers_the_expected_value_on_the_logged_decisions():
