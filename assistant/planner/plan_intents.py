@@ -79,7 +79,8 @@ _IN_OUT = compiled(
 # in it", "is U131 in today's campaign?", "why was U127 left out?"
 _CUSTOMER_IN_PLAN = compiled(
     r"\b(?:not |n't |isn'?t |wasn'?t |aren'?t )?(?:in|on|part of|included in) "
-    r"(?:the |this |that |today'?s |our )?(?:plan|campaign|it)\b(?!\s+\w)|"
+    r"(?:the |this |that |today'?s |our )?(?:plan|campaign|it|there)\b(?!\s+\w)|"
+    r"\bin (?:the |this )?(?:plan|campaign) and not\b|"
     r"\b(?:left out|excluded|dropped|missed out|not (?:picked|chosen|selected))\b|"
     r"\bmake (?:it|the cut)\b",
     re.I,
@@ -122,7 +123,7 @@ def _explains_plan(u: Utterance, ask: Ask) -> bool:
     ("what does it cost?") only right after the plan was shown or named.
     """
     session = ask.session
-    one = len(u.customers) == 1 and not (u.channels or u.treatments)
+    one = len(u.customers) in (1, 2) and not (u.channels or u.treatments)
     if session.plan_id and one and _CUSTOMER_IN_PLAN.search(u.norm):
         return True  # "why is U126 not in the plan?" (not "… excluded from SMS?")
     if not session.plan_id or u.customers or u.treatments or u.channels:

@@ -80,3 +80,17 @@ def unsupported_channel(text: str) -> str | None:
     """The channel a message names that the product does not have, if any."""
     m = _NO_SUCH_CHANNEL.search(text)
     return m["channel"] if m else None
+
+
+# taking a booking back: "remove the retention SMS booked for U125", "delete that
+# booking", "unbook U124" (a cancellation, proposed and confirmed like any other)
+_UNBOOK = compiled(
+    r"\b(?:remove|delete|undo|unbook|withdraw|take (?:off|out|back)|pull)\b"
+    r"[^.?!]{0,50}\b(?:booked|booking|bookings|allocation)\b|\bunbook\w*\b",
+    re.I,
+)
+
+
+def undoes_a_booking(text: str) -> bool:
+    """Whether the message asks to take a booking back (not to make one)."""
+    return _UNBOOK.search(text) is not None
