@@ -110,6 +110,8 @@ LEDGER_INTENTS: list[Intent] = [
         + cue(
             r"\b(is|are)\b.{0,40}\b(full|maxed out|booked up)\b(?! of)",
             r"\butili[sz]ation\b",
+            r"\brunning out\b",
+            r"\bslots?\b.{0,30}\bremain\b",
             weight=5.0,
         )
         + cue(

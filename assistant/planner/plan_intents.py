@@ -65,7 +65,8 @@ _IN_OUT = compiled(
     r"(?:it|the cut|in)\b|\bexclusion reasons?\b|\breasons? for (?:the )?exclusions?\b|"
     r"\b(?:customers|people|ones?) (?:left out|excluded|dropped)\b|"
     r"\b(?:just )?(?:outside|below|under) the cut-?off\b|\b(?:nearest|near) misses\b|"
-    r"\bjust missed\b|"
+    r"\bjust missed\b|\bnot covered\b|\b(?:did you|you) leave out\b|"
+    r"\b(?:which|what) treatments?\b.{0,30}\b(?:in|used in|does) (?:the |this )?plan\b|"
     r"\b(?:covered|reached|included) (?:by|in) (?:it|the plan|this plan)\b|"
     r"\bhow many (?:are we|r we|do we|will we) "
     r"(?:hit\w*|reach\w*|contact\w*|cover\w*)\b|"
@@ -97,6 +98,8 @@ _TOTALS = compiled(
     r"\b(?:what|how much) (?:does|will|would|did) (?:it|the plan|this plan|that plan|"
     r"the campaign|this|that|it all) (?:all )?cost\b|"
     r"\b(?:what|how much)(?:'s| is) (?:it|the plan|the campaign) (?:going to )?cost|"
+    r"\b(?:spend|spent|costing|cost) (?:in total|all together|altogether)\b|"
+    r"\bhow much is it (?:all )?costing\b|\bbringing in\b|"
     r"\b(?:what|how much) (?:value|revenue|money) (?:would|will|does|did|could) "
     r"(?:that|it|this|the plan|the campaign) (?:bring|make|earn|add|generate)\b",
     re.I,
