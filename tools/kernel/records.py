@@ -51,10 +51,11 @@ def _sorted_list(table: str) -> str:
     return f"list_sort(list({struct}))"
 
 
-def records_sql() -> str:
+def records_sql(ordered: bool = True) -> str:
     """Customer rows with every child table's rows as lists (``__SLICE__``: which).
 
-    The chat path reads one such row per customer.
+    The chat path reads one such row per customer. ``ordered``: sorted by id
+    (else in the order the customers are read, which the caller checks).
     """
     from tools.store.schema import TABLES
 
@@ -70,6 +71,6 @@ def records_sql() -> str:
     cols = ", ".join(f"{t}_l.{t}" for t in children)
     return (
         f"WITH {ctes}\nSELECT c.customer_id, c AS customers, {cols}\n"
-        f"FROM customers c\n{joins}\nWHERE __SLICE__\n"
-        "ORDER BY c.customer_id"
+        f"FROM customers c\n{joins}\nWHERE __SLICE__"
+        + ("\nORDER BY c.customer_id" if ordered else "")
     )
