@@ -124,3 +124,26 @@ def test_rows_of_unknown_customers_in_typed_parquet_are_named_with_their_rows(
         "no such customer (3 rows)"
     )
     assert not store.exists() or not list(store.parent.glob(".*import*"))
+
+
+def test_a_bad_id_in_a_typed_child_table_is_counted_per_row(
+    tmp_path, base_300, typed_calls
+):
+    folder = _rewrite(
+        base_300,
+        tmp_path / "bad_id",
+        "usage",
+        "SELECT * REPLACE (CASE WHEN customer_id = 'U1000005' THEN 'X1000005' "
+        "ELSE customer_id END AS customer_id) FROM t ORDER BY reading_date, "
+        "customer_id",
+    )
+    store = tmp_path / "s" / "customers.duckdb"
+    with pytest.raises(ImportFailed) as info:
+        import_path(folder, store, PATTERN, DERIVED)
+    assert typed_calls["usage"] == "typed_usage"
+    lines = [p.line() for p in info.value.report.problems]
+    rows = "row 300, 600, 900"  # the file's own rows (by date, then id)
+    assert lines == [
+        f"{folder}/usage.parquet: customer_id: {rows}: does not match the id "
+        f"pattern {PATTERN} (3 rows)",
+    ]
