@@ -55,17 +55,11 @@ def _build_table(
     sql: str,
     starts: list[str],
     params: dict[str, object],
-    unsorted: str | None = None,
 ) -> None:
     """Create ``table`` from ``sql`` slice by slice (``starts``: each first id).
 
     A slice is the customers with ids ``>= $lo`` (and ``< $hi``, the next start);
     ``$base`` is the row number of its first customer; ``params`` are bound too.
-    ``unsorted`` is ``sql`` without its ``ORDER BY``, tried first for each slice:
-    it keeps the order ``customers`` is stored in (sorted by id) when every join
-    probes with the customers' rows, which is checked; a slice that came out in
-    another order is written again by ``sql`` (sorting costs as much as a fifth
-    of building the slice).
     """
     for i, lo in enumerate(starts):
         upper = i + 1 < len(starts)
@@ -77,30 +71,7 @@ def _build_table(
         bound.update({k: v for k, v in params.items() if f"${k}" in sql})
         cond = "customer_id >= $lo" + (" AND customer_id < $hi" if upper else "")
         verb = f"CREATE TABLE {table} AS" if i == 0 else f"INSERT INTO {table}"
-        if unsorted is None:
-            con.execute(f"{verb} {sql.replace('__SLICE__', cond)}", bound)
-            continue
-        con.execute(f"{verb} {unsorted.replace('__SLICE__', cond)}", bound)
-        slice_ids = {k: v for k, v in bound.items() if k in ("lo", "hi")}
-        if not _in_id_order(con, table, cond, slice_ids):
-            con.execute(f"DELETE FROM {table} WHERE {cond}", slice_ids)
-            con.execute(f"INSERT INTO {table} {sql.replace('__SLICE__', cond)}", bound)
-
-
-def _in_id_order(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    cond: str,
-    bound: dict[str, object],
-) -> bool:
-    """Whether a slice's rows of ``table`` are stored in id order.
-
-    Rows are read in the order they are stored (insertion order is kept:
-    :func:`build` sets it), only the slice's (its ids bound the scan).
-    """
-    found = con.execute(f"SELECT customer_id FROM {table} WHERE {cond}", bound)
-    ids = [r[0] for r in found.fetchall()]
-    return all(a < b for a, b in zip(ids, ids[1:], strict=False))
+        con.execute(f"{verb} {sql.replace('__SLICE__', cond)}", bound)
 
 
 def derived_stamp(configured: date | None, said: SaidSpec) -> str:
@@ -149,19 +120,7 @@ def build(
     _build_table(con, "customer_features", FEATURES_SQL, starts, params)
     _build_table(con, "offer_propensity", OFFERS_SQL, starts, params)
     step("customer records")
-    # every join probes with the customers' rows (stored by id): their order holds
-    run("SET disabled_optimizers = 'build_side_probe_side'")
-    try:
-        _build_table(
-            con,
-            "customer_records",
-            records_sql(),
-            starts,
-            params,
-            records_sql(ordered=False),
-        )
-    finally:
-        run("RESET disabled_optimizers")
+    _build_table(con, "customer_records", records_sql(), starts, params)
     # point lookups by id (the chat path) use these instead of scanning row groups
     step("indexes")
     run("CREATE UNIQUE INDEX customer_features_id ON customer_features (customer_id)")

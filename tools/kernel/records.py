@@ -51,11 +51,10 @@ def _sorted_list(table: str) -> str:
     return f"list_sort(list({struct}))"
 
 
-def records_sql(ordered: bool = True) -> str:
+def records_sql() -> str:
     """Customer rows with every child table's rows as lists (``__SLICE__``: which).
 
-    The chat path reads one such row per customer. ``ordered``: sorted by id
-    (else in the order the customers are read, which the caller checks).
+    The chat path reads one such row per customer.
     """
     from tools.store.schema import TABLES
 
@@ -71,6 +70,6 @@ def records_sql(ordered: bool = True) -> str:
     cols = ", ".join(f"{t}_l.{t}" for t in children)
     return (
         f"WITH {ctes}\nSELECT c.customer_id, c AS customers, {cols}\n"
-        f"FROM customers c\n{joins}\nWHERE __SLICE__"
-        + ("\nORDER BY c.customer_id" if ordered else "")
+        f"FROM customers c\n{joins}\nWHERE __SLICE__\n"
+        "ORDER BY c.customer_id"
     )
