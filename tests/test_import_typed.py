@@ -147,3 +147,29 @@ def test_a_bad_id_in_a_typed_child_table_is_counted_per_row(
         f"{folder}/usage.parquet: customer_id: {rows}: does not match the id "
         f"pattern {PATTERN} (3 rows)",
     ]
+
+
+def test_the_store_comparison_sees_a_changed_value_and_a_changed_order(
+    tmp_path, base_300
+):
+    a = tmp_path / "a" / "customers.duckdb"
+    import_path(base_300, a, PATTERN, DERIVED, replace=True)
+    b = tmp_path / "b" / "customers.duckdb"
+    b.parent.mkdir()
+    shutil.copyfile(a, b)
+    shutil.copyfile(points_path(a), points_path(b))
+    assert (
+        compare_duck(a, b) == []
+        and compare_points(points_path(a), points_path(b)) == []
+    )
+    with duckdb.connect(str(b)) as con:
+        con.execute("UPDATE usage SET data_gb = data_gb + 0.01 WHERE rowid = 7")
+        con.execute(
+            "CREATE TEMP TABLE t AS SELECT * FROM consents ORDER BY customer_id DESC"
+        )
+        con.execute("DELETE FROM consents")
+        con.execute("INSERT INTO consents SELECT * FROM t")
+    problems = compare_duck(a, b)
+    assert len(problems) == 2, problems
+    assert "consents" in problems[0] and "stored order DIFFERS" in problems[0]
+    assert "usage" in problems[1] and "1 only in A, 1 only in B" in problems[1]
