@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,10 +41,11 @@ log = logging.getLogger(__name__)
 STORE_FILE = "customers.duckdb"
 
 
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the schema and the ``meta`` table."""
+def create_tables(con: duckdb.DuckDBPyConnection, skip: Collection[str] = ()) -> None:
+    """Create every table of the schema (but those of ``skip``) and ``meta``."""
     for table in TABLES:
-        con.execute(create_sql(table))
+        if table not in skip:
+            con.execute(create_sql(table))
     con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 

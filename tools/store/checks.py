@@ -90,10 +90,15 @@ def check_table(
     file: str,
     present: set[str],
     id_pattern: str,
+    typed: str | None = None,
 ) -> list[Problem]:
     """Every problem of one staged table (raw text or typed columns).
 
-    The per-row checks run together in one pass over the table.
+    The per-row checks run together in one pass over the table. ``typed`` names
+    the staged rows already written in the schema's exact types with its ``NOT
+    NULL`` constraints (:mod:`tools.store.typed`): the checks count on it and
+    leave out those its types rule out (empty, type, whole, finite money); only
+    a check that fails looks up its rows in ``stage_<table>``.
     """
     out: list[Problem] = []
     pending: list[Check] = []
@@ -105,9 +110,10 @@ def check_table(
             if not col.nullable:
                 out.append(Problem(file, col.name, (), "missing column", 1))
             continue
-        pending += _column_checks(table, col)
+        pending += _column_checks(table, col, typed=typed is not None)
+    ids: list[Check] = []
     if "customer_id" in present:  # the one id check, as tools.fields defines it
-        pending += [
+        ids = [
             ("customer_id", cond, problem, params)
             for cond, problem, params in customer_id_sql("customer_id", id_pattern)
         ]
@@ -120,51 +126,63 @@ def check_table(
                 [],
             )
         )
+    counted = typed or f"stage_{table}"
     if table == "customers" and "time_zone" in present:
-        pending += _zone_check(con)
-    out += _one_pass(con, table, pending)
+        pending += _zone_check(con, counted)
+    if typed and table != "customers":  # a few rows per customer: each id once
+        per_id = f"(SELECT customer_id, count(*) AS __n FROM {typed} GROUP BY ALL)"
+        out += _one_pass(con, table, ids, per_id, "sum(__n)")
+    else:
+        pending += ids
+    out += _one_pass(con, table, pending, counted)
     key = KEYS.get(table)
     if key and set(key) <= present:
-        out += _duplicate_keys(con, table, key)
+        out += _duplicate_keys(con, table, key, counted)
     return out
 
 
-def _column_checks(table: str, col: Column) -> list[Check]:
-    """The row checks of one column: empty, type, finite, bounds, vocabulary."""
+def _column_checks(table: str, col: Column, typed: bool = False) -> list[Check]:
+    """The row checks of one column: empty, type, finite, bounds, vocabulary.
+
+    ``typed``: the values are already of the column's type and not empty where
+    required (a typed table with the schema's constraints): the checks those
+    rule out are left out (a DECIMAL is always finite, an INTEGER whole).
+    """
     q = sql.identifier(col.name)
-    typed = f"TRY_CAST({q} AS {col.type})"
+    cast = f"TRY_CAST({q} AS {col.type})"
     checks: list[Check] = []
-    if not col.nullable:
+    if not col.nullable and not typed:
         checks.append((col.name, f"{q} IS NULL", "empty value", []))
-    checks.append(
-        (
-            col.name,
-            f"{q} IS NOT NULL AND {typed} IS NULL",
-            f"not a valid {col.type.lower()}",
-            [],
-        )
-    )
-    if col.type == "DOUBLE" or col.type.startswith("DECIMAL"):
-        finite = f"NOT isfinite({typed}::DOUBLE)"
-        checks.append((col.name, finite, "not a finite number", []))
-    if col.type == "INTEGER":  # DuckDB would round 2.5 to 3: a count is whole
+    if not typed:
         checks.append(
             (
                 col.name,
-                f"TRY_CAST({q} AS DOUBLE) <> {typed}",
+                f"{q} IS NOT NULL AND {cast} IS NULL",
+                f"not a valid {col.type.lower()}",
+                [],
+            )
+        )
+    if col.type == "DOUBLE" or (col.type.startswith("DECIMAL") and not typed):
+        finite = f"NOT isfinite({cast}::DOUBLE)"
+        checks.append((col.name, finite, "not a finite number", []))
+    if col.type == "INTEGER" and not typed:  # DuckDB would round 2.5 to 3
+        checks.append(
+            (
+                col.name,
+                f"TRY_CAST({q} AS DOUBLE) <> {cast}",
                 "not a whole number",
                 [],
             )
         )
     if col.type == "TIME":  # DuckDB reads 24:00 as a time; no clock shows it
         checks.append(
-            (col.name, f"{typed} >= TIME '24:00:00'", "not a time before 24:00", [])
+            (col.name, f"{cast} >= TIME '24:00:00'", "not a time before 24:00", [])
         )
     low, high = RANGES.get((table, col.name), (None, None))
     if low is not None:
-        checks.append((col.name, f"{typed} < ?", f"below {_shown(low)}", [low]))
+        checks.append((col.name, f"{cast} < ?", f"below {_shown(low)}", [low]))
     if high is not None:
-        checks.append((col.name, f"{typed} > ?", f"above {_shown(high)}", [high]))
+        checks.append((col.name, f"{cast} > ?", f"above {_shown(high)}", [high]))
     allowed = choices(col.kind)
     if allowed:
         checks.append(
@@ -183,11 +201,11 @@ def _shown(value: object) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
-def _zone_check(con: duckdb.DuckDBPyConnection) -> list[Check]:
+def _zone_check(con: duckdb.DuckDBPyConnection, counted: str) -> list[Check]:
     zones = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT time_zone::VARCHAR FROM stage_customers "
+            f"SELECT DISTINCT time_zone::VARCHAR FROM {counted} "
             "WHERE time_zone IS NOT NULL"
         ).fetchall()
     ]
@@ -205,14 +223,19 @@ def _zone_check(con: duckdb.DuckDBPyConnection) -> list[Check]:
 
 
 def _duplicate_keys(
-    con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...]
+    con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], counted: str
 ) -> list[Problem]:
-    """Rows whose key another row of the table has too (NULLs count as equal)."""
+    """Rows whose key another row of the table has too (NULLs count as equal).
+
+    Counted on ``counted`` (the staged rows, or their typed copy); looked up in
+    ``stage_<table>`` only when some are found.
+    """
     cols = ", ".join(sql.identifier(k) for k in key)
-    dups = f"SELECT {cols} FROM stage_{table} GROUP BY ALL HAVING count(*) > 1"
-    row = con.execute(f"SELECT count(*) FROM ({dups})").fetchone()
+    found = f"SELECT {cols} FROM {counted} GROUP BY ALL HAVING count(*) > 1"
+    row = con.execute(f"SELECT count(*) FROM ({found})").fetchone()
     if not row or not row[0]:
         return []
+    dups = f"SELECT {cols} FROM stage_{table} GROUP BY ALL HAVING count(*) > 1"
     same = " AND ".join(
         f"s.{sql.identifier(k)} IS NOT DISTINCT FROM d.{sql.identifier(k)}" for k in key
     )
@@ -226,15 +249,22 @@ def _one_pass(
     con: duckdb.DuckDBPyConnection,
     table: str,
     checks: list[Check],
+    counted: str,
+    rows: str = "count(*)",
 ) -> list[Problem]:
-    """Count every row check of a table in one scan; per file only what failed."""
+    """Count every row check of a table in one scan of ``counted``.
+
+    ``rows`` is how many rows a row of ``counted`` stands for (``sum(__n)``: its
+    distinct ids, with their rows' count). Per file (in ``stage_<table>``) only
+    what failed.
+    """
     if not checks:
         return []
     parts, params = [], []
     for _, cond, _, p in checks:
-        parts.append(f"count(*) FILTER (WHERE {cond})")
+        parts.append(f"{rows} FILTER (WHERE {cond})")
         params += p
-    row = con.execute(f"SELECT {', '.join(parts)} FROM stage_{table}", params)
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {counted}", params)
     counts = row.fetchone() or ()
     out = []
     for count, (column, cond, problem, p) in zip(counts, checks, strict=True):
@@ -251,10 +281,16 @@ def _zone_ok(name: str) -> bool:
     return True
 
 
+def _none(con: duckdb.DuckDBPyConnection, rows: str) -> bool:
+    row = con.execute(f"SELECT count(*) FROM ({rows})").fetchone()
+    return not row or not row[0]
+
+
 def check_orphans(
     con: duckdb.DuckDBPyConnection,
     table: str,
     known: str,
+    counted: str | None = None,
 ) -> list[Problem]:
     """Rows whose customer is neither imported nor already in the store.
 
@@ -262,19 +298,27 @@ def check_orphans(
         con: The import's connection.
         table: The staged table (``stage_<table>``) to check.
         known: A table with the known ids in its column ``id`` (VARCHAR).
+        counted: The staged rows' typed copy, counted first (None: the stage).
     """
-    orphans = (
-        f"(SELECT s.__file, s.__row FROM stage_{table} s ANTI JOIN {known} k "
-        "ON s.customer_id::VARCHAR = k.id)"
-    )
+    anti = f"ANTI JOIN {known} k ON s.customer_id::VARCHAR = k.id"
+    if counted and _none(con, f"SELECT 1 FROM {counted} s {anti}"):
+        return []
+    orphans = f"(SELECT s.__file, s.__row FROM stage_{table} s {anti})"
     return _found(con, orphans, "customer_id", "no such customer")
 
 
-def check_charges(con: duckdb.DuckDBPyConnection) -> list[Problem]:
-    """Imported bill charges whose bill is not in the new store (after writing)."""
-    orphans = (
-        "(SELECT s.__file, s.__row FROM stage_bill_charges s ANTI JOIN bills b "
-        "ON s.customer_id::VARCHAR = b.customer_id "
-        "AND TRY_CAST(s.bill_date AS DATE) = b.bill_date)"
+def check_charges(
+    con: duckdb.DuckDBPyConnection, counted: str | None = None
+) -> list[Problem]:
+    """Imported bill charges whose bill is not in the new store (after writing).
+
+    ``counted``: the imported charges' typed copy, counted first.
+    """
+    anti = (
+        "ANTI JOIN bills b ON s.customer_id::VARCHAR = b.customer_id "
+        "AND TRY_CAST(s.bill_date AS DATE) = b.bill_date"
     )
+    if counted and _none(con, f"SELECT 1 FROM {counted} s {anti}"):
+        return []
+    orphans = f"(SELECT s.__file, s.__row FROM stage_bill_charges s {anti})"
     return _found(con, orphans, "customer_id+bill_date", "no such bill")

@@ -2,7 +2,9 @@
 
 Each table is one ``INSERT … SELECT CAST(…) … ORDER BY customer_id, key`` straight
 from its staged files, plus (unless the import replaces the base) the old store's
-rows of every customer whose rows of that table the import does not replace.
+rows of every customer whose rows of that table the import does not replace. A
+typed Parquet table was written sorted while staged (:mod:`tools.store.typed`): an
+import that replaces the base renames it into place.
 
 What replaces what: a customer in the import's ``customers`` file is replaced whole
 (every table: rows the import does not bring for them are gone); a customer only in
@@ -24,7 +26,8 @@ import duckdb
 from tools import sql
 from tools.store.checks import Problem, check_charges, check_orphans
 from tools.store.duck import create_tables
-from tools.store.schema import KEYS, ORDER, TABLES
+from tools.store.schema import TABLES
+from tools.store.typed import order_by, typed_name
 
 KNOWN = "import_known_ids"  # scratch table: every id the new store will hold
 # tables whose rows are replaced together for a customer (a bill and its charges)
@@ -46,13 +49,6 @@ def _typed(table: str, present: set[str]) -> str:
     return f"SELECT {', '.join(cols)} FROM stage_{table}"
 
 
-def _order(table: str) -> str:
-    order = ", ".join(["customer_id", *KEYS.get(table, ())[1:]])
-    if table in ORDER and ORDER[table] not in order:
-        order += f", {ORDER[table]}"
-    return order
-
-
 def merge(
     con: duckdb.DuckDBPyConnection,
     store: Path,
@@ -70,7 +66,8 @@ def merge(
     Returns:
         Rows of unknown customers, if any (then nothing was written).
     """
-    known = "SELECT customer_id::VARCHAR AS id FROM stage_customers"
+    typed = {t: typed_name(con, t) for t in TABLES}
+    known = f"SELECT customer_id::VARCHAR AS id FROM {_source(typed, 'customers')}"
     if not replace:
         # ATTACH with options cannot bind its path: quoted by the one helper
         con.execute(f"ATTACH {sql.literal(store)} AS old (READ_ONLY)")
@@ -80,29 +77,57 @@ def merge(
     problems: list[Problem] = []
     for table in TABLES:
         if table != "customers":
-            problems += check_orphans(con, table, KNOWN)
+            problems += check_orphans(con, table, KNOWN, typed[table])
     con.execute(f"DROP TABLE {KNOWN}")
     if problems:
         return problems
-    create_tables(con)
     # the stored order is what makes slices and lookups read few row groups
     con.execute("SET preserve_insertion_order = true")
+    placed = set()
+    if replace:  # typed tables are the new tables as they are: sorted, checked
+        for table, name in typed.items():
+            if name:
+                tick(f"writing {table}")
+                con.execute(f"ALTER TABLE {name} RENAME TO {table}")
+                placed.add(table)
+    create_tables(con, skip=placed)
     for table in TABLES:
-        tick(f"writing {table}")
-        present = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
-        parts = [_typed(table, present)]
-        if not replace:
-            parts.append(
-                f"SELECT o.* FROM old.{table} o ANTI JOIN ({_replaced(table)}) r "
-                "ON o.customer_id = r.id"
-            )
-        con.execute(
-            f"INSERT INTO {table} SELECT * FROM ({' UNION ALL '.join(parts)}) "
-            f"ORDER BY {_order(table)}"
-        )
+        if table not in placed:
+            tick(f"writing {table}")
+            _write(con, table, typed[table], replace)
     if not replace:
         con.execute("DETACH old")
-    return check_charges(con)
+    charges = "bill_charges" if "bill_charges" in placed else typed["bill_charges"]
+    problems = check_charges(con, charges)
+    for name in typed.values():
+        if name:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    return problems
+
+
+def _source(typed: dict[str, str | None], table: str) -> str:
+    """Where a table's staged rows are read: their typed copy, or the stage."""
+    return typed[table] or f"stage_{table}"
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, table: str, typed: str | None, replace: bool
+) -> None:
+    """Write one table: its imported rows (and the old rows it keeps), sorted."""
+    if typed:
+        parts = [f"SELECT * FROM {typed}"]
+    else:
+        present = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
+        parts = [_typed(table, present)]
+    if not replace:
+        parts.append(
+            f"SELECT o.* FROM old.{table} o ANTI JOIN ({_replaced(table)}) r "
+            "ON o.customer_id = r.id"
+        )
+    con.execute(
+        f"INSERT INTO {table} SELECT * FROM ({' UNION ALL '.join(parts)}) "
+        f"ORDER BY {order_by(table)}"
+    )
 
 
 def _replaced(table: str) -> str:

@@ -23,8 +23,9 @@ import logging
 import os
 import sqlite3
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tools.sql import identifier
 from tools.store.schema import TABLES, column_names
@@ -131,34 +132,70 @@ def _copy_rows(
 ) -> None:
     """Every customer's three JSON rows, slice by slice of ``row_no``.
 
-    A slice reads only its own customers' rows of ``customer_records`` (stored in
-    id order, as ``row_no`` is: the slice's first and last id bound the scan), so
-    writing costs the same per customer whatever the base's size (joined to the
-    whole table, each slice could read all of it).
+    DuckDB makes the next slice's JSON (on its own cursor, in a second thread)
+    while SQLite writes this one's, so the two engines work side by side.
     """
-    sql = (
-        f"SELECT f.row_no, f.customer_id, {_record_sql()}, {_json_row('f', features)}, "
-        f"o.offers FROM customer_features f "
-        "LEFT JOIN (SELECT * FROM customer_records WHERE customer_id >= $first "
-        "AND customer_id <= $last) r USING (customer_id) "
-        f"LEFT JOIN (SELECT customer_id, to_json(list({_json_row('o', offers)} "
-        "ORDER BY o.pos)) AS offers FROM offer_propensity o "
-        "WHERE o.row_no >= $lo AND o.row_no < $hi GROUP BY customer_id) o "
-        "USING (customer_id) WHERE f.row_no >= $lo AND f.row_no < $hi "
-        "ORDER BY f.row_no"
-    )
-    bounds = (
-        "SELECT min(customer_id), max(customer_id) FROM customer_features "
-        "WHERE row_no >= $lo AND row_no < $hi"
-    )
     row = con.execute("SELECT max(row_no) FROM customer_features").fetchone()
     top = int(row[0]) + 1 if row and row[0] is not None else 0
-    for lo in range(0, top, SLICE):
-        params: dict[str, object] = {"lo": lo, "hi": lo + SLICE}
-        ids = con.execute(bounds, params).fetchone()
-        params["first"], params["last"] = ids if ids else (None, None)
-        rows = con.execute(sql, params).fetchall()
-        out.executemany("INSERT INTO customer VALUES (?, ?, ?, ?, ?)", rows)
+    if not top:
+        return
+    reader = con.cursor()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        found = pool.submit(_slice_rows, reader, features, offers, 0)
+        for lo in range(0, top, SLICE):
+            rows = found.result()
+            if lo + SLICE < top:
+                found = pool.submit(_slice_rows, reader, features, offers, lo + SLICE)
+            out.executemany("INSERT INTO customer VALUES (?, ?, ?, ?, ?)", rows)
+    reader.close()
+
+
+def _slice_rows(
+    con: duckdb.DuckDBPyConnection,
+    features: Sequence[str],
+    offers: Sequence[str],
+    lo: int,
+) -> list[tuple[Any, ...]]:
+    """The row store's rows of the customers with ``lo <= row_no < lo + SLICE``.
+
+    Three scans, none joined or sorted in SQL: the feature rows and the records
+    are each read in their stored order (both in id order, as ``row_no`` is; a
+    slice reads only its own customers' records: its first and last id bound the
+    scan), the offers grouped per customer; they are matched here (by position
+    when the two scans list the same ids, as they do, else by id).
+    """
+    params: dict[str, object] = {"lo": lo, "hi": lo + SLICE}
+    where = "WHERE row_no >= $lo AND row_no < $hi"
+    found = con.execute(
+        f"SELECT row_no, customer_id, {_json_row('f', features)} "
+        f"FROM customer_features f {where}",
+        params,
+    ).fetchall()
+    if any(a[0] >= b[0] for a, b in zip(found, found[1:], strict=False)):
+        found.sort()
+    if not found:
+        return []
+    records = con.execute(
+        f"SELECT r.customer_id, {_record_sql()} FROM customer_records r "
+        "WHERE customer_id >= $first AND customer_id <= $last",
+        {"first": found[0][1], "last": found[-1][1]},
+    ).fetchall()
+    made = con.execute(
+        f"SELECT row_no, to_json(list({_json_row('o', offers)} ORDER BY o.pos)) "
+        f"FROM offer_propensity o {where} GROUP BY row_no",
+        params,
+    ).fetchall()
+    by_row = dict(made)
+    ids = [f[1] for f in found]
+    if [r[0] for r in records] == ids:
+        texts = [r[1] for r in records]
+    else:  # not in the same order (or not the same customers): matched by id
+        by_id = dict(records)
+        texts = [by_id.get(cid) for cid in ids]
+    return [
+        (no, cid, text, feats, by_row.get(no))
+        for (no, cid, feats), text in zip(found, texts, strict=True)
+    ]
 
 
 def publish_points(built: Path, store_file: Path, final: Path) -> None:

@@ -25,6 +25,7 @@ from tools.records import validate_customer_record
 from tools.store.checks import Problem, check_table
 from tools.store.records import Rows, to_rows
 from tools.store.schema import TABLES, column_names, create_sql
+from tools.store.typed import write_typed
 
 Tick = Callable[[str], None]
 TABLE_SUFFIXES = (".parquet", ".csv")
@@ -209,7 +210,8 @@ def stage_files(
         try:
             _stage_table(con, name, paths)
             present = {r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()}
-            problems += check_table(con, table, label, present, id_pattern)
+            typed = write_typed(con, table) if paths[0].suffix == ".parquet" else None
+            problems += check_table(con, table, label, present, id_pattern, typed)
         except (duckdb.Error, OSError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "?"
             problems.append(Problem(label, "", (), f"cannot read: {first}", 1))
