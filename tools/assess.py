@@ -19,9 +19,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -60,13 +60,18 @@ class Assessment:
     ``metrics`` and ``analysis`` explain them from the record, worked out on first
     use (a booking reads neither unless the customer has an open problem to word);
     ``as_of`` is the decision date the store's data was read as of (records after
-    it unused).
+    it unused). ``words`` keeps what is worded from them with ``config`` (the rules'
+    reasons per treatment, the open problems): the same for every turn that
+    reuses the assessment, so worded once.
     """
 
     customer: CustomerData
     decisions: Decisions
     as_of: date | None
     config: CVMConfig  # the recency windows and interaction signals the words use
+    words: dict[Any, Any] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
 
     @property
     def metrics(self) -> JourneyMetrics:

@@ -64,20 +64,22 @@ def next_contact(
             time_zone=tz_name,
             note="no customer contact involved",
         )
-    quiet = [w for w in (_parse_window(customer.do_not_disturb),) if w]
-    if not known_tz or not quiet:
-        quiet.append(config.policy.default_quiet_hours.bounds())
-    call_start, call_end = config.policy.calling_window.bounds()
+    policy = config.policy
+    quiet, calls, desc, boundaries = _windows(
+        channel,
+        tz_name,
+        known_tz,
+        customer.do_not_disturb,
+        (policy.default_quiet_hours.start, policy.default_quiet_hours.end),
+        (policy.calling_window.start, policy.calling_window.end),
+    )
 
     def allowed(t: datetime) -> bool:
-        if any(_in_window(t.time(), s, e) for s, e in quiet):
+        clock = t.time()
+        if any(_in_window(clock, s, e) for s, e in quiet):
             return False
-        return channel != "call" or _in_window(t.time(), call_start, call_end)
+        return calls is None or _in_window(clock, *calls)
 
-    desc = "; ".join(f"quiet {s:%H:%M}-{e:%H:%M}" for s, e in quiet)
-    if channel == "call":
-        desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
-    desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
     if allowed(local):
         return NextContact(
             channel=channel,
@@ -86,7 +88,6 @@ def next_contact(
             time_zone=tz_name,
             note=f"contact allowed now; {desc}",
         )
-    boundaries = [e for _, e in quiet] + ([call_start] if channel == "call" else [])
     candidates = sorted(
         datetime.combine(local.date() + timedelta(days=d), b, tzinfo=local.tzinfo)
         for d in range(3)
@@ -101,3 +102,38 @@ def next_contact(
         time_zone=tz_name,
         note=f"next lawful contact {when}; {desc}",
     )
+
+
+@lru_cache(maxsize=1024)  # a few customers' windows per channel recur base-wide
+def _windows(
+    channel: str,
+    tz_name: str,
+    known_tz: bool,
+    do_not_disturb: str | None,
+    default_quiet: tuple[str, str],
+    calling: tuple[str, str],
+) -> tuple[
+    tuple[tuple[time, time], ...], tuple[time, time] | None, str, tuple[time, ...]
+]:
+    """A channel's windows for a customer: quiet ones, the calling one, in words.
+
+    Returns:
+        The quiet windows, the calling window (calls only), their description,
+        and the times a window ends (when contact may become lawful).
+    """
+    quiet = [w for w in (_parse_window(do_not_disturb),) if w]
+    if not known_tz or not quiet:
+        quiet.append(_bounds(*default_quiet))
+    call_start, call_end = _bounds(*calling)
+    desc = "; ".join(f"quiet {s:%H:%M}-{e:%H:%M}" for s, e in quiet)
+    if channel == "call":
+        desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
+    desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
+    boundaries = [e for _, e in quiet] + ([call_start] if channel == "call" else [])
+    calls = (call_start, call_end) if channel == "call" else None
+    return tuple(quiet), calls, desc, tuple(boundaries)
+
+
+def _bounds(start: str, end: str) -> tuple[time, time]:
+    """A window's two ends as ``datetime.time`` (as ``TimeWindow.bounds`` gives)."""
+    return time.fromisoformat(start), time.fromisoformat(end)
