@@ -167,8 +167,7 @@ def _applicability(
 def combine(fixed: CustomerVerdicts, ledger: list[RuleVerdict]) -> TreatmentVerdict:
     """Both halves as one verdict; ``eligible`` is False if any hard rule failed."""
     verdicts = [*fixed.before, *ledger, fixed.applicability]
-    # made of verdicts already validated: built without validating them again
-    return TreatmentVerdict.model_construct(
+    return TreatmentVerdict(
         treatment_key=fixed.treatment_key,
         eligible=all(v.passed for v in verdicts if v.rule in _HARD),
         applicable=fixed.applicability.passed,
