@@ -65,7 +65,7 @@ def next_contact(
             note="no customer contact involved",
         )
     policy = config.policy
-    quiet, calls, desc, boundaries = _windows(
+    quiet, calls, desc, open_at = _windows(
         channel,
         tz_name,
         known_tz,
@@ -73,14 +73,7 @@ def next_contact(
         (policy.default_quiet_hours.start, policy.default_quiet_hours.end),
         (policy.calling_window.start, policy.calling_window.end),
     )
-
-    def allowed(t: datetime) -> bool:
-        clock = t.time()
-        if any(_in_window(clock, s, e) for s, e in quiet):
-            return False
-        return calls is None or _in_window(clock, *calls)
-
-    if allowed(local):
+    if _allowed(local.time(), quiet, calls):
         return NextContact(
             channel=channel,
             allowed_now=True,
@@ -88,12 +81,20 @@ def next_contact(
             time_zone=tz_name,
             note=f"contact allowed now; {desc}",
         )
-    candidates = sorted(
-        datetime.combine(local.date() + timedelta(days=d), b, tzinfo=local.tzinfo)
-        for d in range(3)
-        for b in boundaries
+    # the first end of a window, within 3 days, at which contact is lawful
+    # (lawfulness depends on the time of day only; one zone: compared as local)
+    first = next(
+        (
+            c
+            for c in (
+                datetime.combine(local.date() + timedelta(days=d), b, local.tzinfo)
+                for d in range(3)
+                for b in open_at
+            )
+            if c > local
+        ),
+        None,
     )
-    first = next((c for c in candidates if c > local and allowed(c)), None)
     when = f"{first:%a %d %b %H:%M}" if first else "not within 3 days"
     return NextContact(
         channel=channel,
@@ -104,6 +105,16 @@ def next_contact(
     )
 
 
+Window = tuple[time, time]
+
+
+def _allowed(t: time, quiet: tuple[Window, ...], calls: Window | None) -> bool:
+    """Whether contact is lawful at local time of day ``t``."""
+    if any(_in_window(t, s, e) for s, e in quiet):
+        return False
+    return calls is None or _in_window(t, *calls)
+
+
 @lru_cache(maxsize=1024)  # a few customers' windows per channel recur base-wide
 def _windows(
     channel: str,
@@ -112,14 +123,13 @@ def _windows(
     do_not_disturb: str | None,
     default_quiet: tuple[str, str],
     calling: tuple[str, str],
-) -> tuple[
-    tuple[tuple[time, time], ...], tuple[time, time] | None, str, tuple[time, ...]
-]:
+) -> tuple[tuple[Window, ...], Window | None, str, tuple[time, ...]]:
     """A channel's windows for a customer: quiet ones, the calling one, in words.
 
     Returns:
         The quiet windows, the calling window (calls only), their description,
-        and the times a window ends (when contact may become lawful).
+        and the ends of the windows at which contact is lawful, in time order
+        (where the next lawful contact is looked for).
     """
     quiet = [w for w in (_parse_window(do_not_disturb),) if w]
     if not known_tz or not quiet:
@@ -129,9 +139,10 @@ def _windows(
     if channel == "call":
         desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
     desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
-    boundaries = [e for _, e in quiet] + ([call_start] if channel == "call" else [])
     calls = (call_start, call_end) if channel == "call" else None
-    return tuple(quiet), calls, desc, tuple(boundaries)
+    ends = {e for _, e in quiet} | ({call_start} if channel == "call" else set())
+    open_at = sorted(b for b in ends if _allowed(b, tuple(quiet), calls))
+    return tuple(quiet), calls, desc, tuple(open_at)
 
 
 def _bounds(start: str, end: str) -> tuple[time, time]:
