@@ -204,6 +204,56 @@ def assess(customer_id: str, ctx: ToolContext) -> Assessment:
     return result
 
 
+def assess_many(
+    customer_ids: Sequence[str], ctx: ToolContext
+) -> dict[str, Assessment | Exception]:
+    """:func:`assess` of several customers, those not assessed yet in one batch.
+
+    For a caller deciding a batch of its own (bookings decided together): the
+    customers are assessed by the calling thread, not shared with other callers.
+
+    Returns:
+        Per id (as given) its assessment, or the error :func:`assess` would raise.
+    """
+    config = ctx.config
+    source = ctx.customers
+    version = getattr(source, "version", lambda: None)()
+    out: dict[str, Assessment | Exception] = {}
+    todo: dict[str, list[str]] = {}  # normalised id -> the ids given for it
+    for given in customer_ids:
+        try:
+            cid = validate_customer_id(given, config)
+        except Exception as exc:  # noqa: BLE001 - its caller's error
+            out[given] = exc
+            continue
+        with _lock:
+            hit = _cache.get((id(source), version, id(config), cid))
+        if hit is not None and hit[0] is config:
+            out[given] = hit[1]
+        else:
+            todo.setdefault(cid, []).append(given)
+    batcher = _batcher(source, version, config)
+    ids = list(todo)
+    for start in range(0, len(ids), MAX_BATCH):
+        found = batcher.get_now(ids[start : start + MAX_BATCH])
+        with _lock:
+            for cid, result in found.items():
+                if isinstance(result, Assessment):
+                    _cache[(id(source), version, id(config), cid)] = (config, result)
+            while len(_cache) > CACHE_MAX:
+                _cache.popitem(last=False)
+        for cid, result in found.items():
+            answer = result if isinstance(result, Assessment) else _error(result)
+            out.update((given, answer) for given in todo[cid])
+    return out
+
+
+def _error(found: BaseException) -> Exception:
+    if isinstance(found, Exception):
+        return found
+    raise found  # (a KeyboardInterrupt or the like is no customer's error)
+
+
 def batch_stats(ctx: ToolContext) -> tuple[int, int]:
     """Batches made and customers assessed through them for ``ctx``'s source."""
     source = ctx.customers

@@ -61,6 +61,24 @@ def _partitions(orders: Sequence[Order]) -> list[list[Order]]:
     return list(parts.values())
 
 
+def commit_orders(
+    store: LedgerStore, orders: Sequence[Order], commit: Commit
+) -> dict[Order, BookingResult | Exception]:
+    """Write ``orders``: one transaction per configuration and day, in order.
+
+    Returns:
+        Each order's result, or the exception its transaction raised (the
+        orders of that transaction only).
+    """
+    out: dict[Order, BookingResult | Exception] = {}
+    for part in _partitions(orders):
+        try:
+            out.update(zip(part, commit(store, part), strict=True))
+        except Exception as exc:  # this transaction's callers hear
+            out.update((o, exc) for o in part)
+    return out
+
+
 def _group(store: LedgerStore, commit: Commit) -> Coalescer[Order, BookingResult]:
     with _lock:
         group = _groups.get(store)
@@ -69,15 +87,9 @@ def _group(store: LedgerStore, commit: Commit) -> Coalescer[Order, BookingResult
 
             def fetch(orders: Sequence[Order]) -> Mapping[Order, Any]:
                 ledger = ref()
-                out: dict[Order, Any] = {}
-                for part in _partitions(orders):
-                    try:
-                        if ledger is None:  # pragma: no cover - callers hold it
-                            raise RuntimeError("the ledger was closed")
-                        out.update(zip(part, commit(ledger, part), strict=True))
-                    except Exception as exc:  # this transaction's callers hear
-                        out.update((o, exc) for o in part)
-                return out
+                if ledger is None:  # pragma: no cover - callers hold it
+                    return {o: RuntimeError("the ledger was closed") for o in orders}
+                return commit_orders(ledger, orders, commit)
 
             group = _groups[store] = Coalescer(fetch)
         return group
