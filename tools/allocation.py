@@ -3,10 +3,12 @@
 The reads of bookings (a page, one by id) are :mod:`tools.bookings`'s, also
 importable from here.
 
-A booking goes through the one booking writer (:mod:`tools.ledger.writer`) as a
-batch of one: the decision kernel decides the customer's own rules, the writer
-decides PAST-DAY and the ledger's rules inside the ledger's write transaction, so
-what is checked is what is committed, across threads and processes.
+A booking goes through the one booking writer (:mod:`tools.ledger.writer`): the
+decision kernel decides the customer's own rules, the writer decides PAST-DAY and
+the ledger's rules inside the ledger's write transaction, so what is checked is
+what is committed, across threads and processes. Bookings asked for at once on
+one ledger (booking threads) are decided and written together by one of them
+(:mod:`tools.single_bookings`), each as it would be alone.
 """
 
 from __future__ import annotations

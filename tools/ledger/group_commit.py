@@ -6,7 +6,9 @@ IMMEDIATE``, the file checks, the day's counts, the commit, the marker) and ever
 hand-over of the lock waits for the interpreter to switch threads. As databases do
 with their log, the bookings that arrive while a transaction runs are written
 together in the next one (:class:`tools.coalesce.Coalescer`: a lone booking is
-written at once, nothing waits on a timer).
+written at once, nothing waits on a timer). ``allocate_treatment``'s bookings come
+already grouped (:mod:`tools.single_bookings`, decided together) and are written
+by :func:`commit_orders` directly.
 
 Nothing about the rules changes: the requests of a group are judged one after
 another, in arrival order, against the state read inside the transaction, each

@@ -15,8 +15,11 @@ commit; plan rows are marked booked (with their allocation id) or refused (with
 the rule), and a row another booking already marked is left as it is.
 
 Single bookings made at once on one ledger (booking threads) are written together,
-one transaction per group, judged one after another in arrival order
-(:mod:`tools.ledger.group_commit`).
+one transaction per group, judged one after another in arrival order: those that
+come through :func:`write_bookings` by a group commit
+(:mod:`tools.ledger.group_commit`), ``allocate_treatment``'s decided together
+first and handed over as one group (:func:`write_orders`, from
+:mod:`tools.single_bookings`).
 """
 
 from __future__ import annotations
