@@ -71,6 +71,7 @@ def test_the_tools_with_kinds_and_strict_schemas():
         "outcome_report",
         "expected_response",
         "customer_outcomes",
+        "explain_plan",
     ]
     assert {n for n, t in TOOLS.items() if t.kind == "WRITE"} == {
         "allocate_treatment",
@@ -306,8 +307,8 @@ def test_tool_definitions_are_counted_as_rendered_to_the_model():
     assert 'exclude_channels: "call" | "sms"' in rendered
     assert prompt_tokens("sys", [], tool_schemas()[:11]) < 750  # eleven tools
     # and the plan tools (925: list_bookings gained days_ago, "what did we book
-    # yesterday?")
-    assert prompt_tokens("sys", [], tool_schemas()[:15]) < 925
+    # yesterday?"; 935: plan_campaign gained among, "plan a campaign for those")
+    assert prompt_tokens("sys", [], tool_schemas()[:15]) < 935
     # find (filters on everything the store holds, thresholds, a list to narrow)
     # (650: the signal names it filters on grew with issue 18's stated needs)
     assert prompt_tokens("sys", [], tool_schemas()[15:17]) < 650  # and summarise

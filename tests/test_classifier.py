@@ -127,6 +127,20 @@ def test_the_vocabulary_finds_every_name_at_its_column_and_nothing_else():
         encode_vocabulary(["a", "a"])
 
 
+def test_the_vocabulary_remembers_names_looked_up_and_starts_over_when_full(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from assistant.planner import classifier
+
+    monkeypatch.setattr(classifier, "MEMO", 2)
+    small = classifier.Vocabulary(b"a\nb\nc")
+    got = [small.get(n) for n in ("c", "x", "c", "a", "b", "x")]
+    assert got == [2, None, 2, 0, 1, None]  # the same answers, remembered or not
+    assert len(small._seen) <= 2
+    with pytest.raises(KeyError):
+        small["x"]
+
+
 def test_a_compressed_or_foreign_weights_file_is_read_by_np_load(tmp_path):
     from assistant.planner.classifier import NAMES, _mapped
 

@@ -47,8 +47,11 @@ ATTACKS = [
 
 
 def test_the_closed_set_is_small_and_whole_message():
-    # 58: "confermo", "confirmo", "je confirme" joined the 55 English ones
-    assert len(GENERIC) <= 60 and "yes" in GENERIC and "go ahead" in GENERIC
+    # 59: "confermo", "confirmo", "je confirme" joined the 55 English ones, then
+    # "ya" (2026-12-08b); an emoticon after a yes is dropped like an emoji
+    assert len(GENERIC) <= 60
+    assert confirms("ya", GENERIC) and confirms("yes confirmed :)", GENERIC)
+    assert "yes" in GENERIC and "go ahead" in GENERIC
     assert confirms("sì, confermo", GENERIC)
     assert confirms("yep lovely, go ahead", GENERIC)
     assert not confirms("lovely", GENERIC) and not confirms("thanks, cheers", GENERIC)

@@ -108,8 +108,14 @@ def outcome(item: Message, bot: Assistant) -> str:
         repeated = memory.intent  # "same for U126" asks this again
         got, ask = understand(item.text, session, memory, bot.ctx.config)
         got = got.name
+        parts = [got, *(intent.name for intent, _ in memory.rest)]
+        if got != item.intent and item.intent in parts[1:]:
+            # "what should we offer U124, and when can we call?": each part answered
+            return "also: one of the questions of a message answered part by part"
         if item.intent == "confirm" and got == "book" and shown_again(ask, pending):
             return "asked"  # a yes in prose: the action shown again for a closed yes
+        if item.intent == "confirm" and got == "affirm" and pending is not None:
+            return "asked"  # "ok": the action named again, a plain yes asked for
         if item.intent == "repeat" and got == repeated:
             return "also: the last question, asked again for the customer named"
         if got != item.intent and answered_alike(ask, got, item.intent):

@@ -147,6 +147,8 @@ def test_every_intent_understands_its_own_examples(intent, tmp_path):
     context = ["give me the top 3 options for U128"]
     if intent.name == "compare":  # "both" refers to the customers just compared
         context.append("compare U124 and U126")
+    if intent.name == "plan_explain":  # who is in and out of the plan in focus
+        context.append("plan today's campaign")
     for message in context:
         bot.ask(message)
     for example in intent.examples:

@@ -105,6 +105,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
         where = ".".join(str(p) for p in err["loc"]).replace("day", "date", 1)
         raise ToolInputError(f"--{where}: {err['msg']}") from None
     ctx = cli_context()
+    if args.among:  # a list found in chat ("plan for those"), read again now
+        from tools.planning.tools import scope_among
+
+        scope = scope_among(args.among, request.scope, ctx)
+        request = request.model_copy(update={"scope": scope})
     say = None if args.json else (lambda line: print(f"… {line}", file=sys.stderr))
     if args.engine == "ray":
         plan = _plan_on_ray(args, request, ctx)
@@ -212,6 +217,11 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
         help="leave a channel out",
     )
     p.add_argument("--budget", help="total budget for the plan, pounds")
+    p.add_argument(
+        "--among",
+        metavar="LIST_ID",
+        help="only the customers of a list found in chat (L…, as `export list`)",
+    )
     p.add_argument(
         "--channel-budget", action="append", metavar="CH=B", help="budget per channel"
     )

@@ -18,6 +18,7 @@ GENERIC = frozenset(
     {
         "yes",
         "y",
+        "ya",
         "yep",
         "yeah",
         "yup",
@@ -143,12 +144,14 @@ _PLEASE_BEFORE = re.compile(
     r"(?=(?:confirm|book|approve|proceed|go ahead|do (?:it|that|the needful))\b)"
 )
 _MOST_PARTS = 3
+_EMOTICON = re.compile(r"(?<!\S)[:;=8][-']?[)(dpo3\]\[/\\|]+(?!\S)")
 
 
 def normalise(message: str) -> str:
     """The message as compared with the closed sets."""
     text = unicodedata.normalize("NFKC", message).translate(_QUOTES).casefold()
     text = "".join(c for c in text if unicodedata.category(c) != "So")  # 👍
+    text = _EMOTICON.sub(" ", text)  # "yes confirmed :)"
     text = " ".join(text.strip().replace(",", " ").split())
     text = re.sub(r"(?<=\w)[.!]+(?=\s)", "", text)  # "Perfect. Book it."
     text = re.sub(r"[.!\s]+$", "", text)
@@ -164,7 +167,7 @@ _COURTESY_WORDS = frozenset(
     {
         "please", "pls", "plz", "thanks", "thx", "cheers", "ta", "diolch", "lovely",
         "great", "perfect", "brilliant", "cool", "nice", "excellent", "super",
-        "mate", "love", "bud", "ok", "okay", "then", "now", "grand", "sound",
+        "mate", "love", "bud", "ok", "okay", "then", "now", "grand", "sound", "and",
     }
 )  # fmt: skip
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from tools.config import CVMConfig
 from tools.patterns import compiled
 
-CUSTOMER_ID = compiled(r"\b[uU]-?[0-9]+\b")
+CUSTOMER_ID = compiled(r"\b[uU]-?[0-9]+(?=s?\b)")  # "U124s journey": U124
 _BOOKING_ID = compiled(
     r"(?:#\s*|\b(?:allocation|booking|id|number|no\.?)\s*#?\s*)([0-9]+)\b", re.I
 )
@@ -125,6 +125,27 @@ def resolve_listed(
         return text, None
     customer = listed[index]
     return text[: m.start()] + customer + text[m.end() :], customer
+
+
+_POINTS_AT_IT = compiled(r"\b(?:it|that|this|that one|this one)\b", re.I)
+_FIRST_PICK = compiled(
+    r"\b(?:first|original|initial|top|your) (?:pick|choice|one|recommendation|"
+    r"suggestion|option|idea)\b|\bafter all\b",
+    re.I,
+)
+
+
+def points_at_it(text: str) -> bool:
+    """Whether a message points at something shown ("book it", "that one")."""
+    return bool(_POINTS_AT_IT.search(text))
+
+
+def means_first_pick(text: str) -> bool:
+    """Whether a message means the first recommendation, not an option offered since.
+
+    "your first pick after all", "book your original suggestion".
+    """
+    return bool(_FIRST_PICK.search(text))
 
 
 def points_at_customer_row(text: str) -> bool:

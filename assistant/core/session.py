@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.core.mentions import resolve_listed
+from assistant.core.mentions import means_first_pick, points_at_it, resolve_listed
 from assistant.core.messages import Message
 from assistant.core.pending import PendingAction
 from tools.allocation import Allocation
@@ -80,12 +79,6 @@ class Offer:
 
 # turns after which "book it" no longer means the option offered
 OFFER_TURNS = 3
-_POINTS_AT_IT = re.compile(r"\b(?:it|that|this|that one|this one)\b", re.I)
-_FIRST_PICK = re.compile(
-    r"\b(?:first|original|top|your) (?:pick|choice|one|recommendation|option)\b|"
-    r"\bafter all\b",
-    re.I,
-)
 
 
 @dataclass
@@ -104,6 +97,9 @@ class Focus:
             its customers stay server-side.
         found_parent: The list that :attr:`found_list` narrowed, if it did ("of
             the rest" narrows it again).
+        list_filters: The definitions of the lists found in this conversation, by
+            handle (``find_customers``' filters, ``among`` kept, JSON): "plan it
+            across the high-churn customers" is compared with the list in focus.
         found_tops: The lists shown as a top N ("top five most at risk"), by
             handle: their order, N and the N-th row's value; "of those" then
             means those N rows, not the whole list.
@@ -120,6 +116,9 @@ class Focus:
             and "go with that one" mean a little later (:meth:`Session.offered_option`).
         last_offer: What the last answer told how to book: "plan" (a plan: "say
             book the plan") or "booking" (one customer's pick: "say book it").
+        row_series: The last message pointed at a row of the customer list ("what
+            should we offer the first one?"): "and the second one?" then continues
+            down that list, even though the answer showed options since.
     """
 
     customers: list[str] = field(default_factory=list)
@@ -129,6 +128,7 @@ class Focus:
     found: list[str] = field(default_factory=list)
     found_list: str | None = None
     found_parent: str | None = None
+    list_filters: dict[str, dict[str, Any]] = field(default_factory=dict)
     found_tops: dict[str, tuple[str, int, float]] = field(default_factory=dict)
     found_metric: str | None = None
     last_list: str | None = None
@@ -136,6 +136,7 @@ class Focus:
     compared: list[str] = field(default_factory=list)
     offered: Offer | None = None
     last_offer: str | None = None
+    row_series: bool = False
 
     def listed(self, text: str) -> tuple[str, str | None]:
         """``text`` with its pointer at a row of the last list shown made an id.
@@ -143,9 +144,10 @@ class Focus:
         "pick the top one" after "who's most at risk?" reads as "pick U124" (see
         :func:`assistant.core.mentions.resolve_listed`). Once options were shown
         since, only a pointer that says it means the list ("the second customer",
-        "the top one on the list") does: "the second one" is then an option.
+        "the top one on the list") does: "the second one" is then an option, unless
+        the message before pointed at a row (:attr:`row_series`).
         """
-        explicit = self.last_list != "customers"
+        explicit = self.last_list != "customers" and not self.row_series
         return resolve_listed(text, self.found, explicit=explicit)
 
 
@@ -215,7 +217,7 @@ class Session:
         o = self.focus.offered
         if o is None or o.customer != customer or self.turns - o.turn > OFFER_TURNS:
             return None
-        if not _POINTS_AT_IT.search(text) or _FIRST_PICK.search(text):
+        if not points_at_it(text) or means_first_pick(text):
             return None
         held = self.pending.id if self.pending else None
         return o.treatment if held == o.pending else None

@@ -71,6 +71,7 @@ class FocusState(BaseModel):
     found: list[str] = Field(default_factory=list)
     found_list: str | None = None
     found_parent: str | None = None
+    list_filters: dict[str, dict[str, Any]] = Field(default_factory=dict)
     found_tops: dict[str, tuple[str, int, float]] = Field(default_factory=dict)
     found_metric: str | None = None
     last_list: str | None = None
@@ -78,6 +79,7 @@ class FocusState(BaseModel):
     compared: list[str] = Field(default_factory=list)
     offered: OfferState | None = None
     last_offer: str | None = None
+    row_series: bool = False
 
 
 class SessionState(BaseModel):

@@ -21,7 +21,8 @@ SIGNAL_WORDS = {s: r"\b" + s.replace("_", r"[ _-]") + r"\b" for s in SIGNALS}
 SIGNAL_WORDS |= {
     "high_churn_risk": r"\bhigh churn risk\b(?! customers)",
     "bill_shock": r"\bbill[ _-]?shocks?\b|\bshock bills?\b",
-    "poor_network": r"\b(poor|bad|weak) (network|coverage|signal)\b",
+    "poor_network": r"\b(poor|bad|weak) (network|coverage|signal|reception)\b|"
+    r"\b(network|signal|coverage) (issues?|problems?|trouble)\b|\bdropped calls\b",
     "billing_dispute": r"\b(open |billing |bill )?disputes?\b|\bdisputing\b",
     "payment_issues": r"\bpayment (problems?|issues?|trouble|difficult\w*)\b|"
     r"\boverdue\b|\barrears\b|\blate (payers?|payments?|fees?)\b|"

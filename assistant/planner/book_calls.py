@@ -11,6 +11,7 @@ import re
 
 from assistant.planner.intent import Ask, Call, call
 from assistant.planner.ledger_calls import bookings
+from assistant.planner.order_picks import first_pick, purpose_on_channel
 from assistant.planner.questions import asks_what_is_booked
 from assistant.planner.vocabulary import CHANNEL_WORDS
 from tools.config import CVMConfig
@@ -144,9 +145,15 @@ def booking_key(ask: Ask, customer: str | None) -> str | None:
     if ask.u.treatments:
         return ask.u.treatments[0]
     session = ask.session
+    by_purpose = purpose_on_channel(ask, customer)
+    if by_purpose is not None:  # "book a service call to check he's ok"
+        return by_purpose
     again = just_declined(ask, customer)
     if again is not None and not ask.u.channels:  # "go for it, book it" after "wait"
         return again
+    first = first_pick(ask, customer)
+    if first is not None:  # "no, go with your first pick after all"
+        return first
     offered = session.offered_option(customer, ask.u.text)
     if offered is not None and not ask.u.channels:
         return offered  # "please book it" after an alternative was shown: that one

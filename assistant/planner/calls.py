@@ -118,11 +118,15 @@ def propose_alternative(ask: Ask, customer: str | None) -> Call | None:
     return booking(customer, pick)
 
 
+MAX_CHANNELS = 3  # channels one why-not answers about
+
+
 def why_not(ask: Ask, customer: str | None) -> list[Call]:
-    """The recommendation, plus the best option on the channel asked about."""
+    """The recommendation, plus the best option on each channel asked about."""
     calls = recommendation(ask, customer)
-    channel = ask.u.channels[0] if ask.u.channels else None
-    if channel and not ask.u.treatments:
+    if ask.u.treatments:
+        return calls
+    for channel in ask.u.channels[:MAX_CHANNELS]:  # "can we email them, or call?"
         args = {
             "customer_id": customer,
             "exclude_treatments": [],

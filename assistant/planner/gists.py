@@ -26,6 +26,7 @@ GISTS: dict[str, str] = {
     "plan_what_if": "re-plan today's campaign with one change",
     "plan_compare": "compare the plan with booking one by one",
     "plan_book": "propose booking the plan (you confirm it first)",
+    "plan_explain": "say who is in and out of the plan, and why",
     "find_customers": "list the customers that match",
     "summarise_base": "summarise the whole customer base",
     "export": "export a list, today's bookings or the plan to a file",

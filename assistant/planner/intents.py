@@ -28,16 +28,28 @@ from assistant.planner.ledger_intents import LEDGER_INTENTS
 from assistant.planner.outcome_intents import OUTCOME_INTENTS
 from assistant.planner.plan_intents import PLAN_INTENTS
 from assistant.planner.talk_intents import TALK_INTENTS
-from assistant.planner.typos import pattern_words
+from assistant.planner.typos import WORD, pattern_words
 from assistant.planner.utterance import Utterance
 from tools.patterns import compiled
 
 
 def _repeat(u: Utterance, ask: Ask) -> bool:
-    """Only a customer and a linking word: "and U126?", "same for U127"."""
+    """Only a customer and a linking word: "and U126?", "same for U127".
+
+    Or only a channel or treatment after a question that takes one: "and sms?"
+    after "how many call-backs are left?", "what about email?" after "why not an
+    SMS?" (the last question again, for that channel or treatment).
+    """
     last = ask.memory.intent
     most = 6 if _SAME.search(u.norm) else 4  # "and the same for U128 please"
-    return bool(u.customers) and u.other_words <= most and last in REPEATABLE
+    if u.customers:
+        return u.other_words <= most and last in REPEATABLE
+    slot = bool(u.channels or u.treatments) and not u.excluded_channels
+    return slot and len(WORD.findall(u.norm)) <= most and last in BY_SLOT
+
+
+# questions a channel or treatment alone repeats ("and sms?")
+BY_SLOT = frozenset({"capacity", "why_not"})
 
 
 _SAME = compiled(r"\bsame\b", re.I)

@@ -108,6 +108,11 @@ LEDGER_INTENTS: list[Intent] = [
             weight=2.5,
         )
         + cue(
+            r"\b(is|are)\b.{0,40}\b(full|maxed out|booked up)\b(?! of)",
+            r"\butili[sz]ation\b",
+            weight=5.0,
+        )
+        + cue(
             r"\bhow many\b",
             r"\bavailab",
             r"\bremaining\b",

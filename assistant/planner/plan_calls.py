@@ -11,10 +11,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.planner.intent import Ask, Call, call
+from assistant.planner.plan_scope import plan_scope
 from assistant.planner.what_if import stated_budget, what_if_calls
 from tools.patterns import compiled
 
 if TYPE_CHECKING:
+    from tools.base_queries import CustomerList
     from tools.planning.model import Plan
 
 PLAN_ID = compiled(r"\bP\d{8}-\d+\b", re.I)
@@ -32,14 +34,41 @@ def what_if(ask: Ask, customer: str | None) -> list[Call]:
 
 
 def make_plan(ask: Ask, customer: str | None) -> list[Call]:
-    """Today's plan (retention/marketing only when said; within a stated budget)."""
+    """Today's plan, among the customers the message means.
+
+    The list in focus when the message points at it or restates its condition
+    ("across those", "the high-churn customers"); a condition of its own is found
+    as a list first (:func:`plan_found` plans among it); else the whole base.
+    """
+    scope = plan_scope(ask)
+    if scope.find is not None:
+        return [call("find_customers", **scope.find)]
+    return [plan_call(ask, scope.among)]
+
+
+def plan_call(ask: Ask, among: str | None = None) -> Call:
+    """``plan_campaign`` as the message asks.
+
+    Retention (marketing) treatments only when said; within a stated budget;
+    among the list ``among`` when given.
+    """
     marketing = re.search(r"\b(retention|marketing|retain)\b", ask.u.text, re.I)
     args: dict[str, Any] = {"purposes": ["marketing"] if marketing else []}
     args |= {"without_channels": []}
     budget = stated_budget(ask.u.text)
     if budget is not None:  # "plan today's campaign at £2k": planned within it
         args["budget"] = budget
-    return [call("plan_campaign", **args)]
+    if among:
+        args["among"] = among
+    return call("plan_campaign", **args)
+
+
+def plan_found(ask: Ask, customer: str | None) -> list[Call]:
+    """The plan among the list just found for the message's condition (if any)."""
+    found: CustomerList | None = ask.results.one("find_customers")
+    if found is None or ask.results.called("plan_campaign") or not found.matched:
+        return []
+    return [plan_call(ask, found.list_id)]
 
 
 def latest_plan(ask: Ask, customer: str | None) -> list[Call]:
@@ -61,7 +90,9 @@ def book_plan(ask: Ask, customer: str | None) -> list[Call]:
     plan_id = named.group(0).upper() if named else ask.session.plan_id
     if plan_id and count_said(ask) is not None:
         return [call("get_plan", plan_id=plan_id)]
-    return [call("book_plan", plan_id=plan_id)] if plan_id else make_plan(ask, None)
+    if plan_id:
+        return [call("book_plan", plan_id=plan_id)]
+    return [plan_call(ask, plan_scope(ask).among)]
 
 
 def wrong_plan_id(ask: Ask) -> str | None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.planner import plan_calls
-from assistant.planner.answers import plans
+from assistant.planner import explain_calls, plan_calls
+from assistant.planner.answers import plan_explain, plans
 from assistant.planner.answers.scenarios import chosen_plan
 from assistant.planner.intent import Ask, Call, Intent, call
 from assistant.planner.utterance import Utterance
-from assistant.planner.what_if import what_if_calls
+from assistant.planner.what_if import stated_budget, what_if_calls
 from tools.patterns import compiled
 
 if TYPE_CHECKING:
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 _PLAN = compiled(
     r"\bwho (should|shall|do|can|could) (we|i) (call|contact|ring|reach|target|text|"
     r"e-?mail)\b|\bwho to (call|contact)\b|\bplan (for )?(today|tomorrow|the day)\b|"
-    r"\b(plan|optimi[sz]e|build|make) (a |an |the |today'?s |our )?(\w+ )?"
-    r"(campaign|plan)\b|\bcampaign plan\b|\bbest use of (today'?s |our )?capacity\b|"
+    r"\b(plan|optimi[sz]e|build|make|draw up|put together|create)( me| us)? "
+    r"(a |an |the |today'?s |our |this week'?s )?(\w+ )?(campaign|plan)\b|"
+    r"\bcampaign plan\b|\bbest use of (today'?s |our )?capacity\b|"
     r"\bshow (me )?the plan\b|\bwhat('s| is) the plan\b",
     re.I,
 )
@@ -47,6 +48,100 @@ BOOK_PLAN = compiled(
     r"\b|\bbook (plan )?P\d{8}-\d+",
     re.I,
 )
+
+
+# who a plan takes and leaves out, and why: "who's out, and why?", "who is in and who
+# is out?", "how many are out?", "who didn't make the cut?", "exclusion reasons"
+_IN = (
+    r"(?:in|out)(?: (?:of )?(?:the|this|today'?s) (?:plan|campaign))?"
+    r"(?=\s*(?:[?,.!;]|$|and\b|or\b))"  # "who's in?", not "who is in the segment"
+)
+_IN_OUT = compiled(
+    rf"\bwho(?:'s|s|se| is| are)? {_IN}|"
+    rf"\bhow many (?:customers |people )?(?:are |were |got |get )?{_IN}|"
+    r"\bwho(?:'s|s|se)? (?:is |are |was |were |got |gets |been )?(?:left out|"
+    r"excluded|dropped|not contacted|not in)\b|"
+    r"\bwho (?:did ?n'?t|did not|does ?n'?t|does not|won'?t|will not) (?:make|get) "
+    r"(?:it|the cut|in)\b|\bexclusion reasons?\b|\breasons? for (?:the )?exclusions?\b|"
+    r"\b(?:customers|people|ones?) (?:left out|excluded|dropped)\b|"
+    r"\b(?:just )?(?:outside|below|under) the cut-?off\b|\b(?:nearest|near) misses\b|"
+    r"\bjust missed\b|"
+    r"\b(?:covered|reached|included) (?:by|in) (?:it|the plan|this plan)\b|"
+    r"\bhow many (?:are we|r we|do we|will we) "
+    r"(?:hit\w*|reach\w*|contact\w*|cover\w*)\b|"
+    r"\bhow (?:you|did you|do you) (?:decided?|chose|choose|pick(?:ed)?) "
+    r"(?:which|who)\b|"
+    r"\b(?:why|reasons?)\b.{0,40}\b(?:left out|excluded|dropped)\b|"
+    r"\b(?:left out|excluded|dropped)\b.{0,40}\b(?:why|reasons?)\b",
+    re.I,
+)
+# one customer's place in the plan: "why is U126 not in the plan?", "why's U128 not
+# in it", "is U131 in today's campaign?", "why was U127 left out?"
+_CUSTOMER_IN_PLAN = compiled(
+    r"\b(?:not |n't |isn'?t |wasn'?t |aren'?t )?(?:in|on|part of|included in) "
+    r"(?:the |this |that |today'?s |our )?(?:plan|campaign|it)\b(?!\s+\w)|"
+    r"\b(?:left out|excluded|dropped|missed out|not (?:picked|chosen|selected))\b|"
+    r"\bmake (?:it|the cut)\b",
+    re.I,
+)
+# the plan by treatment: "what's the split by treatment?", "breakdown per treatment"
+_SPLIT = compiled(
+    r"\b(?:split|break\s?down)\s+(?:\w+\s+)?(?:by|per)\s+treatments?\b|"
+    r"\b(?:customers|cost|value|numbers?)\s+per\s+treatment\b",
+    re.I,
+)
+# the plan's totals: "what's the total expected value and what does it cost?"
+_TOTALS = compiled(
+    r"\btotal (?:expected )?(?:value|ev|cost|spend)\b|"
+    r"\b(?:what|how much) (?:does|will|would|did) (?:it|the plan|this plan|that plan|"
+    r"the campaign|this|that|it all) (?:all )?cost\b|"
+    r"\b(?:what|how much)(?:'s| is) (?:it|the plan|the campaign) (?:going to )?cost|"
+    r"\b(?:what|how much) (?:value|revenue|money) (?:would|will|does|did|could) "
+    r"(?:that|it|this|the plan|the campaign) (?:bring|make|earn|add|generate)\b",
+    re.I,
+)
+# not the plan's in and out: a customer ("him"), a what-if, a booking, the base
+_NOT_EXPLAIN = compiled(
+    r"\b(?:he|she|him|her|his|this customer|that customer|the customer|what if|"
+    r"suppose|imagine|without|instead|book(?:ed|ing|ings)?|base|segment|outcomes?|"
+    r"realised|realized|accepted|response|at risk)\b",
+    re.I,
+)
+
+_APPROVES = compiled(
+    r"\b(?:yes|yep|yeah|ok|okay|agreed|proceed|go ahead|approved?|confirm(?:ed)?)\b",
+    re.I,
+)
+
+
+def _explains_plan(u: Utterance, ask: Ask) -> bool:
+    """Who is in and out of the plan in focus, why, and its totals.
+
+    Only with a plan in focus and no customer, treatment or channel named; never a
+    what-if, a budget, a booking order or a question about one customer. The totals
+    ("what does it cost?") only right after the plan was shown or named.
+    """
+    session = ask.session
+    one = len(u.customers) == 1 and not (u.channels or u.treatments)
+    if session.plan_id and one and _CUSTOMER_IN_PLAN.search(u.norm):
+        return True  # "why is U126 not in the plan?" (not "… excluded from SMS?")
+    if not session.plan_id or u.customers or u.treatments or u.channels:
+        return False
+    text = f"{u.text}\n{u.norm}"
+    if _NOT_EXPLAIN.search(text) or stated_budget(u.text) is not None:
+        return False
+    if BOOK_PLAN.search(u.text) or (
+        what_if_calls(u.text, session, ask.config) is not None  # [] too: "cut by"
+    ):
+        return False
+    if session.pending is not None and _APPROVES.search(text):
+        return False  # "agreed, please proceed, and the total cost?": a yes first
+    if _IN_OUT.search(text) or _SPLIT.search(text):
+        return True
+    plan_said = re.search(r"\b(?:plan|campaign)\b", text, re.I) is not None
+    return bool(_TOTALS.search(text)) and (
+        plan_said or session.focus.last_offer == "plan"
+    )
 
 
 def _is_plan(u: Utterance, ask: Ask) -> bool:
@@ -77,6 +172,21 @@ def propose_plan(ask: Ask, customer: str | None) -> Call | None:
 
 
 PLAN_INTENTS: list[Intent] = [
+    Intent(
+        name="plan_explain",
+        cues=(),
+        when=_explains_plan,
+        bonus=lambda u, ask: 8.0,
+        calls=explain_calls.explain_plan,
+        answer=plan_explain.answer_explain,
+        needs_customer=False,
+        priority=3,
+        examples=(
+            "who's out, and why?",
+            "who is in and who is out?",
+            "what's the total expected value and what does it cost?",
+        ),
+    ),
     Intent(
         name="plan_book",
         cues=(),
@@ -123,6 +233,7 @@ PLAN_INTENTS: list[Intent] = [
         when=_is_plan,
         bonus=lambda u, ask: 6.0,
         calls=plan_calls.make_plan,
+        follow_up=plan_calls.plan_found,
         answer=plans.answer_plan,
         needs_customer=False,
         priority=2,

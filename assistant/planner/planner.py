@@ -9,14 +9,20 @@ read typed from ``session.current``.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from assistant.core.session import Session
 from assistant.planner.answers.talk import HELP, which_customer
+from assistant.planner.compound import read_parts
 from assistant.planner.gists import gist
 from assistant.planner.intent import Ask, Call, Intent, Results
-from assistant.planner.intents import BY_NAME, FOLLOW_ON, cue_words
-from assistant.planner.reading import customers_meant, read_message, recognise
+from assistant.planner.intents import BY_NAME, CLARIFY, FOLLOW_ON, cue_words
+from assistant.planner.reading import (
+    Reading,
+    customers_meant,
+    read_message,
+    recognise,
+)
 from assistant.planner.reading_choices import choice_in
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
@@ -29,10 +35,22 @@ READ_TOOLS = names(kind="READ")
 
 @dataclass
 class Pending:
-    """The plan of the message being answered."""
+    """The plan of the message (or of the part of it) being answered.
+
+    Attributes:
+        intent: The intent answering.
+        ask: Its slots and context.
+        rest: The message's other parts still to answer ("…, and when can we
+            call?": :mod:`assistant.planner.compound`), in order.
+        replies: The answers to the parts before this one.
+        start: Where this part's tool results begin among the turn's.
+    """
 
     intent: Intent
     ask: Ask
+    rest: list[tuple[Intent, Ask]] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    start: int = 0
 
 
 def understand(
@@ -41,6 +59,13 @@ def understand(
     """Read a message in the conversation's context: its intent and slots."""
     ask = read_message(text, session, memory, config)
     reading = recognise(ask)
+    memory.rest = []
+    if reading.intent is CLARIFY:  # perhaps two plain questions side by side
+        likeliest = reading.choices[0] if reading.choices else None
+        parts = read_parts(text, session, memory, config, likeliest)
+        if parts:
+            (first, ask), memory.rest = parts[0], parts[1:]
+            reading = Reading(first, 1.0)
     intent = reading.intent
     memory.choices = reading.choices
     focus = ask.customers[0] if ask.customers else None
@@ -48,8 +73,10 @@ def understand(
     memory.choices_text = text if reading.choices else ""
     memory.nearest = reading.nearest
     if intent is FOLLOW_ON and memory.intent and isinstance(memory.last, Utterance):
-        intent = BY_NAME[memory.intent]
-        ask.u = replace(memory.last, text=text, customers=ask.u.customers)
+        intent, new = BY_NAME[memory.intent], ask.u
+        ask.u = replace(memory.last, text=text, customers=new.customers)
+        if new.channels or new.treatments:  # "and sms?": for that channel
+            ask.u.channels, ask.u.treatments = new.channels, new.treatments
     if ask.u.customers:
         session.focus.customers = list(ask.u.customers)
     return intent, ask
@@ -82,7 +109,8 @@ def plan(
         intent, ask = understand(text, session, memory, config)
     else:
         intent, ask = _preset(preset, text, session, memory, config)
-    memory.pending = Pending(intent, ask)
+        memory.rest = []
+    memory.pending = Pending(intent, ask, rest=memory.rest)
     memory.proposed = False
     memory.intent, memory.last = intent.name, ask.u
     log.debug(
@@ -100,6 +128,11 @@ def plan(
             "corrected": ask.u.corrected,
         },
     )
+    return _calls(intent, ask)
+
+
+def _calls(intent: Intent, ask: Ask) -> list[Call]:
+    """The tool calls that answer ``intent`` (none without the customer it needs)."""
     if intent.needs_customer and not ask.customers:
         return []
     targets: list[str | None] = list(ask.customers) if intent.needs_customer else [None]
@@ -146,12 +179,32 @@ def _preset(
 
 
 def respond(session: Session, memory: PlannerState) -> list[Call] | str:
-    """A second round of calls, the proposal, or the reply, from typed results."""
+    """A second round of calls, the proposal, or the reply, from typed results.
+
+    A message of several parts is answered part by part: a part's reply is kept
+    and the next part's calls follow; the last part's reply joins them all.
+    """
     pending = memory.pending
     if not isinstance(pending, Pending):
         return HELP
+    out = _respond(session, memory, pending)
+    if not isinstance(out, str):
+        return out
+    if not pending.rest:
+        return "\n\n".join([*pending.replies, out])
+    (intent, ask), rest = pending.rest[0], pending.rest[1:]
+    start = len(session.current.tool_calls) if session.current else 0
+    memory.pending = Pending(intent, ask, rest, [*pending.replies, out], start)
+    return _calls(intent, ask) or respond(session, memory)
+
+
+def _respond(
+    session: Session, memory: PlannerState, pending: Pending
+) -> list[Call] | str:
+    """The next calls or the reply of one message (or part of one)."""
     intent, ask = pending.intent, pending.ask
-    ask.results = Results(session.current.tool_calls if session.current else [])
+    records = session.current.tool_calls if session.current else []
+    ask.results = Results(records[pending.start :])
     if intent.needs_customer and not ask.customers:
         return which_customer(ask)
     if intent.follow_up is not None:

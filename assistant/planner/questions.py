@@ -4,11 +4,13 @@ A question about what has been booked ("how many have been booked this week?",
 "has U126 been booked?", "what have we got booked?") is answered from the ledger; a
 booking is never proposed from it, whichever reading the planner made of the rest.
 "how many is that?" right after a list of customers asks for the list's count, not
-for capacity.
+for capacity. A channel the product does not have ("send it by WhatsApp") gets an
+honest "can't", never another channel's answer.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.planner.utterance import Utterance
@@ -62,3 +64,18 @@ def counts_last_list(u: Utterance, ask: Ask) -> bool:
         )
         and not u.has(r"\b(slots?|capacity|left|remaining|budget|booked|bookings?)\b")
     )
+
+
+# channels people use that the product has no treatment on
+_NO_SUCH_CHANNEL = compiled(
+    r"\b(?P<channel>whats ?app|telegram|facebook|instagram|twitter|linked ?in|"
+    r"tik ?tok|messenger|wechat|viber|fax|letter|post(?:al)? mail|snail mail|"
+    r"teams|slack)\b",
+    re.I,
+)
+
+
+def unsupported_channel(text: str) -> str | None:
+    """The channel a message names that the product does not have, if any."""
+    m = _NO_SUCH_CHANNEL.search(text)
+    return m["channel"] if m else None

@@ -34,7 +34,11 @@ from assistant.planner.intents import (
     UNKNOWN,
     cue_words,
 )
-from assistant.planner.questions import asks_what_is_booked, counts_last_list
+from assistant.planner.questions import (
+    asks_what_is_booked,
+    counts_last_list,
+    unsupported_channel,
+)
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR, offered_choices
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
@@ -69,12 +73,15 @@ def customers_meant(u: Utterance, session: Session) -> list[str]:
     """
     focus = session.focus
     here = session.customer_id
+    series, focus.row_series = focus.row_series, False
     if len(u.customers) == 1 and here not in (None, *u.customers):
         if _COMPARED_WITH.search(u.norm):  # "how does that compare to U126?"
             return [str(here), *u.customers]
     if u.customers:
         return u.customers
+    focus.row_series = series  # "and the second one?" after "…the first one?"
     norm, listed = focus.listed(u.norm)  # "pick the top one" of the customers listed
+    focus.row_series = listed is not None
     if listed:  # read on as if the id had been typed
         u.norm, u.customers, u.ordinal = norm, [listed], None
         return [listed]
@@ -153,6 +160,10 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME["help"], 1.0)
     if rules.asks_about_treatment(ask):  # "which channel is that going out on?"
         return Reading(BY_NAME["catalogue"], 1.0)
+    channel = unsupported_channel(ask.u.text)
+    if channel:  # "send it by WhatsApp instead": an honest can't
+        office = channel.lower() in ("teams", "slack")  # a file to share: export
+        return Reading(UNKNOWN, 1.0, (), "export" if office else None)
     if counts_last_list(ask.u, ask):  # "how many are there on that list?"
         return Reading(BY_NAME["find_customers"], 1.0)
     ranked, total = _ranked(ask, w, cued)
@@ -221,6 +232,8 @@ def _acted_on(
     if best in BY_NAME and rules.low_floor(ask, best, p):
         return best
     if rules.why_not_named(ask, best, p):  # "why this one and not a SMS?"
+        return best
+    if pairs.channel_allowed(ask, ranked, total):  # "can we email U126?"
         return best
     alone = cued in (None, best) and rules.only_reading(best, p, ranked, total)
     if alone or pairs.same_answer(ask, cued, ranked, total, w.threshold):

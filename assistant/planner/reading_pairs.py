@@ -125,7 +125,63 @@ def _asks_if_channel_allowed(ask: Ask) -> bool:
     return bool(ask.u.channels) and _MAY_WE.search(ask.u.text) is not None
 
 
+MAY_WE_FLOOR = 0.5  # facts and why-not together, for "can we email U126?"
+_QUESTION = compiled(r"^\W*(?:can|could|may|are|is|am)\b|\?\W*$", re.I)
+_MAY_I = compiled(
+    r"\b(?:can|could|may) (?:we|i)\b|\b(?:allowed|permitted|ok|okay) to\b", re.I
+)
+_CHANGE = compiled(r"\b(?:make it|switch|change|move|rather than|instead)\b", re.I)
+
+
+def channel_allowed(ask: Ask, ranked: list[tuple[str, float]], total: float) -> bool:
+    """Whether a channel may be used ("can we email U126 about a retention offer?").
+
+    Asked as a question naming a channel, with the consents (facts) or the
+    why-not the likeliest reading and the two together at :data:`MAY_WE_FLOOR`:
+    either answers it (trial 2026-12-07z, "can we email U126 …, and can we call
+    them?", got a menu). An order ("could we email U128 a retention offer") read
+    as a booking, or a change ("could we make it a text rather than …?"), is not.
+    """
+    pair = {"facts", "why_not"}
+    if not ranked or ranked[0][0] not in pair or ask.u.treatments:
+        return False
+    if not ask.u.channels or not _MAY_I.search(ask.u.text):
+        return False
+    if _CHANGE.search(ask.u.text):  # "could we make it a text rather than …?"
+        return False
+    both = sum(q for n, q in ranked if n in pair) / total
+    return both >= MAY_WE_FLOOR and bool(_QUESTION.search(ask.u.text))
+
+
+def _plan_in_focus(ask: Ask) -> bool:
+    """The plan card and the plan's explanation both give the plan's figures.
+
+    (With a plan in focus: "who's left out and why?", "what's the total cost?";
+    the explanation, which came after the label table, adds who is out and why.)
+    """
+    return ask.session.plan_id is not None
+
+
+_TOTALS = compiled(r"\b(?:cost|value|worth|spend|get back|bring in|ev)\b", re.I)
+
+
+def _plan_totals(ask: Ask) -> bool:
+    """The plan's totals, asked with a plan in focus and no customer named.
+
+    ("total cost and expected value?": the cost, the expected response and value,
+    and the plan's explanation all give them for the plan in focus.)
+    """
+    return (
+        _plan_in_focus(ask)
+        and not ask.u.customers
+        and _TOTALS.search(ask.u.text) is not None
+    )
+
+
 ALIKE: dict[frozenset[str], Callable[[Ask], bool]] = {
+    frozenset({"plan", "plan_explain"}): _plan_in_focus,
+    frozenset({"outcome_expect", "plan_explain"}): _plan_totals,
+    frozenset({"cost", "plan_explain"}): _plan_totals,
     frozenset({"facts", "why_not"}): _asks_if_channel_allowed,
     frozenset({"cancel", "decline"}): _drops_pending,
     frozenset({"summarise_base", "find_customers"}): _counts_who,

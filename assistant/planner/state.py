@@ -8,7 +8,7 @@ last question) and the plan of the message being answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -27,6 +27,8 @@ class PlannerState:
             (with ``choice_gists``, each in a few words as shown)
             with confidence (intent names, in the order shown), and its text.
         nearest: The closest reading the planner can do (for an honest "can't").
+        rest: The other parts of a message read as several questions
+            (:mod:`assistant.planner.compound`), while the first is planned.
     """
 
     intent: str | None = None
@@ -37,3 +39,4 @@ class PlannerState:
     choice_gists: tuple[str, ...] = ()
     choices_text: str = ""
     nearest: str | None = None
+    rest: list[Any] = field(default_factory=list)

@@ -33,12 +33,17 @@ _AFFIRM = compiled(
 )
 
 
+_BARE_OK = compiled(r"^\W*(?:ok|okay|okey|k|kk|alright|right)\W*$", re.I)
+
+
 def is_affirmation(u: Utterance, ask: Ask) -> bool:
     """A "yes" in the analyst's own words ("ya confirmed", "yep go").
 
     The guard did not take it as a confirmation (it is not in the closed set, or
     nothing is pending); it never writes.
     """
+    if _BARE_OK.match(u.text) and ask.session.pending is not None:
+        return True  # "ok" to an action shown: ask for a plain yes, never thanks
     if not _AFFIRM.match(u.text):
         return False
     # with an action pending, a booking order's words ("sounds good", "go ahead")

@@ -144,7 +144,7 @@ class Utterance:
     @property
     def other_words(self) -> int:
         """How many words the message has besides customer ids."""
-        return len(WORD.findall(compiled(r"\bu-?\d+\b").sub(" ", self.norm)))
+        return len(WORD.findall(compiled(r"\bu-?\d+s?\b").sub(" ", self.norm)))
 
 
 def _count(norm: str) -> int | None:

@@ -36,7 +36,9 @@ FACETS: dict[str, str] = {
     r"\bwhen\b[^.?!]{0,40}\b(?:go(?:es)? out|be sent|get sent|happen|be called|"
     r"can (?:we|i) (?:call|ring|text|sms|e-?mail))\b",
     "profile": r"tell me about|who is|profile|overview|summary|summar|background|"
-    r"facts|details|info\b|information|everything about|all about",
+    r"facts|details|info\b|information|everything about|all about|"
+    r"what (?:do|did) we (?:know|have) (?:about|on)|what have we got on|pull up|"
+    r"the story with",
 }
 COMMON_WORDS = frozenset(
     """

@@ -30,6 +30,34 @@ _WITHOUT = compiled(
     r"\bno (more )?(?P<what2>call[- ]?cent(re|er)|calls?|sms|texts?|e-?mails?)\b",
     re.I,
 )
+# "drop the call-backs and use SMS instead", "exclude the call centre entirely"
+_DROP = compiled(
+    r"\b(?:drop|exclude|excluding|remove|skip|lose|cut out|leave out)\s+"
+    r"(?:the |all |any |our )?(?P<what>call[- ]?cent(?:re|er)|call[- ]?backs?|calls?|"
+    r"sms|texts?|e-?mails?|push|app)\b",
+    re.I,
+)
+# "if call-back capacity were zero", "no call-back slots"
+_ZERO = compiled(
+    r"\b(?:capacity|slots?)\s+(?:were|was|is|are|went|goes|dropped|fell|set)?\s*"
+    r"(?:to\s+|at\s+)?(?:zero|0|nil|nothing|none)\b|"
+    r"\b(?:zero|no)\s+(?:call[- ]?backs?|call[- ]?cent(?:re|er)|calls?)\s+"
+    r"(?:capacity|slots?)\b",
+    re.I,
+)
+# "take call-backs out completely"
+_TAKE_OUT = compiled(
+    r"\btake\s+(?:the |all |any |our )?(?P<what>call[- ]?cent(?:re|er)|"
+    r"call[- ]?backs?|calls?|sms|texts?|e-?mails?|push|app)\s+out\b",
+    re.I,
+)
+_CALL_BACK = compiled(r"\bcall[- ]?backs?\b", re.I)
+# "what if we capped it at 10,000?": a total budget for the plan in play
+_CAP = compiled(
+    r"\b(?:cap(?:ped)?|limit(?:ed)?)\b(?:\s+(?:it|the plan|spend(?:ing)?|the spend|"
+    r"that|this|costs?|the costs?))?\s+(?:at|to)\b",
+    re.I,
+)
 _BUDGET = compiled(
     r"\b(?P<what>sms|text|e-?mail|call|push|app|total|overall)?\s*budget\b", re.I
 )
@@ -114,10 +142,14 @@ def stated_budget(text: str) -> float | None:
     return None
 
 
+_BUDGET_GAP = compiled(r"\s*(?:[a-z][a-z-]*\s*){0,2}", re.I)
+
+
 def _money_before(text: str, at: int) -> float | None:
     """Money written right before "budget": "with a £1.5k budget" is 1,500 pounds."""
     before = [a for a in amounts_in(text[:at]) if not a.percent]
-    if not before or at - before[-1].end > 9:  # "£1.5k total budget", "2k budget"
+    # "£1.5k total budget", "2k budget", "£15,000 retention budget for this week"
+    if not before or not _BUDGET_GAP.fullmatch(text[before[-1].end : at]):
         return None
     last = before[-1]
     return last.value if last.money or last.scaled else None
@@ -254,7 +286,10 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
     budgeted = _budget_calls(text, base)
     if budgeted is not None:
         return budgeted
-    without = _WITHOUT.search(text)
+    limited = _limit_calls(text, session, config, base)
+    if limited is not None:
+        return limited
+    without = _WITHOUT.search(text) or _DROP.search(text) or _TAKE_OUT.search(text)
     if without and (
         re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I)
         or (
@@ -262,8 +297,38 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
             and re.match(r"\W*(and|what about|how about|with|without|no)\b", text, re.I)
         )
     ):  # "and with no call centre?" when a plan is in play
-        channel = _channel(without.group("what") or without.group("what2"))
+        groups = without.groupdict()
+        channel = _channel(groups.get("what") or groups.get("what2"))
         if channel:
             args = {**base, "without_channels": [channel]}
             return [call("plan_what_if", **args)]
     return None
+
+
+def _limit_calls(
+    text: str, session: Session, config: CVMConfig, base: dict[str, Any]
+) -> list[Call] | None:
+    """A plan's capacity set to zero, or its spend capped, with a plan in play.
+
+    "and if call-back capacity were zero?", "drop the call-backs" re-plan with none
+    of those slots (the call-backs only when the message says call-backs, else the
+    channel's);
+    "what if we capped it at 10,000?" with a total budget of £10,000.
+    """
+    if session.plan_id is None:
+        return None
+    dropped = _DROP.search(text) or _TAKE_OUT.search(text)
+    if _ZERO.search(text) or (dropped and _CALL_BACK.search(dropped.group("what"))):
+        keys = _treatments_for(text, config)
+        if _CALL_BACK.search(text):
+            names = {k: config.treatments[k].display_name for k in keys}
+            keys = [k for k in keys if _CALL_BACK.search(names[k])] or keys
+        if not keys:
+            return None
+        slots = [_slot(k, -config.constraints[k].max_per_day) for k in keys]
+        return [call("plan_what_if", **base | {"extra_slots": slots})]
+    cap = _CAP.search(text)
+    found = amount_after(text, cap.end(), within=3) if cap else None
+    if found is None or found.percent:
+        return None
+    return [call("plan_what_if", **base | {"budget": found.value})]

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from tools.recommendation import Recommendation
 
 
+KEPT_LISTS = 20  # list definitions a conversation keeps (a few hundred bytes each)
+
+
 def _in_focus(customer: object, scope: TurnScope) -> bool:
     return isinstance(customer, str) and (not scope.focus or customer in scope.focus)
 
@@ -109,3 +112,11 @@ def remember_found(
     session.focus.found_parent = getattr(args, "among", None)
     session.focus.found_list = found.list_id
     session.focus.last_list = "customers"
+    if hasattr(args, "model_dump"):  # its definition: what "those" are
+        kept = session.focus.list_filters
+        kept.pop(found.list_id, None)
+        kept[found.list_id] = args.model_dump(
+            mode="json", exclude={"order_by", "limit"}, exclude_defaults=True
+        )
+        for old in list(kept)[:-KEPT_LISTS]:
+            del kept[old]

@@ -20,6 +20,7 @@ from tools.planning import compare
 from tools.planning import tools as planning
 from tools.planning.big_plan import big_plan_reason
 from tools.planning.booking import PlanBooking, book_plan
+from tools.planning.explain_model import ExplainPlanArgs
 from tools.planning.model import Plan
 from tools.planning.store import plan_store
 from tools.planning.tools import BookPlanArgs
@@ -119,6 +120,7 @@ SPECS: list[ToolSpec[Any, Any]] = [
         "READ",
         dump,
     ),
+    ToolSpec(planning.explain_plan, ExplainPlanArgs, "READ", dump),
     ToolSpec(
         book_plan,
         planning.BookPlanArgs,

@@ -67,6 +67,7 @@ HOMES: dict[str, tuple[str, Kind]] = {
     "outcome_report": (_OUTCOME, "READ"),
     "expected_response": (_OUTCOME, "READ"),
     "customer_outcomes": (_OUTCOME, "READ"),
+    "explain_plan": (_PLAN, "READ"),
 }
 
 

@@ -192,4 +192,9 @@ def plan_view(plan: Plan) -> dict[str, Any]:
         ),
         "note": f"Nothing is booked. Booking needs the analyst's approval of plan "
         f"{plan.plan_id} (book_plan).",
+        **(
+            {"among": plan.request.scope.among}  # the list it plans: its customers
+            if plan.request.scope.among
+            else {}
+        ),
     }

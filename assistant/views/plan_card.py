@@ -27,8 +27,27 @@ def _uplift(plan: Plan, base: float) -> str:
     return f"+{plan.planned_value / base - 1:.1%}"
 
 
-def plan_answer(plan: Plan) -> str:
-    """The plan in a few sentences: value, gap, volumes, baselines, what next."""
+def scope_words(plan: Plan, list_words: str | None = None) -> str:
+    """Whom a plan among a list is for ("the 1,291 customers of your list (...)").
+
+    Empty for a plan over the whole base (or other customers named by id).
+    """
+    scope = plan.request.scope
+    if not scope.among:
+        return ""
+    n = len(scope.customers)
+    said = f" ({list_words})" if list_words else f" {scope.among}"
+    return f"the {n:,} customer{'s' if n != 1 else ''} of your list{said}"
+
+
+def plan_answer(plan: Plan, list_words: str | None = None) -> str:
+    """The plan in a few sentences: value, gap, volumes, baselines, what next.
+
+    Args:
+        plan: The plan.
+        list_words: The condition of the list it is among, in words, if known.
+    """
+    among = scope_words(plan, list_words)
     busy = sorted(
         ((k, v) for k, v in plan.by_treatment.items() if v.count),
         key=lambda kv: -kv[1].value,
@@ -38,7 +57,9 @@ def plan_answer(plan: Plan) -> str:
         volumes += f" and {len(busy) - 6} more"
     full = [v.display_name for _, v in busy if v.shadow_price > 0]
     lines = [
-        f"Plan {plan.plan_id} for {plan.day:%a %d %b}: contact {plan.assigned:,} of "
+        f"Plan {plan.plan_id} for {plan.day:%a %d %b}"
+        + (f", among {among}" if among else "")
+        + f": contact {plan.assigned:,} of "
         f"{plan.customers:,} customers for an expected value of "
         f"{money(plan.expected_value)} (upper bound {money(plan.upper_bound)}, gap "
         f"{plan.gap:.2%}: {'proven optimal' if plan.gap < 1e-6 else plan.solver}).",
@@ -87,6 +108,7 @@ def plan_card(plan: Plan) -> str:
         f"**{money(plan.expected_value)}** expected from **{plan.assigned:,}** of "
         f"{plan.customers:,} customers · bound {money(plan.upper_bound)} · gap "
         f"{plan.gap:.3%} · {plan.solver} · spend {money(plan.spend)}",
+        *([f"Among {scope_words(plan)}."] if plan.request.scope.among else []),
         "",
         "| Treatment | Planned | Capacity left | Value | One more slot |",
         "|---|---:|---:|---:|---:|",

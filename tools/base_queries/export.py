@@ -19,8 +19,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tools.base_queries.find import ranked, rows_for
-from tools.base_queries.lists import recall
+from tools.base_queries.find import list_rows, rows_for
 from tools.base_queries.models import CustomerRow
 from tools.contact_time import next_contact
 from tools.context import ToolContext
@@ -108,8 +107,7 @@ def write_list(list_id: str, path: Path, fmt: Format, ctx: ToolContext) -> int:
     Raises:
         ToolInputError: No such list, or the file cannot be written.
     """
-    a = recall(list_id, ctx)
-    _, row_nos = ranked(a, ctx, None)
+    row_nos = list_rows(list_id, ctx)
     try:
         return write_table(
             path,

@@ -20,7 +20,7 @@ from tools.base_queries.filters import (
     reach,
     sql_where_all,
 )
-from tools.base_queries.lists import chain, remember
+from tools.base_queries.lists import chain, recall, remember
 from tools.base_queries.models import (
     Band,
     Condition,
@@ -192,6 +192,35 @@ def ranked(a: FindArgs, ctx: ToolContext, limit: int | None) -> Ranked:
     if any(needs_kernel(p) for p in parts):
         return _from_scan(a, parts, ctx, where, params, limit)
     return _from_sql(a, ctx, where, params, limit)
+
+
+def list_rows(list_id: str, ctx: ToolContext) -> list[int]:
+    """Every customer on the list ``list_id`` now (row numbers, in the list's order).
+
+    The list is its definition, re-read on the base and the rules in force now:
+    what ``export_list`` writes and what a plan among the list takes.
+
+    Raises:
+        ToolInputError: No such list (or a list it narrows is unknown).
+    """
+    return ranked(recall(list_id, ctx), ctx, None)[1]
+
+
+def list_customers(list_id: str, ctx: ToolContext) -> list[str]:
+    """The ids of every customer on the list ``list_id`` now, in id order.
+
+    Raises:
+        ToolInputError: No such list (or a list it narrows is unknown).
+    """
+    rows = list_rows(list_id, ctx)
+    if not rows:
+        return []
+    found = ctx.customers.sql(
+        "SELECT customer_id FROM customer_features "
+        "WHERE row_no IN (SELECT unnest(?::BIGINT[])) ORDER BY customer_id",
+        [sorted(int(r) for r in rows)],
+    )
+    return [str(r[0]) for r in found]
 
 
 def find_customers(

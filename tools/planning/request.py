@@ -16,6 +16,12 @@ class PlanScope(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     customers: list[str] = Field(default_factory=list, description="Customer ids.")
+    among: str | None = Field(
+        None,
+        pattern=r"^L[0-9a-f]{10}$",
+        description="The customer list (a find_customers list_id) the customers "
+        "are, as it read when the plan was made.",
+    )
     without_customers: list[str] = Field(
         default_factory=list, description="Customer ids left out of the plan."
     )

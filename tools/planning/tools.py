@@ -11,6 +11,7 @@ from tools.config import Channel, Purpose
 from tools.context import ToolContext, default_context
 from tools.errors import ToolInputError
 from tools.lazy_model import LazyModel
+from tools.planning.explain_model import PlanExplanation
 from tools.planning.model import Plan
 from tools.planning.request import PlanRequest, PlanScope
 from tools.planning.store import plan_store
@@ -24,6 +25,11 @@ class PlanArgs(LazyModel):
     without_channels: list[Channel] = Field(default_factory=list)
     budget: float | None = Field(
         None, ge=0, description="Total budget for the plan's contacts, pounds."
+    )
+    among: str | None = Field(
+        None,
+        pattern=r"^L[0-9a-f]{10}$",
+        description="A find_customers list_id: its customers only.",
     )
 
 
@@ -74,21 +80,46 @@ def plan_campaign(
     without_channels: list[Channel] | None = None,
     budget: float | None = None,
     ctx: ToolContext | None = None,
+    among: str | None = None,
 ) -> Plan:
     """Plan today's campaign over the base (best lawful option per customer).
 
     With ``budget``, the plan's contacts cost at most that many pounds in total
     (within today's other limits). Returns value, gap, volumes and baselines.
     Books nothing.
+
+    Raises:
+        ToolInputError: ``among`` (a list's customers only, the list read again now
+            as an export reads it) names no list, or nobody is on it now.
     """
     from tools.planning.plan import make_plan  # the solver: loaded when planning
 
+    ctx = ctx or default_context()
+    scope = PlanScope(purposes=purposes or [])
+    if among:
+        scope = scope_among(among, scope, ctx)
     request = PlanRequest(
-        scope=PlanScope(purposes=purposes or []),
-        without_channels=without_channels or [],
-        budget=budget,
+        scope=scope, without_channels=without_channels or [], budget=budget
     )
-    return make_plan(request, ctx or default_context()).plan
+    return make_plan(request, ctx).plan
+
+
+def scope_among(list_id: str, scope: PlanScope, ctx: ToolContext) -> PlanScope:
+    """``scope`` narrowed to the customers on the list ``list_id`` now.
+
+    Raises:
+        ToolInputError: No such list, or nobody is on it now (a plan over nobody
+            is not made: an empty scope would mean the whole base).
+    """
+    from tools.base_queries.find import list_customers  # the kernel: when asked
+
+    handle = list_id.strip()
+    customers = list_customers(handle, ctx)
+    if not customers:
+        raise ToolInputError(
+            f"list {handle} has no customers now: no plan made (find them again)"
+        )
+    return scope.model_copy(update={"customers": customers, "among": handle})
 
 
 def get_plan(plan_id: str | None = None, ctx: ToolContext | None = None) -> Plan:
@@ -137,3 +168,22 @@ def plan_what_if(
         without_customers=[c.upper() for c in without_customers or []],
     )
     return what_if(change, plan_id, ctx or default_context())
+
+
+def explain_plan(
+    plan_id: str | None = None,
+    customer_id: str | None = None,
+    ctx: ToolContext | None = None,
+) -> PlanExplanation:
+    """Who a plan (null: the latest) contacts, holds out and leaves out, and why.
+
+    Each customer left out has one reason: no lawful action (with the rule ids
+    that block them), not worth contacting (best EV <= 0), lost to capacity or
+    budget (the full treatments, the budgets that bound), booked already, or left
+    out on request; with example ids, the total expected value, cost and budgets.
+    With ``customer_id``, also where that customer stands (in, held out, left out
+    and why).
+    """
+    from tools.planning.explain import explain_plan as explain  # the kernel: lazily
+
+    return explain(plan_id, ctx or default_context(), customer_id)

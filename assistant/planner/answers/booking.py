@@ -22,7 +22,8 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
     if held is not None:
         # an override of the analyst's own order is said before they confirm
         warning = [d for d in held.details if d.startswith("Warning:")]
-        return " ".join(
+        facts = [f"- {d}" for d in held.details if not d.startswith("Warning:")]
+        head = " ".join(
             [
                 f"{held.title}: ready for your confirmation (nothing is booked yet).",
                 *warning,
@@ -30,6 +31,7 @@ def book(ask: Ask, customer: str | None, results: Results) -> str:
                 *replaced(ask, held.id),
             ]
         )
+        return "\n".join([head, *facts])  # what it is worth, the rules, when
     if not results.called("allocate_treatment"):
         return _not_proposed(ask, customer, key, results)
     lines = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.planner.answers.contact import contact_times
@@ -10,6 +11,7 @@ from assistant.views.text import CHANNEL_NAMES
 from tools.contact_times import ContactTimes
 from tools.customer import CustomerData
 from tools.journey import Journey, JourneyAnalysis
+from tools.patterns import compiled
 
 
 def _insights(results: Results) -> dict[str, str]:
@@ -34,7 +36,45 @@ def facts(ask: Ask, customer: str | None, results: Results) -> str:
         sections.append(contact_times(times, list(ask.u.channels)))
     for facet in dict.fromkeys(f for f in facets if f in FACT_WRITERS):
         sections.append(FACT_WRITERS[facet](c, insights))
+    if _VULNERABLE.search(ask.u.text):  # "is U126 flagged vulnerable?"
+        said = vulnerability(c, insights, ask, "consents" in facets)
+        sections += [said] if said else []
     return "\n\n".join(sections)
+
+
+_VULNERABLE = compiled(r"\bvulnerab", re.I)
+
+
+def vulnerability(
+    c: dict[str, Any], insights: dict[str, str], ask: Ask, flag_shown: bool = False
+) -> str:
+    """Whether the customer is flagged vulnerable or disclosed a vulnerability.
+
+    The flag stops automated marketing (VULNERABLE); a disclosure in their contacts
+    (the signals of the ``vulnerability`` service problem, e.g. financial
+    difficulty) stops selling until it is dealt with (SUITABILITY).
+    """
+    cid = c["customer_id"]
+    problem = ask.config.decisions.suitability.get("vulnerability")
+    said = [s for s in (problem.signals if problem else []) if s in insights]
+    lines = []
+    if c.get("vulnerable") and not flag_shown:
+        lines.append(
+            f"**{cid} is flagged vulnerable** (VULNERABLE): no automated marketing; "
+            "route any offer to a trained adviser."
+        )
+    for signal in said:
+        lines.append(
+            f"**{cid} disclosed a vulnerability**: {insights[signal]}. Treated as an "
+            "open service problem (SUITABILITY): nothing is sold until it is dealt "
+            "with; service and billing contact stay allowed."
+        )
+    if not lines and not c.get("vulnerable"):
+        lines.append(
+            f"{cid} is not flagged vulnerable, and no vulnerability (bereavement, "
+            "financial difficulty) is recorded in their contacts."
+        )
+    return "\n".join(lines)
 
 
 def _consents(c: dict[str, Any], insights: dict[str, str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.planner.intent import Ask, Results
@@ -14,6 +15,7 @@ from assistant.views.text import CHANNEL_NAMES, money
 from tools.allocation import Availability, ConstraintsReport
 from tools.allocation_results import Allocation
 from tools.bookings import Bookings
+from tools.patterns import compiled
 from tools.treatment import BASELINE
 
 if TYPE_CHECKING:
@@ -148,8 +150,38 @@ def capacity(ask: Ask, customer: str | None, results: Results) -> str:
     )
     if not items:
         return f"I could not read the capacity: {results.failure()}"
-    return "\n".join(
-        [f"**Capacity today ({items[0].day}):**", *map(_availability_line, items)]
+    lines = [f"**Capacity today ({items[0].day}):**", *map(_availability_line, items)]
+    used = sum(a.used for a in items)
+    lines.append(
+        f"Booked today: {used} across these"
+        + ("." if used else ": nothing is used yet, everything above is free.")
+    )
+    if _BUDGET.search(ask.u.text):  # "and what's left of today's budget?": first
+        lines = [budget_summary(items), "", *lines]
+    return "\n".join(lines)
+
+
+_BUDGET = compiled(r"\bbudgets?\b|\bspen[dt]\b|\bmoney\b", re.I)
+
+
+def budget_summary(items: list[Availability]) -> str:
+    """The money budgets today, plainly: which treatments have one, and what is left."""
+    budgeted = [a for a in items if a.daily_budget is not None]
+    if not budgeted:
+        return (
+            "None of these treatments has a money budget today: they are limited "
+            "by their daily slots only."
+        )
+    parts = [
+        f"{a.display_name} {money(a.daily_budget - a.spent)} left of "
+        f"{money(a.daily_budget)}"
+        for a in budgeted
+        if a.daily_budget is not None
+    ]
+    return (
+        f"**Money budgets today:** {'; '.join(parts)}. The other treatments have no "
+        "money budget: they are limited by their daily slots (call treatments by "
+        "call-centre slots)."
     )
 
 

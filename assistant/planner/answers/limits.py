@@ -10,7 +10,7 @@ from tools.treatment import BASELINE
 
 
 def why_not(ask: Ask, customer: str | None, results: Results) -> str:
-    """Whether the treatment or channel asked about is allowed, and its value."""
+    """Whether the treatment or channels asked about are allowed, and their value."""
     rec: Recommendation = results.one("recommend_treatment")
     cid, top = rec.customer_id, rec.top
     u = ask.u
@@ -23,38 +23,48 @@ def why_not(ask: Ask, customer: str | None, results: Results) -> str:
             f"({money(top.score.expected_value)}). Which treatment or channel do you "
             'mean? Ask e.g. "why not SMS?" or "why not Data Boost?".'
         )
-    keys = u.treatments or [
-        k for k, t in ask.config.treatments.items() if t.channel in channels[:1]
-    ]
-    lines = _option_lines(ask, keys, rec)
-    what = (
-        ask.name(u.treatments[0])
-        if u.treatments
-        else CHANNEL_NAMES.get(channels[0], channels[0])
+    if u.treatments:
+        out = [f"**{ask.name(u.treatments[0])} for {cid}:**"]
+        out += _option_lines(ask, u.treatments, rec)
+        if u.treatments[0] != top.treatment_key:
+            out += [
+                "",
+                f"The recommendation stays **{top.display_name}** "
+                f"({money(top.score.expected_value)}).",
+            ]
+        return "\n".join(out)
+    alts = results.all("find_alternative_treatment")
+    asked = channels[: max(1, len(alts))]
+    return "\n\n".join(
+        _on_channel(ask, rec, c, alts[i] if i < len(alts) else None)
+        for i, c in enumerate(asked)
     )
-    out = [f"**{what} for {cid}:**", *lines]
-    alt: Alternative | None = results.one("find_alternative_treatment")
-    if results.called("find_alternative_treatment") and alt is not None:
-        best = alt.alternative
-        if best and best.treatment_key not in (BASELINE, top.treatment_key):
-            out += [
-                "",
-                f"The best lawful {what} option is **{best.display_name}** "
-                f"({money(best.score.expected_value)}, {money(alt.ev_given_up)} "
-                f"below {top.display_name}). Say **book {best.display_name}** to "
-                f"propose it instead, or stay with {top.display_name}.",
-            ]
-        elif not best or best.treatment_key == BASELINE:
-            out += [
-                "",
-                f"No {what} treatment is allowed and worth doing for {cid}; the "
-                f"recommendation stays **{top.display_name}**.",
-            ]
-    elif u.treatments and u.treatments[0] != top.treatment_key:
+
+
+def _on_channel(
+    ask: Ask, rec: Recommendation, channel: str, alt: Alternative | None
+) -> str:
+    """The options on one channel for the customer, and the best lawful of them."""
+    cid, top = rec.customer_id, rec.top
+    keys = [k for k, t in ask.config.treatments.items() if t.channel == channel]
+    what = CHANNEL_NAMES.get(channel, channel)
+    out = [f"**{what} for {cid}:**", *_option_lines(ask, keys, rec)]
+    best = alt.alternative if alt is not None else None
+    if alt is None:
+        return "\n".join(out)
+    if best and best.treatment_key not in (BASELINE, top.treatment_key):
         out += [
             "",
-            f"The recommendation stays **{top.display_name}** "
-            f"({money(top.score.expected_value)}).",
+            f"The best lawful {what} option is **{best.display_name}** "
+            f"({money(best.score.expected_value)}, {money(alt.ev_given_up)} "
+            f"below {top.display_name}). Say **book {best.display_name}** to "
+            f"propose it instead, or stay with {top.display_name}.",
+        ]
+    elif not best or best.treatment_key == BASELINE:
+        out += [
+            "",
+            f"No {what} treatment is allowed and worth doing for {cid}; the "
+            f"recommendation stays **{top.display_name}**.",
         ]
     return "\n".join(out)
 

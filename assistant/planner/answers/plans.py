@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assistant.planner.answers.base import describe
 from assistant.planner.answers.scenarios import scenarios_answer
 from assistant.planner.answers.talk import plan_pending
 from assistant.planner.intent import Ask, Results
 from assistant.planner.plan_calls import count_said, wrong_plan_id
+from assistant.planner.plan_scope import (
+    leaves_out,
+    list_definition,
+    points_at_a_list,
+)
 from assistant.planner.what_if import WORTH, stated_budget
 
 if TYPE_CHECKING:
+    from assistant.core.session import Focus
+    from tools.base_queries import CustomerList
     from tools.planning.model import Plan
     from tools.planning.whatif import WhatIf
 
@@ -25,10 +33,63 @@ def answer_plan(ask: Ask, customer: str | None, results: Results) -> str:
     from assistant.views.plan_card import plan_answer
 
     plan: Plan | None = results.one("plan_campaign")
+    found: CustomerList | None = results.one("find_customers")
     if plan is None:
+        if found is not None and not found.matched:
+            words = list_words(ask.session.focus, found.list_id)
+            return f"No customers match ({words or 'that condition'}): no plan made."
         return _failed(results) or "No plan was made."
     ask.session.focus.last_offer = "plan"  # "book it" now means the plan
-    return plan_answer(plan) + _budget_not_applied(ask.u.text, plan)
+    among = plan.request.scope.among
+    words = list_words(ask.session.focus, among) if among else None
+    if words and found is not None and found.list_id == among:
+        words += ", found for this plan"  # the message's condition, not a list shown
+    return (
+        plan_answer(plan, words)
+        + _no_list(ask, plan)
+        + _budget_not_applied(ask.u.text, plan)
+    )
+
+
+def _no_list(ask: Ask, plan: Plan) -> str:
+    """A message about "those" with no list of customers: the plan is the base's.
+
+    Customers left out by a condition ("excluding the high-churn customers") are
+    not left out: the answer says so.
+    """
+    if plan.request.scope.among:
+        return ""
+    if leaves_out(ask):
+        return (
+            "\n\n**Not applied: leaving customers out by a condition.** This plan "
+            "is over the whole base: a plan is made among a list of customers, not "
+            "without one. Ask for the customers to plan (for example 'who has churn "
+            "above 0.3 and no bill shock?'), then 'plan a campaign for those'."
+        )
+    if ask.session.focus.found_list:
+        return ""
+    if not points_at_a_list(ask):
+        return ""
+    return (
+        "\n\n**Not applied: only those customers.** There is no list of customers "
+        "in this conversation yet, so this plan is over the whole base; ask for them "
+        "first (for example 'how many have a churn score above 0.7?'), then 'plan a "
+        "campaign for those'."
+    )
+
+
+def list_words(focus: Focus, handle: str) -> str | None:
+    """A list's condition in a few words ("churn score above 0.70"), if known."""
+    from tools.base_queries.models import FindArgs
+
+    listed = list_definition(focus, handle)
+    if not listed:
+        return None
+    words = describe(FindArgs.model_validate(listed))
+    for lead in ("customers with ", "customers "):
+        if words.startswith(lead):
+            return words[len(lead) :]
+    return words
 
 
 def _budget_not_applied(text: str, plan: Plan) -> str:
@@ -151,7 +212,11 @@ def answer_book(ask: Ask, customer: str | None, results: Results) -> str:
         )
     if held is not None:
         wait = f"{held.title}: waiting for your approval (nothing is booked yet)."
-        return f"{plan_answer(planned)}\n\n{wait}" if planned else wait
+        if planned is None:
+            return wait
+        among = planned.request.scope.among
+        words = list_words(ask.session.focus, among) if among else None
+        return f"{plan_answer(planned, words)}\n\n{wait}"
     if not results.called("book_plan"):
         return (
             "There is no plan to book yet: ask me to plan today's campaign first "

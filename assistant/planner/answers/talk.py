@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.planner.gists import gist
 from assistant.planner.intent import Ask, Results
+from assistant.planner.questions import unsupported_channel
 
 HELP = """I can help you with:
 - **Recommend**: "What should we offer U124?", "U124 - best next action?", \
@@ -53,6 +54,19 @@ def unknown(ask: Ask, customer: str | None, results: Results) -> str:
     focus = customer or (ask.customers[0] if ask.customers else None)
     nearest = ask.memory.nearest
     near = f"The nearest I can do is {gist(nearest, focus)}. " if nearest else ""
+    channel = unsupported_channel(ask.u.text)
+    if channel:  # "send it by WhatsApp": no such channel here
+        pending = ask.session.pending
+        kept = (
+            f" Nothing was changed: **{pending.title}** is still waiting."
+            if (pending)
+            else ""
+        )
+        return (
+            f"I can't use {channel[0].upper() + channel[1:]}: treatments here go "
+            "out only by call, SMS, "
+            f"e-mail, push or app, each within the customer's consent.{kept} " + near
+        ).strip()
     if focus:
         return "I can't do that here. " + near + can_do_for(focus)
     return "I can't do that here, or I did not follow it. " + near + HELP
