@@ -116,9 +116,13 @@ def _decide(store: LedgerStore, asks: Sequence[Ask]) -> dict[Ask, Decided | Exce
     out: dict[Ask, Decided | Exception] = {}
     decided: dict[Order, tuple[Ask, BookingRequest, NextContact]] = {}
     for part in _by_context(asks):
-        ctx = part[0].ctx.pinned()  # one catalogue version for the group's decisions
-        config = ctx.config
-        found = assess_many([a.customer_id for a in part], ctx)
+        try:
+            ctx = part[0].ctx.pinned()  # one catalogue version for the decisions
+            config = ctx.config
+            found = assess_many([a.customer_id for a in part], ctx)
+        except Exception as exc:  # noqa: BLE001 - (the configuration or customers
+            out.update((ask, exc) for ask in part)  # unreadable) this part's callers
+            continue
         for ask in part:
             a = found[ask.customer_id]
             try:
