@@ -120,8 +120,8 @@ def _decide(store: LedgerStore, asks: Sequence[Ask]) -> dict[Ask, Decided | Exce
             ctx = part[0].ctx.pinned()  # one catalogue version for the decisions
             config = ctx.config
             found = assess_many([a.customer_id for a in part], ctx)
-        except Exception as exc:  # noqa: BLE001 - (the configuration or customers
-            out.update((ask, exc) for ask in part)  # unreadable) this part's callers
+        except Exception as exc:  # noqa: BLE001 - this part's callers hear it
+            out.update((ask, exc) for ask in part)  # (configuration or store unread)
             continue
         for ask in part:
             a = found[ask.customer_id]
