@@ -95,8 +95,13 @@ def test_epsilon_greedy_propensities_match_the_draws_and_respect_capacity():
     rng = np.random.default_rng(1)
     seen: dict[tuple[int, int], list[float]] = {}
     counts: dict[tuple[int, int], int] = {}
+    kept = np.zeros(4)  # how often each customer got the plan's own action
     for _ in range(runs):
         ex = epsilon_greedy(p, choice, eps, rng)
+        kept += ex.choice == choice
+        assert np.array_equal(
+            ex.policy_p[ex.choice == choice], ex.plan_p[ex.choice == choice]
+        )
         for c in range(4):
             key = (c, int(ex.choice[c]))
             counts[key] = counts.get(key, 0) + 1
@@ -108,6 +113,11 @@ def test_epsilon_greedy_propensities_match_the_draws_and_respect_capacity():
         assert counts[key] / runs == pytest.approx(ps[0], abs=0.03)
     for c in range(4):
         assert sum(seen[k][0] for k in seen if k[0] == c) == pytest.approx(1.0)
+    # the plan's action: 1 - eps, plus eps / k when exploration may draw it too
+    assert list(ex.plan_p) == pytest.approx(
+        [1 - eps, 1 - eps + eps / 2, 1 - eps + eps / 2, 1 - eps]
+    )
+    assert kept / runs == pytest.approx(ex.plan_p, abs=0.02)
 
 
 def test_the_dr_interval_covers_the_expected_value_on_the_logged_decisions():
@@ -151,22 +161,75 @@ def test_the_dr_interval_covers_the_expected_value_on_the_logged_decisions():
     assert np.median(widths) / (2 * 1.96 * np.std(spread)) == pytest.approx(1, abs=0.15)
 
 
+def test_the_realised_interval_covers_what_the_target_would_have_earned():
+    """Customers who have answered, exploration coins drawn again: about 95% covered.
+
+    Each decision's outcome under each action is drawn once (the finite-population
+    truth: the target's outcomes summed is a fixed number); only the logging
+    policy's coin varies from run to run, so the interval is the coin's noise alone,
+    far narrower than the expected value's on the same logs.
+    """
+    rng = np.random.default_rng(12)
+    m, runs, eps = 3000, 400, 0.2
+    value = rng.lognormal(3.0, 1.2, (m, 2))  # two actions, customers unalike
+    p_true = rng.uniform(0.5, 0.9, (m, 2))
+    outcome = (rng.random((m, 2)) < p_true) * value - 1.0  # each answer, drawn once
+    target = np.argmax(rng.random((m, 2)), axis=1)
+    model = (p_true * value - 1.0) * 1.3 + rng.normal(0, 3, (m, 2))  # biased
+    truth = outcome[np.arange(m), target].sum()
+    p_target = 1 - eps + eps / 2
+    covered, widths, spread, expected_widths = 0, [], [], []
+    for _ in range(runs):
+        explore = rng.random(m) < eps
+        action = np.where(explore, rng.integers(0, 2, m), target)
+        log = _log(
+            action,
+            np.where(action == target, p_target, eps / 2),
+            outcome[np.arange(m), action],
+            target,
+            model[np.arange(m), action],
+            model[np.arange(m), target],
+        )
+        got = estimate(log, "dr", "realised")
+        covered += got.low <= truth <= got.high
+        widths.append(got.high - got.low)
+        spread.append(got.value)
+        expected = estimate(log, "dr", "expected")
+        assert expected.value == got.value  # one estimate, two intervals
+        expected_widths.append(expected.high - expected.low)
+    assert 0.92 <= covered / runs <= 0.98
+    assert np.mean(spread) - truth == pytest.approx(0, abs=np.std(spread) / 5)
+    assert np.median(widths) / (2 * 1.96 * np.std(spread)) == pytest.approx(1, abs=0.15)
+    assert np.median(expected_widths) > 2 * np.median(widths)
+
+
+def test_an_unknown_estimand_is_refused():
+    with pytest.raises(ValueError, match="estimand"):
+        estimate(_log([1, 0], [0.5, 0.5], [1.0, 0.0], [1, 1]), "dr", "future")
+
+
 def test_the_simulated_off_policy_estimate_covers_the_hidden_truth():
     pop = generated(1000, 2, get_config())
-    zs, ratios = [], []
+    zs: dict[str, list[float]] = {"realised": [], "expected": []}
+    ratios: dict[str, list[float]] = {"realised": [], "expected": []}
     for seed in range(1, 7):
         s = Settings(
             customers=1000, days=12, seed=seed, epsilon=0.2, policies=("ours",)
         )
         o = simulate(s, get_config(), pop).off_policy
         assert o is not None and o.rows > 0 and 0 < o.matched < o.rows
-        assert o.ci95[0] <= o.estimate <= o.ci95[1] and o.se > 0
-        assert o.covered == (o.ci95[0] <= o.truth <= o.ci95[1])
-        ratios.append(o.se / o.se_exact)  # the hidden model's standard error
-        zs.append(o.z)
-    assert sum(abs(z) <= 1.96 for z in zs) >= 5, zs
-    assert 0.85 < np.mean(ratios) < 1.4 and min(ratios) > 0.6, ratios
-    assert np.mean(np.abs(zs)) < 1.3, zs  # about 0.8 when the interval is right
+        for name in zs:
+            c = getattr(o, name)
+            assert c.ci95[0] <= o.estimate <= c.ci95[1] and c.se > 0
+            assert c.covered == (c.ci95[0] <= c.truth <= c.ci95[1])
+            ratios[name].append(c.se / c.se_exact)  # the hidden model's se
+            zs[name].append(c.z)
+        assert o.realised.se < o.expected.se  # the customers' answers are known
+    for name in zs:
+        assert sum(abs(z) <= 1.96 for z in zs[name]) >= 5, (name, zs[name])
+        assert 0.85 < np.mean(ratios[name]) < 1.4, (name, ratios[name])
+        assert min(ratios[name]) > 0.6, (name, ratios[name])
+        assert np.mean(np.abs(zs[name])) < 1.3, (name, zs[name])  # ~0.8 if right
 
 
 def test_a_simulation_without_exploration_refuses_the_off_policy_estimate():

@@ -55,12 +55,15 @@ def _text(r: object) -> str:
             f"{r.calibration_error_true:.3f}; day 1: {first:.3f})"
         )
     if r.off_policy is not None:
-        o = r.off_policy
+        o, got, exp = r.off_policy, r.off_policy.realised, r.off_policy.expected
         lines.append(
             f"Off-policy ({o.method}, exploration {s.epsilon:.2f}): {o.target} "
-            f"estimated {_pounds(o.estimate)} [{_pounds(o.ci95[0])} – "
-            f"{_pounds(o.ci95[1])}], simulated truth {_pounds(o.truth)} "
-            f"({'inside' if o.covered else 'outside'} the interval)"
+            f"estimated {_pounds(o.estimate)}; what it would have earned "
+            f"[{_pounds(got.ci95[0])} – {_pounds(got.ci95[1])}], simulated "
+            f"{_pounds(got.truth)} ({'inside' if got.covered else 'outside'}); its "
+            f"expected value [{_pounds(exp.ci95[0])} – {_pounds(exp.ci95[1])}], "
+            f"simulated {_pounds(exp.truth)} "
+            f"({'inside' if exp.covered else 'outside'})"
         )
     elif r.off_policy_refused is not None:
         lines.append(f"Off-policy: not estimated: {r.off_policy_refused}.")

@@ -98,7 +98,7 @@ def alternative_args(ask: Ask, customer: str | None) -> dict[str, object]:
 # "cheaper?", "bit dear that": one shared reading of asking for less cost
 CHEAPER = compiled(
     r"\b(?:cheap\w*|less expensive|lower cost|too (?:dear|pricey|expensive)|"
-    r"dear|pricey)\b"
+    r"dear|pricey|more cost[- ]effective|costs? less)\b"
 )
 
 

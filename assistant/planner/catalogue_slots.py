@@ -80,7 +80,9 @@ def field_change(text: str) -> dict[str, Any]:
     low = text.lower()
     after_to = (
         amount_after(low, to.end(), within=2)
-        for to in re.finditer(r"\bto\b|\bmake it\b|\bshould be\b|\bset it at\b", low)
+        for to in re.finditer(
+            r"\bto\b|\bas\b|\bmake it\b|\bshould be\b|\bset it at\b", low
+        )
     )
     value = next((a for a in after_to if a is not None), None)
     if value is None:
@@ -97,7 +99,7 @@ def field_change(text: str) -> dict[str, Any]:
 _CHANGE_WORDS = r"(raise|increase|lower|reduce|cut|set|change|make|bump|drop|put)"
 SET_PATTERN = (
     r"\b" + _CHANGE_WORDS + r"\b.{0,60}\b(capacity|limit|budget|cost|price|"
-    r"propensity|prior|priority|slots|acceptance|take-?up)\b.{0,40}\bto\b"
+    r"propensity|prior|priority|slots|acceptance|take-?up)\b.{0,40}\b(to|as)\b"
 )
 # an order to change a field ("set the acceptance rate of retention sms to 12%"),
 # never a question about how it did

@@ -130,6 +130,7 @@ DECISION_INTENTS: list[Intent] = [
     Intent(
         name="cost",
         cues=cue(r"\bcosts?\b", r"\bprice\b", r"\bpriced\b", weight=3.0)
+        + cue(r"\broi\b", r"\breturn on (?:investment|that|it)\b", weight=4.0)
         + cue(r"\bhow much\b", weight=2.5)
         + cue(r"\bexpensive\b", r"\bspend\b", r"\bset us back\b", r"\bpay\b"),
         when=lambda u, ask: (

@@ -15,5 +15,5 @@ def explain_plan(ask: Ask, customer: str | None) -> list[Call]:
     """The plan named, else the conversation's, explained."""
     named = PLAN_ID.search(ask.u.text)
     plan_id = named.group(0).upper() if named else ask.session.plan_id
-    one = ask.u.customers[0] if len(ask.u.customers) == 1 else None
-    return [call("explain_plan", plan_id=plan_id, customer_id=one)]
+    who: list[str | None] = [*ask.u.customers[:2]] or [None]  # "U128 … not U129?"
+    return [call("explain_plan", plan_id=plan_id, customer_id=c) for c in who]

@@ -52,6 +52,8 @@ FACT_INTENTS: list[Intent] = [
             r"\bjourney\b",
             r"\btimeline\b",
             r"\bwhat('s| has)? happened\b",
+            r"\btouch ?points?\b",
+            r"\bbeen up to\b",
             weight=3.0,
         )
         + cue(r"\bhistory\b", r"\bevents\b", weight=2.0),

@@ -38,7 +38,7 @@ _PLAN = compiled(
     re.I,
 )
 _COMPARE = compiled(
-    r"\b(one by one|first[- ]come|baseline|greedy|without (a|the) plan|"
+    r"\b(one by one|1 by 1|first[- ]come|baseline|greedy|without (a|the) plan|"
     r"customer by customer)\b",
     re.I,
 )
@@ -79,7 +79,8 @@ _IN_OUT = compiled(
 # in it", "is U131 in today's campaign?", "why was U127 left out?"
 _CUSTOMER_IN_PLAN = compiled(
     r"\b(?:not |n't |isn'?t |wasn'?t |aren'?t )?(?:in|on|part of|included in) "
-    r"(?:the |this |that |today'?s |our )?(?:plan|campaign|it)\b(?!\s+\w)|"
+    r"(?:the |this |that |today'?s |our )?(?:plan|campaign|it|there)\b(?!\s+\w)|"
+    r"\bin (?:the |this )?(?:plan|campaign) and not\b|"
     r"\b(?:left out|excluded|dropped|missed out|not (?:picked|chosen|selected))\b|"
     r"\bmake (?:it|the cut)\b",
     re.I,
@@ -122,7 +123,7 @@ def _explains_plan(u: Utterance, ask: Ask) -> bool:
     ("what does it cost?") only right after the plan was shown or named.
     """
     session = ask.session
-    one = len(u.customers) == 1 and not (u.channels or u.treatments)
+    one = len(u.customers) in (1, 2) and not (u.channels or u.treatments)
     if session.plan_id and one and _CUSTOMER_IN_PLAN.search(u.norm):
         return True  # "why is U126 not in the plan?" (not "… excluded from SMS?")
     if not session.plan_id or u.customers or u.treatments or u.channels:
@@ -150,7 +151,13 @@ def _is_plan(u: Utterance, ask: Ask) -> bool:
 
 
 def _is_compare(u: Utterance, ask: Ask) -> bool:
-    return bool(re.search(r"\bplan\b", u.text, re.I) and _COMPARE.search(u.text))
+    """The plan against booking one by one ("hows that vs booking 1 by 1")."""
+    if not _COMPARE.search(u.text):
+        return False
+    if re.search(r"\bplan\b", u.text, re.I):
+        return True
+    versus = re.search(r"\b(vs|versus|compared?|against|than)\b", u.text, re.I)
+    return ask.session.plan_id is not None and versus is not None
 
 
 def propose_plan(ask: Ask, customer: str | None) -> Call | None:

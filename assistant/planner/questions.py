@@ -25,7 +25,8 @@ _BOOKED_STATE = compiled(
     r"[^.!]{0,60}\bbooked\b|"
     r"\b(?:did|do|does) (?:we|you|i|they|anyone|u-?\d+)\b[^.?!]{0,40}\bbook(?:ed)?\b|"
     r"\b(?:already|currently|still) booked\b|"
-    r"\bbooked (?:so far|already|to date|yet|at the moment|right now|currently)\b"
+    r"\bbooked (?:so far|already|to date|yet|at the moment|right now|currently)\b|"
+    r"\b(?:has|have|had|got)\b[^.?!]{0,20}\bany bookings?\b"
 )
 # an order that happens to say "booked": "could we get it booked?", "have them booked"
 _ORDER = compiled(
@@ -79,3 +80,17 @@ def unsupported_channel(text: str) -> str | None:
     """The channel a message names that the product does not have, if any."""
     m = _NO_SUCH_CHANNEL.search(text)
     return m["channel"] if m else None
+
+
+# taking a booking back: "remove the retention SMS booked for U125", "delete that
+# booking", "unbook U124" (a cancellation, proposed and confirmed like any other)
+_UNBOOK = compiled(
+    r"\b(?:remove|delete|undo|unbook|withdraw|take (?:off|out|back)|pull)\b"
+    r"[^.?!]{0,50}\b(?:booked|booking|bookings|allocation)\b|\bunbook\w*\b",
+    re.I,
+)
+
+
+def undoes_a_booking(text: str) -> bool:
+    """Whether the message asks to take a booking back (not to make one)."""
+    return _UNBOOK.search(text) is not None

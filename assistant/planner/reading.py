@@ -37,6 +37,7 @@ from assistant.planner.intents import (
 from assistant.planner.questions import (
     asks_what_is_booked,
     counts_last_list,
+    undoes_a_booking,
     unsupported_channel,
 )
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR, offered_choices
@@ -164,6 +165,8 @@ def recognise(ask: Ask) -> Reading:
     if channel:  # "send it by WhatsApp instead": an honest can't
         office = channel.lower() in ("teams", "slack")  # a file to share: export
         return Reading(UNKNOWN, 1.0, (), "export" if office else None)
+    if undoes_a_booking(ask.u.text):  # "remove the SMS booked for U125"
+        return Reading(BY_NAME["cancel"], 1.0)
     if counts_last_list(ask.u, ask):  # "how many are there on that list?"
         return Reading(BY_NAME["find_customers"], 1.0)
     ranked, total = _ranked(ask, w, cued)

@@ -140,11 +140,16 @@ _CHANNEL_FACT = re.compile(
 _FIELD_FACT = re.compile(
     r"\bwhat(?:'s| is) the (?:cost|price|budget|capacity|daily (?:cap|limit))\b|"
     r"\b(?:acceptance|take-?up) rate\b.{0,30}\bset (?:to|at)\b|"
-    r"\bassumed (?:acceptance|take-?up)\b",
+    r"\bassumed (?:acceptance|take-?up)\b|"
+    r"\b(?:acceptance|take-?up) rate\b.{0,12}\b(?:are we |we're |we are )?assum|"
+    r"\bassum\w* (?:an? |the )?(?:acceptance|take-?up)\b|"
+    r"\b(?:acceptance|take-?up) rate\b.{0,12}\b(?:configured|set for|in the catalogue)",
     re.I,
 )
 # the action's worth is the cost reading's answer, not the catalogue's
-_WORTH = re.compile(r"\b(?:expected value|ev|worth|return|margin|pay back)\b", re.I)
+_WORTH = re.compile(
+    r"\b(?:expected value|ev|worth|return|margin|pay back|roi)\b", re.I
+)
 
 
 def asks_about_treatment(ask: Ask) -> bool:

@@ -283,7 +283,9 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
         if not keys:
             return None
         return [call("plan_what_if", **base | {"extra_slots": [_slot(keys[0], count)]})]
-    budgeted = _budget_calls(text, base)
+    # a treatment's own budget ("set budget of Early Upgrade as 5k") is the
+    # catalogue's, not the plan's
+    budgeted = None if treatments_named(text, config) else _budget_calls(text, base)
     if budgeted is not None:
         return budgeted
     limited = _limit_calls(text, session, config, base)

@@ -55,11 +55,15 @@ class Explored:
         choice: Chosen pair per customer (``UNASSIGNED`` = no action).
         policy_p: The probability each customer's action had under the policy.
         explored: Whether each customer's action was drawn at random.
+        plan_p: The probability the solver's action (the plan without
+            exploration) had under the policy: what off-policy evaluation of the
+            plan would weigh it by (``policy_p`` where it was taken).
     """
 
     choice: IntArray
     policy_p: FloatArray
     explored: np.ndarray
+    plan_p: FloatArray
 
 
 def never_binding(problem: PlanProblem) -> np.ndarray:
@@ -153,9 +157,12 @@ def explore_choice(
     explorable[-1] = True
     in_options = explorable[np.where(out == UNASSIGNED, problem.n_pairs, out)]
     p = (1.0 - epsilon) * (out == choice) + epsilon * in_options / k
+    in_plan = explorable[np.where(choice == UNASSIGNED, problem.n_pairs, choice)]
+    plan_p = (1.0 - epsilon) + epsilon * in_plan / k
     if members is not None:
         p[~members] = 1.0
-    return Explored(out, p.astype(np.float64), coin)
+        plan_p[~members] = 1.0
+    return Explored(out, p.astype(np.float64), coin, plan_p.astype(np.float64))
 
 
 def _generator(seed: str, skip: int = 0) -> np.random.Generator:

@@ -3,11 +3,14 @@
 Each day ours (with exploration) logs its decisions (:func:`log_day`): the action
 taken and its probability, the realised reward, ours' reward model for the action
 taken and for the one it takes without exploration (the target), and, from the
-hidden response model, the target's true expected reward. At the end
+hidden response model, two truths about the target: what it would have earned
+(its action's outcome with the customer-day's own uniform draw, the common random
+numbers every policy shares) and its true expected reward. At the end
 :func:`off_policy` estimates the target's total with the doubly robust estimator of
-:mod:`tools.simulation.ope` and checks it against that truth (a log without
-exploration is refused, with the sentence saying why). Only the runner's side of
-the simulator reads the hidden model (:mod:`tools.simulation.run` and this module).
+:mod:`tools.simulation.ope` and checks each of its two intervals against its truth
+(a log without exploration is refused, with the sentence saying why). Only the
+runner's side of the simulator reads the hidden model (:mod:`tools.simulation.run`
+and this module).
 """
 
 from __future__ import annotations
@@ -26,25 +29,37 @@ from tools.simulation.policies import NONE, Choice
 from tools.simulation.population import Population
 
 
-class OffPolicy(BaseModel):
-    """The off-policy estimate of ours without exploration, against the truth.
+class Check(BaseModel):
+    """One estimand's 95% interval against its simulated truth.
 
-    ``truth`` is the estimand: ours' expected value without exploration on the
-    logged decisions (the hidden P x value - cost of each action it would have
-    taken, given the history of the run). ``z`` is ``(estimate - truth) / se``;
-    ``se_exact`` the estimate's standard error computed from the hidden model
-    (what ``se`` estimates; only a simulation knows it).
+    ``z`` is ``(estimate - truth) / se``; ``se_exact`` the estimate's standard
+    error computed from the hidden model (what ``se`` estimates; only a simulation
+    knows it).
     """
 
-    target: str
-    method: str
-    estimate: float
     ci95: tuple[float, float]
     se: float
     se_exact: float
     truth: float
     covered: bool
     z: float
+
+
+class OffPolicy(BaseModel):
+    """The off-policy estimate of ours without exploration, against the truth.
+
+    ``realised`` checks the interval about what the target would have earned on the
+    logged decisions (the truth: the hidden outcome of each action it would have
+    taken, with the same draws); ``expected`` the interval about its expected value
+    there (the truth: the hidden ``P x value - cost`` of those actions), given the
+    history of the run.
+    """
+
+    target: str
+    method: str
+    estimate: float
+    realised: Check
+    expected: Check
     rows: int
     matched: int
 
@@ -67,6 +82,7 @@ def log_day(
     decided = (choice.action != NONE) | (choice.greedy != NONE)
     rows = np.flatnonzero(eligible & (decided | (choice.policy_p < 1.0)))
     a, g = choice.action[rows], choice.greedy[rows]
+    target_p = np.ones(len(rows)) if choice.greedy_p is None else choice.greedy_p[rows]
     model = choice.model_value[rows]
     r_model_a = np.where(a != NONE, model[np.arange(len(rows)), a], 0.0)
     r_model_g = np.where(g != NONE, model[np.arange(len(rows)), g], 0.0)
@@ -77,16 +93,20 @@ def log_day(
     g0 = np.maximum(g, 0)
     value_g, cost_g = pop.value[rows, g0], pop.prior.cost[g]
     true_g = np.where(g != NONE, hidden.p_true[rows, g0] * value_g - cost_g, 0.0)
+    yes_g = (g != NONE) & (u[rows] < hidden.p_true[rows, g0])  # the same draws
+    realised_g = np.where(g != NONE, yes_g * value_g - cost_g, 0.0)
     log.append(
         {
             "customer": rows,
             "action": a,
             "policy_p": choice.policy_p[rows],
+            "target_p": target_p,
             "reward": reward,
             "model_action": r_model_a,
             "target": g,
             "model_target": r_model_g,
             "truth": true_g,
+            "realised": realised_g,
             "p_true_g": np.where(g != NONE, hidden.p_true[rows, g0], 0.0),
             "value_g": np.where(g != NONE, value_g, 0.0),
         }
@@ -94,7 +114,7 @@ def log_day(
 
 
 def exact_se(cat: dict[str, np.ndarray]) -> float:
-    """DR's standard error computed from the hidden model.
+    """DR's standard error about the expected value, from the hidden model.
 
     The sum of each decision's variance given the history (the exploration coin and
     the outcome), estimated without bias from the decisions that took the target's
@@ -106,6 +126,31 @@ def exact_se(cat: dict[str, np.ndarray]) -> float:
     var = (bias**2 + noise) / pi - bias**2  # coin and outcome, given the history
     took = cat["action"] == cat["target"]
     return float(np.sqrt(np.sum(np.where(took, var / pi, 0.0))))
+
+
+def exact_se_realised(cat: dict[str, np.ndarray]) -> float:
+    """DR's standard error about what the target would have earned, exactly.
+
+    ``sum (Y - model)^2 (1 - p) / p`` over every decision, with ``Y`` the target's
+    outcome with the same draws (hidden where the log took another action) and
+    ``p`` its action's probability under the logging policy.
+    """
+    p = cat["target_p"]
+    residual = cat["realised"] - cat["model_target"]
+    return float(np.sqrt(np.sum(residual**2 * (1.0 - p) / p)))
+
+
+def _check(est: Estimate, truth: float, se_exact: float) -> Check:
+    """An estimate's interval against a truth."""
+    z = (est.value - truth) / est.se if est.se > 0 else 0.0
+    return Check(
+        ci95=(round(est.low, 2), round(est.high, 2)),
+        se=round(est.se, 2),
+        se_exact=round(se_exact, 2),
+        truth=round(truth, 2),
+        covered=est.low <= truth <= est.high,
+        z=round(z, 3),
+    )
 
 
 def off_policy(
@@ -133,24 +178,21 @@ def off_policy(
         model_target=cat["model_target"],
     )
     try:
-        est: Estimate = estimate(log, "dr")
+        realised = estimate(log, "dr", "realised")
+        expected = estimate(log, "dr", "expected")
     except DeterministicLog as exc:
         return None, str(exc)
-    truth = float(cat["truth"].sum())
-    z = (est.value - truth) / est.se if est.se > 0 else 0.0
     return (
         OffPolicy(
             target="ours without exploration",
-            method=est.method,
-            estimate=round(est.value, 2),
-            ci95=(round(est.low, 2), round(est.high, 2)),
-            se=round(est.se, 2),
-            se_exact=round(exact_se(cat), 2),
-            truth=round(truth, 2),
-            covered=est.low <= truth <= est.high,
-            z=round(z, 3),
-            rows=est.rows,
-            matched=est.matched,
+            method=realised.method,
+            estimate=round(realised.value, 2),
+            realised=_check(
+                realised, float(cat["realised"].sum()), exact_se_realised(cat)
+            ),
+            expected=_check(expected, float(cat["truth"].sum()), exact_se(cat)),
+            rows=realised.rows,
+            matched=realised.matched,
         ),
         None,
     )

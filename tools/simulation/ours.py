@@ -99,17 +99,17 @@ class Ours:
         b = booking(self.pop, lawful, value, np.arange(self.pop.n), self.caps)
         sol = solve(b.problem, self.method)
         greedy = b.actions(sol.choice, self.pop.n)
-        policy_p = np.ones(self.pop.n)
+        policy_p, greedy_p = np.ones(self.pop.n), np.ones(self.pop.n)
         action = greedy
         if self.epsilon > 0:
             ex = epsilon_greedy(b.problem, sol.choice, self.epsilon, rng)
             action = b.actions(ex.choice, self.pop.n)
-            policy_p[b.rows] = ex.policy_p
+            policy_p[b.rows], greedy_p[b.rows] = ex.policy_p, ex.plan_p
         n = self.pop.n
         contact = action != NONE
         predicted = np.full(n, np.nan)
         predicted[contact] = propensity[np.flatnonzero(contact), action[contact]]
-        return Choice(action, policy_p, predicted, value, greedy)
+        return Choice(action, policy_p, predicted, value, greedy, greedy_p)
 
     def learn(self, rows: np.ndarray, act: np.ndarray, accepted: np.ndarray) -> None:
         """Count each contact's outcome in its treatment x cell."""

@@ -34,6 +34,7 @@ class Choice:
         model_value: The policy's expected value per customer x treatment (its
             reward model), or None for a policy without one.
         greedy: The action the policy takes without exploration (None: the same).
+        greedy_p: The probability ``greedy`` had under the policy (None: 1).
     """
 
     action: np.ndarray
@@ -41,6 +42,7 @@ class Choice:
     predicted: np.ndarray
     model_value: np.ndarray | None = None
     greedy: np.ndarray | None = None
+    greedy_p: np.ndarray | None = None
 
 
 class Policy(Protocol):

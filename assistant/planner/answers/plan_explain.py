@@ -142,6 +142,7 @@ def customer_line(ask: Ask, e: PlanExplanation) -> str:
         )
     item = e.reason(c.reason) if c.reason else None
     why = reason_line(ask, item).split(": ", 1)[-1] if item else ""
+    why = why.split(" E.g. ")[0]  # the examples are the others, not them
     rules = (
         f" Rules blocking their treatments: {', '.join(c.rules)}." if c.rules else ""
     )
@@ -156,8 +157,9 @@ def answer_explain(ask: Ask, customer: str | None, results: Results) -> str:
         failure = results.failure()
         return f"I could not do that: {failure}" if failure else "There is no plan yet."
     lines = [counts_line(e), *_budgets(e)]
-    if e.customer is not None:  # "why is U126 not in the plan?": them first
-        lines.insert(0, customer_line(ask, e))
+    # "why is U126 not in the plan?", "… U128 and not U129?": them first
+    placed = [customer_line(ask, x) for x in results.all("explain_plan") if x.customer]
+    lines = [*placed, *lines]
     if e.by_treatment and _SPLIT.search(ask.u.text):  # "the split by treatment"
         lines += split_lines(e)
     if e.note:
