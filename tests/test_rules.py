@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -180,6 +180,46 @@ def test_calls_respect_the_calling_window_even_without_quiet_hours(ctx, monkeypa
     assert next_contact(u128, "sms", ctx.config).allowed_now
     call = next_contact(u128, "call", ctx.config)
     assert not call.allowed_now and call.next_time.hour == 8
+
+
+def test_the_next_lawful_contact_is_the_first_lawful_minute(ctx):
+    """Against a minute-by-minute scan, across zones, DST changes and windows."""
+    from tools.contact_time import next_contact
+    from tools.data import get_customer_data
+
+    def lawful(c, channel, t):
+        return next_contact(c, channel, ctx.config, t).allowed_now
+
+    u124 = get_customer_data("U124", ctx)
+    customers = [
+        u124.model_copy(update={"do_not_disturb": dnd, "time_zone": tz})
+        for dnd in ("22:00-08:00", "07:00-09:30", "12:00-13:00", None)
+        for tz in ("Europe/London", "America/New_York", None)
+    ]
+    starts = [  # the clocks go forward / back in London and New York, and not
+        datetime.fromisoformat(t)
+        for t in (
+            "2026-03-29T00:40:00+00:00",
+            "2026-11-01T05:10:00+00:00",
+            "2026-06-10T21:59:30+00:00",
+            "2026-12-08T12:15:00+00:00",
+        )
+    ]
+    checked = 0
+    for c in customers:
+        for channel in ("call", "sms"):
+            for at in starts:
+                nc = next_contact(c, channel, ctx.config, at)
+                if nc.allowed_now:  # (instants: a repeated local hour compares unequal)
+                    assert nc.next_time.timestamp() == at.timestamp()
+                    continue
+                t = at.replace(second=0) + timedelta(minutes=1)
+                while not lawful(c, channel, t):
+                    t += timedelta(minutes=1)
+                assert nc.next_time.timestamp() == t.timestamp(), (c, channel, at)
+                assert nc.next_time.strftime("%a %d %b %H:%M") in nc.note
+                checked += 1
+    assert checked > 20  # most of them start outside the lawful hours
 
 
 def test_a_same_day_repeat_is_reported_as_duplicate_first(ctx):

@@ -3,10 +3,12 @@
 The reads of bookings (a page, one by id) are :mod:`tools.bookings`'s, also
 importable from here.
 
-A booking goes through the one booking writer (:mod:`tools.ledger.writer`) as a
-batch of one: the decision kernel decides the customer's own rules, the writer
-decides PAST-DAY and the ledger's rules inside the ledger's write transaction, so
-what is checked is what is committed, across threads and processes.
+A booking goes through the one booking writer (:mod:`tools.ledger.writer`): the
+decision kernel decides the customer's own rules, the writer decides PAST-DAY and
+the ledger's rules inside the ledger's write transaction, so what is checked is
+what is committed, across threads and processes. Bookings asked for at once on
+one ledger (booking threads) are decided and written together by one of them
+(:mod:`tools.single_bookings`), each as it would be alone.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ from tools.ledger.days import history_since, ledger_day
 from tools.ledger.judge import PAST_DAY
 from tools.ledger_rules import LedgerState
 
-if TYPE_CHECKING:  # the booking writer: imported by the first booking a process makes
+if TYPE_CHECKING:  # the kernel and the booking writer: loaded by the first booking
+    from tools.assess import Assessment
     from tools.ledger.writer import BookingRequest, BookingResult
+    from tools.single_bookings import Ask
 
 __all__ = [
     "DEFAULT_PAGE",
@@ -138,25 +142,48 @@ def allocate_treatment(
         UnknownCustomerError, InvalidCustomerIdError, UnknownTreatmentError.
         ToolInputError: The no-action baseline was asked for (nothing to book).
     """
-    from tools.assess import assess  # the kernel loads only where a booking is made
+    # the kernel and the writer load only where a booking is made
+    from tools.single_bookings import Ask, book_single
 
-    ctx = ctx.pinned()  # one catalogue version (one ledger read) for the decision
-    config = ctx.config
-    assessment = assess(customer_id, ctx)  # the kernel, a batch of one
-    _check_bookable(treatment_key, config)
-    at = ctx.now()
-    fixed = customer_verdicts(assessment, treatment_key, config, at)
-    from tools.ledger.writer import BookingRequest
+    ask = Ask(
+        customer_id, treatment_key, approved_by, overrides, ctx, ctx.now(), _decided
+    )
+    done = book_single(ask)  # decided with the single bookings asked meanwhile
+    result = done.result
+    if result.allocation_id is None:
+        log.info(
+            "allocation refused treatment=%s rules=%s",
+            treatment_key,
+            list(result.refused),
+        )
+        raise PolicyBlocked(result.refused[0], result.reason, list(result.refused))
+    return _booked(result, done.request, done.contact, ask.at, approved_by, done.config)
 
+
+def _decided(
+    a: Assessment, ask: Ask, config: CVMConfig
+) -> tuple[BookingRequest, NextContact]:
+    """One booking decided on the configuration in force: what the writer gets.
+
+    The customer's own rules are the kernel's (``a``), worded; the ledger's rules
+    are the writer's, inside its transaction.
+
+    Raises:
+        UnknownTreatmentError, ToolInputError: See :func:`allocate_treatment`.
+    """
+    from tools.ledger.writer import BookingRequest, check_approval
+
+    _check_bookable(ask.treatment_key, config)
+    fixed = customer_verdicts(a, ask.treatment_key, config, ask.at)
+    check_approval(ask.approved_by, ask.overrides)
     request = BookingRequest(
-        customer_id=assessment.customer.customer_id,
-        treatment_key=treatment_key,
-        high_value=bool(assessment.decisions.high_value[0]),
+        customer_id=a.customer.customer_id,
+        treatment_key=ask.treatment_key,
+        high_value=bool(a.decisions.high_value[0]),
         customer_rules=fixed.before,
         soft_rules=(fixed.applicability,),
     )
-    result = _write_one(request, ctx, at, approved_by, overrides)
-    return _booked(result, request, fixed.next_contact, at, approved_by, config)
+    return request, fixed.next_contact
 
 
 def _check_bookable(treatment_key: str, config: CVMConfig) -> None:
@@ -172,39 +199,6 @@ def _check_bookable(treatment_key: str, config: CVMConfig) -> None:
             f"'{NO_ACTION}' ({treatment.display_name}) is the no-action baseline: "
             "there is nothing to book."
         )
-
-
-def _write_one(
-    request: BookingRequest,
-    ctx: ToolContext,
-    at: datetime,
-    approved_by: str,
-    overrides: frozenset[str],
-) -> BookingResult:
-    """Write one booking through the booking writer; a refusal is raised.
-
-    Raises:
-        PolicyBlocked: A rule refused it (``rule`` the first failed).
-        LedgerUnavailable: The ledger cannot be written safely (rule LEDGER).
-    """
-    from tools.ledger.writer import write_bookings
-
-    [result] = write_bookings(
-        ctx.ledger,
-        [request],
-        config=ctx.config,
-        at=at,
-        approved_by=approved_by,
-        overrides=overrides,
-    )
-    if result.allocation_id is None:
-        log.info(
-            "allocation refused treatment=%s rules=%s",
-            request.treatment_key,
-            list(result.refused),
-        )
-        raise PolicyBlocked(result.refused[0], result.reason, list(result.refused))
-    return result
 
 
 def _booked(

@@ -19,9 +19,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -60,13 +60,18 @@ class Assessment:
     ``metrics`` and ``analysis`` explain them from the record, worked out on first
     use (a booking reads neither unless the customer has an open problem to word);
     ``as_of`` is the decision date the store's data was read as of (records after
-    it unused).
+    it unused). ``words`` keeps what is worded from them with ``config`` (the rules'
+    reasons per treatment, the open problems): the same for every turn that
+    reuses the assessment, so worded once.
     """
 
     customer: CustomerData
     decisions: Decisions
     as_of: date | None
     config: CVMConfig  # the recency windows and interaction signals the words use
+    words: dict[Any, Any] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
 
     @property
     def metrics(self) -> JourneyMetrics:
@@ -197,6 +202,56 @@ def assess(customer_id: str, ctx: ToolContext) -> Assessment:
         while len(_cache) > CACHE_MAX:
             _cache.popitem(last=False)
     return result
+
+
+def assess_many(
+    customer_ids: Sequence[str], ctx: ToolContext
+) -> dict[str, Assessment | Exception]:
+    """:func:`assess` of several customers, those not assessed yet in one batch.
+
+    For a caller deciding a batch of its own (bookings decided together): the
+    customers are assessed by the calling thread, not shared with other callers.
+
+    Returns:
+        Per id (as given) its assessment, or the error :func:`assess` would raise.
+    """
+    config = ctx.config
+    source = ctx.customers
+    version = getattr(source, "version", lambda: None)()
+    out: dict[str, Assessment | Exception] = {}
+    todo: dict[str, list[str]] = {}  # normalised id -> the ids given for it
+    for given in customer_ids:
+        try:
+            cid = validate_customer_id(given, config)
+        except Exception as exc:  # noqa: BLE001 - its caller's error
+            out[given] = exc
+            continue
+        with _lock:
+            hit = _cache.get((id(source), version, id(config), cid))
+        if hit is not None and hit[0] is config:
+            out[given] = hit[1]
+        else:
+            todo.setdefault(cid, []).append(given)
+    batcher = _batcher(source, version, config)
+    ids = list(todo)
+    for start in range(0, len(ids), MAX_BATCH):
+        found = batcher.get_now(ids[start : start + MAX_BATCH])
+        with _lock:
+            for cid, result in found.items():
+                if isinstance(result, Assessment):
+                    _cache[(id(source), version, id(config), cid)] = (config, result)
+            while len(_cache) > CACHE_MAX:
+                _cache.popitem(last=False)
+        for cid, result in found.items():
+            answer = result if isinstance(result, Assessment) else _error(result)
+            out.update((given, answer) for given in todo[cid])
+    return out
+
+
+def _error(found: BaseException) -> Exception:
+    if isinstance(found, Exception):
+        return found
+    raise found  # (a KeyboardInterrupt or the like is no customer's error)
 
 
 def batch_stats(ctx: ToolContext) -> tuple[int, int]:

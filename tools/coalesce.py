@@ -81,6 +81,27 @@ class Coalescer(Generic[K, V]):
             raise me.error
         return me.value  # type: ignore[return-value]
 
+    def get_now(self, keys: Sequence[K]) -> dict[K, V | BaseException]:
+        """Several keys fetched at once by the calling thread (one call of ``fetch``).
+
+        Not shared with concurrent :meth:`get` callers: for a caller that has a
+        batch of its own already.
+
+        Returns:
+            Each key's value, or the exception its caller would get.
+        """
+        keys = list(dict.fromkeys(keys))
+        try:
+            found: Mapping[K, V | BaseException] = self._fetch(keys)
+        except Exception as exc:  # the batch failed: each key hears
+            found = {k: exc for k in keys}
+        self._count(len(keys))
+        return {k: found.get(k, KeyError(k)) for k in keys}
+
+    def _count(self, keys: int) -> None:
+        with self._lock:
+            self.batches, self.keys = self.batches + 1, self.keys + keys
+
     def _lead(self) -> None:
         """Serve the oldest waiting callers (the leader among them), pass the lead."""
         with self._lock:
@@ -92,7 +113,7 @@ class Coalescer(Generic[K, V]):
                 found: Mapping[K, V | BaseException] = self._fetch(keys)  # type: ignore[arg-type]
             except Exception as exc:  # the batch failed: each of its callers hears
                 found = {k: exc for k in keys}  # type: ignore[misc]
-            self.batches, self.keys = self.batches + 1, self.keys + len(keys)
+            self._count(len(keys))
             for slot in batch:
                 answer = found.get(slot.key, KeyError(slot.key))
                 if isinstance(answer, BaseException):

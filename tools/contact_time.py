@@ -64,21 +64,16 @@ def next_contact(
             time_zone=tz_name,
             note="no customer contact involved",
         )
-    quiet = [w for w in (_parse_window(customer.do_not_disturb),) if w]
-    if not known_tz or not quiet:
-        quiet.append(config.policy.default_quiet_hours.bounds())
-    call_start, call_end = config.policy.calling_window.bounds()
-
-    def allowed(t: datetime) -> bool:
-        if any(_in_window(t.time(), s, e) for s, e in quiet):
-            return False
-        return channel != "call" or _in_window(t.time(), call_start, call_end)
-
-    desc = "; ".join(f"quiet {s:%H:%M}-{e:%H:%M}" for s, e in quiet)
-    if channel == "call":
-        desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
-    desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
-    if allowed(local):
+    policy = config.policy
+    quiet, calls, desc, open_at = _windows(
+        channel,
+        tz_name,
+        known_tz,
+        customer.do_not_disturb,
+        (policy.default_quiet_hours.start, policy.default_quiet_hours.end),
+        (policy.calling_window.start, policy.calling_window.end),
+    )
+    if _allowed(local.time(), quiet, calls):
         return NextContact(
             channel=channel,
             allowed_now=True,
@@ -86,13 +81,20 @@ def next_contact(
             time_zone=tz_name,
             note=f"contact allowed now; {desc}",
         )
-    boundaries = [e for _, e in quiet] + ([call_start] if channel == "call" else [])
-    candidates = sorted(
-        datetime.combine(local.date() + timedelta(days=d), b, tzinfo=local.tzinfo)
-        for d in range(3)
-        for b in boundaries
+    # the first end of a window, within 3 days, at which contact is lawful
+    # (lawfulness depends on the time of day only; one zone: compared as local)
+    first = next(
+        (
+            c
+            for c in (
+                datetime.combine(local.date() + timedelta(days=d), b, local.tzinfo)
+                for d in range(3)
+                for b in open_at
+            )
+            if c > local
+        ),
+        None,
     )
-    first = next((c for c in candidates if c > local and allowed(c)), None)
     when = f"{first:%a %d %b %H:%M}" if first else "not within 3 days"
     return NextContact(
         channel=channel,
@@ -101,3 +103,48 @@ def next_contact(
         time_zone=tz_name,
         note=f"next lawful contact {when}; {desc}",
     )
+
+
+Window = tuple[time, time]
+
+
+def _allowed(t: time, quiet: tuple[Window, ...], calls: Window | None) -> bool:
+    """Whether contact is lawful at local time of day ``t``."""
+    if any(_in_window(t, s, e) for s, e in quiet):
+        return False
+    return calls is None or _in_window(t, *calls)
+
+
+@lru_cache(maxsize=1024)  # a few customers' windows per channel recur base-wide
+def _windows(
+    channel: str,
+    tz_name: str,
+    known_tz: bool,
+    do_not_disturb: str | None,
+    default_quiet: tuple[str, str],
+    calling: tuple[str, str],
+) -> tuple[tuple[Window, ...], Window | None, str, tuple[time, ...]]:
+    """A channel's windows for a customer: quiet ones, the calling one, in words.
+
+    Returns:
+        The quiet windows, the calling window (calls only), their description,
+        and the ends of the windows at which contact is lawful, in time order
+        (where the next lawful contact is looked for).
+    """
+    quiet = [w for w in (_parse_window(do_not_disturb),) if w]
+    if not known_tz or not quiet:
+        quiet.append(_bounds(*default_quiet))
+    call_start, call_end = _bounds(*calling)
+    desc = "; ".join(f"quiet {s:%H:%M}-{e:%H:%M}" for s, e in quiet)
+    if channel == "call":
+        desc += f"; calls {call_start:%H:%M}-{call_end:%H:%M}"
+    desc += f" ({tz_name}{'' if known_tz else ', time zone unknown: strictest window'})"
+    calls = (call_start, call_end) if channel == "call" else None
+    ends = {e for _, e in quiet} | ({call_start} if channel == "call" else set())
+    open_at = sorted(b for b in ends if _allowed(b, tuple(quiet), calls))
+    return tuple(quiet), calls, desc, tuple(open_at)
+
+
+def _bounds(start: str, end: str) -> tuple[time, time]:
+    """A window's two ends as ``datetime.time`` (as ``TimeWindow.bounds`` gives)."""
+    return time.fromisoformat(start), time.fromisoformat(end)

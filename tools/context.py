@@ -102,6 +102,19 @@ class ToolContext:
             object.__setattr__(self, "_customers", source)
         return source
 
+    def identity(self) -> tuple[int, ...]:
+        """What decisions on this context depend on, by identity.
+
+        Contexts alike read the same configuration in force, ledger and customers.
+        """
+        return (
+            id(self._config),
+            id(self._pinned),
+            id(self.ledger),
+            id(self.customers),
+            id(self.clock),
+        )
+
     def now(self) -> datetime:
         """The current instant by this context's clock."""
         return self.clock()

@@ -54,6 +54,7 @@ __all__ = [  # the rules as tools.ledger reads them: one import
     "evaluate_all",
     "ledger_verdicts",
 ]
+_HARD = frozenset(HARD_RULES)
 
 
 def customer_verdicts(
@@ -69,32 +70,50 @@ def customer_verdicts(
     that read the ledger (:func:`tools.ledger_rules.ledger_verdicts`).
 
     Pass or fail is the decision kernel's (``a.decisions``); the reasons are worded
-    here from the customer's record. ``contact``: the QUIET-HOURS verdict of the
+    here from the customer's record, once per assessment and treatment (they do not
+    depend on the instant). ``contact``: the QUIET-HOURS verdict of the
     treatment's channel when already worked out (it depends on the channel only).
     """
     t = config.treatment(treatment_key)
+    mine = a.words if config is a.config else {}  # worded with a.config only
+    worded = mine.get(treatment_key)
+    if worded is None:
+        worded = mine[treatment_key] = _worded(a, t, treatment_key, config)
+    before, applicability = worded
+    return CustomerVerdicts(
+        treatment_key,
+        before,
+        applicability,
+        contact or next_contact(a.customer, t.channel, config, at),
+    )
+
+
+def _worded(
+    a: Assessment, t: Treatment, treatment_key: str, config: CVMConfig
+) -> tuple[tuple[RuleVerdict, ...], RuleVerdict]:
+    """DISABLED … HELD and APPLICABILITY for one treatment, in words."""
     customer = a.customer
     cid = customer.customer_id
     j = a.decisions.treatments.index(treatment_key)
     failed = {rule: bool(mask[0, j]) for rule, mask in a.decisions.failed.items()}
     out = [
         verdict(
-            rule="DISABLED",
-            passed=not failed["DISABLED"],
-            reason="enabled" if t.enabled else f"{t.display_name} is disabled",
+            "DISABLED",
+            not failed["DISABLED"],
+            "enabled" if t.enabled else f"{t.display_name} is disabled",
         ),
         _consent(customer, t, config, failed["CONSENT"]),
         verdict(
-            rule="OBJECTION",
-            passed=not failed["OBJECTION"],
-            reason=f"{cid} refused marketing on every channel"
+            "OBJECTION",
+            not failed["OBJECTION"],
+            f"{cid} refused marketing on every channel"
             if customer.objects_to_marketing()
             else "no objection to marketing",
         ),
         verdict(
-            rule="VULNERABLE",
-            passed=not failed["VULNERABLE"],
-            reason=f"{cid} is flagged vulnerable: no automated marketing, route to a "
+            "VULNERABLE",
+            not failed["VULNERABLE"],
+            f"{cid} is flagged vulnerable: no automated marketing, route to a "
             "specialist"
             if customer.vulnerable
             else "not flagged vulnerable",
@@ -103,17 +122,13 @@ def customer_verdicts(
     for rule, word in (("SUITABILITY", suitability_reason), ("HELD", held_reason)):
         out.append(
             verdict(
-                rule=rule,
-                passed=not failed[rule],
-                reason=word(a, treatment_key, config, failed[rule]),
+                rule,
+                not failed[rule],
+                word(a, treatment_key, config, failed[rule]),
             )
         )
-    return CustomerVerdicts(
-        treatment_key,
-        tuple(out),
-        _applicability(customer, t, bool(a.decisions.applicable[0, j])),
-        contact or next_contact(customer, t.channel, config, at),
-    )
+    applicable = bool(a.decisions.applicable[0, j])
+    return tuple(out), _applicability(customer, t, applicable)
 
 
 def _consent(
@@ -122,14 +137,13 @@ def _consent(
     """CONSENT, worded: which consent the channel and purpose need, and its date."""
     consent_ch = config.consent_channel(t.channel)
     if consent_ch is None:
-        return verdict(rule="CONSENT", passed=True, reason="no customer contact")
+        return verdict("CONSENT", True, "no customer contact")
     entry = customer.consents.get(consent_ch)
     since = f" (updated {entry.updated})" if entry and entry.updated else ""
     return verdict(
-        rule="CONSENT",
-        passed=not failed,
-        reason=f"{'' if not failed else 'no '}{t.purpose} consent by "
-        f"{consent_ch}{since}",
+        "CONSENT",
+        not failed,
+        f"{'' if not failed else 'no '}{t.purpose} consent by {consent_ch}{since}",
     )
 
 
@@ -147,7 +161,7 @@ def _applicability(
         )
     else:
         why = f"needs {_conditions_text(t.applicable_when)}"
-    return verdict(rule="APPLICABILITY", passed=applicable, reason=why)
+    return verdict("APPLICABILITY", applicable, why)
 
 
 def combine(fixed: CustomerVerdicts, ledger: list[RuleVerdict]) -> TreatmentVerdict:
@@ -155,7 +169,7 @@ def combine(fixed: CustomerVerdicts, ledger: list[RuleVerdict]) -> TreatmentVerd
     verdicts = [*fixed.before, *ledger, fixed.applicability]
     return TreatmentVerdict(
         treatment_key=fixed.treatment_key,
-        eligible=all(v.passed for v in verdicts if v.rule in HARD_RULES),
+        eligible=all(v.passed for v in verdicts if v.rule in _HARD),
         applicable=fixed.applicability.passed,
         verdicts=verdicts,
         next_contact=fixed.next_contact,

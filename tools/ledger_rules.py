@@ -54,22 +54,23 @@ def ledger_verdicts(
     """
     t = config.treatment(treatment_key)
     cons = config.constraints.get(treatment_key)
+    day = state.day
     dup = any(
-        b.treatment_key == treatment_key and b.day == state.day
+        b.treatment_key == treatment_key and b.day == day
         for b in state.customer_bookings
     )
     out = [
         verdict(
-            rule="DUPLICATE",
-            passed=not dup,
-            reason=f"{t.display_name} already booked today for {customer.customer_id}"
+            "DUPLICATE",
+            not dup,
+            f"{t.display_name} already booked today for {customer.customer_id}"
             if dup
             else "not booked today",
         )
     ]
     if cons is None:
-        out.append(verdict(rule="CAPACITY", passed=True, reason="no daily limit"))
-        out.append(verdict(rule="BUDGET", passed=True, reason="no daily budget"))
+        out.append(verdict("CAPACITY", True, "no daily limit"))
+        out.append(verdict("BUDGET", True, "no daily budget"))
     else:
         high = is_high_value(customer, config)
         out.append(_capacity(t, cons, state.used_today.get(treatment_key, 0), high))
@@ -91,17 +92,17 @@ def _capacity(t: Treatment, cons: Constraint, used: int, high: bool) -> RuleVerd
         )
     else:
         why = f"all {cons.max_per_day} {t.display_name} slots are used today"
-    return verdict(rule="CAPACITY", passed=used < limit, reason=why)
+    return verdict("CAPACITY", used < limit, why)
 
 
 def _budget(t: Treatment, cons: Constraint, spent: float) -> RuleVerdict:
     """BUDGET: the treatment's cost fits in what is left of today's budget."""
     if cons.daily_budget is None:
-        return verdict(rule="BUDGET", passed=True, reason="no daily budget")
+        return verdict("BUDGET", True, "no daily budget")
     return verdict(
-        rule="BUDGET",
-        passed=spent + t.cost <= cons.daily_budget + 1e-9,
-        reason=f"£{spent:.2f} of £{cons.daily_budget:.2f} spent today",
+        "BUDGET",
+        spent + t.cost <= cons.daily_budget + 1e-9,
+        f"£{spent:.2f} of £{cons.daily_budget:.2f} spent today",
     )
 
 
@@ -128,4 +129,4 @@ def _frequency(t: Treatment, config: CVMConfig, state: LedgerState) -> RuleVerdi
                 f"{n} {cap.purpose} {cap.channel} contact(s) booked in the last "
                 f"{cap.period_days} days (cap {cap.max_contacts})"
             )
-    return verdict(rule="FREQUENCY", passed=freq_ok, reason=freq_why)
+    return verdict("FREQUENCY", freq_ok, freq_why)

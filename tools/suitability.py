@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from tools.customer import CustomerData, Offer
 
 
+_OPEN_PROBLEMS = ("open problems",)  # its key in an assessment's words
+
+
 def open_problems(a: Assessment, config: CVMConfig) -> list[str]:
     """The customer's open problems in words, with the latest evidence's date.
 
@@ -28,6 +31,16 @@ def open_problems(a: Assessment, config: CVMConfig) -> list[str]:
     d = a.decisions
     if not d.problems[0].any():
         return []  # (the evidence, worked out on first use, is not needed)
+    if config is not a.config:
+        return _open_problems(a, config)
+    found: list[str] | None = a.words.get(_OPEN_PROBLEMS)
+    if found is None:  # worded once per assessment (each marketing treatment asks)
+        found = a.words[_OPEN_PROBLEMS] = _open_problems(a, config)
+    return list(found)
+
+
+def _open_problems(a: Assessment, config: CVMConfig) -> list[str]:
+    d = a.decisions
     latest = {i.signal: i.latest for i in a.analysis.insights}
     out = []
     for k, name in enumerate(d.problem_keys):

@@ -19,9 +19,9 @@ from pydantic import Field
 
 from tools import reasons as explain
 from tools.allocation import ledger_day, read_state
-from tools.assess import assess
+from tools.assess import Assessment, assess
 from tools.bookings import list_allocations
-from tools.config import NO_ACTION, Channel
+from tools.config import NO_ACTION, Channel, CVMConfig
 from tools.context import ToolContext, default_context
 from tools.decision_log import log_ranking
 from tools.eligibility import evaluate_all
@@ -35,7 +35,9 @@ from tools.recommendation import (
     Exclusion,
     RankedTreatment,
     Recommendation,
+    ScoreBreakdown,
 )
+from tools.rule_verdicts import TreatmentVerdict
 from tools.signals import Insight
 
 BASELINE = NO_ACTION
@@ -109,7 +111,7 @@ class _Assessment:
             if not verdict.eligible:  # a ledger rule (capacity, frequency, …)
                 continue
             t = config.treatments[key]
-            score, offer = explain.score(key, a, self.insights, config)
+            score, why = self._explained(a, key, verdict, config)
             self.ranked.append(
                 RankedTreatment(
                     treatment_key=key,
@@ -118,9 +120,7 @@ class _Assessment:
                     purpose=t.purpose,
                     score=score,
                     next_contact=verdict.next_contact,
-                    reasons=explain.reasons(
-                        key, a, self.insights, offer, verdict, config, self.booked
-                    ),
+                    reasons=why,
                 )
             )
         ranked = {r.treatment_key for r in self.ranked}
@@ -141,6 +141,26 @@ class _Assessment:
                 )
             )
         self.excluded.sort(key=lambda e: (not e.hard, e.treatment_key))
+
+    def _explained(
+        self, a: Assessment, key: str, verdict: TreatmentVerdict, config: CVMConfig
+    ) -> tuple[ScoreBreakdown, list[str]]:
+        """A ranked option's score and reasons, worded once per assessment.
+
+        Both are the assessment's words (the kernel's numbers, the record's
+        evidence, the CONSENT verdict's reason), except the baseline's reasons,
+        which name today's bookings.
+        """
+        consent = next((v.reason for v in verdict.verdicts if v.rule == "CONSENT"), "")
+        mine = a.words if config is a.config and key != BASELINE else {}
+        made = mine.get(("explained", key, consent))
+        if made is None:
+            score, offer = explain.score(key, a, self.insights, config)
+            why = explain.reasons(
+                key, a, self.insights, offer, verdict, config, self.booked
+            )
+            made = mine[("explained", key, consent)] = (score, why)
+        return made[0], list(made[1])
 
 
 def recommend_treatment(

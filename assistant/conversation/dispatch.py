@@ -21,14 +21,15 @@ from assistant.core.pending import PendingAction, Source
 from assistant.core.session import Session, ToolCallRecord
 from assistant.toolkit.registry import TOOLS
 from assistant.toolkit.spec import RunContext, ToolSpec
+from assistant.toolkit.views import to_json
 from tools.context import ToolContext
 from tools.errors import LedgerUnavailable, PolicyBlocked, ToolInputError
 from tools.treatment import forget_recommendations
 
 
 def as_json(payload: Any) -> str:
-    """Compact JSON for the model (the one serialisation at the model boundary)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    """Compact JSON for the model (:func:`assistant.toolkit.views.to_json`)."""
+    return to_json(payload)
 
 
 def _failure(

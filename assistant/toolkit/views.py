@@ -1,11 +1,15 @@
 """How the model sees tool results: compact JSON views of the typed results.
 
 Text from customer interactions is quoted as data (``<customer_text>``), never as
-instructions.
+instructions. A customer's record is frozen: its view and the JSON of it are made
+once per record (:class:`Shown`), not at every turn that reads the customer.
 """
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from tools import allocation, bookings, journey
@@ -23,8 +27,51 @@ if TYPE_CHECKING:
 QUOTE_OPEN, QUOTE_CLOSE = "<customer_text>", "</customer_text>"
 
 
+def to_json(payload: Any) -> str:
+    """Compact JSON for the model (the one serialisation at the model boundary)."""
+    if isinstance(payload, Shown):
+        return payload.json
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class Shown(dict[str, Any]):
+    """The view of a frozen result, made once, with its JSON.
+
+    :func:`to_json` gives that JSON for it. Read only, as the result it shows.
+    """
+
+    __slots__ = ("json",)
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        super().__init__(view)
+        self.json = to_json(view)
+
+
+_SHOWN_KEPT = 256  # customers' views kept (least recently shown dropped first)
+_shown: OrderedDict[int, tuple[CustomerData, Shown]] = OrderedDict()
+_shown_lock = threading.Lock()
+
+
 def customer_view(c: CustomerData) -> dict[str, Any]:
-    """The customer's record, interaction summaries quoted as data."""
+    """The customer's record, interaction summaries quoted as data.
+
+    Made once per record object (a record is frozen; a changed customer is read
+    as a new record).
+    """
+    with _shown_lock:
+        hit = _shown.get(id(c))
+        if hit is not None and hit[0] is c:
+            _shown.move_to_end(id(c))
+            return hit[1]
+    found = Shown(_customer_view(c))
+    with _shown_lock:
+        _shown[id(c)] = (c, found)
+        while len(_shown) > _SHOWN_KEPT:
+            _shown.popitem(last=False)
+    return found
+
+
+def _customer_view(c: CustomerData) -> dict[str, Any]:
     view = c.model_dump(
         mode="json", exclude_none=True, exclude={"web_sessions", "name"}
     )

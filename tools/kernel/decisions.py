@@ -7,9 +7,10 @@ Made by :func:`tools.kernel.decide.decide`; ``n`` customers in ``row_no`` order,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class Decisions:
     declined: np.ndarray  # (n, T) bool, an offer of it declined within the cool-off
     problems: np.ndarray  # (n, K) bool, open problems (decisions.suitability order)
     problem_keys: tuple[str, ...]  # (K,)
-    extra: dict[str, np.ndarray] = field(default_factory=dict)  # its feature columns
+    extra: Mapping[str, np.ndarray] = field(default_factory=dict)  # feature columns
 
     @cached_property
     def churn_band(self) -> np.ndarray:
@@ -115,10 +116,40 @@ class Decisions:
             declined=self.declined[i],
             problems=self.problems[i],
             problem_keys=self.problem_keys,
-            extra={k: v[i] for k, v in self.extra.items()},
+            extra=_Rows(self.extra, i),
         )
 
     def ranking(self, i: int) -> list[int]:
         """Customer ``i``'s lawful treatments, best first (the kernel's order)."""
         lawful = [t for t in self.order if self.lawful[i, t]]
         return sorted(lawful, key=lambda t: -self.expected_value[i, t])
+
+
+class _Rows(Mapping[str, np.ndarray]):
+    """A batch's feature columns at some of its rows, each taken when first read.
+
+    A customer's row of a batch keeps ~75 feature columns that a booking mostly
+    never reads (the journey's words do): each is sliced on first use.
+    """
+
+    __slots__ = ("_columns", "_at", "_taken")
+
+    def __init__(self, columns: Mapping[str, np.ndarray], at: Any) -> None:
+        self._columns = columns
+        self._at = at
+        self._taken: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        found = self._taken.get(key)
+        if found is None:  # (two threads may both take it: the same view)
+            found = self._taken[key] = self._columns[key][self._at]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._columns

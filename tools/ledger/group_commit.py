@@ -6,7 +6,9 @@ IMMEDIATE``, the file checks, the day's counts, the commit, the marker) and ever
 hand-over of the lock waits for the interpreter to switch threads. As databases do
 with their log, the bookings that arrive while a transaction runs are written
 together in the next one (:class:`tools.coalesce.Coalescer`: a lone booking is
-written at once, nothing waits on a timer).
+written at once, nothing waits on a timer). ``allocate_treatment``'s bookings come
+already grouped (:mod:`tools.single_bookings`, decided together) and are written
+by :func:`commit_orders` directly.
 
 Nothing about the rules changes: the requests of a group are judged one after
 another, in arrival order, against the state read inside the transaction, each
@@ -61,6 +63,24 @@ def _partitions(orders: Sequence[Order]) -> list[list[Order]]:
     return list(parts.values())
 
 
+def commit_orders(
+    store: LedgerStore, orders: Sequence[Order], commit: Commit
+) -> dict[Order, BookingResult | Exception]:
+    """Write ``orders``: one transaction per configuration and day, in order.
+
+    Returns:
+        Each order's result, or the exception its transaction raised (the
+        orders of that transaction only).
+    """
+    out: dict[Order, BookingResult | Exception] = {}
+    for part in _partitions(orders):
+        try:
+            out.update(zip(part, commit(store, part), strict=True))
+        except Exception as exc:  # this transaction's callers hear
+            out.update((o, exc) for o in part)
+    return out
+
+
 def _group(store: LedgerStore, commit: Commit) -> Coalescer[Order, BookingResult]:
     with _lock:
         group = _groups.get(store)
@@ -69,15 +89,9 @@ def _group(store: LedgerStore, commit: Commit) -> Coalescer[Order, BookingResult
 
             def fetch(orders: Sequence[Order]) -> Mapping[Order, Any]:
                 ledger = ref()
-                out: dict[Order, Any] = {}
-                for part in _partitions(orders):
-                    try:
-                        if ledger is None:  # pragma: no cover - callers hold it
-                            raise RuntimeError("the ledger was closed")
-                        out.update(zip(part, commit(ledger, part), strict=True))
-                    except Exception as exc:  # this transaction's callers hear
-                        out.update((o, exc) for o in part)
-                return out
+                if ledger is None:  # pragma: no cover - callers hold it
+                    return {o: RuntimeError("the ledger was closed") for o in orders}
+                return commit_orders(ledger, orders, commit)
 
             group = _groups[store] = Coalescer(fetch)
         return group

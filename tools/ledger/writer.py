@@ -15,8 +15,11 @@ commit; plan rows are marked booked (with their allocation id) or refused (with
 the rule), and a row another booking already marked is left as it is.
 
 Single bookings made at once on one ledger (booking threads) are written together,
-one transaction per group, judged one after another in arrival order
-(:mod:`tools.ledger.group_commit`).
+one transaction per group, judged one after another in arrival order: those that
+come through :func:`write_bookings` by a group commit
+(:mod:`tools.ledger.group_commit`), ``allocate_treatment``'s decided together
+first and handed over as one group (:func:`write_orders`, from
+:mod:`tools.single_bookings`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from tools.config import CVMConfig
 from tools.decision_log import log_booking
 from tools.errors import ToolInputError
 from tools.ledger.days import history_since, ledger_day
-from tools.ledger.group_commit import Order, book_together
+from tools.ledger.group_commit import Order, book_together, commit_orders
 from tools.ledger.judge import (
     OVERRIDABLE,
     BookingRequest,
@@ -43,7 +46,10 @@ from tools.ledger.protocol import LedgerStore
 __all__ = [  # the writer's request and result types travel with it
     "BookingRequest",
     "BookingResult",
+    "Order",
+    "check_approval",
     "write_bookings",
+    "write_orders",
 ]
 log = logging.getLogger(__name__)
 
@@ -80,13 +86,7 @@ def write_bookings(
             plan that does not exist.
         LedgerUnavailable: The ledger cannot be written safely (rule LEDGER).
     """
-    if not approved_by.strip():
-        raise ToolInputError("approved_by must name the person approving the booking")
-    if overrides - OVERRIDABLE:
-        raise ToolInputError(
-            f"{', '.join(sorted(overrides - OVERRIDABLE))} cannot be overridden "
-            f"(only {', '.join(sorted(OVERRIDABLE))} can)"
-        )
+    check_approval(approved_by, overrides)
     orders = [
         Order(r, config, at, ledger_day(config, at), approved_by, overrides)
         for r in requests
@@ -94,6 +94,36 @@ def write_bookings(
     if plan_id is None and len(orders) == 1:  # concurrent ones share a transaction
         return [book_together(store, orders[0], _commit)]
     return _commit(store, orders, plan_id)
+
+
+def check_approval(approved_by: str, overrides: frozenset[str]) -> None:
+    """Raise unless someone approves and only overridable rules are overridden.
+
+    Raises:
+        ToolInputError: No approver, or a rule that may not be overridden.
+    """
+    if not approved_by.strip():
+        raise ToolInputError("approved_by must name the person approving the booking")
+    if overrides - OVERRIDABLE:
+        raise ToolInputError(
+            f"{', '.join(sorted(overrides - OVERRIDABLE))} cannot be overridden "
+            f"(only {', '.join(sorted(OVERRIDABLE))} can)"
+        )
+
+
+def write_orders(
+    store: LedgerStore, orders: Sequence[Order]
+) -> dict[Order, BookingResult | Exception]:
+    """Write single bookings decided together (each its own instant and approver).
+
+    One transaction per configuration and day, each order judged in arrival order
+    against the state read inside it, as a group commit does; their approvals
+    checked by :func:`check_approval` before.
+
+    Returns:
+        Each order's result, or the exception its transaction raised.
+    """
+    return commit_orders(store, orders, _commit)
 
 
 def _commit(

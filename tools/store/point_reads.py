@@ -47,15 +47,41 @@ _NUMPY = {  # DuckDB type -> (dtype, what fetchnumpy puts under a NULL's mask)
 }
 
 
-def _converters(types: Sequence[str]) -> list[Convert | None]:
-    return [_CONVERT.get(t) for t in types]
+class _Converters:
+    """A stored row's values as DuckDB gives them: only the columns that need it.
+
+    Args:
+        types: The row's DuckDB column types, in order.
+    """
+
+    __slots__ = ("width", "at")
+
+    def __init__(self, types: Sequence[str]) -> None:
+        self.width = len(types)
+        found = ((i, _CONVERT.get(t)) for i, t in enumerate(types))
+        self.at: tuple[tuple[int, Convert], ...] = tuple(
+            (i, f) for i, f in found if f is not None
+        )
+
+    def __call__(self, values: Sequence[Any]) -> list[Any]:
+        if len(values) != self.width:
+            raise ValueError(
+                f"a stored row of {len(values)} values for {self.width} columns"
+            )
+        out = list(values)
+        for i, f in self.at:
+            v = out[i]
+            if v is not None:
+                out[i] = f(v)
+        return out
 
 
-def _apply(values: Sequence[Any], convert: Sequence[Convert | None]) -> list[Any]:
-    return [
-        v if f is None or v is None else f(v)
-        for v, f in zip(values, convert, strict=True)
-    ]
+def _converters(types: Sequence[str]) -> _Converters:
+    return _Converters(types)
+
+
+def _apply(values: Sequence[Any], convert: _Converters) -> list[Any]:
+    return convert(values)
 
 
 _RECORD_CONVERT = {
