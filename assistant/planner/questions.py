@@ -26,7 +26,8 @@ _BOOKED_STATE = compiled(
     r"\b(?:did|do|does) (?:we|you|i|they|anyone|u-?\d+)\b[^.?!]{0,40}\bbook(?:ed)?\b|"
     r"\b(?:already|currently|still) booked\b|"
     r"\bbooked (?:so far|already|to date|yet|at the moment|right now|currently)\b|"
-    r"\b(?:has|have|had|got)\b[^.?!]{0,20}\bany bookings?\b"
+    r"\b(?:has|have|had|got)\b[^.?!]{0,20}\bany bookings?\b|"
+    r"\b(?:do|did) we have (?:a|any) bookings?\b"
 )
 # an order that happens to say "booked": "could we get it booked?", "have them booked"
 _ORDER = compiled(
@@ -94,3 +95,18 @@ _UNBOOK = compiled(
 def undoes_a_booking(text: str) -> bool:
     """Whether the message asks to take a booking back (not to make one)."""
     return _UNBOOK.search(text) is not None
+
+
+# undoing a catalogue change: "please cancel the last modification on the Early
+# Upgrade", "someone changed the data boost price, can you undo it"
+_UNDO_CHANGE = compiled(
+    r"\b(?:cancel|undo|revert|roll ?back|reverse)\b[^.?!]{0,40}\b(?:last |latest )?"
+    r"(?:change|modification|edit|update)\b|"
+    r"\b(?:changed|modified|edited|updated)\b[^?!]{0,60}\b(?:undo|revert|roll ?back)\b",
+    re.I,
+)
+
+
+def undoes_a_change(text: str) -> bool:
+    """Whether the message asks to undo a change to the catalogue (not a booking)."""
+    return _UNDO_CHANGE.search(text) is not None and "book" not in text.lower()

@@ -38,6 +38,7 @@ from assistant.planner.questions import (
     asks_what_is_booked,
     counts_last_list,
     undoes_a_booking,
+    undoes_a_change,
     unsupported_channel,
 )
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR, offered_choices
@@ -165,6 +166,8 @@ def recognise(ask: Ask) -> Reading:
     if channel:  # "send it by WhatsApp instead": an honest can't
         office = channel.lower() in ("teams", "slack")  # a file to share: export
         return Reading(UNKNOWN, 1.0, (), "export" if office else None)
+    if undoes_a_change(ask.u.text):  # "cancel the last modification on X"
+        return Reading(BY_NAME["catalogue_rollback"], 1.0)
     if undoes_a_booking(ask.u.text):  # "remove the SMS booked for U125"
         return Reading(BY_NAME["cancel"], 1.0)
     if counts_last_list(ask.u, ask):  # "how many are there on that list?"
