@@ -74,6 +74,20 @@ COMMON_WORDS = frozenset(
 # Texting shorthand read as the words it stands for ("who shld we call", "what wld u
 # recommend"); whole tokens only, never a customer id ("u124", "u-127").
 SHORTHAND: dict[str, str] = {
+    # negations typed without the apostrophe ("he dont want sms"): never "don"
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+    "cant": "can't",
+    "wont": "won't",
+    "isnt": "isn't",
+    "arent": "aren't",
+    "wasnt": "wasn't",
+    "havent": "haven't",
+    "hasnt": "hasn't",
+    "shouldnt": "shouldn't",
+    "wouldnt": "wouldn't",
+    "couldnt": "couldn't",
     "shld": "should",
     "shud": "should",
     "wld": "would",
