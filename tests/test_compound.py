@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.planner.compound import parts_of, read_parts
+from assistant.planner.compound import read_parts
+from assistant.planner.parts import parts_of
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ READER_SOURCES = (
     "assistant/planner/catalogue_slots.py",
     "assistant/planner/channel_slots.py",
     "assistant/planner/classifier.py",
+    "assistant/planner/compound.py",
     "assistant/planner/decision_intents.py",
     "assistant/planner/define_intents.py",
     "assistant/planner/expect_intents.py",
@@ -51,6 +52,7 @@ READER_SOURCES = (
     "assistant/planner/ledger_calls.py",
     "assistant/planner/ledger_intents.py",
     "assistant/planner/outcome_intents.py",
+    "assistant/planner/parts.py",
     "assistant/planner/plan_calls.py",
     "assistant/planner/plan_intents.py",
     "assistant/planner/planner.py",
@@ -60,11 +62,13 @@ READER_SOURCES = (
     "assistant/planner/reading_choices.py",
     "assistant/planner/reading_pairs.py",
     "assistant/planner/reading_rules.py",
+    "assistant/planner/scenarios.py",
     "assistant/planner/talk_intents.py",
     "assistant/planner/thresholds.py",
     "assistant/planner/typos.py",
     "assistant/planner/utterance.py",
     "assistant/planner/vocabulary.py",
+    "assistant/planner/what_if.py",
 )
 
 

@@ -14,19 +14,15 @@ Anything else stays one message: read as a whole, or a clarification.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from tools.patterns import compiled
+from assistant.planner.parts import parts_of
 
 if TYPE_CHECKING:
     from assistant.core.session import Session
     from assistant.planner.intent import Ask, Intent
     from assistant.planner.state import PlannerState
     from tools.config import CVMConfig
-
-MAX_PARTS = 3
-MIN_WORDS = 2  # "Book it." is a part; "and?" is not
 
 # intents a part may be read as: answers, and the few that propose an action
 ANSWERS = frozenset(
@@ -43,33 +39,6 @@ TELLING = frozenset({"clarify", "unknown", "thanks", "help", "affirm"})
 PROPOSING = frozenset(
     {"recommend", "alternative", "choose", "book", "plan_book", "plan_what_if"}
 )
-
-_AUX = (
-    r"(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|about)"
-)
-# a new question after "and" or a comma: a question word and then its verb ("and
-# when is …", "and how many are …"), or a verb that asks ("and can we …"), never
-# a clause inside the question ("what it costs and what we'd get back")
-_NEW_QUESTION = (
-    r"(?:(?:what|when|where|who|which|why|how(?:\s+(?:many|much|long|often|soon))?)"
-    rf"(?:'s\b|\s+{_AUX}\b)|(?:can|could|is|are|was|were|do|does|did|will|would|"
-    r"should|has|have)\b)"
-)
-_BREAK = compiled(
-    rf"(?<=[?.!])\s+(?=\S)|,?\s+and\s+(?={_NEW_QUESTION})|,\s+(?={_NEW_QUESTION})",
-    re.I,
-)
-
-
-def parts_of(text: str) -> list[str]:
-    """The questions a message puts side by side (one: not a compound message)."""
-    parts = [p.strip(" ,;") for p in _BREAK.split(text.strip())]
-    parts = [p for p in parts if p]
-    if not 2 <= len(parts) <= MAX_PARTS:
-        return [text]
-    if any(len(re.findall(r"\w+", p)) < MIN_WORDS for p in parts):
-        return [text]
-    return parts
 
 
 def read_parts(

@@ -110,3 +110,31 @@ _UNDO_CHANGE = compiled(
 def undoes_a_change(text: str) -> bool:
     """Whether the message asks to undo a change to the catalogue (not a booking)."""
     return _UNDO_CHANGE.search(text) is not None and "book" not in text.lower()
+
+
+# the flagship question in any word order: "what i can offer him?", "what can we
+# offer U124", "what should I give her", "what can I do for her"
+_WHAT_TO_OFFER = compiled(
+    r"\bwhat\b(?:\s+(?:can|could|should|shall|would|do|might))?\s+(?:i|we|you)"
+    r"(?:\s+(?:can|could|should|shall|would|might))?\s+(?:offer|give|propose|"
+    r"suggest|do for)\b",
+    re.I,
+)
+
+
+def asks_what_to_offer(ask: Ask) -> bool:
+    """Whether the message asks what to offer one customer, with no limit named.
+
+    (A limit, a treatment, a channel or "why" makes it another question: an
+    alternative, a booking, the options on that channel, an explanation; "he's on
+    the phone" names no channel to use.)
+    """
+    u = ask.u
+    calling = compiled(r"\bon the (?:phone|line)\b|\bcalling\b", re.I).search(u.norm)
+    if len(ask.customers) != 1 or u.treatments or u.excluded_channels:
+        return False
+    if u.channels and not calling:  # "by email": the options on that channel
+        return False
+    if u.max_cost is not None or compiled(r"\bwhy\b", re.I).search(u.norm):
+        return False
+    return _WHAT_TO_OFFER.search(u.norm) is not None

@@ -34,8 +34,10 @@ from assistant.planner.intents import (
     UNKNOWN,
     cue_words,
 )
+from assistant.planner.parts import parts_of
 from assistant.planner.questions import (
     asks_what_is_booked,
+    asks_what_to_offer,
     counts_last_list,
     undoes_a_booking,
     undoes_a_change,
@@ -156,6 +158,8 @@ def recognise(ask: Ask) -> Reading:
         return Reading(BY_NAME[cued], 1.0)
     if rules.bare_customer(ask):
         return Reading(BY_NAME["recommend"], 1.0)
+    if asks_what_to_offer(ask) and len(parts_of(ask.u.text)) == 1:
+        return Reading(BY_NAME["recommend"], 1.0)  # "what i can offer him?"
     if rules.orders_a_named_plan(ask):  # "approve plan P20240306-1"
         return Reading(BY_NAME["plan_book"], 1.0)
     if rules.greeting(ask):  # "hiya!"
