@@ -168,6 +168,7 @@ _COURTESY_WORDS = frozenset(
         "please", "pls", "plz", "thanks", "thx", "cheers", "ta", "diolch", "lovely",
         "great", "perfect", "brilliant", "cool", "nice", "excellent", "super",
         "mate", "love", "bud", "ok", "okay", "then", "now", "grand", "sound", "and",
+        "so",
     }
 )  # fmt: skip
 

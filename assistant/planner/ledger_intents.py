@@ -111,6 +111,8 @@ LEDGER_INTENTS: list[Intent] = [
             r"\b(is|are)\b.{0,40}\b(full|maxed out|booked up)\b(?! of)",
             r"\butili[sz]ation\b",
             r"\brunning out\b",
+            r"\b(?:close to|near|nearly at|nearly out of|running low on) (?:the )?"
+            r"(?:cap|limit|capacity|sms|e-?mail|call|slots?)\b",
             r"\bslots?\b.{0,30}\bremain\b",
             weight=5.0,
         )

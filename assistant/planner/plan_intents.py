@@ -89,6 +89,7 @@ _CUSTOMER_IN_PLAN = compiled(
 # the plan by treatment: "what's the split by treatment?", "breakdown per treatment"
 _SPLIT = compiled(
     r"\b(?:split|break\s?down)\s+(?:\w+\s+)?(?:by|per)\s+treatments?\b|"
+    r"\bbreak\b.{0,20}\bdown (?:by|per) treatments?\b|"
     r"\b(?:customers|cost|value|numbers?)\s+per\s+treatment\b",
     re.I,
 )
@@ -100,6 +101,7 @@ _TOTALS = compiled(
     r"\b(?:what|how much)(?:'s| is) (?:it|the plan|the campaign) (?:going to )?cost|"
     r"\b(?:spend|spent|costing|cost) (?:in total|all together|altogether)\b|"
     r"\bhow much is it (?:all )?costing\b|\bbringing in\b|"
+    r"\bhow much of the budget\b|"
     r"\b(?:what|how much) (?:value|revenue|money) (?:would|will|does|did|could) "
     r"(?:that|it|this|the plan|the campaign) (?:bring|make|earn|add|generate)\b",
     re.I,

@@ -86,8 +86,10 @@ def unsupported_channel(text: str) -> str | None:
 # taking a booking back: "remove the retention SMS booked for U125", "delete that
 # booking", "unbook U124" (a cancellation, proposed and confirmed like any other)
 _UNBOOK = compiled(
-    r"\b(?:remove|delete|undo|unbook|withdraw|take (?:off|out|back)|pull)\b"
-    r"[^.?!]{0,50}\b(?:booked|booking|bookings|allocation)\b|\bunbook\w*\b",
+    r"\b(?:remove|delete|undo|unbook|withdraw|take (?:off|out|back)|pull|storno|"
+    r"get rid of)\b"
+    r"[^.?!]{0,50}\b(?:booked|booking|bookings|allocation)\b|\bunbook\w*\b|"
+    r"\bstorno\b",
     re.I,
 )
 

@@ -143,13 +143,12 @@ _FIELD_FACT = re.compile(
     r"\bassumed (?:acceptance|take-?up)\b|"
     r"\b(?:acceptance|take-?up) rate\b.{0,12}\b(?:are we |we're |we are )?assum|"
     r"\bassum\w* (?:an? |the )?(?:acceptance|take-?up)\b|"
-    r"\b(?:acceptance|take-?up) rate\b.{0,12}\b(?:configured|set for|in the catalogue)",
+    r"\b(?:acceptance|take-?up) rate\b.{0,12}\b(?:configured|set for|in the catalogue|"
+    r"(?:we )?have (?:down|on file|pencilled) for)",
     re.I,
 )
 # the action's worth is the cost reading's answer, not the catalogue's
-_WORTH = re.compile(
-    r"\b(?:expected value|ev|worth|return|margin|pay back|roi)\b", re.I
-)
+_WORTH = re.compile(r"\b(?:expected value|ev|worth|return|margin|pay back|roi)\b", re.I)
 
 
 def asks_about_treatment(ask: Ask) -> bool:
@@ -208,16 +207,18 @@ def orders_a_named_plan(ask: Ask) -> bool:
 
 
 def why_not_named(ask: Ask, best: str, p: float) -> bool:
-    """"why this one and not a SMS?": the model reads why-not, a channel is named."""
-    return best == "why_not" and p >= AGREE_FLOORS["why_not"] and bool(
-        WHY_NOT_NAMED.search(ask.u.norm)
+    """The model reads why-not, a channel named ("why this one and not a SMS?")."""
+    return (
+        best == "why_not"
+        and p >= AGREE_FLOORS["why_not"]
+        and bool(WHY_NOT_NAMED.search(ask.u.norm))
     )
 
 
 def cheaper_alternative(
     ask: Ask, ranked: list[tuple[str, float]], total: float
 ) -> bool:
-    """"anything cheaper?" read as the options, the alternative a close second.
+    """Cheaper read as options, the alternative a close second ("anything cheaper?").
 
     Both answer alike ("cheaper?"); the alternative is capped below the cost of the
     option discussed, so it answers the "cheaper" itself.

@@ -12,7 +12,7 @@ from assistant.planner.utterance import Utterance
 from tools.patterns import compiled
 
 _DECLINE = compiled(
-    r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|"
+    r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|abort|"
     r"nah|not now|not yet|hold off|wait|stop|forget it|never ?mind|leave it)\b|"
     r"\b(not ready|(don'?t|do not) (book|go ahead|do it|proceed|send|go on with)|"
     r"leave (it|that|this) unbooked|not rush|"
