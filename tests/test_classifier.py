@@ -207,11 +207,11 @@ def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def never_sure(monkeypatch: pytest.MonkeyPatch) -> None:
     """No rule acts on a reading below the threshold (cues, orders, lone readings)."""
-    import assistant.planner.reading as reading
+    import assistant.planner.reading_first as first
     import assistant.planner.reading_pairs as pairs
     import assistant.planner.reading_rules as rules
 
-    monkeypatch.setattr(reading, "asks_what_to_offer", lambda ask: False)
+    monkeypatch.setattr(first, "asks_what_to_offer", lambda ask: False)
     monkeypatch.setattr(pairs, "channel_allowed", lambda *args: False)
     monkeypatch.setattr(rules, "CUE_TRUSTED", frozenset())
     monkeypatch.setattr(rules, "AGREE_FLOORS", {})

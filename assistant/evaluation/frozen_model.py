@@ -60,6 +60,7 @@ READER_SOURCES = (
     "assistant/planner/re_aim.py",
     "assistant/planner/reading.py",
     "assistant/planner/reading_choices.py",
+    "assistant/planner/reading_first.py",
     "assistant/planner/reading_pairs.py",
     "assistant/planner/reading_rules.py",
     "assistant/planner/scenarios.py",
@@ -69,6 +70,7 @@ READER_SOURCES = (
     "assistant/planner/utterance.py",
     "assistant/planner/vocabulary.py",
     "assistant/planner/what_if.py",
+    "assistant/planner/what_if_limits.py",
 )
 
 

@@ -34,16 +34,11 @@ from assistant.planner.intents import (
     UNKNOWN,
     cue_words,
 )
-from assistant.planner.parts import parts_of
 from assistant.planner.questions import (
     asks_what_is_booked,
-    asks_what_to_offer,
-    counts_last_list,
-    undoes_a_booking,
-    undoes_a_change,
-    unsupported_channel,
 )
 from assistant.planner.reading_choices import MIN_CHOICE, NOT_NEAR, offered_choices
+from assistant.planner.reading_first import ruled
 from assistant.planner.state import PlannerState
 from assistant.planner.utterance import Utterance, read
 from tools.config import CVMConfig
@@ -156,26 +151,9 @@ def recognise(ask: Ask) -> Reading:
         # an intent no labelled message teaches the model yet (an admin command
         # such as "roll back the catalogue") is read by its cues alone
         return Reading(BY_NAME[cued], 1.0)
-    if rules.bare_customer(ask):
-        return Reading(BY_NAME["recommend"], 1.0)
-    if asks_what_to_offer(ask) and len(parts_of(ask.u.text)) == 1:
-        return Reading(BY_NAME["recommend"], 1.0)  # "what i can offer him?"
-    if rules.orders_a_named_plan(ask):  # "approve plan P20240306-1"
-        return Reading(BY_NAME["plan_book"], 1.0)
-    if rules.greeting(ask):  # "hiya!"
-        return Reading(BY_NAME["help"], 1.0)
-    if rules.asks_about_treatment(ask):  # "which channel is that going out on?"
-        return Reading(BY_NAME["catalogue"], 1.0)
-    channel = unsupported_channel(ask.u.text)
-    if channel:  # "send it by WhatsApp instead": an honest can't
-        office = channel.lower() in ("teams", "slack")  # a file to share: export
-        return Reading(UNKNOWN, 1.0, (), "export" if office else None)
-    if undoes_a_change(ask.u.text):  # "cancel the last modification on X"
-        return Reading(BY_NAME["catalogue_rollback"], 1.0)
-    if undoes_a_booking(ask.u.text):  # "remove the SMS booked for U125"
-        return Reading(BY_NAME["cancel"], 1.0)
-    if counts_last_list(ask.u, ask):  # "how many are there on that list?"
-        return Reading(BY_NAME["find_customers"], 1.0)
+    decided = ruled(ask)  # a rule on the message's words
+    if decided is not None:
+        return Reading(BY_NAME[decided[0]], 1.0, (), decided[1])
     ranked, total = _ranked(ask, w, cued)
     p = ranked[0][1] / total
     nearest = next(

@@ -129,48 +129,6 @@ _GREETING = re.compile(
 )
 
 
-# a question about one treatment's own facts (its channel, cost, capacity, budget,
-# the acceptance rate it is set to), of the one named or, naming none, of the
-# booking pending ("which channel is that going out on?"): its catalogue card
-_CHANNEL_FACT = re.compile(
-    r"\b(?:what|which) channel\b|\bgoing out (?:on|by|via)\b|"
-    r"\bcall[- ]cent(?:re|er) slots?\b",
-    re.I,
-)
-_FIELD_FACT = re.compile(
-    r"\bwhat(?:'s| is) the (?:cost|price|budget|capacity|daily (?:cap|limit))\b|"
-    r"\b(?:acceptance|take-?up) rate\b.{0,30}\bset (?:to|at)\b|"
-    r"\bassumed (?:acceptance|take-?up)\b|"
-    r"\b(?:acceptance|take-?up) rate\b.{0,12}\b(?:are we |we're |we are )?assum|"
-    r"\bassum\w* (?:an? |the )?(?:acceptance|take-?up)\b|"
-    r"\b(?:acceptance|take-?up) rate\b.{0,12}\b(?:configured|set for|in the catalogue|"
-    r"(?:we )?have (?:down|on file|pencilled) for)",
-    re.I,
-)
-# the action's worth is the cost reading's answer, not the catalogue's
-_WORTH = re.compile(r"\b(?:expected value|ev|worth|return|margin|pay back|roi)\b", re.I)
-
-
-def asks_about_treatment(ask: Ask) -> bool:
-    """A question about a treatment's own facts (named, or the pending booking's).
-
-    Its channel, of the one named or of the booking pending ("which channel is that
-    going out on?"); its cost, capacity, budget or the acceptance rate it is set to,
-    of the one named (the cost of the action pending, and its worth, is the cost
-    reading's).
-    """
-    u = ask.u
-    asked = "?" in u.text or QUESTION.search(u.text)
-    if u.customers or not asked or _WORTH.search(u.norm):
-        return False
-    named = len(u.treatments) == 1
-    if named and (_CHANNEL_FACT.search(u.norm) or _FIELD_FACT.search(u.norm)):
-        return True
-    pending = ask.session.pending
-    booking = pending is not None and pending.tool == "allocate_treatment"
-    return not u.treatments and booking and bool(_CHANNEL_FACT.search(u.norm))
-
-
 _BARE_ORDER = re.compile(
     r"^\W*(?:(?:ok|okay|right|fine|great|good|then|so|now|yes|yeah|please|pls|"
     r"let'?s|go ahead and|go on and|just)\W+)*(?:book|schedule|do|run|send|launch)"

@@ -14,7 +14,8 @@ from tools.patterns import compiled
 _DECLINE = compiled(
     r"^\W*(no(?=\W*$|\W+(thanks|thank you|don'?t|do not|not|wait|stop)\b)|nope|abort|"
     r"nah|not now|not yet|hold off|wait|stop|forget it|never ?mind|leave it)\b|"
-    r"\b(not ready|(don'?t|do not) (book|go ahead|do it|proceed|send|go on with)|"
+    r"\b(not ready|(don'?t|do not|divvent|dinnae|dinna) (book|go ahead|do it|proceed|"
+    r"send|go on with)|"
     r"leave (it|that|this) unbooked|not rush|"
     r"hold off|not (now|yet|today)|my bad|(no,? )?keep (it|that|them)\W*$|"
     r"leave (it|that|this)( one)? (for now|there|for the "

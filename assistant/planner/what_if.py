@@ -14,6 +14,13 @@ from assistant.core.session import Session
 from assistant.planner.amounts import amount_after, amounts_in, count_value
 from assistant.planner.intent import Call, call
 from assistant.planner.scenarios import scenario_calls
+from assistant.planner.what_if_limits import (
+    DROP,
+    TAKE_OUT,
+    limit_calls,
+    slot,
+    treatments_for,
+)
 from tools.config import CVMConfig
 from tools.patterns import compiled
 
@@ -28,34 +35,6 @@ _WITHOUT = compiled(
     r"\bwithout (the |any )?(?P<what>call[- ]?cent(re|er)|calls?|phone|sms|texts?|"
     r"e-?mails?|push|app)\b|"
     r"\bno (more )?(?P<what2>call[- ]?cent(re|er)|calls?|sms|texts?|e-?mails?)\b",
-    re.I,
-)
-# "drop the call-backs and use SMS instead", "exclude the call centre entirely"
-_DROP = compiled(
-    r"\b(?:drop|exclude|excluding|remove|skip|lose|cut out|leave out)\s+"
-    r"(?:the |all |any |our )?(?P<what>call[- ]?cent(?:re|er)|call[- ]?backs?|calls?|"
-    r"sms|texts?|e-?mails?|push|app)\b",
-    re.I,
-)
-# "if call-back capacity were zero", "no call-back slots"
-_ZERO = compiled(
-    r"\b(?:capacity|slots?)\s+(?:were|was|is|are|went|goes|dropped|fell|set)?\s*"
-    r"(?:to\s+|at\s+)?(?:zero|0|nil|nothing|none)\b|"
-    r"\b(?:zero|no)\s+(?:call[- ]?backs?|call[- ]?cent(?:re|er)|calls?)\s+"
-    r"(?:capacity|slots?)\b",
-    re.I,
-)
-# "take call-backs out completely"
-_TAKE_OUT = compiled(
-    r"\btake\s+(?:the |all |any |our )?(?P<what>call[- ]?cent(?:re|er)|"
-    r"call[- ]?backs?|calls?|sms|texts?|e-?mails?|push|app)\s+out\b",
-    re.I,
-)
-_CALL_BACK = compiled(r"\bcall[- ]?backs?\b", re.I)
-# "what if we capped it at 10,000?": a total budget for the plan in play
-_CAP = compiled(
-    r"\b(?:cap(?:ped)?|limit(?:ed)?)\b(?:\s+(?:it|the plan|spend(?:ing)?|the spend|"
-    r"that|this|costs?|the costs?))?\s+(?:at|to)\b",
     re.I,
 )
 _BUDGET = compiled(
@@ -82,25 +61,6 @@ def _channel(word: str | None) -> str | None:
     if w.startswith("callcent") or w.startswith("call cent") or w.startswith("call"):
         return "call"
     return _CHANNEL.get(w, _CHANNEL.get(word.lower()))
-
-
-def _treatments_for(text: str, config: CVMConfig) -> list[str]:
-    """Capacity-limited treatments the text names (by name, else by channel)."""
-    named = [k for k in treatments_named(text, config) if k in config.constraints]
-    if named:
-        return named
-    channel = None
-    if re.search(r"call[- ]?cent(re|er)|call[- ]?backs?|\bcalls?\b|phone", text, re.I):
-        channel = "call"
-    elif re.search(r"\b(sms|texts?)\b", text, re.I):
-        channel = "sms"
-    elif re.search(r"\be-?mails?\b", text, re.I):
-        channel = "email"
-    return [
-        k
-        for k, t in config.treatments.items()
-        if channel and t.channel == channel and k in config.constraints
-    ]
 
 
 def _budget_amount(text: str, at: int) -> float | None:
@@ -186,10 +146,6 @@ def customers_left_out(text: str, session: Session) -> list[str]:
     return list(dict.fromkeys(named))
 
 
-def _slot(key: str, slots: int) -> dict[str, Any]:
-    return {"treatment_key": key, "slots": slots}
-
-
 _MORE_AFTER = compiled(r"^\s*(?:more|extra|additional|on top|higher|up)\b", re.I)
 _LESS_AFTER = compiled(r"^\s*(?:less|lower|down|fewer)\b", re.I)
 _MORE_BEFORE = compiled(r"(?:\b(?:extra|additional|another)|\+)\s*$", re.I)
@@ -268,30 +224,30 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
         return [call("plan_what_if", **base | {"without_customers": left_out})]
     slots = _SLOTS.search(text)
     if WORTH.search(text) and re.search(r"\b(one|an?) (more|extra)\b", text, re.I):
-        keys = _treatments_for(text, config)
+        keys = treatments_for(text, config)
         if not keys:
             return None
         return [
-            call("plan_what_if", **base | {"extra_slots": [_slot(k, 1)]}) for k in keys
+            call("plan_what_if", **base | {"extra_slots": [slot(k, 1)]}) for k in keys
         ]
     if slots:
         n = slots.group(1).lower()
         count = count_value(n) or 1  # "a"/"an" more slot: one
         if slots.group(2).lower() in ("fewer", "less"):
             count = -count
-        keys = _treatments_for(text, config)
+        keys = treatments_for(text, config)
         if not keys:
             return None
-        return [call("plan_what_if", **base | {"extra_slots": [_slot(keys[0], count)]})]
+        return [call("plan_what_if", **base | {"extra_slots": [slot(keys[0], count)]})]
     # a treatment's own budget ("set budget of Early Upgrade as 5k") is the
     # catalogue's, not the plan's
     budgeted = None if treatments_named(text, config) else _budget_calls(text, base)
     if budgeted is not None:
         return budgeted
-    limited = _limit_calls(text, session, config, base)
+    limited = limit_calls(text, session, config, base)
     if limited is not None:
         return limited
-    without = _WITHOUT.search(text) or _DROP.search(text) or _TAKE_OUT.search(text)
+    without = _WITHOUT.search(text) or DROP.search(text) or TAKE_OUT.search(text)
     if without and (
         re.search(r"\b(plan|campaign|what if|instead)\b", text, re.I)
         or (
@@ -305,32 +261,3 @@ def what_if_calls(text: str, session: Session, config: CVMConfig) -> list[Call] 
             args = {**base, "without_channels": [channel]}
             return [call("plan_what_if", **args)]
     return None
-
-
-def _limit_calls(
-    text: str, session: Session, config: CVMConfig, base: dict[str, Any]
-) -> list[Call] | None:
-    """A plan's capacity set to zero, or its spend capped, with a plan in play.
-
-    "and if call-back capacity were zero?", "drop the call-backs" re-plan with none
-    of those slots (the call-backs only when the message says call-backs, else the
-    channel's);
-    "what if we capped it at 10,000?" with a total budget of £10,000.
-    """
-    if session.plan_id is None:
-        return None
-    dropped = _DROP.search(text) or _TAKE_OUT.search(text)
-    if _ZERO.search(text) or (dropped and _CALL_BACK.search(dropped.group("what"))):
-        keys = _treatments_for(text, config)
-        if _CALL_BACK.search(text):
-            names = {k: config.treatments[k].display_name for k in keys}
-            keys = [k for k in keys if _CALL_BACK.search(names[k])] or keys
-        if not keys:
-            return None
-        slots = [_slot(k, -config.constraints[k].max_per_day) for k in keys]
-        return [call("plan_what_if", **base | {"extra_slots": slots})]
-    cap = _CAP.search(text)
-    found = amount_after(text, cap.end(), within=3) if cap else None
-    if found is None or found.percent:
-        return None
-    return [call("plan_what_if", **base | {"budget": found.value})]
