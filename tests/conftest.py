@@ -161,3 +161,25 @@ def write_config(tmp_path):
         return path
 
     return _write
+
+
+GENERATED = 2_000  # customers of the generated base shared by list and plan tests
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """The generated base imported once per module (each test gets a copy)."""
+    from tests.bases import import_once
+
+    return import_once(tmp_path_factory.mktemp("gen"), GENERATED, 3)
+
+
+@pytest.fixture
+def base_ctx(ctx, imported):
+    """The test's context with the generated base's store copied in."""
+    from tools.store.build import copy_store
+    from tools.store.source import store_path
+
+    copy_store(imported, store_path(ctx.config))
+    assert ctx.customers.count() == GENERATED
+    return ctx

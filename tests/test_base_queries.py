@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import GENERATED
 from tools.base_queries import Group, find_customers, summarise_base
 from tools.errors import ToolInputError
 from tools.kernel.signals import SIGNALS
@@ -78,25 +79,7 @@ def test_the_sql_fast_path_agrees_with_the_kernel_walk(ctx, monkeypatch):
 
 # -- on a generated base: the compact scan and the queries against brute force ------
 
-N_BASE = 2_000
-
-
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory):
-    """The generated base imported once (each test gets a copy of the store)."""
-    from tests.bases import import_once
-
-    return import_once(tmp_path_factory.mktemp("gen"), N_BASE, 3)
-
-
-@pytest.fixture
-def base_ctx(ctx, imported):
-    from tools.store.build import copy_store
-    from tools.store.source import store_path
-
-    copy_store(imported, store_path(ctx.config))
-    assert ctx.customers.count() == N_BASE
-    return ctx
+N_BASE = GENERATED
 
 
 def _everyone(ctx):

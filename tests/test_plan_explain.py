@@ -7,6 +7,7 @@ import functools
 import numpy as np
 import pytest
 
+from tests.conftest import GENERATED
 from tools.errors import ToolInputError
 from tools.kernel.batch import decide_ids, decide_where
 from tools.kernel.rules import CUSTOMER_RULES
@@ -16,7 +17,7 @@ from tools.planning.store import plan_store
 from tools.planning.tools import plan_campaign, plan_what_if
 from tools.treatment import recommend_treatment
 
-N_BASE = 2_000
+N_BASE = GENERATED
 
 
 def test_a_plan_that_leaves_nobody_out_says_so_with_its_totals(ctx):
@@ -148,24 +149,6 @@ def test_an_unknown_plan_is_one_clear_line(ctx, plan_id):
 def test_no_plan_yet_is_one_clear_line(ctx):
     with pytest.raises(ToolInputError, match="No plan yet"):
         explain_plan(ctx=ctx)
-
-
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory):
-    """The generated base imported once (each test gets a copy of the store)."""
-    from tests.bases import import_once
-
-    return import_once(tmp_path_factory.mktemp("gen"), N_BASE, 3)
-
-
-@pytest.fixture
-def base_ctx(ctx, imported):
-    from tools.store.build import copy_store
-    from tools.store.source import store_path
-
-    copy_store(imported, store_path(ctx.config))
-    assert ctx.customers.count() == N_BASE
-    return ctx
 
 
 def _oracle(ctx, plan):
